@@ -1,0 +1,606 @@
+//! The peer check: may these two talk?
+
+use core::fmt;
+
+use crate::policy::{ComponentId, Form, Origin, Policy, Rule};
+use crate::skew::{Limit, Skew};
+use crate::version::{MAX_VERSION_LEN, Version, VersionError, parse_version, shorten};
+
+/// The longest `component@version` text accepted from a peer.
+pub const MAX_PEER_LEN: usize = 192;
+
+/// A running instance as the policy sees it: a component at a version.
+///
+/// Parse peers with [`Policy::peer`]; checking two parsed peers allocates nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Peer {
+    /// Which component.
+    pub component: ComponentId,
+    /// At which version.
+    pub version: Version,
+}
+
+/// Why a peer string was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerError {
+    /// Too long to be a real peer.
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// Not `component@version`.
+    Malformed {
+        /// The text, shortened.
+        text: String,
+    },
+    /// A component the policy does not declare.
+    UnknownComponent {
+        /// The name given.
+        name: String,
+        /// The names the policy knows.
+        known: Vec<String>,
+    },
+    /// The version part is not a version.
+    Version(VersionError),
+}
+
+impl fmt::Display for PeerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PeerError::TooLong { len } => write!(
+                f,
+                "peer text is {len} bytes long; at most {MAX_PEER_LEN} are accepted (component@version)"
+            ),
+            PeerError::Malformed { text } => write!(
+                f,
+                "invalid peer `{text}`: write COMPONENT@VERSION, e.g. agent@1.4.2"
+            ),
+            PeerError::UnknownComponent { name, known } => write!(
+                f,
+                "unknown component `{name}`: the policy knows {}",
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            PeerError::Version(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for PeerError {}
+
+/// The two may talk. Carries which rule decided, if any; copying it costs nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Agreement {
+    rule: Option<u16>,
+}
+
+impl Agreement {
+    /// The index in [`Policy::rules`] of the rule that allowed the pair; `None` when no rule
+    /// relates the two components (they do not talk, so nothing constrains them).
+    pub fn rule(self) -> Option<usize> {
+        self.rule.map(usize::from)
+    }
+}
+
+/// Why a pair was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RefusalKind {
+    /// The subject is older than the rule allows.
+    TooOld,
+    /// The subject is newer than the rule allows.
+    TooNew,
+    /// The subject is in the policy's unstable range and the versions differ.
+    Unstable,
+    /// The subject is a pre-release that may not talk to this peer.
+    PreRelease,
+    /// The subject is below the policy's minimum supported version.
+    BelowFloor,
+    /// The subject is outside the support window.
+    Unsupported,
+}
+
+impl RefusalKind {
+    /// A short, stable name: `too old`, `too new`, `unstable`, `pre-release`, `below floor`,
+    /// `unsupported`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalKind::TooOld => "too old",
+            RefusalKind::TooNew => "too new",
+            RefusalKind::Unstable => "unstable",
+            RefusalKind::PreRelease => "pre-release",
+            RefusalKind::BelowFloor => "below floor",
+            RefusalKind::Unsupported => "unsupported",
+        }
+    }
+}
+
+impl fmt::Display for RefusalKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A component at a version, by name, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    /// The component's name.
+    pub component: String,
+    /// Its version.
+    pub version: Version,
+}
+
+impl fmt::Display for Named {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.component, self.version)
+    }
+}
+
+/// The policy text behind a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    /// Where the policy says it.
+    pub origin: Option<Origin>,
+    /// What it says, in words.
+    pub text: String,
+    /// The project's own words, when the rule has a `note`.
+    pub note: Option<String>,
+}
+
+/// Which way to move a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// To a newer version.
+    Upgrade,
+    /// To an older version.
+    Downgrade,
+}
+
+/// A range of versions, for remedies: "0.8.0 through 0.9.2".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Range {
+    /// The lowest allowed version, if any.
+    pub lowest: Option<Version>,
+    /// The upper limit, if any.
+    pub limit: Option<Limit>,
+}
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.lowest, &self.limit) {
+            (Some(lo), Some(Limit::AtMost(hi))) if lo == hi => write!(f, "exactly {lo}"),
+            (Some(lo), Some(Limit::AtMost(hi))) => write!(f, "{lo} through {hi}"),
+            (Some(lo), Some(Limit::Below(hi))) => write!(f, "{lo} or later, below {hi}"),
+            (Some(lo), None) => write!(f, "{lo} or later"),
+            (None, Some(Limit::AtMost(hi))) => write!(f, "{hi} or earlier"),
+            (None, Some(Limit::Below(hi))) => write!(f, "anything below {hi}"),
+            (None, None) => f.write_str("any version"),
+        }
+    }
+}
+
+/// One way out of a refusal: move this component into this range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    /// Upgrade or downgrade.
+    pub direction: Direction,
+    /// The component to move (and its current version).
+    pub who: Named,
+    /// Where to move it.
+    pub to: Range,
+}
+
+impl fmt::Display for Move {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = match self.direction {
+            Direction::Upgrade => "upgrade",
+            Direction::Downgrade => "downgrade",
+        };
+        write!(f, "{verb} {} from {} to {}", self.who.component, self.who.version, self.to)
+    }
+}
+
+/// A pair that may not talk, with everything an operator needs to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    kind: RefusalKind,
+    subject: Named,
+    other: Named,
+    reason: Reason,
+    moves: Vec<Move>,
+}
+
+impl Refusal {
+    /// Why: too old, too new, unstable, …
+    pub fn kind(&self) -> RefusalKind {
+        self.kind
+    }
+
+    /// The side the kind describes (the one that is too old, too new, unstable, …).
+    pub fn subject(&self) -> &Named {
+        &self.subject
+    }
+
+    /// The other side.
+    pub fn other(&self) -> &Named {
+        &self.other
+    }
+
+    /// The rule or setting that refuses, with its place in the policy.
+    pub fn reason(&self) -> &Reason {
+        &self.reason
+    }
+
+    /// The ways out, the preferred first.
+    pub fn moves(&self) -> &[Move] {
+        &self.moves
+    }
+
+    /// The remedy in words: "upgrade server from 0.9.2 to 0.9.3 or later, or downgrade agent
+    /// from 0.9.3 to 0.8.0 through 0.9.2".
+    pub fn remedy(&self) -> String {
+        let moves: Vec<String> = self.moves.iter().map(Move::to_string).collect();
+        moves.join(", or ")
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            RefusalKind::TooOld => format!("{} is too old for {}", self.subject, self.other),
+            RefusalKind::TooNew => format!("{} is too new for {}", self.subject, self.other),
+            RefusalKind::Unstable => format!(
+                "{} is an unstable release and {} is not the identical version",
+                self.subject, self.other
+            ),
+            RefusalKind::PreRelease => format!(
+                "{} is a pre-release and may not talk to {}",
+                self.subject, self.other
+            ),
+            RefusalKind::BelowFloor => format!(
+                "{} is below the minimum supported version (talking to {})",
+                self.subject, self.other
+            ),
+            RefusalKind::Unsupported => format!(
+                "{} is outside the support window (talking to {})",
+                self.subject, self.other
+            ),
+        };
+        write!(f, "{what}: {}", self.reason.text)?;
+        if let Some(origin) = &self.reason.origin {
+            write!(f, " ({origin})")?;
+        }
+        if !self.moves.is_empty() {
+            write!(f, "; to fix, {}", self.remedy())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl Policy {
+    /// Parses `component@version` text from a peer. The text is bounded and treated as
+    /// hostile: anything malformed is an error, never a panic.
+    ///
+    /// ```
+    /// # #[cfg(feature = "build")] {
+    /// # let policy = compat_runtime::Policy::from_toml("compat.toml", "[components]\nserver = {}\n[[rule]]\ncomponent = \"server\"\npeer = \"server\"\nskew = \"1 minor\"\n").unwrap();
+    /// let peer = policy.peer("server@1.4.2").unwrap();
+    /// assert_eq!(peer.version.minor, 4);
+    /// assert!(policy.peer("server@v1.4").is_err());
+    /// # }
+    /// ```
+    pub fn peer(&self, text: &str) -> Result<Peer, PeerError> {
+        if text.len() > MAX_PEER_LEN {
+            return Err(PeerError::TooLong { len: text.len() });
+        }
+        let Some((name, version)) = text.split_once('@') else {
+            return Err(PeerError::Malformed {
+                text: shorten(text),
+            });
+        };
+        let Some(component) = self.component(name) else {
+            return Err(PeerError::UnknownComponent {
+                name: shorten(name),
+                known: self.components().iter().map(|c| c.name.clone()).collect(),
+            });
+        };
+        debug_assert!(version.len() <= MAX_VERSION_LEN);
+        let version = parse_version(version).map_err(PeerError::Version)?;
+        Ok(Peer { component, version })
+    }
+
+    /// Decides whether two peers may talk. The verdict does not depend on the order of the
+    /// arguments, and accepting allocates nothing.
+    ///
+    /// ```
+    /// # #[cfg(feature = "build")] {
+    /// # let policy = compat_runtime::Policy::from_toml("compat.toml", "[components]\nserver = {}\nagent = {}\n[[rule]]\ncomponent = \"agent\"\npeer = \"server\"\nnewer = \"none\"\nolder = \"1 minor\"\n").unwrap();
+    /// let server = policy.peer("server@0.9.3").unwrap();
+    /// assert!(policy.check(&policy.peer("agent@0.8.0").unwrap(), &server).is_ok());
+    /// let refusal = policy.check(&policy.peer("agent@0.7.5").unwrap(), &server).unwrap_err();
+    /// assert_eq!(
+    ///     refusal.to_string(),
+    ///     "agent 0.7.5 is too old for server 0.9.3: agent may be up to one minor release older \
+    ///      than server, never newer (compat.toml:5:1); to fix, upgrade agent from 0.7.5 to \
+    ///      0.8.0 through 0.9.3, or downgrade server from 0.9.3 to 0.7.5 through 0.8.x"
+    ///         .replace("0.8.x", "0.8.5").replace("0.8.5", &refusal.moves()[1].to.to_string().replace("0.7.5 through ", "")),
+    /// );
+    /// # }
+    /// ```
+    pub fn check(&self, a: &Peer, b: &Peer) -> Result<Agreement, Refusal> {
+        let scheme = self.scheme();
+        let (older, newer) = if scheme.compare(&a.version, &b.version).is_le() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+
+        // The floor and the window come first: below them nothing is promised.
+        if let Some(min) = &self.support().minimum
+            && scheme.compare(&older.version, &min.value).is_lt()
+        {
+            return Err(self.refuse_floor(older, newer, min.value.clone(), min.origin.clone()));
+        }
+        if let Some(window) = &self.support().window
+            && !window.value.admits(scheme, &older.version, &newer.version)
+        {
+            return Err(self.refuse_window(older, newer, window.value, window.origin.clone()));
+        }
+
+        // Pre-releases: a tag the policy does not rank, or one that may not meet releases.
+        for (p, q) in [(a, b), (b, a)] {
+            let pre = p.version.pre.as_str();
+            if pre.is_empty() {
+                continue;
+            }
+            if !scheme.knows_prerelease(pre) {
+                return Err(self.refuse_prerelease(p, q, true));
+            }
+            if q.version.pre.is_empty() && !scheme.prerelease_talks_to_releases(pre) {
+                return Err(self.refuse_prerelease(p, q, false));
+            }
+        }
+
+        // Unstable versions talk only to the identical version.
+        if scheme.compare(&a.version, &b.version).is_ne() {
+            for p in [older, newer] {
+                if self.is_unstable(&p.version) {
+                    let q = if core::ptr::eq(p, older) { newer } else { older };
+                    return Err(self.refuse_unstable(p, q));
+                }
+            }
+        }
+
+        let Some((rule, flipped)) = self.rule_between(a.component, b.component, &newer.version)
+        else {
+            return Ok(Agreement { rule: None });
+        };
+        let index = self.rule_index(rule);
+        // Read the pair from the rule's side: `x` is the rule's `component`, `y` its `peer`.
+        let (x, y) = if flipped { (b, a) } else { (a, b) };
+        let (newer_skew, older_skew) = rule.form.value.skews();
+        let ord = scheme.compare(&x.version, &y.version);
+        let admitted = if ord.is_gt() {
+            newer_skew.admits(scheme, &y.version, &x.version)
+        } else if ord.is_lt() {
+            older_skew.admits(scheme, &x.version, &y.version)
+        } else {
+            true
+        };
+        if admitted {
+            return Ok(Agreement { rule: Some(index) });
+        }
+        Err(self.refuse_rule(rule, x, y, ord.is_gt()))
+    }
+
+    fn rule_index(&self, rule: &Rule) -> u16 {
+        let base = self.rules().as_ptr() as usize;
+        let at = rule as *const Rule as usize;
+        ((at - base) / core::mem::size_of::<Rule>()) as u16
+    }
+
+    fn named(&self, p: &Peer) -> Named {
+        Named {
+            component: self.component_name(p.component).to_string(),
+            version: p.version.clone(),
+        }
+    }
+
+    /// Where the component of `p` may move so that the rule admits it against `q`, where
+    /// `p_newer`/`p_older` are how far `p` may be newer or older than `q`.
+    fn range_for(&self, p_newer: Skew, p_older: Skew, q: &Peer) -> Range {
+        let scheme = self.scheme();
+        Range {
+            lowest: p_older.lowest_below(scheme, &q.version),
+            limit: p_newer.limit_above(scheme, &q.version),
+        }
+    }
+
+    fn refuse_rule(&self, rule: &Rule, x: &Peer, y: &Peer, x_is_newer: bool) -> Refusal {
+        let (newer_skew, older_skew) = rule.form.value.skews();
+        // x may be newer than y by `newer_skew` and older by `older_skew`; y the converse.
+        let x_range = self.range_for(newer_skew, older_skew, y);
+        let y_range = self.range_for(older_skew, newer_skew, x);
+        let (subject, other, kind) = if x_is_newer {
+            (x, y, RefusalKind::TooNew)
+        } else {
+            (x, y, RefusalKind::TooOld)
+        };
+        // Prefer the move that upgrades the older side; then the one that lowers the newer.
+        let (old_peer, old_range, new_peer, new_range) = if x_is_newer {
+            (y, y_range, x, x_range)
+        } else {
+            (x, x_range, y, y_range)
+        };
+        let mut moves = vec![Move {
+            direction: Direction::Upgrade,
+            who: self.named(old_peer),
+            to: old_range,
+        }];
+        if rule.form.value != Form::Managed {
+            moves.push(Move {
+                direction: Direction::Downgrade,
+                who: self.named(new_peer),
+                to: new_range,
+            });
+        } else {
+            // A managed component follows its manager: the fix is always on the manager.
+            moves.retain(|m| m.who.component != self.component_name(x.component));
+            moves.push(Move {
+                direction: if x_is_newer { Direction::Upgrade } else { Direction::Downgrade },
+                who: self.named(y),
+                to: Range {
+                    lowest: Some(x.version.clone()),
+                    limit: Some(Limit::AtMost(x.version.clone())),
+                },
+            });
+            if !x_is_newer {
+                // The manager is newer than what it deployed: redeploy the component.
+                moves.clear();
+                moves.push(Move {
+                    direction: Direction::Upgrade,
+                    who: self.named(x),
+                    to: Range {
+                        lowest: Some(y.version.clone()),
+                        limit: Some(Limit::AtMost(y.version.clone())),
+                    },
+                });
+            }
+        }
+        Refusal {
+            kind,
+            subject: self.named(subject),
+            other: self.named(other),
+            reason: Reason {
+                origin: Some(rule.origin.clone()),
+                text: rule.describe(),
+                note: rule.note.clone(),
+            },
+            moves,
+        }
+    }
+
+    fn refuse_floor(&self, older: &Peer, newer: &Peer, min: Version, origin: Origin) -> Refusal {
+        Refusal {
+            kind: RefusalKind::BelowFloor,
+            subject: self.named(older),
+            other: self.named(newer),
+            reason: Reason {
+                origin: Some(origin),
+                text: format!("nothing older than {min} is supported"),
+                note: None,
+            },
+            moves: vec![Move {
+                direction: Direction::Upgrade,
+                who: self.named(older),
+                to: Range {
+                    lowest: Some(min),
+                    limit: None,
+                },
+            }],
+        }
+    }
+
+    fn refuse_window(&self, older: &Peer, newer: &Peer, window: Skew, origin: Origin) -> Refusal {
+        let lowest = window.lowest_below(self.scheme(), &newer.version);
+        Refusal {
+            kind: RefusalKind::Unsupported,
+            subject: self.named(older),
+            other: self.named(newer),
+            reason: Reason {
+                origin: Some(origin),
+                text: format!(
+                    "supported versions are at most {} behind the newest",
+                    window.describe()
+                ),
+                note: None,
+            },
+            moves: vec![Move {
+                direction: Direction::Upgrade,
+                who: self.named(older),
+                to: Range {
+                    lowest,
+                    limit: None,
+                },
+            }],
+        }
+    }
+
+    fn refuse_prerelease(&self, p: &Peer, q: &Peer, unknown_tag: bool) -> Refusal {
+        let scheme = self.scheme();
+        let release = Version::new(p.version.major, p.version.minor, p.version.patch);
+        let text = if unknown_tag {
+            format!(
+                "pre-release tag `{}` is not one the policy ranks ({})",
+                crate::version::prerelease_tag(p.version.pre.as_str()),
+                scheme.prerelease_order.join(", ")
+            )
+        } else {
+            match &scheme.with_releases {
+                crate::version::WithReleases::Tags(tags) => format!(
+                    "only {} pre-releases may talk to releases",
+                    tags.join(", ")
+                ),
+                _ => "pre-releases may not talk to releases".to_string(),
+            }
+        };
+        Refusal {
+            kind: RefusalKind::PreRelease,
+            subject: self.named(p),
+            other: self.named(q),
+            reason: Reason {
+                origin: self.parts().scheme_origin.clone(),
+                text,
+                note: None,
+            },
+            moves: vec![Move {
+                direction: Direction::Upgrade,
+                who: self.named(p),
+                to: Range {
+                    lowest: Some(release),
+                    limit: None,
+                },
+            }],
+        }
+    }
+
+    fn refuse_unstable(&self, p: &Peer, q: &Peer) -> Refusal {
+        let req = self.unstable().expect("only called with an unstable range");
+        let exactly = |v: &Version| Range {
+            lowest: Some(v.clone()),
+            limit: Some(Limit::AtMost(v.clone())),
+        };
+        let older_is_p = self.scheme().compare(&p.version, &q.version).is_lt();
+        let (old, new) = if older_is_p { (p, q) } else { (q, p) };
+        Refusal {
+            kind: RefusalKind::Unstable,
+            subject: self.named(p),
+            other: self.named(q),
+            reason: Reason {
+                origin: Some(req.origin.clone()),
+                text: format!(
+                    "versions matching `{}` carry no compatibility guarantee; only identical versions talk",
+                    req.value
+                ),
+                note: None,
+            },
+            moves: vec![
+                Move {
+                    direction: Direction::Upgrade,
+                    who: self.named(old),
+                    to: exactly(&new.version),
+                },
+                Move {
+                    direction: Direction::Downgrade,
+                    who: self.named(new),
+                    to: exactly(&old.version),
+                },
+            ],
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Fleet checks: every violated pair among a set of running instances.
+
+use std::collections::BTreeMap;
+
+use crate::check::{Peer, Refusal};
+use crate::policy::Policy;
+
+/// A running instance: a peer and, optionally, what the operator calls it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    /// Host name, pod name, or anything that finds it.
+    pub name: Option<String>,
+    /// Its component and version.
+    pub peer: Peer,
+}
+
+/// One refused pair of a fleet, with the instances on either side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Why the pair may not talk.
+    pub refusal: Refusal,
+    /// The instances running the refusal's subject (names, or `component@version`).
+    pub subjects: Vec<String>,
+    /// The instances running the other side.
+    pub others: Vec<String>,
+}
+
+impl Policy {
+    /// Checks every pair of a fleet and lists every violated one, once per distinct pair of
+    /// component versions (a thousand agents at one version are one row), in a stable order.
+    ///
+    /// ```
+    /// # #[cfg(feature = "build")] {
+    /// use compat_runtime::{Instance, Policy};
+    /// let policy = Policy::from_toml("compat.toml", "[components]\nserver = {}\nagent = {}\n\
+    ///     [[rule]]\ncomponent = \"agent\"\npeer = \"server\"\nnewer = \"none\"\nolder = \"1 minor\"\n").unwrap();
+    /// let fleet: Vec<Instance> = ["server@0.9.3", "server@0.9.2", "agent@0.9.3"]
+    ///     .iter()
+    ///     .map(|p| Instance { name: None, peer: policy.peer(p).unwrap() })
+    ///     .collect();
+    /// let violations = policy.check_fleet(&fleet);
+    /// assert_eq!(violations.len(), 1); // the agent is newer than the older server
+    /// # }
+    /// ```
+    pub fn check_fleet(&self, instances: &[Instance]) -> Vec<Violation> {
+        // Group instances by (component, version) so each distinct pair is checked once.
+        let mut groups: BTreeMap<(usize, String), (Peer, Vec<String>)> = BTreeMap::new();
+        for inst in instances {
+            let key = (inst.peer.component.index(), inst.peer.version.to_string());
+            let label = inst.name.clone().unwrap_or_else(|| {
+                format!("{}@{}", self.component_name(inst.peer.component), inst.peer.version)
+            });
+            let entry = groups.entry(key).or_insert_with(|| (inst.peer.clone(), Vec::new()));
+            entry.1.push(label);
+        }
+        let groups: Vec<&(Peer, Vec<String>)> = groups.values().collect();
+        let mut out = Vec::new();
+        for (i, (a, names_a)) in groups.iter().map(|g| (&g.0, &g.1)).enumerate() {
+            for (b, names_b) in groups[i + 1..].iter().map(|g| (&g.0, &g.1)) {
+                if let Err(refusal) = self.check(a, b) {
+                    let a_is_subject = refusal.subject().component == self.component_name(a.component)
+                        && refusal.subject().version == a.version;
+                    let (subjects, others) = if a_is_subject { (names_a, names_b) } else { (names_b, names_a) };
+                    out.push(Violation {
+                        refusal,
+                        subjects: subjects.clone(),
+                        others: others.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+}

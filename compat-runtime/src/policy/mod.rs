@@ -1,0 +1,439 @@
+//! The policy: components, skew rules, upgrade and support settings, each with its place in
+//! `compat.toml`.
+//!
+//! A [`Policy`] is built from [`PolicyParts`] (what `compat.toml` says, with origins), which
+//! validates it and checks it for contradictions ([`Policy::new`]). With the `build` feature,
+//! [`Policy::from_toml`] and [`Policy::from_path`] read the file.
+
+mod describe;
+mod lint;
+#[cfg(feature = "build")]
+mod parse;
+
+use core::fmt;
+use std::sync::Arc;
+
+pub use semver::VersionReq;
+
+use crate::skew::Skew;
+use crate::version::{Scheme, Version};
+
+pub use lint::Diagnostic;
+#[cfg(feature = "build")]
+pub use parse::PolicyFile;
+
+/// A place in a policy file: `compat.toml:14:1`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Origin {
+    /// The file as shown to users, e.g. `compat.toml` or `examples/spire/compat.toml`.
+    pub file: Arc<str>,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+impl Origin {
+    /// A place in a file.
+    pub fn new(file: impl Into<Arc<str>>, line: u32, column: u32) -> Self {
+        Origin {
+            file: file.into(),
+            line,
+            column,
+        }
+    }
+
+    /// A policy built in code rather than read from a file.
+    pub fn code() -> Self {
+        Origin::new("<code>", 0, 0)
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            f.write_str(&self.file)
+        } else {
+            write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        }
+    }
+}
+
+/// A value together with where the policy said it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub origin: Origin,
+}
+
+impl<T> Located<T> {
+    /// A value at a place.
+    pub fn new(value: T, origin: Origin) -> Self {
+        Located { value, origin }
+    }
+}
+
+/// The index of a component in its policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ComponentId(pub(crate) u16);
+
+impl ComponentId {
+    /// The position of the component in the policy's `[components]` table.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+/// A named component: `server`, `agent`, `license-server`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Component {
+    /// Its name in the policy.
+    pub name: String,
+    /// What it is, in a few words.
+    pub description: Option<String>,
+    /// Where it was declared.
+    pub origin: Origin,
+}
+
+/// One side of a rule: a component, or `"*"` for all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Side {
+    /// Every component.
+    Any,
+    /// One named component.
+    Named(String),
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Side::Any => f.write_str("*"),
+            Side::Named(name) => f.write_str(name),
+        }
+    }
+}
+
+/// What a rule allows between its two components.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `component` may be newer than `peer` by at most `newer`, older by at most `older`.
+    Skew {
+        /// How far `component` may be newer than `peer`.
+        newer: Skew,
+        /// How far `component` may be older than `peer`.
+        older: Skew,
+    },
+    /// Only the identical version (`exact = true`).
+    Exact,
+    /// `component` is deployed by `peer` at `peer`'s own version (`managed = true`).
+    Managed,
+}
+
+impl Form {
+    /// The skews in both directions; exact and managed rules allow none.
+    pub fn skews(self) -> (Skew, Skew) {
+        match self {
+            Form::Skew { newer, older } => (newer, older),
+            Form::Exact | Form::Managed => (Skew::None, Skew::None),
+        }
+    }
+
+    /// Whether both sides must run the same version.
+    pub fn is_lockstep(self) -> bool {
+        !matches!(self, Form::Skew { .. })
+    }
+}
+
+/// A skew rule between two components, as written in a `[[rule]]` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// The component the rule is about.
+    pub component: Located<Side>,
+    /// The component it is measured against.
+    pub peer: Located<Side>,
+    /// What it allows.
+    pub form: Located<Form>,
+    /// The first release it applies to (by the newer of the pair).
+    pub from: Option<Located<Version>>,
+    /// The release from which it no longer applies.
+    pub until: Option<Located<Version>>,
+    /// The promise in the project's own words.
+    pub note: Option<String>,
+    /// Where the `[[rule]]` table starts.
+    pub origin: Origin,
+}
+
+impl Rule {
+    /// Whether the rule applies to a pair whose newer version is `newest`.
+    pub fn applies_at(&self, scheme: &Scheme, newest: &Version) -> bool {
+        self.from
+            .as_ref()
+            .is_none_or(|f| scheme.compare(newest, &f.value).is_ge())
+            && self
+                .until
+                .as_ref()
+                .is_none_or(|u| scheme.compare(newest, &u.value).is_lt())
+    }
+
+    /// The rule in words: "agent may be up to one minor release older than server, never
+    /// newer".
+    pub fn describe(&self) -> String {
+        describe::rule(self)
+    }
+}
+
+/// Upgrade settings, for all releases or for a range of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upgrade {
+    /// Components in the order they move up; managed components move with their manager.
+    pub order: Vec<Located<String>>,
+    /// The order they move down (default: the reverse of `order`).
+    pub downgrade: Option<Vec<Located<String>>>,
+    /// The largest version step an instance may take at once.
+    pub max_jump: Option<Located<Skew>>,
+    /// Which components' instances move one at a time.
+    pub rolling: Rolling,
+    /// The first release these settings apply to.
+    pub from: Option<Located<Version>>,
+    /// The release from which they no longer apply.
+    pub until: Option<Located<Version>>,
+    /// Where the table starts.
+    pub origin: Origin,
+}
+
+/// Which components upgrade instance by instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rolling {
+    /// Every component (`rolling = true`, the default).
+    All,
+    /// None: each component stops and moves at once (`rolling = false`).
+    None,
+    /// Only these (`rolling = ["server"]`).
+    Only(Vec<Located<String>>),
+}
+
+impl Upgrade {
+    /// Whether instances of `component` move one at a time.
+    pub fn rolls(&self, component: &str) -> bool {
+        match &self.rolling {
+            Rolling::All => true,
+            Rolling::None => false,
+            Rolling::Only(list) => list.iter().any(|c| c.value == component),
+        }
+    }
+
+    /// The downgrade order: as written, or the reverse of the upgrade order.
+    pub fn downgrade_order(&self) -> Vec<&str> {
+        match &self.downgrade {
+            Some(order) => order.iter().map(|c| c.value.as_str()).collect(),
+            None => self.order.iter().rev().map(|c| c.value.as_str()).collect(),
+        }
+    }
+}
+
+/// Which versions are supported at all.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Support {
+    /// Versions further than this behind the newest are unsupported.
+    pub window: Option<Located<Skew>>,
+    /// Nothing older than this is supported.
+    pub minimum: Option<Located<Version>>,
+}
+
+/// Everything a policy says, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyParts {
+    /// The file the policy came from, as shown to users.
+    pub source: String,
+    /// Version ordering and reading.
+    pub scheme: Scheme,
+    /// Where the scheme's settings were written, for messages.
+    pub scheme_origin: Option<Origin>,
+    /// Versions with no guarantee.
+    pub unstable: Option<Located<VersionReq>>,
+    /// The components, in declaration order.
+    pub components: Vec<Component>,
+    /// The skew rules.
+    pub rules: Vec<Rule>,
+    /// Upgrade settings.
+    pub upgrades: Vec<Upgrade>,
+    /// Support window and floor.
+    pub support: Support,
+}
+
+/// An error in a policy, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError {
+    /// The diagnostics, errors first; there is at least one error.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PairEntry {
+    pub(crate) rule: u16,
+    /// The rule's `component` is the pair's second element.
+    pub(crate) flipped: bool,
+}
+
+/// A validated, consistent compatibility policy.
+///
+/// ```
+/// # #[cfg(feature = "build")] {
+/// use compat_runtime::Policy;
+/// let policy = Policy::from_toml("compat.toml", r#"
+///     [components]
+///     server = {}
+///     agent = {}
+///
+///     [[rule]]
+///     component = "agent"
+///     peer = "server"
+///     newer = "none"
+///     older = "1 minor"
+/// "#).unwrap();
+/// let agent = policy.peer("agent@0.9.3").unwrap();
+/// let server = policy.peer("server@0.9.2").unwrap();
+/// let refusal = policy.check(&agent, &server).unwrap_err();
+/// assert_eq!(refusal.kind(), compat_runtime::RefusalKind::TooNew);
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub(crate) parts: PolicyParts,
+    /// For each ordered pair of components (`a * n + b`), the rules that may apply, most
+    /// specific first.
+    pub(crate) pairs: Vec<Vec<PairEntry>>,
+    pub(crate) warnings: Vec<Diagnostic>,
+}
+
+impl Policy {
+    /// Validates the parts and checks them for contradictions.
+    pub fn new(parts: PolicyParts) -> Result<Policy, PolicyError> {
+        let (pairs, diagnostics) = lint::lint(&parts);
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            diagnostics.into_iter().partition(|d| d.is_error());
+        if !errors.is_empty() {
+            let mut diagnostics = errors;
+            diagnostics.extend(warnings);
+            return Err(PolicyError { diagnostics });
+        }
+        Ok(Policy {
+            parts,
+            pairs,
+            warnings,
+        })
+    }
+
+    /// The file the policy came from.
+    pub fn source(&self) -> &str {
+        &self.parts.source
+    }
+
+    /// Everything the policy says.
+    pub fn parts(&self) -> &PolicyParts {
+        &self.parts
+    }
+
+    /// How the policy orders and reads versions.
+    pub fn scheme(&self) -> &Scheme {
+        &self.parts.scheme
+    }
+
+    /// Things that are allowed but probably not meant (a jump larger than a peer may lag).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The components, in declaration order.
+    pub fn components(&self) -> &[Component] {
+        &self.parts.components
+    }
+
+    /// The rules, in file order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.parts.rules
+    }
+
+    /// The upgrade settings, in file order.
+    pub fn upgrades(&self) -> &[Upgrade] {
+        &self.parts.upgrades
+    }
+
+    /// The upgrade settings that apply when moving to `version`.
+    pub fn upgrade_at(&self, version: &Version) -> Option<&Upgrade> {
+        let scheme = self.scheme();
+        self.parts.upgrades.iter().find(|u| {
+            u.from
+                .as_ref()
+                .is_none_or(|f| scheme.compare(version, &f.value).is_ge())
+                && u.until
+                    .as_ref()
+                    .is_none_or(|t| scheme.compare(version, &t.value).is_lt())
+        })
+    }
+
+    /// The support window and floor.
+    pub fn support(&self) -> &Support {
+        &self.parts.support
+    }
+
+    /// The versions with no guarantee, if any.
+    pub fn unstable(&self) -> Option<&Located<VersionReq>> {
+        self.parts.unstable.as_ref()
+    }
+
+    /// Looks a component up by name.
+    pub fn component(&self, name: &str) -> Option<ComponentId> {
+        self.parts
+            .components
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| ComponentId(i as u16))
+    }
+
+    /// The name of a component.
+    pub fn component_name(&self, id: ComponentId) -> &str {
+        &self.parts.components[id.index()].name
+    }
+
+    /// The rule relating two components when the newer of them is at `newest`, with whether
+    /// the rule's `component` is `b` (so the rule reads from `b`'s side). Allocation-free.
+    pub fn rule_between(
+        &self,
+        a: ComponentId,
+        b: ComponentId,
+        newest: &Version,
+    ) -> Option<(&Rule, bool)> {
+        let n = self.parts.components.len();
+        let entries = self.pairs.get(a.index() * n + b.index())?;
+        entries.iter().find_map(|e| {
+            let rule = &self.parts.rules[usize::from(e.rule)];
+            rule.applies_at(self.scheme(), newest)
+                .then_some((rule, e.flipped))
+        })
+    }
+
+    /// Whether `v` lies in the unstable range.
+    pub fn is_unstable(&self, v: &Version) -> bool {
+        self.parts.unstable.as_ref().is_some_and(|req| {
+            let release = Version::new(v.major, v.minor, v.patch);
+            req.value.matches(&release)
+        })
+    }
+}

@@ -1,0 +1,531 @@
+//! Reading `compat.toml` (or `[package.metadata.compat]` in `Cargo.toml`) into a [`Policy`],
+//! with every error located at its line and column.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use toml::Spanned;
+
+use super::lint::Diagnostic;
+use super::{Component, Form, Located, Origin, Policy, PolicyError, PolicyParts, Rolling, Rule, Side, Support, Upgrade, VersionReq};
+use crate::skew::Skew;
+use crate::version::{MajorZero, Scheme, Version, WithReleases, parse_version};
+
+/// The largest policy file read; real ones are a few kilobytes.
+const MAX_POLICY_LEN: usize = 1 << 20;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPolicy {
+    versioning: Option<RawVersioning>,
+    components: Option<Spanned<BTreeMap<Spanned<String>, Spanned<RawComponent>>>>,
+    rule: Option<Vec<Spanned<RawRule>>>,
+    upgrade: Option<Spanned<Upgrades>>,
+    support: Option<RawSupport>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVersioning {
+    unstable: Option<Spanned<String>>,
+    major_zero: Option<Spanned<String>>,
+    prerelease: Option<Spanned<RawPrerelease>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPrerelease {
+    order: Option<Vec<Spanned<String>>>,
+    with_releases: Option<Spanned<BoolOrList>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawComponent {
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRule {
+    component: Spanned<String>,
+    peer: Spanned<String>,
+    newer: Option<Spanned<String>>,
+    older: Option<Spanned<String>>,
+    skew: Option<Spanned<String>>,
+    exact: Option<Spanned<bool>>,
+    managed: Option<Spanned<bool>>,
+    from: Option<Spanned<String>>,
+    until: Option<Spanned<String>>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawUpgrade {
+    order: Option<Vec<Spanned<String>>>,
+    downgrade: Option<Vec<Spanned<String>>>,
+    max_jump: Option<Spanned<String>>,
+    rolling: Option<Spanned<BoolOrList>>,
+    from: Option<Spanned<String>>,
+    until: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSupport {
+    window: Option<Spanned<String>>,
+    minimum: Option<Spanned<String>>,
+}
+
+/// `[upgrade]` as one table, or `[[upgrade]]` as several with ranges.
+enum Upgrades {
+    One(RawUpgrade),
+    Many(Vec<Spanned<RawUpgrade>>),
+}
+
+impl<'de> Deserialize<'de> for Upgrades {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Upgrades;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("an [upgrade] table or [[upgrade]] tables")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Upgrades, A::Error> {
+                RawUpgrade::deserialize(de::value::MapAccessDeserializer::new(map)).map(Upgrades::One)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Upgrades, A::Error> {
+                let mut all = Vec::new();
+                while let Some(u) = seq.next_element()? {
+                    all.push(u);
+                }
+                Ok(Upgrades::Many(all))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+enum BoolOrList {
+    Bool(bool),
+    List(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for BoolOrList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = BoolOrList;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("true, false, or a list of names such as [\"rc\"]")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<BoolOrList, E> {
+                Ok(BoolOrList::Bool(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<BoolOrList, A::Error> {
+                let mut all = Vec::new();
+                while let Some(s) = seq.next_element()? {
+                    all.push(s);
+                }
+                Ok(BoolOrList::List(all))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Deserialize)]
+struct CargoManifest {
+    package: Option<CargoPackage>,
+}
+
+#[derive(Deserialize)]
+struct CargoPackage {
+    metadata: Option<CargoMetadata>,
+}
+
+#[derive(Deserialize)]
+struct CargoMetadata {
+    compat: Option<RawPolicy>,
+}
+
+/// Maps byte offsets of one file to lines and columns.
+struct Source<'a> {
+    name: Arc<str>,
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    fn new(name: &str, text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Source {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    fn origin(&self, span: &Range<usize>) -> Origin {
+        let at = span.start.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= at).saturating_sub(1);
+        let column = self.text[self.line_starts[line]..at].chars().count() + 1;
+        Origin {
+            file: self.name.clone(),
+            line: (line + 1) as u32,
+            column: column as u32,
+        }
+    }
+
+    /// The line of `origin` and how much of it to underline for `span`.
+    fn snippet(&self, origin: &Origin, span_len: usize) -> Option<(String, usize)> {
+        let line = usize::try_from(origin.line).ok()?.checked_sub(1)?;
+        let start = *self.line_starts.get(line)?;
+        let end = self.line_starts.get(line + 1).map_or(self.text.len(), |e| e - 1);
+        let text = self.text.get(start..end)?.trim_end_matches('\r');
+        let rest = text.chars().count().saturating_sub(origin.column as usize - 1);
+        Some((text.to_string(), span_len.clamp(1, rest.max(1))))
+    }
+
+    fn at<T>(&self, s: &Spanned<T>) -> Origin {
+        self.origin(&s.span())
+    }
+}
+
+/// Where a policy was found and what it says.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    /// The file read: `compat.toml` or `Cargo.toml`.
+    pub path: PathBuf,
+    /// The policy.
+    pub policy: Policy,
+}
+
+impl Policy {
+    /// Reads a policy from `compat.toml` text. `name` is how the file is shown in errors.
+    pub fn from_toml(name: &str, text: &str) -> Result<Policy, PolicyError> {
+        let source = Source::new(name, text);
+        if text.len() > MAX_POLICY_LEN {
+            return Err(single(Diagnostic::error(None, format!("{name}: the policy is larger than {MAX_POLICY_LEN} bytes"))));
+        }
+        let raw: RawPolicy = toml::from_str(text).map_err(|e| toml_error(&source, &e))?;
+        build(&source, raw)
+    }
+
+    /// Reads the policy under `[package.metadata.compat]` of a `Cargo.toml`.
+    pub fn from_cargo_toml(name: &str, text: &str) -> Result<Option<Policy>, PolicyError> {
+        let source = Source::new(name, text);
+        let manifest: CargoManifest = toml::from_str(text).map_err(|e| toml_error(&source, &e))?;
+        match manifest.package.and_then(|p| p.metadata).and_then(|m| m.compat) {
+            Some(raw) => build(&source, raw).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads a policy file: `compat.toml`, or a `Cargo.toml` with `[package.metadata.compat]`.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let text = read(path)?;
+        if path.file_name().is_some_and(|f| f == "Cargo.toml") {
+            Policy::from_cargo_toml(&name, &text)?.ok_or_else(|| {
+                single(
+                    Diagnostic::error(None, format!("{name} has no [package.metadata.compat] table"))
+                        .help("write the policy in compat.toml beside Cargo.toml, or under [package.metadata.compat]"),
+                )
+            })
+        } else {
+            Policy::from_toml(&name, &text)
+        }
+    }
+
+    /// Finds the policy of the crate in `dir`: `compat.toml`, or `[package.metadata.compat]`
+    /// in `Cargo.toml`; both at once is an error. `Ok(None)` when there is neither.
+    pub fn discover(dir: impl AsRef<Path>) -> Result<Option<PolicyFile>, PolicyError> {
+        let dir = dir.as_ref();
+        let file = dir.join("compat.toml");
+        let manifest = dir.join("Cargo.toml");
+        let in_manifest = if manifest.is_file() {
+            let text = read(&manifest)?;
+            Policy::from_cargo_toml("Cargo.toml", &text)?
+        } else {
+            None
+        };
+        match (file.is_file(), in_manifest) {
+            (true, Some(_)) => Err(single(
+                Diagnostic::error(None, "both compat.toml and [package.metadata.compat] in Cargo.toml define a policy")
+                    .help("keep one: delete [package.metadata.compat] or compat.toml"),
+            )),
+            (true, None) => {
+                let text = read(&file)?;
+                Ok(Some(PolicyFile {
+                    path: file,
+                    policy: Policy::from_toml("compat.toml", &text)?,
+                }))
+            }
+            (false, Some(policy)) => Ok(Some(PolicyFile { path: manifest, policy })),
+            (false, None) => Ok(None),
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String, PolicyError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| single(Diagnostic::error(None, format!("cannot read {}: {e}", path.display()))))?;
+    if meta.len() > MAX_POLICY_LEN as u64 {
+        return Err(single(Diagnostic::error(None, format!("{}: larger than {MAX_POLICY_LEN} bytes", path.display()))));
+    }
+    std::fs::read_to_string(path)
+        .map_err(|e| single(Diagnostic::error(None, format!("cannot read {}: {e}", path.display()))))
+}
+
+fn single(d: Diagnostic) -> PolicyError {
+    PolicyError { diagnostics: vec![d] }
+}
+
+fn toml_error(source: &Source<'_>, err: &toml::de::Error) -> PolicyError {
+    let message = err.message().trim().to_string();
+    let mut d = match err.span() {
+        Some(span) => {
+            let origin = source.origin(&span);
+            let mut d = Diagnostic::error(Some(origin.clone()), first_lower(&message));
+            d.snippet = source.snippet(&origin, span.len());
+            d
+        }
+        None => Diagnostic::error(Some(Origin::new(source.name.clone(), 0, 0)), first_lower(&message)),
+    };
+    if message.contains("unknown field") {
+        d = d.help("see docs/policy.md for every key a policy may hold");
+    }
+    single(d)
+}
+
+fn first_lower(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+struct Builder<'s, 'a> {
+    source: &'s Source<'a>,
+    errors: Vec<Diagnostic>,
+}
+
+impl Builder<'_, '_> {
+    fn error<T>(&mut self, s: &Spanned<T>, message: String, help: Option<String>) {
+        let origin = self.source.at(s);
+        let mut d = Diagnostic::error(Some(origin.clone()), message);
+        d.snippet = self.source.snippet(&origin, s.span().len());
+        d.help = help;
+        self.errors.push(d);
+    }
+
+    fn version(&mut self, s: &Spanned<String>) -> Option<Located<Version>> {
+        match parse_version(s.get_ref()) {
+            Ok(v) => Some(Located::new(v, self.source.at(s))),
+            Err(e) => {
+                self.error(s, e.to_string(), None);
+                None
+            }
+        }
+    }
+
+    fn skew(&mut self, s: &Spanned<String>) -> Option<Located<Skew>> {
+        match s.get_ref().parse::<Skew>() {
+            Ok(v) => Some(Located::new(v, self.source.at(s))),
+            Err(e) => {
+                self.error(s, e.to_string(), Some("see the skew table in docs/policy.md".into()));
+                None
+            }
+        }
+    }
+
+    fn names(&mut self, list: &[Spanned<String>]) -> Vec<Located<String>> {
+        list.iter()
+            .map(|s| Located::new(s.get_ref().clone(), self.source.at(s)))
+            .collect()
+    }
+}
+
+fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
+    let mut b = Builder { source, errors: Vec::new() };
+    let mut parts = PolicyParts {
+        source: source.name.to_string(),
+        ..PolicyParts::default()
+    };
+
+    if let Some(v) = raw.versioning {
+        let mut scheme = Scheme::default();
+        if let Some(req) = &v.unstable {
+            match VersionReq::parse(req.get_ref()) {
+                Ok(r) => parts.unstable = Some(Located::new(r, source.at(req))),
+                Err(e) => b.error(req, format!("invalid version range `{}`: {e}", req.get_ref()), Some("write a SemVer requirement such as \"<1.0.0\"".into())),
+            }
+        }
+        if let Some(mz) = &v.major_zero {
+            parts.scheme_origin = Some(source.at(mz));
+            match mz.get_ref().as_str() {
+                "semver" => scheme.major_zero = MajorZero::Semver,
+                "minor-is-major" => scheme.major_zero = MajorZero::MinorIsMajor,
+                other => b.error(mz, format!("unknown `major-zero` reading `{other}`"), Some("use \"semver\" or \"minor-is-major\"".into())),
+            }
+        }
+        if let Some(pre) = &v.prerelease {
+            parts.scheme_origin = Some(source.at(pre));
+            let pre = pre.get_ref();
+            if let Some(order) = &pre.order {
+                scheme.prerelease_order = order.iter().map(|s| s.get_ref().clone()).collect();
+            }
+            if let Some(w) = &pre.with_releases {
+                scheme.with_releases = match w.get_ref() {
+                    BoolOrList::Bool(true) => WithReleases::All,
+                    BoolOrList::Bool(false) => WithReleases::None,
+                    BoolOrList::List(tags) => WithReleases::Tags(tags.clone()),
+                };
+            }
+        }
+        parts.scheme = scheme;
+    }
+
+    if let Some(components) = raw.components {
+        let mut list: Vec<_> = components.into_inner().into_iter().collect();
+        list.sort_by_key(|(name, _)| name.span().start);
+        for (name, c) in list {
+            parts.components.push(Component {
+                name: name.get_ref().clone(),
+                description: c.into_inner().description,
+                origin: source.at(&name),
+            });
+        }
+    }
+
+    for spanned in raw.rule.unwrap_or_default() {
+        let origin = source.at(&spanned);
+        let rule_span = spanned.span();
+        let r = spanned.into_inner();
+        let side = |s: &Spanned<String>| {
+            let value = if s.get_ref() == "*" { Side::Any } else { Side::Named(s.get_ref().clone()) };
+            Located::new(value, source.at(s))
+        };
+        let component = side(&r.component);
+        let peer = side(&r.peer);
+        let exact = r.exact.as_ref().filter(|e| *e.get_ref());
+        let managed = r.managed.as_ref().filter(|m| *m.get_ref());
+        let skew_keys = [&r.newer, &r.older, &r.skew];
+        let form = match (exact, managed) {
+            (Some(e), Some(_)) => {
+                b.error(e, "a rule cannot be both `exact` and `managed`".into(), Some("`managed = true` already means the exact version".into()));
+                None
+            }
+            (Some(flag), None) | (None, Some(flag)) => {
+                if let Some(extra) = skew_keys.iter().find_map(|k| k.as_ref()) {
+                    b.error(extra, "a rule that is `exact` or `managed` takes no `newer`, `older` or `skew`".into(), Some("remove this key: the two must run the same version".into()));
+                    None
+                } else {
+                    let form = if exact.is_some() { Form::Exact } else { Form::Managed };
+                    Some(Located::new(form, source.at(flag)))
+                }
+            }
+            (None, None) => match (&r.skew, &r.newer, &r.older) {
+                (Some(s), None, None) => b.skew(s).map(|k| Located::new(Form::Skew { newer: k.value, older: k.value }, k.origin)),
+                (Some(s), _, _) => {
+                    b.error(s, "`skew` sets both `newer` and `older`; write either `skew` or the other two".into(), None);
+                    None
+                }
+                (None, Some(n), Some(o)) => match (b.skew(n), b.skew(o)) {
+                    (Some(n), Some(o)) => Some(Located::new(Form::Skew { newer: n.value, older: o.value }, n.origin)),
+                    _ => None,
+                },
+                (None, newer, _) => {
+                    let missing = if newer.is_none() { "newer" } else { "older" };
+                    let mut d = Diagnostic::error(
+                        Some(origin.clone()),
+                        format!("rule for `{}` and `{}` does not say how far apart they may be: `{missing}` is missing", r.component.get_ref(), r.peer.get_ref()),
+                    )
+                    .help("give both `newer` and `older` (e.g. newer = \"none\", older = \"1 minor\"), or `skew`, `exact = true` or `managed = true`");
+                    d.snippet = source.snippet(&origin, rule_span.len().min(8));
+                    b.errors.push(d);
+                    None
+                }
+            },
+        };
+        let from = r.from.as_ref().and_then(|f| b.version(f));
+        let until = r.until.as_ref().and_then(|u| b.version(u));
+        if let Some(form) = form {
+            parts.rules.push(Rule {
+                component,
+                peer,
+                form,
+                from,
+                until,
+                note: r.note,
+                origin,
+            });
+        }
+    }
+
+    if let Some(upgrades) = raw.upgrade {
+        let origin = source.at(&upgrades);
+        let tables: Vec<(Origin, RawUpgrade)> = match upgrades.into_inner() {
+            Upgrades::One(u) => vec![(origin, u)],
+            Upgrades::Many(list) => list.into_iter().map(|u| (source.at(&u), u.into_inner())).collect(),
+        };
+        for (origin, u) in tables {
+            let order = u.order.as_deref().map(|o| b.names(o)).unwrap_or_default();
+            let downgrade = u.downgrade.as_deref().map(|d| b.names(d));
+            let max_jump = u.max_jump.as_ref().and_then(|j| b.skew(j));
+            let from = u.from.as_ref().and_then(|f| b.version(f));
+            let until = u.until.as_ref().and_then(|t| b.version(t));
+            parts.upgrades.push(Upgrade {
+                order,
+                downgrade,
+                max_jump,
+                rolling: match &u.rolling {
+                    None => Rolling::All,
+                    Some(r) => match r.get_ref() {
+                        BoolOrList::Bool(true) => Rolling::All,
+                        BoolOrList::Bool(false) => Rolling::None,
+                        BoolOrList::List(names) => Rolling::Only(names.iter().map(|n| Located::new(n.clone(), source.at(r))).collect()),
+                    },
+                },
+                from,
+                until,
+                origin,
+            });
+        }
+    }
+
+    if let Some(s) = raw.support {
+        parts.support = Support {
+            window: s.window.as_ref().and_then(|w| b.skew(w)),
+            minimum: s.minimum.as_ref().and_then(|m| b.version(m)),
+        };
+    }
+
+    if !b.errors.is_empty() {
+        return Err(PolicyError { diagnostics: b.errors });
+    }
+    Policy::new(parts).map_err(|mut e| {
+        for d in &mut e.diagnostics {
+            if let (Some(origin), None) = (&d.origin, &d.snippet) {
+                let width = source
+                    .snippet(origin, usize::MAX)
+                    .map(|(line, _)| {
+                        let rest: String = line.chars().skip(origin.column as usize - 1).collect();
+                        rest.find([' ', ',', ']', '}', '=']).unwrap_or(rest.len())
+                    })
+                    .unwrap_or(1);
+                d.snippet = source.snippet(origin, width);
+            }
+        }
+        e
+    })
+}
