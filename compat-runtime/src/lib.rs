@@ -33,11 +33,67 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "build")]
+pub mod build;
 pub mod check;
 pub mod fleet;
+pub mod message;
 pub mod policy;
 pub mod skew;
 pub mod version;
+pub mod window;
+
+pub use message::{Compat, Deprecation, Field, Kind, Message, Route, Shape, Variant};
+pub use window::Window;
+
+/// `#[derive(Compat)]`: the compatibility table of a protocol type, checked against the
+/// crate's policy while compiling.
+#[cfg(feature = "macros")]
+pub use compat_macros::Compat;
+
+/// Brings the policy the build script checked into the crate: `policy()` returns it as a
+/// `&'static Policy`, and `VERSION` is the crate's version. Needs
+/// `compat_runtime::build::enforce()` in `build.rs`.
+#[macro_export]
+macro_rules! include_policy {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/compat_policy.rs"));
+    };
+}
+
+/// What generated code uses. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::policy::{
+        Component, Form, Located, PolicyParts, Rolling, Rule, Side, Support, Upgrade,
+    };
+    pub use crate::version::{MajorZero, Scheme, WithReleases};
+
+    /// A place in the policy file.
+    pub fn origin(file: &str, line: u32, column: u32) -> crate::policy::Origin {
+        crate::policy::Origin::new(file, line, column)
+    }
+
+    /// A version the build script already validated.
+    pub fn version(text: &str) -> crate::Version {
+        crate::Version::parse(text).expect("validated by the build script")
+    }
+
+    /// A version range the build script already validated.
+    pub fn version_req(text: &str) -> semver::VersionReq {
+        semver::VersionReq::parse(text).expect("validated by the build script")
+    }
+
+    /// A skew the build script already validated.
+    pub fn skew(text: &str) -> crate::Skew {
+        text.parse().expect("validated by the build script")
+    }
+
+    /// The policy the build script already validated.
+    pub fn policy(parts: PolicyParts) -> crate::Policy {
+        crate::Policy::new(parts).expect("validated by the build script")
+    }
+}
 
 pub use check::{Agreement, Peer, PeerError, Refusal, RefusalKind};
 pub use fleet::{Instance, Violation};

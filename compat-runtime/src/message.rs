@@ -128,7 +128,9 @@ impl Message {
     /// assert!(!Bye::MESSAGE.sends("server", "server"));
     /// ```
     pub fn sends(&self, from: &str, to: &str) -> bool {
-        self.routes.iter().any(|route| route.from == from && route.to == to)
+        self.routes
+            .iter()
+            .any(|route| route.from == from && route.to == to)
     }
 }
 
@@ -223,7 +225,14 @@ pub mod __private {
         fields: &'static [Field],
         variants: &'static [Variant],
     ) -> Message {
-        Message { name, since, routes, kind, fields, variants }
+        Message {
+            name,
+            since,
+            routes,
+            kind,
+            fields,
+            variants,
+        }
     }
 
     pub const fn route(from: &'static str, to: &'static str) -> Route {
@@ -237,7 +246,13 @@ pub mod __private {
         ignorable: bool,
         deprecated: Option<Deprecation>,
     ) -> Field {
-        Field { name, since, default, ignorable, deprecated }
+        Field {
+            name,
+            since,
+            default,
+            ignorable,
+            deprecated,
+        }
     }
 
     pub const fn deprecation(since: &'static str, note: Option<&'static str>) -> Deprecation {
@@ -251,6 +266,12 @@ pub mod __private {
         shape: Shape,
         fields: &'static [Field],
     ) -> Variant {
-        Variant { name, since, catch_all, shape, fields }
+        Variant {
+            name,
+            since,
+            catch_all,
+            shape,
+            fields,
+        }
     }
 }

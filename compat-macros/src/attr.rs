@@ -1,0 +1,497 @@
+//! Parsing `#[since(...)]`, `#[compat(...)]` and the `#[serde(...)]` keys that matter
+//! into typed attributes. Every mistake is recorded in the [`Ctxt`] and parsing goes on,
+//! so one build shows every bad attribute of an item.
+
+use crate::ctxt::Ctxt;
+use crate::since;
+use crate::suggest;
+use crate::symbol::{
+    BETWEEN, COMPAT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED, FIELD_KEYS, FROM, IGNORABLE, NOTE,
+    OTHER, SERDE, SINCE, SKIP, SKIP_DESERIALIZING, Symbol, TO, TYPE_KEYS, VARIANT_KEYS,
+};
+use proc_macro2::TokenTree;
+use semver::Version;
+use syn::meta::ParseNestedMeta;
+use syn::{Attribute, LitStr, Meta, Path, Token};
+
+/// A version written in `#[since("X.Y.Z")]` or `deprecated = "X.Y.Z"`, with its literal
+/// for error spans.
+pub(crate) struct Since {
+    pub(crate) version: Version,
+    pub(crate) lit: LitStr,
+}
+
+/// A component named in `from`, `to` or `between`.
+#[derive(Clone)]
+pub(crate) struct Component {
+    pub(crate) name: String,
+    pub(crate) lit: LitStr,
+}
+
+/// One direction a message travels in.
+pub(crate) struct Route {
+    pub(crate) from: String,
+    pub(crate) to: String,
+    /// The receiver as written; errors about the route point here.
+    pub(crate) at: LitStr,
+}
+
+/// Where an attribute sits; decides which keys it takes.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub(crate) enum Place {
+    Type,
+    Field,
+    Variant,
+}
+
+impl Place {
+    fn keys(self) -> &'static [Symbol] {
+        match self {
+            Self::Type => TYPE_KEYS,
+            Self::Field => FIELD_KEYS,
+            Self::Variant => VARIANT_KEYS,
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Type => "a type",
+            Self::Field => "a field",
+            Self::Variant => "a variant",
+        }
+    }
+
+    fn plural(self) -> &'static str {
+        match self {
+            Self::Type => "types",
+            Self::Field => "fields",
+            Self::Variant => "variants",
+        }
+    }
+}
+
+/// Attributes of the struct or enum itself.
+pub(crate) struct Container {
+    pub(crate) since: Option<Since>,
+    /// Whether a `#[since]` was written, valid or not: a bad one is reported once, not
+    /// again as a missing one.
+    pub(crate) since_written: bool,
+    /// Whether `from`, `to` or `between` was written, valid or not.
+    pub(crate) direction_written: bool,
+    /// Every component named, for the unknown-name check.
+    pub(crate) components: Vec<Component>,
+    /// The directions the message travels in; empty when none is declared.
+    pub(crate) routes: Vec<Route>,
+    /// `#[serde(default)]` on the container: every field can default.
+    pub(crate) serde_default: bool,
+    /// The `deny_unknown_fields` key of `#[serde(...)]`, for its span.
+    pub(crate) deny_unknown_fields: Option<Path>,
+}
+
+/// Attributes of a field.
+pub(crate) struct Field {
+    pub(crate) since: Option<Since>,
+    /// `#[compat(default)]`.
+    pub(crate) default: bool,
+    /// `#[serde(default)]`, `#[serde(default = "...")]` or `#[serde(skip_deserializing)]`.
+    pub(crate) serde_default: bool,
+    /// `#[serde(skip)]`: the field never travels.
+    pub(crate) skip: bool,
+    pub(crate) ignorable: bool,
+    pub(crate) deprecated: Option<Since>,
+    /// `note = "..."` and the key, for the error when it comes without `deprecated`.
+    pub(crate) note: Option<(Path, String)>,
+    /// Whether its `#[compat(...)]` had a mistake; the policy checks then leave the field
+    /// alone, since the key the user meant may be the fix.
+    pub(crate) malformed: bool,
+}
+
+/// Attributes of an enum variant.
+pub(crate) struct Variant {
+    pub(crate) since: Option<Since>,
+    /// `#[compat(other)]` or `#[serde(other)]`: the variant receives unknown variants.
+    pub(crate) other: Option<Path>,
+    /// `#[serde(skip)]`: the variant never travels.
+    pub(crate) skip: bool,
+}
+
+impl Container {
+    pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut from: Option<(Path, Vec<Component>)> = None;
+        let mut to: Option<(Path, Vec<Component>)> = None;
+        let mut between: Option<(Path, Vec<Component>)> = None;
+        read_compat(cx, attrs, Place::Type, |key, meta| {
+            let slot = match key {
+                // #[compat(from = "agent")] or #[compat(from = ["agent", "web"])]
+                FROM => &mut from,
+                // #[compat(to = "server")] or #[compat(to = ["server", "proxy"])]
+                TO => &mut to,
+                // #[compat(between = ["server", "agent"])]: both ways; one name for a
+                // component that talks to itself
+                BETWEEN => &mut between,
+                _ => unreachable!("keys are filtered by Place::Type"),
+            };
+            *slot = Some((meta.path.clone(), components(meta)?));
+            Ok(())
+        });
+        let direction_written = from.is_some() || to.is_some() || between.is_some();
+        let mut serde_default = false;
+        let mut deny_unknown_fields = None;
+        read_serde(attrs, |meta| {
+            if meta.path == DEFAULT {
+                // #[serde(default)] or #[serde(default = "path")]
+                serde_default = true;
+            } else if meta.path == DENY_UNKNOWN_FIELDS {
+                // #[serde(deny_unknown_fields)]
+                deny_unknown_fields = Some(meta.path.clone());
+            }
+        });
+        let mut components = Vec::new();
+        let mut routes = Vec::new();
+        match (from, to, between) {
+            (from, to, Some((key, _))) if from.is_some() || to.is_some() => cx.error_spanned_by(
+                key,
+                "use either `between` or `from` and `to`, not both: `between` already means both ways",
+            ),
+            (None, None, Some((_, names))) => {
+                for sender in &names {
+                    for receiver in &names {
+                        if sender.name != receiver.name || names.len() == 1 {
+                            push_route(&mut routes, sender, receiver);
+                        }
+                    }
+                }
+                components = names;
+            }
+            (Some((_, senders)), Some((_, receivers)), None) => {
+                for sender in &senders {
+                    for receiver in &receivers {
+                        push_route(&mut routes, sender, receiver);
+                    }
+                }
+                components = senders.into_iter().chain(receivers).collect();
+            }
+            (Some((key, _)), None, None) => cx.error_spanned_by(
+                key,
+                "`from` needs `to`: say which component receives it, e.g. #[compat(from = \"agent\", to = \"server\")]",
+            ),
+            (None, Some((key, _)), None) => cx.error_spanned_by(
+                key,
+                "`to` needs `from`: say which component sends it, e.g. #[compat(from = \"agent\", to = \"server\")]",
+            ),
+            _ => {}
+        }
+        Self {
+            since: read_since(cx, attrs, Place::Type),
+            since_written: attrs.iter().any(|attr| attr.path() == SINCE),
+            direction_written,
+            components,
+            routes,
+            serde_default,
+            deny_unknown_fields,
+        }
+    }
+}
+
+impl Field {
+    pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut default = false;
+        let mut ignorable = false;
+        let mut deprecated = None;
+        let mut note = None;
+        let clean = read_compat(cx, attrs, Place::Field, |key, meta| {
+            match key {
+                // #[compat(default)]
+                DEFAULT => default = flag(cx, meta)?,
+                // #[compat(ignorable)]
+                IGNORABLE => ignorable = flag(cx, meta)?,
+                // #[compat(deprecated = "0.9.0")]
+                DEPRECATED => {
+                    if !meta.input.peek(Token![=]) {
+                        return Err(meta.error(
+                            "`deprecated` takes the release that deprecated the field: #[compat(deprecated = \"X.Y.Z\")]",
+                        ));
+                    }
+                    let lit: LitStr = meta.value()?.parse()?;
+                    deprecated = release(cx, lit);
+                }
+                // #[compat(deprecated = "0.9.0", note = "use `selectors`")]
+                NOTE => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    note = Some((meta.path.clone(), lit.value()));
+                }
+                _ => unreachable!("keys are filtered by Place::Field"),
+            }
+            Ok(())
+        });
+        let mut serde_default = false;
+        let mut skip = false;
+        read_serde(attrs, |meta| {
+            if meta.path == DEFAULT || meta.path == SKIP_DESERIALIZING {
+                // #[serde(default)], #[serde(default = "path")], #[serde(skip_deserializing)]
+                serde_default = true;
+            } else if meta.path == SKIP {
+                // #[serde(skip)]
+                skip = true;
+            }
+        });
+        Self {
+            since: read_since(cx, attrs, Place::Field),
+            default,
+            serde_default,
+            skip,
+            ignorable,
+            deprecated,
+            note,
+            malformed: !clean,
+        }
+    }
+}
+
+impl Variant {
+    pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut other = None;
+        read_compat(cx, attrs, Place::Variant, |key, meta| {
+            match key {
+                // #[compat(other)]
+                OTHER => {
+                    flag(cx, meta)?;
+                    other = Some(meta.path.clone());
+                }
+                _ => unreachable!("keys are filtered by Place::Variant"),
+            }
+            Ok(())
+        });
+        let mut skip = false;
+        read_serde(attrs, |meta| {
+            if meta.path == OTHER {
+                // #[serde(other)]
+                other.get_or_insert_with(|| meta.path.clone());
+            } else if meta.path == SKIP {
+                // #[serde(skip)]
+                skip = true;
+            }
+        });
+        Self {
+            since: read_since(cx, attrs, Place::Variant),
+            other,
+            skip,
+        }
+    }
+}
+
+fn push_route(routes: &mut Vec<Route>, sender: &Component, receiver: &Component) {
+    if !routes
+        .iter()
+        .any(|route| route.from == sender.name && route.to == receiver.name)
+    {
+        routes.push(Route {
+            from: sender.name.clone(),
+            to: receiver.name.clone(),
+            at: receiver.lit.clone(),
+        });
+    }
+}
+
+/// `#[since("0.8.0")]`: at most one per item.
+fn read_since(cx: &Ctxt, attrs: &[Attribute], place: Place) -> Option<Since> {
+    let mut found: Option<Since> = None;
+    let mut seen = false;
+    for attr in attrs.iter().filter(|attr| attr.path() == SINCE) {
+        if seen {
+            cx.error_spanned_by(
+                attr,
+                format!(
+                    "duplicate #[since]: {} has one first release; keep the earliest",
+                    place.noun()
+                ),
+            );
+            continue;
+        }
+        seen = true;
+        let lit = match &attr.meta {
+            Meta::List(list) => {
+                match attr.parse_args::<LitStr>() {
+                    Ok(lit) => lit,
+                    Err(_) if list.tokens.is_empty() => {
+                        cx.error_spanned_by(attr, "#[since] needs the release that first shipped this: #[since(\"X.Y.Z\")]");
+                        continue;
+                    }
+                    Err(_) => {
+                        let written = list.tokens.to_string().replace(' ', "");
+                        cx.error_spanned_by(
+                            &list.tokens,
+                            format!("write the version as one string: #[since(\"{written}\")]"),
+                        );
+                        continue;
+                    }
+                }
+            }
+            Meta::Path(_) => {
+                cx.error_spanned_by(
+                    attr,
+                    "#[since] needs the release that first shipped this: #[since(\"X.Y.Z\")]",
+                );
+                continue;
+            }
+            Meta::NameValue(name_value) => {
+                let written = match &name_value.value {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(lit),
+                        ..
+                    }) => lit.value(),
+                    _ => "X.Y.Z".to_owned(),
+                };
+                cx.error_spanned_by(
+                    attr,
+                    format!("write the version in parentheses: #[since(\"{written}\")]"),
+                );
+                continue;
+            }
+        };
+        found = release(cx, lit);
+    }
+    found
+}
+
+/// A release version from a string literal; an unparsable one is reported at the literal.
+fn release(cx: &Ctxt, lit: LitStr) -> Option<Since> {
+    match since::parse_release(&lit.value()) {
+        Ok(version) => Some(Since { version, lit }),
+        Err(why) => {
+            cx.error_spanned_by(&lit, why);
+            None
+        }
+    }
+}
+
+/// Runs `key` for every known key of every `#[compat(...)]`, reporting unknown and
+/// duplicate keys itself; returns whether every attribute was well-formed.
+fn read_compat(
+    cx: &Ctxt,
+    attrs: &[Attribute],
+    place: Place,
+    mut key: impl FnMut(Symbol, &ParseNestedMeta<'_>) -> syn::Result<()>,
+) -> bool {
+    let before = cx.len();
+    let mut seen: Vec<Symbol> = Vec::new();
+    for attr in attrs.iter().filter(|attr| attr.path() == COMPAT) {
+        let result = attr.parse_nested_meta(|meta| {
+            let Some(&symbol) = place.keys().iter().find(|symbol| meta.path == **symbol) else {
+                unknown_key(cx, &meta.path, place);
+                return skip_value(&meta);
+            };
+            if seen.contains(&symbol) {
+                cx.error_spanned_by(
+                    &meta.path,
+                    format!("duplicate key `{symbol}` in #[compat(...)]"),
+                );
+                return skip_value(&meta);
+            }
+            seen.push(symbol);
+            key(symbol, &meta)
+        });
+        if let Err(error) = result {
+            cx.syn_error(error);
+        }
+    }
+    cx.len() == before
+}
+
+fn unknown_key(cx: &Ctxt, path: &Path, place: Place) {
+    let word = path.get_ident().map_or_else(
+        || quote::quote!(#path).to_string().replace(' ', ""),
+        ToString::to_string,
+    );
+    let expected = place
+        .keys()
+        .iter()
+        .map(|symbol| format!("`{symbol}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let elsewhere = [Place::Type, Place::Field, Place::Variant]
+        .into_iter()
+        .find(|other| *other != place && other.keys().iter().any(|symbol| path == symbol));
+    let message = if let Some(other) = elsewhere {
+        format!(
+            "`{word}` goes on {}, not on {}; on {}, #[compat(...)] takes: {expected}",
+            other.plural(),
+            place.plural(),
+            place.plural()
+        )
+    } else {
+        let hint = suggest::closest(&word, place.keys().iter().map(|symbol| symbol.0))
+            .map(|near| format!(" (did you mean `{near}`?)"))
+            .unwrap_or_default();
+        format!(
+            "unknown key `{word}` in #[compat(...)] on {}{hint}; expected one of: {expected}",
+            place.noun()
+        )
+    };
+    cx.error_spanned_by(path, message);
+}
+
+/// Reads the keys of `#[serde(...)]` that matter to a peer, ignoring the rest; serde
+/// reports its own mistakes.
+fn read_serde(attrs: &[Attribute], mut key: impl FnMut(&ParseNestedMeta<'_>)) {
+    for attr in attrs.iter().filter(|attr| attr.path() == SERDE) {
+        let _ = attr.parse_nested_meta(|meta| {
+            key(&meta);
+            skip_value(&meta)
+        });
+    }
+}
+
+/// Steps over `= value` or `(...)` after a key.
+fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.input.parse::<Token![=]>()?;
+        meta.input.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.input.parse::<TokenTree>()?;
+    }
+    Ok(())
+}
+
+/// A key that takes no value. Given one anyway, the key still counts, so the mistake is
+/// reported once rather than again as the key's absence.
+fn flag(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<bool> {
+    if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+        let path = &meta.path;
+        let word = quote::quote!(#path).to_string();
+        cx.syn_error(meta.error(format!("`{word}` takes no value: write #[compat({word})]")));
+        skip_value(meta)?;
+    }
+    Ok(true)
+}
+
+/// `"agent"` or `["agent", "web"]`.
+fn components(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<Component>> {
+    let input = meta.value()?;
+    let lits: Vec<LitStr> = if input.peek(syn::token::Bracket) {
+        let content;
+        syn::bracketed!(content in input);
+        content
+            .parse_terminated(<LitStr as syn::parse::Parse>::parse, Token![,])?
+            .into_iter()
+            .collect()
+    } else {
+        vec![input.parse()?]
+    };
+    if lits.is_empty() {
+        return Err(meta.error("name at least one component, e.g. [\"server\"]"));
+    }
+    lits.into_iter()
+        .map(|lit| {
+            let name = lit.value();
+            if name.trim().is_empty() || name.trim() != name {
+                Err(syn::Error::new(
+                    lit.span(),
+                    "a component name is a word such as \"agent\", without spaces",
+                ))
+            } else {
+                Ok(Component { name, lit })
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,49 @@
+//! Collects every error of one derive, so the user sees all of them at once.
+
+use quote::ToTokens;
+use std::cell::RefCell;
+use std::fmt::Display;
+
+/// Errors found while parsing and checking one item; serde's `Ctxt`.
+#[derive(Default)]
+pub(crate) struct Ctxt {
+    errors: RefCell<Vec<syn::Error>>,
+}
+
+impl Ctxt {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// An error spanning `tokens` (first to last token).
+    pub(crate) fn error_spanned_by<T: ToTokens>(&self, tokens: T, message: impl Display) {
+        self.errors
+            .borrow_mut()
+            .push(syn::Error::new_spanned(tokens.into_token_stream(), message));
+    }
+
+    pub(crate) fn error_at(&self, span: proc_macro2::Span, message: impl Display) {
+        self.errors
+            .borrow_mut()
+            .push(syn::Error::new(span, message));
+    }
+
+    pub(crate) fn syn_error(&self, error: syn::Error) {
+        self.errors.borrow_mut().push(error);
+    }
+
+    /// How many errors so far.
+    pub(crate) fn len(&self) -> usize {
+        self.errors.borrow().len()
+    }
+
+    /// All errors as one, or `None` when there were none.
+    pub(crate) fn finish(self) -> Option<syn::Error> {
+        let mut errors = self.errors.into_inner().into_iter();
+        let mut combined = errors.next()?;
+        for error in errors {
+            combined.combine(error);
+        }
+        Some(combined)
+    }
+}

@@ -1,0 +1,245 @@
+//! What the build script hands the macro, read from the environment at expansion time.
+//!
+//! `compat_runtime::build::enforce()` evaluates the policy once and passes the result on
+//! with `cargo:rustc-env`; rustc exposes those variables to the macro:
+//!
+//! | variable | content |
+//! |---|---|
+//! | `COMPAT_VERSION` | the crate version the windows were computed for, e.g. `0.9.3` |
+//! | `COMPAT_POLICY` | the policy's display path, e.g. `compat.toml` |
+//! | `COMPAT_COMPONENTS` | the component names, comma-separated: `server,agent` |
+//! | `COMPAT_WINDOWS` | the windows, see [`crate::window`] |
+//!
+//! Without `COMPAT_WINDOWS` there is no policy to check against: the tables are still
+//! generated and the policy-independent checks still run (against `CARGO_PKG_VERSION`),
+//! unless the crate has a policy that no build script enforces, which is an error.
+
+use crate::window::{self, Window};
+use semver::Version;
+use std::path::Path;
+
+/// Everything the checks need from outside the item.
+pub(crate) struct Env {
+    /// The version being built, if known.
+    pub(crate) version: Option<Version>,
+    /// The policy, when a build script handed one over.
+    pub(crate) policy: Option<Policy>,
+    /// Reasons the environment cannot be trusted; each becomes a compile error.
+    pub(crate) problems: Vec<String>,
+}
+
+/// The policy as evaluated by the build script for [`Env::version`].
+pub(crate) struct Policy {
+    /// Display path: `compat.toml` or `Cargo.toml`.
+    pub(crate) path: String,
+    pub(crate) components: Vec<String>,
+    pub(crate) windows: Vec<Window>,
+}
+
+impl Policy {
+    /// The window for messages from `sender` to `receiver`, if a rule relates them.
+    pub(crate) fn window(&self, sender: &str, receiver: &str) -> Option<&Window> {
+        self.windows
+            .iter()
+            .find(|window| window.sender == sender && window.receiver == receiver)
+    }
+}
+
+const REBUILD: &str = "it is written by `compat_runtime::build::enforce()`; run `cargo clean -p` on this crate and rebuild, \
+     and if it persists, report it";
+
+impl Env {
+    pub(crate) fn from_process() -> Self {
+        Self::read(
+            |name| std::env::var(name).ok(),
+            std::env::var_os("CARGO_MANIFEST_DIR")
+                .as_deref()
+                .map(Path::new)
+                .and_then(unenforced_policy),
+        )
+    }
+
+    /// Reads the variables through `lookup`; `unenforced` is the policy file found in the
+    /// crate's directory, consulted only when no build script handed a policy over.
+    pub(crate) fn read(
+        lookup: impl Fn(&str) -> Option<String>,
+        unenforced: Option<String>,
+    ) -> Self {
+        let mut problems = Vec::new();
+        let Some(windows) = lookup("COMPAT_WINDOWS") else {
+            if let Some(file) = unenforced {
+                problems.push(format!(
+                    "this crate has a {file} but no build script runs compat, so its promises are not checked; \
+                     add `compat_runtime::build::enforce();` to `fn main` in build.rs \
+                     (and `compat-runtime = {{ version = \"{}\", features = [\"build\"] }}` under [build-dependencies])",
+                    env!("CARGO_PKG_VERSION")
+                ));
+            }
+            let version = lookup("CARGO_PKG_VERSION").and_then(|text| Version::parse(&text).ok());
+            return Self {
+                version,
+                policy: None,
+                problems,
+            };
+        };
+        let mut required = |name: &str| {
+            lookup(name).or_else(|| {
+                problems.push(format!(
+                    "COMPAT_WINDOWS is set but {name} is not; {REBUILD}"
+                ));
+                None
+            })
+        };
+        let version = required("COMPAT_VERSION");
+        let path = required("COMPAT_POLICY").unwrap_or_else(|| "compat.toml".to_owned());
+        let components = required("COMPAT_COMPONENTS").unwrap_or_default();
+        let version = version.and_then(|text| match Version::parse(&text) {
+            Ok(version) => Some(version),
+            Err(error) => {
+                problems.push(format!(
+                    "COMPAT_VERSION `{text}` is malformed ({error}); {REBUILD}"
+                ));
+                None
+            }
+        });
+        let windows = window::decode(&windows).unwrap_or_else(|why| {
+            problems.push(format!("COMPAT_WINDOWS is malformed: {why}; {REBUILD}"));
+            Vec::new()
+        });
+        let components: Vec<String> = components
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned)
+            .collect();
+        for window in &windows {
+            for name in [&window.sender, &window.receiver] {
+                if !components.contains(name) {
+                    problems.push(format!(
+                        "COMPAT_WINDOWS is malformed: it names `{name}`, which COMPAT_COMPONENTS does not list; {REBUILD}"
+                    ));
+                }
+            }
+        }
+        Self {
+            version,
+            policy: Some(Policy {
+                path,
+                components,
+                windows,
+            }),
+            problems,
+        }
+    }
+}
+
+/// The policy file of a crate whose build script did not run compat: `compat.toml`, or
+/// `Cargo.toml` when it has a `[package.metadata.compat]` table.
+pub(crate) fn unenforced_policy(manifest_dir: &Path) -> Option<String> {
+    if manifest_dir.join("compat.toml").is_file() {
+        return Some("compat.toml".to_owned());
+    }
+    let manifest = std::fs::read_to_string(manifest_dir.join("Cargo.toml")).ok()?;
+    manifest
+        .lines()
+        .map(str::trim)
+        .any(|line| {
+            line.starts_with("[package.metadata.compat]")
+                || line.starts_with("[package.metadata.compat.")
+        })
+        .then(|| "Cargo.toml with [package.metadata.compat]".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Env, unenforced_policy};
+    use std::collections::BTreeMap;
+
+    fn env(vars: &[(&str, &str)], unenforced: Option<&str>) -> Env {
+        let vars: BTreeMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Env::read(
+            |name| vars.get(name).cloned(),
+            unenforced.map(str::to_owned),
+        )
+    }
+
+    #[test]
+    fn without_a_policy_the_package_version_is_used() {
+        let env = env(&[("CARGO_PKG_VERSION", "0.4.1")], None);
+        assert_eq!(env.version.unwrap().to_string(), "0.4.1");
+        assert!(env.policy.is_none());
+        assert!(env.problems.is_empty());
+    }
+
+    #[test]
+    fn a_policy_without_a_build_script_is_an_error() {
+        let env = env(&[("CARGO_PKG_VERSION", "0.4.1")], Some("compat.toml"));
+        assert!(
+            env.problems[0]
+                .starts_with("this crate has a compat.toml but no build script runs compat")
+        );
+        assert!(
+            env.problems[0]
+                .contains("add `compat_runtime::build::enforce();` to `fn main` in build.rs")
+        );
+    }
+
+    #[test]
+    fn a_full_environment_reads() {
+        let env = env(
+            &[
+                ("COMPAT_VERSION", "0.9.3"),
+                ("COMPAT_POLICY", "compat.toml"),
+                ("COMPAT_COMPONENTS", "server, agent"),
+                ("COMPAT_WINDOWS", "agent>server|0.8.0|0|compat.toml:14:1|t"),
+            ],
+            Some("compat.toml"),
+        );
+        assert!(env.problems.is_empty(), "{:?}", env.problems);
+        let policy = env.policy.unwrap();
+        assert_eq!(policy.components, ["server", "agent"]);
+        assert!(policy.window("agent", "server").is_some());
+        assert!(policy.window("server", "agent").is_none());
+    }
+
+    #[test]
+    fn a_malformed_environment_asks_for_a_rebuild() {
+        let env = env(
+            &[
+                ("COMPAT_VERSION", "nine"),
+                ("COMPAT_COMPONENTS", "server"),
+                ("COMPAT_WINDOWS", "agent>server|0.8.0|0|o"),
+            ],
+            None,
+        );
+        assert_eq!(env.problems.len(), 3, "{:?}", env.problems);
+        assert!(
+            env.problems
+                .iter()
+                .all(|problem| problem.contains("rebuild"))
+        );
+    }
+
+    #[test]
+    fn policy_files_are_found_in_the_manifest_dir() {
+        let dir = std::env::temp_dir().join(format!("compat-macros-env-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        assert_eq!(unenforced_policy(&dir), None);
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            "[package]\n[package.metadata.compat.components]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            unenforced_policy(&dir).unwrap(),
+            "Cargo.toml with [package.metadata.compat]"
+        );
+        std::fs::write(dir.join("compat.toml"), "").unwrap();
+        assert_eq!(unenforced_policy(&dir).unwrap(), "compat.toml");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,251 @@
+//! Writing the `impl Compat` with the item's `'static` table.
+
+use crate::ast::{Data, Field, Input, Style};
+use crate::check;
+use crate::ctxt::Ctxt;
+use crate::env::Env;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use semver::Version;
+use syn::DeriveInput;
+
+/// Parses, checks and expands one `#[derive(Compat)]`. With errors, the impl is still
+/// emitted (with an empty table) so that code using it compiles and the user sees only
+/// the real errors.
+pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
+    let cx = Ctxt::new();
+    let input = Input::from_syn(&cx, node);
+    if let Some(input) = &input {
+        check::check(&cx, input, env);
+    }
+    match (cx.finish(), input) {
+        (None, Some(input)) => impl_compat(node, &table(&input)),
+        (errors, _) => {
+            let errors = errors.map(|errors| errors.to_compile_error());
+            let stub = impl_compat(node, &stub(node));
+            quote!(#errors #stub)
+        }
+    }
+}
+
+fn impl_compat(node: &DeriveInput, table: &TokenStream) -> TokenStream {
+    let ident = &node.ident;
+    let (impl_generics, ty_generics, where_clause) = node.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::compat_runtime::message::Compat for #ident #ty_generics #where_clause {
+            const MESSAGE: &'static ::compat_runtime::message::Message = #table;
+        }
+    }
+}
+
+/// A block whose value is `&'static Message`. Each slice is its own `const` so that its
+/// `&[...]` is the outermost borrow of a constant, which Rust extends to `'static`.
+fn table(input: &Input<'_>) -> TokenStream {
+    let name = unraw(input.ident);
+    let message_since = input.attrs.since.as_ref().map(|since| &since.version);
+    let since = message_since.map(ToString::to_string).unwrap_or_default();
+    let routes = input.attrs.routes.iter().map(|route| {
+        let (from, to) = (&route.from, &route.to);
+        quote!(::compat_runtime::message::__private::route(#from, #to))
+    });
+    let (kind, fields, variant_items, variant_entries) = match &input.data {
+        Data::Struct(style, fields) => {
+            let shape = shape(*style);
+            let fields = fields
+                .iter()
+                .map(|field| field_entry(field, message_since, input.attrs.serde_default));
+            (
+                quote!(::compat_runtime::message::Kind::Struct(#shape)),
+                quote!(#(#fields),*),
+                quote!(),
+                quote!(),
+            )
+        }
+        Data::Enum(variants) => {
+            let consts = variants.iter().enumerate().map(|(index, variant)| {
+                let ident = format_ident!("VARIANT_{}_FIELDS", index);
+                let since = variant
+                    .attrs
+                    .since
+                    .as_ref()
+                    .map(|since| &since.version)
+                    .or(message_since);
+                let fields = variant
+                    .fields
+                    .iter()
+                    .map(|field| field_entry(field, since, false));
+                quote!(const #ident: &[::compat_runtime::message::Field] = &[#(#fields),*];)
+            });
+            let entries = variants.iter().enumerate().map(|(index, variant)| {
+                let fields = format_ident!("VARIANT_{}_FIELDS", index);
+                let name = unraw(variant.ident);
+                let since = variant
+                    .attrs
+                    .since
+                    .as_ref()
+                    .map(|since| &since.version)
+                    .or(message_since)
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                let catch_all = variant.attrs.other.is_some();
+                let shape = shape(variant.style);
+                quote!(::compat_runtime::message::__private::variant(#name, #since, #catch_all, #shape, #fields))
+            });
+            (
+                quote!(::compat_runtime::message::Kind::Enum),
+                quote!(),
+                quote!(#(#consts)*),
+                quote!(#(#entries),*),
+            )
+        }
+    };
+    quote!({
+        const FIELDS: &[::compat_runtime::message::Field] = &[#fields];
+        #variant_items
+        const VARIANTS: &[::compat_runtime::message::Variant] = &[#variant_entries];
+        const MESSAGE: ::compat_runtime::message::Message = ::compat_runtime::message::__private::message(
+            #name, #since, &[#(#routes),*], #kind, FIELDS, VARIANTS,
+        );
+        &MESSAGE
+    })
+}
+
+fn field_entry(
+    field: &Field<'_>,
+    container: Option<&Version>,
+    container_default: bool,
+) -> TokenStream {
+    let name = &field.name;
+    let since = field
+        .attrs
+        .since
+        .as_ref()
+        .map(|since| &since.version)
+        .or(container)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let default = field.can_default(container_default);
+    let ignorable = field.attrs.ignorable;
+    let deprecated = match &field.attrs.deprecated {
+        Some(deprecated) => {
+            let since = deprecated.version.to_string();
+            let note = match &field.attrs.note {
+                Some((_, note)) => quote!(::core::option::Option::Some(#note)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(::core::option::Option::Some(::compat_runtime::message::__private::deprecation(#since, #note)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(::compat_runtime::message::__private::field(#name, #since, #default, #ignorable, #deprecated))
+}
+
+fn shape(style: Style) -> TokenStream {
+    match style {
+        Style::Named => quote!(::compat_runtime::message::Shape::Named),
+        Style::Tuple => quote!(::compat_runtime::message::Shape::Tuple),
+        Style::Unit => quote!(::compat_runtime::message::Shape::Unit),
+    }
+}
+
+/// The table of an item that failed to check: its name and kind, nothing else.
+fn stub(node: &DeriveInput) -> TokenStream {
+    let name = unraw(&node.ident);
+    let kind = match &node.data {
+        syn::Data::Enum(_) => quote!(::compat_runtime::message::Kind::Enum),
+        syn::Data::Struct(_) | syn::Data::Union(_) => {
+            quote!(::compat_runtime::message::Kind::Struct(
+                ::compat_runtime::message::Shape::Named
+            ))
+        }
+    };
+    quote!({
+        const MESSAGE: ::compat_runtime::message::Message =
+            ::compat_runtime::message::__private::message(#name, "0.0.0", &[], #kind, &[], &[]);
+        &MESSAGE
+    })
+}
+
+fn unraw(ident: &syn::Ident) -> String {
+    ident.to_string().trim_start_matches("r#").to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::derive;
+    use crate::env::Env;
+
+    const REQUEST: &str = r#"
+        #[compat(from = "agent", to = "server")]
+        #[since("0.8.0")]
+        struct AttestRequest {
+            node: String,
+            #[since("0.9.0")]
+            retries: u32,
+        }
+    "#;
+
+    const POLICY: [(&str, &str); 4] = [
+        ("COMPAT_VERSION", "0.9.3"),
+        ("COMPAT_POLICY", "compat.toml"),
+        ("COMPAT_COMPONENTS", "server,agent"),
+        (
+            "COMPAT_WINDOWS",
+            "agent>server|0.8.0|0|compat.toml:14:1|agent may be one minor older than server",
+        ),
+    ];
+
+    fn expand(source: &str, vars: &[(&str, &str)]) -> String {
+        let node = syn::parse_str(source).unwrap();
+        let env = Env::read(
+            |name| {
+                vars.iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            },
+            None,
+        );
+        derive(&node, &env).to_string()
+    }
+
+    #[test]
+    fn a_policy_turns_a_new_field_without_default_into_an_error() {
+        let output = expand(REQUEST, &POLICY);
+        assert!(output.contains("compile_error"), "{output}");
+        assert!(output.contains(
+            "field `retries` arrived in 0.9.0, but a server at 0.9.3 must still accept agents from 0.8.0 \
+             (compat.toml:14:1, agent may be one minor older than server); make it `Option<_>` or add `#[compat(default)]`"
+        ));
+        assert!(
+            output.contains("impl :: compat_runtime :: message :: Compat for AttestRequest"),
+            "a stub impl follows the errors"
+        );
+    }
+
+    #[test]
+    fn without_a_policy_only_the_item_is_checked() {
+        let output = expand(REQUEST, &[("CARGO_PKG_VERSION", "0.9.3")]);
+        assert!(!output.contains("compile_error"), "{output}");
+        let output = expand(REQUEST, &[("CARGO_PKG_VERSION", "0.8.5")]);
+        assert!(
+            output.contains("`0.9.0` is newer than the version being built, 0.8.5"),
+            "{output}"
+        );
+    }
+
+    #[test]
+    fn a_malformed_environment_is_an_error_not_a_panic() {
+        let mut vars = POLICY;
+        vars[3].1 = "agent>server|0.8|0|x|y";
+        let output = expand(REQUEST, &vars);
+        assert!(output.contains("COMPAT_WINDOWS is malformed"), "{output}");
+        assert!(output.contains("rebuild"), "{output}");
+    }
+
+    #[test]
+    fn a_pre_release_build_may_name_its_release() {
+        let output = expand(REQUEST, &[("CARGO_PKG_VERSION", "0.9.0-rc.2")]);
+        assert!(!output.contains("compile_error"), "{output}");
+    }
+}

@@ -1,0 +1,33 @@
+//! The `#[derive(Compat)]` macro. Use it through `compat-runtime`, which re-exports it
+//! together with the `Compat` trait and the table types it fills in.
+//!
+//! The macro works in three passes, as serde and thiserror do: `ast` parses the input
+//! and its attributes into a typed tree (collecting every attribute error), `check`
+//! applies the compatibility rules, and `expand` writes the `'static` table. The
+//! policy reaches the macro through environment variables set by the build script
+//! (`env`, `window`); the macro never evaluates `compat.toml` itself.
+
+#![allow(
+    clippy::module_name_repetitions,
+    reason = "names such as `attr::Field` read better qualified"
+)]
+
+mod ast;
+mod attr;
+mod check;
+mod ctxt;
+mod env;
+mod expand;
+mod since;
+mod suggest;
+mod symbol;
+mod window;
+
+use proc_macro::TokenStream;
+
+#[doc = include_str!("derive.md")]
+#[proc_macro_derive(Compat, attributes(compat, since))]
+pub fn derive_compat(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::derive(&input, &env::Env::from_process()).into()
+}

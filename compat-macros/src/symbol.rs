@@ -1,0 +1,67 @@
+//! The names of every attribute and key the derive reads, in one place.
+
+use std::fmt::{self, Display};
+use syn::{Ident, Path};
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub(crate) struct Symbol(pub(crate) &'static str);
+
+// The derive's own attributes.
+pub(crate) const COMPAT: Symbol = Symbol("compat");
+pub(crate) const SINCE: Symbol = Symbol("since");
+
+// Keys of `#[compat(...)]` on a type.
+pub(crate) const FROM: Symbol = Symbol("from");
+pub(crate) const TO: Symbol = Symbol("to");
+pub(crate) const BETWEEN: Symbol = Symbol("between");
+
+// Keys of `#[compat(...)]` on a field.
+pub(crate) const DEFAULT: Symbol = Symbol("default");
+pub(crate) const IGNORABLE: Symbol = Symbol("ignorable");
+pub(crate) const DEPRECATED: Symbol = Symbol("deprecated");
+pub(crate) const NOTE: Symbol = Symbol("note");
+
+// Keys of `#[compat(...)]` on a variant.
+pub(crate) const OTHER: Symbol = Symbol("other");
+
+// The serde attribute and the keys of it that change what a peer can decode.
+pub(crate) const SERDE: Symbol = Symbol("serde");
+pub(crate) const DENY_UNKNOWN_FIELDS: Symbol = Symbol("deny_unknown_fields");
+pub(crate) const SKIP: Symbol = Symbol("skip");
+pub(crate) const SKIP_DESERIALIZING: Symbol = Symbol("skip_deserializing");
+
+/// The keys `#[compat(...)]` accepts in each place, for "expected one of" and
+/// "belongs on" hints.
+pub(crate) const TYPE_KEYS: &[Symbol] = &[FROM, TO, BETWEEN];
+pub(crate) const FIELD_KEYS: &[Symbol] = &[DEFAULT, IGNORABLE, DEPRECATED, NOTE];
+pub(crate) const VARIANT_KEYS: &[Symbol] = &[OTHER];
+
+impl PartialEq<Symbol> for Ident {
+    fn eq(&self, word: &Symbol) -> bool {
+        self == word.0
+    }
+}
+
+impl PartialEq<Symbol> for &Ident {
+    fn eq(&self, word: &Symbol) -> bool {
+        *self == word.0
+    }
+}
+
+impl PartialEq<Symbol> for Path {
+    fn eq(&self, word: &Symbol) -> bool {
+        self.is_ident(word.0)
+    }
+}
+
+impl PartialEq<Symbol> for &Path {
+    fn eq(&self, word: &Symbol) -> bool {
+        self.is_ident(word.0)
+    }
+}
+
+impl Display for Symbol {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.0)
+    }
+}

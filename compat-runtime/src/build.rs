@@ -1,0 +1,407 @@
+//! The build-script API: one call in `build.rs` validates the policy, hands the derive the
+//! windows for this crate's version, and compiles the policy into the crate.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     compat_runtime::build::enforce();
+//! }
+//! ```
+//!
+//! and in `src/lib.rs`, to use the policy the build checked at run time:
+//!
+//! ```ignore
+//! compat_runtime::include_policy!();
+//! // now `policy()` returns the crate's `&'static Policy`, and `VERSION` its version.
+//! ```
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::policy::{Form, Located, Origin, Policy, PolicyParts, Rolling, Rule, Side, Upgrade};
+use crate::skew::Skew;
+use crate::version::{MajorZero, Version, WithReleases, parse_version};
+
+/// The environment variables the derive reads, and their contract.
+pub mod env {
+    /// The crate version the windows were computed for.
+    pub const VERSION: &str = "COMPAT_VERSION";
+    /// The policy file as shown in messages (`compat.toml`).
+    pub const POLICY: &str = "COMPAT_POLICY";
+    /// Comma-separated component names.
+    pub const COMPONENTS: &str = "COMPAT_COMPONENTS";
+    /// `;`-separated `SENDER>RECEIVER|OLDEST|NEWER|ORIGIN|TEXT` entries (see
+    /// [`windows_env`](super::windows_env)).
+    pub const WINDOWS: &str = "COMPAT_WINDOWS";
+}
+
+/// What went wrong in the build script.
+#[derive(Debug)]
+pub struct BuildError {
+    /// One line each, already located (`compat.toml:14:1: error: ...`).
+    pub lines: Vec<String>,
+}
+
+impl core::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.lines.join("\n"))
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Runs the checks from a build script and fails the build, with Cargo's error directive,
+/// when the policy is missing or wrong. This is the one line a protocol crate's `build.rs`
+/// needs.
+pub fn enforce() {
+    match try_enforce() {
+        Ok(()) => {}
+        Err(err) => {
+            for line in &err.lines {
+                for part in line.lines() {
+                    println!("cargo::error={part}");
+                }
+            }
+        }
+    }
+}
+
+/// [`enforce`], returning the error instead of reporting it to Cargo.
+pub fn try_enforce() -> Result<(), BuildError> {
+    let var = |name: &str| {
+        std::env::var(name).map_err(|_| BuildError {
+            lines: vec![format!(
+                "{name} is not set: compat_runtime::build::enforce() must run from a build script"
+            )],
+        })
+    };
+    let dir = PathBuf::from(var("CARGO_MANIFEST_DIR")?);
+    let out_dir = PathBuf::from(var("OUT_DIR")?);
+    let version_text = var("CARGO_PKG_VERSION")?;
+
+    println!("cargo::rerun-if-changed=compat.toml");
+    println!("cargo::rerun-if-changed=Cargo.toml");
+
+    let found = Policy::discover(&dir).map_err(|e| BuildError {
+        lines: e.diagnostics.iter().map(|d| d.to_string()).collect(),
+    })?;
+    let Some(found) = found else {
+        return Err(BuildError {
+            lines: vec![format!(
+                "no compat.toml in {} and no [package.metadata.compat] in its Cargo.toml; \
+                 write the policy (see docs/policy.md), or remove compat_runtime::build::enforce() from build.rs",
+                dir.display()
+            )],
+        });
+    };
+    let version = parse_version(&version_text).map_err(|e| BuildError {
+        lines: vec![format!("the crate's version in Cargo.toml: {e}")],
+    })?;
+    let shown = found
+        .path
+        .strip_prefix(&dir)
+        .unwrap_or(&found.path)
+        .display()
+        .to_string();
+    for w in found.policy.warnings() {
+        for line in w.to_string().lines() {
+            println!("cargo::warning={line}");
+        }
+    }
+    for (key, value) in windows_env(&found.policy, &version, &shown) {
+        println!("cargo::rustc-env={key}={value}");
+    }
+    write_policy(&out_dir.join("compat_policy.rs"), &found.policy, &version)
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            ';' => out.push_str("%3B"),
+            '|' => out.push_str("%7C"),
+            '\n' => out.push_str("%0A"),
+            '\r' => out.push_str("%0D"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The environment the derive reads, for a crate at `version` whose policy file is shown as
+/// `shown`: every ordered pair of components a rule relates, with the oldest sender a
+/// receiver at `version` must accept and whether senders may be newer.
+///
+/// ```
+/// use compat_runtime::{Policy, Version};
+/// let policy = Policy::from_toml("compat.toml", "[components]\nserver = {}\nagent = {}\n\
+///     [[rule]]\ncomponent = \"agent\"\npeer = \"server\"\nnewer = \"none\"\nolder = \"1 minor\"\n").unwrap();
+/// let env = compat_runtime::build::windows_env(&policy, &Version::new(0, 9, 3), "compat.toml");
+/// let windows = &env.iter().find(|(k, _)| k == "COMPAT_WINDOWS").unwrap().1;
+/// // A server at 0.9.3 must still read agents from 0.8.0, and no agent is newer than it.
+/// assert!(windows.contains("agent>server|0.8.0|0|compat.toml:4:1|agent may be up to one minor"));
+/// // An agent at 0.9.3 hears only from servers at 0.9.3 or newer.
+/// assert!(windows.starts_with("server>agent|0.9.3|1|compat.toml:4:1|"), "{windows}");
+/// ```
+pub fn windows_env(policy: &Policy, version: &Version, shown: &str) -> Vec<(String, String)> {
+    let entries: Vec<String> = policy
+        .windows(version)
+        .into_iter()
+        .map(|w| {
+            let origin = Origin {
+                file: shown.into(),
+                ..w.origin.clone()
+            };
+            format!(
+                "{}>{}|{}|{}|{}|{}",
+                policy.component_name(w.sender),
+                policy.component_name(w.receiver),
+                w.oldest_sender.map_or_else(|| "*".to_string(), |v| v.to_string()),
+                u8::from(w.newer_senders),
+                escape(&origin.to_string()),
+                escape(&w.text),
+            )
+        })
+        .collect();
+    let components: Vec<&str> = policy.components().iter().map(|c| c.name.as_str()).collect();
+    vec![
+        (env::VERSION.into(), version.to_string()),
+        (env::POLICY.into(), shown.into()),
+        (env::COMPONENTS.into(), components.join(",")),
+        (env::WINDOWS.into(), entries.join(";")),
+    ]
+}
+
+/// Writes the Rust code that rebuilds `policy` at run time, for `include_policy!`.
+pub fn write_policy(path: &Path, policy: &Policy, version: &Version) -> Result<(), BuildError> {
+    let code = policy_code(policy, version);
+    // Leave the file alone when unchanged, so nothing downstream rebuilds for nothing.
+    if std::fs::read_to_string(path).is_ok_and(|old| old == code) {
+        return Ok(());
+    }
+    std::fs::write(path, code).map_err(|e| BuildError {
+        lines: vec![format!("cannot write {}: {e}", path.display())],
+    })
+}
+
+struct Gen {
+    out: String,
+}
+
+impl Gen {
+    fn origin(&mut self, o: &Origin) {
+        let _ = write!(self.out, "__c::origin({:?}, {}, {})", &*o.file, o.line, o.column);
+    }
+    fn version(&mut self, v: &Version) {
+        let _ = write!(self.out, "__c::version({:?})", v.to_string());
+    }
+    fn skew(&mut self, s: Skew) {
+        let _ = write!(self.out, "__c::skew({:?})", s.to_string());
+    }
+    fn opt_version(&mut self, v: &Option<Located<Version>>) {
+        match v {
+            None => self.out.push_str("::core::option::Option::None"),
+            Some(l) => {
+                self.out.push_str("::core::option::Option::Some(__c::Located::new(");
+                self.version(&l.value);
+                self.out.push_str(", ");
+                self.origin(&l.origin);
+                self.out.push_str("))");
+            }
+        }
+    }
+    fn opt_skew(&mut self, s: &Option<Located<Skew>>) {
+        match s {
+            None => self.out.push_str("::core::option::Option::None"),
+            Some(l) => {
+                self.out.push_str("::core::option::Option::Some(__c::Located::new(");
+                self.skew(l.value);
+                self.out.push_str(", ");
+                self.origin(&l.origin);
+                self.out.push_str("))");
+            }
+        }
+    }
+    fn names(&mut self, list: &[Located<String>]) {
+        self.out.push_str("::std::vec![");
+        for n in list {
+            let _ = write!(self.out, "__c::Located::new(::std::string::String::from({:?}), ", n.value);
+            self.origin(&n.origin);
+            self.out.push_str("), ");
+        }
+        self.out.push(']');
+    }
+    fn opt_string(&mut self, s: &Option<String>) {
+        match s {
+            None => self.out.push_str("::core::option::Option::None"),
+            Some(s) => {
+                let _ = write!(self.out, "::core::option::Option::Some(::std::string::String::from({s:?}))");
+            }
+        }
+    }
+    fn side(&mut self, s: &Located<Side>) {
+        self.out.push_str("__c::Located::new(");
+        match &s.value {
+            Side::Any => self.out.push_str("__c::Side::Any"),
+            Side::Named(n) => {
+                let _ = write!(self.out, "__c::Side::Named(::std::string::String::from({n:?}))");
+            }
+        }
+        self.out.push_str(", ");
+        self.origin(&s.origin);
+        self.out.push(')');
+    }
+    fn rule(&mut self, r: &Rule) {
+        self.out.push_str("__c::Rule { component: ");
+        self.side(&r.component);
+        self.out.push_str(", peer: ");
+        self.side(&r.peer);
+        self.out.push_str(", form: __c::Located::new(");
+        match r.form.value {
+            Form::Exact => self.out.push_str("__c::Form::Exact"),
+            Form::Managed => self.out.push_str("__c::Form::Managed"),
+            Form::Skew { newer, older } => {
+                self.out.push_str("__c::Form::Skew { newer: ");
+                self.skew(newer);
+                self.out.push_str(", older: ");
+                self.skew(older);
+                self.out.push_str(" }");
+            }
+        }
+        self.out.push_str(", ");
+        self.origin(&r.form.origin);
+        self.out.push_str("), from: ");
+        self.opt_version(&r.from);
+        self.out.push_str(", until: ");
+        self.opt_version(&r.until);
+        self.out.push_str(", note: ");
+        self.opt_string(&r.note);
+        self.out.push_str(", origin: ");
+        self.origin(&r.origin);
+        self.out.push_str(" },\n");
+    }
+    fn upgrade(&mut self, u: &Upgrade) {
+        self.out.push_str("__c::Upgrade { order: ");
+        self.names(&u.order);
+        self.out.push_str(", downgrade: ");
+        match &u.downgrade {
+            None => self.out.push_str("::core::option::Option::None"),
+            Some(d) => {
+                self.out.push_str("::core::option::Option::Some(");
+                self.names(d);
+                self.out.push(')');
+            }
+        }
+        self.out.push_str(", max_jump: ");
+        self.opt_skew(&u.max_jump);
+        self.out.push_str(", rolling: ");
+        match &u.rolling {
+            Rolling::All => self.out.push_str("__c::Rolling::All"),
+            Rolling::None => self.out.push_str("__c::Rolling::None"),
+            Rolling::Only(list) => {
+                self.out.push_str("__c::Rolling::Only(");
+                self.names(list);
+                self.out.push(')');
+            }
+        }
+        self.out.push_str(", from: ");
+        self.opt_version(&u.from);
+        self.out.push_str(", until: ");
+        self.opt_version(&u.until);
+        self.out.push_str(", origin: ");
+        self.origin(&u.origin);
+        self.out.push_str(" },\n");
+    }
+}
+
+/// The Rust source of a function returning `policy`, as `include_policy!` expects it.
+pub fn policy_code(policy: &Policy, version: &Version) -> String {
+    let parts: &PolicyParts = policy.parts();
+    let mut g = Gen { out: String::new() };
+    g.out.push_str("// Generated by compat_runtime::build::enforce() from the crate's policy. Do not edit.\n");
+    let _ = writeln!(
+        g.out,
+        "/// The version of this crate, which the build checked the policy against.\npub const VERSION: &str = {:?};",
+        version.to_string()
+    );
+    g.out.push_str(
+        "/// The compatibility policy this crate was built and checked against.\n\
+         pub fn policy() -> &'static ::compat_runtime::Policy {\n\
+         use ::compat_runtime::__private as __c;\n\
+         static POLICY: ::std::sync::OnceLock<::compat_runtime::Policy> = ::std::sync::OnceLock::new();\n\
+         POLICY.get_or_init(|| __c::policy(__c::PolicyParts {\n",
+    );
+    let _ = writeln!(g.out, "source: ::std::string::String::from({:?}),", parts.source);
+    g.out.push_str("scheme: __c::Scheme { major_zero: ");
+    g.out.push_str(match parts.scheme.major_zero {
+        MajorZero::Semver => "__c::MajorZero::Semver",
+        MajorZero::MinorIsMajor => "__c::MajorZero::MinorIsMajor",
+    });
+    g.out.push_str(", prerelease_order: ::std::vec![");
+    for t in &parts.scheme.prerelease_order {
+        let _ = write!(g.out, "::std::string::String::from({t:?}), ");
+    }
+    g.out.push_str("], with_releases: ");
+    match &parts.scheme.with_releases {
+        WithReleases::All => g.out.push_str("__c::WithReleases::All"),
+        WithReleases::None => g.out.push_str("__c::WithReleases::None"),
+        WithReleases::Tags(tags) => {
+            g.out.push_str("__c::WithReleases::Tags(::std::vec![");
+            for t in tags {
+                let _ = write!(g.out, "::std::string::String::from({t:?}), ");
+            }
+            g.out.push_str("])");
+        }
+    }
+    g.out.push_str(" },\nscheme_origin: ");
+    match &parts.scheme_origin {
+        None => g.out.push_str("::core::option::Option::None"),
+        Some(o) => {
+            g.out.push_str("::core::option::Option::Some(");
+            g.origin(o);
+            g.out.push(')');
+        }
+    }
+    g.out.push_str(",\nunstable: ");
+    match &parts.unstable {
+        None => g.out.push_str("::core::option::Option::None"),
+        Some(u) => {
+            let _ = write!(g.out, "::core::option::Option::Some(__c::Located::new(__c::version_req({:?}), ", u.value.to_string());
+            g.origin(&u.origin);
+            g.out.push_str("))");
+        }
+    }
+    g.out.push_str(",\ncomponents: ::std::vec![\n");
+    for c in &parts.components {
+        let _ = write!(g.out, "__c::Component {{ name: ::std::string::String::from({:?}), description: ", c.name);
+        g.opt_string(&c.description);
+        g.out.push_str(", origin: ");
+        g.origin(&c.origin);
+        g.out.push_str(" },\n");
+    }
+    g.out.push_str("],\nrules: ::std::vec![\n");
+    for r in &parts.rules {
+        g.rule(r);
+    }
+    g.out.push_str("],\nupgrades: ::std::vec![\n");
+    for u in &parts.upgrades {
+        g.upgrade(u);
+    }
+    g.out.push_str("],\nsupport: __c::Support { window: ");
+    g.opt_skew(&parts.support.window);
+    g.out.push_str(", minimum: ");
+    g.opt_version(&parts.support.minimum);
+    g.out.push_str(" },\n}))\n}\n");
+    g.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_separators_out_of_fields() {
+        assert_eq!(escape("a;b|c%d\ne"), "a%3Bb%7Cc%25d%0Ae");
+    }
+}

@@ -1,0 +1,10 @@
+use compat_runtime::Compat;
+
+#[derive(Compat)]
+#[compat(from = "agnet", to = "server")]
+#[since("0.8.0")]
+pub struct Hello {
+    pub node: String,
+}
+
+fn main() {}
