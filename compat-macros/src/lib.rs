@@ -18,6 +18,7 @@ mod check;
 mod ctxt;
 mod env;
 mod expand;
+mod messages;
 mod since;
 mod suggest;
 mod symbol;
@@ -30,4 +31,12 @@ use proc_macro::TokenStream;
 pub fn derive_compat(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input, &env::Env::from_process()).into()
+}
+
+/// `messages![A, B, C]`: defines `pub fn messages() -> &'static [&'static Message]`, every
+/// message of the crate, for the handshake and the wire lock. With the build script in
+/// place, a type that derives `Compat` but is missing from the list is a compile error.
+#[proc_macro]
+pub fn messages(input: TokenStream) -> TokenStream {
+    messages::expand(input.into(), messages::found()).into()
 }

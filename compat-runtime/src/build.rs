@@ -2,10 +2,8 @@
 //! windows for this crate's version, and compiles the policy into the crate.
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     compat_runtime::build::enforce();
-//! }
+//! // build.rs: `fn main` holds this one line
+//! compat_runtime::build::enforce();
 //! ```
 //!
 //! and in `src/lib.rs`, to use the policy the build checked at run time:
@@ -33,6 +31,8 @@ pub mod env {
     /// `;`-separated `SENDER>RECEIVER|OLDEST|NEWER|ORIGIN|TEXT` entries (see
     /// [`windows_env`](super::windows_env)).
     pub const WINDOWS: &str = "COMPAT_WINDOWS";
+    /// `,`-separated `Name@file:line` of every type in `src/` that derives `Compat`.
+    pub const MESSAGES: &str = "COMPAT_MESSAGES";
 }
 
 /// What went wrong in the build script.
@@ -111,7 +111,73 @@ pub fn try_enforce() -> Result<(), BuildError> {
     for (key, value) in windows_env(&found.policy, &version, &shown) {
         println!("cargo::rustc-env={key}={value}");
     }
+    // The messages the crate declares, so `messages![...]` can insist on all of them.
+    println!("cargo::rerun-if-changed=src");
+    let found_messages: Vec<String> = scan_messages(&dir.join("src"))
+        .into_iter()
+        .map(|(name, place)| format!("{name}@{place}"))
+        .collect();
+    println!("cargo::rustc-env={}={}", env::MESSAGES, found_messages.join(","));
     write_policy(&out_dir.join("compat_policy.rs"), &found.policy, &version)
+}
+
+/// Every type under `dir` whose `#[derive(...)]` lists `Compat`, with `file:line` relative to
+/// the crate root, sorted. A plain text scan: comments and strings that look like a derive
+/// may add a name, which `messages![...]` then asks for; that errs on the side of listing.
+pub fn scan_messages(dir: &Path) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let root = dir.parent().unwrap_or(dir);
+    let mut out = Vec::new();
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else { continue };
+        let shown = file.strip_prefix(root).unwrap_or(&file).display().to_string();
+        out.extend(derives_in(&text).into_iter().map(|(name, line)| (name, format!("{shown}:{line}"))));
+    }
+    out
+}
+
+/// `(type name, line)` of each `#[derive(..., Compat, ...)]` item in `text`.
+fn derives_in(text: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("derive(") {
+        let after = &rest[at + "derive(".len()..];
+        let Some(close) = after.find(')') else { break };
+        let listed = after[..close]
+            .split(',')
+            .any(|d| d.trim().rsplit("::").next() == Some("Compat"));
+        rest = &after[close..];
+        if !listed {
+            continue;
+        }
+        // The item follows the attributes: the first `struct` or `enum` keyword.
+        let words = rest.split(|c: char| !(c.is_alphanumeric() || c == '_'));
+        let mut words = words.filter(|w| !w.is_empty());
+        while let Some(word) = words.next() {
+            if word == "struct" || word == "enum" {
+                if let Some(name) = words.next() {
+                    let offset = text.len() - rest.len() + rest.find(&format!("{word} {name}")).unwrap_or(0);
+                    let line = text[..offset].matches('\n').count() + 1;
+                    out.push((name.to_string(), line));
+                }
+                break;
+            }
+        }
+    }
+    out
 }
 
 fn escape(text: &str) -> String {
@@ -399,6 +465,13 @@ pub fn policy_code(policy: &Policy, version: &Version) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_scan_finds_every_type_deriving_compat() {
+        let text = "use x;\n#[derive(Debug, compat_runtime::Compat)]\n#[since(\"1.0.0\")]\npub struct Hello {\n}\n\
+                    #[derive(Serialize)]\nstruct Plain;\n#[derive(Compat, Clone)]\npub(crate) enum Cmd { A }\n";
+        assert_eq!(derives_in(text), vec![("Hello".to_string(), 4), ("Cmd".to_string(), 9)]);
+    }
 
     #[test]
     fn escaping_keeps_separators_out_of_fields() {

@@ -4,7 +4,7 @@ use core::fmt;
 
 use crate::policy::{ComponentId, Form, Origin, Policy, Rule};
 use crate::skew::{Limit, Skew};
-use crate::version::{MAX_VERSION_LEN, Version, VersionError, parse_version, shorten};
+use crate::version::{Version, VersionError, parse_version, shorten};
 
 /// The longest `component@version` text accepted from a peer.
 pub const MAX_PEER_LEN: usize = 192;
@@ -204,8 +204,15 @@ impl fmt::Display for Move {
 }
 
 /// A pair that may not talk, with everything an operator needs to fix it.
+///
+/// Small to move around (one pointer), so `Result<_, Refusal>` stays cheap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
+    parts: Box<RefusalParts>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RefusalParts {
     kind: RefusalKind,
     subject: Named,
     other: Named,
@@ -213,67 +220,75 @@ pub struct Refusal {
     moves: Vec<Move>,
 }
 
+impl From<RefusalParts> for Refusal {
+    fn from(parts: RefusalParts) -> Self {
+        Refusal {
+            parts: Box::new(parts),
+        }
+    }
+}
+
 impl Refusal {
     /// Why: too old, too new, unstable, …
     pub fn kind(&self) -> RefusalKind {
-        self.kind
+        self.parts.kind
     }
 
     /// The side the kind describes (the one that is too old, too new, unstable, …).
     pub fn subject(&self) -> &Named {
-        &self.subject
+        &self.parts.subject
     }
 
     /// The other side.
     pub fn other(&self) -> &Named {
-        &self.other
+        &self.parts.other
     }
 
     /// The rule or setting that refuses, with its place in the policy.
     pub fn reason(&self) -> &Reason {
-        &self.reason
+        &self.parts.reason
     }
 
     /// The ways out, the preferred first.
     pub fn moves(&self) -> &[Move] {
-        &self.moves
+        &self.parts.moves
     }
 
     /// The remedy in words: "upgrade server from 0.9.2 to 0.9.3 or later, or downgrade agent
     /// from 0.9.3 to 0.8.0 through 0.9.2".
     pub fn remedy(&self) -> String {
-        let moves: Vec<String> = self.moves.iter().map(Move::to_string).collect();
+        let moves: Vec<String> = self.parts.moves.iter().map(Move::to_string).collect();
         moves.join(", or ")
     }
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            RefusalKind::TooOld => format!("{} is too old for {}", self.subject, self.other),
-            RefusalKind::TooNew => format!("{} is too new for {}", self.subject, self.other),
+        let what = match self.parts.kind {
+            RefusalKind::TooOld => format!("{} is too old for {}", self.parts.subject, self.parts.other),
+            RefusalKind::TooNew => format!("{} is too new for {}", self.parts.subject, self.parts.other),
             RefusalKind::Unstable => format!(
                 "{} is an unstable release and {} is not the identical version",
-                self.subject, self.other
+                self.parts.subject, self.parts.other
             ),
             RefusalKind::PreRelease => format!(
                 "{} is a pre-release and may not talk to {}",
-                self.subject, self.other
+                self.parts.subject, self.parts.other
             ),
             RefusalKind::BelowFloor => format!(
                 "{} is below the minimum supported version (talking to {})",
-                self.subject, self.other
+                self.parts.subject, self.parts.other
             ),
             RefusalKind::Unsupported => format!(
                 "{} is outside the support window (talking to {})",
-                self.subject, self.other
+                self.parts.subject, self.parts.other
             ),
         };
-        write!(f, "{what}: {}", self.reason.text)?;
-        if let Some(origin) = &self.reason.origin {
+        write!(f, "{what}: {}", self.parts.reason.text)?;
+        if let Some(origin) = &self.parts.reason.origin {
             write!(f, " ({origin})")?;
         }
-        if !self.moves.is_empty() {
+        if !self.parts.moves.is_empty() {
             write!(f, "; to fix, {}", self.remedy())?;
         }
         Ok(())
@@ -298,7 +313,7 @@ impl Policy {
         if text.len() > MAX_PEER_LEN {
             return Err(PeerError::TooLong { len: text.len() });
         }
-        let Some((name, version)) = text.split_once('@') else {
+        let Some((name, version)) = text.split_once('@').filter(|(name, _)| !name.is_empty()) else {
             return Err(PeerError::Malformed {
                 text: shorten(text),
             });
@@ -309,7 +324,7 @@ impl Policy {
                 known: self.components().iter().map(|c| c.name.clone()).collect(),
             });
         };
-        debug_assert!(version.len() <= MAX_VERSION_LEN);
+        // `parse_version` bounds the version part itself.
         let version = parse_version(version).map_err(PeerError::Version)?;
         Ok(Peer { component, version })
     }
@@ -326,19 +341,21 @@ impl Policy {
     /// assert_eq!(
     ///     refusal.to_string(),
     ///     "agent 0.7.5 is too old for server 0.9.3: agent may be up to one minor release older \
-    ///      than server, never newer (compat.toml:5:1); to fix, upgrade agent from 0.7.5 to \
-    ///      0.8.0 through 0.9.3, or downgrade server from 0.9.3 to 0.7.5 through 0.8.x"
-    ///         .replace("0.8.x", "0.8.5").replace("0.8.5", &refusal.moves()[1].to.to_string().replace("0.7.5 through ", "")),
+    ///      than server, never newer (compat.toml:4:1); to fix, upgrade agent from 0.7.5 to \
+    ///      0.8.0 through 0.9.3, or downgrade server from 0.9.3 to 0.7.5 or later, below 0.9.0",
     /// );
     /// # }
     /// ```
     pub fn check(&self, a: &Peer, b: &Peer) -> Result<Agreement, Refusal> {
         let scheme = self.scheme();
-        let (older, newer) = if scheme.compare(&a.version, &b.version).is_le() {
-            (a, b)
-        } else {
-            (b, a)
-        };
+        // Which side is older decides who a refusal is about; break the scheme's ties (build
+        // metadata, unranked pre-release tags) by the full version, then the component, so
+        // the verdict never depends on the order of the arguments.
+        let ord = scheme
+            .compare(&a.version, &b.version)
+            .then_with(|| a.version.cmp(&b.version))
+            .then_with(|| a.component.cmp(&b.component));
+        let (older, newer) = if ord.is_le() { (a, b) } else { (b, a) };
 
         // The floor and the window come first: below them nothing is promised.
         if let Some(min) = &self.support().minimum
@@ -352,8 +369,14 @@ impl Policy {
             return Err(self.refuse_window(older, newer, window.value, window.origin.clone()));
         }
 
+        // A pair that no rule relates does not talk: nothing constrains it.
+        let Some((rule, flipped)) = self.rule_between(a.component, b.component, &newer.version)
+        else {
+            return Ok(Agreement { rule: None });
+        };
+
         // Pre-releases: a tag the policy does not rank, or one that may not meet releases.
-        for (p, q) in [(a, b), (b, a)] {
+        for (p, q) in [(older, newer), (newer, older)] {
             let pre = p.version.pre.as_str();
             if pre.is_empty() {
                 continue;
@@ -376,13 +399,13 @@ impl Policy {
             }
         }
 
-        let Some((rule, flipped)) = self.rule_between(a.component, b.component, &newer.version)
-        else {
-            return Ok(Agreement { rule: None });
-        };
         let index = self.rule_index(rule);
         // Read the pair from the rule's side: `x` is the rule's `component`, `y` its `peer`.
         let (x, y) = if flipped { (b, a) } else { (a, b) };
+        // A symmetric rule (servers within one minor of each other) reads the same from both
+        // ends: speak of the older side, so the refusal is the same whichever side asks.
+        let symmetric = matches!(rule.form.value, Form::Skew { newer: n, older: o } if n == o);
+        let (x, y) = if symmetric { (older, newer) } else { (x, y) };
         let (newer_skew, older_skew) = rule.form.value.skews();
         let ord = scheme.compare(&x.version, &y.version);
         let admitted = if ord.is_gt() {
@@ -437,42 +460,33 @@ impl Policy {
         } else {
             (x, x_range, y, y_range)
         };
-        let mut moves = vec![Move {
-            direction: Direction::Upgrade,
-            who: self.named(old_peer),
-            to: old_range,
-        }];
-        if rule.form.value != Form::Managed {
-            moves.push(Move {
-                direction: Direction::Downgrade,
-                who: self.named(new_peer),
-                to: new_range,
-            });
-        } else {
-            // A managed component follows its manager: the fix is always on the manager.
-            moves.retain(|m| m.who.component != self.component_name(x.component));
-            moves.push(Move {
+        let moves = if rule.form.value == Form::Managed {
+            // A managed component follows its manager ("users should not manually manage
+            // Agent image versions"): the fix always moves the manager, `y`, to the version
+            // of what it runs, never the managed component by hand.
+            vec![Move {
                 direction: if x_is_newer { Direction::Upgrade } else { Direction::Downgrade },
                 who: self.named(y),
                 to: Range {
                     lowest: Some(x.version.clone()),
                     limit: Some(Limit::AtMost(x.version.clone())),
                 },
-            });
-            if !x_is_newer {
-                // The manager is newer than what it deployed: redeploy the component.
-                moves.clear();
-                moves.push(Move {
+            }]
+        } else {
+            vec![
+                Move {
                     direction: Direction::Upgrade,
-                    who: self.named(x),
-                    to: Range {
-                        lowest: Some(y.version.clone()),
-                        limit: Some(Limit::AtMost(y.version.clone())),
-                    },
-                });
-            }
-        }
-        Refusal {
+                    who: self.named(old_peer),
+                    to: old_range,
+                },
+                Move {
+                    direction: Direction::Downgrade,
+                    who: self.named(new_peer),
+                    to: new_range,
+                },
+            ]
+        };
+        RefusalParts {
             kind,
             subject: self.named(subject),
             other: self.named(other),
@@ -483,10 +497,40 @@ impl Policy {
             },
             moves,
         }
+        .into()
+    }
+
+    /// Where `p` may move so that the rule relating it to `q` (if any) admits the pair.
+    fn rule_range(&self, p: &Peer, q: &Peer) -> Option<Range> {
+        let newest = if self.scheme().compare(&p.version, &q.version).is_gt() { &p.version } else { &q.version };
+        let (rule, flipped) = self.rule_between(p.component, q.component, newest)?;
+        let (newer, older) = rule.form.value.skews();
+        // Unflipped, `p` is the rule's `component`: it may be newer than `q` by `newer`.
+        Some(if flipped { self.range_for(older, newer, q) } else { self.range_for(newer, older, q) })
+    }
+
+    /// An upgrade of `older` to at least `lowest` that also satisfies the rule relating it to
+    /// `newer`, so that following the remedy does not just trade one refusal for another.
+    fn upgrade_into(&self, older: &Peer, newer: &Peer, lowest: Option<Version>) -> Range {
+        let scheme = self.scheme();
+        let mut range = Range { lowest, limit: None };
+        if let Some(rule) = self.rule_range(older, newer) {
+            let lowest = match (range.lowest.take(), rule.lowest) {
+                (Some(a), Some(b)) => Some(if scheme.compare(&a, &b).is_ge() { a } else { b }),
+                (a, b) => a.or(b),
+            };
+            let fits = match (&lowest, &rule.limit) {
+                (Some(lo), Some(Limit::AtMost(hi))) => scheme.compare(lo, hi).is_le(),
+                (Some(lo), Some(Limit::Below(hi))) => scheme.compare(lo, hi).is_lt(),
+                _ => true,
+            };
+            range = Range { lowest, limit: if fits { rule.limit } else { None } };
+        }
+        range
     }
 
     fn refuse_floor(&self, older: &Peer, newer: &Peer, min: Version, origin: Origin) -> Refusal {
-        Refusal {
+        RefusalParts {
             kind: RefusalKind::BelowFloor,
             subject: self.named(older),
             other: self.named(newer),
@@ -498,17 +542,15 @@ impl Policy {
             moves: vec![Move {
                 direction: Direction::Upgrade,
                 who: self.named(older),
-                to: Range {
-                    lowest: Some(min),
-                    limit: None,
-                },
+                to: self.upgrade_into(older, newer, Some(min)),
             }],
         }
+        .into()
     }
 
     fn refuse_window(&self, older: &Peer, newer: &Peer, window: Skew, origin: Origin) -> Refusal {
         let lowest = window.lowest_below(self.scheme(), &newer.version);
-        Refusal {
+        RefusalParts {
             kind: RefusalKind::Unsupported,
             subject: self.named(older),
             other: self.named(newer),
@@ -523,12 +565,10 @@ impl Policy {
             moves: vec![Move {
                 direction: Direction::Upgrade,
                 who: self.named(older),
-                to: Range {
-                    lowest,
-                    limit: None,
-                },
+                to: self.upgrade_into(older, newer, lowest),
             }],
         }
+        .into()
     }
 
     fn refuse_prerelease(&self, p: &Peer, q: &Peer, unknown_tag: bool) -> Refusal {
@@ -549,7 +589,7 @@ impl Policy {
                 _ => "pre-releases may not talk to releases".to_string(),
             }
         };
-        Refusal {
+        RefusalParts {
             kind: RefusalKind::PreRelease,
             subject: self.named(p),
             other: self.named(q),
@@ -567,6 +607,7 @@ impl Policy {
                 },
             }],
         }
+        .into()
     }
 
     fn refuse_unstable(&self, p: &Peer, q: &Peer) -> Refusal {
@@ -577,7 +618,7 @@ impl Policy {
         };
         let older_is_p = self.scheme().compare(&p.version, &q.version).is_lt();
         let (old, new) = if older_is_p { (p, q) } else { (q, p) };
-        Refusal {
+        RefusalParts {
             kind: RefusalKind::Unstable,
             subject: self.named(p),
             other: self.named(q),
@@ -602,5 +643,6 @@ impl Policy {
                 },
             ],
         }
+        .into()
     }
 }

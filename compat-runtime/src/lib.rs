@@ -51,6 +51,22 @@ pub use window::Window;
 #[cfg(feature = "macros")]
 pub use compat_macros::Compat;
 
+/// `messages![A, B, C]`: every message of the crate, as `messages()`; a type deriving
+/// `Compat` that is missing from the list is a compile error (with the build script).
+///
+/// ```
+/// use compat_runtime::{Compat, messages};
+///
+/// #[derive(Compat)]
+/// #[since("0.1.0")]
+/// pub struct Hello { pub name: String }
+///
+/// messages![Hello];
+/// assert_eq!(messages()[0].name, "Hello");
+/// ```
+#[cfg(feature = "macros")]
+pub use compat_macros::messages;
+
 /// Brings the policy the build script checked into the crate: `policy()` returns it as a
 /// `&'static Policy`, and `VERSION` is the crate's version. Needs
 /// `compat_runtime::build::enforce()` in `build.rs`.

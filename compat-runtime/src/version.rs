@@ -25,9 +25,10 @@ pub enum MajorZero {
 }
 
 /// Which pre-release versions may talk to releases.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum WithReleases {
     /// Every pre-release may talk to releases (the default).
+    #[default]
     All,
     /// No pre-release talks to a release.
     None,
@@ -54,12 +55,6 @@ pub struct Scheme {
     pub with_releases: WithReleases,
 }
 
-impl Default for WithReleases {
-    fn default() -> Self {
-        WithReleases::All
-    }
-}
-
 impl Scheme {
     /// The same scheme with pre-release tags ranked in the given order.
     pub fn with_prerelease_order<I, S>(mut self, order: I) -> Self
@@ -79,10 +74,13 @@ impl Scheme {
 
     /// Orders two versions: numbers first, then pre-release (a release ranks above its
     /// pre-releases), using the scheme's tag order. Build metadata is ignored.
+    #[inline]
     pub fn compare(&self, a: &Version, b: &Version) -> Ordering {
-        (a.major, a.minor, a.patch)
-            .cmp(&(b.major, b.minor, b.patch))
-            .then_with(|| self.compare_pre(a.pre.as_str(), b.pre.as_str()))
+        let numbers = (a.major, a.minor, a.patch).cmp(&(b.major, b.minor, b.patch));
+        if numbers.is_ne() || (a.pre.is_empty() && b.pre.is_empty()) {
+            return numbers;
+        }
+        self.compare_pre(a.pre.as_str(), b.pre.as_str())
     }
 
     fn compare_pre(&self, a: &str, b: &str) -> Ordering {
@@ -299,8 +297,10 @@ pub fn parse_version(text: &str) -> Result<Version, VersionError> {
                     "a version has three numbers, MAJOR.MINOR.PATCH, not {}",
                     parts.len()
                 )
-            } else if all_digits {
+            } else if all_digits && parts.iter().any(|p| p.parse::<u64>().is_err()) {
                 format!("a number is too large ({err})")
+            } else if all_digits {
+                format!("{err}; write MAJOR.MINOR.PATCH[-PRE-RELEASE][+BUILD], e.g. 1.4.2 or 1.4.2-rc.1")
             } else {
                 format!("{err}; write MAJOR.MINOR.PATCH, e.g. 1.4.2")
             };

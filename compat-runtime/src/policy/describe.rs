@@ -20,15 +20,23 @@ fn amount(skew: Skew) -> String {
 }
 
 pub(super) fn rule(rule: &Rule) -> String {
-    let c = side(&rule.component.value);
-    let p = side(&rule.peer.value);
+    let one_wildcard = (rule.component.value == Side::Any) != (rule.peer.value == Side::Any);
+    // `"*"` beside a named component stands for every other one.
+    let wild = |s: &Side| match s {
+        Side::Any if one_wildcard => "any other component".to_string(),
+        s => side(s),
+    };
+    let c = wild(&rule.component.value);
+    let p = wild(&rule.peer.value);
     let same = rule.component.value == rule.peer.value;
     let mut text = match rule.form.value {
         Form::Exact if same => format!("every {c} must run the same version"),
         Form::Exact => format!("{c} must run exactly the version of {p}"),
         Form::Managed => format!("{c} is managed by {p} and runs exactly its version"),
         Form::Skew { newer, older } if same || newer == older => {
-            let who = if same {
+            let who = if same && rule.component.value == Side::Any {
+                "any two components".to_string()
+            } else if same {
                 format!("{c} instances")
             } else {
                 format!("{c} and {p}")
@@ -37,6 +45,8 @@ pub(super) fn rule(rule: &Rule) -> String {
                 Skew::Any => format!("{who} may be any distance apart"),
                 Skew::None => format!("{who} must run the same version"),
                 Skew::Major(0) => format!("{who} must be in the same major"),
+                Skew::Minor(None) => format!("{who} must be in the same major (any minor)"),
+                Skew::Patch(None) => format!("{who} must be in the same minor (any patch)"),
                 skew => format!("{who} may be {} apart", amount(skew)),
             }
         }
@@ -44,13 +54,15 @@ pub(super) fn rule(rule: &Rule) -> String {
             let older_part = match older {
                 Skew::None => format!("{c} may never be older than {p}"),
                 Skew::Any => format!("{c} may be any amount older than {p}"),
-                Skew::Major(0) => format!("{c} may be older than {p} within the same major"),
+                Skew::Major(0) | Skew::Minor(None) => format!("{c} may be older than {p} within the same major"),
+                Skew::Patch(None) => format!("{c} may be older than {p} by patch releases of the same minor"),
                 skew => format!("{c} may be {} older than {p}", amount(skew)),
             };
             let newer_part = match newer {
                 Skew::None => ", never newer".to_string(),
                 Skew::Any => ", and any amount newer".to_string(),
-                Skew::Major(0) => ", and newer within the same major".to_string(),
+                Skew::Major(0) | Skew::Minor(None) => ", and newer within the same major".to_string(),
+                Skew::Patch(None) => ", and newer by patch releases of the same minor".to_string(),
                 skew => format!(", and {} newer", amount(skew)),
             };
             older_part + &newer_part

@@ -151,6 +151,11 @@ fn width(skew: Skew) -> (u8, u64) {
     }
 }
 
+/// The most components a policy may declare; real ones have a handful.
+const MAX_COMPONENTS: usize = 64;
+/// The most rules a policy may hold.
+const MAX_RULES: usize = 256;
+
 pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let scheme = &parts.scheme;
@@ -163,11 +168,17 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
                 .help("add a [components] table, e.g. `server = {}` and `agent = {}`, and a [[rule]] relating them"),
         );
     }
-    if n > usize::from(u16::MAX) {
-        out.push(Diagnostic::error(None, "more than 65535 components"));
-    }
-    if parts.rules.len() > usize::from(u16::MAX) {
-        out.push(Diagnostic::error(None, "more than 65535 rules"));
+    // The pair table grows with the square of the components: bound both before building it.
+    if n > MAX_COMPONENTS || parts.rules.len() > MAX_RULES {
+        out.push(Diagnostic::error(
+            None,
+            format!(
+                "{}: {n} components and {} rules; a policy may hold at most {MAX_COMPONENTS} components and {MAX_RULES} rules",
+                parts.source,
+                parts.rules.len()
+            ),
+        ));
+        return (Vec::new(), out);
     }
 
     // Component names are unique, and never `*`, which stands for all of them.
@@ -260,7 +271,8 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
     }
     for entries in &mut pairs {
         entries.sort_by_key(|e| core::cmp::Reverse(specificity(&parts.rules[usize::from(e.rule)])));
-        entries.dedup();
+        // A rule covering both orders of a pair lands on it twice; the first entry decides.
+        entries.dedup_by_key(|e| e.rule);
     }
 
     // Two rules of the same specificity for the same pair must not apply at once: the policy
@@ -310,7 +322,11 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
     // Every component is related to something; one that no rule mentions is unchecked.
     for (i, c) in parts.components.iter().enumerate() {
         let related = (0..n).any(|j| !pairs[i * n + j].is_empty());
-        if !related {
+        // A rule naming it with an unknown peer is reported as that, not as this.
+        let named = parts.rules.iter().any(|r| {
+            [&r.component.value, &r.peer.value].iter().any(|s| matches!(s, Side::Named(name) if *name == c.name))
+        });
+        if !related && !named {
             out.push(
                 Diagnostic::error(Some(c.origin.clone()), format!("component `{}` appears in no rule", c.name))
                     .help(format!("add a [[rule]] with `component = \"{}\"` and the peer it talks to, or remove it", c.name)),

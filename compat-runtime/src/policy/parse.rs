@@ -520,7 +520,14 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
                     .snippet(origin, usize::MAX)
                     .map(|(line, _)| {
                         let rest: String = line.chars().skip(origin.column as usize - 1).collect();
-                        rest.find([' ', ',', ']', '}', '=']).unwrap_or(rest.len())
+                        if rest.starts_with('[') {
+                            // A table header: underline all of `[[rule]]`.
+                            let close = rest.trim_start_matches('[').find(']').map_or(rest.len(), |i| i + (rest.len() - rest.trim_start_matches('[').len()));
+                            let brackets = rest[close..].chars().take_while(|&c| c == ']').count();
+                            close + brackets
+                        } else {
+                            rest.find([' ', ',', ']', '}', '=']).unwrap_or(rest.len())
+                        }
                     })
                     .unwrap_or(1);
                 d.snippet = source.snippet(origin, width);
