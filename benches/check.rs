@@ -47,7 +47,9 @@ fn benches(c: &mut Criterion) {
         b.iter(|| teleport.check(black_box(&node), black_box(&auth)).is_ok())
     });
     let (va, vs) = (agent.version.clone(), server.version.clone());
-    g.bench_function("hand/spire", |b| b.iter(|| hand_check(black_box(&va), black_box(&vs))));
+    g.bench_function("hand/spire", |b| {
+        b.iter(|| hand_check(black_box(&va), black_box(&vs)))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("wire");

@@ -13,7 +13,11 @@ use compat_runtime::{Instance, Policy, Refusal};
 use serde_json::{Value, json};
 
 #[derive(Parser)]
-#[command(name = "cargo compat", version, about = "Make a version compatibility promise enforceable.")]
+#[command(
+    name = "cargo compat",
+    version,
+    about = "Make a version compatibility promise enforceable."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -61,11 +65,19 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return if err.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if err.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match cli.command {
-        Command::Check { policy, format, peers } => check(policy, format, &peers),
+        Command::Check {
+            policy,
+            format,
+            peers,
+        } => check(policy, format, &peers),
         Command::Lint { policy } => lint(policy),
     }
 }
@@ -76,7 +88,9 @@ fn load(path: Option<PathBuf>) -> Result<Policy, ExitCode> {
         None => match Policy::discover(".") {
             Ok(Some(found)) => Ok(found.policy),
             Ok(None) => {
-                eprintln!("error: no compat.toml here and no [package.metadata.compat] in Cargo.toml; pass --policy FILE");
+                eprintln!(
+                    "error: no compat.toml here and no [package.metadata.compat] in Cargo.toml; pass --policy FILE"
+                );
                 return Err(ExitCode::from(2));
             }
             Err(e) => Err(e),
@@ -112,10 +126,17 @@ fn check(path: Option<PathBuf>, format: Format, texts: &[String]) -> ExitCode {
     };
     let compatible = verdict.compatible();
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&verdict.json(&policy, texts)).unwrap_or_default()),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&verdict.json(&policy, texts)).unwrap_or_default()
+        ),
         Format::Human => print!("{}", verdict.human(&policy, texts)),
     }
-    if compatible { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if compatible {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 enum Verdict {
@@ -219,10 +240,16 @@ impl Verdict {
             }
             Verdict::Pair(Err(refusal)) => refusal_human(refusal),
             Verdict::Fleet(violations) if violations.is_empty() => {
-                format!("compatible: all {} instances may talk to each other\n", texts.len())
+                format!(
+                    "compatible: all {} instances may talk to each other\n",
+                    texts.len()
+                )
             }
             Verdict::Fleet(violations) => {
-                let mut out = format!("refused: {} pair(s) of this fleet may not talk\n", violations.len());
+                let mut out = format!(
+                    "refused: {} pair(s) of this fleet may not talk\n",
+                    violations.len()
+                );
                 for v in violations {
                     out.push('\n');
                     out.push_str(&refusal_human(&v.refusal));
@@ -240,14 +267,48 @@ fn agreed_sentence(texts: &[String], rule: Option<&Reason>) -> String {
             Some(origin) => format!("{pair} may talk: {} ({origin})", reason.text),
             None => format!("{pair} may talk: {}", reason.text),
         },
-        None => format!("{pair} may talk: no rule relates these components, so nothing constrains them"),
+        None => {
+            format!("{pair} may talk: no rule relates these components, so nothing constrains them")
+        }
     }
 }
 
 fn refusal_human(r: &Refusal) -> String {
     let what = match r.kind() {
-        compat_runtime::RefusalKind::TooOld => format!("{} is too old for {}", r.subject(), r.other()),
-        compat_runtime::RefusalKind::TooNew => format!("{} is too new for {}", r.subject(), r.other()),
+        compat_runtime::RefusalKind::TooOld => {
+            format!("{} is too old for {}", r.subject(), r.other())
+        }
+        compat_runtime::RefusalKind::TooNew => {
+            format!("{} is too new for {}", r.subject(), r.other())
+        }
+        compat_runtime::RefusalKind::Unstable => {
+            format!(
+                "{} is an unstable release and {} is not the identical version",
+                r.subject(),
+                r.other()
+            )
+        }
+        compat_runtime::RefusalKind::PreRelease => {
+            format!(
+                "{} is a pre-release and may not talk to {}",
+                r.subject(),
+                r.other()
+            )
+        }
+        compat_runtime::RefusalKind::BelowFloor => {
+            format!(
+                "{} is below the minimum supported version (talking to {})",
+                r.subject(),
+                r.other()
+            )
+        }
+        compat_runtime::RefusalKind::Unsupported => {
+            format!(
+                "{} is outside the support window (talking to {})",
+                r.subject(),
+                r.other()
+            )
+        }
         kind => format!("{} and {}: {kind}", r.subject(), r.other()),
     };
     let mut out = format!("refused: {what}\n");
@@ -267,13 +328,19 @@ fn refusal_human(r: &Refusal) -> String {
 }
 
 fn lint(path: Option<PathBuf>) -> ExitCode {
-    let shown = path.as_ref().map_or_else(|| "compat.toml".to_string(), |p| p.display().to_string());
+    let shown = path
+        .as_ref()
+        .map_or_else(|| "compat.toml".to_string(), |p| p.display().to_string());
     let policy = match &path {
         Some(p) if !p.exists() => return usage(&format!("{shown}: no such file")),
         Some(p) => Policy::from_path(p),
         None => match Policy::discover(".") {
             Ok(Some(found)) => Ok(found.policy),
-            Ok(None) => return usage("no compat.toml here and no [package.metadata.compat] in Cargo.toml; pass --policy FILE"),
+            Ok(None) => {
+                return usage(
+                    "no compat.toml here and no [package.metadata.compat] in Cargo.toml; pass --policy FILE",
+                );
+            }
             Err(e) => Err(e),
         },
     };

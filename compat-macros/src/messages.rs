@@ -21,7 +21,12 @@ pub(crate) fn expand(input: TokenStream, found: Option<String>) -> TokenStream {
     let mut errors = TokenStream::new();
     // Every type that derives `Compat` in this crate is listed: a message missing here would
     // be unknown to the handshake and to the wire lock.
-    for entry in found.as_deref().unwrap_or("").split(',').filter(|e| !e.is_empty()) {
+    for entry in found
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter(|e| !e.is_empty())
+    {
         let (name, place) = entry.split_once('@').unwrap_or((entry, "src"));
         if !listed.iter().any(|l| l == name) {
             let message = format!(
@@ -61,9 +66,15 @@ mod tests {
 
     #[test]
     fn a_message_missing_from_the_list_is_an_error_naming_it() {
-        let out = expand(quote!(Hello, Bye), Some("Hello@src/lib.rs:3,Ping@src/ping.rs:9".into()));
+        let out = expand(
+            quote!(Hello, Bye),
+            Some("Hello@src/lib.rs:3,Ping@src/ping.rs:9".into()),
+        );
         let text = out.to_string();
-        assert!(text.contains("`Ping` derives Compat (src/ping.rs:9) but is missing"), "{text}");
+        assert!(
+            text.contains("`Ping` derives Compat (src/ping.rs:9) but is missing"),
+            "{text}"
+        );
         assert!(!text.contains("`Hello` derives"), "{text}");
     }
 

@@ -117,7 +117,11 @@ pub fn try_enforce() -> Result<(), BuildError> {
         .into_iter()
         .map(|(name, place)| format!("{name}@{place}"))
         .collect();
-    println!("cargo::rustc-env={}={}", env::MESSAGES, found_messages.join(","));
+    println!(
+        "cargo::rustc-env={}={}",
+        env::MESSAGES,
+        found_messages.join(",")
+    );
     write_policy(&out_dir.join("compat_policy.rs"), &found.policy, &version)
 }
 
@@ -128,7 +132,9 @@ pub fn scan_messages(dir: &Path) -> Vec<(String, String)> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -142,9 +148,19 @@ pub fn scan_messages(dir: &Path) -> Vec<(String, String)> {
     let root = dir.parent().unwrap_or(dir);
     let mut out = Vec::new();
     for file in files {
-        let Ok(text) = std::fs::read_to_string(&file) else { continue };
-        let shown = file.strip_prefix(root).unwrap_or(&file).display().to_string();
-        out.extend(derives_in(&text).into_iter().map(|(name, line)| (name, format!("{shown}:{line}"))));
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let shown = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        out.extend(
+            derives_in(&text)
+                .into_iter()
+                .map(|(name, line)| (name, format!("{shown}:{line}"))),
+        );
     }
     out
 }
@@ -169,7 +185,8 @@ fn derives_in(text: &str) -> Vec<(String, usize)> {
         while let Some(word) = words.next() {
             if word == "struct" || word == "enum" {
                 if let Some(name) = words.next() {
-                    let offset = text.len() - rest.len() + rest.find(&format!("{word} {name}")).unwrap_or(0);
+                    let offset =
+                        text.len() - rest.len() + rest.find(&format!("{word} {name}")).unwrap_or(0);
                     let line = text[..offset].matches('\n').count() + 1;
                     out.push((name.to_string(), line));
                 }
@@ -223,14 +240,19 @@ pub fn windows_env(policy: &Policy, version: &Version, shown: &str) -> Vec<(Stri
                 "{}>{}|{}|{}|{}|{}",
                 policy.component_name(w.sender),
                 policy.component_name(w.receiver),
-                w.oldest_sender.map_or_else(|| "*".to_string(), |v| v.to_string()),
+                w.oldest_sender
+                    .map_or_else(|| "*".to_string(), |v| v.to_string()),
                 u8::from(w.newer_senders),
                 escape(&origin.to_string()),
                 escape(&w.text),
             )
         })
         .collect();
-    let components: Vec<&str> = policy.components().iter().map(|c| c.name.as_str()).collect();
+    let components: Vec<&str> = policy
+        .components()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
     vec![
         (env::VERSION.into(), version.to_string()),
         (env::POLICY.into(), shown.into()),
@@ -257,7 +279,11 @@ struct Gen {
 
 impl Gen {
     fn origin(&mut self, o: &Origin) {
-        let _ = write!(self.out, "__c::origin({:?}, {}, {})", &*o.file, o.line, o.column);
+        let _ = write!(
+            self.out,
+            "__c::origin({:?}, {}, {})",
+            &*o.file, o.line, o.column
+        );
     }
     fn version(&mut self, v: &Version) {
         let _ = write!(self.out, "__c::version({:?})", v.to_string());
@@ -269,7 +295,8 @@ impl Gen {
         match v {
             None => self.out.push_str("::core::option::Option::None"),
             Some(l) => {
-                self.out.push_str("::core::option::Option::Some(__c::Located::new(");
+                self.out
+                    .push_str("::core::option::Option::Some(__c::Located::new(");
                 self.version(&l.value);
                 self.out.push_str(", ");
                 self.origin(&l.origin);
@@ -281,7 +308,8 @@ impl Gen {
         match s {
             None => self.out.push_str("::core::option::Option::None"),
             Some(l) => {
-                self.out.push_str("::core::option::Option::Some(__c::Located::new(");
+                self.out
+                    .push_str("::core::option::Option::Some(__c::Located::new(");
                 self.skew(l.value);
                 self.out.push_str(", ");
                 self.origin(&l.origin);
@@ -292,7 +320,11 @@ impl Gen {
     fn names(&mut self, list: &[Located<String>]) {
         self.out.push_str("::std::vec![");
         for n in list {
-            let _ = write!(self.out, "__c::Located::new(::std::string::String::from({:?}), ", n.value);
+            let _ = write!(
+                self.out,
+                "__c::Located::new(::std::string::String::from({:?}), ",
+                n.value
+            );
             self.origin(&n.origin);
             self.out.push_str("), ");
         }
@@ -302,7 +334,10 @@ impl Gen {
         match s {
             None => self.out.push_str("::core::option::Option::None"),
             Some(s) => {
-                let _ = write!(self.out, "::core::option::Option::Some(::std::string::String::from({s:?}))");
+                let _ = write!(
+                    self.out,
+                    "::core::option::Option::Some(::std::string::String::from({s:?}))"
+                );
             }
         }
     }
@@ -311,7 +346,10 @@ impl Gen {
         match &s.value {
             Side::Any => self.out.push_str("__c::Side::Any"),
             Side::Named(n) => {
-                let _ = write!(self.out, "__c::Side::Named(::std::string::String::from({n:?}))");
+                let _ = write!(
+                    self.out,
+                    "__c::Side::Named(::std::string::String::from({n:?}))"
+                );
             }
         }
         self.out.push_str(", ");
@@ -385,7 +423,9 @@ impl Gen {
 pub fn policy_code(policy: &Policy, version: &Version) -> String {
     let parts: &PolicyParts = policy.parts();
     let mut g = Gen { out: String::new() };
-    g.out.push_str("// Generated by compat_runtime::build::enforce() from the crate's policy. Do not edit.\n");
+    g.out.push_str(
+        "// Generated by compat_runtime::build::enforce() from the crate's policy. Do not edit.\n",
+    );
     let _ = writeln!(
         g.out,
         "/// The version of this crate, which the build checked the policy against.\npub const VERSION: &str = {:?};",
@@ -398,7 +438,11 @@ pub fn policy_code(policy: &Policy, version: &Version) -> String {
          static POLICY: ::std::sync::OnceLock<::compat_runtime::Policy> = ::std::sync::OnceLock::new();\n\
          POLICY.get_or_init(|| __c::policy(__c::PolicyParts {\n",
     );
-    let _ = writeln!(g.out, "source: ::std::string::String::from({:?}),", parts.source);
+    let _ = writeln!(
+        g.out,
+        "source: ::std::string::String::from({:?}),",
+        parts.source
+    );
     g.out.push_str("scheme: __c::Scheme { major_zero: ");
     g.out.push_str(match parts.scheme.major_zero {
         MajorZero::Semver => "__c::MajorZero::Semver",
@@ -433,14 +477,22 @@ pub fn policy_code(policy: &Policy, version: &Version) -> String {
     match &parts.unstable {
         None => g.out.push_str("::core::option::Option::None"),
         Some(u) => {
-            let _ = write!(g.out, "::core::option::Option::Some(__c::Located::new(__c::version_req({:?}), ", u.value.to_string());
+            let _ = write!(
+                g.out,
+                "::core::option::Option::Some(__c::Located::new(__c::version_req({:?}), ",
+                u.value.to_string()
+            );
             g.origin(&u.origin);
             g.out.push_str("))");
         }
     }
     g.out.push_str(",\ncomponents: ::std::vec![\n");
     for c in &parts.components {
-        let _ = write!(g.out, "__c::Component {{ name: ::std::string::String::from({:?}), description: ", c.name);
+        let _ = write!(
+            g.out,
+            "__c::Component {{ name: ::std::string::String::from({:?}), description: ",
+            c.name
+        );
         g.opt_string(&c.description);
         g.out.push_str(", origin: ");
         g.origin(&c.origin);
@@ -470,7 +522,10 @@ mod tests {
     fn the_scan_finds_every_type_deriving_compat() {
         let text = "use x;\n#[derive(Debug, compat_runtime::Compat)]\n#[since(\"1.0.0\")]\npub struct Hello {\n}\n\
                     #[derive(Serialize)]\nstruct Plain;\n#[derive(Compat, Clone)]\npub(crate) enum Cmd { A }\n";
-        assert_eq!(derives_in(text), vec![("Hello".to_string(), 4), ("Cmd".to_string(), 9)]);
+        assert_eq!(
+            derives_in(text),
+            vec![("Hello".to_string(), 4), ("Cmd".to_string(), 9)]
+        );
     }
 
     #[test]

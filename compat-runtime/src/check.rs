@@ -199,7 +199,11 @@ impl fmt::Display for Move {
             Direction::Upgrade => "upgrade",
             Direction::Downgrade => "downgrade",
         };
-        write!(f, "{verb} {} from {} to {}", self.who.component, self.who.version, self.to)
+        write!(
+            f,
+            "{verb} {} from {} to {}",
+            self.who.component, self.who.version, self.to
+        )
     }
 }
 
@@ -265,8 +269,12 @@ impl Refusal {
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.parts.kind {
-            RefusalKind::TooOld => format!("{} is too old for {}", self.parts.subject, self.parts.other),
-            RefusalKind::TooNew => format!("{} is too new for {}", self.parts.subject, self.parts.other),
+            RefusalKind::TooOld => {
+                format!("{} is too old for {}", self.parts.subject, self.parts.other)
+            }
+            RefusalKind::TooNew => {
+                format!("{} is too new for {}", self.parts.subject, self.parts.other)
+            }
             RefusalKind::Unstable => format!(
                 "{} is an unstable release and {} is not the identical version",
                 self.parts.subject, self.parts.other
@@ -313,7 +321,8 @@ impl Policy {
         if text.len() > MAX_PEER_LEN {
             return Err(PeerError::TooLong { len: text.len() });
         }
-        let Some((name, version)) = text.split_once('@').filter(|(name, _)| !name.is_empty()) else {
+        let Some((name, version)) = text.split_once('@').filter(|(name, _)| !name.is_empty())
+        else {
             return Err(PeerError::Malformed {
                 text: shorten(text),
             });
@@ -393,7 +402,11 @@ impl Policy {
         if scheme.compare(&a.version, &b.version).is_ne() {
             for p in [older, newer] {
                 if self.is_unstable(&p.version) {
-                    let q = if core::ptr::eq(p, older) { newer } else { older };
+                    let q = if core::ptr::eq(p, older) {
+                        newer
+                    } else {
+                        older
+                    };
                     return Err(self.refuse_unstable(p, q));
                 }
             }
@@ -465,7 +478,11 @@ impl Policy {
             // Agent image versions"): the fix always moves the manager, `y`, to the version
             // of what it runs, never the managed component by hand.
             vec![Move {
-                direction: if x_is_newer { Direction::Upgrade } else { Direction::Downgrade },
+                direction: if x_is_newer {
+                    Direction::Upgrade
+                } else {
+                    Direction::Downgrade
+                },
                 who: self.named(y),
                 to: Range {
                     lowest: Some(x.version.clone()),
@@ -502,18 +519,29 @@ impl Policy {
 
     /// Where `p` may move so that the rule relating it to `q` (if any) admits the pair.
     fn rule_range(&self, p: &Peer, q: &Peer) -> Option<Range> {
-        let newest = if self.scheme().compare(&p.version, &q.version).is_gt() { &p.version } else { &q.version };
+        let newest = if self.scheme().compare(&p.version, &q.version).is_gt() {
+            &p.version
+        } else {
+            &q.version
+        };
         let (rule, flipped) = self.rule_between(p.component, q.component, newest)?;
         let (newer, older) = rule.form.value.skews();
         // Unflipped, `p` is the rule's `component`: it may be newer than `q` by `newer`.
-        Some(if flipped { self.range_for(older, newer, q) } else { self.range_for(newer, older, q) })
+        Some(if flipped {
+            self.range_for(older, newer, q)
+        } else {
+            self.range_for(newer, older, q)
+        })
     }
 
     /// An upgrade of `older` to at least `lowest` that also satisfies the rule relating it to
     /// `newer`, so that following the remedy does not just trade one refusal for another.
     fn upgrade_into(&self, older: &Peer, newer: &Peer, lowest: Option<Version>) -> Range {
         let scheme = self.scheme();
-        let mut range = Range { lowest, limit: None };
+        let mut range = Range {
+            lowest,
+            limit: None,
+        };
         if let Some(rule) = self.rule_range(older, newer) {
             let lowest = match (range.lowest.take(), rule.lowest) {
                 (Some(a), Some(b)) => Some(if scheme.compare(&a, &b).is_ge() { a } else { b }),
@@ -524,7 +552,10 @@ impl Policy {
                 (Some(lo), Some(Limit::Below(hi))) => scheme.compare(lo, hi).is_lt(),
                 _ => true,
             };
-            range = Range { lowest, limit: if fits { rule.limit } else { None } };
+            range = Range {
+                lowest,
+                limit: if fits { rule.limit } else { None },
+            };
         }
         range
     }
@@ -582,10 +613,9 @@ impl Policy {
             )
         } else {
             match &scheme.with_releases {
-                crate::version::WithReleases::Tags(tags) => format!(
-                    "only {} pre-releases may talk to releases",
-                    tags.join(", ")
-                ),
+                crate::version::WithReleases::Tags(tags) => {
+                    format!("only {} pre-releases may talk to releases", tags.join(", "))
+                }
                 _ => "pre-releases may not talk to releases".to_string(),
             }
         };

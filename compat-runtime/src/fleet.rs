@@ -48,9 +48,15 @@ impl Policy {
         for inst in instances {
             let key = (inst.peer.component.index(), inst.peer.version.to_string());
             let label = inst.name.clone().unwrap_or_else(|| {
-                format!("{}@{}", self.component_name(inst.peer.component), inst.peer.version)
+                format!(
+                    "{}@{}",
+                    self.component_name(inst.peer.component),
+                    inst.peer.version
+                )
             });
-            let entry = groups.entry(key).or_insert_with(|| (inst.peer.clone(), Vec::new()));
+            let entry = groups
+                .entry(key)
+                .or_insert_with(|| (inst.peer.clone(), Vec::new()));
             entry.1.push(label);
         }
         let groups: Vec<&(Peer, Vec<String>)> = groups.values().collect();
@@ -58,9 +64,14 @@ impl Policy {
         for (i, (a, names_a)) in groups.iter().map(|g| (&g.0, &g.1)).enumerate() {
             for (b, names_b) in groups[i + 1..].iter().map(|g| (&g.0, &g.1)) {
                 if let Err(refusal) = self.check(a, b) {
-                    let a_is_subject = refusal.subject().component == self.component_name(a.component)
+                    let a_is_subject = refusal.subject().component
+                        == self.component_name(a.component)
                         && refusal.subject().version == a.version;
-                    let (subjects, others) = if a_is_subject { (names_a, names_b) } else { (names_b, names_a) };
+                    let (subjects, others) = if a_is_subject {
+                        (names_a, names_b)
+                    } else {
+                        (names_b, names_a)
+                    };
                     out.push(Violation {
                         refusal,
                         subjects: subjects.clone(),

@@ -71,7 +71,11 @@ impl Skew {
         match self {
             Skew::None => Some(Limit::AtMost(v.clone())),
             Skew::Any => None,
-            Skew::Patch(None) => Some(Limit::Below(Version::new(v.major, v.minor.saturating_add(1), 0))),
+            Skew::Patch(None) => Some(Limit::Below(Version::new(
+                v.major,
+                v.minor.saturating_add(1),
+                0,
+            ))),
             Skew::Patch(Some(n)) => Some(Limit::Below(Version::new(
                 v.major,
                 v.minor,
@@ -83,9 +87,7 @@ impl Skew {
                 v.minor.saturating_add(n).saturating_add(1),
                 0,
             ))),
-            Skew::Major(n) => Some(Limit::Below(
-                scheme.majors_ahead(v, n.saturating_add(1)),
-            )),
+            Skew::Major(n) => Some(Limit::Below(scheme.majors_ahead(v, n.saturating_add(1)))),
         }
     }
 
@@ -206,7 +208,16 @@ mod tests {
 
     #[test]
     fn skews_read_and_print_back() {
-        for text in ["none", "any", "1 patch", "any patch", "2 minor", "any minor", "1 major", "same major"] {
+        for text in [
+            "none",
+            "any",
+            "1 patch",
+            "any patch",
+            "2 minor",
+            "any minor",
+            "1 major",
+            "same major",
+        ] {
             assert_eq!(text.parse::<Skew>().unwrap().to_string(), text);
         }
         assert_eq!("2 minors".parse::<Skew>().unwrap(), Skew::Minor(Some(2)));

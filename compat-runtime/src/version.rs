@@ -266,7 +266,9 @@ pub fn parse_version(text: &str) -> Result<Version, VersionError> {
         reason,
     };
     if text.is_empty() {
-        return Err(fail("the version is empty: write MAJOR.MINOR.PATCH, e.g. 1.4.2".into()));
+        return Err(fail(
+            "the version is empty: write MAJOR.MINOR.PATCH, e.g. 1.4.2".into(),
+        ));
     }
     if text.len() > MAX_VERSION_LEN {
         return Err(fail(format!(
@@ -300,7 +302,9 @@ pub fn parse_version(text: &str) -> Result<Version, VersionError> {
             } else if all_digits && parts.iter().any(|p| p.parse::<u64>().is_err()) {
                 format!("a number is too large ({err})")
             } else if all_digits {
-                format!("{err}; write MAJOR.MINOR.PATCH[-PRE-RELEASE][+BUILD], e.g. 1.4.2 or 1.4.2-rc.1")
+                format!(
+                    "{err}; write MAJOR.MINOR.PATCH[-PRE-RELEASE][+BUILD], e.g. 1.4.2 or 1.4.2-rc.1"
+                )
             } else {
                 format!("{err}; write MAJOR.MINOR.PATCH, e.g. 1.4.2")
             };
@@ -347,7 +351,10 @@ mod tests {
     fn the_pre_1_0_reading_makes_minors_majors() {
         let s = Scheme::default().with_major_zero(MajorZero::MinorIsMajor);
         assert_eq!(s.major_distance(&v("0.8.1"), &v("0.9.3")), 1);
-        assert_eq!(Scheme::default().major_distance(&v("0.8.1"), &v("0.9.3")), 0);
+        assert_eq!(
+            Scheme::default().major_distance(&v("0.8.1"), &v("0.9.3")),
+            0
+        );
         assert_eq!(s.major_distance(&v("1.2.0"), &v("3.0.0")), 2);
     }
 

@@ -54,14 +54,20 @@ pub(super) fn rule(rule: &Rule) -> String {
             let older_part = match older {
                 Skew::None => format!("{c} may never be older than {p}"),
                 Skew::Any => format!("{c} may be any amount older than {p}"),
-                Skew::Major(0) | Skew::Minor(None) => format!("{c} may be older than {p} within the same major"),
-                Skew::Patch(None) => format!("{c} may be older than {p} by patch releases of the same minor"),
+                Skew::Major(0) | Skew::Minor(None) => {
+                    format!("{c} may be older than {p} within the same major")
+                }
+                Skew::Patch(None) => {
+                    format!("{c} may be older than {p} by patch releases of the same minor")
+                }
                 skew => format!("{c} may be {} older than {p}", amount(skew)),
             };
             let newer_part = match newer {
                 Skew::None => ", never newer".to_string(),
                 Skew::Any => ", and any amount newer".to_string(),
-                Skew::Major(0) | Skew::Minor(None) => ", and newer within the same major".to_string(),
+                Skew::Major(0) | Skew::Minor(None) => {
+                    ", and newer within the same major".to_string()
+                }
                 Skew::Patch(None) => ", and newer by patch releases of the same minor".to_string(),
                 skew => format!(", and {} newer", amount(skew)),
             };

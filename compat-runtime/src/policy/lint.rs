@@ -113,7 +113,10 @@ fn specificity(rule: &Rule) -> u8 {
 fn ids(parts: &PolicyParts, side: &Side) -> Vec<usize> {
     match side {
         Side::Any => (0..parts.components.len()).collect(),
-        Side::Named(name) => component_id(parts, name).map(|c| c.index()).into_iter().collect(),
+        Side::Named(name) => component_id(parts, name)
+            .map(|c| c.index())
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -131,7 +134,10 @@ fn periods_overlap(
     !(ends_before(a.1, b.0) || ends_before(b.1, a.0))
 }
 
-fn period(rule_from: &Option<super::Located<Version>>, until: &Option<super::Located<Version>>) -> (Option<Version>, Option<Version>) {
+fn period(
+    rule_from: &Option<super::Located<Version>>,
+    until: &Option<super::Located<Version>>,
+) -> (Option<Version>, Option<Version>) {
     (
         rule_from.as_ref().map(|f| f.value.clone()),
         until.as_ref().map(|u| u.value.clone()),
@@ -185,8 +191,11 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
     for (i, c) in parts.components.iter().enumerate() {
         if c.name == "*" || c.name.is_empty() || c.name.contains(['@', ',', ';', '|', '>']) {
             out.push(
-                Diagnostic::error(Some(c.origin.clone()), format!("invalid component name `{}`", c.name))
-                    .help("use letters, digits, `-` and `_`; `*` means every component in a rule"),
+                Diagnostic::error(
+                    Some(c.origin.clone()),
+                    format!("invalid component name `{}`", c.name),
+                )
+                .help("use letters, digits, `-` and `_`; `*` means every component in a rule"),
             );
         }
         if parts.components[..i].iter().any(|d| d.name == c.name) {
@@ -208,7 +217,10 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
                         Some(side.origin.clone()),
                         format!("unknown component `{name}` in rule"),
                     )
-                    .help(format!("declare it under [components], or use one of {}", known_names(parts))),
+                    .help(format!(
+                        "declare it under [components], or use one of {}",
+                        known_names(parts)
+                    )),
                 );
             }
         }
@@ -242,7 +254,11 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
                 .help("use `skew = \"...\"` for how far apart two instances may be"),
             );
         }
-        if rule.form.value == Form::Managed && (rule.component.value == Side::Any || rule.peer.value == Side::Any || symmetric_needed) {
+        if rule.form.value == Form::Managed
+            && (rule.component.value == Side::Any
+                || rule.peer.value == Side::Any
+                || symmetric_needed)
+        {
             out.push(
                 Diagnostic::error(Some(rule.form.origin.clone()), "`managed = true` needs two different named components")
                     .help("write `component = \"agent\"` and `peer = \"operator\"`: the peer deploys the component"),
@@ -262,9 +278,15 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
                 if one_wildcard && a == b {
                     continue;
                 }
-                pairs[a * n + b].push(PairEntry { rule: r16, flipped: false });
+                pairs[a * n + b].push(PairEntry {
+                    rule: r16,
+                    flipped: false,
+                });
                 if a != b {
-                    pairs[b * n + a].push(PairEntry { rule: r16, flipped: true });
+                    pairs[b * n + a].push(PairEntry {
+                        rule: r16,
+                        flipped: true,
+                    });
                 }
             }
         }
@@ -283,26 +305,49 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
             let entries = &pairs[a * n + b];
             for (i, x) in entries.iter().enumerate() {
                 for y in &entries[i + 1..] {
-                    let (rx, ry) = (&parts.rules[usize::from(x.rule)], &parts.rules[usize::from(y.rule)]);
+                    let (rx, ry) = (
+                        &parts.rules[usize::from(x.rule)],
+                        &parts.rules[usize::from(y.rule)],
+                    );
                     if specificity(rx) != specificity(ry) || x.rule == y.rule {
                         continue;
                     }
                     let (fx, ux) = period(&rx.from, &rx.until);
                     let (fy, uy) = period(&ry.from, &ry.until);
-                    if !periods_overlap(scheme, (fx.as_ref(), ux.as_ref()), (fy.as_ref(), uy.as_ref())) {
+                    if !periods_overlap(
+                        scheme,
+                        (fx.as_ref(), ux.as_ref()),
+                        (fy.as_ref(), uy.as_ref()),
+                    ) {
                         continue;
                     }
                     // Read both rules from the pair's first component.
                     let oriented = |rule: &Rule, flipped: bool| {
                         let (newer, older) = rule.form.value.skews();
-                        (rule.form.value.is_lockstep(), if flipped { (older, newer) } else { (newer, older) })
+                        (
+                            rule.form.value.is_lockstep(),
+                            if flipped {
+                                (older, newer)
+                            } else {
+                                (newer, older)
+                            },
+                        )
                     };
-                    let same_sides = (rx.component.value == ry.component.value && rx.peer.value == ry.peer.value)
-                        || (rx.component.value == ry.peer.value && rx.peer.value == ry.component.value);
-                    let agree = oriented(rx, x.flipped) == oriented(ry, y.flipped) && rx.form.value == ry.form.value;
-                    if (same_sides || !agree) && reported.insert((x.rule.min(y.rule), x.rule.max(y.rule))) {
+                    let same_sides = (rx.component.value == ry.component.value
+                        && rx.peer.value == ry.peer.value)
+                        || (rx.component.value == ry.peer.value
+                            && rx.peer.value == ry.component.value);
+                    let agree = oriented(rx, x.flipped) == oriented(ry, y.flipped)
+                        && rx.form.value == ry.form.value;
+                    if (same_sides || !agree)
+                        && reported.insert((x.rule.min(y.rule), x.rule.max(y.rule)))
+                    {
                         let (first, second) = if x.rule < y.rule { (rx, ry) } else { (ry, rx) };
-                        let what = if same_sides { "duplicate rule" } else { "conflicting rules" };
+                        let what = if same_sides {
+                            "duplicate rule"
+                        } else {
+                            "conflicting rules"
+                        };
                         out.push(
                             Diagnostic::error(
                                 Some(second.origin.clone()),
@@ -324,7 +369,9 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
         let related = (0..n).any(|j| !pairs[i * n + j].is_empty());
         // A rule naming it with an unknown peer is reported as that, not as this.
         let named = parts.rules.iter().any(|r| {
-            [&r.component.value, &r.peer.value].iter().any(|s| matches!(s, Side::Named(name) if *name == c.name))
+            [&r.component.value, &r.peer.value]
+                .iter()
+                .any(|s| matches!(s, Side::Named(name) if *name == c.name))
         });
         if !related && !named {
             out.push(
@@ -342,16 +389,27 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
         for earlier in &parts.upgrades[..i] {
             let (fa, ua) = period(&earlier.from, &earlier.until);
             let (fb, ub) = period(&u.from, &u.until);
-            if periods_overlap(scheme, (fa.as_ref(), ua.as_ref()), (fb.as_ref(), ub.as_ref())) {
+            if periods_overlap(
+                scheme,
+                (fa.as_ref(), ua.as_ref()),
+                (fb.as_ref(), ub.as_ref()),
+            ) {
                 out.push(
-                    Diagnostic::error(Some(u.origin.clone()), format!("upgrade settings overlap those at {}", earlier.origin))
-                        .help("give each [[upgrade]] table `from`/`until` ranges that do not overlap"),
+                    Diagnostic::error(
+                        Some(u.origin.clone()),
+                        format!("upgrade settings overlap those at {}", earlier.origin),
+                    )
+                    .help("give each [[upgrade]] table `from`/`until` ranges that do not overlap"),
                 );
             }
         }
     }
 
-    out.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.origin.cmp(&b.origin)));
+    out.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then_with(|| a.origin.cmp(&b.origin))
+    });
     (pairs, out)
 }
 
@@ -368,7 +426,10 @@ fn lint_versions(parts: &PolicyParts, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::error(
                     Some(v.origin.clone()),
-                    format!("pre-release tag of `{}` is not in `prerelease.order`", v.value),
+                    format!(
+                        "pre-release tag of `{}` is not in `prerelease.order`",
+                        v.value
+                    ),
                 )
                 .help(format!("use one of {:?}", scheme.prerelease_order)),
             );
@@ -377,12 +438,18 @@ fn lint_versions(parts: &PolicyParts, out: &mut Vec<Diagnostic>) {
     let mut seen = Vec::new();
     for tag in &scheme.prerelease_order {
         if seen.contains(&tag) {
-            out.push(Diagnostic::error(parts.scheme_origin.clone(), format!("pre-release tag `{tag}` is listed twice in `prerelease.order`")));
+            out.push(Diagnostic::error(
+                parts.scheme_origin.clone(),
+                format!("pre-release tag `{tag}` is listed twice in `prerelease.order`"),
+            ));
         }
         if tag.is_empty() || !tag.bytes().all(|c| c.is_ascii_alphabetic()) {
             out.push(
-                Diagnostic::error(parts.scheme_origin.clone(), format!("pre-release tag `{tag}` must be letters only"))
-                    .help("a tag is the leading letters of a pre-release: `rc` in `1.0.0-rc.2`"),
+                Diagnostic::error(
+                    parts.scheme_origin.clone(),
+                    format!("pre-release tag `{tag}` must be letters only"),
+                )
+                .help("a tag is the leading letters of a pre-release: `rc` in `1.0.0-rc.2`"),
             );
         }
         seen.push(tag);
@@ -400,24 +467,38 @@ fn lint_versions(parts: &PolicyParts, out: &mut Vec<Diagnostic>) {
     if let (Some(window), Some(_)) = (&parts.support.window, &parts.support.minimum)
         && window.value == Skew::Any
     {
-        out.push(Diagnostic::warning(Some(window.origin.clone()), "`window = \"any\"` has no effect"));
+        out.push(Diagnostic::warning(
+            Some(window.origin.clone()),
+            "`window = \"any\"` has no effect",
+        ));
     }
 }
 
-fn lint_upgrade(parts: &PolicyParts, upgrade: &Upgrade, pairs: &[Vec<PairEntry>], out: &mut Vec<Diagnostic>) {
+fn lint_upgrade(
+    parts: &PolicyParts,
+    upgrade: &Upgrade,
+    pairs: &[Vec<PairEntry>],
+    out: &mut Vec<Diagnostic>,
+) {
     let n = parts.components.len();
     let scheme = &parts.scheme;
     let check_names = |list: &[super::Located<String>], key: &str, out: &mut Vec<Diagnostic>| {
         for (i, name) in list.iter().enumerate() {
             if component_id(parts, &name.value).is_none() {
                 out.push(
-                    Diagnostic::error(Some(name.origin.clone()), format!("unknown component `{}` in upgrade `{key}`", name.value))
-                        .help(format!("use one of {}", known_names(parts))),
+                    Diagnostic::error(
+                        Some(name.origin.clone()),
+                        format!("unknown component `{}` in upgrade `{key}`", name.value),
+                    )
+                    .help(format!("use one of {}", known_names(parts))),
                 );
             } else if list[..i].iter().any(|m| m.value == name.value) {
                 out.push(Diagnostic::error(
                     Some(name.origin.clone()),
-                    format!("component `{}` is listed twice in upgrade `{key}`", name.value),
+                    format!(
+                        "component `{}` is listed twice in upgrade `{key}`",
+                        name.value
+                    ),
                 ));
             }
         }
@@ -439,7 +520,9 @@ fn lint_upgrade(parts: &PolicyParts, upgrade: &Upgrade, pairs: &[Vec<PairEntry>]
     // Every component the operator moves by hand has a place in the order.
     if !upgrade.order.is_empty() {
         for c in &parts.components {
-            if !managed.contains(&c.name.as_str()) && !upgrade.order.iter().any(|o| o.value == c.name) {
+            if !managed.contains(&c.name.as_str())
+                && !upgrade.order.iter().any(|o| o.value == c.name)
+            {
                 out.push(
                     Diagnostic::error(Some(upgrade.origin.clone()), format!("component `{}` is missing from the upgrade order", c.name))
                         .help("list every component that is not managed by another, in the order they move"),
@@ -452,7 +535,11 @@ fn lint_upgrade(parts: &PolicyParts, upgrade: &Upgrade, pairs: &[Vec<PairEntry>]
     let in_force = |rule: &Rule| {
         let (rf, ru) = period(&rule.from, &rule.until);
         let (uf, uu) = period(&upgrade.from, &upgrade.until);
-        periods_overlap(scheme, (rf.as_ref(), ru.as_ref()), (uf.as_ref(), uu.as_ref()))
+        periods_overlap(
+            scheme,
+            (rf.as_ref(), ru.as_ref()),
+            (uf.as_ref(), uu.as_ref()),
+        )
     };
     let rule_for = |a: usize, b: usize| -> Option<(&Rule, bool)> {
         pairs[a * n + b].iter().find_map(|e| {
@@ -469,14 +556,28 @@ fn lint_upgrade(parts: &PolicyParts, upgrade: &Upgrade, pairs: &[Vec<PairEntry>]
     // An order that moves `a` before `b` leaves `a` newer than `b` for a while; the rules
     // must allow that, unless the two move in lockstep (exact or managed).
     let orders: [(&str, Vec<&str>, bool); 2] = [
-        ("order", upgrade.order.iter().map(|o| o.value.as_str()).collect(), true),
+        (
+            "order",
+            upgrade.order.iter().map(|o| o.value.as_str()).collect(),
+            true,
+        ),
         ("downgrade", upgrade.downgrade_order(), false),
     ];
     for (key, order, up) in &orders {
+        // The default downgrade order mirrors `order`: it is consistent exactly when `order`
+        // is, and an error there is already reported.
+        if !*up && upgrade.downgrade.is_none() {
+            continue;
+        }
         for (i, first) in order.iter().enumerate() {
             for second in &order[i + 1..] {
-                let (Some(a), Some(b)) = (component_id(parts, first), component_id(parts, second)) else { continue };
-                let Some((rule, flipped)) = rule_for(a.index(), b.index()) else { continue };
+                let (Some(a), Some(b)) = (component_id(parts, first), component_id(parts, second))
+                else {
+                    continue;
+                };
+                let Some((rule, flipped)) = rule_for(a.index(), b.index()) else {
+                    continue;
+                };
                 if rule.form.value.is_lockstep() {
                     continue;
                 }
@@ -488,10 +589,17 @@ fn lint_upgrade(parts: &PolicyParts, upgrade: &Upgrade, pairs: &[Vec<PairEntry>]
                     newer_allowed(rule, !flipped)
                 };
                 if allowed == Skew::None {
-                    let (moved, direction) = if *up { ("newer", "upgrades") } else { ("older", "downgrades") };
+                    let (moved, direction) = if *up {
+                        ("newer", "upgrades")
+                    } else {
+                        ("older", "downgrades")
+                    };
                     let origin = match key {
                         &"order" => upgrade.order.first().map(|o| o.origin.clone()),
-                        _ => upgrade.downgrade.as_ref().and_then(|d| d.first().map(|o| o.origin.clone())),
+                        _ => upgrade
+                            .downgrade
+                            .as_ref()
+                            .and_then(|d| d.first().map(|o| o.origin.clone())),
                     }
                     .unwrap_or_else(|| upgrade.origin.clone());
                     out.push(
@@ -530,10 +638,17 @@ fn lint_upgrade(parts: &PolicyParts, upgrade: &Upgrade, pairs: &[Vec<PairEntry>]
             }
         }
         // Moving `a` a whole jump ahead of `b` (which moves later) must stay inside the rule.
-        let order: Vec<usize> = upgrade.order.iter().filter_map(|o| component_id(parts, &o.value)).map(|c| c.index()).collect();
+        let order: Vec<usize> = upgrade
+            .order
+            .iter()
+            .filter_map(|o| component_id(parts, &o.value))
+            .map(|c| c.index())
+            .collect();
         for (i, &a) in order.iter().enumerate() {
             for &b in &order[i + 1..] {
-                let Some((rule, flipped)) = rule_for(a, b) else { continue };
+                let Some((rule, flipped)) = rule_for(a, b) else {
+                    continue;
+                };
                 if rule.form.value.is_lockstep() {
                     continue;
                 }

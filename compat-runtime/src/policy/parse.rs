@@ -11,7 +11,10 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use toml::Spanned;
 
 use super::lint::Diagnostic;
-use super::{Component, Form, Located, Origin, Policy, PolicyError, PolicyParts, Rolling, Rule, Side, Support, Upgrade, VersionReq};
+use super::{
+    Component, Form, Located, Origin, Policy, PolicyError, PolicyParts, Rolling, Rule, Side,
+    Support, Upgrade, VersionReq,
+};
 use crate::skew::Skew;
 use crate::version::{MajorZero, Scheme, Version, WithReleases, parse_version};
 
@@ -97,7 +100,8 @@ impl<'de> Deserialize<'de> for Upgrades {
                 f.write_str("an [upgrade] table or [[upgrade]] tables")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Upgrades, A::Error> {
-                RawUpgrade::deserialize(de::value::MapAccessDeserializer::new(map)).map(Upgrades::One)
+                RawUpgrade::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(Upgrades::One)
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Upgrades, A::Error> {
                 let mut all = Vec::new();
@@ -174,7 +178,10 @@ impl<'a> Source<'a> {
 
     fn origin(&self, span: &Range<usize>) -> Origin {
         let at = span.start.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= at).saturating_sub(1);
+        let line = self
+            .line_starts
+            .partition_point(|&s| s <= at)
+            .saturating_sub(1);
         let column = self.text[self.line_starts[line]..at].chars().count() + 1;
         Origin {
             file: self.name.clone(),
@@ -187,9 +194,15 @@ impl<'a> Source<'a> {
     fn snippet(&self, origin: &Origin, span_len: usize) -> Option<(String, usize)> {
         let line = usize::try_from(origin.line).ok()?.checked_sub(1)?;
         let start = *self.line_starts.get(line)?;
-        let end = self.line_starts.get(line + 1).map_or(self.text.len(), |e| e - 1);
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |e| e - 1);
         let text = self.text.get(start..end)?.trim_end_matches('\r');
-        let rest = text.chars().count().saturating_sub(origin.column as usize - 1);
+        let rest = text
+            .chars()
+            .count()
+            .saturating_sub(origin.column as usize - 1);
         Some((text.to_string(), span_len.clamp(1, rest.max(1))))
     }
 
@@ -212,7 +225,10 @@ impl Policy {
     pub fn from_toml(name: &str, text: &str) -> Result<Policy, PolicyError> {
         let source = Source::new(name, text);
         if text.len() > MAX_POLICY_LEN {
-            return Err(single(Diagnostic::error(None, format!("{name}: the policy is larger than {MAX_POLICY_LEN} bytes"))));
+            return Err(single(Diagnostic::error(
+                None,
+                format!("{name}: the policy is larger than {MAX_POLICY_LEN} bytes"),
+            )));
         }
         let raw: RawPolicy = toml::from_str(text).map_err(|e| toml_error(&source, &e))?;
         build(&source, raw)
@@ -222,7 +238,11 @@ impl Policy {
     pub fn from_cargo_toml(name: &str, text: &str) -> Result<Option<Policy>, PolicyError> {
         let source = Source::new(name, text);
         let manifest: CargoManifest = toml::from_str(text).map_err(|e| toml_error(&source, &e))?;
-        match manifest.package.and_then(|p| p.metadata).and_then(|m| m.compat) {
+        match manifest
+            .package
+            .and_then(|p| p.metadata)
+            .and_then(|m| m.compat)
+        {
             Some(raw) => build(&source, raw).map(Some),
             None => Ok(None),
         }
@@ -259,8 +279,11 @@ impl Policy {
         };
         match (file.is_file(), in_manifest) {
             (true, Some(_)) => Err(single(
-                Diagnostic::error(None, "both compat.toml and [package.metadata.compat] in Cargo.toml define a policy")
-                    .help("keep one: delete [package.metadata.compat] or compat.toml"),
+                Diagnostic::error(
+                    None,
+                    "both compat.toml and [package.metadata.compat] in Cargo.toml define a policy",
+                )
+                .help("keep one: delete [package.metadata.compat] or compat.toml"),
             )),
             (true, None) => {
                 let text = read(&file)?;
@@ -269,24 +292,40 @@ impl Policy {
                     policy: Policy::from_toml("compat.toml", &text)?,
                 }))
             }
-            (false, Some(policy)) => Ok(Some(PolicyFile { path: manifest, policy })),
+            (false, Some(policy)) => Ok(Some(PolicyFile {
+                path: manifest,
+                policy,
+            })),
             (false, None) => Ok(None),
         }
     }
 }
 
 fn read(path: &Path) -> Result<String, PolicyError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| single(Diagnostic::error(None, format!("cannot read {}: {e}", path.display()))))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        single(Diagnostic::error(
+            None,
+            format!("cannot read {}: {e}", path.display()),
+        ))
+    })?;
     if meta.len() > MAX_POLICY_LEN as u64 {
-        return Err(single(Diagnostic::error(None, format!("{}: larger than {MAX_POLICY_LEN} bytes", path.display()))));
+        return Err(single(Diagnostic::error(
+            None,
+            format!("{}: larger than {MAX_POLICY_LEN} bytes", path.display()),
+        )));
     }
-    std::fs::read_to_string(path)
-        .map_err(|e| single(Diagnostic::error(None, format!("cannot read {}: {e}", path.display()))))
+    std::fs::read_to_string(path).map_err(|e| {
+        single(Diagnostic::error(
+            None,
+            format!("cannot read {}: {e}", path.display()),
+        ))
+    })
 }
 
 fn single(d: Diagnostic) -> PolicyError {
-    PolicyError { diagnostics: vec![d] }
+    PolicyError {
+        diagnostics: vec![d],
+    }
 }
 
 fn toml_error(source: &Source<'_>, err: &toml::de::Error) -> PolicyError {
@@ -298,7 +337,10 @@ fn toml_error(source: &Source<'_>, err: &toml::de::Error) -> PolicyError {
             d.snippet = source.snippet(&origin, span.len());
             d
         }
-        None => Diagnostic::error(Some(Origin::new(source.name.clone(), 0, 0)), first_lower(&message)),
+        None => Diagnostic::error(
+            Some(Origin::new(source.name.clone(), 0, 0)),
+            first_lower(&message),
+        ),
     };
     if message.contains("unknown field") {
         d = d.help("see docs/policy.md for every key a policy may hold");
@@ -342,7 +384,11 @@ impl Builder<'_, '_> {
         match s.get_ref().parse::<Skew>() {
             Ok(v) => Some(Located::new(v, self.source.at(s))),
             Err(e) => {
-                self.error(s, e.to_string(), Some("see the skew table in docs/policy.md".into()));
+                self.error(
+                    s,
+                    e.to_string(),
+                    Some("see the skew table in docs/policy.md".into()),
+                );
                 None
             }
         }
@@ -356,7 +402,10 @@ impl Builder<'_, '_> {
 }
 
 fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
-    let mut b = Builder { source, errors: Vec::new() };
+    let mut b = Builder {
+        source,
+        errors: Vec::new(),
+    };
     let mut parts = PolicyParts {
         source: source.name.to_string(),
         ..PolicyParts::default()
@@ -367,7 +416,11 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
         if let Some(req) = &v.unstable {
             match VersionReq::parse(req.get_ref()) {
                 Ok(r) => parts.unstable = Some(Located::new(r, source.at(req))),
-                Err(e) => b.error(req, format!("invalid version range `{}`: {e}", req.get_ref()), Some("write a SemVer requirement such as \"<1.0.0\"".into())),
+                Err(e) => b.error(
+                    req,
+                    format!("invalid version range `{}`: {e}", req.get_ref()),
+                    Some("write a SemVer requirement such as \"<1.0.0\"".into()),
+                ),
             }
         }
         if let Some(mz) = &v.major_zero {
@@ -375,7 +428,11 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
             match mz.get_ref().as_str() {
                 "semver" => scheme.major_zero = MajorZero::Semver,
                 "minor-is-major" => scheme.major_zero = MajorZero::MinorIsMajor,
-                other => b.error(mz, format!("unknown `major-zero` reading `{other}`"), Some("use \"semver\" or \"minor-is-major\"".into())),
+                other => b.error(
+                    mz,
+                    format!("unknown `major-zero` reading `{other}`"),
+                    Some("use \"semver\" or \"minor-is-major\"".into()),
+                ),
             }
         }
         if let Some(pre) = &v.prerelease {
@@ -412,7 +469,11 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
         let rule_span = spanned.span();
         let r = spanned.into_inner();
         let side = |s: &Spanned<String>| {
-            let value = if s.get_ref() == "*" { Side::Any } else { Side::Named(s.get_ref().clone()) };
+            let value = if s.get_ref() == "*" {
+                Side::Any
+            } else {
+                Side::Named(s.get_ref().clone())
+            };
             Located::new(value, source.at(s))
         };
         let component = side(&r.component);
@@ -422,26 +483,53 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
         let skew_keys = [&r.newer, &r.older, &r.skew];
         let form = match (exact, managed) {
             (Some(e), Some(_)) => {
-                b.error(e, "a rule cannot be both `exact` and `managed`".into(), Some("`managed = true` already means the exact version".into()));
+                b.error(
+                    e,
+                    "a rule cannot be both `exact` and `managed`".into(),
+                    Some("`managed = true` already means the exact version".into()),
+                );
                 None
             }
             (Some(flag), None) | (None, Some(flag)) => {
                 if let Some(extra) = skew_keys.iter().find_map(|k| k.as_ref()) {
-                    b.error(extra, "a rule that is `exact` or `managed` takes no `newer`, `older` or `skew`".into(), Some("remove this key: the two must run the same version".into()));
+                    b.error(
+                        extra,
+                        "a rule that is `exact` or `managed` takes no `newer`, `older` or `skew`"
+                            .into(),
+                        Some("remove this key: the two must run the same version".into()),
+                    );
                     None
                 } else {
-                    let form = if exact.is_some() { Form::Exact } else { Form::Managed };
+                    let form = if exact.is_some() {
+                        Form::Exact
+                    } else {
+                        Form::Managed
+                    };
                     Some(Located::new(form, source.at(flag)))
                 }
             }
             (None, None) => match (&r.skew, &r.newer, &r.older) {
-                (Some(s), None, None) => b.skew(s).map(|k| Located::new(Form::Skew { newer: k.value, older: k.value }, k.origin)),
+                (Some(s), None, None) => b.skew(s).map(|k| {
+                    Located::new(
+                        Form::Skew {
+                            newer: k.value,
+                            older: k.value,
+                        },
+                        k.origin,
+                    )
+                }),
                 (Some(s), _, _) => {
                     b.error(s, "`skew` sets both `newer` and `older`; write either `skew` or the other two".into(), None);
                     None
                 }
                 (None, Some(n), Some(o)) => match (b.skew(n), b.skew(o)) {
-                    (Some(n), Some(o)) => Some(Located::new(Form::Skew { newer: n.value, older: o.value }, n.origin)),
+                    (Some(n), Some(o)) => Some(Located::new(
+                        Form::Skew {
+                            newer: n.value,
+                            older: o.value,
+                        },
+                        n.origin,
+                    )),
                     _ => None,
                 },
                 (None, newer, _) => {
@@ -476,7 +564,10 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
         let origin = source.at(&upgrades);
         let tables: Vec<(Origin, RawUpgrade)> = match upgrades.into_inner() {
             Upgrades::One(u) => vec![(origin, u)],
-            Upgrades::Many(list) => list.into_iter().map(|u| (source.at(&u), u.into_inner())).collect(),
+            Upgrades::Many(list) => list
+                .into_iter()
+                .map(|u| (source.at(&u), u.into_inner()))
+                .collect(),
         };
         for (origin, u) in tables {
             let order = u.order.as_deref().map(|o| b.names(o)).unwrap_or_default();
@@ -493,7 +584,12 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
                     Some(r) => match r.get_ref() {
                         BoolOrList::Bool(true) => Rolling::All,
                         BoolOrList::Bool(false) => Rolling::None,
-                        BoolOrList::List(names) => Rolling::Only(names.iter().map(|n| Located::new(n.clone(), source.at(r))).collect()),
+                        BoolOrList::List(names) => Rolling::Only(
+                            names
+                                .iter()
+                                .map(|n| Located::new(n.clone(), source.at(r)))
+                                .collect(),
+                        ),
                     },
                 },
                 from,
@@ -511,7 +607,9 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
     }
 
     if !b.errors.is_empty() {
-        return Err(PolicyError { diagnostics: b.errors });
+        return Err(PolicyError {
+            diagnostics: b.errors,
+        });
     }
     Policy::new(parts).map_err(|mut e| {
         for d in &mut e.diagnostics {
@@ -522,7 +620,12 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
                         let rest: String = line.chars().skip(origin.column as usize - 1).collect();
                         if rest.starts_with('[') {
                             // A table header: underline all of `[[rule]]`.
-                            let close = rest.trim_start_matches('[').find(']').map_or(rest.len(), |i| i + (rest.len() - rest.trim_start_matches('[').len()));
+                            let close = rest
+                                .trim_start_matches('[')
+                                .find(']')
+                                .map_or(rest.len(), |i| {
+                                    i + (rest.len() - rest.trim_start_matches('[').len())
+                                });
                             let brackets = rest[close..].chars().take_while(|&c| c == ']').count();
                             close + brackets
                         } else {

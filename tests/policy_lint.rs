@@ -1,0 +1,449 @@
+//! Policies that are wrong, and what their authors read: every error located at
+//! `file:line:column`, naming the offending text and saying how to fix it. Never a panic.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use compat_runtime::Policy;
+use compat_runtime::policy::PolicyError;
+
+const SYSTEMS: [&str; 5] = ["spire", "mirrord", "gullveig", "teleport", "phoenix"];
+
+#[track_caller]
+fn error_of(text: &str) -> String {
+    match Policy::from_toml("compat.toml", text) {
+        Ok(_) => panic!("this policy should be refused:\n{text}"),
+        Err(e) => {
+            assert!(e.diagnostics.iter().any(|d| d.is_error()));
+            e.to_string()
+        }
+    }
+}
+
+/// A fresh empty directory under the system's temporary directory.
+fn scratch_dir() -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "compat-policy-lint-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+const SPIRE_LIKE: &str = r#"[components]
+server = {}
+agent = {}
+
+[[rule]]
+component = "agent"
+peer = "server"
+newer = "none"
+older = "1 minor"
+"#;
+
+#[test]
+fn every_seed_policy_is_valid_and_warns_only_where_clients_must_follow_a_jump() {
+    for system in SYSTEMS {
+        let path = format!(
+            "{}/examples/{system}/compat.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let policy = Policy::from_path(&path).unwrap_or_else(|e| panic!("{e}"));
+        let warnings: Vec<String> = policy.warnings().iter().map(ToString::to_string).collect();
+        match system {
+            // Teleport before 6.0: "tsh ... and tctl ... may not be compatible with different
+            // versions of the teleport service", yet a service may jump one minor.
+            // Phoenix from 4.3: "an upgrade may be done directly from one minor version to
+            // another higher minor version", yet clients lag at most two minors.
+            // Allowed, and worth saying: the clients must follow before the next step.
+            "teleport" | "phoenix" => {
+                assert!(!warnings.is_empty(), "{system}");
+                for w in &warnings {
+                    assert!(w.contains(": warning: `max-jump = "), "{w}");
+                    assert!(w.contains("must follow before the next step"), "{w}");
+                }
+            }
+            _ => assert!(warnings.is_empty(), "{system}: {warnings:?}"),
+        }
+    }
+}
+
+#[test]
+fn an_unknown_key_is_named_with_its_line_and_column() {
+    let text = r#"[components]
+server = {}
+agent = {}
+
+[[rule]]
+component = "agent"
+colour = "blue"
+peer = "server"
+newer = "none"
+older = "1 minor"
+"#;
+    let shown = error_of(text);
+    assert!(
+        shown.starts_with("compat.toml:7:1: error: unknown field `colour`"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("expected one of `component`, `peer`"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("7 | colour = \"blue\"\n  | ^^^^^^"),
+        "{shown}"
+    );
+    assert!(shown.contains("help: see docs/policy.md"), "{shown}");
+}
+
+#[test]
+fn an_unknown_table_is_named_too() {
+    let shown = error_of("[components]\nserver = {}\n\n[compatibility]\nwindow = \"1 minor\"\n");
+    assert!(
+        shown.starts_with("compat.toml:4:2: error: unknown field `compatibility`"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_bad_skew_says_which_skews_exist() {
+    let text = SPIRE_LIKE.replace("older = \"1 minor\"", "older = \"2 hours\"");
+    let shown = error_of(&text);
+    assert!(
+        shown.starts_with(
+            "compat.toml:9:9: error: invalid skew `2 hours`: expected \"none\", \"any\", \"N patch\", \"N minor\", \"N major\""
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("help: see the skew table in docs/policy.md"),
+        "{shown}"
+    );
+    for bad in [
+        "-1 minor",
+        "1.5 minor",
+        "one minor",
+        "minor",
+        "1 minor 2",
+        "99999999999999999999 minor",
+        "",
+    ] {
+        let text = SPIRE_LIKE.replace("older = \"1 minor\"", &format!("older = \"{bad}\""));
+        let shown = error_of(&text);
+        assert!(shown.contains(&format!("invalid skew `{bad}`")), "{shown}");
+    }
+}
+
+#[test]
+fn an_unknown_component_in_a_rule_is_located_and_the_known_ones_listed() {
+    let text = SPIRE_LIKE.replace("peer = \"server\"", "peer = \"servre\"");
+    let shown = error_of(&text);
+    assert!(
+        shown.contains("compat.toml:7:8: error: unknown component `servre` in rule"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("help: declare it under [components], or use one of `server`, `agent`"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_component_in_no_rule_is_an_error() {
+    let text = SPIRE_LIKE.replace("agent = {}\n", "agent = {}\nweb = {}\n");
+    let shown = error_of(&text);
+    assert!(
+        shown.starts_with("compat.toml:4:1: error: component `web` appears in no rule"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("add a [[rule]] with `component = \"web\"`"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn an_empty_policy_says_what_to_write() {
+    for text in ["", "\n\n", "# nothing yet\n", "[components]\n"] {
+        let shown = error_of(text);
+        assert!(
+            shown.starts_with("error: compat.toml: the policy declares no components"),
+            "{shown}"
+        );
+        assert!(shown.contains("add a [components] table"), "{shown}");
+    }
+}
+
+#[test]
+fn a_duplicate_rule_points_at_both() {
+    let text = format!(
+        "{SPIRE_LIKE}\n[[rule]]\ncomponent = \"server\"\npeer = \"agent\"\nskew = \"1 minor\"\n"
+    );
+    let shown = error_of(&text);
+    assert!(
+        shown.starts_with(
+            "compat.toml:11:1: error: duplicate rule for `server` and `agent`: the rule at compat.toml:5:1 already covers this pair"
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("11 | [[rule]]\n   | ^^^^^^^^"), "{shown}");
+    // The same rule twice, word for word, too.
+    let twice = format!(
+        "{SPIRE_LIKE}\n{}",
+        &SPIRE_LIKE[SPIRE_LIKE.find("[[rule]]").unwrap()..]
+    );
+    assert!(error_of(&twice).contains("duplicate rule for `server` and `agent`"));
+}
+
+#[test]
+fn rules_that_overlap_in_time_conflict_but_consecutive_ones_do_not() {
+    let base = "[components]\nclient = {}\n\n";
+    let rule = |skew: &str, range: &str| {
+        format!("[[rule]]\ncomponent = \"client\"\npeer = \"client\"\nskew = \"{skew}\"\n{range}\n")
+    };
+    let consecutive = format!(
+        "{base}{}{}",
+        rule("any patch", "until = \"4.3.0\""),
+        rule("any minor", "from = \"4.3.0\"")
+    );
+    assert!(Policy::from_toml("compat.toml", &consecutive).is_ok());
+    let overlapping = format!(
+        "{base}{}{}",
+        rule("any patch", "until = \"4.4.0\""),
+        rule("any minor", "from = \"4.3.0\"")
+    );
+    assert!(error_of(&overlapping).contains("duplicate rule for `client` and `client`"));
+    let empty = format!(
+        "{base}{}",
+        rule("any patch", "from = \"4.3.0\"\nuntil = \"4.3.0\"")
+    );
+    assert!(
+        error_of(&empty).contains(
+            "`until = \"4.3.0\"` is not after `from = \"4.3.0\"`: the rule never applies"
+        )
+    );
+}
+
+#[test]
+fn an_upgrade_order_that_contradicts_a_rule_is_refused() {
+    // SPIRE: "SPIRE agents must not be newer than the oldest SPIRE server", so agents
+    // cannot upgrade first.
+    let spire = include_str!("../examples/spire/compat.toml");
+    let text = spire.replace(
+        "order = [\"server\", \"agent\"]",
+        "order = [\"agent\", \"server\"]",
+    );
+    assert_ne!(text, spire);
+    let shown = error_of(&text);
+    assert!(
+        shown.starts_with(
+            "compat.toml:32:10: error: upgrade `order` upgrades `agent` before `server`, but `agent` may never be newer than `server` (rule at compat.toml:20:1)"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("help: move `server` before `agent` in `order`"),
+        "{shown}"
+    );
+    // "it is necessary to first downgrade agents before downgrading servers"
+    let text = spire.replace(
+        "downgrade = [\"agent\", \"server\"]",
+        "downgrade = [\"server\", \"agent\"]",
+    );
+    let shown = error_of(&text);
+    assert!(shown.contains("upgrade `downgrade` downgrades `server` before `agent`, but `server` may never be older than `agent`"), "{shown}");
+}
+
+#[test]
+fn a_max_jump_wider_than_a_rolling_component_may_skew_is_refused() {
+    // SPIRE servers roll and may be one minor apart: a two-minor jump would break the cluster.
+    let spire = include_str!("../examples/spire/compat.toml");
+    let text = spire.replace("max-jump = \"1 minor\"", "max-jump = \"2 minor\"");
+    let shown = error_of(&text);
+    assert!(
+        shown.contains("error: `max-jump = \"2 minor\"` with a rolling upgrade leaves `server` instances further apart than the rule at compat.toml:13:1 allows (\"1 minor\")"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn forms_that_cannot_be_combined_are_refused() {
+    let exact_and_skew = SPIRE_LIKE.replace("newer = \"none\"", "exact = true");
+    assert!(
+        error_of(&exact_and_skew)
+            .contains("a rule that is `exact` or `managed` takes no `newer`, `older` or `skew`")
+    );
+    let missing = SPIRE_LIKE.replace("older = \"1 minor\"\n", "");
+    assert!(error_of(&missing).contains(
+        "rule for `agent` and `server` does not say how far apart they may be: `older` is missing"
+    ));
+    let asymmetric = "[components]\nserver = {}\n[[rule]]\ncomponent = \"server\"\npeer = \"server\"\nnewer = \"1 minor\"\nolder = \"none\"\n";
+    assert!(error_of(asymmetric).contains("a rule of `server` with itself cannot be asymmetric"));
+    let managed_any = "[components]\nagent = {}\noperator = {}\n[[rule]]\ncomponent = \"agent\"\npeer = \"*\"\nmanaged = true\n";
+    assert!(
+        error_of(managed_any).contains("`managed = true` needs two different named components")
+    );
+}
+
+#[test]
+fn versioning_settings_are_checked() {
+    let with = |versioning: &str| format!("[versioning]\n{versioning}\n{SPIRE_LIKE}");
+    assert!(
+        error_of(&with("major-zero = \"minor-is-minor\""))
+            .contains("compat.toml:2:14: error: unknown `major-zero` reading `minor-is-minor`")
+    );
+    assert!(error_of(&with("unstable = \"<<1\"")).contains("invalid version range `<<1`"));
+    let unranked =
+        with("prerelease.order = [\"alpha\", \"rc\"]\nprerelease.with-releases = [\"beta\"]");
+    assert!(
+        error_of(&unranked).contains(
+            "`prerelease.with-releases` names `beta`, which is not in `prerelease.order`"
+        )
+    );
+    let twice = with("prerelease.order = [\"rc\", \"rc\"]");
+    assert!(error_of(&twice).contains("pre-release tag `rc` is listed twice"));
+    let wrong_type = with("prerelease.with-releases = 3");
+    assert!(
+        error_of(&wrong_type).contains("compat.toml:2:28: error:"),
+        "{}",
+        error_of(&wrong_type)
+    );
+}
+
+#[test]
+fn an_upgrade_order_must_name_every_component_once() {
+    let missing = format!("{SPIRE_LIKE}\n[upgrade]\norder = [\"server\"]\n");
+    assert!(error_of(&missing).contains("component `agent` is missing from the upgrade order"));
+    let unknown = format!("{SPIRE_LIKE}\n[upgrade]\norder = [\"server\", \"agent\", \"web\"]\n");
+    assert!(
+        error_of(&unknown)
+            .contains("compat.toml:12:29: error: unknown component `web` in upgrade `order`")
+    );
+    let twice = format!("{SPIRE_LIKE}\n[upgrade]\norder = [\"server\", \"agent\", \"server\"]\n");
+    assert!(error_of(&twice).contains("component `server` is listed twice in upgrade `order`"));
+}
+
+#[test]
+fn more_components_than_any_real_policy_is_an_error_not_an_exhausted_machine() {
+    let mut text = String::from("[components]\n");
+    for i in 0..5000 {
+        text.push_str(&format!("c{i} = {{}}\n"));
+    }
+    text.push_str("[[rule]]\ncomponent = \"*\"\npeer = \"*\"\nskew = \"any\"\n");
+    let shown = error_of(&text);
+    assert!(shown.contains("5000 components"), "{shown}");
+}
+
+#[test]
+fn a_policy_read_from_a_path_is_located_in_that_file() {
+    let dir = scratch_dir();
+    let text = SPIRE_LIKE.replace("older = \"1 minor\"", "older = \"1 fortnight\"");
+    write(&dir, "compat.toml", &text);
+    let path = dir.join("compat.toml");
+    let shown = Policy::from_path(&path).unwrap_err().to_string();
+    assert!(
+        shown.starts_with(&format!(
+            "{}:9:9: error: invalid skew `1 fortnight`",
+            path.display()
+        )),
+        "{shown}"
+    );
+    let missing = Policy::from_path(dir.join("nope.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(missing.starts_with("error: cannot read "), "{missing}");
+    assert!(missing.contains("nope.toml"), "{missing}");
+}
+
+#[test]
+fn a_policy_under_package_metadata_compat_is_discovered() {
+    let dir = scratch_dir();
+    let manifest = format!(
+        "[package]\nname = \"demo\"\nversion = \"0.9.3\"\n\n[package.metadata.compat]\n{}",
+        SPIRE_LIKE
+            .replace("[components]", "[package.metadata.compat.components]")
+            .replace("[[rule]]", "[[package.metadata.compat.rule]]")
+    );
+    write(&dir, "Cargo.toml", &manifest);
+    let found = Policy::discover(&dir).unwrap().expect("a policy");
+    assert_eq!(found.path, dir.join("Cargo.toml"));
+    let agent = found.policy.peer("agent@0.9.3").unwrap();
+    let server = found.policy.peer("server@0.9.2").unwrap();
+    assert!(found.policy.check(&agent, &server).is_err());
+    // Its errors are located in Cargo.toml.
+    write(
+        &dir,
+        "Cargo.toml",
+        &manifest.replace(
+            "older = \"1 minor\"",
+            "older = \"1 minor\"\nwhen = \"always\"",
+        ),
+    );
+    let shown = Policy::discover(&dir).unwrap_err().to_string();
+    assert!(
+        shown.starts_with("Cargo.toml:15:1: error: unknown field `when`"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_policy_in_compat_toml_is_discovered_and_a_plain_manifest_ignored() {
+    let dir = scratch_dir();
+    assert!(Policy::discover(&dir).unwrap().is_none());
+    write(
+        &dir,
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"1.0.0\"\n",
+    );
+    assert!(Policy::discover(&dir).unwrap().is_none());
+    write(&dir, "compat.toml", SPIRE_LIKE);
+    let found = Policy::discover(&dir).unwrap().expect("a policy");
+    assert_eq!(found.path, dir.join("compat.toml"));
+}
+
+#[test]
+fn a_policy_in_both_places_is_an_error() {
+    let dir = scratch_dir();
+    write(&dir, "compat.toml", SPIRE_LIKE);
+    let manifest = format!(
+        "[package]\nname = \"demo\"\nversion = \"1.0.0\"\n\n{}",
+        SPIRE_LIKE
+            .replace("[components]", "[package.metadata.compat.components]")
+            .replace("[[rule]]", "[[package.metadata.compat.rule]]")
+    );
+    write(&dir, "Cargo.toml", &manifest);
+    let err: PolicyError = Policy::discover(&dir).unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(
+            "error: both compat.toml and [package.metadata.compat] in Cargo.toml define a policy"
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("help: keep one"), "{shown}");
+}
+
+#[test]
+fn a_cargo_toml_without_a_policy_given_as_the_policy_says_so() {
+    let dir = scratch_dir();
+    write(
+        &dir,
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"1.0.0\"\n",
+    );
+    let shown = Policy::from_path(dir.join("Cargo.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        shown.contains("has no [package.metadata.compat] table"),
+        "{shown}"
+    );
+}
