@@ -103,11 +103,8 @@ pub fn try_enforce() -> Result<(), BuildError> {
         .unwrap_or(&found.path)
         .display()
         .to_string();
-    for w in found.policy.warnings() {
-        for line in w.to_string().lines() {
-            println!("cargo::warning={line}");
-        }
-    }
+    // Policy warnings are for `cargo compat lint`; repeating them on every build of every
+    // protocol crate would bury the errors that matter.
     for (key, value) in windows_env(&found.policy, &version, &shown) {
         println!("cargo::rustc-env={key}={value}");
     }

@@ -32,6 +32,41 @@
 //! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # In a protocol crate
+//!
+//! `build.rs` runs `build::enforce()` (feature `build`), which validates the policy, works out
+//! for the crate's version which senders each receiver must still accept, and hands that to
+//! `#[derive(Compat)]`. A field that arrived after the oldest sender a receiver must accept,
+//! and that cannot default, then fails the build at the field:
+//!
+//! ```text
+//! error: field `retries` arrived in 0.9.0, but a server at 0.9.3 must still accept agents
+//!        from 0.8.0 (compat.toml:20:1, agent may be up to one minor release older than
+//!        server, never newer); make it `Option<_>` or add `#[compat(default)]`
+//! ```
+//!
+//! The table the derive writes is reachable through [`Compat`]:
+//!
+//! ```
+//! use compat_runtime::Compat;
+//!
+//! #[derive(Compat)]
+//! #[compat(from = "agent", to = "server")]
+//! #[since("0.1.0")]
+//! pub struct AttestRequest {
+//!     pub node: String,
+//!     #[since("0.1.0")]
+//!     #[compat(default)]
+//!     pub retries: u32,
+//! }
+//!
+//! let field = AttestRequest::MESSAGE.field("retries").unwrap();
+//! assert!(field.default);
+//! ```
+//!
+//! [`include_policy!`] compiles the checked policy into the crate, so the run-time check
+//! uses exactly the policy the build enforced.
 
 #[cfg(feature = "build")]
 pub mod build;

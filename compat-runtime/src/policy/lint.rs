@@ -644,6 +644,9 @@ fn lint_upgrade(
             .filter_map(|o| component_id(parts, &o.value))
             .map(|c| c.index())
             .collect();
+        // One warning per jump, listing every pair it strains, so a policy with many
+        // components reads as one finding.
+        let mut strained: Vec<String> = Vec::new();
         for (i, &a) in order.iter().enumerate() {
             for &b in &order[i + 1..] {
                 let Some((rule, flipped)) = rule_for(a, b) else {
@@ -654,17 +657,25 @@ fn lint_upgrade(
                 }
                 let allowed = newer_allowed(rule, flipped);
                 if width(jump.value) > width(allowed) && allowed != Skew::None {
-                    out.push(
-                        Diagnostic::warning(
-                            Some(jump.origin.clone()),
-                            format!(
-                                "`max-jump = \"{}\"` lets `{}` move further ahead of `{}` than the rule at {} allows (\"{allowed}\"): `{}` must follow before the next step",
-                                jump.value, parts.components[a].name, parts.components[b].name, rule.origin, parts.components[b].name
-                            ),
-                        ),
-                    );
+                    strained.push(format!(
+                        "`{}` ahead of `{}` (\"{allowed}\", rule at {})",
+                        parts.components[a].name, parts.components[b].name, rule.origin
+                    ));
                 }
             }
+        }
+        if !strained.is_empty() {
+            out.push(
+                Diagnostic::warning(
+                    Some(jump.origin.clone()),
+                    format!(
+                        "`max-jump = \"{}\"` moves components further apart than their rules allow: {}",
+                        jump.value,
+                        strained.join("; ")
+                    ),
+                )
+                .help("each later component must follow before the next step, or the skew is broken in between"),
+            );
         }
     }
 }

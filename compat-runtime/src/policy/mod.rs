@@ -3,7 +3,7 @@
 //!
 //! A [`Policy`] is built from [`PolicyParts`] (what `compat.toml` says, with origins), which
 //! validates it and checks it for contradictions ([`Policy::new`]). With the `build` feature,
-//! [`Policy::from_toml`] and [`Policy::from_path`] read the file.
+//! `Policy::from_toml` and `Policy::from_path` read the file.
 
 mod describe;
 mod lint;
