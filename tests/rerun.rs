@@ -1,0 +1,263 @@
+//! Editing `compat.toml` reruns the checks: a scratch protocol crate is built with Cargo,
+//! its policy is narrowed and widened, and the verdict of the compile follows, with
+//! `src/lib.rs` untouched. Also: a malformed policy fails the build at its line and column,
+//! and a policy that no build script enforces fails the build with the line to add.
+//!
+//! The scratch crates live in one directory under the system's temp dir, with their own
+//! `[workspace]` tables and one shared target directory, so the dependencies compile once.
+//! A failing test leaves the directory in place and names it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How many tests in this file use the scratch directory; the last to pass removes it.
+const TESTS: usize = 3;
+static PASSED: AtomicUsize = AtomicUsize::new(0);
+
+/// The scratch root shared by this binary's tests: `<tmp>/compat-rerun-<pid>-<nanos>`.
+fn root() -> &'static Path {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let root =
+            std::env::temp_dir().join(format!("compat-rerun-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&root).expect("create the scratch directory");
+        // The workspace's lock file pins the same dependency versions the workspace built
+        // with, which are in Cargo's cache: the scratch builds can then run offline.
+        std::fs::copy(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"),
+            root.join("Cargo.lock.template"),
+        )
+        .expect("copy Cargo.lock");
+        root
+    })
+}
+
+fn passed() {
+    if PASSED.fetch_add(1, Ordering::SeqCst) + 1 == TESTS {
+        let _ = std::fs::remove_dir_all(root());
+    }
+}
+
+const AGENT_ONE_MINOR_OLDER: &str = r#"# SPIRE's rule: agents one minor older than the server, never newer.
+[components]
+server = {}
+agent = {}
+
+[[rule]]
+component = "agent"
+peer = "server"
+newer = "none"
+older = "1 minor"
+"#;
+
+/// `retries` arrived in 0.9.0 and cannot default: fine while the oldest agent a 0.9.3
+/// server accepts is a 0.9 agent, an error once 0.8 agents are still accepted.
+const LIB: &str = r#"//! A scratch protocol crate.
+
+use compat_runtime::Compat;
+
+/// The agent's first call.
+#[derive(Compat)]
+#[compat(from = "agent", to = "server")]
+#[since("0.8.0")]
+pub struct AttestRequest {
+    /// The node's name.
+    pub node: String,
+    /// How often the agent tried.
+    #[since("0.9.0")]
+    pub retries: u32,
+}
+"#;
+
+const BUILD_RS: &str = "fn main() {\n    compat_runtime::build::enforce();\n}\n";
+
+/// A scratch crate `name` at version 0.9.3 depending on this repository's compat-runtime.
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn new(name: &str, policy: &str, build_rs: bool) -> Scratch {
+        let dir = root().join(name);
+        std::fs::create_dir_all(dir.join("src")).expect("create the scratch crate");
+        let runtime = concat!(env!("CARGO_MANIFEST_DIR"), "/compat-runtime");
+        let manifest = format!(
+            r#"[package]
+name = "{name}"
+version = "0.9.3"
+edition = "2024"
+publish = false
+
+[dependencies]
+compat-runtime = {{ path = {runtime:?}, default-features = false, features = ["macros"] }}
+
+[build-dependencies]
+compat-runtime = {{ path = {runtime:?}, default-features = false, features = ["build"] }}
+
+# Not part of the compat workspace.
+[workspace]
+"#
+        );
+        let scratch = Scratch { dir };
+        scratch.write("Cargo.toml", &manifest);
+        std::fs::copy(
+            root().join("Cargo.lock.template"),
+            scratch.dir.join("Cargo.lock"),
+        )
+        .expect("copy Cargo.lock");
+        scratch.write("src/lib.rs", LIB);
+        scratch.write("compat.toml", policy);
+        if build_rs {
+            scratch.write("build.rs", BUILD_RS);
+        }
+        scratch
+    }
+
+    fn write(&self, file: &str, text: &str) {
+        std::fs::write(self.dir.join(file), text).unwrap_or_else(|e| panic!("write {file}: {e}"));
+    }
+
+    /// Rewrites the policy. Waits a moment first so the file's modification time is
+    /// clearly after the previous build's, even on file systems with coarse timestamps.
+    fn edit_policy(&self, policy: &str) {
+        std::thread::sleep(Duration::from_millis(1100));
+        self.write("compat.toml", policy);
+    }
+
+    /// `cargo build`, offline when the cache allows, online otherwise.
+    fn build(&self) -> Output {
+        let offline = self.cargo(true);
+        let stderr = String::from_utf8_lossy(&offline.stderr);
+        let needs_network = !offline.status.success()
+            && (stderr.contains("--offline") || stderr.contains("offline mode"));
+        if needs_network {
+            self.cargo(false)
+        } else {
+            offline
+        }
+    }
+
+    fn cargo(&self, offline: bool) -> Output {
+        // One Cargo at a time: the tests share the target directory anyway.
+        static CARGO: Mutex<()> = Mutex::new(());
+        let _one = CARGO.lock().unwrap_or_else(|e| e.into_inner());
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut command = Command::new(cargo);
+        command
+            .arg("build")
+            .arg("--quiet")
+            .current_dir(&self.dir)
+            .env("CARGO_TARGET_DIR", root().join("target"))
+            .env("CARGO_TERM_COLOR", "never");
+        if offline {
+            command.arg("--offline");
+        }
+        // What the outer Cargo set for this test binary must not leak into the scratch
+        // build (CARGO_HOME and the toolchain settings pass through).
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key.starts_with("COMPAT_")
+                || key.starts_with("CARGO_PKG_")
+                || key.starts_with("CARGO_CRATE_")
+                || key.starts_with("CARGO_BIN_")
+                || key == "CARGO_MANIFEST_DIR"
+                || key == "CARGO_MANIFEST_PATH"
+                || key == "CARGO_PRIMARY_PACKAGE"
+            {
+                command.env_remove(&*key);
+            }
+        }
+        command.output().expect("run cargo")
+    }
+
+    #[track_caller]
+    fn assert_builds(&self, what: &str) {
+        let out = self.build();
+        assert!(
+            out.status.success(),
+            "{what}: expected the build to pass (scratch crate in {}):\n{}",
+            self.dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Asserts the build fails, and returns its stderr.
+    #[track_caller]
+    fn assert_fails(&self, what: &str) -> String {
+        let out = self.build();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            !out.status.success(),
+            "{what}: expected the build to fail (scratch crate in {}):\n{stderr}",
+            self.dir.display()
+        );
+        stderr
+    }
+}
+
+#[test]
+fn editing_compat_toml_reruns_the_checks() {
+    let crate_ = Scratch::new("rerun-window", AGENT_ONE_MINOR_OLDER, true);
+
+    // (a) A server at 0.9.3 must still accept 0.8 agents, which never send `retries`.
+    let stderr = crate_.assert_fails("agents one minor older");
+    for needle in [
+        "field `retries` arrived in 0.9.0",
+        "a server at 0.9.3 must still accept agents from 0.8.0",
+        "(compat.toml:6:1,",
+        "make it `Option<_>` or add `#[compat(default)]`",
+        "src/lib.rs:14:9",
+    ] {
+        assert!(stderr.contains(needle), "missing {needle:?} in:\n{stderr}");
+    }
+
+    // (b) Narrow the window to one patch: the oldest agent is 0.9.2, which sends
+    // `retries`. Only compat.toml changes.
+    crate_.edit_policy(&AGENT_ONE_MINOR_OLDER.replace("\"1 minor\"", "\"1 patch\""));
+    crate_.assert_builds("agents one patch older");
+
+    // (c) Widen it again: the same error is back.
+    crate_.edit_policy(AGENT_ONE_MINOR_OLDER);
+    let stderr = crate_.assert_fails("agents one minor older, again");
+    assert!(
+        stderr.contains("field `retries` arrived in 0.9.0") && stderr.contains("compat.toml:6:1"),
+        "{stderr}"
+    );
+    passed();
+}
+
+#[test]
+fn a_malformed_policy_fails_the_build_at_its_line_and_column() {
+    // `olde` for `older`, on line 10.
+    let policy = AGENT_ONE_MINOR_OLDER.replace("older = ", "olde = ");
+    let crate_ = Scratch::new("rerun-bad-policy", &policy, true);
+    let stderr = crate_.assert_fails("an unknown key");
+    assert!(
+        stderr.contains("compat.toml:10:1"),
+        "no compat.toml:10:1 in:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("`olde`"),
+        "the key is not named in:\n{stderr}"
+    );
+    passed();
+}
+
+#[test]
+fn a_policy_without_a_build_script_asks_for_one() {
+    let crate_ = Scratch::new("rerun-no-build-script", AGENT_ONE_MINOR_OLDER, false);
+    let stderr = crate_.assert_fails("a compat.toml and no build.rs");
+    for needle in [
+        "this crate has a compat.toml but no build script runs compat",
+        "add `compat_runtime::build::enforce();` to `fn main` in build.rs",
+    ] {
+        assert!(stderr.contains(needle), "missing {needle:?} in:\n{stderr}");
+    }
+    passed();
+}
