@@ -389,21 +389,25 @@ mod mirrord {
             RefusalKind::TooOld,
             "agent@3.4.0",
         );
+        // Every move is done by or to the operator: the agent is only ever redeployed by it.
         for refusal in [&newer_agent, &older_agent] {
             assert!(!refusal.moves().is_empty());
             for m in refusal.moves() {
-                assert_eq!(m.who.component, "operator", "{refusal}");
+                let by_operator =
+                    m.who.component == "operator" || m.via.as_deref() == Some("operator");
+                assert!(by_operator, "{refusal}");
             }
         }
         assert_eq!(
             shown(&newer_agent),
             "agent 3.4.2 is too new for operator 3.4.1: agent is managed by operator and runs \
              exactly its version (examples/mirrord/compat.toml:19:1); to fix, upgrade operator \
-             from 3.4.1 to exactly 3.4.2"
+             from 3.4.1 to exactly 3.4.2, or have operator redeploy agent 3.4.2 at its own \
+             version, exactly 3.4.1"
         );
         assert_eq!(
             older_agent.remedy(),
-            "downgrade operator from 3.4.1 to exactly 3.4.0"
+            "have operator redeploy agent 3.4.0 at its own version, exactly 3.4.1"
         );
         assert_eq!(
             newer_agent.reason().note.as_deref(),

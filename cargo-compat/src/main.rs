@@ -157,10 +157,12 @@ fn move_json(m: &Move) -> Value {
         "action": match m.direction {
             compat_runtime::check::Direction::Upgrade => "upgrade",
             compat_runtime::check::Direction::Downgrade => "downgrade",
+            compat_runtime::check::Direction::Redeploy => "redeploy",
         },
         "component": m.who.component,
         "from": m.who.version.to_string(),
         "to": m.to.to_string(),
+        "via": m.via,
     })
 }
 

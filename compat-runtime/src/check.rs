@@ -157,6 +157,8 @@ pub enum Direction {
     Upgrade,
     /// To an older version.
     Downgrade,
+    /// Deployed again by its manager (a managed component), at the manager's version.
+    Redeploy,
 }
 
 /// A range of versions, for remedies: "0.8.0 through 0.9.2".
@@ -191,6 +193,8 @@ pub struct Move {
     pub who: Named,
     /// Where to move it.
     pub to: Range,
+    /// The component that does the move, for a managed component (`Redeploy`).
+    pub via: Option<String>,
 }
 
 impl fmt::Display for Move {
@@ -198,6 +202,14 @@ impl fmt::Display for Move {
         let verb = match self.direction {
             Direction::Upgrade => "upgrade",
             Direction::Downgrade => "downgrade",
+            Direction::Redeploy => {
+                let via = self.via.as_deref().unwrap_or("its manager");
+                return write!(
+                    f,
+                    "have {via} redeploy {} {} at its own version, {}",
+                    self.who.component, self.who.version, self.to
+                );
+            }
         };
         write!(
             f,
@@ -475,31 +487,44 @@ impl Policy {
         };
         let moves = if rule.form.value == Form::Managed {
             // A managed component follows its manager ("users should not manually manage
-            // Agent image versions"): the fix always moves the manager, `y`, to the version
-            // of what it runs, never the managed component by hand.
-            vec![Move {
-                direction: if x_is_newer {
-                    Direction::Upgrade
-                } else {
-                    Direction::Downgrade
-                },
-                who: self.named(y),
-                to: Range {
-                    lowest: Some(x.version.clone()),
-                    limit: Some(Limit::AtMost(x.version.clone())),
-                },
-            }]
+            // Agent image versions"): the manager redeploys it at its own version, or, when
+            // the component is ahead, the manager moves up to it. Never the component by hand.
+            let exactly = |v: &Version| Range {
+                lowest: Some(v.clone()),
+                limit: Some(Limit::AtMost(v.clone())),
+            };
+            let redeploy = Move {
+                direction: Direction::Redeploy,
+                who: self.named(x),
+                to: exactly(&y.version),
+                via: Some(self.component_name(y.component).to_string()),
+            };
+            if x_is_newer {
+                vec![
+                    Move {
+                        direction: Direction::Upgrade,
+                        who: self.named(y),
+                        to: exactly(&x.version),
+                        via: None,
+                    },
+                    redeploy,
+                ]
+            } else {
+                vec![redeploy]
+            }
         } else {
             vec![
                 Move {
                     direction: Direction::Upgrade,
                     who: self.named(old_peer),
                     to: old_range,
+                    via: None,
                 },
                 Move {
                     direction: Direction::Downgrade,
                     who: self.named(new_peer),
                     to: new_range,
+                    via: None,
                 },
             ]
         };
@@ -574,6 +599,7 @@ impl Policy {
                 direction: Direction::Upgrade,
                 who: self.named(older),
                 to: self.upgrade_into(older, newer, Some(min)),
+                via: None,
             }],
         }
         .into()
@@ -597,6 +623,7 @@ impl Policy {
                 direction: Direction::Upgrade,
                 who: self.named(older),
                 to: self.upgrade_into(older, newer, lowest),
+                via: None,
             }],
         }
         .into()
@@ -635,6 +662,7 @@ impl Policy {
                     lowest: Some(release),
                     limit: None,
                 },
+                via: None,
             }],
         }
         .into()
@@ -665,11 +693,13 @@ impl Policy {
                     direction: Direction::Upgrade,
                     who: self.named(old),
                     to: exactly(&new.version),
+                    via: None,
                 },
                 Move {
                     direction: Direction::Downgrade,
                     who: self.named(new),
                     to: exactly(&old.version),
+                    via: None,
                 },
             ],
         }
