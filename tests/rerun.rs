@@ -209,9 +209,9 @@ fn editing_compat_toml_reruns_the_checks() {
     let stderr = crate_.assert_fails("agents one minor older");
     for needle in [
         "field `retries` arrived in 0.9.0",
-        "a server at 0.9.3 must still accept agents from 0.8.0",
+        "server 0.9.3 must still accept agent 0.8.0",
         "(compat.toml:6:1,",
-        "make it `Option<_>` or add `#[compat(default)]`",
+        "make it `Option<_>` or add `#[serde(default)]`",
         "src/lib.rs:14:9",
     ] {
         assert!(stderr.contains(needle), "missing {needle:?} in:\n{stderr}");

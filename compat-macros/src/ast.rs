@@ -2,6 +2,7 @@
 
 use crate::attr;
 use crate::ctxt::Ctxt;
+use crate::symbol::SERDE;
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{DeriveInput, Ident, Type};
@@ -10,6 +11,10 @@ pub(crate) struct Input<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) attrs: attr::Container,
     pub(crate) data: Data<'a>,
+    /// Whether a `#[serde(...)]` attribute sits anywhere on the item: on the type, a
+    /// variant or a field (skipped ones included). A derive cannot see the other derives,
+    /// so this is how it tells that serde decodes the item.
+    pub(crate) serde: bool,
 }
 
 pub(crate) enum Data<'a> {
@@ -73,8 +78,24 @@ impl<'a> Input<'a> {
             ident: &node.ident,
             attrs: attr::Container::from_ast(cx, &node.attrs),
             data,
+            serde: uses_serde(node),
         })
     }
+}
+
+/// Whether `#[serde(...)]` is written on the item, one of its variants or any field.
+fn uses_serde(node: &DeriveInput) -> bool {
+    let serde = |attrs: &[syn::Attribute]| attrs.iter().any(|attr| attr.path() == SERDE);
+    let fields = |fields: &syn::Fields| fields.iter().any(|field| serde(&field.attrs));
+    serde(&node.attrs)
+        || match &node.data {
+            syn::Data::Struct(data) => fields(&data.fields),
+            syn::Data::Enum(data) => data
+                .variants
+                .iter()
+                .any(|variant| serde(&variant.attrs) || fields(&variant.fields)),
+            syn::Data::Union(_) => false,
+        }
 }
 
 impl Style {
@@ -114,7 +135,14 @@ fn fields<'a>(cx: &Ctxt, fields: &'a syn::Fields) -> Vec<Field<'a>> {
 impl Field<'_> {
     /// Whether a receiver can fill the field in when a sender left it out.
     pub(crate) fn can_default(&self, container_default: bool) -> bool {
-        self.attrs.default || self.attrs.serde_default || container_default || is_option(self.ty)
+        self.attrs.default.is_some() || self.serde_can_default(container_default)
+    }
+
+    /// Whether serde's derived `Deserialize` fills the field in when it is missing:
+    /// `#[serde(default)]` (on the field or its struct), `#[serde(skip_deserializing)]`,
+    /// or an `Option<_>`.
+    pub(crate) fn serde_can_default(&self, container_default: bool) -> bool {
+        self.attrs.serde_default || container_default || is_option(self.ty)
     }
 
     /// `field `retries``, `field 1`.

@@ -7,7 +7,7 @@ use crate::since;
 use crate::suggest;
 use crate::symbol::{
     BETWEEN, COMPAT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED, FIELD_KEYS, FROM, IGNORABLE, NOTE,
-    OTHER, SERDE, SINCE, SKIP, SKIP_DESERIALIZING, Symbol, TO, TYPE_KEYS, VARIANT_KEYS,
+    OTHER, ROUTES, SERDE, SINCE, SKIP, SKIP_DESERIALIZING, Symbol, TO, TYPE_KEYS, VARIANT_KEYS,
 };
 use proc_macro2::TokenTree;
 use semver::Version;
@@ -21,7 +21,7 @@ pub(crate) struct Since {
     pub(crate) lit: LitStr,
 }
 
-/// A component named in `from`, `to` or `between`.
+/// A component named in `from`, `to`, `between` or `routes`.
 #[derive(Clone)]
 pub(crate) struct Component {
     pub(crate) name: String,
@@ -32,7 +32,8 @@ pub(crate) struct Component {
 pub(crate) struct Route {
     pub(crate) from: String,
     pub(crate) to: String,
-    /// The receiver as written; errors about the route point here.
+    /// The receiver as written (or the whole route, in `routes`); errors about the
+    /// route point here.
     pub(crate) at: LitStr,
 }
 
@@ -76,12 +77,16 @@ pub(crate) struct Container {
     /// Whether a `#[since]` was written, valid or not: a bad one is reported once, not
     /// again as a missing one.
     pub(crate) since_written: bool,
-    /// Whether `from`, `to` or `between` was written, valid or not.
+    /// Whether `from`, `to`, `between` or `routes` was written, valid or not.
     pub(crate) direction_written: bool,
     /// Every component named, for the unknown-name check.
     pub(crate) components: Vec<Component>,
     /// The directions the message travels in; empty when none is declared.
     pub(crate) routes: Vec<Route>,
+    /// Whether the routes are every combination of several names in `from`/`to` or
+    /// `between`, rather than each written out: one of them may be a direction the
+    /// message never takes.
+    pub(crate) crossed: bool,
     /// `#[serde(default)]` on the container: every field can default.
     pub(crate) serde_default: bool,
     /// The `deny_unknown_fields` key of `#[serde(...)]`, for its span.
@@ -91,8 +96,8 @@ pub(crate) struct Container {
 /// Attributes of a field.
 pub(crate) struct Field {
     pub(crate) since: Option<Since>,
-    /// `#[compat(default)]`.
-    pub(crate) default: bool,
+    /// The `default` key of `#[compat(default)]`, for its span.
+    pub(crate) default: Option<Path>,
     /// `#[serde(default)]`, `#[serde(default = "...")]` or `#[serde(skip_deserializing)]`.
     pub(crate) serde_default: bool,
     /// `#[serde(skip)]`: the field never travels.
@@ -120,6 +125,7 @@ impl Container {
         let mut from: Option<(Path, Vec<Component>)> = None;
         let mut to: Option<(Path, Vec<Component>)> = None;
         let mut between: Option<(Path, Vec<Component>)> = None;
+        let mut listed: Option<(Path, Vec<(Component, Component)>)> = None;
         read_compat(cx, attrs, Place::Type, |key, meta| {
             let slot = match key {
                 // #[compat(from = "agent")] or #[compat(from = ["agent", "web"])]
@@ -129,12 +135,19 @@ impl Container {
                 // #[compat(between = ["server", "agent"])]: both ways; one name for a
                 // component that talks to itself
                 BETWEEN => &mut between,
+                // #[compat(routes = ["agent > server", "server > web"])]: exactly these
+                // directions
+                ROUTES => {
+                    listed = Some((meta.path.clone(), route_list(cx, meta)?));
+                    return Ok(());
+                }
                 _ => unreachable!("keys are filtered by Place::Type"),
             };
             *slot = Some((meta.path.clone(), components(meta)?));
             Ok(())
         });
-        let direction_written = from.is_some() || to.is_some() || between.is_some();
+        let direction_written =
+            from.is_some() || to.is_some() || between.is_some() || listed.is_some();
         let mut serde_default = false;
         let mut deny_unknown_fields = None;
         read_serde(attrs, |meta| {
@@ -148,12 +161,32 @@ impl Container {
         });
         let mut components = Vec::new();
         let mut routes = Vec::new();
-        match (from, to, between) {
-            (from, to, Some((key, _))) if from.is_some() || to.is_some() => cx.error_spanned_by(
+        let mut crossed = false;
+        match (from, to, between, listed) {
+            (from, to, between, Some((key, _)))
+                if from.is_some() || to.is_some() || between.is_some() =>
+            {
+                cx.error_spanned_by(
+                    key,
+                    "use either `routes` or `from`/`to`/`between`, not both: `routes` already names \
+                     every direction the message travels in; move the others into it as \"sender > receiver\"",
+                );
+            }
+            (None, None, None, Some((_, pairs))) => {
+                for (sender, receiver) in pairs {
+                    push_route(&mut routes, &sender, &receiver);
+                    let same = sender.name == receiver.name;
+                    components.push(sender);
+                    if !same {
+                        components.push(receiver);
+                    }
+                }
+            }
+            (from, to, Some((key, _)), None) if from.is_some() || to.is_some() => cx.error_spanned_by(
                 key,
                 "use either `between` or `from` and `to`, not both: `between` already means both ways",
             ),
-            (None, None, Some((_, names))) => {
+            (None, None, Some((_, names)), None) => {
                 for sender in &names {
                     for receiver in &names {
                         if sender.name != receiver.name || names.len() == 1 {
@@ -161,21 +194,23 @@ impl Container {
                         }
                     }
                 }
+                crossed = routes.len() > 1;
                 components = names;
             }
-            (Some((_, senders)), Some((_, receivers)), None) => {
+            (Some((_, senders)), Some((_, receivers)), None, None) => {
                 for sender in &senders {
                     for receiver in &receivers {
                         push_route(&mut routes, sender, receiver);
                     }
                 }
+                crossed = routes.len() > 1;
                 components = senders.into_iter().chain(receivers).collect();
             }
-            (Some((key, _)), None, None) => cx.error_spanned_by(
+            (Some((key, _)), None, None, None) => cx.error_spanned_by(
                 key,
                 "`from` needs `to`: say which component receives it, e.g. #[compat(from = \"agent\", to = \"server\")]",
             ),
-            (None, Some((key, _)), None) => cx.error_spanned_by(
+            (None, Some((key, _)), None, None) => cx.error_spanned_by(
                 key,
                 "`to` needs `from`: say which component sends it, e.g. #[compat(from = \"agent\", to = \"server\")]",
             ),
@@ -187,6 +222,7 @@ impl Container {
             direction_written,
             components,
             routes,
+            crossed,
             serde_default,
             deny_unknown_fields,
         }
@@ -195,14 +231,17 @@ impl Container {
 
 impl Field {
     pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
-        let mut default = false;
+        let mut default = None;
         let mut ignorable = false;
         let mut deprecated = None;
         let mut note = None;
         let clean = read_compat(cx, attrs, Place::Field, |key, meta| {
             match key {
                 // #[compat(default)]
-                DEFAULT => default = flag(cx, meta)?,
+                DEFAULT => {
+                    flag(cx, meta)?;
+                    default = Some(meta.path.clone());
+                }
                 // #[compat(ignorable)]
                 IGNORABLE => ignorable = flag(cx, meta)?,
                 // #[compat(deprecated = "0.9.0")]
@@ -465,8 +504,8 @@ fn flag(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<bool> {
     Ok(true)
 }
 
-/// `"agent"` or `["agent", "web"]`.
-fn components(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<Component>> {
+/// `"agent"` or `["agent", "web"]`: one string or a non-empty list of them.
+fn strings(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<Vec<LitStr>> {
     let input = meta.value()?;
     let lits: Vec<LitStr> = if input.peek(syn::token::Bracket) {
         let content;
@@ -479,19 +518,81 @@ fn components(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<Component>> {
         vec![input.parse()?]
     };
     if lits.is_empty() {
-        return Err(meta.error("name at least one component, e.g. [\"server\"]"));
+        let path = &meta.path;
+        let key = quote::quote!(#path).to_string();
+        return Err(meta.error(format!(
+            "`{key}` needs at least one entry, e.g. {key} = [{example}]"
+        )));
     }
-    lits.into_iter()
+    Ok(lits)
+}
+
+/// The components of `from`, `to` or `between`.
+fn components(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<Component>> {
+    strings(meta, "\"server\"")?
+        .into_iter()
         .map(|lit| {
             let name = lit.value();
-            if name.trim().is_empty() || name.trim() != name {
+            if is_component_name(&name) {
+                Ok(Component { name, lit })
+            } else {
                 Err(syn::Error::new(
                     lit.span(),
                     "a component name is a word such as \"agent\", without spaces",
                 ))
-            } else {
-                Ok(Component { name, lit })
             }
         })
         .collect()
+}
+
+fn is_component_name(name: &str) -> bool {
+    !name.trim().is_empty() && name.trim() == name && !name.contains('>')
+}
+
+/// The routes of `routes = ["agent > server", "server > web"]`. A malformed route is
+/// reported at its string and left out; the others are still checked.
+fn route_list(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<(Component, Component)>> {
+    let mut routes = Vec::new();
+    for lit in strings(meta, "\"agent > server\"")? {
+        match route(&lit.value()) {
+            Some((sender, receiver)) => routes.push((
+                Component {
+                    name: sender.to_owned(),
+                    lit: lit.clone(),
+                },
+                Component {
+                    name: receiver.to_owned(),
+                    lit,
+                },
+            )),
+            None => {
+                let written = lit.value();
+                let hint = ["->", "=>", "\u{2192}", ">>"]
+                    .into_iter()
+                    .find_map(|arrow| {
+                        let fixed = written.replacen(arrow, ">", 1);
+                        let (sender, receiver) = route(&fixed)?;
+                        Some(format!(" (did you mean \"{sender} > {receiver}\"?)"))
+                    })
+                    .unwrap_or_default();
+                cx.error_spanned_by(
+                    &lit,
+                    format!(
+                        "`{written}` is not a route{hint}: write each route as \"sender > receiver\" \
+                         with one `>` between two component names, e.g. routes = [\"agent > server\", \"server > web\"]"
+                    ),
+                );
+            }
+        }
+    }
+    Ok(routes)
+}
+
+/// `"agent > server"` as `("agent", "server")`; spaces around `>` are optional. The rest
+/// of an arrow such as `->` is not taken for part of a name.
+fn route(text: &str) -> Option<(&str, &str)> {
+    let (sender, receiver) = text.split_once('>')?;
+    let (sender, receiver) = (sender.trim(), receiver.trim());
+    let whole = |name: &str| is_component_name(name) && !name.ends_with(['-', '=']);
+    (whole(sender) && whole(receiver)).then_some((sender, receiver))
 }

@@ -21,6 +21,7 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
     deprecation_not_before_arrival(cx, input);
     note_comes_with_deprecated(cx, input);
     one_catch_all(cx, input);
+    compat_default_comes_with_serde_default(cx, input);
     if let Some(policy) = &env.policy {
         let version = env.version.as_ref();
         components_are_declared(cx, input, policy);
@@ -29,12 +30,7 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
             .into_iter()
             .filter_map(|route| policy.window(&route.from, &route.to))
             .collect();
-        // One report per field is enough: the first window that requires a default.
-        for window in &windows {
-            if new_fields_can_default(cx, input, version, window) {
-                break;
-            }
-        }
+        new_fields_can_default(cx, input, version, &windows);
         if let Some(window) = windows.iter().find(|window| window.newer) {
             no_deny_unknown_fields_for_newer_senders(cx, input, window);
             enum_has_catch_all_for_newer_senders(cx, input, window);
@@ -197,9 +193,53 @@ fn one_catch_all(cx: &Ctxt, input: &Input<'_>) {
     }
 }
 
+/// `#[compat(default)]` promises that a receiver fills the field in; on an item that serde
+/// decodes, only serde can keep that promise. A derive cannot see `#[derive(Deserialize)]`,
+/// so any `#[serde(...)]` on the item stands for it; without one, `Deserialize` is taken to
+/// be hand-written and to honour `#[compat(default)]` itself.
+fn compat_default_comes_with_serde_default(cx: &Ctxt, input: &Input<'_>) {
+    if !input.serde {
+        return;
+    }
+    let check = |fields: &[Field<'_>], container_default: bool| {
+        for field in fields {
+            let Some(key) = &field.attrs.default else {
+                continue;
+            };
+            if field.attrs.malformed || field.serde_can_default(container_default) {
+                continue;
+            }
+            let missing = if field.named {
+                format!(" (missing field `{}`)", field.name)
+            } else {
+                String::new()
+            };
+            cx.error_spanned_by(
+                key,
+                format!(
+                    "`#[compat(default)]` says a receiver fills in {} when an older sender leaves it out, \
+                     but serde will reject such a message{missing}; add `#[serde(default)]` to the field \
+                     as well (`#[compat(default)]` alone only fits a hand-written `Deserialize`, and this \
+                     item has `#[serde(...)]` attributes)",
+                    field.describe()
+                ),
+            );
+        }
+    };
+    match &input.data {
+        Data::Struct(_, fields) => check(fields, input.attrs.serde_default),
+        Data::Enum(variants) => {
+            for variant in variants {
+                check(&variant.fields, false);
+            }
+        }
+    }
+}
+
 // ---- Rules that need the policy -------------------------------------------------------
 
-/// Every component named in `from`, `to` or `between` is one the policy declares.
+/// Every component named in `from`, `to`, `between` or `routes` is one the policy
+/// declares.
 fn components_are_declared(cx: &Ctxt, input: &Input<'_>, policy: &Policy) {
     for component in &input.attrs.components {
         if !policy.components.contains(&component.name) {
@@ -229,8 +269,9 @@ fn direction_is_declared(cx: &Ctxt, input: &Input<'_>, policy: &Policy) {
             input.ident,
             format!(
                 "`{}` does not say which components exchange it, so {} cannot be checked; add \
-                 #[compat(from = \"...\", to = \"...\")], or #[compat(between = [\"...\", \"...\"])] \
-                 when it flows both ways (components: {})",
+                 #[compat(from = \"...\", to = \"...\")], #[compat(between = [\"...\", \"...\"])] \
+                 when it flows both ways, or #[compat(routes = [\"... > ...\", \"... > ...\"])] to \
+                 name each direction (components: {})",
                 input.ident,
                 policy.path,
                 sorted(&policy.components)
@@ -243,86 +284,104 @@ fn direction_is_declared(cx: &Ctxt, input: &Input<'_>, policy: &Policy) {
 /// returns the routes that the remaining rules can check.
 fn routes_with_rules<'a>(cx: &Ctxt, input: &'a Input<'_>, policy: &Policy) -> Vec<&'a Route> {
     let known = |name: &String| policy.components.contains(name);
-    input
+    let (related, unrelated): (Vec<&Route>, Vec<&Route>) = input
         .attrs
         .routes
         .iter()
         .filter(|route| known(&route.from) && known(&route.to))
-        .filter(|route| {
-            let related = policy.window(&route.from, &route.to).is_some();
-            if !related {
-                let (from, to) = (&route.from, &route.to);
-                let message = if from == to {
-                    format!(
-                        "no rule in {} relates `{from}` with itself, so `{}` cannot go from one {from} to another; \
-                         add a [[rule]] with component = \"{from}\", peer = \"{from}\" and a `skew`",
-                        policy.path, input.ident
-                    )
-                } else {
-                    format!(
-                        "no rule in {} relates `{from}` and `{to}`, so `{}` cannot go from {from} to {to}; \
-                         add a [[rule]] with component = \"{from}\" and peer = \"{to}\"",
-                        policy.path, input.ident
-                    )
-                };
-                cx.error_spanned_by(&route.at, message);
-            }
-            related
-        })
-        .collect()
+        .partition(|route| policy.window(&route.from, &route.to).is_some());
+    for route in unrelated {
+        let (from, to) = (&route.from, &route.to);
+        let mut message = if from == to {
+            format!(
+                "no rule in {} relates `{from}` with itself, so `{}` cannot go from one {from} to another; \
+                 add a [[rule]] with component = \"{from}\", peer = \"{from}\" and a `skew`",
+                policy.path, input.ident
+            )
+        } else {
+            format!(
+                "no rule in {} relates `{from}` and `{to}`, so `{}` cannot go from {from} to {to}; \
+                 add a [[rule]] with component = \"{from}\" and peer = \"{to}\"",
+                policy.path, input.ident
+            )
+        };
+        // `from`/`to` lists (and `between`) make every combination, and the message may
+        // never take this one: suggest `routes` with the others. The suggestion leaves
+        // out a component talking to itself, which a name in both `from` and `to` makes
+        // but a message passed along rarely means.
+        let suggested: Vec<&&Route> = related
+            .iter()
+            .filter(|route| route.from != route.to)
+            .collect();
+        if input.attrs.crossed && !suggested.is_empty() {
+            let routes = suggested
+                .iter()
+                .map(|route| format!("\"{} > {}\"", route.from, route.to))
+                .collect::<Vec<_>>()
+                .join(", ");
+            message.push_str(&format!(
+                ", or, if it never goes from {from} to {to}, name only the directions it takes \
+                 instead of every combination: #[compat(routes = [{routes}])]"
+            ));
+        }
+        cx.error_spanned_by(&route.at, message);
+    }
+    related
 }
 
 /// A field that arrived after the oldest sender a receiver must still accept is missing
 /// from that sender's messages, so the receiver must be able to fill it in: `Option<_>`,
-/// `#[compat(default)]` or `#[serde(default)]`. Returns whether it reported anything, so
-/// a field is reported once, not once per route.
+/// `#[serde(default)]` or `#[compat(default)]`. Each field is checked on every route and
+/// reported once, for the first route that needs it to default.
 fn new_fields_can_default(
     cx: &Ctxt,
     input: &Input<'_>,
     version: Option<&Version>,
-    window: &Window,
-) -> bool {
+    windows: &[&Window],
+) {
     let Some(message) = &input.attrs.since else {
-        return false;
+        return;
     };
-    let mut reported = false;
-    let mut check = |fields: &[Field<'_>],
-                     container: &Version,
-                     container_default: bool,
-                     of: String| {
+    let check = |fields: &[Field<'_>], container: &Version, container_default: bool, of: String| {
         for field in fields {
             let Some(since) = &field.attrs.since else {
                 continue;
             };
-            if field.attrs.malformed {
+            if field.attrs.malformed
+                || since.version <= *container
+                || field.can_default(container_default)
+            {
                 continue;
             }
-            let missing_from_oldest = since.version > *container
-                && window
+            let missing_from_oldest = |window: &&&Window| {
+                window
                     .oldest
                     .as_ref()
-                    .is_none_or(|oldest| since.version > *oldest);
-            if missing_from_oldest && !field.can_default(container_default) {
-                reported = true;
-                let receiver_at =
-                    version.map_or_else(|| "this version".to_owned(), ToString::to_string);
-                let senders = match &window.oldest {
-                    Some(oldest) => format!("{} from {oldest}", plural(&window.sender)),
-                    None => format!("{} of any older version", plural(&window.sender)),
-                };
-                cx.error_spanned_by(
-                    &field.at,
-                    format!(
-                        "{}{of} arrived in {}, but {} at {receiver_at} must still accept {senders} ({}, {}); \
-                         make it `Option<_>` or add `#[compat(default)]`",
-                        field.describe(),
-                        since.version,
-                        with_article(&window.receiver),
-                        window.origin,
-                        window.text
-                    ),
-                );
-            }
+                    .is_none_or(|oldest| since.version > *oldest)
+            };
+            let Some(window) = windows.iter().find(missing_from_oldest) else {
+                continue;
+            };
+            let receiver = match version {
+                Some(version) => format!("{} {version}", window.receiver),
+                None => format!("{} at this version", window.receiver),
+            };
+            let senders = match &window.oldest {
+                Some(oldest) => format!("{} {oldest}", window.sender),
+                None => format!("any older {}", window.sender),
+            };
+            cx.error_spanned_by(
+                &field.at,
+                format!(
+                    "{}{of} arrived in {}, but {receiver} must still accept {senders} ({}, {}); \
+                     make it `Option<_>` or add `#[serde(default)]` (`#[compat(default)]` if \
+                     `Deserialize` is written by hand)",
+                    field.describe(),
+                    since.version,
+                    window.origin,
+                    window.text
+                ),
+            );
         }
     };
     match &input.data {
@@ -348,7 +407,6 @@ fn new_fields_can_default(
             }
         }
     }
-    reported
 }
 
 /// `#[serde(deny_unknown_fields)]` makes a receiver refuse every field added after its
@@ -358,15 +416,14 @@ fn no_deny_unknown_fields_for_newer_senders(cx: &Ctxt, input: &Input<'_>, window
         cx.error_spanned_by(
             key,
             format!(
-                "#[serde(deny_unknown_fields)] makes {a_receiver} refuse `{}` from any newer {sender} that added a field, \
-                 but {senders} may be newer than {receivers} ({}, {}); remove `deny_unknown_fields`",
+                "#[serde(deny_unknown_fields)] makes {receiver} refuse `{}` from a newer {sender} that added a field, \
+                 but {} ({}, {}); remove `deny_unknown_fields`",
                 input.ident,
+                may_be_newer(window),
                 window.origin,
                 window.text,
-                a_receiver = with_article(&window.receiver),
+                receiver = window.receiver,
                 sender = window.sender,
-                senders = plural(&window.sender),
-                receivers = plural(&window.receiver),
             ),
         );
     }
@@ -382,16 +439,15 @@ fn enum_has_catch_all_for_newer_senders(cx: &Ctxt, input: &Input<'_>, window: &W
         cx.error_spanned_by(
             input.ident,
             format!(
-                "enum `{}` has no catch-all variant, but {senders} may be newer than {receivers} ({}, {}), \
-                 and {a_receiver} cannot decode a variant added after its release; add \
+                "enum `{}` has no catch-all variant, but {} ({}, {}), \
+                 and {receiver} cannot decode a variant added after its release; add \
                  `#[serde(other)] Unknown` as the last variant (a unit variant; in an enum with \
                  #[serde(tag = \"...\")] it also catches unknown variants that carry data)",
                 input.ident,
+                may_be_newer(window),
                 window.origin,
                 window.text,
-                senders = plural(&window.sender),
-                receivers = plural(&window.receiver),
-                a_receiver = with_article(&window.receiver),
+                receiver = window.receiver,
             ),
         );
     }
@@ -449,21 +505,13 @@ fn fields_with_arrival<'a>(input: &'a Input<'_>) -> Vec<(&'a Field<'a>, Option<&
     }
 }
 
-/// `a server`, `an agent`.
-fn with_article(component: &str) -> String {
-    let article = if component.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
+/// `server may be newer than agent`. Component names are identifiers, not English
+/// nouns, so messages use them as names: never pluralised, never given an article.
+fn may_be_newer(window: &Window) -> String {
+    if window.sender == window.receiver {
+        format!("one {} may be newer than another", window.sender)
     } else {
-        "a"
-    };
-    format!("{article} {component}")
-}
-
-fn plural(component: &str) -> String {
-    if component.ends_with('s') {
-        component.to_owned()
-    } else {
-        format!("{component}s")
+        format!("{} may be newer than {}", window.sender, window.receiver)
     }
 }
 
@@ -471,4 +519,388 @@ fn sorted(names: &[String]) -> String {
     let mut names = names.to_vec();
     names.sort();
     names.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::ast::Input;
+    use crate::ctxt::Ctxt;
+    use crate::env::Env;
+
+    /// The error messages of one derive, in order.
+    fn errors(source: &str, vars: &[(&str, &str)]) -> Vec<String> {
+        let node: syn::DeriveInput = syn::parse_str(source).unwrap();
+        let env = Env::read(
+            |name| {
+                vars.iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            },
+            None,
+        );
+        let cx = Ctxt::new();
+        if let Some(input) = Input::from_syn(&cx, &node) {
+            check(&cx, &input, &env);
+        }
+        cx.finish()
+            .into_iter()
+            .flat_map(|error| error.into_iter().map(|error| error.to_string()))
+            .collect()
+    }
+
+    const NO_POLICY: [(&str, &str); 1] = [("CARGO_PKG_VERSION", "0.9.3")];
+
+    /// SPIRE's policy at 0.9.3, with a web dashboard that runs the server's exact release.
+    const SPIRE: [(&str, &str); 4] = [
+        ("COMPAT_VERSION", "0.9.3"),
+        ("COMPAT_POLICY", "compat.toml"),
+        ("COMPAT_COMPONENTS", "server,agent,web"),
+        (
+            "COMPAT_WINDOWS",
+            "agent>server|0.8.0|0|compat.toml:14:1|agent may be one minor older than server;\
+             server>agent|*|1|compat.toml:14:1|agent may be one minor older than server;\
+             server>web|0.9.3|0|compat.toml:20:1|web runs the exact version of server;\
+             web>server|0.9.3|0|compat.toml:20:1|web runs the exact version of server",
+        ),
+    ];
+
+    // ---- #[compat(default)] on an item serde decodes -----------------------------------
+
+    #[test]
+    fn compat_default_without_serde_default_is_an_error_when_serde_is_used() {
+        let errors = errors(
+            r#"
+            #[compat(from = "agent", to = "server")]
+            #[since("0.8.0")]
+            struct AttestRequest {
+                #[serde(rename = "n")]
+                node: String,
+                #[since("0.9.0")]
+                #[compat(default)]
+                retries: u32,
+            }
+            "#,
+            &SPIRE,
+        );
+        assert_eq!(
+            errors,
+            [
+                "`#[compat(default)]` says a receiver fills in field `retries` when an older sender leaves it \
+                 out, but serde will reject such a message (missing field `retries`); add `#[serde(default)]` \
+                 to the field as well (`#[compat(default)]` alone only fits a hand-written `Deserialize`, and \
+                 this item has `#[serde(...)]` attributes)"
+            ]
+        );
+    }
+
+    #[test]
+    fn any_serde_attribute_counts_even_on_a_skipped_field_or_a_variant() {
+        for source in [
+            r#"#[serde(rename_all = "camelCase")] struct A { #[compat(default)] a: u32 }"#,
+            r#"struct A { #[compat(default)] a: u32, #[serde(skip)] cache: u8 }"#,
+            r#"struct A(#[compat(default)] u32, #[serde(with = "x")] u8);"#,
+            r#"enum A { #[serde(rename = "b")] B { #[compat(default)] a: u32 } }"#,
+            r#"enum A { B { #[compat(default)] a: u32 }, #[serde(other)] C }"#,
+            r#"enum A { B { #[compat(default)] a: u32 }, #[serde(skip)] C }"#,
+        ] {
+            let source = format!("#[since(\"0.8.0\")] {source}");
+            let errors = errors(&source, &NO_POLICY);
+            assert_eq!(errors.len(), 1, "{source}: {errors:?}");
+            assert!(
+                errors[0].starts_with("`#[compat(default)]` says"),
+                "{source}: {errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn compat_default_is_fine_where_serde_fills_the_field_in_or_serde_is_not_used() {
+        for source in [
+            // paired with #[serde(default)] on the field, in either form, or on the struct
+            r#"struct A { #[compat(default)] #[serde(default)] a: u32 }"#,
+            r#"struct A { #[compat(default)] #[serde(default = "three")] a: u32 }"#,
+            r#"struct A { #[compat(default, ignorable)] #[serde(default, skip_serializing_if = "x")] a: u32 }"#,
+            r#"#[serde(default)] struct A { #[compat(default)] a: u32 }"#,
+            r#"struct A { #[compat(default)] #[serde(skip_deserializing)] a: u32 }"#,
+            // serde fills a missing `Option` with `None`
+            r#"struct A { #[compat(default)] #[serde(rename = "b")] a: Option<u32> }"#,
+            r#"enum A { B { #[compat(default)] #[serde(default)] a: u32 } }"#,
+            // no serde attribute anywhere: a hand-written `Deserialize` is assumed
+            r#"struct A { #[compat(default)] a: u32 }"#,
+            r#"enum A { B(#[compat(default)] u32) }"#,
+        ] {
+            let source = format!("#[since(\"0.8.0\")] {source}");
+            let errors = errors(&source, &NO_POLICY);
+            assert!(errors.is_empty(), "{source}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn tuple_and_variant_fields_are_named_as_such() {
+        let errors = errors(
+            r#"#[since("0.8.0")] #[serde(tag = "t")] enum A { B { #[compat(default)] load: f32 } }"#,
+            &NO_POLICY,
+        );
+        assert!(errors[0].contains("fills in field `load`"), "{errors:?}");
+        let errors = errors_of_tuple();
+        assert!(errors[0].contains("fills in field 1 when"), "{errors:?}");
+        assert!(!errors[0].contains("missing field"), "{errors:?}");
+    }
+
+    fn errors_of_tuple() -> Vec<String> {
+        errors(
+            r#"#[since("0.8.0")] struct A(#[serde(rename = "x")] u8, #[compat(default)] u32);"#,
+            &NO_POLICY,
+        )
+    }
+
+    #[test]
+    fn the_new_field_error_recommends_serde_default_first() {
+        let errors = errors(
+            r#"
+            #[compat(from = "agent", to = "server")]
+            #[since("0.8.0")]
+            struct AttestRequest { node: String, #[since("0.9.0")] retries: u32 }
+            "#,
+            &SPIRE,
+        );
+        assert_eq!(
+            errors,
+            [
+                "field `retries` arrived in 0.9.0, but server 0.9.3 must still accept agent 0.8.0 \
+                 (compat.toml:14:1, agent may be one minor older than server); make it `Option<_>` or \
+                 add `#[serde(default)]` (`#[compat(default)]` if `Deserialize` is written by hand)"
+            ]
+        );
+    }
+
+    // ---- Component names are never pluralised nor given an article ------------------------
+
+    /// Teleport's and mirrord's names, and one that would take the wrong article.
+    const AWKWARD: [(&str, &str); 4] = [
+        ("COMPAT_VERSION", "8.1.0"),
+        ("COMPAT_POLICY", "compat.toml"),
+        (
+            "COMPAT_COMPONENTS",
+            "auth,proxy,tsh,cli,license-server,user",
+        ),
+        (
+            "COMPAT_WINDOWS",
+            "auth>proxy|*|1|compat.toml:50:1|one major apart;\
+             tsh>proxy|7.0.0|1|compat.toml:50:1|one major apart;\
+             cli>license-server|*|1|compat.toml:9:1|same major;\
+             user>user|*|1|compat.toml:3:1|any",
+        ),
+    ];
+
+    #[test]
+    fn component_names_are_used_as_written() {
+        let mut all = Vec::new();
+        for source in [
+            r#"#[compat(from = "auth", to = "proxy")] #[since("8.0.0")] enum E { A }"#,
+            r#"#[compat(from = "auth", to = "proxy")] #[since("8.0.0")] #[serde(deny_unknown_fields)] struct S;"#,
+            r#"#[compat(from = "tsh", to = "proxy")] #[since("6.0.0")] struct S { #[since("8.0.0")] a: u32 }"#,
+            r#"#[compat(from = "cli", to = "license-server")] #[since("6.0.0")] struct S { #[since("8.0.0")] a: u32 }"#,
+            r#"#[compat(from = "cli", to = "license-server")] #[since("6.0.0")] enum E { A }"#,
+            r#"#[compat(between = ["user"])] #[since("6.0.0")] enum E { A }"#,
+        ] {
+            all.extend(errors(source, &AWKWARD));
+        }
+        let all = all.join("\n");
+        assert!(
+            all.contains("but auth may be newer than proxy (compat.toml:50:1"),
+            "{all}"
+        );
+        assert!(all.contains("and proxy cannot decode"), "{all}");
+        assert!(
+            all.contains("makes proxy refuse `S` from a newer auth"),
+            "{all}"
+        );
+        assert!(
+            all.contains("but proxy 8.1.0 must still accept tsh 7.0.0 ("),
+            "{all}"
+        );
+        assert!(
+            all.contains("but license-server 8.1.0 must still accept any older cli ("),
+            "{all}"
+        );
+        assert!(
+            all.contains("but one user may be newer than another ("),
+            "{all}"
+        );
+        for wrong in [
+            "auths",
+            "proxys",
+            "tshs",
+            "clis",
+            "license-servers",
+            "users",
+            "an user",
+        ] {
+            assert!(!all.contains(wrong), "{wrong:?} in:\n{all}");
+        }
+    }
+
+    // ---- routes -------------------------------------------------------------------------
+
+    #[test]
+    fn routes_name_each_direction_and_are_checked_one_by_one() {
+        // Sent agent > server, and nested in what the server sends the web dashboard.
+        let source = r#"
+            #[compat(routes = ["agent > server", "server>web"])]
+            #[since("0.8.0")]
+            enum HealthState { Ok, #[since("0.9.0")] Unknown }
+        "#;
+        assert!(errors(source, &SPIRE).is_empty());
+        let node: syn::DeriveInput = syn::parse_str(source).unwrap();
+        let input = Input::from_syn(&Ctxt::new(), &node).unwrap();
+        let routes: Vec<_> = input
+            .attrs
+            .routes
+            .iter()
+            .map(|route| (route.from.as_str(), route.to.as_str()))
+            .collect();
+        assert_eq!(routes, [("agent", "server"), ("server", "web")]);
+
+        // server > agent: a newer server may send a variant an older agent does not know.
+        let errors = errors(
+            r#"
+            #[compat(routes = ["agent > server", "server > agent"])]
+            #[since("0.8.0")]
+            enum HealthState { Ok, #[since("0.9.0")] Unknown }
+            "#,
+            &SPIRE,
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("but server may be newer than agent"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn each_field_is_reported_once_for_the_first_route_that_needs_a_default() {
+        // The web route is checked first and needs only `late` to default; `early` is
+        // still reported, for the agent route.
+        let errors = errors(
+            r#"
+            #[compat(routes = ["server > web", "agent > server"])]
+            #[since("0.8.0")]
+            struct S { #[since("0.9.0")] early: u32, #[since("0.9.3")] late: u32 }
+            "#,
+            &[
+                ("COMPAT_VERSION", "0.9.3"),
+                ("COMPAT_POLICY", "compat.toml"),
+                ("COMPAT_COMPONENTS", "server,agent,web"),
+                (
+                    "COMPAT_WINDOWS",
+                    "agent>server|0.8.0|0|compat.toml:14:1|one minor;server>web|0.9.2|0|compat.toml:20:1|one patch",
+                ),
+            ],
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].starts_with(
+                "field `early` arrived in 0.9.0, but server 0.9.3 must still accept agent 0.8.0"
+            ),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].starts_with(
+                "field `late` arrived in 0.9.3, but web 0.9.3 must still accept server 0.9.2"
+            ),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn routes_components_are_validated_like_from_and_to() {
+        let errors = errors(
+            r#"#[compat(routes = ["agnet > server", "server > server", "agent > web"])] #[since("0.8.0")] struct S;"#,
+            &SPIRE,
+        );
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].starts_with("unknown component `agnet` (did you mean `agent`?)"));
+        assert!(errors[1].starts_with("no rule in compat.toml relates `server` with itself"));
+        assert!(errors[2].starts_with("no rule in compat.toml relates `agent` and `web`"));
+        assert!(
+            !errors[2].contains("every combination"),
+            "routes are written out, so no hint: {errors:?}"
+        );
+    }
+
+    #[test]
+    fn malformed_routes_say_how_to_write_one() {
+        let errors = errors(
+            r#"#[compat(routes = ["agent -> server", "agent->server", "agent", "a > b > c", " > web", "agent \u{2192} server"])]
+               #[since("0.8.0")] struct S;"#,
+            &NO_POLICY,
+        );
+        assert_eq!(errors.len(), 6, "{errors:?}");
+        for error in &errors {
+            assert!(
+                error.contains("write each route as \"sender > receiver\""),
+                "{error}"
+            );
+        }
+        assert!(
+            errors[0].contains("(did you mean \"agent > server\"?)"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].contains("(did you mean \"agent > server\"?)"),
+            "{errors:?}"
+        );
+        assert!(!errors[2].contains("did you mean"), "{errors:?}");
+        assert!(
+            errors[5].contains("(did you mean \"agent > server\"?)"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn routes_do_not_mix_with_from_to_or_between() {
+        for keys in [
+            r#"from = "agent", routes = ["agent > server"]"#,
+            r#"routes = "agent > server", to = "server""#,
+            r#"between = ["server"], routes = ["server > server"]"#,
+        ] {
+            let source = format!("#[compat({keys})] #[since(\"0.8.0\")] struct S;");
+            let errors = errors(&source, &NO_POLICY);
+            assert_eq!(errors.len(), 1, "{source}: {errors:?}");
+            assert!(
+                errors[0].starts_with("use either `routes` or `from`/`to`/`between`, not both"),
+                "{errors:?}"
+            );
+        }
+        let errors = errors(
+            r#"#[compat(routes = [])] #[since("0.8.0")] struct S;"#,
+            &NO_POLICY,
+        );
+        assert_eq!(
+            errors,
+            ["`routes` needs at least one entry, e.g. routes = [\"agent > server\"]"]
+        );
+    }
+
+    #[test]
+    fn an_unrelated_combination_of_from_and_to_suggests_routes() {
+        let errors = errors(
+            r#"#[compat(from = ["agent", "server"], to = ["server", "web"])] #[since("0.8.0")] struct S;"#,
+            &SPIRE,
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].ends_with(
+                "or, if it never goes from agent to web, name only the directions it takes instead of \
+                 every combination: #[compat(routes = [\"agent > server\", \"server > web\"])]"
+            ),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].contains("relates `server` with itself"),
+            "{errors:?}"
+        );
+    }
 }

@@ -214,9 +214,10 @@ mod tests {
         let output = expand(REQUEST, &POLICY);
         assert!(output.contains("compile_error"), "{output}");
         assert!(output.contains(
-            "field `retries` arrived in 0.9.0, but a server at 0.9.3 must still accept agents from 0.8.0 \
-             (compat.toml:14:1, agent may be one minor older than server); make it `Option<_>` or add `#[compat(default)]`"
-        ));
+            "field `retries` arrived in 0.9.0, but server 0.9.3 must still accept agent 0.8.0 \
+             (compat.toml:14:1, agent may be one minor older than server); make it `Option<_>` or add \
+             `#[serde(default)]` (`#[compat(default)]` if `Deserialize` is written by hand)"
+        ), "{output}");
         assert!(
             output.contains("impl :: compat_runtime :: message :: Compat for AttestRequest"),
             "a stub impl follows the errors"

@@ -14,6 +14,7 @@ pub(crate) const SINCE: Symbol = Symbol("since");
 pub(crate) const FROM: Symbol = Symbol("from");
 pub(crate) const TO: Symbol = Symbol("to");
 pub(crate) const BETWEEN: Symbol = Symbol("between");
+pub(crate) const ROUTES: Symbol = Symbol("routes");
 
 // Keys of `#[compat(...)]` on a field.
 pub(crate) const DEFAULT: Symbol = Symbol("default");
@@ -32,7 +33,7 @@ pub(crate) const SKIP_DESERIALIZING: Symbol = Symbol("skip_deserializing");
 
 /// The keys `#[compat(...)]` accepts in each place, for "expected one of" and
 /// "belongs on" hints.
-pub(crate) const TYPE_KEYS: &[Symbol] = &[FROM, TO, BETWEEN];
+pub(crate) const TYPE_KEYS: &[Symbol] = &[FROM, TO, BETWEEN, ROUTES];
 pub(crate) const FIELD_KEYS: &[Symbol] = &[DEFAULT, IGNORABLE, DEPRECATED, NOTE];
 pub(crate) const VARIANT_KEYS: &[Symbol] = &[OTHER];
 

@@ -47,6 +47,38 @@ enum Every {
     Unknown,
 }
 
+#[derive(Serialize, Deserialize, Compat)]
+#[compat(routes = ["agent > server", "server>web", "agent > server"])]
+#[since("0.0.1")]
+enum Passed {
+    Ok,
+}
+
+/// No `#[serde(...)]` anywhere: `Deserialize` is taken to be hand-written, so
+/// `#[compat(default)]` alone is the promise.
+#[derive(Compat)]
+#[since("0.0.1")]
+struct HandDecoded {
+    #[since("0.0.2")]
+    #[compat(default)]
+    flags: u8,
+}
+
+#[test]
+fn routes_make_exactly_the_routes_written_once_each() {
+    let routes: Vec<_> = Passed::MESSAGE
+        .routes
+        .iter()
+        .map(|route| (route.from, route.to))
+        .collect();
+    assert_eq!(routes, [("agent", "server"), ("server", "web")]);
+}
+
+#[test]
+fn compat_default_alone_counts_without_serde_attributes() {
+    assert!(HandDecoded::MESSAGE.field("flags").unwrap().default);
+}
+
 #[test]
 fn without_a_policy_new_fields_need_no_default() {
     let field = Undirected::MESSAGE.field("added_without_default").unwrap();

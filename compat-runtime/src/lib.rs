@@ -41,9 +41,10 @@
 //! and that cannot default, then fails the build at the field:
 //!
 //! ```text
-//! error: field `retries` arrived in 0.9.0, but a server at 0.9.3 must still accept agents
-//!        from 0.8.0 (compat.toml:20:1, agent may be up to one minor release older than
-//!        server, never newer); make it `Option<_>` or add `#[compat(default)]`
+//! error: field `retries` arrived in 0.9.0, but server 0.9.3 must still accept agent 0.8.0
+//!        (compat.toml:20:1, agent may be up to one minor release older than server, never
+//!        newer); make it `Option<_>` or add `#[serde(default)]` (`#[compat(default)]` if
+//!        `Deserialize` is written by hand)
 //! ```
 //!
 //! The table the derive writes is reachable through [`Compat`]:

@@ -60,8 +60,8 @@ pub struct Message {
     pub name: &'static str,
     /// The release that first shipped the message: `#[since("0.8.0")]`.
     pub since: &'static str,
-    /// The directions the message travels in (`from`/`to` or `between`); empty when it
-    /// declares none.
+    /// The directions the message travels in (every `from`/`to` pair, every `between`
+    /// pair, or each of `routes`), in the order written; empty when it declares none.
     pub routes: &'static [Route],
     /// Struct or enum, and how its fields are written.
     pub kind: Kind,
@@ -175,8 +175,8 @@ pub struct Field {
     /// variant's).
     pub since: &'static str,
     /// Whether a receiver fills the field in when a sender leaves it out: `Option<_>`,
-    /// `#[compat(default)]`, `#[serde(default)]` on the field or its struct, or
-    /// `#[serde(skip_deserializing)]`.
+    /// `#[serde(default)]` on the field or its struct, `#[serde(skip_deserializing)]`, or
+    /// `#[compat(default)]` (for a hand-written `Deserialize`; serde does not read it).
     pub default: bool,
     /// `#[compat(ignorable)]`: a sender may drop the field when its peer is too old to
     /// know it, instead of refusing to send.

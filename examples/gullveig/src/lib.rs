@@ -49,9 +49,11 @@ pub struct Metric {
     pub to: Option<f64>,
 }
 
-/// The state of a health check.
+/// The state of a health check. Agents send it in [`HealthCheck`], and the server passes
+/// it on to the web interface in [`NodeSummary`]: `routes` names those two directions, and
+/// not agent to web, which no rule covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Compat)]
-#[compat(from = "agent", to = "server")]
+#[compat(routes = ["agent > server", "server > web"])]
 #[since("1.0.0")]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HealthState {
@@ -61,8 +63,9 @@ pub enum HealthState {
     Warning,
     /// Past the error threshold.
     Error,
-    /// The check could not run. No catch-all is needed for agents' enums: an agent is
-    /// never newer than its server, so a server knows every state an agent can send.
+    /// The check could not run. No catch-all is needed: an agent is never newer than its
+    /// server, and the server never newer than its web interface, so each receiver knows
+    /// every state it can be sent.
     #[since("1.1.0")]
     Unknown,
 }
@@ -105,9 +108,10 @@ pub struct AgentReport {
     /// server version, within the same major version": without the default the build says
     ///
     /// ```text
-    /// error: field `health` arrived in 1.1.0, but a server at 1.1.5 must still accept
-    ///        agents from 1.0.0 (compat.toml:14:1, agent may be older than server within the
-    ///        same major, never newer); make it `Option<_>` or add `#[compat(default)]`
+    /// error: field `health` arrived in 1.1.0, but server 1.1.5 must still accept agent
+    ///        1.0.0 (compat.toml:14:1, agent may be older than server within the same major,
+    ///        never newer); make it `Option<_>` or add `#[serde(default)]`
+    ///        (`#[compat(default)]` if `Deserialize` is written by hand)
     /// ```
     #[since("1.1.0")]
     #[compat(default)]

@@ -36,9 +36,10 @@ pub struct LicenseCheckIn {
     /// build fails here:
     ///
     /// ```text
-    /// error: field `active_users` arrived in 3.73.0, but a license-server at 3.118.0 must
-    ///        still accept operators from 3.0.0 (compat.toml:10:1, any two components must be
-    ///        in the same major); make it `Option<_>` or add `#[compat(default)]`
+    /// error: field `active_users` arrived in 3.73.0, but license-server 3.118.0 must still
+    ///        accept operator 3.0.0 (compat.toml:10:1, any two components must be in the same
+    ///        major); make it `Option<_>` or add `#[serde(default)]` (`#[compat(default)]` if
+    ///        `Deserialize` is written by hand)
     /// ```
     #[since("3.73.0")]
     #[compat(default)]

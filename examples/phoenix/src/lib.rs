@@ -82,10 +82,11 @@ pub struct GetTableRequest {
     /// default the build fails:
     ///
     /// ```text
-    /// error: field `skip_add_to_cache` arrived in 4.2.0, but a server at 4.3.1 must still
-    ///        accept clients from 4.1.0 (compat.toml:8:1, client may be up to two minor
-    ///        releases older than server, and newer by patch releases of the same minor);
-    ///        make it `Option<_>` or add `#[compat(default)]`
+    /// error: field `skip_add_to_cache` arrived in 4.2.0, but server 4.3.1 must still accept
+    ///        client 4.1.0 (compat.toml:8:1, client may be up to two minor releases older
+    ///        than server, and newer by patch releases of the same minor); make it
+    ///        `Option<_>` or add `#[serde(default)]` (`#[compat(default)]` if `Deserialize`
+    ///        is written by hand)
     /// ```
     #[since("4.2.0")]
     #[compat(default)]

@@ -52,9 +52,10 @@ pub struct AttestRequest {
     /// an `Option`. As a plain `String` the build fails right here:
     ///
     /// ```text
-    /// error: field `previous_agent_id` arrived in 0.9.0, but a server at 0.9.3 must still
-    ///        accept agents from 0.8.0 (compat.toml:20:1, agent may be up to one minor release
-    ///        older than server, never newer); make it `Option<_>` or add `#[compat(default)]`
+    /// error: field `previous_agent_id` arrived in 0.9.0, but server 0.9.3 must still accept
+    ///        agent 0.8.0 (compat.toml:20:1, agent may be up to one minor release older than
+    ///        server, never newer); make it `Option<_>` or add `#[serde(default)]`
+    ///        (`#[compat(default)]` if `Deserialize` is written by hand)
     /// ```
     #[since("0.9.0")]
     pub previous_agent_id: Option<String>,

@@ -92,9 +92,9 @@ pub enum ClusterEvent {
     /// the build fails:
     ///
     /// ```text
-    /// error: enum `ClusterEvent` has no catch-all variant, but auths may be newer than
-    ///        proxys (compat.toml:50:1, any two components may be up to one major release
-    ///        apart (from 6.0.0-dev on)), and a proxy cannot decode a variant added after
+    /// error: enum `ClusterEvent` has no catch-all variant, but auth may be newer than
+    ///        proxy (compat.toml:50:1, any two components may be up to one major release
+    ///        apart (from 6.0.0-dev on)), and proxy cannot decode a variant added after
     ///        its release; add `#[serde(other)] Unknown` as the last variant ...
     /// ```
     #[serde(other)]
