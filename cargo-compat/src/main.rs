@@ -47,6 +47,15 @@ enum Command {
         #[arg(value_name = "COMPONENT@VERSION", required = true, num_args = 2..)]
         peers: Vec<String>,
     },
+    /// Record the current release of a protocol crate in its wire lock (compat.lock).
+    ///
+    /// Runs the crate's `compat_wire_lock` test (from `compat_runtime::wire_lock!`) with
+    /// COMPAT_RECORD=1. Check the updated compat.lock in with the release.
+    Lock {
+        /// The package to record (default: the one in the current directory).
+        #[arg(short, long)]
+        package: Option<String>,
+    },
     /// Validate a policy and check it for contradictions. Exit 0 clean, 1 errors.
     Lint {
         /// The policy: a compat.toml, or a Cargo.toml with [package.metadata.compat].
@@ -79,6 +88,7 @@ fn main() -> ExitCode {
             peers,
         } => check(policy, format, &peers),
         Command::Lint { policy } => lint(policy),
+        Command::Lock { package } => lock(package.as_deref()),
     }
 }
 
@@ -376,4 +386,25 @@ fn lint(path: Option<PathBuf>) -> ExitCode {
 
 fn render(d: &Diagnostic) -> String {
     d.to_string()
+}
+
+fn lock(package: Option<&str>) -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.arg("test");
+    if let Some(p) = package {
+        cmd.args(["--package", p]);
+    }
+    cmd.args(["compat_wire_lock", "--", "--nocapture"]);
+    cmd.env(compat_runtime::lock::RECORD, "1");
+    match cmd.status() {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(_) => {
+            eprintln!(
+                "error: recording failed; the crate needs `compat_runtime::wire_lock!(policy(), VERSION, messages());` under #[cfg(test)]"
+            );
+            ExitCode::from(1)
+        }
+        Err(e) => usage(&format!("cannot run cargo: {e}")),
+    }
 }

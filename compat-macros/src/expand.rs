@@ -138,7 +138,32 @@ fn field_entry(
         }
         None => quote!(::core::option::Option::None),
     };
-    quote!(::compat_runtime::message::__private::field(#name, #since, #default, #ignorable, #deprecated))
+    let ty = type_text(field.ty);
+    quote!(::compat_runtime::message::__private::field(#name, #since, #ty, #default, #ignorable, #deprecated))
+}
+
+/// The field's type as written, spaced the way rustfmt would (`Option<Vec<String>>`), for
+/// the wire lock: a changed type is a changed wire shape.
+fn type_text(ty: &syn::Type) -> String {
+    let raw = quote!(#ty).to_string();
+    let mut out = String::with_capacity(raw.len());
+    let chars: Vec<char> = raw.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let before = i.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i + 1).copied();
+            let word =
+                |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '\'');
+            // Keep the spaces that separate words (`dyn Trait`, `&'a str`), and after commas
+            // and semicolons; drop the rest.
+            if (word(before) && word(after)) || matches!(before, Some(',' | ';')) {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn shape(style: Style) -> TokenStream {
@@ -173,6 +198,14 @@ fn unraw(ident: &syn::Ident) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn types_are_written_compactly() {
+        let ty: syn::Type = syn::parse_quote!(Option<Vec<(String, u32)>>);
+        assert_eq!(super::type_text(&ty), "Option<Vec<(String, u32)>>");
+        let ty: syn::Type = syn::parse_quote!(&'static dyn Fn(u8) -> [u8; 4]);
+        assert_eq!(super::type_text(&ty), "&'static dyn Fn(u8)->[u8; 4]");
+    }
+
     use super::derive;
     use crate::env::Env;
 

@@ -73,6 +73,8 @@
 pub mod build;
 pub mod check;
 pub mod fleet;
+#[cfg(feature = "build")]
+pub mod lock;
 pub mod message;
 pub mod policy;
 pub mod skew;

@@ -174,6 +174,8 @@ pub struct Field {
     /// The release that introduced the field: its `#[since]`, or else its message's (or
     /// variant's).
     pub since: &'static str,
+    /// The field's Rust type as written (`Option<Vec<String>>`); the wire lock compares it.
+    pub ty: &'static str,
     /// Whether a receiver fills the field in when a sender leaves it out: `Option<_>`,
     /// `#[serde(default)]` on the field or its struct, `#[serde(skip_deserializing)]`, or
     /// `#[compat(default)]` (for a hand-written `Deserialize`; serde does not read it).
@@ -242,6 +244,7 @@ pub mod __private {
     pub const fn field(
         name: &'static str,
         since: &'static str,
+        ty: &'static str,
         default: bool,
         ignorable: bool,
         deprecated: Option<Deprecation>,
@@ -249,6 +252,7 @@ pub mod __private {
         Field {
             name,
             since,
+            ty,
             default,
             ignorable,
             deprecated,

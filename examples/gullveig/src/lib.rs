@@ -195,3 +195,21 @@ pub struct NodeSummary {
     #[since("1.1.3")]
     pub incidents: u32,
 }
+
+// Every message of the crate: what the handshake announces and the wire lock records.
+// A type deriving `Compat` that is missing here fails the build.
+compat_runtime::messages![
+    Metric,
+    HealthState,
+    HealthCheck,
+    AgentReport,
+    ReportStatus,
+    ReportAck,
+    WebRequest,
+    NodeSummary,
+];
+
+// `cargo test` compares the messages with every release recorded in compat.lock;
+// `cargo compat lock` records this one.
+#[cfg(test)]
+compat_runtime::wire_lock!(policy(), VERSION, messages());

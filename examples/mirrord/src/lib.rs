@@ -188,3 +188,20 @@ pub struct AgentStatus {
     #[since("3.117.0")]
     pub steal_backend: String,
 }
+
+// Every message of the crate: what the handshake announces and the wire lock records.
+// A type deriving `Compat` that is missing here fails the build.
+compat_runtime::messages![
+    LicenseCheckIn,
+    LicenseStatus,
+    LicenseTier,
+    SessionRequest,
+    SessionResponse,
+    AgentRequest,
+    AgentStatus,
+];
+
+// `cargo test` compares the messages with every release recorded in compat.lock;
+// `cargo compat lock` records this one.
+#[cfg(test)]
+compat_runtime::wire_lock!(policy(), VERSION, messages());

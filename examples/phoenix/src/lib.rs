@@ -164,3 +164,18 @@ pub struct ClearTableFromCache {
     #[since("4.3.0")]
     pub client_timestamp: Option<i64>,
 }
+
+// Every message of the crate: what the handshake announces and the wire lock records.
+// A type deriving `Compat` that is missing here fails the build.
+compat_runtime::messages![
+    MetaDataRequest,
+    GetTableRequest,
+    MutationCode,
+    MetaDataResponse,
+    ClearTableFromCache,
+];
+
+// `cargo test` compares the messages with every release recorded in compat.lock;
+// `cargo compat lock` records this one.
+#[cfg(test)]
+compat_runtime::wire_lock!(policy(), VERSION, messages());

@@ -133,3 +133,19 @@ pub enum ServerMessage {
     #[serde(other)]
     Unknown,
 }
+
+// Every message of the crate: what the handshake announces and the wire lock records.
+// A type deriving `Compat` that is missing here fails the build.
+compat_runtime::messages![
+    AttestationData,
+    AttestRequest,
+    RenewSvidRequest,
+    X509Svid,
+    SvidUpdate,
+    ServerMessage,
+];
+
+// `cargo test` compares the messages with every release recorded in compat.lock;
+// `cargo compat lock` records this one.
+#[cfg(test)]
+compat_runtime::wire_lock!(policy(), VERSION, messages());

@@ -198,3 +198,20 @@ pub struct TokenRequest {
     #[since("7.0.0")]
     pub labels: BTreeMap<String, String>,
 }
+
+// Every message of the crate: what the handshake announces and the wire lock records.
+// A type deriving `Compat` that is missing here fails the build.
+compat_runtime::messages![
+    NodeHeartbeat,
+    ConnectionState,
+    ClusterEvent,
+    LoginRequest,
+    LoginResponse,
+    AuthMethod,
+    TokenRequest,
+];
+
+// `cargo test` compares the messages with every release recorded in compat.lock;
+// `cargo compat lock` records this one.
+#[cfg(test)]
+compat_runtime::wire_lock!(policy(), VERSION, messages());
