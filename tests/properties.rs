@@ -194,6 +194,53 @@ proptest! {
     }
 
     #[test]
+    fn every_remedy_offered_is_accepted_when_followed(
+        system in 0usize..5,
+        ca in any::<Index>(),
+        cb in any::<Index>(),
+        va in version(),
+        vb in version(),
+    ) {
+        use compat_runtime::check::Direction;
+        use compat_runtime::skew::Limit;
+        let policy = &POLICIES[system];
+        let a = peer_of(policy, ca, &va);
+        let b = peer_of(policy, cb, &vb);
+        if let Err(refusal) = policy.check(&a, &b) {
+            for m in refusal.moves() {
+                if m.direction == Direction::Redeploy {
+                    continue;
+                }
+                // The moved side keeps its component; the other side stays where it is.
+                let (moved, fixed) = if policy.component_name(a.component) == m.who.component
+                    && a.version == m.who.version
+                {
+                    (&a, &b)
+                } else {
+                    (&b, &a)
+                };
+                let mut targets = Vec::new();
+                targets.extend(m.to.lowest.clone());
+                if let Some(Limit::AtMost(v)) = &m.to.limit {
+                    targets.push(v.clone());
+                }
+                for target in targets {
+                    let after = Peer { component: moved.component, version: target.clone() };
+                    prop_assert!(
+                        policy.check(&after, fixed).is_ok(),
+                        "{}: {refusal}\n  but {} {target} with {} {} is refused: {}",
+                        SYSTEMS[system],
+                        m.who.component,
+                        policy.component_name(fixed.component),
+                        fixed.version,
+                        policy.check(&after, fixed).unwrap_err()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_peer_moved_toward_the_local_version_stays_accepted_under_the_same_rule(
         system in 0usize..5,
         cl in any::<Index>(),

@@ -890,7 +890,7 @@ mod teleport {
             shown(&refusal),
             "tsh 6.0.0-beta.1 is a pre-release and may not talk to auth 5.2.0: only rc \
              pre-releases may talk to releases (examples/teleport/compat.toml:6:1); to fix, \
-             upgrade tsh from 6.0.0-beta.1 to 6.0.0 or later"
+             upgrade tsh from 6.0.0-beta.1 to 6.0.0 or later, below 7.0.0"
         );
         // A tag the scheme does not rank is refused.
         assert_refused(
@@ -942,7 +942,7 @@ mod teleport {
             shown(&refusal),
             "node 5.9.0 is outside the support window (talking to auth 8.0.0): supported versions \
              are at most two major releases behind the newest (examples/teleport/compat.toml:75:10); \
-             to fix, upgrade node from 5.9.0 to 7.0.0 or later, below 10.0.0"
+             to fix, upgrade node from 5.9.0 to 7.0.0 or later, below 10.0.0 (in steps of at most one major release)"
         );
         // "The latest 3 released versions are `v8.0.1`, `v7.1.2`, `v6.3.2`."
         assert_talk(&p, "auth@8.0.1", "node@7.1.2");
@@ -1012,7 +1012,7 @@ mod phoenix {
             "client 4.2.0 is too new for server 4.1.9: client may be up to two minor releases \
              older than server, and newer by patch releases of the same minor \
              (examples/phoenix/compat.toml:8:1); to fix, upgrade server from 4.1.9 to 4.2.0 or \
-             later, below 4.5.0, or downgrade client from 4.2.0 to 4.0.0 or later, below 4.2.0"
+             later, below 4.3.0, or downgrade client from 4.2.0 to 4.1.0 or later, below 4.2.0"
         );
         // "However, as the server version moves forward, the client version should move
         //  forward as well."

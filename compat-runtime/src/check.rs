@@ -101,11 +101,13 @@ pub enum RefusalKind {
     BelowFloor,
     /// The subject is outside the support window.
     Unsupported,
+    /// The subject's component is not one the policy declares.
+    UnknownComponent,
 }
 
 impl RefusalKind {
     /// A short, stable name: `too old`, `too new`, `unstable`, `pre-release`, `below floor`,
-    /// `unsupported`.
+    /// `unsupported`, `unknown component`.
     pub fn as_str(self) -> &'static str {
         match self {
             RefusalKind::TooOld => "too old",
@@ -114,6 +116,7 @@ impl RefusalKind {
             RefusalKind::PreRelease => "pre-release",
             RefusalKind::BelowFloor => "below floor",
             RefusalKind::Unsupported => "unsupported",
+            RefusalKind::UnknownComponent => "unknown component",
         }
     }
 }
@@ -195,6 +198,8 @@ pub struct Move {
     pub to: Range,
     /// The component that does the move, for a managed component (`Redeploy`).
     pub via: Option<String>,
+    /// When the target is further than one upgrade step (`max-jump`) allows: the step.
+    pub steps: Option<Skew>,
 }
 
 impl fmt::Display for Move {
@@ -215,7 +220,17 @@ impl fmt::Display for Move {
             f,
             "{verb} {} from {} to {}",
             self.who.component, self.who.version, self.to
-        )
+        )?;
+        if let Some(step) = self.steps {
+            match step {
+                Skew::Patch(None) => f.write_str(" (in steps that stay within one minor)")?,
+                Skew::Minor(None) | Skew::Major(0) => {
+                    f.write_str(" (in steps that stay within one major)")?;
+                }
+                step => write!(f, " (in steps of at most {})", step.describe())?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -270,6 +285,10 @@ impl Refusal {
         &self.parts.moves
     }
 
+    pub(crate) fn set_moves(&mut self, moves: Vec<Move>) {
+        self.parts.moves = moves;
+    }
+
     /// The remedy in words: "upgrade server from 0.9.2 to 0.9.3 or later, or downgrade agent
     /// from 0.9.3 to 0.8.0 through 0.9.2".
     pub fn remedy(&self) -> String {
@@ -301,6 +320,10 @@ impl fmt::Display for Refusal {
             ),
             RefusalKind::Unsupported => format!(
                 "{} is outside the support window (talking to {})",
+                self.parts.subject, self.parts.other
+            ),
+            RefusalKind::UnknownComponent => format!(
+                "{} is not a component of this policy (talking to {})",
                 self.parts.subject, self.parts.other
             ),
         };
@@ -368,7 +391,19 @@ impl Policy {
     /// # }
     /// ```
     pub fn check(&self, a: &Peer, b: &Peer) -> Result<Agreement, Refusal> {
+        self.decide(a, b, true)
+    }
+
+    /// [`Policy::check`]; without `remedies`, a refusal carries no moves (used to test a
+    /// remedy's own target without recursing).
+    pub(crate) fn decide(&self, a: &Peer, b: &Peer, remedies: bool) -> Result<Agreement, Refusal> {
         let scheme = self.scheme();
+        let n = self.components().len();
+        for p in [a, b] {
+            if p.component.index() >= n {
+                return Err(self.refuse_foreign(p, if core::ptr::eq(p, a) { b } else { a }));
+            }
+        }
         // Which side is older decides who a refusal is about; break the scheme's ties (build
         // metadata, unranked pre-release tags) by the full version, then the component, so
         // the verdict never depends on the order of the arguments.
@@ -382,12 +417,24 @@ impl Policy {
         if let Some(min) = &self.support().minimum
             && scheme.compare(&older.version, &min.value).is_lt()
         {
-            return Err(self.refuse_floor(older, newer, min.value.clone(), min.origin.clone()));
+            return Err(self.refuse_floor(
+                older,
+                newer,
+                min.value.clone(),
+                min.origin.clone(),
+                remedies,
+            ));
         }
         if let Some(window) = &self.support().window
             && !window.value.admits(scheme, &older.version, &newer.version)
         {
-            return Err(self.refuse_window(older, newer, window.value, window.origin.clone()));
+            return Err(self.refuse_window(
+                older,
+                newer,
+                window.value,
+                window.origin.clone(),
+                remedies,
+            ));
         }
 
         // A pair that no rule relates does not talk: nothing constrains it.
@@ -403,10 +450,10 @@ impl Policy {
                 continue;
             }
             if !scheme.knows_prerelease(pre) {
-                return Err(self.refuse_prerelease(p, q, true));
+                return Err(self.refuse_prerelease(p, q, true, remedies));
             }
             if q.version.pre.is_empty() && !scheme.prerelease_talks_to_releases(pre) {
-                return Err(self.refuse_prerelease(p, q, false));
+                return Err(self.refuse_prerelease(p, q, false, remedies));
             }
         }
 
@@ -443,7 +490,7 @@ impl Policy {
         if admitted {
             return Ok(Agreement { rule: Some(index) });
         }
-        Err(self.refuse_rule(rule, x, y, ord.is_gt()))
+        Err(self.refuse_rule(rule, x, y, ord.is_gt(), remedies))
     }
 
     fn rule_index(&self, rule: &Rule) -> u16 {
@@ -459,33 +506,22 @@ impl Policy {
         }
     }
 
-    /// Where the component of `p` may move so that the rule admits it against `q`, where
-    /// `p_newer`/`p_older` are how far `p` may be newer or older than `q`.
-    fn range_for(&self, p_newer: Skew, p_older: Skew, q: &Peer) -> Range {
-        let scheme = self.scheme();
-        Range {
-            lowest: p_older.lowest_below(scheme, &q.version),
-            limit: p_newer.limit_above(scheme, &q.version),
-        }
-    }
-
-    fn refuse_rule(&self, rule: &Rule, x: &Peer, y: &Peer, x_is_newer: bool) -> Refusal {
-        let (newer_skew, older_skew) = rule.form.value.skews();
-        // x may be newer than y by `newer_skew` and older by `older_skew`; y the converse.
-        let x_range = self.range_for(newer_skew, older_skew, y);
-        let y_range = self.range_for(older_skew, newer_skew, x);
+    fn refuse_rule(
+        &self,
+        rule: &Rule,
+        x: &Peer,
+        y: &Peer,
+        x_is_newer: bool,
+        remedies: bool,
+    ) -> Refusal {
         let (subject, other, kind) = if x_is_newer {
             (x, y, RefusalKind::TooNew)
         } else {
             (x, y, RefusalKind::TooOld)
         };
         // Prefer the move that upgrades the older side; then the one that lowers the newer.
-        let (old_peer, old_range, new_peer, new_range) = if x_is_newer {
-            (y, y_range, x, x_range)
-        } else {
-            (x, x_range, y, y_range)
-        };
-        let moves = if rule.form.value == Form::Managed {
+        let (old_peer, new_peer) = if x_is_newer { (y, x) } else { (x, y) };
+        let moves = if rule.form.value == Form::Managed && remedies {
             // A managed component follows its manager ("users should not manually manage
             // Agent image versions"): the manager redeploys it at its own version, or, when
             // the component is ahead, the manager moves up to it. Never the component by hand.
@@ -498,6 +534,7 @@ impl Policy {
                 who: self.named(x),
                 to: exactly(&y.version),
                 via: Some(self.component_name(y.component).to_string()),
+                steps: None,
             };
             if x_is_newer {
                 vec![
@@ -506,27 +543,17 @@ impl Policy {
                         who: self.named(y),
                         to: exactly(&x.version),
                         via: None,
+                        steps: None,
                     },
                     redeploy,
                 ]
             } else {
                 vec![redeploy]
             }
+        } else if remedies {
+            self.moves_apart(old_peer, new_peer, &[new_peer], &[old_peer])
         } else {
-            vec![
-                Move {
-                    direction: Direction::Upgrade,
-                    who: self.named(old_peer),
-                    to: old_range,
-                    via: None,
-                },
-                Move {
-                    direction: Direction::Downgrade,
-                    who: self.named(new_peer),
-                    to: new_range,
-                    via: None,
-                },
-            ]
+            Vec::new()
         };
         RefusalParts {
             kind,
@@ -542,50 +569,85 @@ impl Policy {
         .into()
     }
 
-    /// Where `p` may move so that the rule relating it to `q` (if any) admits the pair.
-    fn rule_range(&self, p: &Peer, q: &Peer) -> Option<Range> {
-        let newest = if self.scheme().compare(&p.version, &q.version).is_gt() {
-            &p.version
-        } else {
-            &q.version
-        };
-        let (rule, flipped) = self.rule_between(p.component, q.component, newest)?;
-        let (newer, older) = rule.form.value.skews();
-        // Unflipped, `p` is the rule's `component`: it may be newer than `q` by `newer`.
-        Some(if flipped {
-            self.range_for(older, newer, q)
-        } else {
-            self.range_for(newer, older, q)
-        })
-    }
-
-    /// An upgrade of `older` to at least `lowest` that also satisfies the rule relating it to
-    /// `newer`, so that following the remedy does not just trade one refusal for another.
-    fn upgrade_into(&self, older: &Peer, newer: &Peer, lowest: Option<Version>) -> Range {
-        let scheme = self.scheme();
-        let mut range = Range {
-            lowest,
-            limit: None,
-        };
-        if let Some(rule) = self.rule_range(older, newer) {
-            let lowest = match (range.lowest.take(), rule.lowest) {
-                (Some(a), Some(b)) => Some(if scheme.compare(&a, &b).is_ge() { a } else { b }),
-                (a, b) => a.or(b),
-            };
-            let fits = match (&lowest, &rule.limit) {
-                (Some(lo), Some(Limit::AtMost(hi))) => scheme.compare(lo, hi).is_le(),
-                (Some(lo), Some(Limit::Below(hi))) => scheme.compare(lo, hi).is_lt(),
-                _ => true,
-            };
-            range = Range {
-                lowest,
-                limit: if fits { rule.limit } else { None },
-            };
+    /// Moves `p` up into the releases every peer in `others` accepts.
+    pub(crate) fn moves_up(&self, p: &Peer, others: &[&Peer], remedies: bool) -> Vec<Move> {
+        if !remedies {
+            return Vec::new();
         }
-        range
+        self.move_range(p, others, Direction::Upgrade)
+            .map(|(to, steps)| Move {
+                direction: Direction::Upgrade,
+                who: self.named(p),
+                to,
+                via: None,
+                steps,
+            })
+            .into_iter()
+            .collect()
     }
 
-    fn refuse_floor(&self, older: &Peer, newer: &Peer, min: Version, origin: Origin) -> Refusal {
+    /// The two ways out of a skew refusal: upgrade the older side into what the newer side's
+    /// peers accept, or downgrade the newer side into what the older side's peers accept.
+    pub(crate) fn moves_apart(
+        &self,
+        old: &Peer,
+        new: &Peer,
+        old_peers: &[&Peer],
+        new_peers: &[&Peer],
+    ) -> Vec<Move> {
+        let mut moves = self.moves_up(old, old_peers, true);
+        if let Some((to, steps)) = self.move_range(new, new_peers, Direction::Downgrade) {
+            moves.push(Move {
+                direction: Direction::Downgrade,
+                who: self.named(new),
+                to,
+                via: None,
+                steps,
+            });
+        }
+        moves
+    }
+
+    /// A peer whose component is not one of this policy's (a `Peer` parsed by another
+    /// policy).
+    fn refuse_foreign(&self, p: &Peer, q: &Peer) -> Refusal {
+        let name = |x: &Peer| {
+            self.components().get(x.component.index()).map_or_else(
+                || format!("component #{}", x.component.index()),
+                |c| c.name.clone(),
+            )
+        };
+        RefusalParts {
+            kind: RefusalKind::UnknownComponent,
+            subject: Named {
+                component: name(p),
+                version: p.version.clone(),
+            },
+            other: Named {
+                component: name(q),
+                version: q.version.clone(),
+            },
+            reason: Reason {
+                origin: None,
+                text: format!(
+                    "the policy from {} has no such component; the peer was parsed with another policy",
+                    self.source()
+                ),
+                note: None,
+            },
+            moves: Vec::new(),
+        }
+        .into()
+    }
+
+    fn refuse_floor(
+        &self,
+        older: &Peer,
+        newer: &Peer,
+        min: Version,
+        origin: Origin,
+        remedies: bool,
+    ) -> Refusal {
         RefusalParts {
             kind: RefusalKind::BelowFloor,
             subject: self.named(older),
@@ -595,18 +657,19 @@ impl Policy {
                 text: format!("nothing older than {min} is supported"),
                 note: None,
             },
-            moves: vec![Move {
-                direction: Direction::Upgrade,
-                who: self.named(older),
-                to: self.upgrade_into(older, newer, Some(min)),
-                via: None,
-            }],
+            moves: self.moves_up(older, &[newer], remedies),
         }
         .into()
     }
 
-    fn refuse_window(&self, older: &Peer, newer: &Peer, window: Skew, origin: Origin) -> Refusal {
-        let lowest = window.lowest_below(self.scheme(), &newer.version);
+    fn refuse_window(
+        &self,
+        older: &Peer,
+        newer: &Peer,
+        window: Skew,
+        origin: Origin,
+        remedies: bool,
+    ) -> Refusal {
         RefusalParts {
             kind: RefusalKind::Unsupported,
             subject: self.named(older),
@@ -619,19 +682,13 @@ impl Policy {
                 ),
                 note: None,
             },
-            moves: vec![Move {
-                direction: Direction::Upgrade,
-                who: self.named(older),
-                to: self.upgrade_into(older, newer, lowest),
-                via: None,
-            }],
+            moves: self.moves_up(older, &[newer], remedies),
         }
         .into()
     }
 
-    fn refuse_prerelease(&self, p: &Peer, q: &Peer, unknown_tag: bool) -> Refusal {
+    fn refuse_prerelease(&self, p: &Peer, q: &Peer, unknown_tag: bool, remedies: bool) -> Refusal {
         let scheme = self.scheme();
-        let release = Version::new(p.version.major, p.version.minor, p.version.patch);
         let text = if unknown_tag {
             format!(
                 "pre-release tag `{}` is not one the policy ranks ({})",
@@ -655,15 +712,7 @@ impl Policy {
                 text,
                 note: None,
             },
-            moves: vec![Move {
-                direction: Direction::Upgrade,
-                who: self.named(p),
-                to: Range {
-                    lowest: Some(release),
-                    limit: None,
-                },
-                via: None,
-            }],
+            moves: self.moves_up(p, &[q], remedies),
         }
         .into()
     }
@@ -694,12 +743,14 @@ impl Policy {
                     who: self.named(old),
                     to: exactly(&new.version),
                     via: None,
+ steps: None,
                 },
                 Move {
                     direction: Direction::Downgrade,
                     who: self.named(new),
                     to: exactly(&old.version),
                     via: None,
+ steps: None,
                 },
             ],
         }

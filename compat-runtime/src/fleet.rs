@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::{Peer, Refusal};
+use crate::check::{Peer, Refusal, RefusalKind};
 use crate::policy::Policy;
 
 /// A running instance: a peer and, optionally, what the operator calls it.
@@ -48,11 +48,11 @@ impl Policy {
         for inst in instances {
             let key = (inst.peer.component.index(), inst.peer.version.to_string());
             let label = inst.name.clone().unwrap_or_else(|| {
-                format!(
-                    "{}@{}",
-                    self.component_name(inst.peer.component),
-                    inst.peer.version
-                )
+                let component = self
+                    .components()
+                    .get(inst.peer.component.index())
+                    .map_or("?", |c| c.name.as_str());
+                format!("{component}@{}", inst.peer.version)
             });
             let entry = groups
                 .entry(key)
@@ -63,10 +63,44 @@ impl Policy {
         let mut out = Vec::new();
         for (i, (a, names_a)) in groups.iter().map(|g| (&g.0, &g.1)).enumerate() {
             for (b, names_b) in groups[i + 1..].iter().map(|g| (&g.0, &g.1)) {
-                if let Err(refusal) = self.check(a, b) {
-                    let a_is_subject = refusal.subject().component
-                        == self.component_name(a.component)
+                if let Err(mut refusal) = self.check(a, b) {
+                    let a_is_subject = self
+                        .components()
+                        .get(a.component.index())
+                        .is_some_and(|c| refusal.subject().component == c.name)
                         && refusal.subject().version == a.version;
+                    // A pair's remedy must also suit every other instance the moved one
+                    // talks to: recompute it against the whole fleet.
+                    let peers_of = |p: &Peer| -> Vec<&Peer> {
+                        groups.iter().map(|g| &g.0).filter(|q| *q != p).collect()
+                    };
+                    let (subject, other): (&Peer, &Peer) =
+                        if a_is_subject { (a, b) } else { (b, a) };
+                    let redeploys = refusal
+                        .moves()
+                        .iter()
+                        .any(|m| m.direction == crate::check::Direction::Redeploy);
+                    match refusal.kind() {
+                        _ if redeploys => {}
+                        RefusalKind::TooOld => refusal.set_moves(self.moves_apart(
+                            subject,
+                            other,
+                            &peers_of(subject),
+                            &peers_of(other),
+                        )),
+                        RefusalKind::TooNew => refusal.set_moves(self.moves_apart(
+                            other,
+                            subject,
+                            &peers_of(other),
+                            &peers_of(subject),
+                        )),
+                        RefusalKind::BelowFloor
+                        | RefusalKind::Unsupported
+                        | RefusalKind::PreRelease => {
+                            refusal.set_moves(self.moves_up(subject, &peers_of(subject), true));
+                        }
+                        _ => {}
+                    }
                     let (subjects, others) = if a_is_subject {
                         (names_a, names_b)
                     } else {

@@ -77,6 +77,7 @@ pub mod fleet;
 pub mod lock;
 pub mod message;
 pub mod policy;
+mod remedy;
 pub mod skew;
 pub mod version;
 pub mod window;

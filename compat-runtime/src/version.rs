@@ -133,12 +133,16 @@ impl Scheme {
     }
 
     /// How many majors apart two versions are (`older` must not be newer than `newer`).
+    ///
+    /// Under the pre-1.0 reading, a `0.y` line and a `1.x` line are an unknown number of
+    /// majors apart (how many `0.y` lines came before 1.0 is not in the versions), so the
+    /// distance is `u64::MAX`: only `"any"` admits such a pair.
     pub fn major_distance(&self, older: &Version, newer: &Version) -> u64 {
         let (a, b) = (self.major_line(older), self.major_line(newer));
-        if a.0 == 0 && b.0 == 0 {
-            b.1.saturating_sub(a.1)
-        } else {
-            b.0.saturating_sub(a.0)
+        match (a.0, b.0) {
+            (0, 0) => b.1.saturating_sub(a.1),
+            (0, _) | (_, 0) if self.major_zero == MajorZero::MinorIsMajor => u64::MAX,
+            _ => b.0.saturating_sub(a.0),
         }
     }
 
@@ -166,6 +170,11 @@ impl Scheme {
         match self.major_line(v) {
             (0, minor) if self.major_zero == MajorZero::MinorIsMajor => {
                 Version::new(0, minor.saturating_sub(n), 0)
+            }
+            // Under the pre-1.0 reading, counting back from 1.x stops at 1.0.0 (see
+            // `major_distance`).
+            (major, _) if self.major_zero == MajorZero::MinorIsMajor => {
+                Version::new(major.saturating_sub(n).max(1), 0, 0)
             }
             (major, _) => Version::new(major.saturating_sub(n), 0, 0),
         }
@@ -356,6 +365,9 @@ mod tests {
             0
         );
         assert_eq!(s.major_distance(&v("1.2.0"), &v("3.0.0")), 2);
+        // Across 1.0 the number of 0.y majors before it is unknown.
+        assert_eq!(s.major_distance(&v("0.9.0"), &v("1.5.0")), u64::MAX);
+        assert_eq!(s.majors_back(&v("1.5.0"), 1), v("1.0.0"));
     }
 
     #[test]
