@@ -308,6 +308,74 @@ fn a_version_of_the_wrong_type_in_a_policy_is_located() {
         ),
         "{shown}"
     );
+    assert!(
+        shown.contains("help: write it as a string, e.g. \"4.3.0\""),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_140_kb_line_is_shown_as_a_window_around_the_error() {
+    // The error at the start of a long line: the line is cut after the window.
+    let comment = "x".repeat(140_000);
+    let text = POLICY
+        .replace("FROM", "0.1.0")
+        .replace("MINIMUM", "0.1.0")
+        .replace(
+            "older = \"1 minor\"",
+            &format!("older = \"1 fortnight\" # {comment}"),
+        );
+    let shown = Policy::from_toml("compat.toml", &text)
+        .unwrap_err()
+        .to_string();
+    assert!(shown.len() < 1_000, "{} bytes", shown.len());
+    let window = format!("9 | older = \"1 fortnight\" # {}…\n", "x".repeat(76));
+    assert!(shown.contains(&window), "{shown}");
+    assert!(shown.contains("\n  |         ^^^^^^^^^^^^^\n"), "{shown}");
+
+    // The error 140 kB into a line: the window starts before it, the caret follows.
+    let description = "d".repeat(140_000);
+    let text = format!(
+        "[components]\nserver = {{ description = \"{description}\", colour = \"blue\" }}\n"
+    );
+    let shown = Policy::from_toml("compat.toml", &text)
+        .unwrap_err()
+        .to_string();
+    assert!(shown.len() < 1_000, "{} bytes", shown.len());
+    assert!(
+        shown.starts_with("compat.toml:2:140030: error: unknown field `colour`"),
+        "{}",
+        &shown[..200.min(shown.len())]
+    );
+    let lines: Vec<&str> = shown.lines().collect();
+    let source = lines[2];
+    let caret = lines[3];
+    assert!(source.starts_with("2 | …"), "{source}");
+    assert!(source.ends_with("…") || source.ends_with('}'), "{source}");
+    assert!(source.chars().count() <= 4 + 102, "{source}");
+    // The caret sits under `colour`, counted in characters.
+    let at = caret.find('^').unwrap();
+    let under: String = source.chars().skip(at).take(6).collect();
+    assert_eq!(under, "colour", "\n{source}\n{caret}");
+    assert!(caret.ends_with("^^^^^^"), "{caret}");
+}
+
+#[test]
+fn a_140_kb_key_is_named_by_its_start_and_length() {
+    let key = "k".repeat(140_000);
+    let text = format!("[components]\nserver = {{}}\n\n[{key}]\n");
+    let shown = Policy::from_toml("compat.toml", &text)
+        .unwrap_err()
+        .to_string();
+    assert!(shown.len() < 1_500, "{} bytes", shown.len());
+    assert!(
+        shown.starts_with(&format!(
+            "compat.toml:4:2: error: unknown field `{}… (140000 bytes)`",
+            "k".repeat(40)
+        )),
+        "{}",
+        &shown[..300.min(shown.len())]
+    );
 }
 
 #[test]

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use compat_runtime::Policy;
 use compat_runtime::policy::PolicyError;
 
 const SYSTEMS: [&str; 5] = ["spire", "mirrord", "gullveig", "teleport", "phoenix"];
@@ -101,7 +100,12 @@ older = "1 minor"
         shown.contains("7 | colour = \"blue\"\n  | ^^^^^^"),
         "{shown}"
     );
-    assert!(shown.contains("help: see docs/policy.md"), "{shown}");
+    assert!(
+        shown.contains(
+            "help: see the compat.toml reference (docs/policy.md in the compat repository) for every key a policy may hold"
+        ),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -124,7 +128,9 @@ fn a_bad_skew_says_which_skews_exist() {
         "{shown}"
     );
     assert!(
-        shown.contains("help: see the skew table in docs/policy.md"),
+        shown.contains(
+            "help: see the skew table in the compat.toml reference (docs/policy.md in the compat repository)"
+        ),
         "{shown}"
     );
     for bad in [
@@ -147,7 +153,9 @@ fn an_unknown_component_in_a_rule_is_located_and_the_known_ones_listed() {
     let text = SPIRE_LIKE.replace("peer = \"server\"", "peer = \"servre\"");
     let shown = error_of(&text);
     assert!(
-        shown.contains("compat.toml:7:8: error: unknown component `servre` in rule"),
+        shown.contains(
+            "compat.toml:7:8: error: unknown component `servre` in rule: did you mean `server`?"
+        ),
         "{shown}"
     );
     assert!(
@@ -445,5 +453,264 @@ fn a_cargo_toml_without_a_policy_given_as_the_policy_says_so() {
     assert!(
         shown.contains("has no [package.metadata.compat] table"),
         "{shown}"
+    );
+}
+
+#[test]
+fn a_misspelt_component_in_a_rule_is_suggested_without_the_noise_it_causes() {
+    // Only the agent rule relates `server`: misspelt, it relates nothing, and `server` would
+    // otherwise be reported as appearing in no rule.
+    let text = SPIRE_LIKE.replace("peer = \"server\"", "peer = \"sever\"");
+    let err = Policy::from_toml("compat.toml", &text).unwrap_err();
+    let shown: Vec<String> = err.diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert!(
+        shown[0].starts_with(
+            "compat.toml:7:8: error: unknown component `sever` in rule: did you mean `server`?"
+        ),
+        "{}",
+        shown[0]
+    );
+    // Case and a missing tail are typos too; a name close to nothing lists the known ones.
+    for (typo, meant) in [("SERVER", "server"), ("serv", "server"), ("Agent", "agent")] {
+        let text = SPIRE_LIKE.replace("peer = \"server\"", &format!("peer = \"{typo}\""));
+        let shown = error_of(&text);
+        assert!(
+            shown.contains(&format!(
+                "unknown component `{typo}` in rule: did you mean `{meant}`?"
+            )),
+            "{shown}"
+        );
+    }
+    let text = SPIRE_LIKE.replace("peer = \"server\"", "peer = \"ghost\"");
+    let shown = error_of(&text);
+    assert!(
+        shown.contains("unknown component `ghost` in rule\n"),
+        "{shown}"
+    );
+    // Without a likely meaning, the unrelated component is still reported.
+    assert!(
+        shown.contains("component `server` appears in no rule"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn rolling_names_declared_components() {
+    let text = format!(
+        "{SPIRE_LIKE}\n[upgrade]\norder = [\"server\", \"agent\"]\nrolling = [\"agent\", \"sever\"]\n"
+    );
+    let shown = error_of(&text);
+    assert!(
+        shown.starts_with(
+            "compat.toml:13:21: error: unknown component `sever` in upgrade `rolling`: did you mean `server`?"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("13 | rolling = [\"agent\", \"sever\"]\n   |                     ^^^^^^^"),
+        "{shown}"
+    );
+    let twice = format!("{SPIRE_LIKE}\n[upgrade]\nrolling = [\"agent\", \"agent\"]\n");
+    assert!(error_of(&twice).contains("component `agent` is listed twice in upgrade `rolling`"));
+    let fine = format!(
+        "{SPIRE_LIKE}\n[upgrade]\norder = [\"server\", \"agent\"]\nrolling = [\"server\"]\n"
+    );
+    assert!(Policy::from_toml("compat.toml", &fine).is_ok());
+}
+
+#[test]
+fn a_downgrade_order_must_name_every_component_too() {
+    let spire = include_str!("../examples/spire/compat.toml");
+    let text = spire.replace(
+        "downgrade = [\"agent\", \"server\"]",
+        "downgrade = [\"agent\"]",
+    );
+    assert_ne!(text, spire);
+    let shown = error_of(&text);
+    assert!(
+        shown.starts_with(
+            "compat.toml:36:14: error: component `server` is missing from upgrade `downgrade`"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("or leave `downgrade` out to use the reverse of `order`"),
+        "{shown}"
+    );
+}
+
+const MIRRORD: &str = include_str!("../examples/mirrord/compat.toml");
+
+#[test]
+fn a_managed_component_has_no_place_in_an_upgrade_order() {
+    // "The Operator selects and manages the Agent version automatically."
+    let before = MIRRORD.replace(
+        "order = [\"license-server\", \"operator\", \"cli\"]",
+        "order = [\"license-server\", \"agent\", \"operator\", \"cli\"]",
+    );
+    assert_ne!(before, MIRRORD);
+    let shown = error_of(&before);
+    assert!(
+        shown.starts_with(
+            "compat.toml:30:28: error: component `agent` is managed by `operator` and moves with it, so it has no place in upgrade `order` (listed before `operator`, it would move ahead of its manager)"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "help: remove `agent` from `order`: moving `operator` redeploys it at `operator`'s version"
+        ),
+        "{shown}"
+    );
+    // After its manager, it is still not the operator's to move.
+    let after = MIRRORD.replace(
+        "order = [\"license-server\", \"operator\", \"cli\"]",
+        "order = [\"license-server\", \"operator\", \"agent\", \"cli\"]",
+    );
+    let shown = error_of(&after);
+    assert!(
+        shown.contains("component `agent` is managed by `operator` and moves with it, so it has no place in upgrade `order`\n"),
+        "{shown}"
+    );
+    let down = MIRRORD.replace(
+        "rolling = true",
+        "rolling = true\ndowngrade = [\"cli\", \"agent\", \"operator\", \"license-server\"]",
+    );
+    assert!(
+        error_of(&down).contains(
+            "component `agent` is managed by `operator` and moves with it, so it has no place in upgrade `downgrade`"
+        )
+    );
+    // Left out of `downgrade`, as of `order`, it is not missing.
+    let down = MIRRORD.replace(
+        "rolling = true",
+        "rolling = true\ndowngrade = [\"cli\", \"operator\", \"license-server\"]",
+    );
+    assert!(Policy::from_toml("compat.toml", &down).is_ok());
+}
+
+#[test]
+fn a_component_managed_by_two_managers_is_refused() {
+    let text = MIRRORD.replace(
+        "[upgrade]",
+        "[[rule]]\ncomponent = \"agent\"\npeer = \"cli\"\nmanaged = true\n\n[upgrade]",
+    );
+    let shown = error_of(&text);
+    assert!(
+        shown.starts_with(
+            "compat.toml:30:11: error: component `agent` is managed by both `operator` (rule at compat.toml:19:1) and `cli`"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("help: a component has one manager"),
+        "{shown}"
+    );
+    // One manager until a release and another from it is a hand-over, not a conflict.
+    let handover = MIRRORD
+        .replace("managed = true\n", "managed = true\nuntil = \"4.0.0\"\n")
+        .replace(
+            "[upgrade]",
+            "[[rule]]\ncomponent = \"agent\"\npeer = \"cli\"\nmanaged = true\nfrom = \"4.0.0\"\n\n[upgrade]",
+        );
+    let shown = Policy::from_toml("compat.toml", &handover).map(|_| ());
+    assert!(
+        shown
+            .as_ref()
+            .err()
+            .is_none_or(|e| !e.to_string().contains("managed by both")),
+        "{shown:?}"
+    );
+}
+
+#[test]
+fn a_skew_or_version_written_as_a_number_says_to_quote_it() {
+    let text = SPIRE_LIKE.replace("older = \"1 minor\"", "older = 1");
+    let shown = error_of(&text);
+    assert!(
+        shown.starts_with("compat.toml:9:9: error: invalid type: integer `1`, expected a string"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("help: write it as a string, e.g. \"1 minor\""),
+        "{shown}"
+    );
+    let text = format!("{SPIRE_LIKE}\n[upgrade]\nmax-jump = 2\n");
+    assert!(error_of(&text).contains("help: write it as a string, e.g. \"1 minor\""));
+    let text = format!("{SPIRE_LIKE}\n[support]\nminimum = 1.0\n");
+    assert!(error_of(&text).contains("help: write it as a string, e.g. \"4.3.0\""));
+    // Any other type error says nothing it cannot back up.
+    let text = format!("{SPIRE_LIKE}\n[upgrade]\norder = \"server\"\n");
+    assert!(!error_of(&text).contains("help: write it as a string"));
+}
+
+#[test]
+fn a_diagnostic_renders_without_its_label_for_tools_that_add_their_own() {
+    let text = SPIRE_LIKE.replace("older = \"1 minor\"", "older = \"1 fortnight\"");
+    let err = Policy::from_toml("compat.toml", &text).unwrap_err();
+    let d = &err.diagnostics[0];
+    let plain = d.render_plain();
+    assert_eq!(plain, format!("{d:#}"));
+    assert!(
+        plain.starts_with("compat.toml:9:9: invalid skew `1 fortnight`: expected"),
+        "{plain}"
+    );
+    assert_eq!(
+        d.to_string(),
+        plain.replacen("compat.toml:9:9: ", "compat.toml:9:9: error: ", 1)
+    );
+    assert!(plain.contains("9 | older = \"1 fortnight\""), "{plain}");
+    // A diagnostic without a place is just its message.
+    let empty = Policy::from_toml("compat.toml", "").unwrap_err();
+    assert!(
+        empty.diagnostics[0]
+            .render_plain()
+            .starts_with("compat.toml: the policy declares no components"),
+        "{}",
+        empty.diagnostics[0]
+    );
+}
+
+// The README's "In code" snippet, as it is written there; the test below runs it and checks
+// the README still shows exactly this code.
+// README: In code
+use compat_runtime::Policy;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let policy = Policy::from_path("examples/spire/compat.toml")?; // feature "build"
+    let agent = policy.peer("agent@0.9.3")?; // bounded, safe on hostile input
+    let server = policy.peer("server@0.9.2")?;
+    // Accepting allocates nothing; a refusal names its kind, both versions, the rule and the fix.
+    match policy.check(&agent, &server) {
+        Ok(_) => println!("may talk"),
+        Err(refusal) => println!("{refusal}"),
+    }
+    Ok(())
+}
+// README: end
+
+/// Lines with their whitespace collapsed, blank lines dropped.
+fn normalized(code: &str) -> Vec<String> {
+    code.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_readme_in_code_snippet_is_real_code_that_runs() {
+    main().unwrap();
+    let this = include_str!("policy_lint.rs");
+    let start = this.find("// README: In code\n").unwrap() + "// README: In code\n".len();
+    let end = this.find("// README: end\n").unwrap();
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("## In code").expect("an In code section")..];
+    let block = &section[section.find("```rust\n").unwrap() + "```rust\n".len()..];
+    let block = &block[..block.find("```").unwrap()];
+    assert_eq!(normalized(block), normalized(&this[start..end]));
+    assert!(
+        !readme.contains("# Ok::<"),
+        "rustdoc's hidden lines mean nothing in a README"
     );
 }

@@ -3,13 +3,14 @@
 //! Exit codes are part of the interface: `0` compatible (or a clean policy), `1` refused (or a
 //! policy with errors, for `lint`), `2` a usage or policy error.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use compat_runtime::check::{Move, Reason};
+use compat_runtime::check::{Move, Named, Reason};
 use compat_runtime::policy::Diagnostic;
-use compat_runtime::{Instance, Policy, Refusal};
+use compat_runtime::skew::Limit;
+use compat_runtime::{Instance, PeerError, Policy, PolicyError, Refusal};
 use serde_json::{Value, json};
 
 #[derive(Parser)]
@@ -40,7 +41,7 @@ enum Command {
         /// Default: the policy of the crate in the current directory.
         #[arg(long)]
         policy: Option<PathBuf>,
-        /// Output format.
+        /// Output format. `json` prints one object on stdout, errors (exit 2) included.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
         /// Peers as COMPONENT@VERSION; at least two.
@@ -70,15 +71,21 @@ fn main() -> ExitCode {
     if args.get(1).is_some_and(|a| a == "compat") {
         args.remove(1);
     }
-    let cli = match Cli::try_parse_from(args) {
+    let json = wants_json(&args);
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return if err.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            if !err.use_stderr() {
+                return ExitCode::SUCCESS;
+            }
+            if json {
+                let rendered = err.render().to_string();
+                let first = rendered.lines().next().unwrap_or_default();
+                let message = first.strip_prefix("error: ").unwrap_or(first);
+                print_json(&Failure::usage(message).json());
+            }
+            return ExitCode::from(2);
         }
     };
     match cli.command {
@@ -92,41 +99,149 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: Option<PathBuf>) -> Result<Policy, ExitCode> {
-    let result = match &path {
-        Some(path) => Policy::from_path(path),
-        None => match Policy::discover(".") {
-            Ok(Some(found)) => Ok(found.policy),
-            Ok(None) => {
-                eprintln!(
-                    "error: no compat.toml here and no [package.metadata.compat] in Cargo.toml; pass --policy FILE"
-                );
-                return Err(ExitCode::from(2));
-            }
-            Err(e) => Err(e),
-        },
-    };
-    result.map_err(|e| {
-        eprintln!("{e}");
-        ExitCode::from(2)
+/// Whether the arguments ask `check` for JSON, read before they are parsed, so that even an
+/// argument error reaches a script as JSON.
+fn wants_json(args: &[String]) -> bool {
+    args.iter().any(|a| a == "check")
+        && (args.iter().any(|a| a == "--format=json")
+            || args
+                .windows(2)
+                .any(|w| w[0] == "--format" && w[1] == "json"))
+}
+
+const NO_POLICY: &str =
+    "no compat.toml here and no [package.metadata.compat] in Cargo.toml; pass --policy FILE";
+
+/// Why a command could not give a verdict (exit 2).
+struct Failure {
+    /// `usage` (the command line is wrong) or `policy` (the policy is).
+    kind: &'static str,
+    /// One line, without the `error: ` label.
+    message: String,
+    /// What stderr shows: every diagnostic, located, with its snippet and help.
+    text: String,
+    /// The policy's diagnostics, for JSON.
+    diagnostics: Vec<Value>,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Self {
+        let message = message.into();
+        Failure {
+            kind: "usage",
+            text: format!("error: {message}"),
+            message,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn policy(error: &PolicyError) -> Self {
+        let first = error
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .or(error.diagnostics.first());
+        Failure {
+            kind: "policy",
+            message: first.map(one_line).unwrap_or_default(),
+            text: error.to_string(),
+            diagnostics: error.diagnostics.iter().map(diagnostic_json).collect(),
+        }
+    }
+
+    fn json(&self) -> Value {
+        let mut obj = json!({
+            "compatible": false,
+            "error": self.message,
+            "kind": self.kind,
+        });
+        if !self.diagnostics.is_empty() {
+            obj["diagnostics"] = json!(self.diagnostics);
+        }
+        obj
+    }
+}
+
+/// `compat.toml:9:9: invalid skew ...`: where and what, without the snippet and help.
+fn one_line(d: &Diagnostic) -> String {
+    match &d.origin {
+        Some(origin) => format!("{origin}: {}", d.message),
+        None => d.message.clone(),
+    }
+}
+
+fn diagnostic_json(d: &Diagnostic) -> Value {
+    json!({
+        "severity": if d.is_error() { "error" } else { "warning" },
+        "origin": d.origin.as_ref().map(ToString::to_string),
+        "message": d.message,
+        "help": d.help,
     })
 }
 
-fn usage(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+/// Reports a failure (exit 2): the text on stderr, and with `--format json` an object
+/// `{"compatible": false, "error": ..., "kind": ...}` on stdout as well.
+fn fail(format: Format, failure: Failure) -> ExitCode {
+    eprintln!("{}", failure.text);
+    if format == Format::Json {
+        print_json(&failure.json());
+    }
     ExitCode::from(2)
 }
 
+fn print_json(value: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
+fn load(path: Option<&Path>) -> Result<Policy, Failure> {
+    match path {
+        // A path that names nothing is a mistake on the command line, not in a policy.
+        Some(path) if !path.exists() => Err(Failure::usage(format!(
+            "cannot read {}: no such file",
+            path.display()
+        ))),
+        Some(path) => Policy::from_path(path).map_err(|e| Failure::policy(&e)),
+        None => match Policy::discover(".") {
+            Ok(Some(found)) => Ok(found.policy),
+            Ok(None) => Err(Failure::usage(NO_POLICY)),
+            Err(e) => Err(Failure::policy(&e)),
+        },
+    }
+}
+
+fn usage(message: &str) -> ExitCode {
+    fail(Format::Human, Failure::usage(message))
+}
+
+/// A peer that could not be read, with a suggestion for a misspelt component.
+fn peer_error(_policy: &Policy, error: &PeerError) -> String {
+    // The peer error already suggests the component that was probably meant.
+    error.to_string()
+}
+
+/// `agent@0.9.3`, as a fleet labels an unnamed instance.
+fn label(named: &Named) -> String {
+    format!("{}@{}", named.component, named.version)
+}
+
+/// `1 pair`, `3 pairs`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn check(path: Option<PathBuf>, format: Format, texts: &[String]) -> ExitCode {
-    let policy = match load(path) {
+    let policy = match load(path.as_deref()) {
         Ok(p) => p,
-        Err(code) => return code,
+        Err(failure) => return fail(format, failure),
     };
     let mut instances = Vec::new();
     for text in texts {
         match policy.peer(text) {
             Ok(peer) => instances.push(Instance { name: None, peer }),
-            Err(e) => return usage(&e.to_string()),
+            Err(e) => return fail(format, Failure::usage(peer_error(&policy, &e))),
         }
     }
     let verdict = if let [a, b] = instances.as_slice() {
@@ -136,10 +251,7 @@ fn check(path: Option<PathBuf>, format: Format, texts: &[String]) -> ExitCode {
     };
     let compatible = verdict.compatible();
     match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&verdict.json(&policy, texts)).unwrap_or_default()
-        ),
+        Format::Json => print_json(&verdict.json(&policy, texts)),
         Format::Human => print!("{}", verdict.human(&policy, texts)),
     }
     if compatible {
@@ -163,6 +275,11 @@ fn reason_json(reason: &Reason) -> Value {
 }
 
 fn move_json(m: &Move) -> Value {
+    let (at_most, below) = match &m.to.limit {
+        Some(Limit::AtMost(v)) => (Some(v.to_string()), None),
+        Some(Limit::Below(v)) => (None, Some(v.to_string())),
+        None => (None, None),
+    };
     json!({
         "action": match m.direction {
             compat_runtime::check::Direction::Upgrade => "upgrade",
@@ -172,7 +289,11 @@ fn move_json(m: &Move) -> Value {
         "component": m.who.component,
         "from": m.who.version.to_string(),
         "to": m.to.to_string(),
+        "lowest": m.to.lowest.as_ref().map(ToString::to_string),
+        "at_most": at_most,
+        "below": below,
         "via": m.via,
+        "steps": m.steps.map(|s| s.to_string()),
     })
 }
 
@@ -220,20 +341,20 @@ impl Verdict {
                 })
             }
             Verdict::Pair(Err(refusal)) => {
+                // The one violation's fields, also at the top level for convenience.
                 let mut obj = refusal_json(refusal);
                 obj["compatible"] = json!(false);
                 obj["peers"] = json!(texts);
-                obj["violations"] = json!([refusal_json(refusal)]);
+                let mut violation = refusal_json(refusal);
+                violation["subjects"] = json!([label(refusal.subject())]);
+                violation["others"] = json!([label(refusal.other())]);
+                obj["violations"] = json!([violation]);
                 obj
             }
             Verdict::Fleet(violations) => json!({
                 "compatible": violations.is_empty(),
                 "peers": texts,
-                "reason": if violations.is_empty() {
-                    format!("all {} instances may talk to each other", texts.len())
-                } else {
-                    format!("{} refused pair(s)", violations.len())
-                },
+                "reason": fleet_sentence(violations, texts.len()),
                 "violations": violations.iter().map(|v| {
                     let mut obj = refusal_json(&v.refusal);
                     obj["subjects"] = json!(v.subjects);
@@ -252,23 +373,40 @@ impl Verdict {
             }
             Verdict::Pair(Err(refusal)) => refusal_human(refusal),
             Verdict::Fleet(violations) if violations.is_empty() => {
-                format!(
-                    "compatible: all {} instances may talk to each other\n",
-                    texts.len()
-                )
+                format!("compatible: {}\n", fleet_sentence(violations, texts.len()))
             }
             Verdict::Fleet(violations) => {
-                let mut out = format!(
-                    "refused: {} pair(s) of this fleet may not talk\n",
-                    violations.len()
-                );
+                let mut out = format!("refused: {}\n", fleet_sentence(violations, texts.len()));
                 for v in violations {
                     out.push('\n');
-                    out.push_str(&refusal_human(&v.refusal));
+                    let row = refusal_human(&v.refusal);
+                    let (first, rest) = row.split_once('\n').unwrap_or((&row, ""));
+                    out.push_str(first);
+                    out.push('\n');
+                    out.push_str(&format!(
+                        "  covers: {} of {}, {} of {}\n",
+                        count(v.subjects.len(), "instance", "instances"),
+                        v.refusal.subject(),
+                        count(v.others.len(), "instance", "instances"),
+                        v.refusal.other(),
+                    ));
+                    out.push_str(rest);
                 }
                 out
             }
         }
+    }
+}
+
+/// `all 5 instances may talk to each other`, `3 pairs of versions in this fleet may not talk`.
+fn fleet_sentence(violations: &[compat_runtime::Violation], instances: usize) -> String {
+    if violations.is_empty() {
+        format!("all {instances} instances may talk to each other")
+    } else {
+        format!(
+            "{} of versions in this fleet may not talk",
+            count(violations.len(), "pair", "pairs")
+        )
     }
 }
 
@@ -348,11 +486,7 @@ fn lint(path: Option<PathBuf>) -> ExitCode {
         Some(p) => Policy::from_path(p),
         None => match Policy::discover(".") {
             Ok(Some(found)) => Ok(found.policy),
-            Ok(None) => {
-                return usage(
-                    "no compat.toml here and no [package.metadata.compat] in Cargo.toml; pass --policy FILE",
-                );
-            }
+            Ok(None) => return usage(NO_POLICY),
             Err(e) => Err(e),
         },
     };
@@ -362,13 +496,13 @@ fn lint(path: Option<PathBuf>) -> ExitCode {
                 eprintln!("{w}\n");
             }
             println!(
-                "ok: {shown}: {} components, {} rules, {} upgrade table(s){}",
-                policy.components().len(),
-                policy.rules().len(),
-                policy.upgrades().len(),
+                "ok: {shown}: {}, {}, {}{}",
+                count(policy.components().len(), "component", "components"),
+                count(policy.rules().len(), "rule", "rules"),
+                count(policy.upgrades().len(), "upgrade table", "upgrade tables"),
                 match policy.warnings().len() {
                     0 => String::new(),
-                    n => format!(", {n} warning(s)"),
+                    n => format!(", {}", count(n, "warning", "warnings")),
                 }
             );
             ExitCode::SUCCESS
@@ -376,16 +510,12 @@ fn lint(path: Option<PathBuf>) -> ExitCode {
         Err(e) => {
             let errors = e.diagnostics.iter().filter(|d| d.is_error()).count();
             for d in &e.diagnostics {
-                eprintln!("{}\n", render(d));
+                eprintln!("{d}\n");
             }
-            eprintln!("{shown}: {errors} error(s)");
+            eprintln!("{shown}: {}", count(errors, "error", "errors"));
             ExitCode::from(1)
         }
     }
-}
-
-fn render(d: &Diagnostic) -> String {
-    d.to_string()
 }
 
 fn lock(package: Option<&str>) -> ExitCode {

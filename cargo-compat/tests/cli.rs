@@ -372,7 +372,7 @@ fn lint_passes_every_seed_policy() {
     let r = run(&["lint", "--policy", &policy("spire")]);
     assert_eq!(
         r.stdout,
-        "ok: examples/spire/compat.toml: 2 components, 2 rules, 1 upgrade table(s)\n"
+        "ok: examples/spire/compat.toml: 2 components, 2 rules, 1 upgrade table\n"
     );
 }
 
@@ -392,8 +392,9 @@ fn lint_locates_every_error_of_a_broken_policy() {
     assert_eq!(r.code, 1);
     assert!(r.stdout.is_empty(), "{}", r.stdout);
     assert!(
-        r.stderr
-            .contains("compat.toml:24:8: error: unknown component `servers` in rule"),
+        r.stderr.contains(
+            "compat.toml:24:8: error: unknown component `servers` in rule: did you mean `server`?"
+        ),
         "{}",
         r.stderr
     );
@@ -410,7 +411,7 @@ fn lint_locates_every_error_of_a_broken_policy() {
         r.stderr
     );
     assert!(
-        r.stderr.trim_end().ends_with("compat.toml: 1 error(s)"),
+        r.stderr.trim_end().ends_with("compat.toml: 1 error"),
         "{}",
         r.stderr
     );
@@ -502,7 +503,7 @@ fn a_fleet_of_more_than_two_lists_every_refused_pair() {
     assert_eq!(bad.code, 1);
     assert!(
         bad.stdout
-            .starts_with("refused: 3 pair(s) of this fleet may not talk\n"),
+            .starts_with("refused: 3 pairs of versions in this fleet may not talk\n"),
         "{}",
         bad.stdout
     );
@@ -564,4 +565,375 @@ fn a_fleet_of_more_than_two_lists_every_refused_pair() {
         .map(|v| v["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["too old", "too old", "too old"], "{json}");
+}
+
+#[test]
+fn json_moves_give_their_bounds_as_fields_beside_the_prose() {
+    let (_, json) = check_json("spire", &["agent@0.9.3", "server@0.9.2"]);
+    let up = &json["moves"][0];
+    assert_eq!(up["action"], "upgrade", "{json}");
+    assert_eq!(up["to"], "0.9.3 or later, below 0.11.0");
+    assert_eq!(up["lowest"], "0.9.3");
+    assert_eq!(up["at_most"], Value::Null);
+    assert_eq!(up["below"], "0.11.0");
+    let down = &json["moves"][1];
+    assert_eq!(down["to"], "0.8.0 through 0.9.2", "{json}");
+    assert_eq!(down["lowest"], "0.8.0");
+    assert_eq!(down["at_most"], "0.9.2");
+    assert_eq!(down["below"], Value::Null);
+    // The violation carries the same moves.
+    assert_eq!(json["violations"][0]["moves"], json["moves"]);
+    // "exactly 3.4.2": both ends at once.
+    let (_, json) = check_json("mirrord", &["agent@3.4.2", "operator@3.4.1"]);
+    let exact = json["moves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["component"] == "operator")
+        .unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(exact["to"], "exactly 3.4.2", "{json}");
+    assert_eq!(exact["lowest"], "3.4.2");
+    assert_eq!(exact["at_most"], "3.4.2");
+    assert_eq!(exact["below"], Value::Null);
+    // Every move of every seed pair: the fields are strings or null, never missing.
+    for (system, a, b, _) in PAIRS {
+        let (_, json) = check_json(system, &[a, b]);
+        for m in json["moves"].as_array().into_iter().flatten() {
+            for key in ["lowest", "at_most", "below"] {
+                assert!(
+                    m[key].is_string() || m[key].is_null(),
+                    "{system} {a} {b}: {m}"
+                );
+                assert!(m.get(key).is_some(), "{system} {a} {b}: {m}");
+            }
+            assert!(
+                m["at_most"].is_null() || m["below"].is_null(),
+                "{system} {a} {b}: {m}"
+            );
+            assert!(m["to"].is_string(), "{system} {a} {b}: {m}");
+        }
+    }
+}
+
+/// Runs `check --format json` and returns the exit code, stdout as JSON, and stderr.
+fn check_json_failing(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let r = run_in(dir, &all);
+    let json: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: stdout {:?}, stderr {}", r.stdout, r.stderr));
+    (r.code, json, r.stderr)
+}
+
+#[test]
+fn with_format_json_an_error_is_a_json_object_on_stdout_too() {
+    let spire = policy("spire");
+    let dir = scratch_dir();
+    let broken = std::fs::read_to_string(root().join(&spire))
+        .unwrap()
+        .replace("older = \"1 minor\"", "older = \"1 fortnight\"");
+    std::fs::write(dir.join("compat.toml"), broken).unwrap();
+    let spire_abs = root().join(&spire).display().to_string();
+    for (args, kind, error, stderr) in [
+        (
+            vec!["--policy", &spire_abs, "ghost@1.0.0", "server@0.9.2"],
+            "usage",
+            "unknown component `ghost`: the policy knows `server`, `agent`",
+            "error: unknown component `ghost`",
+        ),
+        (
+            vec!["--policy", &spire_abs, "serv@0.9.2", "agent@0.9.3"],
+            "usage",
+            "unknown component `serv`: did you mean `server`?",
+            "error: unknown component `serv`: did you mean `server`?",
+        ),
+        (
+            vec!["--policy", &spire_abs, "agent@0.9", "server@0.9.2"],
+            "usage",
+            "invalid version `0.9`: a version has three numbers, MAJOR.MINOR.PATCH: write 0.9.0",
+            "error: invalid version `0.9`",
+        ),
+        (
+            vec!["--policy", "nope/compat.toml", "a@1.0.0", "b@1.0.0"],
+            "usage",
+            "cannot read nope/compat.toml: no such file",
+            "error: cannot read nope/compat.toml",
+        ),
+        (
+            vec!["--policy", "compat.toml", "agent@0.9.1", "server@0.9.1"],
+            "policy",
+            "compat.toml:26:9: invalid skew `1 fortnight`: expected \"none\", \"any\", \"N patch\", \"N minor\", \"N major\", \"any patch\", \"any minor\" or \"same major\"",
+            "compat.toml:26:9: error: invalid skew `1 fortnight`",
+        ),
+        (
+            vec!["--policy", &spire_abs, "agent@0.9.1"],
+            "usage",
+            "2 values required by '<COMPONENT@VERSION> <COMPONENT@VERSION>...'; only 1 was provided",
+            "error: 2 values required",
+        ),
+    ] {
+        let (code, json, err) = check_json_failing(&dir, &args);
+        assert_eq!(code, 2, "{args:?}: {json}");
+        assert_eq!(json["compatible"], false, "{args:?}: {json}");
+        assert_eq!(json["kind"], kind, "{args:?}: {json}");
+        assert_eq!(json["error"], error, "{args:?}: {json}");
+        // The person at the terminal still reads the located, explained error.
+        assert!(err.starts_with(stderr), "{args:?}: {err}");
+    }
+    // A policy error lists its diagnostics, each with its place and help.
+    let (_, json, err) = check_json_failing(
+        &dir,
+        &["--policy", "compat.toml", "agent@0.9.1", "server@0.9.1"],
+    );
+    assert_eq!(
+        json["diagnostics"][0]["origin"], "compat.toml:26:9",
+        "{json}"
+    );
+    assert_eq!(json["diagnostics"][0]["severity"], "error");
+    assert!(
+        json["diagnostics"][0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("the compat.toml reference (docs/policy.md in the compat repository)"),
+        "{json}"
+    );
+    assert!(err.contains("26 | older = \"1 fortnight\""), "{err}");
+    // `--format=json` is the same request.
+    let r = run_in(
+        &dir,
+        &[
+            "check",
+            "--format=json",
+            "--policy",
+            "compat.toml",
+            "a@1.0.0",
+            "b@1.0.0",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    let json: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["kind"], "policy");
+    // No policy found where the command runs.
+    let empty = scratch_dir();
+    let (code, json, _) = check_json_failing(&empty, &["agent@1.0.0", "server@1.0.0"]);
+    assert_eq!(code, 2);
+    assert_eq!(json["kind"], "usage");
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("no compat.toml here"),
+        "{json}"
+    );
+}
+
+#[test]
+fn a_pair_and_a_fleet_answer_in_one_json_shape() {
+    let violation_keys = [
+        "kind", "subject", "other", "subjects", "others", "reason", "rule", "remedy", "moves",
+    ];
+    let cases: [(&str, &[&str], bool); 5] = [
+        ("spire", &["agent@0.9.2", "server@0.9.3"], true),
+        ("spire", &["agent@0.9.3", "server@0.9.2"], false),
+        (
+            "spire",
+            &["agent@0.9.2", "server@0.9.3", "server@0.9.3"],
+            true,
+        ),
+        (
+            "spire",
+            &["agent@0.9.3", "server@0.9.2", "server@0.9.2"],
+            false,
+        ),
+        ("gullveig", &["web@1.1.5", "agent@1.0.0"], true),
+    ];
+    for (system, peers, compatible) in cases {
+        let (code, json) = check_json(system, peers);
+        assert_eq!(code, if compatible { 0 } else { 1 }, "{json}");
+        assert_eq!(json["compatible"], compatible, "{peers:?}: {json}");
+        assert!(json["reason"].is_string(), "{peers:?}: {json}");
+        assert_eq!(json["peers"], serde_json::json!(peers), "{peers:?}: {json}");
+        let violations = json["violations"].as_array().expect("always an array");
+        assert_eq!(violations.is_empty(), compatible, "{peers:?}: {json}");
+        for v in violations {
+            for key in violation_keys {
+                assert!(v.get(key).is_some(), "{peers:?}: no `{key}` in {v}");
+            }
+        }
+    }
+    // A refused pair: its one violation, also at the top level.
+    let (_, json) = check_json("spire", &["agent@0.9.3", "server@0.9.2"]);
+    let v = &json["violations"][0];
+    assert_eq!(v["subjects"], serde_json::json!(["agent@0.9.3"]));
+    assert_eq!(v["others"], serde_json::json!(["server@0.9.2"]));
+    for key in ["kind", "subject", "other", "rule", "remedy", "moves"] {
+        assert_eq!(json[key], v[key], "{key}");
+    }
+    // A refused fleet: the summary, and the instances each row covers.
+    let (_, json) = check_json("spire", &["agent@0.9.3", "server@0.9.2", "server@0.9.2"]);
+    assert_eq!(
+        json["reason"],
+        "1 pair of versions in this fleet may not talk"
+    );
+    assert_eq!(
+        json["violations"][0]["others"],
+        serde_json::json!(["server@0.9.2", "server@0.9.2"])
+    );
+}
+
+#[test]
+fn an_unknown_component_suggests_the_one_meant() {
+    let spire = policy("spire");
+    for (peer, says) in [
+        (
+            "serv@0.9.2",
+            "error: unknown component `serv`: did you mean `server`?\n",
+        ),
+        (
+            "AGENT@0.9.3",
+            "error: unknown component `AGENT`: did you mean `agent`?\n",
+        ),
+        (
+            "sever@0.9.2",
+            "error: unknown component `sever`: did you mean `server`?\n",
+        ),
+        (
+            "ghost@0.9.2",
+            "error: unknown component `ghost`: the policy knows `server`, `agent`\n",
+        ),
+    ] {
+        let r = run(&["check", "--policy", &spire, peer, "agent@0.9.3"]);
+        assert_eq!(r.code, 2, "{peer}");
+        assert_eq!(r.stderr, says, "{peer}");
+        assert!(r.stdout.is_empty(), "{peer}: {}", r.stdout);
+    }
+    let r = run(&[
+        "check",
+        "--policy",
+        &policy("mirrord"),
+        "operater@3.4.1",
+        "agent@3.4.1",
+    ]);
+    assert_eq!(
+        r.stderr,
+        "error: unknown component `operater`: did you mean `operator`?\n"
+    );
+}
+
+#[test]
+fn a_fleet_counts_its_pairs_and_the_instances_each_row_covers() {
+    let one = check(
+        "spire",
+        &["server@0.9.2", "agent@0.9.3", "agent@0.9.3", "agent@0.9.3"],
+    );
+    assert_eq!(one.code, 1);
+    assert_eq!(
+        one.stdout.lines().next().unwrap(),
+        "refused: 1 pair of versions in this fleet may not talk",
+        "{}",
+        one.stdout
+    );
+    assert!(
+        one.stdout.contains(
+            "\nrefused: agent 0.9.3 is too new for server 0.9.2\n  covers: 3 instances of agent 0.9.3, 1 instance of server 0.9.2\n  rule: "
+        ),
+        "{}",
+        one.stdout
+    );
+    let many = check(
+        "spire",
+        &[
+            "server@0.9.3",
+            "server@0.9.2",
+            "server@0.9.2",
+            "agent@0.9.3",
+            "agent@0.7.0",
+        ],
+    );
+    assert!(
+        many.stdout
+            .starts_with("refused: 3 pairs of versions in this fleet may not talk\n"),
+        "{}",
+        many.stdout
+    );
+    assert!(
+        many.stdout
+            .contains("  covers: 1 instance of agent 0.9.3, 2 instances of server 0.9.2\n"),
+        "{}",
+        many.stdout
+    );
+    assert!(!many.stdout.contains("(s)"), "{}", many.stdout);
+}
+
+#[test]
+fn lint_counts_in_words_and_suggests_the_component_meant() {
+    let dir = scratch_dir();
+    let text = "[components]\nserver = {}\nagent = {}\n\n[[rule]]\ncomponent = \"agent\"\npeer = \"sever\"\nnewer = \"none\"\nolder = \"1 minor\"\n";
+    std::fs::write(dir.join("compat.toml"), text).unwrap();
+    let r = run_in(&dir, &["lint", "--policy", "compat.toml"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr,
+        "compat.toml:7:8: error: unknown component `sever` in rule: did you mean `server`?\n\
+         \x20 |\n\
+         7 | peer = \"sever\"\n\
+         \x20 |        ^^^^^^^\n\
+         \x20 = help: declare it under [components], or use one of `server`, `agent`\n\
+         \n\
+         compat.toml: 1 error\n"
+    );
+    let two = format!("{text}\n[upgrade]\norder = [\"server\", \"agnet\"]\n");
+    std::fs::write(dir.join("compat.toml"), two).unwrap();
+    let r = run_in(&dir, &["lint", "--policy", "compat.toml"]);
+    assert!(
+        r.stderr.contains(
+            "compat.toml:12:20: error: unknown component `agnet` in upgrade `order`: did you mean `agent`?"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("missing from the upgrade order"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.ends_with("compat.toml: 2 errors\n"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["lint", "--policy", &policy("teleport")]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout
+            .starts_with("ok: examples/teleport/compat.toml: 5 components, ")
+            && r.stdout.contains(" upgrade tables, ")
+            && !r.stdout.contains("(s)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn the_readme_shows_what_the_commands_print() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for peers in [
+        ["agent@0.9.3", "server@0.9.2"].as_slice(),
+        &[
+            "server@0.9.3",
+            "server@0.9.2",
+            "agent@0.9.3",
+            "agent@0.9.3",
+            "agent@0.9.2",
+        ],
+    ] {
+        let r = check("spire", peers);
+        assert_eq!(r.code, 1);
+        assert!(
+            readme.contains(&format!("```text\n{}```", r.stdout)),
+            "README.md does not show what `check {}` prints:\n{}",
+            peers.join(" "),
+            r.stdout
+        );
+    }
 }

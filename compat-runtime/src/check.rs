@@ -55,15 +55,20 @@ impl fmt::Display for PeerError {
                 f,
                 "invalid peer `{text}`: write COMPONENT@VERSION, e.g. agent@1.4.2"
             ),
-            PeerError::UnknownComponent { name, known } => write!(
-                f,
-                "unknown component `{name}`: the policy knows {}",
-                known
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            PeerError::UnknownComponent { name, known } => {
+                match crate::policy::suggest::suggest(name, known.iter().map(String::as_str)) {
+                    Some(meant) => write!(f, "unknown component `{name}`: did you mean `{meant}`?"),
+                    None => write!(
+                        f,
+                        "unknown component `{name}`: the policy knows {}",
+                        known
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }
+            }
             PeerError::Version(e) => e.fmt(f),
         }
     }

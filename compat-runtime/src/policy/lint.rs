@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use super::{ComponentId, Form, Origin, PairEntry, PolicyParts, Rule, Side, Upgrade};
+use super::{ComponentId, Form, Origin, PairEntry, PolicyParts, Rolling, Rule, Side, Upgrade};
 use crate::skew::Skew;
 use crate::version::{Scheme, Version};
 
@@ -36,7 +36,7 @@ impl Diagnostic {
         Diagnostic {
             severity: Severity::Error,
             origin,
-            message: message.into(),
+            message: shorten_quoted(message.into()),
             help: None,
             snippet: None,
         }
@@ -58,26 +58,104 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// The diagnostic without its `error: ` or `warning: ` label, for tools that add their
+    /// own (Cargo's `cargo::error=` and `cargo::warning=` directives):
+    /// `compat.toml:9:9: invalid skew ...`, then the snippet and the help, as in `Display`.
+    /// The same text as `format!("{diagnostic:#}")`.
+    pub fn render_plain(&self) -> String {
+        format!("{self:#}")
+    }
+}
+
+/// The most characters of a source line a snippet shows.
+const SNIPPET_WIDTH: usize = 100;
+/// How many characters before the column a shortened snippet keeps.
+const SNIPPET_LEAD: usize = 40;
+
+/// The part of `line` a snippet shows, at most [`SNIPPET_WIDTH`] characters around the
+/// 1-based `column`, with `…` where it was cut; and where the caret starts in it (0-based, in
+/// characters) and how many carets fit.
+fn snippet_window(line: &str, column: u32, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    let at = (column.saturating_sub(1) as usize).min(chars.len());
+    if chars.len() <= SNIPPET_WIDTH {
+        return (line.to_string(), at, width.max(1));
+    }
+    let mut start = at.saturating_sub(SNIPPET_LEAD);
+    let end = (start + SNIPPET_WIDTH).min(chars.len());
+    start = start.min(end.saturating_sub(SNIPPET_WIDTH));
+    let mut shown = String::new();
+    let mut caret = at - start;
+    if start > 0 {
+        shown.push('…');
+        caret += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, caret, width.min(end.saturating_sub(at)).max(1))
+}
+
+/// The longest quoted text (between backticks) a message repeats in full.
+const MAX_QUOTED: usize = 60;
+
+/// Shortens each backticked span longer than [`MAX_QUOTED`] to its start and its length, so
+/// a 100 kB key or value is named, not echoed: `` `xxxx… (100000 bytes)` ``.
+fn shorten_quoted(message: String) -> String {
+    if message.len() <= MAX_QUOTED {
+        return message;
+    }
+    let parts: Vec<&str> = message.split('`').collect();
+    if parts.len() < 3
+        || parts
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .all(|q| q.len() <= MAX_QUOTED)
+    {
+        return message;
+    }
+    let mut out = String::with_capacity(MAX_QUOTED * parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // Odd parts lie between backticks (an unpaired last backtick leaves its tail as is).
+        if i % 2 == 1 && i + 1 < parts.len() && part.len() > MAX_QUOTED {
+            let head: String = part.chars().take(40).collect();
+            out.push_str(&format!("{head}… ({} bytes)", part.len()));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 impl fmt::Display for Diagnostic {
+    /// `compat.toml:9:9: error: invalid skew ...`, with the source line, a caret under the
+    /// offending text, and the help. The alternate form (`{:#}`) leaves out the `error: ` or
+    /// `warning: ` label ([`Diagnostic::render_plain`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            Severity::Error => "error: ",
+            Severity::Warning => "warning: ",
         };
+        let label = if f.alternate() { "" } else { label };
         match &self.origin {
-            Some(origin) => write!(f, "{origin}: {label}: {}", self.message)?,
-            None => write!(f, "{label}: {}", self.message)?,
+            Some(origin) => write!(f, "{origin}: {label}{}", self.message)?,
+            None => write!(f, "{label}{}", self.message)?,
         }
         if let (Some(origin), Some((line, width))) = (&self.origin, &self.snippet) {
             let number = origin.line.to_string();
             let pad = " ".repeat(number.len());
-            let indent = " ".repeat(origin.column.saturating_sub(1) as usize);
+            let (shown, caret, width) = snippet_window(line, origin.column, *width);
+            let indent = " ".repeat(caret);
             write!(
                 f,
-                "\n{pad} |\n{number} | {line}\n{pad} | {indent}{}",
-                "^".repeat((*width).max(1))
+                "\n{pad} |\n{number} | {shown}\n{pad} | {indent}{}",
+                "^".repeat(width)
             )?;
         }
         if let Some(help) = &self.help {
@@ -93,6 +171,24 @@ fn component_id(parts: &PolicyParts, name: &str) -> Option<ComponentId> {
         .iter()
         .position(|c| c.name == name)
         .map(|i| ComponentId(i as u16))
+}
+
+/// The declared component `name` most likely stands for.
+fn suggestion<'p>(parts: &'p PolicyParts, name: &str) -> Option<&'p str> {
+    crate::policy::suggest::suggest(name, parts.components.iter().map(|c| c.name.as_str()))
+}
+
+/// `: did you mean `server`?`, or nothing.
+fn did_you_mean(guess: Option<&str>) -> String {
+    guess.map_or_else(String::new, |g| format!(": did you mean `{g}`?"))
+}
+
+impl super::Policy {
+    /// The declared component a mistyped name most likely stands for: `serv`, `sever` and
+    /// `SERVER` suggest `server`. `None` for a declared name or one close to none.
+    pub fn suggest_component(&self, name: &str) -> Option<&str> {
+        suggestion(&self.parts, name)
+    }
 }
 
 fn known_names(parts: &PolicyParts) -> String {
@@ -206,16 +302,20 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
         }
     }
 
-    // Every name in a rule is a declared component.
+    // Every name in a rule is a declared component. A rule with an unknown name relates
+    // nothing; the component it was probably meant for is not then reported as unrelated.
+    let mut meant: Vec<&str> = Vec::new();
     for rule in &parts.rules {
         for side in [&rule.component, &rule.peer] {
             if let Side::Named(name) = &side.value
                 && component_id(parts, name).is_none()
             {
+                let guess = suggestion(parts, name);
+                meant.extend(guess);
                 out.push(
                     Diagnostic::error(
                         Some(side.origin.clone()),
-                        format!("unknown component `{name}` in rule"),
+                        format!("unknown component `{name}` in rule{}", did_you_mean(guess)),
                     )
                     .help(format!(
                         "declare it under [components], or use one of {}",
@@ -262,6 +362,43 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
             out.push(
                 Diagnostic::error(Some(rule.form.origin.clone()), "`managed = true` needs two different named components")
                     .help("write `component = \"agent\"` and `peer = \"operator\"`: the peer deploys the component"),
+            );
+        }
+    }
+
+    // A managed component has one manager: two would each redeploy it at its own version.
+    for (i, rule) in parts.rules.iter().enumerate() {
+        let (Form::Managed, Side::Named(managed), Side::Named(manager)) =
+            (rule.form.value, &rule.component.value, &rule.peer.value)
+        else {
+            continue;
+        };
+        let other = parts.rules[..i].iter().find(|r| {
+            r.form.value == Form::Managed
+                && r.component.value == rule.component.value
+                && r.peer.value != rule.peer.value
+                && {
+                    let (fa, ua) = period(&r.from, &r.until);
+                    let (fb, ub) = period(&rule.from, &rule.until);
+                    periods_overlap(
+                        scheme,
+                        (fa.as_ref(), ua.as_ref()),
+                        (fb.as_ref(), ub.as_ref()),
+                    )
+                }
+        });
+        if let Some(first) = other {
+            out.push(
+                Diagnostic::error(
+                    Some(rule.form.origin.clone()),
+                    format!(
+                        "component `{managed}` is managed by both `{}` (rule at {}) and `{manager}`",
+                        first.peer.value, first.origin
+                    ),
+                )
+                .help(format!(
+                    "a component has one manager: keep one `managed = true` rule for `{managed}`, and relate it to the other with `exact = true` or a skew"
+                )),
             );
         }
     }
@@ -373,7 +510,7 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
                 .iter()
                 .any(|s| matches!(s, Side::Named(name) if *name == c.name))
         });
-        if !related && !named {
+        if !related && !named && !meant.contains(&c.name.as_str()) {
             out.push(
                 Diagnostic::error(Some(c.origin.clone()), format!("component `{}` appears in no rule", c.name))
                     .help(format!("add a [[rule]] with `component = \"{}\"` and the peer it talks to, or remove it", c.name)),
@@ -482,13 +619,36 @@ fn lint_upgrade(
 ) {
     let n = parts.components.len();
     let scheme = &parts.scheme;
+    // Who manages whom: a managed component moves with its manager, never on its own.
+    let managers: Vec<(&str, &str)> = parts
+        .rules
+        .iter()
+        .filter(|r| r.form.value == Form::Managed)
+        .filter_map(|r| match (&r.component.value, &r.peer.value) {
+            (Side::Named(managed), Side::Named(manager)) => {
+                Some((managed.as_str(), manager.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    let manager_of = |name: &str| managers.iter().find(|(m, _)| *m == name).map(|(_, by)| *by);
+
+    // Names in `order`, `downgrade` and `rolling` are declared components, each listed once;
+    // returns the components a misspelt name was probably meant for.
     let check_names = |list: &[super::Located<String>], key: &str, out: &mut Vec<Diagnostic>| {
+        let mut meant = Vec::new();
         for (i, name) in list.iter().enumerate() {
             if component_id(parts, &name.value).is_none() {
+                let guess = suggestion(parts, &name.value);
+                meant.extend(guess);
                 out.push(
                     Diagnostic::error(
                         Some(name.origin.clone()),
-                        format!("unknown component `{}` in upgrade `{key}`", name.value),
+                        format!(
+                            "unknown component `{}` in upgrade `{key}`{}",
+                            name.value,
+                            did_you_mean(guess)
+                        ),
                     )
                     .help(format!("use one of {}", known_names(parts))),
                 );
@@ -500,35 +660,77 @@ fn lint_upgrade(
                         name.value
                     ),
                 ));
-            }
-        }
-    };
-    check_names(&upgrade.order, "order", out);
-    if let Some(down) = &upgrade.downgrade {
-        check_names(down, "downgrade", out);
-    }
-
-    let managed: Vec<&str> = parts
-        .rules
-        .iter()
-        .filter(|r| r.form.value == Form::Managed)
-        .filter_map(|r| match &r.component.value {
-            Side::Named(name) => Some(name.as_str()),
-            Side::Any => None,
-        })
-        .collect();
-    // Every component the operator moves by hand has a place in the order.
-    if !upgrade.order.is_empty() {
-        for c in &parts.components {
-            if !managed.contains(&c.name.as_str())
-                && !upgrade.order.iter().any(|o| o.value == c.name)
+            } else if key != "rolling"
+                && let Some(manager) = manager_of(&name.value)
             {
+                let early = list[i + 1..].iter().any(|m| m.value == manager);
                 out.push(
-                    Diagnostic::error(Some(upgrade.origin.clone()), format!("component `{}` is missing from the upgrade order", c.name))
-                        .help("list every component that is not managed by another, in the order they move"),
+                    Diagnostic::error(
+                        Some(name.origin.clone()),
+                        format!(
+                            "component `{}` is managed by `{manager}` and moves with it, so it has no place in upgrade `{key}`{}",
+                            name.value,
+                            if early {
+                                format!(" (listed before `{manager}`, it would move ahead of its manager)")
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    )
+                    .help(format!(
+                        "remove `{}` from `{key}`: moving `{manager}` redeploys it at `{manager}`'s version",
+                        name.value
+                    )),
                 );
             }
         }
+        meant
+    };
+    // Every component the operator moves by hand has a place in an order that is written.
+    let check_complete = |list: &[super::Located<String>],
+                          key: &str,
+                          meant: &[&str],
+                          out: &mut Vec<Diagnostic>| {
+        if list.is_empty() {
+            return;
+        }
+        for c in &parts.components {
+            if manager_of(&c.name).is_none()
+                && !list.iter().any(|o| o.value == c.name)
+                && !meant.contains(&c.name.as_str())
+            {
+                let (what, help) = if key == "order" {
+                    (
+                        "the upgrade order".to_string(),
+                        "list every component that is not managed by another, in the order they move",
+                    )
+                } else {
+                    (
+                        format!("upgrade `{key}`"),
+                        "list every component that is not managed by another, in the order they move down, or leave `downgrade` out to use the reverse of `order`",
+                    )
+                };
+                let origin = list
+                    .first()
+                    .map_or_else(|| upgrade.origin.clone(), |o| o.origin.clone());
+                out.push(
+                    Diagnostic::error(
+                        Some(origin),
+                        format!("component `{}` is missing from {what}", c.name),
+                    )
+                    .help(help),
+                );
+            }
+        }
+    };
+    let meant = check_names(&upgrade.order, "order", out);
+    check_complete(&upgrade.order, "order", &meant, out);
+    if let Some(down) = &upgrade.downgrade {
+        let meant = check_names(down, "downgrade", out);
+        check_complete(down, "downgrade", &meant, out);
+    }
+    if let Rolling::Only(list) = &upgrade.rolling {
+        check_names(list, "rolling", out);
     }
 
     // The rules in force while these settings apply.

@@ -9,6 +9,8 @@ mod describe;
 mod lint;
 #[cfg(feature = "build")]
 mod parse;
+#[path = "../suggest.rs"]
+pub(crate) mod suggest;
 
 use core::fmt;
 use std::sync::Arc;

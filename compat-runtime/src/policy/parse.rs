@@ -117,7 +117,7 @@ impl<'de> Deserialize<'de> for Upgrades {
 
 enum BoolOrList {
     Bool(bool),
-    List(Vec<String>),
+    List(Vec<Spanned<String>>),
 }
 
 impl<'de> Deserialize<'de> for BoolOrList {
@@ -343,9 +343,43 @@ fn toml_error(source: &Source<'_>, err: &toml::de::Error) -> PolicyError {
         ),
     };
     if message.contains("unknown field") {
-        d = d.help("see docs/policy.md for every key a policy may hold");
+        d = d.help(format!("see {REFERENCE} for every key a policy may hold"));
+    } else if message.contains("expected a string")
+        && let Some(span) = err.span()
+        && let Some(example) = string_example(key_before(source.text, span.start))
+    {
+        d = d.help(format!("write it as a string, e.g. {example}"));
     }
     single(d)
+}
+
+/// Where users find every key: the file is in the compat repository, not in their crate.
+const REFERENCE: &str = "the compat.toml reference (docs/policy.md in the compat repository)";
+
+/// The key of the `key = value` whose value starts at `at`, if the value sits on a line of
+/// that form.
+fn key_before(text: &str, at: usize) -> &str {
+    let before = text.get(..at).unwrap_or("");
+    let line = before.rsplit('\n').next().unwrap_or("");
+    line.rsplit_once('=').map_or("", |(key, _)| {
+        key.trim_end()
+            .rsplit(|c: char| c.is_whitespace() || matches!(c, '{' | ',' | '.'))
+            .next()
+            .unwrap_or("")
+    })
+}
+
+/// A quoted example for a key that takes a string, for a value written as a number.
+fn string_example(key: &str) -> Option<&'static str> {
+    match key {
+        "newer" | "older" | "skew" | "max-jump" | "window" => Some("\"1 minor\""),
+        "from" | "until" | "minimum" => Some("\"4.3.0\""),
+        "unstable" => Some("\"<1.0.0\""),
+        "major-zero" => Some("\"minor-is-major\""),
+        "component" | "peer" => Some("\"server\""),
+        "note" | "description" => Some("\"agents never run ahead of the server\""),
+        _ => None,
+    }
 }
 
 fn first_lower(s: &str) -> String {
@@ -387,7 +421,7 @@ impl Builder<'_, '_> {
                 self.error(
                     s,
                     e.to_string(),
-                    Some("see the skew table in docs/policy.md".into()),
+                    Some(format!("see the skew table in {REFERENCE}")),
                 );
                 None
             }
@@ -445,7 +479,9 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
                 scheme.with_releases = match w.get_ref() {
                     BoolOrList::Bool(true) => WithReleases::All,
                     BoolOrList::Bool(false) => WithReleases::None,
-                    BoolOrList::List(tags) => WithReleases::Tags(tags.clone()),
+                    BoolOrList::List(tags) => {
+                        WithReleases::Tags(tags.iter().map(|t| t.get_ref().clone()).collect())
+                    }
                 };
             }
         }
@@ -584,12 +620,7 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
                     Some(r) => match r.get_ref() {
                         BoolOrList::Bool(true) => Rolling::All,
                         BoolOrList::Bool(false) => Rolling::None,
-                        BoolOrList::List(names) => Rolling::Only(
-                            names
-                                .iter()
-                                .map(|n| Located::new(n.clone(), source.at(r)))
-                                .collect(),
-                        ),
+                        BoolOrList::List(names) => Rolling::Only(b.names(names)),
                     },
                 },
                 from,
