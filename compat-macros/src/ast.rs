@@ -132,6 +132,25 @@ fn fields<'a>(cx: &Ctxt, fields: &'a syn::Fields) -> Vec<Field<'a>> {
         .collect()
 }
 
+impl Input<'_> {
+    /// The marker of the variant that receives the variants this release does not know,
+    /// if `variant` is that catch-all: where serde decodes an enum, the variant serde
+    /// routes unknown variants to (`#[serde(other)]`; in an untagged enum, which takes no
+    /// `#[serde(other)]`, the `#[compat(other)]` variant serde tries last); otherwise the
+    /// `#[compat(other)]` variant of a hand-written `Deserialize`.
+    pub(crate) fn catch_all<'v>(&self, variant: &'v Variant<'_>) -> Option<&'v syn::Path> {
+        if self.serde && self.attrs.tagging != attr::Tagging::Untagged {
+            variant.attrs.serde_other.as_ref()
+        } else {
+            variant
+                .attrs
+                .compat_other
+                .as_ref()
+                .or(variant.attrs.serde_other.as_ref())
+        }
+    }
+}
+
 impl Field<'_> {
     /// Whether a receiver can fill the field in when a sender left it out.
     pub(crate) fn can_default(&self, container_default: bool) -> bool {
@@ -139,35 +158,162 @@ impl Field<'_> {
     }
 
     /// Whether serde's derived `Deserialize` fills the field in when it is missing:
-    /// `#[serde(default)]` (on the field or its struct), `#[serde(skip_deserializing)]`,
-    /// or an `Option<_>`.
+    /// `#[serde(default)]` (on the field or its struct) and `#[serde(skip_deserializing)]`,
+    /// and for a named field an `Option<_>` that no `with`/`deserialize_with` decodes. serde
+    /// fills a missing trailing element of a tuple from `#[serde(default)]`, never from
+    /// `Option` alone ("invalid length 1").
     pub(crate) fn serde_can_default(&self, container_default: bool) -> bool {
-        self.attrs.serde_default || container_default || is_option(self.ty)
+        self.attrs.serde_default || container_default || self.option_defaults()
     }
 
-    /// `field `retries``, `field 1`.
+    /// A named `Option<_>` field that serde fills with `None` when it is missing.
+    pub(crate) fn option_defaults(&self) -> bool {
+        self.named && self.attrs.serde_with.is_none() && is_option(self.ty)
+    }
+
+    /// `field `retries``, `tuple field `1``.
     pub(crate) fn describe(&self) -> String {
         if self.named {
             format!("field `{}`", self.name)
         } else {
-            format!("field {}", self.name)
+            format!("tuple field `{}`", self.name)
         }
     }
 }
 
-/// `Option<_>` by its last path segment, as serde does: serde fills a missing `Option`
-/// field with `None`.
+/// `Option<_>`, `std::option::Option<_>` or `core::option::Option<_>` (with or without a
+/// leading `::`): serde fills a missing named `Option` field with `None`. Any other path
+/// ending in `Option` may be another type, and a derive cannot see through type aliases.
 pub(crate) fn is_option(ty: &Type) -> bool {
-    match ty {
-        Type::Group(group) => is_option(&group.elem),
-        Type::Paren(paren) => is_option(&paren.elem),
-        Type::Path(path) => {
-            path.qself.is_none()
-                && path.path.segments.last().is_some_and(|segment| {
-                    segment.ident == "Option"
-                        && matches!(segment.arguments, syn::PathArguments::AngleBracketed(_))
-                })
+    let Some(path) = type_path(ty) else {
+        return false;
+    };
+    let segments: Vec<String> = path
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    let canonical = match segments.as_slice() {
+        [option] => path.leading_colon.is_none() && option == "Option",
+        [krate, module, option] => {
+            (krate == "std" || krate == "core") && module == "option" && option == "Option"
         }
         _ => false,
+    };
+    canonical
+        && path
+            .segments
+            .iter()
+            .rev()
+            .skip(1)
+            .all(|segment| segment.arguments.is_none())
+        && path.segments.last().is_some_and(|segment| {
+            matches!(segment.arguments, syn::PathArguments::AngleBracketed(_))
+        })
+}
+
+/// Whether the derive cannot tell if `ty` is an `Option`: a path ending in `Option` that
+/// [`is_option`] does not accept (`my::Option<T>`), or a generic type that is none of the
+/// standard containers (`Maybe<T>`, perhaps `type Maybe<T> = Option<T>`).
+pub(crate) fn may_be_an_option(ty: &Type) -> bool {
+    const STANDARD: &[&str] = &[
+        "Vec",
+        "VecDeque",
+        "LinkedList",
+        "BinaryHeap",
+        "Box",
+        "Rc",
+        "Arc",
+        "Cell",
+        "RefCell",
+        "Mutex",
+        "RwLock",
+        "Cow",
+        "HashMap",
+        "BTreeMap",
+        "HashSet",
+        "BTreeSet",
+        "Result",
+        "PhantomData",
+        "Reverse",
+        "Wrapping",
+        "Saturating",
+        "NonZero",
+    ];
+    if is_option(ty) {
+        return false;
+    }
+    let Some(last) = type_path(ty).and_then(|path| path.segments.last()) else {
+        return false;
+    };
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return false;
+    };
+    let types = arguments
+        .args
+        .iter()
+        .filter(|argument| matches!(argument, syn::GenericArgument::Type(_)))
+        .count();
+    last.ident == "Option" || (types == 1 && !STANDARD.iter().any(|name| last.ident == name))
+}
+
+fn type_path(ty: &Type) -> Option<&syn::Path> {
+    match ty {
+        Type::Group(group) => type_path(&group.elem),
+        Type::Paren(paren) => type_path(&paren.elem),
+        Type::Path(path) if path.qself.is_none() => Some(&path.path),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_option, may_be_an_option};
+
+    #[test]
+    fn only_the_standard_option_paths_are_options() {
+        for ty in [
+            "Option<u32>",
+            "std::option::Option<u32>",
+            "::std::option::Option<u32>",
+            "core::option::Option<Vec<u8>>",
+            "::core::option::Option<u32>",
+            "(Option<u32>)",
+        ] {
+            let ty: syn::Type = syn::parse_str(ty).unwrap();
+            assert!(is_option(&ty), "{}", quote::quote!(#ty));
+            assert!(!may_be_an_option(&ty));
+        }
+        for ty in [
+            "my::Option<u32>",
+            "::Option<u32>",
+            "std::Option<u32>",
+            "alloc::option::Option<u32>",
+            "std::option::Option",
+            "Option",
+            "Maybe<u32>",
+        ] {
+            let ty: syn::Type = syn::parse_str(ty).unwrap();
+            assert!(!is_option(&ty), "{}", quote::quote!(#ty));
+        }
+    }
+
+    #[test]
+    fn lookalikes_and_aliases_may_be_options_but_containers_are_not() {
+        for ty in ["my::Option<u32>", "Maybe<u32>", "Opt<'static, str>"] {
+            let ty: syn::Type = syn::parse_str(ty).unwrap();
+            assert!(may_be_an_option(&ty), "{}", quote::quote!(#ty));
+        }
+        for ty in [
+            "u32",
+            "Vec<u8>",
+            "std::collections::BTreeMap<String, u8>",
+            "Box<str>",
+            "HashMap<String, u8>",
+            "[u8; 4]",
+        ] {
+            let ty: syn::Type = syn::parse_str(ty).unwrap();
+            assert!(!may_be_an_option(&ty), "{}", quote::quote!(#ty));
+        }
     }
 }

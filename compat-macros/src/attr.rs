@@ -6,8 +6,9 @@ use crate::ctxt::Ctxt;
 use crate::since;
 use crate::suggest;
 use crate::symbol::{
-    BETWEEN, COMPAT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED, FIELD_KEYS, FROM, IGNORABLE, NOTE,
-    OTHER, ROUTES, SERDE, SINCE, SKIP, SKIP_DESERIALIZING, Symbol, TO, TYPE_KEYS, VARIANT_KEYS,
+    BETWEEN, COMPAT, CONTENT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED, DESERIALIZE_WITH,
+    FIELD_KEYS, FROM, IGNORABLE, NOTE, OTHER, ROUTES, SERDE, SINCE, SKIP, SKIP_DESERIALIZING,
+    Symbol, TAG, TO, TYPE_KEYS, UNTAGGED, VARIANT_KEYS, WITH,
 };
 use proc_macro2::TokenTree;
 use semver::Version;
@@ -91,6 +92,25 @@ pub(crate) struct Container {
     pub(crate) serde_default: bool,
     /// The `deny_unknown_fields` key of `#[serde(...)]`, for its span.
     pub(crate) deny_unknown_fields: Option<Path>,
+    /// How serde writes the variants of an enum: `#[serde(tag = "...")]`,
+    /// `#[serde(tag = "...", content = "...")]`, `#[serde(untagged)]` or none of them.
+    pub(crate) tagging: Tagging,
+}
+
+/// How serde writes an enum's variants, which decides what `#[serde(other)]` can catch.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) enum Tagging {
+    /// serde's default, `{"Drain":{...}}`: `#[serde(other)]` receives unknown unit
+    /// variants (`"Drain"`) only.
+    External,
+    /// `#[serde(tag = "type")]`, `{"type":"Drain",...}`: `#[serde(other)]` receives every
+    /// unknown variant, with or without data.
+    Internal(String),
+    /// `#[serde(tag = "t", content = "c")]`, `{"t":"Drain","c":{...}}`: `#[serde(other)]`
+    /// receives unknown variants without content only.
+    Adjacent(String, String),
+    /// `#[serde(untagged)]`: no tag at all, and serde allows no `#[serde(other)]`.
+    Untagged,
 }
 
 /// Attributes of a field.
@@ -100,6 +120,10 @@ pub(crate) struct Field {
     pub(crate) default: Option<Path>,
     /// `#[serde(default)]`, `#[serde(default = "...")]` or `#[serde(skip_deserializing)]`.
     pub(crate) serde_default: bool,
+    /// The `with` or `deserialize_with` key of `#[serde(...)]`, for its span: the field is
+    /// decoded by that function, which serde does not call for a missing field, so an
+    /// `Option<_>` is no longer filled with `None`.
+    pub(crate) serde_with: Option<Path>,
     /// `#[serde(skip)]`: the field never travels.
     pub(crate) skip: bool,
     pub(crate) ignorable: bool,
@@ -114,8 +138,11 @@ pub(crate) struct Field {
 /// Attributes of an enum variant.
 pub(crate) struct Variant {
     pub(crate) since: Option<Since>,
-    /// `#[compat(other)]` or `#[serde(other)]`: the variant receives unknown variants.
-    pub(crate) other: Option<Path>,
+    /// The `other` key of `#[compat(other)]`: the variant receives unknown variants when
+    /// `Deserialize` is written by hand (or the enum is untagged).
+    pub(crate) compat_other: Option<Path>,
+    /// The `other` key of `#[serde(other)]`: serde routes unknown variants here.
+    pub(crate) serde_other: Option<Path>,
     /// `#[serde(skip)]`: the variant never travels.
     pub(crate) skip: bool,
 }
@@ -150,6 +177,9 @@ impl Container {
             from.is_some() || to.is_some() || between.is_some() || listed.is_some();
         let mut serde_default = false;
         let mut deny_unknown_fields = None;
+        let mut tag = None;
+        let mut content = None;
+        let mut untagged = false;
         read_serde(attrs, |meta| {
             if meta.path == DEFAULT {
                 // #[serde(default)] or #[serde(default = "path")]
@@ -157,8 +187,23 @@ impl Container {
             } else if meta.path == DENY_UNKNOWN_FIELDS {
                 // #[serde(deny_unknown_fields)]
                 deny_unknown_fields = Some(meta.path.clone());
+            } else if meta.path == TAG {
+                // #[serde(tag = "type")]
+                tag = string_value(meta);
+            } else if meta.path == CONTENT {
+                // #[serde(tag = "t", content = "c")]
+                content = string_value(meta);
+            } else if meta.path == UNTAGGED {
+                // #[serde(untagged)]
+                untagged = true;
             }
         });
+        let tagging = match (tag, content) {
+            _ if untagged => Tagging::Untagged,
+            (Some(tag), Some(content)) => Tagging::Adjacent(tag, content),
+            (Some(tag), None) => Tagging::Internal(tag),
+            (None, _) => Tagging::External,
+        };
         let mut components = Vec::new();
         let mut routes = Vec::new();
         let mut crossed = false;
@@ -225,6 +270,7 @@ impl Container {
             crossed,
             serde_default,
             deny_unknown_fields,
+            tagging,
         }
     }
 }
@@ -264,11 +310,15 @@ impl Field {
             Ok(())
         });
         let mut serde_default = false;
+        let mut serde_with = None;
         let mut skip = false;
         read_serde(attrs, |meta| {
             if meta.path == DEFAULT || meta.path == SKIP_DESERIALIZING {
                 // #[serde(default)], #[serde(default = "path")], #[serde(skip_deserializing)]
                 serde_default = true;
+            } else if meta.path == WITH || meta.path == DESERIALIZE_WITH {
+                // #[serde(with = "module")], #[serde(deserialize_with = "path")]
+                serde_with.get_or_insert_with(|| meta.path.clone());
             } else if meta.path == SKIP {
                 // #[serde(skip)]
                 skip = true;
@@ -278,6 +328,7 @@ impl Field {
             since: read_since(cx, attrs, Place::Field),
             default,
             serde_default,
+            serde_with,
             skip,
             ignorable,
             deprecated,
@@ -289,23 +340,24 @@ impl Field {
 
 impl Variant {
     pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
-        let mut other = None;
+        let mut compat_other = None;
         read_compat(cx, attrs, Place::Variant, |key, meta| {
             match key {
                 // #[compat(other)]
                 OTHER => {
                     flag(cx, meta)?;
-                    other = Some(meta.path.clone());
+                    compat_other = Some(meta.path.clone());
                 }
                 _ => unreachable!("keys are filtered by Place::Variant"),
             }
             Ok(())
         });
+        let mut serde_other = None;
         let mut skip = false;
         read_serde(attrs, |meta| {
             if meta.path == OTHER {
                 // #[serde(other)]
-                other.get_or_insert_with(|| meta.path.clone());
+                serde_other.get_or_insert_with(|| meta.path.clone());
             } else if meta.path == SKIP {
                 // #[serde(skip)]
                 skip = true;
@@ -313,7 +365,8 @@ impl Variant {
         });
         Self {
             since: read_since(cx, attrs, Place::Variant),
-            other,
+            compat_other,
+            serde_other,
             skip,
         }
     }
@@ -479,6 +532,16 @@ fn read_serde(attrs: &[Attribute], mut key: impl FnMut(&ParseNestedMeta<'_>)) {
             skip_value(&meta)
         });
     }
+}
+
+/// The string of `key = "..."`, if that is what follows the key; anything else is left for
+/// serde to report.
+fn string_value(meta: &ParseNestedMeta<'_>) -> Option<String> {
+    if !meta.input.peek(Token![=]) {
+        return None;
+    }
+    let lit: LitStr = meta.value().ok()?.parse().ok()?;
+    Some(lit.value())
 }
 
 /// Steps over `= value` or `(...)` after a key.

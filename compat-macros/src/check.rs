@@ -1,8 +1,8 @@
 //! The compatibility rules, one function each. The first group needs only the item; the
 //! second needs the policy the build script handed over ([`Env::policy`]).
 
-use crate::ast::{Data, Field, Input, Variant};
-use crate::attr::{Route, Since};
+use crate::ast::{self, Data, Field, Input, Style, Variant};
+use crate::attr::{Route, Since, Tagging};
 use crate::ctxt::Ctxt;
 use crate::env::{Env, Policy};
 use crate::since::release_of;
@@ -21,6 +21,7 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
     deprecation_not_before_arrival(cx, input);
     note_comes_with_deprecated(cx, input);
     one_catch_all(cx, input);
+    catch_all_is_where_serde_routes_unknown_variants(cx, input);
     compat_default_comes_with_serde_default(cx, input);
     if let Some(policy) = &env.policy {
         let version = env.version.as_ref();
@@ -34,6 +35,7 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
         if let Some(window) = windows.iter().find(|window| window.newer) {
             no_deny_unknown_fields_for_newer_senders(cx, input, window);
             enum_has_catch_all_for_newer_senders(cx, input, window);
+            new_variants_with_data_reach_the_catch_all(cx, input, window);
         }
     }
 }
@@ -178,7 +180,7 @@ fn one_catch_all(cx: &Ctxt, input: &Input<'_>) {
     };
     let mut first: Option<&Variant<'_>> = None;
     for variant in variants {
-        if let Some(marker) = &variant.attrs.other {
+        if let Some(marker) = input.catch_all(variant) {
             match first {
                 Some(first) => cx.error_spanned_by(
                     marker,
@@ -190,6 +192,67 @@ fn one_catch_all(cx: &Ctxt, input: &Input<'_>) {
                 None => first = Some(variant),
             }
         }
+    }
+}
+
+/// `#[compat(other)]` promises that a variant receives the variants this release does not
+/// know; on an enum that serde decodes, only `#[serde(other)]` (on a unit variant) keeps
+/// that promise, except in an untagged enum, which takes no `#[serde(other)]`: there serde
+/// tries the variants in order, so the `#[compat(other)]` variant must come last. As for
+/// `#[compat(default)]`, any `#[serde(...)]` on the item stands for serde.
+fn catch_all_is_where_serde_routes_unknown_variants(cx: &Ctxt, input: &Input<'_>) {
+    let Data::Enum(variants) = &input.data else {
+        return;
+    };
+    if !input.serde {
+        return;
+    }
+    let untagged = input.attrs.tagging == Tagging::Untagged;
+    let routed = variants
+        .iter()
+        .find(|variant| variant.attrs.serde_other.is_some());
+    for (index, variant) in variants.iter().enumerate() {
+        let Some(key) = &variant.attrs.compat_other else {
+            continue;
+        };
+        if variant.attrs.serde_other.is_some() {
+            continue;
+        }
+        let (name, ident) = (input.ident, variant.ident);
+        let message = if untagged {
+            if index + 1 == variants.len() {
+                continue;
+            }
+            format!(
+                "serde tries the variants of an untagged enum in order and keeps the first that \
+                 fits, so a variant after the catch-all `{ident}` is never decoded when `{ident}` \
+                 accepts anything; make `{ident}` the last variant of `{name}`"
+            )
+        } else if let Some(routed) = routed {
+            format!(
+                "serde routes the variants `{name}` does not know to `{}` (#[serde(other)]), never to \
+                 `{ident}`; remove #[compat(other)] here (it marks the catch-all of a hand-written \
+                 `Deserialize`)",
+                routed.ident
+            )
+        } else if matches!(variant.style, Style::Unit) {
+            format!(
+                "`#[compat(other)]` says `{ident}` receives the variants `{name}` does not know, but \
+                 serde never routes them there: it rejects them (\"unknown variant\"); write \
+                 `#[serde(other)]` instead (`#[compat(other)]` alone only fits a hand-written \
+                 `Deserialize`, and this item has `#[serde(...)]` attributes)"
+            )
+        } else {
+            format!(
+                "`#[compat(other)]` says `{ident}` receives the variants `{name}` does not know, but \
+                 serde never routes them there: it rejects them (\"unknown variant\"); serde's \
+                 catch-all is a unit variant marked `#[serde(other)]`, which keeps neither the \
+                 unknown variant's name nor its data: write `#[serde(other)] {ident},` without \
+                 fields (`#[compat(other)]` alone only fits a hand-written `Deserialize`, and this \
+                 item has `#[serde(...)]` attributes)"
+            )
+        };
+        cx.error_spanned_by(key, message);
     }
 }
 
@@ -212,7 +275,9 @@ fn compat_default_comes_with_serde_default(cx: &Ctxt, input: &Input<'_>) {
             let missing = if field.named {
                 format!(" (missing field `{}`)", field.name)
             } else {
-                String::new()
+                " (\"invalid length\": serde fills a missing tuple element only from \
+                 `#[serde(default)]`, never from `Option<_>` alone)"
+                    .to_owned()
             };
             cx.error_spanned_by(
                 key,
@@ -331,8 +396,10 @@ fn routes_with_rules<'a>(cx: &Ctxt, input: &'a Input<'_>, policy: &Policy) -> Ve
 
 /// A field that arrived after the oldest sender a receiver must still accept is missing
 /// from that sender's messages, so the receiver must be able to fill it in: `Option<_>`,
-/// `#[serde(default)]` or `#[compat(default)]`. Each field is checked on every route and
-/// reported once, for the first route that needs it to default.
+/// `#[serde(default)]` or `#[compat(default)]`. Each named field is checked on every route
+/// and reported once, for the first route that needs it to default. The fields of a tuple
+/// struct or tuple variant follow serde's rules for sequences:
+/// [`tuple_fields_survive_older_senders`].
 fn new_fields_can_default(
     cx: &Ctxt,
     input: &Input<'_>,
@@ -342,54 +409,23 @@ fn new_fields_can_default(
     let Some(message) = &input.attrs.since else {
         return;
     };
-    let check = |fields: &[Field<'_>], container: &Version, container_default: bool, of: String| {
-        for field in fields {
-            let Some(since) = &field.attrs.since else {
-                continue;
-            };
-            if field.attrs.malformed
-                || since.version <= *container
-                || field.can_default(container_default)
-            {
-                continue;
-            }
-            let missing_from_oldest = |window: &&&Window| {
-                window
-                    .oldest
-                    .as_ref()
-                    .is_none_or(|oldest| since.version > *oldest)
-            };
-            let Some(window) = windows.iter().find(missing_from_oldest) else {
-                continue;
-            };
-            let receiver = match version {
-                Some(version) => format!("{} {version}", window.receiver),
-                None => format!("{} at this version", window.receiver),
-            };
-            let senders = match &window.oldest {
-                Some(oldest) => format!("{} {oldest}", window.sender),
-                None => format!("any older {}", window.sender),
-            };
-            cx.error_spanned_by(
-                &field.at,
-                format!(
-                    "{}{of} arrived in {}, but {receiver} must still accept {senders} ({}, {}); \
-                     make it `Option<_>` or add `#[serde(default)]` (`#[compat(default)]` if \
-                     `Deserialize` is written by hand)",
-                    field.describe(),
-                    since.version,
-                    window.origin,
-                    window.text
-                ),
-            );
+    let check = |style: Style, members: Members<'_, '_>| {
+        if matches!(style, Style::Tuple) {
+            tuple_fields_survive_older_senders(cx, &members, version, windows);
+        } else {
+            named_fields_can_default(cx, &members, version, windows);
         }
     };
     match &input.data {
-        Data::Struct(_, fields) => check(
-            fields,
-            &message.version,
-            input.attrs.serde_default,
-            String::new(),
+        Data::Struct(style, fields) => check(
+            *style,
+            Members {
+                fields,
+                since: &message.version,
+                default: input.attrs.serde_default,
+                owner: format!("`{}`", input.ident),
+                of: String::new(),
+            },
         ),
         Data::Enum(variants) => {
             for variant in variants {
@@ -399,13 +435,267 @@ fn new_fields_can_default(
                     .as_ref()
                     .map_or(&message.version, |since| &since.version);
                 check(
-                    &variant.fields,
-                    since,
-                    false,
-                    format!(" of variant `{}`", variant.ident),
+                    variant.style,
+                    Members {
+                        fields: &variant.fields,
+                        since,
+                        default: false,
+                        owner: format!("variant `{}`", variant.ident),
+                        of: format!(" of variant `{}`", variant.ident),
+                    },
                 );
             }
         }
+    }
+}
+
+/// The fields of a struct or of one variant, with what they inherit from it.
+struct Members<'a, 'b> {
+    fields: &'a [Field<'b>],
+    /// The release the struct or variant arrived in.
+    since: &'a Version,
+    /// `#[serde(default)]` on the struct.
+    default: bool,
+    /// "`Reading`", "variant `Moved`".
+    owner: String,
+    /// "", " of variant `Moved`".
+    of: String,
+}
+
+impl Members<'_, '_> {
+    fn arrival<'f>(&'f self, field: &'f Field<'_>) -> &'f Version {
+        field
+            .attrs
+            .since
+            .as_ref()
+            .map_or(self.since, |since| &since.version)
+    }
+}
+
+/// `server 0.9.3`, or `server at this version`.
+fn receiver_at(window: &Window, version: Option<&Version>) -> String {
+    match version {
+        Some(version) => format!("{} {version}", window.receiver),
+        None => format!("{} at this version", window.receiver),
+    }
+}
+
+/// `agent 0.8.0`, or `any older agent`.
+fn oldest_sender(window: &Window) -> String {
+    match &window.oldest {
+        Some(oldest) => format!("{} {oldest}", window.sender),
+        None => format!("any older {}", window.sender),
+    }
+}
+
+const DEFAULT_REMEDY: &str = "make it `Option<_>` or add `#[serde(default)]` (`#[compat(default)]` if \
+     `Deserialize` is written by hand)";
+
+/// Named fields: `Option<_>` (the standard one, not decoded `with` a function),
+/// `#[serde(default)]` or `#[compat(default)]`.
+fn named_fields_can_default(
+    cx: &Ctxt,
+    members: &Members<'_, '_>,
+    version: Option<&Version>,
+    windows: &[&Window],
+) {
+    for field in members.fields {
+        let Some(since) = &field.attrs.since else {
+            continue;
+        };
+        if field.attrs.malformed
+            || since.version <= *members.since
+            || field.can_default(members.default)
+        {
+            continue;
+        }
+        let missing_from_oldest = |window: &&&Window| {
+            window
+                .oldest
+                .as_ref()
+                .is_none_or(|oldest| since.version > *oldest)
+        };
+        let Some(window) = windows.iter().find(missing_from_oldest) else {
+            continue;
+        };
+        let problem = format!(
+            "{}{} arrived in {}, but {} must still accept {} ({}, {})",
+            field.describe(),
+            members.of,
+            since.version,
+            receiver_at(window, version),
+            oldest_sender(window),
+            window.origin,
+            window.text
+        );
+        match &field.attrs.serde_with {
+            // Serde decodes a missing field by asking the type for its "missing" value, which
+            // an `Option` answers with `None`; a `with` function is never asked.
+            Some(key) if ast::is_option(field.ty) => {
+                let word = quote::quote!(#key).to_string();
+                cx.error_spanned_by(
+                    key,
+                    format!(
+                        "{problem}; it is an `Option<_>`, but `#[serde({word} = \"...\")]` decodes it, \
+                         and serde calls no function for a missing field: it rejects the message \
+                         (\"missing field `{}`\"); add `#[serde(default)]` next to `{word}`",
+                        field.name
+                    ),
+                );
+            }
+            _ if ast::may_be_an_option(field.ty) => {
+                let ty = crate::expand::type_text(field.ty);
+                cx.error_spanned_by(
+                    field.ty,
+                    format!(
+                        "{problem}; {DEFAULT_REMEDY} (if `{ty}` is an `Option`: a derive cannot see \
+                         through type aliases or other paths, so only `Option<_>`, \
+                         `std::option::Option<_>` and `core::option::Option<_>` count)"
+                    ),
+                );
+            }
+            _ => cx.error_spanned_by(&field.at, format!("{problem}; {DEFAULT_REMEDY}")),
+        }
+    }
+}
+
+/// The fields of a tuple struct or tuple variant travel as a sequence, which serde reads by
+/// position: a one-field tuple (a newtype) is written as its field alone, so it cannot grow;
+/// new fields go last; and serde fills a missing trailing element from `#[serde(default)]`
+/// only, never from `Option<_>` alone ("invalid length 1"). Checked against the route whose
+/// oldest sender is oldest, which finds every problem any route has.
+fn tuple_fields_survive_older_senders(
+    cx: &Ctxt,
+    members: &Members<'_, '_>,
+    version: Option<&Version>,
+    windows: &[&Window],
+) {
+    let fields = members.fields;
+    // The oldest release of the container a receiver still hears from on each route.
+    fn base<'v>(window: &'v Window, since: &'v Version) -> &'v Version {
+        match &window.oldest {
+            Some(oldest) if oldest > since => oldest,
+            _ => since,
+        }
+    }
+    let Some((window, base)) = windows
+        .iter()
+        .map(|window| (*window, base(window, members.since)))
+        .filter(|(_, base)| fields.iter().any(|field| members.arrival(field) > *base))
+        .min_by(|(_, a), (_, b)| a.cmp(b))
+    else {
+        return;
+    };
+    if fields.iter().any(|field| field.attrs.malformed) {
+        return;
+    }
+    let receiver = receiver_at(window, version);
+    let rule = format!("{}, {}", window.origin, window.text);
+
+    // A newtype for some sender and not now, or the other way round.
+    let count_at = |release: &Version| {
+        fields
+            .iter()
+            .filter(|field| members.arrival(field) <= release)
+            .count()
+    };
+    let mut releases: Vec<&Version> = fields
+        .iter()
+        .map(|field| members.arrival(field))
+        .filter(|arrival| *arrival > base)
+        .collect();
+    releases.push(base);
+    releases.sort();
+    releases.dedup();
+    let newtype_now = fields.len() == 1;
+    if let Some(then) = releases
+        .iter()
+        .find(|release| (count_at(release) == 1) != newtype_now)
+    {
+        let sender = format!("{} {then}", window.sender);
+        let owner = &members.owner;
+        let (field, message) = if newtype_now {
+            let field = &fields[0];
+            (
+                field,
+                format!(
+                    "{owner} had no fields for {sender}, and serde writes it as an empty sequence, but \
+                     {}, arrived in {}, makes it a newtype, which serde writes as that field alone: \
+                     {receiver} must still accept {sender} ({rule}) and cannot read the empty \
+                     sequence (\"invalid type\"); use a struct with named fields",
+                    field.describe(),
+                    members.arrival(field)
+                ),
+            )
+        } else {
+            let Some(field) = fields.iter().find(|field| members.arrival(field) > *then) else {
+                return;
+            };
+            (
+                field,
+                format!(
+                    "{owner} was a newtype for {sender} (a tuple of one field, which serde writes as that \
+                     field alone), and {}, arrived in {}, makes it a sequence: {receiver} must still \
+                     accept {sender} ({rule}) and cannot read the bare field as a sequence, whatever \
+                     the default (\"invalid type\"); a newtype cannot gain fields: keep {owner} as it \
+                     was and carry the new value in a struct with named fields",
+                    field.describe(),
+                    members.arrival(field)
+                ),
+            )
+        };
+        cx.error_spanned_by(&field.at, message);
+        return;
+    }
+
+    // New elements go last.
+    let mut misplaced = vec![false; fields.len()];
+    for (index, field) in fields.iter().enumerate() {
+        let since = members.arrival(field);
+        if since <= base {
+            continue;
+        }
+        let Some(later) = fields[index + 1..]
+            .iter()
+            .find(|later| members.arrival(later) < since)
+        else {
+            continue;
+        };
+        misplaced[index] = true;
+        let sender = format!("{} {}", window.sender, members.arrival(later).max(base));
+        cx.error_spanned_by(
+            &field.at,
+            format!(
+                "{}{} arrived in {since}, but {} after it is older ({}): serde reads a tuple by \
+                 position, so {receiver} would read the elements {sender} sends into the wrong \
+                 fields ({rule}); put new fields after the older ones",
+                field.describe(),
+                members.of,
+                later.describe(),
+                members.arrival(later)
+            ),
+        );
+    }
+
+    // Missing trailing elements need `#[serde(default)]`.
+    for (index, field) in fields.iter().enumerate() {
+        let since = members.arrival(field);
+        if misplaced[index] || since <= base || field.can_default(members.default) {
+            continue;
+        }
+        cx.error_spanned_by(
+            &field.at,
+            format!(
+                "{}{} arrived in {since}, but {receiver} must still accept {} ({rule}); serde fills a \
+                 missing element of a tuple only from `#[serde(default)]`, never from `Option<_>` \
+                 alone (\"invalid length\"): add `#[serde(default)]` to it and to every field after \
+                 it, or use a struct with named fields (`#[compat(default)]` if `Deserialize` is \
+                 written by hand)",
+                field.describe(),
+                members.of,
+                oldest_sender(window)
+            ),
+        );
     }
 }
 
@@ -430,23 +720,145 @@ fn no_deny_unknown_fields_for_newer_senders(cx: &Ctxt, input: &Input<'_>, window
 }
 
 /// An enum that a newer sender may extend needs a variant that receives the variants an
-/// older receiver does not know.
+/// older receiver does not know. The remedy says what serde's `#[serde(other)]` receives,
+/// which depends on how the enum is tagged (see [`new_variants_with_data_reach_the_catch_all`]).
 fn enum_has_catch_all_for_newer_senders(cx: &Ctxt, input: &Input<'_>, window: &Window) {
     let Data::Enum(variants) = &input.data else {
         return;
     };
-    if variants.iter().all(|variant| variant.attrs.other.is_none()) {
-        cx.error_spanned_by(
+    // A `#[compat(other)]` that serde ignores is reported where it is written.
+    if variants
+        .iter()
+        .any(|variant| input.catch_all(variant).is_some() || variant.attrs.compat_other.is_some())
+    {
+        return;
+    }
+    let hand = "(`#[compat(other)]` if `Deserialize` is written by hand)";
+    let remedy = match &input.attrs.tagging {
+        Tagging::Internal(tag) => format!(
+            "add `#[serde(other)] Unknown` as the last variant: in an enum with \
+             #[serde(tag = \"{tag}\")] it receives every unknown variant, with or without data {hand}"
+        ),
+        Tagging::Untagged => "an untagged enum has no tag to tell an unknown variant by, and serde takes \
+             no `#[serde(other)]` on it: add a last variant whose field accepts any input (for JSON, \
+             `Unknown(serde_json::Value)`) and mark it `#[compat(other)]`"
+            .to_owned(),
+        tagging => {
+            let only = match tagging {
+                Tagging::Adjacent(tag, content) => format!(
+                    "with #[serde(tag = \"{tag}\", content = \"{content}\")] it receives only unknown \
+                     variants without content"
+                ),
+                _ => "unless the enum is internally tagged (#[serde(tag = \"...\")]) it receives only \
+                      unknown unit variants"
+                    .to_owned(),
+            };
+            match new_variants_with_data(input, variants).first() {
+                Some(variant) => format!(
+                    "add `#[serde(other)] Unknown` as the last variant {hand}; but {only}, and `{}` carries \
+                     data: make it a unit variant, or make the enum internally tagged before it first ships",
+                    variant.ident
+                ),
+                None => format!(
+                    "add `#[serde(other)] Unknown` as the last variant {hand}; {only}, so variants added \
+                     later must carry no data"
+                ),
+            }
+        }
+    };
+    cx.error_spanned_by(
+        input.ident,
+        format!(
+            "enum `{}` has no catch-all variant, but {} ({}, {}), and {receiver} cannot decode a \
+             variant added after its release; {remedy}",
             input.ident,
+            may_be_newer(window),
+            window.origin,
+            window.text,
+            receiver = window.receiver,
+        ),
+    );
+}
+
+/// The variants that carry data and arrived after their enum.
+fn new_variants_with_data<'a, 'b>(
+    input: &Input<'_>,
+    variants: &'a [Variant<'b>],
+) -> Vec<&'a Variant<'b>> {
+    let Some(message) = &input.attrs.since else {
+        return Vec::new();
+    };
+    variants
+        .iter()
+        .filter(|variant| {
+            !matches!(variant.style, Style::Unit)
+                && variant
+                    .attrs
+                    .since
+                    .as_ref()
+                    .is_some_and(|since| since.version > message.version)
+        })
+        .collect()
+}
+
+/// serde's `#[serde(other)]` is a unit variant, and it receives an unknown variant that
+/// carries data only in an internally tagged enum (`#[serde(tag = "type")]`, where the data
+/// sits next to the tag). In an externally tagged enum (serde's default) an older receiver
+/// fails on `{"Drain":{"ms":5}}` with "invalid type: map, expected unit", and in an
+/// adjacently tagged one on `{"t":"Drain","c":{"ms":5}}` with "expected unit variant". So
+/// where senders may be newer, a variant added to such an enum must not carry data.
+fn new_variants_with_data_reach_the_catch_all(cx: &Ctxt, input: &Input<'_>, window: &Window) {
+    let Data::Enum(variants) = &input.data else {
+        return;
+    };
+    let (Some(message), Some(catch_all)) = (
+        &input.attrs.since,
+        variants
+            .iter()
+            .find(|variant| variant.attrs.serde_other.is_some()),
+    ) else {
+        return;
+    };
+    if !input.serde {
+        return;
+    }
+    for variant in new_variants_with_data(input, variants) {
+        let ident = variant.ident;
+        let (tagging, written, error) = match &input.attrs.tagging {
+            Tagging::External => (
+                "an externally tagged enum (no #[serde(tag = \"...\")])".to_owned(),
+                format!("{{\"{ident}\":...}}"),
+                "invalid type: ..., expected unit",
+            ),
+            Tagging::Adjacent(tag, content) => (
+                format!(
+                    "an adjacently tagged enum (#[serde(tag = \"{tag}\", content = \"{content}\")])"
+                ),
+                format!("{{\"{tag}\":\"{ident}\",\"{content}\":...}}"),
+                "invalid type: ..., expected unit variant",
+            ),
+            Tagging::Internal(_) | Tagging::Untagged => return,
+        };
+        let since = variant
+            .attrs
+            .since
+            .as_ref()
+            .map_or(&message.version, |since| &since.version);
+        cx.error_spanned_by(
+            ident,
             format!(
-                "enum `{}` has no catch-all variant, but {} ({}, {}), \
-                 and {receiver} cannot decode a variant added after its release; add \
-                 `#[serde(other)] Unknown` as the last variant (a unit variant; in an enum with \
-                 #[serde(tag = \"...\")] it also catches unknown variants that carry data)",
-                input.ident,
+                "variant `{ident}` carries data and arrived in {since}, after `{name}` ({}), but {} ({}, {}), \
+                 and in {tagging} `#[serde(other)]` receives only unknown variants without data: {receiver} \
+                 releases before {since} fail on `{written}` (\"{error}\") instead of reading `{}`; make \
+                 `{ident}` a unit variant and send its data in a message of its own, or make `{name}` \
+                 internally tagged with #[serde(tag = \"type\")] before it first ships (that changes how \
+                 every variant is written)",
+                message.version,
                 may_be_newer(window),
                 window.origin,
                 window.text,
+                catch_all.ident,
+                name = input.ident,
                 receiver = window.receiver,
             ),
         );
@@ -644,8 +1056,12 @@ mod tests {
         );
         assert!(errors[0].contains("fills in field `load`"), "{errors:?}");
         let errors = errors_of_tuple();
-        assert!(errors[0].contains("fills in field 1 when"), "{errors:?}");
+        assert!(
+            errors[0].contains("fills in tuple field `1` when"),
+            "{errors:?}"
+        );
         assert!(!errors[0].contains("missing field"), "{errors:?}");
+        assert!(errors[0].contains("\"invalid length\""), "{errors:?}");
     }
 
     fn errors_of_tuple() -> Vec<String> {
@@ -673,6 +1089,373 @@ mod tests {
                  add `#[serde(default)]` (`#[compat(default)]` if `Deserialize` is written by hand)"
             ]
         );
+    }
+
+    // ---- Tuple fields: serde reads a sequence by position ---------------------------------
+
+    /// Errors of one derive with `agent > server` under SPIRE's policy at 0.9.3.
+    fn agent_to_server(item: &str) -> Vec<String> {
+        errors(
+            &format!(r#"#[compat(from = "agent", to = "server")] #[since("0.8.0")] {item}"#),
+            &SPIRE,
+        )
+    }
+
+    #[test]
+    fn an_option_does_not_fill_a_missing_tuple_element() {
+        let errors =
+            agent_to_server(r#"struct Reading(f64, String, #[since("0.9.0")] Option<u32>);"#);
+        assert_eq!(
+            errors,
+            [
+                "tuple field `2` arrived in 0.9.0, but server 0.9.3 must still accept agent 0.8.0 \
+                 (compat.toml:14:1, agent may be one minor older than server); serde fills a missing \
+                 element of a tuple only from `#[serde(default)]`, never from `Option<_>` alone \
+                 (\"invalid length\"): add `#[serde(default)]` to it and to every field after it, or \
+                 use a struct with named fields (`#[compat(default)]` if `Deserialize` is written by \
+                 hand)"
+            ]
+        );
+        let errors = agent_to_server(
+            r#"#[serde(tag = "t")] enum Report { Moved(u32, String, #[since("0.9.0")] Option<u32>) }"#,
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("tuple field `2` of variant `Moved` arrived in 0.9.0"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn serde_default_fills_a_missing_trailing_tuple_element() {
+        for item in [
+            r#"struct R(f64, String, #[since("0.9.0")] #[serde(default)] Option<u32>);"#,
+            r#"struct R(f64, String, #[since("0.9.0")] #[serde(default)] u32, #[since("0.9.1")] #[serde(default = "x")] u8);"#,
+            r#"#[serde(default)] struct R(f64, String, #[since("0.9.0")] u32);"#,
+            r#"struct R(f64, String, #[since("0.9.0")] #[serde(skip_deserializing)] u32);"#,
+            r#"enum R { A(f64, String, #[since("0.9.0")] #[serde(default)] u32) }"#,
+            // hand-written `Deserialize`: `#[compat(default)]` is the promise
+            r#"struct R(f64, String, #[since("0.9.0")] #[compat(default)] u32);"#,
+            // an old tuple field needs nothing
+            r#"struct R(f64, #[since("0.8.0")] Option<u32>);"#,
+        ] {
+            let errors = agent_to_server(item);
+            assert!(errors.is_empty(), "{item}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn a_newtype_cannot_gain_fields() {
+        for (item, owner, field) in [
+            (
+                r#"struct Reading(pub f64, #[since("0.9.0")] #[serde(default)] pub Option<String>);"#,
+                "`Reading`",
+                "tuple field `1`",
+            ),
+            (
+                r#"#[serde(tag = "t")] enum Event { Tick(u64), #[since("0.8.1")] Moved(u32, #[since("0.9.0")] #[serde(default)] u32, #[since("0.9.0")] #[serde(default)] u32) }"#,
+                "variant `Moved`",
+                "tuple field `1`",
+            ),
+            (
+                r#"struct Empty(#[since("0.9.0")] #[serde(default)] u32);"#,
+                "`Empty`",
+                "tuple field `0`",
+            ),
+        ] {
+            let errors = agent_to_server(item);
+            assert_eq!(errors.len(), 1, "{item}: {errors:?}");
+            assert!(errors[0].starts_with(owner), "{item}: {errors:?}");
+            assert!(errors[0].contains(field), "{item}: {errors:?}");
+            assert!(
+                errors[0].contains("(\"invalid type\")"),
+                "{item}: {errors:?}"
+            );
+        }
+        let errors = agent_to_server(
+            r#"struct Reading(pub f64, #[since("0.9.0")] #[serde(default)] pub Option<String>);"#,
+        );
+        assert!(
+            errors[0].starts_with(
+                "`Reading` was a newtype for agent 0.8.0 (a tuple of one field, which serde writes as \
+                 that field alone), and tuple field `1`, arrived in 0.9.0, makes it a sequence: server \
+                 0.9.3 must still accept agent 0.8.0"
+            ),
+            "{errors:?}"
+        );
+        // The variant arrived in 0.8.1 as `Moved(u32)`: a newtype for senders from 0.8.1.
+        let errors = agent_to_server(
+            r#"#[serde(tag = "t")] enum Event { #[since("0.8.1")] Moved(u32, #[since("0.9.0")] #[serde(default)] u32) }"#,
+        );
+        assert!(
+            errors[0].starts_with("variant `Moved` was a newtype for agent 0.8.1"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn new_tuple_fields_go_last() {
+        let errors = agent_to_server(
+            r#"struct R(String, #[since("0.9.0")] #[serde(default)] u32, String);"#,
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with(
+                "tuple field `1` arrived in 0.9.0, but tuple field `2` after it is older (0.8.0): \
+                 serde reads a tuple by position"
+            ),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn tuple_fields_the_oldest_sender_has_need_nothing() {
+        // web and server run the same release, so a field from 0.9.3 reaches no older peer.
+        let same = errors(
+            r#"#[compat(from = "server", to = "web")] #[since("0.8.0")] struct R(f64, #[since("0.9.3")] u32);"#,
+            &SPIRE,
+        );
+        assert!(same.is_empty(), "{same:?}");
+        // Every route is checked: the oldest sender decides.
+        let errors = errors(
+            r#"#[compat(routes = ["server > web", "agent > server"])] #[since("0.8.0")] struct R(f64, u8, #[since("0.9.0")] u32);"#,
+            &SPIRE,
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("server 0.9.3 must still accept agent 0.8.0"),
+            "{errors:?}"
+        );
+    }
+
+    // ---- What counts as an `Option` ----------------------------------------------------------
+
+    #[test]
+    fn an_option_decoded_with_a_function_needs_serde_default() {
+        for key in ["with", "deserialize_with"] {
+            let errors = agent_to_server(&format!(
+                r#"struct A {{ node: String, #[since("0.9.0")] #[serde({key} = "opt")] b: Option<u32> }}"#
+            ));
+            assert_eq!(errors.len(), 1, "{key}: {errors:?}");
+            assert!(
+                errors[0].starts_with(
+                    "field `b` arrived in 0.9.0, but server 0.9.3 must still accept agent 0.8.0"
+                ),
+                "{errors:?}"
+            );
+            assert!(
+                errors[0].ends_with(&format!(
+                    "; it is an `Option<_>`, but `#[serde({key} = \"...\")]` decodes it, and serde calls \
+                     no function for a missing field: it rejects the message (\"missing field `b`\"); \
+                     add `#[serde(default)]` next to `{key}`"
+                )),
+                "{errors:?}"
+            );
+            let errors = agent_to_server(&format!(
+                r#"struct A {{ node: String, #[since("0.9.0")] #[serde({key} = "opt", default)] b: Option<u32> }}"#
+            ));
+            assert!(errors.is_empty(), "{key}: {errors:?}");
+        }
+        // `#[compat(default)]` next to it is not enough either.
+        let errors = agent_to_server(
+            r#"struct A { #[since("0.9.0")] #[compat(default)] #[serde(with = "opt")] b: Option<u32> }"#,
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("`#[compat(default)]` says"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn only_the_standard_option_paths_count() {
+        for ty in [
+            "Option<u32>",
+            "std::option::Option<u32>",
+            "::std::option::Option<u32>",
+            "core::option::Option<u32>",
+            "::core::option::Option<u32>",
+        ] {
+            let errors = agent_to_server(&format!(r#"struct A {{ #[since("0.9.0")] b: {ty} }}"#));
+            assert!(errors.is_empty(), "{ty}: {errors:?}");
+        }
+        for ty in ["my::Option<u32>", "Maybe<u32>"] {
+            let errors = agent_to_server(&format!(r#"struct A {{ #[since("0.9.0")] b: {ty} }}"#));
+            assert_eq!(errors.len(), 1, "{ty}: {errors:?}");
+            assert!(
+                errors[0].ends_with(&format!(
+                    "make it `Option<_>` or add `#[serde(default)]` (`#[compat(default)]` if \
+                     `Deserialize` is written by hand) (if `{ty}` is an `Option`: a derive cannot see \
+                     through type aliases or other paths, so only `Option<_>`, \
+                     `std::option::Option<_>` and `core::option::Option<_>` count)"
+                )),
+                "{errors:?}"
+            );
+        }
+        let errors = agent_to_server(r#"struct A { #[since("0.9.0")] b: Vec<u32> }"#);
+        assert!(!errors[0].contains("type aliases"), "{errors:?}");
+    }
+
+    // ---- Catch-all variants ----------------------------------------------------------------
+
+    /// Errors of one derive with `server > agent` (servers may be newer) under SPIRE's policy.
+    fn server_to_agent(item: &str) -> Vec<String> {
+        errors(
+            &format!(r#"#[compat(from = "server", to = "agent")] #[since("0.8.0")] {item}"#),
+            &SPIRE,
+        )
+    }
+
+    #[test]
+    fn compat_other_alone_is_an_error_when_serde_decodes_the_enum() {
+        // policy or not
+        for vars in [&NO_POLICY[..], &SPIRE[..]] {
+            let found = errors(
+                r#"#[compat(from = "server", to = "agent")] #[since("0.8.0")] #[serde(rename_all = "snake_case")]
+                   enum Command { Stop, #[compat(other)] Unknown }"#,
+                vars,
+            );
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert!(
+                found[0].starts_with(
+                    "`#[compat(other)]` says `Unknown` receives the variants `Command` does not know, \
+                     but serde never routes them there"
+                ),
+                "{found:?}"
+            );
+            assert!(
+                found[0].contains("write `#[serde(other)]` instead"),
+                "{found:?}"
+            );
+        }
+        let errors = server_to_agent(
+            r#"#[serde(tag = "type")] enum Command { Stop, #[compat(other)] Unknown(String) }"#,
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("write `#[serde(other)] Unknown,` without fields"),
+            "{errors:?}"
+        );
+        let errors = server_to_agent(
+            r#"#[serde(tag = "type")] enum Command { Stop, #[compat(other)] Unsupported, #[serde(other)] Unknown }"#,
+        );
+        assert_eq!(
+            errors,
+            [
+                "serde routes the variants `Command` does not know to `Unknown` (#[serde(other)]), never \
+                 to `Unsupported`; remove #[compat(other)] here (it marks the catch-all of a hand-written \
+                 `Deserialize`)"
+            ]
+        );
+    }
+
+    #[test]
+    fn compat_other_is_the_catch_all_of_hand_written_and_untagged_enums() {
+        for item in [
+            // hand-written `Deserialize`: any shape may keep what it did not know
+            r#"enum Command { Stop, #[compat(other)] Unknown(String) }"#,
+            r#"enum Command { Stop, #[compat(other)] Unknown }"#,
+            // serde takes no `#[serde(other)]` on an untagged enum and tries variants in order
+            r#"#[serde(untagged)] enum Value { Int(i64), #[compat(other)] Unknown(Raw) }"#,
+            // both on one variant: serde's counts
+            r#"#[serde(tag = "type")] enum Command { Stop, #[compat(other)] #[serde(other)] Unknown }"#,
+        ] {
+            let errors = server_to_agent(item);
+            assert!(errors.is_empty(), "{item}: {errors:?}");
+        }
+        let errors = server_to_agent(
+            r#"#[serde(untagged)] enum Value { #[compat(other)] Unknown(Raw), Int(i64) }"#,
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].ends_with("make `Unknown` the last variant of `Value`"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn the_missing_catch_all_error_says_what_serde_can_catch() {
+        let internal = server_to_agent(r#"#[serde(tag = "kind")] enum C { Stop, Go { ms: u32 } }"#);
+        assert!(
+            internal[0].ends_with(
+                "add `#[serde(other)] Unknown` as the last variant: in an enum with #[serde(tag = \
+                 \"kind\")] it receives every unknown variant, with or without data (`#[compat(other)]` \
+                 if `Deserialize` is written by hand)"
+            ),
+            "{internal:?}"
+        );
+        let unit = server_to_agent(r#"enum C { Stop, #[since("0.9.0")] Go }"#);
+        assert!(
+            unit[0].ends_with(
+                "unless the enum is internally tagged (#[serde(tag = \"...\")]) it receives only unknown \
+                 unit variants, so variants added later must carry no data"
+            ),
+            "{unit:?}"
+        );
+        let data = server_to_agent(r#"enum C { Stop, #[since("0.9.0")] Drain { ms: u64 } }"#);
+        assert!(
+            data[0].contains("and `Drain` carries data: make it a unit variant, or make the enum internally tagged"),
+            "{data:?}"
+        );
+        let adjacent = server_to_agent(r#"#[serde(tag = "t", content = "c")] enum C { Stop }"#);
+        assert!(
+            adjacent[0].contains("with #[serde(tag = \"t\", content = \"c\")] it receives only unknown variants without content"),
+            "{adjacent:?}"
+        );
+        let untagged = server_to_agent(r#"#[serde(untagged)] enum C { A(u32) }"#);
+        assert!(
+            untagged[0].contains("serde takes no `#[serde(other)]` on it"),
+            "{untagged:?}"
+        );
+        assert!(
+            !untagged[0].contains("add `#[serde(other)]"),
+            "{untagged:?}"
+        );
+    }
+
+    #[test]
+    fn a_new_variant_with_data_needs_an_internally_tagged_enum() {
+        let errors = server_to_agent(
+            r#"enum Command { Stop, Go(u32), #[since("0.9.0")] Drain { ms: u64 }, #[serde(other)] Unknown }"#,
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with(
+                "variant `Drain` carries data and arrived in 0.9.0, after `Command` (0.8.0), but server \
+                 may be newer than agent"
+            ),
+            "{errors:?}"
+        );
+        assert!(
+            errors[0].contains(
+                "and in an externally tagged enum (no #[serde(tag = \"...\")]) `#[serde(other)]` receives \
+                 only unknown variants without data: agent releases before 0.9.0 fail on `{\"Drain\":...}` \
+                 (\"invalid type: ..., expected unit\") instead of reading `Unknown`"
+            ),
+            "{errors:?}"
+        );
+        let errors = server_to_agent(
+            r#"#[serde(tag = "t", content = "c")] enum Command { Stop, #[since("0.9.0")] Drain(u64), #[serde(other)] Unknown }"#,
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("fail on `{\"t\":\"Drain\",\"c\":...}`"),
+            "{errors:?}"
+        );
+        for item in [
+            // internally tagged: `Unknown` receives `{"type":"Drain","ms":5}`
+            r#"#[serde(tag = "type")] enum Command { Stop, #[since("0.9.0")] Drain { ms: u64 }, #[serde(other)] Unknown }"#,
+            // data-carrying variants from the enum's first release reach no older receiver
+            r#"enum Command { Stop, Go(u32), #[since("0.9.0")] Pause, #[serde(other)] Unknown }"#,
+        ] {
+            let errors = server_to_agent(item);
+            assert!(errors.is_empty(), "{item}: {errors:?}");
+        }
+        // No newer senders, no problem.
+        let errors = agent_to_server(
+            r#"enum Report { Ok, #[since("0.9.0")] Drain { ms: u64 }, #[serde(other)] Unknown }"#,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
     }
 
     // ---- Component names are never pluralised nor given an article ------------------------

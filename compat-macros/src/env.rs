@@ -70,9 +70,9 @@ impl Env {
             if let Some(file) = unenforced {
                 problems.push(format!(
                     "this crate has a {file} but no build script runs compat, so its promises are not checked; \
-                     add `compat_runtime::build::enforce();` to `fn main` in build.rs \
-                     (and `compat-runtime = {{ version = \"{}\", features = [\"build\"] }}` under [build-dependencies])",
-                    env!("CARGO_PKG_VERSION")
+                     add `compat_runtime::build::enforce();` to `fn main` in build.rs, and under \
+                     [build-dependencies] `compat-runtime = {{ ..., features = [\"build\"] }}`, from the \
+                     same source as under [dependencies] (`workspace = true`, `path = ...` or `version = ...`)"
                 ));
             }
             let version = lookup("CARGO_PKG_VERSION").and_then(|text| Version::parse(&text).ok());
@@ -134,25 +134,148 @@ impl Env {
 }
 
 /// The policy file of a crate whose build script did not run compat: `compat.toml`, or
-/// `Cargo.toml` when it has a `[package.metadata.compat]` table.
+/// `Cargo.toml` when it has a `[package.metadata.compat]` table in any TOML spelling.
 pub(crate) fn unenforced_policy(manifest_dir: &Path) -> Option<String> {
     if manifest_dir.join("compat.toml").is_file() {
         return Some("compat.toml".to_owned());
     }
     let manifest = std::fs::read_to_string(manifest_dir.join("Cargo.toml")).ok()?;
-    manifest
-        .lines()
-        .map(str::trim)
-        .any(|line| {
-            line.starts_with("[package.metadata.compat]")
-                || line.starts_with("[package.metadata.compat.")
+    has_compat_metadata(&manifest).then(|| "Cargo.toml with [package.metadata.compat]".to_owned())
+}
+
+/// Whether a manifest defines `package.metadata.compat`, by a line scan (the macro has no
+/// TOML parser): a `[package.metadata.compat...]` or `[[package.metadata.compat...]]`
+/// header, a dotted key that reaches it from the table it sits in (`compat.components.x =`
+/// under `[package.metadata]`, `metadata.compat = {...}` under `[package]`), or a `compat`
+/// key inside an inline table that reaches it (`metadata = { compat = {...} }`). Keys may be
+/// quoted and spaced. Lines inside multi-line strings are not told apart.
+fn has_compat_metadata(manifest: &str) -> bool {
+    const TARGET: [&str; 3] = ["package", "metadata", "compat"];
+    let mut table: Vec<String> = Vec::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if let Some(header) = line.strip_prefix('[') {
+            let header = header.strip_prefix('[').unwrap_or(header);
+            let Some(end) = header.find(']') else {
+                continue;
+            };
+            table = key_path(&header[..end]);
+            if table.iter().map(String::as_str).take(3).eq(TARGET) {
+                return true;
+            }
+            continue;
+        }
+        let Some((key, value)) = split_key(line) else {
+            continue;
+        };
+        let mut path = table.clone();
+        path.extend(key_path(key));
+        let depth = path.len().min(TARGET.len());
+        if path
+            .iter()
+            .map(String::as_str)
+            .take(depth)
+            .ne(TARGET.into_iter().take(depth))
+        {
+            continue;
+        }
+        if path.len() >= TARGET.len() {
+            return true;
+        }
+        // `package = { metadata = { compat = ... } }` and the like: look inside the value.
+        let rest = &TARGET[path.len()..];
+        if mentions_key_path(value, rest) {
+            return true;
+        }
+    }
+    false
+}
+
+/// `key = value` outside quotes: the key and the value, or `None` for anything else.
+fn split_key(line: &str) -> Option<(&str, &str)> {
+    if line.starts_with('#') {
+        return None;
+    }
+    let mut quote = None;
+    for (index, c) in line.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(open), _) if c == open => quote = None,
+            (None, '=') => return Some((&line[..index], &line[index + 1..])),
+            (None, '#') => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `metadata . "compat"` as `["metadata", "compat"]`.
+fn key_path(key: &str) -> Vec<String> {
+    key.split('.')
+        .map(|segment| {
+            segment
+                .trim()
+                .trim_matches(|c| c == '"' || c == '\'')
+                .to_owned()
         })
-        .then(|| "Cargo.toml with [package.metadata.compat]".to_owned())
+        .collect()
+}
+
+/// Whether the inline table `value` holds the key path `path`: `{ compat = { ... } }` for
+/// `["compat"]`, `{ metadata.compat = 1 }` or `{ metadata = { compat = 1 } }` for
+/// `["metadata", "compat"]`, but not `{ docs = { compat = 1 } }`.
+fn mentions_key_path(value: &str, path: &[&str]) -> bool {
+    // The key path of the inline table being read, and where each open one began.
+    let mut current: Vec<String> = Vec::new();
+    let mut opened: Vec<usize> = Vec::new();
+    let mut key = String::new();
+    let mut assigned: Option<Vec<String>> = None;
+    let mut quote = None;
+    for c in value.chars() {
+        if let Some(open) = quote {
+            if c == open {
+                quote = None;
+            }
+            key.push(c);
+            continue;
+        }
+        match c {
+            '"' | '\'' => {
+                quote = Some(c);
+                key.push(c);
+            }
+            '=' => {
+                let mut full = current.clone();
+                full.extend(key_path(&key));
+                if full.len() >= path.len() && full.iter().zip(path).all(|(a, b)| a == b) {
+                    return true;
+                }
+                assigned = Some(key_path(&key));
+                key.clear();
+            }
+            '{' => {
+                opened.push(current.len());
+                current.extend(assigned.take().unwrap_or_default());
+                key.clear();
+            }
+            '}' => {
+                current.truncate(opened.pop().unwrap_or(0));
+                key.clear();
+                assigned = None;
+            }
+            ',' | '[' | ']' => {
+                key.clear();
+                assigned = None;
+            }
+            c => key.push(c),
+        }
+    }
+    false
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Env, unenforced_policy};
+    use super::{Env, has_compat_metadata, unenforced_policy};
     use std::collections::BTreeMap;
 
     fn env(vars: &[(&str, &str)], unenforced: Option<&str>) -> Env {
@@ -185,6 +308,52 @@ mod tests {
             env.problems[0]
                 .contains("add `compat_runtime::build::enforce();` to `fn main` in build.rs")
         );
+        assert!(
+            env.problems[0].contains(
+                "under [build-dependencies] `compat-runtime = { ..., features = [\"build\"] }`, from the \
+                 same source as under [dependencies]"
+            ),
+            "{}",
+            env.problems[0]
+        );
+        assert!(
+            !env.problems[0].contains("version = \"0."),
+            "{}",
+            env.problems[0]
+        );
+    }
+
+    #[test]
+    fn compat_metadata_is_found_in_every_toml_spelling() {
+        for manifest in [
+            "[package]\nname = \"x\"\n[package.metadata.compat]\n",
+            "[package.metadata.compat.components]\nserver = {}\n",
+            "[[package.metadata.compat.rule]]\ncomponent = \"agent\"\n",
+            "[ package . metadata . \"compat\" ]\n",
+            "[package.metadata]\ncompat.components.server = {}\n",
+            "[package.metadata]\ncompat = { components = { server = {} } }\n",
+            "[package.metadata]\n\"compat\" . components = {}\n",
+            "[package]\nname = \"x\"\nmetadata.compat.components.server = {}\n",
+            "[package]\nmetadata = { compat = { components = {} } }\n",
+            "[package]\nmetadata = { docs = { rs = 1 }, compat = {} }\n",
+            "package.metadata.compat.components.server = {}\n[dependencies]\n",
+            "package = { name = \"x\", metadata = { compat = {} } }\n",
+        ] {
+            assert!(has_compat_metadata(manifest), "{manifest}");
+        }
+        for manifest in [
+            "[package]\nname = \"compat\"\n",
+            "[package]\nname = \"x\"\ndescription = \"compat = { components }\"\n",
+            "[package.metadata.docs.rs]\ncompat = true\n",
+            "[package.metadata]\ncompatibility = {}\n",
+            "[package.metadata]\n# compat.components.server = {}\n",
+            "[dependencies]\ncompat = { path = \"../compat\" }\ncompat-runtime = \"0.1\"\n",
+            "[package]\nmetadata = { docs = { compat = 1 } }\n",
+            "[workspace.metadata.compat]\n",
+            "[package.metadata.compatible]\n",
+        ] {
+            assert!(!has_compat_metadata(manifest), "{manifest}");
+        }
     }
 
     #[test]

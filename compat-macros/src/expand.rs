@@ -88,7 +88,7 @@ fn table(input: &Input<'_>) -> TokenStream {
                     .or(message_since)
                     .map(ToString::to_string)
                     .unwrap_or_default();
-                let catch_all = variant.attrs.other.is_some();
+                let catch_all = input.catch_all(variant).is_some();
                 let shape = shape(variant.style);
                 quote!(::compat_runtime::message::__private::variant(#name, #since, #catch_all, #shape, #fields))
             });
@@ -144,7 +144,7 @@ fn field_entry(
 
 /// The field's type as written, spaced the way rustfmt would (`Option<Vec<String>>`), for
 /// the wire lock: a changed type is a changed wire shape.
-fn type_text(ty: &syn::Type) -> String {
+pub(crate) fn type_text(ty: &syn::Type) -> String {
     let raw = quote!(#ty).to_string();
     let mut out = String::with_capacity(raw.len());
     let chars: Vec<char> = raw.chars().collect();

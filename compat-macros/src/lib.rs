@@ -36,6 +36,11 @@ pub fn derive_compat(input: TokenStream) -> TokenStream {
 /// `messages![A, B, C]`: defines `pub fn messages() -> &'static [&'static Message]`, every
 /// message of the crate, for the handshake and the wire lock. With the build script in
 /// place, a type that derives `Compat` but is missing from the list is a compile error.
+///
+/// The build script finds those types in the library target: `src/lib.rs` and the modules
+/// it declares, without comments, strings and `#[cfg(test)]` code. List each by its name
+/// or by its module path (`v1::Hello`); two types of the same name need their paths, and
+/// `v1::Hello` never stands for `v2::Hello`.
 #[proc_macro]
 pub fn messages(input: TokenStream) -> TokenStream {
     messages::expand(input.into(), messages::found()).into()

@@ -30,6 +30,11 @@ pub(crate) const SERDE: Symbol = Symbol("serde");
 pub(crate) const DENY_UNKNOWN_FIELDS: Symbol = Symbol("deny_unknown_fields");
 pub(crate) const SKIP: Symbol = Symbol("skip");
 pub(crate) const SKIP_DESERIALIZING: Symbol = Symbol("skip_deserializing");
+pub(crate) const WITH: Symbol = Symbol("with");
+pub(crate) const DESERIALIZE_WITH: Symbol = Symbol("deserialize_with");
+pub(crate) const TAG: Symbol = Symbol("tag");
+pub(crate) const CONTENT: Symbol = Symbol("content");
+pub(crate) const UNTAGGED: Symbol = Symbol("untagged");
 
 /// The keys `#[compat(...)]` accepts in each place, for "expected one of" and
 /// "belongs on" hints.

@@ -1,17 +1,15 @@
-// `#[compat(other)]` marks a catch-all only where deserialization is written by hand;
-// next to `#[serde(other)]` it is a second catch-all.
+// Decoded by hand, so `#[compat(other)]` marks the catch-all: unknown variants can land in
+// one variant only.
 use compat_runtime::Compat;
-use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize, Compat)]
+#[derive(Compat)]
 #[compat(from = "server", to = "agent")]
 #[since("0.8.0")]
-#[serde(tag = "type")]
 pub enum Command {
     Stop,
     #[compat(other)]
     Unsupported,
-    #[serde(other)]
+    #[compat(other)]
     Unknown,
 }
 

@@ -25,9 +25,11 @@ pub struct Borrowed<'a, T: ?Sized> {
     pub value: &'a T,
 }
 
+// Internally tagged, so that `Unknown` also receives variants with data from a newer server.
 #[derive(Serialize, Deserialize, Compat)]
 #[compat(from = "server", to = "agent")]
 #[since("0.8.0")]
+#[serde(tag = "type")]
 pub enum Reply<T> {
     Ok(T),
     #[since("0.9.0")]
