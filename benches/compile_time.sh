@@ -1,0 +1,590 @@
+#!/usr/bin/env bash
+# Compile-time benchmark for `#[derive(Compat)]` (issue 3, "Performance").
+#
+# Generates, in a temporary directory, two protocol crates of 200 messages x 10 fields:
+#
+#   plain      #[derive(Serialize, Deserialize)]
+#   annotated  the same plus `Compat`, `#[compat(from = "agent", to = "server")]`,
+#              `#[since]` on the message and on 3 fields of each, a compat.toml and a
+#              build.rs calling `compat_runtime::build::enforce()`; version 1.2.0
+#
+# and times, in the debug profile, with dependencies prebuilt in one target directory per
+# crate, both the wall clock and the CPU time (user + sys of cargo and its rustc children;
+# steadier than the wall clock when other work shares the machine):
+#
+#   clean        `cargo clean -p <crate>` then `cargo build`  (N runs, median)
+#   incremental  `touch src/lib.rs` then `cargo build`        (N runs, median)
+#   scratch      `cargo clean` then `cargo build`, dependencies included (once, for context)
+#
+# Runs of the crates are interleaved (plain, annotated, plain, ...), so that load from
+# anything else on the machine falls on both alike; a run that also recompiled a
+# dependency (a concurrent edit to compat, say) is reported and left out of the medians.
+# Target: annotated/plain <= 1.10, and a single syn major in the annotated crate's graph
+# (checked with `cargo tree`, and against what the scratch build actually compiled).
+#
+# Usage:
+#   benches/compile_time.sh [options]
+#
+#   -n N           runs per measurement (default 5)
+#   --src DIR      the compat workspace the annotated crate depends on (default: the
+#                  workspace this script lives in); it uses DIR/compat-runtime by path
+#   --snapshot     copy the --src working tree into the temp dir first, so that edits made
+#                  to it while the benchmark runs do not leak into the timings
+#   --rev REV      benchmark the committed REV of --src instead (git archive into the temp dir)
+#   --check        also time `cargo check` (clean and incremental)
+#   --breakdown    also split the annotated crate's extra cost (about 7 minutes on 2 cores):
+#                    buildrs        plain + compat.toml + build.rs enforce(), no derive: the
+#                                   build script's compile and run
+#                    derive_static  annotated, but its build.rs prints the env enforce()
+#                                   printed, without depending on anything: the derive alone
+#                    tables         plain + the `impl Compat` tables the derive emits, written
+#                                   out by hand: compiling the tables, without the derive
+#                  timed like the others, plus `cargo build --timings` per unit (build script
+#                  compile / run, lib frontend / codegen), plus the time spent inside the
+#                  derive's own code (compat-macros' unchanged sources compiled into a
+#                  wrapper proc-macro that times each call)
+#   --work DIR     where to generate (default: a new mktemp -d); must be outside the repo
+#   --keep         keep the work directory
+#
+# Needs cargo and python3 (3.11+ for --breakdown). Prints tables of medians (seconds) and
+# the ratios to `plain`. Total time with the defaults: about 2 minutes on 2 cores.
+
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC=$(cd "$here/.." && pwd)
+RUNS=5
+SNAPSHOT=0
+REV=
+CHECK=0
+BREAKDOWN=0
+WORK=
+KEEP=0
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -n) RUNS=$2; shift 2 ;;
+        --src) SRC=$(cd "$2" && pwd); shift 2 ;;
+        --snapshot) SNAPSHOT=1; shift ;;
+        --rev) REV=$2; shift 2 ;;
+        --check) CHECK=1; shift ;;
+        --breakdown) BREAKDOWN=1; shift ;;
+        --work) WORK=$2; shift 2 ;;
+        --keep) KEEP=1; shift ;;
+        -h|--help) sed -n '2,/^$/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+if [ -z "$WORK" ]; then
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/compat-compile-time.XXXXXX")
+else
+    mkdir -p "$WORK"
+    WORK=$(cd "$WORK" && pwd)
+fi
+case "$WORK/" in
+    "$SRC"/*) echo "--work must be outside $SRC" >&2; exit 2 ;;
+esac
+if [ "$KEEP" = 0 ]; then
+    trap 'rm -rf "$WORK"' EXIT
+fi
+echo "work dir: $WORK"
+
+# --- the compat sources the annotated crate builds against -------------------------------
+describe=$(git -C "$SRC" describe --always --dirty 2>/dev/null || echo "not a git checkout")
+if [ -n "$REV" ]; then
+    mkdir -p "$WORK/compat"
+    git -C "$SRC" archive "$REV" | tar -x -C "$WORK/compat"
+    describe="$(git -C "$SRC" rev-parse --short "$REV") (committed)"
+    COMPAT="$WORK/compat"
+elif [ "$SNAPSHOT" = 1 ]; then
+    mkdir -p "$WORK/compat"
+    (cd "$SRC" && tar -c --exclude=./target --exclude=./.git .) | tar -x -C "$WORK/compat"
+    describe="$describe (snapshot of the working tree at $(date +%H:%M:%S))"
+    COMPAT="$WORK/compat"
+else
+    COMPAT="$SRC"
+fi
+echo "compat: $COMPAT/compat-runtime  [$describe]"
+
+# --- generate the crates -------------------------------------------------------------------
+VARIANTS="plain annotated"
+[ "$BREAKDOWN" = 1 ] && VARIANTS="plain annotated buildrs derive_static tables"
+# derive_timed is built under --breakdown only, outside the timing loops (see below).
+
+python3 - "$WORK" "$COMPAT" $VARIANTS <<'PY'
+import os, sys
+
+work, compat, variants = sys.argv[1], sys.argv[2], sys.argv[3:]
+MESSAGES, FIELDS, NEWER = 200, 10, 3
+
+# The seven fields every message shipped with, drawn from a rotating pool of types.
+POOL = [
+    ("id", "u64"), ("name", "String"), ("count", "u32"), ("labels", "Vec<String>"),
+    ("parent", "Option<String>"), ("sizes", "Vec<u32>"), ("enabled", "bool"),
+    ("owner", "String"), ("limit", "Option<u32>"), ("paths", "Vec<String>"),
+    ("weight", "u32"), ("comment", "Option<String>"),
+]
+# The three that arrived later: each one can default, as the policy requires.
+LATER = [
+    ("1.1.0", "note", "Option<String>", False),
+    ("1.1.0", "retries", "u32", True),          # #[compat(default)] + #[serde(default)]
+    ("1.2.0", "selectors", "Option<Vec<String>>", False),
+]
+assert len(LATER) == NEWER
+
+def field_params():
+    """The parameter names of compat_runtime::message::__private::field, read from the
+    source, so the hand-written tables follow the signature the derive calls."""
+    import re
+    text = open(os.path.join(compat, "compat-runtime", "src", "message.rs")).read()
+    m = re.search(r"pub const fn field\((.*?)\)\s*->", text, re.S)
+    return [p.split(":")[0].strip() for p in m.group(1).split(",") if p.strip()] if m else None
+
+def tables() -> str:
+    """What #[derive(Compat)] emits for each message (mirrors compat-macros/src/expand.rs),
+    written out by hand: the cost of compiling the tables, without running the derive."""
+    m = "::compat_runtime::message"
+    params = field_params()
+    known = {"name", "since", "ty", "default", "ignorable", "deprecated"}
+    if not params or not set(params) <= known:
+        sys.exit(f"benches/compile_time.sh: __private::field({params}) is not what the `tables` "
+                 "variant knows how to write; update tables() there")
+    def field(name, since, ty, default):
+        args = {"name": f'"{name}"', "since": f'"{since}"', "ty": f'"{ty}"',
+                "default": "true" if default else "false", "ignorable": "false",
+                "deprecated": "::core::option::Option::None"}
+        return f'{m}::__private::field({", ".join(args[p] for p in params)})'
+    out = []
+    for i in range(MESSAGES):
+        entries = []
+        for j in range(FIELDS - NEWER):
+            name, ty = POOL[(i + j) % len(POOL)]
+            entries.append(field(f"{name}_{j}", "1.0.0", ty, ty.startswith("Option")))
+        for since, name, ty, default in LATER:
+            entries.append(field(name, since, ty, default or ty.startswith("Option")))
+        out.append(f"""#[automatically_derived]
+impl {m}::Compat for Message{i:03} {{
+    const MESSAGE: &'static {m}::Message = {{
+        const FIELDS: &[{m}::Field] = &[{", ".join(entries)}];
+        const VARIANTS: &[{m}::Variant] = &[];
+        const MESSAGE: {m}::Message = {m}::__private::message(
+            "Message{i:03}", "1.0.0", &[{m}::__private::route("agent", "server")], {m}::Kind::Struct({m}::Shape::Named), FIELDS, VARIANTS,
+        );
+        &MESSAGE
+    }};
+}}
+""")
+    return "\n".join(out)
+
+def source(compat_attrs: bool) -> str:
+    out = ["//! Generated by benches/compile_time.sh: 200 protocol messages.", ""]
+    out.append("#![allow(dead_code)]")
+    out.append("use serde::{Deserialize, Serialize};")
+    if compat_attrs:
+        out.append("use compat_runtime::Compat;")
+    out.append("")
+    for i in range(MESSAGES):
+        derive = "Serialize, Deserialize, Compat" if compat_attrs else "Serialize, Deserialize"
+        out.append(f"/// Message {i}.")
+        out.append(f"#[derive({derive})]")
+        if compat_attrs:
+            out.append('#[compat(from = "agent", to = "server")]')
+            out.append('#[since("1.0.0")]')
+        out.append(f"pub struct Message{i:03} {{")
+        for j in range(FIELDS - NEWER):
+            name, ty = POOL[(i + j) % len(POOL)]
+            out.append(f"    pub {name}_{j}: {ty},")
+        for since, name, ty, default in LATER:
+            if compat_attrs:
+                out.append(f'    #[since("{since}")]')
+                if default:
+                    out.append("    #[compat(default)]")
+            if default:
+                out.append("    #[serde(default)]")
+            out.append(f"    pub {name}: {ty},")
+        out.append("}")
+        out.append("")
+    return "\n".join(out)
+
+COMPAT_TOML = """\
+# Generated by benches/compile_time.sh.
+[components]
+agent = { description = "sends the requests" }
+server = { description = "receives them" }
+
+[[rule]]
+component = "agent"
+peer = "server"
+newer = "none"
+older = "1 minor"
+note = "agents upgrade after servers and may lag one minor"
+"""
+
+runtime = os.path.join(compat, "compat-runtime")
+
+def crate(name, *, derive, enforce, static_build=False, runtime_dep=None, extra=""):
+    d = os.path.join(work, name)
+    os.makedirs(os.path.join(d, "src"), exist_ok=True)
+    deps = ['serde = { version = "1.0.229", features = ["derive"] }']
+    if derive or runtime_dep:
+        deps.append(f'compat-runtime = {{ path = "{runtime}", features = ["macros"] }}')
+    build_deps = []
+    if enforce:
+        build_deps.append(f'compat-runtime = {{ path = "{runtime}", features = ["build"] }}')
+    manifest = [
+        "[package]", f'name = "{name}"', 'version = "1.2.0"', 'edition = "2024"',
+        "publish = false", "", "[workspace]", "", "[dependencies]", *deps, "",
+    ]
+    if build_deps:
+        manifest += ["[build-dependencies]", *build_deps, ""]
+    open(os.path.join(d, "Cargo.toml"), "w").write("\n".join(manifest))
+    open(os.path.join(d, "src", "lib.rs"), "w").write(source(derive) + extra)
+    if enforce or static_build:
+        open(os.path.join(d, "compat.toml"), "w").write(COMPAT_TOML)
+    if enforce:
+        open(os.path.join(d, "build.rs"), "w").write(
+            "fn main() {\n    compat_runtime::build::enforce();\n}\n")
+    # derive_static's build.rs is written by the shell script once `annotated` has run
+    # its real build script (it replays that script's output).
+
+for v in variants:
+    if v == "plain":
+        crate(v, derive=False, enforce=False)
+    elif v == "annotated":
+        crate(v, derive=True, enforce=True)
+    elif v == "buildrs":
+        crate(v, derive=False, enforce=True)
+    elif v == "derive_static":
+        crate(v, derive=True, enforce=False, static_build=True)
+    elif v == "tables":
+        crate(v, derive=False, enforce=False, runtime_dep=True, extra="\n" + tables())
+PY
+
+# Start every crate from the workspace's lock file, so the benchmark resolves the same
+# versions (serde 1.0.229, syn 3.0.9, ...) the workspace does, without a registry lookup.
+for v in $VARIANTS; do
+    [ -f "$COMPAT/Cargo.lock" ] && cp "$COMPAT/Cargo.lock" "$WORK/$v/Cargo.lock"
+done
+
+# --- helpers -----------------------------------------------------------------------------
+LOG="$WORK/logs"
+mkdir -p "$LOG"
+RESULTS="$WORK/results.tsv"
+: > "$RESULTS"
+
+cargo_in() { # cargo_in VARIANT ARGS... ; quiet, logged, fails loudly
+    local v=$1; shift
+    (cd "$WORK/$v" && CARGO_TARGET_DIR="$WORK/target-$v" cargo "$@") >>"$LOG/$v.log" 2>&1 || {
+        echo "cargo $* failed in $WORK/$v; last lines of $LOG/$v.log:" >&2
+        tail -40 "$LOG/$v.log" >&2
+        exit 1
+    }
+}
+
+# timed VARIANT KIND ARGS... : run cargo ARGS and record its wall time and CPU time (user +
+# sys of cargo and every rustc it ran) under KIND; flag the run if it compiled anything but
+# the crate itself (e.g. a concurrent edit to compat). CPU time is the steadier figure on a
+# shared machine: other processes stretch the wall clock, not the work done.
+timed() {
+    local v=$1 kind=$2; shift 2
+    local out="$LOG/$v.$kind.last" tf="$LOG/$v.$kind.time" rc=0
+    local TIMEFORMAT='%3R %3U %3S'
+    { time (cd "$WORK/$v" && CARGO_TARGET_DIR="$WORK/target-$v" cargo "$@" >"$out" 2>&1); } 2>"$tf" || rc=$?
+    if [ "$rc" != 0 ]; then
+        echo "cargo $* failed in $WORK/$v:" >&2; tail -40 "$out" >&2; exit 1
+    fi
+    cat "$out" >>"$LOG/$v.log"
+    local wall cpu others flag=
+    read -r wall cpu < <(awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$tf")
+    others=$(grep -E '^\s*(Compiling|Checking) ' "$out" | grep -vE "(Compiling|Checking) $v v" || true)
+    if [ -n "$others" ] && [ "$kind" != scratch ]; then
+        echo "  warning: $v $kind also rebuilt: $(echo "$others" | awk '{print $2}' | tr '\n' ' ')" >&2
+        flag=contaminated
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\n' "$v" "$kind" "$wall" "$cpu" "$flag" >>"$RESULTS"
+    printf '  %-14s %-18s wall %7ss   cpu %7ss\n' "$v" "$kind" "$wall" "$cpu"
+}
+
+# --- (c) scratch: everything, dependencies included, once each ----------------------------
+echo
+echo "== scratch builds (cargo clean; cargo build), dependencies included"
+for v in $VARIANTS; do
+    [ "$v" = derive_static ] && continue   # needs annotated's build-script output first
+    cargo_in "$v" fetch
+    cargo_in "$v" clean
+    timed "$v" scratch build
+done
+
+if [ "$BREAKDOWN" = 1 ]; then
+    # derive_static: a build.rs without dependencies that prints what enforce() printed for
+    # `annotated` (the COMPAT_* windows), so the derive runs its full policy checks while
+    # the crate pays nothing for compiling and linking a build script against compat-runtime.
+    outfile=$(ls -t "$WORK"/target-annotated/debug/build/annotated-*/output | head -1)
+    python3 - "$outfile" "$WORK/derive_static/build.rs" <<'PY'
+import sys
+lines = [l.rstrip("\n") for l in open(sys.argv[1])]
+keep = [l for l in lines if l.startswith(("cargo::rustc-env=", "cargo::rerun-if-changed="))]
+body = "\n".join(f'    println!("{{}}", r#"{l}"#);' for l in keep)
+open(sys.argv[2], "w").write("fn main() {\n" + body + "\n}\n")
+PY
+    cargo_in derive_static fetch
+    cargo_in derive_static clean
+    timed derive_static scratch build
+fi
+
+# --- (a) clean builds of the crate itself, (b) incremental ------------------------------
+measure() { # measure KIND CARGO-SUBCOMMAND
+    local kind=$1 sub=$2
+    echo
+    echo "== $kind: cargo clean -p <crate>; cargo $sub   (x$RUNS, interleaved)"
+    for v in $VARIANTS; do cargo_in "$v" "$sub"; done   # warm: deps ready for this mode
+    for i in $(seq "$RUNS"); do
+        for v in $VARIANTS; do
+            cargo_in "$v" clean -p "$v"
+            timed "$v" "$kind" "$sub"
+        done
+    done
+    echo
+    echo "== incremental${kind#clean}: touch src/lib.rs; cargo $sub   (x$RUNS, interleaved)"
+    for i in $(seq "$RUNS"); do
+        for v in $VARIANTS; do
+            touch "$WORK/$v/src/lib.rs"
+            timed "$v" "incremental${kind#clean}" "$sub"
+        done
+    done
+}
+
+measure clean build
+[ "$CHECK" = 1 ] && measure clean-check check
+
+# --- breakdown: cargo --timings units of each crate, clean and incremental --------------
+if [ "$BREAKDOWN" = 1 ]; then
+    for kind in clean incremental; do
+        echo
+        echo "== cargo build --timings, $kind   (x$RUNS, interleaved)"
+        TIMINGS="$WORK/units-$kind.tsv"
+        : > "$TIMINGS"
+        for i in $(seq "$RUNS"); do
+            for v in $VARIANTS; do
+                if [ "$kind" = clean ]; then
+                    cargo_in "$v" clean -p "$v"
+                else
+                    touch "$WORK/$v/src/lib.rs"
+                fi
+                rm -rf "$WORK/target-$v/cargo-timings"
+                cargo_in "$v" build --timings
+                html=$(ls -t "$WORK"/target-$v/cargo-timings/cargo-timing-*.html | head -1)
+                python3 - "$v" "$html" >>"$TIMINGS" <<'PY'
+import json, re, sys
+v, path = sys.argv[1], sys.argv[2]
+m = re.search(r"const UNIT_DATA = (\[.*?\]);\n", open(path).read(), re.S)
+for u in json.loads(m.group(1)) if m else []:
+    if u["name"] != v:
+        continue
+    target = u.get("target", "").strip()
+    unit = {"": "lib", "build-script": "build.rs compile", "build-script (run)": "build.rs run"}.get(target, target)
+    print(f"{v}\t{unit}\t{u['duration']}")
+    for name, span in u.get("sections") or []:
+        print(f"{v}\t  lib {name}\t{span['end'] - span['start']}")
+PY
+            done
+        done
+        python3 - "$TIMINGS" $VARIANTS <<'PY'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+variants = sys.argv[2:]
+units = []
+data = {}
+for v, unit, d in rows:
+    if unit not in units:
+        units.append(unit)
+    data.setdefault((v, unit), []).append(float(d))
+print(f"  median seconds per unit (rustc's own timings, cargo --timings)")
+print(f"  {'unit':<20}" + "".join(f"{v:>15}" for v in variants))
+for unit in units:
+    cells = "".join(f"{statistics.median(data[(v, unit)]):>15.2f}" if (v, unit) in data else f"{'-':>15}"
+                    for v in variants)
+    print(f"  {unit:<20}" + cells)
+PY
+    done
+fi
+
+# --- breakdown: time spent inside the derive itself -----------------------------------------
+# derive_timed is derive_static with `Compat` taken from compat-macros-timed: a proc-macro
+# crate generated here that compiles compat-macros' own, unchanged source files (by #[path])
+# and wraps the derive's entry point in a timer, appending the nanoseconds of each call to
+# $COMPAT_BENCH_MACRO_TIMES. The rest of the lib's frontend delta is rustc's handling of
+# the generated tables (parsing the expansion, resolution, type checking, const evaluation).
+if [ "$BREAKDOWN" = 1 ]; then
+    python3 - "$WORK" "$COMPAT" <<'PY'
+import os, re, shutil, sys, tomllib
+work, compat = sys.argv[1], sys.argv[2]
+src = os.path.join(compat, "compat-macros", "src")
+shim = os.path.join(work, "compat-macros-timed")
+os.makedirs(os.path.join(shim, "src"), exist_ok=True)
+ws = tomllib.load(open(os.path.join(compat, "Cargo.toml"), "rb"))["workspace"]["dependencies"]
+own = tomllib.load(open(os.path.join(compat, "compat-macros", "Cargo.toml"), "rb"))["dependencies"]
+
+def dep(name, spec):
+    if isinstance(spec, dict) and spec.get("workspace"):
+        base = ws[name]
+        base = {"version": base} if isinstance(base, str) else dict(base)
+        extra = spec.get("features", [])
+        if extra:
+            base["features"] = sorted(set(base.get("features", [])) | set(extra))
+        spec = base
+    if isinstance(spec, str):
+        return f'{name} = "{spec}"'
+    spec.pop("path", None)
+    items = ", ".join(f'{k} = {v!r}'.replace("'", '"') if not isinstance(v, bool)
+                      else f"{k} = {str(v).lower()}" for k, v in spec.items())
+    return f"{name} = {{ {items} }}"
+
+version = tomllib.load(open(os.path.join(compat, "Cargo.toml"), "rb"))["workspace"]["package"]["version"]
+open(os.path.join(shim, "Cargo.toml"), "w").write("\n".join([
+    "[package]", 'name = "compat-macros-timed"', f'version = "{version}"', 'edition = "2024"',
+    "publish = false", "", "[lib]", "proc-macro = true", "", "[dependencies]",
+    *[dep(n, sp) for n, sp in own.items()], ""]))
+
+lib = open(os.path.join(src, "lib.rs")).read()
+lib = re.sub(r"(?m)^(\s*)mod (\w+);", lambda m: f'{m.group(1)}#[path = "{src}/{m.group(2)}.rs"] mod {m.group(2)};', lib)
+lib = lib.replace('include_str!("', f'include_str!("{src}/')
+entry = "pub fn derive_compat(input: TokenStream) -> TokenStream {"
+assert entry in lib, "compat-macros' entry point changed; update benches/compile_time.sh"
+lib = lib.replace(entry, entry + """
+    let start = std::time::Instant::now();
+    let out = derive_compat_untimed(input);
+    if let Some(path) = std::env::var_os("COMPAT_BENCH_MACRO_TIMES") {
+        use std::io::Write as _;
+        let line = format!("{}\\n", start.elapsed().as_nanos());
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path);
+        let _ = file.and_then(|mut f| f.write_all(line.as_bytes()));
+    }
+    out
+}
+
+fn derive_compat_untimed(input: TokenStream) -> TokenStream {""", 1)
+open(os.path.join(shim, "src", "lib.rs"), "w").write(lib)
+
+# derive_timed: derive_static, with the derive from the shim.
+dst = os.path.join(work, "derive_timed")
+shutil.rmtree(dst, ignore_errors=True)
+shutil.copytree(os.path.join(work, "derive_static"), dst)
+text = open(os.path.join(dst, "Cargo.toml")).read().replace('name = "derive_static"', 'name = "derive_timed"')
+text = text.replace("[dependencies]\n", f'[dependencies]\ncompat-macros-timed = {{ path = "{shim}" }}\n', 1)
+open(os.path.join(dst, "Cargo.toml"), "w").write(text)
+lib = open(os.path.join(dst, "src", "lib.rs")).read()
+open(os.path.join(dst, "src", "lib.rs"), "w").write(
+    lib.replace("use compat_runtime::Compat;", "use compat_macros_timed::Compat;"))
+PY
+    cp "$WORK/derive_static/Cargo.lock" "$WORK/derive_timed/Cargo.lock" 2>/dev/null || true
+    cargo_in derive_timed build
+    echo
+    echo "== time inside #[derive(Compat)] (compat-macros' source, timed by a wrapper)   (x$RUNS)"
+    MT="$WORK/macro-times"
+    for kind in clean incremental; do
+        : > "$MT.$kind"
+        for i in $(seq "$RUNS"); do
+            if [ "$kind" = clean ]; then cargo_in derive_timed clean -p derive_timed; else touch "$WORK/derive_timed/src/lib.rs"; fi
+            rm -f "$MT.run"
+            COMPAT_BENCH_MACRO_TIMES="$MT.run" cargo_in derive_timed build
+            python3 -c "import sys; xs=[int(l) for l in open(sys.argv[1])]; print(len(xs), sum(xs)/1e9)" "$MT.run" >>"$MT.$kind"
+        done
+        python3 - "$MT.$kind" "$kind" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+calls = {int(n) for n, _ in rows}
+total = statistics.median(float(t) for _, t in rows)
+print(f"  {sys.argv[2]:<12} {'/'.join(map(str, sorted(calls)))} derive calls per build, "
+      f"median {total:.3f}s in the derive per build ({total / max(calls) * 1e3:.2f} ms per message)")
+PY
+    done
+fi
+
+# --- report ------------------------------------------------------------------------------
+echo
+python3 - "$RESULTS" $VARIANTS <<'PY'
+import statistics, sys
+path, variants = sys.argv[1], sys.argv[2:]
+rows = [l.rstrip("\n").split("\t") for l in open(path) if l.strip()]
+# Runs that also rebuilt a dependency measure something else: leave them out (unless no
+# clean run is left), and say so.
+data, dirty = {}, {}
+for v, kind, wall, cpu, flag in rows:
+    if flag:
+        dirty[(v, kind)] = dirty.get((v, kind), 0) + 1
+        continue
+    data.setdefault(("wall", v, kind), []).append(float(wall))
+    data.setdefault(("cpu", v, kind), []).append(float(cpu))
+for v, kind, wall, cpu, flag in rows:
+    if flag and ("wall", v, kind) not in data:
+        data.setdefault(("wall!", v, kind), []).append(float(wall))
+        data.setdefault(("cpu!", v, kind), []).append(float(cpu))
+for key in [k for k in data if k[0].endswith("!")]:
+    data[(key[0][:-1], key[1], key[2])] = data.pop(key)
+kinds = [k for k in ["clean", "incremental", "clean-check", "incremental-check", "scratch"]
+         if any(key[2] == k for key in data)]
+
+def med(metric, v, k):
+    xs = data.get((metric, v, k))
+    return statistics.median(xs) if xs else None
+
+for metric, title in [("wall", "wall time"), ("cpu", "CPU time (user + sys, cargo and rustc)")]:
+    print(f"median {title}, seconds (min-max over runs); debug profile")
+    head = f"{'variant':<20}" + "".join(f"{k:>22}" for k in kinds)
+    print(head)
+    print("-" * len(head))
+    for v in variants:
+        cells = []
+        for k in kinds:
+            xs = data.get((metric, v, k))
+            if not xs:
+                cells.append(f"{'-':>22}")
+                continue
+            cell = f"{statistics.median(xs):.2f}" + (f" ({min(xs):.2f}-{max(xs):.2f})" if len(xs) > 1 else "")
+            cells.append(f"{cell + ('*' if (v, k) in dirty else ''):>22}")
+        print(f"{v:<20}" + "".join(cells))
+    print("-" * len(head))
+    for v in variants[1:]:
+        cells = []
+        for k in kinds:
+            a, p = med(metric, v, k), med(metric, "plain", k)
+            cells.append(f"{(f'{a / p:.3f}' if a and p else '-'):>22}")
+        print(f"{(v + '/plain'):<20}" + "".join(cells))
+    print()
+if dirty:
+    left = ", ".join(f"{n} {v} {k}" for (v, k), n in dirty.items())
+    print(f"* runs that also rebuilt a dependency were left out of the medians ({left}); "
+          "--snapshot avoids that")
+for metric in ["wall", "cpu"]:
+    c = med(metric, "annotated", "clean") / med(metric, "plain", "clean")
+    i = med(metric, "annotated", "incremental") / med(metric, "plain", "incremental")
+    verdict = "MET" if c <= 1.10 and i <= 1.10 else "NOT MET"
+    print(f"target annotated/plain <= 1.10 ({metric}): clean {c:.3f}, incremental {i:.3f} -> {verdict}")
+PY
+
+# --- syn: one major in the annotated crate's graph ---------------------------------------
+echo
+echo "== syn in the dependency graph (cargo tree -e normal,build --target all)"
+syn_fail=0
+for v in $VARIANTS; do
+    versions=$(cd "$WORK/$v" && CARGO_TARGET_DIR="$WORK/target-$v" \
+        cargo tree -e normal,build --target all --prefix none --format '{p}' 2>/dev/null \
+        | awk '$1 == "syn" { print $2 }' | sort -u | tr '\n' ' ')
+    majors=$(echo "$versions" | tr ' ' '\n' | sed -n 's/^v\([0-9]*\)\..*/\1/p' | sort -u | wc -l)
+    compiled=$(grep -hoE 'Compiling syn v[0-9.]+' "$LOG/$v.log" | awk '{print $3}' | sort -u | tr '\n' ' ')
+    printf '  %-14s cargo tree: %-20s compiled in scratch build: %-20s majors: %s\n' \
+        "$v" "${versions:-none}" "${compiled:-none}" "$majors"
+    if [ "$v" = annotated ] && [ "$majors" != 1 ]; then syn_fail=1; fi
+done
+echo "  cargo tree --duplicates (annotated):"
+(cd "$WORK/annotated" && CARGO_TARGET_DIR="$WORK/target-annotated" \
+    cargo tree --duplicates -e normal,build --target all 2>&1 | sed 's/^/    /') || true
+if [ "$syn_fail" = 0 ]; then
+    echo "  one syn major in annotated's graph: OK"
+else
+    echo "  more than one syn major in annotated's graph: FAIL"
+fi
+echo
+echo "logs: $LOG (kept only with --keep)"
