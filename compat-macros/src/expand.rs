@@ -47,7 +47,7 @@ fn table(input: &Input<'_>) -> TokenStream {
     let since = message_since.map(ToString::to_string).unwrap_or_default();
     let routes = input.attrs.routes.iter().map(|route| {
         let (from, to) = (&route.from, &route.to);
-        quote!(::compat_runtime::message::__private::route(#from, #to))
+        quote!(__c::route(#from, #to))
     });
     let (kind, fields, variant_items, variant_entries) = match &input.data {
         Data::Struct(style, fields) => {
@@ -56,7 +56,7 @@ fn table(input: &Input<'_>) -> TokenStream {
                 .iter()
                 .map(|field| field_entry(field, message_since, input.attrs.serde_default));
             (
-                quote!(::compat_runtime::message::Kind::Struct(#shape)),
+                quote!(__c::Kind::Struct(#shape)),
                 quote!(#(#fields),*),
                 quote!(),
                 quote!(),
@@ -75,7 +75,7 @@ fn table(input: &Input<'_>) -> TokenStream {
                     .fields
                     .iter()
                     .map(|field| field_entry(field, since, false));
-                quote!(const #ident: &[::compat_runtime::message::Field] = &[#(#fields),*];)
+                quote!(const #ident: &[__c::Field] = &[#(#fields),*];)
             });
             let entries = variants.iter().enumerate().map(|(index, variant)| {
                 let fields = format_ident!("VARIANT_{}_FIELDS", index);
@@ -90,23 +90,24 @@ fn table(input: &Input<'_>) -> TokenStream {
                     .unwrap_or_default();
                 let catch_all = input.catch_all(variant).is_some();
                 let shape = shape(variant.style);
-                quote!(::compat_runtime::message::__private::variant(#name, #since, #catch_all, #shape, #fields))
+                quote!(__c::variant(#name, #since, #catch_all, #shape, #fields))
             });
             (
-                quote!(::compat_runtime::message::Kind::Enum),
+                quote!(__c::Kind::Enum),
                 quote!(),
                 quote!(#(#consts)*),
                 quote!(#(#entries),*),
             )
         }
     };
+    // One short alias keeps the emitted tokens few: the compiler re-reads them on every
+    // build, so their volume is what users feel (benches/compile_time.sh).
     quote!({
-        const FIELDS: &[::compat_runtime::message::Field] = &[#fields];
+        use ::compat_runtime::message::__private as __c;
+        const FIELDS: &[__c::Field] = &[#fields];
         #variant_items
-        const VARIANTS: &[::compat_runtime::message::Variant] = &[#variant_entries];
-        const MESSAGE: ::compat_runtime::message::Message = ::compat_runtime::message::__private::message(
-            #name, #since, &[#(#routes),*], #kind, FIELDS, VARIANTS,
-        );
+        const VARIANTS: &[__c::Variant] = &[#variant_entries];
+        const MESSAGE: __c::Message = __c::message(#name, #since, &[#(#routes),*], #kind, FIELDS, VARIANTS);
         &MESSAGE
     })
 }
@@ -127,19 +128,21 @@ fn field_entry(
         .unwrap_or_default();
     let default = field.can_default(container_default);
     let ignorable = field.attrs.ignorable;
-    let deprecated = match &field.attrs.deprecated {
+    let ty = type_text(field.ty);
+    let flags = u8::from(default) | (u8::from(ignorable) << 1);
+    match &field.attrs.deprecated {
         Some(deprecated) => {
-            let since = deprecated.version.to_string();
+            let deprecated_since = deprecated.version.to_string();
             let note = match &field.attrs.note {
                 Some((_, note)) => quote!(::core::option::Option::Some(#note)),
                 None => quote!(::core::option::Option::None),
             };
-            quote!(::core::option::Option::Some(::compat_runtime::message::__private::deprecation(#since, #note)))
+            quote!(__c::deprecated_field(
+                #name, #since, #ty, #flags, __c::deprecation(#deprecated_since, #note)
+            ))
         }
-        None => quote!(::core::option::Option::None),
-    };
-    let ty = type_text(field.ty);
-    quote!(::compat_runtime::message::__private::field(#name, #since, #ty, #default, #ignorable, #deprecated))
+        None => quote!(__c::f(#name, #since, #ty, #flags)),
+    }
 }
 
 /// The field's type as written, spaced the way rustfmt would (`Option<Vec<String>>`), for
@@ -168,9 +171,9 @@ pub(crate) fn type_text(ty: &syn::Type) -> String {
 
 fn shape(style: Style) -> TokenStream {
     match style {
-        Style::Named => quote!(::compat_runtime::message::Shape::Named),
-        Style::Tuple => quote!(::compat_runtime::message::Shape::Tuple),
-        Style::Unit => quote!(::compat_runtime::message::Shape::Unit),
+        Style::Named => quote!(__c::Shape::Named),
+        Style::Tuple => quote!(__c::Shape::Tuple),
+        Style::Unit => quote!(__c::Shape::Unit),
     }
 }
 

@@ -217,7 +217,31 @@ pub struct Variant {
 /// Constructors for the code `#[derive(Compat)]` generates; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    use super::{Deprecation, Field, Kind, Message, Route, Shape, Variant};
+    pub use super::{Deprecation, Field, Kind, Message, Route, Shape, Variant};
+
+    /// A field without deprecation; `flags`: bit 0 default, bit 1 ignorable. The derive
+    /// emits one call per field, so the call is kept short.
+    pub const fn f(name: &'static str, since: &'static str, ty: &'static str, flags: u8) -> Field {
+        field(name, since, ty, flags & 1 != 0, flags & 2 != 0, None)
+    }
+
+    /// A deprecated field; `flags` as for [`f`].
+    pub const fn deprecated_field(
+        name: &'static str,
+        since: &'static str,
+        ty: &'static str,
+        flags: u8,
+        deprecated: Deprecation,
+    ) -> Field {
+        field(
+            name,
+            since,
+            ty,
+            flags & 1 != 0,
+            flags & 2 != 0,
+            Some(deprecated),
+        )
+    }
 
     pub const fn message(
         name: &'static str,
