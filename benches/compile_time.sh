@@ -133,28 +133,15 @@ LATER = [
 ]
 assert len(LATER) == NEWER
 
-def field_params():
-    """The parameter names of compat_runtime::message::__private::field, read from the
-    source, so the hand-written tables follow the signature the derive calls."""
-    import re
-    text = open(os.path.join(compat, "compat-runtime", "src", "message.rs")).read()
-    m = re.search(r"pub const fn field\((.*?)\)\s*->", text, re.S)
-    return [p.split(":")[0].strip() for p in m.group(1).split(",") if p.strip()] if m else None
-
 def tables() -> str:
-    """What #[derive(Compat)] emits for each message (mirrors compat-macros/src/expand.rs),
-    written out by hand: the cost of compiling the tables, without running the derive."""
+    """What #[derive(Compat)] emits for each message (mirrors compat-macros/src/expand.rs:
+    one struct-literal constant per message), written out by hand: the cost of compiling
+    the tables, without running the derive."""
     m = "::compat_runtime::message"
-    params = field_params()
-    known = {"name", "since", "ty", "default", "ignorable", "deprecated"}
-    if not params or not set(params) <= known:
-        sys.exit(f"benches/compile_time.sh: __private::field({params}) is not what the `tables` "
-                 "variant knows how to write; update tables() there")
     def field(name, since, ty, default):
-        args = {"name": f'"{name}"', "since": f'"{since}"', "ty": f'"{ty}"',
-                "default": "true" if default else "false", "ignorable": "false",
-                "deprecated": "::core::option::Option::None"}
-        return f'{m}::__private::field({", ".join(args[p] for p in params)})'
+        return (f'{m}::Field {{ name: "{name}", since: "{since}", ty: "{ty}", '
+                f'default: {"true" if default else "false"}, ignorable: false, '
+                f'deprecated: ::core::option::Option::None }}')
     out = []
     for i in range(MESSAGES):
         entries = []
@@ -165,13 +152,13 @@ def tables() -> str:
             entries.append(field(name, since, ty, default or ty.startswith("Option")))
         out.append(f"""#[automatically_derived]
 impl {m}::Compat for Message{i:03} {{
-    const MESSAGE: &'static {m}::Message = {{
-        const FIELDS: &[{m}::Field] = &[{", ".join(entries)}];
-        const VARIANTS: &[{m}::Variant] = &[];
-        const MESSAGE: {m}::Message = {m}::__private::message(
-            "Message{i:03}", "1.0.0", &[{m}::__private::route("agent", "server")], {m}::Kind::Struct({m}::Shape::Named), FIELDS, VARIANTS,
-        );
-        &MESSAGE
+    const MESSAGE: &'static {m}::Message = &{m}::Message {{
+        name: "Message{i:03}",
+        since: "1.0.0",
+        routes: &[{m}::Route {{ from: "agent", to: "server" }}],
+        kind: {m}::Kind::Struct({m}::Shape::Named),
+        fields: &[{", ".join(entries)}],
+        variants: &[],
     }};
 }}
 """)

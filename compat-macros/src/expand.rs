@@ -5,7 +5,7 @@ use crate::check;
 use crate::ctxt::Ctxt;
 use crate::env::Env;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use semver::Version;
 use syn::DeriveInput;
 
@@ -47,9 +47,9 @@ fn table(input: &Input<'_>) -> TokenStream {
     let since = message_since.map(ToString::to_string).unwrap_or_default();
     let routes = input.attrs.routes.iter().map(|route| {
         let (from, to) = (&route.from, &route.to);
-        quote!(__c::route(#from, #to))
+        quote!(__c::Route { from: #from, to: #to })
     });
-    let (kind, fields, variant_items, variant_entries) = match &input.data {
+    let (kind, fields, variant_entries) = match &input.data {
         Data::Struct(style, fields) => {
             let shape = shape(*style);
             let fields = fields
@@ -59,13 +59,12 @@ fn table(input: &Input<'_>) -> TokenStream {
                 quote!(__c::Kind::Struct(#shape)),
                 quote!(#(#fields),*),
                 quote!(),
-                quote!(),
             )
         }
         Data::Enum(variants) => {
-            let consts = variants.iter().enumerate().map(|(index, variant)| {
-                let ident = format_ident!("VARIANT_{}_FIELDS", index);
-                let since = variant
+            let entries = variants.iter().map(|variant| {
+                let name = unraw(variant.ident);
+                let variant_since = variant
                     .attrs
                     .since
                     .as_ref()
@@ -74,41 +73,36 @@ fn table(input: &Input<'_>) -> TokenStream {
                 let fields = variant
                     .fields
                     .iter()
-                    .map(|field| field_entry(field, since, false));
-                quote!(const #ident: &[__c::Field] = &[#(#fields),*];)
-            });
-            let entries = variants.iter().enumerate().map(|(index, variant)| {
-                let fields = format_ident!("VARIANT_{}_FIELDS", index);
-                let name = unraw(variant.ident);
-                let since = variant
-                    .attrs
-                    .since
-                    .as_ref()
-                    .map(|since| &since.version)
-                    .or(message_since)
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
+                    .map(|field| field_entry(field, variant_since, false));
+                let since = variant_since.map(ToString::to_string).unwrap_or_default();
                 let catch_all = input.catch_all(variant).is_some();
                 let shape = shape(variant.style);
-                quote!(__c::variant(#name, #since, #catch_all, #shape, #fields))
+                quote!(__c::Variant {
+                    name: #name,
+                    since: #since,
+                    catch_all: #catch_all,
+                    shape: #shape,
+                    fields: &[#(#fields),*],
+                })
             });
-            (
-                quote!(__c::Kind::Enum),
-                quote!(),
-                quote!(#(#consts)*),
-                quote!(#(#entries),*),
-            )
+            (quote!(__c::Kind::Enum), quote!(), quote!(#(#entries),*))
         }
     };
     // One short alias keeps the emitted tokens few: the compiler re-reads them on every
     // build, so their volume is what users feel (benches/compile_time.sh).
+    // The whole table is one constant expression of struct literals: temporary lifetime
+    // extension makes every nested `&[...]` 'static, so each message costs the compiler a
+    // single body to check and evaluate.
     quote!({
         use ::compat_runtime::message::__private as __c;
-        const FIELDS: &[__c::Field] = &[#fields];
-        #variant_items
-        const VARIANTS: &[__c::Variant] = &[#variant_entries];
-        const MESSAGE: __c::Message = __c::message(#name, #since, &[#(#routes),*], #kind, FIELDS, VARIANTS);
-        &MESSAGE
+        &__c::Message {
+            name: #name,
+            since: #since,
+            routes: &[#(#routes),*],
+            kind: #kind,
+            fields: &[#fields],
+            variants: &[#variant_entries],
+        }
     })
 }
 
@@ -129,20 +123,28 @@ fn field_entry(
     let default = field.can_default(container_default);
     let ignorable = field.attrs.ignorable;
     let ty = type_text(field.ty);
-    let flags = u8::from(default) | (u8::from(ignorable) << 1);
-    match &field.attrs.deprecated {
+    let deprecated = match &field.attrs.deprecated {
         Some(deprecated) => {
             let deprecated_since = deprecated.version.to_string();
             let note = match &field.attrs.note {
                 Some((_, note)) => quote!(::core::option::Option::Some(#note)),
                 None => quote!(::core::option::Option::None),
             };
-            quote!(__c::deprecated_field(
-                #name, #since, #ty, #flags, __c::deprecation(#deprecated_since, #note)
-            ))
+            quote!(::core::option::Option::Some(__c::Deprecation {
+                since: #deprecated_since,
+                note: #note,
+            }))
         }
-        None => quote!(__c::f(#name, #since, #ty, #flags)),
-    }
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(__c::Field {
+        name: #name,
+        since: #since,
+        ty: #ty,
+        default: #default,
+        ignorable: #ignorable,
+        deprecated: #deprecated,
+    })
 }
 
 /// The field's type as written, spaced the way rustfmt would (`Option<Vec<String>>`), for
@@ -188,10 +190,13 @@ fn stub(node: &DeriveInput) -> TokenStream {
             ))
         }
     };
-    quote!({
-        const MESSAGE: ::compat_runtime::message::Message =
-            ::compat_runtime::message::__private::message(#name, "0.0.0", &[], #kind, &[], &[]);
-        &MESSAGE
+    quote!(&::compat_runtime::message::Message {
+        name: #name,
+        since: "0.0.0",
+        routes: &[],
+        kind: #kind,
+        fields: &[],
+        variants: &[],
     })
 }
 

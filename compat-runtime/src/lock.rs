@@ -531,8 +531,51 @@ macro_rules! wire_lock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::__private::{field, message, route};
-    use crate::message::{Field, Route, Shape};
+    use crate::message::{Deprecation, Field, Route, Shape, Variant};
+
+    const fn field(
+        name: &'static str,
+        since: &'static str,
+        ty: &'static str,
+        default: bool,
+        ignorable: bool,
+        deprecated: Option<Deprecation>,
+    ) -> Field {
+        Field {
+            name,
+            since,
+            ty,
+            default,
+            ignorable,
+            deprecated,
+        }
+    }
+
+    const fn message(
+        name: &'static str,
+        since: &'static str,
+        routes: &'static [Route],
+        kind: Kind,
+        fields: &'static [Field],
+        variants: &'static [Variant],
+    ) -> Message {
+        Message {
+            name,
+            since,
+            routes,
+            kind,
+            fields,
+            variants,
+        }
+    }
+
+    const fn route(from: &'static str, to: &'static str) -> Route {
+        Route { from, to }
+    }
+
+    const fn deprecation(since: &'static str, note: Option<&'static str>) -> Deprecation {
+        Deprecation { since, note }
+    }
 
     const SPIRE: &str = include_str!("../../examples/spire/compat.toml");
 
@@ -700,7 +743,6 @@ mod tests {
 
     #[test]
     fn a_deprecated_field_is_deletable_once_the_window_has_passed_it() {
-        use crate::message::__private::deprecation;
         let p = spire();
         static FIELDS: [Field; 1] = [field(
             "legacy",

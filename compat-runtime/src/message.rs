@@ -54,7 +54,6 @@ pub trait Compat {
 /// Versions are `MAJOR.MINOR.PATCH` release strings, checked by the derive; parse them
 /// with [`semver::Version::parse`] where an ordering is needed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub struct Message {
     /// The type's name, as written in Rust.
     pub name: &'static str,
@@ -136,7 +135,6 @@ impl Message {
 
 /// One direction a message travels in: from a sending component to a receiving one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub struct Route {
     /// The sending component, as named in the policy.
     pub from: &'static str,
@@ -167,7 +165,6 @@ pub enum Shape {
 /// A field of a struct or variant. Fields marked `#[serde(skip)]` never travel and are
 /// left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub struct Field {
     /// The field's name, or its index in a tuple.
     pub name: &'static str,
@@ -189,7 +186,6 @@ pub struct Field {
 
 /// When a field was deprecated and why: `#[compat(deprecated = "0.9.0", note = "...")]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub struct Deprecation {
     /// The release that deprecated the field.
     pub since: &'static str,
@@ -199,7 +195,6 @@ pub struct Deprecation {
 
 /// A variant of an enum. Variants marked `#[serde(skip)]` never travel and are left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub struct Variant {
     /// The variant's name.
     pub name: &'static str,
@@ -214,92 +209,10 @@ pub struct Variant {
     pub fields: &'static [Field],
 }
 
-/// Constructors for the code `#[derive(Compat)]` generates; not a public API.
+/// What the code `#[derive(Compat)]` generates refers to; not a public API. The tables are
+/// struct literals: temporary lifetime extension makes each whole table one `'static`
+/// constant, which is the cheapest form for the compiler to check.
 #[doc(hidden)]
 pub mod __private {
     pub use super::{Deprecation, Field, Kind, Message, Route, Shape, Variant};
-
-    /// A field without deprecation; `flags`: bit 0 default, bit 1 ignorable. The derive
-    /// emits one call per field, so the call is kept short.
-    pub const fn f(name: &'static str, since: &'static str, ty: &'static str, flags: u8) -> Field {
-        field(name, since, ty, flags & 1 != 0, flags & 2 != 0, None)
-    }
-
-    /// A deprecated field; `flags` as for [`f`].
-    pub const fn deprecated_field(
-        name: &'static str,
-        since: &'static str,
-        ty: &'static str,
-        flags: u8,
-        deprecated: Deprecation,
-    ) -> Field {
-        field(
-            name,
-            since,
-            ty,
-            flags & 1 != 0,
-            flags & 2 != 0,
-            Some(deprecated),
-        )
-    }
-
-    pub const fn message(
-        name: &'static str,
-        since: &'static str,
-        routes: &'static [Route],
-        kind: Kind,
-        fields: &'static [Field],
-        variants: &'static [Variant],
-    ) -> Message {
-        Message {
-            name,
-            since,
-            routes,
-            kind,
-            fields,
-            variants,
-        }
-    }
-
-    pub const fn route(from: &'static str, to: &'static str) -> Route {
-        Route { from, to }
-    }
-
-    pub const fn field(
-        name: &'static str,
-        since: &'static str,
-        ty: &'static str,
-        default: bool,
-        ignorable: bool,
-        deprecated: Option<Deprecation>,
-    ) -> Field {
-        Field {
-            name,
-            since,
-            ty,
-            default,
-            ignorable,
-            deprecated,
-        }
-    }
-
-    pub const fn deprecation(since: &'static str, note: Option<&'static str>) -> Deprecation {
-        Deprecation { since, note }
-    }
-
-    pub const fn variant(
-        name: &'static str,
-        since: &'static str,
-        catch_all: bool,
-        shape: Shape,
-        fields: &'static [Field],
-    ) -> Variant {
-        Variant {
-            name,
-            since,
-            catch_all,
-            shape,
-            fields,
-        }
-    }
 }
