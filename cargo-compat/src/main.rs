@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use compat_runtime::check::{Move, Named, Reason};
 use compat_runtime::policy::Diagnostic;
 use compat_runtime::skew::Limit;
-use compat_runtime::{Instance, PeerError, Policy, PolicyError, Refusal};
+use compat_runtime::{Instance, Policy, PolicyError, Refusal};
 use serde_json::{Value, json};
 
 #[derive(Parser)]
@@ -217,11 +217,6 @@ fn usage(message: &str) -> ExitCode {
 }
 
 /// A peer that could not be read, with a suggestion for a misspelt component.
-fn peer_error(_policy: &Policy, error: &PeerError) -> String {
-    // The peer error already suggests the component that was probably meant.
-    error.to_string()
-}
-
 /// `agent@0.9.3`, as a fleet labels an unnamed instance.
 fn label(named: &Named) -> String {
     format!("{}@{}", named.component, named.version)
@@ -241,7 +236,7 @@ fn check(path: Option<PathBuf>, format: Format, texts: &[String]) -> ExitCode {
     for text in texts {
         match policy.peer(text) {
             Ok(peer) => instances.push(Instance { name: None, peer }),
-            Err(e) => return fail(format, Failure::usage(peer_error(&policy, &e))),
+            Err(e) => return fail(format, Failure::usage(e.to_string())),
         }
     }
     let verdict = if let [a, b] = instances.as_slice() {

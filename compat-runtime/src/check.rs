@@ -412,8 +412,8 @@ impl Policy {
         // Which side is older decides who a refusal is about; break the scheme's ties (build
         // metadata, unranked pre-release tags) by the full version, then the component, so
         // the verdict never depends on the order of the arguments.
-        let ord = scheme
-            .compare(&a.version, &b.version)
+        let same = scheme.compare(&a.version, &b.version);
+        let ord = same
             .then_with(|| a.version.cmp(&b.version))
             .then_with(|| a.component.cmp(&b.component));
         let (older, newer) = if ord.is_le() { (a, b) } else { (b, a) };
@@ -443,17 +443,18 @@ impl Policy {
         }
 
         // A pair that no rule relates does not talk: nothing constrains it.
-        let Some((rule, flipped)) = self.rule_between(a.component, b.component, &newer.version)
+        let Some((index, rule, flipped)) =
+            self.rule_entry(a.component, b.component, &newer.version)
         else {
             return Ok(Agreement { rule: None });
         };
 
         // Pre-releases: a tag the policy does not rank, or one that may not meet releases.
         for (p, q) in [(older, newer), (newer, older)] {
-            let pre = p.version.pre.as_str();
-            if pre.is_empty() {
+            if p.version.pre.is_empty() {
                 continue;
             }
+            let pre = p.version.pre.as_str();
             if !scheme.knows_prerelease(pre) {
                 return Err(self.refuse_prerelease(p, q, true, remedies));
             }
@@ -463,7 +464,7 @@ impl Policy {
         }
 
         // Unstable versions talk only to the identical version.
-        if scheme.compare(&a.version, &b.version).is_ne() {
+        if same.is_ne() && self.unstable().is_some() {
             for p in [older, newer] {
                 if self.is_unstable(&p.version) {
                     let q = if core::ptr::eq(p, older) {
@@ -476,7 +477,6 @@ impl Policy {
             }
         }
 
-        let index = self.rule_index(rule);
         // Read the pair from the rule's side: `x` is the rule's `component`, `y` its `peer`.
         let (x, y) = if flipped { (b, a) } else { (a, b) };
         // A symmetric rule (servers within one minor of each other) reads the same from both
@@ -484,7 +484,11 @@ impl Policy {
         let symmetric = matches!(rule.form.value, Form::Skew { newer: n, older: o } if n == o);
         let (x, y) = if symmetric { (older, newer) } else { (x, y) };
         let (newer_skew, older_skew) = rule.form.value.skews();
-        let ord = scheme.compare(&x.version, &y.version);
+        let ord = if core::ptr::eq(x, a) {
+            same
+        } else {
+            same.reverse()
+        };
         let admitted = if ord.is_gt() {
             newer_skew.admits(scheme, &y.version, &x.version)
         } else if ord.is_lt() {
@@ -496,12 +500,6 @@ impl Policy {
             return Ok(Agreement { rule: Some(index) });
         }
         Err(self.refuse_rule(rule, x, y, ord.is_gt(), remedies))
-    }
-
-    fn rule_index(&self, rule: &Rule) -> u16 {
-        let base = self.rules().as_ptr() as usize;
-        let at = rule as *const Rule as usize;
-        ((at - base) / core::mem::size_of::<Rule>()) as u16
     }
 
     fn named(&self, p: &Peer) -> Named {

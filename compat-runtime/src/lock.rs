@@ -284,7 +284,6 @@ pub fn verify_with(
         if policy.scheme().compare(&at, &current).is_gt() {
             continue;
         }
-        let before = problems.len();
         let inside = compare_release(
             policy,
             &at,
@@ -298,7 +297,6 @@ pub fn verify_with(
         } else {
             report.outside.push(release.version.clone());
         }
-        let _ = before;
     }
     deletable(policy, &current, messages, &mut report.deletable);
     if problems.is_empty() {

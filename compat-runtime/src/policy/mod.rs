@@ -422,12 +422,23 @@ impl Policy {
         b: ComponentId,
         newest: &Version,
     ) -> Option<(&Rule, bool)> {
+        self.rule_entry(a, b, newest)
+            .map(|(_, rule, flipped)| (rule, flipped))
+    }
+
+    /// [`Policy::rule_between`], with the rule's index in [`Policy::rules`].
+    pub(crate) fn rule_entry(
+        &self,
+        a: ComponentId,
+        b: ComponentId,
+        newest: &Version,
+    ) -> Option<(u16, &Rule, bool)> {
         let n = self.parts.components.len();
         let entries = self.pairs.get(a.index() * n + b.index())?;
         entries.iter().find_map(|e| {
             let rule = &self.parts.rules[usize::from(e.rule)];
             rule.applies_at(self.scheme(), newest)
-                .then_some((rule, e.flipped))
+                .then_some((e.rule, rule, e.flipped))
         })
     }
 
