@@ -1,6 +1,7 @@
 //! The input, parsed into a typed tree with its attributes read.
 
-use crate::attr;
+use crate::attr::{self, RenameAll};
+use crate::case::Case;
 use crate::ctxt::Ctxt;
 use crate::symbol::SERDE;
 use proc_macro2::TokenStream;
@@ -9,7 +10,10 @@ use syn::{DeriveInput, Ident, Type};
 
 pub(crate) struct Input<'a> {
     pub(crate) ident: &'a Ident,
+    pub(crate) generics: &'a syn::Generics,
     pub(crate) attrs: attr::Container,
+    /// The type's name as serde writes and reads it.
+    pub(crate) wire: Wire,
     pub(crate) data: Data<'a>,
     /// Whether a `#[serde(...)]` attribute sits anywhere on the item: on the type, a
     /// variant or a field (skipped ones included). A derive cannot see the other derives,
@@ -33,6 +37,11 @@ pub(crate) enum Style {
 pub(crate) struct Variant<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) attrs: attr::Variant,
+    /// The variant's name on the wire.
+    pub(crate) wire: Wire,
+    /// The convention of its fields: its own `rename_all`, or the enum's
+    /// `rename_all_fields`.
+    pub(crate) fields_rule: RenameAll,
     pub(crate) style: Style,
     pub(crate) fields: Vec<Field<'a>>,
 }
@@ -45,23 +54,98 @@ pub(crate) struct Field<'a> {
     pub(crate) named: bool,
     pub(crate) ty: &'a Type,
     pub(crate) attrs: attr::Field,
+    /// The field's name on the wire; for a flattened field, its Rust name.
+    pub(crate) wire: Wire,
+    /// What a `#[serde(flatten)]` field stands for.
+    pub(crate) flatten: Option<Flattened<'a>>,
+}
+
+/// A name as serde writes it, reads it, and also reads it (aliases).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct Wire {
+    pub(crate) serialize: String,
+    pub(crate) deserialize: String,
+    pub(crate) aliases: Vec<String>,
+}
+
+impl Wire {
+    /// Every name a receiver reads as this one.
+    pub(crate) fn accepted(&self) -> impl Iterator<Item = &str> {
+        core::iter::once(self.deserialize.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
+
+    /// A name with `rename`, `alias` and a `rename_all` rule applied, as serde does: an
+    /// explicit rename wins over the rule, each way; aliases are taken as written.
+    fn of(
+        name: &str,
+        rename: &attr::Rename,
+        aliases: &[syn::LitStr],
+        rule: RenameAll,
+        convert: fn(Case, &str) -> String,
+    ) -> Self {
+        let side = |explicit: &Option<syn::LitStr>, case: Option<Case>| match (explicit, case) {
+            (Some(lit), _) => lit.value(),
+            (None, Some(case)) => convert(case, name),
+            (None, None) => name.to_owned(),
+        };
+        Wire {
+            serialize: side(&rename.serialize, rule.serialize),
+            deserialize: side(&rename.deserialize, rule.deserialize),
+            aliases: aliases.iter().map(syn::LitStr::value).collect(),
+        }
+    }
+
+    fn plain(name: &str) -> Self {
+        Wire {
+            serialize: name.to_owned(),
+            deserialize: name.to_owned(),
+            aliases: Vec::new(),
+        }
+    }
+}
+
+/// What a `#[serde(flatten)]` field contributes to its container's map.
+pub(crate) enum Flattened<'a> {
+    /// Another message's fields, through that type's own table; the type with any
+    /// `Option` around it removed.
+    Message(&'a Type),
+    /// A map that takes every field nothing else does.
+    Map,
 }
 
 impl<'a> Input<'a> {
     /// `None` for a union; the error is recorded.
     pub(crate) fn from_syn(cx: &Ctxt, node: &'a DeriveInput) -> Option<Self> {
+        let attrs = attr::Container::from_ast(cx, &node.attrs);
         let data = match &node.data {
-            syn::Data::Struct(data) => {
-                Data::Struct(Style::of(&data.fields), fields(cx, &data.fields))
-            }
+            syn::Data::Struct(data) => Data::Struct(
+                Style::of(&data.fields),
+                fields(cx, &data.fields, attrs.rename_all),
+            ),
             syn::Data::Enum(data) => Data::Enum(
                 data.variants
                     .iter()
-                    .map(|variant| Variant {
-                        ident: &variant.ident,
-                        attrs: attr::Variant::from_ast(cx, &variant.attrs),
-                        style: Style::of(&variant.fields),
-                        fields: fields(cx, &variant.fields),
+                    .map(|variant| {
+                        let variant_attrs = attr::Variant::from_ast(cx, &variant.attrs);
+                        let fields_rule = if variant_attrs.rename_all.is_set() {
+                            variant_attrs.rename_all
+                        } else {
+                            attrs.rename_all_fields
+                        };
+                        Variant {
+                            ident: &variant.ident,
+                            wire: Wire::of(
+                                &unraw(&variant.ident),
+                                &variant_attrs.rename,
+                                &variant_attrs.aliases,
+                                attrs.rename_all,
+                                Case::variant,
+                            ),
+                            fields_rule,
+                            attrs: variant_attrs,
+                            style: Style::of(&variant.fields),
+                            fields: fields(cx, &variant.fields, fields_rule),
+                        }
                     })
                     .filter(|variant| !variant.attrs.skip)
                     .collect(),
@@ -76,7 +160,15 @@ impl<'a> Input<'a> {
         };
         Some(Input {
             ident: &node.ident,
-            attrs: attr::Container::from_ast(cx, &node.attrs),
+            generics: &node.generics,
+            wire: Wire::of(
+                &unraw(&node.ident),
+                &attrs.rename,
+                &[],
+                RenameAll::default(),
+                Case::variant,
+            ),
+            attrs,
             data,
             serde: uses_serde(node),
         })
@@ -108,28 +200,75 @@ impl Style {
     }
 }
 
-fn fields<'a>(cx: &Ctxt, fields: &'a syn::Fields) -> Vec<Field<'a>> {
+fn fields<'a>(cx: &Ctxt, fields: &'a syn::Fields, rule: RenameAll) -> Vec<Field<'a>> {
     fields
         .iter()
         .enumerate()
-        .map(|(index, field)| match &field.ident {
-            Some(ident) => Field {
-                name: ident.to_string().trim_start_matches("r#").to_owned(),
-                at: ident.to_token_stream(),
-                named: true,
-                ty: &field.ty,
-                attrs: attr::Field::from_ast(cx, &field.attrs),
-            },
-            None => Field {
-                name: index.to_string(),
-                at: field.ty.to_token_stream(),
-                named: false,
-                ty: &field.ty,
-                attrs: attr::Field::from_ast(cx, &field.attrs),
-            },
+        .map(|(index, field)| {
+            let attrs = attr::Field::from_ast(cx, &field.attrs);
+            let flatten = attrs.flatten.as_ref().map(|_| flattened(&field.ty));
+            match &field.ident {
+                Some(ident) => {
+                    let name = unraw(ident);
+                    let wire = if flatten.is_some() {
+                        Wire::plain(&name)
+                    } else {
+                        Wire::of(&name, &attrs.rename, &attrs.aliases, rule, Case::field)
+                    };
+                    Field {
+                        name,
+                        at: ident.to_token_stream(),
+                        named: true,
+                        ty: &field.ty,
+                        attrs,
+                        wire,
+                        flatten,
+                    }
+                }
+                // A tuple travels as a sequence: its fields have positions, not names.
+                None => Field {
+                    name: index.to_string(),
+                    at: field.ty.to_token_stream(),
+                    named: false,
+                    ty: &field.ty,
+                    attrs,
+                    wire: Wire::plain(&index.to_string()),
+                    flatten,
+                },
+            }
         })
         .filter(|field| !field.attrs.skip)
         .collect()
+}
+
+fn unraw(ident: &Ident) -> String {
+    ident.to_string().trim_start_matches("r#").to_owned()
+}
+
+/// A flattened map takes every key; anything else is taken to be a message with a table
+/// (the compiler says so, at the field's type, if it has none).
+fn flattened(ty: &Type) -> Flattened<'_> {
+    const MAPS: &[&str] = &["HashMap", "BTreeMap", "IndexMap", "Map", "Value"];
+    let inner = option_inner(ty).unwrap_or(ty);
+    match type_path(inner).and_then(|path| path.segments.last()) {
+        Some(last) if MAPS.iter().any(|map| last.ident == map) => Flattened::Map,
+        _ => Flattened::Message(inner),
+    }
+}
+
+/// `T` of an `Option<T>` that [`is_option`] accepts.
+fn option_inner(ty: &Type) -> Option<&Type> {
+    if !is_option(ty) {
+        return None;
+    }
+    let last = type_path(ty)?.segments.last()?;
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return None;
+    };
+    arguments.args.iter().find_map(|argument| match argument {
+        syn::GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    })
 }
 
 impl Input<'_> {

@@ -5,10 +5,13 @@
 use crate::ctxt::Ctxt;
 use crate::since;
 use crate::suggest;
+use crate::case::Case;
 use crate::symbol::{
-    BETWEEN, COMPAT, CONTENT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED, DESERIALIZE_WITH,
-    FIELD_KEYS, FROM, IGNORABLE, NOTE, OTHER, ROUTES, SERDE, SINCE, SKIP, SKIP_DESERIALIZING,
-    Symbol, TAG, TO, TYPE_KEYS, UNTAGGED, VARIANT_KEYS, WITH,
+    ALIAS, BETWEEN, COMPAT, CONTENT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED, DESERIALIZE,
+    DESERIALIZE_WITH, FIELD_KEYS, FLATTEN, FROM, IGNORABLE, NOTE, OTHER, RENAME, RENAME_ALL,
+    RENAME_ALL_FIELDS, ROUTES, SERDE, SERIALIZE, SINCE, SKIP, SKIP_DESERIALIZING,
+    SKIP_SERIALIZING, SKIP_SERIALIZING_IF, Symbol, TAG, TO, TRANSPARENT, TYPE_KEYS, UNTAGGED,
+    VARIANT_KEYS, WITH,
 };
 use proc_macro2::TokenTree;
 use semver::Version;
@@ -95,6 +98,47 @@ pub(crate) struct Container {
     /// How serde writes the variants of an enum: `#[serde(tag = "...")]`,
     /// `#[serde(tag = "...", content = "...")]`, `#[serde(untagged)]` or none of them.
     pub(crate) tagging: Tagging,
+    /// The literal of `#[serde(tag = "...")]`, for errors about names that collide with it.
+    pub(crate) tag_lit: Option<LitStr>,
+    /// `#[serde(transparent)]`.
+    pub(crate) transparent: bool,
+    /// `#[serde(rename = "...")]` on the type.
+    pub(crate) rename: Rename,
+    /// `#[serde(rename_all = "...")]`.
+    pub(crate) rename_all: RenameAll,
+    /// `#[serde(rename_all_fields = "...")]` (enums).
+    pub(crate) rename_all_fields: RenameAll,
+}
+
+/// `rename = "x"` or `rename(serialize = "x", deserialize = "y")`: the names written
+/// when sending and read when receiving, each with its literal.
+#[derive(Default, Clone)]
+pub(crate) struct Rename {
+    pub(crate) serialize: Option<LitStr>,
+    pub(crate) deserialize: Option<LitStr>,
+}
+
+/// `rename_all = "..."` (or its `serialize`/`deserialize` form): the convention each way.
+#[derive(Default, Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct RenameAll {
+    pub(crate) serialize: Option<Case>,
+    pub(crate) deserialize: Option<Case>,
+}
+
+impl RenameAll {
+    pub(crate) fn is_set(self) -> bool {
+        self.serialize.is_some() || self.deserialize.is_some()
+    }
+}
+
+/// Whether serde writes a field when sending.
+#[derive(Clone)]
+pub(crate) enum SkipSerializing {
+    Never,
+    /// `skip_serializing_if = "path"`: the path as written, and its literal.
+    If(LitStr),
+    /// `skip_serializing`, with its key.
+    Always(Path),
 }
 
 /// How serde writes an enum's variants, which decides what `#[serde(other)]` can catch.
@@ -124,8 +168,17 @@ pub(crate) struct Field {
     /// decoded by that function, which serde does not call for a missing field, so an
     /// `Option<_>` is no longer filled with `None`.
     pub(crate) serde_with: Option<Path>,
-    /// `#[serde(skip)]`: the field never travels.
+    /// `#[serde(skip)]` (or both `skip_serializing` and `skip_deserializing`): the field
+    /// never travels.
     pub(crate) skip: bool,
+    /// `#[serde(rename = "...")]`.
+    pub(crate) rename: Rename,
+    /// Each `#[serde(alias = "...")]`, in the order written.
+    pub(crate) aliases: Vec<LitStr>,
+    /// `skip_serializing_if` or `skip_serializing`.
+    pub(crate) skip_serializing: SkipSerializing,
+    /// The `flatten` key of `#[serde(flatten)]`.
+    pub(crate) flatten: Option<Path>,
     pub(crate) ignorable: bool,
     pub(crate) deprecated: Option<Since>,
     /// `note = "..."` and the key, for the error when it comes without `deprecated`.
@@ -145,6 +198,12 @@ pub(crate) struct Variant {
     pub(crate) serde_other: Option<Path>,
     /// `#[serde(skip)]`: the variant never travels.
     pub(crate) skip: bool,
+    /// `#[serde(rename = "...")]`.
+    pub(crate) rename: Rename,
+    /// Each `#[serde(alias = "...")]`, in the order written.
+    pub(crate) aliases: Vec<LitStr>,
+    /// `#[serde(rename_all = "...")]` on the variant: the convention of its fields.
+    pub(crate) rename_all: RenameAll,
 }
 
 impl Container {
@@ -177,11 +236,27 @@ impl Container {
             from.is_some() || to.is_some() || between.is_some() || listed.is_some();
         let mut serde_default = false;
         let mut deny_unknown_fields = None;
-        let mut tag = None;
+        let mut tag: Option<LitStr> = None;
         let mut content = None;
         let mut untagged = false;
+        let mut transparent = false;
+        let mut rename = Rename::default();
+        let mut rename_all = RenameAll::default();
+        let mut rename_all_fields = RenameAll::default();
         read_serde(attrs, |meta| {
-            if meta.path == DEFAULT {
+            if meta.path == RENAME {
+                // #[serde(rename = "name")], #[serde(rename(serialize = "a", deserialize = "b"))]
+                rename = renames(meta);
+            } else if meta.path == RENAME_ALL {
+                // #[serde(rename_all = "camelCase")], or with serialize/deserialize
+                rename_all = conventions(meta);
+            } else if meta.path == RENAME_ALL_FIELDS {
+                // #[serde(rename_all_fields = "camelCase")], or with serialize/deserialize
+                rename_all_fields = conventions(meta);
+            } else if meta.path == TRANSPARENT {
+                // #[serde(transparent)]
+                transparent = true;
+            } else if meta.path == DEFAULT {
                 // #[serde(default)] or #[serde(default = "path")]
                 serde_default = true;
             } else if meta.path == DENY_UNKNOWN_FIELDS {
@@ -189,7 +264,7 @@ impl Container {
                 deny_unknown_fields = Some(meta.path.clone());
             } else if meta.path == TAG {
                 // #[serde(tag = "type")]
-                tag = string_value(meta);
+                tag = lit_value(meta);
             } else if meta.path == CONTENT {
                 // #[serde(tag = "t", content = "c")]
                 content = string_value(meta);
@@ -198,7 +273,8 @@ impl Container {
                 untagged = true;
             }
         });
-        let tagging = match (tag, content) {
+        let tag_lit = tag.clone();
+        let tagging = match (tag.map(|lit| lit.value()), content) {
             _ if untagged => Tagging::Untagged,
             (Some(tag), Some(content)) => Tagging::Adjacent(tag, content),
             (Some(tag), None) => Tagging::Internal(tag),
@@ -271,6 +347,11 @@ impl Container {
             serde_default,
             deny_unknown_fields,
             tagging,
+            tag_lit,
+            transparent,
+            rename,
+            rename_all,
+            rename_all_fields,
         }
     }
 }
@@ -312,10 +393,35 @@ impl Field {
         let mut serde_default = false;
         let mut serde_with = None;
         let mut skip = false;
+        let mut skip_deserializing = false;
+        let mut rename = Rename::default();
+        let mut aliases = Vec::new();
+        let mut skip_serializing = SkipSerializing::Never;
+        let mut flatten = None;
         read_serde(attrs, |meta| {
-            if meta.path == DEFAULT || meta.path == SKIP_DESERIALIZING {
+            if meta.path == RENAME {
+                // #[serde(rename = "name")], #[serde(rename(serialize = "a", deserialize = "b"))]
+                rename = renames(meta);
+            } else if meta.path == ALIAS {
+                // #[serde(alias = "name")]
+                aliases.extend(lit_value(meta));
+            } else if meta.path == SKIP_SERIALIZING_IF {
+                // #[serde(skip_serializing_if = "Option::is_none")]
+                if let Some(lit) = lit_value(meta)
+                    && !matches!(skip_serializing, SkipSerializing::Always(_))
+                {
+                    skip_serializing = SkipSerializing::If(lit);
+                }
+            } else if meta.path == SKIP_SERIALIZING {
+                // #[serde(skip_serializing)]
+                skip_serializing = SkipSerializing::Always(meta.path.clone());
+            } else if meta.path == FLATTEN {
+                // #[serde(flatten)]
+                flatten = Some(meta.path.clone());
+            } else if meta.path == DEFAULT || meta.path == SKIP_DESERIALIZING {
                 // #[serde(default)], #[serde(default = "path")], #[serde(skip_deserializing)]
                 serde_default = true;
+                skip_deserializing |= meta.path == SKIP_DESERIALIZING;
             } else if meta.path == WITH || meta.path == DESERIALIZE_WITH {
                 // #[serde(with = "module")], #[serde(deserialize_with = "path")]
                 serde_with.get_or_insert_with(|| meta.path.clone());
@@ -324,12 +430,18 @@ impl Field {
                 skip = true;
             }
         });
+        // Neither written nor read: as good as `#[serde(skip)]`.
+        skip |= skip_deserializing && matches!(skip_serializing, SkipSerializing::Always(_));
         Self {
             since: read_since(cx, attrs, Place::Field),
             default,
             serde_default,
             serde_with,
             skip,
+            rename,
+            aliases,
+            skip_serializing,
+            flatten,
             ignorable,
             deprecated,
             note,
@@ -354,8 +466,20 @@ impl Variant {
         });
         let mut serde_other = None;
         let mut skip = false;
+        let mut rename = Rename::default();
+        let mut aliases = Vec::new();
+        let mut rename_all = RenameAll::default();
         read_serde(attrs, |meta| {
-            if meta.path == OTHER {
+            if meta.path == RENAME {
+                // #[serde(rename = "name")], #[serde(rename(serialize = "a", deserialize = "b"))]
+                rename = renames(meta);
+            } else if meta.path == ALIAS {
+                // #[serde(alias = "name")]
+                aliases.extend(lit_value(meta));
+            } else if meta.path == RENAME_ALL {
+                // #[serde(rename_all = "camelCase")] on a variant: its fields
+                rename_all = conventions(meta);
+            } else if meta.path == OTHER {
                 // #[serde(other)]
                 serde_other.get_or_insert_with(|| meta.path.clone());
             } else if meta.path == SKIP {
@@ -368,6 +492,9 @@ impl Variant {
             compat_other,
             serde_other,
             skip,
+            rename,
+            aliases,
+            rename_all,
         }
     }
 }
@@ -537,11 +664,56 @@ fn read_serde(attrs: &[Attribute], mut key: impl FnMut(&ParseNestedMeta<'_>)) {
 /// The string of `key = "..."`, if that is what follows the key; anything else is left for
 /// serde to report.
 fn string_value(meta: &ParseNestedMeta<'_>) -> Option<String> {
+    lit_value(meta).map(|lit| lit.value())
+}
+
+/// The literal of `key = "..."`, if that is what follows the key.
+fn lit_value(meta: &ParseNestedMeta<'_>) -> Option<LitStr> {
     if !meta.input.peek(Token![=]) {
         return None;
     }
-    let lit: LitStr = meta.value().ok()?.parse().ok()?;
-    Some(lit.value())
+    meta.value().ok()?.parse().ok()
+}
+
+/// `key = "x"` (both ways) or `key(serialize = "x", deserialize = "y")` (either or both);
+/// malformed input is left for serde to report.
+fn ser_de(meta: &ParseNestedMeta<'_>) -> (Option<LitStr>, Option<LitStr>) {
+    if meta.input.peek(Token![=]) {
+        let lit = lit_value(meta);
+        return (lit.clone(), lit);
+    }
+    let (mut serialize, mut deserialize) = (None, None);
+    if meta.input.peek(syn::token::Paren) {
+        let _ = meta.parse_nested_meta(|inner| {
+            if inner.path == SERIALIZE {
+                serialize = lit_value(&inner);
+            } else if inner.path == DESERIALIZE {
+                deserialize = lit_value(&inner);
+            }
+            skip_value(&inner)
+        });
+    }
+    (serialize, deserialize)
+}
+
+/// `rename = ...` on a type, field or variant.
+fn renames(meta: &ParseNestedMeta<'_>) -> Rename {
+    let (serialize, deserialize) = ser_de(meta);
+    Rename {
+        serialize,
+        deserialize,
+    }
+}
+
+/// `rename_all = ...` or `rename_all_fields = ...`; a convention serde does not know is
+/// serde's to report.
+fn conventions(meta: &ParseNestedMeta<'_>) -> RenameAll {
+    let (serialize, deserialize) = ser_de(meta);
+    let case = |lit: Option<LitStr>| lit.and_then(|lit| Case::from_serde(&lit.value()));
+    RenameAll {
+        serialize: case(serialize),
+        deserialize: case(deserialize),
+    }
 }
 
 /// Steps over `= value` or `(...)` after a key.

@@ -1,6 +1,7 @@
 //! Writing the `impl Compat` with the item's `'static` table.
 
-use crate::ast::{Data, Field, Input, Style};
+use crate::ast::{Data, Field, Flattened, Input, Style, Wire};
+use crate::attr::{RenameAll, SkipSerializing, Tagging};
 use crate::check;
 use crate::ctxt::Ctxt;
 use crate::env::Env;
@@ -19,18 +20,28 @@ pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
         check::check(&cx, input, env);
     }
     match (cx.finish(), input) {
-        (None, Some(input)) => impl_compat(node, &table(&input)),
+        (None, Some(input)) => impl_compat(node, &table(&input), &flattened_types(&input)),
         (errors, _) => {
             let errors = errors.map(|errors| errors.to_compile_error());
-            let stub = impl_compat(node, &stub(node));
+            let stub = impl_compat(node, &stub(node), &[]);
             quote!(#errors #stub)
         }
     }
 }
 
-fn impl_compat(node: &DeriveInput, table: &TokenStream) -> TokenStream {
+/// `bounds`: flattened types that mention a type parameter, which must have tables too.
+fn impl_compat(node: &DeriveInput, table: &TokenStream, bounds: &[&syn::Type]) -> TokenStream {
     let ident = &node.ident;
-    let (impl_generics, ty_generics, where_clause) = node.generics.split_for_impl();
+    let mut generics = node.generics.clone();
+    if !bounds.is_empty() {
+        let clause = generics.make_where_clause();
+        for ty in bounds {
+            clause
+                .predicates
+                .push(syn::parse_quote!(#ty: ::compat_runtime::message::Compat));
+        }
+    }
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         #[automatically_derived]
         impl #impl_generics ::compat_runtime::message::Compat for #ident #ty_generics #where_clause {
@@ -49,6 +60,18 @@ fn table(input: &Input<'_>) -> TokenStream {
         let (from, to) = (&route.from, &route.to);
         quote!(__c::Route { from: #from, to: #to })
     });
+    let wire = wire_name(&input.wire);
+    let representation = match (&input.attrs.tagging, input.attrs.transparent) {
+        (_, true) => quote!(__c::Representation::Transparent),
+        (Tagging::External, false) => quote!(__c::Representation::External),
+        (Tagging::Internal(tag), false) => quote!(__c::Representation::Internal { tag: #tag }),
+        (Tagging::Adjacent(tag, content), false) => {
+            quote!(__c::Representation::Adjacent { tag: #tag, content: #content })
+        }
+        (Tagging::Untagged, false) => quote!(__c::Representation::Untagged),
+    };
+    let rename_all = convention(input.attrs.rename_all);
+    let rename_all_fields = convention(input.attrs.rename_all_fields);
     let (kind, fields, variant_entries) = match &input.data {
         Data::Struct(style, fields) => {
             let shape = shape(*style);
@@ -77,8 +100,12 @@ fn table(input: &Input<'_>) -> TokenStream {
                 let since = variant_since.map(ToString::to_string).unwrap_or_default();
                 let catch_all = input.catch_all(variant).is_some();
                 let shape = shape(variant.style);
+                let wire = wire_name(&variant.wire);
+                let rename_all = convention(variant.fields_rule);
                 quote!(__c::Variant {
                     name: #name,
+                    wire: #wire,
+                    rename_all: #rename_all,
                     since: #since,
                     catch_all: #catch_all,
                     shape: #shape,
@@ -97,6 +124,10 @@ fn table(input: &Input<'_>) -> TokenStream {
         use ::compat_runtime::message::__private as __c;
         &__c::Message {
             name: #name,
+            wire: #wire,
+            representation: #representation,
+            rename_all: #rename_all,
+            rename_all_fields: #rename_all_fields,
             since: #since,
             routes: &[#(#routes),*],
             kind: #kind,
@@ -137,13 +168,76 @@ fn field_entry(
         }
         None => quote!(::core::option::Option::None),
     };
+    let wire = wire_name(&field.wire);
+    let skip_serializing = match &field.attrs.skip_serializing {
+        SkipSerializing::Never => quote!(__c::SkipSerializing::Never),
+        SkipSerializing::If(path) => quote!(__c::SkipSerializing::If(#path)),
+        SkipSerializing::Always(_) => quote!(__c::SkipSerializing::Always),
+    };
+    let flatten = match &field.flatten {
+        None => quote!(__c::Flatten::No),
+        Some(Flattened::Map) => quote!(__c::Flatten::Map),
+        // Spanned at the type, so that a type without a table is reported there.
+        Some(Flattened::Message(ty)) => quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
+            __c::Flatten::Message(<#ty as ::compat_runtime::message::Compat>::MESSAGE)
+        ),
+    };
     quote!(__c::Field {
         name: #name,
+        wire: #wire,
         since: #since,
         ty: #ty,
         default: #default,
         ignorable: #ignorable,
         deprecated: #deprecated,
+        skip_serializing: #skip_serializing,
+        flatten: #flatten,
+    })
+}
+
+fn wire_name(wire: &Wire) -> TokenStream {
+    let (serialize, deserialize, aliases) = (&wire.serialize, &wire.deserialize, &wire.aliases);
+    quote!(__c::WireName { serialize: #serialize, deserialize: #deserialize, aliases: &[#(#aliases),*] })
+}
+
+fn convention(rule: RenameAll) -> TokenStream {
+    let case = |case: Option<crate::case::Case>| match case {
+        Some(case) => {
+            let variant = syn::Ident::new(case.variant_name(), proc_macro2::Span::call_site());
+            quote!(::core::option::Option::Some(__c::Case::#variant))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let (serialize, deserialize) = (case(rule.serialize), case(rule.deserialize));
+    quote!(__c::RenameAll { serialize: #serialize, deserialize: #deserialize })
+}
+
+/// The flattened types that mention one of the item's type parameters: the impl needs
+/// them to have tables, which only a bound can promise.
+fn flattened_types<'a>(input: &'a Input<'_>) -> Vec<&'a syn::Type> {
+    let params: Vec<String> = input.generics.type_params().map(|param| param.ident.to_string()).collect();
+    if params.is_empty() {
+        return Vec::new();
+    }
+    let fields: Vec<&Field<'_>> = match &input.data {
+        Data::Struct(_, fields) => fields.iter().collect(),
+        Data::Enum(variants) => variants.iter().flat_map(|variant| &variant.fields).collect(),
+    };
+    fields
+        .into_iter()
+        .filter_map(|field| match &field.flatten {
+            Some(Flattened::Message(ty)) => Some(*ty),
+            _ => None,
+        })
+        .filter(|ty| mentions(quote!(#ty), &params))
+        .collect()
+}
+
+fn mentions(tokens: TokenStream, names: &[String]) -> bool {
+    tokens.into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) => names.iter().any(|name| ident == name),
+        proc_macro2::TokenTree::Group(group) => mentions(group.stream(), names),
+        _ => false,
     })
 }
 
@@ -192,6 +286,10 @@ fn stub(node: &DeriveInput) -> TokenStream {
     };
     quote!(&::compat_runtime::message::Message {
         name: #name,
+        wire: ::compat_runtime::message::WireName { serialize: #name, deserialize: #name, aliases: &[] },
+        representation: ::compat_runtime::message::Representation::External,
+        rename_all: ::compat_runtime::message::RenameAll { serialize: ::core::option::Option::None, deserialize: ::core::option::Option::None },
+        rename_all_fields: ::compat_runtime::message::RenameAll { serialize: ::core::option::Option::None, deserialize: ::core::option::Option::None },
         since: "0.0.0",
         routes: &[],
         kind: #kind,

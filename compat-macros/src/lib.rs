@@ -14,6 +14,7 @@
 
 mod ast;
 mod attr;
+mod case;
 mod check;
 mod ctxt;
 mod env;

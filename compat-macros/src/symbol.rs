@@ -35,6 +35,16 @@ pub(crate) const DESERIALIZE_WITH: Symbol = Symbol("deserialize_with");
 pub(crate) const TAG: Symbol = Symbol("tag");
 pub(crate) const CONTENT: Symbol = Symbol("content");
 pub(crate) const UNTAGGED: Symbol = Symbol("untagged");
+pub(crate) const TRANSPARENT: Symbol = Symbol("transparent");
+pub(crate) const RENAME: Symbol = Symbol("rename");
+pub(crate) const RENAME_ALL: Symbol = Symbol("rename_all");
+pub(crate) const RENAME_ALL_FIELDS: Symbol = Symbol("rename_all_fields");
+pub(crate) const ALIAS: Symbol = Symbol("alias");
+pub(crate) const SERIALIZE: Symbol = Symbol("serialize");
+pub(crate) const DESERIALIZE: Symbol = Symbol("deserialize");
+pub(crate) const SKIP_SERIALIZING: Symbol = Symbol("skip_serializing");
+pub(crate) const SKIP_SERIALIZING_IF: Symbol = Symbol("skip_serializing_if");
+pub(crate) const FLATTEN: Symbol = Symbol("flatten");
 
 /// The keys `#[compat(...)]` accepts in each place, for "expected one of" and
 /// "belongs on" hints.

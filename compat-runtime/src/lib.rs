@@ -82,7 +82,10 @@ pub mod skew;
 pub mod version;
 pub mod window;
 
-pub use message::{Compat, Deprecation, Field, Kind, Message, Route, Shape, Variant};
+pub use message::{
+    Case, Compat, Deprecation, Field, Flatten, Kind, Message, RenameAll, Representation, Route,
+    Shape, SkipSerializing, Variant, WireName,
+};
 pub use window::Window;
 
 /// `#[derive(Compat)]`: the compatibility table of a protocol type, checked against the

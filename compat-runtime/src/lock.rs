@@ -14,13 +14,12 @@
 //! crate's current version.
 
 use core::fmt;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::check::Peer;
-use crate::message::{Kind, Message};
+use crate::message::{Case, Flatten, Kind, Message, RenameAll, Representation, SkipSerializing, WireName};
 use crate::policy::Policy;
 use crate::version::{Version, parse_version};
 
@@ -29,6 +28,15 @@ pub const FILE: &str = "compat.lock";
 
 /// The variable that makes [`verify`] record the current release instead of checking.
 pub const RECORD: &str = "COMPAT_RECORD";
+
+/// The format [`verify`] records: each release says which it was recorded in, so that a
+/// file written by an older compat still loads, and a release whose record lacks what a
+/// check needs is named as such.
+///
+/// - 1 (no `format` key): Rust names, `since`, types and defaults;
+/// - 2: also what travels: wire names (`rename`, `rename_all`, `rename_all_fields`),
+///   aliases, representation, flattened fields and `skip_serializing(_if)`.
+pub const FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,16 +49,45 @@ struct LockFile {
 #[serde(deny_unknown_fields)]
 struct Release {
     version: String,
+    #[serde(default = "format_1", skip_serializing_if = "is_format_1")]
+    format: u32,
     #[serde(default, rename = "message")]
     messages: Vec<LockedMessage>,
 }
 
+fn format_1() -> u32 {
+    1
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref, reason = "serde passes a reference")]
+fn is_format_1(format: &u32) -> bool {
+    *format == 1
+}
+
+/// A message as recorded. Names are Rust names; `wire` is written only where the name
+/// on the wire differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LockedMessage {
     name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wire: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wire_deserialize: Option<String>,
     since: String,
     kind: String,
+    /// `external`, `internal`, `adjacent`, `untagged` or `transparent`; absent in format 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    representation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    content: Option<String>,
+    /// The `rename_all` convention; `serialize/deserialize` where they differ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rename_all: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rename_all_fields: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     routes: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -59,46 +96,200 @@ struct LockedMessage {
     variants: Vec<LockedVariant>,
 }
 
+/// A field as it travels. The fields of a `#[serde(flatten)]` field are recorded in its
+/// place, each with `via` naming the flattened field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LockedField {
     name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wire: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wire_deserialize: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    aliases: Vec<String>,
     since: String,
     ty: String,
     default: bool,
+    /// `always`, or the `skip_serializing_if` path; absent when always sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    skip_serializing: Option<String>,
+    /// The flattened field(s) this one comes through, outermost first (`meta.labels`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    via: Option<String>,
+    /// A flattened map, which takes every field no other takes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    map: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LockedVariant {
     name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wire: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wire_deserialize: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    aliases: Vec<String>,
     since: String,
     #[serde(default)]
     catch_all: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rename_all: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     fields: Vec<LockedField>,
 }
 
+/// What a locked field, variant or message is called on the wire.
+trait Named {
+    fn rust(&self) -> &str;
+    fn wire(&self) -> Option<&str>;
+    fn wire_deserialize(&self) -> Option<&str>;
+    fn aliases(&self) -> &[String];
+    /// The name a sender writes.
+    fn sent(&self) -> &str {
+        self.wire().unwrap_or(self.rust())
+    }
+    /// The name a receiver reads (besides its aliases).
+    fn read(&self) -> &str {
+        self.wire_deserialize().unwrap_or(self.sent())
+    }
+    fn accepts(&self, name: &str) -> bool {
+        self.read() == name || self.aliases().iter().any(|alias| alias == name)
+    }
+}
+
+macro_rules! named {
+    ($($ty:ty, $it:ident => $aliases:expr);*) => {$(
+        impl Named for $ty {
+            fn rust(&self) -> &str {
+                &self.name
+            }
+            fn wire(&self) -> Option<&str> {
+                self.wire.as_deref()
+            }
+            fn wire_deserialize(&self) -> Option<&str> {
+                self.wire_deserialize.as_deref()
+            }
+            fn aliases(&self) -> &[String] {
+                let $it = self;
+                $aliases
+            }
+        }
+    )*};
+}
+
+named!(
+    LockedField, f => &f.aliases;
+    LockedVariant, v => &v.aliases;
+    LockedMessage, _m => &[]
+);
+
+/// `(wire, wire_deserialize)` of a name: each only where it differs from what it would
+/// otherwise be.
+fn wire_names(rust: &str, wire: &WireName) -> (Option<String>, Option<String>) {
+    let sent = (wire.serialize != rust).then(|| wire.serialize.to_string());
+    let read = (wire.deserialize != wire.serialize).then(|| wire.deserialize.to_string());
+    (sent, read)
+}
+
+fn convention(rule: &RenameAll) -> Option<String> {
+    match (rule.serialize, rule.deserialize) {
+        (None, None) => None,
+        (s, d) if s == d => s.map(|case| case.as_str().to_string()),
+        (s, d) => Some(format!(
+            "{}/{}",
+            s.map_or("none", Case::as_str),
+            d.map_or("none", Case::as_str)
+        )),
+    }
+}
+
+fn later<'a>(a: &'a str, b: &'a str) -> &'a str {
+    match (parse_version(a), parse_version(b)) {
+        (Ok(va), Ok(vb)) if vb > va => b,
+        _ => a,
+    }
+}
+
+/// The fields as they travel: a flattened message's fields in its field's place, arriving
+/// no earlier than that field and defaulting when it does (`Option<Flattened>`).
 fn lock_fields(fields: &[crate::message::Field]) -> Vec<LockedField> {
-    fields
-        .iter()
-        .map(|f| LockedField {
+    let mut out = Vec::new();
+    flatten_into(fields, None, None, false, &mut out, 0);
+    out
+}
+
+fn flatten_into(
+    fields: &[crate::message::Field],
+    via: Option<&str>,
+    since: Option<&str>,
+    default: bool,
+    out: &mut Vec<LockedField>,
+    depth: usize,
+) {
+    for f in fields {
+        let arrived = since.map_or(f.since, |outer| later(f.since, outer));
+        let through = |name: &str| via.map_or(name.to_string(), |via| format!("{via}.{name}"));
+        if let Flatten::Message(inner) = f.flatten {
+            // Tables are `'static` constants, so a cycle cannot be written; the bound only
+            // keeps a hand-built table from recursing for ever.
+            if depth < 16 {
+                flatten_into(
+                    inner.fields,
+                    Some(&through(f.name)),
+                    Some(arrived),
+                    default || f.default,
+                    out,
+                    depth + 1,
+                );
+            }
+            continue;
+        }
+        let (wire, wire_deserialize) = wire_names(f.name, &f.wire);
+        out.push(LockedField {
             name: f.name.to_string(),
-            since: f.since.to_string(),
+            wire,
+            wire_deserialize,
+            aliases: f.wire.aliases.iter().map(|a| a.to_string()).collect(),
+            since: arrived.to_string(),
             ty: f.ty.to_string(),
-            default: f.default,
-        })
-        .collect()
+            default: default || f.default,
+            skip_serializing: match f.skip_serializing {
+                SkipSerializing::Never => None,
+                SkipSerializing::If(path) => Some(path.to_string()),
+                SkipSerializing::Always => Some("always".to_string()),
+            },
+            via: via.map(str::to_string),
+            map: f.flatten == Flatten::Map,
+        });
+    }
 }
 
 fn lock_message(m: &Message) -> LockedMessage {
+    let (wire, wire_deserialize) = wire_names(m.name, &m.wire);
+    let (representation, tag, content) = match m.representation {
+        Representation::External => ("external", None, None),
+        Representation::Internal { tag } => ("internal", Some(tag), None),
+        Representation::Adjacent { tag, content } => ("adjacent", Some(tag), Some(content)),
+        Representation::Untagged => ("untagged", None, None),
+        Representation::Transparent => ("transparent", None, None),
+    };
     LockedMessage {
         name: m.name.to_string(),
+        wire,
+        wire_deserialize,
         since: m.since.to_string(),
         kind: match m.kind {
             Kind::Enum => "enum".into(),
             Kind::Struct(_) => "struct".into(),
         },
+        representation: Some(representation.to_string()),
+        tag: tag.map(str::to_string),
+        content: content.map(str::to_string),
+        rename_all: convention(&m.rename_all),
+        rename_all_fields: convention(&m.rename_all_fields),
         routes: m
             .routes
             .iter()
@@ -108,13 +299,50 @@ fn lock_message(m: &Message) -> LockedMessage {
         variants: m
             .variants
             .iter()
-            .map(|v| LockedVariant {
-                name: v.name.to_string(),
-                since: v.since.to_string(),
-                catch_all: v.catch_all,
-                fields: lock_fields(v.fields),
+            .map(|v| {
+                let (wire, wire_deserialize) = wire_names(v.name, &v.wire);
+                LockedVariant {
+                    name: v.name.to_string(),
+                    wire,
+                    wire_deserialize,
+                    aliases: v.wire.aliases.iter().map(|a| a.to_string()).collect(),
+                    since: v.since.to_string(),
+                    catch_all: v.catch_all,
+                    rename_all: convention(&v.rename_all),
+                    fields: lock_fields(v.fields),
+                }
             })
             .collect(),
+    }
+}
+
+/// The message as a peer sees it: Rust names replaced by wire names, so that a rename in
+/// Rust alone compares equal.
+fn wire_view(m: &LockedMessage) -> LockedMessage {
+    fn field(f: &LockedField) -> LockedField {
+        LockedField {
+            name: f.sent().to_string(),
+            wire: None,
+            wire_deserialize: f.wire_deserialize.clone(),
+            via: None,
+            ..f.clone()
+        }
+    }
+    LockedMessage {
+        name: m.sent().to_string(),
+        wire: None,
+        fields: m.fields.iter().map(field).collect(),
+        variants: m
+            .variants
+            .iter()
+            .map(|v| LockedVariant {
+                name: v.sent().to_string(),
+                wire: None,
+                fields: v.fields.iter().map(field).collect(),
+                ..v.clone()
+            })
+            .collect(),
+        ..m.clone()
     }
 }
 
@@ -242,6 +470,7 @@ pub fn verify_with(
         lock.releases.retain(|r| r.version != current.to_string());
         lock.releases.push(Release {
             version: current.to_string(),
+            format: FORMAT,
             messages: shapes,
         });
         lock.releases.sort_by(|a, b| {
@@ -268,20 +497,69 @@ pub fn verify_with(
         path: path.clone(),
         ..LockReport::default()
     };
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     for release in &lock.releases {
         let at = parse_version(&release.version)
             .map_err(|e| fail(&path, format!("release `{}`: {e}", release.version)))?;
-        if at == current {
-            // A recorded release never changes shape once shipped.
-            if release.messages != shapes {
+        if at != current && policy.scheme().compare(&at, &current).is_gt() {
+            continue;
+        }
+        if release.format < FORMAT {
+            if at == current {
                 problems.push(format!(
-                    "release {current} is recorded but its messages have changed since; a released shape is fixed: bump the crate version, or, if {current} is not out yet, record it again with {RECORD}=1"
+                    "release {current} was recorded by an older compat (format {}), which kept Rust names only, not what travels (serde's renames, aliases and representation); it is the version being built: record it again with {RECORD}=1 cargo test compat_wire_lock (or `cargo compat lock`)",
+                    release.format
                 ));
+            } else if reaches(policy, &at, &current, &release.messages) {
+                problems.push(format!(
+                    "release {at} was recorded by an older compat (format {}), which kept Rust names only, not what travels (serde's renames, aliases and representation), so a wire change against it cannot be checked, and {at} is still inside the window; record it again with this compat from {at}'s own source (check that release out, run `cargo compat lock` there and copy its [[release]] entry here), or, if it never shipped, delete its entry",
+                    release.format
+                ));
+            } else {
+                report.outside.push(release.version.clone());
             }
             continue;
         }
-        if policy.scheme().compare(&at, &current).is_gt() {
+        if at == current {
+            // A recorded release never changes on the wire once shipped; a Rust-only
+            // rename is no change.
+            let was: Vec<LockedMessage> = release.messages.iter().map(wire_view).collect();
+            let now: Vec<LockedMessage> = shapes.iter().map(wire_view).collect();
+            if was != now {
+                let mut found = Problems::default();
+                compare_release(
+                    policy,
+                    &at,
+                    &current,
+                    &release.messages,
+                    &shapes,
+                    true,
+                    &mut found,
+                );
+                let fix = format!(
+                    "a released shape is fixed: bump the crate version, or, if {current} is not out yet, record it again with {RECORD}=1"
+                );
+                if found.0.is_empty() {
+                    let changed: Vec<String> = now
+                        .iter()
+                        .filter(|m| !was.contains(m))
+                        .map(|m| format!("`{}`", m.name))
+                        .collect();
+                    let changed = if changed.is_empty() {
+                        "a message was removed".to_string()
+                    } else {
+                        format!("changed: {}", changed.join(", "))
+                    };
+                    problems.push(format!(
+                        "release {current} is recorded but its messages have changed on the wire since ({changed}); {fix}"
+                    ));
+                }
+                for problem in found.0 {
+                    problems.push(format!(
+                        "release {current} is recorded but its messages have changed on the wire since: {problem}; {fix}"
+                    ));
+                }
+            }
             continue;
         }
         let inside = compare_release(
@@ -290,6 +568,7 @@ pub fn verify_with(
             &current,
             &release.messages,
             &shapes,
+            false,
             &mut problems,
         );
         if inside {
@@ -299,11 +578,25 @@ pub fn verify_with(
         }
     }
     deletable(policy, &current, messages, &mut report.deletable);
-    if problems.is_empty() {
+    if problems.0.is_empty() {
         Ok(report)
     } else {
-        problems.dedup();
-        Err(LockError { path, problems })
+        Err(LockError {
+            path,
+            problems: problems.0,
+        })
+    }
+}
+
+/// Problems in the order found, each once.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn push(&mut self, problem: String) {
+        if !self.0.contains(&problem) {
+            self.0.push(problem);
+        }
     }
 }
 
@@ -328,18 +621,51 @@ fn route_ends(route: &str) -> Option<(&str, &str)> {
     Some((from.trim(), to.trim()))
 }
 
+/// Whether a peer at `old` still exchanges one of `locked` with this release.
+fn reaches(policy: &Policy, old: &Version, current: &Version, locked: &[LockedMessage]) -> bool {
+    locked.iter().flat_map(|m| &m.routes).any(|route| {
+        route_ends(route).is_some_and(|(from, to)| {
+            talk(policy, from, current, to, old) || talk(policy, from, old, to, current)
+        })
+    })
+}
+
+/// One route between a recorded release and this one, and which way peers meet on it.
+struct Pair<'a> {
+    old: &'a Version,
+    current: &'a Version,
+    from: &'a str,
+    to: &'a str,
+    /// A sender at this release reaches a receiver at `old`.
+    old_receiver: bool,
+    /// A sender at `old` reaches a receiver at this release.
+    old_sender: bool,
+}
+
+impl Pair<'_> {
+    /// `server 1.1.5` for a break an old receiver suffers, else the old sender.
+    fn old_peer(&self) -> String {
+        let who = if self.old_receiver { self.to } else { self.from };
+        format!("{who} {}", self.old)
+    }
+
+    fn route(&self) -> String {
+        format!("route {} > {}, inside the window", self.from, self.to)
+    }
+}
+
 /// Compares one recorded release with the current shapes; returns whether any peer of that
-/// release is still inside the window.
+/// release is still inside the window. With `same`, the release is the one being built:
+/// every route is compared both ways.
 fn compare_release(
     policy: &Policy,
     old: &Version,
     current: &Version,
     locked: &[LockedMessage],
     shapes: &[LockedMessage],
-    problems: &mut Vec<String>,
+    same: bool,
+    problems: &mut Problems,
 ) -> bool {
-    let by_name: BTreeMap<&str, &LockedMessage> =
-        shapes.iter().map(|m| (m.name.as_str(), m)).collect();
     let mut inside = false;
     for was in locked {
         for route in &was.routes {
@@ -347,13 +673,26 @@ fn compare_release(
                 continue;
             };
             // Current senders reach old receivers; old senders reach current receivers.
-            let old_receiver = talk(policy, from, current, to, old);
-            let old_sender = talk(policy, from, old, to, current);
+            let old_receiver = same || talk(policy, from, current, to, old);
+            let old_sender = same || talk(policy, from, old, to, current);
             if !(old_receiver || old_sender) {
                 continue;
             }
             inside = true;
-            let Some(now) = by_name.get(was.name.as_str()) else {
+            let pair = Pair {
+                old,
+                current,
+                from,
+                to,
+                old_receiver,
+                old_sender,
+            };
+            // Matched by the name it travels under, or else by its Rust name.
+            let now = shapes
+                .iter()
+                .find(|m| m.sent() == was.sent())
+                .or_else(|| shapes.iter().find(|m| m.name == was.name));
+            let Some(now) = now else {
                 problems.push(format!(
                     "message `{}` was removed, but {to} {old} still exchanges it with {from} (route {from} > {to}, inside the window); keep it until {old} leaves the window",
                     was.name
@@ -362,92 +701,340 @@ fn compare_release(
             };
             if !now.routes.iter().any(|r| route_ends(r) == Some((from, to))) {
                 problems.push(format!(
-                    "message `{}` no longer goes {from} > {to}, but {} {old} still expects it (inside the window); keep the route until {old} leaves the window",
+                    "message `{}` no longer goes {from} > {to}, but {} (inside the window) still expects it; keep the route until {old} leaves the window",
                     was.name,
-                    if old_receiver { to } else { from }
+                    pair.old_peer()
                 ));
                 continue;
             }
-            let whose = |f: &str| format!("field `{f}` of `{}`", was.name);
-            compare_fields(
-                &was.fields,
-                &now.fields,
-                old,
-                from,
-                to,
-                old_receiver,
-                old_sender,
-                &whose,
-                problems,
-            );
-            for v in &was.variants {
-                match now.variants.iter().find(|n| n.name == v.name) {
-                    None if old_sender && !now.variants.iter().any(|n| n.catch_all) => problems.push(format!(
-                        "variant `{}::{}` was removed, but {from} {old} may still send it to {to} {current} (inside the window), which has no catch-all to receive it; keep the variant until {old} leaves the window",
-                        was.name, v.name
-                    )),
-                    None => {}
-                    Some(n) => {
-                        let whose = |f: &str| format!("field `{f}` of `{}::{}`", was.name, v.name);
-                        compare_fields(&v.fields, &n.fields, old, from, to, old_receiver, old_sender, &whose, problems);
-                    }
-                }
+            if let Some(problem) = representation_changed(was, now, &pair) {
+                problems.push(problem);
+                continue;
             }
+            if let Some(problem) = convention_changed(was, now, &pair) {
+                problems.push(problem);
+                continue;
+            }
+            let names_travel = now.representation.as_deref() != Some("transparent");
+            let whose = |f: &LockedField| format!("field {} of `{}`", named(f), now.name);
+            compare_fields(&was.fields, &now.fields, &pair, names_travel, &whose, problems);
+            compare_variants(was, now, &pair, problems);
         }
     }
     inside
 }
 
-#[allow(clippy::too_many_arguments, reason = "one comparison, spelled out")]
+/// `` `s` (`source` in Rust) ``, or `` `source` `` where the two agree.
+fn named(f: &LockedField) -> String {
+    let rust = match &f.via {
+        Some(via) => format!("{via}.{}", f.name),
+        None => f.name.clone(),
+    };
+    if f.sent() == rust {
+        format!("`{rust}`")
+    } else {
+        format!("`{}` (`{rust}` in Rust)", f.sent())
+    }
+}
+
+/// `` `s` ``, `` `s` or `src` ``: every name a receiver reads.
+fn read_names<N: Named>(item: &N) -> String {
+    let mut names: Vec<String> = vec![format!("`{}`", item.read())];
+    names.extend(item.aliases().iter().map(|a| format!("`{a}`")));
+    names.join(" or ")
+}
+
+/// The serde attribute that gives a message its representation.
+fn representation_text(m: &LockedMessage) -> String {
+    match m.representation.as_deref().unwrap_or("external") {
+        "internal" => format!("#[serde(tag = \"{}\")]", m.tag.as_deref().unwrap_or("")),
+        "adjacent" => format!(
+            "#[serde(tag = \"{}\", content = \"{}\")]",
+            m.tag.as_deref().unwrap_or(""),
+            m.content.as_deref().unwrap_or("")
+        ),
+        "untagged" => "#[serde(untagged)]".to_string(),
+        "transparent" => "#[serde(transparent)]".to_string(),
+        _ if m.kind == "enum" => "serde's default external tagging".to_string(),
+        _ => "serde's default layout".to_string(),
+    }
+}
+
+/// A changed tag, content key, untagging or transparency breaks every peer that still
+/// has the old form: it reads none of the new messages.
+fn representation_changed(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>) -> Option<String> {
+    let key = |m: &LockedMessage| (m.representation.clone(), m.tag.clone(), m.content.clone());
+    if key(was) == key(now) {
+        return None;
+    }
+    let (before, after) = (representation_text(was), representation_text(now));
+    Some(format!(
+        "`{}` is now written with {after} instead of {before}, but {} still exchanges it with this release ({}) and reads or writes only the old form; restore {before}: a representation cannot change while a peer inside the window has the old one (send a new message instead)",
+        now.name,
+        pair.old_peer(),
+        pair.route()
+    ))
+}
+
+/// A changed `rename_all`/`rename_all_fields` that renames something on the wire.
+fn convention_changed(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>) -> Option<String> {
+    let conv = |c: &Option<String>| c.as_deref().unwrap_or("none").to_string();
+    let shown = |c: &Option<String>| match c {
+        Some(c) => format!("#[serde({{key}} = \"{c}\")]"),
+        None => "no {key} (the Rust names)".to_string(),
+    };
+    let mut renamed: Vec<String> = Vec::new();
+    let (mut before, mut after) = (String::new(), String::new());
+    let mut note = |k: &'static str, b: &Option<String>, a: &Option<String>, pairs: Vec<(String, String)>| {
+        let changed: Vec<String> = pairs
+            .into_iter()
+            .filter(|(old, new)| old != new)
+            .map(|(old, new)| format!("`{old}` is now `{new}`"))
+            .collect();
+        if conv(b) != conv(a) && !changed.is_empty() && renamed.is_empty() {
+            before = shown(b).replace("{key}", k);
+            after = shown(a).replace("{key}", k);
+            renamed = changed;
+        }
+    };
+    let by_rust = |w: &[LockedField], n: &[LockedField]| -> Vec<(String, String)> {
+        w.iter()
+            .filter_map(|f| {
+                n.iter()
+                    .find(|g| g.name == f.name && g.via == f.via)
+                    .map(|g| (f.sent().to_string(), g.sent().to_string()))
+            })
+            .collect()
+    };
+    if was.kind == "enum" {
+        let variants = was
+            .variants
+            .iter()
+            .filter_map(|v| {
+                now.variants
+                    .iter()
+                    .find(|n| n.name == v.name)
+                    .map(|n| (v.sent().to_string(), n.sent().to_string()))
+            })
+            .collect();
+        note("rename_all", &was.rename_all, &now.rename_all, variants);
+        let fields = was
+            .variants
+            .iter()
+            .flat_map(|v| {
+                now.variants
+                    .iter()
+                    .find(|n| n.name == v.name)
+                    .map(|n| by_rust(&v.fields, &n.fields))
+                    .unwrap_or_default()
+            })
+            .collect();
+        note("rename_all_fields", &was.rename_all_fields, &now.rename_all_fields, fields);
+    } else {
+        note("rename_all", &was.rename_all, &now.rename_all, by_rust(&was.fields, &now.fields));
+    }
+    if renamed.is_empty() {
+        return None;
+    }
+    let shown_names = if renamed.len() > 3 {
+        format!("{}, ...", renamed[..3].join(", "))
+    } else {
+        renamed.join(", ")
+    };
+    Some(format!(
+        "`{}` is now written with {after} instead of {before} ({shown_names}), but {} still exchanges it with this release ({}) and knows only the old names; restore {before}: the case convention of a released message cannot change while a peer inside the window has the old one",
+        now.name,
+        pair.old_peer(),
+        pair.route()
+    ))
+}
+
+/// How a sender may leave a field out, as the attribute that says so.
+fn skipping(skip: &str) -> String {
+    if skip == "always" {
+        "#[serde(skip_serializing)]: it is never sent".to_string()
+    } else {
+        format!("#[serde(skip_serializing_if = \"{skip}\")]")
+    }
+}
+
 fn compare_fields(
     was: &[LockedField],
     now: &[LockedField],
-    old: &Version,
-    from: &str,
-    to: &str,
-    old_receiver: bool,
-    old_sender: bool,
-    whose: &dyn Fn(&str) -> String,
-    problems: &mut Vec<String>,
+    pair: &Pair<'_>,
+    names_travel: bool,
+    whose: &dyn Fn(&LockedField) -> String,
+    problems: &mut Problems,
 ) {
-    for f in was {
-        match now.iter().find(|n| n.name == f.name) {
-            // An old receiver that requires the field rejects messages without it.
-            None if old_receiver && !f.default => problems.push(format!(
-                "{} was removed, but {to} {old} requires it and is still inside the window for {from}; keep sending it (mark it `#[compat(deprecated = \"...\")]`) until {old} leaves the window",
-                whose(&f.name)
-            )),
-            None => {}
-            Some(n) => {
-                if n.ty != f.ty {
-                    problems.push(format!(
-                        "{} changed type from `{}` to `{}`, but {} {old} still talks to this release (inside the window) with the old type; add a new field instead",
-                        whose(&f.name),
-                        f.ty,
-                        n.ty,
-                        if old_receiver { to } else { from }
-                    ));
-                }
-                if n.since != f.since {
-                    problems.push(format!(
-                        "{} now says #[since(\"{}\")] but release {old} recorded it as arriving in {}; released history does not change: restore #[since(\"{}\")]",
-                        whose(&f.name),
-                        n.since,
-                        f.since,
-                        f.since
-                    ));
+    let (old, from, to) = (pair.old, pair.from, pair.to);
+    let same_rust = |f: &LockedField, n: &LockedField| n.name == f.name && n.via == f.via;
+    // Which current field an old receiver decodes each current field as (and the other
+    // way): by the names on the wire, unless names do not travel (a transparent struct).
+    let read_as = |reader: &LockedField, sent: &LockedField| {
+        if names_travel {
+            reader.accepts(sent.sent())
+        } else {
+            same_rust(reader, sent)
+        }
+    };
+    if pair.old_receiver {
+        for f in was.iter().filter(|f| !f.default && !f.map) {
+            match now.iter().find(|n| read_as(f, n)) {
+                None => match now.iter().find(|n| same_rust(f, n)) {
+                    Some(n) => problems.push(format!(
+                        "{} is now sent as `{}`, but {to} {old} requires it and reads it only as {} ({}); restore #[serde(rename = \"{}\")], or, to move to `{}`, first give receivers #[serde(alias = \"{}\")] and rename once no peer inside the window lacks the alias",
+                        whose(n),
+                        n.sent(),
+                        read_names(f),
+                        pair.route(),
+                        f.sent(),
+                        n.sent(),
+                        n.sent()
+                    )),
+                    None => problems.push(format!(
+                        "{} was removed, but {to} {old} requires it and is still inside the window for {from}; keep sending it (mark it `#[compat(deprecated = \"...\")]`) until {old} leaves the window",
+                        whose(f)
+                    )),
+                },
+                Some(n) => {
+                    if let Some(skip) = &n.skip_serializing
+                        && f.skip_serializing.as_ref() != Some(skip)
+                    {
+                        problems.push(format!(
+                            "{} may now be left out by {from} ({}), but {to} {old} requires it ({}) and rejects a message without it (\"missing field `{}`\"); keep sending it until {old} leaves the window",
+                            whose(n),
+                            skipping(skip),
+                            pair.route(),
+                            f.read()
+                        ));
+                    }
                 }
             }
         }
     }
-    // A field an old sender never sent must be one the current receiver can default.
-    if old_sender {
-        for n in now {
-            if !n.default && !was.iter().any(|f| f.name == n.name) {
-                problems.push(format!(
-                    "{} is required, but {from} {old} (inside the window) never sends it: release {old} had no such field; make it `Option<_>` or `#[serde(default)]`, and check its #[since]",
-                    whose(&n.name)
-                ));
+    if pair.old_sender {
+        for n in now.iter().filter(|n| !n.default && !n.map) {
+            match was.iter().find(|f| read_as(n, f)) {
+                None => match was.iter().find(|f| same_rust(f, n)) {
+                    Some(f) => problems.push(format!(
+                        "{} is now read only as {}, but {from} {old} ({}) sends it as `{}`; add #[serde(alias = \"{}\")] to it",
+                        whose(n),
+                        read_names(n),
+                        pair.route(),
+                        f.sent(),
+                        f.sent()
+                    )),
+                    None => problems.push(format!(
+                        "{} is required, but {from} {old} (inside the window) never sends it: release {old} had no such field; make it `Option<_>` or `#[serde(default)]`, and check its #[since]",
+                        whose(n)
+                    )),
+                },
+                Some(f) => {
+                    if let Some(skip) = &f.skip_serializing
+                        && n.skip_serializing.as_ref() != Some(skip)
+                    {
+                        problems.push(format!(
+                            "{} is required, but {from} {old} ({}) may leave it out ({}); make it `Option<_>` or `#[serde(default)]`",
+                            whose(n),
+                            pair.route(),
+                            skipping(skip)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // What both ends take for the same field must agree on its type and its history.
+    for f in was {
+        let Some(n) = now
+            .iter()
+            .find(|n| read_as(f, n) || read_as(n, f))
+            .or_else(|| now.iter().find(|n| same_rust(f, n)))
+        else {
+            continue;
+        };
+        if n.ty != f.ty {
+            problems.push(format!(
+                "{} changed type from `{}` to `{}`, but {} still talks to this release (inside the window) with the old type; add a new field instead",
+                whose(n),
+                f.ty,
+                n.ty,
+                pair.old_peer()
+            ));
+        }
+        if n.since != f.since {
+            problems.push(format!(
+                "{} now says #[since(\"{}\")] but release {old} recorded it as arriving in {}; released history does not change: restore #[since(\"{}\")]",
+                whose(n),
+                n.since,
+                f.since,
+                f.since
+            ));
+        }
+    }
+}
+
+fn compare_variants(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>, problems: &mut Problems) {
+    let (old, current, from, to) = (pair.old, pair.current, pair.from, pair.to);
+    // An untagged enum writes no variant names: variants are matched by their Rust names.
+    let names_travel = now.representation.as_deref() != Some("untagged");
+    let reads = |reader: &LockedVariant, sent: &LockedVariant| {
+        if names_travel {
+            reader.accepts(sent.sent())
+        } else {
+            reader.name == sent.name
+        }
+    };
+    let catch_all_now = now.variants.iter().any(|n| n.catch_all);
+    let catch_all_then = was.variants.iter().any(|v| v.catch_all);
+    for v in &was.variants {
+        let matched = now.variants.iter().find(|n| reads(n, v));
+        match matched {
+            None if pair.old_sender && !catch_all_now => {
+                match now.variants.iter().find(|n| n.name == v.name) {
+                    Some(n) => problems.push(format!(
+                        "variant `{}::{}` is now read only as {}, but {from} {old} ({}) sends it as `{}`; add #[serde(alias = \"{}\")] to it",
+                        now.name,
+                        n.name,
+                        read_names(n),
+                        pair.route(),
+                        v.sent(),
+                        v.sent()
+                    )),
+                    None => problems.push(format!(
+                        "variant `{}::{}` was removed, but {from} {old} may still send it to {to} {current} (inside the window), which has no catch-all to receive it; keep the variant until {old} leaves the window",
+                        was.name, v.name
+                    )),
+                }
+            }
+            None => {}
+            Some(n) => {
+                let whose = |f: &LockedField| format!("field {} of `{}::{}`", named(f), now.name, n.name);
+                compare_fields(&v.fields, &n.fields, pair, true, &whose, problems);
+            }
+        }
+    }
+    if pair.old_receiver && names_travel && !catch_all_then {
+        for n in now.variants.iter().filter(|n| !n.catch_all) {
+            if was.variants.iter().any(|v| reads(v, n)) {
+                continue;
+            }
+            match was.variants.iter().find(|v| v.name == n.name) {
+                Some(v) => problems.push(format!(
+                    "variant `{}::{}` is now sent as `{}`, but {to} {old} reads it only as {} and has no catch-all ({}); restore #[serde(rename = \"{}\")]",
+                    now.name,
+                    n.name,
+                    n.sent(),
+                    read_names(v),
+                    pair.route(),
+                    v.sent()
+                )),
+                None => problems.push(format!(
+                    "variant `{}::{}` is new since {old}, but {to} {old} may still receive it from {from} {current} ({}) and has no catch-all to receive it; do not send it to {to} releases before it arrived",
+                    now.name,
+                    n.name,
+                    pair.route()
+                )),
             }
         }
     }
@@ -531,6 +1118,14 @@ mod tests {
     use super::*;
     use crate::message::{Deprecation, Field, Route, Shape, Variant};
 
+    const fn same(name: &'static str) -> WireName {
+        WireName {
+            serialize: name,
+            deserialize: name,
+            aliases: &[],
+        }
+    }
+
     const fn field(
         name: &'static str,
         since: &'static str,
@@ -541,11 +1136,14 @@ mod tests {
     ) -> Field {
         Field {
             name,
+            wire: same(name),
             since,
             ty,
             default,
             ignorable,
             deprecated,
+            skip_serializing: SkipSerializing::Never,
+            flatten: Flatten::No,
         }
     }
 
@@ -559,6 +1157,16 @@ mod tests {
     ) -> Message {
         Message {
             name,
+            wire: same(name),
+            representation: Representation::External,
+            rename_all: RenameAll {
+                serialize: None,
+                deserialize: None,
+            },
+            rename_all_fields: RenameAll {
+                serialize: None,
+                deserialize: None,
+            },
             since,
             routes,
             kind,
@@ -725,7 +1333,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("release 0.9.3 is recorded but its messages have changed since"),
+            err.contains("release 0.9.3 is recorded but its messages have changed on the wire since: message `SvidUpdate` was removed"),
             "{err}"
         );
     }

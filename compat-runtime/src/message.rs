@@ -44,6 +44,11 @@
 /// }
 /// assert_eq!(describe::<Heartbeat>(), "Heartbeat (since 0.1.0)");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no compatibility table: it does not derive `Compat`",
+    label = "`{Self}` does not derive `Compat`",
+    note = "add `#[derive(Compat)]` (with its `#[since]`) to `{Self}`: a message lists only types with tables, and a `#[serde(flatten)]` field travels as its type's own fields, which only its table describes"
+)]
 pub trait Compat {
     /// The table of this type.
     const MESSAGE: &'static Message;
@@ -57,6 +62,20 @@ pub trait Compat {
 pub struct Message {
     /// The type's name, as written in Rust.
     pub name: &'static str,
+    /// The type's name as serde writes and reads it: `#[serde(rename = "...")]` on the
+    /// type, or else [`name`](Self::name). Self-describing formats such as JSON do not
+    /// carry it; an internally tagged struct does (`{"type":"Ping",...}`).
+    pub wire: WireName,
+    /// How serde lays the message out: for an enum, how its variants are tagged; for a
+    /// struct, whether it carries a tag or stands for its only field.
+    pub representation: Representation,
+    /// `#[serde(rename_all = "...")]`: the case convention applied to the names of the
+    /// fields of a struct, or of the variants of an enum (already applied in each
+    /// [`WireName`]).
+    pub rename_all: RenameAll,
+    /// `#[serde(rename_all_fields = "...")]` on an enum: the case convention applied to
+    /// the fields of every variant that has no `rename_all` of its own.
+    pub rename_all_fields: RenameAll,
     /// The release that first shipped the message: `#[since("0.8.0")]`.
     pub since: &'static str,
     /// The directions the message travels in (every `from`/`to` pair, every `between`
@@ -71,7 +90,7 @@ pub struct Message {
 }
 
 impl Message {
-    /// The field called `name` (for a tuple struct, its index: `"0"`).
+    /// The field whose Rust name is `name` (for a tuple struct, its index: `"0"`).
     ///
     /// ```
     /// use compat_runtime::Compat;
@@ -87,7 +106,31 @@ impl Message {
         self.fields.iter().find(|field| field.name == name)
     }
 
-    /// The variant called `name`.
+    /// The field a receiver decodes from the wire name `name` (its deserialize name or an
+    /// alias), looking into `#[serde(flatten)]` fields too.
+    ///
+    /// ```
+    /// use compat_runtime::Compat;
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Serialize, Deserialize, Compat)]
+    /// #[since("0.1.0")]
+    /// #[serde(rename_all = "camelCase")]
+    /// pub struct Metric {
+    ///     #[serde(rename = "s", alias = "src")]
+    ///     pub source: String,
+    ///     pub unit_name: String,
+    /// }
+    ///
+    /// assert_eq!(Metric::MESSAGE.field_on_wire("src").unwrap().name, "source");
+    /// assert_eq!(Metric::MESSAGE.field_on_wire("unitName").unwrap().name, "unit_name");
+    /// assert!(Metric::MESSAGE.field_on_wire("source").is_none());
+    /// ```
+    pub fn field_on_wire(&self, name: &str) -> Option<&'static Field> {
+        field_on_wire(self.fields, name)
+    }
+
+    /// The variant whose Rust name is `name`.
     ///
     /// ```
     /// use compat_runtime::Compat;
@@ -133,6 +176,171 @@ impl Message {
     }
 }
 
+fn field_on_wire(fields: &'static [Field], name: &str) -> Option<&'static Field> {
+    fields.iter().find_map(|field| match field.flatten {
+        Flatten::Message(inner) => field_on_wire(inner.fields, name),
+        Flatten::No | Flatten::Map => field.wire.accepts(name).then_some(field),
+    })
+}
+
+/// A name as it travels: what serde writes when sending and reads when receiving (they
+/// differ under `#[serde(rename(serialize = "...", deserialize = "..."))]`), and the other
+/// names it also reads (`#[serde(alias = "...")]`). Every `rename`, `rename_all` and
+/// `rename_all_fields` is already applied, with serde's own case rules.
+///
+/// ```
+/// use compat_runtime::Compat;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize, Compat)]
+/// #[since("0.1.0")]
+/// pub struct Ping {
+///     #[serde(rename(serialize = "ID", deserialize = "id"), alias = "ident")]
+///     pub id: u64,
+/// }
+///
+/// let wire = Ping::MESSAGE.field("id").unwrap().wire;
+/// assert_eq!((wire.serialize, wire.deserialize), ("ID", "id"));
+/// assert!(wire.accepts("ident") && wire.accepts("id") && !wire.accepts("ID"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WireName {
+    /// The name written when sending.
+    pub serialize: &'static str,
+    /// The name read when receiving.
+    pub deserialize: &'static str,
+    /// Other names read when receiving, in the order written.
+    pub aliases: &'static [&'static str],
+}
+
+impl WireName {
+    /// Whether a receiver decodes `name` as this: its deserialize name or an alias.
+    pub fn accepts(&self, name: &str) -> bool {
+        self.deserialize == name || self.aliases.contains(&name)
+    }
+}
+
+/// How serde lays a message out on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Representation {
+    /// serde's default: an enum writes `{"Variant": ...}` (a unit variant, `"Variant"`);
+    /// a struct writes its fields alone.
+    External,
+    /// `#[serde(tag = "type")]`: the variant's name (or, on a struct, the struct's name)
+    /// sits next to the fields, `{"type": "Variant", ...}`.
+    Internal {
+        /// The tag's key.
+        tag: &'static str,
+    },
+    /// `#[serde(tag = "t", content = "c")]`: `{"t": "Variant", "c": ...}`.
+    Adjacent {
+        /// The tag's key.
+        tag: &'static str,
+        /// The content's key.
+        content: &'static str,
+    },
+    /// `#[serde(untagged)]`: the variant's content alone; a receiver tries each variant
+    /// in order.
+    Untagged,
+    /// `#[serde(transparent)]` on a struct: written as its only field.
+    Transparent,
+}
+
+/// A `rename_all`-style case convention, sending and receiving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RenameAll {
+    /// The convention applied when sending, if any.
+    pub serialize: Option<Case>,
+    /// The convention applied when receiving, if any.
+    pub deserialize: Option<Case>,
+}
+
+/// One of serde's case conventions for `rename_all` and `rename_all_fields`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Case {
+    /// `"lowercase"`.
+    Lower,
+    /// `"UPPERCASE"`.
+    Upper,
+    /// `"PascalCase"`.
+    Pascal,
+    /// `"camelCase"`.
+    Camel,
+    /// `"snake_case"`.
+    Snake,
+    /// `"SCREAMING_SNAKE_CASE"`.
+    ScreamingSnake,
+    /// `"kebab-case"`.
+    Kebab,
+    /// `"SCREAMING-KEBAB-CASE"`.
+    ScreamingKebab,
+}
+
+impl Case {
+    /// Every convention, in serde's order.
+    pub const ALL: [Case; 8] = [
+        Case::Lower,
+        Case::Upper,
+        Case::Pascal,
+        Case::Camel,
+        Case::Snake,
+        Case::ScreamingSnake,
+        Case::Kebab,
+        Case::ScreamingKebab,
+    ];
+
+    /// The convention as serde spells it: `"snake_case"`.
+    ///
+    /// ```
+    /// use compat_runtime::message::Case;
+    ///
+    /// assert_eq!(Case::ScreamingKebab.as_str(), "SCREAMING-KEBAB-CASE");
+    /// assert_eq!(Case::from_serde("camelCase"), Some(Case::Camel));
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Case::Lower => "lowercase",
+            Case::Upper => "UPPERCASE",
+            Case::Pascal => "PascalCase",
+            Case::Camel => "camelCase",
+            Case::Snake => "snake_case",
+            Case::ScreamingSnake => "SCREAMING_SNAKE_CASE",
+            Case::Kebab => "kebab-case",
+            Case::ScreamingKebab => "SCREAMING-KEBAB-CASE",
+        }
+    }
+
+    /// The convention serde spells `text`, if any.
+    pub fn from_serde(text: &str) -> Option<Case> {
+        Case::ALL.into_iter().find(|case| case.as_str() == text)
+    }
+}
+
+/// Whether a sender writes a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SkipSerializing {
+    /// Always written.
+    Never,
+    /// `#[serde(skip_serializing_if = "path")]`: left out whenever `path` says so.
+    If(&'static str),
+    /// `#[serde(skip_serializing)]`: never written, only read.
+    Always,
+}
+
+/// Whether a field stands for other fields on the wire: `#[serde(flatten)]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flatten {
+    /// An ordinary field.
+    No,
+    /// `#[serde(flatten)]` of a type that derives `Compat` (or an `Option` of one): its
+    /// fields travel in this message's own map, as that type's table describes them.
+    Message(&'static Message),
+    /// `#[serde(flatten)]` of a map (`HashMap`, `BTreeMap`, `serde_json::Map`,
+    /// `serde_json::Value`, ...): it receives every field no other field takes, and sends
+    /// whatever keys it holds.
+    Map,
+}
+
 /// One direction a message travels in: from a sending component to a receiving one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Route {
@@ -166,8 +374,13 @@ pub enum Shape {
 /// left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Field {
-    /// The field's name, or its index in a tuple.
+    /// The field's name in Rust, or its index in a tuple.
     pub name: &'static str,
+    /// The field's name on the wire (for a tuple field, its index): `rename`, `alias`,
+    /// and the container's `rename_all` (or the enum's `rename_all_fields`) applied. For a
+    /// `#[serde(flatten)]` field it is the Rust name: the field itself never travels,
+    /// see [`flatten`](Self::flatten).
+    pub wire: WireName,
     /// The release that introduced the field: its `#[since]`, or else its message's (or
     /// variant's).
     pub since: &'static str,
@@ -182,6 +395,10 @@ pub struct Field {
     pub ignorable: bool,
     /// `#[compat(deprecated = "...")]`.
     pub deprecated: Option<Deprecation>,
+    /// Whether a sender may leave the field out: `skip_serializing_if`, `skip_serializing`.
+    pub skip_serializing: SkipSerializing,
+    /// `#[serde(flatten)]`: the field's own fields travel in this message's map instead.
+    pub flatten: Flatten,
 }
 
 /// When a field was deprecated and why: `#[compat(deprecated = "0.9.0", note = "...")]`.
@@ -196,8 +413,14 @@ pub struct Deprecation {
 /// A variant of an enum. Variants marked `#[serde(skip)]` never travel and are left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Variant {
-    /// The variant's name.
+    /// The variant's name in Rust.
     pub name: &'static str,
+    /// The variant's name on the wire (the tag's value in a tagged enum): `rename`,
+    /// `alias` and the enum's `rename_all` applied. An untagged enum writes no name.
+    pub wire: WireName,
+    /// `#[serde(rename_all = "...")]` on the variant, or else the enum's
+    /// `rename_all_fields`: the convention applied to the variant's fields.
+    pub rename_all: RenameAll,
     /// The release that introduced the variant: its `#[since]`, or else its enum's.
     pub since: &'static str,
     /// Whether unknown variants decode into this one: `#[compat(other)]` or
@@ -214,5 +437,8 @@ pub struct Variant {
 /// constant, which is the cheapest form for the compiler to check.
 #[doc(hidden)]
 pub mod __private {
-    pub use super::{Deprecation, Field, Kind, Message, Route, Shape, Variant};
+    pub use super::{
+        Case, Deprecation, Field, Flatten, Kind, Message, RenameAll, Representation, Route,
+        Shape, SkipSerializing, Variant, WireName,
+    };
 }
