@@ -107,7 +107,8 @@ impl Message {
     }
 
     /// The field a receiver decodes from the wire name `name` (its deserialize name or an
-    /// alias), looking into `#[serde(flatten)]` fields too.
+    /// alias), looking into flattened messages too. A flattened map, which takes any name
+    /// nothing else takes, is never the answer.
     ///
     /// ```
     /// use compat_runtime::Compat;
@@ -179,7 +180,8 @@ impl Message {
 fn field_on_wire(fields: &'static [Field], name: &str) -> Option<&'static Field> {
     fields.iter().find_map(|field| match field.flatten {
         Flatten::Message(inner) => field_on_wire(inner.fields, name),
-        Flatten::No | Flatten::Map => field.wire.accepts(name).then_some(field),
+        Flatten::Map => None,
+        Flatten::No => field.wire.accepts(name).then_some(field),
     })
 }
 
