@@ -116,7 +116,10 @@ pub(crate) enum Flattened<'a> {
 impl<'a> Input<'a> {
     /// `None` for a union; the error is recorded.
     pub(crate) fn from_syn(cx: &Ctxt, node: &'a DeriveInput) -> Option<Self> {
-        let attrs = attr::Container::from_ast(cx, &node.attrs);
+        // Read first, for the conventions the fields' names follow; reported after the
+        // fields' errors, in the order the item reads from the inside out.
+        let container = Ctxt::new();
+        let attrs = attr::Container::from_ast(&container, &node.attrs);
         let data = match &node.data {
             syn::Data::Struct(data) => Data::Struct(
                 Style::of(&data.fields),
@@ -158,6 +161,7 @@ impl<'a> Input<'a> {
                 return None;
             }
         };
+        cx.append(container);
         Some(Input {
             ident: &node.ident,
             generics: &node.generics,
@@ -308,6 +312,16 @@ impl Field<'_> {
     /// A named `Option<_>` field that serde fills with `None` when it is missing.
     pub(crate) fn option_defaults(&self) -> bool {
         self.named && self.attrs.serde_with.is_none() && is_option(self.ty)
+    }
+
+    /// A named field that a sender may leave out (`skip_serializing_if`,
+    /// `skip_serializing`) and that serde cannot fill in.
+    pub(crate) fn left_out_without_default(&self, container_default: bool) -> bool {
+        self.named
+            && self.flatten.is_none()
+            && !matches!(self.attrs.skip_serializing, attr::SkipSerializing::Never)
+            && !self.serde_can_default(container_default)
+            && !self.attrs.malformed
     }
 
     /// `field `retries``, `tuple field `1``.

@@ -98,8 +98,6 @@ pub(crate) struct Container {
     /// How serde writes the variants of an enum: `#[serde(tag = "...")]`,
     /// `#[serde(tag = "...", content = "...")]`, `#[serde(untagged)]` or none of them.
     pub(crate) tagging: Tagging,
-    /// The literal of `#[serde(tag = "...")]`, for errors about names that collide with it.
-    pub(crate) tag_lit: Option<LitStr>,
     /// `#[serde(transparent)]`.
     pub(crate) transparent: bool,
     /// `#[serde(rename = "...")]` on the type.
@@ -273,7 +271,6 @@ impl Container {
                 untagged = true;
             }
         });
-        let tag_lit = tag.clone();
         let tagging = match (tag.map(|lit| lit.value()), content) {
             _ if untagged => Tagging::Untagged,
             (Some(tag), Some(content)) => Tagging::Adjacent(tag, content),
@@ -347,7 +344,6 @@ impl Container {
             serde_default,
             deny_unknown_fields,
             tagging,
-            tag_lit,
             transparent,
             rename,
             rename_all,

@@ -1,8 +1,9 @@
 //! The compatibility rules, one function each. The first group needs only the item; the
 //! second needs the policy the build script handed over ([`Env::policy`]).
 
-use crate::ast::{self, Data, Field, Input, Style, Variant};
-use crate::attr::{Route, Since, Tagging};
+use crate::ast::{self, Data, Field, Input, Style, Variant, Wire};
+use crate::attr::{self, Route, Since, SkipSerializing, Tagging};
+use quote::ToTokens;
 use crate::ctxt::Ctxt;
 use crate::env::{Env, Policy};
 use crate::since::release_of;
@@ -23,6 +24,8 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
     one_catch_all(cx, input);
     catch_all_is_where_serde_routes_unknown_variants(cx, input);
     compat_default_comes_with_serde_default(cx, input);
+    fields_left_out_when_sent_can_default(cx, input);
+    wire_names_are_distinct(cx, input);
     if let Some(policy) = &env.policy {
         let version = env.version.as_ref();
         components_are_declared(cx, input, policy);
@@ -301,6 +304,153 @@ fn compat_default_comes_with_serde_default(cx: &Ctxt, input: &Input<'_>) {
     }
 }
 
+/// A field that a sender may leave out (`skip_serializing_if`, `skip_serializing`) must be
+/// one a receiver can fill in: otherwise serde rejects the messages it writes itself, from
+/// a sender of the very same release ("missing field").
+fn fields_left_out_when_sent_can_default(cx: &Ctxt, input: &Input<'_>) {
+    let check = |fields: &[Field<'_>], container_default: bool| {
+        for field in fields {
+            if !field.left_out_without_default(container_default) {
+                continue;
+            }
+            let name = &field.wire.deserialize;
+            match &field.attrs.skip_serializing {
+                SkipSerializing::If(path) => cx.error_spanned_by(
+                    path,
+                    format!(
+                        "{} is left out when sent whenever `{}` says so (#[serde(skip_serializing_if)]), but a \
+                         receiver cannot fill it in: serde rejects such a message, even from a sender of this \
+                         very release (\"missing field `{name}`\"); add `#[serde(default)]` to the field, or \
+                         make it `Option<_>`",
+                        field.describe(),
+                        path.value()
+                    ),
+                ),
+                SkipSerializing::Always(key) => cx.error_spanned_by(
+                    key,
+                    format!(
+                        "{} is never sent (#[serde(skip_serializing)]), but a receiver cannot fill it in: \
+                         serde rejects every message (\"missing field `{name}`\"); add `#[serde(default)]` \
+                         to it, or `#[serde(skip)]` if it does not travel at all",
+                        field.describe()
+                    ),
+                ),
+                SkipSerializing::Never => {}
+            }
+        }
+    };
+    match &input.data {
+        Data::Struct(_, fields) => check(fields, input.attrs.serde_default),
+        Data::Enum(variants) => {
+            for variant in variants {
+                check(&variant.fields, false);
+            }
+        }
+    }
+}
+
+/// Two fields (or variants) of one message cannot travel under one name: a sender would
+/// write the key twice, and a receiver decodes a name as the first member that takes it,
+/// so an alias or rename that another member already takes is dead.
+fn wire_names_are_distinct(cx: &Ctxt, input: &Input<'_>) {
+    match &input.data {
+        Data::Struct(_, fields) => distinct_fields(cx, fields, &format!("`{}`", input.ident)),
+        Data::Enum(variants) => {
+            for variant in variants {
+                let owner = format!("variant `{}::{}`", input.ident, variant.ident);
+                distinct_fields(cx, &variant.fields, &owner);
+            }
+            // An untagged enum writes no variant names.
+            if input.attrs.tagging == Tagging::Untagged {
+                return;
+            }
+            let members: Vec<Member<'_>> = variants
+                .iter()
+                .map(|variant| Member {
+                    what: format!("variant `{}`", variant.ident),
+                    wire: &variant.wire,
+                    rename: &variant.attrs.rename,
+                    aliases: &variant.attrs.aliases,
+                    at: variant.ident.to_token_stream(),
+                })
+                .collect();
+            distinct(cx, &members, &format!("`{}`", input.ident));
+        }
+    }
+}
+
+/// A field or variant, with the tokens that gave it its names.
+struct Member<'a> {
+    what: String,
+    wire: &'a Wire,
+    rename: &'a attr::Rename,
+    aliases: &'a [syn::LitStr],
+    at: proc_macro2::TokenStream,
+}
+
+impl Member<'_> {
+    /// The literal that gave this member `name`, or else its identifier.
+    fn token_for(&self, name: &str) -> proc_macro2::TokenStream {
+        [&self.rename.serialize, &self.rename.deserialize]
+            .into_iter()
+            .flatten()
+            .chain(self.aliases)
+            .find(|lit| lit.value() == name)
+            .map_or_else(|| self.at.clone(), ToTokens::to_token_stream)
+    }
+}
+
+fn distinct_fields(cx: &Ctxt, fields: &[Field<'_>], owner: &str) {
+    let members: Vec<Member<'_>> = fields
+        .iter()
+        .filter(|field| field.named && field.flatten.is_none())
+        .map(|field| Member {
+            what: field.describe(),
+            wire: &field.wire,
+            rename: &field.attrs.rename,
+            aliases: &field.attrs.aliases,
+            at: field.at.clone(),
+        })
+        .collect();
+    distinct(cx, &members, owner);
+}
+
+fn distinct(cx: &Ctxt, members: &[Member<'_>], owner: &str) {
+    for (index, later) in members.iter().enumerate() {
+        for earlier in &members[..index] {
+            let sent = &later.wire.serialize;
+            if *sent == earlier.wire.serialize {
+                cx.error_spanned_by(
+                    later.token_for(sent),
+                    format!(
+                        "{} of {owner} is sent as `{sent}`, and so is {}: the message would carry `{sent}` \
+                         twice and a receiver cannot tell them apart; give one of them another name \
+                         (#[serde(rename = \"...\")])",
+                        later.what, earlier.what
+                    ),
+                );
+                break;
+            }
+            if let Some(name) = later
+                .wire
+                .accepted()
+                .find(|name| earlier.wire.accepted().any(|taken| taken == *name))
+            {
+                cx.error_spanned_by(
+                    later.token_for(name),
+                    format!(
+                        "{} of {owner} is read from `{name}`, which {} already takes: serde decodes \
+                         `{name}` as {} and never as {}, so this name is dead; remove it, or pick a name \
+                         no other member of {owner} takes",
+                        later.what, earlier.what, earlier.what, later.what
+                    ),
+                );
+                break;
+            }
+        }
+    }
+}
+
 // ---- Rules that need the policy -------------------------------------------------------
 
 /// Every component named in `from`, `to`, `between` or `routes` is one the policy
@@ -506,6 +656,8 @@ fn named_fields_can_default(
         if field.attrs.malformed
             || since.version <= *members.since
             || field.can_default(members.default)
+            // Reported as a field left out when sent, with the same fix.
+            || field.left_out_without_default(members.default)
         {
             continue;
         }
@@ -1456,6 +1608,79 @@ mod tests {
             r#"enum Report { Ok, #[since("0.9.0")] Drain { ms: u64 }, #[serde(other)] Unknown }"#,
         );
         assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    // ---- Fields left out when sent, names that collide --------------------------------------
+
+    #[test]
+    fn a_field_left_out_when_sent_needs_a_default_and_is_reported_once() {
+        let found = errors(
+            r#"#[compat(from = "agent", to = "server")] #[since("0.8.0")] struct S {
+                #[serde(skip_serializing)] secret: String,
+                #[since("0.9.0")] #[serde(skip_serializing_if = "Vec::is_empty")] tags: Vec<String>,
+            }"#,
+            &SPIRE,
+        );
+        assert_eq!(
+            found,
+            [
+                "field `secret` is never sent (#[serde(skip_serializing)]), but a receiver cannot fill it \
+                 in: serde rejects every message (\"missing field `secret`\"); add `#[serde(default)]` to \
+                 it, or `#[serde(skip)]` if it does not travel at all",
+                "field `tags` is left out when sent whenever `Vec::is_empty` says so \
+                 (#[serde(skip_serializing_if)]), but a receiver cannot fill it in: serde rejects such a \
+                 message, even from a sender of this very release (\"missing field `tags`\"); add \
+                 `#[serde(default)]` to the field, or make it `Option<_>`",
+            ]
+        );
+        for fine in [
+            r#"struct S { #[serde(skip_serializing_if = "Option::is_none")] a: Option<u8> }"#,
+            r#"struct S { #[serde(default, skip_serializing_if = "Vec::is_empty")] a: Vec<u8> }"#,
+            r#"#[serde(default)] struct S { #[serde(skip_serializing_if = "Vec::is_empty")] a: Vec<u8> }"#,
+            r#"struct S { #[serde(skip_serializing, skip_deserializing)] a: u8 }"#,
+        ] {
+            let source = format!("#[since(\"0.8.0\")] {fine}");
+            assert!(errors(&source, &NO_POLICY).is_empty(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn two_members_cannot_travel_under_one_name() {
+        let found = errors(
+            r#"#[since("0.8.0")] #[serde(rename_all = "lowercase")] enum Level { Info, INFO, #[serde(alias = "info")] Notice }"#,
+            &NO_POLICY,
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].starts_with("variant `INFO` of `Level` is sent as `info`, and so is variant `Info`"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].starts_with(
+                "variant `Notice` of `Level` is read from `info`, which variant `Info` already takes"
+            ),
+            "{found:?}"
+        );
+        let found = errors(
+            r#"#[since("0.8.0")] #[serde(tag = "type", rename_all_fields = "camelCase")] enum E { A { node_id: u8, #[serde(rename = "nodeId")] id: u8 } }"#,
+            &NO_POLICY,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("field `id` of variant `E::A` is sent as `nodeId`, and so is field `node_id`"),
+            "{found:?}"
+        );
+        for fine in [
+            // serialize and deserialize names may swap between fields
+            r#"struct S { #[serde(rename(serialize = "a", deserialize = "b"))] x: u8, #[serde(rename(serialize = "b", deserialize = "a"))] y: u8 }"#,
+            // an untagged enum writes no variant names
+            r#"#[serde(untagged, rename_all = "lowercase")] enum E { A(u8), #[allow(non_camel_case_types)] a(String) }"#,
+            // flattened fields are their type's business
+            r#"struct S { meta: u8, #[serde(flatten)] inner: Inner }"#,
+        ] {
+            let source = format!("#[since(\"0.8.0\")] {fine}");
+            assert!(errors(&source, &NO_POLICY).is_empty(), "{fine}");
+        }
     }
 
     // ---- Component names are never pluralised nor given an article ------------------------

@@ -32,6 +32,11 @@ impl Ctxt {
         self.errors.borrow_mut().push(error);
     }
 
+    /// Appends the errors `other` collected, after those so far.
+    pub(crate) fn append(&self, other: Ctxt) {
+        self.errors.borrow_mut().extend(other.errors.into_inner());
+    }
+
     /// How many errors so far.
     pub(crate) fn len(&self) -> usize {
         self.errors.borrow().len()
