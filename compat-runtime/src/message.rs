@@ -2,11 +2,13 @@
 //! since which release.
 //!
 //! Every type that derives [`Compat`](trait@Compat) carries a `'static` [`Message`]
-//! describing its wire shape: its first release, the components that exchange it, and
-//! for each field or variant the release that introduced it, whether a receiver can
-//! fill it in, whether a sender may drop it, and whether it is deprecated. The
-//! handshake, the send guard and the wire lock read these tables; nothing here
-//! allocates.
+//! describing its wire shape: its first release, the components that exchange it, how
+//! serde lays it out ([`Representation`]), and for each field or variant its Rust name
+//! and its name on the wire ([`WireName`]: serde's renames, case conventions and
+//! aliases applied), the release that introduced it, whether a receiver can fill it in,
+//! whether a sender may leave it out or drop it, whether it is flattened, and whether it
+//! is deprecated. The handshake, the send guard and the wire lock read these tables;
+//! nothing here allocates.
 //!
 //! ```
 //! use compat_runtime::{Compat, Kind, Shape};

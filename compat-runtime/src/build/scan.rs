@@ -1,0 +1,705 @@
+//! Finding the types of the library target that derive `Compat`, for `messages![...]`.
+//!
+//! The build script parses the crate's source with `syn` (the parser the derives
+//! themselves use, already built for them) and walks the module tree from `src/lib.rs`
+//! the way the compiler does: it follows `mod` declarations (`#[path]` included) and
+//! evaluates `#[cfg(...)]` and `#[cfg_attr(...)]` against the configuration Cargo hands
+//! the build script (`CARGO_FEATURE_*`, `CARGO_CFG_*`; `test`, `doc` and `doctest` are
+//! off, since `messages![...]` lists what every build of the library has). What it cannot
+//! see, it refuses: a macro invocation at module level that derives `Compat` on the types
+//! it generates, since the build script reads source, not expansions.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Item, Meta, Token};
+
+/// What [`scan_messages`](super::scan_messages) found in a crate's `src`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Scanned {
+    /// Each type deriving `Compat`, as `(path, place)`: its module path from the crate root
+    /// (`v1::Hello`, or `Hello` at the root) and its `file:line` relative to the crate root
+    /// (`src/v1.rs:3`), in module order.
+    pub messages: Vec<(String, String)>,
+    /// Files outside `src` that the module tree reads (through `#[path]`), which a build
+    /// script must watch for changes besides `src`.
+    pub files_outside_src: Vec<PathBuf>,
+    /// Files `syn` cannot parse: the compiler reports their errors; the types in them are
+    /// not checked against `messages![...]`.
+    pub warnings: Vec<String>,
+    /// What the scan refuses, one located sentence each: types a macro generates.
+    pub refusals: Vec<String>,
+}
+
+struct Scan<'e> {
+    env: &'e dyn Fn(&str) -> Option<String>,
+    /// The crate root, for the places shown.
+    root: PathBuf,
+    src: PathBuf,
+    seen: BTreeSet<PathBuf>,
+    /// `macro_rules!` macros whose expansion derives `Compat`.
+    generating: BTreeSet<String>,
+    out: Scanned,
+}
+
+/// Scans the library target whose `src` directory is `src`, with `env` for the build's
+/// configuration.
+pub(super) fn scan(src: &Path, env: &dyn Fn(&str) -> Option<String>) -> Scanned {
+    let mut scan = Scan {
+        env,
+        root: src.parent().unwrap_or(src).to_path_buf(),
+        src: src.to_path_buf(),
+        seen: BTreeSet::new(),
+        generating: BTreeSet::new(),
+        out: Scanned::default(),
+    };
+    scan.file(&src.join("lib.rs"), &[], src);
+    scan.out
+}
+
+impl Scan<'_> {
+    fn shown(&self, file: &Path) -> String {
+        file.strip_prefix(&self.root)
+            .unwrap_or(file)
+            .display()
+            .to_string()
+    }
+
+    /// One source file: the module `module`, whose `mod x;` declarations resolve in
+    /// `children`.
+    fn file(&mut self, file: &Path, module: &[String], children: &Path) {
+        let file = &lexically_normal(file);
+        if !self.seen.insert(file.to_path_buf()) {
+            return;
+        }
+        let Ok(text) = std::fs::read_to_string(file) else {
+            // A module file that does not exist is the compiler's to report.
+            return;
+        };
+        if !file.starts_with(&self.src) {
+            self.out.files_outside_src.push(file.to_path_buf());
+        }
+        let shown = self.shown(file);
+        let parsed = match syn::parse_file(&text) {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                let at = error.span().start();
+                self.out.warnings.push(format!(
+                    "{shown}:{}:{}: cannot read this file for the types that derive Compat ({error}); \
+                     if the compiler accepts it, messages![...] cannot insist on the messages it \
+                     defines: list them by hand",
+                    at.line,
+                    at.column + 1
+                ));
+                return;
+            }
+        };
+        match self.attrs(&parsed.attrs, &shown) {
+            Some(attrs) if attrs.enabled => {}
+            _ => return,
+        }
+        self.items(&parsed.items, file, &shown, module, children, true);
+    }
+
+    /// The items of a file (`top`) or of an inline module in it.
+    fn items(
+        &mut self,
+        items: &[Item],
+        file: &Path,
+        shown: &str,
+        module: &[String],
+        children: &Path,
+        top: bool,
+    ) {
+        for item in items {
+            match item {
+                Item::Struct(item) => self.derive(&item.attrs, &item.ident, shown, module),
+                Item::Enum(item) => self.derive(&item.attrs, &item.ident, shown, module),
+                Item::Union(item) => self.derive(&item.attrs, &item.ident, shown, module),
+                Item::Mod(item) => {
+                    let Some(attrs) = self.attrs(&item.attrs, shown) else {
+                        continue;
+                    };
+                    if !attrs.enabled {
+                        continue;
+                    }
+                    let name = unraw(&item.ident);
+                    let mut path = module.to_vec();
+                    path.push(name.clone());
+                    match &item.content {
+                        Some((_, inline)) => {
+                            // `#[path]` on an inline module names the directory of its
+                            // children; otherwise they sit in a directory of its name.
+                            let within = match &attrs.path {
+                                Some(written) => children.join(written),
+                                None => children.join(&name),
+                            };
+                            self.items(inline, file, shown, &path, &within, false);
+                        }
+                        None => {
+                            let target = match &attrs.path {
+                                // `#[path]` at a file's top level is relative to the file's
+                                // directory; the file it names owns its directory, like a
+                                // `mod.rs`.
+                                Some(written) if top => {
+                                    Some(file.parent().unwrap_or(children).join(written))
+                                }
+                                Some(written) => Some(children.join(written)),
+                                None => [
+                                    children.join(format!("{name}.rs")),
+                                    children.join(&name).join("mod.rs"),
+                                ]
+                                .into_iter()
+                                .find(|candidate| candidate.is_file()),
+                            };
+                            let Some(target) = target else { continue };
+                            let owned = if attrs.path.is_some() || target.ends_with("mod.rs") {
+                                target.parent().unwrap_or(children).to_path_buf()
+                            } else {
+                                children.join(&name)
+                            };
+                            self.file(&target, &path, &owned);
+                        }
+                    }
+                }
+                Item::Macro(item) => {
+                    let Some(attrs) = self.attrs(&item.attrs, shown) else {
+                        continue;
+                    };
+                    if !attrs.enabled {
+                        continue;
+                    }
+                    let mac = &item.mac;
+                    let line = mac
+                        .path
+                        .segments
+                        .first()
+                        .map_or(0, |segment| segment.ident.span().start().line);
+                    if mac.path.is_ident("macro_rules") {
+                        if let Some(name) = &item.ident
+                            && derives_compat_in(mac.tokens.clone())
+                        {
+                            self.generating.insert(unraw(name));
+                        }
+                        continue;
+                    }
+                    let Some(name) = mac.path.segments.last().map(|s| unraw(&s.ident)) else {
+                        continue;
+                    };
+                    if self.generating.contains(&name) || derives_compat_in(mac.tokens.clone()) {
+                        self.out.refusals.push(format!(
+                            "{shown}:{line}: `{name}!` generates types that derive Compat, which the build \
+                             script cannot see: it reads the source, not what macros expand to, so \
+                             messages![...] could not insist on them and the handshake and the wire lock \
+                             could miss one; write those types out at module level with \
+                             #[derive(Compat)] instead of generating them"
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn derive(&mut self, attrs: &[Attribute], ident: &syn::Ident, shown: &str, module: &[String]) {
+        let Some(attrs) = self.attrs(attrs, shown) else {
+            return;
+        };
+        if attrs.enabled && attrs.derives_compat {
+            let mut path = module.to_vec();
+            path.push(unraw(ident));
+            self.out.messages.push((
+                path.join("::"),
+                format!("{shown}:{}", ident.span().start().line),
+            ));
+        }
+    }
+
+    /// The attributes that hold, with every `cfg_attr` whose predicate holds unfolded;
+    /// `None` when a predicate cannot be read (the refusal is recorded).
+    fn attrs(&mut self, attrs: &[Attribute], shown: &str) -> Option<Attrs> {
+        let mut metas = Vec::new();
+        for attr in attrs {
+            if let Err(why) = self.unfold(attr.meta.clone(), &mut metas) {
+                let line = attr.pound_token.span.start().line;
+                self.out.refusals.push(format!(
+                    "{shown}:{line}: cannot evaluate this attribute's condition ({why}), so the build \
+                     script cannot tell whether the item below it exists; write the condition with \
+                     `all`, `any`, `not`, `feature = \"...\"` and the target's cfg names"
+                ));
+                return None;
+            }
+        }
+        let mut out = Attrs {
+            enabled: true,
+            derives_compat: false,
+            path: None,
+        };
+        for meta in &metas {
+            match meta {
+                Meta::List(list) if list.path.is_ident("cfg") => {
+                    match list
+                        .parse_args::<Meta>()
+                        .map_err(|e| e.to_string())
+                        .and_then(|predicate| self.holds(&predicate))
+                    {
+                        Ok(holds) => out.enabled &= holds,
+                        Err(why) => {
+                            self.out.refusals.push(format!(
+                                "{shown}:{}: cannot evaluate #[cfg(...)] ({why}), so the build script \
+                                 cannot tell whether the item below it exists; write the condition with \
+                                 `all`, `any`, `not`, `feature = \"...\"` and the target's cfg names",
+                                list.path
+                                    .segments
+                                    .first()
+                                    .map_or(0, |s| s.ident.span().start().line)
+                            ));
+                            return None;
+                        }
+                    }
+                }
+                Meta::List(list) if list.path.is_ident("derive") => {
+                    let derived = list
+                        .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+                        .map(|paths| {
+                            paths
+                                .iter()
+                                .any(|path| path.segments.last().is_some_and(|s| s.ident == "Compat"))
+                        })
+                        .unwrap_or(false);
+                    out.derives_compat |= derived;
+                }
+                Meta::NameValue(nv) if nv.path.is_ident("path") => {
+                    if let syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(lit),
+                        ..
+                    }) = &nv.value
+                    {
+                        out.path = Some(lit.value());
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(out)
+    }
+
+    /// `meta`, or for `cfg_attr(predicate, a, b)` the attributes `a` and `b` if the
+    /// predicate holds (themselves unfolded), into `out`.
+    fn unfold(&self, meta: Meta, out: &mut Vec<Meta>) -> Result<(), String> {
+        let Meta::List(list) = &meta else {
+            out.push(meta);
+            return Ok(());
+        };
+        if !list.path.is_ident("cfg_attr") {
+            out.push(meta);
+            return Ok(());
+        }
+        let parts = list
+            .parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+            .map_err(|e| e.to_string())?;
+        let mut parts = parts.into_iter();
+        let predicate = parts.next().ok_or("`cfg_attr` without a condition")?;
+        if self.holds(&predicate)? {
+            for inner in parts {
+                self.unfold(inner, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a `cfg` predicate holds for this build of the library.
+    fn holds(&self, predicate: &Meta) -> Result<bool, String> {
+        match predicate {
+            Meta::Path(path) => {
+                let name = path
+                    .get_ident()
+                    .ok_or_else(|| format!("`{}` is not a cfg name", quote_path(path)))?
+                    .to_string();
+                Ok(match name.as_str() {
+                    // The library `messages![...]` lists is the one every build has.
+                    "test" | "doc" | "doctest" | "miri" => false,
+                    name => (self.env)(&cfg_var(name)).is_some(),
+                })
+            }
+            Meta::NameValue(nv) => {
+                let name = nv
+                    .path
+                    .get_ident()
+                    .ok_or_else(|| format!("`{}` is not a cfg name", quote_path(&nv.path)))?
+                    .to_string();
+                let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(value),
+                    ..
+                }) = &nv.value
+                else {
+                    return Err(format!("`{name} = ...` needs a string"));
+                };
+                let value = value.value();
+                if name == "feature" {
+                    return Ok((self.env)(&feature_var(&value)).is_some());
+                }
+                Ok((self.env)(&cfg_var(&name))
+                    .is_some_and(|set| set.split(',').any(|one| one == value)))
+            }
+            Meta::List(list) => {
+                let inner = list
+                    .parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+                    .map_err(|e| e.to_string())?;
+                let name = list.path.get_ident().map(ToString::to_string);
+                match name.as_deref() {
+                    Some("all") => inner.iter().try_fold(true, |all, p| Ok(all && self.holds(p)?)),
+                    Some("any") => inner.iter().try_fold(false, |any, p| Ok(any || self.holds(p)?)),
+                    Some("not") if inner.len() == 1 => Ok(!self.holds(&inner[0])?),
+                    _ => Err(format!("`{}(...)` is not a cfg operator", quote_path(&list.path))),
+                }
+            }
+        }
+    }
+}
+
+/// The attributes of one item, as far as the scan needs them.
+struct Attrs {
+    enabled: bool,
+    derives_compat: bool,
+    path: Option<String>,
+}
+
+/// `src/../outside.rs` as `outside.rs`: `#[path]` may climb out of `src`, and the place
+/// shown (and the file watched) should read as the file it is.
+fn lexically_normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether the tokens hold `derive(..., Compat, ...)`, at any depth.
+fn derives_compat_in(tokens: TokenStream) -> bool {
+    let mut previous_derive = false;
+    for token in tokens {
+        match token {
+            TokenTree::Ident(ident) => previous_derive = ident == "derive",
+            TokenTree::Group(group) => {
+                let inner = group.stream();
+                if previous_derive && mentions_compat(inner.clone()) {
+                    return true;
+                }
+                if derives_compat_in(inner) {
+                    return true;
+                }
+                previous_derive = false;
+            }
+            TokenTree::Punct(_) | TokenTree::Literal(_) => previous_derive = false,
+        }
+    }
+    false
+}
+
+fn mentions_compat(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident == "Compat",
+        TokenTree::Group(group) => mentions_compat(group.stream()),
+        _ => false,
+    })
+}
+
+/// `CARGO_CFG_TARGET_OS` for `target_os`.
+fn cfg_var(name: &str) -> String {
+    format!("CARGO_CFG_{}", name.to_ascii_uppercase())
+}
+
+/// `CARGO_FEATURE_WIRE_V2` for `wire-v2`.
+fn feature_var(name: &str) -> String {
+    format!("CARGO_FEATURE_{}", name.to_ascii_uppercase().replace('-', "_"))
+}
+
+fn unraw(ident: &syn::Ident) -> String {
+    ident.to_string().trim_start_matches("r#").to_string()
+}
+
+fn quote_path(path: &syn::Path) -> String {
+    path.segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A crate whose `src` holds `files`, in a directory of its own.
+    fn crate_with(case: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("compat-scan-{case}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, text) in files {
+            let path = dir.join("src").join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    fn no_cfg(_: &str) -> Option<String> {
+        None
+    }
+
+    /// What the scan of a one-file crate finds, with `env` for its configuration.
+    fn scanned_with(case: &str, text: &str, env: &dyn Fn(&str) -> Option<String>) -> Scanned {
+        let dir = crate_with(case, &[("lib.rs", text)]);
+        let scanned = scan(&dir.join("src"), env);
+        std::fs::remove_dir_all(&dir).unwrap();
+        scanned
+    }
+
+    /// `(path, line)` of each type found in a one-file crate.
+    fn derives(case: &str, text: &str, env: &dyn Fn(&str) -> Option<String>) -> Vec<(String, usize)> {
+        let scanned = scanned_with(case, text, env);
+        assert!(scanned.refusals.is_empty(), "{:?}", scanned.refusals);
+        scanned
+            .messages
+            .into_iter()
+            .map(|(path, place)| (path, place.rsplit(':').next().unwrap().parse().unwrap()))
+            .collect()
+    }
+
+    fn owned(found: &[(&str, usize)]) -> Vec<(String, usize)> {
+        found.iter().map(|(path, line)| (path.to_string(), *line)).collect()
+    }
+
+    #[test]
+    fn the_scan_finds_every_type_deriving_compat() {
+        let text = "use x;\n#[derive(Debug, compat_runtime::Compat)]\n#[since(\"1.0.0\")]\npub struct Hello {\n}\n\
+                    #[derive(Serialize)]\nstruct Plain;\n#[derive(Compat, Clone)]\npub(crate) enum Cmd { A }\n\
+                    #[cfg_attr(feature = \"wire\", derive(Compat))]\nunion Raw { a: u8 }\n\
+                    #[derive(Compat)]\npub struct Tuple<'a, T>(&'a T) where T: Clone;\n";
+        assert_eq!(
+            derives("every", text, &no_cfg),
+            owned(&[("Hello", 4), ("Cmd", 9), ("Tuple", 13)])
+        );
+        // `cfg_attr` derives only when its condition holds.
+        let wire = |name: &str| (name == "CARGO_FEATURE_WIRE").then(String::new);
+        assert_eq!(
+            derives("every-wire", text, &wire),
+            owned(&[("Hello", 4), ("Cmd", 9), ("Raw", 11), ("Tuple", 13)])
+        );
+    }
+
+    #[test]
+    fn the_scan_skips_comments_and_string_literals() {
+        let text = r####"//! ```
+//! #[derive(Compat)]
+//! struct CrateDoc;
+//! ```
+/// ```
+/// #[derive(Compat)]
+/// struct ItemDoc;
+/// ```
+// #[derive(Compat)] struct LineComment;
+/* #[derive(Compat)] struct Block; /* nested */ #[derive(Compat)] struct StillBlock; */
+/** #[derive(Compat)] struct BlockDoc; */
+const A: &str = "#[derive(Compat)] struct InString; \" #[derive(Compat)] struct Escaped;";
+const B: &str = r#"#[derive(Compat)] struct Raw; " still raw"#;
+const C: &[u8] = br##"#[derive(Compat)] struct RawBytes;"##;
+const D: &[u8] = b"#[derive(Compat)] struct Bytes;";
+const Q: char = '"';
+const E: char = '\'';
+const F: u8 = b'"';
+#[derive(Compat)]
+pub struct Real<'a> { name: &'a str }
+"####;
+        assert_eq!(derives("comments", text, &no_cfg), owned(&[("Real", 20)]));
+    }
+
+    #[test]
+    fn cfg_conditions_are_evaluated_for_this_build() {
+        let text = "#[cfg(test)]\nmod tests {\n    #[derive(Compat)]\n    struct InTests;\n    mod deeper { \
+                    #[derive(Compat)] struct Deeper; }\n}\n\
+                    #[cfg(all(test, feature = \"x\"))]\nmod both { #[derive(Compat)] struct Both; }\n\
+                    #[cfg(test)]\n#[derive(Compat)]\nstruct TestItem;\n\
+                    mod inner_attr { #![cfg(test)] #[derive(Compat)] struct Inner; }\n\
+                    #[cfg(not(test))]\nmod live { #[derive(Compat)] pub struct Live; }\n\
+                    #[cfg(any(test, feature = \"y\"))]\nmod maybe { #[derive(Compat)] pub struct Maybe; }\n\
+                    #[derive(Compat)]\npub struct After;\n\
+                    #[cfg(target_os = \"linux\")]\n#[derive(Compat)]\npub struct Linux;\n\
+                    #[cfg(unix)]\n#[derive(Compat)]\npub struct Unix;\n\
+                    #[cfg_attr(feature = \"y\", path = \"y.rs\")]\n#[cfg(feature = \"z\")]\nmod z;\n";
+        assert_eq!(
+            derives("cfg-off", text, &no_cfg),
+            owned(&[("live::Live", 14), ("After", 18)])
+        );
+        let on = |name: &str| match name {
+            "CARGO_FEATURE_Y" => Some(String::new()),
+            "CARGO_CFG_TARGET_OS" => Some("linux".to_string()),
+            "CARGO_CFG_UNIX" => Some(String::new()),
+            _ => None,
+        };
+        assert_eq!(
+            derives("cfg-on", text, &on),
+            owned(&[
+                ("live::Live", 14),
+                ("maybe::Maybe", 16),
+                ("After", 18),
+                ("Linux", 21),
+                ("Unix", 24)
+            ])
+        );
+        let scanned = scanned_with("test-only", "#![cfg(test)]\n#[derive(Compat)] struct A;", &no_cfg);
+        assert!(scanned.messages.is_empty());
+    }
+
+    #[test]
+    fn a_condition_the_scan_cannot_evaluate_is_refused_with_its_place() {
+        let scanned = scanned_with(
+            "bad-cfg",
+            "\n#[cfg(feature = 2)]\n#[derive(Compat)]\npub struct A;\n",
+            &no_cfg,
+        );
+        assert_eq!(scanned.refusals.len(), 1, "{:?}", scanned.refusals);
+        assert!(
+            scanned.refusals[0].starts_with(&format!(
+                "src{}lib.rs:2: cannot evaluate #[cfg(...)] (`feature = ...` needs a string)",
+                std::path::MAIN_SEPARATOR
+            )),
+            "{:?}",
+            scanned.refusals
+        );
+    }
+
+    #[test]
+    fn bodies_are_not_module_level_and_macros_that_derive_compat_are_refused() {
+        let text = "fn f() {\n    #[derive(Compat)]\n    struct Local;\n}\n\
+                    impl X { fn g() { #[derive(Compat)] struct InImpl; } }\n\
+                    const _: () = { #[derive(Compat)] struct InConst; };\n\
+                    compat_runtime::messages![Top];\ncompat_runtime::include_policy!();\n\
+                    #[derive(Compat)]\nenum Top { A { x: u8 } }\n";
+        assert_eq!(derives("bodies", text, &no_cfg), owned(&[("Top", 10)]));
+
+        let text = "generate! { #[derive(Compat)] struct Generated; }\n\
+                    macro_rules! message {\n    ($name:ident) => {\n        #[derive(Debug, ::compat_runtime::Compat)]\n        pub struct $name;\n    };\n}\n\
+                    message!(Ping);\n#[cfg(test)]\nmessage!(OnlyInTests);\n";
+        let scanned = scanned_with("macros", text, &no_cfg);
+        let sep = std::path::MAIN_SEPARATOR;
+        assert_eq!(scanned.refusals.len(), 2, "{:?}", scanned.refusals);
+        assert!(
+            scanned.refusals[0].starts_with(&format!(
+                "src{sep}lib.rs:1: `generate!` generates types that derive Compat, which the build script \
+                 cannot see: it reads the source, not what macros expand to"
+            )),
+            "{:?}",
+            scanned.refusals
+        );
+        assert!(
+            scanned.refusals[1].starts_with(&format!("src{sep}lib.rs:8: `message!` generates types")),
+            "{:?}",
+            scanned.refusals
+        );
+        assert!(
+            scanned.refusals[1].ends_with(
+                "write those types out at module level with #[derive(Compat)] instead of generating them"
+            ),
+            "{:?}",
+            scanned.refusals
+        );
+    }
+
+    #[test]
+    fn the_scan_names_types_by_their_inline_modules() {
+        let text = "pub mod v1 {\n    #[derive(Compat)]\n    pub struct Hello;\n}\n\
+                    pub mod v2 {\n    pub mod r#wire {\n        #[derive(Compat)]\n        pub struct Hello;\n    }\n}\n";
+        assert_eq!(
+            derives("inline", text, &no_cfg),
+            owned(&[("v1::Hello", 3), ("v2::wire::Hello", 8)])
+        );
+    }
+
+    #[test]
+    fn a_file_syn_cannot_parse_is_a_warning_not_a_guess() {
+        let scanned = scanned_with("unparsable", "#[derive(Compat)]\npub struct A {\n", &no_cfg);
+        assert!(scanned.messages.is_empty() && scanned.refusals.is_empty());
+        assert_eq!(scanned.warnings.len(), 1);
+        assert!(
+            scanned.warnings[0].contains("cannot read this file for the types that derive Compat"),
+            "{:?}",
+            scanned.warnings
+        );
+    }
+
+    #[test]
+    fn the_scan_reads_only_the_library_target() {
+        let files = [
+            (
+                "lib.rs",
+                "//! #[derive(Compat)] struct Doc;\nmod v1;\npub mod v2;\n#[path = \"generated/v3.rs\"]\nmod v3;\n\
+                 mod nested;\nmod d { mod e; }\n#[cfg(test)]\nmod tests;\nmod only_tests;\n\
+                 #[derive(Compat)]\npub struct Root;\n#[path = \"../outside.rs\"]\nmod outside;\n",
+            ),
+            ("v1.rs", "#[derive(Compat)]\npub struct Hello;\n"),
+            (
+                "v2/mod.rs",
+                "mod inner;\n#[derive(Compat)]\npub struct Hello;\n",
+            ),
+            ("v2/inner.rs", "#[derive(Compat)]\npub struct Deep;\n"),
+            (
+                "generated/v3.rs",
+                "mod sub;\n#[derive(Compat)]\npub struct Hello;\n",
+            ),
+            ("generated/sub.rs", "#[derive(Compat)]\npub struct Sub;\n"),
+            ("nested.rs", "mod child;\n"),
+            (
+                "nested/child.rs",
+                "\n\n#[derive(Compat)]\npub struct Child;\n",
+            ),
+            ("d/e.rs", "#[derive(Compat)]\npub struct E;\n"),
+            ("tests.rs", "#[derive(Compat)]\npub struct InTests;\n"),
+            (
+                "only_tests.rs",
+                "#![cfg(test)]\n#[derive(Compat)]\npub struct OnlyTests;\n",
+            ),
+            ("main.rs", "#[derive(Compat)]\npub struct InMain;\n"),
+            ("bin/tool.rs", "#[derive(Compat)]\npub struct InBin;\n"),
+            ("orphan.rs", "#[derive(Compat)]\npub struct Orphan;\n"),
+            ("../outside.rs", "#[derive(Compat)]\npub struct Outside;\n"),
+        ];
+        let dir = crate_with("tree", &files);
+        let scanned = scan(&dir.join("src"), &no_cfg);
+        let missing = scan(&dir.join("missing"), &no_cfg);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let found: Vec<(&str, &str)> = scanned
+            .messages
+            .iter()
+            .map(|(name, place)| (name.as_str(), place.as_str()))
+            .collect();
+        let sep = std::path::MAIN_SEPARATOR;
+        let place = |file: &str, line: usize| {
+            format!("src{sep}{}:{line}", file.replace('/', &sep.to_string()))
+        };
+        assert_eq!(
+            found,
+            [
+                ("v1::Hello", place("v1.rs", 2).as_str()),
+                ("v2::inner::Deep", place("v2/inner.rs", 2).as_str()),
+                ("v2::Hello", place("v2/mod.rs", 3).as_str()),
+                ("v3::sub::Sub", place("generated/sub.rs", 2).as_str()),
+                ("v3::Hello", place("generated/v3.rs", 3).as_str()),
+                ("nested::child::Child", place("nested/child.rs", 4).as_str()),
+                ("d::e::E", place("d/e.rs", 2).as_str()),
+                ("Root", place("lib.rs", 12).as_str()),
+                ("outside::Outside", "outside.rs:2"),
+            ]
+        );
+        assert_eq!(scanned.files_outside_src.len(), 1, "{:?}", scanned.files_outside_src);
+        assert!(missing.messages.is_empty());
+    }
+}
