@@ -35,7 +35,8 @@ pub mod env {
     /// [`windows_env`](super::windows_env)).
     pub const WINDOWS: &str = "COMPAT_WINDOWS";
     /// `,`-separated `module::path::Name@file:line` of every type of the library target
-    /// (from `src/lib.rs`, following `mod` declarations) that derives `Compat`.
+    /// (from `src/lib.rs`, following `mod` declarations, `cfg` evaluated) that derives
+    /// `Compat`; see [`scan_messages`](super::scan_messages).
     pub const MESSAGES: &str = "COMPAT_MESSAGES";
 }
 

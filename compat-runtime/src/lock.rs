@@ -776,77 +776,93 @@ fn representation_changed(was: &LockedMessage, now: &LockedMessage, pair: &Pair<
     ))
 }
 
-/// A changed `rename_all`/`rename_all_fields` that renames something on the wire.
+/// A changed `rename_all`/`rename_all_fields` that renames something on the wire. A
+/// convention that writes every name as before (`camelCase` for one-word names that were
+/// `snake_case`) changes nothing that travels and is no break.
 fn convention_changed(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>) -> Option<String> {
-    let conv = |c: &Option<String>| c.as_deref().unwrap_or("none").to_string();
-    let shown = |c: &Option<String>| match c {
-        Some(c) => format!("#[serde({{key}} = \"{c}\")]"),
-        None => "no {key} (the Rust names)".to_string(),
-    };
-    let mut renamed: Vec<String> = Vec::new();
-    let (mut before, mut after) = (String::new(), String::new());
-    let mut note = |k: &'static str, b: &Option<String>, a: &Option<String>, pairs: Vec<(String, String)>| {
-        let changed: Vec<String> = pairs
-            .into_iter()
-            .filter(|(old, new)| old != new)
-            .map(|(old, new)| format!("`{old}` is now `{new}`"))
-            .collect();
-        if conv(b) != conv(a) && !changed.is_empty() && renamed.is_empty() {
-            before = shown(b).replace("{key}", k);
-            after = shown(a).replace("{key}", k);
-            renamed = changed;
-        }
-    };
-    let by_rust = |w: &[LockedField], n: &[LockedField]| -> Vec<(String, String)> {
-        w.iter()
+    // Each member of both releases, by Rust name: (name sent then, name sent now).
+    fn fields(was: &[LockedField], now: &[LockedField]) -> Vec<(String, String)> {
+        was.iter()
             .filter_map(|f| {
-                n.iter()
-                    .find(|g| g.name == f.name && g.via == f.via)
-                    .map(|g| (f.sent().to_string(), g.sent().to_string()))
+                now.iter()
+                    .find(|n| n.name == f.name && n.via == f.via)
+                    .map(|n| (f.sent().to_string(), n.sent().to_string()))
             })
             .collect()
-    };
-    if was.kind == "enum" {
-        let variants = was
-            .variants
-            .iter()
-            .filter_map(|v| {
-                now.variants
-                    .iter()
-                    .find(|n| n.name == v.name)
-                    .map(|n| (v.sent().to_string(), n.sent().to_string()))
-            })
-            .collect();
-        note("rename_all", &was.rename_all, &now.rename_all, variants);
-        let fields = was
-            .variants
-            .iter()
-            .flat_map(|v| {
-                now.variants
-                    .iter()
-                    .find(|n| n.name == v.name)
-                    .map(|n| by_rust(&v.fields, &n.fields))
-                    .unwrap_or_default()
-            })
-            .collect();
-        note("rename_all_fields", &was.rename_all_fields, &now.rename_all_fields, fields);
-    } else {
-        note("rename_all", &was.rename_all, &now.rename_all, by_rust(&was.fields, &now.fields));
     }
-    if renamed.is_empty() {
-        return None;
-    }
-    let shown_names = if renamed.len() > 3 {
-        format!("{}, ...", renamed[..3].join(", "))
-    } else {
-        renamed.join(", ")
+    let variants = || {
+        was.variants
+            .iter()
+            .filter_map(|v| Some((v, now.variants.iter().find(|n| n.name == v.name)?)))
     };
-    Some(format!(
-        "`{}` is now written with {after} instead of {before} ({shown_names}), but {} still exchanges it with this release ({}) and knows only the old names; restore {before}: the case convention of a released message cannot change while a peer inside the window has the old one",
-        now.name,
-        pair.old_peer(),
-        pair.route()
-    ))
+    let checks = if was.kind == "enum" {
+        vec![
+            (
+                "rename_all",
+                &was.rename_all,
+                &now.rename_all,
+                variants()
+                    .map(|(v, n)| (v.sent().to_string(), n.sent().to_string()))
+                    .collect(),
+            ),
+            (
+                "rename_all_fields",
+                &was.rename_all_fields,
+                &now.rename_all_fields,
+                variants().flat_map(|(v, n)| fields(&v.fields, &n.fields)).collect(),
+            ),
+        ]
+    } else {
+        vec![(
+            "rename_all",
+            &was.rename_all,
+            &now.rename_all,
+            fields(&was.fields, &now.fields),
+        )]
+    };
+    for (key, before, after, names) in checks {
+        if before == after {
+            continue;
+        }
+        let renamed: Vec<String> = names
+            .iter()
+            .filter(|(then, now)| then != now)
+            .map(|(then, now)| format!("`{then}` is now `{now}`"))
+            .collect();
+        if renamed.is_empty() {
+            continue;
+        }
+        let shown = if renamed.len() > 3 {
+            format!("{}, ...", renamed[..3].join(", "))
+        } else {
+            renamed.join(", ")
+        };
+        let (before, after) = (convention_attr(key, before), convention_attr(key, after));
+        return Some(format!(
+            "`{}` is now written with {after} instead of {before} ({shown}), but {} still exchanges it with this release ({}) and knows only the old names; restore {before}: the case convention of a released message cannot change while a peer inside the window has the old one",
+            now.name,
+            pair.old_peer(),
+            pair.route()
+        ));
+    }
+    None
+}
+
+/// `#[serde(rename_all = "camelCase")]` for a recorded convention (`serialize/deserialize`
+/// where they differ), or the absence of one.
+fn convention_attr(key: &str, recorded: &Option<String>) -> String {
+    match recorded.as_deref().map(|c| c.split_once('/')) {
+        None => format!("no {key} (the Rust names)"),
+        Some(None) => format!("#[serde({key} = \"{}\")]", recorded.as_deref().unwrap_or_default()),
+        Some(Some((serialize, deserialize))) => {
+            let sides: Vec<String> = [("serialize", serialize), ("deserialize", deserialize)]
+                .into_iter()
+                .filter(|(_, case)| *case != "none")
+                .map(|(side, case)| format!("{side} = \"{case}\""))
+                .collect();
+            format!("#[serde({key}({}))]", sides.join(", "))
+        }
+    }
 }
 
 /// How a sender may leave a field out, as the attribute that says so.
@@ -1336,6 +1352,41 @@ mod tests {
             err.contains("release 0.9.3 is recorded but its messages have changed on the wire since: message `SvidUpdate` was removed"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_lock_of_the_older_format_loads_and_names_the_releases_a_check_needs() {
+        let d = dir("format-1");
+        // What compat wrote before it recorded wire names: no `format` key.
+        let old = |version: &str| {
+            format!(
+                "[[release]]\nversion = \"{version}\"\n\n[[release.message]]\nname = \"SvidUpdate\"\n\
+                 since = \"0.8.0\"\nkind = \"struct\"\nroutes = [\"server > agent\"]\n\n\
+                 [[release.message.fields]]\nname = \"svid\"\nsince = \"0.8.0\"\nty = \"Vec<u8>\"\ndefault = false\n"
+            )
+        };
+        std::fs::write(d.join(FILE), format!("{}\n{}", old("0.7.0"), old("0.9.0"))).unwrap();
+        let err = verify_with(&d, &spire(), "0.9.3", &[&V090], false).unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{err}");
+        assert!(
+            err.problems[0].starts_with(
+                "release 0.9.0 was recorded by an older compat (format 1), which kept Rust names only, \
+                 not what travels (serde's renames, aliases and representation), so a wire change \
+                 against it cannot be checked, and 0.9.0 is still inside the window; record it again"
+            ),
+            "{err}"
+        );
+        // Recording the current release keeps the old entries as they were.
+        verify_with(&d, &spire(), "0.9.3", &[&V090], true).unwrap();
+        let text = std::fs::read_to_string(d.join(FILE)).unwrap();
+        assert_eq!(text.matches("format = 2").count(), 1, "{text}");
+        let lock: LockFile = toml::from_str(&text).unwrap();
+        let formats: Vec<(&str, u32)> = lock
+            .releases
+            .iter()
+            .map(|r| (r.version.as_str(), r.format))
+            .collect();
+        assert_eq!(formats, [("0.7.0", 1), ("0.9.0", 1), ("0.9.3", 2)]);
     }
 
     #[test]
