@@ -132,7 +132,10 @@ fn serialize_and_deserialize_names_and_aliases_are_recorded_apart() {
     let message = EachWay::MESSAGE;
     assert_eq!(sent(message), keys(&EachWay::default()));
     let node = message.field("node_name").unwrap().wire;
-    assert_eq!((node.serialize, node.deserialize), ("nodeName", "node-name"));
+    assert_eq!(
+        (node.serialize, node.deserialize),
+        ("nodeName", "node-name")
+    );
     let id = message.field("id").unwrap().wire;
     assert_eq!((id.serialize, id.deserialize), ("ID", "id"));
     assert_eq!(id.aliases, ["ident", "key"]);
@@ -148,13 +151,20 @@ fn serialize_and_deserialize_names_and_aliases_are_recorded_apart() {
         serde_json::from_value(json!({"node-name": 1, "key": 2, "explicit": 3})).unwrap();
     assert_eq!((read.node_name, read.id), (1, 2));
     assert_eq!(message.field_on_wire("key").unwrap().name, "id");
-    assert_eq!(message.field_on_wire("node-name").unwrap().name, "node_name");
+    assert_eq!(
+        message.field_on_wire("node-name").unwrap().name,
+        "node_name"
+    );
     assert!(message.field_on_wire("nodeName").is_none());
 }
 
 #[derive(Serialize, Deserialize, Compat)]
 #[since("0.0.1")]
-#[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 enum Command {
     DrainNow {
         timeout_ms: u64,
@@ -172,7 +182,10 @@ enum Command {
 #[test]
 fn an_enum_records_its_tag_its_variant_names_and_the_conventions_of_their_fields() {
     let message = Command::MESSAGE;
-    assert_eq!(message.representation, Representation::Internal { tag: "type" });
+    assert_eq!(
+        message.representation,
+        Representation::Internal { tag: "type" }
+    );
     assert_eq!(message.rename_all_fields.serialize, Some(Case::Camel));
     let drain = message.variant("DrainNow").unwrap();
     assert_eq!(drain.wire.serialize, "drain_now");
@@ -188,7 +201,10 @@ fn an_enum_records_its_tag_its_variant_names_and_the_conventions_of_their_fields
         json!({"type": "restart", restart.fields[0].wire.serialize: 1})
     );
     let stop = message.variant("Stop").unwrap();
-    assert_eq!((stop.wire.serialize, stop.wire.aliases), ("halt", &["stop"][..]));
+    assert_eq!(
+        (stop.wire.serialize, stop.wire.aliases),
+        ("halt", &["stop"][..])
+    );
     assert!(matches!(
         serde_json::from_value(json!({"type": "stop"})).unwrap(),
         Command::Stop
@@ -233,11 +249,17 @@ struct TaggedStruct {
 fn every_representation_is_recorded() {
     assert_eq!(
         Adjacent::MESSAGE.representation,
-        Representation::Adjacent { tag: "t", content: "c" }
+        Representation::Adjacent {
+            tag: "t",
+            content: "c"
+        }
     );
     assert_eq!(Untagged::MESSAGE.representation, Representation::Untagged);
     assert_eq!(External::MESSAGE.representation, Representation::External);
-    assert_eq!(Transparent::MESSAGE.representation, Representation::Transparent);
+    assert_eq!(
+        Transparent::MESSAGE.representation,
+        Representation::Transparent
+    );
     assert_eq!(
         TaggedStruct::MESSAGE.representation,
         Representation::Internal { tag: "kind" }
@@ -270,10 +292,19 @@ fn fields_a_sender_may_leave_out_are_marked_and_skipped_ones_left_out() {
         message.field("tags").unwrap().skip_serializing,
         SkipSerializing::If("Vec::is_empty")
     );
-    assert_eq!(message.field("secret").unwrap().skip_serializing, SkipSerializing::Always);
-    assert_eq!(message.field("always").unwrap().skip_serializing, SkipSerializing::Never);
+    assert_eq!(
+        message.field("secret").unwrap().skip_serializing,
+        SkipSerializing::Always
+    );
+    assert_eq!(
+        message.field("always").unwrap().skip_serializing,
+        SkipSerializing::Never
+    );
     assert!(message.field("cache").is_none() && message.field("local").is_none());
-    assert_eq!(keys(&Skips::default()), BTreeSet::from(["always".to_string()]));
+    assert_eq!(
+        keys(&Skips::default()),
+        BTreeSet::from(["always".to_string()])
+    );
 }
 
 #[derive(Serialize, Deserialize, Compat, Default)]
@@ -317,7 +348,10 @@ fn flattened_fields_travel_through_their_types_tables() {
     let message = Report::MESSAGE;
     let meta = message.field("meta").unwrap();
     assert_eq!(meta.flatten, Flatten::Message(Meta::MESSAGE));
-    assert_eq!(message.field("extra").unwrap().flatten, Flatten::Message(Meta2::MESSAGE));
+    assert_eq!(
+        message.field("extra").unwrap().flatten,
+        Flatten::Message(Meta2::MESSAGE)
+    );
     assert_eq!(message.field("rest").unwrap().flatten, Flatten::Map);
     let report = Report {
         extra: Some(Meta2::default()),

@@ -2,16 +2,15 @@
 //! into typed attributes. Every mistake is recorded in the [`Ctxt`] and parsing goes on,
 //! so one build shows every bad attribute of an item.
 
+use crate::case::Case;
 use crate::ctxt::Ctxt;
 use crate::since;
 use crate::suggest;
-use crate::case::Case;
 use crate::symbol::{
     ALIAS, BETWEEN, COMPAT, CONTENT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED, DESERIALIZE,
     DESERIALIZE_WITH, FIELD_KEYS, FLATTEN, FROM, IGNORABLE, NOTE, OTHER, RENAME, RENAME_ALL,
-    RENAME_ALL_FIELDS, ROUTES, SERDE, SERIALIZE, SINCE, SKIP, SKIP_DESERIALIZING,
-    SKIP_SERIALIZING, SKIP_SERIALIZING_IF, Symbol, TAG, TO, TRANSPARENT, TYPE_KEYS, UNTAGGED,
-    VARIANT_KEYS, WITH,
+    RENAME_ALL_FIELDS, ROUTES, SERDE, SERIALIZE, SINCE, SKIP, SKIP_DESERIALIZING, SKIP_SERIALIZING,
+    SKIP_SERIALIZING_IF, Symbol, TAG, TO, TRANSPARENT, TYPE_KEYS, UNTAGGED, VARIANT_KEYS, WITH,
 };
 use proc_macro2::TokenTree;
 use semver::Version;

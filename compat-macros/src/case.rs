@@ -141,7 +141,17 @@ mod tests {
             ["A", "a", "A", "a", "a", "A", "a", "A"],
             ["Z42", "z42", "Z42", "z42", "z42", "Z42", "z42", "Z42"],
         ];
-        for [original, lower, upper, camel, snake, screaming, kebab, screaming_kebab] in rows {
+        for [
+            original,
+            lower,
+            upper,
+            camel,
+            snake,
+            screaming,
+            kebab,
+            screaming_kebab,
+        ] in rows
+        {
             assert_eq!(Case::Pascal.variant(original), original);
             assert_eq!(Case::Lower.variant(original), lower);
             assert_eq!(Case::Upper.variant(original), upper);
@@ -171,7 +181,16 @@ mod tests {
             ["a", "A", "A", "a", "A", "a", "A"],
             ["z42", "Z42", "Z42", "z42", "Z42", "z42", "Z42"],
         ];
-        for [original, upper, pascal, camel, screaming, kebab, screaming_kebab] in rows {
+        for [
+            original,
+            upper,
+            pascal,
+            camel,
+            screaming,
+            kebab,
+            screaming_kebab,
+        ] in rows
+        {
             assert_eq!(Case::Lower.field(original), original);
             assert_eq!(Case::Snake.field(original), original);
             assert_eq!(Case::Upper.field(original), upper);
@@ -185,7 +204,10 @@ mod tests {
 
     #[test]
     fn only_serdes_spellings_are_conventions() {
-        assert_eq!(Case::from_serde("SCREAMING-KEBAB-CASE"), Some(Case::ScreamingKebab));
+        assert_eq!(
+            Case::from_serde("SCREAMING-KEBAB-CASE"),
+            Some(Case::ScreamingKebab)
+        );
         assert_eq!(Case::from_serde("camelcase"), None);
         assert_eq!(Case::from_serde("snake-case"), None);
     }

@@ -3,13 +3,13 @@
 
 use crate::ast::{self, Data, Field, Input, Style, Variant, Wire};
 use crate::attr::{self, Route, Since, SkipSerializing, Tagging};
-use quote::ToTokens;
 use crate::ctxt::Ctxt;
 use crate::env::{Env, Policy};
 use crate::since::release_of;
 use crate::suggest;
 use crate::window::Window;
 use proc_macro2::Span;
+use quote::ToTokens;
 use semver::Version;
 
 pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
@@ -1652,7 +1652,9 @@ mod tests {
         );
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(
-            found[0].starts_with("variant `INFO` of `Level` is sent as `info`, and so is variant `Info`"),
+            found[0].starts_with(
+                "variant `INFO` of `Level` is sent as `info`, and so is variant `Info`"
+            ),
             "{found:?}"
         );
         assert!(
@@ -1667,7 +1669,9 @@ mod tests {
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
-            found[0].starts_with("field `id` of variant `E::A` is sent as `nodeId`, and so is field `node_id`"),
+            found[0].starts_with(
+                "field `id` of variant `E::A` is sent as `nodeId`, and so is field `node_id`"
+            ),
             "{found:?}"
         );
         for fine in [

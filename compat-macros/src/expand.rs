@@ -215,13 +215,20 @@ fn convention(rule: RenameAll) -> TokenStream {
 /// The flattened types that mention one of the item's type parameters: the impl needs
 /// them to have tables, which only a bound can promise.
 fn flattened_types<'a>(input: &'a Input<'_>) -> Vec<&'a syn::Type> {
-    let params: Vec<String> = input.generics.type_params().map(|param| param.ident.to_string()).collect();
+    let params: Vec<String> = input
+        .generics
+        .type_params()
+        .map(|param| param.ident.to_string())
+        .collect();
     if params.is_empty() {
         return Vec::new();
     }
     let fields: Vec<&Field<'_>> = match &input.data {
         Data::Struct(_, fields) => fields.iter().collect(),
-        Data::Enum(variants) => variants.iter().flat_map(|variant| &variant.fields).collect(),
+        Data::Enum(variants) => variants
+            .iter()
+            .flat_map(|variant| &variant.fields)
+            .collect(),
     };
     fields
         .into_iter()

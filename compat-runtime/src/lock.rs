@@ -19,7 +19,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::check::Peer;
-use crate::message::{Case, Flatten, Kind, Message, RenameAll, Representation, SkipSerializing, WireName};
+use crate::message::{
+    Case, Flatten, Kind, Message, RenameAll, Representation, SkipSerializing, WireName,
+};
 use crate::policy::Policy;
 use crate::version::{Version, parse_version};
 
@@ -59,7 +61,10 @@ fn format_1() -> u32 {
     1
 }
 
-#[allow(clippy::trivially_copy_pass_by_ref, reason = "serde passes a reference")]
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde passes a reference"
+)]
 fn is_format_1(format: &u32) -> bool {
     *format == 1
 }
@@ -645,7 +650,11 @@ struct Pair<'a> {
 impl Pair<'_> {
     /// `server 1.1.5` for a break an old receiver suffers, else the old sender.
     fn old_peer(&self) -> String {
-        let who = if self.old_receiver { self.to } else { self.from };
+        let who = if self.old_receiver {
+            self.to
+        } else {
+            self.from
+        };
         format!("{who} {}", self.old)
     }
 
@@ -717,7 +726,14 @@ fn compare_release(
             }
             let names_travel = now.representation.as_deref() != Some("transparent");
             let whose = |f: &LockedField| format!("field {} of `{}`", named(f), now.name);
-            compare_fields(&was.fields, &now.fields, &pair, names_travel, &whose, problems);
+            compare_fields(
+                &was.fields,
+                &now.fields,
+                &pair,
+                names_travel,
+                &whose,
+                problems,
+            );
             compare_variants(was, now, &pair, problems);
         }
     }
@@ -762,7 +778,11 @@ fn representation_text(m: &LockedMessage) -> String {
 
 /// A changed tag, content key, untagging or transparency breaks every peer that still
 /// has the old form: it reads none of the new messages.
-fn representation_changed(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>) -> Option<String> {
+fn representation_changed(
+    was: &LockedMessage,
+    now: &LockedMessage,
+    pair: &Pair<'_>,
+) -> Option<String> {
     let key = |m: &LockedMessage| (m.representation.clone(), m.tag.clone(), m.content.clone());
     if key(was) == key(now) {
         return None;
@@ -809,7 +829,9 @@ fn convention_changed(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>)
                 "rename_all_fields",
                 &was.rename_all_fields,
                 &now.rename_all_fields,
-                variants().flat_map(|(v, n)| fields(&v.fields, &n.fields)).collect(),
+                variants()
+                    .flat_map(|(v, n)| fields(&v.fields, &n.fields))
+                    .collect(),
             ),
         ]
     } else {
@@ -853,7 +875,10 @@ fn convention_changed(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>)
 fn convention_attr(key: &str, recorded: &Option<String>) -> String {
     match recorded.as_deref().map(|c| c.split_once('/')) {
         None => format!("no {key} (the Rust names)"),
-        Some(None) => format!("#[serde({key} = \"{}\")]", recorded.as_deref().unwrap_or_default()),
+        Some(None) => format!(
+            "#[serde({key} = \"{}\")]",
+            recorded.as_deref().unwrap_or_default()
+        ),
         Some(Some((serialize, deserialize))) => {
             let sides: Vec<String> = [("serialize", serialize), ("deserialize", deserialize)]
                 .into_iter()
@@ -990,7 +1015,12 @@ fn compare_fields(
     }
 }
 
-fn compare_variants(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>, problems: &mut Problems) {
+fn compare_variants(
+    was: &LockedMessage,
+    now: &LockedMessage,
+    pair: &Pair<'_>,
+    problems: &mut Problems,
+) {
     let (old, current, from, to) = (pair.old, pair.current, pair.from, pair.to);
     // An untagged enum writes no variant names: variants are matched by their Rust names.
     let names_travel = now.representation.as_deref() != Some("untagged");
@@ -1025,7 +1055,8 @@ fn compare_variants(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>, p
             }
             None => {}
             Some(n) => {
-                let whose = |f: &LockedField| format!("field {} of `{}::{}`", named(f), now.name, n.name);
+                let whose =
+                    |f: &LockedField| format!("field {} of `{}::{}`", named(f), now.name, n.name);
                 compare_fields(&v.fields, &n.fields, pair, true, &whose, problems);
             }
         }

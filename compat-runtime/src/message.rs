@@ -442,7 +442,7 @@ pub struct Variant {
 #[doc(hidden)]
 pub mod __private {
     pub use super::{
-        Case, Deprecation, Field, Flatten, Kind, Message, RenameAll, Representation, Route,
-        Shape, SkipSerializing, Variant, WireName,
+        Case, Deprecation, Field, Flatten, Kind, Message, RenameAll, Representation, Route, Shape,
+        SkipSerializing, Variant, WireName,
     };
 }

@@ -264,9 +264,9 @@ impl Scan<'_> {
                     let derived = list
                         .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
                         .map(|paths| {
-                            paths
-                                .iter()
-                                .any(|path| path.segments.last().is_some_and(|s| s.ident == "Compat"))
+                            paths.iter().any(|path| {
+                                path.segments.last().is_some_and(|s| s.ident == "Compat")
+                            })
                         })
                         .unwrap_or(false);
                     out.derives_compat |= derived;
@@ -350,10 +350,17 @@ impl Scan<'_> {
                     .map_err(|e| e.to_string())?;
                 let name = list.path.get_ident().map(ToString::to_string);
                 match name.as_deref() {
-                    Some("all") => inner.iter().try_fold(true, |all, p| Ok(all && self.holds(p)?)),
-                    Some("any") => inner.iter().try_fold(false, |any, p| Ok(any || self.holds(p)?)),
+                    Some("all") => inner
+                        .iter()
+                        .try_fold(true, |all, p| Ok(all && self.holds(p)?)),
+                    Some("any") => inner
+                        .iter()
+                        .try_fold(false, |any, p| Ok(any || self.holds(p)?)),
                     Some("not") if inner.len() == 1 => Ok(!self.holds(&inner[0])?),
-                    _ => Err(format!("`{}(...)` is not a cfg operator", quote_path(&list.path))),
+                    _ => Err(format!(
+                        "`{}(...)` is not a cfg operator",
+                        quote_path(&list.path)
+                    )),
                 }
             }
         }
@@ -420,7 +427,10 @@ fn cfg_var(name: &str) -> String {
 
 /// `CARGO_FEATURE_WIRE_V2` for `wire-v2`.
 fn feature_var(name: &str) -> String {
-    format!("CARGO_FEATURE_{}", name.to_ascii_uppercase().replace('-', "_"))
+    format!(
+        "CARGO_FEATURE_{}",
+        name.to_ascii_uppercase().replace('-', "_")
+    )
 }
 
 fn unraw(ident: &syn::Ident) -> String {
@@ -464,7 +474,11 @@ mod tests {
     }
 
     /// `(path, line)` of each type found in a one-file crate.
-    fn derives(case: &str, text: &str, env: &dyn Fn(&str) -> Option<String>) -> Vec<(String, usize)> {
+    fn derives(
+        case: &str,
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Vec<(String, usize)> {
         let scanned = scanned_with(case, text, env);
         assert!(scanned.refusals.is_empty(), "{:?}", scanned.refusals);
         scanned
@@ -475,7 +489,10 @@ mod tests {
     }
 
     fn owned(found: &[(&str, usize)]) -> Vec<(String, usize)> {
-        found.iter().map(|(path, line)| (path.to_string(), *line)).collect()
+        found
+            .iter()
+            .map(|(path, line)| (path.to_string(), *line))
+            .collect()
     }
 
     #[test]
@@ -555,7 +572,11 @@ pub struct Real<'a> { name: &'a str }
                 ("Unix", 24)
             ])
         );
-        let scanned = scanned_with("test-only", "#![cfg(test)]\n#[derive(Compat)] struct A;", &no_cfg);
+        let scanned = scanned_with(
+            "test-only",
+            "#![cfg(test)]\n#[derive(Compat)] struct A;",
+            &no_cfg,
+        );
         assert!(scanned.messages.is_empty());
     }
 
@@ -601,7 +622,8 @@ pub struct Real<'a> { name: &'a str }
             scanned.refusals
         );
         assert!(
-            scanned.refusals[1].starts_with(&format!("src{sep}lib.rs:8: `message!` generates types")),
+            scanned.refusals[1]
+                .starts_with(&format!("src{sep}lib.rs:8: `message!` generates types")),
             "{:?}",
             scanned.refusals
         );
@@ -699,7 +721,12 @@ pub struct Real<'a> { name: &'a str }
                 ("outside::Outside", "outside.rs:2"),
             ]
         );
-        assert_eq!(scanned.files_outside_src.len(), 1, "{:?}", scanned.files_outside_src);
+        assert_eq!(
+            scanned.files_outside_src.len(),
+            1,
+            "{:?}",
+            scanned.files_outside_src
+        );
         assert!(missing.messages.is_empty());
     }
 }

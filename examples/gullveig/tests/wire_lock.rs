@@ -166,8 +166,10 @@ fn renaming_a_released_field_on_the_wire_fails_naming_message_field_release_and_
     let next = check("wire-renamed", "1.1.6", &changed).unwrap_err();
     assert_eq!(
         next.problems,
-        ["field `src` (`source` in Rust) of `Metric` is now read only as `src`, but agent 1.1.5 \
-          (route agent > server, inside the window) sends it as `s`; add #[serde(alias = \"s\")] to it"]
+        [
+            "field `src` (`source` in Rust) of `Metric` is now read only as `src`, but agent 1.1.5 \
+          (route agent > server, inside the window) sends it as `s`; add #[serde(alias = \"s\")] to it"
+        ]
     );
 }
 
@@ -192,9 +194,11 @@ fn leaving_out_a_field_an_older_receiver_requires_is_a_break_naming_the_receiver
     let err = check("skipped", "1.1.6", &changed).unwrap_err();
     assert_eq!(
         err.problems,
-        ["field `status` of `ReportAck` may now be left out by server \
+        [
+            "field `status` of `ReportAck` may now be left out by server \
           (#[serde(skip_serializing_if = \"accepted\")]), but agent 1.1.5 requires it (route \
           server > agent, inside the window) and rejects a message without it (\"missing field \
-          `status`\"); keep sending it until 1.1.5 leaves the window"]
+          `status`\"); keep sending it until 1.1.5 leaves the window"
+        ]
     );
 }

@@ -12,7 +12,13 @@ use spire_protocol::{VERSION, messages, policy};
 fn with(replacement: &'static Message) -> Vec<&'static Message> {
     messages()
         .iter()
-        .map(|m| if m.name == replacement.name { replacement } else { *m })
+        .map(|m| {
+            if m.name == replacement.name {
+                replacement
+            } else {
+                *m
+            }
+        })
         .collect()
 }
 
@@ -43,10 +49,14 @@ macro_rules! server_message {
             #[$attr]
             pub(crate) enum ServerMessage {
                 #[since("0.8.0")]
-                Challenge { challenge: Vec<u8> },
+                Challenge {
+                    challenge: Vec<u8>,
+                },
                 Update(SvidUpdate),
                 #[since("0.9.0")]
-                Reattest { reason: String },
+                Reattest {
+                    reason: String,
+                },
                 #[serde(other)]
                 Unknown,
             }
@@ -55,7 +65,10 @@ macro_rules! server_message {
 }
 
 server_message!(retagged, serde(tag = "kind", rename_all = "snake_case"));
-server_message!(screaming, serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE"));
+server_message!(
+    screaming,
+    serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")
+);
 server_message!(camel, serde(tag = "type", rename_all = "camelCase"));
 
 #[test]
@@ -70,13 +83,17 @@ fn a_new_tag_breaks_every_agent_in_the_window() {
     let err = check("retagged", "0.9.4", &changed).unwrap_err();
     assert_eq!(
         err.problems,
-        ["`ServerMessage` is now written with #[serde(tag = \"kind\")] instead of #[serde(tag = \
+        [
+            "`ServerMessage` is now written with #[serde(tag = \"kind\")] instead of #[serde(tag = \
           \"type\")], but agent 0.9.3 still exchanges it with this release (route server > agent, \
           inside the window) and reads or writes only the old form; restore #[serde(tag = \
           \"type\")]: a representation cannot change while a peer inside the window has the old \
-          one (send a new message instead)"]
+          one (send a new message instead)"
+        ]
     );
-    let err = check("retagged", VERSION, &changed).unwrap_err().to_string();
+    let err = check("retagged", VERSION, &changed)
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("release 0.9.3 is recorded but its messages have changed on the wire since: `ServerMessage` is now written with #[serde(tag = \"kind\")]"),
         "{err}"
@@ -85,15 +102,22 @@ fn a_new_tag_breaks_every_agent_in_the_window() {
 
 #[test]
 fn a_case_convention_that_renames_variants_breaks_every_agent_in_the_window() {
-    let err = check("screaming", "0.9.4", &with(screaming::ServerMessage::MESSAGE)).unwrap_err();
+    let err = check(
+        "screaming",
+        "0.9.4",
+        &with(screaming::ServerMessage::MESSAGE),
+    )
+    .unwrap_err();
     assert_eq!(
         err.problems,
-        ["`ServerMessage` is now written with #[serde(rename_all = \"SCREAMING_SNAKE_CASE\")] \
+        [
+            "`ServerMessage` is now written with #[serde(rename_all = \"SCREAMING_SNAKE_CASE\")] \
           instead of #[serde(rename_all = \"snake_case\")] (`challenge` is now `CHALLENGE`, \
           `update` is now `UPDATE`, `reattest` is now `REATTEST`, ...), but agent 0.9.3 still \
           exchanges it with this release (route server > agent, inside the window) and knows \
           only the old names; restore #[serde(rename_all = \"snake_case\")]: the case convention \
-          of a released message cannot change while a peer inside the window has the old one"]
+          of a released message cannot change while a peer inside the window has the old one"
+        ]
     );
 }
 
@@ -104,7 +128,11 @@ fn a_case_convention_that_writes_every_name_the_same_is_no_change() {
     let changed = with(camel::ServerMessage::MESSAGE);
     check("camel", "0.9.4", &changed).unwrap();
     assert_eq!(
-        camel::ServerMessage::MESSAGE.variant("Reattest").unwrap().wire.serialize,
+        camel::ServerMessage::MESSAGE
+            .variant("Reattest")
+            .unwrap()
+            .wire
+            .serialize,
         "reattest"
     );
 }
