@@ -60,7 +60,11 @@ fn table(input: &Input<'_>) -> TokenStream {
         let (from, to) = (&route.from, &route.to);
         quote!(__c::Route { from: #from, to: #to })
     });
-    let wire = wire_name(&input.wire);
+    let wire = if input.wire.serialize == name && input.wire.deserialize == name {
+        quote!(__c::same(#name))
+    } else {
+        wire_name(&input.wire)
+    };
     let representation = match (&input.attrs.tagging, input.attrs.transparent) {
         (_, true) => quote!(__c::Representation::Transparent),
         (Tagging::External, false) => quote!(__c::Representation::External),
@@ -100,7 +104,14 @@ fn table(input: &Input<'_>) -> TokenStream {
                 let since = variant_since.map(ToString::to_string).unwrap_or_default();
                 let catch_all = input.catch_all(variant).is_some();
                 let shape = shape(variant.style);
-                let wire = wire_name(&variant.wire);
+                let wire = if variant.wire.serialize == name
+                    && variant.wire.deserialize == name
+                    && variant.wire.aliases.is_empty()
+                {
+                    quote!(__c::same(#name))
+                } else {
+                    wire_name(&variant.wire)
+                };
                 let rename_all = convention(variant.fields_rule);
                 quote!(__c::Variant {
                     name: #name,
@@ -154,45 +165,56 @@ fn field_entry(
     let default = field.can_default(container_default);
     let ignorable = field.attrs.ignorable;
     let ty = type_text(field.ty);
-    let deprecated = match &field.attrs.deprecated {
-        Some(deprecated) => {
-            let deprecated_since = deprecated.version.to_string();
-            let note = match &field.attrs.note {
-                Some((_, note)) => quote!(::core::option::Option::Some(#note)),
-                None => quote!(::core::option::Option::None),
-            };
-            quote!(::core::option::Option::Some(__c::Deprecation {
-                since: #deprecated_since,
-                note: #note,
-            }))
+    let deprecated = field.attrs.deprecated.as_ref().map(|deprecated| {
+        let deprecated_since = deprecated.version.to_string();
+        let note = match &field.attrs.note {
+            Some((_, note)) => quote!(::core::option::Option::Some(#note)),
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(::core::option::Option::Some(__c::Deprecation {
+            since: #deprecated_since,
+            note: #note,
+        }))
+    });
+    let mut extra = Vec::new();
+    if field.wire.serialize != *name
+        || field.wire.deserialize != *name
+        || !field.wire.aliases.is_empty()
+    {
+        let wire = wire_name(&field.wire);
+        extra.push(quote!(wire: #wire));
+    }
+    if ignorable {
+        extra.push(quote!(ignorable: true));
+    }
+    if let Some(deprecated) = deprecated {
+        extra.push(quote!(deprecated: #deprecated));
+    }
+    match &field.attrs.skip_serializing {
+        SkipSerializing::Never => {}
+        SkipSerializing::If(path) => {
+            extra.push(quote!(skip_serializing: __c::SkipSerializing::If(#path)));
         }
-        None => quote!(::core::option::Option::None),
-    };
-    let wire = wire_name(&field.wire);
-    let skip_serializing = match &field.attrs.skip_serializing {
-        SkipSerializing::Never => quote!(__c::SkipSerializing::Never),
-        SkipSerializing::If(path) => quote!(__c::SkipSerializing::If(#path)),
-        SkipSerializing::Always(_) => quote!(__c::SkipSerializing::Always),
-    };
-    let flatten = match &field.flatten {
-        None => quote!(__c::Flatten::No),
-        Some(Flattened::Map) => quote!(__c::Flatten::Map),
+        SkipSerializing::Always(_) => {
+            extra.push(quote!(skip_serializing: __c::SkipSerializing::Always));
+        }
+    }
+    match &field.flatten {
+        None => {}
+        Some(Flattened::Map) => extra.push(quote!(flatten: __c::Flatten::Map)),
         // Spanned at the type, so that a type without a table is reported there.
-        Some(Flattened::Message(ty)) => quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
-            __c::Flatten::Message(<#ty as ::compat_runtime::message::Compat>::MESSAGE)
-        ),
-    };
-    quote!(__c::Field {
-        name: #name,
-        wire: #wire,
-        since: #since,
-        ty: #ty,
-        default: #default,
-        ignorable: #ignorable,
-        deprecated: #deprecated,
-        skip_serializing: #skip_serializing,
-        flatten: #flatten,
-    })
+        Some(Flattened::Message(ty)) => {
+            extra.push(quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
+                flatten: __c::Flatten::Message(<#ty as ::compat_runtime::message::Compat>::MESSAGE)
+            ))
+        }
+    }
+    let base = quote!(__c::field(#name, #since, #ty, #default));
+    if extra.is_empty() {
+        base
+    } else {
+        quote!(__c::Field { #(#extra,)* ..#base })
+    }
 }
 
 fn wire_name(wire: &Wire) -> TokenStream {
@@ -201,6 +223,9 @@ fn wire_name(wire: &Wire) -> TokenStream {
 }
 
 fn convention(rule: RenameAll) -> TokenStream {
+    if !rule.is_set() {
+        return quote!(__c::NO_RULE);
+    }
     let case = |case: Option<crate::case::Case>| match case {
         Some(case) => {
             let variant = syn::Ident::new(case.variant_name(), proc_macro2::Span::call_site());

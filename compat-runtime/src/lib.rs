@@ -73,7 +73,7 @@
 pub mod build;
 pub mod check;
 pub mod fleet;
-#[cfg(feature = "build")]
+#[cfg(feature = "lock")]
 pub mod lock;
 pub mod message;
 pub mod policy;

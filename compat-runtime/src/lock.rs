@@ -2,7 +2,8 @@
 //! that a change to a released shape that breaks a peer still inside the window fails the
 //! tests, and a deprecated field is reported deletable once the window has moved past it.
 //!
-//! In a protocol crate (with `compat_runtime::include_policy!()` and `messages![...]`):
+//! Feature `lock` (which implies `build`), as a dev-dependency of the protocol crate. In a
+//! protocol crate (with `compat_runtime::include_policy!()` and `messages![...]`):
 //!
 //! ```ignore
 //! #[cfg(test)]
