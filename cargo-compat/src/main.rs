@@ -1,7 +1,9 @@
-//! `cargo compat`: check peers against a policy, lint policies.
+//! `cargo compat`: check peers against a policy, lint policies, plan upgrades, draw the
+//! matrix, write the guide. The work is done by the `cargo_compat` library; this is its
+//! command line.
 //!
-//! Exit codes are part of the interface: `0` compatible (or a clean policy), `1` refused (or a
-//! policy with errors, for `lint`), `2` a usage or policy error.
+//! Exit codes are part of the interface: `0` compatible (or a clean policy, or a plan), `1`
+//! refused (or a policy with errors, for `lint`, or no plan), `2` a usage or policy error.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,8 +12,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 use compat_runtime::check::{Move, Named, Reason};
 use compat_runtime::policy::Diagnostic;
 use compat_runtime::skew::Limit;
+use cargo_compat::fleet_file::{Fleet, FleetErrors};
 use compat_runtime::{Instance, Policy, PolicyError, Refusal};
 use serde_json::{Value, json};
+
+mod commands;
+
+use commands::plan;
 
 #[derive(Parser)]
 #[command(
@@ -30,6 +37,13 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// May these peers talk? `check --policy compat.toml agent@0.9.3 server@0.9.2`.
@@ -44,9 +58,38 @@ enum Command {
         /// Output format. `json` prints one object on stdout, errors (exit 2) included.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
-        /// Peers as COMPONENT@VERSION; at least two.
-        #[arg(value_name = "COMPONENT@VERSION", required = true, num_args = 2..)]
+        /// A fleet file (fleet.toml) whose instances are checked too.
+        #[arg(long, value_name = "FILE")]
+        fleet: Option<PathBuf>,
+        /// Peers as COMPONENT@VERSION; at least two, unless --fleet is given.
+        #[arg(value_name = "COMPONENT@VERSION", required_unless_present = "fleet")]
         peers: Vec<String>,
+    },
+    /// The ordered steps from a fleet (or every component at one version) to a target
+    /// release, each fleet in between checked against the policy.
+    ///
+    /// Exit 0 with a plan (or nothing to do), 1 when no plan exists (the reason names the
+    /// rule that blocks or the release that is missing), 2 usage, policy or fleet error.
+    Plan {
+        /// The policy: a compat.toml, or a Cargo.toml with [package.metadata.compat].
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Every component runs this version now.
+        #[arg(long, value_name = "VERSION", conflicts_with = "fleet", required_unless_present = "fleet")]
+        from: Option<String>,
+        /// The fleet as it runs now: a fleet.toml (see docs/fleet.md).
+        #[arg(long, value_name = "FILE")]
+        fleet: Option<PathBuf>,
+        /// The release every instance should end at.
+        #[arg(long, value_name = "VERSION")]
+        to: String,
+        /// The releases that exist, comma-separated. Default: those recorded in the
+        /// compat.lock beside the policy, else only the fleet's versions and the target.
+        #[arg(long, value_name = "V,V,...")]
+        releases: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: PlanFormat,
     },
     /// Record the current release of a protocol crate in its wire lock (compat.lock).
     ///
@@ -92,8 +135,25 @@ fn main() -> ExitCode {
         Command::Check {
             policy,
             format,
+            fleet,
             peers,
-        } => check(policy, format, &peers),
+        } => check(policy, format, fleet.as_deref(), &peers),
+        Command::Plan {
+            policy,
+            from,
+            fleet,
+            to,
+            releases,
+            format,
+        } => plan::run(&plan::Args {
+            policy,
+            from,
+            fleet,
+            to,
+            releases,
+            json: format == PlanFormat::Json,
+            markdown: format == PlanFormat::Markdown,
+        }),
         Command::Lint { policy } => lint(policy),
         Command::Lock { package } => lock(package.as_deref()),
     }
@@ -102,7 +162,7 @@ fn main() -> ExitCode {
 /// Whether the arguments ask `check` for JSON, read before they are parsed, so that even an
 /// argument error reaches a script as JSON.
 fn wants_json(args: &[String]) -> bool {
-    args.iter().any(|a| a == "check")
+    args.iter().any(|a| a == "check" || a == "plan")
         && (args.iter().any(|a| a == "--format=json")
             || args
                 .windows(2)
@@ -113,7 +173,7 @@ const NO_POLICY: &str =
     "no compat.toml here and no [package.metadata.compat] in Cargo.toml; pass --policy FILE";
 
 /// Why a command could not give a verdict (exit 2).
-struct Failure {
+pub(crate) struct Failure {
     /// `usage` (the command line is wrong) or `policy` (the policy is).
     kind: &'static str,
     /// One line, without the `error: ` label.
@@ -146,6 +206,19 @@ impl Failure {
             message: first.map(one_line).unwrap_or_default(),
             text: error.to_string(),
             diagnostics: error.diagnostics.iter().map(diagnostic_json).collect(),
+        }
+    }
+
+    fn fleet(errors: &FleetErrors) -> Self {
+        Failure {
+            kind: "fleet",
+            message: errors.0.first().map(|e| {
+                let mut e = e.clone();
+                e.help = None;
+                e.to_string()
+            }).unwrap_or_default(),
+            text: errors.to_string(),
+            diagnostics: Vec::new(),
         }
     }
 
@@ -189,14 +262,14 @@ fn fail(format: Format, failure: Failure) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn print_json(value: &Value) {
+pub(crate) fn print_json(value: &Value) {
     println!(
         "{}",
         serde_json::to_string_pretty(value).unwrap_or_default()
     );
 }
 
-fn load(path: Option<&Path>) -> Result<Policy, Failure> {
+pub(crate) fn load(path: Option<&Path>) -> Result<Policy, Failure> {
     match path {
         // A path that names nothing is a mistake on the command line, not in a policy.
         Some(path) if !path.exists() => Err(Failure::usage(format!(
@@ -227,19 +300,53 @@ fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn check(path: Option<PathBuf>, format: Format, texts: &[String]) -> ExitCode {
+fn check(
+    path: Option<PathBuf>,
+    format: Format,
+    fleet: Option<&Path>,
+    texts: &[String],
+) -> ExitCode {
     let policy = match load(path.as_deref()) {
         Ok(p) => p,
         Err(failure) => return fail(format, failure),
     };
     let mut instances = Vec::new();
-    for text in texts {
+    let mut texts = texts.to_vec();
+    if let Some(file) = fleet {
+        match Fleet::from_path(&policy, file) {
+            Ok(f) => {
+                // A counted group is one instance to the check (which checks each pair of
+                // versions once); its label says how many it stands for.
+                for (m, i) in f.members.iter().zip(f.instances(&policy)) {
+                    texts.push(match (&m.name, m.count) {
+                        (Some(n), _) => format!("{n}={}@{}", policy.component_name(m.peer.component), m.peer.version),
+                        (None, 1) => format!("{}@{}", policy.component_name(m.peer.component), m.peer.version),
+                        (None, n) => format!("{}@{} x{n}", policy.component_name(m.peer.component), m.peer.version),
+                    });
+                    let name = match m.count {
+                        1 => i.name.clone(),
+                        n => i.name.as_ref().map(|l| format!("{n} x {l}")),
+                    };
+                    instances.push(Instance { name, peer: i.peer });
+                }
+            }
+            Err(e) => return fail(format, Failure::fleet(&e)),
+        }
+    }
+    for text in &texts[..texts.len() - instances.len()] {
         match policy.peer(text) {
             Ok(peer) => instances.push(Instance { name: None, peer }),
             Err(e) => return fail(format, Failure::usage(e.to_string())),
         }
     }
-    let verdict = if let [a, b] = instances.as_slice() {
+    if instances.len() < 2 {
+        return fail(
+            format,
+            Failure::usage("give at least two peers, or a fleet with at least two instances (--fleet FILE)"),
+        );
+    }
+    let texts = &texts[..];
+    let verdict = if let ([a, b], None) = (instances.as_slice(), fleet) {
         Verdict::Pair(policy.check(&a.peer, &b.peer))
     } else {
         Verdict::Fleet(policy.check_fleet(&instances))
@@ -349,7 +456,7 @@ impl Verdict {
             Verdict::Fleet(violations) => json!({
                 "compatible": violations.is_empty(),
                 "peers": texts,
-                "reason": fleet_sentence(violations, texts.len()),
+                "reason": fleet_sentence(violations, instances_in(texts)),
                 "violations": violations.iter().map(|v| {
                     let mut obj = refusal_json(&v.refusal);
                     obj["subjects"] = json!(v.subjects);
@@ -368,10 +475,10 @@ impl Verdict {
             }
             Verdict::Pair(Err(refusal)) => refusal_human(refusal),
             Verdict::Fleet(violations) if violations.is_empty() => {
-                format!("compatible: {}\n", fleet_sentence(violations, texts.len()))
+                format!("compatible: {}\n", fleet_sentence(violations, instances_in(texts)))
             }
             Verdict::Fleet(violations) => {
-                let mut out = format!("refused: {}\n", fleet_sentence(violations, texts.len()));
+                let mut out = format!("refused: {}\n", fleet_sentence(violations, instances_in(texts)));
                 for v in violations {
                     out.push('\n');
                     let row = refusal_human(&v.refusal);
@@ -380,9 +487,9 @@ impl Verdict {
                     out.push('\n');
                     out.push_str(&format!(
                         "  covers: {} of {}, {} of {}\n",
-                        count(v.subjects.len(), "instance", "instances"),
+                        count(instances_in(&v.subjects), "instance", "instances"),
                         v.refusal.subject(),
-                        count(v.others.len(), "instance", "instances"),
+                        count(instances_in(&v.others), "instance", "instances"),
                         v.refusal.other(),
                     ));
                     out.push_str(rest);
@@ -394,6 +501,19 @@ impl Verdict {
 }
 
 /// `all 5 instances may talk to each other`, `3 pairs of versions in this fleet may not talk`.
+/// How many instances labels stand for: a counted fleet group is labelled `1200 x agent@0.8.1`
+/// (or `agent@0.8.1 x1200` among the peers), anything else is one instance.
+fn instances_in(labels: &[String]) -> usize {
+    labels
+        .iter()
+        .map(|l| {
+            let lead = l.split_once(" x ").and_then(|(n, _)| n.parse().ok());
+            let tail = l.rsplit_once(" x").and_then(|(_, n)| n.parse().ok());
+            lead.or(tail).unwrap_or(1)
+        })
+        .sum()
+}
+
 fn fleet_sentence(violations: &[compat_runtime::Violation], instances: usize) -> String {
     if violations.is_empty() {
         format!("all {instances} instances may talk to each other")
