@@ -134,7 +134,8 @@ impl Fleet {
                 help: None,
             }])
         };
-        let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read {shown}: {e}")))?;
+        let meta =
+            std::fs::metadata(path).map_err(|e| fail(format!("cannot read {shown}: {e}")))?;
         if meta.len() > MAX_FLEET_LEN as u64 {
             return Err(fail(format!(
                 "{shown} is {} bytes long; a fleet file may be at most {MAX_FLEET_LEN} bytes (use [counts] for large groups)",
@@ -260,10 +261,7 @@ impl Fleet {
             if let Some(first) = seen.get(&id) {
                 errors.push(FleetError {
                     origin: Some(origin),
-                    message: format!(
-                        "`{}` is counted twice (first at {first})",
-                        key.get_ref()
-                    ),
+                    message: format!("`{}` is counted twice (first at {first})", key.get_ref()),
                     help: Some("give one count per component@version".into()),
                 });
                 continue;

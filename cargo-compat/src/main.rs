@@ -8,11 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use cargo_compat::fleet_file::{Fleet, FleetErrors};
 use clap::{Parser, Subcommand, ValueEnum};
 use compat_runtime::check::{Move, Named, Reason};
 use compat_runtime::policy::Diagnostic;
 use compat_runtime::skew::Limit;
-use cargo_compat::fleet_file::{Fleet, FleetErrors};
 use compat_runtime::{Instance, Policy, PolicyError, Refusal};
 use serde_json::{Value, json};
 
@@ -75,7 +75,12 @@ enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
         /// Every component runs this version now.
-        #[arg(long, value_name = "VERSION", conflicts_with = "fleet", required_unless_present = "fleet")]
+        #[arg(
+            long,
+            value_name = "VERSION",
+            conflicts_with = "fleet",
+            required_unless_present = "fleet"
+        )]
         from: Option<String>,
         /// The fleet as it runs now: a fleet.toml (see docs/fleet.md).
         #[arg(long, value_name = "FILE")]
@@ -212,11 +217,15 @@ impl Failure {
     fn fleet(errors: &FleetErrors) -> Self {
         Failure {
             kind: "fleet",
-            message: errors.0.first().map(|e| {
-                let mut e = e.clone();
-                e.help = None;
-                e.to_string()
-            }).unwrap_or_default(),
+            message: errors
+                .0
+                .first()
+                .map(|e| {
+                    let mut e = e.clone();
+                    e.help = None;
+                    e.to_string()
+                })
+                .unwrap_or_default(),
             text: errors.to_string(),
             diagnostics: Vec::new(),
         }
@@ -319,9 +328,21 @@ fn check(
                 // versions once); its label says how many it stands for.
                 for (m, i) in f.members.iter().zip(f.instances(&policy)) {
                     texts.push(match (&m.name, m.count) {
-                        (Some(n), _) => format!("{n}={}@{}", policy.component_name(m.peer.component), m.peer.version),
-                        (None, 1) => format!("{}@{}", policy.component_name(m.peer.component), m.peer.version),
-                        (None, n) => format!("{}@{} x{n}", policy.component_name(m.peer.component), m.peer.version),
+                        (Some(n), _) => format!(
+                            "{n}={}@{}",
+                            policy.component_name(m.peer.component),
+                            m.peer.version
+                        ),
+                        (None, 1) => format!(
+                            "{}@{}",
+                            policy.component_name(m.peer.component),
+                            m.peer.version
+                        ),
+                        (None, n) => format!(
+                            "{}@{} x{n}",
+                            policy.component_name(m.peer.component),
+                            m.peer.version
+                        ),
                     });
                     let name = match m.count {
                         1 => i.name.clone(),
@@ -342,7 +363,9 @@ fn check(
     if instances.len() < 2 {
         return fail(
             format,
-            Failure::usage("give at least two peers, or a fleet with at least two instances (--fleet FILE)"),
+            Failure::usage(
+                "give at least two peers, or a fleet with at least two instances (--fleet FILE)",
+            ),
         );
     }
     let texts = &texts[..];
@@ -475,10 +498,16 @@ impl Verdict {
             }
             Verdict::Pair(Err(refusal)) => refusal_human(refusal),
             Verdict::Fleet(violations) if violations.is_empty() => {
-                format!("compatible: {}\n", fleet_sentence(violations, instances_in(texts)))
+                format!(
+                    "compatible: {}\n",
+                    fleet_sentence(violations, instances_in(texts))
+                )
             }
             Verdict::Fleet(violations) => {
-                let mut out = format!("refused: {}\n", fleet_sentence(violations, instances_in(texts)));
+                let mut out = format!(
+                    "refused: {}\n",
+                    fleet_sentence(violations, instances_in(texts))
+                );
                 for v in violations {
                     out.push('\n');
                     let row = refusal_human(&v.refusal);

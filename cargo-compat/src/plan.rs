@@ -272,10 +272,28 @@ struct Blocked {
 impl Blocked {
     fn refusal(context: String, r: &Refusal) -> Self {
         Blocked {
-            reason: format!("{context}: {r}"),
+            reason: format!("{context}: {}", brief(r)),
             origin: r.reason().origin.clone(),
         }
     }
+}
+
+/// A refusal without its remedy: "web 1.1.5 may not talk to server 1.2.0: web must run
+/// exactly the version of server (compat.toml:24:1)".
+fn brief(r: &Refusal) -> String {
+    let reason = r.reason();
+    let place = reason
+        .origin
+        .as_ref()
+        .map_or(String::new(), |o| format!(" ({o})"));
+    format!(
+        "{} {} may not talk to {} {}: {}{place}",
+        r.subject().component,
+        r.subject().version,
+        r.other().component,
+        r.other().version,
+        reason.text
+    )
 }
 
 struct Planner<'a> {
@@ -442,7 +460,10 @@ impl<'a> Planner<'a> {
     /// the instance that cannot and the limit.
     fn jump_blocked(&self, cohorts: &[Cohort], way: Way, r: &Version) -> Option<Blocked> {
         let scheme = self.policy.scheme();
-        for c in cohorts.iter().filter(|c| self.wrong_side(way, &c.version, r)) {
+        for c in cohorts
+            .iter()
+            .filter(|c| self.wrong_side(way, &c.version, r))
+        {
             let (table, older, newer) = match way {
                 Way::Up => (self.policy.upgrade_at(r), &c.version, r),
                 Way::Down => (self.policy.upgrade_at(&c.version), r, &c.version),
@@ -510,9 +531,7 @@ impl<'a> Planner<'a> {
             st.iter().any(|k| {
                 (k.component == c && self.wrong_side(way, &k.version, r))
                     || (k.version != *r
-                        && self
-                            .manager_of(k.component, r)
-                            .is_some_and(|(m, _)| m == c))
+                        && self.manager_of(k.component, r).is_some_and(|(m, _)| m == c))
             })
         };
         for (pos, (c, place)) in order.iter().enumerate() {
@@ -537,7 +556,9 @@ impl<'a> Planner<'a> {
                         name(policy, st[*i].component),
                         name(policy, c),
                         why.text,
-                        why.origin.as_ref().map_or(String::new(), ToString::to_string),
+                        why.origin
+                            .as_ref()
+                            .map_or(String::new(), ToString::to_string),
                         name(policy, c)
                     ),
                     origin: why.origin.clone(),
@@ -566,9 +587,7 @@ impl<'a> Planner<'a> {
                     component: k.component,
                     version: k.version.clone(),
                 };
-                let Some(refusal) = arriving
-                    .iter()
-                    .find_map(|a| policy.check(&peer, a).err())
+                let Some(refusal) = arriving.iter().find_map(|a| policy.check(&peer, a).err())
                 else {
                     continue;
                 };
@@ -588,9 +607,10 @@ impl<'a> Planner<'a> {
                 }
                 if !lockstep {
                     let w = format!(
-                        "zero downtime is impossible: {} stop while {} moves to {r}, because {refusal}",
+                        "zero downtime is impossible: {} stop while {} moves to {r}, because {}",
                         who(policy, k),
-                        name(policy, c)
+                        name(policy, c),
+                        brief(&refusal)
                     );
                     warnings.push(w);
                 }
@@ -598,12 +618,9 @@ impl<'a> Planner<'a> {
                     i,
                     Why {
                         text: format!(
-                            "stop before {} moves to {r}: {} {} may not talk to {} {r}: {}",
+                            "stop before {} moves to {r}: {}",
                             name(policy, c),
-                            name(policy, k.component),
-                            k.version,
-                            refusal.other().component,
-                            refusal.reason().text
+                            brief(&refusal)
                         ),
                         origin: refusal.reason().origin.clone(),
                     },
@@ -615,14 +632,50 @@ impl<'a> Planner<'a> {
                 Some(t) if rolls => format!(", one at a time (`rolling`, {})", t.origin),
                 _ => String::new(),
             };
+            // Why the order matters here: a later component moved first would be refused.
+            let order_note = order[pos + 1..]
+                .iter()
+                .find_map(|(d, _)| {
+                    let ahead = Peer {
+                        component: *d,
+                        version: r.clone(),
+                    };
+                    movers
+                        .iter()
+                        .find_map(|&i| {
+                            let behind = Peer {
+                                component: c,
+                                version: st[i].version.clone(),
+                            };
+                            policy.check(&ahead, &behind).err()
+                        })
+                        .map(|refusal| {
+                            format!(
+                                "; {} first would be refused, {}",
+                                name(policy, *d),
+                                brief(&refusal)
+                            )
+                        })
+                })
+                .unwrap_or_default();
             let move_why = |extra: &str| Why {
-                text: format!("{}{extra}{step_note}", place.text),
+                text: format!("{}{extra}{order_note}{step_note}", place.text),
                 origin: place.origin.clone(),
             };
             let total: u64 = movers.iter().map(|&i| st[i].size()).sum();
-            let cluster = policy.rule_between(c, c, r);
+            // A rule naming the component on both sides says its instances talk to each other
+            // (a cluster); a wildcard rule does not.
+            let cluster = policy.rule_between(c, c, r).filter(|(rule, _)| {
+                matches!((&rule.component.value, &rule.peer.value),
+                    (Side::Named(a), Side::Named(b)) if a == b)
+            });
             if total == 1
-                && st.iter().filter(|k| k.component == c).map(Cohort::size).sum::<u64>() == 1
+                && st
+                    .iter()
+                    .filter(|k| k.component == c)
+                    .map(Cohort::size)
+                    .sum::<u64>()
+                    == 1
                 && rolls
                 && let Some((rule, _)) = cluster
             {
@@ -653,12 +706,17 @@ impl<'a> Planner<'a> {
                             joint,
                             why: Why {
                                 text: format!(
-                                    "{} is managed by {} ({}): {} redeploys it at {r}{}; never move it by hand",
-                                    name(policy, s[*i].component),
-                                    name(policy, c),
+                                    "{} ({}): {} redeploys it at {r}{}; never move it by hand",
                                     why.text,
+                                    why.origin
+                                        .as_ref()
+                                        .map_or(String::new(), ToString::to_string),
                                     name(policy, c),
-                                    if joint { " as part of its own move" } else { "" }
+                                    if joint {
+                                        " as part of its own move"
+                                    } else {
+                                        ""
+                                    }
                                 ),
                                 origin: why.origin.clone(),
                             },
@@ -666,7 +724,8 @@ impl<'a> Planner<'a> {
                         s[*i].version = r.clone();
                     }
                 };
-                let running: Vec<usize> = movers.iter().copied().filter(|&i| s[i].running).collect();
+                let running: Vec<usize> =
+                    movers.iter().copied().filter(|&i| s[i].running).collect();
                 let single = running.len() == 1 && s[running[0]].size() == 1;
                 if all_at_once && !single && !running.is_empty() {
                     for &i in &running {
@@ -740,7 +799,10 @@ impl<'a> Planner<'a> {
                     o.push(Op::Start(
                         i,
                         Why {
-                            text: format!("{} runs {r} now and may talk to every running instance", name(policy, c)),
+                            text: format!(
+                                "{} runs {r} now and may talk to every running instance",
+                                name(policy, c)
+                            ),
                             origin: place.origin.clone(),
                         },
                     ));
@@ -781,7 +843,10 @@ impl<'a> Planner<'a> {
             st = s;
             ops.extend(o);
             // Before the next component moves, the moved ones must be healthy.
-            if let Some((next, _)) = order[pos + 1..].iter().find(|(next, _)| has_work(&st, *next)) {
+            if let Some((next, _)) = order[pos + 1..]
+                .iter()
+                .find(|(next, _)| has_work(&st, *next))
+            {
                 ops.push(Op::Verify(
                     c,
                     r.clone(),
@@ -932,12 +997,8 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
             .releases
             .iter()
             .filter(|r| match way {
-                Way::Up => {
-                    scheme.compare(r, &edge).is_gt() && scheme.compare(r, target).is_le()
-                }
-                Way::Down => {
-                    scheme.compare(r, &edge).is_lt() && scheme.compare(r, target).is_ge()
-                }
+                Way::Up => scheme.compare(r, &edge).is_gt() && scheme.compare(r, target).is_le(),
+                Way::Down => scheme.compare(r, &edge).is_lt() && scheme.compare(r, target).is_ge(),
             })
             .collect();
         if way == Way::Up {
@@ -983,6 +1044,29 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
                     .and_then(|j| j.value.limit_above(scheme, &edge)),
                 Way::Down => None,
             };
+            // Skews that never leave a minor or a major cannot cross one, whatever the releases.
+            let never_crosses = policy
+                .upgrade_at(target)
+                .and_then(|t| t.max_jump.as_ref())
+                .is_some_and(|j| match j.value {
+                    compat_runtime::Skew::None => true,
+                    compat_runtime::Skew::Patch(_) => {
+                        (edge.major, edge.minor) != (target.major, target.minor)
+                    }
+                    compat_runtime::Skew::Minor(_) | compat_runtime::Skew::Major(0) => {
+                        scheme.major_line(&edge) != scheme.major_line(target)
+                    }
+                    _ => false,
+                });
+            if never_crosses && way == Way::Up {
+                return Err(PlanError::NoPlan {
+                    reason: format!(
+                        "{}; no release in between helps, since no step may cross into {target}'s line: give the move into it upgrade settings of its own ([[upgrade]] with `from`)",
+                        b.reason
+                    ),
+                    origin: b.origin,
+                });
+            }
             let wanted = match limit {
                 Some(compat_runtime::skew::Limit::Below(v)) => {
                     format!("a release after {edge} and below {v}")
@@ -1035,7 +1119,8 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
         releases: format!("{}: {}", releases.source, releases.listed()),
     };
     // The plan is only returned once its replay through the fleet check passes.
-    let end = replay(policy, fleet, &plan.steps).map_err(|e| PlanError::Unverified(e.to_string()))?;
+    let end =
+        replay(policy, fleet, &plan.steps).map_err(|e| PlanError::Unverified(e.to_string()))?;
     if !end.all_running(target) {
         return Err(PlanError::Unverified(format!(
             "after the last step, not every instance runs {target}"
@@ -1124,8 +1209,28 @@ fn expand(policy: &Policy, initial: &[Cohort], ops: &[Op]) -> Vec<Step> {
                 });
                 continue;
             }
-            Op::Stop(i, why) => (*i, Action::Stop, None, versions[*i].clone(), false, false, None, false, why),
-            Op::Start(i, why) => (*i, Action::Start, None, versions[*i].clone(), false, false, None, false, why),
+            Op::Stop(i, why) => (
+                *i,
+                Action::Stop,
+                None,
+                versions[*i].clone(),
+                false,
+                false,
+                None,
+                false,
+                why,
+            ),
+            Op::Start(i, why) => (
+                *i,
+                Action::Start,
+                None,
+                versions[*i].clone(),
+                false,
+                false,
+                None,
+                false,
+                why,
+            ),
             Op::Move {
                 cohort,
                 from,
@@ -1139,7 +1244,17 @@ fn expand(policy: &Policy, initial: &[Cohort], ops: &[Op]) -> Vec<Step> {
                 } else {
                     Action::Downgrade
                 };
-                (*cohort, action, Some(from.clone()), to.clone(), *one_at_a_time, *stopped, None, false, why)
+                (
+                    *cohort,
+                    action,
+                    Some(from.clone()),
+                    to.clone(),
+                    *one_at_a_time,
+                    *stopped,
+                    None,
+                    false,
+                    why,
+                )
             }
             Op::Redeploy {
                 cohort,

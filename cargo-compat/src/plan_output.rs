@@ -9,13 +9,14 @@ use crate::plan::{Action, Direction, Plan, Step};
 
 /// `server-a (server)`, `1200 agent instances, one at a time`, `server`.
 fn subject(step: &Step) -> String {
+    let stopped = if step.stopped { ", stopped" } else { "" };
     match &step.instance {
-        Some(name) => format!("{name} ({})", step.component),
+        Some(name) => format!("{name} ({}{stopped})", step.component),
         None if step.action == Action::Verify => step.component.clone(),
+        None if step.count == 1 && step.stopped => format!("{} (stopped)", step.component),
         None if step.count == 1 => step.component.clone(),
-        None => {
-            format!("{} {} instances", step.count, step.component)
-        }
+        None if step.stopped => format!("{} stopped {} instances", step.count, step.component),
+        None => format!("{} {} instances", step.count, step.component),
     }
 }
 
@@ -24,13 +25,27 @@ pub fn describe(step: &Step) -> String {
     let who = subject(step);
     match step.action {
         Action::Upgrade | Action::Downgrade => {
-            let from = step.from.as_ref().map(ToString::to_string).unwrap_or_default();
-            let stopped = if step.stopped { " (stopped)" } else { "" };
-            let rolling = if step.one_at_a_time { ", one at a time" } else { "" };
-            format!("{} {who}{stopped} from {from} to {}{rolling}", step.action, step.version)
+            let from = step
+                .from
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let rolling = if step.one_at_a_time {
+                ", one at a time"
+            } else {
+                ""
+            };
+            format!(
+                "{} {who} from {from} to {}{rolling}",
+                step.action, step.version
+            )
         }
         Action::Redeploy => {
-            let from = step.from.as_ref().map(ToString::to_string).unwrap_or_default();
+            let from = step
+                .from
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             format!(
                 "redeploy {who} from {from} to {}, by {}",
                 step.version,
@@ -55,7 +70,13 @@ fn title(plan: &Plan) -> String {
 fn current(row: &crate::plan::Row) -> String {
     row.current
         .iter()
-        .map(|(v, n)| if *n == 1 { v.to_string() } else { format!("{v} x{n}") })
+        .map(|(v, n)| {
+            if *n == 1 {
+                v.to_string()
+            } else {
+                format!("{v} x{n}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -84,7 +105,11 @@ pub fn text(plan: &Plan) -> String {
         .max()
         .unwrap_or(0)
         .max("CURRENT".len());
-    let _ = writeln!(out, "{:width$}  {:cur_width$}  TARGET", "COMPONENT", "CURRENT");
+    let _ = writeln!(
+        out,
+        "{:width$}  {:cur_width$}  TARGET",
+        "COMPONENT", "CURRENT"
+    );
     for row in &plan.rows {
         let _ = writeln!(
             out,
@@ -102,12 +127,18 @@ pub fn text(plan: &Plan) -> String {
     }
     out.push_str("\nsteps:\n");
     let digits = plan.steps.len().to_string().len();
+    let mut lead = 0;
     for (i, step) in plan.steps.iter().enumerate() {
-        let _ = writeln!(out, "{:>digits$}. {}", i + 1, describe(step));
-        let pad = " ".repeat(digits + 2);
-        if step.joint {
-            let _ = writeln!(out, "{pad}   (part of the step before)");
+        if !step.joint {
+            lead = i + 1;
         }
+        let with = if step.joint {
+            format!(" (with step {lead})")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "{:>digits$}. {}{with}", i + 1, describe(step));
+        let pad = " ".repeat(digits + 2);
         let _ = writeln!(out, "{pad}why: {}", step.reason);
     }
     out
@@ -164,7 +195,13 @@ pub fn markdown(plan: &Plan) -> String {
     let _ = writeln!(out, "Releases: {}.\n", plan.releases);
     out.push_str("| component | current | target |\n|---|---|---|\n");
     for row in &plan.rows {
-        let _ = writeln!(out, "| {} | {} | {} |", row.component, current(row), row.target);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            row.component,
+            current(row),
+            row.target
+        );
     }
     for w in &plan.warnings {
         let _ = write!(out, "\n> **Warning:** {w}\n");
@@ -172,9 +209,23 @@ pub fn markdown(plan: &Plan) -> String {
     if !plan.steps.is_empty() {
         out.push('\n');
     }
+    let mut lead = 0;
     for (i, step) in plan.steps.iter().enumerate() {
-        let joint = if step.joint { " (part of the step before)" } else { "" };
-        let _ = writeln!(out, "{}. {}{joint}  \n   {}", i + 1, describe(step), step.reason);
+        if !step.joint {
+            lead = i + 1;
+        }
+        let with = if step.joint {
+            format!(" (with step {lead})")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{}. {}{with}  \n   {}",
+            i + 1,
+            describe(step),
+            step.reason
+        );
     }
     out
 }

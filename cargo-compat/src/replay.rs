@@ -294,7 +294,8 @@ pub fn replay(policy: &Policy, fleet: &Fleet, steps: &[Step]) -> Result<Replayed
     let mut i = 0;
     while i < steps.len() {
         let step = &steps[i];
-        let rolls = step.one_at_a_time && step.count > 1 && !step.stopped && step.instance.is_none();
+        let rolls =
+            step.one_at_a_time && step.count > 1 && !step.stopped && step.instance.is_none();
         if rolls {
             // One instance, then the rest: the two distinct states of the roll.
             let mut first = step.clone();
