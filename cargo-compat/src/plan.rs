@@ -1053,7 +1053,8 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
                     compat_runtime::Skew::Patch(_) => {
                         (edge.major, edge.minor) != (target.major, target.minor)
                     }
-                    compat_runtime::Skew::Minor(_) | compat_runtime::Skew::Major(0) => {
+                    compat_runtime::Skew::Minor(_) => edge.major != target.major,
+                    compat_runtime::Skew::Major(0) => {
                         scheme.major_line(&edge) != scheme.major_line(target)
                     }
                     _ => false,
