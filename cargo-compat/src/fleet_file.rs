@@ -170,9 +170,18 @@ impl Fleet {
         let lines = Lines::new(name, text);
         let raw: RawFleet = toml::from_str(text).map_err(|e| {
             let origin = e.span().map(|s| lines.origin(&s));
+            let mut message = e.message().trim().to_string();
+            if message.starts_with("duplicate key")
+                && let Some(key) = e.span().and_then(|s| text.get(s)).map(str::trim)
+            {
+                message = format!(
+                    "duplicate instance or entry `{}`: each name (and each component@version) appears once",
+                    key.trim_matches('"')
+                );
+            }
             FleetErrors(vec![FleetError {
                 origin,
-                message: e.message().trim().to_string(),
+                message,
                 help: Some(
                     "a fleet has `[instances]` (name = \"component@version\") and `[counts]` (\"component@version\" = N)"
                         .into(),
@@ -256,8 +265,11 @@ impl Fleet {
                 }
             };
             let origin = lines.origin(&key.span());
-            // Two spellings of one peer (`agent@0.8.1` and `agent@0.8.1+b`) are one group.
-            let id = (p.component.index(), p.version.clone());
+            // Build metadata does not order versions, so `agent@0.8.1` and `agent@0.8.1+b`
+            // are one version to every check: counting both is a mistake.
+            let mut release = p.version.clone();
+            release.build = semver::BuildMetadata::EMPTY;
+            let id = (p.component.index(), release);
             if let Some(first) = seen.get(&id) {
                 errors.push(FleetError {
                     origin: Some(origin),
