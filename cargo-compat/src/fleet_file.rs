@@ -153,7 +153,7 @@ impl Fleet {
     /// use cargo_compat::fleet_file::Fleet;
     /// use compat_runtime::Policy;
     ///
-    /// let policy = Policy::from_toml("compat.toml", "[components]\nserver = {}\nagent = {}\n")?;
+    /// let policy = Policy::from_path("../examples/spire/compat.toml")?;
     /// let fleet = Fleet::from_toml(&policy, "fleet.toml", r#"
     ///     [instances]
     ///     server-a = "server@0.9.3"

@@ -62,7 +62,7 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         fleet: Option<PathBuf>,
         /// Peers as COMPONENT@VERSION; at least two, unless --fleet is given.
-        #[arg(value_name = "COMPONENT@VERSION", required_unless_present = "fleet")]
+        #[arg(value_name = "COMPONENT@VERSION", required_unless_present = "fleet", num_args = 2..)]
         peers: Vec<String>,
     },
     /// The ordered steps from a fleet (or every component at one version) to a target

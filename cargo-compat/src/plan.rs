@@ -251,6 +251,8 @@ enum Op {
         to: Version,
         via: ComponentId,
         joint: bool,
+        /// The instances were stopped: the manager deploys them afresh, running.
+        stopped: bool,
         why: Why,
     },
     Verify(ComponentId, Version, Why),
@@ -379,6 +381,19 @@ impl<'a> Planner<'a> {
                 _ => None,
             }
         })
+    }
+
+    /// The unmanaged component at the top of `m`'s chain of managers (an operator that
+    /// deploys a controller that deploys agents), with the rule of `m`'s direct manager.
+    fn root_manager(&self, m: ComponentId, at: &Version) -> Option<(ComponentId, Why)> {
+        let (mut top, why) = self.manager_of(m, at)?;
+        for _ in 0..self.policy.components().len() {
+            match self.manager_of(top, at) {
+                Some((up, _)) if up != m => top = up,
+                _ => break,
+            }
+        }
+        Some((top, why))
     }
 
     /// The components in the order a wave moves them, each with the place that says so;
@@ -531,9 +546,31 @@ impl<'a> Planner<'a> {
             st.iter().any(|k| {
                 (k.component == c && self.wrong_side(way, &k.version, r))
                     || (k.version != *r
-                        && self.manager_of(k.component, r).is_some_and(|(m, _)| m == c))
+                        && self
+                            .root_manager(k.component, r)
+                            .is_some_and(|(m, _)| m == c))
             })
         };
+        // A managed component moves only when its manager redeploys it.
+        for k in st.iter().filter(|k| k.version != *r && k.size() > 0) {
+            if let Some((m, why)) = self.manager_of(k.component, r)
+                && !st.iter().any(|x| x.component == m && x.size() > 0)
+            {
+                return Err(Blocked {
+                    reason: format!(
+                        "{} is managed by {} ({}, {}), but the fleet runs no {} to redeploy it",
+                        name(policy, k.component),
+                        name(policy, m),
+                        why.text,
+                        why.origin
+                            .as_ref()
+                            .map_or(String::new(), ToString::to_string),
+                        name(policy, m)
+                    ),
+                    origin: why.origin.clone(),
+                });
+            }
+        }
         for (pos, (c, place)) in order.iter().enumerate() {
             let c = *c;
             if !has_work(&st, c) {
@@ -544,7 +581,7 @@ impl<'a> Planner<'a> {
                 .collect();
             let managed: Vec<(usize, Why)> = (0..st.len())
                 .filter_map(|i| {
-                    let (m, why) = self.manager_of(st[i].component, r)?;
+                    let (m, why) = self.root_manager(st[i].component, r)?;
                     (m == c && st[i].version != *r && st[i].size() > 0).then_some((i, why))
                 })
                 .collect();
@@ -704,6 +741,7 @@ impl<'a> Planner<'a> {
                             to: r.clone(),
                             via: c,
                             joint,
+                            stopped: !s[*i].running,
                             why: Why {
                                 text: format!(
                                     "{} ({}): {} redeploys it at {r}{}; never move it by hand",
@@ -722,6 +760,7 @@ impl<'a> Planner<'a> {
                             },
                         });
                         s[*i].version = r.clone();
+                        s[*i].running = true;
                     }
                 };
                 let running: Vec<usize> =
@@ -1087,6 +1126,18 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
                 origin: b.origin,
             });
         };
+        if next
+            .iter()
+            .zip(&cohorts)
+            .all(|(a, b)| a.version == b.version)
+        {
+            return Err(PlanError::NoPlan {
+                reason: format!(
+                    "no step moves the fleet towards {target}: nothing the policy lets move is on the wrong side of {r}"
+                ),
+                origin: None,
+            });
+        }
         match way {
             Way::Up => went_up = true,
             Way::Down => went_down = true,
@@ -1263,6 +1314,7 @@ fn expand(policy: &Policy, initial: &[Cohort], ops: &[Op]) -> Vec<Step> {
                 to,
                 via,
                 joint,
+                stopped,
                 why,
             } => (
                 *cohort,
@@ -1270,7 +1322,7 @@ fn expand(policy: &Policy, initial: &[Cohort], ops: &[Op]) -> Vec<Step> {
                 Some(from.clone()),
                 to.clone(),
                 false,
-                false,
+                *stopped,
                 Some(name(policy, *via).to_string()),
                 *joint,
                 why,
@@ -1291,8 +1343,15 @@ fn expand(policy: &Policy, initial: &[Cohort], ops: &[Op]) -> Vec<Step> {
                 one_at_a_time: one_at_a_time && count > 1,
                 stopped,
                 via: via.clone(),
-                // Every row of a managed redeploy belongs to the manager's move.
-                joint: joint && (first || action == Action::Redeploy),
+                // Every row of a managed redeploy belongs to the manager's move, and the
+                // instances of a group that starts start together (one transition: starting
+                // them one by one could leave a started instance beside a peer that only the
+                // redeploy after the last start brings in line).
+                joint: match action {
+                    Action::Redeploy => joint,
+                    Action::Start => !first,
+                    _ => false,
+                },
                 reason: why.text.clone(),
                 origin: why.origin.clone(),
             });

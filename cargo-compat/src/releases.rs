@@ -38,7 +38,7 @@ impl Releases {
     /// ```
     /// use cargo_compat::releases::Releases;
     /// use compat_runtime::Policy;
-    /// let policy = Policy::from_toml("compat.toml", "[components]\nserver = {}\n")?;
+    /// let policy = Policy::from_path("../examples/spire/compat.toml")?;
     /// let r = Releases::parse(&policy, "0.9.3, 0.8.1,0.9.0")?;
     /// assert_eq!(r.versions.iter().map(|v| v.to_string()).collect::<Vec<_>>(), ["0.8.1", "0.9.0", "0.9.3"]);
     /// let err = Releases::parse(&policy, "0.8.1,0.9,0.9.3").unwrap_err();

@@ -207,19 +207,28 @@ impl<'a> Replay<'a> {
                     )));
                 }
                 let from: Key = (c, from_v);
+                // A manager redeploys a stopped managed instance afresh: it runs afterwards.
+                let revives = step.action == Action::Redeploy && step.stopped;
                 let running = match &step.instance {
                     Some(name) => {
                         let (k, running) = self
                             .named
                             .get_mut(name)
                             .ok_or_else(|| fail(format!("no instance named `{name}`")))?;
-                        if *k != from {
+                        if *k != from || *running == step.stopped {
                             return Err(fail(format!(
-                                "`{name}` does not run {} {}",
-                                step.component, from.1
+                                "`{name}` is not a {} instance of {} {}",
+                                if step.stopped { "stopped" } else { "running" },
+                                step.component,
+                                from.1
                             )));
                         }
                         *k = to.clone();
+                        if revives {
+                            *running = true;
+                            self.add_running(&to, 1);
+                            return Ok(());
+                        }
                         *running
                     }
                     None => {
@@ -236,6 +245,11 @@ impl<'a> Replay<'a> {
                         }
                         *have -= step.count;
                         let (r, s) = self.counted.entry(to.clone()).or_default();
+                        if revives {
+                            *r += step.count;
+                            self.add_running(&to, i128::from(step.count));
+                            return Ok(());
+                        }
                         if step.stopped {
                             *s += step.count;
                         } else {
