@@ -32,7 +32,7 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Human,
     Json,
 }
@@ -95,6 +95,22 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: PlanFormat,
+    },
+    /// Which versions of which components may talk: a table per pair of components.
+    Matrix {
+        /// The policy: a compat.toml, or a Cargo.toml with [package.metadata.compat].
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The releases to draw, comma-separated. Default: those recorded in the
+        /// compat.lock beside the policy.
+        #[arg(long, value_name = "V,V,...")]
+        releases: Option<String>,
+        /// A fleet file whose versions are drawn too.
+        #[arg(long, value_name = "FILE")]
+        fleet: Option<PathBuf>,
+        /// Output: markdown, json, svg, or a self-contained html page.
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: commands::matrix::MatrixFormat,
     },
     /// Record the current release of a protocol crate in its wire lock (compat.lock).
     ///
@@ -160,6 +176,12 @@ fn main() -> ExitCode {
             markdown: format == PlanFormat::Markdown,
         }),
         Command::Lint { policy } => lint(policy),
+        Command::Matrix {
+            policy,
+            releases,
+            fleet,
+            format,
+        } => commands::matrix::run(policy, releases.as_deref(), fleet, format),
         Command::Lock { package } => lock(package.as_deref()),
     }
 }
@@ -167,7 +189,8 @@ fn main() -> ExitCode {
 /// Whether the arguments ask `check` for JSON, read before they are parsed, so that even an
 /// argument error reaches a script as JSON.
 fn wants_json(args: &[String]) -> bool {
-    args.iter().any(|a| a == "check" || a == "plan")
+    args.iter()
+        .any(|a| a == "check" || a == "plan" || a == "matrix")
         && (args.iter().any(|a| a == "--format=json")
             || args
                 .windows(2)
@@ -263,7 +286,7 @@ fn diagnostic_json(d: &Diagnostic) -> Value {
 
 /// Reports a failure (exit 2): the text on stderr, and with `--format json` an object
 /// `{"compatible": false, "error": ..., "kind": ...}` on stdout as well.
-fn fail(format: Format, failure: Failure) -> ExitCode {
+pub(crate) fn fail(format: Format, failure: Failure) -> ExitCode {
     eprintln!("{}", failure.text);
     if format == Format::Json {
         print_json(&failure.json());

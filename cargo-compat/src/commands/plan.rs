@@ -1,13 +1,11 @@
 //! `plan`: the steps from a fleet to a target release.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cargo_compat::fleet_file::Fleet;
 use cargo_compat::plan::{PlanError, Request, plan};
 use cargo_compat::plan_output;
-use cargo_compat::releases::Releases;
-use compat_runtime::Policy;
 use compat_runtime::version::parse_version;
 use serde_json::json;
 
@@ -37,21 +35,6 @@ fn failed(args: &Args, failure: Failure) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The releases: `--releases`, else those in the `compat.lock` beside the policy.
-fn releases(args: &Args, policy: &Policy) -> Result<Option<Releases>, Failure> {
-    if let Some(list) = &args.releases {
-        return Releases::parse(policy, list)
-            .map(Some)
-            .map_err(|e| Failure::usage(e.to_string()));
-    }
-    let dir = match &args.policy {
-        Some(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
-        None => PathBuf::from("."),
-    };
-    let lock = dir.join("compat.lock");
-    Releases::from_lock(policy, &lock).map_err(|e| Failure::usage(e.to_string()))
-}
-
 pub(crate) fn run(args: &Args) -> ExitCode {
     let policy = match load(args.policy.as_deref()) {
         Ok(p) => p,
@@ -76,7 +59,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         (None, None) => return failed(args, Failure::usage("give --from VERSION or --fleet FILE")),
     };
     let mut request = Request::to(target);
-    match releases(args, &policy) {
+    match super::releases(args.releases.as_deref(), args.policy.as_deref(), &policy) {
         Ok(Some(r)) => request = request.through(r),
         Ok(None) => {}
         Err(f) => return failed(args, f),
