@@ -18,6 +18,7 @@
 //! ```
 
 pub mod fleet_file;
+pub mod guide;
 pub mod matrix;
 pub mod plan;
 pub mod plan_output;

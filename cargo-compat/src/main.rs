@@ -112,6 +112,16 @@ enum Command {
         #[arg(long, value_enum, default_value = "markdown")]
         format: commands::matrix::MatrixFormat,
     },
+    /// The compatibility and upgrade guide, generated from the policy, in Markdown.
+    Doc {
+        /// The policy: a compat.toml, or a Cargo.toml with [package.metadata.compat].
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The releases the worked examples use, comma-separated. Default: those recorded
+        /// in the compat.lock beside the policy.
+        #[arg(long, value_name = "V,V,...")]
+        releases: Option<String>,
+    },
     /// Record the current release of a protocol crate in its wire lock (compat.lock).
     ///
     /// Runs the crate's `compat_wire_lock` test (from `compat_runtime::wire_lock!`) with
@@ -176,6 +186,7 @@ fn main() -> ExitCode {
             markdown: format == PlanFormat::Markdown,
         }),
         Command::Lint { policy } => lint(policy),
+        Command::Doc { policy, releases } => commands::doc::run(policy, releases.as_deref()),
         Command::Matrix {
             policy,
             releases,
