@@ -215,7 +215,13 @@ impl Guide<'_> {
 
     /// The versions of `c` that every peer accepts, in words: "0.8.0 through 0.9.2",
     /// "1.1.5 or later, below 2.0.0", "exactly 1.1.5".
-    fn supported(&self, c: ComponentId, peers: &[Peer], at_most: Option<&Version>) -> String {
+    fn supported(
+        &self,
+        c: ComponentId,
+        peers: &[Peer],
+        at_most: Option<&Version>,
+        only: Option<&Rule>,
+    ) -> String {
         let refs: Vec<&Version> = peers.iter().map(|p| &p.version).collect();
         let (cands, top_minor, top_patch) = self.candidates(&refs);
         let scheme = self.policy.scheme();
@@ -223,6 +229,15 @@ impl Guide<'_> {
             .iter()
             .map(|x| {
                 at_most.is_none_or(|m| scheme.compare(x, m).is_le())
+                    // A rule that changes at a release: only the pairs it decides.
+                    && only.is_none_or(|rule| {
+                        peers.iter().all(|p| {
+                            let newest = if scheme.compare(x, &p.version).is_gt() { x } else { &p.version };
+                            self.policy
+                                .rule_between(c, p.component, newest)
+                                .is_some_and(|(q, _)| core::ptr::eq(q, rule))
+                        })
+                    })
                     && peers.iter().all(|p| {
                         self.policy
                             .check(
@@ -326,6 +341,7 @@ impl Guide<'_> {
             let Some(r) = self.reference(rule, a, b) else {
                 continue;
             };
+            let ranged = (rule.from.is_some() || rule.until.is_some()).then_some(rule);
             let mut examples: Vec<String> = Vec::new();
             if a == b {
                 let range = self.supported(
@@ -335,6 +351,7 @@ impl Guide<'_> {
                         version: r.clone(),
                     }],
                     Some(r),
+                    ranged,
                 );
                 // "0.8.0 through 0.9.3" also reads as whole minor lines: 0.8.x and 0.9.x.
                 let lines = range
@@ -388,7 +405,7 @@ impl Guide<'_> {
                     examples.push(format!(
                         "with {during}, `{}` is supported at {}",
                         self.name(a),
-                        self.supported(a, &peers, None)
+                        self.supported(a, &peers, None, ranged)
                     ));
                     examples.push(format!(
                         "with `{}` at {r}, `{}` is supported at {}",
@@ -400,7 +417,8 @@ impl Guide<'_> {
                                 component: a,
                                 version: r.clone()
                             }],
-                            None
+                            None,
+                            ranged
                         )
                     ));
                 }
@@ -574,7 +592,24 @@ impl Guide<'_> {
                     list_and(&rolling)
                 );
             }
-            // Why the order matters, and where it does not (patch releases).
+            let partial: Vec<String> = policy
+                .components()
+                .iter()
+                .filter(|c| !u.rolls(&c.name) && !rolling.is_empty())
+                .map(|c| format!("`{}`", c.name))
+                .collect();
+            if !partial.is_empty() {
+                let _ = writeln!(out, "- {} instances move together.", list_and(&partial));
+            }
+            // Why the order matters (and where it does not), shown at the newest release for
+            // the settings in force there.
+            let current = self
+                .newest()
+                .and_then(|r| policy.upgrade_at(r))
+                .is_some_and(|t| core::ptr::eq(t, u));
+            if !current {
+                continue;
+            }
             let ids: Vec<ComponentId> = u.order.iter().filter_map(|c| self.id(&c.value)).collect();
             self.order_reasons(out, &ids, false);
             for c in policy.components() {
@@ -706,8 +741,14 @@ impl Guide<'_> {
         }
     }
 
-    /// The fleet of a worked example: three unnamed instances of every component at `at`.
+    /// The fleet of a worked example: three unnamed instances of every component at `at`,
+    /// and one of each manager (an operator that deploys agents runs once).
     fn example_fleet(&self, at: &Version) -> Fleet {
+        let manages = |name: &str| {
+            self.policy.rules().iter().any(|r| {
+                r.form.value == Form::Managed && r.peer.value == Side::Named(name.to_string())
+            })
+        };
         Fleet {
             source: "example".into(),
             members: self
@@ -721,7 +762,7 @@ impl Guide<'_> {
                             component: self.id(&c.name)?,
                             version: at.clone(),
                         },
-                        count: 3,
+                        count: if manages(&c.name) { 1 } else { 3 },
                         origin: compat_runtime::policy::Origin::code(),
                     })
                 })
@@ -822,8 +863,14 @@ impl Guide<'_> {
                 list_and(&names),
                 origin.unwrap_or_else(|| format!("the reverse of the upgrade order, {}", u.origin))
             );
-            let ids: Vec<ComponentId> = order.iter().filter_map(|c| self.id(c)).collect();
-            self.order_reasons(out, &ids, true);
+            let current = self
+                .newest()
+                .and_then(|r| self.policy.upgrade_at(r))
+                .is_some_and(|t| core::ptr::eq(t, u));
+            if current {
+                let ids: Vec<ComponentId> = order.iter().filter_map(|c| self.id(c)).collect();
+                self.order_reasons(out, &ids, true);
+            }
         }
         if let Some((from, to)) = self.example_upgrade() {
             self.example(out, &to, &from, "Example: downgrading", &[]);
@@ -834,7 +881,11 @@ impl Guide<'_> {
 /// A step as a runbook line: "Upgrade the `server` instances from 0.8.1 to 0.9.3, one at a
 /// time."
 fn step_words(s: &Step) -> String {
-    let who = format!("the `{}` instances", s.component);
+    let who = if s.count == 1 {
+        format!("`{}`", s.component)
+    } else {
+        format!("the `{}` instances", s.component)
+    };
     let from = s.from.as_ref().map(ToString::to_string).unwrap_or_default();
     match s.action {
         Action::Upgrade | Action::Downgrade => format!(

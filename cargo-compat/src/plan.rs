@@ -770,13 +770,25 @@ impl<'a> Planner<'a> {
                     for &i in &running {
                         o.push(Op::Stop(
                             i,
-                            Why {
-                                text: format!(
-                                    "{} instances stop together: they cannot run {} and {r} side by side",
-                                    name(policy, c),
-                                    s[i].version
-                                ),
-                                origin: place.origin.clone(),
+                            match table.filter(|_| !rolls) {
+                                // The policy says so.
+                                Some(t) => Why {
+                                    text: format!(
+                                        "{} instances stop, move and start together (`rolling`, {})",
+                                        name(policy, c),
+                                        t.origin
+                                    ),
+                                    origin: Some(t.origin.clone()),
+                                },
+                                // Rolling was refused by a rule.
+                                None => Why {
+                                    text: format!(
+                                        "{} instances stop together: they cannot run {} and {r} side by side",
+                                        name(policy, c),
+                                        s[i].version
+                                    ),
+                                    origin: place.origin.clone(),
+                                },
                             },
                         ));
                         s[i].running = false;
