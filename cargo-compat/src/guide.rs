@@ -688,8 +688,11 @@ impl Guide<'_> {
                 .filter(|y| scheme.compare(y, x).is_lt())
                 .cloned()
         };
-        for pair in ids.windows(2) {
-            let (a, b) = (pair[0], pair[1]);
+        let pairs = ids
+            .iter()
+            .enumerate()
+            .flat_map(|(i, a)| ids[i + 1..].iter().map(move |b| (*a, *b)));
+        for (a, b) in pairs {
             let check = |bv: &Version| {
                 self.policy.check(
                     &Peer {
@@ -893,10 +896,10 @@ fn step_words(s: &Step) -> String {
             capital(s.action.as_str()),
             if s.stopped { " (stopped)" } else { "" },
             s.version,
-            if s.one_at_a_time {
-                ", one at a time"
-            } else {
-                " together"
+            match (s.one_at_a_time, s.count) {
+                (true, _) => ", one at a time",
+                (false, 1) => "",
+                (false, _) => " together",
             }
         ),
         Action::Redeploy => format!(
