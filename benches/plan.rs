@@ -84,7 +84,10 @@ fn bench_plan(c: &mut Criterion) {
     group.finish();
 
     // The baseline: writing one step row per instance, and nothing else.
-    let template = plan(&policy, &fleet(&policy, 1_000, true), &request).unwrap().steps[0].clone();
+    let template = plan(&policy, &fleet(&policy, 1_000, true), &request)
+        .unwrap()
+        .steps[0]
+        .clone();
     let mut group = c.benchmark_group("write_steps");
     group.sample_size(10);
     for n in SIZES {

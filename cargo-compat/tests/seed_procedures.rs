@@ -214,6 +214,25 @@ mod spire {
     }
 
     #[test]
+    fn a_fleet_on_both_sides_of_the_target_moves_down_then_up() {
+        let p = policy("spire");
+        let f = fleet(
+            &p,
+            "[instances]\nserver-a = \"server@0.9.3\"\nserver-b = \"server@0.9.3\"\nagent-1 = \"agent@0.8.1\"\n",
+        );
+        let plan = planned(&p, &f, "0.9.0", "0.8.1,0.9.0,0.9.3");
+        assert_eq!(plan.direction, cargo_compat::plan::Direction::Both);
+        assert_eq!(
+            lines(&plan),
+            [
+                "downgrade server-a 0.9.3 0.9.0",
+                "downgrade server-b 0.9.3 0.9.0",
+                "upgrade agent-1 0.8.1 0.9.0",
+            ]
+        );
+    }
+
+    #[test]
     fn a_fleet_at_the_target_has_nothing_to_do() {
         let p = policy("spire");
         let f = fleet(&p, "[counts]\n\"server@0.9.3\" = 2\n\"agent@0.9.3\" = 3\n");
