@@ -26,7 +26,7 @@ use crate::releases::Releases;
 /// let policy = Policy::from_path("../examples/spire/compat.toml")?;
 /// let releases = Releases::parse(&policy, "0.8.0,0.8.1,0.9.0,0.9.2,0.9.3")?;
 /// let page = guide::write(&policy, &releases, "cargo compat doc");
-/// assert!(page.contains("agent is supported at 0.8.0 through 0.9.2"));
+/// assert!(page.contains("`agent` is supported at 0.8.0 through 0.9.2"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write(policy: &Policy, releases: &Releases, command: &str) -> String {
@@ -670,7 +670,7 @@ impl Guide<'_> {
                 r,
                 &next,
                 "Example: the next major release,",
-                &[next.clone()],
+                std::slice::from_ref(&next),
             );
         }
     }

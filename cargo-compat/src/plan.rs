@@ -264,6 +264,9 @@ enum Way {
     Down,
 }
 
+/// A wave taken: the fleet after it, its operations, its warnings.
+type Wave = (Vec<Cohort>, Vec<Op>, Vec<String>);
+
 /// Why a wave cannot be taken.
 #[derive(Debug, Clone)]
 struct Blocked {
@@ -509,7 +512,7 @@ impl<'a> Planner<'a> {
         way: Way,
         r: &Version,
         allow_stops: bool,
-    ) -> Result<(Vec<Cohort>, Vec<Op>, Vec<String>), Blocked> {
+    ) -> Result<Wave, Blocked> {
         let policy = self.policy;
         let leaving = start
             .iter()
@@ -611,8 +614,7 @@ impl<'a> Planner<'a> {
             }))
             .collect();
             // Instances that the arriving versions would refuse stop first.
-            for i in 0..st.len() {
-                let k = &st[i];
+            for (i, k) in st.iter_mut().enumerate() {
                 if !k.running
                     || k.size() == 0
                     || k.component == c
@@ -662,7 +664,7 @@ impl<'a> Planner<'a> {
                         origin: refusal.reason().origin.clone(),
                     },
                 ));
-                st[i].running = false;
+                k.running = false;
             }
             let rolls = table.is_none_or(|t| t.rolls(name(policy, c)));
             let roll_note = match table {
