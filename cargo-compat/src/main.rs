@@ -1,17 +1,24 @@
-//! `cargo compat`: check peers against a policy, lint policies.
+//! `cargo compat`: check peers against a policy, lint policies, plan upgrades, draw the
+//! matrix, write the guide. The work is done by the `cargo_compat` library; this is its
+//! command line.
 //!
-//! Exit codes are part of the interface: `0` compatible (or a clean policy), `1` refused (or a
-//! policy with errors, for `lint`), `2` a usage or policy error.
+//! Exit codes are part of the interface: `0` compatible (or a clean policy, or a plan), `1`
+//! refused (or a policy with errors, for `lint`, or no plan), `2` a usage or policy error.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use cargo_compat::fleet_file::{Fleet, FleetErrors};
 use clap::{Parser, Subcommand, ValueEnum};
 use compat_runtime::check::{Move, Named, Reason};
 use compat_runtime::policy::Diagnostic;
 use compat_runtime::skew::Limit;
 use compat_runtime::{Instance, Policy, PolicyError, Refusal};
 use serde_json::{Value, json};
+
+mod commands;
+
+use commands::plan;
 
 #[derive(Parser)]
 #[command(
@@ -25,9 +32,16 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Human,
     Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Subcommand)]
@@ -44,9 +58,69 @@ enum Command {
         /// Output format. `json` prints one object on stdout, errors (exit 2) included.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
-        /// Peers as COMPONENT@VERSION; at least two.
-        #[arg(value_name = "COMPONENT@VERSION", required = true, num_args = 2..)]
+        /// A fleet file (fleet.toml) whose instances are checked too.
+        #[arg(long, value_name = "FILE")]
+        fleet: Option<PathBuf>,
+        /// Peers as COMPONENT@VERSION; at least two, unless --fleet is given.
+        #[arg(value_name = "COMPONENT@VERSION", required_unless_present = "fleet", num_args = 2..)]
         peers: Vec<String>,
+    },
+    /// The ordered steps from a fleet (or every component at one version) to a target
+    /// release, each fleet in between checked against the policy.
+    ///
+    /// Exit 0 with a plan (or nothing to do), 1 when no plan exists (the reason names the
+    /// rule that blocks or the release that is missing), 2 usage, policy or fleet error.
+    Plan {
+        /// The policy: a compat.toml, or a Cargo.toml with [package.metadata.compat].
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Every component runs this version now.
+        #[arg(
+            long,
+            value_name = "VERSION",
+            conflicts_with = "fleet",
+            required_unless_present = "fleet"
+        )]
+        from: Option<String>,
+        /// The fleet as it runs now: a fleet.toml (see docs/fleet.md).
+        #[arg(long, value_name = "FILE")]
+        fleet: Option<PathBuf>,
+        /// The release every instance should end at.
+        #[arg(long, value_name = "VERSION")]
+        to: String,
+        /// The releases that exist, comma-separated. Default: those recorded in the
+        /// compat.lock beside the policy, else only the fleet's versions and the target.
+        #[arg(long, value_name = "V,V,...")]
+        releases: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: PlanFormat,
+    },
+    /// Which versions of which components may talk: a table per pair of components.
+    Matrix {
+        /// The policy: a compat.toml, or a Cargo.toml with [package.metadata.compat].
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The releases to draw, comma-separated. Default: those recorded in the
+        /// compat.lock beside the policy.
+        #[arg(long, value_name = "V,V,...")]
+        releases: Option<String>,
+        /// A fleet file whose versions are drawn too.
+        #[arg(long, value_name = "FILE")]
+        fleet: Option<PathBuf>,
+        /// Output: markdown, json, svg, or a self-contained html page.
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: commands::matrix::MatrixFormat,
+    },
+    /// The compatibility and upgrade guide, generated from the policy, in Markdown.
+    Doc {
+        /// The policy: a compat.toml, or a Cargo.toml with [package.metadata.compat].
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The releases the worked examples use, comma-separated. Default: those recorded
+        /// in the compat.lock beside the policy.
+        #[arg(long, value_name = "V,V,...")]
+        releases: Option<String>,
     },
     /// Record the current release of a protocol crate in its wire lock (compat.lock).
     ///
@@ -92,9 +166,33 @@ fn main() -> ExitCode {
         Command::Check {
             policy,
             format,
+            fleet,
             peers,
-        } => check(policy, format, &peers),
+        } => check(policy, format, fleet.as_deref(), &peers),
+        Command::Plan {
+            policy,
+            from,
+            fleet,
+            to,
+            releases,
+            format,
+        } => plan::run(&plan::Args {
+            policy,
+            from,
+            fleet,
+            to,
+            releases,
+            json: format == PlanFormat::Json,
+            markdown: format == PlanFormat::Markdown,
+        }),
         Command::Lint { policy } => lint(policy),
+        Command::Doc { policy, releases } => commands::doc::run(policy, releases.as_deref()),
+        Command::Matrix {
+            policy,
+            releases,
+            fleet,
+            format,
+        } => commands::matrix::run(policy, releases.as_deref(), fleet, format),
         Command::Lock { package } => lock(package.as_deref()),
     }
 }
@@ -102,7 +200,8 @@ fn main() -> ExitCode {
 /// Whether the arguments ask `check` for JSON, read before they are parsed, so that even an
 /// argument error reaches a script as JSON.
 fn wants_json(args: &[String]) -> bool {
-    args.iter().any(|a| a == "check")
+    args.iter()
+        .any(|a| a == "check" || a == "plan" || a == "matrix")
         && (args.iter().any(|a| a == "--format=json")
             || args
                 .windows(2)
@@ -113,7 +212,7 @@ const NO_POLICY: &str =
     "no compat.toml here and no [package.metadata.compat] in Cargo.toml; pass --policy FILE";
 
 /// Why a command could not give a verdict (exit 2).
-struct Failure {
+pub(crate) struct Failure {
     /// `usage` (the command line is wrong) or `policy` (the policy is).
     kind: &'static str,
     /// One line, without the `error: ` label.
@@ -149,6 +248,23 @@ impl Failure {
         }
     }
 
+    fn fleet(errors: &FleetErrors) -> Self {
+        Failure {
+            kind: "fleet",
+            message: errors
+                .0
+                .first()
+                .map(|e| {
+                    let mut e = e.clone();
+                    e.help = None;
+                    e.to_string()
+                })
+                .unwrap_or_default(),
+            text: errors.to_string(),
+            diagnostics: Vec::new(),
+        }
+    }
+
     fn json(&self) -> Value {
         let mut obj = json!({
             "compatible": false,
@@ -181,7 +297,7 @@ fn diagnostic_json(d: &Diagnostic) -> Value {
 
 /// Reports a failure (exit 2): the text on stderr, and with `--format json` an object
 /// `{"compatible": false, "error": ..., "kind": ...}` on stdout as well.
-fn fail(format: Format, failure: Failure) -> ExitCode {
+pub(crate) fn fail(format: Format, failure: Failure) -> ExitCode {
     eprintln!("{}", failure.text);
     if format == Format::Json {
         print_json(&failure.json());
@@ -189,14 +305,14 @@ fn fail(format: Format, failure: Failure) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn print_json(value: &Value) {
+pub(crate) fn print_json(value: &Value) {
     println!(
         "{}",
         serde_json::to_string_pretty(value).unwrap_or_default()
     );
 }
 
-fn load(path: Option<&Path>) -> Result<Policy, Failure> {
+pub(crate) fn load(path: Option<&Path>) -> Result<Policy, Failure> {
     match path {
         // A path that names nothing is a mistake on the command line, not in a policy.
         Some(path) if !path.exists() => Err(Failure::usage(format!(
@@ -227,19 +343,67 @@ fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn check(path: Option<PathBuf>, format: Format, texts: &[String]) -> ExitCode {
+fn check(
+    path: Option<PathBuf>,
+    format: Format,
+    fleet: Option<&Path>,
+    texts: &[String],
+) -> ExitCode {
     let policy = match load(path.as_deref()) {
         Ok(p) => p,
         Err(failure) => return fail(format, failure),
     };
     let mut instances = Vec::new();
-    for text in texts {
+    let mut texts = texts.to_vec();
+    if let Some(file) = fleet {
+        match Fleet::from_path(&policy, file) {
+            Ok(f) => {
+                // A counted group is one instance to the check (which checks each pair of
+                // versions once); its label says how many it stands for.
+                for (m, i) in f.members.iter().zip(f.instances(&policy)) {
+                    texts.push(match (&m.name, m.count) {
+                        (Some(n), _) => format!(
+                            "{n}={}@{}",
+                            policy.component_name(m.peer.component),
+                            m.peer.version
+                        ),
+                        (None, 1) => format!(
+                            "{}@{}",
+                            policy.component_name(m.peer.component),
+                            m.peer.version
+                        ),
+                        (None, n) => format!(
+                            "{}@{} x{n}",
+                            policy.component_name(m.peer.component),
+                            m.peer.version
+                        ),
+                    });
+                    let name = match m.count {
+                        1 => i.name.clone(),
+                        n => i.name.as_ref().map(|l| format!("{n} x {l}")),
+                    };
+                    instances.push(Instance { name, peer: i.peer });
+                }
+            }
+            Err(e) => return fail(format, Failure::fleet(&e)),
+        }
+    }
+    for text in &texts[..texts.len() - instances.len()] {
         match policy.peer(text) {
             Ok(peer) => instances.push(Instance { name: None, peer }),
             Err(e) => return fail(format, Failure::usage(e.to_string())),
         }
     }
-    let verdict = if let [a, b] = instances.as_slice() {
+    if instances.len() < 2 {
+        return fail(
+            format,
+            Failure::usage(
+                "give at least two peers, or a fleet with at least two instances (--fleet FILE)",
+            ),
+        );
+    }
+    let texts = &texts[..];
+    let verdict = if let ([a, b], None) = (instances.as_slice(), fleet) {
         Verdict::Pair(policy.check(&a.peer, &b.peer))
     } else {
         Verdict::Fleet(policy.check_fleet(&instances))
@@ -349,7 +513,7 @@ impl Verdict {
             Verdict::Fleet(violations) => json!({
                 "compatible": violations.is_empty(),
                 "peers": texts,
-                "reason": fleet_sentence(violations, texts.len()),
+                "reason": fleet_sentence(violations, instances_in(texts)),
                 "violations": violations.iter().map(|v| {
                     let mut obj = refusal_json(&v.refusal);
                     obj["subjects"] = json!(v.subjects);
@@ -368,10 +532,16 @@ impl Verdict {
             }
             Verdict::Pair(Err(refusal)) => refusal_human(refusal),
             Verdict::Fleet(violations) if violations.is_empty() => {
-                format!("compatible: {}\n", fleet_sentence(violations, texts.len()))
+                format!(
+                    "compatible: {}\n",
+                    fleet_sentence(violations, instances_in(texts))
+                )
             }
             Verdict::Fleet(violations) => {
-                let mut out = format!("refused: {}\n", fleet_sentence(violations, texts.len()));
+                let mut out = format!(
+                    "refused: {}\n",
+                    fleet_sentence(violations, instances_in(texts))
+                );
                 for v in violations {
                     out.push('\n');
                     let row = refusal_human(&v.refusal);
@@ -380,9 +550,9 @@ impl Verdict {
                     out.push('\n');
                     out.push_str(&format!(
                         "  covers: {} of {}, {} of {}\n",
-                        count(v.subjects.len(), "instance", "instances"),
+                        count(instances_in(&v.subjects), "instance", "instances"),
                         v.refusal.subject(),
-                        count(v.others.len(), "instance", "instances"),
+                        count(instances_in(&v.others), "instance", "instances"),
                         v.refusal.other(),
                     ));
                     out.push_str(rest);
@@ -394,6 +564,19 @@ impl Verdict {
 }
 
 /// `all 5 instances may talk to each other`, `3 pairs of versions in this fleet may not talk`.
+/// How many instances labels stand for: a counted fleet group is labelled `1200 x agent@0.8.1`
+/// (or `agent@0.8.1 x1200` among the peers), anything else is one instance.
+fn instances_in(labels: &[String]) -> usize {
+    labels
+        .iter()
+        .map(|l| {
+            let lead = l.split_once(" x ").and_then(|(n, _)| n.parse().ok());
+            let tail = l.rsplit_once(" x").and_then(|(_, n)| n.parse().ok());
+            lead.or(tail).unwrap_or(1)
+        })
+        .sum()
+}
+
 fn fleet_sentence(violations: &[compat_runtime::Violation], instances: usize) -> String {
     if violations.is_empty() {
         format!("all {instances} instances may talk to each other")

@@ -668,7 +668,7 @@ fn with_format_json_an_error_is_a_json_object_on_stdout_too() {
         (
             vec!["--policy", &spire_abs, "agent@0.9.1"],
             "usage",
-            "2 values required by '<COMPONENT@VERSION> <COMPONENT@VERSION>...'; only 1 was provided",
+            "2 values required by '[COMPONENT@VERSION] [COMPONENT@VERSION]...'; only 1 was provided",
             "error: 2 values required",
         ),
     ] {

@@ -1,0 +1,361 @@
+//! `fleet.toml`: the running instances, by name or by count per `component@version`.
+//!
+//! ```toml
+//! [instances]                 # one instance per key: its name, then component@version
+//! server-a = "server@0.9.3"
+//! server-b = "server@0.8.1"
+//!
+//! [counts]                    # many unnamed instances per component@version
+//! "agent@0.8.1" = 1200
+//! ```
+//!
+//! Every mistake is reported with its place (`fleet.toml:4:12`): an unknown component (with
+//! a suggestion), a version that does not parse, a duplicate name or entry, a count that is
+//! zero, negative or larger than [`MAX_COUNT`]. See `docs/fleet.md`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+use compat_runtime::policy::Origin;
+use compat_runtime::{Instance, Peer, Policy, Version};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The largest count one `[counts]` entry may give: a billion instances of one version.
+pub const MAX_COUNT: u64 = 1_000_000_000;
+
+/// The largest fleet file read (a million named instances fit comfortably).
+const MAX_FLEET_LEN: usize = 256 << 20;
+
+/// The running instances of a fleet, as the file lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fleet {
+    /// The file the fleet came from, as shown to users.
+    pub source: String,
+    /// Named instances and counted groups, in file order (named instances first).
+    pub members: Vec<Member>,
+}
+
+/// One line of a fleet: a named instance, or a number of unnamed ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The instance's name; `None` for a counted group.
+    pub name: Option<String>,
+    /// The component and version it runs.
+    pub peer: Peer,
+    /// How many instances (1 for a named one).
+    pub count: u64,
+    /// Where the file says it.
+    pub origin: Origin,
+}
+
+/// A mistake in a fleet file, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FleetError {
+    /// Where, when the mistake is in the file (not when it cannot be read).
+    pub origin: Option<Origin>,
+    /// What is wrong, lowercase, naming the offending text.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for FleetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(origin) = &self.origin {
+            write!(f, "{origin}: ")?;
+        }
+        write!(f, "error: {}", self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every mistake found in a fleet file (at least one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FleetErrors(pub Vec<FleetError>);
+
+impl fmt::Display for FleetErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            e.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FleetErrors {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFleet {
+    instances: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    counts: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+}
+
+/// Byte offsets to lines and columns.
+struct Lines<'a> {
+    name: &'a str,
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(name: &'a str, text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { name, text, starts }
+    }
+
+    fn origin(&self, span: &Range<usize>) -> Origin {
+        let at = span.start.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= at).saturating_sub(1);
+        let column = self.text[self.starts[line]..at].chars().count() + 1;
+        Origin::new(self.name, (line + 1) as u32, column as u32)
+    }
+}
+
+impl Fleet {
+    /// Reads a fleet file.
+    pub fn from_path(policy: &Policy, path: impl AsRef<Path>) -> Result<Fleet, FleetErrors> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let fail = |message: String| {
+            FleetErrors(vec![FleetError {
+                origin: None,
+                message,
+                help: None,
+            }])
+        };
+        let meta =
+            std::fs::metadata(path).map_err(|e| fail(format!("cannot read {shown}: {e}")))?;
+        if meta.len() > MAX_FLEET_LEN as u64 {
+            return Err(fail(format!(
+                "{shown} is {} bytes long; a fleet file may be at most {MAX_FLEET_LEN} bytes (use [counts] for large groups)",
+                meta.len()
+            )));
+        }
+        let text =
+            std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read {shown}: {e}")))?;
+        Fleet::from_toml(policy, &shown, &text)
+    }
+
+    /// Reads a fleet from its text; `name` is how messages show the file.
+    ///
+    /// ```
+    /// use cargo_compat::fleet_file::Fleet;
+    /// use compat_runtime::Policy;
+    ///
+    /// let policy = Policy::from_path("../examples/spire/compat.toml")?;
+    /// let fleet = Fleet::from_toml(&policy, "fleet.toml", r#"
+    ///     [instances]
+    ///     server-a = "server@0.9.3"
+    ///     [counts]
+    ///     "agent@0.8.1" = 1200
+    /// "#)?;
+    /// assert_eq!(fleet.size(), 1201);
+    ///
+    /// let err = Fleet::from_toml(&policy, "fleet.toml", "[counts]\n\"agnet@0.8.1\" = 3\n").unwrap_err();
+    /// assert_eq!(err.0[0].to_string(), "fleet.toml:2:1: error: unknown component `agnet`: did you mean `agent`?");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_toml(policy: &Policy, name: &str, text: &str) -> Result<Fleet, FleetErrors> {
+        let lines = Lines::new(name, text);
+        let raw: RawFleet = toml::from_str(text).map_err(|e| {
+            let origin = e.span().map(|s| lines.origin(&s));
+            let mut message = e.message().trim().to_string();
+            if message.starts_with("duplicate key")
+                && let Some(key) = e.span().and_then(|s| text.get(s)).map(str::trim)
+            {
+                message = format!(
+                    "duplicate instance or entry `{}`: each name (and each component@version) appears once",
+                    key.trim_matches('"')
+                );
+            }
+            FleetErrors(vec![FleetError {
+                origin,
+                message,
+                help: Some(
+                    "a fleet has `[instances]` (name = \"component@version\") and `[counts]` (\"component@version\" = N)"
+                        .into(),
+                ),
+            }])
+        })?;
+        let mut errors = Vec::new();
+        let mut members = Vec::new();
+        let peer = |text: &Spanned<String>, errors: &mut Vec<FleetError>| -> Option<Peer> {
+            match policy.peer(text.get_ref()) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    errors.push(FleetError {
+                        origin: Some(lines.origin(&text.span())),
+                        message: e.to_string(),
+                        help: None,
+                    });
+                    None
+                }
+            }
+        };
+        let mut named: Vec<_> = raw.instances.unwrap_or_default().into_iter().collect();
+        named.sort_by_key(|(k, _)| k.span().start);
+        for (key, value) in named {
+            if key.get_ref().trim().is_empty() {
+                errors.push(FleetError {
+                    origin: Some(lines.origin(&key.span())),
+                    message: "an instance name may not be empty".into(),
+                    help: Some("name it as the operator finds it: a host or pod name".into()),
+                });
+                continue;
+            }
+            if let Some(p) = peer(&value, &mut errors) {
+                members.push(Member {
+                    name: Some(key.get_ref().clone()),
+                    peer: p,
+                    count: 1,
+                    origin: lines.origin(&key.span()),
+                });
+            }
+        }
+        let mut counted: Vec<_> = raw.counts.unwrap_or_default().into_iter().collect();
+        counted.sort_by_key(|(k, _)| k.span().start);
+        let mut seen: BTreeMap<(usize, Version), Origin> = BTreeMap::new();
+        for (key, value) in counted {
+            let Some(p) = peer(&key, &mut errors) else {
+                continue;
+            };
+            let at = lines.origin(&value.span());
+            let count = match value.get_ref() {
+                toml::Value::Integer(n) if *n > 0 && (*n as u64) <= MAX_COUNT => *n as u64,
+                toml::Value::Integer(n) => {
+                    errors.push(FleetError {
+                        origin: Some(at),
+                        message: if *n <= 0 {
+                            format!("count {n} for `{}`: a count must be at least 1", key.get_ref())
+                        } else {
+                            format!(
+                                "count {n} for `{}` is larger than {MAX_COUNT}, the most one entry may give",
+                                key.get_ref()
+                            )
+                        },
+                        help: Some(if *n <= 0 {
+                            "leave the entry out when no instance runs that version".into()
+                        } else {
+                            "check the number; split real fleets this large by version".into()
+                        }),
+                    });
+                    continue;
+                }
+                other => {
+                    errors.push(FleetError {
+                        origin: Some(at),
+                        message: format!(
+                            "count for `{}` must be a whole number, not `{other}`",
+                            key.get_ref()
+                        ),
+                        help: Some("write \"component@version\" = N".into()),
+                    });
+                    continue;
+                }
+            };
+            let origin = lines.origin(&key.span());
+            // Build metadata does not order versions, so `agent@0.8.1` and `agent@0.8.1+b`
+            // are one version to every check: counting both is a mistake.
+            let mut release = p.version.clone();
+            release.build = semver::BuildMetadata::EMPTY;
+            let id = (p.component.index(), release);
+            if let Some(first) = seen.get(&id) {
+                errors.push(FleetError {
+                    origin: Some(origin),
+                    message: format!("`{}` is counted twice (first at {first})", key.get_ref()),
+                    help: Some("give one count per component@version".into()),
+                });
+                continue;
+            }
+            seen.insert(id, origin.clone());
+            members.push(Member {
+                name: None,
+                peer: p,
+                count,
+                origin,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(FleetErrors(errors));
+        }
+        Ok(Fleet {
+            source: name.to_string(),
+            members,
+        })
+    }
+
+    /// Every component at one version, one instance each: what `--from VERSION` means.
+    pub fn uniform(policy: &Policy, version: &Version) -> Fleet {
+        let members = (0..policy.components().len())
+            .filter_map(|i| {
+                let name = &policy.components()[i].name;
+                policy.component(name).map(|component| Member {
+                    name: None,
+                    peer: Peer {
+                        component,
+                        version: version.clone(),
+                    },
+                    count: 1,
+                    origin: Origin::new("--from", 0, 0),
+                })
+            })
+            .collect();
+        Fleet {
+            source: "--from".into(),
+            members,
+        }
+    }
+
+    /// How many instances the fleet runs.
+    pub fn size(&self) -> u64 {
+        self.members.iter().map(|m| m.count).sum()
+    }
+
+    /// The fleet as the runtime's fleet check takes it: one instance per named instance, and
+    /// one per counted group (which the check treats exactly like its many instances, since
+    /// it checks each distinct pair of versions once).
+    pub fn instances(&self, policy: &Policy) -> Vec<Instance> {
+        self.members
+            .iter()
+            .map(|m| Instance {
+                name: Some(match &m.name {
+                    Some(n) => n.clone(),
+                    None => format!(
+                        "{}@{}",
+                        policy.component_name(m.peer.component),
+                        m.peer.version
+                    ),
+                }),
+                peer: m.peer.clone(),
+            })
+            .collect()
+    }
+
+    /// How many instances a label from [`Fleet::instances`] stands for.
+    pub fn count_of(&self, policy: &Policy, label: &str) -> u64 {
+        self.members
+            .iter()
+            .find(|m| match &m.name {
+                Some(n) => n == label,
+                None => {
+                    format!(
+                        "{}@{}",
+                        policy.component_name(m.peer.component),
+                        m.peer.version
+                    ) == label
+                }
+            })
+            .map_or(1, |m| m.count)
+    }
+}

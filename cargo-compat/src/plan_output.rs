@@ -1,0 +1,231 @@
+//! A plan as people and scripts read it: text (a kubeadm-like table, then the steps), JSON
+//! and Markdown, with the same facts in each.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::plan::{Action, Direction, Plan, Step};
+
+/// `server-a (server)`, `1200 agent instances, one at a time`, `server`.
+fn subject(step: &Step) -> String {
+    let stopped = if step.stopped { ", stopped" } else { "" };
+    match &step.instance {
+        Some(name) => format!("{name} ({}{stopped})", step.component),
+        None if step.action == Action::Verify => step.component.clone(),
+        None if step.count == 1 && step.stopped => format!("{} (stopped)", step.component),
+        None if step.count == 1 => step.component.clone(),
+        None if step.stopped => format!("{} stopped {} instances", step.count, step.component),
+        None => format!("{} {} instances", step.count, step.component),
+    }
+}
+
+/// The step in one line, without its reason.
+pub fn describe(step: &Step) -> String {
+    let who = subject(step);
+    match step.action {
+        Action::Upgrade | Action::Downgrade => {
+            let from = step
+                .from
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let rolling = if step.one_at_a_time {
+                ", one at a time"
+            } else {
+                ""
+            };
+            format!(
+                "{} {who} from {from} to {}{rolling}",
+                step.action, step.version
+            )
+        }
+        Action::Redeploy => {
+            let from = step
+                .from
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            format!(
+                "redeploy {who} from {from} to {}, by {}",
+                step.version,
+                step.via.as_deref().unwrap_or("its manager")
+            )
+        }
+        Action::Stop => format!("stop {who} at {}", step.version),
+        Action::Start => format!("start {who} at {}", step.version),
+        Action::Verify => format!("verify {who} at {} is healthy", step.version),
+    }
+}
+
+fn title(plan: &Plan) -> String {
+    match plan.direction {
+        Direction::Up => format!("upgrade to {}", plan.target),
+        Direction::Down => format!("downgrade to {}", plan.target),
+        Direction::Both => format!("move to {}", plan.target),
+        Direction::None => format!("nothing to do: every instance already runs {}", plan.target),
+    }
+}
+
+fn current(row: &crate::plan::Row) -> String {
+    row.current
+        .iter()
+        .map(|(v, n)| {
+            if *n == 1 {
+                v.to_string()
+            } else {
+                format!("{v} x{n}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The plan for people: the summary table, warnings, then numbered steps with their reasons.
+pub fn text(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "plan: {}", title(plan));
+    let _ = writeln!(out, "releases: {}", plan.releases);
+    if plan.waves.len() > 1 {
+        let waves: Vec<String> = plan.waves.iter().map(ToString::to_string).collect();
+        let _ = writeln!(out, "through: {}", waves.join(" -> "));
+    }
+    out.push('\n');
+    let width = plan
+        .rows
+        .iter()
+        .map(|r| r.component.len())
+        .max()
+        .unwrap_or(0)
+        .max("COMPONENT".len());
+    let cur_width = plan
+        .rows
+        .iter()
+        .map(|r| current(r).len())
+        .max()
+        .unwrap_or(0)
+        .max("CURRENT".len());
+    let _ = writeln!(
+        out,
+        "{:width$}  {:cur_width$}  TARGET",
+        "COMPONENT", "CURRENT"
+    );
+    for row in &plan.rows {
+        let _ = writeln!(
+            out,
+            "{:width$}  {:cur_width$}  {}",
+            row.component,
+            current(row),
+            row.target
+        );
+    }
+    for w in &plan.warnings {
+        let _ = write!(out, "\nwarning: {w}\n");
+    }
+    if plan.steps.is_empty() {
+        return out;
+    }
+    out.push_str("\nsteps:\n");
+    let digits = plan.steps.len().to_string().len();
+    let mut lead = 0;
+    for (i, step) in plan.steps.iter().enumerate() {
+        if !step.joint {
+            lead = i + 1;
+        }
+        let with = if step.joint {
+            format!(" (with step {lead})")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "{:>digits$}. {}{with}", i + 1, describe(step));
+        let pad = " ".repeat(digits + 2);
+        let _ = writeln!(out, "{pad}why: {}", step.reason);
+    }
+    out
+}
+
+/// The plan for scripts: an object with `steps`, each with `action`, `component`,
+/// `version`, `instance` (where named), `reason` and `origin`.
+pub fn json(plan: &Plan) -> Value {
+    json!({
+        "target": plan.target.to_string(),
+        "direction": match plan.direction {
+            Direction::Up => "upgrade",
+            Direction::Down => "downgrade",
+            Direction::Both => "both",
+            Direction::None => "none",
+        },
+        "nothing_to_do": plan.steps.is_empty(),
+        "releases": plan.releases,
+        "waves": plan.waves.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "components": plan.rows.iter().map(|r| json!({
+            "component": r.component,
+            "current": r.current.iter().map(|(v, n)| json!({"version": v.to_string(), "count": n})).collect::<Vec<_>>(),
+            "target": r.target.to_string(),
+        })).collect::<Vec<_>>(),
+        "warnings": plan.warnings,
+        "steps": plan.steps.iter().enumerate().map(|(i, s)| json!({
+            "number": i + 1,
+            "action": s.action.as_str(),
+            "component": s.component,
+            "version": s.version.to_string(),
+            "from": s.from.as_ref().map(ToString::to_string),
+            "instance": s.instance,
+            "count": s.count,
+            "one_at_a_time": s.one_at_a_time,
+            "stopped": s.stopped,
+            "via": s.via,
+            "joint": s.joint,
+            "reason": s.reason,
+            "origin": s.origin.as_ref().map(ToString::to_string),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The plan as a Markdown section, for a change ticket or a runbook.
+pub fn markdown(plan: &Plan) -> String {
+    let mut out = String::new();
+    let t = title(plan);
+    let mut chars = t.chars();
+    let t = chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default();
+    let _ = writeln!(out, "## {t}\n");
+    let _ = writeln!(out, "Releases: {}.\n", plan.releases);
+    out.push_str("| component | current | target |\n|---|---|---|\n");
+    for row in &plan.rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            row.component,
+            current(row),
+            row.target
+        );
+    }
+    for w in &plan.warnings {
+        let _ = write!(out, "\n> **Warning:** {w}\n");
+    }
+    if !plan.steps.is_empty() {
+        out.push('\n');
+    }
+    let mut lead = 0;
+    for (i, step) in plan.steps.iter().enumerate() {
+        if !step.joint {
+            lead = i + 1;
+        }
+        let with = if step.joint {
+            format!(" (with step {lead})")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{}. {}{with}  \n   {}",
+            i + 1,
+            describe(step),
+            step.reason
+        );
+    }
+    out
+}

@@ -1,0 +1,334 @@
+//! Replaying a plan through the runtime's fleet check: every state the fleet passes through,
+//! step by step, must satisfy the policy.
+//!
+//! The fleet check's verdict depends only on which component versions are running (it checks
+//! each distinct pair of versions once), so the replay keeps counts per component version
+//! and asks [`Policy::check_fleet`] again whenever that set changes. A counted step that
+//! rolls `n` instances one at a time passes through two distinct sets (after the first
+//! instance, both versions run; after the last, only the new one), and both are checked.
+//! Stopped instances do not talk, so they are left out of the check.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use compat_runtime::{Instance, Peer, Policy, Version};
+
+use crate::fleet_file::Fleet;
+use crate::plan::{Action, Step};
+
+/// A step that cannot be taken, or after which the fleet breaks the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayError {
+    /// The step, counted from 1 (0: the fleet before the first step).
+    pub step: usize,
+    /// What went wrong, with the refusal when the policy refuses.
+    pub message: String,
+}
+
+impl fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.step == 0 {
+            write!(f, "before the first step: {}", self.message)
+        } else {
+            write!(f, "step {}: {}", self.step, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ReplayError {}
+
+type Key = (usize, Version);
+
+/// The fleet as a replay sees it.
+struct Replay<'a> {
+    policy: &'a Policy,
+    /// Named instances: component, version, running.
+    named: BTreeMap<String, (Key, bool)>,
+    /// Unnamed instances per component version: (running, stopped).
+    counted: BTreeMap<Key, (u64, u64)>,
+    /// Running instances per component version, named and counted together.
+    running: BTreeMap<Key, u64>,
+    /// The running set last checked.
+    checked: BTreeSet<Key>,
+}
+
+/// Where the fleet stands after a replay: running and stopped instances per component
+/// version.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Replayed {
+    /// `(component index, version)` to (running, stopped) instances.
+    pub versions: BTreeMap<(usize, Version), (u64, u64)>,
+}
+
+impl Replayed {
+    /// Whether every instance runs `version`.
+    pub fn all_running(&self, version: &Version) -> bool {
+        self.versions
+            .iter()
+            .all(|((_, v), (_, stopped))| v == version && *stopped == 0)
+    }
+}
+
+impl<'a> Replay<'a> {
+    fn new(policy: &'a Policy, fleet: &Fleet) -> Self {
+        let mut r = Replay {
+            policy,
+            named: BTreeMap::new(),
+            counted: BTreeMap::new(),
+            running: BTreeMap::new(),
+            checked: BTreeSet::new(),
+        };
+        for m in &fleet.members {
+            let key = (m.peer.component.index(), m.peer.version.clone());
+            match &m.name {
+                Some(name) => {
+                    r.named.insert(name.clone(), (key.clone(), true));
+                }
+                None => r.counted.entry(key.clone()).or_default().0 += m.count,
+            }
+            *r.running.entry(key).or_default() += m.count;
+        }
+        r
+    }
+
+    fn set(&self) -> BTreeSet<Key> {
+        self.running
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// Runs the fleet check when the running set changed.
+    fn check(&mut self, step: usize) -> Result<(), ReplayError> {
+        let set = self.set();
+        if set == self.checked {
+            return Ok(());
+        }
+        let instances: Vec<Instance> = set
+            .iter()
+            .map(|(c, v)| Instance {
+                name: None,
+                peer: Peer {
+                    component: self
+                        .policy
+                        .component(&self.policy.components()[*c].name)
+                        .expect("a component of this policy"),
+                    version: v.clone(),
+                },
+            })
+            .collect();
+        let violations = self.policy.check_fleet(&instances);
+        if let Some(v) = violations.first() {
+            return Err(ReplayError {
+                step,
+                message: format!("the fleet breaks the policy: {}", v.refusal),
+            });
+        }
+        self.checked = set;
+        Ok(())
+    }
+
+    fn add_running(&mut self, key: &Key, n: i128) {
+        let e = self.running.entry(key.clone()).or_default();
+        *e = (i128::from(*e) + n) as u64;
+    }
+
+    /// Applies one step (without checking the result).
+    fn apply(&mut self, index: usize, step: &Step) -> Result<(), ReplayError> {
+        let fail = |message: String| ReplayError {
+            step: index,
+            message,
+        };
+        let c = step.component_id.index();
+        let to: Key = (c, step.version.clone());
+        match step.action {
+            Action::Verify => Ok(()),
+            Action::Stop | Action::Start => {
+                let start = step.action == Action::Start;
+                let key = to;
+                match &step.instance {
+                    Some(name) => {
+                        let (k, running) = self
+                            .named
+                            .get_mut(name)
+                            .ok_or_else(|| fail(format!("no instance named `{name}`")))?;
+                        if *k != key || *running == start {
+                            return Err(fail(format!(
+                                "`{name}` is not a {} instance of {} {}",
+                                if start { "stopped" } else { "running" },
+                                step.component,
+                                step.version
+                            )));
+                        }
+                        *running = start;
+                    }
+                    None => {
+                        let (running, stopped) = self.counted.entry(key.clone()).or_default();
+                        let (from, into) = if start {
+                            (stopped, running)
+                        } else {
+                            (running, stopped)
+                        };
+                        if *from < step.count {
+                            return Err(fail(format!(
+                                "fewer than {} unnamed instances of {} {} to {}",
+                                step.count,
+                                step.component,
+                                step.version,
+                                step.action.as_str()
+                            )));
+                        }
+                        *from -= step.count;
+                        *into += step.count;
+                    }
+                }
+                let n = i128::from(step.count);
+                self.add_running(&key, if start { n } else { -n });
+                Ok(())
+            }
+            Action::Upgrade | Action::Downgrade | Action::Redeploy => {
+                let from_v = step
+                    .from
+                    .clone()
+                    .ok_or_else(|| fail("a move without the version it leaves".into()))?;
+                let ord = self.policy.scheme().compare(&from_v, &step.version);
+                let direction_ok = match step.action {
+                    Action::Upgrade => ord.is_lt(),
+                    Action::Downgrade => ord.is_gt(),
+                    _ => true,
+                };
+                if !direction_ok {
+                    return Err(fail(format!(
+                        "cannot {} {} from {from_v} to {}",
+                        step.action.as_str(),
+                        step.component,
+                        step.version
+                    )));
+                }
+                let from: Key = (c, from_v);
+                // A manager redeploys a stopped managed instance afresh: it runs afterwards.
+                let revives = step.action == Action::Redeploy && step.stopped;
+                let running = match &step.instance {
+                    Some(name) => {
+                        let (k, running) = self
+                            .named
+                            .get_mut(name)
+                            .ok_or_else(|| fail(format!("no instance named `{name}`")))?;
+                        if *k != from || *running == step.stopped {
+                            return Err(fail(format!(
+                                "`{name}` is not a {} instance of {} {}",
+                                if step.stopped { "stopped" } else { "running" },
+                                step.component,
+                                from.1
+                            )));
+                        }
+                        *k = to.clone();
+                        if revives {
+                            *running = true;
+                            self.add_running(&to, 1);
+                            return Ok(());
+                        }
+                        *running
+                    }
+                    None => {
+                        let (r, s) = self.counted.entry(from.clone()).or_default();
+                        let have = if step.stopped { s } else { r };
+                        if *have < step.count {
+                            return Err(fail(format!(
+                                "fewer than {} {} unnamed instances of {} {}",
+                                step.count,
+                                if step.stopped { "stopped" } else { "running" },
+                                step.component,
+                                from.1
+                            )));
+                        }
+                        *have -= step.count;
+                        let (r, s) = self.counted.entry(to.clone()).or_default();
+                        if revives {
+                            *r += step.count;
+                            self.add_running(&to, i128::from(step.count));
+                            return Ok(());
+                        }
+                        if step.stopped {
+                            *s += step.count;
+                        } else {
+                            *r += step.count;
+                        }
+                        !step.stopped
+                    }
+                };
+                if running {
+                    let n = i128::from(step.count);
+                    self.add_running(&from, -n);
+                    self.add_running(&to, n);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self) -> Replayed {
+        let mut versions: BTreeMap<Key, (u64, u64)> = BTreeMap::new();
+        for (key, running) in self.named.values() {
+            let e = versions.entry(key.clone()).or_default();
+            if *running {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
+            }
+        }
+        for (key, (r, s)) in self.counted {
+            if r + s > 0 {
+                let e = versions.entry(key).or_default();
+                e.0 += r;
+                e.1 += s;
+            }
+        }
+        Replayed { versions }
+    }
+}
+
+/// Replays `steps` on `fleet`, checking the fleet before the first step and after every
+/// step (a managed component's redeploy, marked `joint`, belongs to the step before it).
+///
+/// ```
+/// use cargo_compat::{fleet_file::Fleet, plan::{plan, Request}, replay::replay};
+/// use compat_runtime::Policy;
+/// let policy = Policy::from_path("../examples/spire/compat.toml")?;
+/// let fleet = Fleet::from_toml(&policy, "fleet.toml", "[counts]\n\"server@0.8.1\" = 2\n\"agent@0.8.1\" = 5\n")?;
+/// let plan = plan(&policy, &fleet, &Request::to("0.9.3".parse()?))?;
+/// let end = replay(&policy, &fleet, &plan.steps)?;
+/// assert!(end.all_running(&"0.9.3".parse()?));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn replay(policy: &Policy, fleet: &Fleet, steps: &[Step]) -> Result<Replayed, ReplayError> {
+    let mut r = Replay::new(policy, fleet);
+    r.check(0)?;
+    let mut i = 0;
+    while i < steps.len() {
+        let step = &steps[i];
+        let rolls =
+            step.one_at_a_time && step.count > 1 && !step.stopped && step.instance.is_none();
+        if rolls {
+            // One instance, then the rest: the two distinct states of the roll.
+            let mut first = step.clone();
+            first.count = 1;
+            r.apply(i + 1, &first)?;
+            r.check(i + 1)?;
+            let mut rest = step.clone();
+            rest.count = step.count - 1;
+            r.apply(i + 1, &rest)?;
+        } else {
+            r.apply(i + 1, step)?;
+        }
+        let mut j = i + 1;
+        while j < steps.len() && steps[j].joint {
+            r.apply(j + 1, &steps[j])?;
+            j += 1;
+        }
+        r.check(j)?;
+        i = j;
+    }
+    Ok(r.finish())
+}

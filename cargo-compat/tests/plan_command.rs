@@ -1,0 +1,385 @@
+//! `plan` and `check --fleet` as operators and scripts use them: the output formats, exit
+//! codes, and a located error for every kind of bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-compat"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().expect("an exit code"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// A fleet file in a fresh temporary directory; returns its path.
+fn fleet_file(text: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "compat-plan-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("fleet.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const SPIRE: &str = "examples/spire/compat.toml";
+
+#[test]
+fn text_shows_the_component_table_then_numbered_steps_with_reasons() {
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--fleet",
+        "examples/spire/fleet.toml",
+        "--to",
+        "0.9.3",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let expected_head = "plan: upgrade to 0.9.3\n\
+                         releases: examples/spire/compat.lock: 0.8.1, 0.9.3\n\
+                         \n\
+                         COMPONENT  CURRENT      TARGET\n\
+                         server     0.8.1 x2     0.9.3\n\
+                         agent      0.8.1 x1200  0.9.3\n\
+                         \n\
+                         steps:\n\
+                         1. upgrade server-a (server) from 0.8.1 to 0.9.3\n";
+    assert!(r.stdout.starts_with(expected_head), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("\n3. verify server at 0.9.3 is healthy\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("\n4. upgrade 1200 agent instances from 0.8.1 to 0.9.3, one at a time\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("   why: server moves first (`order`, examples/spire/compat.toml:32:10)")
+    );
+}
+
+#[test]
+fn json_is_an_object_whose_steps_carry_action_component_version_instance_and_reason() {
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--fleet",
+        "examples/spire/fleet.toml",
+        "--to",
+        "0.9.3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 4);
+    assert_eq!(steps[0]["action"], "upgrade");
+    assert_eq!(steps[0]["component"], "server");
+    assert_eq!(steps[0]["version"], "0.9.3");
+    assert_eq!(steps[0]["from"], "0.8.1");
+    assert_eq!(steps[0]["instance"], "server-a");
+    assert_eq!(steps[0]["origin"], "examples/spire/compat.toml:32:10");
+    assert!(steps[0]["reason"].as_str().unwrap().contains("`order`"));
+    assert_eq!(steps[3]["instance"], Value::Null);
+    assert_eq!(steps[3]["count"], 1200);
+    assert_eq!(steps[3]["one_at_a_time"], true);
+    assert_eq!(v["nothing_to_do"], false);
+}
+
+#[test]
+fn markdown_is_a_section_with_a_table_and_a_numbered_list() {
+    let r = run(&[
+        "plan", "--policy", SPIRE, "--from", "0.8.1", "--to", "0.9.3", "--format", "markdown",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("## Upgrade to 0.9.3\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "| component | current | target |\n|---|---|---|\n| server | 0.8.1 | 0.9.3 |\n"
+        )
+    );
+    assert!(r.stdout.contains(
+        "> **Warning:** zero downtime is impossible: the fleet runs a single server instance"
+    ));
+    assert!(
+        r.stdout
+            .contains("\n1. upgrade server from 0.8.1 to 0.9.3  \n"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_fleet_already_at_the_target_has_nothing_to_do_and_exits_0() {
+    let r = run(&[
+        "plan", "--policy", SPIRE, "--from", "0.9.3", "--to", "0.9.3",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("plan: nothing to do: every instance already runs 0.9.3\n"),
+        "{}",
+        r.stdout
+    );
+    let j = run(&[
+        "plan", "--policy", SPIRE, "--from", "0.9.3", "--to", "0.9.3", "--format", "json",
+    ]);
+    let v: Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(v["nothing_to_do"], true);
+    assert_eq!(v["steps"], Value::Array(vec![]));
+}
+
+#[test]
+fn no_plan_exits_1_naming_the_missing_release() {
+    let policy = "examples/teleport/compat.toml";
+    let r = run(&[
+        "plan",
+        "--policy",
+        policy,
+        "--from",
+        "6.1.0",
+        "--to",
+        "8.1.0",
+        "--releases",
+        "6.1.0,8.1.0",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.is_empty());
+    assert!(
+        r.stderr.starts_with("no plan: auth 6.1.0 cannot move to 8.1.0 in one step: one step may move at most one major release (`max-jump = \"1 major\"`, examples/teleport/compat.toml:"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("a release after 6.1.0 and below 8.0.0 is missing (pass it in --releases)")
+    );
+    let j = run(&[
+        "plan",
+        "--policy",
+        policy,
+        "--from",
+        "6.1.0",
+        "--to",
+        "8.1.0",
+        "--releases",
+        "6.1.0,8.1.0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(j.code, 1);
+    let v: Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(v["kind"], "no plan");
+    assert!(
+        v["origin"]
+            .as_str()
+            .unwrap()
+            .starts_with("examples/teleport/compat.toml:")
+    );
+}
+
+#[test]
+fn a_fleet_that_already_breaks_the_policy_has_no_plan() {
+    let f = fleet_file("[instances]\ns = \"server@0.8.1\"\na = \"agent@0.9.3\"\n");
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--fleet",
+        &f,
+        "--to",
+        "0.9.3",
+        "--releases",
+        "0.8.1,0.9.3",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .starts_with("no plan: the fleet already breaks the policy"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_target_that_is_not_a_release_exits_2() {
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--from",
+        "0.8.1",
+        "--to",
+        "0.9.4",
+        "--releases",
+        "0.8.1,0.9.3",
+    ]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: the target 0.9.4 is not among the releases (--releases: 0.8.1, 0.9.3); add it, or pick one of them\n"
+    );
+}
+
+#[test]
+fn bad_release_lists_name_the_entry() {
+    for (list, message) in [
+        (
+            "0.8.1,0.9,0.9.3",
+            "error: --releases: entry 2, `0.9`, is not a version",
+        ),
+        (
+            "0.8.1,0.9.3,0.8.1",
+            "error: --releases: `0.8.1` is listed twice (entries 1 and 3)",
+        ),
+        ("0.8.1,,0.9.3", "error: --releases: entry 2 is empty"),
+    ] {
+        let r = run(&[
+            "plan",
+            "--policy",
+            SPIRE,
+            "--from",
+            "0.8.1",
+            "--to",
+            "0.9.3",
+            "--releases",
+            list,
+        ]);
+        assert_eq!(r.code, 2, "{list}");
+        assert!(r.stderr.starts_with(message), "{list}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn bad_fleet_files_get_every_mistake_located() {
+    let f = fleet_file(
+        "[instances]\na = \"serve@0.8.1\"\nb = \"server@0.8\"\n[counts]\n\"agent@0.8.1\" = -3\n\"agent@0.9.1\" = 10000000000\n\"agent@0.9.0\" = 1.5\n",
+    );
+    let r = run(&["plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3"]);
+    assert_eq!(r.code, 2);
+    for line in [
+        format!("{f}:2:5: error: unknown component `serve`: did you mean `server`?"),
+        format!("{f}:3:5: error: invalid version `0.8`"),
+        format!("{f}:5:17: error: count -3 for `agent@0.8.1`: a count must be at least 1"),
+        format!("{f}:6:17: error: count 10000000000 for `agent@0.9.1` is larger than 1000000000"),
+        format!("{f}:7:17: error: count for `agent@0.9.0` must be a whole number, not `1.5`"),
+    ] {
+        assert!(
+            r.stderr.contains(&line),
+            "missing {line:?} in:\n{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn a_duplicate_instance_name_is_located() {
+    let f = fleet_file("[instances]\na = \"server@0.8.1\"\na = \"server@0.9.1\"\n");
+    let r = run(&["plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with(&format!("{f}:3:1: error: duplicate instance or entry `a`")),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn the_same_version_counted_twice_is_located() {
+    let f = fleet_file("[counts]\n\"agent@0.8.1\" = 3\n\"agent@0.8.1+b\" = 2\n");
+    let r = run(&["plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(":3:1: error: `agent@0.8.1+b` is counted twice (first at "),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn from_and_fleet_together_are_a_usage_error() {
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--from",
+        "0.8.1",
+        "--fleet",
+        "examples/spire/fleet.toml",
+        "--to",
+        "0.9.3",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot be used with"), "{}", r.stderr);
+}
+
+#[test]
+fn check_with_a_fleet_lists_every_violated_pair_with_what_it_covers() {
+    let f = fleet_file(
+        "[instances]\nserver-a = \"server@0.9.3\"\nserver-b = \"server@0.9.2\"\n[counts]\n\"agent@0.9.3\" = 500\n\"agent@0.9.2\" = 20\n",
+    );
+    let r = run(&["check", "--policy", SPIRE, "--fleet", &f]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("refused: 1 pair of versions in this fleet may not talk\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("refused: agent 0.9.3 is too new for server 0.9.2\n")
+    );
+    assert!(
+        r.stdout
+            .contains("  covers: 500 instances of agent 0.9.3, 1 instance of server 0.9.2\n"),
+        "{}",
+        r.stdout
+    );
+    let ok = fleet_file("[counts]\n\"server@0.9.3\" = 3\n\"agent@0.9.3\" = 1000\n");
+    let r = run(&["check", "--policy", SPIRE, "--fleet", &ok]);
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        r.stdout,
+        "compatible: all 1003 instances may talk to each other\n"
+    );
+}

@@ -1,0 +1,232 @@
+//! Property tests: over random policies, fleets and targets, every plan the planner returns
+//! replays through the runtime's fleet check and ends with every instance at the target;
+//! otherwise it says why there is no plan. It never panics and never returns an unverified
+//! plan.
+
+use cargo_compat::fleet_file::Fleet;
+use cargo_compat::plan::{Action, PlanError, Request, plan};
+use cargo_compat::releases::Releases;
+use cargo_compat::replay::replay;
+use compat_runtime::{Policy, Version};
+use proptest::prelude::*;
+
+const RELEASES: [&str; 7] = [
+    "1.0.0", "1.0.1", "1.1.0", "1.2.0", "1.3.0", "2.0.0", "2.1.0",
+];
+const SKEWS: [&str; 9] = [
+    "none",
+    "1 patch",
+    "any patch",
+    "1 minor",
+    "2 minor",
+    "any minor",
+    "same major",
+    "1 major",
+    "any",
+];
+
+#[derive(Debug, Clone)]
+enum Form {
+    Skew(usize, usize),
+    Exact,
+    Managed,
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    components: usize,
+    rules: Vec<(usize, usize, Form)>,
+    order: Vec<usize>,
+    jump: Option<usize>,
+    rolling: bool,
+    fleet: Vec<(usize, usize, u64, bool)>,
+    target: usize,
+    releases: Vec<bool>,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (2usize..=4).prop_flat_map(|n| {
+        let form = prop_oneof![
+            6 => (0..SKEWS.len(), 0..SKEWS.len()).prop_map(|(a, b)| Form::Skew(a, b)),
+            1 => Just(Form::Exact),
+            1 => Just(Form::Managed),
+        ];
+        (
+            Just(n),
+            prop::collection::vec((0..n, 0..n, form), 0..5),
+            Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
+            prop::option::of(0..SKEWS.len()),
+            any::<bool>(),
+            // Fleets mostly near one release (a fleet that already breaks the policy has no
+            // plan, which is tested too, but less often).
+            (
+                0..RELEASES.len(),
+                prop::collection::vec((0..n, 0usize..3, 1u64..5, any::<bool>()), 1..7),
+            )
+                .prop_map(|(base, members)| {
+                    members
+                        .into_iter()
+                        .map(|(c, off, k, named)| {
+                            (c, (base + off).min(RELEASES.len() - 1), k, named)
+                        })
+                        .collect::<Vec<_>>()
+                }),
+            0..RELEASES.len(),
+            prop::collection::vec(any::<bool>(), RELEASES.len()),
+        )
+            .prop_map(
+                |(components, rules, order, jump, rolling, fleet, target, releases)| Spec {
+                    components,
+                    rules,
+                    order,
+                    jump,
+                    rolling,
+                    fleet,
+                    target,
+                    releases,
+                },
+            )
+    })
+}
+
+fn policy_text(s: &Spec) -> String {
+    let mut t = String::from("[components]\n");
+    for i in 0..s.components {
+        t.push_str(&format!("c{i} = {{}}\n"));
+    }
+    // One rule per pair (the lint refuses two), symmetric for a component with itself, and
+    // every component in some rule (the lint requires it: a loose chain fills the gaps).
+    let mut pairs: std::collections::BTreeMap<(usize, usize), (usize, usize, Form)> =
+        Default::default();
+    for (a, b, form) in &s.rules {
+        let key = ((*a).min(*b), (*a).max(*b));
+        let form = match form {
+            Form::Skew(n, _) if a == b => Form::Skew(*n, *n),
+            Form::Exact | Form::Managed if a == b => continue,
+            f => f.clone(),
+        };
+        pairs.entry(key).or_insert((*a, *b, form));
+    }
+    for i in 1..s.components {
+        if !pairs.keys().any(|(x, y)| *x == i || *y == i) {
+            pairs.insert((i - 1, i), (i, i - 1, Form::Skew(8, 8)));
+        }
+    }
+    if !pairs.keys().any(|(x, y)| *x == 0 || *y == 0) {
+        pairs.insert((0, 1), (1, 0, Form::Skew(8, 8)));
+    }
+    // A component has at most one manager.
+    let mut managed = std::collections::BTreeSet::new();
+    for (a, b, form) in pairs.values() {
+        t.push_str(&format!(
+            "\n[[rule]]\ncomponent = \"c{a}\"\npeer = \"c{b}\"\n"
+        ));
+        match form {
+            Form::Managed if managed.insert(*a) => t.push_str("managed = true\n"),
+            Form::Skew(n, o) => t.push_str(&format!(
+                "newer = \"{}\"\nolder = \"{}\"\n",
+                SKEWS[*n], SKEWS[*o]
+            )),
+            Form::Exact | Form::Managed => t.push_str("exact = true\n"),
+        }
+    }
+    let order: Vec<String> = s
+        .order
+        .iter()
+        .filter(|i| !managed.contains(*i))
+        .map(|i| format!("\"c{i}\""))
+        .collect();
+    t.push_str(&format!(
+        "\n[upgrade]\norder = [{}]\nrolling = {}\n",
+        order.join(", "),
+        s.rolling
+    ));
+    if let Some(j) = s.jump {
+        t.push_str(&format!("max-jump = \"{}\"\n", SKEWS[j]));
+    }
+    t
+}
+
+fn fleet_text(s: &Spec) -> String {
+    let mut named = String::from("[instances]\n");
+    let mut counts = std::collections::BTreeMap::new();
+    for (k, (c, v, n, is_named)) in s.fleet.iter().enumerate() {
+        if *is_named {
+            for j in 0..*n {
+                named.push_str(&format!("i{k}-{j} = \"c{c}@{}\"\n", RELEASES[*v]));
+            }
+        } else {
+            *counts.entry(format!("c{c}@{}", RELEASES[*v])).or_insert(0) += n;
+        }
+    }
+    let mut t = named;
+    t.push_str("[counts]\n");
+    for (k, n) in counts {
+        t.push_str(&format!("\"{k}\" = {n}\n"));
+    }
+    t
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_plan_replays_through_the_fleet_check(s in spec()) {
+        // Policies the lint refuses (contradictions, managed gaps) are not policies at all.
+        let Ok(policy) = Policy::from_toml("compat.toml", &policy_text(&s)) else {
+            return Ok(());
+        };
+        let fleet = Fleet::from_toml(&policy, "fleet.toml", &fleet_text(&s)).expect("a valid fleet");
+        let mut list: Vec<&str> = RELEASES.iter().zip(&s.releases).filter(|(_, keep)| **keep).map(|(r, _)| *r).collect();
+        list.push(RELEASES[s.target]);
+        list.sort();
+        list.dedup();
+        let releases = Releases::parse(&policy, &list.join(",")).unwrap();
+        let target = Version::parse(RELEASES[s.target]).unwrap();
+        match plan(&policy, &fleet, &Request::to(target.clone()).through(releases)) {
+            Ok(plan) => {
+                let end = replay(&policy, &fleet, &plan.steps).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert!(end.all_running(&target), "{:?}", end);
+                // Named instances get rows of their own; no row moves a managed component by hand.
+                for step in &plan.steps {
+                    if let Some(name) = &step.instance {
+                        prop_assert_eq!(step.count, 1, "{}", name);
+                    }
+                    if matches!(step.action, Action::Upgrade | Action::Downgrade) {
+                        let managed = policy.rules().iter().any(|r| {
+                            r.form.value == compat_runtime::policy::Form::Managed
+                                && r.component.value == compat_runtime::policy::Side::Named(step.component.clone())
+                        });
+                        prop_assert!(!managed || step.stopped, "{} moved by hand", step.component);
+                    }
+                }
+                // Planning again gives the same plan.
+                let again = cargo_compat::plan::plan(&policy, &fleet, &Request::to(target.clone()).through(Releases::parse(&policy, &list.join(",")).unwrap())).unwrap();
+                prop_assert_eq!(again, plan);
+            }
+            Err(PlanError::NoPlan { reason, .. }) => prop_assert!(!reason.is_empty()),
+            Err(e) => prop_assert!(false, "{}", e),
+        }
+    }
+
+    #[test]
+    fn without_rules_every_fleet_has_a_plan(
+        fleet in prop::collection::vec((0usize..3, 0..RELEASES.len(), 1u64..1000), 1..6),
+        target in 0..RELEASES.len(),
+    ) {
+        let policy = Policy::from_toml(
+            "compat.toml",
+            "[components]\na = {}\nb = {}\nc = {}\n[[rule]]\ncomponent = \"*\"\npeer = \"*\"\nskew = \"any\"\n",
+        )
+        .unwrap();
+        let mut counts = std::collections::BTreeMap::new();
+        for (c, v, n) in fleet {
+            *counts.entry(format!("{}@{}", ["a", "b", "c"][c], RELEASES[v])).or_insert(0) += n;
+        }
+        let text: String = std::iter::once("[counts]\n".to_string()).chain(counts.iter().map(|(k, n)| format!("\"{k}\" = {n}\n"))).collect();
+        let fleet = Fleet::from_toml(&policy, "fleet.toml", &text).unwrap();
+        let target = Version::parse(RELEASES[target]).unwrap();
+        let plan = plan(&policy, &fleet, &Request::to(target.clone())).unwrap();
+        prop_assert!(replay(&policy, &fleet, &plan.steps).unwrap().all_running(&target));
+    }
+}
