@@ -15,7 +15,7 @@ use compat_runtime::version::{MajorZero, WithReleases};
 use compat_runtime::{Peer, Policy, Version};
 
 use crate::fleet_file::{Fleet, Member};
-use crate::plan::{Action, Plan, Request, Step, plan};
+use crate::plan::{Action, Plan, Request, Step, cluster_rule, plan};
 use crate::releases::Releases;
 
 /// Writes the guide. `command` is how to regenerate it, shown at the top.
@@ -375,9 +375,7 @@ impl Guide<'_> {
                     component: b,
                     version: r.clone(),
                 }];
-                let clustered = self.policy.rule_between(b, b, r).is_some_and(|(x, _)| {
-                    matches!((&x.component.value, &x.peer.value), (Side::Named(p), Side::Named(q)) if p == q)
-                });
+                let clustered = cluster_rule(self.policy, b, r).is_some();
                 let previous = self
                     .releases
                     .iter()
@@ -614,9 +612,8 @@ impl Guide<'_> {
             self.order_reasons(out, &ids, false);
             for c in policy.components() {
                 let Some(id) = self.id(&c.name) else { continue };
-                if let Some((rule, _)) = self.newest().and_then(|r| policy.rule_between(id, id, r)).filter(|(rule, _)| {
-                    matches!((&rule.component.value, &rule.peer.value), (Side::Named(p), Side::Named(q)) if p == q)
-                }) && u.rolls(&c.name)
+                if let Some(rule) = self.newest().and_then(|r| cluster_rule(policy, id, r))
+                    && u.rolls(&c.name)
                 {
                     let _ = writeln!(
                         out,
@@ -907,7 +904,10 @@ fn step_words(s: &Step) -> String {
             s.via.as_deref().unwrap_or("the manager"),
             s.version
         ),
-        Action::Stop => format!("Stop {who} ({}): {}.", s.version, s.reason),
+        Action::Stop => match s.reason.strip_prefix("stop ") {
+            Some(rest) => format!("Stop {who} (at {}) {rest}.", s.version),
+            None => format!("Stop {who} (at {}): {}.", s.version, s.reason),
+        },
         Action::Start => format!("Start {who} at {}.", s.version),
         Action::Verify => format!(
             "Check that every `{}` instance at {} is healthy before the `{}` instances move.",

@@ -702,12 +702,7 @@ impl<'a> Planner<'a> {
                 origin: place.origin.clone(),
             };
             let total: u64 = movers.iter().map(|&i| st[i].size()).sum();
-            // A rule naming the component on both sides says its instances talk to each other
-            // (a cluster); a wildcard rule does not.
-            let cluster = policy.rule_between(c, c, r).filter(|(rule, _)| {
-                matches!((&rule.component.value, &rule.peer.value),
-                    (Side::Named(a), Side::Named(b)) if a == b)
-            });
+            let cluster = cluster_rule(policy, c, r).map(|rule| (rule, false));
             if total == 1
                 && st
                     .iter()
@@ -939,6 +934,36 @@ impl<'a> Planner<'a> {
         }
         Ok((st, ops, warnings))
     }
+}
+
+/// The rule that makes `c`'s instances a cluster at release `at`, if any: a rule naming `c`
+/// on both sides (a wildcard does not), for a component that other components talk to (the
+/// peer of a rule with another component). Its instances cover for each other while one
+/// restarts, so a single instance means downtime.
+///
+/// ```
+/// use cargo_compat::plan::cluster_rule;
+/// use compat_runtime::{Policy, Version};
+/// let policy = Policy::from_path("../examples/spire/compat.toml")?;
+/// let at = Version::new(0, 9, 3);
+/// assert!(cluster_rule(&policy, policy.component("server").unwrap(), &at).is_some());
+/// assert!(cluster_rule(&policy, policy.component("agent").unwrap(), &at).is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn cluster_rule<'p>(
+    policy: &'p Policy,
+    c: ComponentId,
+    at: &Version,
+) -> Option<&'p compat_runtime::policy::Rule> {
+    let own = policy.component_name(c);
+    let served = policy.rules().iter().any(|r| {
+        r.peer.value == Side::Named(own.to_string())
+            && r.component.value != Side::Named(own.to_string())
+    });
+    let (rule, _) = policy.rule_between(c, c, at)?;
+    let named = matches!((&rule.component.value, &rule.peer.value),
+        (Side::Named(a), Side::Named(b)) if a == b);
+    (served && named).then_some(rule)
 }
 
 /// Plans the steps that take `fleet` to `request.target`, verified by replay.
