@@ -85,6 +85,14 @@ fn list_and(items: &[String]) -> String {
 }
 
 fn capital(text: &str) -> String {
+    // `vN binaries ...` stays as written: the word is a name, not the start of a sentence.
+    if text
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.chars().skip(1).any(char::is_uppercase))
+    {
+        return text.to_string();
+    }
     let mut c = text.chars();
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
@@ -334,7 +342,17 @@ impl Guide<'_> {
                 (None, None) => String::new(),
             };
             let _ = writeln!(out, "\n### {}{range}\n", capital(&heading));
-            let _ = writeln!(out, "{} ({}).", capital(&rule.describe()), rule.origin);
+            // The heading already gives the range the rule covers.
+            let words = rule.describe();
+            let words = match words.rfind(" (") {
+                Some(i)
+                    if words[i..].starts_with(" (before ") || words[i..].starts_with(" (from ") =>
+                {
+                    words[..i].to_string()
+                }
+                _ => words,
+            };
+            let _ = writeln!(out, "{} ({}).", capital(&words), rule.origin);
             if let Some(note) = &rule.note {
                 let _ = writeln!(out, "\n> {}", capital(note));
             }

@@ -330,7 +330,9 @@ fn the_teleport_guide_says_what_the_teleport_rfd_says() {
             ),
             (
                 "`vN.*.*` binaries are compatible with any other `vN.*.*` or `vN-1.*.*` binaries (both client and server).",
-                &["Any two components may be up to one major release apart (from 6.0.0-dev on)"],
+                &[
+                    "### Any two components (from 6.0.0-dev on)\n\nAny two components may be up to one major release apart",
+                ],
             ),
             (
                 "Users are free to use any `vN.*.*` versions throughout their deployment, after upgrading everything from `vN-1.*.*`.",
