@@ -311,6 +311,23 @@ pub fn replay(policy: &Policy, fleet: &Fleet, steps: &[Step]) -> Result<Replayed
         let rolls =
             step.one_at_a_time && step.count > 1 && !step.stopped && step.instance.is_none();
         if rolls {
+            let from = step.from.clone().map(|v| (step.component_id.index(), v));
+            let have = from
+                .and_then(|k| r.counted.get(&k).map(|(running, _)| *running))
+                .unwrap_or(0);
+            if have < step.count {
+                return Err(ReplayError {
+                    step: i + 1,
+                    message: format!(
+                        "fewer than {} running unnamed instances of {} {}",
+                        step.count,
+                        step.component,
+                        step.from
+                            .as_ref()
+                            .map_or(String::new(), ToString::to_string)
+                    ),
+                });
+            }
             // One instance, then the rest: the two distinct states of the roll.
             let mut first = step.clone();
             first.count = 1;
