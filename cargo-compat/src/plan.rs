@@ -512,6 +512,7 @@ impl<'a> Planner<'a> {
         way: Way,
         r: &Version,
         allow_stops: bool,
+        farther: Option<&Blocked>,
     ) -> Result<Wave, Blocked> {
         let policy = self.policy;
         let leaving = start
@@ -533,14 +534,19 @@ impl<'a> Planner<'a> {
         };
         let step_note = if r != self.target {
             let jump = table.and_then(|t| t.max_jump.as_ref());
-            match jump {
-                Some(j) => format!(
+            match (farther, jump) {
+                // Why the farther releases were not taken, when a rule (not the jump) says so.
+                (Some(b), _) => format!(
+                    "; {r} is a step on the way to {}, since {}",
+                    self.target, b.reason
+                ),
+                (None, Some(j)) => format!(
                     "; {r} is a step on the way to {}: one step moves at most {} (`max-jump`, {})",
                     self.target,
                     j.value.describe(),
                     j.origin
                 ),
-                None => format!("; {r} is a step on the way to {}", self.target),
+                (None, None) => format!("; {r} is a step on the way to {}", self.target),
             }
         } else {
             String::new()
@@ -1086,20 +1092,23 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
         let mut jump_block: Option<Blocked> = None;
         let mut accepted = None;
         'search: for allow_stops in [false, true] {
+            // The reason the farthest release was not taken, for the steps of a nearer one.
+            let mut farther: Option<Blocked> = None;
             for r in &candidates {
                 if let Some(b) = planner.jump_blocked(&cohorts, way, r) {
                     jump_block.get_or_insert(b);
                     continue;
                 }
-                match planner.wave(&cohorts, way, r, allow_stops) {
+                match planner.wave(&cohorts, way, r, allow_stops, farther.as_ref()) {
                     Ok(done) => {
                         accepted = Some(((*r).clone(), done));
                         break 'search;
                     }
                     Err(b) => {
                         if allow_stops {
-                            first_block.get_or_insert(b);
+                            first_block.get_or_insert(b.clone());
                         }
+                        farther.get_or_insert(b);
                     }
                 }
             }

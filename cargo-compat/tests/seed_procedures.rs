@@ -355,6 +355,29 @@ mod teleport {
     }
 
     #[test]
+    fn a_beta_fleet_reaches_the_release_through_its_release_candidate() {
+        // "-beta.X ... good for staging deploys, but not production"; "-rc.X suffixes are for
+        //  release candidates, potentially production-ready": only rc builds meet releases.
+        let p = policy("teleport");
+        let f = fleet(
+            &p,
+            "[counts]\n\"auth@6.0.0-beta.1\" = 2\n\"node@6.0.0-beta.1\" = 5\n",
+        );
+        let plan = planned(&p, &f, "6.0.0", "6.0.0-beta.1,6.0.0-rc.1,6.0.0");
+        assert_eq!(plan.waves, [v("6.0.0-rc.1"), v("6.0.0")]);
+        assert!(
+            plan.steps[0]
+                .reason
+                .contains("6.0.0-rc.1 is a step on the way to 6.0.0, since")
+                && plan.steps[0]
+                    .reason
+                    .contains("only rc pre-releases may talk to releases"),
+            "{}",
+            plan.steps[0].reason
+        );
+    }
+
+    #[test]
     fn without_a_release_of_the_major_in_between_there_is_no_plan() {
         let p = policy("teleport");
         let reason = no_plan(&p, &fleet(&p, FLEET), "8.1.0", "6.1.0,8.1.0");
