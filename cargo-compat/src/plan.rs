@@ -275,6 +275,23 @@ struct Blocked {
 }
 
 impl Blocked {
+    /// A managed component whose manager the fleet does not run.
+    fn no_manager(policy: &Policy, managed: ComponentId, manager: ComponentId, why: &Why) -> Self {
+        Blocked {
+            reason: format!(
+                "{} is managed by {} ({}, {}), but the fleet runs no {} to redeploy it",
+                name(policy, managed),
+                name(policy, manager),
+                why.text,
+                why.origin
+                    .as_ref()
+                    .map_or(String::new(), ToString::to_string),
+                name(policy, manager)
+            ),
+            origin: why.origin.clone(),
+        }
+    }
+
     fn refusal(context: String, r: &Refusal) -> Self {
         Blocked {
             reason: format!("{context}: {}", brief(r)),
@@ -565,19 +582,7 @@ impl<'a> Planner<'a> {
             if let Some((m, why)) = self.manager_of(k.component, r)
                 && !st.iter().any(|x| x.component == m && x.size() > 0)
             {
-                return Err(Blocked {
-                    reason: format!(
-                        "{} is managed by {} ({}, {}), but the fleet runs no {} to redeploy it",
-                        name(policy, k.component),
-                        name(policy, m),
-                        why.text,
-                        why.origin
-                            .as_ref()
-                            .map_or(String::new(), ToString::to_string),
-                        name(policy, m)
-                    ),
-                    origin: why.origin.clone(),
-                });
+                return Err(Blocked::no_manager(policy, k.component, m, &why));
             }
         }
         for (pos, (c, place)) in order.iter().enumerate() {
@@ -596,19 +601,7 @@ impl<'a> Planner<'a> {
                 .collect();
             if !st.iter().any(|k| k.component == c && k.size() > 0) {
                 let (i, why) = &managed[0];
-                return Err(Blocked {
-                    reason: format!(
-                        "{} is managed by {} ({}, {}), but the fleet runs no {} to redeploy it",
-                        name(policy, st[*i].component),
-                        name(policy, c),
-                        why.text,
-                        why.origin
-                            .as_ref()
-                            .map_or(String::new(), ToString::to_string),
-                        name(policy, c)
-                    ),
-                    origin: why.origin.clone(),
-                });
+                return Err(Blocked::no_manager(policy, st[*i].component, c, why));
             }
             let arriving: Vec<Peer> = std::iter::once(Peer {
                 component: c,

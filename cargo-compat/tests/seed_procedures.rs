@@ -321,6 +321,24 @@ mod mirrord {
     }
 }
 
+mod mirrord_without_operator {
+    use super::*;
+
+    #[test]
+    fn agents_without_their_operator_have_no_plan() {
+        let p = policy("mirrord");
+        let f = fleet(
+            &p,
+            "[counts]\n\"license-server@3.118.0\" = 1\n\"agent@3.118.0\" = 4\n",
+        );
+        let reason = no_plan(&p, &f, "3.120.0", "3.118.0,3.120.0");
+        assert!(
+            reason.contains("agent is managed by operator (agent is managed by operator and runs exactly its version, ../examples/mirrord/compat.toml:19:1), but the fleet runs no operator to redeploy it"),
+            "{reason}"
+        );
+    }
+}
+
 mod teleport {
     use super::*;
 
