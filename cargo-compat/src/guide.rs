@@ -61,6 +61,7 @@ pub fn write(policy: &Policy, releases: &Releases, command: &str) -> String {
                 .collect::<Vec<_>>()
         ),
     );
+    g.in_short(&mut out);
     g.components(&mut out);
     g.versioning(&mut out);
     g.compatibility(&mut out);
@@ -114,6 +115,48 @@ impl Guide<'_> {
 
     fn newest(&self) -> Option<&Version> {
         self.releases.last()
+    }
+
+    /// The rules and settings in force at the newest release, one line each.
+    fn in_short(&self, out: &mut String) {
+        let Some(r) = self.newest() else { return };
+        let policy = self.policy;
+        out.push_str("\n## In short\n\n");
+        let scheme = policy.scheme();
+        for rule in policy.rules() {
+            if rule.applies_at(scheme, r) {
+                let _ = writeln!(out, "- {}.", capital(&rule.describe()));
+            }
+        }
+        if let Some(u) = policy.upgrade_at(r) {
+            let up: Vec<String> = u.order.iter().map(|c| format!("`{}`", c.value)).collect();
+            let down: Vec<String> = u
+                .downgrade_order()
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect();
+            if !up.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "- Upgrade {}; downgrade {}.",
+                    up.join(", then "),
+                    down.join(", then ")
+                );
+            }
+            if let Some(j) = &u.max_jump {
+                let _ = writeln!(out, "- One step moves at most {}.", j.value.describe());
+            }
+        }
+        if let Some(w) = &policy.support().window {
+            let _ = writeln!(
+                out,
+                "- Supported: versions at most {} behind the newest.",
+                w.value.describe()
+            );
+        }
+        if let Some(u) = policy.unstable() {
+            let _ = writeln!(out, "- No guarantee for versions matching `{}`.", u.value);
+        }
     }
 
     fn components(&self, out: &mut String) {
