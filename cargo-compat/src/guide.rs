@@ -15,7 +15,7 @@ use compat_runtime::version::{MajorZero, WithReleases};
 use compat_runtime::{Peer, Policy, Version};
 
 use crate::fleet_file::{Fleet, Member};
-use crate::plan::{Action, Plan, Request, Step, plan};
+use crate::plan::{Action, Plan, Request, Step, cluster_rule, plan};
 use crate::releases::Releases;
 
 /// Writes the guide. `command` is how to regenerate it, shown at the top.
@@ -61,6 +61,7 @@ pub fn write(policy: &Policy, releases: &Releases, command: &str) -> String {
                 .collect::<Vec<_>>()
         ),
     );
+    g.in_short(&mut out);
     g.components(&mut out);
     g.versioning(&mut out);
     g.compatibility(&mut out);
@@ -85,6 +86,14 @@ fn list_and(items: &[String]) -> String {
 }
 
 fn capital(text: &str) -> String {
+    // `vN binaries ...` stays as written: the word is a name, not the start of a sentence.
+    if text
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.chars().skip(1).any(char::is_uppercase))
+    {
+        return text.to_string();
+    }
     let mut c = text.chars();
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
@@ -106,6 +115,48 @@ impl Guide<'_> {
 
     fn newest(&self) -> Option<&Version> {
         self.releases.last()
+    }
+
+    /// The rules and settings in force at the newest release, one line each.
+    fn in_short(&self, out: &mut String) {
+        let Some(r) = self.newest() else { return };
+        let policy = self.policy;
+        out.push_str("\n## In short\n\n");
+        let scheme = policy.scheme();
+        for rule in policy.rules() {
+            if rule.applies_at(scheme, r) {
+                let _ = writeln!(out, "- {}.", capital(&rule.describe()));
+            }
+        }
+        if let Some(u) = policy.upgrade_at(r) {
+            let up: Vec<String> = u.order.iter().map(|c| format!("`{}`", c.value)).collect();
+            let down: Vec<String> = u
+                .downgrade_order()
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect();
+            if !up.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "- Upgrade {}; downgrade {}.",
+                    up.join(", then "),
+                    down.join(", then ")
+                );
+            }
+            if let Some(j) = &u.max_jump {
+                let _ = writeln!(out, "- One step moves at most {}.", j.value.describe());
+            }
+        }
+        if let Some(w) = &policy.support().window {
+            let _ = writeln!(
+                out,
+                "- Supported: versions at most {} behind the newest.",
+                w.value.describe()
+            );
+        }
+        if let Some(u) = policy.unstable() {
+            let _ = writeln!(out, "- No guarantee for versions matching `{}`.", u.value);
+        }
     }
 
     fn components(&self, out: &mut String) {
@@ -334,7 +385,17 @@ impl Guide<'_> {
                 (None, None) => String::new(),
             };
             let _ = writeln!(out, "\n### {}{range}\n", capital(&heading));
-            let _ = writeln!(out, "{} ({}).", capital(&rule.describe()), rule.origin);
+            // The heading already gives the range the rule covers.
+            let words = rule.describe();
+            let words = match words.rfind(" (") {
+                Some(i)
+                    if words[i..].starts_with(" (before ") || words[i..].starts_with(" (from ") =>
+                {
+                    words[..i].to_string()
+                }
+                _ => words,
+            };
+            let _ = writeln!(out, "{} ({}).", capital(&words), rule.origin);
             if let Some(note) = &rule.note {
                 let _ = writeln!(out, "\n> {}", capital(note));
             }
@@ -375,9 +436,7 @@ impl Guide<'_> {
                     component: b,
                     version: r.clone(),
                 }];
-                let clustered = self.policy.rule_between(b, b, r).is_some_and(|(x, _)| {
-                    matches!((&x.component.value, &x.peer.value), (Side::Named(p), Side::Named(q)) if p == q)
-                });
+                let clustered = cluster_rule(self.policy, b, r).is_some();
                 let previous = self
                     .releases
                     .iter()
@@ -614,9 +673,8 @@ impl Guide<'_> {
             self.order_reasons(out, &ids, false);
             for c in policy.components() {
                 let Some(id) = self.id(&c.name) else { continue };
-                if let Some((rule, _)) = self.newest().and_then(|r| policy.rule_between(id, id, r)).filter(|(rule, _)| {
-                    matches!((&rule.component.value, &rule.peer.value), (Side::Named(p), Side::Named(q)) if p == q)
-                }) && u.rolls(&c.name)
+                if let Some(rule) = self.newest().and_then(|r| cluster_rule(policy, id, r))
+                    && u.rolls(&c.name)
                 {
                     let _ = writeln!(
                         out,
@@ -907,7 +965,10 @@ fn step_words(s: &Step) -> String {
             s.via.as_deref().unwrap_or("the manager"),
             s.version
         ),
-        Action::Stop => format!("Stop {who} ({}): {}.", s.version, s.reason),
+        Action::Stop => match s.reason.strip_prefix("stop ") {
+            Some(rest) => format!("Stop {who} (at {}) {rest}.", s.version),
+            None => format!("Stop {who} (at {}): {}.", s.version, s.reason),
+        },
         Action::Start => format!("Start {who} at {}.", s.version),
         Action::Verify => format!(
             "Check that every `{}` instance at {} is healthy before the `{}` instances move.",

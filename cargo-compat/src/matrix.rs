@@ -11,6 +11,10 @@ use compat_runtime::policy::ComponentId;
 use compat_runtime::{Peer, Policy, Version};
 use serde_json::{Value, json};
 
+/// The most releases a matrix draws: each pair's grid has one cell per pair of releases, so
+/// a longer list is a page nobody can read (and hundreds of megabytes of HTML).
+pub const MAX_RELEASES: usize = 300;
+
 /// The policy setting behind one or more cells: a rule, or the support window, floor, …
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Ground {

@@ -8,7 +8,7 @@
 //! instance, both versions run; after the last, only the new one), and both are checked.
 //! Stopped instances do not talk, so they are left out of the check.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use compat_runtime::{Instance, Peer, Policy, Version};
@@ -42,8 +42,9 @@ type Key = (usize, Version);
 /// The fleet as a replay sees it.
 struct Replay<'a> {
     policy: &'a Policy,
-    /// Named instances: component, version, running.
-    named: BTreeMap<String, (Key, bool)>,
+    /// Named instances: component, version, running. Keyed by the fleet's own names (a
+    /// million named instances are a million lookups, not a million copies).
+    named: HashMap<&'a str, (Key, bool)>,
     /// Unnamed instances per component version: (running, stopped).
     counted: BTreeMap<Key, (u64, u64)>,
     /// Running instances per component version, named and counted together.
@@ -70,10 +71,10 @@ impl Replayed {
 }
 
 impl<'a> Replay<'a> {
-    fn new(policy: &'a Policy, fleet: &Fleet) -> Self {
+    fn new(policy: &'a Policy, fleet: &'a Fleet) -> Self {
         let mut r = Replay {
             policy,
-            named: BTreeMap::new(),
+            named: HashMap::with_capacity(fleet.members.len()),
             counted: BTreeMap::new(),
             running: BTreeMap::new(),
             checked: BTreeSet::new(),
@@ -82,7 +83,7 @@ impl<'a> Replay<'a> {
             let key = (m.peer.component.index(), m.peer.version.clone());
             match &m.name {
                 Some(name) => {
-                    r.named.insert(name.clone(), (key.clone(), true));
+                    r.named.insert(name.as_str(), (key.clone(), true));
                 }
                 None => r.counted.entry(key.clone()).or_default().0 += m.count,
             }
@@ -151,7 +152,7 @@ impl<'a> Replay<'a> {
                     Some(name) => {
                         let (k, running) = self
                             .named
-                            .get_mut(name)
+                            .get_mut(name.as_str())
                             .ok_or_else(|| fail(format!("no instance named `{name}`")))?;
                         if *k != key || *running == start {
                             return Err(fail(format!(
@@ -213,7 +214,7 @@ impl<'a> Replay<'a> {
                     Some(name) => {
                         let (k, running) = self
                             .named
-                            .get_mut(name)
+                            .get_mut(name.as_str())
                             .ok_or_else(|| fail(format!("no instance named `{name}`")))?;
                         if *k != from || *running == step.stopped {
                             return Err(fail(format!(
@@ -311,6 +312,23 @@ pub fn replay(policy: &Policy, fleet: &Fleet, steps: &[Step]) -> Result<Replayed
         let rolls =
             step.one_at_a_time && step.count > 1 && !step.stopped && step.instance.is_none();
         if rolls {
+            let from = step.from.clone().map(|v| (step.component_id.index(), v));
+            let have = from
+                .and_then(|k| r.counted.get(&k).map(|(running, _)| *running))
+                .unwrap_or(0);
+            if have < step.count {
+                return Err(ReplayError {
+                    step: i + 1,
+                    message: format!(
+                        "fewer than {} running unnamed instances of {} {}",
+                        step.count,
+                        step.component,
+                        step.from
+                            .as_ref()
+                            .map_or(String::new(), ToString::to_string)
+                    ),
+                });
+            }
             // One instance, then the rest: the two distinct states of the roll.
             let mut first = step.clone();
             first.count = 1;

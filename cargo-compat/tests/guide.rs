@@ -276,7 +276,7 @@ fn the_gullveig_guide_says_what_the_gullveig_document_says() {
             (
                 "2. Stop `gullveig-web` process. 3. Restart `gullveig-server` process. 4. Wait for reporting server process to start. 4. Start `gullveig-web` process.",
                 &[
-                    "1. Stop the `web` instances (1.0.0): stop before server moves to 1.1.5",
+                    "1. Stop the `web` instances (at 1.0.0) before server moves to 1.1.5",
                     "3. Upgrade the `server` instances (stopped) from 1.0.0 to 1.1.5 together.\n4. Start the `server` instances at 1.1.5.\n5. Check that every `server` instance at 1.1.5 is healthy before the `web` instances move.\n6. Upgrade the `web` instances (stopped) from 1.0.0 to 1.1.5 together.\n7. Start the `web` instances at 1.1.5.\n",
                 ],
             ),
@@ -330,7 +330,9 @@ fn the_teleport_guide_says_what_the_teleport_rfd_says() {
             ),
             (
                 "`vN.*.*` binaries are compatible with any other `vN.*.*` or `vN-1.*.*` binaries (both client and server).",
-                &["Any two components may be up to one major release apart (from 6.0.0-dev on)"],
+                &[
+                    "### Any two components (from 6.0.0-dev on)\n\nAny two components may be up to one major release apart",
+                ],
             ),
             (
                 "Users are free to use any `vN.*.*` versions throughout their deployment, after upgrading everything from `vN-1.*.*`.",

@@ -383,3 +383,61 @@ fn check_with_a_fleet_lists_every_violated_pair_with_what_it_covers() {
         "compatible: all 1003 instances may talk to each other\n"
     );
 }
+
+#[test]
+fn with_format_json_an_error_is_a_json_object_on_stdout_too() {
+    let f = fleet_file("[counts]\n\"agnet@0.8.1\" = 3\n");
+    let r = run(&[
+        "plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3", "--format", "json",
+    ]);
+    assert_eq!(r.code, 2);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["kind"], "fleet");
+    assert_eq!(
+        v["error"],
+        format!("{f}:2:1: error: unknown component `agnet`: did you mean `agent`?")
+    );
+    let r = run(&[
+        "plan", "--policy", SPIRE, "--from", "0.8", "--to", "0.9.3", "--format", "json",
+    ]);
+    assert_eq!(r.code, 2);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["kind"], "usage");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("--from 0.8: invalid version `0.8`"),
+        "{v}"
+    );
+}
+
+#[test]
+fn the_matrix_draws_the_versions_a_fleet_runs() {
+    let f = fleet_file("[counts]\n\"server@0.9.3\" = 2\n\"agent@0.8.0\" = 5\n");
+    let r = run(&[
+        "matrix",
+        "--policy",
+        SPIRE,
+        "--fleet",
+        &f,
+        "--releases",
+        "0.9.0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["releases"],
+        serde_json::json!(["0.8.0", "0.9.0", "0.9.3"])
+    );
+    let r = run(&[
+        "matrix",
+        "--policy",
+        "examples/spire/compat.toml",
+        "--releases",
+        "0.9.0,0.9.0",
+    ]);
+    assert_eq!(r.code, 2);
+}

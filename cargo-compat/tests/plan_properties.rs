@@ -200,6 +200,25 @@ proptest! {
                         prop_assert!(!managed || step.stopped, "{} moved by hand", step.component);
                     }
                 }
+                // Resuming: from any point of the rollout where nothing is stopped, planning
+                // again reaches the target too.
+                for k in (1..plan.steps.len()).filter(|&k| !plan.steps[k].joint) {
+                    let mid = replay(&policy, &fleet, &plan.steps[..k]).unwrap();
+                    if mid.versions.values().any(|(_, stopped)| *stopped > 0) {
+                        continue;
+                    }
+                    let text: String = std::iter::once("[counts]\n".to_string())
+                        .chain(mid.versions.iter().filter(|(_, (n, _))| *n > 0).map(|((c, v), (n, _))| {
+                            format!("\"{}@{v}\" = {n}\n", policy.components()[*c].name)
+                        }))
+                        .collect();
+                    let resumed_fleet = Fleet::from_toml(&policy, "mid.toml", &text).unwrap();
+                    let list = Releases::parse(&policy, &list.join(",")).unwrap();
+                    match cargo_compat::plan::plan(&policy, &resumed_fleet, &Request::to(target.clone()).through(list)) {
+                        Ok(rest) => prop_assert!(replay(&policy, &resumed_fleet, &rest.steps).unwrap().all_running(&target)),
+                        Err(e) => prop_assert!(false, "after step {}, no plan resumes: {}\n{}", k, e, text),
+                    }
+                }
                 // Planning again gives the same plan.
                 let again = cargo_compat::plan::plan(&policy, &fleet, &Request::to(target.clone()).through(Releases::parse(&policy, &list.join(",")).unwrap())).unwrap();
                 prop_assert_eq!(again, plan);

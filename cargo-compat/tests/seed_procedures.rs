@@ -321,6 +321,24 @@ mod mirrord {
     }
 }
 
+mod mirrord_without_operator {
+    use super::*;
+
+    #[test]
+    fn agents_without_their_operator_have_no_plan() {
+        let p = policy("mirrord");
+        let f = fleet(
+            &p,
+            "[counts]\n\"license-server@3.118.0\" = 1\n\"agent@3.118.0\" = 4\n",
+        );
+        let reason = no_plan(&p, &f, "3.120.0", "3.118.0,3.120.0");
+        assert!(
+            reason.contains("agent is managed by operator (agent is managed by operator and runs exactly its version, ../examples/mirrord/compat.toml:19:1), but the fleet runs no operator to redeploy it"),
+            "{reason}"
+        );
+    }
+}
+
 mod teleport {
     use super::*;
 
@@ -352,6 +370,29 @@ mod teleport {
             .position(|s| s.version == v("8.1.0"))
             .unwrap();
         assert!(last_seven < first_eight);
+    }
+
+    #[test]
+    fn a_beta_fleet_reaches_the_release_through_its_release_candidate() {
+        // "-beta.X ... good for staging deploys, but not production"; "-rc.X suffixes are for
+        //  release candidates, potentially production-ready": only rc builds meet releases.
+        let p = policy("teleport");
+        let f = fleet(
+            &p,
+            "[counts]\n\"auth@6.0.0-beta.1\" = 2\n\"node@6.0.0-beta.1\" = 5\n",
+        );
+        let plan = planned(&p, &f, "6.0.0", "6.0.0-beta.1,6.0.0-rc.1,6.0.0");
+        assert_eq!(plan.waves, [v("6.0.0-rc.1"), v("6.0.0")]);
+        assert!(
+            plan.steps[0]
+                .reason
+                .contains("6.0.0-rc.1 is a step on the way to 6.0.0, since")
+                && plan.steps[0]
+                    .reason
+                    .contains("only rc pre-releases may talk to releases"),
+            "{}",
+            plan.steps[0].reason
+        );
     }
 
     #[test]

@@ -54,6 +54,16 @@ pub(crate) fn run(
             ),
         );
     }
+    if list.versions.len() > cargo_compat::matrix::MAX_RELEASES {
+        return fail(
+            json,
+            Failure::usage(format!(
+                "{} releases: a matrix draws at most {}; pass the ones to compare with --releases",
+                list.versions.len(),
+                cargo_compat::matrix::MAX_RELEASES
+            )),
+        );
+    }
     let matrix = Matrix::new(&policy, &list.versions);
     match format {
         MatrixFormat::Markdown => print!("{}", matrix.markdown()),

@@ -92,12 +92,13 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             }
             ExitCode::from(1)
         }
+        // A plan that failed its own replay is never shown: to a script, there is no plan.
         Err(e) => {
             eprintln!("error: {e}");
             if args.json {
-                print_json(&json!({ "error": e.to_string(), "kind": "internal" }));
+                print_json(&json!({ "error": e.to_string(), "kind": "internal", "steps": [] }));
             }
-            ExitCode::from(3)
+            ExitCode::from(1)
         }
     }
 }
