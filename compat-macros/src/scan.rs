@@ -1,13 +1,16 @@
 //! Finding the types of the library target that derive `Compat`, for `messages![...]`.
 //!
-//! The build script parses the crate's source with `syn` (the parser the derives
-//! themselves use, already built for them) and walks the module tree from `src/lib.rs`
-//! the way the compiler does: it follows `mod` declarations (`#[path]` included) and
-//! evaluates `#[cfg(...)]` and `#[cfg_attr(...)]` against the configuration Cargo hands
-//! the build script (`CARGO_FEATURE_*`, `CARGO_CFG_*`; `test`, `doc` and `doctest` are
-//! off, since `messages![...]` lists what every build of the library has). What it cannot
-//! see, it refuses: a macro invocation at module level that derives `Compat` on the types
-//! it generates, since the build script reads source, not expansions.
+//! `messages![...]` parses the crate's source with `syn` (already built for the derives:
+//! no build script links a parser) and walks the module tree from `src/lib.rs` the way the
+//! compiler does: it follows `mod` declarations (`#[path]` included) and evaluates
+//! `#[cfg(...)]` and `#[cfg_attr(...)]` against the configuration the build script saw
+//! (`CARGO_FEATURE_*` and `CARGO_CFG_*`, handed over in `COMPAT_CFG`; `test`, `doc` and
+//! `doctest` are off, since `messages![...]` lists what every build of the library has).
+//! What it cannot see, it refuses: a macro invocation at module level that derives
+//! `Compat` on the types it generates, since source is not what macros expand to.
+//!
+//! The crate is recompiled whenever one of its module files changes, and `messages![...]`
+//! is expanded again with it, so the list is never stale.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -16,21 +19,21 @@ use proc_macro2::{TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Item, Meta, Token};
 
-/// What [`scan_messages`](super::scan_messages) found in a crate's `src`.
+/// What the scan found in a crate's `src`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Scanned {
+pub(crate) struct Scanned {
     /// Each type deriving `Compat`, as `(path, place)`: its module path from the crate root
     /// (`v1::Hello`, or `Hello` at the root) and its `file:line` relative to the crate root
     /// (`src/v1.rs:3`), in module order.
-    pub messages: Vec<(String, String)>,
-    /// Files outside `src` that the module tree reads (through `#[path]`), which a build
-    /// script must watch for changes besides `src`.
-    pub files_outside_src: Vec<PathBuf>,
+    pub(crate) messages: Vec<(String, String)>,
+    /// Files outside `src` that the module tree reads (through `#[path]`).
+    pub(crate) files_outside_src: Vec<PathBuf>,
     /// Files `syn` cannot parse: the compiler reports their errors; the types in them are
     /// not checked against `messages![...]`.
-    pub warnings: Vec<String>,
-    /// What the scan refuses, one located sentence each: types a macro generates.
-    pub refusals: Vec<String>,
+    pub(crate) warnings: Vec<String>,
+    /// What the scan refuses, one located sentence each: types a macro generates, and
+    /// conditions it cannot evaluate.
+    pub(crate) refusals: Vec<String>,
 }
 
 struct Scan<'e> {
@@ -46,7 +49,10 @@ struct Scan<'e> {
 
 /// Scans the library target whose `src` directory is `src`, with `env` for the build's
 /// configuration.
-pub(super) fn scan(src: &Path, env: &dyn Fn(&str) -> Option<String>) -> Scanned {
+pub(crate) fn scan(src: &Path, env: &dyn Fn(&str) -> Option<String>) -> Scanned {
+    // Parsed by proc-macro2's own lexer even inside the compiler, which is what gives the
+    // spans their lines; nothing parsed here is handed back to the compiler.
+    let _fallback = Fallback::force();
     let mut scan = Scan {
         env,
         root: src.parent().unwrap_or(src).to_path_buf(),
@@ -57,6 +63,22 @@ pub(super) fn scan(src: &Path, env: &dyn Fn(&str) -> Option<String>) -> Scanned 
     };
     scan.file(&src.join("lib.rs"), &[], src);
     scan.out
+}
+
+/// proc-macro2's fallback implementation, for as long as it lives.
+struct Fallback;
+
+impl Fallback {
+    fn force() -> Self {
+        proc_macro2::fallback::force();
+        Fallback
+    }
+}
+
+impl Drop for Fallback {
+    fn drop(&mut self) {
+        proc_macro2::fallback::unforce();
+    }
 }
 
 impl Scan<'_> {
