@@ -26,11 +26,6 @@ pub(crate) struct Scanned {
     /// (`v1::Hello`, or `Hello` at the root) and its `file:line` relative to the crate root
     /// (`src/v1.rs:3`), in module order.
     pub(crate) messages: Vec<(String, String)>,
-    /// Files outside `src` that the module tree reads (through `#[path]`).
-    pub(crate) files_outside_src: Vec<PathBuf>,
-    /// Files `syn` cannot parse: the compiler reports their errors; the types in them are
-    /// not checked against `messages![...]`.
-    pub(crate) warnings: Vec<String>,
     /// What the scan refuses, one located sentence each: types a macro generates, and
     /// conditions it cannot evaluate.
     pub(crate) refusals: Vec<String>,
@@ -40,7 +35,6 @@ struct Scan<'e> {
     env: &'e dyn Fn(&str) -> Option<String>,
     /// The crate root, for the places shown.
     root: PathBuf,
-    src: PathBuf,
     seen: BTreeSet<PathBuf>,
     /// `macro_rules!` macros whose expansion derives `Compat`.
     generating: BTreeSet<String>,
@@ -56,7 +50,6 @@ pub(crate) fn scan(src: &Path, env: &dyn Fn(&str) -> Option<String>) -> Scanned 
     let mut scan = Scan {
         env,
         root: src.parent().unwrap_or(src).to_path_buf(),
-        src: src.to_path_buf(),
         seen: BTreeSet::new(),
         generating: BTreeSet::new(),
         out: Scanned::default(),
@@ -100,23 +93,11 @@ impl Scan<'_> {
             // A module file that does not exist is the compiler's to report.
             return;
         };
-        if !file.starts_with(&self.src) {
-            self.out.files_outside_src.push(file.to_path_buf());
-        }
         let shown = self.shown(file);
-        let parsed = match syn::parse_file(&text) {
-            Ok(parsed) => parsed,
-            Err(error) => {
-                let at = error.span().start();
-                self.out.warnings.push(format!(
-                    "{shown}:{}:{}: cannot read this file for the types that derive Compat ({error}); \
-                     if the compiler accepts it, messages![...] cannot insist on the messages it \
-                     defines: list them by hand",
-                    at.line,
-                    at.column + 1
-                ));
-                return;
-            }
+        // A file that does not parse is the compiler's to report, with better errors than
+        // ours; its types are not checked against the list.
+        let Ok(parsed) = syn::parse_file(&text) else {
+            return;
         };
         match self.attrs(&parsed.attrs, &shown) {
             Some(attrs) if attrs.enabled => {}
@@ -669,15 +650,9 @@ pub struct Real<'a> { name: &'a str }
     }
 
     #[test]
-    fn a_file_syn_cannot_parse_is_a_warning_not_a_guess() {
+    fn a_file_that_does_not_parse_is_left_to_the_compiler() {
         let scanned = scanned_with("unparsable", "#[derive(Compat)]\npub struct A {\n", &no_cfg);
         assert!(scanned.messages.is_empty() && scanned.refusals.is_empty());
-        assert_eq!(scanned.warnings.len(), 1);
-        assert!(
-            scanned.warnings[0].contains("cannot read this file for the types that derive Compat"),
-            "{:?}",
-            scanned.warnings
-        );
     }
 
     #[test]
@@ -742,12 +717,6 @@ pub struct Real<'a> { name: &'a str }
                 ("Root", place("lib.rs", 12).as_str()),
                 ("outside::Outside", "outside.rs:2"),
             ]
-        );
-        assert_eq!(
-            scanned.files_outside_src.len(),
-            1,
-            "{:?}",
-            scanned.files_outside_src
         );
         assert!(missing.messages.is_empty());
     }
