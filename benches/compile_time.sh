@@ -7,8 +7,9 @@
 #              serde's derive costs
 #   plain      #[derive(Serialize, Deserialize)]
 #   annotated  the same plus `Compat`, `#[compat(from = "agent", to = "server")]`,
-#              `#[since]` on the message and on 3 fields of each, a compat.toml and a
-#              build.rs calling `compat_runtime::build::enforce()`; version 1.2.0
+#              `#[since]` on the message and on 3 fields of each, `messages![...]` listing
+#              all 200, a compat.toml and a build.rs calling
+#              `compat_runtime::build::enforce()`; version 1.2.0
 #   baseline   (with --baseline REV) annotated, built against compat at REV, in the same
 #              interleaved runs
 #
@@ -218,6 +219,12 @@ def source(compat_attrs: bool, serde: bool = True) -> str:
                 out.append("    #[serde(default)]")
             out.append(f"    pub {name}: {ty},")
         out.append("}")
+        out.append("")
+    if compat_attrs:
+        # What a protocol crate lists for the handshake and the wire lock; the macro checks
+        # the list against the types the crate's source declares.
+        names = ", ".join(f"Message{i:03}" for i in range(MESSAGES))
+        out.append(f"compat_runtime::messages![{names}];")
         out.append("")
     return "\n".join(out)
 

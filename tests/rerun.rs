@@ -1,7 +1,8 @@
 //! Editing `compat.toml` reruns the checks: a scratch protocol crate is built with Cargo,
 //! its policy is narrowed and widened, and the verdict of the compile follows, with
 //! `src/lib.rs` untouched. Also: a malformed policy fails the build at its line and column,
-//! and a policy that no build script enforces fails the build with the line to add.
+//! a policy that no build script enforces fails the build with the line to add, and
+//! `messages![...]` insists on every message the library's modules and features declare.
 //!
 //! The scratch crates live in one directory under the system's temp dir, with their own
 //! `[workspace]` tables and one shared target directory, so the dependencies compile once.
@@ -14,7 +15,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How many tests in this file use the scratch directory; the last to pass removes it.
-const TESTS: usize = 3;
+const TESTS: usize = 4;
 static PASSED: AtomicUsize = AtomicUsize::new(0);
 
 /// The scratch root shared by this binary's tests: `<tmp>/compat-rerun-<pid>-<nanos>`.
@@ -132,18 +133,23 @@ compat-runtime = {{ path = {runtime:?}, default-features = false, features = ["b
 
     /// `cargo build`, offline when the cache allows, online otherwise.
     fn build(&self) -> Output {
-        let offline = self.cargo(true);
+        self.build_with(&[])
+    }
+
+    /// `cargo build` with `args`.
+    fn build_with(&self, args: &[&str]) -> Output {
+        let offline = self.cargo(true, args);
         let stderr = String::from_utf8_lossy(&offline.stderr);
         let needs_network = !offline.status.success()
             && (stderr.contains("--offline") || stderr.contains("offline mode"));
         if needs_network {
-            self.cargo(false)
+            self.cargo(false, args)
         } else {
             offline
         }
     }
 
-    fn cargo(&self, offline: bool) -> Output {
+    fn cargo(&self, offline: bool, args: &[&str]) -> Output {
         // One Cargo at a time: the tests share the target directory anyway.
         static CARGO: Mutex<()> = Mutex::new(());
         let _one = CARGO.lock().unwrap_or_else(|e| e.into_inner());
@@ -152,6 +158,7 @@ compat-runtime = {{ path = {runtime:?}, default-features = false, features = ["b
         command
             .arg("build")
             .arg("--quiet")
+            .args(args)
             .current_dir(&self.dir)
             .env("CARGO_TARGET_DIR", root().join("target"))
             .env("CARGO_TERM_COLOR", "never");
@@ -190,7 +197,13 @@ compat-runtime = {{ path = {runtime:?}, default-features = false, features = ["b
     /// Asserts the build fails, and returns its stderr.
     #[track_caller]
     fn assert_fails(&self, what: &str) -> String {
-        let out = self.build();
+        self.assert_fails_with(what, &[])
+    }
+
+    /// Asserts `cargo build ARGS` fails, and returns its stderr.
+    #[track_caller]
+    fn assert_fails_with(&self, what: &str, args: &[&str]) -> String {
+        let out = self.build_with(args);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(
             !out.status.success(),
@@ -259,5 +272,55 @@ fn a_policy_without_a_build_script_asks_for_one() {
     ] {
         assert!(stderr.contains(needle), "missing {needle:?} in:\n{stderr}");
     }
+    passed();
+}
+
+#[test]
+fn messages_insists_on_every_message_the_modules_and_features_declare() {
+    let policy = AGENT_ONE_MINOR_OLDER.replace("\"1 minor\"", "\"1 patch\"");
+    let crate_ = Scratch::new("rerun-messages", &policy, true);
+    let manifest = std::fs::read_to_string(crate_.dir.join("Cargo.toml")).unwrap();
+    crate_.write("Cargo.toml", &format!("{manifest}\n[features]\nv2 = []\n"));
+    let lib = format!(
+        "{LIB}\n#[cfg(feature = \"v2\")]\npub mod v2;\n\ncompat_runtime::messages![AttestRequest];\n"
+    );
+    crate_.write("src/lib.rs", &lib);
+    crate_.write(
+        "src/v2.rs",
+        "//! Messages of the v2 protocol.\n\n/// Hello.\n#[derive(compat_runtime::Compat)]\n\
+         #[compat(from = \"agent\", to = \"server\")]\n#[since(\"0.9.3\")]\npub struct Hello;\n",
+    );
+    // (a) Without the feature, `v2` is not compiled and `Hello` need not be listed.
+    crate_.assert_builds("v2 off");
+
+    // (b) A new module with a message: the list must name it.
+    crate_.write(
+        "src/ping.rs",
+        "//! Pings.\n\n/// A ping.\n#[derive(compat_runtime::Compat)]\n\
+         #[compat(from = \"agent\", to = \"server\")]\n#[since(\"0.9.3\")]\npub struct Ping;\n",
+    );
+    crate_.write("src/lib.rs", &format!("{lib}\npub mod ping;\n"));
+    let stderr = crate_.assert_fails("a new module");
+    assert!(
+        stderr.contains(
+            "`ping::Ping` derives Compat (src/ping.rs:7) but is missing from `messages![...]`"
+        ),
+        "{stderr}"
+    );
+    crate_.write(
+        "src/lib.rs",
+        &format!(
+            "{}\npub mod ping;\n",
+            lib.replace("[AttestRequest]", "[AttestRequest, ping::Ping]")
+        ),
+    );
+    crate_.assert_builds("ping listed");
+
+    // (c) With the feature, `v2::Hello` exists, and so must be listed.
+    let stderr = crate_.assert_fails_with("v2 on", &["--features", "v2"]);
+    assert!(
+        stderr.contains("`v2::Hello` derives Compat (src/v2.rs:7) but is missing"),
+        "{stderr}"
+    );
     passed();
 }

@@ -50,8 +50,8 @@ fn impl_compat(node: &DeriveInput, table: &TokenStream, bounds: &[&syn::Type]) -
     }
 }
 
-/// A block whose value is `&'static Message`. Each slice is its own `const` so that its
-/// `&[...]` is the outermost borrow of a constant, which Rust extends to `'static`.
+/// A block whose value is `&'static Message`: one constant expression, whose nested
+/// `&[...]` Rust extends to `'static`.
 fn table(input: &Input<'_>) -> TokenStream {
     let name = unraw(input.ident);
     let message_since = input.attrs.since.as_ref().map(|since| &since.version);
@@ -60,11 +60,7 @@ fn table(input: &Input<'_>) -> TokenStream {
         let (from, to) = (&route.from, &route.to);
         quote!(__c::Route { from: #from, to: #to })
     });
-    let wire = if input.wire.serialize == name && input.wire.deserialize == name {
-        quote!(__c::same(#name))
-    } else {
-        wire_name(&input.wire)
-    };
+    let wire = renamed(&name, &input.wire).unwrap_or_else(|| quote!(__c::same(#name)));
     let representation = match (&input.attrs.tagging, input.attrs.transparent) {
         (_, true) => quote!(__c::Representation::Transparent),
         (Tagging::External, false) => quote!(__c::Representation::External),
@@ -104,14 +100,8 @@ fn table(input: &Input<'_>) -> TokenStream {
                 let since = variant_since.map(ToString::to_string).unwrap_or_default();
                 let catch_all = input.catch_all(variant).is_some();
                 let shape = shape(variant.style);
-                let wire = if variant.wire.serialize == name
-                    && variant.wire.deserialize == name
-                    && variant.wire.aliases.is_empty()
-                {
-                    quote!(__c::same(#name))
-                } else {
-                    wire_name(&variant.wire)
-                };
+                let wire =
+                    renamed(&name, &variant.wire).unwrap_or_else(|| quote!(__c::same(#name)));
                 let rename_all = convention(variant.fields_rule);
                 quote!(__c::Variant {
                     name: #name,
@@ -177,11 +167,7 @@ fn field_entry(
         }))
     });
     let mut extra = Vec::new();
-    if field.wire.serialize != *name
-        || field.wire.deserialize != *name
-        || !field.wire.aliases.is_empty()
-    {
-        let wire = wire_name(&field.wire);
+    if let Some(wire) = renamed(name, &field.wire) {
         extra.push(quote!(wire: #wire));
     }
     if ignorable {
@@ -217,9 +203,16 @@ fn field_entry(
     }
 }
 
-fn wire_name(wire: &Wire) -> TokenStream {
+/// The `WireName` of something called `name` in Rust; `None` when it travels as written,
+/// which `__c::same` and `__c::field` already say.
+fn renamed(name: &str, wire: &Wire) -> Option<TokenStream> {
+    if wire.serialize == name && wire.deserialize == name && wire.aliases.is_empty() {
+        return None;
+    }
     let (serialize, deserialize, aliases) = (&wire.serialize, &wire.deserialize, &wire.aliases);
-    quote!(__c::WireName { serialize: #serialize, deserialize: #deserialize, aliases: &[#(#aliases),*] })
+    Some(
+        quote!(__c::WireName { serialize: #serialize, deserialize: #deserialize, aliases: &[#(#aliases),*] }),
+    )
 }
 
 fn convention(rule: RenameAll) -> TokenStream {

@@ -2,16 +2,17 @@
 //! build script found deriving `Compat`, so that the handshake and the wire lock never miss
 //! one.
 
+use crate::scan::{Scanned, scan};
+use crate::window::unescape;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Token, Type};
 
-/// The variable the build script fills with `path@file:line` for every type of the library
-/// target it saw deriving `Compat`, comma-separated; `path` is the type's module path from the
-/// crate root (`v1::Hello`, or `Hello` at the root).
-const FOUND: &str = "COMPAT_MESSAGES";
+/// The variable the build script fills with the build's configuration (`NAME=VALUE;...`,
+/// percent-escaped), for evaluating `#[cfg(...)]` as the compiler does.
+const CFG: &str = "COMPAT_CFG";
 
 /// Every found type must be listed. A listed path of several segments names the found types
 /// whose module path it ends with or that end with it: `v1::Hello` and `crate::v1::Hello`
@@ -20,20 +21,28 @@ const FOUND: &str = "COMPAT_MESSAGES";
 /// imported with `use`) names the one found type of that name that no longer path already
 /// names, so two types called `Hello` need their paths. Re-exports are not followed: list a
 /// type by the path it is defined at, or by its bare name.
-pub(crate) fn expand(input: TokenStream, found: Option<String>) -> TokenStream {
+///
+/// `found` holds each type found, as `(module path, file:line)`, and what the scan refused;
+/// `None` without a build script, when there is nothing to check against.
+pub(crate) fn expand(input: TokenStream, found: Option<Scanned>) -> TokenStream {
     let types = match Punctuated::<Type, Token![,]>::parse_terminated.parse2(input) {
         Ok(types) => types,
         Err(err) => return err.to_compile_error(),
     };
     let listed: Vec<Vec<String>> = types.iter().filter_map(segments).collect();
-    let found: Vec<(Vec<String>, &str)> = found
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .filter(|entry| !entry.is_empty())
-        .map(|entry| {
-            let (path, place) = entry.split_once('@').unwrap_or((entry, "src"));
-            (path.split("::").map(str::to_owned).collect(), place)
+    let scanned = found.unwrap_or_default();
+    let mut errors = TokenStream::new();
+    for refusal in &scanned.refusals {
+        errors.extend(syn::Error::new(Span::call_site(), refusal).to_compile_error());
+    }
+    let found: Vec<(Vec<String>, &str)> = scanned
+        .messages
+        .iter()
+        .map(|(path, place)| {
+            (
+                path.split("::").map(str::to_owned).collect(),
+                place.as_str(),
+            )
         })
         .collect();
     let mut named = vec![false; found.len()];
@@ -50,7 +59,6 @@ pub(crate) fn expand(input: TokenStream, found: Option<String>) -> TokenStream {
             named[*only] = true;
         }
     }
-    let mut errors = TokenStream::new();
     // Every type that derives `Compat` in this crate is listed: a message missing here would
     // be unknown to the handshake and to the wire lock.
     for ((path, place), named) in found.iter().zip(named) {
@@ -92,8 +100,33 @@ pub(crate) fn expand(input: TokenStream, found: Option<String>) -> TokenStream {
     }
 }
 
-pub(crate) fn found() -> Option<String> {
-    std::env::var(FOUND).ok()
+/// What the scan of this crate's library finds, when a build script handed over the
+/// configuration; a malformed configuration is a refusal.
+pub(crate) fn found() -> Option<Scanned> {
+    let cfg = std::env::var(CFG).ok()?;
+    let dir = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?).join("src");
+    let mut vars = std::collections::BTreeMap::new();
+    for entry in cfg.split(';').filter(|entry| !entry.is_empty()) {
+        let decoded = entry
+            .split_once('=')
+            .ok_or_else(|| format!("entry `{entry}` has no `=`"))
+            .and_then(|(name, value)| Ok((unescape(name)?, unescape(value)?)));
+        match decoded {
+            Ok((name, value)) => {
+                vars.insert(name, value);
+            }
+            Err(why) => {
+                return Some(Scanned {
+                    refusals: vec![format!(
+                        "{CFG} is malformed ({why}); it is written by `compat_runtime::build::enforce()`: \
+                         run `cargo clean -p` on this crate and rebuild, and if it persists, report it"
+                    )],
+                    ..Scanned::default()
+                });
+            }
+        }
+    }
+    Some(scan(&dir, &|name| vars.get(name).cloned()))
 }
 
 /// The segments of a listed type's path, without generics and without a leading `crate`,
@@ -118,11 +151,25 @@ fn segments(ty: &Type) -> Option<Vec<String>> {
 mod tests {
     use super::*;
 
+    /// `path@place,...` as what a scan finds.
+    fn scanned(list: &str) -> Option<Scanned> {
+        Some(Scanned {
+            messages: list
+                .split(',')
+                .map(|entry| {
+                    let (path, place) = entry.split_once('@').unwrap();
+                    (path.to_owned(), place.to_owned())
+                })
+                .collect(),
+            ..Scanned::default()
+        })
+    }
+
     #[test]
     fn a_message_missing_from_the_list_is_an_error_naming_it() {
         let out = expand(
             quote!(Hello, Bye),
-            Some("Hello@src/lib.rs:3,Ping@src/ping.rs:9".into()),
+            scanned("Hello@src/lib.rs:3,Ping@src/ping.rs:9"),
         );
         let text = out.to_string();
         assert!(
@@ -134,7 +181,7 @@ mod tests {
 
     #[test]
     fn listed_paths_are_matched_by_their_segments() {
-        let found = Some("v1::Hello@src/v1.rs:3,v2::Hello@src/v2.rs:5".to_owned());
+        let found = scanned("v1::Hello@src/v1.rs:3,v2::Hello@src/v2.rs:5");
         // `v1::Hello` does not stand for `v2::Hello`.
         let text = expand(quote!(v1::Hello), found.clone()).to_string();
         assert!(
@@ -162,13 +209,13 @@ mod tests {
         let text = expand(quote!(Hello), found).to_string();
         assert_eq!(text.matches("compile_error").count(), 2, "{text}");
         // Paths that differ before the name never match.
-        let text = expand(quote!(x::Hello), Some("v1::Hello@src/v1.rs:1".to_owned())).to_string();
+        let text = expand(quote!(x::Hello), scanned("v1::Hello@src/v1.rs:1")).to_string();
         assert!(text.contains("`v1::Hello` derives Compat"), "{text}");
     }
 
     #[test]
     fn a_complete_list_expands_to_the_function() {
-        let text = expand(quote!(a::Hello), Some("Hello@src/lib.rs:3".into())).to_string();
+        let text = expand(quote!(a::Hello), scanned("Hello@src/lib.rs:3")).to_string();
         assert!(!text.contains("compile_error"), "{text}");
         assert!(text.contains("fn messages"), "{text}");
     }

@@ -102,7 +102,7 @@ fn decode_entry(entry: &str) -> Result<Window, String> {
 }
 
 /// Undoes the percent-escaping of ORIGIN and TEXT.
-fn unescape(text: &str) -> Result<String, String> {
+pub(crate) fn unescape(text: &str) -> Result<String, String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;

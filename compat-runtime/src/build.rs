@@ -20,9 +20,6 @@ use crate::policy::{Form, Located, Origin, Policy, PolicyParts, Rolling, Rule, S
 use crate::skew::Skew;
 use crate::version::{MajorZero, Version, WithReleases, parse_version};
 
-mod scan;
-pub use scan::Scanned;
-
 /// The environment variables the derive reads, and their contract.
 pub mod env {
     /// The crate version the windows were computed for.
@@ -34,10 +31,10 @@ pub mod env {
     /// `;`-separated `SENDER>RECEIVER|OLDEST|NEWER|ORIGIN|TEXT` entries (see
     /// [`windows_env`](super::windows_env)).
     pub const WINDOWS: &str = "COMPAT_WINDOWS";
-    /// `,`-separated `module::path::Name@file:line` of every type of the library target
-    /// (from `src/lib.rs`, following `mod` declarations, `cfg` evaluated) that derives
-    /// `Compat`; see [`scan_messages`](super::scan_messages).
-    pub const MESSAGES: &str = "COMPAT_MESSAGES";
+    /// The build's `CARGO_FEATURE_*` and `CARGO_CFG_*` variables, for `messages![...]`,
+    /// which finds every type of the library target that derives `Compat` (see
+    /// [`cfg_env`](super::cfg_env)).
+    pub const CFG: &str = "COMPAT_CFG";
 }
 
 /// What went wrong in the build script.
@@ -128,69 +125,37 @@ pub fn try_enforce() -> Result<(), BuildError> {
     for (key, value) in windows_env(&found.policy, &version, &shown) {
         println!("cargo::rustc-env={key}={value}");
     }
-    // The messages the crate declares, so `messages![...]` can insist on all of them.
-    println!("cargo::rerun-if-changed=src");
-    let scanned = scan_messages(&dir.join("src"));
-    for file in &scanned.files_outside_src {
-        println!("cargo::rerun-if-changed={}", file.display());
-    }
-    for warning in &scanned.warnings {
-        println!("cargo::warning={warning}");
-    }
-    if !scanned.refusals.is_empty() {
-        return Err(BuildError {
-            lines: scanned.refusals,
-        });
-    }
-    let found_messages: Vec<String> = scanned
-        .messages
-        .into_iter()
-        .map(|(name, place)| format!("{name}@{place}"))
-        .collect();
+    // `messages![...]` reads the crate's source itself (the crate is recompiled, and the
+    // macro expanded again, whenever a module changes); it needs the configuration to
+    // evaluate `#[cfg(...)]` as the compiler does.
     println!(
         "cargo::rustc-env={}={}",
-        env::MESSAGES,
-        found_messages.join(",")
+        env::CFG,
+        cfg_env(std::env::vars())
     );
     write_policy(&out_dir.join("compat_policy.rs"), &found.policy, &version)
 }
 
-/// Every type of the library target that derives `Compat`: `dir` is the crate's `src`.
-///
-/// The scan parses the source with `syn`, starts at `src/lib.rs` and follows `mod x;` to
-/// `x.rs` or `x/mod.rs` (or the file a `#[path = "..."]` names), so `src/main.rs`,
-/// `src/bin/`, examples and files no module declares are never read. Items and modules
-/// behind a `#[cfg(...)]` (or a `#[cfg_attr(..., derive(Compat))]`) count only when the
-/// condition holds for this build: features from `CARGO_FEATURE_*`, target settings from
-/// `CARGO_CFG_*`, and `test`, `doc` and `doctest` off. Bodies of functions, impls and
-/// constants are not module level, so no `messages![...]` list can name their types. A
-/// macro invoked at module level whose input derives `Compat` (or a `macro_rules!` of the
-/// crate whose expansion does) is refused: the build script reads source, not expansions.
+/// The build's configuration as `messages![...]` reads it to evaluate `#[cfg(...)]`: every
+/// `CARGO_FEATURE_*` and `CARGO_CFG_*` variable Cargo hands the build script, as
+/// `NAME=VALUE` entries separated by `;`, percent-escaped like the windows, in name order.
 ///
 /// ```
-/// let dir = std::env::temp_dir().join(format!("compat-scan-doc-{}", std::process::id()));
-/// std::fs::create_dir_all(dir.join("src")).unwrap();
-/// std::fs::write(
-///     dir.join("src/lib.rs"),
-///     "#[derive(Compat)]\npub struct Hello;\n#[cfg(feature = \"v2\")]\nmod v2 { #[derive(Compat)] pub struct Hello; }\n",
-/// )
-/// .unwrap();
-/// let found = compat_runtime::build::scan_messages_with(&dir.join("src"), &|_| None);
-/// assert_eq!(found.messages, [("Hello".to_string(), format!("src{}lib.rs:2", std::path::MAIN_SEPARATOR))]);
-/// let found = compat_runtime::build::scan_messages_with(&dir.join("src"), &|name| {
-///     (name == "CARGO_FEATURE_V2").then(String::new)
-/// });
-/// assert_eq!(found.messages[1].0, "v2::Hello");
-/// # std::fs::remove_dir_all(&dir).unwrap();
+/// let cfg = compat_runtime::build::cfg_env([
+///     ("CARGO_CFG_TARGET_OS".to_string(), "linux".to_string()),
+///     ("PATH".to_string(), "/bin".to_string()),
+///     ("CARGO_FEATURE_WIRE_V2".to_string(), "1".to_string()),
+/// ]);
+/// assert_eq!(cfg, "CARGO_CFG_TARGET_OS=linux;CARGO_FEATURE_WIRE_V2=1");
 /// ```
-pub fn scan_messages(dir: &Path) -> Scanned {
-    scan_messages_with(dir, &|name| std::env::var(name).ok())
-}
-
-/// [`scan_messages`], reading the build's configuration (`CARGO_FEATURE_*`,
-/// `CARGO_CFG_*`) through `env` instead of the process environment.
-pub fn scan_messages_with(dir: &Path, env: &dyn Fn(&str) -> Option<String>) -> Scanned {
-    scan::scan(dir, env)
+pub fn cfg_env(vars: impl IntoIterator<Item = (String, String)>) -> String {
+    let mut entries: Vec<String> = vars
+        .into_iter()
+        .filter(|(name, _)| name.starts_with("CARGO_FEATURE_") || name.starts_with("CARGO_CFG_"))
+        .map(|(name, value)| format!("{}={}", escape(&name), escape(&value)))
+        .collect();
+    entries.sort();
+    entries.join(";")
 }
 
 fn escape(text: &str) -> String {

@@ -1,13 +1,16 @@
 //! Finding the types of the library target that derive `Compat`, for `messages![...]`.
 //!
-//! The build script parses the crate's source with `syn` (the parser the derives
-//! themselves use, already built for them) and walks the module tree from `src/lib.rs`
-//! the way the compiler does: it follows `mod` declarations (`#[path]` included) and
-//! evaluates `#[cfg(...)]` and `#[cfg_attr(...)]` against the configuration Cargo hands
-//! the build script (`CARGO_FEATURE_*`, `CARGO_CFG_*`; `test`, `doc` and `doctest` are
-//! off, since `messages![...]` lists what every build of the library has). What it cannot
-//! see, it refuses: a macro invocation at module level that derives `Compat` on the types
-//! it generates, since the build script reads source, not expansions.
+//! `messages![...]` parses the crate's source with `syn` (already built for the derives:
+//! no build script links a parser) and walks the module tree from `src/lib.rs` the way the
+//! compiler does: it follows `mod` declarations (`#[path]` included) and evaluates
+//! `#[cfg(...)]` and `#[cfg_attr(...)]` against the configuration the build script saw
+//! (`CARGO_FEATURE_*` and `CARGO_CFG_*`, handed over in `COMPAT_CFG`; `test`, `doc` and
+//! `doctest` are off, since `messages![...]` lists what every build of the library has).
+//! What it cannot see, it refuses: a macro invocation at module level that derives
+//! `Compat` on the types it generates, since source is not what macros expand to.
+//!
+//! The crate is recompiled whenever one of its module files changes, and `messages![...]`
+//! is expanded again with it, so the list is never stale.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -16,28 +19,22 @@ use proc_macro2::{TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Item, Meta, Token};
 
-/// What [`scan_messages`](super::scan_messages) found in a crate's `src`.
+/// What the scan found in a crate's `src`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Scanned {
+pub(crate) struct Scanned {
     /// Each type deriving `Compat`, as `(path, place)`: its module path from the crate root
     /// (`v1::Hello`, or `Hello` at the root) and its `file:line` relative to the crate root
     /// (`src/v1.rs:3`), in module order.
-    pub messages: Vec<(String, String)>,
-    /// Files outside `src` that the module tree reads (through `#[path]`), which a build
-    /// script must watch for changes besides `src`.
-    pub files_outside_src: Vec<PathBuf>,
-    /// Files `syn` cannot parse: the compiler reports their errors; the types in them are
-    /// not checked against `messages![...]`.
-    pub warnings: Vec<String>,
-    /// What the scan refuses, one located sentence each: types a macro generates.
-    pub refusals: Vec<String>,
+    pub(crate) messages: Vec<(String, String)>,
+    /// What the scan refuses, one located sentence each: types a macro generates, and
+    /// conditions it cannot evaluate.
+    pub(crate) refusals: Vec<String>,
 }
 
 struct Scan<'e> {
     env: &'e dyn Fn(&str) -> Option<String>,
     /// The crate root, for the places shown.
     root: PathBuf,
-    src: PathBuf,
     seen: BTreeSet<PathBuf>,
     /// `macro_rules!` macros whose expansion derives `Compat`.
     generating: BTreeSet<String>,
@@ -46,17 +43,35 @@ struct Scan<'e> {
 
 /// Scans the library target whose `src` directory is `src`, with `env` for the build's
 /// configuration.
-pub(super) fn scan(src: &Path, env: &dyn Fn(&str) -> Option<String>) -> Scanned {
+pub(crate) fn scan(src: &Path, env: &dyn Fn(&str) -> Option<String>) -> Scanned {
+    // Parsed by proc-macro2's own lexer even inside the compiler, which is what gives the
+    // spans their lines; nothing parsed here is handed back to the compiler.
+    let _fallback = Fallback::force();
     let mut scan = Scan {
         env,
         root: src.parent().unwrap_or(src).to_path_buf(),
-        src: src.to_path_buf(),
         seen: BTreeSet::new(),
         generating: BTreeSet::new(),
         out: Scanned::default(),
     };
     scan.file(&src.join("lib.rs"), &[], src);
     scan.out
+}
+
+/// proc-macro2's fallback implementation, for as long as it lives.
+struct Fallback;
+
+impl Fallback {
+    fn force() -> Self {
+        proc_macro2::fallback::force();
+        Fallback
+    }
+}
+
+impl Drop for Fallback {
+    fn drop(&mut self) {
+        proc_macro2::fallback::unforce();
+    }
 }
 
 impl Scan<'_> {
@@ -78,23 +93,11 @@ impl Scan<'_> {
             // A module file that does not exist is the compiler's to report.
             return;
         };
-        if !file.starts_with(&self.src) {
-            self.out.files_outside_src.push(file.to_path_buf());
-        }
         let shown = self.shown(file);
-        let parsed = match syn::parse_file(&text) {
-            Ok(parsed) => parsed,
-            Err(error) => {
-                let at = error.span().start();
-                self.out.warnings.push(format!(
-                    "{shown}:{}:{}: cannot read this file for the types that derive Compat ({error}); \
-                     if the compiler accepts it, messages![...] cannot insist on the messages it \
-                     defines: list them by hand",
-                    at.line,
-                    at.column + 1
-                ));
-                return;
-            }
+        // A file that does not parse is the compiler's to report, with better errors than
+        // ours; its types are not checked against the list.
+        let Ok(parsed) = syn::parse_file(&text) else {
+            return;
         };
         match self.attrs(&parsed.attrs, &shown) {
             Some(attrs) if attrs.enabled => {}
@@ -647,15 +650,9 @@ pub struct Real<'a> { name: &'a str }
     }
 
     #[test]
-    fn a_file_syn_cannot_parse_is_a_warning_not_a_guess() {
+    fn a_file_that_does_not_parse_is_left_to_the_compiler() {
         let scanned = scanned_with("unparsable", "#[derive(Compat)]\npub struct A {\n", &no_cfg);
         assert!(scanned.messages.is_empty() && scanned.refusals.is_empty());
-        assert_eq!(scanned.warnings.len(), 1);
-        assert!(
-            scanned.warnings[0].contains("cannot read this file for the types that derive Compat"),
-            "{:?}",
-            scanned.warnings
-        );
     }
 
     #[test]
@@ -720,12 +717,6 @@ pub struct Real<'a> { name: &'a str }
                 ("Root", place("lib.rs", 12).as_str()),
                 ("outside::Outside", "outside.rs:2"),
             ]
-        );
-        assert_eq!(
-            scanned.files_outside_src.len(),
-            1,
-            "{:?}",
-            scanned.files_outside_src
         );
         assert!(missing.messages.is_empty());
     }
