@@ -4,6 +4,7 @@ use crate::ast::{Data, Field, Input, Style};
 use crate::check;
 use crate::ctxt::Ctxt;
 use crate::env::Env;
+use crate::guard;
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
@@ -19,11 +20,16 @@ pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
         check::check(&cx, input, env);
     }
     match (cx.finish(), input) {
-        (None, Some(input)) => impl_compat(node, &table(&input)),
+        (None, Some(input)) => {
+            let compat = impl_compat(node, &table(&input));
+            let guard = guard::impl_guard(node, &input);
+            quote!(#compat #guard)
+        }
         (errors, _) => {
             let errors = errors.map(|errors| errors.to_compile_error());
             let stub = impl_compat(node, &stub(node));
-            quote!(#errors #stub)
+            let guard = guard::stub(node);
+            quote!(#errors #stub #guard)
         }
     }
 }

@@ -18,6 +18,7 @@ mod check;
 mod ctxt;
 mod env;
 mod expand;
+mod guard;
 mod messages;
 mod since;
 mod suggest;

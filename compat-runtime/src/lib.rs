@@ -72,12 +72,16 @@
 #[cfg(feature = "build")]
 pub mod build;
 pub mod check;
+pub mod fingerprint;
 pub mod fleet;
+pub mod guard;
+pub mod handshake;
 #[cfg(feature = "build")]
 pub mod lock;
 pub mod message;
 pub mod policy;
 mod remedy;
+pub mod session;
 pub mod skew;
 pub mod version;
 pub mod window;
@@ -152,6 +156,9 @@ pub mod __private {
 
 pub use check::{Agreement, Peer, PeerError, Refusal, RefusalKind};
 pub use fleet::{Instance, Violation};
+pub use guard::{Guard, Unreadable};
+pub use handshake::{Endpoint, Notice, Refused};
 pub use policy::{Policy, PolicyError};
+pub use session::Session;
 pub use skew::Skew;
 pub use version::Version;
