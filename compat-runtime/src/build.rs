@@ -135,7 +135,7 @@ pub fn try_enforce() -> Result<(), BuildError> {
         env::MESSAGES,
         found_messages.join(",")
     );
-    write_policy(&out_dir.join("compat_policy.rs"), &found.policy, &version)
+    write_policy_and_releases(&out_dir.join("compat_policy.rs"), &found.policy, &version, &dir)
 }
 
 /// Every type of the library target that derives `Compat`, as `(path, place)`: the type's
@@ -671,6 +671,45 @@ pub fn write_policy(path: &Path, policy: &Policy, version: &Version) -> Result<(
     std::fs::write(path, code).map_err(|e| BuildError {
         lines: vec![format!("cannot write {}: {e}", path.display())],
     })
+}
+
+/// [`write_policy`], followed by `RELEASES`: the fingerprint of every release recorded in
+/// the crate's wire lock (`dir/compat.lock`), for the handshake.
+pub fn write_policy_and_releases(
+    path: &Path,
+    policy: &Policy,
+    version: &Version,
+    dir: &Path,
+) -> Result<(), BuildError> {
+    println!("cargo::rerun-if-changed={}", crate::lock::FILE);
+    let releases = crate::lock::fingerprints(dir).map_err(|e| BuildError {
+        lines: e.problems.iter().map(|p| format!("{}: {p}", e.path.display())).collect(),
+    })?;
+    let mut code = policy_code(policy, version);
+    code.push_str(&releases_code(&releases));
+    if std::fs::read_to_string(path).is_ok_and(|old| old == code) {
+        return Ok(());
+    }
+    std::fs::write(path, code).map_err(|e| BuildError {
+        lines: vec![format!("cannot write {}: {e}", path.display())],
+    })
+}
+
+/// The Rust source of `RELEASES`, the recorded releases' fingerprints.
+pub fn releases_code(releases: &[(String, u64)]) -> String {
+    let mut out = String::from(
+        "/// The releases recorded in the crate's wire lock (`compat.lock`) with the fingerprints of their\n\
+         /// message tables: the handshake refuses a peer that claims one of them with other tables.\n\
+         pub const RELEASES: &[::compat_runtime::handshake::Release] = &[\n",
+    );
+    for (version, fingerprint) in releases {
+        let _ = writeln!(
+            out,
+            "::compat_runtime::handshake::Release {{ version: {version:?}, fingerprint: 0x{fingerprint:016x} }},"
+        );
+    }
+    out.push_str("];\n");
+    out
 }
 
 struct Gen {

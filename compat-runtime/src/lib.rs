@@ -83,6 +83,8 @@ pub mod policy;
 mod remedy;
 pub mod session;
 pub mod skew;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod version;
 pub mod window;
 

@@ -505,6 +505,64 @@ fn deletable(policy: &Policy, current: &Version, messages: &[&Message], out: &mu
     }
 }
 
+/// The fingerprint of each release recorded in `dir/compat.lock`, in file order, computed
+/// from the recorded tables with the same canonical encoding as
+/// [`fingerprint::of`](crate::fingerprint::of) (so a release's entry equals the fingerprint
+/// its build announces). No lock file means no recorded releases.
+pub fn fingerprints(dir: &Path) -> Result<Vec<(String, u64)>, LockError> {
+    let path = dir.join(FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(fail(&path, format!("cannot read it: {e}"))),
+    };
+    let lock = toml::from_str::<LockFile>(&text).map_err(|e| {
+        fail(
+            &path,
+            format!(
+                "cannot read it: {}; it is generated: restore it from version control, or record anew with {RECORD}=1",
+                e.message()
+            ),
+        )
+    })?;
+    Ok(lock
+        .releases
+        .iter()
+        .map(|r| (r.version.clone(), release_fingerprint(&r.messages)))
+        .collect())
+}
+
+/// [`fingerprint::of`](crate::fingerprint::of), walking the recorded tables instead of the
+/// compiled ones.
+fn release_fingerprint(messages: &[LockedMessage]) -> u64 {
+    use crate::fingerprint::{Canon, sorted};
+    let mut messages: Vec<&LockedMessage> = messages.iter().collect();
+    sorted(&mut messages, |m| m.name.as_str());
+    let mut canon = Canon::new();
+    let fields = |canon: &mut Canon, fields: &[LockedField]| {
+        for f in fields {
+            canon.field(&f.name, &f.since, &f.ty, f.default);
+        }
+    };
+    for m in messages {
+        let routes: Vec<(&str, &str)> = m.routes.iter().filter_map(|r| route_ends(r)).collect();
+        canon.message(
+            &m.name,
+            &m.since,
+            &m.kind,
+            routes.into_iter(),
+            m.fields.len(),
+            m.variants.len(),
+        );
+        fields(&mut canon, &m.fields);
+        for v in &m.variants {
+            canon.variant(&v.name, &v.since, v.catch_all, v.fields.len());
+            fields(&mut canon, &v.fields);
+        }
+    }
+    canon.finish()
+}
+
 /// Defines a `compat_wire_lock` test that checks the crate's messages against `compat.lock`
 /// (and records the current release when `COMPAT_RECORD` is set). Use it in the crate that
 /// calls `include_policy!()` and `messages![...]`:
