@@ -56,6 +56,7 @@ pub struct Session {
     notice_about_peer: Option<Notice>,
     notice_from_peer: Option<Notice>,
     messages: &'static [&'static Message],
+    rule: Option<usize>,
 }
 
 impl Session {
@@ -76,7 +77,19 @@ impl Session {
             notice_about_peer: None,
             notice_from_peer: None,
             messages,
+            rule: None,
         }
+    }
+
+    pub(crate) fn with_rule(mut self, rule: Option<usize>) -> Self {
+        self.rule = rule;
+        self
+    }
+
+    /// The index in [`Policy::rules`](crate::Policy::rules) of the rule of this end's
+    /// policy that admitted the peer; `None` when no rule relates the two components.
+    pub fn rule(&self) -> Option<usize> {
+        self.rule
     }
 
     pub(crate) fn with_notices(

@@ -61,8 +61,7 @@ impl HandshakeError {
 impl fmt::Display for HandshakeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HandshakeError::RefusedByPeer(r) => write!(f, "the peer {r}"),
-            HandshakeError::Refused(r) => write!(f, "this end {r}"),
+            HandshakeError::RefusedByPeer(r) | HandshakeError::Refused(r) => r.fmt(f),
             HandshakeError::Hello(e) => e.fmt(f),
             HandshakeError::Timeout(d) => write!(
                 f,

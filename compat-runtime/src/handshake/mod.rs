@@ -122,6 +122,13 @@ impl<'p> Endpoint<'p> {
         self
     }
 
+    /// The same end announcing another component name (to test how a peer treats a
+    /// component its policy does not declare).
+    pub fn with_component(mut self, component: &str) -> Self {
+        self.hello = Hello::new(component, self.hello.version(), self.hello.fingerprint());
+        self
+    }
+
     /// This end's hello.
     pub fn hello(&self) -> &Hello {
         &self.hello
@@ -145,9 +152,12 @@ impl<'p> Endpoint<'p> {
     /// The server's decision on a client's hello: a session, with the advance-warning notice
     /// for the client when the next release of this end would refuse it.
     pub fn accept(&self, hello: &Hello) -> Result<Session, Refused> {
-        let peer = self.judge(hello)?;
+        let (peer, rule) = self.judge_rule(hello)?;
         let notice = self.advance_warning(&peer);
-        Ok(self.session(peer, hello).with_notices(notice, None))
+        Ok(self
+            .session(peer, hello)
+            .with_notices(notice, None)
+            .with_rule(rule))
     }
 
     /// [`Endpoint::accept`], with the frame to send back: the accept (this end's hello and
@@ -164,10 +174,16 @@ impl<'p> Endpoint<'p> {
 
     /// The client's decision on the server's accept, carrying the notice the server sent.
     /// A refusal here is this end's: send it back ([`Frame::Refusal`]) and close.
+    ///
+    /// Only the accepting end warns ahead: the server knows its own next releases, and a
+    /// client's next release refusing today's server is what the upgrade order (servers
+    /// first) already says.
     pub fn admit(&self, hello: &Hello, notice: Option<Notice>) -> Result<Session, Refused> {
-        let peer = self.judge(hello)?;
-        let own = self.advance_warning(&peer);
-        Ok(self.session(peer, hello).with_notices(own, notice))
+        let (peer, rule) = self.judge_rule(hello)?;
+        Ok(self
+            .session(peer, hello)
+            .with_notices(None, notice)
+            .with_rule(rule))
     }
 
     /// The refusal to send back when the peer's handshake bytes cannot be read.
@@ -205,6 +221,10 @@ impl<'p> Endpoint<'p> {
     /// Checks a peer's hello with this end's policy: component, version, the policy's
     /// verdict, then the fingerprint of a release the peer claims.
     pub fn judge(&self, hello: &Hello) -> Result<Peer, Refused> {
+        self.judge_rule(hello).map(|(peer, _)| peer)
+    }
+
+    fn judge_rule(&self, hello: &Hello) -> Result<(Peer, Option<usize>), Refused> {
         let me = self.hello.peer_text();
         let Some(component) = self.policy.component(hello.component()) else {
             let unknown = PeerError::UnknownComponent {
@@ -244,7 +264,8 @@ impl<'p> Endpoint<'p> {
             .with_remedy("announce the release as MAJOR.MINOR.PATCH, e.g. 0.9.3")
         })?;
         let peer = Peer { component, version };
-        self.policy
+        let agreement = self
+            .policy
             .check(&self.me, &peer)
             .map_err(|refusal| Refused::from_refusal(&me, &refusal))?;
         if let Some(expected) = self.expected_fingerprint(&peer.version)
@@ -252,7 +273,7 @@ impl<'p> Endpoint<'p> {
         {
             return Err(self.refuse_fingerprint(hello, expected));
         }
-        Ok(peer)
+        Ok((peer, agreement.rule()))
     }
 
     /// The fingerprint a peer at `version` must announce, when this end knows it: its own
