@@ -151,10 +151,17 @@ impl Session {
         Understanding {
             message,
             known: knows(message.since),
+            // Fields of a variant the peer does not know are covered by the variant.
             unknown_fields: message
                 .fields
                 .iter()
-                .chain(message.variants.iter().flat_map(|v| v.fields.iter()))
+                .chain(
+                    message
+                        .variants
+                        .iter()
+                        .filter(|v| knows(v.since))
+                        .flat_map(|v| v.fields.iter()),
+                )
                 .filter(|f| !knows(f.since))
                 .collect(),
             unknown_variants: message
@@ -271,7 +278,7 @@ pub struct Understanding {
     pub message: &'static Message,
     /// Whether the peer knows the message at all.
     pub known: bool,
-    /// Fields (of the struct, or of its variants) newer than the peer.
+    /// Fields newer than the peer: of the struct, or of the variants the peer knows.
     pub unknown_fields: Vec<&'static Field>,
     /// Variants newer than the peer.
     pub unknown_variants: Vec<&'static Variant>,
