@@ -10,7 +10,7 @@ use compat_runtime::Policy;
 use compat_runtime::handshake::{Endpoint, Frame, Hello, MAX_BODY, HEADER_LEN};
 
 /// SPIRE's policy, as the peer targets check against.
-pub const SPIRE: &str = include_str!("../examples/spire/compat.toml");
+pub(crate) const SPIRE: &str = include_str!("../examples/spire/compat.toml");
 
 fn spire() -> &'static Policy {
     static POLICY: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
@@ -19,7 +19,7 @@ fn spire() -> &'static Policy {
 
 /// The hello decoder: never panics, never claims more bytes than it was given or than a
 /// frame may hold, and what it decodes re-encodes to a frame that decodes the same.
-pub fn hello_decode(data: &[u8]) {
+pub(crate) fn hello_decode(data: &[u8]) {
     let needs = Frame::needs(data);
     match Frame::decode(data) {
         Ok(Some((frame, used))) => {
@@ -63,7 +63,7 @@ fn judge(hello: &Hello) {
 /// Peer parsing plus the check: two `component@version` texts (split at the first newline)
 /// parse to errors or peers, the verdict does not depend on their order, and the same
 /// texts as a hello get the same verdict from the handshake.
-pub fn peer_check(data: &[u8]) {
+pub(crate) fn peer_check(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let (a, b) = text.split_once('\n').unwrap_or((&text, "server@0.9.3"));
     let policy = spire();
@@ -92,7 +92,7 @@ pub fn peer_check(data: &[u8]) {
 
 /// The policy parser: any text is a policy or a located error, never a panic; a policy it
 /// accepts answers checks between its components.
-pub fn policy_parse(data: &[u8]) {
+pub(crate) fn policy_parse(data: &[u8]) {
     let Ok(text) = core::str::from_utf8(data) else {
         return;
     };
