@@ -42,18 +42,17 @@ fn in_memory(c: &mut Criterion) {
     group.bench_function("in memory", |b| {
         b.iter(|| {
             wire.clear();
-            Frame::Hello(agent.hello().clone()).encode(&mut wire);
+            agent.hello().encode(&mut wire);
             let Ok(Some((Frame::Hello(hello), _))) = Frame::decode(black_box(&wire)) else {
                 unreachable!()
             };
-            let (reply, verdict) = server.reply(&hello);
             wire.clear();
-            reply.encode(&mut wire);
+            let verdict = server.reply_into(hello, &mut wire);
             let Ok(Some((Frame::Accept(hello, notice), _))) = Frame::decode(black_box(&wire))
             else {
                 unreachable!()
             };
-            let session = agent.admit(&hello, notice).unwrap();
+            let session = agent.admit(hello, notice).unwrap();
             (verdict.is_ok(), session.peer_packed())
         })
     });
@@ -75,10 +74,14 @@ fn reply() -> ServerMessage {
 }
 
 fn guard(c: &mut Criterion) {
-    let session = end("server", "0.9.3").accept(end("agent", "0.9.3").hello()).unwrap();
+    let session = end("server", "0.9.3")
+        .accept(end("agent", "0.9.3").hello())
+        .unwrap();
     let value = reply();
     let mut group = c.benchmark_group("guard");
-    group.bench_function("fast path", |b| b.iter(|| session.guard(black_box(&value)).is_ok()));
+    group.bench_function("fast path", |b| {
+        b.iter(|| session.guard(black_box(&value)).is_ok())
+    });
     let mut out = Vec::with_capacity(512);
     group.bench_function("encode without guard", |b| {
         b.iter(|| {
@@ -106,8 +109,10 @@ async fn plain_server(listener: TcpListener) {
         };
         tokio::spawn(async move {
             let _ = socket.set_nodelay(true);
+            let mut socket = tokio::io::BufReader::new(socket);
             if let Ok(Incoming::Request(bytes)) = service::read_request(&mut socket).await {
-                let _request: spire_protocol::AttestRequest = serde_json::from_slice(&bytes).unwrap();
+                let _request: spire_protocol::AttestRequest =
+                    serde_json::from_slice(&bytes).unwrap();
                 let bytes = serde_json::to_vec(&reply()).unwrap();
                 let _ = service::write_frame(&mut socket, &bytes).await;
             }
@@ -118,8 +123,9 @@ async fn plain_server(listener: TcpListener) {
 /// The plain client: connect, send the request (built and encoded as `service::attest` does),
 /// read the reply.
 async fn plain_attest(addr: SocketAddr, node: &str) -> ServerMessage {
-    let mut socket = TcpStream::connect(addr).await.unwrap();
+    let socket = TcpStream::connect(addr).await.unwrap();
     socket.set_nodelay(true).unwrap();
+    let mut socket = tokio::io::BufReader::new(socket);
     let request = serde_json::to_vec(&spire_protocol::AttestRequest {
         attestation_data: spire_protocol::AttestationData {
             kind: "join_token".into(),
@@ -148,7 +154,12 @@ fn loopback(c: &mut Criterion) {
         let plain = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addrs = (compat.local_addr().unwrap(), plain.local_addr().unwrap());
         let (events, mut seen) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(service::serve(compat, end("server", "0.9.3"), events, service::TIMEOUT));
+        tokio::spawn(service::serve(
+            compat,
+            end("server", "0.9.3"),
+            events,
+            service::TIMEOUT,
+        ));
         tokio::spawn(async move { while seen.recv().await.is_some() {} });
         tokio::spawn(plain_server(plain));
         addrs
@@ -162,7 +173,12 @@ fn loopback(c: &mut Criterion) {
     group.bench_function("with compat", |b| {
         b.iter(|| {
             runtime
-                .block_on(service::attest(compat_addr, &agent, "node-1", service::TIMEOUT))
+                .block_on(service::attest(
+                    compat_addr,
+                    &agent,
+                    "node-1",
+                    service::TIMEOUT,
+                ))
                 .unwrap()
         })
     });

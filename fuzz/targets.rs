@@ -7,14 +7,15 @@
 //! Each function panics only when an invariant breaks; hostile input itself must give errors.
 
 use compat_runtime::Policy;
-use compat_runtime::handshake::{Endpoint, Frame, Hello, MAX_BODY, HEADER_LEN};
+use compat_runtime::handshake::{Endpoint, Frame, HEADER_LEN, Hello, MAX_BODY};
 
 /// SPIRE's policy, as the peer targets check against.
 pub(crate) const SPIRE: &str = include_str!("../examples/spire/compat.toml");
 
 fn spire() -> &'static Policy {
     static POLICY: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
-    POLICY.get_or_init(|| Policy::from_toml("compat.toml", SPIRE).expect("the SPIRE policy is valid"))
+    POLICY
+        .get_or_init(|| Policy::from_toml("compat.toml", SPIRE).expect("the SPIRE policy is valid"))
 }
 
 /// The hello decoder: never panics, never claims more bytes than it was given or than a
@@ -72,7 +73,11 @@ pub(crate) fn peer_check(data: &[u8]) {
     };
     let ab = policy.check(&pa, &pb);
     let ba = policy.check(&pb, &pa);
-    assert_eq!(ab.is_ok(), ba.is_ok(), "the verdict on {a} and {b} depends on their order");
+    assert_eq!(
+        ab.is_ok(),
+        ba.is_ok(),
+        "the verdict on {a} and {b} depends on their order"
+    );
     if let (Err(x), Err(y)) = (&ab, &ba) {
         assert_eq!(x, y, "the refusal of {a} and {b} depends on their order");
         assert!(!x.to_string().is_empty());
@@ -86,7 +91,11 @@ pub(crate) fn peer_check(data: &[u8]) {
     if ca.len() <= compat_runtime::handshake::MAX_COMPONENT
         && va.len() <= compat_runtime::version::MAX_VERSION_LEN
     {
-        assert_eq!(end.accept(&hello).is_ok(), ab.is_ok(), "handshake and check disagree on {a} and {b}");
+        assert_eq!(
+            end.accept(&hello).is_ok(),
+            ab.is_ok(),
+            "handshake and check disagree on {a} and {b}"
+        );
     }
 }
 
@@ -102,11 +111,21 @@ pub(crate) fn policy_parse(data: &[u8]) {
     let names: Vec<String> = policy.components().iter().map(|c| c.name.clone()).collect();
     for a in names.iter().take(4) {
         for b in names.iter().take(4) {
-            for (va, vb) in [("0.9.3", "0.9.2"), ("1.0.0", "0.9.0"), ("2.1.0-rc.1", "2.0.0")] {
-                let (Ok(pa), Ok(pb)) = (policy.peer(&format!("{a}@{va}")), policy.peer(&format!("{b}@{vb}"))) else {
+            for (va, vb) in [
+                ("0.9.3", "0.9.2"),
+                ("1.0.0", "0.9.0"),
+                ("2.1.0-rc.1", "2.0.0"),
+            ] {
+                let (Ok(pa), Ok(pb)) = (
+                    policy.peer(&format!("{a}@{va}")),
+                    policy.peer(&format!("{b}@{vb}")),
+                ) else {
                     continue;
                 };
-                assert_eq!(policy.check(&pa, &pb).is_ok(), policy.check(&pb, &pa).is_ok());
+                assert_eq!(
+                    policy.check(&pa, &pb).is_ok(),
+                    policy.check(&pb, &pa).is_ok()
+                );
             }
         }
     }

@@ -2,6 +2,7 @@
 //! send guard.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::check::Peer;
 use crate::guard::{Guard, Part, Unknown, Unreadable, pack, pack_peer};
@@ -49,10 +50,9 @@ use crate::version::Version;
 #[derive(Debug, Clone)]
 pub struct Session {
     peer: Peer,
-    peer_name: String,
     hello: Hello,
     packed: u64,
-    local: Hello,
+    local: Arc<Hello>,
     notice_about_peer: Option<Notice>,
     notice_from_peer: Option<Notice>,
     messages: &'static [&'static Message],
@@ -62,15 +62,13 @@ pub struct Session {
 impl Session {
     pub(crate) fn new(
         peer: Peer,
-        peer_name: String,
         hello: Hello,
-        local: Hello,
+        local: Arc<Hello>,
         messages: &'static [&'static Message],
     ) -> Self {
         let packed = pack_peer(&peer.version);
         Session {
             peer,
-            peer_name,
             hello,
             packed,
             local,
@@ -109,7 +107,9 @@ impl Session {
 
     /// The peer's component.
     pub fn peer_component(&self) -> &str {
-        &self.peer_name
+        // The handshake looked the peer's name up in the policy exactly, so it is the
+        // policy's name.
+        self.hello.component()
     }
 
     /// The peer's version.
@@ -203,7 +203,7 @@ impl Session {
     }
 
     fn unreadable(&self, sent: &'static str, unknown: Unknown) -> Unreadable {
-        Unreadable::new(sent, unknown, &self.peer_name, &self.peer.version)
+        Unreadable::new(sent, unknown, self.hello.component(), &self.peer.version)
     }
 
     /// [`Session::guard`], then the value as the peer should get it: itself when the peer

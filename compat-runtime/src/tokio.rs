@@ -2,7 +2,8 @@
 //! [`connect`] or [`connect_with`] on the client's, each under a timeout, each returning the
 //! [`Session`].
 //!
-//! Both read exactly the handshake frame and nothing past it, so what the client sent right
+//! Both read exactly the handshake frame and nothing past it (wrap a socket in a
+//! `tokio::io::BufReader` to read it in one system call; the rest stays buffered), so what the client sent right
 //! behind its hello (its first request, with [`connect_with`]) is still in the stream for the
 //! server to read: the handshake adds no round trip. A refusal is written to the refused
 //! peer before the error is returned, and every wait is bounded: a peer that sends nothing,
@@ -95,6 +96,34 @@ pub async fn accept<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    let mut out = Vec::with_capacity(64);
+    let session = accept_into(stream, endpoint, timeout, &mut out).await?;
+    let written = ::tokio::time::timeout(timeout, async {
+        stream.write_all(&out).await?;
+        stream.flush().await
+    })
+    .await;
+    match written {
+        Err(_) => Err(HandshakeError::Timeout(timeout)),
+        Ok(Err(e)) => Err(HandshakeError::Io(e)),
+        Ok(Ok(())) => Ok(session),
+    }
+}
+
+/// [`accept`], appending the accept frame to `out` instead of writing it, so a server can
+/// send it in the same write as its reply to a first request that came with the hello (one
+/// segment instead of two). Only hold it back when that request is already there (e.g. in
+/// a `BufReader`'s buffer): a client that sends no request waits for the accept. A refusal
+/// is still written at once.
+pub async fn accept_into<S>(
+    stream: &mut S,
+    endpoint: &Endpoint<'_>,
+    timeout: Duration,
+    out: &mut Vec<u8>,
+) -> Result<Session, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let mut buf = Vec::with_capacity(64);
     let frame = match ::tokio::time::timeout(timeout, read_frame(stream, &mut buf)).await {
         Err(_) => {
@@ -122,23 +151,15 @@ where
             return Err(HandshakeError::Hello(e));
         }
     };
-    let (reply, verdict) = endpoint.reply(&hello);
-    buf.clear();
-    reply.encode(&mut buf);
-    let written = ::tokio::time::timeout(timeout, async {
-        stream.write_all(&buf).await?;
-        stream.flush().await?;
-        if verdict.is_err() {
-            stream.shutdown().await?;
+    match endpoint.accept(hello) {
+        Ok(session) => {
+            crate::handshake::encode_accept(out, endpoint.hello(), session.notice_about_peer());
+            Ok(session)
         }
-        Ok::<(), std::io::Error>(())
-    })
-    .await;
-    match (verdict, written) {
-        (Err(refused), _) => Err(HandshakeError::Refused(refused)),
-        (Ok(_), Err(_)) => Err(HandshakeError::Timeout(timeout)),
-        (Ok(_), Ok(Err(e))) => Err(HandshakeError::Io(e)),
-        (Ok(session), Ok(Ok(()))) => Ok(session),
+        Err(refused) => {
+            refuse(stream, &refused, timeout).await;
+            Err(HandshakeError::Refused(refused))
+        }
     }
 }
 
@@ -169,7 +190,7 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let mut buf = Vec::with_capacity(64 + first_request.len());
-    Frame::Hello(endpoint.hello().clone()).encode(&mut buf);
+    endpoint.hello().encode(&mut buf);
     buf.extend_from_slice(first_request);
     let exchange = async {
         stream.write_all(&buf).await.map_err(Failure::Io)?;
@@ -185,7 +206,7 @@ where
     };
     match frame {
         Frame::Refusal(refused) => Err(HandshakeError::RefusedByPeer(refused)),
-        Frame::Accept(hello, notice) => match endpoint.admit(&hello, notice) {
+        Frame::Accept(hello, notice) => match endpoint.admit(hello, notice) {
             Ok(session) => Ok(session),
             Err(refused) => {
                 refuse(stream, &refused, timeout).await;

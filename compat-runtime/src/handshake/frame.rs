@@ -85,26 +85,11 @@ impl Frame {
     /// assert_eq!(frame, Frame::Hello(Hello::new("agent", "0.9.3", 7)));
     /// ```
     pub fn encode(&self, out: &mut Vec<u8>) {
-        let start = out.len();
-        out.extend_from_slice(&MAGIC);
-        out.push(LAYOUT);
-        out.push(self.frame_type() as u8);
-        out.extend_from_slice(&[0, 0]);
-        let mut w = Writer { out, used: 0 };
         match self {
-            Frame::Hello(hello) => hello.write(&mut w),
-            Frame::Accept(hello, notice) => {
-                hello.write(&mut w);
-                if let Some(notice) = notice {
-                    notice.write(&mut w);
-                }
-            }
-            Frame::Refusal(refused) => refused.write(&mut w),
+            Frame::Hello(hello) => write_frame(out, FrameType::Hello, |w| hello.write(w)),
+            Frame::Accept(hello, notice) => encode_accept(out, hello, notice.as_ref()),
+            Frame::Refusal(refused) => write_frame(out, FrameType::Refusal, |w| refused.write(w)),
         }
-        let len = out.len() - start - HEADER_LEN;
-        debug_assert!(len <= MAX_BODY, "the writer caps every field");
-        let len = u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes();
-        out[start + 6..start + 8].copy_from_slice(&len);
     }
 
     /// The frame's bytes.
@@ -138,6 +123,34 @@ impl Frame {
             Some(h) => Ok((HEADER_LEN + h.len).saturating_sub(bytes.len())),
         }
     }
+}
+
+/// Appends an ACCEPT frame: this end's hello and the notice, if any.
+pub(crate) fn encode_accept(out: &mut Vec<u8>, hello: &Hello, notice: Option<&Notice>) {
+    write_frame(out, FrameType::Accept, |w| {
+        hello.write(w);
+        if let Some(notice) = notice {
+            notice.write(w);
+        }
+    });
+}
+
+/// Appends the header and the body `body` writes, then fills in the body's length.
+pub(crate) fn write_frame(
+    out: &mut Vec<u8>,
+    frame_type: FrameType,
+    body: impl FnOnce(&mut Writer<'_>),
+) {
+    let start = out.len();
+    out.extend_from_slice(&MAGIC);
+    out.push(LAYOUT);
+    out.push(frame_type as u8);
+    out.extend_from_slice(&[0, 0]);
+    body(&mut Writer { out, used: 0 });
+    let len = out.len() - start - HEADER_LEN;
+    debug_assert!(len <= MAX_BODY, "the writer caps every field");
+    let len = u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes();
+    out[start + 6..start + 8].copy_from_slice(&len);
 }
 
 /// A checked frame header.
@@ -351,16 +364,20 @@ impl Writer<'_> {
     }
 }
 
-/// The fields of one body, each at most once; borrowed from the body.
+/// The fields of one body, each at most once; borrowed from the body, kept on the stack.
 pub(crate) struct Fields<'a> {
-    fields: Vec<(u8, &'a [u8])>,
+    fields: [(u8, &'a [u8]); MAX_FIELDS],
+    len: usize,
 }
 
 impl<'a> Fields<'a> {
     fn read(mut body: &'a [u8]) -> Result<Self, HelloError> {
-        let mut fields: Vec<(u8, &[u8])> = Vec::new();
+        let mut fields = Fields {
+            fields: [(0, &[]); MAX_FIELDS],
+            len: 0,
+        };
         while !body.is_empty() {
-            if fields.len() == MAX_FIELDS {
+            if fields.len == MAX_FIELDS {
                 return Err(malformed(format!("more than {MAX_FIELDS} fields")));
             }
             let [tag, hi, lo, rest @ ..] = body else {
@@ -376,17 +393,21 @@ impl<'a> Fields<'a> {
                     rest.len()
                 )));
             };
-            if fields.iter().any(|(t, _)| t == tag) {
+            if fields.get(*tag).is_some() {
                 return Err(malformed(format!("field 0x{tag:02x} appears twice")));
             }
-            fields.push((*tag, value));
+            fields.fields[fields.len] = (*tag, value);
+            fields.len += 1;
             body = &rest[len..];
         }
-        Ok(Fields { fields })
+        Ok(fields)
     }
 
     pub(crate) fn get(&self, tag: u8) -> Option<&'a [u8]> {
-        self.fields.iter().find(|(t, _)| *t == tag).map(|(_, v)| *v)
+        self.fields[..self.len]
+            .iter()
+            .find(|(t, _)| *t == tag)
+            .map(|(_, v)| *v)
     }
 
     pub(crate) fn has(&self, tag: u8) -> bool {

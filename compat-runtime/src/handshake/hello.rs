@@ -54,6 +54,12 @@ impl Hello {
         format!("{}@{}", self.component, self.version)
     }
 
+    /// Appends this hello as a HELLO frame (what [`Frame::Hello`](super::Frame::Hello)
+    /// encodes to, without a copy of the hello).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        super::frame::write_frame(out, super::FrameType::Hello, |w| self.write(w));
+    }
+
     pub(crate) fn write(&self, w: &mut Writer<'_>) {
         w.text(tag::COMPONENT, &self.component, MAX_COMPONENT);
         w.text(tag::VERSION, &self.version, MAX_VERSION_LEN);
@@ -100,4 +106,17 @@ pub(crate) fn cut(mut text: String, max: usize) -> String {
         text.truncate(end);
     }
     text
+}
+
+// So `Endpoint::accept` and its kin take a hello by reference or, sparing a copy, by value.
+impl<'a> From<&'a Hello> for std::borrow::Cow<'a, Hello> {
+    fn from(hello: &'a Hello) -> Self {
+        std::borrow::Cow::Borrowed(hello)
+    }
+}
+
+impl From<Hello> for std::borrow::Cow<'_, Hello> {
+    fn from(hello: Hello) -> Self {
+        std::borrow::Cow::Owned(hello)
+    }
 }

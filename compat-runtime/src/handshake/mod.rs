@@ -51,12 +51,17 @@ mod frame;
 mod hello;
 mod refused;
 
+#[cfg(feature = "tokio")]
+pub(crate) use frame::encode_accept;
 pub use frame::{
     Frame, FrameType, HEADER_LEN, Header, HelloError, LAYOUT, MAGIC, MAX_BODY, MAX_COMPONENT,
     MAX_FIELDS, MAX_TEXT,
 };
 pub use hello::Hello;
 pub use refused::{Notice, Refused, RefusedKind};
+
+use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::check::{Peer, PeerError, Refusal, RefusalKind};
 use crate::message::Message;
@@ -83,7 +88,7 @@ pub struct Release {
 pub struct Endpoint<'p> {
     policy: &'p Policy,
     me: Peer,
-    hello: Hello,
+    hello: Arc<Hello>,
     messages: &'static [&'static Message],
     releases: &'p [Release],
 }
@@ -98,7 +103,11 @@ impl<'p> Endpoint<'p> {
         messages: &'static [&'static Message],
     ) -> Result<Self, PeerError> {
         let me = policy.peer(&format!("{component}@{version}"))?;
-        let hello = Hello::new(component, version, crate::fingerprint::of(messages));
+        let hello = Arc::new(Hello::new(
+            component,
+            version,
+            crate::fingerprint::of(messages),
+        ));
         Ok(Endpoint {
             policy,
             me,
@@ -118,14 +127,22 @@ impl<'p> Endpoint<'p> {
     /// The same end announcing another fingerprint (to test how a peer treats a build that
     /// claims a release it is not).
     pub fn with_fingerprint(mut self, fingerprint: u64) -> Self {
-        self.hello = Hello::new(self.hello.component(), self.hello.version(), fingerprint);
+        self.hello = Arc::new(Hello::new(
+            self.hello.component(),
+            self.hello.version(),
+            fingerprint,
+        ));
         self
     }
 
     /// The same end announcing another component name (to test how a peer treats a
     /// component its policy does not declare).
     pub fn with_component(mut self, component: &str) -> Self {
-        self.hello = Hello::new(component, self.hello.version(), self.hello.fingerprint());
+        self.hello = Arc::new(Hello::new(
+            component,
+            self.hello.version(),
+            self.hello.fingerprint(),
+        ));
         self
     }
 
@@ -151,8 +168,11 @@ impl<'p> Endpoint<'p> {
 
     /// The server's decision on a client's hello: a session, with the advance-warning notice
     /// for the client when the next release of this end would refuse it.
-    pub fn accept(&self, hello: &Hello) -> Result<Session, Refused> {
-        let (peer, rule) = self.judge_rule(hello)?;
+    ///
+    /// Takes the hello by reference or, to spare a copy, by value.
+    pub fn accept<'h>(&self, hello: impl Into<Cow<'h, Hello>>) -> Result<Session, Refused> {
+        let hello = hello.into();
+        let (peer, rule) = self.judge_rule(&hello)?;
         let notice = self.advance_warning(&peer);
         Ok(self
             .session(peer, hello)
@@ -162,14 +182,32 @@ impl<'p> Endpoint<'p> {
 
     /// [`Endpoint::accept`], with the frame to send back: the accept (this end's hello and
     /// the notice) or the refusal.
-    pub fn reply(&self, hello: &Hello) -> (Frame, Result<Session, Refused>) {
+    pub fn reply<'h>(&self, hello: impl Into<Cow<'h, Hello>>) -> (Frame, Result<Session, Refused>) {
         match self.accept(hello) {
             Ok(session) => (
-                Frame::Accept(self.hello.clone(), session.notice_about_peer().cloned()),
+                Frame::Accept(
+                    Hello::clone(&self.hello),
+                    session.notice_about_peer().cloned(),
+                ),
                 Ok(session),
             ),
             Err(refused) => (Frame::Refusal(refused.clone()), Err(refused)),
         }
+    }
+
+    /// [`Endpoint::reply`], appending the frame's bytes to `out` instead of returning the
+    /// frame: what a server on a socket does, without copying either hello.
+    pub fn reply_into<'h>(
+        &self,
+        hello: impl Into<Cow<'h, Hello>>,
+        out: &mut Vec<u8>,
+    ) -> Result<Session, Refused> {
+        let verdict = self.accept(hello);
+        match &verdict {
+            Ok(session) => frame::encode_accept(out, &self.hello, session.notice_about_peer()),
+            Err(refused) => Frame::Refusal(refused.clone()).encode(out),
+        }
+        verdict
     }
 
     /// The client's decision on the server's accept, carrying the notice the server sent.
@@ -178,8 +216,13 @@ impl<'p> Endpoint<'p> {
     /// Only the accepting end warns ahead: the server knows its own next releases, and a
     /// client's next release refusing today's server is what the upgrade order (servers
     /// first) already says.
-    pub fn admit(&self, hello: &Hello, notice: Option<Notice>) -> Result<Session, Refused> {
-        let (peer, rule) = self.judge_rule(hello)?;
+    pub fn admit<'h>(
+        &self,
+        hello: impl Into<Cow<'h, Hello>>,
+        notice: Option<Notice>,
+    ) -> Result<Session, Refused> {
+        let hello = hello.into();
+        let (peer, rule) = self.judge_rule(&hello)?;
         Ok(self
             .session(peer, hello)
             .with_notices(None, notice)
@@ -213,9 +256,13 @@ impl<'p> Endpoint<'p> {
         .with_remedy("send the hello first, as soon as the connection opens")
     }
 
-    fn session(&self, peer: Peer, hello: &Hello) -> Session {
-        let name = self.policy.component_name(peer.component).to_owned();
-        Session::new(peer, name, hello.clone(), self.hello.clone(), self.messages)
+    fn session(&self, peer: Peer, hello: Cow<'_, Hello>) -> Session {
+        Session::new(
+            peer,
+            hello.into_owned(),
+            Arc::clone(&self.hello),
+            self.messages,
+        )
     }
 
     /// Checks a peer's hello with this end's policy: component, version, the policy's
@@ -225,8 +272,9 @@ impl<'p> Endpoint<'p> {
     }
 
     fn judge_rule(&self, hello: &Hello) -> Result<(Peer, Option<usize>), Refused> {
-        let me = self.hello.peer_text();
+        // Accepting allocates nothing for this end's own name: only refusals spell it out.
         let Some(component) = self.policy.component(hello.component()) else {
+            let me = self.hello.peer_text();
             let unknown = PeerError::UnknownComponent {
                 name: shorten(hello.component()),
                 known: self
@@ -254,6 +302,7 @@ impl<'p> Endpoint<'p> {
             )));
         };
         let version = parse_version(hello.version()).map_err(|e| {
+            let me = self.hello.peer_text();
             Refused::new(
                 &me,
                 RefusedKind::BadHello,
@@ -267,7 +316,7 @@ impl<'p> Endpoint<'p> {
         let agreement = self
             .policy
             .check(&self.me, &peer)
-            .map_err(|refusal| Refused::from_refusal(&me, &refusal))?;
+            .map_err(|refusal| Refused::from_refusal(self.hello.peer_text(), &refusal))?;
         if let Some(expected) = self.expected_fingerprint(&peer.version)
             && expected != hello.fingerprint()
         {

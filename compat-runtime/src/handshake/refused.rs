@@ -289,16 +289,24 @@ impl std::error::Error for Refused {}
 /// with the accept, so both ends can log it.
 ///
 /// ```
-/// use compat_runtime::handshake::Notice;
-/// # let notice = compat_runtime::handshake::Notice::example();
+/// # #[cfg(feature = "build")] {
+/// use compat_runtime::{Endpoint, Policy};
+/// let policy = Policy::from_toml("compat.toml", "[versioning]\nmajor-zero = \"minor-is-major\"\n\
+///     [components]\nserver = {}\nagent = {}\n[[rule]]\ncomponent = \"agent\"\npeer = \"server\"\n\
+///     newer = \"none\"\nolder = \"1 minor\"\n").unwrap();
+/// let server = Endpoint::new(&policy, "server", "0.9.3", &[]).unwrap();
+/// let agent = Endpoint::new(&policy, "agent", "0.8.4", &[]).unwrap();
+/// let session = server.accept(agent.hello()).unwrap();
+/// let notice = session.notice_about_peer().unwrap();
 /// assert_eq!(notice.subject(), "agent@0.8.4");
 /// assert_eq!(notice.refused_from(), "0.10.0");
 /// assert_eq!(
 ///     notice.to_string(),
 ///     "agent 0.8.4 will be refused by server from 0.10.0 on (too old: agent may be up to one \
-///      minor release older than server, never newer, compat.toml:20:1); upgrade agent from \
+///      minor release older than server, never newer, compat.toml:6:1); upgrade agent from \
 ///      0.8.4 to 0.9.0 through 0.9.3 before upgrading server to 0.10.0"
 /// );
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Notice {
@@ -342,23 +350,6 @@ impl Notice {
     pub fn with_remedy(mut self, remedy: impl Into<String>) -> Self {
         self.remedy = Some(remedy.into()).filter(|r| !r.is_empty());
         self
-    }
-
-    #[doc(hidden)]
-    pub fn example() -> Self {
-        Notice::new(
-            "server@0.9.3",
-            "agent@0.8.4",
-            "0.10.0",
-            RefusedKind::Policy(RefusalKind::TooOld),
-        )
-        .with_rule(
-            "agent may be up to one minor release older than server, never newer",
-            Some("compat.toml:20:1".into()),
-        )
-        .with_remedy(
-            "upgrade agent from 0.8.4 to 0.9.0 through 0.9.3 before upgrading server to 0.10.0",
-        )
     }
 
     /// The end that warns, as `component@version`.

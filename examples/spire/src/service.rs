@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use compat_runtime::handshake::{Frame, HEADER_LEN, MAGIC};
-use compat_runtime::tokio::{HandshakeError, accept, connect_with};
+use compat_runtime::tokio::{HandshakeError, accept_into, connect_with};
 use compat_runtime::{Endpoint, Notice, Refused, Session};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
@@ -73,15 +73,31 @@ pub async fn serve(
 }
 
 /// One connection, from the handshake to the first reply.
-pub async fn handle<S>(mut socket: S, endpoint: &Endpoint<'_>, timeout: Duration) -> Event
+pub async fn handle<S>(socket: S, endpoint: &Endpoint<'_>, timeout: Duration) -> Event
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let session = match accept(&mut socket, endpoint, timeout).await {
+    // Buffered, the hello and the request behind it arrive in one read.
+    let mut socket = BufReader::new(socket);
+    let mut out = Vec::with_capacity(512);
+    let session = match accept_into(&mut socket, endpoint, timeout, &mut out).await {
         Ok(session) => session,
         Err(HandshakeError::Refused(refused)) => return Event::Refused(refused),
         Err(e) => return Event::Failed(e.to_string()),
     };
+    // With the first request already here, the accept goes out with the reply, in one
+    // segment; a client that sent only its hello gets the accept now.
+    if socket.buffer().is_empty() {
+        let sent = tokio::time::timeout(timeout, async {
+            socket.write_all(&out).await?;
+            socket.flush().await
+        })
+        .await;
+        if !matches!(sent, Ok(Ok(()))) {
+            return Event::Failed("the peer did not take the accept".into());
+        }
+        out.clear();
+    }
     let rule = session.rule().map(|i| {
         let rule = &endpoint.policy().rules()[i];
         format!("{} ({})", rule.describe(), rule.origin)
@@ -107,7 +123,12 @@ where
     };
     let (reply, guarded) = answer(&session, &request);
     let bytes = serde_json::to_vec(&reply).unwrap_or_default();
-    let sent = tokio::time::timeout(timeout, write_frame(&mut socket, &bytes)).await;
+    frame_into(&bytes, &mut out);
+    let sent = tokio::time::timeout(timeout, async {
+        socket.write_all(&out).await?;
+        socket.flush().await
+    })
+    .await;
     if !matches!(sent, Ok(Ok(()))) {
         return Event::Failed(format!("{peer} did not take the reply"));
     }
@@ -156,8 +177,9 @@ pub async fn attest(
     node: &str,
     timeout: Duration,
 ) -> Result<(Session, ServerMessage), AgentError> {
-    let mut socket = TcpStream::connect(addr).await.map_err(AgentError::Io)?;
+    let socket = TcpStream::connect(addr).await.map_err(AgentError::Io)?;
     socket.set_nodelay(true).map_err(AgentError::Io)?;
+    let mut socket = BufReader::new(socket);
     let request = AttestRequest {
         attestation_data: AttestationData {
             kind: "join_token".into(),
