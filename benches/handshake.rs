@@ -104,7 +104,7 @@ fn guard(c: &mut Criterion) {
 /// The same server without compat: read the request, send the same reply.
 async fn plain_server(listener: TcpListener) {
     loop {
-        let Ok((mut socket, _)) = listener.accept().await else {
+        let Ok((socket, _)) = listener.accept().await else {
             return;
         };
         tokio::spawn(async move {
@@ -115,6 +115,38 @@ async fn plain_server(listener: TcpListener) {
                     serde_json::from_slice(&bytes).unwrap();
                 let bytes = serde_json::to_vec(&reply()).unwrap();
                 let _ = service::write_frame(&mut socket, &bytes).await;
+            }
+        });
+    }
+}
+
+/// The same server with only the handshake added: no reporting, no timeouts of its own.
+async fn lean_server(listener: TcpListener, endpoint: Endpoint<'static>) {
+    loop {
+        let Ok((socket, _)) = listener.accept().await else {
+            return;
+        };
+        let endpoint = endpoint.clone();
+        tokio::spawn(async move {
+            let _ = socket.set_nodelay(true);
+            let mut socket = tokio::io::BufReader::new(socket);
+            let mut out = Vec::with_capacity(512);
+            let Ok(session) = compat_runtime::tokio::accept_into(
+                &mut socket,
+                &endpoint,
+                service::TIMEOUT,
+                &mut out,
+            )
+            .await
+            else {
+                return;
+            };
+            if let Ok(Incoming::Request(bytes)) = service::read_request(&mut socket).await {
+                let request: spire_protocol::AttestRequest =
+                    serde_json::from_slice(&bytes).unwrap();
+                let (reply, _) = service::answer(&session, &request);
+                service::frame_into(&serde_json::to_vec(&reply).unwrap(), &mut out);
+                let _ = tokio::io::AsyncWriteExt::write_all(&mut socket, &out).await;
             }
         });
     }
@@ -149,10 +181,16 @@ fn loopback(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let (compat_addr, plain_addr) = runtime.block_on(async {
+    let (compat_addr, plain_addr, lean_addr) = runtime.block_on(async {
         let compat = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let plain = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addrs = (compat.local_addr().unwrap(), plain.local_addr().unwrap());
+        let lean = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addrs = (
+            compat.local_addr().unwrap(),
+            plain.local_addr().unwrap(),
+            lean.local_addr().unwrap(),
+        );
+        tokio::spawn(lean_server(lean, end("server", "0.9.3")));
         let (events, mut seen) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(service::serve(
             compat,
@@ -165,10 +203,32 @@ fn loopback(c: &mut Criterion) {
         addrs
     });
     let agent = end("agent", "0.9.3");
+    interleaved(&runtime, plain_addr, lean_addr, compat_addr, &agent);
     let mut group = c.benchmark_group("loopback");
     group.measurement_time(Duration::from_secs(8));
     group.bench_function("without compat", |b| {
         b.iter(|| runtime.block_on(plain_attest(plain_addr, "node-1")))
+    });
+    group.bench_function("without compat, with a client timeout", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                tokio::time::timeout(service::TIMEOUT, plain_attest(plain_addr, "node-1"))
+                    .await
+                    .unwrap()
+            })
+        })
+    });
+    group.bench_function("with the handshake only", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(service::attest(
+                    lean_addr,
+                    &agent,
+                    "node-1",
+                    service::TIMEOUT,
+                ))
+                .unwrap()
+        })
     });
     group.bench_function("with compat", |b| {
         b.iter(|| {
@@ -183,6 +243,79 @@ fn loopback(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// The loopback comparison in alternating rounds, so that load from outside (other builds on
+/// the machine) falls on both sides alike: the median time per connection of each side over
+/// the rounds, and their ratio. Criterion's groups measure one side after the other, which on
+/// a busy machine can differ by more than the effect measured.
+fn interleaved(
+    runtime: &tokio::runtime::Runtime,
+    plain_addr: SocketAddr,
+    lean_addr: SocketAddr,
+    compat_addr: SocketAddr,
+    agent: &Endpoint<'static>,
+) {
+    const ROUNDS: usize = 41;
+    const CONNECTIONS: u32 = 100;
+    const SIDES: [&str; 4] = [
+        "without compat",
+        "without compat, with a client timeout",
+        "with the handshake only",
+        "with compat (the demo service, reporting each connection)",
+    ];
+    let mut times: [Vec<Duration>; 4] = Default::default();
+    for round in 0..ROUNDS {
+        let mut sides = [0usize, 1, 2, 3];
+        sides.rotate_left(round % 4);
+        for side in sides {
+            let start = std::time::Instant::now();
+            runtime.block_on(async {
+                for _ in 0..CONNECTIONS {
+                    match side {
+                        0 => {
+                            black_box(plain_attest(plain_addr, "node-1").await);
+                        }
+                        1 => {
+                            let timed = tokio::time::timeout(
+                                service::TIMEOUT,
+                                plain_attest(plain_addr, "node-1"),
+                            );
+                            black_box(timed.await.unwrap());
+                        }
+                        2 => {
+                            let lean =
+                                service::attest(lean_addr, agent, "node-1", service::TIMEOUT);
+                            black_box(lean.await.unwrap());
+                        }
+                        _ => {
+                            let full =
+                                service::attest(compat_addr, agent, "node-1", service::TIMEOUT);
+                            black_box(full.await.unwrap());
+                        }
+                    }
+                }
+            });
+            times[side].push(start.elapsed() / CONNECTIONS);
+        }
+    }
+    let medians: Vec<Duration> = times
+        .iter_mut()
+        .map(|v| {
+            v.sort();
+            v[v.len() / 2]
+        })
+        .collect();
+    println!(
+        "loopback/interleaved: {ROUNDS} rounds of {CONNECTIONS} connections per side, medians per connection"
+    );
+    for (name, median) in SIDES.iter().zip(&medians) {
+        println!(
+            "  {name}: {median:.1?} ({:.3} of without compat, {:.3} of without compat with a client timeout)",
+            median.as_secs_f64() / medians[0].as_secs_f64(),
+            median.as_secs_f64() / medians[1].as_secs_f64(),
+        );
+    }
 }
 
 criterion_group!(benches, in_memory, guard, loopback);

@@ -371,7 +371,9 @@ impl<'p> Endpoint<'p> {
         let v = &self.me.version;
         let next_minor = Version::new(v.major, v.minor.saturating_add(1), 0);
         let next_major = scheme.next_major(v);
-        for next in [next_minor, next_major] {
+        // Under the pre-1.0 reading the next minor is the next major: check it once.
+        let second = (next_major != next_minor).then_some(next_major);
+        for next in core::iter::once(next_minor).chain(second) {
             let me_next = Peer {
                 component: self.me.component,
                 version: next,
