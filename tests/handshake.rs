@@ -188,7 +188,7 @@ fn malformed_bodies_say_what_is_wrong() {
 #[test]
 fn a_hello_with_a_version_that_is_not_one_is_refused_as_a_bad_hello() {
     let refused = end("server", "0.9.3")
-        .accept(&Hello::new("agent", "v0.9", 0))
+        .accept(Hello::new("agent", "v0.9", 0))
         .unwrap_err();
     assert_eq!(refused.kind(), RefusedKind::BadHello);
     assert_eq!(
@@ -279,7 +279,7 @@ fn a_peer_claiming_a_recorded_release_with_other_tables_is_refused() {
     );
     assert!(
         server
-            .accept(&liar.with_fingerprint(0x1111).hello().clone())
+            .accept(liar.with_fingerprint(0x1111).hello().clone())
             .is_ok()
     );
     // A build at this end's own version must carry this end's tables.
@@ -314,7 +314,7 @@ fn pre_release_peers_are_refused_where_the_policy_admits_none() {
     let strict = policy(&text);
     let server = Endpoint::new(strict, "server", "0.9.3", &[]).unwrap();
     let refused = server
-        .accept(&Hello::new("agent", "0.9.3-rc.1", 0))
+        .accept(Hello::new("agent", "0.9.3-rc.1", 0))
         .unwrap_err();
     assert_eq!(refused.kind(), RefusedKind::Policy(RefusalKind::PreRelease));
     assert_eq!(refused.subject(), "agent@0.9.3-rc.1");
@@ -329,7 +329,7 @@ fn pre_release_peers_are_refused_where_the_policy_admits_none() {
 #[test]
 fn an_unknown_component_is_refused_with_the_components_the_policy_knows() {
     let server = end("server", "0.9.3");
-    let refused = server.accept(&Hello::new("agnet", "0.9.3", 0)).unwrap_err();
+    let refused = server.accept(Hello::new("agnet", "0.9.3", 0)).unwrap_err();
     assert_eq!(
         refused.kind(),
         RefusedKind::Policy(RefusalKind::UnknownComponent)

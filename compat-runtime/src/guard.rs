@@ -108,7 +108,11 @@ pub struct Unknown {
 /// A value the peer cannot read: which message, which field or variant, the release that
 /// introduced it, the peer, and what to do. Returned by [`Session::guard`](crate::Session::guard).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreadable {
+pub struct Unreadable(Box<UnreadableParts>);
+
+// Boxed, so `Result<(), Unreadable>` is one pointer wide on the guard's fast path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct UnreadableParts {
     sent: &'static str,
     unknown: Unknown,
     peer: String,
@@ -122,60 +126,60 @@ impl Unreadable {
         peer: &str,
         peer_version: &Version,
     ) -> Self {
-        Unreadable {
+        Unreadable(Box::new(UnreadableParts {
             sent,
             unknown,
             peer: peer.to_owned(),
             peer_version: peer_version.clone(),
-        }
+        }))
     }
 
     /// The message being sent.
     pub fn sent(&self) -> &'static str {
-        self.sent
+        self.0.sent
     }
 
     /// The message the unknown part belongs to (the sent one, or a message inside it).
     pub fn message(&self) -> &'static str {
-        self.unknown.message
+        self.0.unknown.message
     }
 
     /// The part the peer does not know.
     pub fn part(&self) -> Part {
-        self.unknown.part
+        self.0.unknown.part
     }
 
     /// The release that introduced it.
     pub fn since(&self) -> &'static str {
-        self.unknown.since
+        self.0.unknown.since
     }
 
     /// The peer's component.
     pub fn peer(&self) -> &str {
-        &self.peer
+        &self.0.peer
     }
 
     /// The peer's version.
     pub fn peer_version(&self) -> &Version {
-        &self.peer_version
+        &self.0.peer_version
     }
 }
 
 impl fmt::Display for Unreadable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (peer, v, since) = (&self.peer, &self.peer_version, self.unknown.since);
-        write!(f, "cannot send `{}` to {peer} {v}: ", self.sent)?;
-        let of = if self.unknown.message == self.sent {
+        let (peer, v, since) = (&self.0.peer, &self.0.peer_version, self.0.unknown.since);
+        write!(f, "cannot send `{}` to {peer} {v}: ", self.0.sent)?;
+        let of = if self.0.unknown.message == self.0.sent {
             String::new()
         } else {
-            format!(" of `{}`", self.unknown.message)
+            format!(" of `{}`", self.0.unknown.message)
         };
-        match self.unknown.part {
+        match self.0.unknown.part {
             Part::Message => write!(
                 f,
                 "message `{}` arrived in {since} and {peer} {v} does not know it; \
                  do not send it to this peer, or upgrade {peer} to {since} or later",
-                self.unknown.message
+                self.0.unknown.message
             ),
             Part::Field(name) => write!(
                 f,
@@ -210,13 +214,19 @@ pub mod __private {
         if a > b { a } else { b }
     }
 
-    /// A field type, for [`Nested::newest`].
+    /// A field type, for [`NestedNewest::nested_newest`].
     pub struct Ty<T: ?Sized>(PhantomData<fn() -> *const T>);
 
     impl<T: ?Sized> Ty<T> {
         #[inline]
         pub const fn new() -> Self {
             Ty(PhantomData)
+        }
+    }
+
+    impl<T: ?Sized> Default for Ty<T> {
+        fn default() -> Self {
+            Ty::new()
         }
     }
 

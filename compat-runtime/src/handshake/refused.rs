@@ -114,7 +114,11 @@ impl fmt::Display for RefusedKind {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Refused {
+pub struct Refused(Box<RefusedParts>);
+
+// Boxed, so `Result<Session, Refused>` stays small on the accept path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct RefusedParts {
     by: String,
     kind: RefusedKind,
     subject: String,
@@ -136,7 +140,7 @@ impl Refused {
         other: impl Into<String>,
         reason: impl Into<String>,
     ) -> Self {
-        Refused {
+        Refused(Box::new(RefusedParts {
             by: by.into(),
             kind,
             subject: subject.into(),
@@ -146,12 +150,12 @@ impl Refused {
             origin: None,
             note: None,
             remedy: None,
-        }
+        }))
     }
 
     /// The same refusal with a remedy.
     pub fn with_remedy(mut self, remedy: impl Into<String>) -> Self {
-        self.remedy = Some(remedy.into()).filter(|r| !r.is_empty());
+        self.0.remedy = Some(remedy.into()).filter(|r| !r.is_empty());
         self
     }
 
@@ -159,7 +163,7 @@ impl Refused {
     pub fn from_refusal(by: impl Into<String>, refusal: &Refusal) -> Self {
         let at = |n: &crate::check::Named| format!("{}@{}", n.component, n.version);
         let reason = refusal.reason();
-        Refused {
+        Refused(Box::new(RefusedParts {
             by: by.into(),
             kind: RefusedKind::Policy(refusal.kind()),
             subject: at(refusal.subject()),
@@ -169,65 +173,65 @@ impl Refused {
             origin: reason.origin.as_ref().map(ToString::to_string),
             note: reason.note.clone(),
             remedy: Some(refusal.remedy()).filter(|r| !r.is_empty()),
-        }
+        }))
     }
 
     /// The end that refused, as `component@version`.
     pub fn by(&self) -> &str {
-        &self.by
+        &self.0.by
     }
 
     /// Why.
     pub fn kind(&self) -> RefusedKind {
-        self.kind
+        self.0.kind
     }
 
     /// The side the kind is about (the one too old, too new, …), as `component@version`.
     pub fn subject(&self) -> &str {
-        &self.subject
+        &self.0.subject
     }
 
     /// The other side, as `component@version`.
     pub fn other(&self) -> &str {
-        &self.other
+        &self.0.other
     }
 
     /// What is wrong, in one clause: "agent 0.9.4 is too new for server 0.9.3".
     pub fn reason(&self) -> &str {
-        &self.reason
+        &self.0.reason
     }
 
     /// The rule in words, for a policy verdict.
     pub fn rule(&self) -> Option<&str> {
-        self.rule.as_deref()
+        self.0.rule.as_deref()
     }
 
     /// Where the rule is written: `compat.toml:20:1`.
     pub fn origin(&self) -> Option<&str> {
-        self.origin.as_deref()
+        self.0.origin.as_deref()
     }
 
     /// The project's own words, when the rule has a `note`.
     pub fn note(&self) -> Option<&str> {
-        self.note.as_deref()
+        self.0.note.as_deref()
     }
 
     /// What to do: "upgrade server from 0.9.2 to 0.9.3 or later, below 0.11.0, or …".
     pub fn remedy(&self) -> Option<&str> {
-        self.remedy.as_deref()
+        self.0.remedy.as_deref()
     }
 
     pub(crate) fn write(&self, w: &mut Writer<'_>) {
-        w.bytes(tag::KIND, &[self.kind.code()]);
-        w.text(tag::KIND_TEXT, self.kind.as_str(), 64);
-        w.text(tag::REFUSED_BY, &self.by, 200);
-        w.text(tag::SUBJECT, &self.subject, 200);
-        w.text(tag::OTHER, &self.other, 200);
-        w.text(tag::MESSAGE, &self.reason, MAX_TEXT);
-        w.opt_text(tag::RULE, self.rule.as_deref());
-        w.opt_text(tag::ORIGIN, self.origin.as_deref());
-        w.opt_text(tag::NOTE, self.note.as_deref());
-        w.opt_text(tag::REMEDY, self.remedy.as_deref());
+        w.bytes(tag::KIND, &[self.0.kind.code()]);
+        w.text(tag::KIND_TEXT, self.0.kind.as_str(), 64);
+        w.text(tag::REFUSED_BY, &self.0.by, 200);
+        w.text(tag::SUBJECT, &self.0.subject, 200);
+        w.text(tag::OTHER, &self.0.other, 200);
+        w.text(tag::MESSAGE, &self.0.reason, MAX_TEXT);
+        w.opt_text(tag::RULE, self.0.rule.as_deref());
+        w.opt_text(tag::ORIGIN, self.0.origin.as_deref());
+        w.opt_text(tag::NOTE, self.0.note.as_deref());
+        w.opt_text(tag::REMEDY, self.0.remedy.as_deref());
     }
 
     pub(crate) fn read(fields: &Fields<'_>) -> Result<Self, HelloError> {
@@ -237,7 +241,7 @@ impl Refused {
             None => return Err(malformed("the refusal's kind is missing".into())),
         };
         let text = |t, what| fields.text(t, what, MAX_TEXT);
-        Ok(Refused {
+        Ok(Refused(Box::new(RefusedParts {
             by: text(tag::REFUSED_BY, "refusing end")?.unwrap_or_default(),
             kind,
             subject: text(tag::SUBJECT, "refused side")?.unwrap_or_default(),
@@ -251,7 +255,7 @@ impl Refused {
             origin: text(tag::ORIGIN, "origin")?,
             note: text(tag::NOTE, "note")?,
             remedy: text(tag::REMEDY, "remedy")?,
-        })
+        })))
     }
 }
 
@@ -265,17 +269,17 @@ pub(crate) fn spaced(peer: &str) -> String {
 
 impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "refused by {}: {}", spaced(&self.by), self.reason)?;
-        if let Some(rule) = &self.rule {
+        write!(f, "refused by {}: {}", spaced(&self.0.by), self.0.reason)?;
+        if let Some(rule) = &self.0.rule {
             write!(f, ": {rule}")?;
         }
-        if let Some(origin) = &self.origin {
+        if let Some(origin) = &self.0.origin {
             write!(f, " ({origin})")?;
         }
-        if let Some(note) = &self.note {
+        if let Some(note) = &self.0.note {
             write!(f, "; note: {note:?}")?;
         }
-        if let Some(remedy) = &self.remedy {
+        if let Some(remedy) = &self.0.remedy {
             write!(f, "; to fix, {remedy}")?;
         }
         Ok(())
