@@ -68,6 +68,16 @@
 //!
 //! [`include_policy!`] compiles the checked policy into the crate, so the run-time check
 //! uses exactly the policy the build enforced.
+//!
+//! # On a connection
+//!
+//! [`handshake`] turns the policy into a verdict on a peer before any message is exchanged:
+//! each end sends a small hello (component, version, [`fingerprint`] of its message tables),
+//! checks the other's with its own policy, and a refusal travels back to the refused peer
+//! ([`Refused`]); an accepted peer at the edge of the window gets a [`Notice`]. The outcome
+//! is a [`Session`], whose [`Session::guard`] refuses to send a value the peer cannot read
+//! (one integer compare when it can read all of it). Feature `tokio` runs the handshake over
+//! a socket (the `compat_runtime::tokio` module, not in the default build).
 
 #[cfg(feature = "build")]
 pub mod build;

@@ -210,9 +210,17 @@ async fn a_server_that_is_not_compat_is_reported_by_the_client() {
     }
 }
 
+/// The process's peak resident memory, in KiB (Linux).
+fn peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_connections_at_once_each_get_the_right_verdict() {
     const N: usize = 1000;
+    let peak_before = peak_kib();
     let (addr, mut events) = server().await;
     let tasks_before = tokio::runtime::Handle::current()
         .metrics()
@@ -267,4 +275,61 @@ async fn a_thousand_connections_at_once_each_get_the_right_verdict() {
             .num_alive_tasks()
             <= tasks_before
     );
+    // Both ends of a thousand connections at once, each with its bounded buffers, stay far
+    // below this (a handshake reads at most 4104 bytes; a request at most 64 KiB).
+    if let (Some(before), Some(after)) = (peak_before, peak_kib()) {
+        let grown = after.saturating_sub(before);
+        println!("peak memory grew by {grown} KiB for {N} connections at once");
+        assert!(grown < 128 * 1024, "peak memory grew by {grown} KiB");
+    }
+}
+
+#[tokio::test]
+async fn a_pre_release_agent_is_refused_where_the_policy_admits_none() {
+    let text = include_str!("../compat.toml").replace(
+        "major-zero = \"minor-is-major\"",
+        "major-zero = \"minor-is-major\"\nprerelease.with-releases = false",
+    );
+    let strict: &'static compat_runtime::Policy = Box::leak(Box::new(
+        compat_runtime::Policy::from_toml("compat.toml", &text).unwrap(),
+    ));
+    let (addr, mut events) = server_with(strict, VERSION, service::TIMEOUT).await;
+    let agent =
+        compat_runtime::Endpoint::new(strict, "agent", "0.9.3-rc.1", spire_protocol::messages())
+            .unwrap();
+    match service::attest(addr, &agent, "node-1", service::TIMEOUT).await {
+        Err(service::AgentError::Handshake(HandshakeError::RefusedByPeer(told))) => {
+            assert_eq!(told.kind().as_str(), "pre-release");
+            assert!(
+                told.reason().starts_with(
+                    "agent 0.9.3-rc.1 is a pre-release and may not talk to server 0.9.3"
+                ),
+                "{told}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(next(&mut events).await, Event::Refused(_)));
+}
+
+#[tokio::test]
+async fn a_peer_below_the_floor_is_refused_by_the_floor() {
+    let floored = common::stricter("0.9.0");
+    let (addr, mut events) = server_with(floored, VERSION, service::TIMEOUT).await;
+    let agent =
+        compat_runtime::Endpoint::new(floored, "agent", "0.8.7", spire_protocol::messages())
+            .unwrap();
+    match service::attest(addr, &agent, "node-1", service::TIMEOUT).await {
+        Err(service::AgentError::Handshake(HandshakeError::RefusedByPeer(told))) => {
+            assert_eq!(told.kind().as_str(), "below floor");
+            assert_eq!(
+                told.to_string(),
+                "refused by server 0.9.3: agent 0.8.7 is below the minimum supported version \
+                 (talking to server 0.9.3): nothing older than 0.9.0 is supported \
+                 (compat.toml:39:11); to fix, upgrade agent from 0.8.7 to 0.9.0 through 0.9.3"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(next(&mut events).await, Event::Refused(_)));
 }
