@@ -5,9 +5,11 @@
 //!   `Policy::check` on two parsed peers;
 //! - `guard/fast path`: `Session::guard` on a reply the peer fully knows, and the reply
 //!   encoded with and without the guard;
-//! - `loopback/…`: a new TCP connection on 127.0.0.1, the first request and its reply, with
-//!   the compat handshake in front (`with compat`) and without (`without compat`), the same
-//!   server code otherwise.
+//! - `loopback/…`: a new TCP connection on 127.0.0.1, the first request and its reply:
+//!   without compat, without compat but with the timeouts a production service has (on the
+//!   client's wait and the server's read), with the handshake in front (the same server code
+//!   otherwise), and the demo service (which also reports every connection). The
+//!   `loopback/interleaved` line, printed first, measures them in alternating rounds.
 //!
 //! Run with `cargo bench --bench handshake`.
 
@@ -54,6 +56,33 @@ fn in_memory(c: &mut Criterion) {
             };
             let session = agent.admit(hello, notice).unwrap();
             (verdict.is_ok(), session.peer_packed())
+        })
+    });
+    // The two halves, for where the time goes.
+    let mut hello_bytes = Vec::new();
+    agent.hello().encode(&mut hello_bytes);
+    let mut out = Vec::with_capacity(256);
+    group.bench_function("server side", |b| {
+        b.iter(|| {
+            let Ok(Some((Frame::Hello(hello), _))) = Frame::decode(black_box(&hello_bytes)) else {
+                unreachable!()
+            };
+            out.clear();
+            server.reply_into(hello, &mut out).is_ok()
+        })
+    });
+    let mut accept_bytes = Vec::new();
+    let _ = server.reply_into(agent.hello(), &mut accept_bytes);
+    group.bench_function("client side", |b| {
+        b.iter(|| {
+            out.clear();
+            agent.hello().encode(&mut out);
+            let Ok(Some((Frame::Accept(hello, notice), _))) =
+                Frame::decode(black_box(&accept_bytes))
+            else {
+                unreachable!()
+            };
+            agent.admit(hello, notice).is_ok()
         })
     });
     group.finish();
@@ -111,6 +140,27 @@ async fn plain_server(listener: TcpListener) {
             let _ = socket.set_nodelay(true);
             let mut socket = tokio::io::BufReader::new(socket);
             if let Ok(Incoming::Request(bytes)) = service::read_request(&mut socket).await {
+                let _request: spire_protocol::AttestRequest =
+                    serde_json::from_slice(&bytes).unwrap();
+                let bytes = serde_json::to_vec(&reply()).unwrap();
+                let _ = service::write_frame(&mut socket, &bytes).await;
+            }
+        });
+    }
+}
+
+/// The plain server with a timeout on reading the request, as a production server has (the
+/// handshake has one on reading the hello).
+async fn plain_timed_server(listener: TcpListener) {
+    loop {
+        let Ok((socket, _)) = listener.accept().await else {
+            return;
+        };
+        tokio::spawn(async move {
+            let _ = socket.set_nodelay(true);
+            let mut socket = tokio::io::BufReader::new(socket);
+            let read = tokio::time::timeout(service::TIMEOUT, service::read_request(&mut socket));
+            if let Ok(Ok(Incoming::Request(bytes))) = read.await {
                 let _request: spire_protocol::AttestRequest =
                     serde_json::from_slice(&bytes).unwrap();
                 let bytes = serde_json::to_vec(&reply()).unwrap();
@@ -181,15 +231,18 @@ fn loopback(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let (compat_addr, plain_addr, lean_addr) = runtime.block_on(async {
+    let (compat_addr, plain_addr, lean_addr, timed_addr) = runtime.block_on(async {
         let compat = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let plain = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let lean = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let timed = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addrs = (
             compat.local_addr().unwrap(),
             plain.local_addr().unwrap(),
             lean.local_addr().unwrap(),
+            timed.local_addr().unwrap(),
         );
+        tokio::spawn(plain_timed_server(timed));
         tokio::spawn(lean_server(lean, end("server", "0.9.3")));
         let (events, mut seen) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(service::serve(
@@ -203,22 +256,26 @@ fn loopback(c: &mut Criterion) {
         addrs
     });
     let agent = end("agent", "0.9.3");
-    interleaved(&runtime, plain_addr, lean_addr, compat_addr, &agent);
+    interleaved(
+        &runtime,
+        [plain_addr, timed_addr, lean_addr, compat_addr],
+        &agent,
+    );
     let mut group = c.benchmark_group("loopback");
     group.measurement_time(Duration::from_secs(8));
     group.bench_function("without compat", |b| {
         b.iter(|| runtime.block_on(plain_attest(plain_addr, "node-1")))
     });
-    group.bench_function("without compat, with a client timeout", |b| {
+    group.bench_function("without compat, with timeouts", |b| {
         b.iter(|| {
             runtime.block_on(async {
-                tokio::time::timeout(service::TIMEOUT, plain_attest(plain_addr, "node-1"))
+                tokio::time::timeout(service::TIMEOUT, plain_attest(timed_addr, "node-1"))
                     .await
                     .unwrap()
             })
         })
     });
-    group.bench_function("with the handshake only", |b| {
+    group.bench_function("with the handshake", |b| {
         b.iter(|| {
             runtime
                 .block_on(service::attest(
@@ -251,19 +308,18 @@ fn loopback(c: &mut Criterion) {
 /// a busy machine can differ by more than the effect measured.
 fn interleaved(
     runtime: &tokio::runtime::Runtime,
-    plain_addr: SocketAddr,
-    lean_addr: SocketAddr,
-    compat_addr: SocketAddr,
+    addrs: [SocketAddr; 4],
     agent: &Endpoint<'static>,
 ) {
     const ROUNDS: usize = 41;
     const CONNECTIONS: u32 = 100;
     const SIDES: [&str; 4] = [
         "without compat",
-        "without compat, with a client timeout",
-        "with the handshake only",
+        "without compat, with timeouts on both ends",
+        "with the handshake",
         "with compat (the demo service, reporting each connection)",
     ];
+    let [plain, timed, lean, compat] = addrs;
     let mut times: [Vec<Duration>; 4] = Default::default();
     for round in 0..ROUNDS {
         let mut sides = [0usize, 1, 2, 3];
@@ -274,24 +330,23 @@ fn interleaved(
                 for _ in 0..CONNECTIONS {
                     match side {
                         0 => {
-                            black_box(plain_attest(plain_addr, "node-1").await);
+                            black_box(plain_attest(plain, "node-1").await);
                         }
                         1 => {
-                            let timed = tokio::time::timeout(
-                                service::TIMEOUT,
-                                plain_attest(plain_addr, "node-1"),
+                            let attest = plain_attest(timed, "node-1");
+                            black_box(
+                                tokio::time::timeout(service::TIMEOUT, attest)
+                                    .await
+                                    .unwrap(),
                             );
-                            black_box(timed.await.unwrap());
                         }
                         2 => {
-                            let lean =
-                                service::attest(lean_addr, agent, "node-1", service::TIMEOUT);
-                            black_box(lean.await.unwrap());
+                            let attest = service::attest(lean, agent, "node-1", service::TIMEOUT);
+                            black_box(attest.await.unwrap());
                         }
                         _ => {
-                            let full =
-                                service::attest(compat_addr, agent, "node-1", service::TIMEOUT);
-                            black_box(full.await.unwrap());
+                            let attest = service::attest(compat, agent, "node-1", service::TIMEOUT);
+                            black_box(attest.await.unwrap());
                         }
                     }
                 }
@@ -311,7 +366,7 @@ fn interleaved(
     );
     for (name, median) in SIDES.iter().zip(&medians) {
         println!(
-            "  {name}: {median:.1?} ({:.3} of without compat, {:.3} of without compat with a client timeout)",
+            "  {name}: {median:.1?} ({:.3} of without compat, {:.3} of without compat with timeouts)",
             median.as_secs_f64() / medians[0].as_secs_f64(),
             median.as_secs_f64() / medians[1].as_secs_f64(),
         );
