@@ -269,3 +269,33 @@ fn the_demo_prints_who_got_in_and_why_and_what_the_refused_were_told() {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }
 }
+
+#[tokio::test]
+async fn the_handshake_runs_over_any_async_stream_not_only_tcp() {
+    let (client, server) = tokio::io::duplex(4096);
+    let serving = tokio::spawn(async move {
+        service::handle(server, &end("server", VERSION), service::TIMEOUT).await
+    });
+    let mut client = tokio::io::BufReader::new(client);
+    let request =
+        br#"{"attestation_data":{"type":"join_token","data":[110]},"csr":[48],"response":null}"#;
+    let mut framed = Vec::new();
+    service::frame_into(request, &mut framed);
+    let session = compat_runtime::tokio::connect_with(
+        &mut client,
+        &end("agent", "0.9.1"),
+        &framed,
+        service::TIMEOUT,
+    )
+    .await
+    .unwrap();
+    assert_eq!(session.peer_version().to_string(), VERSION);
+    let Ok(Incoming::Request(reply)) = service::read_request(&mut client).await else {
+        panic!("a reply follows the accept")
+    };
+    assert!(matches!(
+        serde_json::from_slice::<ServerMessage>(&reply).unwrap(),
+        ServerMessage::Update(_)
+    ));
+    assert!(matches!(serving.await.unwrap(), Event::Admitted { .. }));
+}
