@@ -417,7 +417,18 @@ pub enum Reply {
     Unknown,
 }
 
-static MESSAGES: &[&Message] = &[Bundle::MESSAGE, Reply::MESSAGE];
+/// A message that holds itself.
+#[derive(Debug, Clone, PartialEq, Compat)]
+#[compat(from = "server", to = "agent")]
+#[since("0.0.1")]
+pub struct Tree {
+    pub name: String,
+    #[since("0.0.5")]
+    pub tag: Option<String>,
+    pub children: Vec<Tree>,
+}
+
+static MESSAGES: &[&Message] = &[Bundle::MESSAGE, Reply::MESSAGE, Tree::MESSAGE];
 
 const SMALL: &str = "[components]\nserver = {}\nagent = {}\n[[rule]]\ncomponent = \"agent\"\n\
                      peer = \"server\"\nnewer = \"none\"\nolder = \"any patch\"\n";
@@ -551,6 +562,28 @@ fn ignorable_fields_the_peer_does_not_know_are_dropped_not_sent() {
     // A peer that knows the field keeps it.
     let newer = session_with("0.0.5");
     assert_eq!(newer.prepare(&value).unwrap().hint, value.hint);
+}
+
+#[test]
+fn a_message_that_holds_itself_is_walked_and_the_walk_ends() {
+    use compat_runtime::Guard;
+    // No constant can bound a recursive message: it always takes the walk.
+    assert_eq!(Tree::newest(), u64::MAX);
+    let leaf = |tag: Option<&str>| Tree {
+        name: "leaf".into(),
+        tag: tag.map(Into::into),
+        children: vec![],
+    };
+    let tree = |tag| Tree {
+        name: "root".into(),
+        tag: None,
+        children: vec![leaf(None), leaf(tag)],
+    };
+    let old = session_with("0.0.4");
+    assert!(old.guard(&tree(None)).is_ok());
+    let err = old.guard(&tree(Some("x"))).unwrap_err();
+    assert_eq!(err.part(), compat_runtime::guard::Part::Field("tag"));
+    assert!(session_with("0.0.5").guard(&tree(Some("x"))).is_ok());
 }
 
 #[test]

@@ -191,11 +191,14 @@ pub(crate) fn impl_guard(node: &DeriveInput, input: &Input<'_>) -> TokenStream {
             const NEWEST: u64 = #newest;
 
             #[inline]
-            fn newest() -> u64 {
+            fn newest_within(depth: u32) -> u64 {
                 #[allow(unused_imports)]
                 use ::compat_runtime::guard::__private::{self as __g, NestedNewest as _};
+                if depth == 0 {
+                    return u64::MAX;
+                }
                 let newest = <Self as ::compat_runtime::guard::Guard>::NEWEST;
-                #(let newest = __g::max(newest, (&__g::Ty::<#types>::new()).nested_newest());)*
+                #(let newest = __g::max(newest, (&__g::Ty::<#types>::new()).nested_newest(depth - 1));)*
                 newest
             }
 

@@ -34,6 +34,17 @@ pub trait Guard: Compat {
     /// chain of constants that the compiler folds into one.
     #[inline]
     fn newest() -> u64 {
+        Self::newest_within(NESTING)
+    }
+
+    /// [`Guard::newest`], looking at most `depth` messages deep. A message that holds
+    /// itself (`children: Vec<Tree>`), directly or through others, reaches the end of the
+    /// depth and answers `u64::MAX`: no peer then takes the fast path for it, and the walk
+    /// of the value, which always ends, decides.
+    #[doc(hidden)]
+    #[inline]
+    fn newest_within(depth: u32) -> u64 {
+        let _ = depth;
         Self::NEWEST
     }
 
@@ -47,6 +58,9 @@ pub trait Guard: Compat {
     /// Resets ignorable parts newer than `peer` to their defaults.
     fn strip(&mut self, peer: u64);
 }
+
+/// How many messages deep [`Guard::newest`] looks into the messages a message holds.
+pub const NESTING: u32 = 5;
 
 /// Packs a release into one integer that orders like the release: 24 bits of major, 20 of
 /// minor, 20 of patch (larger numbers saturate).
@@ -238,7 +252,7 @@ pub mod __private {
 
     /// The newest release of the messages a field type holds.
     pub trait NestedNewest {
-        fn nested_newest(&self) -> u64;
+        fn nested_newest(&self, depth: u32) -> u64;
     }
     /// The nested walk of a field's value.
     pub trait Nested {
@@ -257,7 +271,7 @@ pub mod __private {
     // The fallbacks: not a message, not comparable with a default.
     impl<T: ?Sized> NestedNewest for &Ty<T> {
         #[inline]
-        fn nested_newest(&self) -> u64 {
+        fn nested_newest(&self, _: u32) -> u64 {
             0
         }
     }
@@ -302,8 +316,8 @@ pub mod __private {
         ($([$($gen:ident),*] $ty:ty, |$v:ident| $iter:expr, |$w:ident| $iter_mut:expr;)*) => {$(
             impl<M: Guard, $($gen),*> NestedNewest for Ty<$ty> {
                 #[inline]
-                fn nested_newest(&self) -> u64 {
-                    M::newest()
+                fn nested_newest(&self, depth: u32) -> u64 {
+                    M::newest_within(depth)
                 }
             }
             impl<M: Guard, $($gen),*> Nested for Val<'_, $ty> {
