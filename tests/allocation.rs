@@ -169,3 +169,45 @@ fn phoenix_accepts_without_allocating() {
         ],
     );
 }
+
+mod guard {
+    use compat_runtime::handshake::Endpoint;
+    use compat_runtime::{Compat, Message, Policy};
+
+    #[derive(Clone, Compat)]
+    #[compat(from = "server", to = "agent")]
+    #[since("0.0.1")]
+    pub(crate) struct Update {
+        pub(crate) svids: Vec<String>,
+        #[since("0.1.0")]
+        pub(crate) revision: Option<u64>,
+    }
+
+    static MESSAGES: &[&Message] = &[Update::MESSAGE];
+
+    #[test]
+    fn the_send_guard_allocates_nothing_on_its_fast_path() {
+        let policy = Policy::from_toml(
+            "compat.toml",
+            "[components]\nserver = {}\nagent = {}\n[[rule]]\ncomponent = \"agent\"\n\
+             peer = \"server\"\nnewer = \"none\"\nolder = \"1 minor\"\n",
+        )
+        .unwrap();
+        let server = Endpoint::new(&policy, "server", "0.1.0", MESSAGES).unwrap();
+        let agent = Endpoint::new(&policy, "agent", "0.1.0", MESSAGES).unwrap();
+        let session = server.accept(agent.hello()).unwrap();
+        let value = Update {
+            svids: vec!["spiffe://example.org/a".into()],
+            revision: Some(3),
+        };
+        let (ok, n) = super::allocations_in(|| session.guard(&value).is_ok());
+        assert!(ok);
+        assert_eq!(n, 0, "the guard allocated on its fast path");
+        let (borrowed, n) = super::allocations_in(|| {
+            matches!(session.prepare(&value), Ok(std::borrow::Cow::Borrowed(_)))
+        });
+        assert!(borrowed);
+        assert_eq!(n, 0, "prepare allocated for a peer that knows the message");
+        assert_eq!(value.svids.len() + usize::from(value.revision.is_some()), 2);
+    }
+}

@@ -5,6 +5,7 @@ use crate::attr::{RenameAll, SkipSerializing, Tagging};
 use crate::check;
 use crate::ctxt::Ctxt;
 use crate::env::Env;
+use crate::guard;
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
@@ -20,27 +21,39 @@ pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
         check::check(&cx, input, env);
     }
     match (cx.finish(), input) {
-        (None, Some(input)) => impl_compat(node, &table(&input), &flattened_types(&input)),
+        (None, Some(input)) => {
+            let generics = bounded(node, &flattened_types(&input));
+            let compat = impl_compat(node, &table(&input), &generics);
+            let guard = guard::impl_guard(node, &input, &generics);
+            quote!(#compat #guard)
+        }
         (errors, _) => {
             let errors = errors.map(|errors| errors.to_compile_error());
-            let stub = impl_compat(node, &stub(node), &[]);
-            quote!(#errors #stub)
+            let stub = impl_compat(node, &stub(node), &node.generics);
+            let guard = guard::stub(node);
+            quote!(#errors #stub #guard)
         }
     }
 }
 
 /// `bounds`: flattened types that mention a type parameter, which must have tables too.
-fn impl_compat(node: &DeriveInput, table: &TokenStream, bounds: &[&syn::Type]) -> TokenStream {
-    let ident = &node.ident;
+/// The item's generics, with `T: Compat` for each flattened type that mentions a type
+/// parameter: its fields are part of this table.
+fn bounded(node: &DeriveInput, flattened: &[&syn::Type]) -> syn::Generics {
     let mut generics = node.generics.clone();
-    if !bounds.is_empty() {
+    if !flattened.is_empty() {
         let clause = generics.make_where_clause();
-        for ty in bounds {
+        for ty in flattened {
             clause
                 .predicates
                 .push(syn::parse_quote!(#ty: ::compat_runtime::message::Compat));
         }
     }
+    generics
+}
+
+fn impl_compat(node: &DeriveInput, table: &TokenStream, generics: &syn::Generics) -> TokenStream {
+    let ident = &node.ident;
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         #[automatically_derived]

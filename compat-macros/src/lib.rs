@@ -19,6 +19,7 @@ mod check;
 mod ctxt;
 mod env;
 mod expand;
+mod guard;
 mod messages;
 mod scan;
 mod since;

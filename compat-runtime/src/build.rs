@@ -133,7 +133,12 @@ pub fn try_enforce() -> Result<(), BuildError> {
         env::CFG,
         cfg_env(std::env::vars())
     );
-    write_policy(&out_dir.join("compat_policy.rs"), &found.policy, &version)
+    write_policy_and_releases(
+        &out_dir.join("compat_policy.rs"),
+        &found.policy,
+        &version,
+        &dir,
+    )
 }
 
 /// The build's configuration as `messages![...]` reads it to evaluate `#[cfg(...)]`: every
@@ -232,6 +237,84 @@ pub fn write_policy(path: &Path, policy: &Policy, version: &Version) -> Result<(
     std::fs::write(path, code).map_err(|e| BuildError {
         lines: vec![format!("cannot write {}: {e}", path.display())],
     })
+}
+
+/// [`write_policy`], followed by `RELEASES`: the fingerprint of every release recorded in
+/// the crate's wire lock (`dir/compat.lock`), for the handshake.
+pub fn write_policy_and_releases(
+    path: &Path,
+    policy: &Policy,
+    version: &Version,
+    dir: &Path,
+) -> Result<(), BuildError> {
+    println!("cargo::rerun-if-changed=compat.lock");
+    let releases = recorded_fingerprints(&dir.join("compat.lock"))?;
+    let mut code = policy_code(policy, version);
+    code.push_str(&releases_code(&releases));
+    if std::fs::read_to_string(path).is_ok_and(|old| old == code) {
+        return Ok(());
+    }
+    std::fs::write(path, code).map_err(|e| BuildError {
+        lines: vec![format!("cannot write {}: {e}", path.display())],
+    })
+}
+
+/// The fingerprint of each release recorded in the wire lock at `path`, in file order (none
+/// without a lock). Only `version` and `fingerprint` are read, so build scripts need no wire
+/// lock code; a release recorded before locks kept fingerprints is left out, and its peers
+/// are checked by version alone.
+pub fn recorded_fingerprints(path: &Path) -> Result<Vec<(String, u64)>, BuildError> {
+    #[derive(serde::Deserialize)]
+    struct Lock {
+        #[serde(default)]
+        release: Vec<Recorded>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Recorded {
+        version: String,
+        fingerprint: Option<String>,
+    }
+    let failed = |problem: String| BuildError {
+        lines: vec![format!("{}: {problem}", path.display())],
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(failed(format!("cannot read it: {e}"))),
+    };
+    let lock: Lock = toml::from_str(&text).map_err(|e| {
+        failed(format!(
+            "cannot read it: {}; it is generated: restore it from version control, or record anew with COMPAT_RECORD=1 cargo test compat_wire_lock",
+            e.message()
+        ))
+    })?;
+    lock.release
+        .into_iter()
+        .filter_map(|r| Some((r.version, r.fingerprint?)))
+        .map(|(version, hex)| match u64::from_str_radix(&hex, 16) {
+            Ok(fingerprint) if hex.len() == 16 => Ok((version, fingerprint)),
+            _ => Err(failed(format!(
+                "release {version}: fingerprint `{hex}` is not 16 hex digits; it is generated: record the release again with COMPAT_RECORD=1"
+            ))),
+        })
+        .collect()
+}
+
+/// The Rust source of `RELEASES`, the recorded releases' fingerprints.
+pub fn releases_code(releases: &[(String, u64)]) -> String {
+    let mut out = String::from(
+        "/// The releases recorded in the crate's wire lock (`compat.lock`) with the fingerprints of their\n\
+         /// message tables: the handshake refuses a peer that claims one of them with other tables.\n\
+         pub const RELEASES: &[::compat_runtime::handshake::Release] = &[\n",
+    );
+    for (version, fingerprint) in releases {
+        let _ = writeln!(
+            out,
+            "::compat_runtime::handshake::Release {{ version: {version:?}, fingerprint: 0x{fingerprint:016x} }},"
+        );
+    }
+    out.push_str("];\n");
+    out
 }
 
 struct Gen {

@@ -302,9 +302,11 @@ impl Refusal {
     }
 }
 
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.parts.kind {
+impl Refusal {
+    /// What is wrong, in one clause, without the rule or the remedy: "agent 0.9.3 is too
+    /// new for server 0.9.2".
+    pub fn headline(&self) -> String {
+        match self.parts.kind {
             RefusalKind::TooOld => {
                 format!("{} is too old for {}", self.parts.subject, self.parts.other)
             }
@@ -331,8 +333,13 @@ impl fmt::Display for Refusal {
                 "{} is not a component of this policy (talking to {})",
                 self.parts.subject, self.parts.other
             ),
-        };
-        write!(f, "{what}: {}", self.parts.reason.text)?;
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.headline(), self.parts.reason.text)?;
         if let Some(origin) = &self.parts.reason.origin {
             write!(f, " ({origin})")?;
         }

@@ -68,17 +68,33 @@
 //!
 //! [`include_policy!`] compiles the checked policy into the crate, so the run-time check
 //! uses exactly the policy the build enforced.
+//!
+//! # On a connection
+//!
+//! [`handshake`] turns the policy into a verdict on a peer before any message is exchanged:
+//! each end sends a small hello (component, version, [`fingerprint`] of its message tables),
+//! checks the other's with its own policy, and a refusal travels back to the refused peer
+//! ([`Refused`]); an accepted peer at the edge of the window gets a [`Notice`]. The outcome
+//! is a [`Session`], whose [`Session::guard`] refuses to send a value the peer cannot read
+//! (one integer compare when it can read all of it). Feature `tokio` runs the handshake over
+//! a socket (the `compat_runtime::tokio` module, not in the default build).
 
 #[cfg(feature = "build")]
 pub mod build;
 pub mod check;
+pub mod fingerprint;
 pub mod fleet;
+pub mod guard;
+pub mod handshake;
 #[cfg(feature = "lock")]
 pub mod lock;
 pub mod message;
 pub mod policy;
 mod remedy;
+pub mod session;
 pub mod skew;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod version;
 pub mod window;
 
@@ -155,6 +171,9 @@ pub mod __private {
 
 pub use check::{Agreement, Peer, PeerError, Refusal, RefusalKind};
 pub use fleet::{Instance, Violation};
+pub use guard::{Guard, Unreadable};
+pub use handshake::{Endpoint, Notice, Refused};
 pub use policy::{Policy, PolicyError};
+pub use session::Session;
 pub use skew::Skew;
 pub use version::Version;

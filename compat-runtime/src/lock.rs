@@ -54,6 +54,10 @@ struct Release {
     version: String,
     #[serde(default = "format_1", skip_serializing_if = "is_format_1")]
     format: u32,
+    /// The fingerprint the release's build announces in its hello (16 hex digits); the
+    /// build script compiles these into `RELEASES`. Absent in locks written before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fingerprint: Option<String>,
     #[serde(default, rename = "message")]
     messages: Vec<LockedMessage>,
 }
@@ -477,6 +481,7 @@ pub fn verify_with(
         lock.releases.push(Release {
             version: current.to_string(),
             format: FORMAT,
+            fingerprint: Some(crate::fingerprint::hex(crate::fingerprint::of(messages))),
             messages: shapes,
         });
         lock.releases.sort_by(|a, b| {
@@ -527,6 +532,17 @@ pub fn verify_with(
             continue;
         }
         if at == current {
+            // Peers refuse a build that claims this release with another fingerprint.
+            let announced = crate::fingerprint::hex(crate::fingerprint::of(messages));
+            match &release.fingerprint {
+                Some(recorded) if *recorded != announced => problems.push(format!(
+                    "release {current} is recorded with fingerprint {recorded}, but this build announces {announced} in its hello, so peers that know the recorded release would refuse it (`fingerprint mismatch`); a released shape is fixed: bump the crate version, or, if {current} is not out yet, record it again with {RECORD}=1"
+                )),
+                None => problems.push(format!(
+                    "release {current} is recorded without the fingerprint its hello announces, so peers cannot tell a build that claims it with other tables; record it again with {RECORD}=1 cargo test compat_wire_lock (or `cargo compat lock`)"
+                )),
+                Some(_) => {}
+            }
             // A recorded release never changes on the wire once shipped; a Rust-only
             // rename is no change.
             let was: Vec<LockedMessage> = release.messages.iter().map(wire_view).collect();

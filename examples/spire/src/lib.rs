@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 
 compat_runtime::include_policy!();
 
+pub mod service;
+
 /// Evidence of the node's identity, from a node attestor plugin (`join_token`,
 /// `aws_iid`, `k8s_psat`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Compat)]

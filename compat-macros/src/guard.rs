@@ -1,0 +1,419 @@
+//! Writing the `impl Guard`: the send guard's constant and its per-value slow path.
+//!
+//! The constant is the newest `#[since]` of the message, its fields and its variants,
+//! packed into one integer the way `compat_runtime::guard::pack` does, so a session checks a
+//! message its peer fully knows with one compare. The slow path looks only at the parts that
+//! arrived after the message itself: a newer variant is unreadable (unless it is the
+//! catch-all), a newer field is unreadable when it holds a non-default value and is not
+//! `#[compat(ignorable)]`. "Default" is `None` for an `Option`, what the field's
+//! `#[serde(skip_serializing_if = "...")]` predicate skips, and otherwise
+//! `Default::default()` where the type has it and `PartialEq` (anything else counts as a
+//! value). Fields holding other messages are walked through `compat_runtime::guard`'s
+//! probes.
+
+use crate::ast::{self, Data, Input};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use semver::Version;
+use syn::DeriveInput;
+
+/// Packs a release as `compat_runtime::guard::pack` does.
+fn pack(v: &Version) -> u64 {
+    let cap = |v: u64, bits: u32| v.min((1 << bits) - 1);
+    (cap(v.major, 24) << 40) | (cap(v.minor, 20) << 20) | cap(v.patch, 20)
+}
+
+/// One field, with what the guard needs of it.
+struct GuardField<'a> {
+    name: &'a str,
+    /// `self.<member>` for a struct; the binding for a variant.
+    member: TokenStream,
+    ty: &'a syn::Type,
+    since: Option<&'a Version>,
+    ignorable: bool,
+    /// How to tell that `__v` (a reference to the value) is the field's default.
+    is_default: TokenStream,
+    /// How to reset `__v` (a mutable reference) for an ignorable field.
+    reset: TokenStream,
+}
+
+/// `generics` are the item's, with the bounds its `impl Compat` has (flattened type
+/// parameters must have tables), since `Guard` extends `Compat`.
+pub(crate) fn impl_guard(
+    node: &DeriveInput,
+    input: &Input<'_>,
+    generics: &syn::Generics,
+) -> TokenStream {
+    let ident = &node.ident;
+    let name = ident.to_string().trim_start_matches("r#").to_owned();
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let message_since = input.attrs.since.as_ref().map(|s| &s.version);
+    let ms = message_since.map_or(0, pack);
+    let ms_text = message_since.map(ToString::to_string).unwrap_or_default();
+    let mut newest = ms;
+
+    let (unreadable, needs_strip, strip, types) = match &input.data {
+        Data::Struct(_, fields) => {
+            let syn::Data::Struct(data) = &node.data else {
+                return stub(node);
+            };
+            let fields = guard_fields(fields, &data.fields, message_since, false);
+            for f in &fields {
+                newest = newest.max(f.since.map_or(0, pack));
+            }
+            let read: Vec<TokenStream> = fields
+                .iter()
+                .map(|f| {
+                    let member = &f.member;
+                    let check = field_check(f, &name, ms);
+                    quote!({ let __v = &self.#member; #check })
+                })
+                .collect();
+            let need: Vec<TokenStream> = fields
+                .iter()
+                .map(|f| {
+                    let member = &f.member;
+                    let check = field_needs_strip(f, ms);
+                    quote!({ let __v = &self.#member; #check })
+                })
+                .collect();
+            let strip: Vec<TokenStream> = fields
+                .iter()
+                .map(|f| {
+                    let member = &f.member;
+                    let reset = field_strip(f, ms);
+                    quote!({ let __v = &mut self.#member; #reset })
+                })
+                .collect();
+            let types: Vec<&syn::Type> = fields.iter().map(|f| f.ty).collect();
+            (
+                quote!(#(#read)*),
+                quote!(#(#need)*),
+                quote!(#(#strip)*),
+                types,
+            )
+        }
+        Data::Enum(variants) => {
+            let syn::Data::Enum(data) = &node.data else {
+                return stub(node);
+            };
+            let mut read_arms = Vec::new();
+            let mut need_arms = Vec::new();
+            let mut strip_arms = Vec::new();
+            let mut types = Vec::new();
+            for variant in variants {
+                let Some(syn_variant) = data.variants.iter().find(|v| &v.ident == variant.ident)
+                else {
+                    continue;
+                };
+                let v_ident = variant.ident;
+                let v_name = v_ident.to_string().trim_start_matches("r#").to_owned();
+                let v_since = variant
+                    .attrs
+                    .since
+                    .as_ref()
+                    .map(|s| &s.version)
+                    .or(message_since);
+                let vs = v_since.map_or(0, pack);
+                newest = newest.max(vs);
+                let fields = guard_fields(&variant.fields, &syn_variant.fields, v_since, true);
+                for f in &fields {
+                    newest = newest.max(f.since.map_or(0, pack));
+                    types.push(f.ty);
+                }
+                let bindings: Vec<TokenStream> = fields
+                    .iter()
+                    .zip(syn_members(&syn_variant.fields, &variant.fields))
+                    .map(|(f, member)| {
+                        let binding = &f.member;
+                        quote!(#member: #binding)
+                    })
+                    .collect();
+                let pattern = quote!(Self::#v_ident { #(#bindings,)* .. });
+                let catch_all = input.catch_all(variant).is_some();
+                let variant_check = if vs > ms && !catch_all {
+                    let since = v_since.map(ToString::to_string).unwrap_or_default();
+                    quote! {
+                        if peer < #vs {
+                            return ::core::option::Option::Some(__g::Unknown {
+                                message: #name,
+                                part: __g::Part::Variant(#v_name),
+                                since: #since,
+                            });
+                        }
+                    }
+                } else {
+                    quote!()
+                };
+                let read = fields.iter().map(|f| {
+                    let binding = &f.member;
+                    let check = field_check(f, &name, vs);
+                    quote!({ let __v = #binding; #check })
+                });
+                read_arms.push(quote!(#pattern => { #variant_check #(#read)* }));
+                let need = fields.iter().map(|f| {
+                    let binding = &f.member;
+                    let check = field_needs_strip(f, vs);
+                    quote!({ let __v = #binding; #check })
+                });
+                need_arms.push(quote!(#pattern => { #(#need)* }));
+                let strip = fields.iter().map(|f| {
+                    let binding = &f.member;
+                    let reset = field_strip(f, vs);
+                    quote!({ let __v = #binding; #reset })
+                });
+                strip_arms.push(quote!(#pattern => { #(#strip)* }));
+            }
+            let rest = quote! {
+                #[allow(unreachable_patterns)]
+                _ => {}
+            };
+            (
+                quote!(match self { #(#read_arms)* #rest }),
+                quote!(match self { #(#need_arms)* #rest }),
+                quote!(match self { #(#strip_arms)* #rest }),
+                types,
+            )
+        }
+    };
+
+    let message_check = if ms > 0 {
+        quote! {
+            if peer < #ms {
+                return ::core::option::Option::Some(__g::Unknown {
+                    message: #name,
+                    part: __g::Part::Message,
+                    since: #ms_text,
+                });
+            }
+        }
+    } else {
+        quote!()
+    };
+
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::compat_runtime::guard::Guard for #ident #ty_generics #where_clause {
+            const NEWEST: u64 = #newest;
+
+            #[inline]
+            fn newest_within(depth: u32) -> u64 {
+                #[allow(unused_imports)]
+                use ::compat_runtime::guard::__private::{self as __g, NestedNewest as _};
+                if depth == 0 {
+                    return u64::MAX;
+                }
+                let newest = <Self as ::compat_runtime::guard::Guard>::NEWEST;
+                #(let newest = __g::max(newest, (&__g::Ty::<#types>::new()).nested_newest(depth - 1));)*
+                newest
+            }
+
+            fn unreadable(&self, peer: u64) -> ::core::option::Option<::compat_runtime::guard::Unknown> {
+                #[allow(unused_imports)]
+                use ::compat_runtime::guard::__private::{self as __g, IsDefault as _, Nested as _};
+                let _ = peer;
+                #message_check
+                #unreadable
+                ::core::option::Option::None
+            }
+
+            fn needs_strip(&self, peer: u64) -> bool {
+                #[allow(unused_imports)]
+                use ::compat_runtime::guard::__private::{self as __g, IsDefault as _, Nested as _};
+                let _ = peer;
+                #needs_strip
+                false
+            }
+
+            fn strip(&mut self, peer: u64) {
+                #[allow(unused_imports)]
+                use ::compat_runtime::guard::__private::{self as __g, NestedMut as _};
+                let _ = peer;
+                #strip
+            }
+        }
+    }
+}
+
+/// The unreadable check of one field, after `let __v = <reference to the value>;`.
+fn field_check(f: &GuardField<'_>, message: &str, container: u64) -> TokenStream {
+    let fs = f.since.map_or(0, pack);
+    let own = if fs > container && !f.ignorable {
+        let is_default = &f.is_default;
+        let name = f.name;
+        let since = f.since.map(ToString::to_string).unwrap_or_default();
+        quote! {
+            if peer < #fs && !(#is_default) {
+                return ::core::option::Option::Some(__g::Unknown {
+                    message: #message,
+                    part: __g::Part::Field(#name),
+                    since: #since,
+                });
+            }
+        }
+    } else {
+        quote!()
+    };
+    quote! {
+        #own
+        if let ::core::option::Option::Some(unknown) = (&__g::Val(__v)).nested_unreadable(peer) {
+            return ::core::option::Option::Some(unknown);
+        }
+    }
+}
+
+fn field_needs_strip(f: &GuardField<'_>, container: u64) -> TokenStream {
+    let fs = f.since.map_or(0, pack);
+    let own = if fs > container && f.ignorable {
+        let is_default = &f.is_default;
+        quote! {
+            if peer < #fs && !(#is_default) {
+                return true;
+            }
+        }
+    } else {
+        quote!()
+    };
+    quote! {
+        #own
+        if (&__g::Val(__v)).nested_needs_strip(peer) {
+            return true;
+        }
+    }
+}
+
+fn field_strip(f: &GuardField<'_>, container: u64) -> TokenStream {
+    let fs = f.since.map_or(0, pack);
+    if fs > container && f.ignorable {
+        let reset = &f.reset;
+        quote! {
+            if peer < #fs {
+                #reset
+            } else {
+                (&mut __g::ValMut(__v)).nested_strip(peer);
+            }
+        }
+    } else {
+        quote!((&mut __g::ValMut(__v)).nested_strip(peer);)
+    }
+}
+
+/// The fields the table lists, paired with their syn fields (for attributes and members).
+fn guard_fields<'a>(
+    fields: &'a [ast::Field<'a>],
+    syn_fields: &'a syn::Fields,
+    container: Option<&'a Version>,
+    bind: bool,
+) -> Vec<GuardField<'a>> {
+    let members = syn_members(syn_fields, fields);
+    fields
+        .iter()
+        .zip(members)
+        .enumerate()
+        .map(|(i, (field, member))| {
+            let syn_field = syn_fields
+                .iter()
+                .enumerate()
+                .find(|(index, f)| match &f.ident {
+                    Some(ident) => ident.to_string().trim_start_matches("r#") == field.name,
+                    None => index.to_string() == field.name,
+                })
+                .map(|(_, f)| f);
+            let skip_if = syn_field.and_then(|f| skip_serializing_if(&f.attrs));
+            let is_default = if ast::is_option(field.ty) {
+                quote!(__v.is_none())
+            } else if let Some(path) = &skip_if {
+                quote!(#path(__v))
+            } else {
+                quote!((&__g::Val(__v)).is_default())
+            };
+            let reset = if ast::is_option(field.ty) {
+                quote!(*__v = ::core::option::Option::None;)
+            } else {
+                quote!(__g::reset(__v);)
+            };
+            let member = if bind {
+                let binding = quote::format_ident!("__f{}", i);
+                binding.into_token_stream()
+            } else {
+                member
+            };
+            GuardField {
+                name: &field.name,
+                member,
+                ty: field.ty,
+                since: field.attrs.since.as_ref().map(|s| &s.version).or(container),
+                ignorable: field.attrs.ignorable,
+                is_default,
+                reset,
+            }
+        })
+        .collect()
+}
+
+/// `ident` or `0`, `1`, … for each listed field, as written after `self.` or in a pattern.
+fn syn_members(syn_fields: &syn::Fields, fields: &[ast::Field<'_>]) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .map(|field| {
+            let found = syn_fields
+                .iter()
+                .enumerate()
+                .find_map(|(index, f)| match &f.ident {
+                    Some(ident) if ident.to_string().trim_start_matches("r#") == field.name => {
+                        Some(ident.to_token_stream())
+                    }
+                    None if index.to_string() == field.name => {
+                        Some(syn::Index::from(index).into_token_stream())
+                    }
+                    _ => None,
+                });
+            found.unwrap_or_else(|| field.at.clone())
+        })
+        .collect()
+}
+
+/// `#[serde(skip_serializing_if = "path")]` on a field: the predicate serde uses to leave
+/// the field out, which is what "default" means for it.
+fn skip_serializing_if(attrs: &[syn::Attribute]) -> Option<syn::ExprPath> {
+    let mut found = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        // Errors in serde's own attributes are serde's to report.
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("skip_serializing_if") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                found = lit.parse::<syn::ExprPath>().ok();
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                let _ = meta.parse_nested_meta(|inner| {
+                    if inner.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = inner.value()?.parse()?;
+                    }
+                    Ok(())
+                });
+            }
+            Ok(())
+        });
+    }
+    found
+}
+
+/// The impl of an item that failed to check: nothing to guard.
+pub(crate) fn stub(node: &DeriveInput) -> TokenStream {
+    let ident = &node.ident;
+    let (impl_generics, ty_generics, where_clause) = node.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::compat_runtime::guard::Guard for #ident #ty_generics #where_clause {
+            const NEWEST: u64 = 0;
+            fn unreadable(&self, _: u64) -> ::core::option::Option<::compat_runtime::guard::Unknown> {
+                ::core::option::Option::None
+            }
+            fn needs_strip(&self, _: u64) -> bool {
+                false
+            }
+            fn strip(&mut self, _: u64) {}
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! The send guard: refuse to send a value the peer cannot read, and drop what it may skip.
+//!
+//! `#[derive(Compat)]` implements [`Guard`] next to [`Compat`]: a constant holding the newest
+//! release any part of the message introduced (packed into one integer, see [`pack`]), and a
+//! walk of one value for when the peer is older than that. A [`Session`](crate::Session)
+//! holds the peer's version packed the same way, so for a message the peer fully knows the
+//! guard costs one integer compare; only a peer older than the message's newest part pays
+//! for a walk of the value, which looks at just the parts that peer does not know:
+//!
+//! - a variant newer than the peer is refused (the peer cannot decode it);
+//! - a field newer than the peer is refused when it holds a non-default value (`Some(_)`
+//!   for an `Option`, a value its `skip_serializing_if` predicate does not skip, anything
+//!   but `Default::default()` otherwise) and is not `#[compat(ignorable)]`;
+//! - an ignorable field newer than the peer is reset to its default by
+//!   [`Session::prepare`](crate::Session::prepare) (or [`Session::strip`](crate::Session::strip)),
+//!   so the peer gets what it would read if the field were missing.
+//!
+//! Fields whose type is itself a message (directly, or in an `Option`, `Box`, `Vec` or
+//! `BTreeMap` value) are walked too; messages behind generic parameters or other containers
+//! are not.
+
+use core::fmt;
+
+use crate::message::Compat;
+use crate::version::Version;
+
+/// A message type the send guard can check; implemented by `#[derive(Compat)]`.
+pub trait Guard: Compat {
+    /// The newest release any part of this type introduced (the message, its fields, its
+    /// variants), packed with [`pack`].
+    const NEWEST: u64;
+
+    /// [`Guard::NEWEST`], including the messages its fields hold. The derive writes it as a
+    /// chain of constants that the compiler folds into one.
+    #[inline]
+    fn newest() -> u64 {
+        Self::newest_within(NESTING)
+    }
+
+    /// [`Guard::newest`], looking at most `depth` messages deep. A message that holds
+    /// itself (`children: Vec<Tree>`), directly or through others, reaches the end of the
+    /// depth and answers `u64::MAX`: no peer then takes the fast path for it, and the walk
+    /// of the value, which always ends, decides.
+    #[doc(hidden)]
+    #[inline]
+    fn newest_within(depth: u32) -> u64 {
+        let _ = depth;
+        Self::NEWEST
+    }
+
+    /// The slow path: the first part of this value that a peer at `peer` (packed) cannot
+    /// read, if any. Ignorable fields are never such a part.
+    fn unreadable(&self, peer: u64) -> Option<Unknown>;
+
+    /// Whether the value holds ignorable parts newer than `peer` with non-default values.
+    fn needs_strip(&self, peer: u64) -> bool;
+
+    /// Resets ignorable parts newer than `peer` to their defaults.
+    fn strip(&mut self, peer: u64);
+}
+
+/// How many messages deep [`Guard::newest`] looks into the messages a message holds.
+pub const NESTING: u32 = 5;
+
+/// Packs a release into one integer that orders like the release: 24 bits of major, 20 of
+/// minor, 20 of patch (larger numbers saturate).
+///
+/// ```
+/// use compat_runtime::guard::pack;
+/// assert!(pack(0, 9, 3) < pack(0, 10, 0));
+/// assert!(pack(1, 0, 0) > pack(0, 999, 999));
+/// ```
+#[inline]
+pub const fn pack(major: u64, minor: u64, patch: u64) -> u64 {
+    const fn cap(v: u64, bits: u32) -> u64 {
+        let max = (1 << bits) - 1;
+        if v > max { max } else { v }
+    }
+    (cap(major, 24) << 40) | (cap(minor, 20) << 20) | cap(patch, 20)
+}
+
+/// A peer's version packed for comparing with [`Guard::NEWEST`]. A pre-release of `x.y.z`
+/// counts as just below `x.y.z`: it is not assumed to know what `x.y.z` introduced.
+///
+/// ```
+/// use compat_runtime::guard::{pack, pack_peer};
+/// use compat_runtime::Version;
+/// assert_eq!(pack_peer(&Version::new(0, 9, 3)), pack(0, 9, 3));
+/// assert!(pack_peer(&Version::parse("0.9.0-rc.1").unwrap()) < pack(0, 9, 0));
+/// ```
+pub fn pack_peer(v: &Version) -> u64 {
+    let packed = pack(v.major, v.minor, v.patch);
+    if v.pre.is_empty() {
+        packed
+    } else {
+        packed.saturating_sub(1)
+    }
+}
+
+/// Which part of a message a peer does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// The whole message.
+    Message,
+    /// A field, by name.
+    Field(&'static str),
+    /// A variant, by name.
+    Variant(&'static str),
+}
+
+/// What the slow path found: a part of a message that arrived after the peer's release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Unknown {
+    /// The message the part belongs to (the innermost one, for nested messages).
+    pub message: &'static str,
+    /// The part.
+    pub part: Part,
+    /// The release that introduced it.
+    pub since: &'static str,
+}
+
+/// A value the peer cannot read: which message, which field or variant, the release that
+/// introduced it, the peer, and what to do. Returned by [`Session::guard`](crate::Session::guard).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable(Box<UnreadableParts>);
+
+// Boxed, so `Result<(), Unreadable>` is one pointer wide on the guard's fast path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct UnreadableParts {
+    sent: &'static str,
+    unknown: Unknown,
+    peer: String,
+    peer_version: Version,
+}
+
+impl Unreadable {
+    pub(crate) fn new(
+        sent: &'static str,
+        unknown: Unknown,
+        peer: &str,
+        peer_version: &Version,
+    ) -> Self {
+        Unreadable(Box::new(UnreadableParts {
+            sent,
+            unknown,
+            peer: peer.to_owned(),
+            peer_version: peer_version.clone(),
+        }))
+    }
+
+    /// The message being sent.
+    pub fn sent(&self) -> &'static str {
+        self.0.sent
+    }
+
+    /// The message the unknown part belongs to (the sent one, or a message inside it).
+    pub fn message(&self) -> &'static str {
+        self.0.unknown.message
+    }
+
+    /// The part the peer does not know.
+    pub fn part(&self) -> Part {
+        self.0.unknown.part
+    }
+
+    /// The release that introduced it.
+    pub fn since(&self) -> &'static str {
+        self.0.unknown.since
+    }
+
+    /// The peer's component.
+    pub fn peer(&self) -> &str {
+        &self.0.peer
+    }
+
+    /// The peer's version.
+    pub fn peer_version(&self) -> &Version {
+        &self.0.peer_version
+    }
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (peer, v, since) = (&self.0.peer, &self.0.peer_version, self.0.unknown.since);
+        write!(f, "cannot send `{}` to {peer} {v}: ", self.0.sent)?;
+        let of = if self.0.unknown.message == self.0.sent {
+            String::new()
+        } else {
+            format!(" of `{}`", self.0.unknown.message)
+        };
+        match self.0.unknown.part {
+            Part::Message => write!(
+                f,
+                "message `{}` arrived in {since} and {peer} {v} does not know it; \
+                 do not send it to this peer, or upgrade {peer} to {since} or later",
+                self.0.unknown.message
+            ),
+            Part::Field(name) => write!(
+                f,
+                "field `{name}`{of} arrived in {since} and {peer} {v} does not know it, so its \
+                 value would be lost; leave it at its default for this peer, mark it \
+                 `#[compat(ignorable)]` if it may be dropped, or upgrade {peer} to {since} or later"
+            ),
+            Part::Variant(name) => write!(
+                f,
+                "variant `{name}`{of} arrived in {since} and {peer} {v} cannot decode it; \
+                 send a variant this peer knows, or upgrade {peer} to {since} or later"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Unreadable {}
+
+/// What the code `#[derive(Compat)]` generates for [`Guard`] refers to; not a public API.
+///
+/// The probes pick an implementation by autoref: a method on `Probe<T>` (when `T` is a
+/// message, or a container of one) is found before the fallback on `&Probe<T>`.
+#[doc(hidden)]
+pub mod __private {
+    use std::collections::BTreeMap;
+    use std::marker::PhantomData;
+
+    pub use super::{Guard, Part, Unknown};
+
+    #[inline]
+    pub const fn max(a: u64, b: u64) -> u64 {
+        if a > b { a } else { b }
+    }
+
+    /// A field type, for [`NestedNewest::nested_newest`].
+    pub struct Ty<T: ?Sized>(PhantomData<fn() -> *const T>);
+
+    impl<T: ?Sized> Ty<T> {
+        #[inline]
+        pub const fn new() -> Self {
+            Ty(PhantomData)
+        }
+    }
+
+    impl<T: ?Sized> Default for Ty<T> {
+        fn default() -> Self {
+            Ty::new()
+        }
+    }
+
+    /// A field's value, for the nested walk and the default test.
+    pub struct Val<'a, T: ?Sized>(pub &'a T);
+
+    /// A field's value, for the nested strip.
+    pub struct ValMut<'a, T: ?Sized>(pub &'a mut T);
+
+    /// The newest release of the messages a field type holds.
+    pub trait NestedNewest {
+        fn nested_newest(&self, depth: u32) -> u64;
+    }
+    /// The nested walk of a field's value.
+    pub trait Nested {
+        fn nested_unreadable(&self, peer: u64) -> Option<Unknown>;
+        fn nested_needs_strip(&self, peer: u64) -> bool;
+    }
+    /// The nested strip of a field's value.
+    pub trait NestedMut {
+        fn nested_strip(&mut self, peer: u64);
+    }
+    /// Whether a field's value is its type's default.
+    pub trait IsDefault {
+        fn is_default(&self) -> bool;
+    }
+
+    // The fallbacks: not a message, not comparable with a default.
+    impl<T: ?Sized> NestedNewest for &Ty<T> {
+        #[inline]
+        fn nested_newest(&self, _: u32) -> u64 {
+            0
+        }
+    }
+    impl<T: ?Sized> Nested for &Val<'_, T> {
+        #[inline]
+        fn nested_unreadable(&self, _: u64) -> Option<Unknown> {
+            None
+        }
+        #[inline]
+        fn nested_needs_strip(&self, _: u64) -> bool {
+            false
+        }
+    }
+    impl<T: ?Sized> NestedMut for &mut ValMut<'_, T> {
+        #[inline]
+        fn nested_strip(&mut self, _: u64) {}
+    }
+    impl<T: ?Sized> IsDefault for &Val<'_, T> {
+        #[inline]
+        fn is_default(&self) -> bool {
+            false
+        }
+    }
+
+    impl<T: Default + PartialEq> IsDefault for Val<'_, T> {
+        #[inline]
+        fn is_default(&self) -> bool {
+            *self.0 == T::default()
+        }
+    }
+
+    /// Resets an ignorable field that the peer does not know.
+    #[inline]
+    pub fn reset<T: Default>(value: &mut T) {
+        *value = T::default();
+    }
+
+    // A message held directly, in an `Option`, a `Vec` or as `BTreeMap` values. (`Box` is
+    // left out: a `Box<T>` impl would overlap, as downstream crates may implement traits
+    // for `Box<Their>`.)
+    macro_rules! containers {
+        ($([$($gen:ident),*] $ty:ty, |$v:ident| $iter:expr, |$w:ident| $iter_mut:expr;)*) => {$(
+            impl<M: Guard, $($gen),*> NestedNewest for Ty<$ty> {
+                #[inline]
+                fn nested_newest(&self, depth: u32) -> u64 {
+                    M::newest_within(depth)
+                }
+            }
+            impl<M: Guard, $($gen),*> Nested for Val<'_, $ty> {
+                #[inline]
+                fn nested_unreadable(&self, peer: u64) -> Option<Unknown> {
+                    if M::newest() <= peer {
+                        return None;
+                    }
+                    let $v = self.0;
+                    $iter.find_map(|m: &M| m.unreadable(peer))
+                }
+                #[inline]
+                fn nested_needs_strip(&self, peer: u64) -> bool {
+                    if M::newest() <= peer {
+                        return false;
+                    }
+                    let $v = self.0;
+                    $iter.any(|m: &M| m.needs_strip(peer))
+                }
+            }
+            impl<M: Guard, $($gen),*> NestedMut for ValMut<'_, $ty> {
+                #[inline]
+                fn nested_strip(&mut self, peer: u64) {
+                    if M::newest() <= peer {
+                        return;
+                    }
+                    let $w = &mut *self.0;
+                    $iter_mut.for_each(|m: &mut M| m.strip(peer));
+                }
+            }
+        )*};
+    }
+
+    containers! {
+        [] M, |v| core::iter::once(v), |w| core::iter::once(w);
+        [] Option<M>, |v| v.iter(), |w| w.iter_mut();
+        [] Vec<M>, |v| v.iter(), |w| w.iter_mut();
+        [K] BTreeMap<K, M>, |v| v.values(), |w| w.values_mut();
+    }
+}

@@ -1,0 +1,451 @@
+//! The bytes of the handshake: an 8-byte header that never changes, then a body of tagged
+//! fields. `docs/handshake.md` is the reference; this is the one implementation.
+
+use core::fmt;
+
+use super::{Hello, Notice, Refused, RefusedKind};
+
+/// The first four bytes of every handshake frame: `CMPT`.
+pub const MAGIC: [u8; 4] = *b"CMPT";
+/// The layout of the bodies this release writes and reads.
+pub const LAYOUT: u8 = 1;
+/// Magic, layout, frame type, body length.
+pub const HEADER_LEN: usize = 8;
+/// The largest body accepted (and written); a longer one is refused before it is read.
+pub const MAX_BODY: usize = 4096;
+/// The longest component name in a hello.
+pub const MAX_COMPONENT: usize = 64;
+/// The most fields a body may carry (known or not).
+pub const MAX_FIELDS: usize = 64;
+/// The longest text a refusal or notice carries in one field; longer text is cut (at a
+/// character boundary) by the writer.
+pub const MAX_TEXT: usize = 400;
+
+/// What a frame is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FrameType {
+    /// A client's opening hello.
+    Hello = 1,
+    /// The server's hello, accepting the client, maybe with a notice.
+    Accept = 2,
+    /// A refusal, from either end.
+    Refusal = 3,
+}
+
+impl FrameType {
+    fn from_byte(b: u8) -> Option<Self> {
+        match b {
+            1 => Some(FrameType::Hello),
+            2 => Some(FrameType::Accept),
+            3 => Some(FrameType::Refusal),
+            _ => None,
+        }
+    }
+
+    /// `hello`, `accept`, `refusal`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FrameType::Hello => "hello",
+            FrameType::Accept => "accept",
+            FrameType::Refusal => "refusal",
+        }
+    }
+}
+
+/// One decoded handshake frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// A client's hello.
+    Hello(Hello),
+    /// The server's hello, and the notice it computed for the client, if any.
+    Accept(Hello, Option<Notice>),
+    /// A refusal.
+    Refusal(Refused),
+}
+
+impl Frame {
+    /// The frame's type.
+    pub fn frame_type(&self) -> FrameType {
+        match self {
+            Frame::Hello(_) => FrameType::Hello,
+            Frame::Accept(..) => FrameType::Accept,
+            Frame::Refusal(_) => FrameType::Refusal,
+        }
+    }
+
+    /// Appends the frame's bytes to `out`.
+    ///
+    /// ```
+    /// use compat_runtime::handshake::{Frame, Hello};
+    /// let mut bytes = Vec::new();
+    /// Frame::Hello(Hello::new("agent", "0.9.3", 7)).encode(&mut bytes);
+    /// assert_eq!(&bytes[..6], b"CMPT\x01\x01");
+    /// let (frame, used) = Frame::decode(&bytes).unwrap().unwrap();
+    /// assert_eq!(used, bytes.len());
+    /// assert_eq!(frame, Frame::Hello(Hello::new("agent", "0.9.3", 7)));
+    /// ```
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Frame::Hello(hello) => write_frame(out, FrameType::Hello, |w| hello.write(w)),
+            Frame::Accept(hello, notice) => encode_accept(out, hello, notice.as_ref()),
+            Frame::Refusal(refused) => write_frame(out, FrameType::Refusal, |w| refused.write(w)),
+        }
+    }
+
+    /// The frame's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        self.encode(&mut out);
+        out
+    }
+
+    /// Decodes one frame from the front of `bytes`: `Ok(None)` when more bytes are needed
+    /// (at most [`HEADER_LEN`] + [`MAX_BODY`] in all), otherwise the frame and how many
+    /// bytes it took. Hostile input gives an error, never a panic, and nothing is read
+    /// beyond the declared length.
+    pub fn decode(bytes: &[u8]) -> Result<Option<(Frame, usize)>, HelloError> {
+        let Some(header) = Header::peek(bytes)? else {
+            return Ok(None);
+        };
+        let end = HEADER_LEN + header.len;
+        let Some(body) = bytes.get(HEADER_LEN..end) else {
+            return Ok(None);
+        };
+        Ok(Some((header.body(body)?, end)))
+    }
+
+    /// How many more bytes [`Frame::decode`] needs before it can answer, given what has
+    /// arrived so far; 0 when it can answer now. Lets a reader ask for exactly the rest of
+    /// a frame and never read past it.
+    pub fn needs(bytes: &[u8]) -> Result<usize, HelloError> {
+        match Header::peek(bytes)? {
+            None => Ok(HEADER_LEN - bytes.len()),
+            Some(h) => Ok((HEADER_LEN + h.len).saturating_sub(bytes.len())),
+        }
+    }
+}
+
+/// Appends an ACCEPT frame: this end's hello and the notice, if any.
+pub(crate) fn encode_accept(out: &mut Vec<u8>, hello: &Hello, notice: Option<&Notice>) {
+    write_frame(out, FrameType::Accept, |w| {
+        hello.write(w);
+        if let Some(notice) = notice {
+            notice.write(w);
+        }
+    });
+}
+
+/// Appends the header and the body `body` writes, then fills in the body's length.
+pub(crate) fn write_frame(
+    out: &mut Vec<u8>,
+    frame_type: FrameType,
+    body: impl FnOnce(&mut Writer<'_>),
+) {
+    let start = out.len();
+    out.extend_from_slice(&MAGIC);
+    out.push(LAYOUT);
+    out.push(frame_type as u8);
+    out.extend_from_slice(&[0, 0]);
+    body(&mut Writer { out, used: 0 });
+    let len = out.len() - start - HEADER_LEN;
+    debug_assert!(len <= MAX_BODY, "the writer caps every field");
+    let len = u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes();
+    out[start + 6..start + 8].copy_from_slice(&len);
+}
+
+/// A checked frame header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// The frame's type.
+    pub frame_type: FrameType,
+    /// The body's length in bytes.
+    pub len: usize,
+}
+
+impl Header {
+    /// Reads the header at the front of `bytes`, `Ok(None)` if fewer than [`HEADER_LEN`]
+    /// bytes arrived (but any that did are checked against the magic already).
+    pub fn peek(bytes: &[u8]) -> Result<Option<Header>, HelloError> {
+        let have = bytes.len().min(MAGIC.len());
+        if bytes[..have] != MAGIC[..have] {
+            return Err(HelloError::NotCompat {
+                start: bytes[..bytes.len().min(8)].to_vec(),
+            });
+        }
+        let Some(head) = bytes.get(..HEADER_LEN) else {
+            return Ok(None);
+        };
+        let layout = head[4];
+        if layout != LAYOUT {
+            return Err(HelloError::Layout { layout });
+        }
+        let Some(frame_type) = FrameType::from_byte(head[5]) else {
+            return Err(HelloError::Malformed {
+                what: format!(
+                    "frame type {} is not hello (1), accept (2) or refusal (3)",
+                    head[5]
+                ),
+            });
+        };
+        let len = usize::from(u16::from_be_bytes([head[6], head[7]]));
+        if len > MAX_BODY {
+            return Err(HelloError::Oversize { len });
+        }
+        Ok(Some(Header { frame_type, len }))
+    }
+
+    fn body(self, body: &[u8]) -> Result<Frame, HelloError> {
+        let fields = Fields::read(body)?;
+        Ok(match self.frame_type {
+            FrameType::Hello => Frame::Hello(Hello::read(&fields)?),
+            FrameType::Accept => Frame::Accept(Hello::read(&fields)?, Notice::read(&fields)?),
+            FrameType::Refusal => Frame::Refusal(Refused::read(&fields)?),
+        })
+    }
+}
+
+/// Why handshake bytes could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HelloError {
+    /// The bytes do not start with the magic: the peer does not speak compat.
+    NotCompat {
+        /// The first bytes that arrived (at most 8).
+        start: Vec<u8>,
+    },
+    /// A body layout this release cannot read (a future one).
+    Layout {
+        /// The layout the peer wrote.
+        layout: u8,
+    },
+    /// A body longer than [`MAX_BODY`].
+    Oversize {
+        /// Its declared length.
+        len: usize,
+    },
+    /// The stream ended inside a frame.
+    Truncated {
+        /// Bytes received.
+        have: usize,
+        /// Bytes the frame needs.
+        need: usize,
+    },
+    /// The body is not a valid frame of its type.
+    Malformed {
+        /// What is wrong.
+        what: String,
+    },
+    /// A valid frame, but not the one the handshake expects at this point.
+    Unexpected {
+        /// What arrived.
+        got: FrameType,
+        /// What was expected.
+        expected: &'static str,
+    },
+}
+
+impl HelloError {
+    /// The refusal kind this error is sent back as.
+    pub fn kind(&self) -> RefusedKind {
+        match self {
+            HelloError::Layout { .. } => RefusedKind::Layout,
+            _ => RefusedKind::BadHello,
+        }
+    }
+}
+
+impl fmt::Display for HelloError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HelloError::NotCompat { start } => {
+                let hex: Vec<String> = start.iter().map(|b| format!("{b:02x}")).collect();
+                let text: String = start
+                    .iter()
+                    .map(|&b| {
+                        if b.is_ascii_graphic() || b == b' ' {
+                            b as char
+                        } else {
+                            '.'
+                        }
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "the peer did not open with a compat hello: its first bytes are {} (`{text}`), not `CMPT`; \
+                     connect with a client built on compat_runtime::handshake",
+                    hex.join(" ")
+                )
+            }
+            HelloError::Layout { layout } => write!(
+                f,
+                "the peer's hello is in layout {layout}, and this build reads layout {LAYOUT}; \
+                 upgrade this end's compat-runtime, or have the peer write layout {LAYOUT}"
+            ),
+            HelloError::Oversize { len } => write!(
+                f,
+                "the peer's handshake frame declares {len} bytes; at most {MAX_BODY} are accepted"
+            ),
+            HelloError::Truncated { have, need } => write!(
+                f,
+                "the peer closed the connection inside the handshake, after {have} of {need} bytes"
+            ),
+            HelloError::Malformed { what } => write!(f, "malformed handshake frame: {what}"),
+            HelloError::Unexpected { got, expected } => write!(
+                f,
+                "the peer sent a {} frame where {expected} was expected",
+                got.as_str()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for HelloError {}
+
+/// Field tags of layout 1. Tags of a kind the reader does not know are skipped, so a later
+/// release can add fields without a new layout.
+pub(crate) mod tag {
+    pub(crate) const COMPONENT: u8 = 0x01;
+    pub(crate) const VERSION: u8 = 0x02;
+    pub(crate) const FINGERPRINT: u8 = 0x03;
+
+    pub(crate) const NOTICE_BY: u8 = 0x20;
+    pub(crate) const NOTICE_SUBJECT: u8 = 0x21;
+    pub(crate) const NOTICE_FROM: u8 = 0x22;
+    pub(crate) const NOTICE_KIND: u8 = 0x23;
+    pub(crate) const NOTICE_RULE: u8 = 0x24;
+    pub(crate) const NOTICE_ORIGIN: u8 = 0x25;
+    pub(crate) const NOTICE_REMEDY: u8 = 0x26;
+
+    pub(crate) const REFUSED_BY: u8 = 0x40;
+    pub(crate) const KIND: u8 = 0x41;
+    pub(crate) const KIND_TEXT: u8 = 0x42;
+    pub(crate) const SUBJECT: u8 = 0x43;
+    pub(crate) const OTHER: u8 = 0x44;
+    pub(crate) const RULE: u8 = 0x45;
+    pub(crate) const ORIGIN: u8 = 0x46;
+    pub(crate) const NOTE: u8 = 0x47;
+    pub(crate) const REMEDY: u8 = 0x48;
+    pub(crate) const MESSAGE: u8 = 0x49;
+}
+
+/// Writes `tag, u16 length, value` fields, never past [`MAX_BODY`].
+pub(crate) struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+    used: usize,
+}
+
+impl Writer<'_> {
+    pub(crate) fn bytes(&mut self, tag: u8, value: &[u8]) {
+        if self.used + 3 > MAX_BODY {
+            return;
+        }
+        let room = MAX_BODY - self.used - 3;
+        let value = &value[..value.len().min(room)];
+        self.out.push(tag);
+        self.out
+            .extend_from_slice(&(value.len() as u16).to_be_bytes());
+        self.out.extend_from_slice(value);
+        self.used += 3 + value.len();
+    }
+
+    /// Text, cut at a character boundary to `max` bytes.
+    pub(crate) fn text(&mut self, tag: u8, text: &str, max: usize) {
+        let mut end = text.len().min(max);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.bytes(tag, &text.as_bytes()[..end]);
+    }
+
+    pub(crate) fn opt_text(&mut self, tag: u8, text: Option<&str>) {
+        if let Some(text) = text {
+            self.text(tag, text, MAX_TEXT);
+        }
+    }
+}
+
+/// The fields of one body, each at most once; borrowed from the body, kept on the stack.
+pub(crate) struct Fields<'a> {
+    fields: [(u8, &'a [u8]); MAX_FIELDS],
+    len: usize,
+}
+
+impl<'a> Fields<'a> {
+    fn read(mut body: &'a [u8]) -> Result<Self, HelloError> {
+        let mut fields = Fields {
+            fields: [(0, &[]); MAX_FIELDS],
+            len: 0,
+        };
+        while !body.is_empty() {
+            if fields.len == MAX_FIELDS {
+                return Err(malformed(format!("more than {MAX_FIELDS} fields")));
+            }
+            let [tag, hi, lo, rest @ ..] = body else {
+                return Err(malformed(format!(
+                    "{} stray byte(s) after the last field",
+                    body.len()
+                )));
+            };
+            let len = usize::from(u16::from_be_bytes([*hi, *lo]));
+            let Some(value) = rest.get(..len) else {
+                return Err(malformed(format!(
+                    "field 0x{tag:02x} declares {len} bytes but only {} remain",
+                    rest.len()
+                )));
+            };
+            if fields.get(*tag).is_some() {
+                return Err(malformed(format!("field 0x{tag:02x} appears twice")));
+            }
+            fields.fields[fields.len] = (*tag, value);
+            fields.len += 1;
+            body = &rest[len..];
+        }
+        Ok(fields)
+    }
+
+    pub(crate) fn get(&self, tag: u8) -> Option<&'a [u8]> {
+        self.fields[..self.len]
+            .iter()
+            .find(|(t, _)| *t == tag)
+            .map(|(_, v)| *v)
+    }
+
+    pub(crate) fn has(&self, tag: u8) -> bool {
+        self.get(tag).is_some()
+    }
+
+    /// A UTF-8 field of at most `max` bytes, if present.
+    pub(crate) fn text(
+        &self,
+        tag: u8,
+        what: &str,
+        max: usize,
+    ) -> Result<Option<String>, HelloError> {
+        let Some(value) = self.get(tag) else {
+            return Ok(None);
+        };
+        if value.len() > max {
+            return Err(malformed(format!(
+                "the {what} is {} bytes long; at most {max} are accepted",
+                value.len()
+            )));
+        }
+        match core::str::from_utf8(value) {
+            Ok(text) => Ok(Some(text.to_owned())),
+            Err(_) => Err(malformed(format!("the {what} is not UTF-8"))),
+        }
+    }
+
+    /// A UTF-8 field that must be present and non-empty.
+    pub(crate) fn required(&self, tag: u8, what: &str, max: usize) -> Result<String, HelloError> {
+        match self.text(tag, what, max)? {
+            Some(text) if !text.is_empty() => Ok(text),
+            Some(_) => Err(malformed(format!("the {what} is empty"))),
+            None => Err(malformed(format!("the {what} is missing"))),
+        }
+    }
+}
+
+pub(crate) fn malformed(what: String) -> HelloError {
+    HelloError::Malformed { what }
+}

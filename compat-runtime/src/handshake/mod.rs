@@ -1,0 +1,412 @@
+//! The handshake: each end says who it is, each end checks the other with its **own**
+//! compiled policy, and the connection goes on only when both accept. A refusal travels back
+//! to the refused peer as a frame of the handshake, naming the end that refused, the rule
+//! and its place in `compat.toml`, both versions and the remedy.
+//!
+//! The exchange costs no round trip on the accept path:
+//!
+//! ```text
+//! client                                   server
+//!   hello ─────────────────────────────────▶  checks the client with the server's policy
+//!   first request (right behind the hello) ▶
+//!          ◀────────── accept (server hello + notice)  or  refusal, then closes
+//!          ◀────────── reply
+//!   checks the server with the client's policy; on refusal, sends a refusal frame
+//!   in place of its next request and closes
+//! ```
+//!
+//! This module is pure and synchronous: it turns hellos into verdicts and frames into
+//! bytes ([`Frame`], documented byte for byte in `docs/handshake.md`). Feature `tokio`
+//! drives it over a socket (`compat_runtime::tokio`).
+//!
+//! ```
+//! # #[cfg(feature = "build")] {
+//! use compat_runtime::Policy;
+//! use compat_runtime::handshake::{Endpoint, Frame};
+//!
+//! let policy = Policy::from_toml("compat.toml", "[components]\nserver = {}\nagent = {}\n\
+//!     [[rule]]\ncomponent = \"agent\"\npeer = \"server\"\nnewer = \"none\"\nolder = \"1 minor\"\n").unwrap();
+//! let server = Endpoint::new(&policy, "server", "0.9.3", &[]).unwrap();
+//!
+//! // An agent one minor behind gets in, and is warned that 0.10 servers will refuse it.
+//! let agent = Endpoint::new(&policy, "agent", "0.8.4", &[]).unwrap();
+//! let (reply, verdict) = server.reply(agent.hello());
+//! let session = verdict.unwrap();
+//! let notice = session.notice_about_peer().unwrap();
+//! assert_eq!(notice.refused_from(), "0.10.0");
+//! let Frame::Accept(hello, sent) = &reply else { panic!() };
+//! assert_eq!(sent.as_ref(), Some(notice));
+//! assert!(agent.admit(hello, sent.clone()).is_ok());
+//!
+//! // An agent newer than the server is refused, and told why.
+//! let agent = Endpoint::new(&policy, "agent", "0.9.4", &[]).unwrap();
+//! let (reply, verdict) = server.reply(agent.hello());
+//! let Frame::Refusal(refused) = reply else { panic!() };
+//! assert_eq!(verdict.unwrap_err(), refused);
+//! assert_eq!(refused.kind().as_str(), "too new");
+//! # }
+//! ```
+
+mod frame;
+mod hello;
+mod refused;
+
+#[cfg(feature = "tokio")]
+pub(crate) use frame::encode_accept;
+pub use frame::{
+    Frame, FrameType, HEADER_LEN, Header, HelloError, LAYOUT, MAGIC, MAX_BODY, MAX_COMPONENT,
+    MAX_FIELDS, MAX_TEXT,
+};
+pub use hello::Hello;
+pub use refused::{Notice, Refused, RefusedKind};
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::check::{Peer, PeerError, Refusal, RefusalKind};
+use crate::message::Message;
+use crate::policy::Policy;
+use crate::session::Session;
+use crate::version::{Version, parse_version, shorten};
+
+/// A recorded release's fingerprint, from the wire lock (`compat.lock`); `include_policy!()`
+/// defines `RELEASES`, every recorded release of the crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Release {
+    /// The release.
+    pub version: &'static str,
+    /// The fingerprint of its message tables.
+    pub fingerprint: u64,
+}
+
+/// One end of a connection: its policy, who it is, its messages and the fingerprints of the
+/// recorded releases; it makes the hello and judges the peer's.
+///
+/// In a protocol crate the pieces come from `include_policy!()` and `messages![...]`:
+/// `Endpoint::new(policy(), "server", VERSION, messages())?.with_releases(RELEASES)`.
+#[derive(Debug, Clone)]
+pub struct Endpoint<'p> {
+    policy: &'p Policy,
+    me: Peer,
+    hello: Arc<Hello>,
+    messages: &'static [&'static Message],
+    releases: &'p [Release],
+}
+
+impl<'p> Endpoint<'p> {
+    /// This end: `component` at `version` (the crate's `VERSION`, or another for a demo or
+    /// a test), with the crate's messages. The hello carries their fingerprint.
+    pub fn new(
+        policy: &'p Policy,
+        component: &str,
+        version: &str,
+        messages: &'static [&'static Message],
+    ) -> Result<Self, PeerError> {
+        let me = policy.peer(&format!("{component}@{version}"))?;
+        let hello = Arc::new(Hello::new(
+            component,
+            version,
+            crate::fingerprint::of(messages),
+        ));
+        Ok(Endpoint {
+            policy,
+            me,
+            hello,
+            messages,
+            releases: &[],
+        })
+    }
+
+    /// The same end, knowing the fingerprints of recorded releases: a peer claiming one of
+    /// them with other tables is refused (`fingerprint mismatch`).
+    pub fn with_releases(mut self, releases: &'p [Release]) -> Self {
+        self.releases = releases;
+        self
+    }
+
+    /// The same end announcing another fingerprint (to test how a peer treats a build that
+    /// claims a release it is not).
+    pub fn with_fingerprint(mut self, fingerprint: u64) -> Self {
+        self.hello = Arc::new(Hello::new(
+            self.hello.component(),
+            self.hello.version(),
+            fingerprint,
+        ));
+        self
+    }
+
+    /// The same end announcing another component name (to test how a peer treats a
+    /// component its policy does not declare).
+    pub fn with_component(mut self, component: &str) -> Self {
+        self.hello = Arc::new(Hello::new(
+            component,
+            self.hello.version(),
+            self.hello.fingerprint(),
+        ));
+        self
+    }
+
+    /// This end's hello.
+    pub fn hello(&self) -> &Hello {
+        &self.hello
+    }
+
+    /// This end as its policy reads it.
+    pub fn me(&self) -> &Peer {
+        &self.me
+    }
+
+    /// This end's policy.
+    pub fn policy(&self) -> &'p Policy {
+        self.policy
+    }
+
+    /// This end's messages.
+    pub fn messages(&self) -> &'static [&'static Message] {
+        self.messages
+    }
+
+    /// The server's decision on a client's hello: a session, with the advance-warning notice
+    /// for the client when the next release of this end would refuse it.
+    ///
+    /// Takes the hello by reference or, to spare a copy, by value.
+    pub fn accept<'h>(&self, hello: impl Into<Cow<'h, Hello>>) -> Result<Session, Refused> {
+        let hello = hello.into();
+        let (peer, rule) = self.judge_rule(&hello)?;
+        let notice = self.advance_warning(&peer);
+        Ok(self
+            .session(peer, hello)
+            .with_notices(notice, None)
+            .with_rule(rule))
+    }
+
+    /// [`Endpoint::accept`], with the frame to send back: the accept (this end's hello and
+    /// the notice) or the refusal.
+    pub fn reply<'h>(&self, hello: impl Into<Cow<'h, Hello>>) -> (Frame, Result<Session, Refused>) {
+        match self.accept(hello) {
+            Ok(session) => (
+                Frame::Accept(
+                    Hello::clone(&self.hello),
+                    session.notice_about_peer().cloned(),
+                ),
+                Ok(session),
+            ),
+            Err(refused) => (Frame::Refusal(refused.clone()), Err(refused)),
+        }
+    }
+
+    /// [`Endpoint::reply`], appending the frame's bytes to `out` instead of returning the
+    /// frame: what a server on a socket does, without copying either hello.
+    pub fn reply_into<'h>(
+        &self,
+        hello: impl Into<Cow<'h, Hello>>,
+        out: &mut Vec<u8>,
+    ) -> Result<Session, Refused> {
+        let verdict = self.accept(hello);
+        match &verdict {
+            Ok(session) => frame::encode_accept(out, &self.hello, session.notice_about_peer()),
+            Err(refused) => Frame::Refusal(refused.clone()).encode(out),
+        }
+        verdict
+    }
+
+    /// The client's decision on the server's accept, carrying the notice the server sent.
+    /// A refusal here is this end's: send it back ([`Frame::Refusal`]) and close.
+    ///
+    /// Only the accepting end warns ahead: the server knows its own next releases, and a
+    /// client's next release refusing today's server is what the upgrade order (servers
+    /// first) already says.
+    pub fn admit<'h>(
+        &self,
+        hello: impl Into<Cow<'h, Hello>>,
+        notice: Option<Notice>,
+    ) -> Result<Session, Refused> {
+        let hello = hello.into();
+        let (peer, rule) = self.judge_rule(&hello)?;
+        Ok(self
+            .session(peer, hello)
+            .with_notices(None, notice)
+            .with_rule(rule))
+    }
+
+    /// The refusal to send back when the peer's handshake bytes cannot be read.
+    pub fn refuse_bytes(&self, error: &HelloError) -> Refused {
+        let me = self.hello.peer_text();
+        let remedy = match error {
+            HelloError::Layout { .. } => format!(
+                "upgrade the peer's compat-runtime to one that writes hello layout {LAYOUT}, or this end's to one that reads the peer's"
+            ),
+            _ => {
+                "connect with a client that speaks the compat handshake (docs/handshake.md)".into()
+            }
+        };
+        Refused::new(&me, error.kind(), "peer", &me, error.to_string()).with_remedy(remedy)
+    }
+
+    /// The refusal to send back when no hello arrived within `waited`.
+    pub fn refuse_timeout(&self, waited: core::time::Duration) -> Refused {
+        let me = self.hello.peer_text();
+        Refused::new(
+            &me,
+            RefusedKind::Timeout,
+            "peer",
+            &me,
+            format!("no complete hello arrived within {} ms", waited.as_millis()),
+        )
+        .with_remedy("send the hello first, as soon as the connection opens")
+    }
+
+    fn session(&self, peer: Peer, hello: Cow<'_, Hello>) -> Session {
+        Session::new(
+            peer,
+            hello.into_owned(),
+            Arc::clone(&self.hello),
+            self.messages,
+        )
+    }
+
+    /// Checks a peer's hello with this end's policy: component, version, the policy's
+    /// verdict, then the fingerprint of a release the peer claims.
+    pub fn judge(&self, hello: &Hello) -> Result<Peer, Refused> {
+        self.judge_rule(hello).map(|(peer, _)| peer)
+    }
+
+    fn judge_rule(&self, hello: &Hello) -> Result<(Peer, Option<usize>), Refused> {
+        // Accepting allocates nothing for this end's own name: only refusals spell it out.
+        let Some(component) = self.policy.component(hello.component()) else {
+            let me = self.hello.peer_text();
+            let unknown = PeerError::UnknownComponent {
+                name: shorten(hello.component()),
+                known: self
+                    .policy
+                    .components()
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect(),
+            };
+            return Err(Refused::new(
+                &me,
+                RefusedKind::Policy(RefusalKind::UnknownComponent),
+                format!(
+                    "{}@{}",
+                    shorten(hello.component()),
+                    shorten(hello.version())
+                ),
+                &me,
+                format!("{unknown} (policy {})", self.policy.source()),
+            )
+            .with_remedy(format!(
+                "connect a component of this policy, or declare `{}` under [components] in {}",
+                shorten(hello.component()),
+                self.policy.source()
+            )));
+        };
+        let version = parse_version(hello.version()).map_err(|e| {
+            let me = self.hello.peer_text();
+            Refused::new(
+                &me,
+                RefusedKind::BadHello,
+                format!("{}@{}", hello.component(), shorten(hello.version())),
+                &me,
+                format!("the peer's hello has {e}"),
+            )
+            .with_remedy("announce the release as MAJOR.MINOR.PATCH, e.g. 0.9.3")
+        })?;
+        let peer = Peer { component, version };
+        let agreement = self
+            .policy
+            .check(&self.me, &peer)
+            .map_err(|refusal| Refused::from_refusal(self.hello.peer_text(), &refusal))?;
+        if let Some(expected) = self.expected_fingerprint(&peer.version)
+            && expected != hello.fingerprint()
+        {
+            return Err(self.refuse_fingerprint(hello, expected));
+        }
+        Ok((peer, agreement.rule()))
+    }
+
+    /// The fingerprint a peer at `version` must announce, when this end knows it: its own
+    /// release, or one recorded in the wire lock.
+    fn expected_fingerprint(&self, version: &Version) -> Option<u64> {
+        let same = |a: &Version, b: &Version| {
+            (a.major, a.minor, a.patch, &a.pre) == (b.major, b.minor, b.patch, &b.pre)
+        };
+        if same(version, &self.me.version) {
+            return Some(self.hello.fingerprint());
+        }
+        self.releases
+            .iter()
+            .find(|r| parse_version(r.version).is_ok_and(|v| same(&v, version)))
+            .map(|r| r.fingerprint)
+    }
+
+    fn refuse_fingerprint(&self, hello: &Hello, expected: u64) -> Refused {
+        let me = self.hello.peer_text();
+        Refused::new(
+            &me,
+            RefusedKind::FingerprintMismatch,
+            hello.peer_text(),
+            &me,
+            format!(
+                "{} {} claims release {} but carries other message tables (fingerprint {:016x}, release {} has {:016x})",
+                hello.component(),
+                hello.version(),
+                hello.version(),
+                hello.fingerprint(),
+                hello.version(),
+                expected
+            ),
+        )
+        .with_remedy(format!(
+            "run {} from the {} release, or give a modified build its own version and record it in compat.lock (`cargo compat lock`)",
+            hello.component(),
+            hello.version()
+        ))
+    }
+
+    /// The notice for an accepted peer that the next minor or major release of this end
+    /// would refuse.
+    fn advance_warning(&self, peer: &Peer) -> Option<Notice> {
+        let scheme = self.policy.scheme();
+        let v = &self.me.version;
+        let next_minor = Version::new(v.major, v.minor.saturating_add(1), 0);
+        let next_major = scheme.next_major(v);
+        // Under the pre-1.0 reading the next minor is the next major: check it once.
+        let second = (next_major != next_minor).then_some(next_major);
+        for next in core::iter::once(next_minor).chain(second) {
+            let me_next = Peer {
+                component: self.me.component,
+                version: next,
+            };
+            if let Err(refusal) = self.policy.check(&me_next, peer) {
+                return Some(self.notice(peer, &me_next, &refusal));
+            }
+        }
+        None
+    }
+
+    fn notice(&self, peer: &Peer, me_next: &Peer, refusal: &Refusal) -> Notice {
+        let mine = self.policy.component_name(self.me.component);
+        let subject = format!(
+            "{}@{}",
+            self.policy.component_name(peer.component),
+            peer.version
+        );
+        let up = self.policy.moves_up(peer, &[&self.me, me_next], true);
+        let remedy = match up.first() {
+            Some(step) => format!("{step} before upgrading {mine} to {}", me_next.version),
+            None => refusal.remedy(),
+        };
+        Notice::new(
+            self.hello.peer_text(),
+            subject,
+            me_next.version.to_string(),
+            RefusedKind::Policy(refusal.kind()),
+        )
+        .with_rule(
+            refusal.reason().text.clone(),
+            refusal.reason().origin.as_ref().map(ToString::to_string),
+        )
+        .with_remedy(remedy)
+    }
+}

@@ -1,0 +1,274 @@
+//! The handshake over a tokio stream (feature `tokio`): [`accept`] on the server's side,
+//! [`connect`] or [`connect_with`] on the client's, each under a timeout, each returning the
+//! [`Session`].
+//!
+//! Both read exactly the handshake frame and nothing past it (wrap a socket in a
+//! `tokio::io::BufReader` to read it in one system call; the rest stays buffered), so what the client sent right
+//! behind its hello (its first request, with [`connect_with`]) is still in the stream for the
+//! server to read: the handshake adds no round trip. A refusal is written to the refused
+//! peer before the error is returned, and every wait is bounded: a peer that sends nothing,
+//! or a byte at a time, is cut off when the timeout expires, holding nothing afterwards.
+//!
+//! ```no_run
+//! # async fn serve(listener: tokio::net::TcpListener, endpoint: compat_runtime::Endpoint<'static>) -> std::io::Result<()> {
+//! use std::time::Duration;
+//! loop {
+//!     let (mut socket, _) = listener.accept().await?;
+//!     let endpoint = endpoint.clone();
+//!     tokio::spawn(async move {
+//!         match compat_runtime::tokio::accept(&mut socket, &endpoint, Duration::from_secs(5)).await {
+//!             Ok(session) => { /* read the first request, reply through session.guard(..) */ }
+//!             Err(refused) => eprintln!("{refused}"), // the peer was told the same
+//!         }
+//!     });
+//! }
+//! # }
+//! ```
+
+use core::fmt;
+use core::time::Duration;
+
+use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::handshake::{Endpoint, Frame, HEADER_LEN, HelloError, MAX_BODY, Refused};
+use crate::session::Session;
+
+/// Why a handshake over a stream did not produce a session.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum HandshakeError {
+    /// The peer refused this end; its refusal says why.
+    RefusedByPeer(Refused),
+    /// This end refused the peer; the refusal was sent to it.
+    Refused(Refused),
+    /// The peer's handshake bytes could not be read; a refusal was sent where possible.
+    Hello(HelloError),
+    /// No complete handshake within the timeout; the server told the peer.
+    Timeout(Duration),
+    /// The stream failed.
+    Io(std::io::Error),
+}
+
+impl HandshakeError {
+    /// The refusal, whichever end made it.
+    pub fn refusal(&self) -> Option<&Refused> {
+        match self {
+            HandshakeError::RefusedByPeer(r) | HandshakeError::Refused(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for HandshakeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HandshakeError::RefusedByPeer(r) | HandshakeError::Refused(r) => r.fmt(f),
+            HandshakeError::Hello(e) => e.fmt(f),
+            HandshakeError::Timeout(d) => write!(
+                f,
+                "no complete handshake within {} ms; the peer sent nothing or too slowly",
+                d.as_millis()
+            ),
+            HandshakeError::Io(e) => write!(f, "the connection failed during the handshake: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for HandshakeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            HandshakeError::RefusedByPeer(r) | HandshakeError::Refused(r) => Some(r),
+            HandshakeError::Hello(e) => Some(e),
+            HandshakeError::Io(e) => Some(e),
+            HandshakeError::Timeout(_) => None,
+        }
+    }
+}
+
+/// The server's side: reads the client's hello, checks it with this end's policy, and
+/// answers with the accept (this end's hello and any notice) or the refusal. On refusal the
+/// write side is shut down and the error returned.
+pub async fn accept<S>(
+    stream: &mut S,
+    endpoint: &Endpoint<'_>,
+    timeout: Duration,
+) -> Result<Session, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut out = Vec::with_capacity(64);
+    let session = accept_into(stream, endpoint, timeout, &mut out).await?;
+    let written = ::tokio::time::timeout(timeout, async {
+        stream.write_all(&out).await?;
+        stream.flush().await
+    })
+    .await;
+    match written {
+        Err(_) => Err(HandshakeError::Timeout(timeout)),
+        Ok(Err(e)) => Err(HandshakeError::Io(e)),
+        Ok(Ok(())) => Ok(session),
+    }
+}
+
+/// [`accept`], appending the accept frame to `out` instead of writing it, so a server can
+/// send it in the same write as its reply to a first request that came with the hello (one
+/// segment instead of two). Only hold it back when that request is already there (e.g. in
+/// a `BufReader`'s buffer): a client that sends no request waits for the accept. A refusal
+/// is still written at once.
+pub async fn accept_into<S>(
+    stream: &mut S,
+    endpoint: &Endpoint<'_>,
+    timeout: Duration,
+    out: &mut Vec<u8>,
+) -> Result<Session, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut buf = Vec::with_capacity(64);
+    let frame = match ::tokio::time::timeout(timeout, read_frame(stream, &mut buf)).await {
+        Err(_) => {
+            let refused = endpoint.refuse_timeout(timeout);
+            refuse(stream, &refused, timeout).await;
+            return Err(HandshakeError::Timeout(timeout));
+        }
+        Ok(Err(Failure::Io(e))) => return Err(HandshakeError::Io(e)),
+        Ok(Err(Failure::Hello(e))) => {
+            if !matches!(e, HelloError::Truncated { .. }) {
+                refuse(stream, &endpoint.refuse_bytes(&e), timeout).await;
+            }
+            return Err(HandshakeError::Hello(e));
+        }
+        Ok(Ok(frame)) => frame,
+    };
+    let hello = match frame {
+        Frame::Hello(hello) => hello,
+        other => {
+            let e = HelloError::Unexpected {
+                got: other.frame_type(),
+                expected: "a hello",
+            };
+            refuse(stream, &endpoint.refuse_bytes(&e), timeout).await;
+            return Err(HandshakeError::Hello(e));
+        }
+    };
+    match endpoint.accept(hello) {
+        Ok(session) => {
+            crate::handshake::encode_accept(out, endpoint.hello(), session.notice_about_peer());
+            Ok(session)
+        }
+        Err(refused) => {
+            refuse(stream, &refused, timeout).await;
+            Err(HandshakeError::Refused(refused))
+        }
+    }
+}
+
+/// The client's side: sends this end's hello, reads the server's answer, and checks the
+/// server with this end's policy (sending back a refusal if it fails).
+pub async fn connect<S>(
+    stream: &mut S,
+    endpoint: &Endpoint<'_>,
+    timeout: Duration,
+) -> Result<Session, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    connect_with(stream, endpoint, &[], timeout).await
+}
+
+/// [`connect`], sending `first_request` (already framed by the application) in the same
+/// write as the hello, so the server's reply can follow its accept with no round trip in
+/// between. The request goes out before the server's version is known: make it one every
+/// server this end's policy admits can read.
+pub async fn connect_with<S>(
+    stream: &mut S,
+    endpoint: &Endpoint<'_>,
+    first_request: &[u8],
+    timeout: Duration,
+) -> Result<Session, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut buf = Vec::with_capacity(64 + first_request.len());
+    endpoint.hello().encode(&mut buf);
+    buf.extend_from_slice(first_request);
+    let exchange = async {
+        stream.write_all(&buf).await.map_err(Failure::Io)?;
+        stream.flush().await.map_err(Failure::Io)?;
+        buf.clear();
+        read_frame(stream, &mut buf).await
+    };
+    let frame = match ::tokio::time::timeout(timeout, exchange).await {
+        Err(_) => return Err(HandshakeError::Timeout(timeout)),
+        Ok(Err(Failure::Io(e))) => return Err(HandshakeError::Io(e)),
+        Ok(Err(Failure::Hello(e))) => return Err(HandshakeError::Hello(e)),
+        Ok(Ok(frame)) => frame,
+    };
+    match frame {
+        Frame::Refusal(refused) => Err(HandshakeError::RefusedByPeer(refused)),
+        Frame::Accept(hello, notice) => match endpoint.admit(hello, notice) {
+            Ok(session) => Ok(session),
+            Err(refused) => {
+                refuse(stream, &refused, timeout).await;
+                Err(HandshakeError::Refused(refused))
+            }
+        },
+        Frame::Hello(_) => Err(HandshakeError::Hello(HelloError::Unexpected {
+            got: crate::handshake::FrameType::Hello,
+            expected: "the server's accept or refusal",
+        })),
+    }
+}
+
+enum Failure {
+    Io(std::io::Error),
+    Hello(HelloError),
+}
+
+/// Reads one frame, exactly: the header, then the body its length declares (bounded by
+/// [`MAX_BODY`]), checking the magic from the first byte on.
+async fn read_frame<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    buf: &mut Vec<u8>,
+) -> Result<Frame, Failure> {
+    buf.clear();
+    loop {
+        let need = Frame::needs(buf).map_err(Failure::Hello)?;
+        if need == 0 {
+            break;
+        }
+        let have = buf.len();
+        buf.resize(have + need, 0);
+        let n = stream.read(&mut buf[have..]).await.map_err(Failure::Io)?;
+        buf.truncate(have + n);
+        if n == 0 {
+            let total = match crate::handshake::Header::peek(buf) {
+                Ok(Some(h)) => HEADER_LEN + h.len,
+                _ => HEADER_LEN,
+            };
+            return Err(Failure::Hello(HelloError::Truncated {
+                have: buf.len(),
+                need: total.min(HEADER_LEN + MAX_BODY),
+            }));
+        }
+    }
+    match Frame::decode(buf) {
+        Ok(Some((frame, _))) => Ok(frame),
+        Ok(None) => Err(Failure::Hello(HelloError::Truncated {
+            have: buf.len(),
+            need: buf.len() + 1,
+        })),
+        Err(e) => Err(Failure::Hello(e)),
+    }
+}
+
+/// Sends a refusal and shuts the write side, best effort: the peer may be gone already.
+async fn refuse<S: AsyncWrite + Unpin>(stream: &mut S, refused: &Refused, timeout: Duration) {
+    let bytes = Frame::Refusal(refused.clone()).to_bytes();
+    let _ = ::tokio::time::timeout(timeout, async {
+        stream.write_all(&bytes).await?;
+        stream.flush().await?;
+        stream.shutdown().await
+    })
+    .await;
+}
