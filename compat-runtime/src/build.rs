@@ -135,7 +135,12 @@ pub fn try_enforce() -> Result<(), BuildError> {
         env::MESSAGES,
         found_messages.join(",")
     );
-    write_policy_and_releases(&out_dir.join("compat_policy.rs"), &found.policy, &version, &dir)
+    write_policy_and_releases(
+        &out_dir.join("compat_policy.rs"),
+        &found.policy,
+        &version,
+        &dir,
+    )
 }
 
 /// Every type of the library target that derives `Compat`, as `(path, place)`: the type's
@@ -683,7 +688,11 @@ pub fn write_policy_and_releases(
 ) -> Result<(), BuildError> {
     println!("cargo::rerun-if-changed={}", crate::lock::FILE);
     let releases = crate::lock::fingerprints(dir).map_err(|e| BuildError {
-        lines: e.problems.iter().map(|p| format!("{}: {p}", e.path.display())).collect(),
+        lines: e
+            .problems
+            .iter()
+            .map(|p| format!("{}: {p}", e.path.display()))
+            .collect(),
     })?;
     let mut code = policy_code(policy, version);
     code.push_str(&releases_code(&releases));
