@@ -87,6 +87,8 @@ pub mod session;
 pub mod skew;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+#[cfg(feature = "tonic")]
+pub mod tonic;
 #[cfg(feature = "tower")]
 pub mod tower;
 pub mod version;

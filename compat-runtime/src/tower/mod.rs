@@ -80,7 +80,7 @@ use http::{HeaderName, StatusCode};
 pub use client::{BoxError, ClientError, ClientFuture, CompatClient, CompatClientLayer};
 pub use gate::{FINGERPRINT_LEN, MAX_CACHED, MAX_IDENTITY};
 pub use json::MAX_REFUSAL_JSON;
-pub use server::{CompatLayer, CompatService, ResponseFuture};
+pub use server::{CompatLayer, CompatService, IdentityLayer, IdentityService, ResponseFuture};
 
 /// The sender's `component@version`, on every request and every response.
 pub const PEER_HEADER: &str = "compat-peer";

@@ -138,6 +138,68 @@ where
     }
 }
 
+/// Names this end in `compat-peer` (and `compat-fingerprint`) on every response, and checks
+/// nothing: for a tonic server, whose [`ServerInterceptor`](crate::tonic::ServerInterceptor)
+/// refuses calls but cannot touch responses, so that clients can check the server.
+#[derive(Debug, Clone)]
+pub struct IdentityLayer {
+    identity: HeaderValue,
+    fingerprint: HeaderValue,
+}
+
+impl IdentityLayer {
+    /// The layer naming `endpoint`.
+    pub fn new(endpoint: &Endpoint<'_>) -> Self {
+        let hello = endpoint.hello();
+        IdentityLayer {
+            identity: super::gate::header_value(&hello.peer_text()),
+            fingerprint: super::gate::header_value(&format!("{:016x}", hello.fingerprint())),
+        }
+    }
+}
+
+impl<S> Layer<S> for IdentityLayer {
+    type Service = IdentityService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        IdentityService {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service [`IdentityLayer`] wraps.
+#[derive(Debug, Clone)]
+pub struct IdentityService<S> {
+    inner: S,
+    layer: IdentityLayer,
+}
+
+impl<S, B, R> Service<Request<B>> for IdentityService<S>
+where
+    S: Service<Request<B>, Response = Response<R>>,
+{
+    type Response = Response<R>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, R>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        ResponseFuture {
+            state: State::Inner {
+                future: self.inner.call(request),
+                identity: self.layer.identity.clone(),
+                fingerprint: self.layer.fingerprint.clone(),
+                notice: None,
+            },
+        }
+    }
+}
+
 pin_project! {
     /// The answer of a [`CompatService`]: the app's, with this end's identity added, or
     /// the refusal.
