@@ -181,6 +181,10 @@ impl Census {
         row
     }
 
+    #[cfg_attr(
+        not(feature = "tower"),
+        allow(dead_code, reason = "used by the layers")
+    )]
     pub(crate) fn unidentified_row(&self) -> Arc<Row> {
         Arc::clone(&self.inner.unidentified)
     }
