@@ -180,8 +180,9 @@ impl Gate {
             Carried::Nothing => return Arc::clone(&self.missing),
             Carried::Many(n) => {
                 return self.unidentified(format!(
-                    "the {} has {n} `{PEER_HEADER}` {}s; send exactly one",
-                    self.message, self.carrier
+                    "the {} has {n} `{PEER_HEADER}` {}; send exactly one",
+                    self.message,
+                    plural(self.carrier)
                 ));
             }
             Carried::One(peer) => peer,
@@ -190,8 +191,9 @@ impl Gate {
             Carried::Nothing => None,
             Carried::Many(n) => {
                 return self.unidentified(format!(
-                    "the {} has {n} `{FINGERPRINT_HEADER}` {}s; send at most one",
-                    self.message, self.carrier
+                    "the {} has {n} `{FINGERPRINT_HEADER}` {}; send at most one",
+                    self.message,
+                    plural(self.carrier)
                 ));
             }
             Carried::One(f) => Some(f),
@@ -339,6 +341,14 @@ impl Gate {
             row: self.census.unidentified_row(),
             named: None,
         }
+    }
+}
+
+/// `header` as `headers`, `metadata entry` as `metadata entries`.
+fn plural(carrier: &str) -> String {
+    match carrier.strip_suffix('y') {
+        Some(stem) => format!("{stem}ies"),
+        None => format!("{carrier}s"),
     }
 }
 
