@@ -6,6 +6,7 @@
 //! | `/spire.Node/Attest` | [`AttestRequest`] | [`ServerMessage`] |
 //! | `/spire.Node/Renew` | [`RenewSvidRequest`] | [`ServerMessage`] |
 //! | `/spire.Node/Bundle` | `()` | the trust bundle, a `String` |
+//! | `/spire.Node/Ping` | `()` | `"pong"`, for health checks (it needs no session) |
 //!
 //! The server: [`NodeServer`] wrapped by compat's
 //! [`ServerInterceptor`](compat_runtime::tonic::ServerInterceptor), on a tonic server
@@ -140,6 +141,10 @@ impl Node {
         Ok(Response::new(crate::svid_update(&session, &id)))
     }
 
+    async fn ping(&self, _: Request<()>) -> Result<Response<String>, Status> {
+        Ok(Response::new("pong".to_owned()))
+    }
+
     async fn bundle(&self, request: Request<()>) -> Result<Response<String>, Status> {
         let session = session(&request)?;
         Ok(Response::new(format!(
@@ -186,6 +191,7 @@ macro_rules! unary {
 unary!(AttestSvc, attest, AttestRequest, ServerMessage);
 unary!(RenewSvc, renew, RenewSvidRequest, ServerMessage);
 unary!(BundleSvc, bundle, (), String);
+unary!(PingSvc, ping, (), String);
 
 impl tower::Service<http::Request<Body>> for NodeServer {
     type Response = http::Response<Body>;
@@ -213,6 +219,10 @@ impl tower::Service<http::Request<Body>> for NodeServer {
             "/spire.Node/Bundle" => Box::pin(async move {
                 let mut grpc = tonic::server::Grpc::new(JsonCodec::<String, ()>::default());
                 Ok(grpc.unary(BundleSvc(node), request).await)
+            }),
+            "/spire.Node/Ping" => Box::pin(async move {
+                let mut grpc = tonic::server::Grpc::new(JsonCodec::<String, ()>::default());
+                Ok(grpc.unary(PingSvc(node), request).await)
             }),
             _ => Box::pin(async move {
                 Ok(Status::unimplemented("no such method of spire.Node").into_http())
@@ -301,6 +311,11 @@ where
         request: RenewSvidRequest,
     ) -> Result<Response<ServerMessage>, Status> {
         self.unary(request, "/spire.Node/Renew").await
+    }
+
+    /// `Ping`.
+    pub async fn ping(&mut self) -> Result<Response<String>, Status> {
+        self.unary((), "/spire.Node/Ping").await
     }
 
     /// `Bundle`.

@@ -129,6 +129,7 @@ async fn a_refused_agent_is_refused_on_every_method_with_failed_precondition() {
         within(agent.attest(attest_request())).await.unwrap_err(),
         within(agent.renew(renew_request())).await.unwrap_err(),
         within(agent.bundle()).await.unwrap_err(),
+        within(agent.ping()).await.unwrap_err(),
     ];
     for status in statuses {
         assert_eq!(status.code(), Code::FailedPrecondition, "{status:?}");
@@ -154,7 +155,7 @@ async fn a_refused_agent_is_refused_on_every_method_with_failed_precondition() {
     let refused = refusal(&status).unwrap();
     assert_eq!(refused.by(), "server@0.9.3");
     assert_eq!(refused.kind().as_str(), "too new");
-    assert_eq!(census.snapshot().get("agent@0.9.4").unwrap().refused, 4);
+    assert_eq!(census.snapshot().get("agent@0.9.4").unwrap().refused, 5);
 }
 
 #[tokio::test]
