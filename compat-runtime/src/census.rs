@@ -148,19 +148,58 @@ impl Census {
     /// Counts a handshake's verdict: the session's peer, or the refused peer (a refusal of
     /// unreadable bytes, or of a peer that sent nothing, counts as unidentified).
     pub fn record_verdict(&self, verdict: Result<&Session, &crate::Refused>) {
+        self.count_verdict(verdict);
+    }
+
+    /// [`Census::record_verdict`], and the verdict reported through `tracing` (feature
+    /// `tracing`), rate-limited per peer; `via` and `local` are the events' fields.
+    #[cfg_attr(
+        not(feature = "tracing"),
+        allow(unused_variables, reason = "the events'")
+    )]
+    #[cfg_attr(
+        not(feature = "tokio"),
+        allow(dead_code, reason = "the tokio listener's")
+    )]
+    pub(crate) fn observe(
+        &self,
+        via: &'static str,
+        local: &str,
+        verdict: Result<&Session, &crate::Refused>,
+    ) {
+        let row = self.count_verdict(verdict);
+        #[cfg(feature = "tracing")]
         match verdict {
-            Ok(session) => self
-                .row(&format!(
+            Ok(session) => crate::report::accepted(via, local, session, &row.throttle),
+            Err(refused) => crate::report::refused(
+                via,
+                local,
+                refused_peer(refused).and_then(|p| p.rsplit_once('@')),
+                refused,
+                &row.throttle,
+            ),
+        }
+        #[cfg(not(feature = "tracing"))]
+        drop(row);
+    }
+
+    fn count_verdict(&self, verdict: Result<&Session, &crate::Refused>) -> Arc<Row> {
+        let (row, outcome) = match verdict {
+            Ok(session) => (
+                self.row(&format!(
                     "{}@{}",
                     session.peer_component(),
                     session.peer_version()
-                ))
-                .count(Outcome::of(session)),
+                )),
+                Outcome::of(session),
+            ),
             Err(refused) => match refused_peer(refused) {
-                Some(peer) => self.record(peer, Outcome::Refused),
-                None => self.record_unidentified(),
+                Some(peer) => (self.row(peer), Outcome::Refused),
+                None => (self.unidentified_row(), Outcome::Refused),
             },
-        }
+        };
+        row.count(outcome);
+        row
     }
 
     /// The row of `peer`, made on first sight; `(other)` once the census is full.

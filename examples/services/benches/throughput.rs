@@ -68,7 +68,7 @@ async fn http_server(with_compat: bool) -> SocketAddr {
 
 async fn grpc_server(with_compat: bool) -> SocketAddr {
     let (listener, addr) = listen().await;
-    let incoming = tonic::transport::server::TcpIncoming::from(listener);
+    let incoming = spire_services::grpc::incoming(listener);
     if with_compat {
         let interceptor = interceptor("0.9.3", Census::new()).unwrap();
         tokio::spawn(

@@ -226,7 +226,7 @@ async fn a_server_that_answers_without_its_identity_is_reported_by_the_agent() {
     tokio::spawn(
         tonic::transport::Server::builder()
             .add_service(NodeServer::with_interceptor(interceptor))
-            .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener)),
+            .serve_with_incoming(spire_services::grpc::incoming(listener)),
     );
     let mut agent = checking_agent("0.9.2", addr).await;
     let status = within(agent.bundle()).await.unwrap_err();
