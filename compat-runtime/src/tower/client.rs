@@ -122,6 +122,14 @@ where
 /// The client's verdict on a response: the server's refusal, the server's identity.
 fn check<R>(gate: &Gate, response: &mut Response<R>) -> Result<(), ClientError> {
     let headers = response.headers();
+    let grpc = headers
+        .get(http::header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/grpc"));
+    if grpc && headers.contains_key(REFUSAL) {
+        // tonic reads the refusal as the `FAILED_PRECONDITION` status it is, metadata
+        // included, and `compat_runtime::tonic::refusal` reads it from there.
+        return Ok(());
+    }
     if let Some(refusal) = headers.get(REFUSAL) {
         return Err(match super::json::from_json(refusal.as_bytes()) {
             Ok(refused) => ClientError::RefusedByServer(refused),

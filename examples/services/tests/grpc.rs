@@ -152,6 +152,7 @@ async fn a_refused_agent_is_refused_on_every_method_with_failed_precondition() {
     // The agent that checks the server reads the same refusal, through its layer's error.
     let mut agent = checking_agent("0.9.4", addr).await;
     let status = within(agent.bundle()).await.unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition);
     let refused = refusal(&status).unwrap();
     assert_eq!(refused.by(), "server@0.9.3");
     assert_eq!(refused.kind().as_str(), "too new");
