@@ -385,3 +385,74 @@ pub(crate) fn header_value(text: &str) -> HeaderValue {
         .collect();
     HeaderValue::from_str(&clean).unwrap_or_else(|_| HeaderValue::from_static("?"))
 }
+
+#[cfg(all(test, feature = "build"))]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::Policy;
+
+    fn gate() -> Gate {
+        let policy: &'static Policy = Box::leak(Box::new(
+            Policy::from_toml(
+                "compat.toml",
+                "[components]\nserver = {}\nagent = {}\n\
+                 [[rule]]\ncomponent = \"agent\"\npeer = \"server\"\nnewer = \"none\"\nolder = \"1 minor\"\n",
+            )
+            .unwrap(),
+        ));
+        let endpoint = Endpoint::new(policy, "server", "0.9.3", &[]).unwrap();
+        Gate::new(endpoint, Census::new(), "http", "request", "header")
+    }
+
+    fn carried(value: &Option<Vec<u8>>) -> Carried<'_> {
+        value.as_deref().map_or(Carried::Nothing, Carried::One)
+    }
+
+    proptest! {
+        /// Whatever a client sends, the gate answers, counts exactly one verdict, and gives
+        /// the same verdict again from its cache.
+        #[test]
+        fn any_identity_gets_one_counted_and_stable_verdict(
+            peer in proptest::option::of(prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..300),
+                "(agent|server|controller|)@[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,2}(-rc\\.1)?"
+                    .prop_map(String::into_bytes),
+            ]),
+            fingerprint in proptest::option::of(prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..20),
+                "[0-9a-f]{16}".prop_map(String::into_bytes),
+            ]),
+        ) {
+            let gate = gate();
+            let first = gate.check(carried(&peer), carried(&fingerprint));
+            let again = gate.check(carried(&peer), carried(&fingerprint));
+            let total = gate.census().snapshot().total();
+            prop_assert_eq!(total.accepted + total.refused, 2);
+            match (&first.verdict, &again.verdict) {
+                (Verdict::Accepted { session: a, .. }, Verdict::Accepted { session: b, .. }) => {
+                    prop_assert_eq!(a.peer_hello(), b.peer_hello());
+                }
+                (Verdict::Refused { refused: a, json, header }, Verdict::Refused { refused: b, .. }) => {
+                    prop_assert_eq!(a, b);
+                    prop_assert!(json.is_ascii());
+                    prop_assert_eq!(header.as_bytes(), json.as_bytes());
+                    prop_assert!(!a.reason().is_empty());
+                }
+                _ => prop_assert!(false, "the verdict changed on the second look"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_full_cache_starts_over_instead_of_growing() {
+        let gate = gate();
+        for patch in 0..(MAX_CACHED + 10) {
+            let peer = format!("agent@0.9.{patch}");
+            gate.check(Carried::One(peer.as_bytes()), Carried::Nothing);
+        }
+        let cached = gate.cache.read().unwrap().len();
+        assert!(cached <= MAX_CACHED, "{cached}");
+    }
+}

@@ -8,7 +8,11 @@
 //!   through `CompatClientLayer` (`both-ends`).
 //!
 //! Each iteration is [`BATCH`] requests in flight at once over kept-alive connections, so
-//! the figure is throughput, not one request's latency.
+//! the figure is throughput, not one request's latency. `in memory/*` is the CPU the layers
+//! add to one request, without sockets.
+//!
+//! The variants of a group run one after the other, so on a shared machine a change of
+//! load between them shows as a difference: compare ratios over several runs.
 //!
 //! ```text
 //! nice -n 10 cargo bench -p spire-services --bench throughput
@@ -203,12 +207,42 @@ fn grpc(c: &mut Criterion) {
     group.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(40)
-        .warm_up_time(Duration::from_secs(2))
-        .measurement_time(Duration::from_secs(6))
+/// The CPU the layers add to one request, without sockets: an app that answers at once,
+/// bare, behind `CompatLayer`, and behind both layers.
+fn in_memory(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let app = tower::service_fn(|_: Request<String>| async {
+        Ok::<_, std::convert::Infallible>(http::Response::new(String::from("pong")))
+    });
+    let server = CompatLayer::new(endpoint("server", "0.9.3").unwrap()).layer(app);
+    let both = CompatClientLayer::new(endpoint("agent", "0.9.2").unwrap()).layer(server.clone());
+    let request = || {
+        Request::get("/ping")
+            .header("compat-peer", "agent@0.9.2")
+            .body(String::new())
+            .unwrap()
+    };
+    let mut group = c.benchmark_group("in memory");
+    group.bench_function("without compat", |b| {
+        b.iter(|| rt.block_on(app.oneshot(request())).unwrap())
+    });
+    group.bench_function("server layer", |b| {
+        b.iter(|| rt.block_on(server.clone().oneshot(request())).unwrap())
+    });
+    group.bench_function("both ends", |b| {
+        b.iter(|| rt.block_on(both.clone().oneshot(request())).unwrap())
+    });
+    group.finish();
 }
 
-criterion_group! { name = benches; config = config(); targets = http, grpc }
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(30)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+}
+
+criterion_group! { name = benches; config = config(); targets = in_memory, http, grpc }
 criterion_main!(benches);
