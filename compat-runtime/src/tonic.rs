@@ -10,7 +10,7 @@
 //! - server: [`ServerInterceptor`] on each service
 //!   (`NodeServer::with_interceptor(service, interceptor)`), which puts the
 //!   [`Session`](crate::Session) in the request's extensions (as `Arc<Session>`), and
-//!   [`IdentityLayer`](crate::tower::IdentityLayer) on the server
+//!   [`IdentityLayer`] on the server
 //!   (`Server::builder().layer(interceptor.identity_layer())`), which names the server on
 //!   every response: an interceptor sees requests only.
 //! - client: [`ClientInterceptor`] adds the identity; to also check the server's identity

@@ -152,7 +152,7 @@ fn check<R>(gate: &Gate, response: &mut Response<R>) -> Result<(), ClientError> 
             response.extensions_mut().insert(Arc::clone(session));
             Ok(())
         }
-        Verdict::Refused { refused, .. } => Err(ClientError::RefusedServer(refused.clone())),
+        Verdict::Refused { refused, .. } => Err(ClientError::RefusedServer((**refused).clone())),
     }
 }
 

@@ -53,7 +53,7 @@ pub(crate) enum Verdict {
         notice: Option<HeaderValue>,
     },
     Refused {
-        refused: Refused,
+        refused: Box<Refused>,
         /// The refusal as JSON, for the body.
         json: String,
         /// The same JSON, as a header value.
@@ -357,7 +357,7 @@ fn refusal(refused: Refused) -> Verdict {
     Verdict::Refused {
         header: header_value(&json),
         json,
-        refused,
+        refused: Box::new(refused),
     }
 }
 

@@ -8,8 +8,7 @@
 //! | `/spire.Node/Bundle` | `()` | the trust bundle, a `String` |
 //! | `/spire.Node/Ping` | `()` | `"pong"`, for health checks (it needs no session) |
 //!
-//! The server: [`NodeServer`] wrapped by compat's
-//! [`ServerInterceptor`](compat_runtime::tonic::ServerInterceptor), on a tonic server
+//! The server: [`NodeServer`] wrapped by compat's `ServerInterceptor`, on a tonic server
 //! carrying its [`identity_layer`](compat_runtime::tonic::ServerInterceptor::identity_layer).
 //! The client: [`NodeClient`] over a channel wrapped by
 //! [`CompatClientLayer`](compat_runtime::tower::CompatClientLayer), so it checks the server

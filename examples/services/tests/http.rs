@@ -52,6 +52,9 @@ async fn attest(agent: &Agent) -> Result<ServerMessage, AgentError> {
         .expect("the server answers in time")
 }
 
+/// A header's name and value.
+type Header<'a> = (&'a str, &'a [u8]);
+
 /// A request sent without compat's client layer, with exactly these compat headers.
 async fn raw(
     addr: SocketAddr,
@@ -169,7 +172,7 @@ async fn a_missing_empty_oversize_or_malformed_identity_is_refused_with_the_reas
     let census = Census::new();
     let addr = spire_server(&census).await;
     let long = vec![b'a'; 1000];
-    let cases: [(&[(&str, &[u8])], &str); 9] = [
+    let cases: [(&[Header], &str); 9] = [
         (&[], "the request has no `compat-peer` header"),
         (&[("compat-peer", b"")], "the `compat-peer` header is empty"),
         (
