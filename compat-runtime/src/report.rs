@@ -5,7 +5,8 @@
 //! `component` and `peer_version` (the peer as it named itself), and `outcome` (`accepted`,
 //! `near edge`, `refused`). A refusal (at `warn`) adds `kind`, `by`, `rule`, `origin` and
 //! `remedy`; a notice (at `info`) adds `refused_from`, `rule`, `origin` and `remedy`; a plain
-//! accept is at `debug`. Per peer and per [`INTERVAL`], the first event goes out and the
+//! accept is at `debug`. A client told by the server that it will be refused logs that at
+//! `warn`, with `server`. Per peer and per [`INTERVAL`], the first event goes out and the
 //! others are counted: the next one that goes out carries `repeated`, how many were held
 //! back since.
 
@@ -107,6 +108,31 @@ mod events {
                 );
             }
         }
+    }
+
+    /// The advance warning a server sent this client, at `warn`: this end is the one that
+    /// must move.
+    pub(crate) fn told(
+        via: &'static str,
+        local: &str,
+        server: &str,
+        notice: &str,
+        throttle: &Throttle,
+    ) {
+        if !tracing::enabled!(tracing::Level::WARN) {
+            return;
+        }
+        let Some(repeated) = throttle.admit() else {
+            return;
+        };
+        tracing::warn!(
+            via,
+            local,
+            server,
+            outcome = Outcome::NearEdge.as_str(),
+            repeated,
+            "compat: the server warns: {notice}"
+        );
     }
 
     /// A refused peer, at `warn`. `peer` is the identity as it arrived, when there was one.

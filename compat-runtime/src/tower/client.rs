@@ -149,6 +149,16 @@ fn check<R>(gate: &Gate, response: &mut Response<R>) -> Result<(), ClientError> 
     let entry = gate.check(peer, carried(headers, &FINGERPRINT));
     match &entry.verdict {
         Verdict::Accepted { session, .. } => {
+            #[cfg(feature = "tracing")]
+            if let Some(notice) = response.headers().get(super::NOTICE) {
+                crate::report::told(
+                    gate.via(),
+                    gate.local(),
+                    &session.peer_hello().peer_text(),
+                    &String::from_utf8_lossy(notice.as_bytes()),
+                    &entry.told,
+                );
+            }
             response.extensions_mut().insert(Arc::clone(session));
             Ok(())
         }

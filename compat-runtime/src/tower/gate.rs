@@ -72,6 +72,12 @@ pub(crate) struct Entry {
         allow(dead_code, reason = "read by the events")
     )]
     named: Option<(String, String)>,
+    /// For the rate limit of the events about the notices this peer sent.
+    #[cfg_attr(
+        not(feature = "tracing"),
+        allow(dead_code, reason = "read by the events")
+    )]
+    pub(crate) told: crate::report::Throttle,
 }
 
 /// This end's check of peers' identities, shared by every clone of a layer or interceptor.
@@ -118,6 +124,7 @@ impl Gate {
             verdict: refusal(missing),
             row: census.unidentified_row(),
             named: None,
+            told: Default::default(),
         });
         Gate {
             endpoint,
@@ -149,6 +156,16 @@ impl Gate {
 
     pub(crate) fn census(&self) -> &Census {
         &self.census
+    }
+
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code, reason = "the events'"))]
+    pub(crate) fn via(&self) -> &'static str {
+        self.via
+    }
+
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code, reason = "the events'"))]
+    pub(crate) fn local(&self) -> &str {
+        &self.local
     }
 
     /// Judges what a request carried, counts it in the census and reports it.
@@ -303,11 +320,13 @@ impl Gate {
                     session: Arc::new(session),
                 },
                 named,
+                told: Default::default(),
             },
             Err(refused) if refused.kind() == RefusedKind::BadHello => Entry {
                 row: self.census.unidentified_row(),
                 verdict: refusal(refused),
                 named,
+                told: Default::default(),
             },
             Err(refused) => Entry {
                 row: self
@@ -315,6 +334,7 @@ impl Gate {
                     .row(&format!("{}@{}", shorten(component), shorten(version))),
                 verdict: refusal(refused),
                 named,
+                told: Default::default(),
             },
         }
     }
@@ -340,6 +360,7 @@ impl Gate {
             verdict: refusal(refused),
             row: self.census.unidentified_row(),
             named: None,
+            told: Default::default(),
         }
     }
 }
