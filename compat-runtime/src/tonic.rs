@@ -54,7 +54,7 @@ use tonic::{Request, Status};
 
 use crate::census::Census;
 use crate::handshake::{Endpoint, Refused};
-use crate::tower::gate::{Carried, Gate, Verdict, header_value};
+use crate::tower::gate::{Carried, Gate, Side, Verdict, header_value};
 use crate::tower::{ClientError, FINGERPRINT_HEADER, IdentityLayer, PEER_HEADER, REFUSAL_HEADER};
 
 /// The server's interceptor: checks each call's `compat-peer` metadata with this end's
@@ -77,7 +77,7 @@ impl ServerInterceptor {
 
     /// The interceptor of `endpoint`, counting in `census`.
     pub fn with_census(endpoint: Endpoint<'static>, census: Census) -> Self {
-        let gate = Gate::new(endpoint, census, "grpc", "request", "metadata entry");
+        let gate = Gate::new(endpoint, census, "grpc", Side::Server, "metadata entry");
         let identity = ascii(gate.identity().as_bytes());
         ServerInterceptor {
             gate: Arc::new(gate),

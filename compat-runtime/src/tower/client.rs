@@ -11,7 +11,7 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::gate::{Carried, Gate, Verdict};
+use super::gate::{Carried, Gate, Side, Verdict};
 use super::{FINGERPRINT, PEER, PEER_HEADER, REFUSAL, carried};
 use crate::census::Census;
 use crate::handshake::{Endpoint, Refused};
@@ -41,7 +41,7 @@ impl CompatClientLayer {
     /// The layer of `endpoint`, counting the servers it met in `census`.
     pub fn with_census(endpoint: Endpoint<'static>, census: Census) -> Self {
         CompatClientLayer {
-            gate: Arc::new(Gate::new(endpoint, census, "http", "response", "header")),
+            gate: Arc::new(Gate::new(endpoint, census, "http", Side::Client, "header")),
         }
     }
 

@@ -44,6 +44,15 @@ impl<'a> Carried<'a> {
     }
 }
 
+/// Which end a gate serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// The server, judging its clients' requests.
+    Server,
+    /// The client, judging its server's responses.
+    Client,
+}
+
 /// A verdict, with what the transport sends for it.
 #[derive(Debug)]
 pub(crate) enum Verdict {
@@ -86,6 +95,8 @@ pub(crate) struct Gate {
     endpoint: Endpoint<'static>,
     /// `http` or `grpc`, for the events.
     via: &'static str,
+    /// Which end this is: the server judges requests, the client responses.
+    side: Side,
     /// `request` or `response`, for the refusals.
     message: &'static str,
     /// `header` or `metadata entry`, for the refusals.
@@ -103,9 +114,13 @@ impl Gate {
         endpoint: Endpoint<'static>,
         census: Census,
         via: &'static str,
-        message: &'static str,
+        side: Side,
         carrier: &'static str,
     ) -> Self {
+        let message = match side {
+            Side::Server => "request",
+            Side::Client => "response",
+        };
         let local = endpoint.hello().peer_text();
         let identity = header_value(&local);
         let fingerprint = header_value(&format!("{:016x}", endpoint.hello().fingerprint()));
@@ -129,6 +144,7 @@ impl Gate {
         Gate {
             endpoint,
             via,
+            side,
             message,
             carrier,
             local,
@@ -306,6 +322,12 @@ impl Gate {
             },
         };
         let named = Some((component.to_owned(), version.to_owned()));
+        // Only the accepting end warns ahead (it knows its own next releases); a client
+        // judging its server keeps the server's notice, sent in `compat-notice`, instead.
+        let verdict = match self.side {
+            Side::Client => verdict.map(|session| session.with_notices(None, None)),
+            Side::Server => verdict,
+        };
         match verdict {
             Ok(session) => Entry {
                 row: self.census.row(&format!(
@@ -424,7 +446,7 @@ mod tests {
             .unwrap(),
         ));
         let endpoint = Endpoint::new(policy, "server", "0.9.3", &[]).unwrap();
-        Gate::new(endpoint, Census::new(), "http", "request", "header")
+        Gate::new(endpoint, Census::new(), "http", Side::Server, "header")
     }
 
     fn carried(value: &Option<Vec<u8>>) -> Carried<'_> {

@@ -10,7 +10,7 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::gate::{Gate, Verdict};
+use super::gate::{Gate, Side, Verdict};
 use super::{FINGERPRINT, NOTICE, PEER, REFUSAL, REFUSAL_STATUS, carried};
 use crate::census::Census;
 use crate::handshake::Endpoint;
@@ -54,7 +54,7 @@ impl CompatLayer {
     /// The layer of `endpoint`, counting in `census` (shared with other layers or listeners).
     pub fn with_census(endpoint: Endpoint<'static>, census: Census) -> Self {
         CompatLayer {
-            gate: Arc::new(Gate::new(endpoint, census, "http", "request", "header")),
+            gate: Arc::new(Gate::new(endpoint, census, "http", Side::Server, "header")),
         }
     }
 
