@@ -244,11 +244,13 @@ impl Gate {
                 self.carrier
             ));
         }
-        // Both parts are bounded, so the key fits on the stack: a hit allocates nothing.
+        // Both parts are bounded, so the key fits on the stack: a hit allocates nothing. The
+        // separator is a newline, which no header value or metadata entry can hold, so no
+        // two pairs of values share a key.
         let mut key = [0u8; MAX_IDENTITY + 1 + FINGERPRINT_LEN];
         let fp = fingerprint.unwrap_or_default();
         key[..peer.len()].copy_from_slice(peer);
-        key[peer.len()] = b' ';
+        key[peer.len()] = b'\n';
         key[peer.len() + 1..peer.len() + 1 + fp.len()].copy_from_slice(fp);
         let key = &key[..peer.len() + 1 + fp.len()];
         if let Some(hit) = self
