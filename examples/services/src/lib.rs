@@ -16,7 +16,7 @@ pub mod http;
 use std::collections::BTreeMap;
 
 use compat_runtime::{Endpoint, PeerError, Session};
-use spire_protocol::{ServerMessage, SvidUpdate, X509Svid};
+use spire_protocol::{AttestRequest, AttestationData, ServerMessage, SvidUpdate, X509Svid};
 
 /// The entries revision this demo server signs SVIDs for.
 pub const REVISION: u64 = 42;
@@ -59,5 +59,18 @@ pub fn svid_update(session: &Session, spiffe_id: &str) -> ServerMessage {
     match session.guard(&full) {
         Ok(()) => full,
         Err(_) => update(0),
+    }
+}
+
+/// An agent's attestation with a join token, as the demos and tests send it.
+pub fn join_token_attestation() -> AttestRequest {
+    AttestRequest {
+        attestation_data: AttestationData {
+            kind: "join_token".into(),
+            data: b"token".to_vec(),
+        },
+        csr: vec![0x30],
+        response: None,
+        previous_agent_id: None,
     }
 }

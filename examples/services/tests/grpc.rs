@@ -8,7 +8,7 @@ use compat_runtime::Session;
 use compat_runtime::census::Census;
 use compat_runtime::tonic::{ClientInterceptor, ServerInterceptor, refusal};
 use compat_runtime::tower::CompatClientLayer;
-use spire_protocol::{AttestRequest, AttestationData, RenewSvidRequest, ServerMessage};
+use spire_protocol::{RenewSvidRequest, ServerMessage};
 use spire_services::endpoint;
 use spire_services::grpc::{NodeClient, NodeServer, interceptor, serve};
 use tonic::metadata::AsciiMetadataValue;
@@ -76,18 +76,6 @@ async fn raw_agent(
     NodeClient::new(InterceptedService::new(channel(addr).await, add))
 }
 
-fn attest_request() -> AttestRequest {
-    AttestRequest {
-        attestation_data: AttestationData {
-            kind: "join_token".into(),
-            data: b"token".to_vec(),
-        },
-        csr: vec![0x30],
-        response: None,
-        previous_agent_id: None,
-    }
-}
-
 fn renew_request() -> RenewSvidRequest {
     RenewSvidRequest {
         csrs: Default::default(),
@@ -106,7 +94,9 @@ async fn a_compatible_agent_calls_every_method_and_checks_the_server() {
     let census = Census::new();
     let addr = spire_server(&census).await;
     let mut agent = checking_agent("0.9.2", addr).await;
-    let reply = within(agent.attest(attest_request())).await.unwrap();
+    let reply = within(agent.attest(spire_services::join_token_attestation()))
+        .await
+        .unwrap();
     assert_eq!(reply.metadata().get("compat-peer").unwrap(), "server@0.9.3");
     let session = reply.extensions().get::<Arc<Session>>().unwrap();
     assert_eq!(session.peer_component(), "server");
@@ -126,7 +116,9 @@ async fn a_refused_agent_is_refused_on_every_method_with_failed_precondition() {
     let addr = spire_server(&census).await;
     let mut agent = naming_agent("0.9.4", addr).await;
     let statuses = [
-        within(agent.attest(attest_request())).await.unwrap_err(),
+        within(agent.attest(spire_services::join_token_attestation()))
+            .await
+            .unwrap_err(),
         within(agent.renew(renew_request())).await.unwrap_err(),
         within(agent.bundle()).await.unwrap_err(),
         within(agent.ping()).await.unwrap_err(),
@@ -211,7 +203,9 @@ async fn an_unknown_component_is_refused() {
     let addr = spire_server(&census).await;
     let value = AsciiMetadataValue::from_static("controller@1.0.0");
     let mut agent = raw_agent(vec![("compat-peer", value)], addr).await;
-    let status = within(agent.attest(attest_request())).await.unwrap_err();
+    let status = within(agent.attest(spire_services::join_token_attestation()))
+        .await
+        .unwrap_err();
     assert_eq!(status.code(), Code::FailedPrecondition);
     let refused = refusal(&status).unwrap();
     assert_eq!(refused.kind().as_str(), "unknown component");

@@ -13,7 +13,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
-use spire_protocol::{AttestRequest, AttestationData, RenewSvidRequest, ServerMessage};
+use spire_protocol::{RenewSvidRequest, ServerMessage};
 use spire_services::endpoint;
 use spire_services::http::{Agent, AgentError, server};
 
@@ -34,22 +34,13 @@ fn agent(version: &str, addr: SocketAddr) -> Agent {
     Agent::new(endpoint("agent", version).unwrap(), addr)
 }
 
-fn attest_request() -> AttestRequest {
-    AttestRequest {
-        attestation_data: AttestationData {
-            kind: "join_token".into(),
-            data: b"token".to_vec(),
-        },
-        csr: vec![0x30],
-        response: None,
-        previous_agent_id: None,
-    }
-}
-
 async fn attest(agent: &Agent) -> Result<ServerMessage, AgentError> {
-    tokio::time::timeout(WAIT, agent.post("/attest", &attest_request()))
-        .await
-        .expect("the server answers in time")
+    tokio::time::timeout(
+        WAIT,
+        agent.post("/attest", &spire_services::join_token_attestation()),
+    )
+    .await
+    .expect("the server answers in time")
 }
 
 /// A header's name and value.

@@ -9,7 +9,7 @@
 use bytes::Bytes;
 use compat_runtime::census::Census;
 use http_body_util::Full;
-use spire_protocol::{AttestRequest, AttestationData, ServerMessage};
+use spire_protocol::ServerMessage;
 use spire_services::endpoint;
 use spire_services::http::{Agent, server};
 
@@ -40,15 +40,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let serving = tokio::spawn(async move { axum::serve(listener, app).await });
     println!("spire server 0.9.3 on http://{addr} (axum, compat::tower::CompatLayer)");
 
-    let request = AttestRequest {
-        attestation_data: AttestationData {
-            kind: "join_token".into(),
-            data: b"token".to_vec(),
-        },
-        csr: vec![0x30],
-        response: None,
-        previous_agent_id: None,
-    };
+    let request = spire_services::join_token_attestation();
     for version in ["0.9.3", "0.9.2", "0.8.4", "0.9.4", "0.7.0"] {
         let agent = Agent::new(endpoint("agent", version)?, addr);
         match agent.post::<_, ServerMessage>("/attest", &request).await {
