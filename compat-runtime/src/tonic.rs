@@ -85,10 +85,11 @@ impl ServerInterceptor {
         }
     }
 
-    /// The layer that names this server in `compat-peer` on every response, for
+    /// The layer that names this server in `compat-peer` on every response, and sends the
+    /// advance warning in `compat-notice` to a client near the window's edge, for
     /// `Server::builder().layer(..)`.
     pub fn identity_layer(&self) -> IdentityLayer {
-        IdentityLayer::new(self.gate.endpoint())
+        IdentityLayer::with_gate(Arc::clone(&self.gate))
     }
 
     /// The census this interceptor counts in.

@@ -138,13 +138,17 @@ where
     }
 }
 
-/// Names this end in `compat-peer` (and `compat-fingerprint`) on every response, and checks
+/// Names this end in `compat-peer` (and `compat-fingerprint`) on every response, refusing
 /// nothing: for a tonic server, whose [`ServerInterceptor`](crate::tonic::ServerInterceptor)
-/// refuses calls but cannot touch responses, so that clients can check the server.
+/// refuses calls but cannot touch responses, so that clients can check the server. Made by
+/// [`ServerInterceptor::identity_layer`](crate::tonic::ServerInterceptor::identity_layer),
+/// it also sends the interceptor's advance warning in `compat-notice`.
 #[derive(Debug, Clone)]
 pub struct IdentityLayer {
     identity: HeaderValue,
     fingerprint: HeaderValue,
+    /// The interceptor's gate, whose verdicts (cached, not counted) carry the notices.
+    gate: Option<Arc<Gate>>,
 }
 
 impl IdentityLayer {
@@ -154,6 +158,16 @@ impl IdentityLayer {
         IdentityLayer {
             identity: super::gate::header_value(&hello.peer_text()),
             fingerprint: super::gate::header_value(&format!("{:016x}", hello.fingerprint())),
+            gate: None,
+        }
+    }
+
+    /// The layer naming the end of `gate`, with its notices.
+    #[cfg_attr(not(feature = "tonic"), allow(dead_code, reason = "the interceptor's"))]
+    pub(crate) fn with_gate(gate: Arc<Gate>) -> Self {
+        IdentityLayer {
+            gate: Some(Arc::clone(&gate)),
+            ..IdentityLayer::new(gate.endpoint())
         }
     }
 }
@@ -189,12 +203,22 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
+        let notice = self.layer.gate.as_ref().and_then(|gate| {
+            let headers = request.headers();
+            match &gate
+                .peek(carried(headers, &PEER), carried(headers, &FINGERPRINT))
+                .verdict
+            {
+                Verdict::Accepted { notice, .. } => notice.clone(),
+                Verdict::Refused { .. } => None,
+            }
+        });
         ResponseFuture {
             state: State::Inner {
                 future: self.inner.call(request),
                 identity: self.layer.identity.clone(),
                 fingerprint: self.layer.fingerprint.clone(),
-                notice: None,
+                notice,
             },
         }
     }

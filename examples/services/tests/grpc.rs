@@ -111,6 +111,33 @@ async fn a_compatible_agent_calls_every_method_and_checks_the_server() {
 }
 
 #[tokio::test]
+async fn an_agent_one_minor_behind_gets_in_and_is_warned_ahead() {
+    let census = Census::new();
+    let addr = spire_server(&census).await;
+    let mut agent = checking_agent("0.8.4", addr).await;
+    let reply = within(agent.attest(spire_services::join_token_attestation()))
+        .await
+        .unwrap();
+    let notice = reply
+        .metadata()
+        .get("compat-notice")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        notice.starts_with("agent 0.8.4 will be refused by server from 0.10.0 on (too old"),
+        "{notice}"
+    );
+    // The send guard kept `entries_revision` (0.9.2) from the 0.8 agent.
+    let ServerMessage::Update(update) = reply.into_inner() else {
+        panic!("expected an update")
+    };
+    assert_eq!(update.entries_revision, 0);
+    let counts = census.snapshot().get("agent@0.8.4").unwrap();
+    assert_eq!((counts.accepted, counts.near_edge), (1, 1));
+}
+
+#[tokio::test]
 async fn a_refused_agent_is_refused_on_every_method_with_failed_precondition() {
     let census = Census::new();
     let addr = spire_server(&census).await;
