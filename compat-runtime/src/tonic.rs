@@ -12,7 +12,8 @@
 //!   [`Session`](crate::Session) in the request's extensions (as `Arc<Session>`), and
 //!   [`IdentityLayer`] on the server
 //!   (`Server::builder().layer(interceptor.identity_layer())`), which names the server on
-//!   every response: an interceptor sees requests only.
+//!   every response and sends the advance warning in `compat-notice`: an interceptor sees
+//!   requests only.
 //! - client: [`ClientInterceptor`] adds the identity; to also check the server's identity
 //!   with the client's own policy (both ends decide), wrap the channel in
 //!   [`CompatClientLayer`](crate::tower::CompatClientLayer) instead, whose errors
