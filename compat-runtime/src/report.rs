@@ -112,7 +112,10 @@ mod events {
 
     /// The advance warning a server sent this client, at `warn`: this end is the one that
     /// must move.
-    #[cfg_attr(not(feature = "tower"), allow(dead_code, reason = "the client layer's"))]
+    #[cfg_attr(
+        not(feature = "tower"),
+        allow(dead_code, reason = "the client layer's")
+    )]
     pub(crate) fn told(
         via: &'static str,
         local: &str,
