@@ -81,6 +81,7 @@
 
 #[cfg(feature = "build")]
 pub mod build;
+pub mod census;
 pub mod check;
 pub mod fingerprint;
 pub mod fleet;
@@ -91,10 +92,15 @@ pub mod lock;
 pub mod message;
 pub mod policy;
 mod remedy;
+mod report;
 pub mod session;
 pub mod skew;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+#[cfg(feature = "tonic")]
+pub mod tonic;
+#[cfg(feature = "tower")]
+pub mod tower;
 pub mod version;
 pub mod window;
 

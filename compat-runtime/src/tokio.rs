@@ -30,6 +30,7 @@ use core::time::Duration;
 
 use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use crate::census::Census;
 use crate::handshake::{Endpoint, Frame, HEADER_LEN, HelloError, MAX_BODY, Refused};
 use crate::session::Session;
 
@@ -271,4 +272,50 @@ async fn refuse<S: AsyncWrite + Unpin>(stream: &mut S, refused: &Refused, timeou
         stream.shutdown().await
     })
     .await;
+}
+
+/// [`accept`], counting the verdict in `census` (see [`Census::record_verdict`]) and, with
+/// feature `tracing`, reporting it (`via = "tcp"`; refusals at `warn`, rate-limited per
+/// peer). A connection that fails before a verdict (an I/O error) is not counted; one that
+/// sent unreadable bytes or nothing in time counts as unidentified.
+///
+/// ```no_run
+/// # async fn serve(listener: tokio::net::TcpListener, endpoint: compat_runtime::Endpoint<'static>) -> std::io::Result<()> {
+/// use compat_runtime::census::Census;
+/// let census = Census::new();
+/// loop {
+///     let (mut socket, _) = listener.accept().await?;
+///     let (endpoint, census) = (endpoint.clone(), census.clone());
+///     tokio::spawn(async move {
+///         let timeout = std::time::Duration::from_secs(5);
+///         if let Ok(session) = compat_runtime::tokio::accept_counted(&mut socket, &endpoint, timeout, &census).await {
+///             // serve the peer
+///         }
+///     });
+/// }
+/// # }
+/// ```
+pub async fn accept_counted<S>(
+    stream: &mut S,
+    endpoint: &Endpoint<'_>,
+    timeout: Duration,
+    census: &Census,
+) -> Result<Session, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let verdict = accept(stream, endpoint, timeout).await;
+    let local = endpoint.hello().peer_text();
+    match &verdict {
+        Ok(session) => census.observe("tcp", &local, Ok(session)),
+        Err(HandshakeError::Refused(refused)) => census.observe("tcp", &local, Err(refused)),
+        Err(HandshakeError::Hello(e)) => {
+            census.observe("tcp", &local, Err(&endpoint.refuse_bytes(e)));
+        }
+        Err(HandshakeError::Timeout(waited)) => {
+            census.observe("tcp", &local, Err(&endpoint.refuse_timeout(*waited)));
+        }
+        Err(_) => {}
+    }
+    verdict
 }

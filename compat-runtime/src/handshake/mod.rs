@@ -229,6 +229,22 @@ impl<'p> Endpoint<'p> {
             .with_rule(rule))
     }
 
+    /// [`Endpoint::accept`] for a peer that named itself without a fingerprint (an HTTP
+    /// client sending only `compat-peer: agent@0.9.2`): the policy decides, and the tables
+    /// are not compared. The session's peer hello carries the fingerprint this end expects
+    /// for that release (0 when it knows none).
+    pub fn accept_unfingerprinted(
+        &self,
+        component: &str,
+        version: &str,
+    ) -> Result<Session, Refused> {
+        let expected = parse_version(version)
+            .ok()
+            .and_then(|v| self.expected_fingerprint(&v))
+            .unwrap_or(0);
+        self.accept(&Hello::new(component, version, expected))
+    }
+
     /// The refusal to send back when the peer's handshake bytes cannot be read.
     pub fn refuse_bytes(&self, error: &HelloError) -> Refused {
         let me = self.hello.peer_text();

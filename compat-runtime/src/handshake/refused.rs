@@ -159,6 +159,20 @@ impl Refused {
         self
     }
 
+    /// The same refusal with the rule in words and where it is written (to rebuild a
+    /// refusal carried in another form, such as the JSON of the HTTP layer).
+    pub fn with_rule(mut self, rule: Option<String>, origin: Option<String>) -> Self {
+        self.0.rule = rule;
+        self.0.origin = origin;
+        self
+    }
+
+    /// The same refusal with the project's own words about the rule.
+    pub fn with_note(mut self, note: Option<String>) -> Self {
+        self.0.note = note;
+        self
+    }
+
     /// The wire form of a policy's refusal, made by the end `by` (`component@version`).
     pub fn from_refusal(by: impl Into<String>, refusal: &Refusal) -> Self {
         let at = |n: &crate::check::Named| format!("{}@{}", n.component, n.version);
