@@ -1,5 +1,9 @@
 //! A plan as people and scripts read it: text (a kubeadm-like table, then the steps), JSON
 //! and Markdown, with the same facts in each.
+//!
+//! Text and Markdown give a reason once, at the first step it explains: the steps that
+//! follow for the same reason (the other instances of a rolling move, say) do not repeat it.
+//! JSON gives every step its reason.
 
 use std::fmt::Write as _;
 
@@ -81,7 +85,34 @@ fn current(row: &crate::plan::Row) -> String {
         .join(", ")
 }
 
-/// The plan for people: the summary table, warnings, then numbered steps with their reasons.
+/// Each step's reason, or `None` where an earlier step already gave the same one.
+fn first_reasons(steps: &[Step]) -> Vec<Option<&str>> {
+    let mut given = std::collections::BTreeSet::new();
+    steps
+        .iter()
+        .map(|s| given.insert(s.reason.as_str()).then_some(s.reason.as_str()))
+        .collect()
+}
+
+/// ` (with step 3)` for a step that is part of the one before it.
+fn joints(steps: &[Step]) -> Vec<String> {
+    let mut lead = 0;
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            if step.joint {
+                format!(" (with step {lead})")
+            } else {
+                lead = i + 1;
+                String::new()
+            }
+        })
+        .collect()
+}
+
+/// The plan for people: the summary table, warnings, the numbered steps (each reason once),
+/// then the one step to take next.
 pub fn text(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "plan: {}", title(plan));
@@ -122,25 +153,31 @@ pub fn text(plan: &Plan) -> String {
     for w in &plan.warnings {
         let _ = write!(out, "\nwarning: {w}\n");
     }
-    if plan.steps.is_empty() {
+    let Some(first) = plan.steps.first() else {
         return out;
-    }
+    };
     out.push_str("\nsteps:\n");
     let digits = plan.steps.len().to_string().len();
-    let mut lead = 0;
-    for (i, step) in plan.steps.iter().enumerate() {
-        if !step.joint {
-            lead = i + 1;
-        }
-        let with = if step.joint {
-            format!(" (with step {lead})")
-        } else {
-            String::new()
-        };
+    let pad = " ".repeat(digits + 2);
+    let reasons = first_reasons(&plan.steps);
+    for (i, ((step, with), why)) in plan
+        .steps
+        .iter()
+        .zip(joints(&plan.steps))
+        .zip(reasons)
+        .enumerate()
+    {
         let _ = writeln!(out, "{:>digits$}. {}{with}", i + 1, describe(step));
-        let pad = " ".repeat(digits + 2);
-        let _ = writeln!(out, "{pad}why: {}", step.reason);
+        if let Some(why) = why {
+            let _ = writeln!(out, "{pad}why: {why}");
+        }
     }
+    let _ = writeln!(
+        out,
+        "\nnext: {} (step 1 of {})",
+        describe(first),
+        plan.steps.len()
+    );
     out
 }
 
@@ -209,23 +246,22 @@ pub fn markdown(plan: &Plan) -> String {
     if !plan.steps.is_empty() {
         out.push('\n');
     }
-    let mut lead = 0;
-    for (i, step) in plan.steps.iter().enumerate() {
-        if !step.joint {
-            lead = i + 1;
+    let reasons = first_reasons(&plan.steps);
+    for (i, ((step, with), why)) in plan
+        .steps
+        .iter()
+        .zip(joints(&plan.steps))
+        .zip(reasons)
+        .enumerate()
+    {
+        match why {
+            Some(why) => {
+                let _ = writeln!(out, "{}. {}{with}  \n   {why}", i + 1, describe(step));
+            }
+            None => {
+                let _ = writeln!(out, "{}. {}{with}", i + 1, describe(step));
+            }
         }
-        let with = if step.joint {
-            format!(" (with step {lead})")
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            out,
-            "{}. {}{with}  \n   {}",
-            i + 1,
-            describe(step),
-            step.reason
-        );
     }
     out
 }

@@ -87,6 +87,65 @@ fn text_shows_the_component_table_then_numbered_steps_with_reasons() {
         r.stdout
             .contains("   why: server moves first (`order`, examples/spire/compat.toml:32:10)")
     );
+    // The second server moves for the same reason as the first: it is given once.
+    assert!(
+        r.stdout.contains(
+            "\n2. upgrade server-b (server) from 0.8.1 to 0.9.3\n3. verify server at 0.9.3 is healthy\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stdout.matches("why: ").count(), 3, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .ends_with("\n\nnext: upgrade server-a (server) from 0.8.1 to 0.9.3 (step 1 of 4)\n"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn the_readme_shows_the_plan_it_prints() {
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--fleet",
+        "examples/spire/fleet.toml",
+        "--to",
+        "0.9.3",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("```text\n{}```", r.stdout)),
+        "README.md does not show what the SPIRE plan prints:\n{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn json_gives_every_step_its_reason_even_where_text_gives_it_once() {
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--fleet",
+        "examples/spire/fleet.toml",
+        "--to",
+        "0.9.3",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps[1]["instance"], "server-b");
+    assert_eq!(steps[1]["reason"], steps[0]["reason"]);
+    assert!(
+        steps
+            .iter()
+            .all(|s| !s["reason"].as_str().unwrap().is_empty())
+    );
 }
 
 #[test]
