@@ -248,7 +248,9 @@ fn no_plan_exits_1_naming_the_missing_release() {
     );
     assert!(
         r.stderr
-            .contains("a release after 6.1.0 and below 8.0.0 is missing (pass it in --releases)")
+            .contains("a release after 6.1.0 and below 8.0.0 is missing (pass one in --releases, e.g. `--releases 6.1.0,7.0.0,8.1.0` if 7.0.0 is one)"),
+        "{}",
+        r.stderr
     );
     let j = run(&[
         "plan",
@@ -313,8 +315,66 @@ fn a_target_that_is_not_a_release_exits_2() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
-        "error: the target 0.9.4 is not among the releases (--releases: 0.8.1, 0.9.3); add it, or pick one of them\n"
+        "error: the target 0.9.4 is not among the releases (--releases: 0.8.1, 0.9.3); pass the releases you ship, with it, e.g. `--releases 0.8.1,0.9.3,0.9.4`, or pick one of them\n"
     );
+}
+
+#[test]
+fn forgetting_releases_on_an_example_says_exactly_what_to_pass() {
+    // The bundled locks record one release each: the target must be added, with what the
+    // fleet runs.
+    let r = run(&[
+        "plan", "--policy", SPIRE, "--from", "0.8.0", "--to", "0.9.2",
+    ]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: the target 0.9.2 is not among the releases (examples/spire/compat.lock: 0.9.3); pass the releases you ship, with it, e.g. `--releases 0.8.0,0.9.2,0.9.3`, or pick one of them\n"
+    );
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--from",
+        "0.8.0",
+        "--to",
+        "0.9.2",
+        "--releases",
+        "0.8.0,0.9.2,0.9.3",
+    ]);
+    assert_eq!(r.code, 0, "the suggested list plans: {}", r.stderr);
+    // A jump too large for the one release recorded names the release to add.
+    let r = run(&[
+        "plan", "--policy", SPIRE, "--from", "0.7.0", "--to", "0.9.3",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.ends_with(
+            "a release after 0.7.0 and below 0.9.0 is missing (pass one in --releases, e.g. `--releases 0.7.0,0.8.0,0.9.3` if 0.8.0 is one)\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    // The matrix and the guide work with one release, and say why they show so little.
+    for command in ["matrix", "doc"] {
+        let r = run(&[command, "--policy", SPIRE]);
+        assert_eq!(r.code, 0, "{command}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .starts_with("note: examples/spire/compat.lock records one release (0.9.3), so ")
+                && r.stderr.ends_with(
+                    " only it; pass the releases to cover as --releases V,V,..., in any order\n"
+                ),
+            "{command}: {}",
+            r.stderr
+        );
+        let r = run(&[command, "--policy", SPIRE, "--releases", "0.9.2,0.9.3"]);
+        assert_eq!(
+            (r.code, r.stderr.as_str()),
+            (0, ""),
+            "{command} with --releases"
+        );
+    }
 }
 
 #[test]

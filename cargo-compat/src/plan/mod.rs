@@ -242,6 +242,17 @@ pub fn cluster_rule<'p>(
     (served && named).then_some(rule)
 }
 
+/// The first release of the line just below `v` (`7.0.0` below `8.0.0`, `0.8.0` below
+/// `0.9.0`): a release a missing-release message can offer as an example.
+fn line_below(v: &Version) -> Option<Version> {
+    match (v.major, v.minor, v.patch) {
+        (_, _, p) if p > 0 => None,
+        (x, y, 0) if y > 0 => Some(Version::new(x, y - 1, 0)),
+        (x, 0, 0) if x > 0 => Some(Version::new(x - 1, 0, 0)),
+        _ => None,
+    }
+}
+
 /// Plans the steps that take `fleet` to `request.target`, verified by replay.
 ///
 /// ```
@@ -268,10 +279,20 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
     if let Some(list) = &request.releases
         && !list.contains(target)
     {
+        // What to pass: the releases known so far, what the fleet runs, and the target.
+        let suggested = list.clone().with(
+            policy,
+            fleet
+                .members
+                .iter()
+                .map(|m| m.peer.version.clone())
+                .chain([target.clone()]),
+        );
         return Err(PlanError::Usage(format!(
-            "the target {target} is not among the releases ({}: {}); add it, or pick one of them",
+            "the target {target} is not among the releases ({}: {}); pass the releases you ship, with it, e.g. `--releases {}`, or pick one of them",
             list.source,
-            list.listed()
+            list.listed(),
+            suggested.listed().replace(", ", ",")
         )));
     }
     let fleet_versions = fleet.members.iter().map(|m| m.peer.version.clone());
@@ -425,7 +446,7 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
                     origin: b.origin,
                 });
             }
-            let wanted = match limit {
+            let wanted = match &limit {
                 Some(compat_runtime::skew::Limit::Below(v)) => {
                     format!("a release after {edge} and below {v}")
                 }
@@ -434,9 +455,23 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
                 }
                 None => format!("a release between {edge} and {target}"),
             };
+            let example = match &limit {
+                Some(compat_runtime::skew::Limit::Below(v)) => line_below(v),
+                Some(compat_runtime::skew::Limit::AtMost(v)) => Some(v.clone()),
+                None => None,
+            }
+            .filter(|c| scheme.compare(c, &edge).is_gt() && !releases.versions.contains(c))
+            .map(|c| {
+                let with = releases.clone().with(policy, [c.clone()]);
+                format!(
+                    ", e.g. `--releases {}` if {c} is one",
+                    with.listed().replace(", ", ",")
+                )
+            })
+            .unwrap_or_default();
             return Err(PlanError::NoPlan {
                 reason: format!(
-                    "{}; the releases ({}: {}) have no release in between: {wanted} is missing (pass it in --releases)",
+                    "{}; the releases ({}: {}) have no release in between: {wanted} is missing (pass one in --releases{example})",
                     b.reason,
                     releases.source,
                     releases.listed()
