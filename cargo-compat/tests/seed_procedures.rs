@@ -514,6 +514,77 @@ mod phoenix {
     }
 
     #[test]
+    fn a_major_moves_through_its_first_release_then_rolls_again() {
+        let p = policy("phoenix");
+        let plan = planned(&p, &fleet(&p, FLEET), "5.1.0", "4.4.0,5.0.0,5.0.1,5.1.0");
+        assert_eq!(plan.waves, [v("5.0.0"), v("5.1.0")]);
+        let after = lines(&plan)
+            .into_iter()
+            .skip_while(|l| l != "start client x10 5.0.0")
+            .skip(1)
+            .collect::<Vec<_>>();
+        assert_eq!(
+            after,
+            [
+                "upgrade rs-1 5.0.0 5.1.0",
+                "upgrade rs-2 5.0.0 5.1.0",
+                "verify server 5.1.0",
+                "upgrade client x10 5.0.0 5.1.0",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_patch_of_the_new_major_rolls_without_stopping_anything() {
+        // "The jar upgrade may occur in any order": the settings for the move into 5.0.0 do
+        // not make its patches stop the cluster.
+        let p = policy("phoenix");
+        let f = fleet(
+            &p,
+            "[instances]\nrs-1 = \"server@5.0.0\"\nrs-2 = \"server@5.0.0\"\n[counts]\n\"client@5.0.0\" = 4\n",
+        );
+        let plan = planned(&p, &f, "5.0.1", "5.0.0,5.0.1");
+        assert!(
+            plan.steps.iter().all(|s| s.action != Action::Stop),
+            "{:?}",
+            lines(&plan)
+        );
+        assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+    }
+
+    #[test]
+    fn without_the_first_release_of_the_major_there_is_no_plan_and_it_is_named() {
+        let p = policy("phoenix");
+        let reason = no_plan(&p, &fleet(&p, FLEET), "5.1.0", "4.4.0,5.1.0");
+        assert!(
+            reason.contains(
+                "the move into 5.0.0 has upgrade settings of its own (../examples/phoenix/compat.toml:"
+            ) && reason.ends_with(
+                "but the releases (--releases: 4.4.0, 5.1.0) have no release from 5.0.0, below 5.0.1: pass one in --releases, e.g. `--releases 4.4.0,5.0.0,5.1.0` if 5.0.0 is one"
+            ),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_major_without_settings_of_its_own_has_no_plan() {
+        // The document leaves majors to "a release by release basis": a policy that says
+        // nothing about one gets no plan across it, and is told what to add.
+        let text = std::fs::read_to_string("../examples/phoenix/compat.toml").unwrap();
+        let text = text[..text
+            .find("[[upgrade]]\n# \"Upgrading to a new major")
+            .unwrap()]
+            .replace("until = \"5.0.0\"\n", "");
+        let p = Policy::from_toml("phoenix.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+        let reason = no_plan(&p, &fleet(&p, FLEET), "5.0.0", "4.4.0,5.0.0");
+        assert!(
+            reason.starts_with("no plan: server 4.4.0 cannot move to 5.0.0 in one step: one step may move at most any number of minor releases within the same major (`max-jump = \"any minor\"`, phoenix.toml:")
+                && reason.ends_with("no release in between helps, since no step may cross into 5.0.0's line: give the move into it upgrade settings of its own ([[upgrade]] with `from`)"),
+            "{reason}"
+        );
+    }
+
+    #[test]
     fn a_downgrade_across_4_3_warns_of_the_rule_change() {
         let p = policy("phoenix");
         let f = fleet(&p, "[counts]\n\"server@4.3.1\" = 2\n\"client@4.3.1\" = 3\n");

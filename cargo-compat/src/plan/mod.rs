@@ -437,6 +437,40 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
                     }
                     _ => false,
                 });
+            // Settings of their own for a release on the way (Phoenix's move into 5.0.0) may
+            // cross what the target's settings cannot: then that release is what is missing.
+            let entry = policy.upgrades().iter().find_map(|u| {
+                let f = &u.from.as_ref()?.value;
+                let reachable = match u.max_jump.as_ref()?.value.limit_above(scheme, &edge) {
+                    None => true,
+                    Some(compat_runtime::skew::Limit::Below(v)) => scheme.compare(f, &v).is_lt(),
+                    Some(compat_runtime::skew::Limit::AtMost(v)) => scheme.compare(f, &v).is_le(),
+                };
+                (reachable
+                    && scheme.compare(f, &edge).is_gt()
+                    && scheme.compare(f, target).is_lt()
+                    && !releases.versions.contains(f))
+                .then_some((f.clone(), u))
+            });
+            if let (true, Way::Up, Some((f, u))) = (never_crosses, way, entry) {
+                let within = u
+                    .until
+                    .as_ref()
+                    .map(|t| format!(", below {}", t.value))
+                    .unwrap_or_default();
+                let with = releases.clone().with(policy, [f.clone()]);
+                return Err(PlanError::NoPlan {
+                    reason: format!(
+                        "{}; the move into {f} has upgrade settings of its own ({}), but the releases ({}: {}) have no release from {f}{within}: pass one in --releases, e.g. `--releases {}` if {f} is one",
+                        b.reason,
+                        u.origin,
+                        releases.source,
+                        releases.listed(),
+                        with.listed().replace(", ", ",")
+                    ),
+                    origin: b.origin,
+                });
+            }
             if never_crosses && way == Way::Up {
                 return Err(PlanError::NoPlan {
                     reason: format!(
