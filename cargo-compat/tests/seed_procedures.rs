@@ -284,6 +284,29 @@ mod mirrord {
     use super::*;
 
     #[test]
+    fn a_major_warns_once_for_everything_that_stops_while_the_license_server_moves() {
+        let p = policy("mirrord");
+        let f = fleet(
+            &p,
+            "[instances]\nlicense = \"license-server@3.118.0\"\noperator = \"operator@3.118.0\"\nlaptop = \"cli@3.118.0\"\n[counts]\n\"agent@3.118.0\" = 4\n",
+        );
+        let plan = planned(&p, &f, "4.0.0", "3.118.0,4.0.0");
+        let stops: Vec<&String> = plan
+            .warnings
+            .iter()
+            .filter(|w| w.contains(" stop while license-server moves to 4.0.0"))
+            .collect();
+        assert_eq!(
+            stops,
+            [
+                "zero downtime is impossible: operator, laptop and 4 agent instances stop while license-server moves to 4.0.0, because none of them may talk to license-server 4.0.0: any two components must be in the same major (../examples/mirrord/compat.toml:10:1)"
+            ],
+            "{:?}",
+            plan.warnings
+        );
+    }
+
+    #[test]
     fn license_server_then_operator_then_cli_and_the_operator_redeploys_agents() {
         // "Upgrade the License Server; Verify that the License Server is healthy and
         //  reachable; Upgrade the mirrord Operator; Upgrade client tooling (CLI) as needed"
@@ -590,12 +613,12 @@ mod phoenix {
         let f = fleet(&p, "[counts]\n\"server@4.3.1\" = 2\n\"client@4.3.1\" = 3\n");
         let plan = planned(&p, &f, "4.2.0", "4.2.0,4.3.1");
         assert_eq!(plan.steps[0].component, "client", "clients move down first");
-        assert!(
-            plan.warnings
-                .iter()
-                .any(|w| w.starts_with("this downgrade crosses 4.3.0, where the policy changes")),
-            "{:?}",
-            plan.warnings
+        // One warning for the release crossed, naming both rules that change there.
+        assert_eq!(
+            plan.warnings,
+            [
+                "this downgrade crosses 4.3.0, where the policy changes: \"client instances must be in the same minor (any patch) (before 4.3.0)\" (../examples/phoenix/compat.toml:18:1) applies again below it; \"client instances must be in the same major (any minor) (from 4.3.0 on)\" (../examples/phoenix/compat.toml:27:1) stops applying below it; check that the fleet may run the older rules"
+            ],
         );
     }
 }

@@ -569,10 +569,10 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
 }
 
 /// Warnings for a downgrade from `from` to `to` that crosses a release where the rules
-/// change.
+/// change: one per release crossed, naming each rule that changes there.
 fn crossed_rule_changes(policy: &Policy, from: &Version, to: &Version) -> Vec<String> {
     let scheme = policy.scheme();
-    let mut out = Vec::new();
+    let mut at: Vec<(Version, Vec<String>)> = Vec::new();
     for rule in policy.rules() {
         for (bound, key) in [(&rule.from, "from"), (&rule.until, "until")] {
             let Some(b) = bound else { continue };
@@ -582,14 +582,21 @@ fn crossed_rule_changes(policy: &Policy, from: &Version, to: &Version) -> Vec<St
                 } else {
                     "applies again below it"
                 };
-                out.push(format!(
-                    "this downgrade crosses {}, where the policy changes: \"{}\" ({}) {state}; check that the fleet may run the older rules",
-                    b.value,
-                    rule.describe(),
-                    rule.origin
-                ));
+                let change = format!("\"{}\" ({}) {state}", rule.describe(), rule.origin);
+                match at.iter_mut().find(|(v, _)| *v == b.value) {
+                    Some((_, changes)) => changes.push(change),
+                    None => at.push((b.value.clone(), vec![change])),
+                }
             }
         }
     }
-    out
+    at.sort_by(|a, b| scheme.compare(&b.0, &a.0));
+    at.into_iter()
+        .map(|(v, changes)| {
+            format!(
+                "this downgrade crosses {v}, where the policy changes: {}; check that the fleet may run the older rules",
+                changes.join("; ")
+            )
+        })
+        .collect()
 }
