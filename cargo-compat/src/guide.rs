@@ -1080,6 +1080,41 @@ fn runbook(plan: &Plan) -> Vec<String> {
         let s = &steps[i];
         let next = |j: usize| steps.get(j);
         match s.action {
+            // A component that stops to move (`rolling = false`): one line, as the seeds'
+            // "restart the server".
+            Action::Stop
+                if next(i + 1).is_some_and(|n| {
+                    n.stopped
+                        && n.component == s.component
+                        && matches!(n.action, Action::Upgrade | Action::Downgrade)
+                }) && next(i + 2)
+                    .is_some_and(|n| n.action == Action::Start && n.component == s.component)
+                    && !s.reason.starts_with("stop before ") =>
+            {
+                let moved = &steps[i + 1];
+                i += 2;
+                while next(i)
+                    .is_some_and(|n| n.action == Action::Start && n.component == s.component)
+                {
+                    i += 1;
+                }
+                let why = match (
+                    s.reason.split_once(" stop, move and start together ("),
+                    s.reason.split_once(" stop together: "),
+                ) {
+                    (Some((_, paren)), _) => format!(" ({paren}"),
+                    (None, Some((_, why))) => format!(": {why}"),
+                    (None, None) => format!(": {}", s.reason),
+                };
+                let them = if s.count == 1 { "it" } else { "them" };
+                lines.push(format!(
+                    "Stop {} (at {}), {} {them} to {} and start {them}, all together{why}.",
+                    subject(s),
+                    s.version,
+                    moved.action,
+                    moved.version
+                ));
+            }
             Action::Stop => {
                 // Stops for the same move (or the same reason) go together.
                 let cause = |x: &Step| {

@@ -277,7 +277,7 @@ fn the_gullveig_guide_says_what_the_gullveig_document_says() {
                 "2. Stop `gullveig-web` process. 3. Restart `gullveig-server` process. 4. Wait for reporting server process to start. 4. Start `gullveig-web` process.",
                 &[
                     "1. Stop the `web` instances (at 1.0.0) before server moves to 1.1.5",
-                    "3. Upgrade the `server` instances (stopped) from 1.0.0 to 1.1.5 together, and start them.\n4. Check that every `server` instance at 1.1.5 is healthy before the `web` instances move.\n5. Upgrade the `web` instances (stopped) from 1.0.0 to 1.1.5 together, and start them.\n",
+                    "2. Stop the `server` instances (at 1.0.0), upgrade them to 1.1.5 and start them, all together (`rolling`, examples/gullveig/compat.toml:30:1).\n3. Check that every `server` instance at 1.1.5 is healthy before the `web` instances move.\n4. Upgrade the `web` instances (stopped) from 1.0.0 to 1.1.5 together, and start them.\n",
                 ],
             ),
             (
