@@ -560,3 +560,159 @@ fn the_matrix_draws_the_versions_a_fleet_runs() {
     ]);
     assert_eq!(r.code, 2);
 }
+
+/// A directory holding `compat.toml` (and, given, `compat.lock`); returns the policy path.
+fn policy_dir(policy: &str, lock: Option<&str>) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "compat-plan-policy-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("compat.toml"), policy).unwrap();
+    if let Some(lock) = lock {
+        std::fs::write(dir.join("compat.lock"), lock).unwrap();
+    }
+    dir.join("compat.toml").display().to_string()
+}
+
+#[test]
+fn an_empty_fleet_file_is_an_error_not_nothing_to_do() {
+    for text in ["", "[instances]\n[counts]\n"] {
+        let f = fleet_file(text);
+        let r = run(&["plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3"]);
+        assert_eq!(r.code, 2, "{text:?}: {}", r.stdout);
+        assert_eq!(
+            r.stderr,
+            format!(
+                "{f}:1:1: error: the fleet lists no instances\n  help: add `[instances]` (name = \"component@version\") or `[counts]` (\"component@version\" = N)\n"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_fleet_file_already_at_the_target_has_nothing_to_do() {
+    let f = fleet_file("[instances]\ns-1 = \"server@0.9.3\"\n[counts]\n\"agent@0.9.3\" = 40\n");
+    let r = run(&["plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("plan: nothing to do: every instance already runs 0.9.3\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("steps:") && !r.stdout.contains("next:"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn neither_from_nor_fleet_is_a_usage_error_naming_both() {
+    let r = run(&["plan", "--policy", SPIRE, "--to", "0.9.3"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("the following required arguments were not provided:\n  <--from <VERSION>|--fleet <FILE>>"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bad_versions_on_the_command_line_say_how_to_write_one() {
+    for (args, message) in [
+        (
+            ["--from", "0.8.1", "--to", "0.9"],
+            "error: --to 0.9: invalid version `0.9`: a version has three numbers, MAJOR.MINOR.PATCH: write 0.9.0\n",
+        ),
+        (
+            ["--from", "x", "--to", "0.9.3"],
+            "error: --from x: invalid version `x`: unexpected character 'x' while parsing major version number; write MAJOR.MINOR.PATCH, e.g. 1.4.2\n",
+        ),
+    ] {
+        let mut all = vec!["plan", "--policy", SPIRE];
+        all.extend(args);
+        let r = run(&all);
+        assert_eq!((r.code, r.stderr.as_str()), (2, message));
+    }
+}
+
+#[test]
+fn a_lock_with_a_bad_or_repeated_release_is_located() {
+    let spire = std::fs::read_to_string(root().join(SPIRE)).unwrap();
+    for (lock, message) in [
+        (
+            "format = 2\n[[release]]\nversion = \"0.9\"\n",
+            "compat.lock:3:11: entry 1, `0.9`, is not a version",
+        ),
+        (
+            "[[release]]\nversion = \"0.9.3\"\n[[release]]\nversion = \"0.9.3\"\n",
+            "compat.lock:4:11: `0.9.3` is listed twice (entries 1 and 2); name each release once\n",
+        ),
+        (
+            "release = [\n",
+            "compat.lock:1:12: unclosed array, expected `]`\n",
+        ),
+    ] {
+        let policy = policy_dir(&spire, Some(lock));
+        for command in [
+            vec![
+                "plan", "--policy", &policy, "--from", "0.8.1", "--to", "0.9.3",
+            ],
+            vec!["matrix", "--policy", &policy],
+            vec!["doc", "--policy", &policy],
+        ] {
+            let r = run(&command);
+            assert_eq!(r.code, 2, "{command:?} with {lock:?}");
+            let lock_path = policy.replace("compat.toml", "");
+            assert!(
+                r.stderr.starts_with(&format!("error: {lock_path}")) && r.stderr.contains(message),
+                "{command:?} with {lock:?}: {}",
+                r.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn a_policy_under_which_no_plan_exists_exits_1_with_the_rule_and_what_to_add() {
+    // Phoenix's policy without settings for a major: no step may cross one.
+    let text = std::fs::read_to_string(root().join("examples/phoenix/compat.toml")).unwrap();
+    let text = text[..text
+        .find("[[upgrade]]\n# \"Upgrading to a new major")
+        .unwrap()]
+        .replace("until = \"5.0.0\"\n", "");
+    let policy = policy_dir(&text, None);
+    let args = [
+        "plan",
+        "--policy",
+        &policy,
+        "--from",
+        "4.4.0",
+        "--to",
+        "5.0.0",
+        "--releases",
+        "4.4.0,5.0.0",
+    ];
+    let r = run(&args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    assert_eq!(
+        r.stderr,
+        format!(
+            "no plan: server 4.4.0 cannot move to 5.0.0 in one step: one step may move at most any number of minor releases within the same major (`max-jump = \"any minor\"`, {policy}:55:12); no release in between helps, since no step may cross into 5.0.0's line: give the move into it upgrade settings of its own ([[upgrade]] with `from`)\n"
+        )
+    );
+    let mut json = args.to_vec();
+    json.extend(["--format", "json"]);
+    let j = run(&json);
+    assert_eq!(j.code, 1);
+    let v: Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(v["kind"], "no plan");
+    assert_eq!(v["origin"], format!("{policy}:55:12"));
+    assert_eq!(v["steps"], Value::Array(vec![]));
+}
