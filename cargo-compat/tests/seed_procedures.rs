@@ -419,6 +419,21 @@ mod teleport {
     }
 
     #[test]
+    fn a_release_in_between_that_its_own_settings_cannot_reach_is_named_not_called_missing() {
+        // 5.0.0 lies within one major of 4.0.1, but before 6.0 a step moves one minor.
+        let p = policy("teleport");
+        let f = fleet(&p, "[counts]\n\"auth@4.0.1\" = 2\n");
+        let reason = no_plan(&p, &f, "8.1.0", "4.0.1,5.0.0,7.0.0,8.1.0");
+        assert!(!reason.contains("is missing"), "{reason}");
+        assert!(
+            reason.contains(
+                "; and the release nearer, 5.0.0, cannot be reached either: auth 4.0.1 cannot move to 5.0.0 in one step: one step may move at most one minor release (`max-jump = \"1 minor\"`, ../examples/teleport/compat.toml:63:12)"
+            ),
+            "{reason}"
+        );
+    }
+
+    #[test]
     fn without_a_release_of_the_major_in_between_there_is_no_plan() {
         let p = policy("teleport");
         let reason = no_plan(&p, &fleet(&p, FLEET), "8.1.0", "6.1.0,8.1.0");

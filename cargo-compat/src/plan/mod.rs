@@ -381,12 +381,17 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
         }
         let mut first_block: Option<Blocked> = None;
         let mut jump_block: Option<Blocked> = None;
+        // Each candidate refused for its jump, nearest last.
+        let mut jump_blocks: Vec<(Version, Blocked)> = Vec::new();
         let mut accepted = None;
         'search: for allow_stops in [false, true] {
             // The reason the farthest release was not taken, for the steps of a nearer one.
             let mut farther: Option<Blocked> = None;
             for r in &candidates {
                 if let Some(b) = planner.jump_blocked(&cohorts, way, r) {
+                    if !allow_stops {
+                        jump_blocks.push(((*r).clone(), b.clone()));
+                    }
                     jump_block.get_or_insert(b);
                     continue;
                 }
@@ -476,6 +481,28 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
                     reason: format!(
                         "{}; no release in between helps, since no step may cross into {target}'s line: give the move into it upgrade settings of its own ([[upgrade]] with `from`)",
                         b.reason
+                    ),
+                    origin: b.origin,
+                });
+            }
+            // A release inside the limit was given but its own settings refuse the step
+            // (Teleport's 5.0.0 from 4.0.1, under the pre-6.0 one-minor jump): say that, not
+            // that one is missing.
+            let inside = |x: &Version| match &limit {
+                Some(compat_runtime::skew::Limit::Below(v)) => scheme.compare(x, v).is_lt(),
+                Some(compat_runtime::skew::Limit::AtMost(v)) => scheme.compare(x, v).is_le(),
+                None => true,
+            };
+            if way == Way::Up
+                && let Some((nearer, nb)) = jump_blocks
+                    .iter()
+                    .rev()
+                    .find(|(x, _)| x != target && inside(x))
+            {
+                return Err(PlanError::NoPlan {
+                    reason: format!(
+                        "{}; and the release nearer, {nearer}, cannot be reached either: {}",
+                        b.reason, nb.reason
                     ),
                     origin: b.origin,
                 });
