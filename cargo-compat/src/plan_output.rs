@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use compat_runtime::Version;
+
 use crate::plan::{Action, Direction, Plan, Step};
 
 /// `server-a (server)`, `1200 agent instances, one at a time`, `server`.
@@ -58,7 +60,15 @@ pub fn describe(step: &Step) -> String {
         }
         Action::Stop => format!("stop {who} at {}", step.version),
         Action::Start => format!("start {who} at {}", step.version),
-        Action::Verify => format!("verify {who} at {} is healthy", step.version),
+        Action::Verify => {
+            // The reason says what waits for the check: "... before agent moves".
+            let before = step
+                .reason
+                .rsplit_once(" before ")
+                .map(|(_, next)| format!(" before {next}"))
+                .unwrap_or_default();
+            format!("verify {who} at {} is healthy{before}", step.version)
+        }
     }
 }
 
@@ -85,13 +95,87 @@ fn current(row: &crate::plan::Row) -> String {
         .join(", ")
 }
 
-/// Each step's reason, or `None` where an earlier step already gave the same one.
+/// `Upgrade to 0.9.3` from `upgrade to 0.9.3`.
+fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// Each step's reason, or `None` where an earlier step already gave the same one or the
+/// step says it all (a health check). Without `wave` notes: those go in the wave's heading.
 fn first_reasons(steps: &[Step]) -> Vec<Option<&str>> {
     let mut given = std::collections::BTreeSet::new();
     steps
         .iter()
-        .map(|s| given.insert(s.reason.as_str()).then_some(s.reason.as_str()))
+        .map(|s| {
+            let why = wave_note(s).map_or(s.reason.as_str(), |(head, _)| head);
+            (s.action != Action::Verify && given.insert(why)).then_some(why)
+        })
         .collect()
+}
+
+/// A move's reason split into its own part and the wave's: `7.1.2 is a step on the way to
+/// 8.1.0: ...`, which every move of an intermediate wave carries.
+fn wave_note(step: &Step) -> Option<(&str, &str)> {
+    let marker = format!("; {} is a step on the way to ", step.version);
+    let at = step.reason.find(&marker)?;
+    Some((&step.reason[..at], &step.reason[at + 2..]))
+}
+
+/// Where each wave starts, when there are several: the index of its first step (the stops
+/// before its first move belong to it) and its heading.
+fn wave_heads(plan: &Plan) -> Vec<(usize, String)> {
+    if plan.waves.len() < 2 {
+        return Vec::new();
+    }
+    let moves = |s: &Step| {
+        matches!(
+            s.action,
+            Action::Upgrade | Action::Downgrade | Action::Redeploy
+        )
+    };
+    let mut heads = Vec::new();
+    let mut from = 0;
+    // Moving down to a release then up to it (a fleet on both sides) is two waves to one
+    // version: the second starts where the action turns.
+    let mut last: Option<(&Version, Action)> = None;
+    for (k, r) in plan.waves.iter().enumerate() {
+        let Some(first) = plan.steps[from..]
+            .iter()
+            .position(|s| {
+                moves(s)
+                    && s.version == *r
+                    && last.is_none_or(|(v, a)| {
+                        v != r || (s.action != a && s.action != Action::Redeploy)
+                    })
+            })
+            .map(|p| p + from)
+        else {
+            continue;
+        };
+        last = Some((r, plan.steps[first].action));
+        let mut start = first;
+        while start > from && plan.steps[start - 1].action == Action::Stop {
+            start -= 1;
+        }
+        let prefix = format!("{r} is ");
+        let note = wave_note(&plan.steps[first]).map_or(String::new(), |(_, n)| {
+            format!(", {}", n.strip_prefix(&prefix).unwrap_or(n))
+        });
+        let way = match plan.steps[first].action {
+            Action::Downgrade => "down",
+            _ => "up",
+        };
+        heads.push((
+            start,
+            format!("wave {} of {}: {way} to {r}{note}", k + 1, plan.waves.len()),
+        ));
+        from = first + 1;
+    }
+    heads
 }
 
 /// ` (with step 3)` for a step that is part of the one before it.
@@ -160,6 +244,7 @@ pub fn text(plan: &Plan) -> String {
     let digits = plan.steps.len().to_string().len();
     let pad = " ".repeat(digits + 2);
     let reasons = first_reasons(&plan.steps);
+    let heads = wave_heads(plan);
     for (i, ((step, with), why)) in plan
         .steps
         .iter()
@@ -167,6 +252,9 @@ pub fn text(plan: &Plan) -> String {
         .zip(reasons)
         .enumerate()
     {
+        if let Some((_, head)) = heads.iter().find(|(at, _)| *at == i) {
+            let _ = writeln!(out, "{head}");
+        }
         let _ = writeln!(out, "{:>digits$}. {}{with}", i + 1, describe(step));
         if let Some(why) = why {
             let _ = writeln!(out, "{pad}why: {why}");
@@ -222,12 +310,7 @@ pub fn json(plan: &Plan) -> Value {
 /// The plan as a Markdown section, for a change ticket or a runbook.
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
-    let t = title(plan);
-    let mut chars = t.chars();
-    let t = chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default();
+    let t = capital(&title(plan));
     let _ = writeln!(out, "## {t}\n");
     let _ = writeln!(out, "Releases: {}.\n", plan.releases);
     out.push_str("| component | current | target |\n|---|---|---|\n");
@@ -247,6 +330,7 @@ pub fn markdown(plan: &Plan) -> String {
         out.push('\n');
     }
     let reasons = first_reasons(&plan.steps);
+    let heads = wave_heads(plan);
     for (i, ((step, with), why)) in plan
         .steps
         .iter()
@@ -254,6 +338,9 @@ pub fn markdown(plan: &Plan) -> String {
         .zip(reasons)
         .enumerate()
     {
+        if let Some((_, head)) = heads.iter().find(|(at, _)| *at == i) {
+            let _ = writeln!(out, "\n**{}**\n", capital(head));
+        }
         match why {
             Some(why) => {
                 let _ = writeln!(out, "{}. {}{with}  \n   {why}", i + 1, describe(step));

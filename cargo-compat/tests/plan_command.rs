@@ -73,7 +73,7 @@ fn text_shows_the_component_table_then_numbered_steps_with_reasons() {
     assert!(r.stdout.starts_with(expected_head), "{}", r.stdout);
     assert!(
         r.stdout
-            .contains("\n3. verify server at 0.9.3 is healthy\n"),
+            .contains("\n3. verify server at 0.9.3 is healthy before agent moves\n"),
         "{}",
         r.stdout
     );
@@ -90,12 +90,13 @@ fn text_shows_the_component_table_then_numbered_steps_with_reasons() {
     // The second server moves for the same reason as the first: it is given once.
     assert!(
         r.stdout.contains(
-            "\n2. upgrade server-b (server) from 0.8.1 to 0.9.3\n3. verify server at 0.9.3 is healthy\n"
+            "\n2. upgrade server-b (server) from 0.8.1 to 0.9.3\n3. verify server at 0.9.3 is healthy before agent moves\n"
         ),
         "{}",
         r.stdout
     );
-    assert_eq!(r.stdout.matches("why: ").count(), 3, "{}", r.stdout);
+    // A health check says it all; the moves give their reasons.
+    assert_eq!(r.stdout.matches("why: ").count(), 2, "{}", r.stdout);
     assert!(
         r.stdout
             .ends_with("\n\nnext: upgrade server-a (server) from 0.8.1 to 0.9.3 (step 1 of 4)\n"),
@@ -715,4 +716,99 @@ fn a_policy_under_which_no_plan_exists_exits_1_with_the_rule_and_what_to_add() {
     assert_eq!(v["kind"], "no plan");
     assert_eq!(v["origin"], format!("{policy}:55:12"));
     assert_eq!(v["steps"], Value::Array(vec![]));
+}
+
+#[test]
+fn text_heads_each_wave_and_gives_its_reason_once() {
+    let r = run(&[
+        "plan",
+        "--policy",
+        "examples/teleport/compat.toml",
+        "--from",
+        "6.3.2",
+        "--to",
+        "8.1.0",
+        "--releases",
+        "6.3.2,7.1.2,8.1.0",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            "\nsteps:\nwave 1 of 2: up to 7.1.2, a step on the way to 8.1.0: one step moves at most one major release (`max-jump`, examples/teleport/compat.toml:70:12)\n 1. upgrade auth from 6.3.2 to 7.1.2\n    why: auth moves first (`order`, examples/teleport/compat.toml:69:10)\n 2. verify auth at 7.1.2 is healthy before proxy moves\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "\nwave 2 of 2: up to 8.1.0\n10. upgrade auth from 7.1.2 to 8.1.0\n11. verify"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        r.stdout.matches("a step on the way").count(),
+        1,
+        "{}",
+        r.stdout
+    );
+    // JSON keeps the whole reason on every move of the first wave.
+    let j = run(&[
+        "plan",
+        "--policy",
+        "examples/teleport/compat.toml",
+        "--from",
+        "6.3.2",
+        "--to",
+        "8.1.0",
+        "--releases",
+        "6.3.2,7.1.2,8.1.0",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&j.stdout).unwrap();
+    let moves: Vec<&Value> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["action"] == "upgrade" && s["version"] == "7.1.2")
+        .collect();
+    assert_eq!(moves.len(), 5);
+    assert!(moves.iter().all(|s| s["reason"].as_str().unwrap().contains(
+        "; 7.1.2 is a step on the way to 8.1.0: one step moves at most one major release"
+    )));
+}
+
+#[test]
+fn a_fleet_on_both_sides_reads_as_a_wave_down_then_a_wave_up() {
+    let f = fleet_file(
+        "[instances]\ns1 = \"server@0.9.3\"\ns2 = \"server@0.9.3\"\n[counts]\n\"agent@0.8.0\" = 5\n\"agent@0.9.3\" = 2\n",
+    );
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--fleet",
+        &f,
+        "--to",
+        "0.9.0",
+        "--releases",
+        "0.8.0,0.9.0,0.9.3",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let heads: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("wave "))
+        .collect();
+    assert_eq!(
+        heads,
+        ["wave 1 of 2: down to 0.9.0", "wave 2 of 2: up to 0.9.0"]
+    );
+    assert!(
+        r.stdout
+            .contains("wave 2 of 2: up to 0.9.0\n5. upgrade 5 agent instances from 0.8.0 to 0.9.0"),
+        "{}",
+        r.stdout
+    );
 }
