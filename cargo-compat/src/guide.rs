@@ -76,6 +76,23 @@ struct Guide<'a> {
     releases: &'a [Version],
 }
 
+/// Places in one file with the file once: `compat.toml:42:1`, `51:1`, `60:1`.
+fn same_file(places: impl IntoIterator<Item = String>) -> Vec<String> {
+    let file = |o: &str| o.rsplitn(3, ':').nth(2).map(str::to_string);
+    let mut first: Option<String> = None;
+    places
+        .into_iter()
+        .map(|o| match (&first, file(&o)) {
+            (Some(g), Some(f)) if *g == f => o[f.len() + 1..].to_string(),
+            (None, f) => {
+                first = f;
+                o
+            }
+            _ => o,
+        })
+        .collect()
+}
+
 /// `a`, `a and b`, `a, b and c`.
 pub(crate) fn list_and(items: &[String]) -> String {
     match items {
@@ -599,7 +616,23 @@ impl Guide<'_> {
     fn upgrading(&self, out: &mut String) {
         out.push_str("\n## Upgrading\n");
         let policy = self.policy;
-        for (u, range) in self.tables() {
+        let tables = self.tables();
+        let names = |u: &Upgrade| -> Vec<String> {
+            u.order.iter().map(|c| format!("`{}`", c.value)).collect()
+        };
+        // One order for every range: said once, above the ranges.
+        let one_order = tables.len() > 1
+            && !tables[0].0.order.is_empty()
+            && tables.iter().all(|(u, _)| names(u) == names(tables[0].0));
+        if one_order {
+            let _ = writeln!(
+                out,
+                "\n- Upgrade {}, in that order, for every release ({}).",
+                list_and(&names(tables[0].0)),
+                list_and(&same_file(tables.iter().map(|(u, _)| u.origin.to_string())))
+            );
+        }
+        for (u, range) in tables {
             let lead = if range.is_empty() {
                 String::new()
             } else {
@@ -607,8 +640,8 @@ impl Guide<'_> {
             };
             out.push_str(&lead);
             out.push('\n');
-            let order: Vec<String> = u.order.iter().map(|c| format!("`{}`", c.value)).collect();
-            if !order.is_empty() {
+            let order = names(u);
+            if !order.is_empty() && !one_order {
                 let _ = writeln!(
                     out,
                     "- Upgrade {}, in that order ({}).",
@@ -953,20 +986,7 @@ impl Guide<'_> {
             && tables.iter().all(|(u, _)| u.downgrade.is_none())
         {
             let names: Vec<String> = orders[0].iter().map(|c| format!("`{c}`")).collect();
-            // `compat.toml:42:1, 51:1 and 60:1`: the file once.
-            let file = |o: &str| o.rsplitn(3, ':').nth(2).map(str::to_string);
-            let first = tables[0].0.origin.to_string();
-            let origins: Vec<String> = tables
-                .iter()
-                .enumerate()
-                .map(|(n, (u, _))| {
-                    let o = u.origin.to_string();
-                    match (n, file(&o), file(&first)) {
-                        (1.., Some(f), Some(g)) if f == g => o[f.len() + 1..].to_string(),
-                        _ => o,
-                    }
-                })
-                .collect();
+            let origins = same_file(tables.iter().map(|(u, _)| u.origin.to_string()));
             let _ = writeln!(
                 out,
                 "- Downgrade {}, in that order, for every release (the reverse of the upgrade order, {}).",
