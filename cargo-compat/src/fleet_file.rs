@@ -286,6 +286,17 @@ impl Fleet {
                 origin,
             });
         }
+        if errors.is_empty() && members.is_empty() {
+            // An empty fleet would plan to "nothing to do": say what is missing instead.
+            errors.push(FleetError {
+                origin: Some(Origin::new(name, 1, 1)),
+                message: "the fleet lists no instances".into(),
+                help: Some(
+                    "add `[instances]` (name = \"component@version\") or `[counts]` (\"component@version\" = N)"
+                        .into(),
+                ),
+            });
+        }
         if !errors.is_empty() {
             return Err(FleetErrors(errors));
         }

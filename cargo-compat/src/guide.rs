@@ -76,8 +76,25 @@ struct Guide<'a> {
     releases: &'a [Version],
 }
 
+/// Places in one file with the file once: `compat.toml:42:1`, `51:1`, `60:1`.
+fn same_file(places: impl IntoIterator<Item = String>) -> Vec<String> {
+    let file = |o: &str| o.rsplitn(3, ':').nth(2).map(str::to_string);
+    let mut first: Option<String> = None;
+    places
+        .into_iter()
+        .map(|o| match (&first, file(&o)) {
+            (Some(g), Some(f)) if *g == f => o[f.len() + 1..].to_string(),
+            (None, f) => {
+                first = f;
+                o
+            }
+            _ => o,
+        })
+        .collect()
+}
+
 /// `a`, `a and b`, `a, b and c`.
-fn list_and(items: &[String]) -> String {
+pub(crate) fn list_and(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -575,6 +592,15 @@ impl Guide<'_> {
             .iter()
             .map(|u| {
                 let range = match (&u.from, &u.until) {
+                    // Settings for one release alone (the move into a major).
+                    (Some(f), Some(t))
+                        if f.value.pre.is_empty()
+                            && t.value.pre.is_empty()
+                            && (t.value.major, t.value.minor, t.value.patch)
+                                == (f.value.major, f.value.minor, f.value.patch + 1) =>
+                    {
+                        format!("Moving to {}", f.value)
+                    }
                     (Some(f), Some(t)) => {
                         format!("Moving to {} up to (not including) {}", f.value, t.value)
                     }
@@ -590,7 +616,23 @@ impl Guide<'_> {
     fn upgrading(&self, out: &mut String) {
         out.push_str("\n## Upgrading\n");
         let policy = self.policy;
-        for (u, range) in self.tables() {
+        let tables = self.tables();
+        let names = |u: &Upgrade| -> Vec<String> {
+            u.order.iter().map(|c| format!("`{}`", c.value)).collect()
+        };
+        // One order for every range: said once, above the ranges.
+        let one_order = tables.len() > 1
+            && !tables[0].0.order.is_empty()
+            && tables.iter().all(|(u, _)| names(u) == names(tables[0].0));
+        if one_order {
+            let _ = writeln!(
+                out,
+                "\n- Upgrade {}, in that order, for every release ({}).",
+                list_and(&names(tables[0].0)),
+                list_and(&same_file(tables.iter().map(|(u, _)| u.origin.to_string())))
+            );
+        }
+        for (u, range) in tables {
             let lead = if range.is_empty() {
                 String::new()
             } else {
@@ -598,8 +640,8 @@ impl Guide<'_> {
             };
             out.push_str(&lead);
             out.push('\n');
-            let order: Vec<String> = u.order.iter().map(|c| format!("`{}`", c.value)).collect();
-            if !order.is_empty() {
+            let order = names(u);
+            if !order.is_empty() && !one_order {
                 let _ = writeln!(
                     out,
                     "- Upgrade {}, in that order ({}).",
@@ -878,15 +920,53 @@ impl Guide<'_> {
         let _ = writeln!(out, "\n### {title} from {from} to {to}\n");
         match self.planned(from, to, extra) {
             Ok(plan) => {
-                for w in &plan.warnings {
+                let lines = runbook(&plan);
+                // The stop lines say why each stops: the note only points at them.
+                let (zero, others): (Vec<&String>, Vec<&String>) = plan
+                    .warnings
+                    .iter()
+                    .partition(|w| w.starts_with("zero downtime is impossible: "));
+                let stops: Vec<String> = lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.starts_with("Stop "))
+                    .map(|(n, _)| (n + 1).to_string())
+                    .collect();
+                match (zero.as_slice(), stops.as_slice()) {
+                    ([], _) => {}
+                    (_, []) => {
+                        for w in &zero {
+                            let _ = writeln!(out, "> **Note:** {}\n", capital(w));
+                        }
+                    }
+                    (_, where_) => {
+                        let mut stopped: Vec<&Step> = Vec::new();
+                        for s in plan.steps.iter().filter(|s| s.action == Action::Stop) {
+                            if !stopped.iter().any(|x| x.component == s.component) {
+                                stopped.push(s);
+                            }
+                        }
+                        let (steps, say) = match where_ {
+                            [_] => ("step", "says"),
+                            _ => ("steps", "say"),
+                        };
+                        let _ = writeln!(
+                            out,
+                            "> **Note:** Zero downtime is impossible: {} stop ({steps} {} {say} why).\n",
+                            subjects(&stopped),
+                            list_and(where_)
+                        );
+                    }
+                }
+                for w in others {
                     let _ = writeln!(out, "> **Note:** {}\n", capital(w));
                 }
                 if plan.waves.len() > 1 {
                     let waves: Vec<String> = plan.waves.iter().map(ToString::to_string).collect();
                     let _ = writeln!(out, "The move goes through {}.\n", waves.join(", then "));
                 }
-                for (i, s) in plan.steps.iter().enumerate() {
-                    let _ = writeln!(out, "{}. {}", i + 1, step_words(s));
+                for (i, line) in lines.iter().enumerate() {
+                    let _ = writeln!(out, "{}. {line}", i + 1);
                 }
             }
             Err(e) => {
@@ -897,7 +977,30 @@ impl Guide<'_> {
 
     fn downgrading(&self, out: &mut String) {
         out.push_str("\n## Downgrading\n\n");
-        for (u, range) in self.tables() {
+        let tables = self.tables();
+        // One order for every range: said once.
+        let orders: Vec<Vec<&str>> = tables.iter().map(|(u, _)| u.downgrade_order()).collect();
+        if tables.len() > 1
+            && !orders[0].is_empty()
+            && orders.iter().all(|o| *o == orders[0])
+            && tables.iter().all(|(u, _)| u.downgrade.is_none())
+        {
+            let names: Vec<String> = orders[0].iter().map(|c| format!("`{c}`")).collect();
+            let origins = same_file(tables.iter().map(|(u, _)| u.origin.to_string()));
+            let _ = writeln!(
+                out,
+                "- Downgrade {}, in that order, for every release (the reverse of the upgrade order, {}).",
+                list_and(&names),
+                list_and(&origins)
+            );
+            let ids: Vec<ComponentId> = orders[0].iter().filter_map(|c| self.id(c)).collect();
+            self.order_reasons(out, &ids, true);
+            if let Some((from, to)) = self.example_upgrade() {
+                self.example(out, &to, &from, "Example: downgrading", &[]);
+            }
+            return;
+        }
+        for (u, range) in tables {
             let order = u.downgrade_order();
             let origin = u
                 .downgrade
@@ -939,44 +1042,278 @@ impl Guide<'_> {
     }
 }
 
-/// A step as a runbook line: "Upgrade the `server` instances from 0.8.1 to 0.9.3, one at a
-/// time."
-fn step_words(s: &Step) -> String {
-    let who = if s.count == 1 {
+/// `the `server` instances`, or `` `operator` `` for the one instance of a manager.
+fn subject(s: &Step) -> String {
+    if s.count == 1 {
         format!("`{}`", s.component)
     } else {
         format!("the `{}` instances", s.component)
-    };
-    let from = s.from.as_ref().map(ToString::to_string).unwrap_or_default();
-    match s.action {
-        Action::Upgrade | Action::Downgrade => format!(
-            "{} {who}{} from {from} to {}{}.",
-            capital(s.action.as_str()),
-            if s.stopped { " (stopped)" } else { "" },
-            s.version,
-            match (s.one_at_a_time, s.count) {
-                (true, _) => ", one at a time",
-                (false, 1) => "",
-                (false, _) => " together",
-            }
-        ),
-        Action::Redeploy => format!(
-            "`{}` redeploys {who} at {} as part of its own upgrade.",
-            s.via.as_deref().unwrap_or("the manager"),
-            s.version
-        ),
-        Action::Stop => match s.reason.strip_prefix("stop ") {
-            Some(rest) => format!("Stop {who} (at {}) {rest}.", s.version),
-            None => format!("Stop {who} (at {}): {}.", s.version, s.reason),
-        },
-        Action::Start => format!("Start {who} at {}.", s.version),
-        Action::Verify => format!(
-            "Check that every `{}` instance at {} is healthy before the `{}` instances move.",
-            s.component,
-            s.version,
-            s.reason
-                .rsplit_once(" before ")
-                .map_or("next", |(_, next)| next.trim_end_matches(" moves"))
-        ),
     }
+}
+
+/// Several subjects in one: `the `tsh` and `tctl` instances`.
+fn subjects(steps: &[&Step]) -> String {
+    if steps.iter().all(|s| s.count > 1) {
+        let names: Vec<String> = steps.iter().map(|s| format!("`{}`", s.component)).collect();
+        format!("the {} instances", list_and(&names))
+    } else {
+        list_and(&steps.iter().map(|s| subject(s)).collect::<Vec<_>>())
+    }
+}
+
+/// `Check that every `server` instance at 0.9.3 is healthy before the `agent` instances move.`
+fn verify_words(s: &Step) -> String {
+    format!(
+        "Check that every `{}` instance at {} is healthy before the `{}` instances move.",
+        s.component,
+        s.version,
+        s.reason
+            .rsplit_once(" before ")
+            .map_or("next", |(_, next)| next.trim_end_matches(" moves"))
+    )
+}
+
+/// How a move goes: `, one at a time`, ` together`, or nothing for a single instance.
+fn pace(s: &Step) -> &'static str {
+    match (s.one_at_a_time, s.count) {
+        (true, _) => ", one at a time",
+        (false, 1) => "",
+        (false, _) => " together",
+    }
+}
+
+/// A worked plan as runbook lines, as concise as the seed documents' procedures: three or
+/// more components that move alike in one line (with their health checks), stops with the
+/// same cause together and each rule once, a stopped move with its start, a managed
+/// redeploy with its manager's move.
+fn runbook(plan: &Plan) -> Vec<String> {
+    let steps = &plan.steps;
+    let verb = |s: &Step| capital(s.action.as_str());
+    let plain_move = |s: &Step| {
+        matches!(s.action, Action::Upgrade | Action::Downgrade)
+            && !s.stopped
+            && s.instance.is_none()
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < steps.len() {
+        let s = &steps[i];
+        let next = |j: usize| steps.get(j);
+        match s.action {
+            // A component that stops to move (`rolling = false`): one line, as the seeds'
+            // "restart the server".
+            Action::Stop
+                if next(i + 1).is_some_and(|n| {
+                    n.stopped
+                        && n.component == s.component
+                        && matches!(n.action, Action::Upgrade | Action::Downgrade)
+                }) && next(i + 2)
+                    .is_some_and(|n| n.action == Action::Start && n.component == s.component)
+                    && !s.reason.starts_with("stop before ") =>
+            {
+                let moved = &steps[i + 1];
+                i += 2;
+                while next(i)
+                    .is_some_and(|n| n.action == Action::Start && n.component == s.component)
+                {
+                    i += 1;
+                }
+                let why = match (
+                    s.reason.split_once(" stop, move and start together ("),
+                    s.reason.split_once(" stop together: "),
+                ) {
+                    (Some((_, paren)), _) => format!(" ({paren}"),
+                    (None, Some((_, why))) => format!(": {why}"),
+                    (None, None) => format!(": {}", s.reason),
+                };
+                let them = if s.count == 1 { "it" } else { "them" };
+                lines.push(format!(
+                    "Stop {} (at {}), {} {them} to {} and start {them}, all together{why}.",
+                    subject(s),
+                    s.version,
+                    moved.action,
+                    moved.version
+                ));
+            }
+            Action::Stop => {
+                // Stops for the same move (or the same reason) go together.
+                let cause = |x: &Step| {
+                    x.reason
+                        .split_once(": ")
+                        .filter(|(head, _)| head.starts_with("stop before "))
+                        .map_or(x.reason.clone(), |(head, _)| head.to_string())
+                };
+                let mut group = vec![s];
+                while let Some(n) = next(i + group.len()) {
+                    if n.action == Action::Stop && n.version == s.version && cause(n) == cause(s) {
+                        group.push(n);
+                    } else {
+                        break;
+                    }
+                }
+                i += group.len();
+                let line = match cause(s).strip_prefix("stop ") {
+                    Some(head) => {
+                        // `a 1 may not talk to b 2: rule`, once per rule with every subject.
+                        let mut rests: Vec<(Vec<String>, &str)> = Vec::new();
+                        for g in &group {
+                            let rest = g.reason.split_once(": ").map_or("", |(_, r)| r);
+                            let (who, tail) =
+                                rest.split_once(" may not talk to ").unwrap_or((rest, ""));
+                            match rests.iter_mut().find(|(_, t)| *t == tail && !t.is_empty()) {
+                                Some((whom, _)) => whom.push(who.to_string()),
+                                None => rests.push((vec![who.to_string()], tail)),
+                            }
+                        }
+                        let rests: Vec<String> = rests
+                            .iter()
+                            .map(|(whom, tail)| match *tail {
+                                "" => list_and(whom),
+                                t => format!("{} may not talk to {t}", list_and(whom)),
+                            })
+                            .collect();
+                        format!(
+                            "Stop {} (at {}) {head}: {}.",
+                            subjects(&group),
+                            s.version,
+                            rests.join("; ")
+                        )
+                    }
+                    None => format!(
+                        "Stop {} (at {}): {}.",
+                        subjects(&group),
+                        s.version,
+                        s.reason
+                    ),
+                };
+                lines.push(line);
+            }
+            Action::Upgrade | Action::Downgrade if plain_move(s) => {
+                // Components that move alike, each checked before the next, in one line.
+                let alike = |n: &Step| {
+                    plain_move(n)
+                        && n.action == s.action
+                        && n.from == s.from
+                        && n.version == s.version
+                        && n.one_at_a_time == s.one_at_a_time
+                        && (n.count == 1) == (s.count == 1)
+                };
+                let redeploys =
+                    |j: usize| next(j + 1).is_some_and(|n| n.action == Action::Redeploy);
+                let mut group = vec![s];
+                let mut j = i + 1;
+                let mut last_verify = None;
+                while !redeploys(j - 1) {
+                    match (next(j), next(j + 1)) {
+                        (Some(v), Some(n))
+                            if v.action == Action::Verify && alike(n) && !redeploys(j + 1) =>
+                        {
+                            group.push(n);
+                            j += 2;
+                        }
+                        (Some(v), _) if v.action == Action::Verify => {
+                            last_verify = Some(v);
+                            j += 1;
+                            break;
+                        }
+                        _ => break,
+                    }
+                }
+                // Two components read better as the seed documents write them: a line
+                // each, with the health check between.
+                if group.len() < 3 {
+                    group.truncate(1);
+                    last_verify = None;
+                    j = i + 1;
+                }
+                i = j;
+                let from = s.from.as_ref().map(ToString::to_string).unwrap_or_default();
+                let mut line = if group.len() == 1 {
+                    format!(
+                        "{} {} from {from} to {}{}.",
+                        verb(s),
+                        subject(s),
+                        s.version,
+                        pace(s)
+                    )
+                } else {
+                    let names: Vec<String> =
+                        group.iter().map(|g| format!("`{}`", g.component)).collect();
+                    let each = match (s.one_at_a_time, s.count) {
+                        (true, _) => "the instances of each one at a time, ",
+                        (false, 1) => "",
+                        (false, _) => "the instances of each together, ",
+                    };
+                    format!(
+                        "{} {}, in that order, from {from} to {}: {each}each checked healthy before the next moves.",
+                        verb(s),
+                        list_and(&names),
+                        s.version
+                    )
+                };
+                if let Some(v) = last_verify {
+                    line.push(' ');
+                    line.push_str(&verify_words(v));
+                }
+                lines.push(line);
+            }
+            Action::Upgrade | Action::Downgrade => {
+                let from = s.from.as_ref().map(ToString::to_string).unwrap_or_default();
+                let mut line = format!(
+                    "{} {}{} from {from} to {}{}",
+                    verb(s),
+                    subject(s),
+                    if s.stopped { " (stopped)" } else { "" },
+                    s.version,
+                    pace(s)
+                );
+                i += 1;
+                // A stopped move and the start that follows it are one line.
+                let mut started = false;
+                while let Some(n) = next(i) {
+                    if n.action == Action::Start && n.component == s.component {
+                        started = true;
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                line.push_str(if started { ", and start them." } else { "." });
+                if s.count == 1 && started {
+                    line = line.replace(", and start them.", ", and start it.");
+                }
+                lines.push(line);
+            }
+            Action::Redeploy => {
+                let moves = if plan.direction == crate::plan::Direction::Down {
+                    "downgrade"
+                } else {
+                    "upgrade"
+                };
+                let words = format!(
+                    "`{}` redeploys {} at {} as part of its own {moves}.",
+                    s.via.as_deref().unwrap_or("the manager"),
+                    subject(s),
+                    s.version
+                );
+                match lines.last_mut() {
+                    Some(l) if s.joint => {
+                        l.push(' ');
+                        l.push_str(&words);
+                    }
+                    _ => lines.push(words),
+                }
+                i += 1;
+            }
+            Action::Start => {
+                lines.push(format!("Start {} at {}.", subject(s), s.version));
+                i += 1;
+            }
+            Action::Verify => {
+                lines.push(verify_words(s));
+                i += 1;
+            }
+        }
+    }
+    lines
 }

@@ -70,17 +70,13 @@ enum Command {
     ///
     /// Exit 0 with a plan (or nothing to do), 1 when no plan exists (the reason names the
     /// rule that blocks or the release that is missing), 2 usage, policy or fleet error.
+    #[command(group(clap::ArgGroup::new("start").required(true).args(["from", "fleet"])))]
     Plan {
         /// The policy: a compat.toml, or a Cargo.toml with [package.metadata.compat].
         #[arg(long)]
         policy: Option<PathBuf>,
         /// Every component runs this version now.
-        #[arg(
-            long,
-            value_name = "VERSION",
-            conflicts_with = "fleet",
-            required_unless_present = "fleet"
-        )]
+        #[arg(long, value_name = "VERSION", conflicts_with = "fleet")]
         from: Option<String>,
         /// The fleet as it runs now: a fleet.toml (see docs/fleet.md).
         #[arg(long, value_name = "FILE")]

@@ -1,9 +1,15 @@
 //! A plan as people and scripts read it: text (a kubeadm-like table, then the steps), JSON
 //! and Markdown, with the same facts in each.
+//!
+//! Text and Markdown give a reason once, at the first step it explains: the steps that
+//! follow for the same reason (the other instances of a rolling move, say) do not repeat it.
+//! JSON gives every step its reason.
 
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
+
+use compat_runtime::Version;
 
 use crate::plan::{Action, Direction, Plan, Step};
 
@@ -54,7 +60,15 @@ pub fn describe(step: &Step) -> String {
         }
         Action::Stop => format!("stop {who} at {}", step.version),
         Action::Start => format!("start {who} at {}", step.version),
-        Action::Verify => format!("verify {who} at {} is healthy", step.version),
+        Action::Verify => {
+            // The reason says what waits for the check: "... before agent moves".
+            let before = step
+                .reason
+                .rsplit_once(" before ")
+                .map(|(_, next)| format!(" before {next}"))
+                .unwrap_or_default();
+            format!("verify {who} at {} is healthy{before}", step.version)
+        }
     }
 }
 
@@ -81,7 +95,108 @@ fn current(row: &crate::plan::Row) -> String {
         .join(", ")
 }
 
-/// The plan for people: the summary table, warnings, then numbered steps with their reasons.
+/// `Upgrade to 0.9.3` from `upgrade to 0.9.3`.
+fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// Each step's reason, or `None` where an earlier step already gave the same one or the
+/// step says it all (a health check). Without `wave` notes: those go in the wave's heading.
+fn first_reasons(steps: &[Step]) -> Vec<Option<&str>> {
+    let mut given = std::collections::BTreeSet::new();
+    steps
+        .iter()
+        .map(|s| {
+            let why = wave_note(s).map_or(s.reason.as_str(), |(head, _)| head);
+            (s.action != Action::Verify && given.insert(why)).then_some(why)
+        })
+        .collect()
+}
+
+/// A move's reason split into its own part and the wave's: `7.1.2 is a step on the way to
+/// 8.1.0: ...`, which every move of an intermediate wave carries.
+fn wave_note(step: &Step) -> Option<(&str, &str)> {
+    let marker = format!("; {} is a step on the way to ", step.version);
+    let at = step.reason.find(&marker)?;
+    Some((&step.reason[..at], &step.reason[at + 2..]))
+}
+
+/// Where each wave starts, when there are several: the index of its first step (the stops
+/// before its first move belong to it) and its heading.
+fn wave_heads(plan: &Plan) -> Vec<(usize, String)> {
+    if plan.waves.len() < 2 {
+        return Vec::new();
+    }
+    let moves = |s: &Step| {
+        matches!(
+            s.action,
+            Action::Upgrade | Action::Downgrade | Action::Redeploy
+        )
+    };
+    let mut heads = Vec::new();
+    let mut from = 0;
+    // Moving down to a release then up to it (a fleet on both sides) is two waves to one
+    // version: the second starts where the action turns.
+    let mut last: Option<(&Version, Action)> = None;
+    for (k, r) in plan.waves.iter().enumerate() {
+        let Some(first) = plan.steps[from..]
+            .iter()
+            .position(|s| {
+                moves(s)
+                    && s.version == *r
+                    && last.is_none_or(|(v, a)| {
+                        v != r || (s.action != a && s.action != Action::Redeploy)
+                    })
+            })
+            .map(|p| p + from)
+        else {
+            continue;
+        };
+        last = Some((r, plan.steps[first].action));
+        let mut start = first;
+        while start > from && plan.steps[start - 1].action == Action::Stop {
+            start -= 1;
+        }
+        let prefix = format!("{r} is ");
+        let note = wave_note(&plan.steps[first]).map_or(String::new(), |(_, n)| {
+            format!(", {}", n.strip_prefix(&prefix).unwrap_or(n))
+        });
+        let way = match plan.steps[first].action {
+            Action::Downgrade => "down",
+            _ => "up",
+        };
+        heads.push((
+            start,
+            format!("wave {} of {}: {way} to {r}{note}", k + 1, plan.waves.len()),
+        ));
+        from = first + 1;
+    }
+    heads
+}
+
+/// ` (with step 3)` for a step that is part of the one before it.
+fn joints(steps: &[Step]) -> Vec<String> {
+    let mut lead = 0;
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            if step.joint {
+                format!(" (with step {lead})")
+            } else {
+                lead = i + 1;
+                String::new()
+            }
+        })
+        .collect()
+}
+
+/// The plan for people: the summary table, warnings, the numbered steps (each reason once),
+/// then the one step to take next.
 pub fn text(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "plan: {}", title(plan));
@@ -122,25 +237,35 @@ pub fn text(plan: &Plan) -> String {
     for w in &plan.warnings {
         let _ = write!(out, "\nwarning: {w}\n");
     }
-    if plan.steps.is_empty() {
+    let Some(first) = plan.steps.first() else {
         return out;
-    }
+    };
     out.push_str("\nsteps:\n");
     let digits = plan.steps.len().to_string().len();
-    let mut lead = 0;
-    for (i, step) in plan.steps.iter().enumerate() {
-        if !step.joint {
-            lead = i + 1;
+    let pad = " ".repeat(digits + 2);
+    let reasons = first_reasons(&plan.steps);
+    let heads = wave_heads(plan);
+    for (i, ((step, with), why)) in plan
+        .steps
+        .iter()
+        .zip(joints(&plan.steps))
+        .zip(reasons)
+        .enumerate()
+    {
+        if let Some((_, head)) = heads.iter().find(|(at, _)| *at == i) {
+            let _ = writeln!(out, "{head}");
         }
-        let with = if step.joint {
-            format!(" (with step {lead})")
-        } else {
-            String::new()
-        };
         let _ = writeln!(out, "{:>digits$}. {}{with}", i + 1, describe(step));
-        let pad = " ".repeat(digits + 2);
-        let _ = writeln!(out, "{pad}why: {}", step.reason);
+        if let Some(why) = why {
+            let _ = writeln!(out, "{pad}why: {why}");
+        }
     }
+    let _ = writeln!(
+        out,
+        "\nnext: {} (step 1 of {})",
+        describe(first),
+        plan.steps.len()
+    );
     out
 }
 
@@ -185,12 +310,7 @@ pub fn json(plan: &Plan) -> Value {
 /// The plan as a Markdown section, for a change ticket or a runbook.
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
-    let t = title(plan);
-    let mut chars = t.chars();
-    let t = chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default();
+    let t = capital(&title(plan));
     let _ = writeln!(out, "## {t}\n");
     let _ = writeln!(out, "Releases: {}.\n", plan.releases);
     out.push_str("| component | current | target |\n|---|---|---|\n");
@@ -209,23 +329,26 @@ pub fn markdown(plan: &Plan) -> String {
     if !plan.steps.is_empty() {
         out.push('\n');
     }
-    let mut lead = 0;
-    for (i, step) in plan.steps.iter().enumerate() {
-        if !step.joint {
-            lead = i + 1;
+    let reasons = first_reasons(&plan.steps);
+    let heads = wave_heads(plan);
+    for (i, ((step, with), why)) in plan
+        .steps
+        .iter()
+        .zip(joints(&plan.steps))
+        .zip(reasons)
+        .enumerate()
+    {
+        if let Some((_, head)) = heads.iter().find(|(at, _)| *at == i) {
+            let _ = writeln!(out, "\n**{}**\n", capital(head));
         }
-        let with = if step.joint {
-            format!(" (with step {lead})")
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            out,
-            "{}. {}{with}  \n   {}",
-            i + 1,
-            describe(step),
-            step.reason
-        );
+        match why {
+            Some(why) => {
+                let _ = writeln!(out, "{}. {}{with}  \n   {why}", i + 1, describe(step));
+            }
+            None => {
+                let _ = writeln!(out, "{}. {}{with}", i + 1, describe(step));
+            }
+        }
     }
     out
 }

@@ -47,13 +47,16 @@ impl Releases {
     /// ```
     pub fn parse(policy: &Policy, list: &str) -> Result<Releases, ReleasesError> {
         let entries: Vec<&str> = list.split(',').map(str::trim).collect();
-        Releases::from_entries(policy, "--releases", &entries)
+        Releases::from_entries(policy, "--releases", &entries, &[])
     }
 
+    /// `places` (one per entry, e.g. `compat.lock:12:11`) locate an entry's error where the
+    /// entries come from a file; `--releases` has none.
     fn from_entries(
         policy: &Policy,
         source: &str,
         entries: &[&str],
+        places: &[String],
     ) -> Result<Releases, ReleasesError> {
         if entries.len() > MAX_RELEASES {
             return Err(ReleasesError(format!(
@@ -64,6 +67,7 @@ impl Releases {
         let mut versions: Vec<Version> = Vec::with_capacity(entries.len());
         let mut seen: std::collections::BTreeMap<Version, usize> = Default::default();
         for (i, entry) in entries.iter().enumerate() {
+            let source = places.get(i).map_or(source, String::as_str);
             if entry.is_empty() {
                 return Err(ReleasesError(format!(
                     "{source}: entry {} is empty; write versions separated by commas, e.g. 0.8.1,0.9.3",
@@ -103,7 +107,7 @@ impl Releases {
         }
         #[derive(Deserialize)]
         struct Recorded {
-            version: String,
+            version: toml::Spanned<String>,
         }
         let shown = path.display().to_string();
         let text = match std::fs::read_to_string(path) {
@@ -111,10 +115,27 @@ impl Releases {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(ReleasesError(format!("cannot read {shown}: {e}"))),
         };
-        let lock: Lock = toml::from_str(&text)
-            .map_err(|e| ReleasesError(format!("{shown}: {}", e.message().trim())))?;
-        let entries: Vec<&str> = lock.release.iter().map(|r| r.version.as_str()).collect();
-        Releases::from_entries(policy, &shown, &entries).map(Some)
+        let at = |offset: usize| {
+            let before = &text[..offset.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("{shown}:{line}:{column}")
+        };
+        let lock: Lock = toml::from_str(&text).map_err(|e| {
+            let place = e.span().map_or(shown.clone(), |s| at(s.start));
+            ReleasesError(format!("{place}: {}", e.message().trim()))
+        })?;
+        let entries: Vec<&str> = lock
+            .release
+            .iter()
+            .map(|r| r.version.get_ref().as_str())
+            .collect();
+        let places: Vec<String> = lock
+            .release
+            .iter()
+            .map(|r| at(r.version.span().start))
+            .collect();
+        Releases::from_entries(policy, &shown, &entries, &places).map(Some)
     }
 
     /// Whether `v` is one of the releases.

@@ -249,7 +249,7 @@ fn the_mirrord_guide_says_what_the_mirrord_document_says() {
             (
                 "* Upgrade the License Server * Verify that the License Server is healthy and reachable * Upgrade the mirrord Operator * Upgrade client tooling (CLI) as needed",
                 &[
-                    "1. Upgrade the `license-server` instances from 3.117.0 to 3.118.0, one at a time.\n2. Check that every `license-server` instance at 3.118.0 is healthy before the `operator` instances move.\n3. Upgrade `operator` from 3.117.0 to 3.118.0.\n4. `operator` redeploys the `agent` instances at 3.118.0 as part of its own upgrade.\n5. Check that every `operator` instance at 3.118.0 is healthy before the `cli` instances move.\n6. Upgrade the `cli` instances from 3.117.0 to 3.118.0, one at a time.\n",
+                    "1. Upgrade the `license-server` instances from 3.117.0 to 3.118.0, one at a time.\n2. Check that every `license-server` instance at 3.118.0 is healthy before the `operator` instances move.\n3. Upgrade `operator` from 3.117.0 to 3.118.0. `operator` redeploys the `agent` instances at 3.118.0 as part of its own upgrade.\n4. Check that every `operator` instance at 3.118.0 is healthy before the `cli` instances move.\n5. Upgrade the `cli` instances from 3.117.0 to 3.118.0, one at a time.\n",
                 ],
             ),
             (
@@ -277,7 +277,7 @@ fn the_gullveig_guide_says_what_the_gullveig_document_says() {
                 "2. Stop `gullveig-web` process. 3. Restart `gullveig-server` process. 4. Wait for reporting server process to start. 4. Start `gullveig-web` process.",
                 &[
                     "1. Stop the `web` instances (at 1.0.0) before server moves to 1.1.5",
-                    "3. Upgrade the `server` instances (stopped) from 1.0.0 to 1.1.5 together.\n4. Start the `server` instances at 1.1.5.\n5. Check that every `server` instance at 1.1.5 is healthy before the `web` instances move.\n6. Upgrade the `web` instances (stopped) from 1.0.0 to 1.1.5 together.\n7. Start the `web` instances at 1.1.5.\n",
+                    "2. Stop the `server` instances (at 1.0.0), upgrade them to 1.1.5 and start them, all together (`rolling`, examples/gullveig/compat.toml:30:1).\n3. Check that every `server` instance at 1.1.5 is healthy before the `web` instances move.\n4. Upgrade the `web` instances (stopped) from 1.0.0 to 1.1.5 together, and start them.\n",
                 ],
             ),
             (
@@ -404,15 +404,19 @@ fn the_phoenix_guide_says_what_the_phoenix_document_says() {
             (
                 "Another improvement as of the 4.3 release is that an upgrade may be done directly from one minor version to another higher minor version (prior releases required an upgrade to each minor version in between).",
                 &[
-                    "### Before 4.3.0\n\n- Upgrade `server` and `client`, in that order (examples/phoenix/compat.toml:42:1).\n- One step moves an instance at most one minor release",
-                    "### Moving to 4.3.0 up to (not including) 5.0.0\n\n- Upgrade `server` and `client`, in that order (examples/phoenix/compat.toml:51:1).\n- One step moves an instance at most any number of minor releases within the same major",
+                    "- Upgrade `server` and `client`, in that order, for every release (examples/phoenix/compat.toml:42:1, 51:1, 60:1 and 75:1).",
+                    "### Before 4.3.0\n\n- One step moves an instance at most one minor release",
+                    "### Moving to 4.3.0 up to (not including) 5.0.0\n\n- One step moves an instance at most any number of minor releases within the same major",
                 ],
             ),
             (
                 "Upgrading to a new major release may require downtime as well as potentially the running of a migration script. Additionally, all clients and servers may need to be upgraded at the same time.",
                 &[
                     "### Example: the next major release, from 4.3.1 to 5.0.0",
-                    "Zero downtime is impossible: 3 client instances stop while server moves to 5.0.0",
+                    "Zero downtime is impossible: the `client` and `server` instances stop",
+                    // Decided for 5.0.0 in the policy, "on a release by release basis".
+                    "### Moving to 5.0.0\n\n- One step moves an instance at most one major release",
+                    "- Instances of a component stop, move and start together (`rolling = false`).\n\n### From 5.0.1 on",
                 ],
             ),
             (
@@ -421,4 +425,46 @@ fn the_phoenix_guide_says_what_the_phoenix_document_says() {
             ),
         ],
     );
+}
+
+#[test]
+fn no_guide_repeats_a_note_or_a_warning_per_instance() {
+    for (system, _) in SYSTEMS {
+        let guide = checked_in(system);
+        for section in guide.split("\n### ") {
+            let notes: Vec<&str> = section
+                .lines()
+                .filter(|l| l.starts_with("> **Note:**"))
+                .collect();
+            let zero = notes
+                .iter()
+                .filter(|l| l.contains("Zero downtime is impossible"))
+                .count();
+            assert!(
+                zero <= 1,
+                "{system}: {zero} zero-downtime notes in one section:\n{section}"
+            );
+            let mut seen = std::collections::BTreeSet::new();
+            assert!(
+                notes.iter().all(|n| seen.insert(*n)),
+                "{system}: a note repeated in:\n{section}"
+            );
+        }
+        // A rule is cited at most once per step.
+        for line in guide
+            .lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            let cited: Vec<&str> = line.matches("compat.toml:").collect();
+            let places: std::collections::BTreeSet<&str> = line
+                .match_indices("compat.toml:")
+                .map(|(i, _)| line[i..].split(')').next().unwrap())
+                .collect();
+            assert_eq!(
+                cited.len(),
+                places.len(),
+                "{system}: a rule cited twice in {line:?}"
+            );
+        }
+    }
 }

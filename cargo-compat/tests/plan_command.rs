@@ -73,7 +73,7 @@ fn text_shows_the_component_table_then_numbered_steps_with_reasons() {
     assert!(r.stdout.starts_with(expected_head), "{}", r.stdout);
     assert!(
         r.stdout
-            .contains("\n3. verify server at 0.9.3 is healthy\n"),
+            .contains("\n3. verify server at 0.9.3 is healthy before agent moves\n"),
         "{}",
         r.stdout
     );
@@ -86,6 +86,66 @@ fn text_shows_the_component_table_then_numbered_steps_with_reasons() {
     assert!(
         r.stdout
             .contains("   why: server moves first (`order`, examples/spire/compat.toml:32:10)")
+    );
+    // The second server moves for the same reason as the first: it is given once.
+    assert!(
+        r.stdout.contains(
+            "\n2. upgrade server-b (server) from 0.8.1 to 0.9.3\n3. verify server at 0.9.3 is healthy before agent moves\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    // A health check says it all; the moves give their reasons.
+    assert_eq!(r.stdout.matches("why: ").count(), 2, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .ends_with("\n\nnext: upgrade server-a (server) from 0.8.1 to 0.9.3 (step 1 of 4)\n"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn the_readme_shows_the_plan_it_prints() {
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--fleet",
+        "examples/spire/fleet.toml",
+        "--to",
+        "0.9.3",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("```text\n{}```", r.stdout)),
+        "README.md does not show what the SPIRE plan prints:\n{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn json_gives_every_step_its_reason_even_where_text_gives_it_once() {
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--fleet",
+        "examples/spire/fleet.toml",
+        "--to",
+        "0.9.3",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps[1]["instance"], "server-b");
+    assert_eq!(steps[1]["reason"], steps[0]["reason"]);
+    assert!(
+        steps
+            .iter()
+            .all(|s| !s["reason"].as_str().unwrap().is_empty())
     );
 }
 
@@ -189,7 +249,9 @@ fn no_plan_exits_1_naming_the_missing_release() {
     );
     assert!(
         r.stderr
-            .contains("a release after 6.1.0 and below 8.0.0 is missing (pass it in --releases)")
+            .contains("a release after 6.1.0 and below 8.0.0 is missing (pass one in --releases, e.g. `--releases 6.1.0,7.0.0,8.1.0` if 7.0.0 is one)"),
+        "{}",
+        r.stderr
     );
     let j = run(&[
         "plan",
@@ -254,8 +316,66 @@ fn a_target_that_is_not_a_release_exits_2() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
-        "error: the target 0.9.4 is not among the releases (--releases: 0.8.1, 0.9.3); add it, or pick one of them\n"
+        "error: the target 0.9.4 is not among the releases (--releases: 0.8.1, 0.9.3); pass the releases you ship, with it, e.g. `--releases 0.8.1,0.9.3,0.9.4`, or pick one of them\n"
     );
+}
+
+#[test]
+fn forgetting_releases_on_an_example_says_exactly_what_to_pass() {
+    // The bundled locks record one release each: the target must be added, with what the
+    // fleet runs.
+    let r = run(&[
+        "plan", "--policy", SPIRE, "--from", "0.8.0", "--to", "0.9.2",
+    ]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: the target 0.9.2 is not among the releases (examples/spire/compat.lock: 0.9.3); pass the releases you ship, with it, e.g. `--releases 0.8.0,0.9.2,0.9.3`, or pick one of them\n"
+    );
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--from",
+        "0.8.0",
+        "--to",
+        "0.9.2",
+        "--releases",
+        "0.8.0,0.9.2,0.9.3",
+    ]);
+    assert_eq!(r.code, 0, "the suggested list plans: {}", r.stderr);
+    // A jump too large for the one release recorded names the release to add.
+    let r = run(&[
+        "plan", "--policy", SPIRE, "--from", "0.7.0", "--to", "0.9.3",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.ends_with(
+            "a release after 0.7.0 and below 0.9.0 is missing (pass one in --releases, e.g. `--releases 0.7.0,0.8.0,0.9.3` if 0.8.0 is one)\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    // The matrix and the guide work with one release, and say why they show so little.
+    for command in ["matrix", "doc"] {
+        let r = run(&[command, "--policy", SPIRE]);
+        assert_eq!(r.code, 0, "{command}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .starts_with("note: examples/spire/compat.lock records one release (0.9.3), so ")
+                && r.stderr.ends_with(
+                    " only it; pass the releases to cover as --releases V,V,..., in any order\n"
+                ),
+            "{command}: {}",
+            r.stderr
+        );
+        let r = run(&[command, "--policy", SPIRE, "--releases", "0.9.2,0.9.3"]);
+        assert_eq!(
+            (r.code, r.stderr.as_str()),
+            (0, ""),
+            "{command} with --releases"
+        );
+    }
 }
 
 #[test]
@@ -440,4 +560,255 @@ fn the_matrix_draws_the_versions_a_fleet_runs() {
         "0.9.0,0.9.0",
     ]);
     assert_eq!(r.code, 2);
+}
+
+/// A directory holding `compat.toml` (and, given, `compat.lock`); returns the policy path.
+fn policy_dir(policy: &str, lock: Option<&str>) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "compat-plan-policy-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("compat.toml"), policy).unwrap();
+    if let Some(lock) = lock {
+        std::fs::write(dir.join("compat.lock"), lock).unwrap();
+    }
+    dir.join("compat.toml").display().to_string()
+}
+
+#[test]
+fn an_empty_fleet_file_is_an_error_not_nothing_to_do() {
+    for text in ["", "[instances]\n[counts]\n"] {
+        let f = fleet_file(text);
+        let r = run(&["plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3"]);
+        assert_eq!(r.code, 2, "{text:?}: {}", r.stdout);
+        assert_eq!(
+            r.stderr,
+            format!(
+                "{f}:1:1: error: the fleet lists no instances\n  help: add `[instances]` (name = \"component@version\") or `[counts]` (\"component@version\" = N)\n"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_fleet_file_already_at_the_target_has_nothing_to_do() {
+    let f = fleet_file("[instances]\ns-1 = \"server@0.9.3\"\n[counts]\n\"agent@0.9.3\" = 40\n");
+    let r = run(&["plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("plan: nothing to do: every instance already runs 0.9.3\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("steps:") && !r.stdout.contains("next:"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn neither_from_nor_fleet_is_a_usage_error_naming_both() {
+    let r = run(&["plan", "--policy", SPIRE, "--to", "0.9.3"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("the following required arguments were not provided:\n  <--from <VERSION>|--fleet <FILE>>"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bad_versions_on_the_command_line_say_how_to_write_one() {
+    for (args, message) in [
+        (
+            ["--from", "0.8.1", "--to", "0.9"],
+            "error: --to 0.9: invalid version `0.9`: a version has three numbers, MAJOR.MINOR.PATCH: write 0.9.0\n",
+        ),
+        (
+            ["--from", "x", "--to", "0.9.3"],
+            "error: --from x: invalid version `x`: unexpected character 'x' while parsing major version number; write MAJOR.MINOR.PATCH, e.g. 1.4.2\n",
+        ),
+    ] {
+        let mut all = vec!["plan", "--policy", SPIRE];
+        all.extend(args);
+        let r = run(&all);
+        assert_eq!((r.code, r.stderr.as_str()), (2, message));
+    }
+}
+
+#[test]
+fn a_lock_with_a_bad_or_repeated_release_is_located() {
+    let spire = std::fs::read_to_string(root().join(SPIRE)).unwrap();
+    for (lock, message) in [
+        (
+            "format = 2\n[[release]]\nversion = \"0.9\"\n",
+            "compat.lock:3:11: entry 1, `0.9`, is not a version",
+        ),
+        (
+            "[[release]]\nversion = \"0.9.3\"\n[[release]]\nversion = \"0.9.3\"\n",
+            "compat.lock:4:11: `0.9.3` is listed twice (entries 1 and 2); name each release once\n",
+        ),
+        (
+            "release = [\n",
+            "compat.lock:1:12: unclosed array, expected `]`\n",
+        ),
+    ] {
+        let policy = policy_dir(&spire, Some(lock));
+        for command in [
+            vec![
+                "plan", "--policy", &policy, "--from", "0.8.1", "--to", "0.9.3",
+            ],
+            vec!["matrix", "--policy", &policy],
+            vec!["doc", "--policy", &policy],
+        ] {
+            let r = run(&command);
+            assert_eq!(r.code, 2, "{command:?} with {lock:?}");
+            let lock_path = policy.replace("compat.toml", "");
+            assert!(
+                r.stderr.starts_with(&format!("error: {lock_path}")) && r.stderr.contains(message),
+                "{command:?} with {lock:?}: {}",
+                r.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn a_policy_under_which_no_plan_exists_exits_1_with_the_rule_and_what_to_add() {
+    // Phoenix's policy without settings for a major: no step may cross one.
+    let text = std::fs::read_to_string(root().join("examples/phoenix/compat.toml")).unwrap();
+    let text = text[..text
+        .find("[[upgrade]]\n# \"Upgrading to a new major")
+        .unwrap()]
+        .replace("until = \"5.0.0\"\n", "");
+    let policy = policy_dir(&text, None);
+    let args = [
+        "plan",
+        "--policy",
+        &policy,
+        "--from",
+        "4.4.0",
+        "--to",
+        "5.0.0",
+        "--releases",
+        "4.4.0,5.0.0",
+    ];
+    let r = run(&args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    assert_eq!(
+        r.stderr,
+        format!(
+            "no plan: server 4.4.0 cannot move to 5.0.0 in one step: one step may move at most any number of minor releases within the same major (`max-jump = \"any minor\"`, {policy}:55:12); no release in between helps, since no step may cross into 5.0.0's line: give the move into it upgrade settings of its own ([[upgrade]] with `from`)\n"
+        )
+    );
+    let mut json = args.to_vec();
+    json.extend(["--format", "json"]);
+    let j = run(&json);
+    assert_eq!(j.code, 1);
+    let v: Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(v["kind"], "no plan");
+    assert_eq!(v["origin"], format!("{policy}:55:12"));
+    assert_eq!(v["steps"], Value::Array(vec![]));
+}
+
+#[test]
+fn text_heads_each_wave_and_gives_its_reason_once() {
+    let r = run(&[
+        "plan",
+        "--policy",
+        "examples/teleport/compat.toml",
+        "--from",
+        "6.3.2",
+        "--to",
+        "8.1.0",
+        "--releases",
+        "6.3.2,7.1.2,8.1.0",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            "\nsteps:\nwave 1 of 2: up to 7.1.2, a step on the way to 8.1.0: one step moves at most one major release (`max-jump`, examples/teleport/compat.toml:70:12)\n 1. upgrade auth from 6.3.2 to 7.1.2\n    why: auth moves first (`order`, examples/teleport/compat.toml:69:10)\n 2. verify auth at 7.1.2 is healthy before proxy moves\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "\nwave 2 of 2: up to 8.1.0\n10. upgrade auth from 7.1.2 to 8.1.0\n11. verify"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        r.stdout.matches("a step on the way").count(),
+        1,
+        "{}",
+        r.stdout
+    );
+    // JSON keeps the whole reason on every move of the first wave.
+    let j = run(&[
+        "plan",
+        "--policy",
+        "examples/teleport/compat.toml",
+        "--from",
+        "6.3.2",
+        "--to",
+        "8.1.0",
+        "--releases",
+        "6.3.2,7.1.2,8.1.0",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&j.stdout).unwrap();
+    let moves: Vec<&Value> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["action"] == "upgrade" && s["version"] == "7.1.2")
+        .collect();
+    assert_eq!(moves.len(), 5);
+    assert!(moves.iter().all(|s| s["reason"].as_str().unwrap().contains(
+        "; 7.1.2 is a step on the way to 8.1.0: one step moves at most one major release"
+    )));
+}
+
+#[test]
+fn a_fleet_on_both_sides_reads_as_a_wave_down_then_a_wave_up() {
+    let f = fleet_file(
+        "[instances]\ns1 = \"server@0.9.3\"\ns2 = \"server@0.9.3\"\n[counts]\n\"agent@0.8.0\" = 5\n\"agent@0.9.3\" = 2\n",
+    );
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--fleet",
+        &f,
+        "--to",
+        "0.9.0",
+        "--releases",
+        "0.8.0,0.9.0,0.9.3",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let heads: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("wave "))
+        .collect();
+    assert_eq!(
+        heads,
+        ["wave 1 of 2: down to 0.9.0", "wave 2 of 2: up to 0.9.0"]
+    );
+    assert!(
+        r.stdout
+            .contains("wave 2 of 2: up to 0.9.0\n5. upgrade 5 agent instances from 0.8.0 to 0.9.0"),
+        "{}",
+        r.stdout
+    );
 }

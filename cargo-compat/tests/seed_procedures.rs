@@ -284,6 +284,29 @@ mod mirrord {
     use super::*;
 
     #[test]
+    fn a_major_warns_once_for_everything_that_stops_while_the_license_server_moves() {
+        let p = policy("mirrord");
+        let f = fleet(
+            &p,
+            "[instances]\nlicense = \"license-server@3.118.0\"\noperator = \"operator@3.118.0\"\nlaptop = \"cli@3.118.0\"\n[counts]\n\"agent@3.118.0\" = 4\n",
+        );
+        let plan = planned(&p, &f, "4.0.0", "3.118.0,4.0.0");
+        let stops: Vec<&String> = plan
+            .warnings
+            .iter()
+            .filter(|w| w.contains(" stop while license-server moves to 4.0.0"))
+            .collect();
+        assert_eq!(
+            stops,
+            [
+                "zero downtime is impossible: operator, laptop and 4 agent instances stop while license-server moves to 4.0.0, because none of them may talk to license-server 4.0.0: any two components must be in the same major (../examples/mirrord/compat.toml:10:1)"
+            ],
+            "{:?}",
+            plan.warnings
+        );
+    }
+
+    #[test]
     fn license_server_then_operator_then_cli_and_the_operator_redeploys_agents() {
         // "Upgrade the License Server; Verify that the License Server is healthy and
         //  reachable; Upgrade the mirrord Operator; Upgrade client tooling (CLI) as needed"
@@ -392,6 +415,21 @@ mod teleport {
                     .contains("only rc pre-releases may talk to releases"),
             "{}",
             plan.steps[0].reason
+        );
+    }
+
+    #[test]
+    fn a_release_in_between_that_its_own_settings_cannot_reach_is_named_not_called_missing() {
+        // 5.0.0 lies within one major of 4.0.1, but before 6.0 a step moves one minor.
+        let p = policy("teleport");
+        let f = fleet(&p, "[counts]\n\"auth@4.0.1\" = 2\n");
+        let reason = no_plan(&p, &f, "8.1.0", "4.0.1,5.0.0,7.0.0,8.1.0");
+        assert!(!reason.contains("is missing"), "{reason}");
+        assert!(
+            reason.contains(
+                "; and the release nearer, 5.0.0, cannot be reached either: auth 4.0.1 cannot move to 5.0.0 in one step: one step may move at most one minor release (`max-jump = \"1 minor\"`, ../examples/teleport/compat.toml:63:12)"
+            ),
+            "{reason}"
         );
     }
 
@@ -514,17 +552,88 @@ mod phoenix {
     }
 
     #[test]
+    fn a_major_moves_through_its_first_release_then_rolls_again() {
+        let p = policy("phoenix");
+        let plan = planned(&p, &fleet(&p, FLEET), "5.1.0", "4.4.0,5.0.0,5.0.1,5.1.0");
+        assert_eq!(plan.waves, [v("5.0.0"), v("5.1.0")]);
+        let after = lines(&plan)
+            .into_iter()
+            .skip_while(|l| l != "start client x10 5.0.0")
+            .skip(1)
+            .collect::<Vec<_>>();
+        assert_eq!(
+            after,
+            [
+                "upgrade rs-1 5.0.0 5.1.0",
+                "upgrade rs-2 5.0.0 5.1.0",
+                "verify server 5.1.0",
+                "upgrade client x10 5.0.0 5.1.0",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_patch_of_the_new_major_rolls_without_stopping_anything() {
+        // "The jar upgrade may occur in any order": the settings for the move into 5.0.0 do
+        // not make its patches stop the cluster.
+        let p = policy("phoenix");
+        let f = fleet(
+            &p,
+            "[instances]\nrs-1 = \"server@5.0.0\"\nrs-2 = \"server@5.0.0\"\n[counts]\n\"client@5.0.0\" = 4\n",
+        );
+        let plan = planned(&p, &f, "5.0.1", "5.0.0,5.0.1");
+        assert!(
+            plan.steps.iter().all(|s| s.action != Action::Stop),
+            "{:?}",
+            lines(&plan)
+        );
+        assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+    }
+
+    #[test]
+    fn without_the_first_release_of_the_major_there_is_no_plan_and_it_is_named() {
+        let p = policy("phoenix");
+        let reason = no_plan(&p, &fleet(&p, FLEET), "5.1.0", "4.4.0,5.1.0");
+        assert!(
+            reason.contains(
+                "the move into 5.0.0 has upgrade settings of its own (../examples/phoenix/compat.toml:"
+            ) && reason.ends_with(
+                "but the releases (--releases: 4.4.0, 5.1.0) have no release from 5.0.0, below 5.0.1: pass one in --releases, e.g. `--releases 4.4.0,5.0.0,5.1.0` if 5.0.0 is one"
+            ),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_major_without_settings_of_its_own_has_no_plan() {
+        // The document leaves majors to "a release by release basis": a policy that says
+        // nothing about one gets no plan across it, and is told what to add.
+        let text = std::fs::read_to_string("../examples/phoenix/compat.toml").unwrap();
+        let text = text[..text
+            .find("[[upgrade]]\n# \"Upgrading to a new major")
+            .unwrap()]
+            .replace("until = \"5.0.0\"\n", "");
+        let p = Policy::from_toml("phoenix.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+        let reason = no_plan(&p, &fleet(&p, FLEET), "5.0.0", "4.4.0,5.0.0");
+        assert!(
+            reason.starts_with("no plan: server 4.4.0 cannot move to 5.0.0 in one step: one step may move at most any number of minor releases within the same major (`max-jump = \"any minor\"`, phoenix.toml:")
+                && reason.ends_with("no release in between helps, since no step may cross into 5.0.0's line: give the move into it upgrade settings of its own ([[upgrade]] with `from`)"),
+            "{reason}"
+        );
+    }
+
+    #[test]
     fn a_downgrade_across_4_3_warns_of_the_rule_change() {
         let p = policy("phoenix");
         let f = fleet(&p, "[counts]\n\"server@4.3.1\" = 2\n\"client@4.3.1\" = 3\n");
         let plan = planned(&p, &f, "4.2.0", "4.2.0,4.3.1");
         assert_eq!(plan.steps[0].component, "client", "clients move down first");
-        assert!(
-            plan.warnings
-                .iter()
-                .any(|w| w.starts_with("this downgrade crosses 4.3.0, where the policy changes")),
-            "{:?}",
-            plan.warnings
+        // One warning for the release crossed, naming both rules that change there.
+        assert_eq!(
+            plan.warnings,
+            [
+                "this downgrade crosses 4.3.0, where the policy changes: \"client instances must be in the same minor (any patch) (before 4.3.0)\" (../examples/phoenix/compat.toml:18:1) applies again below it; \"client instances must be in the same major (any minor) (from 4.3.0 on)\" (../examples/phoenix/compat.toml:27:1) stops applying below it; check that the fleet may run the older rules"
+            ],
         );
     }
 }

@@ -24,6 +24,7 @@ pub(crate) fn run(policy_path: Option<PathBuf>, releases: Option<&str>) -> ExitC
         }
         Err(f) => return fail(Format::Human, f),
     };
+    super::note_one_release(releases, &list, "the guide's worked examples use");
     let mut command = String::from("cargo compat doc");
     if let Some(p) = &policy_path {
         command.push_str(&format!(" --policy {}", p.display()));

@@ -40,6 +40,9 @@ pub(crate) fn run(
         },
         Err(f) => return fail(json, f),
     };
+    if fleet.is_none() {
+        super::note_one_release(releases, &list, "the matrix compares");
+    }
     if let Some(path) = fleet {
         match Fleet::from_path(&policy, &path) {
             Ok(f) => list = list.with(&policy, f.members.iter().map(|m| m.peer.version.clone())),

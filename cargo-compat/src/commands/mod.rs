@@ -29,3 +29,14 @@ pub(crate) fn releases(
     };
     Releases::from_lock(policy, &dir.join("compat.lock")).map_err(|e| Failure::usage(e.to_string()))
 }
+
+/// Tells a newcomer who forgot `--releases` why the output covers a single release: the
+/// bundled examples' locks each record one.
+pub(crate) fn note_one_release(given: Option<&str>, list: &Releases, what: &str) {
+    if given.is_none() && list.versions.len() == 1 {
+        eprintln!(
+            "note: {} records one release ({}), so {what} only it; pass the releases to cover as --releases V,V,..., in any order",
+            list.source, list.versions[0]
+        );
+    }
+}

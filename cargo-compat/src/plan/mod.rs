@@ -242,6 +242,17 @@ pub fn cluster_rule<'p>(
     (served && named).then_some(rule)
 }
 
+/// The first release of the line just below `v` (`7.0.0` below `8.0.0`, `0.8.0` below
+/// `0.9.0`): a release a missing-release message can offer as an example.
+fn line_below(v: &Version) -> Option<Version> {
+    match (v.major, v.minor, v.patch) {
+        (_, _, p) if p > 0 => None,
+        (x, y, 0) if y > 0 => Some(Version::new(x, y - 1, 0)),
+        (x, 0, 0) if x > 0 => Some(Version::new(x - 1, 0, 0)),
+        _ => None,
+    }
+}
+
 /// Plans the steps that take `fleet` to `request.target`, verified by replay.
 ///
 /// ```
@@ -268,10 +279,20 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
     if let Some(list) = &request.releases
         && !list.contains(target)
     {
+        // What to pass: the releases known so far, what the fleet runs, and the target.
+        let suggested = list.clone().with(
+            policy,
+            fleet
+                .members
+                .iter()
+                .map(|m| m.peer.version.clone())
+                .chain([target.clone()]),
+        );
         return Err(PlanError::Usage(format!(
-            "the target {target} is not among the releases ({}: {}); add it, or pick one of them",
+            "the target {target} is not among the releases ({}: {}); pass the releases you ship, with it, e.g. `--releases {}`, or pick one of them",
             list.source,
-            list.listed()
+            list.listed(),
+            suggested.listed().replace(", ", ",")
         )));
     }
     let fleet_versions = fleet.members.iter().map(|m| m.peer.version.clone());
@@ -360,12 +381,17 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
         }
         let mut first_block: Option<Blocked> = None;
         let mut jump_block: Option<Blocked> = None;
+        // Each candidate refused for its jump, nearest last.
+        let mut jump_blocks: Vec<(Version, Blocked)> = Vec::new();
         let mut accepted = None;
         'search: for allow_stops in [false, true] {
             // The reason the farthest release was not taken, for the steps of a nearer one.
             let mut farther: Option<Blocked> = None;
             for r in &candidates {
                 if let Some(b) = planner.jump_blocked(&cohorts, way, r) {
+                    if !allow_stops {
+                        jump_blocks.push(((*r).clone(), b.clone()));
+                    }
                     jump_block.get_or_insert(b);
                     continue;
                 }
@@ -416,6 +442,40 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
                     }
                     _ => false,
                 });
+            // Settings of their own for a release on the way (Phoenix's move into 5.0.0) may
+            // cross what the target's settings cannot: then that release is what is missing.
+            let entry = policy.upgrades().iter().find_map(|u| {
+                let f = &u.from.as_ref()?.value;
+                let reachable = match u.max_jump.as_ref()?.value.limit_above(scheme, &edge) {
+                    None => true,
+                    Some(compat_runtime::skew::Limit::Below(v)) => scheme.compare(f, &v).is_lt(),
+                    Some(compat_runtime::skew::Limit::AtMost(v)) => scheme.compare(f, &v).is_le(),
+                };
+                (reachable
+                    && scheme.compare(f, &edge).is_gt()
+                    && scheme.compare(f, target).is_lt()
+                    && !releases.versions.contains(f))
+                .then_some((f.clone(), u))
+            });
+            if let (true, Way::Up, Some((f, u))) = (never_crosses, way, entry) {
+                let within = u
+                    .until
+                    .as_ref()
+                    .map(|t| format!(", below {}", t.value))
+                    .unwrap_or_default();
+                let with = releases.clone().with(policy, [f.clone()]);
+                return Err(PlanError::NoPlan {
+                    reason: format!(
+                        "{}; the move into {f} has upgrade settings of its own ({}), but the releases ({}: {}) have no release from {f}{within}: pass one in --releases, e.g. `--releases {}` if {f} is one",
+                        b.reason,
+                        u.origin,
+                        releases.source,
+                        releases.listed(),
+                        with.listed().replace(", ", ",")
+                    ),
+                    origin: b.origin,
+                });
+            }
             if never_crosses && way == Way::Up {
                 return Err(PlanError::NoPlan {
                     reason: format!(
@@ -425,7 +485,29 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
                     origin: b.origin,
                 });
             }
-            let wanted = match limit {
+            // A release inside the limit was given but its own settings refuse the step
+            // (Teleport's 5.0.0 from 4.0.1, under the pre-6.0 one-minor jump): say that, not
+            // that one is missing.
+            let inside = |x: &Version| match &limit {
+                Some(compat_runtime::skew::Limit::Below(v)) => scheme.compare(x, v).is_lt(),
+                Some(compat_runtime::skew::Limit::AtMost(v)) => scheme.compare(x, v).is_le(),
+                None => true,
+            };
+            if way == Way::Up
+                && let Some((nearer, nb)) = jump_blocks
+                    .iter()
+                    .rev()
+                    .find(|(x, _)| x != target && inside(x))
+            {
+                return Err(PlanError::NoPlan {
+                    reason: format!(
+                        "{}; and the release nearer, {nearer}, cannot be reached either: {}",
+                        b.reason, nb.reason
+                    ),
+                    origin: b.origin,
+                });
+            }
+            let wanted = match &limit {
                 Some(compat_runtime::skew::Limit::Below(v)) => {
                     format!("a release after {edge} and below {v}")
                 }
@@ -434,9 +516,23 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
                 }
                 None => format!("a release between {edge} and {target}"),
             };
+            let example = match &limit {
+                Some(compat_runtime::skew::Limit::Below(v)) => line_below(v),
+                Some(compat_runtime::skew::Limit::AtMost(v)) => Some(v.clone()),
+                None => None,
+            }
+            .filter(|c| scheme.compare(c, &edge).is_gt() && !releases.versions.contains(c))
+            .map(|c| {
+                let with = releases.clone().with(policy, [c.clone()]);
+                format!(
+                    ", e.g. `--releases {}` if {c} is one",
+                    with.listed().replace(", ", ",")
+                )
+            })
+            .unwrap_or_default();
             return Err(PlanError::NoPlan {
                 reason: format!(
-                    "{}; the releases ({}: {}) have no release in between: {wanted} is missing (pass it in --releases)",
+                    "{}; the releases ({}: {}) have no release in between: {wanted} is missing (pass one in --releases{example})",
                     b.reason,
                     releases.source,
                     releases.listed()
@@ -500,10 +596,10 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
 }
 
 /// Warnings for a downgrade from `from` to `to` that crosses a release where the rules
-/// change.
+/// change: one per release crossed, naming each rule that changes there.
 fn crossed_rule_changes(policy: &Policy, from: &Version, to: &Version) -> Vec<String> {
     let scheme = policy.scheme();
-    let mut out = Vec::new();
+    let mut at: Vec<(Version, Vec<String>)> = Vec::new();
     for rule in policy.rules() {
         for (bound, key) in [(&rule.from, "from"), (&rule.until, "until")] {
             let Some(b) = bound else { continue };
@@ -513,14 +609,21 @@ fn crossed_rule_changes(policy: &Policy, from: &Version, to: &Version) -> Vec<St
                 } else {
                     "applies again below it"
                 };
-                out.push(format!(
-                    "this downgrade crosses {}, where the policy changes: \"{}\" ({}) {state}; check that the fleet may run the older rules",
-                    b.value,
-                    rule.describe(),
-                    rule.origin
-                ));
+                let change = format!("\"{}\" ({}) {state}", rule.describe(), rule.origin);
+                match at.iter_mut().find(|(v, _)| *v == b.value) {
+                    Some((_, changes)) => changes.push(change),
+                    None => at.push((b.value.clone(), vec![change])),
+                }
             }
         }
     }
-    out
+    at.sort_by(|a, b| scheme.compare(&b.0, &a.0));
+    at.into_iter()
+        .map(|(v, changes)| {
+            format!(
+                "this downgrade crosses {v}, where the policy changes: {}; check that the fleet may run the older rules",
+                changes.join("; ")
+            )
+        })
+        .collect()
 }

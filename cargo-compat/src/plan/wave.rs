@@ -119,6 +119,37 @@ pub(super) fn brief(r: &Refusal) -> String {
     )
 }
 
+/// The warning for the instances that stop while `mover` moves to `r`: the whole refusal
+/// for one, and for several their names, then each rule once.
+fn stop_warning(mover: &str, r: &Version, stopping: &[(String, Refusal)]) -> Option<String> {
+    let lead =
+        |whom: &str| format!("zero downtime is impossible: {whom} stop while {mover} moves to {r}");
+    match stopping {
+        [] => None,
+        [(whom, refusal)] => Some(format!("{}, because {}", lead(whom), brief(refusal))),
+        _ => {
+            let whom: Vec<String> = stopping.iter().map(|(w, _)| w.clone()).collect();
+            let mut rules: Vec<String> = Vec::new();
+            for (_, refusal) in stopping {
+                let reason = refusal.reason();
+                let place = reason
+                    .origin
+                    .as_ref()
+                    .map_or(String::new(), |o| format!(" ({o})"));
+                let rule = format!("{}{place}", reason.text);
+                if !rules.contains(&rule) {
+                    rules.push(rule);
+                }
+            }
+            Some(format!(
+                "{}, because none of them may talk to {mover} {r}: {}",
+                lead(&crate::guide::list_and(&whom)),
+                rules.join("; ")
+            ))
+        }
+    }
+}
+
 pub(super) struct Planner<'a> {
     pub(super) policy: &'a Policy,
     pub(super) target: &'a Version,
@@ -418,7 +449,9 @@ impl<'a> Planner<'a> {
                 version: r.clone(),
             }))
             .collect();
-            // Instances that the arriving versions would refuse stop first.
+            // Instances that the arriving versions would refuse stop first; one warning for
+            // all of them.
+            let mut stopping: Vec<(String, Refusal)> = Vec::new();
             for (i, k) in st.iter_mut().enumerate() {
                 if !k.running
                     || k.size() == 0
@@ -450,13 +483,7 @@ impl<'a> Planner<'a> {
                     ));
                 }
                 if !lockstep {
-                    let w = format!(
-                        "zero downtime is impossible: {} stop while {} moves to {r}, because {}",
-                        who(policy, k),
-                        name(policy, c),
-                        brief(&refusal)
-                    );
-                    warnings.push(w);
+                    stopping.push((who(policy, k), refusal.clone()));
                 }
                 ops.push(Op::Stop(
                     i,
@@ -470,6 +497,9 @@ impl<'a> Planner<'a> {
                     },
                 ));
                 k.running = false;
+            }
+            if let Some(w) = stop_warning(name(policy, c), r, &stopping) {
+                warnings.push(w);
             }
             let rolls = table.is_none_or(|t| t.rolls(name(policy, c)));
             let roll_note = match table {
