@@ -242,7 +242,7 @@ impl<'p> Endpoint<'p> {
             .ok()
             .and_then(|v| self.expected_fingerprint(&v))
             .unwrap_or(0);
-        self.accept(&Hello::new(component, version, expected))
+        self.accept(Hello::new(component, version, expected))
     }
 
     /// The refusal to send back when the peer's handshake bytes cannot be read.

@@ -323,7 +323,7 @@ impl Gate {
         let verdict = match fingerprint {
             None => self.endpoint.accept_unfingerprinted(component, version),
             Some(hex) => match parse_fingerprint(hex) {
-                Some(fp) => self.endpoint.accept(&Hello::new(component, version, fp)),
+                Some(fp) => self.endpoint.accept(Hello::new(component, version, fp)),
                 None => {
                     return self.unidentified_entry(format!(
                         "the `{FINGERPRINT_HEADER}` {} `{}` is not {FINGERPRINT_LEN} hexadecimal digits",
