@@ -366,3 +366,52 @@ fn flattened_fields_travel_through_their_types_tables() {
         Flatten::Message(Meta2::MESSAGE)
     );
 }
+
+mod before {
+    use super::*;
+
+    #[derive(Serialize, Deserialize, Compat)]
+    #[since("0.1.0")]
+    pub struct Metric {
+        #[serde(rename = "s")]
+        pub source: String,
+    }
+}
+
+mod rust_renamed {
+    use super::*;
+
+    #[derive(Serialize, Deserialize, Compat)]
+    #[since("0.1.0")]
+    pub struct Metric {
+        #[serde(rename = "s")]
+        pub origin: String,
+    }
+}
+
+mod wire_renamed {
+    use super::*;
+
+    #[derive(Serialize, Deserialize, Compat)]
+    #[since("0.1.0")]
+    pub struct Metric {
+        #[serde(rename = "src")]
+        pub source: String,
+    }
+}
+
+#[test]
+fn the_handshake_fingerprint_follows_the_wire_not_the_rust_names() {
+    use compat_runtime::fingerprint;
+    let before = fingerprint::of(&[before::Metric::MESSAGE]);
+    assert_eq!(
+        before,
+        fingerprint::of(&[rust_renamed::Metric::MESSAGE]),
+        "a Rust-only rename sends the same bytes"
+    );
+    assert_ne!(
+        before,
+        fingerprint::of(&[wire_renamed::Metric::MESSAGE]),
+        "a wire rename is another shape"
+    );
+}

@@ -1403,6 +1403,46 @@ mod tests {
     }
 
     #[test]
+    fn a_recorded_release_keeps_the_fingerprint_its_hello_announces() {
+        let d = dir("fingerprint");
+        let p = spire();
+        verify_with(&d, &p, "0.9.3", &[&V090], true).unwrap();
+        let path = d.join(FILE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let announced = crate::fingerprint::hex(crate::fingerprint::of(&[&V090]));
+        assert!(
+            text.contains(&format!("fingerprint = \"{announced}\"")),
+            "{text}"
+        );
+        verify_with(&d, &p, "0.9.3", &[&V090], false).unwrap();
+
+        // A lock whose fingerprint is not the build's: peers would refuse this build.
+        std::fs::write(&path, text.replace(&announced, "0123456789abcdef")).unwrap();
+        let err = verify_with(&d, &p, "0.9.3", &[&V090], false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("release 0.9.3 is recorded with fingerprint 0123456789abcdef, but this build announces {announced} in its hello")),
+            "{err}"
+        );
+
+        // A lock written before fingerprints were kept says to record the release again.
+        let without: String = text
+            .lines()
+            .filter(|line| !line.starts_with("fingerprint = "))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        std::fs::write(&path, without).unwrap();
+        let err = verify_with(&d, &p, "0.9.3", &[&V090], false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("release 0.9.3 is recorded without the fingerprint its hello announces"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_lock_of_the_older_format_loads_and_names_the_releases_a_check_needs() {
         let d = dir("format-1");
         // What compat wrote before it recorded wire names: no `format` key.
