@@ -84,6 +84,27 @@ pub struct Release {
 ///
 /// In a protocol crate the pieces come from `include_policy!()` and `messages![...]`:
 /// `Endpoint::new(policy(), "server", VERSION, messages())?.with_releases(RELEASES)`.
+///
+/// ```
+/// # #[cfg(feature = "build")] {
+/// use compat_runtime::{Endpoint, Policy};
+/// use compat_runtime::handshake::Frame;
+///
+/// let policy = Policy::from_toml("compat.toml", "[components]\nserver = {}\n\
+///     [[rule]]\ncomponent = \"server\"\npeer = \"server\"\nskew = \"1 minor\"\n").unwrap();
+/// let a = Endpoint::new(&policy, "server", "1.4.0", &[]).unwrap();
+/// let b = Endpoint::new(&policy, "server", "1.6.2", &[]).unwrap();
+///
+/// // What goes on the wire, and what the other end makes of it.
+/// let mut wire = Vec::new();
+/// a.hello().encode(&mut wire);
+/// let Some((Frame::Hello(hello), _)) = Frame::decode(&wire).unwrap() else { unreachable!() };
+/// let refused = b.accept(hello).unwrap_err();
+/// assert_eq!(refused.by(), "server@1.6.2");
+/// assert_eq!(refused.kind().as_str(), "too old");
+/// assert!(Endpoint::new(&policy, "server", "1.5.9", &[]).unwrap().accept(a.hello()).is_ok());
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Endpoint<'p> {
     policy: &'p Policy,

@@ -265,6 +265,7 @@ fn the_demo_prints_who_got_in_and_why_and_what_the_refused_were_told() {
         "agent 0.7.9:\n  agent: refused by server 0.9.3: agent 0.7.9 is too old for server 0.9.3",
         "agent 0.9.3 (patched build):\n  agent: refused by server 0.9.3: agent 0.9.3 claims release 0.9.3 but carries other message tables",
         "web 0.9.3:\n  agent: refused by server 0.9.3: unknown component `web`",
+        "  old server: was refused by server 0.9.3: server 0.8.9 is below the minimum supported version",
     ] {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }

@@ -7,6 +7,8 @@
 use std::time::Duration;
 
 use compat_runtime::Endpoint;
+use compat_runtime::Policy;
+use compat_runtime::policy::{Located, Origin};
 use spire_protocol::service::{self, Event};
 use spire_protocol::{RELEASES, ServerMessage, VERSION, messages, policy};
 
@@ -122,6 +124,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Ok(Some(Event::Failed(e))) => println!("  server: {e}"),
             Ok(None) | Err(_) => println!("  server: (no report)"),
         }
+    }
+    stricter_peer(policy).await
+}
+
+/// Each end checks with its own policy: a 0.9.3 server whose policy raised the floor to
+/// 0.9.0 joins a cluster member still at 0.8.9, which admits it; the newer one refuses, and
+/// the old one hears why.
+async fn stricter_peer(policy: &'static Policy) -> Result<(), Box<dyn std::error::Error>> {
+    let mut parts = policy.parts().clone();
+    parts.support.minimum = Some(Located::new(
+        compat_runtime::Version::new(0, 9, 0),
+        Origin::new("compat.toml of a later release", 0, 0),
+    ));
+    let later: &'static Policy = Box::leak(Box::new(Policy::new(parts)?));
+    let old = Endpoint::new(policy, "server", "0.8.9", messages())?.with_releases(RELEASES);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (events, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(service::serve(listener, old, events, service::TIMEOUT));
+    println!("\nserver 0.9.3 (its policy: nothing older than 0.9.0) joins server 0.8.9:");
+    let new = Endpoint::new(later, "server", VERSION, messages())?;
+    let mut socket = tokio::net::TcpStream::connect(addr).await?;
+    match compat_runtime::tokio::connect(&mut socket, &new, service::TIMEOUT).await {
+        Ok(session) => println!(
+            "  new server: in, talking to server {}",
+            session.peer_version()
+        ),
+        Err(e) => println!("  new server: {e}"),
+    }
+    match tokio::time::timeout(Duration::from_secs(5), seen.recv()).await {
+        Ok(Some(Event::RefusedByPeer(refused))) => println!("  old server: was {refused}"),
+        Ok(Some(other)) => println!("  old server: {other:?}"),
+        Ok(None) | Err(_) => println!("  old server: (no report)"),
     }
     Ok(())
 }
