@@ -372,9 +372,9 @@ mod before {
 
     #[derive(Serialize, Deserialize, Compat)]
     #[since("0.1.0")]
-    pub struct Metric {
+    pub(crate) struct Metric {
         #[serde(rename = "s")]
-        pub source: String,
+        pub(crate) source: String,
     }
 }
 
@@ -383,9 +383,9 @@ mod rust_renamed {
 
     #[derive(Serialize, Deserialize, Compat)]
     #[since("0.1.0")]
-    pub struct Metric {
+    pub(crate) struct Metric {
         #[serde(rename = "s")]
-        pub origin: String,
+        pub(crate) origin: String,
     }
 }
 
@@ -394,9 +394,9 @@ mod wire_renamed {
 
     #[derive(Serialize, Deserialize, Compat)]
     #[since("0.1.0")]
-    pub struct Metric {
+    pub(crate) struct Metric {
         #[serde(rename = "src")]
-        pub source: String,
+        pub(crate) source: String,
     }
 }
 
