@@ -67,7 +67,13 @@
 //! ```
 //!
 //! [`include_policy!`] compiles the checked policy into the crate, so the run-time check
-//! uses exactly the policy the build enforced.
+//! uses exactly the policy the build enforced. The wire lock (`lock`, feature `lock`, a
+//! dev-dependency of the protocol crate) checks the tables, by what travels, against every
+//! release recorded in `compat.lock`.
+//!
+//! Features: `macros` (default) re-exports the derive; `build` is the build-script API;
+//! `lock` (implies `build`) is the wire lock, kept out of `build` because every protocol
+//! crate's build script compiles that.
 
 #[cfg(feature = "build")]
 pub mod build;
