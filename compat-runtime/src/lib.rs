@@ -78,6 +78,15 @@
 //! is a [`Session`], whose [`Session::guard`] refuses to send a value the peer cannot read
 //! (one integer compare when it can read all of it). Feature `tokio` runs the handshake over
 //! a socket (the `compat_runtime::tokio` module, not in the default build).
+//!
+//! The wire lock (`lock`, feature `lock`, a dev-dependency of the protocol crate) checks the
+//! tables, by what travels, against every release recorded in `compat.lock`.
+//!
+//! Features: `macros` (default) re-exports the derive; `build` is the build-script API;
+//! `lock` (implies `build`) is the wire lock, kept out of `build` because every protocol
+//! crate's build script compiles that; `tokio` drives the handshake over a socket; `tower`
+//! and `tonic` are the HTTP and gRPC middleware; `tracing` reports peers as structured
+//! events; `serde` serializes the census.
 
 #[cfg(feature = "build")]
 pub mod build;

@@ -1478,6 +1478,82 @@ mod tests {
     }
 
     #[test]
+    fn flattened_fields_are_compared_as_the_fields_they_travel_as() {
+        let d = dir("flatten");
+        let p = spire();
+        static META_FIELDS: [Field; 1] =
+            [field("host_name", "0.8.0", "String", false, false, None)];
+        static META: Message = message(
+            "Meta",
+            "0.8.0",
+            &TO_AGENT,
+            Kind::Struct(Shape::Named),
+            &META_FIELDS,
+            &[],
+        );
+        static OUTER_FIELDS: [Field; 1] = [Field {
+            flatten: Flatten::Message(&META),
+            ..field("meta", "0.8.0", "Meta", false, false, None)
+        }];
+        static OUTER: Message = message(
+            "Report",
+            "0.8.0",
+            &TO_AGENT,
+            Kind::Struct(Shape::Named),
+            &OUTER_FIELDS,
+            &[],
+        );
+        verify_with(&d, &p, "0.9.0", &[&OUTER], true).unwrap();
+        let text = std::fs::read_to_string(d.join(FILE)).unwrap();
+        assert!(
+            text.contains("name = \"host_name\"\nsince = \"0.8.0\""),
+            "{text}"
+        );
+        assert!(text.contains("via = \"meta\""), "{text}");
+        // The flattened type renames its field on the wire: an agent at 0.9.0 reads it no
+        // more.
+        static RENAMED_FIELDS: [Field; 1] = [Field {
+            wire: WireName {
+                serialize: "hostName",
+                deserialize: "hostName",
+                aliases: &[],
+            },
+            ..field("host_name", "0.8.0", "String", false, false, None)
+        }];
+        static RENAMED: Message = message(
+            "Meta",
+            "0.8.0",
+            &TO_AGENT,
+            Kind::Struct(Shape::Named),
+            &RENAMED_FIELDS,
+            &[],
+        );
+        static NOW_FIELDS: [Field; 1] = [Field {
+            flatten: Flatten::Message(&RENAMED),
+            ..field("meta", "0.8.0", "Meta", false, false, None)
+        }];
+        static NOW: Message = message(
+            "Report",
+            "0.8.0",
+            &TO_AGENT,
+            Kind::Struct(Shape::Named),
+            &NOW_FIELDS,
+            &[],
+        );
+        let err = verify_with(&d, &p, "0.9.3", &[&NOW], false).unwrap_err();
+        assert_eq!(
+            err.problems,
+            [
+                "field `hostName` (`meta.host_name` in Rust) of `Report` is now sent as `hostName`, but \
+              agent 0.9.0 requires it and reads it only as `host_name` (route server > agent, inside \
+              the window); restore #[serde(rename = \"host_name\")], or, to move to `hostName`, first \
+              give receivers #[serde(alias = \"hostName\")] and rename once no peer inside the window \
+              lacks the alias"
+            ]
+        );
+    }
+
+    #[test]
     fn a_missing_lock_says_how_to_record_one() {
         let d = dir("missing");
         let err = verify_with(&d, &spire(), "0.9.3", &[&V090], false)
