@@ -116,11 +116,15 @@ mod events {
         not(feature = "tower"),
         allow(dead_code, reason = "the client layer's")
     )]
+    ///
+    /// Takes the server's hello and the header's bytes rather than text: the text is only
+    /// built for an event that goes out, so a response from a server already seen (held
+    /// back by the throttle) allocates nothing here.
     pub(crate) fn told(
         via: &'static str,
         local: &str,
-        server: &str,
-        notice: &str,
+        server: &crate::handshake::Hello,
+        notice: &[u8],
         throttle: &Throttle,
     ) {
         if !tracing::enabled!(tracing::Level::WARN) {
@@ -129,6 +133,9 @@ mod events {
         let Some(repeated) = throttle.admit() else {
             return;
         };
+        let server = server.peer_text();
+        let server = server.as_str();
+        let notice = String::from_utf8_lossy(notice);
         tracing::warn!(
             via,
             local,

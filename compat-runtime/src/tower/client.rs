@@ -154,8 +154,8 @@ fn check<R>(gate: &Gate, response: &mut Response<R>) -> Result<(), ClientError> 
                 crate::report::told(
                     gate.via(),
                     gate.local(),
-                    &session.peer_hello().peer_text(),
-                    &String::from_utf8_lossy(notice.as_bytes()),
+                    session.peer_hello(),
+                    notice.as_bytes(),
                     &entry.told,
                 );
             }

@@ -11,8 +11,10 @@
 //! the figure is throughput, not one request's latency. `in memory/*` is the CPU the layers
 //! add to one request, without sockets.
 //!
-//! The variants of a group run one after the other, so on a shared machine a change of
-//! load between them shows as a difference: compare ratios over several runs.
+//! The variants of a criterion group run one after the other, so on a shared machine a
+//! change of load between them shows as a difference; `grpc/interleaved` (printed before the
+//! `grpc` group) alternates the three gRPC sides in rounds and reports median ratios from
+//! the same run: compare those.
 //!
 //! ```text
 //! nice -n 10 cargo bench -p spire-services --bench throughput
@@ -194,6 +196,11 @@ fn grpc(c: &mut Criterion) {
     let without = named(&bare);
     let server = named(&compat);
     let both = NodeClient::new(CompatClientLayer::new(agent.clone()).layer(compat.clone()));
+    grpc_interleaved(&rt, |side| match side {
+        0 => Box::pin(grpc_batch(&without)),
+        1 => Box::pin(grpc_batch(&server)),
+        _ => Box::pin(grpc_batch(&both)),
+    });
 
     let mut group = c.benchmark_group("grpc");
     group.throughput(Throughput::Elements(BATCH as u64));
@@ -205,6 +212,48 @@ fn grpc(c: &mut Criterion) {
     });
     group.bench_function("both ends", |b| b.to_async(&rt).iter(|| grpc_batch(&both)));
     group.finish();
+}
+
+/// The gRPC comparison in alternating rounds, so that load from outside (other builds on the
+/// machine) falls on every side alike: the median requests per second of each side over the
+/// rounds, and its ratio to the side without compat. Criterion's groups measure one side
+/// after the other, which on a busy machine can differ by more than the effect measured.
+fn grpc_interleaved<'a>(
+    rt: &tokio::runtime::Runtime,
+    batch: impl Fn(usize) -> std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>,
+) {
+    const ROUNDS: usize = 31;
+    const BATCHES: u32 = 40;
+    const NAMES: [&str; 3] = ["without compat", "server interceptor", "both ends"];
+    let mut rates: [Vec<f64>; 3] = Default::default();
+    for round in 0..ROUNDS {
+        let mut order = [0usize, 1, 2];
+        order.rotate_left(round % 3);
+        for side in order {
+            let start = std::time::Instant::now();
+            rt.block_on(async {
+                for _ in 0..BATCHES {
+                    batch(side).await;
+                }
+            });
+            let requests = f64::from(BATCHES) * BATCH as f64;
+            rates[side].push(requests / start.elapsed().as_secs_f64());
+        }
+    }
+    let medians: Vec<f64> = rates
+        .iter_mut()
+        .map(|v| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        })
+        .collect();
+    println!("grpc/interleaved: {ROUNDS} rounds of {BATCHES} batches of {BATCH} per side, medians");
+    for (name, median) in NAMES.iter().zip(&medians) {
+        println!(
+            "  {name}: {median:.0} req/s ({:.3} of without compat)",
+            median / medians[0]
+        );
+    }
 }
 
 /// The CPU the layers add to one request, without sockets: an app that answers at once,
