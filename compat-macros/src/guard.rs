@@ -63,29 +63,33 @@ pub(crate) fn impl_guard(
             }
             let read: Vec<TokenStream> = fields
                 .iter()
-                .map(|f| {
+                .filter_map(|f| {
                     let member = &f.member;
                     let check = field_check(f, &name, ms);
-                    quote!({ let __v = &self.#member; #check })
+                    (!check.is_empty()).then(|| quote!({ let __v = &self.#member; #check }))
                 })
                 .collect();
             let need: Vec<TokenStream> = fields
                 .iter()
-                .map(|f| {
+                .filter_map(|f| {
                     let member = &f.member;
                     let check = field_needs_strip(f, ms);
-                    quote!({ let __v = &self.#member; #check })
+                    (!check.is_empty()).then(|| quote!({ let __v = &self.#member; #check }))
                 })
                 .collect();
             let strip: Vec<TokenStream> = fields
                 .iter()
-                .map(|f| {
+                .filter_map(|f| {
                     let member = &f.member;
                     let reset = field_strip(f, ms);
-                    quote!({ let __v = &mut self.#member; #reset })
+                    (!reset.is_empty()).then(|| quote!({ let __v = &mut self.#member; #reset }))
                 })
                 .collect();
-            let types: Vec<&syn::Type> = fields.iter().map(|f| f.ty).collect();
+            let types: Vec<&syn::Type> = fields
+                .iter()
+                .map(|f| f.ty)
+                .filter(|ty| may_hold_message(ty))
+                .collect();
             (
                 quote!(#(#read)*),
                 quote!(#(#need)*),
@@ -119,7 +123,9 @@ pub(crate) fn impl_guard(
                 let fields = guard_fields(&variant.fields, &syn_variant.fields, v_since, true);
                 for f in &fields {
                     newest = newest.max(f.since.map_or(0, pack));
-                    types.push(f.ty);
+                    if may_hold_message(f.ty) {
+                        types.push(f.ty);
+                    }
                 }
                 let bindings: Vec<TokenStream> = fields
                     .iter()
@@ -145,22 +151,22 @@ pub(crate) fn impl_guard(
                 } else {
                     quote!()
                 };
-                let read = fields.iter().map(|f| {
+                let read = fields.iter().filter_map(|f| {
                     let binding = &f.member;
                     let check = field_check(f, &name, vs);
-                    quote!({ let __v = #binding; #check })
+                    (!check.is_empty()).then(|| quote!({ let __v = #binding; #check }))
                 });
                 read_arms.push(quote!(#pattern => { #variant_check #(#read)* }));
-                let need = fields.iter().map(|f| {
+                let need = fields.iter().filter_map(|f| {
                     let binding = &f.member;
                     let check = field_needs_strip(f, vs);
-                    quote!({ let __v = #binding; #check })
+                    (!check.is_empty()).then(|| quote!({ let __v = #binding; #check }))
                 });
                 need_arms.push(quote!(#pattern => { #(#need)* }));
-                let strip = fields.iter().map(|f| {
+                let strip = fields.iter().filter_map(|f| {
                     let binding = &f.member;
                     let reset = field_strip(f, vs);
-                    quote!({ let __v = #binding; #reset })
+                    (!reset.is_empty()).then(|| quote!({ let __v = #binding; #reset }))
                 });
                 strip_arms.push(quote!(#pattern => { #(#strip)* }));
             }
@@ -254,6 +260,9 @@ fn field_check(f: &GuardField<'_>, message: &str, container: u64) -> TokenStream
     } else {
         quote!()
     };
+    if !may_hold_message(f.ty) {
+        return own;
+    }
     quote! {
         #own
         if let ::core::option::Option::Some(unknown) = (&__g::Val(__v)).nested_unreadable(peer) {
@@ -274,6 +283,9 @@ fn field_needs_strip(f: &GuardField<'_>, container: u64) -> TokenStream {
     } else {
         quote!()
     };
+    if !may_hold_message(f.ty) {
+        return own;
+    }
     quote! {
         #own
         if (&__g::Val(__v)).nested_needs_strip(peer) {
@@ -284,7 +296,17 @@ fn field_needs_strip(f: &GuardField<'_>, container: u64) -> TokenStream {
 
 fn field_strip(f: &GuardField<'_>, container: u64) -> TokenStream {
     let fs = f.since.map_or(0, pack);
-    if fs > container && f.ignorable {
+    let nested = may_hold_message(f.ty);
+    if fs > container && f.ignorable && !nested {
+        let reset = &f.reset;
+        quote! {
+            if peer < #fs {
+                #reset
+            }
+        }
+    } else if !nested {
+        quote!()
+    } else if fs > container && f.ignorable {
         let reset = &f.reset;
         quote! {
             if peer < #fs {
@@ -295,6 +317,45 @@ fn field_strip(f: &GuardField<'_>, container: u64) -> TokenStream {
         }
     } else {
         quote!((&mut __g::ValMut(__v)).nested_strip(peer);)
+    }
+}
+
+/// Whether a value of `ty` may hold another message, so that the guard must walk into it.
+/// The scalars of `std` (and `String`), and its containers of those, hold none: leaving out
+/// their probes is most of what the guard costs the compiler (a message of ten plain fields
+/// then gets no per-field code at all but for the fields newer than itself).
+fn may_hold_message(ty: &syn::Type) -> bool {
+    const SCALARS: &[&str] = &[
+        "bool", "char", "str", "String", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16",
+        "i32", "i64", "i128", "isize", "f32", "f64",
+    ];
+    const CONTAINERS: &[&str] = &[
+        "Option", "Vec", "Box", "BTreeMap", "HashMap", "BTreeSet", "HashSet", "VecDeque",
+    ];
+    match ty {
+        syn::Type::Path(path) if path.qself.is_none() => {
+            let Some(last) = path.path.segments.last() else {
+                return true;
+            };
+            let name = last.ident.to_string();
+            match &last.arguments {
+                syn::PathArguments::None => !SCALARS.contains(&name.as_str()),
+                syn::PathArguments::AngleBracketed(args) if CONTAINERS.contains(&name.as_str()) => {
+                    args.args.iter().any(|arg| match arg {
+                        syn::GenericArgument::Type(ty) => may_hold_message(ty),
+                        _ => false,
+                    })
+                }
+                _ => true,
+            }
+        }
+        syn::Type::Reference(r) => may_hold_message(&r.elem),
+        syn::Type::Array(a) => may_hold_message(&a.elem),
+        syn::Type::Slice(s) => may_hold_message(&s.elem),
+        syn::Type::Tuple(t) => t.elems.iter().any(may_hold_message),
+        syn::Type::Paren(p) => may_hold_message(&p.elem),
+        syn::Type::Group(g) => may_hold_message(&g.elem),
+        _ => true,
     }
 }
 
