@@ -98,6 +98,7 @@ pub(crate) fn impl_guard(
             )
         }
         Data::Enum(variants) => {
+            let (mut any_read, mut any_need, mut any_strip) = (false, false, false);
             let syn::Data::Enum(data) = &node.data else {
                 return stub(node);
             };
@@ -151,33 +152,52 @@ pub(crate) fn impl_guard(
                 } else {
                     quote!()
                 };
-                let read = fields.iter().filter_map(|f| {
-                    let binding = &f.member;
-                    let check = field_check(f, &name, vs);
-                    (!check.is_empty()).then(|| quote!({ let __v = #binding; #check }))
-                });
+                let read: Vec<TokenStream> = fields
+                    .iter()
+                    .filter_map(|f| {
+                        let binding = &f.member;
+                        let check = field_check(f, &name, vs);
+                        (!check.is_empty()).then(|| quote!({ let __v = #binding; #check }))
+                    })
+                    .collect();
+                any_read |= !read.is_empty() || !variant_check.is_empty();
                 read_arms.push(quote!(#pattern => { #variant_check #(#read)* }));
-                let need = fields.iter().filter_map(|f| {
-                    let binding = &f.member;
-                    let check = field_needs_strip(f, vs);
-                    (!check.is_empty()).then(|| quote!({ let __v = #binding; #check }))
-                });
+                let need: Vec<TokenStream> = fields
+                    .iter()
+                    .filter_map(|f| {
+                        let binding = &f.member;
+                        let check = field_needs_strip(f, vs);
+                        (!check.is_empty()).then(|| quote!({ let __v = #binding; #check }))
+                    })
+                    .collect();
+                any_need |= !need.is_empty();
                 need_arms.push(quote!(#pattern => { #(#need)* }));
-                let strip = fields.iter().filter_map(|f| {
-                    let binding = &f.member;
-                    let reset = field_strip(f, vs);
-                    (!reset.is_empty()).then(|| quote!({ let __v = #binding; #reset }))
-                });
+                let strip: Vec<TokenStream> = fields
+                    .iter()
+                    .filter_map(|f| {
+                        let binding = &f.member;
+                        let reset = field_strip(f, vs);
+                        (!reset.is_empty()).then(|| quote!({ let __v = #binding; #reset }))
+                    })
+                    .collect();
+                any_strip |= !strip.is_empty();
                 strip_arms.push(quote!(#pattern => { #(#strip)* }));
             }
             let rest = quote! {
                 #[allow(unreachable_patterns)]
                 _ => {}
             };
+            let arms = |any: bool, arms: &[TokenStream]| {
+                if any {
+                    quote!(match self { #(#arms)* #rest })
+                } else {
+                    quote!()
+                }
+            };
             (
-                quote!(match self { #(#read_arms)* #rest }),
-                quote!(match self { #(#need_arms)* #rest }),
-                quote!(match self { #(#strip_arms)* #rest }),
+                arms(any_read, &read_arms),
+                arms(any_need, &need_arms),
+                arms(any_strip, &strip_arms),
                 types,
             )
         }
@@ -197,11 +217,13 @@ pub(crate) fn impl_guard(
         quote!()
     };
 
-    quote! {
-        #[automatically_derived]
-        impl #impl_generics ::compat_runtime::guard::Guard for #ident #ty_generics #where_clause {
-            const NEWEST: u64 = #newest;
-
+    // Only what this message needs is written: the trait's defaults (nothing nested,
+    // nothing unreadable, nothing to strip) serve the rest, which keeps the compiler's work
+    // per message small.
+    let newest_within = if types.is_empty() {
+        quote!()
+    } else {
+        quote! {
             #[inline]
             fn newest_within(depth: u32) -> u64 {
                 #[allow(unused_imports)]
@@ -213,30 +235,55 @@ pub(crate) fn impl_guard(
                 #(let newest = __g::max(newest, (&__g::Ty::<#types>::new()).nested_newest(depth - 1));)*
                 newest
             }
-
+        }
+    };
+    let unreadable_fn = if unreadable.is_empty() {
+        quote!()
+    } else {
+        quote! {
             fn unreadable(&self, peer: u64) -> ::core::option::Option<::compat_runtime::guard::Unknown> {
                 #[allow(unused_imports)]
                 use ::compat_runtime::guard::__private::{self as __g, IsDefault as _, Nested as _};
-                let _ = peer;
                 #message_check
                 #unreadable
                 ::core::option::Option::None
             }
-
+        }
+    };
+    let needs_strip_fn = if needs_strip.is_empty() {
+        quote!()
+    } else {
+        quote! {
             fn needs_strip(&self, peer: u64) -> bool {
                 #[allow(unused_imports)]
                 use ::compat_runtime::guard::__private::{self as __g, IsDefault as _, Nested as _};
-                let _ = peer;
                 #needs_strip
                 false
             }
-
+        }
+    };
+    let strip_fn = if strip.is_empty() {
+        quote!()
+    } else {
+        quote! {
             fn strip(&mut self, peer: u64) {
                 #[allow(unused_imports)]
                 use ::compat_runtime::guard::__private::{self as __g, NestedMut as _};
-                let _ = peer;
                 #strip
             }
+        }
+    };
+
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::compat_runtime::guard::Guard for #ident #ty_generics #where_clause {
+            const NEWEST: u64 = #newest;
+            const SINCE: u64 = #ms;
+
+            #newest_within
+            #unreadable_fn
+            #needs_strip_fn
+            #strip_fn
         }
     }
 }

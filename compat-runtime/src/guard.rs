@@ -30,6 +30,10 @@ pub trait Guard: Compat {
     /// variants), packed with [`pack`].
     const NEWEST: u64;
 
+    /// The message's own `#[since]`, packed with [`pack`]: a peer older than that knows
+    /// nothing of it.
+    const SINCE: u64 = 0;
+
     /// [`Guard::NEWEST`], including the messages its fields hold. The derive writes it as a
     /// chain of constants that the compiler folds into one.
     #[inline]
@@ -50,13 +54,29 @@ pub trait Guard: Compat {
 
     /// The slow path: the first part of this value that a peer at `peer` (packed) cannot
     /// read, if any. Ignorable fields are never such a part.
-    fn unreadable(&self, peer: u64) -> Option<Unknown>;
+    /// The derive writes it only for a message with parts newer than itself or fields that
+    /// may hold other messages; otherwise nothing in it can be unreadable.
+    #[inline]
+    fn unreadable(&self, peer: u64) -> Option<Unknown> {
+        (peer < Self::SINCE).then_some(Unknown {
+            message: Self::MESSAGE.name,
+            part: Part::Message,
+            since: Self::MESSAGE.since,
+        })
+    }
 
     /// Whether the value holds ignorable parts newer than `peer` with non-default values.
-    fn needs_strip(&self, peer: u64) -> bool;
+    #[inline]
+    fn needs_strip(&self, peer: u64) -> bool {
+        let _ = peer;
+        false
+    }
 
     /// Resets ignorable parts newer than `peer` to their defaults.
-    fn strip(&mut self, peer: u64);
+    #[inline]
+    fn strip(&mut self, peer: u64) {
+        let _ = peer;
+    }
 }
 
 /// How many messages deep [`Guard::newest`] looks into the messages a message holds.
