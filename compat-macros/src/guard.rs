@@ -61,30 +61,20 @@ pub(crate) fn impl_guard(
             for f in &fields {
                 newest = newest.max(f.since.map_or(0, pack));
             }
-            let read: Vec<TokenStream> = fields
-                .iter()
-                .filter_map(|f| {
+            let shared = |f: &GuardField<'_>| {
+                let member = &f.member;
+                quote!(&self.#member)
+            };
+            let read = per_field(&fields, shared, |f| field_check(f, &name, ms));
+            let need = per_field(&fields, shared, |f| field_needs_strip(f, ms));
+            let strip = per_field(
+                &fields,
+                |f| {
                     let member = &f.member;
-                    let check = field_check(f, &name, ms);
-                    (!check.is_empty()).then(|| quote!({ let __v = &self.#member; #check }))
-                })
-                .collect();
-            let need: Vec<TokenStream> = fields
-                .iter()
-                .filter_map(|f| {
-                    let member = &f.member;
-                    let check = field_needs_strip(f, ms);
-                    (!check.is_empty()).then(|| quote!({ let __v = &self.#member; #check }))
-                })
-                .collect();
-            let strip: Vec<TokenStream> = fields
-                .iter()
-                .filter_map(|f| {
-                    let member = &f.member;
-                    let reset = field_strip(f, ms);
-                    (!reset.is_empty()).then(|| quote!({ let __v = &mut self.#member; #reset }))
-                })
-                .collect();
+                    quote!(&mut self.#member)
+                },
+                |f| field_strip(f, ms),
+            );
             let types: Vec<&syn::Type> = fields
                 .iter()
                 .map(|f| f.ty)
@@ -152,34 +142,14 @@ pub(crate) fn impl_guard(
                 } else {
                     quote!()
                 };
-                let read: Vec<TokenStream> = fields
-                    .iter()
-                    .filter_map(|f| {
-                        let binding = &f.member;
-                        let check = field_check(f, &name, vs);
-                        (!check.is_empty()).then(|| quote!({ let __v = #binding; #check }))
-                    })
-                    .collect();
+                let binding = |f: &GuardField<'_>| f.member.clone();
+                let read = per_field(&fields, binding, |f| field_check(f, &name, vs));
                 any_read |= !read.is_empty() || !variant_check.is_empty();
                 read_arms.push(quote!(#pattern => { #variant_check #(#read)* }));
-                let need: Vec<TokenStream> = fields
-                    .iter()
-                    .filter_map(|f| {
-                        let binding = &f.member;
-                        let check = field_needs_strip(f, vs);
-                        (!check.is_empty()).then(|| quote!({ let __v = #binding; #check }))
-                    })
-                    .collect();
+                let need = per_field(&fields, binding, |f| field_needs_strip(f, vs));
                 any_need |= !need.is_empty();
                 need_arms.push(quote!(#pattern => { #(#need)* }));
-                let strip: Vec<TokenStream> = fields
-                    .iter()
-                    .filter_map(|f| {
-                        let binding = &f.member;
-                        let reset = field_strip(f, vs);
-                        (!reset.is_empty()).then(|| quote!({ let __v = #binding; #reset }))
-                    })
-                    .collect();
+                let strip = per_field(&fields, binding, |f| field_strip(f, vs));
                 any_strip |= !strip.is_empty();
                 strip_arms.push(quote!(#pattern => { #(#strip)* }));
             }
@@ -286,6 +256,22 @@ pub(crate) fn impl_guard(
             #strip_fn
         }
     }
+}
+
+/// `{ let __v = <access>; <code> }` for each field whose `code` is not empty.
+fn per_field<'a>(
+    fields: &[GuardField<'a>],
+    access: impl Fn(&GuardField<'a>) -> TokenStream,
+    code: impl Fn(&GuardField<'a>) -> TokenStream,
+) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .filter_map(|f| {
+            let code = code(f);
+            let access = access(f);
+            (!code.is_empty()).then(|| quote!({ let __v = #access; #code }))
+        })
+        .collect()
 }
 
 /// The unreadable check of one field, after `let __v = <reference to the value>;`.
