@@ -12,6 +12,7 @@
 //! probes.
 
 use crate::ast::{self, Data, Input};
+use crate::attr::SkipSerializing;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use semver::Version;
@@ -23,86 +24,76 @@ fn pack(v: &Version) -> u64 {
     (cap(v.major, 24) << 40) | (cap(v.minor, 20) << 20) | cap(v.patch, 20)
 }
 
-/// One field, with what the guard needs of it.
-struct GuardField<'a> {
-    name: &'a str,
-    /// `self.<member>` for a struct; the binding for a variant.
-    member: TokenStream,
-    ty: &'a syn::Type,
-    since: Option<&'a Version>,
-    ignorable: bool,
-    /// How to tell that `__v` (a reference to the value) is the field's default.
-    is_default: TokenStream,
-    /// How to reset `__v` (a mutable reference) for an ignorable field.
-    reset: TokenStream,
-}
-
 /// `generics` are the item's, with the bounds its `impl Compat` has (flattened type
 /// parameters must have tables), since `Guard` extends `Compat`.
+///
+/// The slow path is written as data where it can be: one `(index, since, present)` check
+/// per field newer than its container, handed to `__g::fields` / `__g::variant`, which take
+/// the names and releases from the message's table. Only fields that may hold other
+/// messages, and ignorable ones, get code of their own. What the compiler checks per
+/// message is what users pay on every build (benches/compile_time.sh).
 pub(crate) fn impl_guard(
     node: &DeriveInput,
     input: &Input<'_>,
     generics: &syn::Generics,
 ) -> TokenStream {
     let ident = &node.ident;
-    let name = ident.to_string().trim_start_matches("r#").to_owned();
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let message_since = input.attrs.since.as_ref().map(|s| &s.version);
     let ms = message_since.map_or(0, pack);
-    let ms_text = message_since.map(ToString::to_string).unwrap_or_default();
     let mut newest = ms;
+    let mut types: Vec<&syn::Type> = Vec::new();
+    // Which helper traits each method calls, so that it imports only those: every import
+    // is a name the compiler resolves, per message.
+    let (mut read_default, mut strip_default) = (false, false);
 
-    let (unreadable, needs_strip, strip, types) = match &input.data {
-        Data::Struct(_, fields) => {
-            let syn::Data::Struct(data) = &node.data else {
-                return stub(node);
-            };
-            let fields = guard_fields(fields, &data.fields, message_since, false);
-            for f in &fields {
-                newest = newest.max(f.since.map_or(0, pack));
-            }
-            let shared = |f: &GuardField<'_>| {
-                let member = &f.member;
-                quote!(&self.#member)
-            };
-            let read = per_field(&fields, shared, |f| field_check(f, &name, ms));
-            let need = per_field(&fields, shared, |f| field_needs_strip(f, ms));
-            let strip = per_field(
-                &fields,
-                |f| {
-                    let member = &f.member;
-                    quote!(&mut self.#member)
-                },
-                |f| field_strip(f, ms),
-            );
-            let types: Vec<&syn::Type> = fields
+    let (unreadable, needs_strip, strip) = match (&input.data, &node.data) {
+        (Data::Struct(_, fields), syn::Data::Struct(data)) => {
+            let members: Vec<TokenStream> = fields
                 .iter()
-                .map(|f| f.ty)
-                .filter(|ty| may_hold_message(ty))
+                .map(|field| syn_member(&data.fields, field))
                 .collect();
-            (
-                quote!(#(#read)*),
-                quote!(#(#need)*),
-                quote!(#(#strip)*),
-                types,
-            )
+            let refs: Vec<TokenStream> = members.iter().map(|m| quote!(&self.#m)).collect();
+            let muts: Vec<TokenStream> = members.iter().map(|m| quote!(&mut self.#m)).collect();
+            let parts = Parts::of(
+                fields,
+                &refs,
+                &muts,
+                message_since,
+                ms,
+                &mut newest,
+                &mut types,
+            );
+            read_default |= parts.default_in_checks;
+            strip_default |= parts.default_in_strip_checks;
+            let checks = &parts.checks;
+            let nested = &parts.nested_reads;
+            let unreadable = (!checks.is_empty() || !nested.is_empty()).then(|| {
+                let call =
+                    quote!(__g::fields(<Self as __g::Compat>::MESSAGE, Self::SINCE, peer, &[#(#checks),*]));
+                if nested.is_empty() {
+                    call
+                } else {
+                    quote! {
+                        if let ::core::option::Option::Some(u) = #call {
+                            return ::core::option::Option::Some(u);
+                        }
+                        #(#nested)*
+                        ::core::option::Option::None
+                    }
+                }
+            });
+            (unreadable, parts.needs_strip(), parts.strip())
         }
-        Data::Enum(variants) => {
-            let (mut any_read, mut any_need, mut any_strip) = (false, false, false);
-            let syn::Data::Enum(data) = &node.data else {
-                return stub(node);
-            };
+        (Data::Enum(variants), syn::Data::Enum(data)) => {
             let mut read_arms = Vec::new();
             let mut need_arms = Vec::new();
             let mut strip_arms = Vec::new();
-            let mut types = Vec::new();
-            for variant in variants {
+            for (index, variant) in variants.iter().enumerate() {
                 let Some(syn_variant) = data.variants.iter().find(|v| &v.ident == variant.ident)
                 else {
                     continue;
                 };
-                let v_ident = variant.ident;
-                let v_name = v_ident.to_string().trim_start_matches("r#").to_owned();
                 let v_since = variant
                     .attrs
                     .since
@@ -111,92 +102,90 @@ pub(crate) fn impl_guard(
                     .or(message_since);
                 let vs = v_since.map_or(0, pack);
                 newest = newest.max(vs);
-                let fields = guard_fields(&variant.fields, &syn_variant.fields, v_since, true);
-                for f in &fields {
-                    newest = newest.max(f.since.map_or(0, pack));
-                    if may_hold_message(f.ty) {
-                        types.push(f.ty);
-                    }
-                }
-                let bindings: Vec<TokenStream> = fields
-                    .iter()
-                    .zip(syn_members(&syn_variant.fields, &variant.fields))
-                    .map(|(f, member)| {
-                        let binding = &f.member;
-                        quote!(#member: #binding)
-                    })
-                    .collect();
-                let pattern = quote!(Self::#v_ident { #(#bindings,)* .. });
-                let catch_all = input.catch_all(variant).is_some();
-                let variant_check = if vs > ms && !catch_all {
-                    let since = v_since.map(ToString::to_string).unwrap_or_default();
-                    quote! {
-                        if peer < #vs {
-                            return ::core::option::Option::Some(__g::Unknown {
-                                message: #name,
-                                part: __g::Part::Variant(#v_name),
-                                since: #since,
-                            });
-                        }
-                    }
+                let bindings: Vec<TokenStream> =
+                    (0..variant.fields.len()).map(binding_of).collect();
+                let parts = Parts::of(
+                    &variant.fields,
+                    &bindings,
+                    &bindings,
+                    v_since,
+                    vs,
+                    &mut newest,
+                    &mut types,
+                );
+                read_default |= parts.default_in_checks;
+                strip_default |= parts.default_in_strip_checks;
+                let v_ident = variant.ident;
+                // Bind only the fields some code looks at.
+                // Bind only the fields some code looks at.
+                let bound = parts.bound.iter().map(|&i| {
+                    let member = syn_member(&syn_variant.fields, &variant.fields[i]);
+                    let binding = &bindings[i];
+                    quote!(#member: #binding)
+                });
+                let pattern = quote!(Self::#v_ident { #(#bound,)* .. });
+                let newer = if vs > ms && input.catch_all(variant).is_none() {
+                    vs
                 } else {
-                    quote!()
+                    0
                 };
-                let binding = |f: &GuardField<'_>| f.member.clone();
-                let read = per_field(&fields, binding, |f| field_check(f, &name, vs));
-                any_read |= !read.is_empty() || !variant_check.is_empty();
-                read_arms.push(quote!(#pattern => { #variant_check #(#read)* }));
-                let need = per_field(&fields, binding, |f| field_needs_strip(f, vs));
-                any_need |= !need.is_empty();
-                need_arms.push(quote!(#pattern => { #(#need)* }));
-                let strip = per_field(&fields, binding, |f| field_strip(f, vs));
-                any_strip |= !strip.is_empty();
-                strip_arms.push(quote!(#pattern => { #(#strip)* }));
-            }
-            let rest = quote! {
-                #[allow(unreachable_patterns)]
-                _ => {}
-            };
-            let arms = |any: bool, arms: &[TokenStream]| {
-                if any {
-                    quote!(match self { #(#arms)* #rest })
-                } else {
-                    quote!()
+                let checks = &parts.checks;
+                let nested = &parts.nested_reads;
+                if newer > 0 || !checks.is_empty() || !nested.is_empty() {
+                    let call = quote!(__g::variant(
+                        <Self as __g::Compat>::MESSAGE, Self::SINCE, peer, #index, #newer, &[#(#checks),*]
+                    ));
+                    read_arms.push(if nested.is_empty() {
+                        quote!(#pattern => #call,)
+                    } else {
+                        quote!(#pattern => {
+                            if let ::core::option::Option::Some(u) = #call {
+                                return ::core::option::Option::Some(u);
+                            }
+                            #(#nested)*
+                            ::core::option::Option::None
+                        })
+                    });
                 }
+                if let Some(need) = parts.needs_strip() {
+                    need_arms.push(quote!(#pattern => { #need }));
+                }
+                if let Some(strip) = parts.strip() {
+                    strip_arms.push(quote!(#pattern => { #strip }));
+                }
+            }
+            let arms = |arms: &[TokenStream], rest: TokenStream| {
+                (!arms.is_empty()).then(|| {
+                    quote!(match self {
+                        #(#arms)*
+                        #[allow(unreachable_patterns)]
+                        _ => #rest
+                    })
+                })
             };
             (
-                arms(any_read, &read_arms),
-                arms(any_need, &need_arms),
-                arms(any_strip, &strip_arms),
-                types,
+                arms(
+                    &read_arms,
+                    quote!(__g::fields(
+                        <Self as __g::Compat>::MESSAGE,
+                        Self::SINCE,
+                        peer,
+                        &[]
+                    ),),
+                ),
+                arms(&need_arms, quote!(false,)),
+                arms(&strip_arms, quote!({})),
             )
         }
-    };
-
-    let message_check = if ms > 0 {
-        quote! {
-            if peer < #ms {
-                return ::core::option::Option::Some(__g::Unknown {
-                    message: #name,
-                    part: __g::Part::Message,
-                    since: #ms_text,
-                });
-            }
-        }
-    } else {
-        quote!()
+        _ => return stub(node),
     };
 
     // Only what this message needs is written: the trait's defaults (nothing nested,
-    // nothing unreadable, nothing to strip) serve the rest, which keeps the compiler's work
-    // per message small.
-    let newest_within = if types.is_empty() {
-        quote!()
-    } else {
+    // nothing unreadable but the message itself, nothing to strip) serve the rest.
+    let newest_within = (!types.is_empty()).then(|| {
         quote! {
             #[inline]
             fn newest_within(depth: u32) -> u64 {
-                #[allow(unused_imports)]
                 use ::compat_runtime::guard::__private::{self as __g, NestedNewest as _};
                 if depth == 0 {
                     return u64::MAX;
@@ -206,150 +195,173 @@ pub(crate) fn impl_guard(
                 newest
             }
         }
+    });
+    let nested = !types.is_empty();
+    let prelude = |traits: &[(bool, &str)]| {
+        let traits = traits
+            .iter()
+            .filter(|(used, _)| *used)
+            .map(|(_, name)| syn::Ident::new(name, proc_macro2::Span::call_site()));
+        quote! {
+            #[allow(unused_imports)]
+            use ::compat_runtime::guard::__private::{self as __g, #(#traits as _),*};
+        }
     };
-    let unreadable_fn = if unreadable.is_empty() {
-        quote!()
-    } else {
+    let unreadable = unreadable.map(|body| {
+        let prelude = prelude(&[(read_default, "IsDefault"), (nested, "Nested")]);
         quote! {
             fn unreadable(&self, peer: u64) -> ::core::option::Option<::compat_runtime::guard::Unknown> {
-                #[allow(unused_imports)]
-                use ::compat_runtime::guard::__private::{self as __g, IsDefault as _, Nested as _};
-                #message_check
-                #unreadable
-                ::core::option::Option::None
+                #prelude
+                #body
             }
         }
-    };
-    let needs_strip_fn = if needs_strip.is_empty() {
-        quote!()
-    } else {
+    });
+    let needs_strip = needs_strip.map(|body| {
+        let prelude = prelude(&[(strip_default, "IsDefault"), (nested, "Nested")]);
         quote! {
             fn needs_strip(&self, peer: u64) -> bool {
-                #[allow(unused_imports)]
-                use ::compat_runtime::guard::__private::{self as __g, IsDefault as _, Nested as _};
-                #needs_strip
-                false
+                #prelude
+                #body
             }
         }
-    };
-    let strip_fn = if strip.is_empty() {
-        quote!()
-    } else {
+    });
+    let strip = strip.map(|body| {
+        let prelude = prelude(&[(nested, "NestedMut")]);
         quote! {
             fn strip(&mut self, peer: u64) {
-                #[allow(unused_imports)]
-                use ::compat_runtime::guard::__private::{self as __g, NestedMut as _};
-                #strip
+                #prelude
+                #body
             }
         }
-    };
+    });
 
     quote! {
         #[automatically_derived]
         impl #impl_generics ::compat_runtime::guard::Guard for #ident #ty_generics #where_clause {
             const NEWEST: u64 = #newest;
             const SINCE: u64 = #ms;
-
             #newest_within
-            #unreadable_fn
-            #needs_strip_fn
-            #strip_fn
+            #unreadable
+            #needs_strip
+            #strip
         }
     }
 }
 
-/// `{ let __v = <access>; <code> }` for each field whose `code` is not empty.
-fn per_field<'a>(
-    fields: &[GuardField<'a>],
-    access: impl Fn(&GuardField<'a>) -> TokenStream,
-    code: impl Fn(&GuardField<'a>) -> TokenStream,
-) -> Vec<TokenStream> {
-    fields
-        .iter()
-        .filter_map(|f| {
-            let code = code(f);
-            let access = access(f);
-            (!code.is_empty()).then(|| quote!({ let __v = #access; #code }))
-        })
-        .collect()
+/// What the guard writes for the fields of a struct or of one variant.
+struct Parts {
+    /// `(index, since, present)` for each newer field that is not ignorable.
+    checks: Vec<TokenStream>,
+    /// `(since, present)` for each newer ignorable field: it needs stripping.
+    strip_checks: Vec<TokenStream>,
+    /// The nested walk, per field that may hold other messages.
+    nested_reads: Vec<TokenStream>,
+    /// The nested strip test, per field that may hold other messages.
+    nested_needs: Vec<TokenStream>,
+    /// The strip, per field that has one (ignorable and newer, or holding messages).
+    strips: Vec<TokenStream>,
+    /// Every field index some code looks at, in order.
+    bound: Vec<usize>,
+    /// Whether a check compares with `Default::default()` (and needs `IsDefault`).
+    default_in_checks: bool,
+    default_in_strip_checks: bool,
 }
 
-/// The unreadable check of one field, after `let __v = <reference to the value>;`.
-fn field_check(f: &GuardField<'_>, message: &str, container: u64) -> TokenStream {
-    let fs = f.since.map_or(0, pack);
-    let own = if fs > container && !f.ignorable {
-        let is_default = &f.is_default;
-        let name = f.name;
-        let since = f.since.map(ToString::to_string).unwrap_or_default();
-        quote! {
-            if peer < #fs && !(#is_default) {
-                return ::core::option::Option::Some(__g::Unknown {
-                    message: #message,
-                    part: __g::Part::Field(#name),
-                    since: #since,
+impl Parts {
+    /// `refs[i]` is a reference to field `i` (`&self.<member>` in a struct, the binding in
+    /// a variant's arm), `muts[i]` a mutable one; `container` is the struct's or variant's
+    /// own release.
+    fn of<'a>(
+        fields: &'a [ast::Field<'a>],
+        refs: &[TokenStream],
+        muts: &[TokenStream],
+        container_since: Option<&Version>,
+        container: u64,
+        newest: &mut u64,
+        types: &mut Vec<&'a syn::Type>,
+    ) -> Parts {
+        let mut parts = Parts {
+            checks: Vec::new(),
+            strip_checks: Vec::new(),
+            nested_reads: Vec::new(),
+            nested_needs: Vec::new(),
+            strips: Vec::new(),
+            bound: Vec::new(),
+            default_in_checks: false,
+            default_in_strip_checks: false,
+        };
+        for (i, field) in fields.iter().enumerate() {
+            let (r, m) = (&refs[i], &muts[i]);
+            let fs = field
+                .attrs
+                .since
+                .as_ref()
+                .map(|s| &s.version)
+                .or(container_since)
+                .map_or(0, pack);
+            *newest = (*newest).max(fs);
+            let nested = may_hold_message(field.ty);
+            // A field serde never writes cannot reach the peer: nothing to check.
+            let sent = !matches!(field.attrs.skip_serializing, SkipSerializing::Always(_));
+            let newer = fs > container && sent;
+            let walk = quote!((&mut __g::ValMut(#m)).nested_strip(peer););
+            if nested {
+                types.push(field.ty);
+                parts.nested_reads.push(quote! {
+                    if let ::core::option::Option::Some(u) = (&__g::Val(#r)).nested_unreadable(peer) {
+                        return ::core::option::Option::Some(u);
+                    }
                 });
+                parts
+                    .nested_needs
+                    .push(quote!((&__g::Val(#r)).nested_needs_strip(peer)));
             }
-        }
-    } else {
-        quote!()
-    };
-    if !may_hold_message(f.ty) {
-        return own;
-    }
-    quote! {
-        #own
-        if let ::core::option::Option::Some(unknown) = (&__g::Val(__v)).nested_unreadable(peer) {
-            return ::core::option::Option::Some(unknown);
-        }
-    }
-}
-
-fn field_needs_strip(f: &GuardField<'_>, container: u64) -> TokenStream {
-    let fs = f.since.map_or(0, pack);
-    let own = if fs > container && f.ignorable {
-        let is_default = &f.is_default;
-        quote! {
-            if peer < #fs && !(#is_default) {
-                return true;
-            }
-        }
-    } else {
-        quote!()
-    };
-    if !may_hold_message(f.ty) {
-        return own;
-    }
-    quote! {
-        #own
-        if (&__g::Val(__v)).nested_needs_strip(peer) {
-            return true;
-        }
-    }
-}
-
-fn field_strip(f: &GuardField<'_>, container: u64) -> TokenStream {
-    let fs = f.since.map_or(0, pack);
-    let nested = may_hold_message(f.ty);
-    if fs > container && f.ignorable && !nested {
-        let reset = &f.reset;
-        quote! {
-            if peer < #fs {
-                #reset
-            }
-        }
-    } else if !nested {
-        quote!()
-    } else if fs > container && f.ignorable {
-        let reset = &f.reset;
-        quote! {
-            if peer < #fs {
-                #reset
+            if newer && field.attrs.ignorable {
+                let (present, default) = present(field, r);
+                parts.default_in_strip_checks |= default;
+                parts.strip_checks.push(quote!((#fs, #present)));
+                let reset = if ast::is_option(field.ty) {
+                    quote!(*#m = ::core::option::Option::None;)
+                } else {
+                    quote!(__g::reset(#m);)
+                };
+                parts.strips.push(if nested {
+                    quote!(if peer < #fs { #reset } else { #walk })
+                } else {
+                    quote!(if peer < #fs { #reset })
+                });
             } else {
-                (&mut __g::ValMut(__v)).nested_strip(peer);
+                if newer {
+                    let (present, default) = present(field, r);
+                    parts.default_in_checks |= default;
+                    parts.checks.push(quote!((#i, #fs, #present)));
+                }
+                if nested {
+                    parts.strips.push(walk);
+                }
+            }
+            if nested || newer {
+                parts.bound.push(i);
             }
         }
-    } else {
-        quote!((&mut __g::ValMut(__v)).nested_strip(peer);)
+        parts
+    }
+
+    fn needs_strip(&self) -> Option<TokenStream> {
+        if self.strip_checks.is_empty() && self.nested_needs.is_empty() {
+            return None;
+        }
+        let checks = &self.strip_checks;
+        let nested = &self.nested_needs;
+        Some(quote!(__g::any(peer, &[#(#checks),*]) #(|| #nested)*))
+    }
+
+    fn strip(&self) -> Option<TokenStream> {
+        if self.strips.is_empty() {
+            return None;
+        }
+        let strips = &self.strips;
+        Some(quote!(#(#strips)*))
     }
 }
 
@@ -392,105 +404,37 @@ fn may_hold_message(ty: &syn::Type) -> bool {
     }
 }
 
-/// The fields the table lists, paired with their syn fields (for attributes and members).
-fn guard_fields<'a>(
-    fields: &'a [ast::Field<'a>],
-    syn_fields: &'a syn::Fields,
-    container: Option<&'a Version>,
-    bind: bool,
-) -> Vec<GuardField<'a>> {
-    let members = syn_members(syn_fields, fields);
-    fields
-        .iter()
-        .zip(members)
-        .enumerate()
-        .map(|(i, (field, member))| {
-            let syn_field = syn_fields
-                .iter()
-                .enumerate()
-                .find(|(index, f)| match &f.ident {
-                    Some(ident) => ident.to_string().trim_start_matches("r#") == field.name,
-                    None => index.to_string() == field.name,
-                })
-                .map(|(_, f)| f);
-            let skip_if = syn_field.and_then(|f| skip_serializing_if(&f.attrs));
-            let is_default = if ast::is_option(field.ty) {
-                quote!(__v.is_none())
-            } else if let Some(path) = &skip_if {
-                quote!(#path(__v))
-            } else {
-                quote!((&__g::Val(__v)).is_default())
-            };
-            let reset = if ast::is_option(field.ty) {
-                quote!(*__v = ::core::option::Option::None;)
-            } else {
-                quote!(__g::reset(__v);)
-            };
-            let member = if bind {
-                let binding = quote::format_ident!("__f{}", i);
-                binding.into_token_stream()
-            } else {
-                member
-            };
-            GuardField {
-                name: &field.name,
-                member,
-                ty: field.ty,
-                since: field.attrs.since.as_ref().map(|s| &s.version).or(container),
-                ignorable: field.attrs.ignorable,
-                is_default,
-                reset,
-            }
-        })
-        .collect()
+fn binding_of(i: usize) -> TokenStream {
+    quote::format_ident!("__f{}", i).into_token_stream()
 }
 
-/// `ident` or `0`, `1`, … for each listed field, as written after `self.` or in a pattern.
-fn syn_members(syn_fields: &syn::Fields, fields: &[ast::Field<'_>]) -> Vec<TokenStream> {
-    fields
-        .iter()
-        .map(|field| {
-            let found = syn_fields
-                .iter()
-                .enumerate()
-                .find_map(|(index, f)| match &f.ident {
-                    Some(ident) if ident.to_string().trim_start_matches("r#") == field.name => {
-                        Some(ident.to_token_stream())
-                    }
-                    None if index.to_string() == field.name => {
-                        Some(syn::Index::from(index).into_token_stream())
-                    }
-                    _ => None,
-                });
-            found.unwrap_or_else(|| field.at.clone())
-        })
-        .collect()
-}
-
-/// `#[serde(skip_serializing_if = "path")]` on a field: the predicate serde uses to leave
-/// the field out, which is what "default" means for it.
-fn skip_serializing_if(attrs: &[syn::Attribute]) -> Option<syn::ExprPath> {
-    let mut found = None;
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        // Errors in serde's own attributes are serde's to report.
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("skip_serializing_if") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                found = lit.parse::<syn::ExprPath>().ok();
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            } else if meta.input.peek(syn::token::Paren) {
-                let _ = meta.parse_nested_meta(|inner| {
-                    if inner.input.peek(syn::Token![=]) {
-                        let _: syn::Expr = inner.value()?.parse()?;
-                    }
-                    Ok(())
-                });
-            }
-            Ok(())
-        });
+/// The field as written after `self.` or in a pattern: its identifier, or its index.
+fn syn_member(syn_fields: &syn::Fields, field: &ast::Field<'_>) -> TokenStream {
+    if field.named {
+        // `at` is the identifier as written (raw or not).
+        return field.at.clone();
     }
-    found
+    match field.name.parse::<usize>() {
+        Ok(index) if index < syn_fields.len() => syn::Index::from(index).into_token_stream(),
+        _ => field.at.clone(),
+    }
+}
+
+/// Whether the value holds something in `field`: not `None` for an `Option`, not what its
+/// `skip_serializing_if` predicate leaves out, and otherwise not `Default::default()` where
+/// the type has it and `PartialEq` (anything else counts as a value).
+/// With whether it needs `IsDefault` in scope.
+fn present(field: &ast::Field<'_>, r: &TokenStream) -> (TokenStream, bool) {
+    let sent = match &field.attrs.skip_serializing {
+        SkipSerializing::If(lit) => lit.parse::<syn::ExprPath>().ok(),
+        _ => None,
+    };
+    match (sent, ast::is_option(field.ty)) {
+        (Some(path), true) => (quote!(((#r).is_some() && !#path(#r))), false),
+        (Some(path), false) => (quote!(!#path(#r)), false),
+        (None, true) => (quote!((#r).is_some()), false),
+        (None, false) => (quote!(!(&__g::Val(#r)).is_default()), true),
+    }
 }
 
 /// The impl of an item that failed to check: nothing to guard.

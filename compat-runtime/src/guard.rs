@@ -242,6 +242,88 @@ pub mod __private {
     use std::marker::PhantomData;
 
     pub use super::{Guard, Part, Unknown};
+    pub use crate::message::Compat;
+    use crate::message::{Field, Message};
+
+    /// One check of the slow path: the field at this index of the table, the release that
+    /// introduced it (packed), and whether the value holds something there (not its
+    /// default, and not left out by `skip_serializing_if`).
+    pub type Check = (usize, u64, bool);
+
+    /// The slow path of a struct: the message itself (`since`, packed), then each check,
+    /// against the fields of `message`'s table, which name what the peer does not know.
+    /// The derive writes only the checks; the names and releases come from the table, so
+    /// that a message costs the compiler one call per newer field.
+    #[inline(never)]
+    pub fn fields(
+        message: &'static Message,
+        since: u64,
+        peer: u64,
+        checks: &[Check],
+    ) -> Option<Unknown> {
+        if peer < since {
+            return Some(Unknown {
+                message: message.name,
+                part: Part::Message,
+                since: message.since,
+            });
+        }
+        first(message, message.fields, peer, checks)
+    }
+
+    /// The slow path of an enum's variant (index `variant` of the table): the message, the
+    /// variant itself (`variant_since` is 0 when the variant is as old as the message or is
+    /// its catch-all), then the checks against the variant's fields.
+    #[inline(never)]
+    pub fn variant(
+        message: &'static Message,
+        since: u64,
+        peer: u64,
+        variant: usize,
+        variant_since: u64,
+        checks: &[Check],
+    ) -> Option<Unknown> {
+        if peer < since {
+            return fields(message, since, peer, &[]);
+        }
+        let Some(entry) = message.variants.get(variant) else {
+            return None;
+        };
+        if peer < variant_since {
+            return Some(Unknown {
+                message: message.name,
+                part: Part::Variant(entry.name),
+                since: entry.since,
+            });
+        }
+        first(message, entry.fields, peer, checks)
+    }
+
+    fn first(
+        message: &'static Message,
+        table: &'static [Field],
+        peer: u64,
+        checks: &[Check],
+    ) -> Option<Unknown> {
+        let &(index, _, _) = checks
+            .iter()
+            .find(|&&(_, since, present)| present && peer < since)?;
+        let field = table.get(index)?;
+        Some(Unknown {
+            message: message.name,
+            part: Part::Field(field.name),
+            since: field.since,
+        })
+    }
+
+    /// Whether an ignorable part needs stripping: a check that holds a value the peer does
+    /// not know.
+    #[inline]
+    pub fn any(peer: u64, checks: &[(u64, bool)]) -> bool {
+        checks
+            .iter()
+            .any(|&(since, present)| present && peer < since)
+    }
 
     #[inline]
     pub const fn max(a: u64, b: u64) -> u64 {
