@@ -286,9 +286,7 @@ pub mod __private {
         if peer < since {
             return fields(message, since, peer, &[]);
         }
-        let Some(entry) = message.variants.get(variant) else {
-            return None;
-        };
+        let entry = message.variants.get(variant)?;
         if peer < variant_since {
             return Some(Unknown {
                 message: message.name,
