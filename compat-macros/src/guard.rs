@@ -49,16 +49,17 @@ pub(crate) fn impl_guard(
 
     let (unreadable, needs_strip, strip) = match (&input.data, &node.data) {
         (Data::Struct(_, fields), syn::Data::Struct(data)) => {
-            let members: Vec<TokenStream> = fields
-                .iter()
-                .map(|field| syn_member(&data.fields, field))
-                .collect();
-            let refs: Vec<TokenStream> = members.iter().map(|m| quote!(&self.#m)).collect();
-            let muts: Vec<TokenStream> = members.iter().map(|m| quote!(&mut self.#m)).collect();
+            let member = |i: usize| syn_member(&data.fields, &fields[i]);
             let parts = Parts::of(
                 fields,
-                &refs,
-                &muts,
+                &|i| {
+                    let m = member(i);
+                    quote!(&self.#m)
+                },
+                &|i| {
+                    let m = member(i);
+                    quote!(&mut self.#m)
+                },
                 message_since,
                 ms,
                 &mut newest,
@@ -102,12 +103,10 @@ pub(crate) fn impl_guard(
                     .or(message_since);
                 let vs = v_since.map_or(0, pack);
                 newest = newest.max(vs);
-                let bindings: Vec<TokenStream> =
-                    (0..variant.fields.len()).map(binding_of).collect();
                 let parts = Parts::of(
                     &variant.fields,
-                    &bindings,
-                    &bindings,
+                    &binding_of,
+                    &binding_of,
                     v_since,
                     vs,
                     &mut newest,
@@ -120,7 +119,7 @@ pub(crate) fn impl_guard(
                 // Bind only the fields some code looks at.
                 let bound = parts.bound.iter().map(|&i| {
                     let member = syn_member(&syn_variant.fields, &variant.fields[i]);
-                    let binding = &bindings[i];
+                    let binding = binding_of(i);
                     quote!(#member: #binding)
                 });
                 let pattern = quote!(Self::#v_ident { #(#bound,)* .. });
@@ -268,13 +267,13 @@ struct Parts {
 }
 
 impl Parts {
-    /// `refs[i]` is a reference to field `i` (`&self.<member>` in a struct, the binding in
-    /// a variant's arm), `muts[i]` a mutable one; `container` is the struct's or variant's
-    /// own release.
+    /// `refer(i)` is a reference to field `i` (`&self.<member>` in a struct, the binding in
+    /// a variant's arm), `mutable(i)` a mutable one; `container` is the struct's or
+    /// variant's own release. Both are called only for the fields some code looks at.
     fn of<'a>(
         fields: &'a [ast::Field<'a>],
-        refs: &[TokenStream],
-        muts: &[TokenStream],
+        refer: &dyn Fn(usize) -> TokenStream,
+        mutable: &dyn Fn(usize) -> TokenStream,
         container_since: Option<&Version>,
         container: u64,
         newest: &mut u64,
@@ -291,7 +290,6 @@ impl Parts {
             default_in_strip_checks: false,
         };
         for (i, field) in fields.iter().enumerate() {
-            let (r, m) = (&refs[i], &muts[i]);
             let fs = field
                 .attrs
                 .since
@@ -304,7 +302,14 @@ impl Parts {
             // A field serde never writes cannot reach the peer: nothing to check.
             let sent = !matches!(field.attrs.skip_serializing, SkipSerializing::Always(_));
             let newer = fs > container && sent;
-            let walk = quote!((&mut __g::ValMut(#m)).nested_strip(peer););
+            if !nested && !newer {
+                continue;
+            }
+            let r = &refer(i);
+            let walk = || {
+                let m = mutable(i);
+                quote!((&mut __g::ValMut(#m)).nested_strip(peer);)
+            };
             if nested {
                 types.push(field.ty);
                 parts.nested_reads.push(quote! {
@@ -320,12 +325,14 @@ impl Parts {
                 let (present, default) = present(field, r);
                 parts.default_in_strip_checks |= default;
                 parts.strip_checks.push(quote!((#fs, #present)));
+                let m = mutable(i);
                 let reset = if ast::is_option(field.ty) {
                     quote!(*#m = ::core::option::Option::None;)
                 } else {
                     quote!(__g::reset(#m);)
                 };
                 parts.strips.push(if nested {
+                    let walk = walk();
                     quote!(if peer < #fs { #reset } else { #walk })
                 } else {
                     quote!(if peer < #fs { #reset })
@@ -337,12 +344,10 @@ impl Parts {
                     parts.checks.push(quote!((#i, #fs, #present)));
                 }
                 if nested {
-                    parts.strips.push(walk);
+                    parts.strips.push(walk());
                 }
             }
-            if nested || newer {
-                parts.bound.push(i);
-            }
+            parts.bound.push(i);
         }
         parts
     }
