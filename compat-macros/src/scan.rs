@@ -15,9 +15,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Item, Meta, Token};
+use syn::{Meta, Token};
 
 /// What the scan found in a crate's `src`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -94,104 +94,194 @@ impl Scan<'_> {
             return;
         };
         let shown = self.shown(file);
-        // A file that does not parse is the compiler's to report, with better errors than
-        // ours; its types are not checked against the list.
-        let Ok(parsed) = syn::parse_file(&text) else {
+        // A file that does not lex (unbalanced delimiters, an unterminated string) is the
+        // compiler's to report, with better errors than ours; its types are not checked
+        // against the list.
+        let Ok(tokens) = text.parse::<TokenStream>() else {
             return;
         };
-        match self.attrs(&parsed.attrs, &shown) {
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
+        let (inner, rest) = inner_attrs(&trees);
+        match self.attrs(&inner, &shown) {
             Some(attrs) if attrs.enabled => {}
             _ => return,
         }
-        self.items(&parsed.items, file, &shown, module, children, true);
+        self.items(rest, file, &shown, module, children, true);
     }
 
-    /// The items of a file (`top`) or of an inline module in it.
+    /// The items of a file (`top`) or of an inline module in it, read from the module's
+    /// token trees: each item's attributes and its first words, with bodies (of functions,
+    /// impls, types) skipped whole, never parsed. What the scan needs is in the item
+    /// headers; parsing the rest is what made it slow (benches/compile_time.sh).
     fn items(
         &mut self,
-        items: &[Item],
+        trees: &[TokenTree],
         file: &Path,
         shown: &str,
         module: &[String],
         children: &Path,
         top: bool,
     ) {
-        for item in items {
-            match item {
-                Item::Struct(item) => self.derive(&item.attrs, &item.ident, shown, module),
-                Item::Enum(item) => self.derive(&item.attrs, &item.ident, shown, module),
-                Item::Union(item) => self.derive(&item.attrs, &item.ident, shown, module),
-                Item::Mod(item) => {
-                    let Some(attrs) = self.attrs(&item.attrs, shown) else {
+        let mut i = 0;
+        while i < trees.len() {
+            let mut attrs = Vec::new();
+            while let (Some(TokenTree::Punct(pound)), Some(TokenTree::Group(group))) =
+                (trees.get(i), trees.get(i + 1))
+            {
+                if pound.as_char() != '#' || group.delimiter() != Delimiter::Bracket {
+                    break;
+                }
+                attrs.push(RawAttr {
+                    line: pound.span().start().line,
+                    tokens: group.stream(),
+                });
+                i += 2;
+            }
+            // Visibility: `pub`, `pub(crate)`, `pub(in path)`.
+            if ident_at(trees, i).is_some_and(|ident| ident == "pub") {
+                i += 1;
+                if let Some(TokenTree::Group(group)) = trees.get(i)
+                    && group.delimiter() == Delimiter::Parenthesis
+                {
+                    i += 1;
+                }
+            }
+            let Some(keyword) = ident_at(trees, i) else {
+                // A stray `;` or something the compiler will reject: one tree at a time.
+                i = skip_item(trees, i, Ends::AtBody);
+                continue;
+            };
+            let word = keyword.to_string();
+            let next = ident_at(trees, i + 1);
+            let bang = |at: usize| matches!(trees.get(at), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+            match word.as_str() {
+                "struct" | "enum" | "union" if next.is_some() => {
+                    if let Some(name) = next {
+                        self.derive(&attrs, name, shown, module);
+                    }
+                    i = skip_item(trees, i + 2, Ends::AtBody);
+                }
+                "mod" if next.is_some() => {
+                    let name = next.map(unraw).unwrap_or_default();
+                    let inline = match trees.get(i + 2) {
+                        Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace => {
+                            Some(group.stream().into_iter().collect::<Vec<TokenTree>>())
+                        }
+                        _ => None,
+                    };
+                    i = skip_item(trees, i + 2, Ends::AtBody);
+                    // An inline module's own `#![...]` count with its outer attributes.
+                    let (inner, content) = match &inline {
+                        Some(trees) => inner_attrs(trees),
+                        None => (Vec::new(), &[][..]),
+                    };
+                    attrs.extend(inner);
+                    let Some(attrs) = self.attrs(&attrs, shown) else {
                         continue;
                     };
                     if !attrs.enabled {
                         continue;
                     }
-                    let name = unraw(&item.ident);
                     let mut path = module.to_vec();
                     path.push(name.clone());
-                    match &item.content {
-                        Some((_, inline)) => {
-                            // `#[path]` on an inline module names the directory of its
-                            // children; otherwise they sit in a directory of its name.
-                            let within = match &attrs.path {
-                                Some(written) => children.join(written),
-                                None => children.join(&name),
-                            };
-                            self.items(inline, file, shown, &path, &within, false);
-                        }
-                        None => {
-                            let target = match &attrs.path {
-                                // `#[path]` at a file's top level is relative to the file's
-                                // directory; the file it names owns its directory, like a
-                                // `mod.rs`.
-                                Some(written) if top => {
-                                    Some(file.parent().unwrap_or(children).join(written))
-                                }
-                                Some(written) => Some(children.join(written)),
-                                None => [
-                                    children.join(format!("{name}.rs")),
-                                    children.join(&name).join("mod.rs"),
-                                ]
-                                .into_iter()
-                                .find(|candidate| candidate.is_file()),
-                            };
-                            let Some(target) = target else { continue };
-                            let owned = if attrs.path.is_some() || target.ends_with("mod.rs") {
-                                target.parent().unwrap_or(children).to_path_buf()
-                            } else {
-                                children.join(&name)
-                            };
-                            self.file(&target, &path, &owned);
-                        }
+                    if inline.is_some() {
+                        // `#[path]` on an inline module names the directory of its
+                        // children; otherwise they sit in a directory of its name.
+                        let within = match &attrs.path {
+                            Some(written) => children.join(written),
+                            None => children.join(&name),
+                        };
+                        self.items(content, file, shown, &path, &within, false);
+                    } else {
+                        let target = match &attrs.path {
+                            // `#[path]` at a file's top level is relative to the file's
+                            // directory; the file it names owns its directory, like a
+                            // `mod.rs`.
+                            Some(written) if top => {
+                                Some(file.parent().unwrap_or(children).join(written))
+                            }
+                            Some(written) => Some(children.join(written)),
+                            None => [
+                                children.join(format!("{name}.rs")),
+                                children.join(&name).join("mod.rs"),
+                            ]
+                            .into_iter()
+                            .find(|candidate| candidate.is_file()),
+                        };
+                        let Some(target) = target else { continue };
+                        let owned = if attrs.path.is_some() || target.ends_with("mod.rs") {
+                            target.parent().unwrap_or(children).to_path_buf()
+                        } else {
+                            children.join(&name)
+                        };
+                        self.file(&target, &path, &owned);
                     }
                 }
-                Item::Macro(item) => {
-                    let Some(attrs) = self.attrs(&item.attrs, shown) else {
+                "macro_rules" if bang(i + 1) => {
+                    let name = ident_at(trees, i + 2).map(unraw);
+                    let body = match trees.get(i + 3) {
+                        Some(TokenTree::Group(group)) => Some(group.stream()),
+                        _ => None,
+                    };
+                    i = skip_macro(trees, i + 3);
+                    let Some(attrs) = self.attrs(&attrs, shown) else {
+                        continue;
+                    };
+                    if let (true, Some(name), Some(body)) = (attrs.enabled, name, body)
+                        && derives_compat_in(body)
+                    {
+                        self.generating.insert(name);
+                    }
+                }
+                // `const fn` is a function; `const X: T = ...;` ends at its semicolon, braces
+                // in its value included; so do `static`, `use`, `type`, `extern crate`.
+                "const"
+                    if next.is_none_or(|next| {
+                        !matches!(
+                            next.to_string().as_str(),
+                            "fn" | "unsafe" | "async" | "extern"
+                        )
+                    }) =>
+                {
+                    i = skip_item(trees, i + 1, Ends::AtSemicolon);
+                }
+                "static" | "use" | "type" => i = skip_item(trees, i + 1, Ends::AtSemicolon),
+                "extern" if next.is_some_and(|next| next == "crate") => {
+                    i = skip_item(trees, i + 1, Ends::AtSemicolon);
+                }
+                _ => {
+                    // A macro invocation: `path!(...)`, `path! { ... }`, `a::b![...];`.
+                    let mut at = i;
+                    let mut last = keyword;
+                    while let (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)), Some(ident)) = (
+                        trees.get(at + 1),
+                        trees.get(at + 2),
+                        ident_at(trees, at + 3),
+                    ) {
+                        if a.as_char() != ':' || b.as_char() != ':' {
+                            break;
+                        }
+                        last = ident;
+                        at += 3;
+                    }
+                    if !bang(at + 1) {
+                        i = skip_item(trees, i, Ends::AtBody);
+                        continue;
+                    }
+                    let line = keyword.span().start().line;
+                    let name = unraw(last);
+                    let body = match trees.get(at + 2) {
+                        Some(TokenTree::Group(group)) => group.stream(),
+                        _ => TokenStream::new(),
+                    };
+                    i = skip_macro(trees, at + 2);
+                    let Some(attrs) = self.attrs(&attrs, shown) else {
                         continue;
                     };
                     if !attrs.enabled {
                         continue;
                     }
-                    let mac = &item.mac;
-                    let line = mac
-                        .path
-                        .segments
-                        .first()
-                        .map_or(0, |segment| segment.ident.span().start().line);
-                    if mac.path.is_ident("macro_rules") {
-                        if let Some(name) = &item.ident
-                            && derives_compat_in(mac.tokens.clone())
-                        {
-                            self.generating.insert(unraw(name));
-                        }
-                        continue;
-                    }
-                    let Some(name) = mac.path.segments.last().map(|s| unraw(&s.ident)) else {
-                        continue;
-                    };
-                    if self.generating.contains(&name) || derives_compat_in(mac.tokens.clone()) {
+                    if self.generating.contains(&name) || derives_compat_in(body) {
                         self.out.refusals.push(format!(
                             "{shown}:{line}: `{name}!` generates types that derive Compat, which the build \
                              script cannot see: it reads the source, not what macros expand to, so \
@@ -201,12 +291,17 @@ impl Scan<'_> {
                         ));
                     }
                 }
-                _ => {}
             }
         }
     }
 
-    fn derive(&mut self, attrs: &[Attribute], ident: &syn::Ident, shown: &str, module: &[String]) {
+    fn derive(
+        &mut self,
+        attrs: &[RawAttr],
+        ident: &proc_macro2::Ident,
+        shown: &str,
+        module: &[String],
+    ) {
         let Some(attrs) = self.attrs(attrs, shown) else {
             return;
         };
@@ -221,12 +316,23 @@ impl Scan<'_> {
     }
 
     /// The attributes that hold, with every `cfg_attr` whose predicate holds unfolded;
-    /// `None` when a predicate cannot be read (the refusal is recorded).
-    fn attrs(&mut self, attrs: &[Attribute], shown: &str) -> Option<Attrs> {
+    /// `None` when a predicate cannot be read (the refusal is recorded). Only `cfg`,
+    /// `cfg_attr`, `derive` and `path` are parsed; the rest (doc comments, serde's) are
+    /// never looked into.
+    fn attrs(&mut self, attrs: &[RawAttr], shown: &str) -> Option<Attrs> {
         let mut metas = Vec::new();
         for attr in attrs {
-            if let Err(why) = self.unfold(attr.meta.clone(), &mut metas) {
-                let line = attr.pound_token.span.start().line;
+            let first = attr.tokens.clone().into_iter().next();
+            let wanted = matches!(&first, Some(TokenTree::Ident(ident))
+                if ident == "cfg" || ident == "cfg_attr" || ident == "derive" || ident == "path");
+            if !wanted {
+                continue;
+            }
+            let unfolded = syn::parse2::<Meta>(attr.tokens.clone())
+                .map_err(|e| e.to_string())
+                .and_then(|meta| self.unfold(meta, &mut metas));
+            if let Err(why) = unfolded {
+                let line = attr.line;
                 self.out.refusals.push(format!(
                     "{shown}:{line}: cannot evaluate this attribute's condition ({why}), so the build \
                      script cannot tell whether the item below it exists; write the condition with \
@@ -377,6 +483,81 @@ struct Attrs {
     path: Option<String>,
 }
 
+/// One attribute as the scan sees it: the line of its `#`, and the tokens inside `[...]`.
+struct RawAttr {
+    line: usize,
+    tokens: TokenStream,
+}
+
+/// A module's leading `#![...]` attributes, and the trees after them.
+fn inner_attrs(trees: &[TokenTree]) -> (Vec<RawAttr>, &[TokenTree]) {
+    let mut attrs = Vec::new();
+    let mut i = 0;
+    while let (
+        Some(TokenTree::Punct(pound)),
+        Some(TokenTree::Punct(bang)),
+        Some(TokenTree::Group(group)),
+    ) = (trees.get(i), trees.get(i + 1), trees.get(i + 2))
+    {
+        if pound.as_char() != '#'
+            || bang.as_char() != '!'
+            || group.delimiter() != Delimiter::Bracket
+        {
+            break;
+        }
+        attrs.push(RawAttr {
+            line: pound.span().start().line,
+            tokens: group.stream(),
+        });
+        i += 3;
+    }
+    (attrs, &trees[i..])
+}
+
+fn ident_at(trees: &[TokenTree], i: usize) -> Option<&proc_macro2::Ident> {
+    match trees.get(i) {
+        Some(TokenTree::Ident(ident)) => Some(ident),
+        _ => None,
+    }
+}
+
+/// Where an item ends.
+#[derive(Clone, Copy)]
+enum Ends {
+    /// At its first `{ ... }` (a type's fields, a function's or impl's body), or at a `;`.
+    AtBody,
+    /// At its `;`, whatever braces come before (`const X: S = S { a: 1 };`).
+    AtSemicolon,
+}
+
+/// The index after the item that goes on at `i`.
+fn skip_item(trees: &[TokenTree], mut i: usize, ends: Ends) -> usize {
+    while let Some(tree) = trees.get(i) {
+        i += 1;
+        match (tree, ends) {
+            (TokenTree::Punct(p), _) if p.as_char() == ';' => break,
+            (TokenTree::Group(g), Ends::AtBody) if g.delimiter() == Delimiter::Brace => break,
+            _ => {}
+        }
+    }
+    i
+}
+
+/// The index after a macro invocation whose delimited body is at `i`: `{ ... }` ends it,
+/// `( ... )` and `[ ... ]` take the `;` after them.
+fn skip_macro(trees: &[TokenTree], i: usize) -> usize {
+    match trees.get(i) {
+        Some(TokenTree::Group(group)) if group.delimiter() != Delimiter::Brace => {
+            match trees.get(i + 1) {
+                Some(TokenTree::Punct(p)) if p.as_char() == ';' => i + 2,
+                _ => i + 1,
+            }
+        }
+        Some(_) => i + 1,
+        None => i,
+    }
+}
+
 /// `src/../outside.rs` as `outside.rs`: `#[path]` may climb out of `src`, and the place
 /// shown (and the file watched) should read as the file it is.
 fn lexically_normal(path: &Path) -> PathBuf {
@@ -436,7 +617,7 @@ fn feature_var(name: &str) -> String {
     )
 }
 
-fn unraw(ident: &syn::Ident) -> String {
+fn unraw(ident: &proc_macro2::Ident) -> String {
     ident.to_string().trim_start_matches("r#").to_string()
 }
 
