@@ -134,6 +134,21 @@ fn table(input: &Input<'_>) -> TokenStream {
     // The whole table is one constant expression of struct literals: temporary lifetime
     // extension makes every nested `&[...]` 'static, so each message costs the compiler a
     // single body to check and evaluate.
+    let common = input.wire.serialize == name
+        && input.wire.deserialize == name
+        && input.wire.aliases.is_empty()
+        && !input.attrs.transparent
+        && input.attrs.tagging == Tagging::External
+        && !input.attrs.rename_all.is_set()
+        && !input.attrs.rename_all_fields.is_set();
+    if common {
+        // The usual message: its name travels as written, externally tagged, no case
+        // convention. One call instead of a literal of ten fields.
+        return quote!({
+            use ::compat_runtime::message::__private as __c;
+            &__c::message(#name, #since, &[#(#routes),*], #kind, &[#fields], &[#variant_entries])
+        });
+    }
     quote!({
         use ::compat_runtime::message::__private as __c;
         &__c::Message {

@@ -487,6 +487,34 @@ pub mod __private {
         }
     }
 
+    /// A message with the common defaults: its name travels as written, externally
+    /// tagged, no case convention.
+    pub const fn message(
+        name: &'static str,
+        since: &'static str,
+        routes: &'static [Route],
+        kind: Kind,
+        fields: &'static [Field],
+        variants: &'static [Variant],
+    ) -> Message {
+        Message {
+            name,
+            wire: WireName {
+                serialize: name,
+                deserialize: name,
+                aliases: &[],
+            },
+            representation: Representation::External,
+            rename_all: NO_RULE,
+            rename_all_fields: NO_RULE,
+            since,
+            routes,
+            kind,
+            fields,
+            variants,
+        }
+    }
+
     /// No case convention.
     pub const NO_RULE: RenameAll = RenameAll {
         serialize: None,
