@@ -209,6 +209,9 @@ pub(crate) fn impl_guard(
     let unreadable = unreadable.map(|body| {
         let prelude = prelude(&[(read_default, "IsDefault"), (nested, "Nested")]);
         quote! {
+            // Inline: compiled where a session guards the message, not in every
+            // protocol crate that declares it (benches/compile_time.sh, clean build).
+            #[inline]
             fn unreadable(&self, peer: u64) -> ::core::option::Option<::compat_runtime::guard::Unknown> {
                 #prelude
                 #body
@@ -218,6 +221,9 @@ pub(crate) fn impl_guard(
     let needs_strip = needs_strip.map(|body| {
         let prelude = prelude(&[(strip_default, "IsDefault"), (nested, "Nested")]);
         quote! {
+            // Inline: compiled where a session guards the message, not in every
+            // protocol crate that declares it (benches/compile_time.sh, clean build).
+            #[inline]
             fn needs_strip(&self, peer: u64) -> bool {
                 #prelude
                 #body
@@ -227,6 +233,9 @@ pub(crate) fn impl_guard(
     let strip = strip.map(|body| {
         let prelude = prelude(&[(nested, "NestedMut")]);
         quote! {
+            // Inline: compiled where a session guards the message, not in every
+            // protocol crate that declares it (benches/compile_time.sh, clean build).
+            #[inline]
             fn strip(&mut self, peer: u64) {
                 #prelude
                 #body
