@@ -256,11 +256,19 @@ fn loopback(c: &mut Criterion) {
         addrs
     });
     let agent = end("agent", "0.9.3");
-    interleaved(
-        &runtime,
-        [plain_addr, timed_addr, lean_addr, compat_addr],
-        &agent,
-    );
+    let addrs = [plain_addr, timed_addr, lean_addr, compat_addr];
+    if let Ok(side) = std::env::var("COMPAT_PROFILE_SIDE") {
+        // One side alone, long enough for `perf record`: no criterion, no other side.
+        let side: usize = side.parse().expect("COMPAT_PROFILE_SIDE is a side, 0 to 3");
+        let start = std::time::Instant::now();
+        runtime.block_on(one_side(side, addrs, &agent, 20_000));
+        println!(
+            "side {side}: {:.1?} per connection",
+            start.elapsed() / 20_000
+        );
+        std::process::exit(0);
+    }
+    interleaved(&runtime, addrs, &agent);
     let mut group = c.benchmark_group("loopback");
     group.measurement_time(Duration::from_secs(8));
     group.bench_function("without compat", |b| {
@@ -319,38 +327,13 @@ fn interleaved(
         "with the handshake",
         "with compat (the demo service, reporting each connection)",
     ];
-    let [plain, timed, lean, compat] = addrs;
     let mut times: [Vec<Duration>; 4] = Default::default();
     for round in 0..ROUNDS {
         let mut sides = [0usize, 1, 2, 3];
         sides.rotate_left(round % 4);
         for side in sides {
             let start = std::time::Instant::now();
-            runtime.block_on(async {
-                for _ in 0..CONNECTIONS {
-                    match side {
-                        0 => {
-                            black_box(plain_attest(plain, "node-1").await);
-                        }
-                        1 => {
-                            let attest = plain_attest(timed, "node-1");
-                            black_box(
-                                tokio::time::timeout(service::TIMEOUT, attest)
-                                    .await
-                                    .unwrap(),
-                            );
-                        }
-                        2 => {
-                            let attest = service::attest(lean, agent, "node-1", service::TIMEOUT);
-                            black_box(attest.await.unwrap());
-                        }
-                        _ => {
-                            let attest = service::attest(compat, agent, "node-1", service::TIMEOUT);
-                            black_box(attest.await.unwrap());
-                        }
-                    }
-                }
-            });
+            runtime.block_on(one_side(side, addrs, agent, CONNECTIONS));
             times[side].push(start.elapsed() / CONNECTIONS);
         }
     }
@@ -370,6 +353,39 @@ fn interleaved(
             median.as_secs_f64() / medians[0].as_secs_f64(),
             median.as_secs_f64() / medians[1].as_secs_f64(),
         );
+    }
+}
+
+/// `connections` connections of one side, one after the other.
+async fn one_side(
+    side: usize,
+    addrs: [SocketAddr; 4],
+    agent: &Endpoint<'static>,
+    connections: u32,
+) {
+    let [plain, timed, lean, compat] = addrs;
+    for _ in 0..connections {
+        match side {
+            0 => {
+                black_box(plain_attest(plain, "node-1").await);
+            }
+            1 => {
+                let attest = plain_attest(timed, "node-1");
+                black_box(
+                    tokio::time::timeout(service::TIMEOUT, attest)
+                        .await
+                        .unwrap(),
+                );
+            }
+            2 => {
+                let attest = service::attest(lean, agent, "node-1", service::TIMEOUT);
+                black_box(attest.await.unwrap());
+            }
+            _ => {
+                let attest = service::attest(compat, agent, "node-1", service::TIMEOUT);
+                black_box(attest.await.unwrap());
+            }
+        }
     }
 }
 
