@@ -29,6 +29,7 @@ use core::fmt;
 use core::time::Duration;
 
 use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use ::tokio::time::Instant;
 
 use crate::census::Census;
 use crate::handshake::{Endpoint, Frame, HEADER_LEN, HelloError, MAX_BODY, Refused};
@@ -88,7 +89,8 @@ impl std::error::Error for HandshakeError {
 
 /// The server's side: reads the client's hello, checks it with this end's policy, and
 /// answers with the accept (this end's hello and any notice) or the refusal. On refusal the
-/// write side is shut down and the error returned.
+/// write side is shut down and the error returned. `timeout` bounds the whole handshake,
+/// reading the hello and writing the answer.
 pub async fn accept<S>(
     stream: &mut S,
     endpoint: &Endpoint<'_>,
@@ -97,9 +99,10 @@ pub async fn accept<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    let deadline = Instant::now() + timeout;
     let mut out = Vec::with_capacity(64);
-    let session = accept_into(stream, endpoint, timeout, &mut out).await?;
-    let written = ::tokio::time::timeout(timeout, async {
+    let session = accept_until(stream, endpoint, deadline, timeout, &mut out).await?;
+    let written = ::tokio::time::timeout_at(deadline, async {
         stream.write_all(&out).await?;
         stream.flush().await
     })
@@ -116,6 +119,9 @@ where
 /// segment instead of two). Only hold it back when that request is already there (e.g. in
 /// a `BufReader`'s buffer): a client that sends no request waits for the accept. A refusal
 /// is still written at once.
+///
+/// The hello is read into `out`'s spare room (what `out` held before stays, and nothing
+/// else is allocated for it), so give it a buffer that the reply will fill anyway.
 pub async fn accept_into<S>(
     stream: &mut S,
     endpoint: &Endpoint<'_>,
@@ -125,43 +131,65 @@ pub async fn accept_into<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let mut buf = Vec::with_capacity(64);
-    let frame = match ::tokio::time::timeout(timeout, read_frame(stream, &mut buf)).await {
-        Err(_) => {
-            let refused = endpoint.refuse_timeout(timeout);
-            refuse(stream, &refused, timeout).await;
-            return Err(HandshakeError::Timeout(timeout));
-        }
-        Ok(Err(Failure::Io(e))) => return Err(HandshakeError::Io(e)),
-        Ok(Err(Failure::Hello(e))) => {
-            if !matches!(e, HelloError::Truncated { .. }) {
-                refuse(stream, &endpoint.refuse_bytes(&e), timeout).await;
+    accept_until(stream, endpoint, Instant::now() + timeout, timeout, out).await
+}
+
+async fn accept_until<S>(
+    stream: &mut S,
+    endpoint: &Endpoint<'_>,
+    deadline: Instant,
+    timeout: Duration,
+    out: &mut Vec<u8>,
+) -> Result<Session, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let read = ::tokio::time::timeout_at(deadline, read_frame(stream, out)).await;
+    // Every failure is settled here, without waiting, and the refusal (if any) written at
+    // one await point below: the future holds one write's state, not one per outcome.
+    let (error, refusal) = match read {
+        Ok(Ok(Frame::Hello(hello))) => match endpoint.accept(hello) {
+            Ok(session) => {
+                crate::handshake::encode_accept(out, endpoint.hello(), session.notice_about_peer());
+                return Ok(session);
             }
-            return Err(HandshakeError::Hello(e));
-        }
-        Ok(Ok(frame)) => frame,
-    };
-    let hello = match frame {
-        Frame::Hello(hello) => hello,
-        other => {
+            Err(refused) => {
+                let at = out.len();
+                crate::handshake::encode_refusal(out, &refused);
+                (HandshakeError::Refused(refused), Some(at))
+            }
+        },
+        Ok(Ok(other)) => {
             let e = HelloError::Unexpected {
                 got: other.frame_type(),
                 expected: "a hello",
             };
-            refuse(stream, &endpoint.refuse_bytes(&e), timeout).await;
-            return Err(HandshakeError::Hello(e));
+            let at = out.len();
+            crate::handshake::encode_refusal(out, &endpoint.refuse_bytes(&e));
+            (HandshakeError::Hello(e), Some(at))
+        }
+        Ok(Err(Failure::Io(e))) => (HandshakeError::Io(e), None),
+        // A peer that closed mid-frame cannot read a refusal.
+        Ok(Err(Failure::Hello(e @ HelloError::Truncated { .. }))) => {
+            (HandshakeError::Hello(e), None)
+        }
+        Ok(Err(Failure::Hello(e))) => {
+            let at = out.len();
+            crate::handshake::encode_refusal(out, &endpoint.refuse_bytes(&e));
+            (HandshakeError::Hello(e), Some(at))
+        }
+        Err(_) => {
+            let at = out.len();
+            crate::handshake::encode_refusal(out, &endpoint.refuse_timeout(timeout));
+            (HandshakeError::Timeout(timeout), Some(at))
         }
     };
-    match endpoint.accept(hello) {
-        Ok(session) => {
-            crate::handshake::encode_accept(out, endpoint.hello(), session.notice_about_peer());
-            Ok(session)
-        }
-        Err(refused) => {
-            refuse(stream, &refused, timeout).await;
-            Err(HandshakeError::Refused(refused))
-        }
+    if let Some(at) = refusal {
+        // The refusal gets its own bound: after a timeout the deadline has passed already.
+        refuse(stream, &out[at..], timeout).await;
+        out.truncate(at);
     }
+    Err(error)
 }
 
 /// The client's side: sends this end's hello, reads the server's answer, and checks the
@@ -180,7 +208,8 @@ where
 /// [`connect`], sending `first_request` (already framed by the application) in the same
 /// write as the hello, so the server's reply can follow its accept with no round trip in
 /// between. The request goes out before the server's version is known: make it one every
-/// server this end's policy admits can read.
+/// server this end's policy admits can read. `timeout` bounds sending both and reading the
+/// server's answer.
 pub async fn connect_with<S>(
     stream: &mut S,
     endpoint: &Endpoint<'_>,
@@ -199,26 +228,30 @@ where
         buf.clear();
         read_frame(stream, &mut buf).await
     };
-    let frame = match ::tokio::time::timeout(timeout, exchange).await {
-        Err(_) => return Err(HandshakeError::Timeout(timeout)),
-        Ok(Err(Failure::Io(e))) => return Err(HandshakeError::Io(e)),
-        Ok(Err(Failure::Hello(e))) => return Err(HandshakeError::Hello(e)),
-        Ok(Ok(frame)) => frame,
-    };
-    match frame {
-        Frame::Refusal(refused) => Err(HandshakeError::RefusedByPeer(refused)),
-        Frame::Accept(hello, notice) => match endpoint.admit(hello, notice) {
-            Ok(session) => Ok(session),
+    let (error, refusal) = match ::tokio::time::timeout(timeout, exchange).await {
+        Ok(Ok(Frame::Accept(hello, notice))) => match endpoint.admit(hello, notice) {
+            Ok(session) => return Ok(session),
             Err(refused) => {
-                refuse(stream, &refused, timeout).await;
-                Err(HandshakeError::Refused(refused))
+                crate::handshake::encode_refusal(&mut buf, &refused);
+                (HandshakeError::Refused(refused), true)
             }
         },
-        Frame::Hello(_) => Err(HandshakeError::Hello(HelloError::Unexpected {
-            got: crate::handshake::FrameType::Hello,
-            expected: "the server's accept or refusal",
-        })),
+        Ok(Ok(Frame::Refusal(refused))) => (HandshakeError::RefusedByPeer(refused), false),
+        Ok(Ok(Frame::Hello(_))) => (
+            HandshakeError::Hello(HelloError::Unexpected {
+                got: crate::handshake::FrameType::Hello,
+                expected: "the server's accept or refusal",
+            }),
+            false,
+        ),
+        Ok(Err(Failure::Io(e))) => (HandshakeError::Io(e), false),
+        Ok(Err(Failure::Hello(e))) => (HandshakeError::Hello(e), false),
+        Err(_) => (HandshakeError::Timeout(timeout), false),
+    };
+    if refusal {
+        refuse(stream, &buf, timeout).await;
     }
+    Err(error)
 }
 
 enum Failure {
@@ -227,14 +260,25 @@ enum Failure {
 }
 
 /// Reads one frame, exactly: the header, then the body its length declares (bounded by
-/// [`MAX_BODY`]), checking the magic from the first byte on.
+/// [`MAX_BODY`]), checking the magic from the first byte on. The bytes go to `buf`'s spare
+/// room, and `buf` is as it was when this returns.
 async fn read_frame<S: AsyncRead + Unpin>(
     stream: &mut S,
     buf: &mut Vec<u8>,
 ) -> Result<Frame, Failure> {
-    buf.clear();
+    let start = buf.len();
+    let read = read_frame_at(stream, buf, start).await;
+    buf.truncate(start);
+    read
+}
+
+async fn read_frame_at<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    buf: &mut Vec<u8>,
+    start: usize,
+) -> Result<Frame, Failure> {
     loop {
-        let need = Frame::needs(buf).map_err(Failure::Hello)?;
+        let need = Frame::needs(&buf[start..]).map_err(Failure::Hello)?;
         if need == 0 {
             break;
         }
@@ -243,31 +287,33 @@ async fn read_frame<S: AsyncRead + Unpin>(
         let n = stream.read(&mut buf[have..]).await.map_err(Failure::Io)?;
         buf.truncate(have + n);
         if n == 0 {
-            let total = match crate::handshake::Header::peek(buf) {
+            let frame = &buf[start..];
+            let total = match crate::handshake::Header::peek(frame) {
                 Ok(Some(h)) => HEADER_LEN + h.len,
                 _ => HEADER_LEN,
             };
             return Err(Failure::Hello(HelloError::Truncated {
-                have: buf.len(),
+                have: frame.len(),
                 need: total.min(HEADER_LEN + MAX_BODY),
             }));
         }
     }
-    match Frame::decode(buf) {
+    let frame = &buf[start..];
+    match Frame::decode(frame) {
         Ok(Some((frame, _))) => Ok(frame),
         Ok(None) => Err(Failure::Hello(HelloError::Truncated {
-            have: buf.len(),
-            need: buf.len() + 1,
+            have: frame.len(),
+            need: frame.len() + 1,
         })),
         Err(e) => Err(Failure::Hello(e)),
     }
 }
 
-/// Sends a refusal and shuts the write side, best effort: the peer may be gone already.
-async fn refuse<S: AsyncWrite + Unpin>(stream: &mut S, refused: &Refused, timeout: Duration) {
-    let bytes = Frame::Refusal(refused.clone()).to_bytes();
+/// Sends a refusal frame's bytes and shuts the write side, best effort: the peer may be
+/// gone already.
+async fn refuse<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8], timeout: Duration) {
     let _ = ::tokio::time::timeout(timeout, async {
-        stream.write_all(&bytes).await?;
+        stream.write_all(bytes).await?;
         stream.flush().await?;
         stream.shutdown().await
     })
