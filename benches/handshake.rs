@@ -23,6 +23,7 @@ use compat_runtime::handshake::Frame;
 use criterion::{Criterion, criterion_group, criterion_main};
 use spire_protocol::service::{self, Incoming};
 use spire_protocol::{RELEASES, ServerMessage, SvidUpdate, X509Svid, messages, policy};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 fn end(component: &str, version: &str) -> Endpoint<'static> {
@@ -130,7 +131,8 @@ fn guard(c: &mut Criterion) {
     group.finish();
 }
 
-/// The same server without compat: read the request, send the same reply.
+/// The same server without compat: read the request, send the same reply (built as the
+/// handshake's server builds it, without the guard).
 async fn plain_server(listener: TcpListener) {
     loop {
         let Ok((socket, _)) = listener.accept().await else {
@@ -140,10 +142,9 @@ async fn plain_server(listener: TcpListener) {
             let _ = socket.set_nodelay(true);
             let mut socket = tokio::io::BufReader::new(socket);
             if let Ok(Incoming::Request(bytes)) = service::read_request(&mut socket).await {
-                let _request: spire_protocol::AttestRequest =
-                    serde_json::from_slice(&bytes).unwrap();
-                let bytes = serde_json::to_vec(&reply()).unwrap();
-                let _ = service::write_frame(&mut socket, &bytes).await;
+                let request = serde_json::from_slice(&bytes).unwrap();
+                let out = service::frame(&service::update(&request, service::REVISION)).unwrap();
+                let _ = socket.write_all(&out).await;
             }
         });
     }
@@ -161,10 +162,9 @@ async fn plain_timed_server(listener: TcpListener) {
             let mut socket = tokio::io::BufReader::new(socket);
             let read = tokio::time::timeout(service::TIMEOUT, service::read_request(&mut socket));
             if let Ok(Ok(Incoming::Request(bytes))) = read.await {
-                let _request: spire_protocol::AttestRequest =
-                    serde_json::from_slice(&bytes).unwrap();
-                let bytes = serde_json::to_vec(&reply()).unwrap();
-                let _ = service::write_frame(&mut socket, &bytes).await;
+                let request = serde_json::from_slice(&bytes).unwrap();
+                let out = service::frame(&service::update(&request, service::REVISION)).unwrap();
+                let _ = socket.write_all(&out).await;
             }
         });
     }
@@ -195,8 +195,8 @@ async fn lean_server(listener: TcpListener, endpoint: Endpoint<'static>) {
                 let request: spire_protocol::AttestRequest =
                     serde_json::from_slice(&bytes).unwrap();
                 let (reply, _) = service::answer(&session, &request);
-                service::frame_into(&serde_json::to_vec(&reply).unwrap(), &mut out);
-                let _ = tokio::io::AsyncWriteExt::write_all(&mut socket, &out).await;
+                service::frame_onto(&reply, &mut out).unwrap();
+                let _ = socket.write_all(&out).await;
             }
         });
     }
@@ -208,7 +208,7 @@ async fn plain_attest(addr: SocketAddr, node: &str) -> ServerMessage {
     let socket = TcpStream::connect(addr).await.unwrap();
     socket.set_nodelay(true).unwrap();
     let mut socket = tokio::io::BufReader::new(socket);
-    let request = serde_json::to_vec(&spire_protocol::AttestRequest {
+    let request = service::frame(&spire_protocol::AttestRequest {
         attestation_data: spire_protocol::AttestationData {
             kind: "join_token".into(),
             data: node.as_bytes().to_vec(),
@@ -218,7 +218,7 @@ async fn plain_attest(addr: SocketAddr, node: &str) -> ServerMessage {
         previous_agent_id: None,
     })
     .unwrap();
-    service::write_frame(&mut socket, &request).await.unwrap();
+    socket.write_all(&request).await.unwrap();
     let Ok(Incoming::Request(bytes)) = service::read_request(&mut socket).await else {
         panic!("no reply")
     };
@@ -319,7 +319,7 @@ fn interleaved(
     addrs: [SocketAddr; 4],
     agent: &Endpoint<'static>,
 ) {
-    const ROUNDS: usize = 41;
+    const ROUNDS: usize = 101;
     const CONNECTIONS: u32 = 100;
     const SIDES: [&str; 4] = [
         "without compat",

@@ -102,6 +102,7 @@ impl Session {
     }
 
     /// The same session without notices (a client keeps its server's notice, not its own).
+    #[cfg(feature = "tower")]
     pub(crate) fn without_notices(mut self) -> Self {
         self.notice_about_peer = None;
         self.notice_from_peer = None;
