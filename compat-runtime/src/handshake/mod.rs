@@ -342,7 +342,14 @@ impl<'p> Endpoint<'p> {
                 self.policy.source()
             )));
         };
-        let version = parse_version(hello.version()).map_err(|e| {
+        // A peer at this end's own release (most of a fleet) sends the text this end's
+        // version was parsed from, with the same parser: no need to parse it again.
+        let version = if hello.version() == self.hello.version() {
+            Ok(self.me.version.clone())
+        } else {
+            parse_version(hello.version())
+        };
+        let version = version.map_err(|e| {
             let me = self.hello.peer_text();
             Refused::new(
                 &me,
