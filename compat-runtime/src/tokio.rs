@@ -1,6 +1,6 @@
 //! The handshake over a tokio stream (feature `tokio`): [`accept`] on the server's side,
 //! [`connect`] or [`connect_with`] on the client's, each under a timeout, each returning the
-//! [`Session`].
+//! [`Session`]; [`connect_until`] runs it under the caller's own deadline.
 //!
 //! Both read exactly the handshake frame and nothing past it (wrap a socket in a
 //! `tokio::io::BufReader` to read it in one system call; the rest stays buffered), so what the client sent right
@@ -26,10 +26,13 @@
 //! ```
 
 use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::Poll;
 use core::time::Duration;
 
 use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use ::tokio::time::Instant;
+use ::tokio::time::{Instant, Sleep};
 
 use crate::census::Census;
 use crate::handshake::{Endpoint, Frame, HEADER_LEN, HelloError, MAX_BODY, Refused};
@@ -219,37 +222,100 @@ pub async fn connect_with<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    let deadline = core::pin::pin!(::tokio::time::sleep(timeout));
+    connect_before(stream, endpoint, first_request, deadline, timeout).await
+}
+
+/// [`connect_with`] under the caller's deadline, a [`Sleep`] it may also read its reply
+/// (or connect) under: one timer for the handshake and the first exchange, where a timeout
+/// for each would register a timer for each. Registering a timer is not free in tokio (the
+/// first one of an idle runtime wakes its driver); a caller that arms its deadline before
+/// connecting pays for that while nothing else is waiting.
+///
+/// ```no_run
+/// # async fn attest(addr: std::net::SocketAddr, endpoint: compat_runtime::Endpoint<'static>, request: Vec<u8>) -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use tokio::io::AsyncReadExt;
+///
+/// let mut deadline = std::pin::pin!(tokio::time::sleep(Duration::from_secs(5)));
+/// let mut socket = tokio::io::BufReader::new(tokio::net::TcpStream::connect(addr).await?);
+/// let session =
+///     compat_runtime::tokio::connect_until(&mut socket, &endpoint, &request, deadline.as_mut())
+///         .await?;
+/// // The reply to `request` follows the accept, under the same deadline.
+/// let mut len = [0u8; 4];
+/// tokio::select! {
+///     read = socket.read_exact(&mut len) => { read?; }
+///     () = deadline.as_mut() => return Err("no reply in time".into()),
+/// }
+/// # Ok(()) }
+/// ```
+pub async fn connect_until<S>(
+    stream: &mut S,
+    endpoint: &Endpoint<'_>,
+    first_request: &[u8],
+    deadline: Pin<&mut Sleep>,
+) -> Result<Session, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    // A timeout reports the time that was left for the handshake.
+    let given = deadline
+        .deadline()
+        .saturating_duration_since(Instant::now());
+    connect_before(stream, endpoint, first_request, deadline, given).await
+}
+
+async fn connect_before<S>(
+    stream: &mut S,
+    endpoint: &Endpoint<'_>,
+    first_request: &[u8],
+    mut deadline: Pin<&mut Sleep>,
+    given: Duration,
+) -> Result<Session, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let mut buf = Vec::with_capacity(64 + first_request.len());
     endpoint.hello().encode(&mut buf);
     buf.extend_from_slice(first_request);
-    let exchange = async {
-        stream.write_all(&buf).await.map_err(Failure::Io)?;
-        stream.flush().await.map_err(Failure::Io)?;
-        buf.clear();
-        read_frame(stream, &mut buf).await
+    let answer = {
+        let mut exchange = core::pin::pin!(async {
+            stream.write_all(&buf).await.map_err(Failure::Io)?;
+            stream.flush().await.map_err(Failure::Io)?;
+            buf.clear();
+            read_frame(stream, &mut buf).await
+        });
+        core::future::poll_fn(|cx| {
+            if let Poll::Ready(answer) = exchange.as_mut().poll(cx) {
+                return Poll::Ready(Some(answer));
+            }
+            deadline.as_mut().poll(cx).map(|()| None)
+        })
+        .await
     };
-    let (error, refusal) = match ::tokio::time::timeout(timeout, exchange).await {
-        Ok(Ok(Frame::Accept(hello, notice))) => match endpoint.admit(hello, notice) {
+    let (error, refusal) = match answer {
+        Some(Ok(Frame::Accept(hello, notice))) => match endpoint.admit(hello, notice) {
             Ok(session) => return Ok(session),
             Err(refused) => {
                 crate::handshake::encode_refusal(&mut buf, &refused);
                 (HandshakeError::Refused(refused), true)
             }
         },
-        Ok(Ok(Frame::Refusal(refused))) => (HandshakeError::RefusedByPeer(refused), false),
-        Ok(Ok(Frame::Hello(_))) => (
+        Some(Ok(Frame::Refusal(refused))) => (HandshakeError::RefusedByPeer(refused), false),
+        Some(Ok(Frame::Hello(_))) => (
             HandshakeError::Hello(HelloError::Unexpected {
                 got: crate::handshake::FrameType::Hello,
                 expected: "the server's accept or refusal",
             }),
             false,
         ),
-        Ok(Err(Failure::Io(e))) => (HandshakeError::Io(e), false),
-        Ok(Err(Failure::Hello(e))) => (HandshakeError::Hello(e), false),
-        Err(_) => (HandshakeError::Timeout(timeout), false),
+        Some(Err(Failure::Io(e))) => (HandshakeError::Io(e), false),
+        Some(Err(Failure::Hello(e))) => (HandshakeError::Hello(e), false),
+        None => (HandshakeError::Timeout(given), false),
     };
     if refusal {
-        refuse(stream, &buf, timeout).await;
+        refuse(stream, &buf, given).await;
     }
     Err(error)
 }

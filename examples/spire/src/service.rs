@@ -10,10 +10,12 @@
 //! it as [`Event::RefusedByPeer`].
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::task::Poll;
 use std::time::Duration;
 
 use compat_runtime::handshake::{Frame, HEADER_LEN, MAGIC};
-use compat_runtime::tokio::{HandshakeError, accept_into, connect_with};
+use compat_runtime::tokio::{HandshakeError, accept_into, connect_until};
 use compat_runtime::{Endpoint, Notice, Refused, Session};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -174,14 +176,28 @@ pub fn update(request: &AttestRequest, entries_revision: u64) -> ServerMessage {
 }
 
 /// An agent's attestation: the handshake with the request right behind the hello, then the
-/// server's reply.
+/// server's reply, connect included all under one deadline of `timeout`.
+///
+/// The deadline is one timer, armed before connecting; the handshake
+/// ([`connect_until`]) and the reply are read under it instead of under a timer each.
 pub async fn attest(
     addr: std::net::SocketAddr,
     endpoint: &Endpoint<'_>,
     node: &str,
     timeout: Duration,
 ) -> Result<(Session, ServerMessage), AgentError> {
-    let socket = TcpStream::connect(addr).await.map_err(AgentError::Io)?;
+    let mut deadline = std::pin::pin!(tokio::time::sleep(timeout));
+    // Registered now, while no I/O of this attestation waits on the runtime.
+    std::future::poll_fn(|cx| {
+        let _ = deadline.as_mut().poll(cx);
+        Poll::Ready(())
+    })
+    .await;
+    let socket = tokio::select! {
+        biased;
+        connected = TcpStream::connect(addr) => connected.map_err(AgentError::Io)?,
+        () = deadline.as_mut() => return Err(AgentError::Io(std::io::ErrorKind::TimedOut.into())),
+    };
     socket.set_nodelay(true).map_err(AgentError::Io)?;
     let mut socket = BufReader::new(socket);
     let request = AttestRequest {
@@ -194,16 +210,18 @@ pub async fn attest(
         previous_agent_id: None,
     };
     let framed = frame(&request).map_err(AgentError::Json)?;
-    let session = connect_with(&mut socket, endpoint, &framed, timeout)
+    let session = connect_until(&mut socket, endpoint, &framed, deadline.as_mut())
         .await
         .map_err(AgentError::Handshake)?;
-    let reply = match tokio::time::timeout(timeout, read_request(&mut socket)).await {
-        Ok(Ok(Incoming::Request(bytes))) => {
-            serde_json::from_slice(&bytes).map_err(AgentError::Json)?
-        }
-        Ok(Ok(_)) => return Err(AgentError::Closed),
-        Ok(Err(e)) => return Err(AgentError::Io(e)),
-        Err(_) => return Err(AgentError::Closed),
+    let reply = tokio::select! {
+        biased;
+        read = read_request(&mut socket) => read,
+        () = deadline.as_mut() => return Err(AgentError::Closed),
+    };
+    let reply = match reply {
+        Ok(Incoming::Request(bytes)) => serde_json::from_slice(&bytes).map_err(AgentError::Json)?,
+        Ok(_) => return Err(AgentError::Closed),
+        Err(e) => return Err(AgentError::Io(e)),
     };
     Ok((session, reply))
 }
