@@ -173,11 +173,12 @@ async fn plain_timed_server(listener: TcpListener) {
 
 /// The same server with only the handshake added: no reporting, no timeouts of its own.
 async fn lean_server(listener: TcpListener, endpoint: Endpoint<'static>) {
+    let endpoint = std::sync::Arc::new(endpoint);
     loop {
         let Ok((socket, _)) = listener.accept().await else {
             return;
         };
-        let endpoint = endpoint.clone();
+        let endpoint = std::sync::Arc::clone(&endpoint);
         tokio::spawn(async move {
             let _ = socket.set_nodelay(true);
             let mut socket = tokio::io::BufReader::new(socket);

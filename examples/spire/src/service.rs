@@ -63,9 +63,11 @@ pub async fn serve(
     events: mpsc::UnboundedSender<Event>,
     timeout: Duration,
 ) -> std::io::Result<()> {
+    // Shared, not copied per connection.
+    let endpoint = std::sync::Arc::new(endpoint);
     loop {
         let (socket, _) = listener.accept().await?;
-        let endpoint = endpoint.clone();
+        let endpoint = std::sync::Arc::clone(&endpoint);
         let events = events.clone();
         tokio::spawn(async move {
             let event = handle(socket, &endpoint, timeout).await;
