@@ -355,9 +355,25 @@ fn interleaved(
             times[side].push(start.elapsed() / CONNECTIONS);
         }
     }
+    // Each round's ratio to the bare side in the same round (measured next to it, under the
+    // same load), and the median of those: a paired comparison, steadier than the ratio of
+    // two medians when the machine's load changes during the run.
+    let paired = |side: usize, base: usize| {
+        let mut ratios: Vec<f64> = times[side]
+            .iter()
+            .zip(&times[base])
+            .map(|(t, b)| t.as_secs_f64() / b.as_secs_f64())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios[ratios.len() / 2]
+    };
+    let ratios: Vec<(f64, f64)> = (0..SIDES.len())
+        .map(|side| (paired(side, 0), paired(side, 1)))
+        .collect();
     let medians: Vec<Duration> = times
-        .iter_mut()
+        .iter()
         .map(|v| {
+            let mut v = v.clone();
             v.sort();
             v[v.len() / 2]
         })
@@ -365,9 +381,10 @@ fn interleaved(
     println!(
         "loopback/interleaved: {ROUNDS} rounds of {CONNECTIONS} connections per side, medians per connection"
     );
-    for (name, median) in SIDES.iter().zip(&medians) {
+    for ((name, median), (bare, timed)) in SIDES.iter().zip(&medians).zip(&ratios) {
         println!(
-            "  {name}: {median:.1?} ({:.3} of without compat, {:.3} of without compat with timeouts)",
+            "  {name}: {median:.1?} ({:.3} of without compat, {:.3} of without compat with timeouts; \
+             paired per round: {bare:.3}, {timed:.3})",
             median.as_secs_f64() / medians[0].as_secs_f64(),
             median.as_secs_f64() / medians[1].as_secs_f64(),
         );
