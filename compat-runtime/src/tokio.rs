@@ -123,8 +123,8 @@ where
 /// a `BufReader`'s buffer): a client that sends no request waits for the accept. A refusal
 /// is still written at once.
 ///
-/// The hello is read into `out`'s spare room (what `out` held before stays, and nothing
-/// else is allocated for it), so give it a buffer that the reply will fill anyway.
+/// The hello is read into `out` behind what it already holds (and taken out again), so
+/// the handshake needs no buffer of its own: give it one with room for the reply.
 pub async fn accept_into<S>(
     stream: &mut S,
     endpoint: &Endpoint<'_>,
