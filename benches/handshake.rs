@@ -11,11 +11,14 @@
 //!   otherwise), and the demo service (which also reports every connection). The
 //!   `loopback/interleaved` line, printed first, measures them in alternating rounds.
 //!
-//! Run with `cargo bench --bench handshake`.
+//! Run with `cargo bench --bench handshake` (`-- loopback/zzz` for the interleaved line
+//! alone). With `COMPAT_PROFILE_SIDE=N` (0 to 3, in the order above) the binary runs one
+//! loopback side alone for 20,000 connections and exits, for `perf record` or `strace -c`.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::net::SocketAddr;
+use std::task::Poll;
 use std::time::Duration;
 
 use compat_runtime::Endpoint;
@@ -23,6 +26,7 @@ use compat_runtime::handshake::Frame;
 use criterion::{Criterion, criterion_group, criterion_main};
 use spire_protocol::service::{self, Incoming};
 use spire_protocol::{RELEASES, ServerMessage, SvidUpdate, X509Svid, messages, policy};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 fn end(component: &str, version: &str) -> Endpoint<'static> {
@@ -130,7 +134,8 @@ fn guard(c: &mut Criterion) {
     group.finish();
 }
 
-/// The same server without compat: read the request, send the same reply.
+/// The same server without compat: read the request, send the same reply (built as the
+/// handshake's server builds it, without the guard).
 async fn plain_server(listener: TcpListener) {
     loop {
         let Ok((socket, _)) = listener.accept().await else {
@@ -140,10 +145,9 @@ async fn plain_server(listener: TcpListener) {
             let _ = socket.set_nodelay(true);
             let mut socket = tokio::io::BufReader::new(socket);
             if let Ok(Incoming::Request(bytes)) = service::read_request(&mut socket).await {
-                let _request: spire_protocol::AttestRequest =
-                    serde_json::from_slice(&bytes).unwrap();
-                let bytes = serde_json::to_vec(&reply()).unwrap();
-                let _ = service::write_frame(&mut socket, &bytes).await;
+                let request = serde_json::from_slice(&bytes).unwrap();
+                let out = service::frame(&service::update(&request, service::REVISION)).unwrap();
+                let _ = socket.write_all(&out).await;
             }
         });
     }
@@ -161,10 +165,9 @@ async fn plain_timed_server(listener: TcpListener) {
             let mut socket = tokio::io::BufReader::new(socket);
             let read = tokio::time::timeout(service::TIMEOUT, service::read_request(&mut socket));
             if let Ok(Ok(Incoming::Request(bytes))) = read.await {
-                let _request: spire_protocol::AttestRequest =
-                    serde_json::from_slice(&bytes).unwrap();
-                let bytes = serde_json::to_vec(&reply()).unwrap();
-                let _ = service::write_frame(&mut socket, &bytes).await;
+                let request = serde_json::from_slice(&bytes).unwrap();
+                let out = service::frame(&service::update(&request, service::REVISION)).unwrap();
+                let _ = socket.write_all(&out).await;
             }
         });
     }
@@ -172,11 +175,12 @@ async fn plain_timed_server(listener: TcpListener) {
 
 /// The same server with only the handshake added: no reporting, no timeouts of its own.
 async fn lean_server(listener: TcpListener, endpoint: Endpoint<'static>) {
+    let endpoint = std::sync::Arc::new(endpoint);
     loop {
         let Ok((socket, _)) = listener.accept().await else {
             return;
         };
-        let endpoint = endpoint.clone();
+        let endpoint = std::sync::Arc::clone(&endpoint);
         tokio::spawn(async move {
             let _ = socket.set_nodelay(true);
             let mut socket = tokio::io::BufReader::new(socket);
@@ -195,8 +199,8 @@ async fn lean_server(listener: TcpListener, endpoint: Endpoint<'static>) {
                 let request: spire_protocol::AttestRequest =
                     serde_json::from_slice(&bytes).unwrap();
                 let (reply, _) = service::answer(&session, &request);
-                service::frame_into(&serde_json::to_vec(&reply).unwrap(), &mut out);
-                let _ = tokio::io::AsyncWriteExt::write_all(&mut socket, &out).await;
+                service::frame_onto(&reply, &mut out).unwrap();
+                let _ = socket.write_all(&out).await;
             }
         });
     }
@@ -208,7 +212,7 @@ async fn plain_attest(addr: SocketAddr, node: &str) -> ServerMessage {
     let socket = TcpStream::connect(addr).await.unwrap();
     socket.set_nodelay(true).unwrap();
     let mut socket = tokio::io::BufReader::new(socket);
-    let request = serde_json::to_vec(&spire_protocol::AttestRequest {
+    let request = service::frame(&spire_protocol::AttestRequest {
         attestation_data: spire_protocol::AttestationData {
             kind: "join_token".into(),
             data: node.as_bytes().to_vec(),
@@ -218,11 +222,33 @@ async fn plain_attest(addr: SocketAddr, node: &str) -> ServerMessage {
         previous_agent_id: None,
     })
     .unwrap();
-    service::write_frame(&mut socket, &request).await.unwrap();
+    socket.write_all(&request).await.unwrap();
     let Ok(Incoming::Request(bytes)) = service::read_request(&mut socket).await else {
         panic!("no reply")
     };
     serde_json::from_slice(&bytes).unwrap()
+}
+
+/// The plain client with a timeout, armed before connecting as `service::attest` arms its
+/// deadline: the same timer discipline, without the handshake.
+async fn plain_attest_timed(addr: SocketAddr, node: &str) -> ServerMessage {
+    let mut deadline = std::pin::pin!(tokio::time::sleep(service::TIMEOUT));
+    let mut attest = std::pin::pin!(plain_attest(addr, node));
+    std::future::poll_fn(|cx| {
+        let _ = deadline.as_mut().poll(cx);
+        Poll::Ready(())
+    })
+    .await;
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(reply) = attest.as_mut().poll(cx) {
+            return Poll::Ready(reply);
+        }
+        match deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => panic!("no reply within the timeout"),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
 }
 
 fn loopback(c: &mut Criterion) {
@@ -256,24 +282,26 @@ fn loopback(c: &mut Criterion) {
         addrs
     });
     let agent = end("agent", "0.9.3");
-    interleaved(
-        &runtime,
-        [plain_addr, timed_addr, lean_addr, compat_addr],
-        &agent,
-    );
+    let addrs = [plain_addr, timed_addr, lean_addr, compat_addr];
+    if let Ok(side) = std::env::var("COMPAT_PROFILE_SIDE") {
+        // One side alone, long enough for `perf record`: no criterion, no other side.
+        let side: usize = side.parse().expect("COMPAT_PROFILE_SIDE is a side, 0 to 3");
+        let start = std::time::Instant::now();
+        runtime.block_on(one_side(side, addrs, &agent, 20_000));
+        println!(
+            "side {side}: {:.1?} per connection",
+            start.elapsed() / 20_000
+        );
+        std::process::exit(0);
+    }
+    interleaved(&runtime, addrs, &agent);
     let mut group = c.benchmark_group("loopback");
     group.measurement_time(Duration::from_secs(8));
     group.bench_function("without compat", |b| {
         b.iter(|| runtime.block_on(plain_attest(plain_addr, "node-1")))
     });
     group.bench_function("without compat, with timeouts", |b| {
-        b.iter(|| {
-            runtime.block_on(async {
-                tokio::time::timeout(service::TIMEOUT, plain_attest(timed_addr, "node-1"))
-                    .await
-                    .unwrap()
-            })
-        })
+        b.iter(|| runtime.block_on(async { plain_attest_timed(timed_addr, "node-1").await }))
     });
     group.bench_function("with the handshake", |b| {
         b.iter(|| {
@@ -311,7 +339,7 @@ fn interleaved(
     addrs: [SocketAddr; 4],
     agent: &Endpoint<'static>,
 ) {
-    const ROUNDS: usize = 41;
+    const ROUNDS: usize = 101;
     const CONNECTIONS: u32 = 100;
     const SIDES: [&str; 4] = [
         "without compat",
@@ -319,44 +347,35 @@ fn interleaved(
         "with the handshake",
         "with compat (the demo service, reporting each connection)",
     ];
-    let [plain, timed, lean, compat] = addrs;
     let mut times: [Vec<Duration>; 4] = Default::default();
     for round in 0..ROUNDS {
         let mut sides = [0usize, 1, 2, 3];
         sides.rotate_left(round % 4);
         for side in sides {
             let start = std::time::Instant::now();
-            runtime.block_on(async {
-                for _ in 0..CONNECTIONS {
-                    match side {
-                        0 => {
-                            black_box(plain_attest(plain, "node-1").await);
-                        }
-                        1 => {
-                            let attest = plain_attest(timed, "node-1");
-                            black_box(
-                                tokio::time::timeout(service::TIMEOUT, attest)
-                                    .await
-                                    .unwrap(),
-                            );
-                        }
-                        2 => {
-                            let attest = service::attest(lean, agent, "node-1", service::TIMEOUT);
-                            black_box(attest.await.unwrap());
-                        }
-                        _ => {
-                            let attest = service::attest(compat, agent, "node-1", service::TIMEOUT);
-                            black_box(attest.await.unwrap());
-                        }
-                    }
-                }
-            });
+            runtime.block_on(one_side(side, addrs, agent, CONNECTIONS));
             times[side].push(start.elapsed() / CONNECTIONS);
         }
     }
+    // Each round's ratio to the bare side in the same round (measured next to it, under the
+    // same load), and the median of those: a paired comparison, steadier than the ratio of
+    // two medians when the machine's load changes during the run.
+    let paired = |side: usize, base: usize| {
+        let mut ratios: Vec<f64> = times[side]
+            .iter()
+            .zip(&times[base])
+            .map(|(t, b)| t.as_secs_f64() / b.as_secs_f64())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios[ratios.len() / 2]
+    };
+    let ratios: Vec<(f64, f64)> = (0..SIDES.len())
+        .map(|side| (paired(side, 0), paired(side, 1)))
+        .collect();
     let medians: Vec<Duration> = times
-        .iter_mut()
+        .iter()
         .map(|v| {
+            let mut v = v.clone();
             v.sort();
             v[v.len() / 2]
         })
@@ -364,12 +383,41 @@ fn interleaved(
     println!(
         "loopback/interleaved: {ROUNDS} rounds of {CONNECTIONS} connections per side, medians per connection"
     );
-    for (name, median) in SIDES.iter().zip(&medians) {
+    for ((name, median), (bare, timed)) in SIDES.iter().zip(&medians).zip(&ratios) {
         println!(
-            "  {name}: {median:.1?} ({:.3} of without compat, {:.3} of without compat with timeouts)",
+            "  {name}: {median:.1?} ({:.3} of without compat, {:.3} of without compat with timeouts; \
+             paired per round: {bare:.3}, {timed:.3})",
             median.as_secs_f64() / medians[0].as_secs_f64(),
             median.as_secs_f64() / medians[1].as_secs_f64(),
         );
+    }
+}
+
+/// `connections` connections of one side, one after the other.
+async fn one_side(
+    side: usize,
+    addrs: [SocketAddr; 4],
+    agent: &Endpoint<'static>,
+    connections: u32,
+) {
+    let [plain, timed, lean, compat] = addrs;
+    for _ in 0..connections {
+        match side {
+            0 => {
+                black_box(plain_attest(plain, "node-1").await);
+            }
+            1 => {
+                black_box(plain_attest_timed(timed, "node-1").await);
+            }
+            2 => {
+                let attest = service::attest(lean, agent, "node-1", service::TIMEOUT);
+                black_box(attest.await.unwrap());
+            }
+            _ => {
+                let attest = service::attest(compat, agent, "node-1", service::TIMEOUT);
+                black_box(attest.await.unwrap());
+            }
+        }
     }
 }
 

@@ -53,35 +53,46 @@ pub struct Session {
     hello: Hello,
     packed: u64,
     local: Arc<Hello>,
-    notice_about_peer: Option<Notice>,
-    notice_from_peer: Option<Notice>,
+    // Boxed: notices are rare, and the session moves on every accepted connection (out of
+    // the handshake, through the futures that return it), so it stays small without them.
+    notice_about_peer: Option<Box<Notice>>,
+    notice_from_peer: Option<Box<Notice>>,
     messages: &'static [&'static Message],
     rule: Option<usize>,
 }
 
+/// What [`Session::new`] is built from, in one piece so the session is written once.
+pub(crate) struct Settled {
+    pub(crate) peer: Peer,
+    pub(crate) hello: Hello,
+    pub(crate) local: Arc<Hello>,
+    pub(crate) messages: &'static [&'static Message],
+    pub(crate) rule: Option<usize>,
+    pub(crate) notice_about_peer: Option<Notice>,
+    pub(crate) notice_from_peer: Option<Notice>,
+}
+
 impl Session {
-    pub(crate) fn new(
-        peer: Peer,
-        hello: Hello,
-        local: Arc<Hello>,
-        messages: &'static [&'static Message],
-    ) -> Self {
-        let packed = pack_peer(&peer.version);
-        Session {
+    pub(crate) fn new(settled: Settled) -> Self {
+        let Settled {
             peer,
             hello,
-            packed,
             local,
-            notice_about_peer: None,
-            notice_from_peer: None,
             messages,
-            rule: None,
+            rule,
+            notice_about_peer,
+            notice_from_peer,
+        } = settled;
+        Session {
+            packed: pack_peer(&peer.version),
+            peer,
+            hello,
+            local,
+            notice_about_peer: notice_about_peer.map(Box::new),
+            notice_from_peer: notice_from_peer.map(Box::new),
+            messages,
+            rule,
         }
-    }
-
-    pub(crate) fn with_rule(mut self, rule: Option<usize>) -> Self {
-        self.rule = rule;
-        self
     }
 
     /// The index in [`Policy::rules`](crate::Policy::rules) of the rule of this end's
@@ -90,13 +101,11 @@ impl Session {
         self.rule
     }
 
-    pub(crate) fn with_notices(
-        mut self,
-        about_peer: Option<Notice>,
-        from_peer: Option<Notice>,
-    ) -> Self {
-        self.notice_about_peer = about_peer;
-        self.notice_from_peer = from_peer;
+    /// The same session without notices (a client keeps its server's notice, not its own).
+    #[cfg(feature = "tower")]
+    pub(crate) fn without_notices(mut self) -> Self {
+        self.notice_about_peer = None;
+        self.notice_from_peer = None;
         self
     }
 
@@ -130,19 +139,20 @@ impl Session {
     /// The advance warning this end computed about the peer (sent to it with the accept,
     /// on the server's side).
     pub fn notice_about_peer(&self) -> Option<&Notice> {
-        self.notice_about_peer.as_ref()
+        self.notice_about_peer.as_deref()
     }
 
     /// The advance warning the peer sent about this end.
     pub fn notice_from_peer(&self) -> Option<&Notice> {
-        self.notice_from_peer.as_ref()
+        self.notice_from_peer.as_deref()
     }
 
     /// Every notice of this session, this end's first: what both ends should log.
     pub fn notices(&self) -> impl Iterator<Item = &Notice> {
         self.notice_about_peer
-            .iter()
-            .chain(self.notice_from_peer.iter())
+            .as_deref()
+            .into_iter()
+            .chain(self.notice_from_peer.as_deref())
     }
 
     /// What the peer understands of one message, from its table and the peer's version.

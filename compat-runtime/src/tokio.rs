@@ -1,6 +1,6 @@
 //! The handshake over a tokio stream (feature `tokio`): [`accept`] on the server's side,
 //! [`connect`] or [`connect_with`] on the client's, each under a timeout, each returning the
-//! [`Session`].
+//! [`Session`]; [`connect_until`] runs it under the caller's own deadline.
 //!
 //! Both read exactly the handshake frame and nothing past it (wrap a socket in a
 //! `tokio::io::BufReader` to read it in one system call; the rest stays buffered), so what the client sent right
@@ -26,9 +26,13 @@
 //! ```
 
 use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::Poll;
 use core::time::Duration;
 
 use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use ::tokio::time::{Instant, Sleep};
 
 use crate::census::Census;
 use crate::handshake::{Endpoint, Frame, HEADER_LEN, HelloError, MAX_BODY, Refused};
@@ -88,7 +92,8 @@ impl std::error::Error for HandshakeError {
 
 /// The server's side: reads the client's hello, checks it with this end's policy, and
 /// answers with the accept (this end's hello and any notice) or the refusal. On refusal the
-/// write side is shut down and the error returned.
+/// write side is shut down and the error returned. `timeout` bounds the whole handshake,
+/// reading the hello and writing the answer.
 pub async fn accept<S>(
     stream: &mut S,
     endpoint: &Endpoint<'_>,
@@ -97,9 +102,10 @@ pub async fn accept<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    let deadline = Instant::now() + timeout;
     let mut out = Vec::with_capacity(64);
-    let session = accept_into(stream, endpoint, timeout, &mut out).await?;
-    let written = ::tokio::time::timeout(timeout, async {
+    let session = accept_until(stream, endpoint, deadline, timeout, &mut out).await?;
+    let written = ::tokio::time::timeout_at(deadline, async {
         stream.write_all(&out).await?;
         stream.flush().await
     })
@@ -116,6 +122,9 @@ where
 /// segment instead of two). Only hold it back when that request is already there (e.g. in
 /// a `BufReader`'s buffer): a client that sends no request waits for the accept. A refusal
 /// is still written at once.
+///
+/// The hello is read into `out` behind what it already holds (and taken out again), so
+/// the handshake needs no buffer of its own: give it one with room for the reply.
 pub async fn accept_into<S>(
     stream: &mut S,
     endpoint: &Endpoint<'_>,
@@ -125,43 +134,65 @@ pub async fn accept_into<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let mut buf = Vec::with_capacity(64);
-    let frame = match ::tokio::time::timeout(timeout, read_frame(stream, &mut buf)).await {
-        Err(_) => {
-            let refused = endpoint.refuse_timeout(timeout);
-            refuse(stream, &refused, timeout).await;
-            return Err(HandshakeError::Timeout(timeout));
-        }
-        Ok(Err(Failure::Io(e))) => return Err(HandshakeError::Io(e)),
-        Ok(Err(Failure::Hello(e))) => {
-            if !matches!(e, HelloError::Truncated { .. }) {
-                refuse(stream, &endpoint.refuse_bytes(&e), timeout).await;
+    accept_until(stream, endpoint, Instant::now() + timeout, timeout, out).await
+}
+
+async fn accept_until<S>(
+    stream: &mut S,
+    endpoint: &Endpoint<'_>,
+    deadline: Instant,
+    timeout: Duration,
+    out: &mut Vec<u8>,
+) -> Result<Session, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let read = ::tokio::time::timeout_at(deadline, read_frame(stream, out)).await;
+    // Every failure is settled here, without waiting, and the refusal (if any) written at
+    // one await point below: the future holds one write's state, not one per outcome.
+    let (error, refusal) = match read {
+        Ok(Ok(Frame::Hello(hello))) => match endpoint.accept(hello) {
+            Ok(session) => {
+                crate::handshake::encode_accept(out, endpoint.hello(), session.notice_about_peer());
+                return Ok(session);
             }
-            return Err(HandshakeError::Hello(e));
-        }
-        Ok(Ok(frame)) => frame,
-    };
-    let hello = match frame {
-        Frame::Hello(hello) => hello,
-        other => {
+            Err(refused) => {
+                let at = out.len();
+                crate::handshake::encode_refusal(out, &refused);
+                (HandshakeError::Refused(refused), Some(at))
+            }
+        },
+        Ok(Ok(other)) => {
             let e = HelloError::Unexpected {
                 got: other.frame_type(),
                 expected: "a hello",
             };
-            refuse(stream, &endpoint.refuse_bytes(&e), timeout).await;
-            return Err(HandshakeError::Hello(e));
+            let at = out.len();
+            crate::handshake::encode_refusal(out, &endpoint.refuse_bytes(&e));
+            (HandshakeError::Hello(e), Some(at))
+        }
+        Ok(Err(Failure::Io(e))) => (HandshakeError::Io(e), None),
+        // A peer that closed mid-frame cannot read a refusal.
+        Ok(Err(Failure::Hello(e @ HelloError::Truncated { .. }))) => {
+            (HandshakeError::Hello(e), None)
+        }
+        Ok(Err(Failure::Hello(e))) => {
+            let at = out.len();
+            crate::handshake::encode_refusal(out, &endpoint.refuse_bytes(&e));
+            (HandshakeError::Hello(e), Some(at))
+        }
+        Err(_) => {
+            let at = out.len();
+            crate::handshake::encode_refusal(out, &endpoint.refuse_timeout(timeout));
+            (HandshakeError::Timeout(timeout), Some(at))
         }
     };
-    match endpoint.accept(hello) {
-        Ok(session) => {
-            crate::handshake::encode_accept(out, endpoint.hello(), session.notice_about_peer());
-            Ok(session)
-        }
-        Err(refused) => {
-            refuse(stream, &refused, timeout).await;
-            Err(HandshakeError::Refused(refused))
-        }
+    if let Some(at) = refusal {
+        // The refusal gets its own bound: after a timeout the deadline has passed already.
+        refuse(stream, &out[at..], timeout).await;
+        out.truncate(at);
     }
+    Err(error)
 }
 
 /// The client's side: sends this end's hello, reads the server's answer, and checks the
@@ -180,7 +211,8 @@ where
 /// [`connect`], sending `first_request` (already framed by the application) in the same
 /// write as the hello, so the server's reply can follow its accept with no round trip in
 /// between. The request goes out before the server's version is known: make it one every
-/// server this end's policy admits can read.
+/// server this end's policy admits can read. `timeout` bounds sending both and reading the
+/// server's answer.
 pub async fn connect_with<S>(
     stream: &mut S,
     endpoint: &Endpoint<'_>,
@@ -190,35 +222,102 @@ pub async fn connect_with<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    let deadline = core::pin::pin!(::tokio::time::sleep(timeout));
+    connect_before(stream, endpoint, first_request, deadline, timeout).await
+}
+
+/// [`connect_with`] under the caller's deadline, a [`Sleep`] it may also read its reply
+/// (or connect) under: one timer for the handshake and the first exchange, where a timeout
+/// for each would register a timer for each. Registering a timer is not free in tokio (the
+/// first one of an idle runtime wakes its driver); a caller that arms its deadline before
+/// connecting pays for that while nothing else is waiting.
+///
+/// ```no_run
+/// # async fn attest(addr: std::net::SocketAddr, endpoint: compat_runtime::Endpoint<'static>, request: Vec<u8>) -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use tokio::io::AsyncReadExt;
+///
+/// let mut deadline = std::pin::pin!(tokio::time::sleep(Duration::from_secs(5)));
+/// let mut socket = tokio::io::BufReader::new(tokio::net::TcpStream::connect(addr).await?);
+/// let session =
+///     compat_runtime::tokio::connect_until(&mut socket, &endpoint, &request, deadline.as_mut())
+///         .await?;
+/// // The reply to `request` follows the accept, under the same deadline.
+/// let mut len = [0u8; 4];
+/// tokio::select! {
+///     read = socket.read_exact(&mut len) => { read?; }
+///     () = deadline.as_mut() => return Err("no reply in time".into()),
+/// }
+/// # Ok(()) }
+/// ```
+pub async fn connect_until<S>(
+    stream: &mut S,
+    endpoint: &Endpoint<'_>,
+    first_request: &[u8],
+    deadline: Pin<&mut Sleep>,
+) -> Result<Session, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    // A timeout reports the time that was left for the handshake.
+    let given = deadline
+        .deadline()
+        .saturating_duration_since(Instant::now());
+    connect_before(stream, endpoint, first_request, deadline, given).await
+}
+
+async fn connect_before<S>(
+    stream: &mut S,
+    endpoint: &Endpoint<'_>,
+    first_request: &[u8],
+    mut deadline: Pin<&mut Sleep>,
+    given: Duration,
+) -> Result<Session, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let mut buf = Vec::with_capacity(64 + first_request.len());
     endpoint.hello().encode(&mut buf);
     buf.extend_from_slice(first_request);
-    let exchange = async {
-        stream.write_all(&buf).await.map_err(Failure::Io)?;
-        stream.flush().await.map_err(Failure::Io)?;
-        buf.clear();
-        read_frame(stream, &mut buf).await
+    let answer = {
+        let mut exchange = core::pin::pin!(async {
+            stream.write_all(&buf).await.map_err(Failure::Io)?;
+            stream.flush().await.map_err(Failure::Io)?;
+            buf.clear();
+            read_frame(stream, &mut buf).await
+        });
+        core::future::poll_fn(|cx| {
+            if let Poll::Ready(answer) = exchange.as_mut().poll(cx) {
+                return Poll::Ready(Some(answer));
+            }
+            deadline.as_mut().poll(cx).map(|()| None)
+        })
+        .await
     };
-    let frame = match ::tokio::time::timeout(timeout, exchange).await {
-        Err(_) => return Err(HandshakeError::Timeout(timeout)),
-        Ok(Err(Failure::Io(e))) => return Err(HandshakeError::Io(e)),
-        Ok(Err(Failure::Hello(e))) => return Err(HandshakeError::Hello(e)),
-        Ok(Ok(frame)) => frame,
-    };
-    match frame {
-        Frame::Refusal(refused) => Err(HandshakeError::RefusedByPeer(refused)),
-        Frame::Accept(hello, notice) => match endpoint.admit(hello, notice) {
-            Ok(session) => Ok(session),
+    let (error, refusal) = match answer {
+        Some(Ok(Frame::Accept(hello, notice))) => match endpoint.admit(hello, notice) {
+            Ok(session) => return Ok(session),
             Err(refused) => {
-                refuse(stream, &refused, timeout).await;
-                Err(HandshakeError::Refused(refused))
+                crate::handshake::encode_refusal(&mut buf, &refused);
+                (HandshakeError::Refused(refused), true)
             }
         },
-        Frame::Hello(_) => Err(HandshakeError::Hello(HelloError::Unexpected {
-            got: crate::handshake::FrameType::Hello,
-            expected: "the server's accept or refusal",
-        })),
+        Some(Ok(Frame::Refusal(refused))) => (HandshakeError::RefusedByPeer(refused), false),
+        Some(Ok(Frame::Hello(_))) => (
+            HandshakeError::Hello(HelloError::Unexpected {
+                got: crate::handshake::FrameType::Hello,
+                expected: "the server's accept or refusal",
+            }),
+            false,
+        ),
+        Some(Err(Failure::Io(e))) => (HandshakeError::Io(e), false),
+        Some(Err(Failure::Hello(e))) => (HandshakeError::Hello(e), false),
+        None => (HandshakeError::Timeout(given), false),
+    };
+    if refusal {
+        refuse(stream, &buf, given).await;
     }
+    Err(error)
 }
 
 enum Failure {
@@ -227,14 +326,25 @@ enum Failure {
 }
 
 /// Reads one frame, exactly: the header, then the body its length declares (bounded by
-/// [`MAX_BODY`]), checking the magic from the first byte on.
+/// [`MAX_BODY`]), checking the magic from the first byte on. The bytes go to `buf`'s spare
+/// room, and `buf` is as it was when this returns.
 async fn read_frame<S: AsyncRead + Unpin>(
     stream: &mut S,
     buf: &mut Vec<u8>,
 ) -> Result<Frame, Failure> {
-    buf.clear();
+    let start = buf.len();
+    let read = read_frame_at(stream, buf, start).await;
+    buf.truncate(start);
+    read
+}
+
+async fn read_frame_at<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    buf: &mut Vec<u8>,
+    start: usize,
+) -> Result<Frame, Failure> {
     loop {
-        let need = Frame::needs(buf).map_err(Failure::Hello)?;
+        let need = Frame::needs(&buf[start..]).map_err(Failure::Hello)?;
         if need == 0 {
             break;
         }
@@ -243,31 +353,33 @@ async fn read_frame<S: AsyncRead + Unpin>(
         let n = stream.read(&mut buf[have..]).await.map_err(Failure::Io)?;
         buf.truncate(have + n);
         if n == 0 {
-            let total = match crate::handshake::Header::peek(buf) {
+            let frame = &buf[start..];
+            let total = match crate::handshake::Header::peek(frame) {
                 Ok(Some(h)) => HEADER_LEN + h.len,
                 _ => HEADER_LEN,
             };
             return Err(Failure::Hello(HelloError::Truncated {
-                have: buf.len(),
+                have: frame.len(),
                 need: total.min(HEADER_LEN + MAX_BODY),
             }));
         }
     }
-    match Frame::decode(buf) {
+    let frame = &buf[start..];
+    match Frame::decode(frame) {
         Ok(Some((frame, _))) => Ok(frame),
         Ok(None) => Err(Failure::Hello(HelloError::Truncated {
-            have: buf.len(),
-            need: buf.len() + 1,
+            have: frame.len(),
+            need: frame.len() + 1,
         })),
         Err(e) => Err(Failure::Hello(e)),
     }
 }
 
-/// Sends a refusal and shuts the write side, best effort: the peer may be gone already.
-async fn refuse<S: AsyncWrite + Unpin>(stream: &mut S, refused: &Refused, timeout: Duration) {
-    let bytes = Frame::Refusal(refused.clone()).to_bytes();
+/// Sends a refusal frame's bytes and shuts the write side, best effort: the peer may be
+/// gone already.
+async fn refuse<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8], timeout: Duration) {
     let _ = ::tokio::time::timeout(timeout, async {
-        stream.write_all(&bytes).await?;
+        stream.write_all(bytes).await?;
         stream.flush().await?;
         stream.shutdown().await
     })

@@ -88,7 +88,7 @@ impl Frame {
         match self {
             Frame::Hello(hello) => write_frame(out, FrameType::Hello, |w| hello.write(w)),
             Frame::Accept(hello, notice) => encode_accept(out, hello, notice.as_ref()),
-            Frame::Refusal(refused) => write_frame(out, FrameType::Refusal, |w| refused.write(w)),
+            Frame::Refusal(refused) => encode_refusal(out, refused),
         }
     }
 
@@ -133,6 +133,12 @@ pub(crate) fn encode_accept(out: &mut Vec<u8>, hello: &Hello, notice: Option<&No
             notice.write(w);
         }
     });
+}
+
+/// Appends a REFUSAL frame (what [`Frame::Refusal`] encodes to, without a copy of the
+/// refusal).
+pub(crate) fn encode_refusal(out: &mut Vec<u8>, refused: &Refused) {
+    write_frame(out, FrameType::Refusal, |w| refused.write(w));
 }
 
 /// Appends the header and the body `body` writes, then fills in the body's length.
@@ -364,50 +370,59 @@ impl Writer<'_> {
     }
 }
 
-/// The fields of one body, each at most once; borrowed from the body, kept on the stack.
+/// The fields of one body, each at most once: the body itself, checked once by
+/// [`Fields::read`] (every field within the body, no tag twice, at most [`MAX_FIELDS`]), then
+/// searched per tag. A view, not a table: a body has a handful of fields, and a table sized
+/// for [`MAX_FIELDS`] would cost more to fill and move than every lookup together.
 pub(crate) struct Fields<'a> {
-    fields: [(u8, &'a [u8]); MAX_FIELDS],
-    len: usize,
+    body: &'a [u8],
 }
 
 impl<'a> Fields<'a> {
-    fn read(mut body: &'a [u8]) -> Result<Self, HelloError> {
-        let mut fields = Fields {
-            fields: [(0, &[]); MAX_FIELDS],
-            len: 0,
-        };
-        while !body.is_empty() {
-            if fields.len == MAX_FIELDS {
+    fn read(body: &'a [u8]) -> Result<Self, HelloError> {
+        let mut seen = [0u64; 4];
+        let mut count = 0;
+        let mut rest = body;
+        while !rest.is_empty() {
+            if count == MAX_FIELDS {
                 return Err(malformed(format!("more than {MAX_FIELDS} fields")));
             }
-            let [tag, hi, lo, rest @ ..] = body else {
+            let [tag, hi, lo, after @ ..] = rest else {
                 return Err(malformed(format!(
                     "{} stray byte(s) after the last field",
-                    body.len()
-                )));
-            };
-            let len = usize::from(u16::from_be_bytes([*hi, *lo]));
-            let Some(value) = rest.get(..len) else {
-                return Err(malformed(format!(
-                    "field 0x{tag:02x} declares {len} bytes but only {} remain",
                     rest.len()
                 )));
             };
-            if fields.get(*tag).is_some() {
+            let len = usize::from(u16::from_be_bytes([*hi, *lo]));
+            if after.len() < len {
+                return Err(malformed(format!(
+                    "field 0x{tag:02x} declares {len} bytes but only {} remain",
+                    after.len()
+                )));
+            }
+            let (word, bit) = (usize::from(*tag / 64), 1u64 << (*tag % 64));
+            if seen[word] & bit != 0 {
                 return Err(malformed(format!("field 0x{tag:02x} appears twice")));
             }
-            fields.fields[fields.len] = (*tag, value);
-            fields.len += 1;
-            body = &rest[len..];
+            seen[word] |= bit;
+            count += 1;
+            rest = &after[len..];
         }
-        Ok(fields)
+        Ok(Fields { body })
     }
 
     pub(crate) fn get(&self, tag: u8) -> Option<&'a [u8]> {
-        self.fields[..self.len]
-            .iter()
-            .find(|(t, _)| *t == tag)
-            .map(|(_, v)| *v)
+        // `read` checked the layout: every field header and value is within the body.
+        let mut rest = self.body;
+        while let [t, hi, lo, after @ ..] = rest {
+            let len = usize::from(u16::from_be_bytes([*hi, *lo]));
+            let (value, next) = after.split_at(len.min(after.len()));
+            if *t == tag {
+                return Some(value);
+            }
+            rest = next;
+        }
+        None
     }
 
     pub(crate) fn has(&self, tag: u8) -> bool {
@@ -421,6 +436,11 @@ impl<'a> Fields<'a> {
         what: &str,
         max: usize,
     ) -> Result<Option<String>, HelloError> {
+        Ok(self.str(tag, what, max)?.map(str::to_owned))
+    }
+
+    /// [`Fields::text`], borrowed from the body.
+    fn str(&self, tag: u8, what: &str, max: usize) -> Result<Option<&'a str>, HelloError> {
         let Some(value) = self.get(tag) else {
             return Ok(None);
         };
@@ -431,14 +451,19 @@ impl<'a> Fields<'a> {
             )));
         }
         match core::str::from_utf8(value) {
-            Ok(text) => Ok(Some(text.to_owned())),
+            Ok(text) => Ok(Some(text)),
             Err(_) => Err(malformed(format!("the {what} is not UTF-8"))),
         }
     }
 
-    /// A UTF-8 field that must be present and non-empty.
-    pub(crate) fn required(&self, tag: u8, what: &str, max: usize) -> Result<String, HelloError> {
-        match self.text(tag, what, max)? {
+    /// A UTF-8 field that must be present and non-empty, borrowed from the body.
+    pub(crate) fn required_str(
+        &self,
+        tag: u8,
+        what: &str,
+        max: usize,
+    ) -> Result<&'a str, HelloError> {
+        match self.str(tag, what, max)? {
             Some(text) if !text.is_empty() => Ok(text),
             Some(_) => Err(malformed(format!("the {what} is empty"))),
             None => Err(malformed(format!("the {what} is missing"))),

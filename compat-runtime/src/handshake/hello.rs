@@ -16,32 +16,45 @@ use crate::version::MAX_VERSION_LEN;
 /// let hello = Hello::new("agent", "0.8.4", 0x1234);
 /// assert_eq!(hello.to_string(), "agent 0.8.4 (tables 0000000000001234)");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Hello {
-    component: String,
-    version: String,
+    // The component followed by the version, in one allocation: a hello is decoded on every
+    // connection, at both ends.
+    text: String,
+    split: usize,
     fingerprint: u64,
 }
 
 impl Hello {
     /// A hello. Component and version are cut to the lengths the wire allows
     /// ([`MAX_COMPONENT`], [`MAX_VERSION_LEN`](crate::version::MAX_VERSION_LEN) bytes).
-    pub fn new(component: impl Into<String>, version: impl Into<String>, fingerprint: u64) -> Self {
+    pub fn new(component: impl AsRef<str>, version: impl AsRef<str>, fingerprint: u64) -> Self {
+        Hello::from_parts(
+            cut(component.as_ref(), MAX_COMPONENT),
+            cut(version.as_ref(), MAX_VERSION_LEN),
+            fingerprint,
+        )
+    }
+
+    fn from_parts(component: &str, version: &str, fingerprint: u64) -> Self {
+        let mut text = String::with_capacity(component.len() + version.len());
+        text.push_str(component);
+        text.push_str(version);
         Hello {
-            component: cut(component.into(), MAX_COMPONENT),
-            version: cut(version.into(), MAX_VERSION_LEN),
+            text,
+            split: component.len(),
             fingerprint,
         }
     }
 
     /// The component, as the peer named it.
     pub fn component(&self) -> &str {
-        &self.component
+        &self.text[..self.split]
     }
 
     /// The version text, as the peer sent it.
     pub fn version(&self) -> &str {
-        &self.version
+        &self.text[self.split..]
     }
 
     /// The fingerprint of the peer's message tables.
@@ -51,7 +64,7 @@ impl Hello {
 
     /// `component@version`, the way the policy and the command line write a peer.
     pub fn peer_text(&self) -> String {
-        format!("{}@{}", self.component, self.version)
+        format!("{}@{}", self.component(), self.version())
     }
 
     /// Appends this hello as a HELLO frame (what [`Frame::Hello`](super::Frame::Hello)
@@ -61,14 +74,14 @@ impl Hello {
     }
 
     pub(crate) fn write(&self, w: &mut Writer<'_>) {
-        w.text(tag::COMPONENT, &self.component, MAX_COMPONENT);
-        w.text(tag::VERSION, &self.version, MAX_VERSION_LEN);
+        w.text(tag::COMPONENT, self.component(), MAX_COMPONENT);
+        w.text(tag::VERSION, self.version(), MAX_VERSION_LEN);
         w.bytes(tag::FINGERPRINT, &self.fingerprint.to_be_bytes());
     }
 
     pub(crate) fn read(fields: &Fields<'_>) -> Result<Self, HelloError> {
-        let component = fields.required(tag::COMPONENT, "component", MAX_COMPONENT)?;
-        let version = fields.required(tag::VERSION, "version", MAX_VERSION_LEN)?;
+        let component = fields.required_str(tag::COMPONENT, "component", MAX_COMPONENT)?;
+        let version = fields.required_str(tag::VERSION, "version", MAX_VERSION_LEN)?;
         let fingerprint = match fields.get(tag::FINGERPRINT) {
             Some(&[a, b, c, d, e, f, g, h]) => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
             Some(other) => {
@@ -79,11 +92,7 @@ impl Hello {
             }
             None => return Err(malformed("the fingerprint is missing".into())),
         };
-        Ok(Hello {
-            component,
-            version,
-            fingerprint,
-        })
+        Ok(Hello::from_parts(component, version, fingerprint))
     }
 }
 
@@ -92,20 +101,30 @@ impl fmt::Display for Hello {
         write!(
             f,
             "{} {} (tables {:016x})",
-            self.component, self.version, self.fingerprint
+            self.component(),
+            self.version(),
+            self.fingerprint
         )
     }
 }
 
-pub(crate) fn cut(mut text: String, max: usize) -> String {
-    if text.len() > max {
-        let mut end = max;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
+impl fmt::Debug for Hello {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Hello")
+            .field("component", &self.component())
+            .field("version", &self.version())
+            .field("fingerprint", &self.fingerprint)
+            .finish()
     }
-    text
+}
+
+/// `text` cut at a character boundary to at most `max` bytes.
+fn cut(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 // So `Endpoint::accept` and its kin take a hello by reference or, sparing a copy, by value.

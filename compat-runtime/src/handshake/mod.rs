@@ -51,12 +51,12 @@ mod frame;
 mod hello;
 mod refused;
 
-#[cfg(feature = "tokio")]
-pub(crate) use frame::encode_accept;
 pub use frame::{
     Frame, FrameType, HEADER_LEN, Header, HelloError, LAYOUT, MAGIC, MAX_BODY, MAX_COMPONENT,
     MAX_FIELDS, MAX_TEXT,
 };
+#[cfg(feature = "tokio")]
+pub(crate) use frame::{encode_accept, encode_refusal};
 pub use hello::Hello;
 pub use refused::{Notice, Refused, RefusedKind};
 
@@ -66,7 +66,7 @@ use std::sync::Arc;
 use crate::check::{Peer, PeerError, Refusal, RefusalKind};
 use crate::message::Message;
 use crate::policy::Policy;
-use crate::session::Session;
+use crate::session::{Session, Settled};
 use crate::version::{Version, parse_version, shorten};
 
 /// A recorded release's fingerprint, from the wire lock (`compat.lock`); `include_policy!()`
@@ -195,10 +195,7 @@ impl<'p> Endpoint<'p> {
         let hello = hello.into();
         let (peer, rule) = self.judge_rule(&hello)?;
         let notice = self.advance_warning(&peer);
-        Ok(self
-            .session(peer, hello)
-            .with_notices(notice, None)
-            .with_rule(rule))
+        Ok(self.session(peer, hello, rule, notice, None))
     }
 
     /// [`Endpoint::accept`], with the frame to send back: the accept (this end's hello and
@@ -226,7 +223,7 @@ impl<'p> Endpoint<'p> {
         let verdict = self.accept(hello);
         match &verdict {
             Ok(session) => frame::encode_accept(out, &self.hello, session.notice_about_peer()),
-            Err(refused) => Frame::Refusal(refused.clone()).encode(out),
+            Err(refused) => frame::encode_refusal(out, refused),
         }
         verdict
     }
@@ -244,10 +241,7 @@ impl<'p> Endpoint<'p> {
     ) -> Result<Session, Refused> {
         let hello = hello.into();
         let (peer, rule) = self.judge_rule(&hello)?;
-        Ok(self
-            .session(peer, hello)
-            .with_notices(None, notice)
-            .with_rule(rule))
+        Ok(self.session(peer, hello, rule, None, notice))
     }
 
     /// [`Endpoint::accept`] for a peer that named itself without a fingerprint (an HTTP
@@ -293,13 +287,23 @@ impl<'p> Endpoint<'p> {
         .with_remedy("send the hello first, as soon as the connection opens")
     }
 
-    fn session(&self, peer: Peer, hello: Cow<'_, Hello>) -> Session {
-        Session::new(
+    fn session(
+        &self,
+        peer: Peer,
+        hello: Cow<'_, Hello>,
+        rule: Option<usize>,
+        notice_about_peer: Option<Notice>,
+        notice_from_peer: Option<Notice>,
+    ) -> Session {
+        Session::new(Settled {
             peer,
-            hello.into_owned(),
-            Arc::clone(&self.hello),
-            self.messages,
-        )
+            hello: hello.into_owned(),
+            local: Arc::clone(&self.hello),
+            messages: self.messages,
+            rule,
+            notice_about_peer,
+            notice_from_peer,
+        })
     }
 
     /// Checks a peer's hello with this end's policy: component, version, the policy's
@@ -338,7 +342,14 @@ impl<'p> Endpoint<'p> {
                 self.policy.source()
             )));
         };
-        let version = parse_version(hello.version()).map_err(|e| {
+        // A peer at this end's own release (most of a fleet) sends the text this end's
+        // version was parsed from, with the same parser: no need to parse it again.
+        let version = if hello.version() == self.hello.version() {
+            Ok(self.me.version.clone())
+        } else {
+            parse_version(hello.version())
+        };
+        let version = version.map_err(|e| {
             let me = self.hello.peer_text();
             Refused::new(
                 &me,

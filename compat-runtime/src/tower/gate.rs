@@ -337,7 +337,7 @@ impl Gate {
         // Only the accepting end warns ahead (it knows its own next releases); a client
         // judging its server keeps the server's notice, sent in `compat-notice`, instead.
         let verdict = match self.side {
-            Side::Client => verdict.map(|session| session.with_notices(None, None)),
+            Side::Client => verdict.map(Session::without_notices),
             Side::Server => verdict,
         };
         match verdict {

@@ -10,10 +10,12 @@
 //! it as [`Event::RefusedByPeer`].
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::task::Poll;
 use std::time::Duration;
 
 use compat_runtime::handshake::{Frame, HEADER_LEN, MAGIC};
-use compat_runtime::tokio::{HandshakeError, accept_into, connect_with};
+use compat_runtime::tokio::{HandshakeError, accept_into, connect_until};
 use compat_runtime::{Endpoint, Notice, Refused, Session};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -61,9 +63,11 @@ pub async fn serve(
     events: mpsc::UnboundedSender<Event>,
     timeout: Duration,
 ) -> std::io::Result<()> {
+    // Shared, not copied per connection.
+    let endpoint = std::sync::Arc::new(endpoint);
     loop {
         let (socket, _) = listener.accept().await?;
-        let endpoint = endpoint.clone();
+        let endpoint = std::sync::Arc::clone(&endpoint);
         let events = events.clone();
         tokio::spawn(async move {
             let event = handle(socket, &endpoint, timeout).await;
@@ -122,8 +126,9 @@ where
         Err(e) => return Event::Failed(format!("{peer} sent an invalid request: {e}")),
     };
     let (reply, guarded) = answer(&session, &request);
-    let bytes = serde_json::to_vec(&reply).unwrap_or_default();
-    frame_into(&bytes, &mut out);
+    if let Err(e) = frame_onto(&reply, &mut out) {
+        return Event::Failed(format!("the reply to {peer} did not serialize: {e}"));
+    }
     let sent = tokio::time::timeout(timeout, async {
         socket.write_all(&out).await?;
         socket.flush().await
@@ -144,40 +149,57 @@ where
 /// entries revision (0.9.2) for agents that read it; for older agents, which would lose it,
 /// without.
 pub fn answer(session: &Session, request: &AttestRequest) -> (ServerMessage, Option<String>) {
-    let node = String::from_utf8_lossy(&request.attestation_data.data).into_owned();
-    let update = |entries_revision| {
-        ServerMessage::Update(SvidUpdate {
-            svids: BTreeMap::from([(
-                format!("spiffe://example.org/agent/{node}"),
-                X509Svid {
-                    cert_chain: request.csr.clone(),
-                    expires_at: 1_767_225_600,
-                },
-            )]),
-            bundles: BTreeMap::from([("example.org".into(), "-----BEGIN CERTIFICATE-----".into())]),
-            entries_revision,
-        })
-    };
-    let reply = update(REVISION);
+    let reply = update(request, REVISION);
     match session.guard(&reply) {
         Ok(()) => (reply, None),
         Err(unreadable) => {
-            let fallback = update(0);
+            let fallback = update(request, 0);
             debug_assert!(session.guard(&fallback).is_ok());
             (fallback, Some(unreadable.to_string()))
         }
     }
 }
 
+/// The update an attestation earns, signed for `entries_revision` (what [`answer`] sends,
+/// before the guard).
+pub fn update(request: &AttestRequest, entries_revision: u64) -> ServerMessage {
+    let node = String::from_utf8_lossy(&request.attestation_data.data);
+    ServerMessage::Update(SvidUpdate {
+        svids: BTreeMap::from([(
+            format!("spiffe://example.org/agent/{node}"),
+            X509Svid {
+                cert_chain: request.csr.clone(),
+                expires_at: 1_767_225_600,
+            },
+        )]),
+        bundles: BTreeMap::from([("example.org".into(), "-----BEGIN CERTIFICATE-----".into())]),
+        entries_revision,
+    })
+}
+
 /// An agent's attestation: the handshake with the request right behind the hello, then the
-/// server's reply.
+/// server's reply, connect included all under one deadline of `timeout`.
+///
+/// The deadline is one timer, armed before connecting; the handshake
+/// ([`connect_until`]) and the reply are read under it instead of under a timer each.
 pub async fn attest(
     addr: std::net::SocketAddr,
     endpoint: &Endpoint<'_>,
     node: &str,
     timeout: Duration,
 ) -> Result<(Session, ServerMessage), AgentError> {
-    let socket = TcpStream::connect(addr).await.map_err(AgentError::Io)?;
+    let mut deadline = std::pin::pin!(tokio::time::sleep(timeout));
+    // Registered now, while no I/O of this attestation waits on the runtime.
+    std::future::poll_fn(|cx| {
+        let _ = deadline.as_mut().poll(cx);
+        Poll::Ready(())
+    })
+    .await;
+    let socket = tokio::select! {
+        biased;
+        connected = TcpStream::connect(addr) => connected.map_err(AgentError::Io)?,
+        () = deadline.as_mut() => return Err(AgentError::Io(std::io::ErrorKind::TimedOut.into())),
+    };
     socket.set_nodelay(true).map_err(AgentError::Io)?;
     let mut socket = BufReader::new(socket);
     let request = AttestRequest {
@@ -189,21 +211,19 @@ pub async fn attest(
         response: None,
         previous_agent_id: None,
     };
-    let mut framed = Vec::new();
-    frame_into(
-        &serde_json::to_vec(&request).map_err(AgentError::Json)?,
-        &mut framed,
-    );
-    let session = connect_with(&mut socket, endpoint, &framed, timeout)
+    let framed = frame(&request).map_err(AgentError::Json)?;
+    let session = connect_until(&mut socket, endpoint, &framed, deadline.as_mut())
         .await
         .map_err(AgentError::Handshake)?;
-    let reply = match tokio::time::timeout(timeout, read_request(&mut socket)).await {
-        Ok(Ok(Incoming::Request(bytes))) => {
-            serde_json::from_slice(&bytes).map_err(AgentError::Json)?
-        }
-        Ok(Ok(_)) => return Err(AgentError::Closed),
-        Ok(Err(e)) => return Err(AgentError::Io(e)),
-        Err(_) => return Err(AgentError::Closed),
+    let reply = tokio::select! {
+        biased;
+        read = read_request(&mut socket) => read,
+        () = deadline.as_mut() => return Err(AgentError::Closed),
+    };
+    let reply = match reply {
+        Ok(Incoming::Request(bytes)) => serde_json::from_slice(&bytes).map_err(AgentError::Json)?,
+        Ok(_) => return Err(AgentError::Closed),
+        Err(e) => return Err(AgentError::Io(e)),
     };
     Ok((session, reply))
 }
@@ -291,6 +311,26 @@ pub async fn write_frame<S: AsyncWrite + Unpin>(
     frame_into(bytes, &mut out);
     stream.write_all(&out).await?;
     stream.flush().await
+}
+
+/// `value` as JSON behind its 4-byte length, in one buffer.
+pub fn frame<T: serde::Serialize>(value: &T) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(256);
+    frame_onto(value, &mut out)?;
+    Ok(out)
+}
+
+/// Appends `value` as JSON behind its 4-byte length, serialized in place.
+pub fn frame_onto<T: serde::Serialize>(value: &T, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    let start = out.len();
+    out.extend_from_slice(&[0; 4]);
+    if let Err(e) = serde_json::to_writer(&mut *out, value) {
+        out.truncate(start);
+        return Err(e);
+    }
+    let len = (out.len() - start - 4) as u32;
+    out[start..start + 4].copy_from_slice(&len.to_be_bytes());
+    Ok(())
 }
 
 /// Appends `bytes` behind their 4-byte length.

@@ -187,6 +187,31 @@ async fn a_server_that_never_answers_times_the_client_out() {
 }
 
 #[tokio::test]
+async fn an_agent_waits_for_a_silent_server_no_longer_than_its_one_deadline() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        drop(socket);
+    });
+    let started = std::time::Instant::now();
+    match service::attest(addr, &end("agent", "0.9.2"), "node-1", SHORT).await {
+        Err(service::AgentError::Handshake(e @ HandshakeError::Timeout(_))) => {
+            assert!(
+                e.to_string().starts_with("no complete handshake within 2"),
+                "{e}"
+            );
+        }
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("a silent server admitted the agent"),
+    }
+    // Connect, handshake and reply share the deadline: the wait is the timeout, not more.
+    assert!(started.elapsed() < SHORT + Duration::from_millis(200));
+    held.abort();
+}
+
+#[tokio::test]
 async fn a_server_that_is_not_compat_is_reported_by_the_client() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
