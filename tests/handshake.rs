@@ -428,7 +428,24 @@ pub struct Tree {
     pub children: Vec<Tree>,
 }
 
-static MESSAGES: &[&Message] = &[Bundle::MESSAGE, Reply::MESSAGE, Tree::MESSAGE];
+/// Messages in the other std containers, and a field serde never writes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Compat)]
+#[compat(from = "server", to = "agent")]
+#[since("0.0.1")]
+pub struct Directory {
+    pub by_name: std::collections::HashMap<String, Bundle>,
+    pub queue: std::collections::VecDeque<Bundle>,
+    #[since("0.0.5")]
+    #[serde(skip_serializing, default)]
+    pub local_only: u32,
+}
+
+static MESSAGES: &[&Message] = &[
+    Bundle::MESSAGE,
+    Reply::MESSAGE,
+    Tree::MESSAGE,
+    Directory::MESSAGE,
+];
 
 const SMALL: &str = "[components]\nserver = {}\nagent = {}\n[[rule]]\ncomponent = \"agent\"\n\
                      peer = \"server\"\nnewer = \"none\"\nolder = \"any patch\"\n";
@@ -539,6 +556,44 @@ fn messages_inside_messages_are_guarded_too() {
             "cannot send `Reply` to agent 0.0.4: field `serial` of `Bundle` arrived in 0.0.5"
         ),
         "{err}"
+    );
+}
+
+#[test]
+fn messages_in_hash_maps_and_deques_are_guarded_and_fields_never_written_are_not() {
+    let session = session_with("0.0.4");
+    let newer = Bundle {
+        serial: Some(7),
+        ..bundle()
+    };
+    let mut directory = Directory {
+        by_name: [("a".to_owned(), bundle())].into_iter().collect(),
+        queue: [bundle()].into_iter().collect(),
+        local_only: 3,
+    };
+    assert!(
+        session.guard(&directory).is_ok(),
+        "`local_only` never travels: {:?}",
+        session.guard(&directory)
+    );
+    directory.by_name.insert("b".to_owned(), newer.clone());
+    let err = session.guard(&directory).unwrap_err();
+    assert_eq!(
+        (err.message(), err.part()),
+        ("Bundle", compat_runtime::guard::Part::Field("serial"))
+    );
+    directory.by_name.remove("b");
+    directory.queue.push_back(Bundle {
+        hint: Some("dropped".into()),
+        ..newer
+    });
+    assert!(session.guard(&directory).is_err());
+    directory.queue.back_mut().unwrap().serial = None;
+    let sent = session.prepare(&directory).unwrap();
+    assert_eq!(
+        sent.queue.back().unwrap().hint,
+        None,
+        "the ignorable hint is stripped"
     );
 }
 

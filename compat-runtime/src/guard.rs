@@ -15,9 +15,9 @@
 //!   [`Session::prepare`](crate::Session::prepare) (or [`Session::strip`](crate::Session::strip)),
 //!   so the peer gets what it would read if the field were missing.
 //!
-//! Fields whose type is itself a message (directly, or in an `Option`, `Box`, `Vec` or
-//! `BTreeMap` value) are walked too; messages behind generic parameters or other containers
-//! are not.
+//! Fields whose type is itself a message (directly, or in an `Option`, `Vec`, `VecDeque`,
+//! or as the values of a `BTreeMap` or `HashMap`) are walked too; messages behind generic
+//! parameters, `Box` or other containers are not.
 
 use core::fmt;
 
@@ -238,7 +238,7 @@ impl std::error::Error for Unreadable {}
 /// message, or a container of one) is found before the fallback on `&Probe<T>`.
 #[doc(hidden)]
 pub mod __private {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, HashMap, VecDeque};
     use std::marker::PhantomData;
 
     pub use super::{Guard, Part, Unknown};
@@ -409,7 +409,8 @@ pub mod __private {
         *value = T::default();
     }
 
-    // A message held directly, in an `Option`, a `Vec` or as `BTreeMap` values. (`Box` is
+    // A message held directly, in an `Option`, a `Vec`, a `VecDeque` or as `BTreeMap` or
+    // `HashMap` values. (`Box` is
     // left out: a `Box<T>` impl would overlap, as downstream crates may implement traits
     // for `Box<Their>`.)
     macro_rules! containers {
@@ -456,5 +457,7 @@ pub mod __private {
         [] Option<M>, |v| v.iter(), |w| w.iter_mut();
         [] Vec<M>, |v| v.iter(), |w| w.iter_mut();
         [K] BTreeMap<K, M>, |v| v.values(), |w| w.values_mut();
+        [K, S] HashMap<K, M, S>, |v| v.values(), |w| w.values_mut();
+        [] VecDeque<M>, |v| v.iter(), |w| w.iter_mut();
     }
 }
