@@ -40,8 +40,9 @@ pub fn derive_compat(input: TokenStream) -> TokenStream {
 /// message of the crate, for the handshake and the wire lock. With the build script in
 /// place, a type that derives `Compat` but is missing from the list is a compile error.
 ///
-/// It finds those types by parsing the library target with `syn`: `src/lib.rs` and the
-/// modules it declares, with `#[cfg(...)]` and `#[cfg_attr(...)]` evaluated for the build
+/// It finds those types by reading the library target: `src/lib.rs` and the modules it
+/// declares, lexed by `proc-macro2` into token trees whose item headers it reads (bodies are
+/// skipped whole; `syn` parses the attributes), with `#[cfg(...)]` and `#[cfg_attr(...)]` evaluated for the build
 /// (the build script hands over the features and target cfgs; `test` is off). A macro at
 /// module level that generates types deriving `Compat` is refused, since source is not
 /// what it expands to. List each by its name or by its module path (`v1::Hello`); two

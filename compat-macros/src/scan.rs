@@ -1,7 +1,8 @@
 //! Finding the types of the library target that derive `Compat`, for `messages![...]`.
 //!
-//! `messages![...]` parses the crate's source with `syn` (already built for the derives:
-//! no build script links a parser) and walks the module tree from `src/lib.rs` the way the
+//! `messages![...]` reads the crate's source with `proc-macro2`'s lexer and `syn` (already
+//! built for the derives: no build script links a parser), item headers only (bodies are
+//! skipped whole, as token trees), and walks the module tree from `src/lib.rs` the way the
 //! compiler does: it follows `mod` declarations (`#[path]` included) and evaluates
 //! `#[cfg(...)]` and `#[cfg_attr(...)]` against the configuration the build script saw
 //! (`CARGO_FEATURE_*` and `CARGO_CFG_*`, handed over in `COMPAT_CFG`; `test`, `doc` and
