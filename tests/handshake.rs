@@ -440,11 +440,21 @@ pub struct Directory {
     pub local_only: u32,
 }
 
+/// Boxed messages, as recursive protocols hold them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Compat)]
+#[compat(from = "server", to = "agent")]
+#[since("0.0.1")]
+pub struct Chain {
+    pub head: Box<Bundle>,
+    pub next: Option<Box<Chain>>,
+}
+
 static MESSAGES: &[&Message] = &[
     Bundle::MESSAGE,
     Reply::MESSAGE,
     Tree::MESSAGE,
     Directory::MESSAGE,
+    Chain::MESSAGE,
 ];
 
 const SMALL: &str = "[components]\nserver = {}\nagent = {}\n[[rule]]\ncomponent = \"agent\"\n\
@@ -595,6 +605,25 @@ fn messages_in_hash_maps_and_deques_are_guarded_and_fields_never_written_are_not
         None,
         "the ignorable hint is stripped"
     );
+}
+
+#[test]
+fn boxed_messages_are_guarded_and_stripped_like_the_messages_they_hold() {
+    let session = session_with("0.0.4");
+    let mut chain = Chain {
+        head: Box::new(bundle()),
+        next: Some(Box::new(Chain {
+            head: Box::new(bundle()),
+            next: None,
+        })),
+    };
+    assert!(session.guard(&chain).is_ok());
+    chain.next.as_mut().unwrap().head.serial = Some(2);
+    let err = session.guard(&chain).unwrap_err();
+    assert_eq!((err.sent(), err.message()), ("Chain", "Bundle"));
+    chain.next.as_mut().unwrap().head.serial = None;
+    chain.head.hint = Some("dropped".into());
+    assert_eq!(session.prepare(&chain).unwrap().head.hint, None);
 }
 
 #[test]

@@ -15,9 +15,9 @@
 //!   [`Session::prepare`](crate::Session::prepare) (or [`Session::strip`](crate::Session::strip)),
 //!   so the peer gets what it would read if the field were missing.
 //!
-//! Fields whose type is itself a message (directly, or in an `Option`, `Vec`, `VecDeque`,
-//! or as the values of a `BTreeMap` or `HashMap`) are walked too; messages behind generic
-//! parameters, `Box` or other containers are not.
+//! Fields whose type is itself a message (directly or boxed, or in an `Option`, `Vec`,
+//! `VecDeque`, or as the values of a `BTreeMap` or `HashMap`) are walked too; messages
+//! behind generic parameters or other containers are not.
 
 use core::fmt;
 
@@ -76,6 +76,33 @@ pub trait Guard: Compat {
     #[inline]
     fn strip(&mut self, peer: u64) {
         let _ = peer;
+    }
+}
+
+/// A boxed message is guarded as the message it holds (serde writes it so), which is how
+/// the guard walks into `Box<M>`, `Option<Box<M>>` and `Vec<Box<M>>` fields.
+impl<M: Guard> Guard for Box<M> {
+    const NEWEST: u64 = M::NEWEST;
+    const SINCE: u64 = M::SINCE;
+
+    #[inline]
+    fn newest_within(depth: u32) -> u64 {
+        M::newest_within(depth)
+    }
+
+    #[inline]
+    fn unreadable(&self, peer: u64) -> Option<Unknown> {
+        (**self).unreadable(peer)
+    }
+
+    #[inline]
+    fn needs_strip(&self, peer: u64) -> bool {
+        (**self).needs_strip(peer)
+    }
+
+    #[inline]
+    fn strip(&mut self, peer: u64) {
+        (**self).strip(peer);
     }
 }
 
@@ -410,9 +437,7 @@ pub mod __private {
     }
 
     // A message held directly, in an `Option`, a `Vec`, a `VecDeque` or as `BTreeMap` or
-    // `HashMap` values. (`Box` is
-    // left out: a `Box<T>` impl would overlap, as downstream crates may implement traits
-    // for `Box<Their>`.)
+    // `HashMap` values; a `Box<M>` is a message itself (see the `Guard` impl above).
     macro_rules! containers {
         ($([$($gen:ident),*] $ty:ty, |$v:ident| $iter:expr, |$w:ident| $iter_mut:expr;)*) => {$(
             impl<M: Guard, $($gen),*> NestedNewest for Ty<$ty> {

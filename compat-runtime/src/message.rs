@@ -56,6 +56,11 @@ pub trait Compat {
     const MESSAGE: &'static Message;
 }
 
+/// serde writes a `Box<M>` as the `M` it holds, so it has `M`'s table.
+impl<M: Compat> Compat for Box<M> {
+    const MESSAGE: &'static Message = M::MESSAGE;
+}
+
 /// A message type: a struct or enum that derives [`Compat`](trait@Compat).
 ///
 /// Versions are `MAJOR.MINOR.PATCH` release strings, checked by the derive; parse them
