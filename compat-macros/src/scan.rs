@@ -133,7 +133,7 @@ impl Scan<'_> {
                     break;
                 }
                 attrs.push(RawAttr {
-                    line: pound.span().start().line,
+                    at: pound.span(),
                     tokens: group.stream(),
                 });
                 i += 2;
@@ -333,7 +333,7 @@ impl Scan<'_> {
                 .map_err(|e| e.to_string())
                 .and_then(|meta| self.unfold(meta, &mut metas));
             if let Err(why) = unfolded {
-                let line = attr.line;
+                let line = attr.at.start().line;
                 self.out.refusals.push(format!(
                     "{shown}:{line}: cannot evaluate this attribute's condition ({why}), so the build \
                      script cannot tell whether the item below it exists; write the condition with \
@@ -484,9 +484,10 @@ struct Attrs {
     path: Option<String>,
 }
 
-/// One attribute as the scan sees it: the line of its `#`, and the tokens inside `[...]`.
+/// One attribute as the scan sees it: its `#` (for the line, looked up only to report
+/// it), and the tokens inside `[...]`.
 struct RawAttr {
-    line: usize,
+    at: proc_macro2::Span,
     tokens: TokenStream,
 }
 
@@ -507,7 +508,7 @@ fn inner_attrs(trees: &[TokenTree]) -> (Vec<RawAttr>, &[TokenTree]) {
             break;
         }
         attrs.push(RawAttr {
-            line: pound.span().start().line,
+            at: pound.span(),
             tokens: group.stream(),
         });
         i += 3;
