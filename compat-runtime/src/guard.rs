@@ -81,6 +81,8 @@ pub trait Guard: Compat {
 
 /// A boxed message is guarded as the message it holds (serde writes it so), which is how
 /// the guard walks into `Box<M>`, `Option<Box<M>>` and `Vec<Box<M>>` fields.
+// Not offered as a hint when a type lacks a table: the fix is to derive it.
+#[diagnostic::do_not_recommend]
 impl<M: Guard> Guard for Box<M> {
     const NEWEST: u64 = M::NEWEST;
     const SINCE: u64 = M::SINCE;

@@ -57,6 +57,8 @@ pub trait Compat {
 }
 
 /// serde writes a `Box<M>` as the `M` it holds, so it has `M`'s table.
+// Not offered as a hint when a type lacks a table: the fix is to derive it.
+#[diagnostic::do_not_recommend]
 impl<M: Compat> Compat for Box<M> {
     const MESSAGE: &'static Message = M::MESSAGE;
 }
