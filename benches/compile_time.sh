@@ -43,6 +43,11 @@
 #                  interleaved with the others, for before/after figures from one run
 #   --scratch-runs K  scratch builds per variant (default 1; they take a minute each)
 #   --check        also time `cargo check` (clean and incremental)
+#   --instructions also count the instructions of the crate's rustc runs (its lib and its
+#                  build script) under `valgrind --tool=callgrind`, once per variant for a
+#                  clean build and once for an incremental one: deterministic, so the
+#                  shares are comparable between runs on a busy machine (about a minute per
+#                  build; needs valgrind)
 #   --breakdown    also split the annotated crate's extra cost (about 7 minutes on 2 cores):
 #                    buildrs        plain + compat.toml + build.rs enforce(), no derive: the
 #                                   build script's compile and run
@@ -68,6 +73,7 @@ RUNS=5
 SNAPSHOT=0
 REV=
 CHECK=0
+INSTRUCTIONS=0
 BREAKDOWN=0
 WORK=
 KEEP=0
@@ -83,6 +89,7 @@ while [ $# -gt 0 ]; do
         --baseline) BASELINE=$2; shift 2 ;;
         --scratch-runs) SCRATCH_RUNS=$2; shift 2 ;;
         --check) CHECK=1; shift ;;
+        --instructions) INSTRUCTIONS=1; shift ;;
         --breakdown) BREAKDOWN=1; shift ;;
         --work) WORK=$2; shift 2 ;;
         --keep) KEEP=1; shift ;;
@@ -616,6 +623,73 @@ if a and p:
                  f"{'MET' if a <= base else 'NOT MET'} (no slower)")
     print(line)
 PY
+
+# --- instructions: the rustc runs under callgrind, deterministic -------------------------
+if [ "$INSTRUCTIONS" = 1 ]; then
+    command -v valgrind >/dev/null || { echo "--instructions needs valgrind" >&2; exit 2; }
+    WRAP="$WORK/count-rustc"
+    cat >"$WRAP" <<'SH'
+#!/usr/bin/env bash
+# RUSTC_WRAPPER: run the crate's own rustc invocations (lib, build script) under callgrind
+# and append the instructions each executed to $COUNT_OUT.
+rustc=$1; shift
+case " $* " in
+    *" --crate-name $COUNT_CRATE "*|*" --crate-name build_script_build "*)
+        log=$(mktemp)
+        valgrind --tool=callgrind --callgrind-out-file=/dev/null "$rustc" "$@" 2>"$log"
+        rc=$?
+        grep -v '^==' "$log" >&2
+        awk '/Collected :/ { print $4 }' "$log" >>"$COUNT_OUT"
+        rm -f "$log"
+        exit $rc ;;
+    *) exec "$rustc" "$@" ;;
+esac
+SH
+    chmod +x "$WRAP"
+    echo
+    echo "== instructions of the crate's rustc runs (valgrind --tool=callgrind), once each"
+    COUNTS="$WORK/instructions.tsv"
+    : >"$COUNTS"
+    for kind in clean incremental; do
+        for v in $VARIANTS; do
+            cargo_in "$v" build
+            if [ "$kind" = clean ]; then
+                cargo_in "$v" clean -p "$v"
+            else
+                # settle the incremental state on an unchanged crate first
+                touch "$WORK/$v/src/lib.rs"; cargo_in "$v" build
+                touch "$WORK/$v/src/lib.rs"
+            fi
+            out="$WORK/count.$v.$kind"; : >"$out"
+            (cd "$WORK/$v" && CARGO_TARGET_DIR="$WORK/target-$v" RUSTC_WRAPPER="$WRAP" \
+                COUNT_CRATE="$v" COUNT_OUT="$out" cargo build >>"$LOG/$v.log" 2>&1) || {
+                echo "counted build of $v failed; see $LOG/$v.log" >&2; exit 1; }
+            total=$(awk '{ s += $1 } END { printf "%.0f", s }' "$out")
+            printf '%s\t%s\t%s\n' "$v" "$kind" "$total" >>"$COUNTS"
+            printf '  %-14s %-12s %8.3f G instructions (%d rustc runs)\n' "$v" "$kind" \
+                "$(awk -v t="$total" 'BEGIN { print t / 1e9 }')" "$(wc -l <"$out")"
+        done
+    done
+    python3 - "$COUNTS" <<'PY'
+import sys
+counts = {}
+for line in open(sys.argv[1]):
+    v, kind, n = line.split()
+    counts[(v, kind)] = int(n)
+print("what each derive adds, instructions: serde = plain - bare, Compat = annotated - plain")
+for kind in ["clean", "incremental"]:
+    bare, plain = counts.get(("bare", kind)), counts.get(("plain", kind))
+    if not (bare and plain):
+        continue
+    serde = plain - bare
+    parts = []
+    for v in ["annotated", "baseline"]:
+        if (v, kind) in counts:
+            added = counts[(v, kind)] - plain
+            parts.append(f"{v} {added / 1e9:.2f} G, {added / serde:.1%} of serde's")
+    print(f"  {kind:<12} serde {serde / 1e9:.2f} G; " + "; ".join(parts))
+PY
+fi
 
 # --- syn: one major in the annotated crate's graph ---------------------------------------
 echo
