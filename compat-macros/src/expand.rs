@@ -73,7 +73,9 @@ fn table(input: &Input<'_>) -> TokenStream {
         let (from, to) = (&route.from, &route.to);
         quote!(__c::Route { from: #from, to: #to })
     });
-    let wire = renamed(&name, &input.wire).unwrap_or_else(|| quote!(__c::same(#name)));
+    let renamed_wire = renamed(&name, &input.wire);
+    let travels_as_written = renamed_wire.is_none();
+    let wire = renamed_wire.unwrap_or_else(|| quote!(__c::same(#name)));
     let representation = match (&input.attrs.tagging, input.attrs.transparent) {
         (_, true) => quote!(__c::Representation::Transparent),
         (Tagging::External, false) => quote!(__c::Representation::External),
@@ -134,9 +136,7 @@ fn table(input: &Input<'_>) -> TokenStream {
     // The whole table is one constant expression of struct literals: temporary lifetime
     // extension makes every nested `&[...]` 'static, so each message costs the compiler a
     // single body to check and evaluate.
-    let common = input.wire.serialize == name
-        && input.wire.deserialize == name
-        && input.wire.aliases.is_empty()
+    let common = travels_as_written
         && !input.attrs.transparent
         && input.attrs.tagging == Tagging::External
         && !input.attrs.rename_all.is_set()
@@ -360,14 +360,12 @@ fn write_type(ty: &syn::Type, out: &mut String) -> bool {
                 return false;
             }
             // As from the tokens: a space only between words (`&'a mut T`, `&'a[u8]`).
-            let word =
-                |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '\'');
             for (i, w) in words.iter().enumerate() {
                 out.push_str(w);
                 let next = words
                     .get(i + 1)
                     .map_or(elem.chars().next(), |n| n.chars().next());
-                if word(next) {
+                if is_word(next) {
                     out.push(' ');
                 }
             }
@@ -398,6 +396,12 @@ fn write_type(ty: &syn::Type, out: &mut String) -> bool {
     }
 }
 
+/// Whether `c` belongs to a word of a type's text (an identifier, a lifetime): the only
+/// places a space is kept.
+fn is_word(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '\'')
+}
+
 /// [`type_text`] for any type: its tokens printed, with the spaces that do not separate
 /// words dropped.
 fn type_text_from_tokens(ty: &syn::Type) -> String {
@@ -408,11 +412,9 @@ fn type_text_from_tokens(ty: &syn::Type) -> String {
         if c == ' ' {
             let before = i.checked_sub(1).map(|j| chars[j]);
             let after = chars.get(i + 1).copied();
-            let word =
-                |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '\'');
             // Keep the spaces that separate words (`dyn Trait`, `&'a str`), and after commas
             // and semicolons; drop the rest.
-            if (word(before) && word(after)) || matches!(before, Some(',' | ';')) {
+            if (is_word(before) && is_word(after)) || matches!(before, Some(',' | ';')) {
                 out.push(' ');
             }
         } else {

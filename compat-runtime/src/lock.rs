@@ -1180,15 +1180,8 @@ macro_rules! wire_lock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::{Deprecation, Field, Route, Shape, Variant};
-
-    const fn same(name: &'static str) -> WireName {
-        WireName {
-            serialize: name,
-            deserialize: name,
-            aliases: &[],
-        }
-    }
+    use crate::message::__private::{message, same};
+    use crate::message::{Deprecation, Field, Route, Shape};
 
     const fn field(
         name: &'static str,
@@ -1208,34 +1201,6 @@ mod tests {
             deprecated,
             skip_serializing: SkipSerializing::Never,
             flatten: Flatten::No,
-        }
-    }
-
-    const fn message(
-        name: &'static str,
-        since: &'static str,
-        routes: &'static [Route],
-        kind: Kind,
-        fields: &'static [Field],
-        variants: &'static [Variant],
-    ) -> Message {
-        Message {
-            name,
-            wire: same(name),
-            representation: Representation::External,
-            rename_all: RenameAll {
-                serialize: None,
-                deserialize: None,
-            },
-            rename_all_fields: RenameAll {
-                serialize: None,
-                deserialize: None,
-            },
-            since,
-            routes,
-            kind,
-            fields,
-            variants,
         }
     }
 
