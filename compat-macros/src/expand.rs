@@ -64,7 +64,7 @@ fn impl_compat(node: &DeriveInput, table: &TokenStream, generics: &syn::Generics
 }
 
 /// A block whose value is `&'static Message`: one constant expression, whose nested
-/// `&[...]` Rust extends to `'static`.
+/// borrows Rust promotes to `'static`.
 fn table(input: &Input<'_>) -> TokenStream {
     let name = unraw(input.ident);
     let message_since = input.attrs.since.as_ref().map(|since| &since.version);
@@ -90,14 +90,12 @@ fn table(input: &Input<'_>) -> TokenStream {
     let (kind, fields, variant_entries) = match &input.data {
         Data::Struct(style, fields) => {
             let shape = shape(*style);
-            let fields = fields
-                .iter()
-                .map(|field| field_entry(field, message_since, input.attrs.serde_default));
-            (
-                quote!(__c::Kind::Struct(#shape)),
-                quote!(#(#fields),*),
-                quote!(),
-            )
+            let fields = field_list(
+                fields
+                    .iter()
+                    .map(|field| field_entry(field, message_since, input.attrs.serde_default)),
+            );
+            (quote!(__c::Kind::Struct(#shape)), fields, quote!(&[]))
         }
         Data::Enum(variants) => {
             let entries = variants.iter().map(|variant| {
@@ -108,10 +106,12 @@ fn table(input: &Input<'_>) -> TokenStream {
                     .as_ref()
                     .map(|since| &since.version)
                     .or(message_since);
-                let fields = variant
-                    .fields
-                    .iter()
-                    .map(|field| field_entry(field, variant_since, false));
+                let fields = field_list(
+                    variant
+                        .fields
+                        .iter()
+                        .map(|field| field_entry(field, variant_since, false)),
+                );
                 let since = variant_since.map(ToString::to_string).unwrap_or_default();
                 let catch_all = input.catch_all(variant).is_some();
                 let shape = shape(variant.style);
@@ -125,17 +125,21 @@ fn table(input: &Input<'_>) -> TokenStream {
                     since: #since,
                     catch_all: #catch_all,
                     shape: #shape,
-                    fields: &[#(#fields),*],
+                    fields: #fields,
                 })
             });
-            (quote!(__c::Kind::Enum), quote!(), quote!(#(#entries),*))
+            (
+                quote!(__c::Kind::Enum),
+                quote!(&[]),
+                quote!(&[#(#entries),*]),
+            )
         }
     };
     // One short alias keeps the emitted tokens few: the compiler re-reads them on every
     // build, so their volume is what users feel (benches/compile_time.sh).
-    // The whole table is one constant expression of struct literals: temporary lifetime
-    // extension makes every nested `&[...]` 'static, so each message costs the compiler a
-    // single body to check and evaluate.
+    // The whole table is one constant expression: every nested `&[...]` and `&__c::fields(..)`
+    // is promoted to `'static`, so each message costs the compiler a single body to check
+    // and evaluate.
     let common = travels_as_written
         && !input.attrs.transparent
         && input.attrs.tagging == Tagging::External
@@ -146,7 +150,7 @@ fn table(input: &Input<'_>) -> TokenStream {
         // convention. One call instead of a literal of ten fields.
         return quote!({
             use ::compat_runtime::message::__private as __c;
-            &__c::message(#name, #since, &[#(#routes),*], #kind, &[#fields], &[#variant_entries])
+            &__c::message(#name, #since, &[#(#routes),*], #kind, #fields, #variant_entries)
         });
     }
     quote!({
@@ -160,17 +164,43 @@ fn table(input: &Input<'_>) -> TokenStream {
             since: #since,
             routes: &[#(#routes),*],
             kind: #kind,
-            fields: &[#fields],
-            variants: &[#variant_entries],
+            fields: #fields,
+            variants: #variant_entries,
         }
     })
 }
 
-fn field_entry(
-    field: &Field<'_>,
-    container: Option<&Version>,
-    container_default: bool,
-) -> TokenStream {
+/// A field's entry in its table.
+enum Entry {
+    /// The common case, `(name, since, type, default)`: a tuple, which the compiler checks
+    /// far faster than a call or a struct literal (no type to prove free of interior
+    /// mutability per entry, no call to evaluate).
+    Plain(TokenStream),
+    /// A `__c::Field` expression, for a field with anything else to say.
+    Full(TokenStream),
+}
+
+/// A `&'static [Field]` expression: `&__c::fields([tuples])` when every field is plain,
+/// else a slice of `Field` expressions.
+fn field_list(entries: impl Iterator<Item = Entry>) -> TokenStream {
+    let entries: Vec<Entry> = entries.collect();
+    if entries.is_empty() {
+        return quote!(&[]);
+    }
+    if entries.iter().all(|entry| matches!(entry, Entry::Plain(_))) {
+        let tuples = entries.iter().map(|entry| match entry {
+            Entry::Plain(tuple) | Entry::Full(tuple) => tuple,
+        });
+        return quote!(&__c::fields([#(#tuples),*]));
+    }
+    let full = entries.iter().map(|entry| match entry {
+        Entry::Plain(tuple) => quote!(__c::field #tuple),
+        Entry::Full(field) => field.clone(),
+    });
+    quote!(&[#(#full),*])
+}
+
+fn field_entry(field: &Field<'_>, container: Option<&Version>, container_default: bool) -> Entry {
     let name = &field.name;
     let since = field
         .attrs
@@ -223,11 +253,11 @@ fn field_entry(
             ))
         }
     }
-    let base = quote!(__c::field(#name, #since, #ty, #default));
+    let plain = quote!((#name, #since, #ty, #default));
     if extra.is_empty() {
-        base
+        Entry::Plain(plain)
     } else {
-        quote!(__c::Field { #(#extra,)* ..#base })
+        Entry::Full(quote!(__c::Field { #(#extra,)* ..__c::field #plain }))
     }
 }
 
