@@ -294,11 +294,9 @@ fn messages_insists_on_every_message_the_modules_and_features_declare() {
     crate_.assert_builds("v2 off");
 
     // (b) A new module with a message: the list must name it.
-    crate_.write(
-        "src/ping.rs",
-        "//! Pings.\n\n/// A ping.\n#[derive(compat_runtime::Compat)]\n\
-         #[compat(from = \"agent\", to = \"server\")]\n#[since(\"0.9.3\")]\npub struct Ping;\n",
-    );
+    let ping = "//! Pings.\n\n/// A ping.\n#[derive(compat_runtime::Compat)]\n\
+                #[compat(from = \"agent\", to = \"server\")]\n#[since(\"0.9.3\")]\npub struct Ping;\n";
+    crate_.write("src/ping.rs", ping);
     crate_.write("src/lib.rs", &format!("{lib}\npub mod ping;\n"));
     let stderr = crate_.assert_fails("a new module");
     assert!(
@@ -315,6 +313,24 @@ fn messages_insists_on_every_message_the_modules_and_features_declare() {
         ),
     );
     crate_.assert_builds("ping listed");
+
+    // (b2) Only a module file changes: what the last build's scan found is not reused.
+    crate_.write(
+        "src/ping.rs",
+        &format!(
+            "{ping}\n/// A pong.\n#[derive(compat_runtime::Compat)]\n\
+             #[compat(from = \"agent\", to = \"server\")]\n#[since(\"0.9.3\")]\npub struct Pong;\n"
+        ),
+    );
+    let stderr = crate_.assert_fails("a new message in a module file");
+    assert!(
+        stderr.contains(
+            "`ping::Pong` derives Compat (src/ping.rs:13) but is missing from `messages![...]`"
+        ),
+        "{stderr}"
+    );
+    crate_.write("src/ping.rs", ping);
+    crate_.assert_builds("pong gone");
 
     // (c) With the feature, `v2::Hello` exists, and so must be listed.
     let stderr = crate_.assert_fails_with("v2 on", &["--features", "v2"]);

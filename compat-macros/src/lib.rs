@@ -20,6 +20,7 @@ mod ctxt;
 mod env;
 mod expand;
 mod guard;
+mod memo;
 mod messages;
 mod scan;
 mod since;

@@ -2,7 +2,8 @@
 //! build script found deriving `Compat`, so that the handshake and the wire lock never miss
 //! one.
 
-use crate::scan::{Scanned, scan};
+use crate::memo;
+use crate::scan::{Scanned, scan_with_inputs};
 use crate::window::unescape;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -126,7 +127,19 @@ pub(crate) fn found() -> Option<Scanned> {
             }
         }
     }
-    Some(scan(&dir, &|name| vars.get(name).cloned()))
+    // The scan's result is kept between builds and reused while its inputs read the same.
+    let memo = memo::place();
+    if let Some(found) = memo
+        .as_deref()
+        .and_then(|memo| memo::load(memo, &dir, &cfg))
+    {
+        return Some(found);
+    }
+    let (found, inputs) = scan_with_inputs(&dir, &|name| vars.get(name).cloned());
+    if let Some(memo) = &memo {
+        memo::store(memo, &dir, &cfg, &inputs, &found);
+    }
+    Some(found)
 }
 
 /// The segments of a listed type's path, without generics and without a leading `crate`,

@@ -32,8 +32,19 @@ pub(crate) struct Scanned {
     pub(crate) refusals: Vec<String>,
 }
 
+/// Everything a scan's result depends on besides the configuration: each file it read
+/// (with its text, `None` if it could not be read) and each path it probed for a module
+/// file (with whether it was a file). The same files read the same way give the same
+/// result, which is what lets `messages![...]` reuse it (see `memo`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Inputs {
+    pub(crate) reads: Vec<(PathBuf, Option<String>)>,
+    pub(crate) probes: Vec<(PathBuf, bool)>,
+}
+
 struct Scan<'e> {
     env: &'e dyn Fn(&str) -> Option<String>,
+    inputs: Inputs,
     /// The crate root, for the places shown.
     root: PathBuf,
     seen: BTreeSet<PathBuf>,
@@ -44,19 +55,29 @@ struct Scan<'e> {
 
 /// Scans the library target whose `src` directory is `src`, with `env` for the build's
 /// configuration.
+#[cfg(test)]
 pub(crate) fn scan(src: &Path, env: &dyn Fn(&str) -> Option<String>) -> Scanned {
+    scan_with_inputs(src, env).0
+}
+
+/// `scan`, with the inputs its result depends on.
+pub(crate) fn scan_with_inputs(
+    src: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> (Scanned, Inputs) {
     // Parsed by proc-macro2's own lexer even inside the compiler, which is what gives the
     // spans their lines; nothing parsed here is handed back to the compiler.
     let _fallback = Fallback::force();
     let mut scan = Scan {
         env,
+        inputs: Inputs::default(),
         root: src.parent().unwrap_or(src).to_path_buf(),
         seen: BTreeSet::new(),
         generating: BTreeSet::new(),
         out: Scanned::default(),
     };
     scan.file(&src.join("lib.rs"), &[], src);
-    scan.out
+    (scan.out, scan.inputs)
 }
 
 /// proc-macro2's fallback implementation, for as long as it lives.
@@ -90,7 +111,9 @@ impl Scan<'_> {
         if !self.seen.insert(file.to_path_buf()) {
             return;
         }
-        let Ok(text) = std::fs::read_to_string(file) else {
+        let read = std::fs::read_to_string(file).ok();
+        self.inputs.reads.push((file.to_path_buf(), read.clone()));
+        let Some(text) = read else {
             // A module file that does not exist is the compiler's to report.
             return;
         };
@@ -207,7 +230,11 @@ impl Scan<'_> {
                                 children.join(&name).join("mod.rs"),
                             ]
                             .into_iter()
-                            .find(|candidate| candidate.is_file()),
+                            .find(|candidate| {
+                                let found = candidate.is_file();
+                                self.inputs.probes.push((candidate.clone(), found));
+                                found
+                            }),
                         };
                         let Some(target) = target else { continue };
                         let owned = if attrs.path.is_some() || target.ends_with("mod.rs") {
