@@ -449,12 +449,22 @@ pub struct Chain {
     pub next: Option<Box<Chain>>,
 }
 
+/// A message with nothing newer than itself: the derive writes no slow path, and the
+/// guard's default reads the message's release from its table.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Compat)]
+#[compat(from = "server", to = "agent")]
+#[since("0.0.5")]
+pub struct Late {
+    pub id: u64,
+}
+
 static MESSAGES: &[&Message] = &[
     Bundle::MESSAGE,
     Reply::MESSAGE,
     Tree::MESSAGE,
     Directory::MESSAGE,
     Chain::MESSAGE,
+    Late::MESSAGE,
 ];
 
 const SMALL: &str = "[components]\nserver = {}\nagent = {}\n[[rule]]\ncomponent = \"agent\"\n\
@@ -731,4 +741,26 @@ proptest! {
         let admitted = end("agent", &agent).admit(end("server", &server).hello(), None);
         prop_assert_eq!(verdict.is_ok(), admitted.is_ok());
     }
+}
+
+#[test]
+fn a_message_newer_than_the_peer_is_refused_whole_with_the_release_its_table_gives() {
+    use compat_runtime::Guard;
+    use compat_runtime::guard::{Part, pack};
+    assert_eq!(<Late as Guard>::SINCE, pack(0, 0, 5));
+    assert_eq!(<Bundle as Guard>::SINCE, pack(0, 0, 1));
+    assert_eq!(<Box<Late> as Guard>::SINCE, pack(0, 0, 5));
+    let unknown = Late { id: 1 }.unreadable(pack(0, 0, 4)).unwrap();
+    assert_eq!(
+        (unknown.message, unknown.part, unknown.since),
+        ("Late", Part::Message, "0.0.5")
+    );
+    assert_eq!(Late { id: 1 }.unreadable(pack(0, 0, 5)), None);
+    let err = session_with("0.0.4").guard(&Late { id: 1 }).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("cannot send `Late` to agent 0.0.4"),
+        "{err}"
+    );
+    assert!(session_with("0.0.5").guard(&Late { id: 1 }).is_ok());
 }

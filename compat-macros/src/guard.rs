@@ -28,7 +28,7 @@ fn pack(v: &Version) -> u64 {
 /// parameters must have tables), since `Guard` extends `Compat`.
 ///
 /// The slow path is written as data where it can be: one `(index, since, present)` check
-/// per field newer than its container, handed to `__g::fields` / `__g::variant`, which take
+/// per field newer than its container, handed to `__private::fields` / `__private::variant`, which take
 /// the names and releases from the message's table. Only fields that may hold other
 /// messages, and ignorable ones, get code of their own. What the compiler checks per
 /// message is what users pay on every build (benches/compile_time.sh).
@@ -43,9 +43,6 @@ pub(crate) fn impl_guard(
     let ms = message_since.map_or(0, pack);
     let mut newest = ms;
     let mut types: Vec<&syn::Type> = Vec::new();
-    // Which helper traits each method calls, so that it imports only those: every import
-    // is a name the compiler resolves, per message.
-    let (mut read_default, mut strip_default) = (false, false);
 
     let (unreadable, needs_strip, strip) = match (&input.data, &node.data) {
         (Data::Struct(_, fields), syn::Data::Struct(data)) => {
@@ -65,13 +62,11 @@ pub(crate) fn impl_guard(
                 &mut newest,
                 &mut types,
             );
-            read_default |= parts.default_in_checks;
-            strip_default |= parts.default_in_strip_checks;
             let checks = &parts.checks;
             let nested = &parts.nested_reads;
             let unreadable = (!checks.is_empty() || !nested.is_empty()).then(|| {
                 let call =
-                    quote!(__g::fields(<Self as __g::Compat>::MESSAGE, Self::SINCE, peer, &[#(#checks),*]));
+                    quote!(::compat_runtime::guard::__private::fields(<Self as ::compat_runtime::message::Compat>::MESSAGE, #ms, peer, &[#(#checks),*]));
                 if nested.is_empty() {
                     call
                 } else {
@@ -112,8 +107,6 @@ pub(crate) fn impl_guard(
                     &mut newest,
                     &mut types,
                 );
-                read_default |= parts.default_in_checks;
-                strip_default |= parts.default_in_strip_checks;
                 let v_ident = variant.ident;
                 // Bind only the fields some code looks at.
                 // Bind only the fields some code looks at.
@@ -131,8 +124,8 @@ pub(crate) fn impl_guard(
                 let checks = &parts.checks;
                 let nested = &parts.nested_reads;
                 if newer > 0 || !checks.is_empty() || !nested.is_empty() {
-                    let call = quote!(__g::variant(
-                        <Self as __g::Compat>::MESSAGE, Self::SINCE, peer, #index, #newer, &[#(#checks),*]
+                    let call = quote!(::compat_runtime::guard::__private::variant(
+                        <Self as ::compat_runtime::message::Compat>::MESSAGE, #ms, peer, #index, #newer, &[#(#checks),*]
                     ));
                     read_arms.push(if nested.is_empty() {
                         quote!(#pattern => #call,)
@@ -165,9 +158,9 @@ pub(crate) fn impl_guard(
             (
                 arms(
                     &read_arms,
-                    quote!(__g::fields(
-                        <Self as __g::Compat>::MESSAGE,
-                        Self::SINCE,
+                    quote!(::compat_runtime::guard::__private::fields(
+                        <Self as ::compat_runtime::message::Compat>::MESSAGE,
+                        #ms,
                         peer,
                         &[]
                     ),),
@@ -196,18 +189,22 @@ pub(crate) fn impl_guard(
         }
     });
     let nested = !types.is_empty();
+    // Paths are written in full and only the helper traits a method calls are imported:
+    // a `use` is an item of its own, which the compiler pays for per message.
     let prelude = |traits: &[(bool, &str)]| {
-        let traits = traits
+        let traits: Vec<syn::Ident> = traits
             .iter()
             .filter(|(used, _)| *used)
-            .map(|(_, name)| syn::Ident::new(name, proc_macro2::Span::call_site()));
-        quote! {
-            #[allow(unused_imports)]
-            use ::compat_runtime::guard::__private::{self as __g, #(#traits as _),*};
-        }
+            .map(|(_, name)| syn::Ident::new(name, proc_macro2::Span::call_site()))
+            .collect();
+        (!traits.is_empty()).then(|| {
+            quote! {
+                use ::compat_runtime::guard::__private::{#(#traits as _),*};
+            }
+        })
     };
     let unreadable = unreadable.map(|body| {
-        let prelude = prelude(&[(read_default, "IsDefault"), (nested, "Nested")]);
+        let prelude = prelude(&[(nested, "Nested")]);
         quote! {
             // Inline: compiled where a session guards the message, not in every
             // protocol crate that declares it (benches/compile_time.sh, clean build).
@@ -219,7 +216,7 @@ pub(crate) fn impl_guard(
         }
     });
     let needs_strip = needs_strip.map(|body| {
-        let prelude = prelude(&[(strip_default, "IsDefault"), (nested, "Nested")]);
+        let prelude = prelude(&[(nested, "Nested")]);
         quote! {
             // Inline: compiled where a session guards the message, not in every
             // protocol crate that declares it (benches/compile_time.sh, clean build).
@@ -247,7 +244,6 @@ pub(crate) fn impl_guard(
         #[automatically_derived]
         impl #impl_generics ::compat_runtime::guard::Guard for #ident #ty_generics #where_clause {
             const NEWEST: u64 = #newest;
-            const SINCE: u64 = #ms;
             #newest_within
             #unreadable
             #needs_strip
@@ -270,9 +266,6 @@ struct Parts {
     strips: Vec<TokenStream>,
     /// Every field index some code looks at, in order.
     bound: Vec<usize>,
-    /// Whether a check compares with `Default::default()` (and needs `IsDefault`).
-    default_in_checks: bool,
-    default_in_strip_checks: bool,
 }
 
 impl Parts {
@@ -295,8 +288,6 @@ impl Parts {
             nested_needs: Vec::new(),
             strips: Vec::new(),
             bound: Vec::new(),
-            default_in_checks: false,
-            default_in_strip_checks: false,
         };
         for (i, field) in fields.iter().enumerate() {
             let fs = field
@@ -317,28 +308,27 @@ impl Parts {
             let r = &refer(i);
             let walk = || {
                 let m = mutable(i);
-                quote!((&mut __g::ValMut(#m)).nested_strip(peer);)
+                quote!((&mut ::compat_runtime::guard::__private::ValMut(#m)).nested_strip(peer);)
             };
             if nested {
                 types.push(field.ty);
                 parts.nested_reads.push(quote! {
-                    if let ::core::option::Option::Some(u) = (&__g::Val(#r)).nested_unreadable(peer) {
+                    if let ::core::option::Option::Some(u) = (&::compat_runtime::guard::__private::Val(#r)).nested_unreadable(peer) {
                         return ::core::option::Option::Some(u);
                     }
                 });
-                parts
-                    .nested_needs
-                    .push(quote!((&__g::Val(#r)).nested_needs_strip(peer)));
+                parts.nested_needs.push(
+                    quote!((&::compat_runtime::guard::__private::Val(#r)).nested_needs_strip(peer)),
+                );
             }
             if newer && field.attrs.ignorable {
-                let (present, default) = present(field, r);
-                parts.default_in_strip_checks |= default;
+                let present = present(field, r);
                 parts.strip_checks.push(quote!((#fs, #present)));
                 let m = mutable(i);
                 let reset = if ast::is_option(field.ty) {
                     quote!(*#m = ::core::option::Option::None;)
                 } else {
-                    quote!(__g::reset(#m);)
+                    quote!(::compat_runtime::guard::__private::reset(#m);)
                 };
                 parts.strips.push(if nested {
                     let walk = walk();
@@ -348,8 +338,7 @@ impl Parts {
                 });
             } else {
                 if newer {
-                    let (present, default) = present(field, r);
-                    parts.default_in_checks |= default;
+                    let present = present(field, r);
                     parts.checks.push(quote!((#i, #fs, #present)));
                 }
                 if nested {
@@ -367,7 +356,7 @@ impl Parts {
         }
         let checks = &self.strip_checks;
         let nested = &self.nested_needs;
-        Some(quote!(__g::any(peer, &[#(#checks),*]) #(|| #nested)*))
+        Some(quote!(::compat_runtime::guard::__private::any(peer, &[#(#checks),*]) #(|| #nested)*))
     }
 
     fn strip(&self) -> Option<TokenStream> {
@@ -437,17 +426,16 @@ fn syn_member(syn_fields: &syn::Fields, field: &ast::Field<'_>) -> TokenStream {
 /// Whether the value holds something in `field`: not `None` for an `Option`, not what its
 /// `skip_serializing_if` predicate leaves out, and otherwise not `Default::default()` where
 /// the type has it and `PartialEq` (anything else counts as a value).
-/// With whether it needs `IsDefault` in scope.
-fn present(field: &ast::Field<'_>, r: &TokenStream) -> (TokenStream, bool) {
+fn present(field: &ast::Field<'_>, r: &TokenStream) -> TokenStream {
     let sent = match &field.attrs.skip_serializing {
         SkipSerializing::If(lit) => lit.parse::<syn::ExprPath>().ok(),
         _ => None,
     };
     match (sent, ast::is_option(field.ty)) {
-        (Some(path), true) => (quote!(((#r).is_some() && !#path(#r))), false),
-        (Some(path), false) => (quote!(!#path(#r)), false),
-        (None, true) => (quote!((#r).is_some()), false),
-        (None, false) => (quote!(!(&__g::Val(#r)).is_default()), true),
+        (Some(path), true) => quote!(((#r).is_some() && !#path(#r))),
+        (Some(path), false) => quote!(!#path(#r)),
+        (None, true) => quote!((#r).is_some()),
+        (None, false) => quote!(!::compat_runtime::guard::__private::Val(#r).is_default()),
     }
 }
 

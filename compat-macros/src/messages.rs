@@ -95,8 +95,9 @@ pub(crate) fn expand(input: TokenStream, found: Option<Scanned>) -> TokenStream 
         /// Every message of this crate, in the order listed: what the handshake announces and
         /// the wire lock records.
         pub fn messages() -> &'static [&'static ::compat_runtime::message::Message] {
-            const ALL: &[&::compat_runtime::message::Message] = &[#(#entries),*];
-            ALL
+            static ALL: ::compat_runtime::message::__private::List =
+                ::compat_runtime::message::__private::List::new();
+            ALL.get(|| [#(#entries),*])
         }
     }
 }

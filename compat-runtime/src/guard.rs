@@ -31,8 +31,9 @@ pub trait Guard: Compat {
     const NEWEST: u64;
 
     /// The message's own `#[since]`, packed with [`pack`]: a peer older than that knows
-    /// nothing of it.
-    const SINCE: u64 = 0;
+    /// nothing of it. Read from the table (the derive does not write it, which spares the
+    /// compiler a constant per message).
+    const SINCE: u64 = pack_release(Self::MESSAGE.since);
 
     /// [`Guard::NEWEST`], including the messages its fields hold. The derive writes it as a
     /// chain of constants that the compiler folds into one.
@@ -126,6 +127,34 @@ pub const fn pack(major: u64, minor: u64, patch: u64) -> u64 {
         if v > max { max } else { v }
     }
     (cap(major, 24) << 40) | (cap(minor, 20) << 20) | cap(patch, 20)
+}
+
+/// A release as the tables write it (`"0.9.3"`; what follows `-` or `+` is ignored, and so
+/// is anything malformed after the last number), packed with [`pack`]; `""` packs to 0.
+///
+/// ```
+/// use compat_runtime::guard::{pack, pack_release};
+/// assert_eq!(pack_release("0.9.3"), pack(0, 9, 3));
+/// assert_eq!(pack_release("1.2.0-rc.1"), pack(1, 2, 0));
+/// assert_eq!(pack_release(""), 0);
+/// ```
+pub const fn pack_release(text: &str) -> u64 {
+    let bytes = text.as_bytes();
+    let mut parts = [0u64; 3];
+    let (mut part, mut i) = (0, 0);
+    while i < bytes.len() && part < 3 {
+        match bytes[i] {
+            b'0'..=b'9' => {
+                parts[part] = parts[part]
+                    .saturating_mul(10)
+                    .saturating_add((bytes[i] - b'0') as u64);
+            }
+            b'.' => part += 1,
+            _ => break,
+        }
+        i += 1;
+    }
+    pack(parts[0], parts[1], parts[2])
 }
 
 /// A peer's version packed for comparing with [`Guard::NEWEST`]. A pre-release of `x.y.z`
@@ -392,10 +421,6 @@ pub mod __private {
     pub trait NestedMut {
         fn nested_strip(&mut self, peer: u64);
     }
-    /// Whether a field's value is its type's default.
-    pub trait IsDefault {
-        fn is_default(&self) -> bool;
-    }
 
     // The fallbacks: not a message, not comparable with a default.
     impl<T: ?Sized> NestedNewest for &Ty<T> {
@@ -418,18 +443,45 @@ pub mod __private {
         #[inline]
         fn nested_strip(&mut self, _: u64) {}
     }
-    impl<T: ?Sized> IsDefault for &Val<'_, T> {
+
+    // Whether a field's value is its type's default: `Val(&field).is_default()`. Inherent
+    // methods, so that the derive's code needs no trait in scope: where `T` has no
+    // `Default` or `PartialEq`, the call derefs to `NoDefault`'s, which says no.
+    impl<T: Default + PartialEq> Val<'_, T> {
         #[inline]
-        fn is_default(&self) -> bool {
+        pub fn is_default(&self) -> bool {
+            *self.0 == T::default()
+        }
+    }
+
+    impl<T: ?Sized> core::ops::Deref for Val<'_, T> {
+        type Target = NoDefault;
+        #[inline]
+        fn deref(&self) -> &NoDefault {
+            &NoDefault
+        }
+    }
+
+    /// The default test of a type without `Default` or `PartialEq`: every value counts.
+    pub struct NoDefault;
+
+    impl NoDefault {
+        #[inline]
+        pub fn is_default(&self) -> bool {
             false
         }
     }
 
-    impl<T: Default + PartialEq> IsDefault for Val<'_, T> {
-        #[inline]
-        fn is_default(&self) -> bool {
-            *self.0 == T::default()
-        }
+    /// EXPERIMENT
+    #[inline]
+    pub fn some<T>(value: &Option<T>) -> bool {
+        value.is_some()
+    }
+
+    /// EXPERIMENT
+    #[inline]
+    pub fn set<T: Default + PartialEq>(value: &T) -> bool {
+        *value != T::default()
     }
 
     /// Resets an ignorable field that the peer does not know.

@@ -561,6 +561,26 @@ pub mod __private {
         out
     }
 
+    /// The list `messages![...]` returns, made on first use. A constant array of the
+    /// tables would be checked by the compiler once more, table by table, after each
+    /// table's own constant (benches/compile_time.sh, clean build).
+    pub struct List(std::sync::OnceLock<Box<[&'static Message]>>);
+
+    impl List {
+        #[allow(clippy::new_without_default)]
+        pub const fn new() -> List {
+            List(std::sync::OnceLock::new())
+        }
+
+        /// The list, made by `tables` the first time.
+        pub fn get<const N: usize>(
+            &'static self,
+            tables: fn() -> [&'static Message; N],
+        ) -> &'static [&'static Message] {
+            self.0.get_or_init(|| Box::new(tables()))
+        }
+    }
+
     /// No case convention.
     pub const NO_RULE: RenameAll = RenameAll {
         serialize: None,
