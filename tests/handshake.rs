@@ -750,6 +750,12 @@ fn a_message_newer_than_the_peer_is_refused_whole_with_the_release_its_table_giv
     assert_eq!(<Late as Guard>::SINCE, pack(0, 0, 5));
     assert_eq!(<Bundle as Guard>::SINCE, pack(0, 0, 1));
     assert_eq!(<Box<Late> as Guard>::SINCE, pack(0, 0, 5));
+    // The newest part: the message itself, a newer field, a newer variant.
+    assert_eq!(<Late as Guard>::NEWEST, pack(0, 0, 5));
+    assert_eq!(<Bundle as Guard>::NEWEST, pack(0, 0, 5));
+    assert_eq!(<Reply as Guard>::NEWEST, pack(0, 0, 5));
+    assert_eq!(<Tree as Guard>::NEWEST, pack(0, 0, 5));
+    assert_eq!(Bundle::MESSAGE.newest, pack(0, 0, 5));
     let unknown = Late { id: 1 }.unreadable(pack(0, 0, 4)).unwrap();
     assert_eq!(
         (unknown.message, unknown.part, unknown.since),

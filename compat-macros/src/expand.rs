@@ -73,6 +73,7 @@ fn table(input: &Input<'_>) -> TokenStream {
         let (from, to) = (&route.from, &route.to);
         quote!(__c::Route { from: #from, to: #to })
     });
+    let newest = guard::newest(input);
     let renamed_wire = renamed(&name, &input.wire);
     let travels_as_written = renamed_wire.is_none();
     let wire = renamed_wire.unwrap_or_else(|| quote!(__c::same(#name)));
@@ -150,7 +151,7 @@ fn table(input: &Input<'_>) -> TokenStream {
         // convention. One call instead of a literal of ten fields.
         return quote!({
             use ::compat_runtime::message::__private as __c;
-            &__c::message(#name, #since, &[#(#routes),*], #kind, #fields, #variant_entries)
+            &__c::message(#name, #since, #newest, &[#(#routes),*], #kind, #fields, #variant_entries)
         });
     }
     quote!({
@@ -162,6 +163,7 @@ fn table(input: &Input<'_>) -> TokenStream {
             rename_all: #rename_all,
             rename_all_fields: #rename_all_fields,
             since: #since,
+            newest: #newest,
             routes: &[#(#routes),*],
             kind: #kind,
             fields: #fields,
@@ -480,6 +482,7 @@ fn stub(node: &DeriveInput) -> TokenStream {
         rename_all: ::compat_runtime::message::RenameAll { serialize: ::core::option::Option::None, deserialize: ::core::option::Option::None },
         rename_all_fields: ::compat_runtime::message::RenameAll { serialize: ::core::option::Option::None, deserialize: ::core::option::Option::None },
         since: "0.0.0",
+        newest: 0,
         routes: &[],
         kind: #kind,
         fields: &[],

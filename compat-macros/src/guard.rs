@@ -1,8 +1,10 @@
-//! Writing the `impl Guard`: the send guard's constant and its per-value slow path.
+//! Writing the `impl Guard`: the send guard's per-value slow path.
 //!
-//! The constant is the newest `#[since]` of the message, its fields and its variants,
-//! packed into one integer the way `compat_runtime::guard::pack` does, so a session checks a
-//! message its peer fully knows with one compare. The slow path looks only at the parts that
+//! The guard's constant, `Guard::NEWEST`, is the newest `#[since]` of the message, its
+//! fields and its variants, packed into one integer the way `compat_runtime::guard::pack`
+//! does, so a session checks a message its peer fully knows with one compare; it is written
+//! into the table (`Message::newest`, see [`newest`]) rather than as a constant of its own,
+//! one item less per message for the compiler. The slow path looks only at the parts that
 //! arrived after the message itself: a newer variant is unreadable (unless it is the
 //! catch-all), a newer field is unreadable when it holds a non-default value and is not
 //! `#[compat(ignorable)]`. "Default" is `None` for an `Option`, what the field's
@@ -24,6 +26,32 @@ fn pack(v: &Version) -> u64 {
     (cap(v.major, 24) << 40) | (cap(v.minor, 20) << 20) | cap(v.patch, 20)
 }
 
+/// The newest `#[since]` of the message, its fields, its variants and theirs, packed: the
+/// table's `newest`, which `Guard::NEWEST` reads.
+pub(crate) fn newest(input: &Input<'_>) -> u64 {
+    fn since(attrs: &Option<crate::attr::Since>) -> Option<&Version> {
+        attrs.as_ref().map(|s| &s.version)
+    }
+    let of_fields = |fields: &[ast::Field<'_>], container: Option<&Version>| {
+        fields
+            .iter()
+            .map(|field| since(&field.attrs.since).or(container).map_or(0, pack))
+            .max()
+            .unwrap_or(0)
+    };
+    let message_since = since(&input.attrs.since);
+    let own = message_since.map_or(0, pack);
+    match &input.data {
+        Data::Struct(_, fields) => own.max(of_fields(fields, message_since)),
+        Data::Enum(variants) => variants.iter().fold(own, |newest, variant| {
+            let variant_since = since(&variant.attrs.since).or(message_since);
+            newest
+                .max(variant_since.map_or(0, pack))
+                .max(of_fields(&variant.fields, variant_since))
+        }),
+    }
+}
+
 /// `generics` are the item's, with the bounds its `impl Compat` has (flattened type
 /// parameters must have tables), since `Guard` extends `Compat`.
 ///
@@ -41,7 +69,6 @@ pub(crate) fn impl_guard(
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let message_since = input.attrs.since.as_ref().map(|s| &s.version);
     let ms = message_since.map_or(0, pack);
-    let mut newest = ms;
     let mut types: Vec<&syn::Type> = Vec::new();
 
     let (unreadable, needs_strip, strip) = match (&input.data, &node.data) {
@@ -59,7 +86,6 @@ pub(crate) fn impl_guard(
                 },
                 message_since,
                 ms,
-                &mut newest,
                 &mut types,
             );
             let checks = &parts.checks;
@@ -97,14 +123,12 @@ pub(crate) fn impl_guard(
                     .map(|s| &s.version)
                     .or(message_since);
                 let vs = v_since.map_or(0, pack);
-                newest = newest.max(vs);
                 let parts = Parts::of(
                     &variant.fields,
                     &binding_of,
                     &binding_of,
                     v_since,
                     vs,
-                    &mut newest,
                     &mut types,
                 );
                 let v_ident = variant.ident;
@@ -243,7 +267,6 @@ pub(crate) fn impl_guard(
     quote! {
         #[automatically_derived]
         impl #impl_generics ::compat_runtime::guard::Guard for #ident #ty_generics #where_clause {
-            const NEWEST: u64 = #newest;
             #newest_within
             #unreadable
             #needs_strip
@@ -278,7 +301,6 @@ impl Parts {
         mutable: &dyn Fn(usize) -> TokenStream,
         container_since: Option<&Version>,
         container: u64,
-        newest: &mut u64,
         types: &mut Vec<&'a syn::Type>,
     ) -> Parts {
         let mut parts = Parts {
@@ -297,7 +319,6 @@ impl Parts {
                 .map(|s| &s.version)
                 .or(container_since)
                 .map_or(0, pack);
-            *newest = (*newest).max(fs);
             let nested = may_hold_message(field.ty);
             // A field serde never writes cannot reach the peer: nothing to check.
             let sent = !matches!(field.attrs.skip_serializing, SkipSerializing::Always(_));

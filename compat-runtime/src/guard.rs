@@ -27,8 +27,10 @@ use crate::version::Version;
 /// A message type the send guard can check; implemented by `#[derive(Compat)]`.
 pub trait Guard: Compat {
     /// The newest release any part of this type introduced (the message, its fields, its
-    /// variants), packed with [`pack`].
-    const NEWEST: u64;
+    /// variants), packed with [`pack`]. Read from the table ([`Message::newest`]).
+    ///
+    /// [`Message::newest`]: crate::Message::newest
+    const NEWEST: u64 = Self::MESSAGE.newest;
 
     /// The message's own `#[since]`, packed with [`pack`]: a peer older than that knows
     /// nothing of it. Read from the table (the derive does not write it, which spares the

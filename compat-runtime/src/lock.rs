@@ -1226,6 +1226,7 @@ mod tests {
     static V090: Message = message(
         "SvidUpdate",
         "0.8.0",
+        0,
         &TO_AGENT,
         Kind::Struct(Shape::Named),
         &V090_FIELDS,
@@ -1260,6 +1261,7 @@ mod tests {
         static NOW: Message = message(
             "SvidUpdate",
             "0.8.0",
+            0,
             &TO_AGENT,
             Kind::Struct(Shape::Named),
             &NOW_FIELDS,
@@ -1286,6 +1288,7 @@ mod tests {
         static NOW: Message = message(
             "SvidUpdate",
             "0.8.0",
+            0,
             &TO_AGENT,
             Kind::Struct(Shape::Named),
             &NOW_FIELDS,
@@ -1315,6 +1318,7 @@ mod tests {
         static OLD: Message = message(
             "Attest",
             "0.8.0",
+            0,
             &FROM_AGENT,
             Kind::Struct(Shape::Named),
             &OLD_FIELDS,
@@ -1330,6 +1334,7 @@ mod tests {
         static NOW: Message = message(
             "Attest",
             "0.8.0",
+            0,
             &FROM_AGENT,
             Kind::Struct(Shape::Named),
             &NOW_FIELDS,
@@ -1451,6 +1456,7 @@ mod tests {
         static META: Message = message(
             "Meta",
             "0.8.0",
+            0,
             &TO_AGENT,
             Kind::Struct(Shape::Named),
             &META_FIELDS,
@@ -1463,6 +1469,7 @@ mod tests {
         static OUTER: Message = message(
             "Report",
             "0.8.0",
+            0,
             &TO_AGENT,
             Kind::Struct(Shape::Named),
             &OUTER_FIELDS,
@@ -1488,6 +1495,7 @@ mod tests {
         static RENAMED: Message = message(
             "Meta",
             "0.8.0",
+            0,
             &TO_AGENT,
             Kind::Struct(Shape::Named),
             &RENAMED_FIELDS,
@@ -1500,6 +1508,7 @@ mod tests {
         static NOW: Message = message(
             "Report",
             "0.8.0",
+            0,
             &TO_AGENT,
             Kind::Struct(Shape::Named),
             &NOW_FIELDS,
@@ -1541,6 +1550,7 @@ mod tests {
         static M: Message = message(
             "SvidUpdate",
             "0.7.0",
+            0,
             &TO_AGENT,
             Kind::Struct(Shape::Named),
             &FIELDS,
@@ -1564,6 +1574,7 @@ mod tests {
         static M2: Message = message(
             "SvidUpdate",
             "0.7.0",
+            0,
             &TO_AGENT,
             Kind::Struct(Shape::Named),
             &FIELDS2,

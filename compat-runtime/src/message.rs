@@ -87,6 +87,11 @@ pub struct Message {
     pub rename_all_fields: RenameAll,
     /// The release that first shipped the message: `#[since("0.8.0")]`.
     pub since: &'static str,
+    /// The newest release any part of the message introduced (the message, its fields, its
+    /// variants and theirs), packed as [`guard::pack`](crate::guard::pack) does: what
+    /// [`Guard::NEWEST`](crate::Guard::NEWEST) reads. Not part of the wire shape; the wire
+    /// lock and the fingerprint ignore it.
+    pub newest: u64,
     /// The directions the message travels in (every `from`/`to` pair, every `between`
     /// pair, or each of `routes`), in the order written; empty when it declares none.
     pub routes: &'static [Route],
@@ -499,6 +504,7 @@ pub mod __private {
     pub const fn message(
         name: &'static str,
         since: &'static str,
+        newest: u64,
         routes: &'static [Route],
         kind: Kind,
         fields: &'static [Field],
@@ -515,6 +521,7 @@ pub mod __private {
             rename_all: NO_RULE,
             rename_all_fields: NO_RULE,
             since,
+            newest,
             routes,
             kind,
             fields,
