@@ -23,15 +23,14 @@ pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
     match (cx.finish(), input) {
         (None, Some(input)) => {
             let generics = bounded(node, &flattened_types(&input));
-            let compat = impl_compat(node, &table(&input), &generics);
-            let guard = guard::impl_guard(node, &input, &generics);
-            quote!(#compat #guard)
+            let guard = guard::guard_items(node, &input);
+            impl_compat(node, &table(&input), &guard, &generics)
         }
         (errors, _) => {
+            // Nothing to guard in an item that failed to check: the trait's defaults.
             let errors = errors.map(|errors| errors.to_compile_error());
-            let stub = impl_compat(node, &stub(node), &node.generics);
-            let guard = guard::stub(node);
-            quote!(#errors #stub #guard)
+            let stub = impl_compat(node, &stub(node), &TokenStream::new(), &node.generics);
+            quote!(#errors #stub)
         }
     }
 }
@@ -52,13 +51,22 @@ fn bounded(node: &DeriveInput, flattened: &[&syn::Type]) -> syn::Generics {
     generics
 }
 
-fn impl_compat(node: &DeriveInput, table: &TokenStream, generics: &syn::Generics) -> TokenStream {
+/// The one impl a message gets: its table, and the send guard's code for it (which
+/// `compat_runtime::Guard` uses; writing it here rather than in an impl of its own spares
+/// the compiler an impl per message).
+fn impl_compat(
+    node: &DeriveInput,
+    table: &TokenStream,
+    guard: &TokenStream,
+    generics: &syn::Generics,
+) -> TokenStream {
     let ident = &node.ident;
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         #[automatically_derived]
         impl #impl_generics ::compat_runtime::message::Compat for #ident #ty_generics #where_clause {
             const MESSAGE: &'static ::compat_runtime::message::Message = #table;
+            #guard
         }
     }
 }

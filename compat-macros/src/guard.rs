@@ -1,4 +1,6 @@
-//! Writing the `impl Guard`: the send guard's per-value slow path.
+//! Writing the send guard's per-value slow path, into the message's `impl Compat` (the
+//! `__unreadable`, `__needs_strip`, `__strip` and `__newest_within` methods, which
+//! `compat_runtime::Guard`, implemented for every `Compat` type, calls).
 //!
 //! The guard's constant, `Guard::NEWEST`, is the newest `#[since]` of the message, its
 //! fields and its variants, packed into one integer the way `compat_runtime::guard::pack`
@@ -60,13 +62,7 @@ pub(crate) fn newest(input: &Input<'_>) -> u64 {
 /// the names and releases from the message's table. Only fields that may hold other
 /// messages, and ignorable ones, get code of their own. What the compiler checks per
 /// message is what users pay on every build (benches/compile_time.sh).
-pub(crate) fn impl_guard(
-    node: &DeriveInput,
-    input: &Input<'_>,
-    generics: &syn::Generics,
-) -> TokenStream {
-    let ident = &node.ident;
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream {
     let message_since = input.attrs.since.as_ref().map(|s| &s.version);
     let ms = message_since.map_or(0, pack);
     let mut types: Vec<&syn::Type> = Vec::new();
@@ -193,7 +189,7 @@ pub(crate) fn impl_guard(
                 arms(&strip_arms, quote!({})),
             )
         }
-        _ => return stub(node),
+        _ => return TokenStream::new(),
     };
 
     // Only what this message needs is written: the trait's defaults (nothing nested,
@@ -201,7 +197,7 @@ pub(crate) fn impl_guard(
     let newest_within = (!types.is_empty()).then(|| {
         quote! {
             #[inline]
-            fn newest_within(depth: u32) -> u64 {
+            fn __newest_within(depth: u32) -> u64 {
                 use ::compat_runtime::guard::__private::{self as __g, NestedNewest as _};
                 if depth == 0 {
                     return u64::MAX;
@@ -233,7 +229,7 @@ pub(crate) fn impl_guard(
             // Inline: compiled where a session guards the message, not in every
             // protocol crate that declares it (benches/compile_time.sh, clean build).
             #[inline]
-            fn unreadable(&self, peer: u64) -> ::core::option::Option<::compat_runtime::guard::Unknown> {
+            fn __unreadable(&self, peer: u64) -> ::compat_runtime::guard::__private::Found {
                 #prelude
                 #body
             }
@@ -245,7 +241,7 @@ pub(crate) fn impl_guard(
             // Inline: compiled where a session guards the message, not in every
             // protocol crate that declares it (benches/compile_time.sh, clean build).
             #[inline]
-            fn needs_strip(&self, peer: u64) -> bool {
+            fn __needs_strip(&self, peer: u64) -> bool {
                 #prelude
                 #body
             }
@@ -257,7 +253,7 @@ pub(crate) fn impl_guard(
             // Inline: compiled where a session guards the message, not in every
             // protocol crate that declares it (benches/compile_time.sh, clean build).
             #[inline]
-            fn strip(&mut self, peer: u64) {
+            fn __strip(&mut self, peer: u64) {
                 #prelude
                 #body
             }
@@ -265,13 +261,10 @@ pub(crate) fn impl_guard(
     });
 
     quote! {
-        #[automatically_derived]
-        impl #impl_generics ::compat_runtime::guard::Guard for #ident #ty_generics #where_clause {
-            #newest_within
-            #unreadable
-            #needs_strip
-            #strip
-        }
+        #newest_within
+        #unreadable
+        #needs_strip
+        #strip
     }
 }
 
@@ -457,24 +450,5 @@ fn present(field: &ast::Field<'_>, r: &TokenStream) -> TokenStream {
         (Some(path), false) => quote!(!#path(#r)),
         (None, true) => quote!((#r).is_some()),
         (None, false) => quote!(!::compat_runtime::guard::__private::Val(#r).is_default()),
-    }
-}
-
-/// The impl of an item that failed to check: nothing to guard.
-pub(crate) fn stub(node: &DeriveInput) -> TokenStream {
-    let ident = &node.ident;
-    let (impl_generics, ty_generics, where_clause) = node.generics.split_for_impl();
-    quote! {
-        #[automatically_derived]
-        impl #impl_generics ::compat_runtime::guard::Guard for #ident #ty_generics #where_clause {
-            const NEWEST: u64 = 0;
-            fn unreadable(&self, _: u64) -> ::core::option::Option<::compat_runtime::guard::Unknown> {
-                ::core::option::Option::None
-            }
-            fn needs_strip(&self, _: u64) -> bool {
-                false
-            }
-            fn strip(&mut self, _: u64) {}
-        }
     }
 }

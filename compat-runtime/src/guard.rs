@@ -24,7 +24,8 @@ use core::fmt;
 use crate::message::Compat;
 use crate::version::Version;
 
-/// A message type the send guard can check; implemented by `#[derive(Compat)]`.
+/// A message type the send guard can check: every type with a table ([`Compat`]), whose
+/// per-type code `#[derive(Compat)]` writes into its `Compat` impl.
 pub trait Guard: Compat {
     /// The newest release any part of this type introduced (the message, its fields, its
     /// variants), packed with [`pack`]. Read from the table ([`Message::newest`]).
@@ -33,8 +34,7 @@ pub trait Guard: Compat {
     const NEWEST: u64 = Self::MESSAGE.newest;
 
     /// The message's own `#[since]`, packed with [`pack`]: a peer older than that knows
-    /// nothing of it. Read from the table (the derive does not write it, which spares the
-    /// compiler a constant per message).
+    /// nothing of it. Read from the table.
     const SINCE: u64 = pack_release(Self::MESSAGE.since);
 
     /// [`Guard::NEWEST`], including the messages its fields hold. The derive writes it as a
@@ -51,65 +51,33 @@ pub trait Guard: Compat {
     #[doc(hidden)]
     #[inline]
     fn newest_within(depth: u32) -> u64 {
-        let _ = depth;
-        Self::NEWEST
+        Self::__newest_within(depth)
     }
 
     /// The slow path: the first part of this value that a peer at `peer` (packed) cannot
     /// read, if any. Ignorable fields are never such a part.
     /// The derive writes it only for a message with parts newer than itself or fields that
-    /// may hold other messages; otherwise nothing in it can be unreadable.
+    /// may hold other messages; otherwise nothing in it can be unreadable but the message
+    /// itself.
     #[inline]
     fn unreadable(&self, peer: u64) -> Option<Unknown> {
-        (peer < Self::SINCE).then_some(Unknown {
-            message: Self::MESSAGE.name,
-            part: Part::Message,
-            since: Self::MESSAGE.since,
-        })
+        self.__unreadable(peer)
     }
 
     /// Whether the value holds ignorable parts newer than `peer` with non-default values.
     #[inline]
     fn needs_strip(&self, peer: u64) -> bool {
-        let _ = peer;
-        false
+        self.__needs_strip(peer)
     }
 
     /// Resets ignorable parts newer than `peer` to their defaults.
     #[inline]
     fn strip(&mut self, peer: u64) {
-        let _ = peer;
+        self.__strip(peer);
     }
 }
 
-/// A boxed message is guarded as the message it holds (serde writes it so), which is how
-/// the guard walks into `Box<M>`, `Option<Box<M>>` and `Vec<Box<M>>` fields.
-// Not offered as a hint when a type lacks a table: the fix is to derive it.
-#[diagnostic::do_not_recommend]
-impl<M: Guard> Guard for Box<M> {
-    const NEWEST: u64 = M::NEWEST;
-    const SINCE: u64 = M::SINCE;
-
-    #[inline]
-    fn newest_within(depth: u32) -> u64 {
-        M::newest_within(depth)
-    }
-
-    #[inline]
-    fn unreadable(&self, peer: u64) -> Option<Unknown> {
-        (**self).unreadable(peer)
-    }
-
-    #[inline]
-    fn needs_strip(&self, peer: u64) -> bool {
-        (**self).needs_strip(peer)
-    }
-
-    #[inline]
-    fn strip(&mut self, peer: u64) {
-        (**self).strip(peer);
-    }
-}
+impl<M: Compat> Guard for M {}
 
 /// How many messages deep [`Guard::newest`] looks into the messages a message holds.
 pub const NESTING: u32 = 5;
@@ -304,6 +272,9 @@ pub mod __private {
     pub use super::{Guard, Part, Unknown};
     pub use crate::message::Compat;
     use crate::message::{Field, Message};
+
+    /// What `Guard::unreadable` returns, in fewer tokens for the derive to write.
+    pub type Found = Option<Unknown>;
 
     /// One check of the slow path: the field at this index of the table, the release that
     /// introduced it (packed), and whether the value holds something there (not its

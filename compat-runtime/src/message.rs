@@ -54,13 +54,72 @@
 pub trait Compat {
     /// The table of this type.
     const MESSAGE: &'static Message;
+
+    // The send guard's code for this type, which the derive writes next to the table (one
+    // impl per message for the compiler to check, not two). Used through
+    // [`Guard`](crate::Guard), which every `Compat` type has; not an API of its own. The
+    // defaults say: nothing nested, nothing unreadable but the message itself, nothing to
+    // strip.
+
+    #[doc(hidden)]
+    #[inline]
+    fn __newest_within(depth: u32) -> u64 {
+        let _ = depth;
+        Self::MESSAGE.newest
+    }
+
+    #[doc(hidden)]
+    #[inline]
+    fn __unreadable(&self, peer: u64) -> Option<crate::guard::Unknown> {
+        let since = const { crate::guard::pack_release(Self::MESSAGE.since) };
+        (peer < since).then_some(crate::guard::Unknown {
+            message: Self::MESSAGE.name,
+            part: crate::guard::Part::Message,
+            since: Self::MESSAGE.since,
+        })
+    }
+
+    #[doc(hidden)]
+    #[inline]
+    fn __needs_strip(&self, peer: u64) -> bool {
+        let _ = peer;
+        false
+    }
+
+    #[doc(hidden)]
+    #[inline]
+    fn __strip(&mut self, peer: u64) {
+        let _ = peer;
+    }
 }
 
-/// serde writes a `Box<M>` as the `M` it holds, so it has `M`'s table.
+/// serde writes a `Box<M>` as the `M` it holds, so it has `M`'s table and is guarded as `M`
+/// is, which is how the guard walks into `Box<M>`, `Option<Box<M>>` and `Vec<Box<M>>`
+/// fields.
 // Not offered as a hint when a type lacks a table: the fix is to derive it.
 #[diagnostic::do_not_recommend]
 impl<M: Compat> Compat for Box<M> {
     const MESSAGE: &'static Message = M::MESSAGE;
+
+    #[inline]
+    fn __newest_within(depth: u32) -> u64 {
+        M::__newest_within(depth)
+    }
+
+    #[inline]
+    fn __unreadable(&self, peer: u64) -> Option<crate::guard::Unknown> {
+        (**self).__unreadable(peer)
+    }
+
+    #[inline]
+    fn __needs_strip(&self, peer: u64) -> bool {
+        (**self).__needs_strip(peer)
+    }
+
+    #[inline]
+    fn __strip(&mut self, peer: u64) {
+        (**self).__strip(peer);
+    }
 }
 
 /// A message type: a struct or enum that derives [`Compat`](trait@Compat).
