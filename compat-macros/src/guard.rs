@@ -54,12 +54,12 @@ pub(crate) fn newest(input: &Input<'_>) -> u64 {
     }
 }
 
-/// `generics` are the item's, with the bounds its `impl Compat` has (flattened type
-/// parameters must have tables), since `Guard` extends `Compat`.
+/// The guard's methods for the message's `impl Compat` (empty when the trait's defaults
+/// serve: nothing newer than the message, nothing nested, nothing to strip).
 ///
 /// The slow path is written as data where it can be: one `(index, since, present)` check
-/// per field newer than its container, handed to `__private::fields` / `__private::variant`, which take
-/// the names and releases from the message's table. Only fields that may hold other
+/// per field newer than its container, handed to `__private::fields` or
+/// `__private::variant`, which take the names and releases from the message's table. Only fields that may hold other
 /// messages, and ignorable ones, get code of their own. What the compiler checks per
 /// message is what users pay on every build (benches/compile_time.sh).
 pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream {
@@ -128,7 +128,6 @@ pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream 
                     &mut types,
                 );
                 let v_ident = variant.ident;
-                // Bind only the fields some code looks at.
                 // Bind only the fields some code looks at.
                 let bound = parts.bound.iter().map(|&i| {
                     let member = syn_member(&syn_variant.fields, &variant.fields[i]);

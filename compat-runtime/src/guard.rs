@@ -1,8 +1,9 @@
 //! The send guard: refuse to send a value the peer cannot read, and drop what it may skip.
 //!
-//! `#[derive(Compat)]` implements [`Guard`] next to [`Compat`]: a constant holding the newest
-//! release any part of the message introduced (packed into one integer, see [`pack`]), and a
-//! walk of one value for when the peer is older than that. A [`Session`](crate::Session)
+//! Every [`Compat`] type is a [`Guard`]: a constant holding the newest release any part of
+//! the message introduced (packed into one integer, see [`pack`]; the derive writes it into
+//! the table), and a walk of one value for when the peer is older than that (the derive
+//! writes it into the same `impl Compat`). A [`Session`](crate::Session)
 //! holds the peer's version packed the same way, so for a message the peer fully knows the
 //! guard costs one integer compare; only a peer older than the message's newest part pays
 //! for a walk of the value, which looks at just the parts that peer does not know:
