@@ -71,7 +71,7 @@ fn impl_compat(
     }
 }
 
-/// A block whose value is `&'static Message`: one constant expression, whose nested
+/// An expression whose value is `&'static Message`: one constant expression, whose nested
 /// borrows Rust promotes to `'static`.
 fn table(input: &Input<'_>) -> TokenStream {
     let name = unraw(input.ident);
@@ -79,20 +79,22 @@ fn table(input: &Input<'_>) -> TokenStream {
     let since = message_since.map(ToString::to_string).unwrap_or_default();
     let routes = input.attrs.routes.iter().map(|route| {
         let (from, to) = (&route.from, &route.to);
-        quote!(__c::Route { from: #from, to: #to })
+        quote!(::compat_runtime::__c::Route { from: #from, to: #to })
     });
     let newest = guard::newest(input);
     let renamed_wire = renamed(&name, &input.wire);
     let travels_as_written = renamed_wire.is_none();
-    let wire = renamed_wire.unwrap_or_else(|| quote!(__c::same(#name)));
+    let wire = renamed_wire.unwrap_or_else(|| quote!(::compat_runtime::__c::same(#name)));
     let representation = match (&input.attrs.tagging, input.attrs.transparent) {
-        (_, true) => quote!(__c::Representation::Transparent),
-        (Tagging::External, false) => quote!(__c::Representation::External),
-        (Tagging::Internal(tag), false) => quote!(__c::Representation::Internal { tag: #tag }),
-        (Tagging::Adjacent(tag, content), false) => {
-            quote!(__c::Representation::Adjacent { tag: #tag, content: #content })
+        (_, true) => quote!(::compat_runtime::__c::Representation::Transparent),
+        (Tagging::External, false) => quote!(::compat_runtime::__c::Representation::External),
+        (Tagging::Internal(tag), false) => {
+            quote!(::compat_runtime::__c::Representation::Internal { tag: #tag })
         }
-        (Tagging::Untagged, false) => quote!(__c::Representation::Untagged),
+        (Tagging::Adjacent(tag, content), false) => {
+            quote!(::compat_runtime::__c::Representation::Adjacent { tag: #tag, content: #content })
+        }
+        (Tagging::Untagged, false) => quote!(::compat_runtime::__c::Representation::Untagged),
     };
     let rename_all = convention(input.attrs.rename_all);
     let rename_all_fields = convention(input.attrs.rename_all_fields);
@@ -104,7 +106,11 @@ fn table(input: &Input<'_>) -> TokenStream {
                     .iter()
                     .map(|field| field_entry(field, message_since, input.attrs.serde_default)),
             );
-            (quote!(__c::Kind::Struct(#shape)), fields, quote!(&[]))
+            (
+                quote!(::compat_runtime::__c::Kind::Struct(#shape)),
+                fields,
+                quote!(&[]),
+            )
         }
         Data::Enum(variants) => {
             let entries = variants.iter().map(|variant| {
@@ -124,10 +130,10 @@ fn table(input: &Input<'_>) -> TokenStream {
                 let since = variant_since.map(ToString::to_string).unwrap_or_default();
                 let catch_all = input.catch_all(variant).is_some();
                 let shape = shape(variant.style);
-                let wire =
-                    renamed(&name, &variant.wire).unwrap_or_else(|| quote!(__c::same(#name)));
+                let wire = renamed(&name, &variant.wire)
+                    .unwrap_or_else(|| quote!(::compat_runtime::__c::same(#name)));
                 let rename_all = convention(variant.fields_rule);
-                quote!(__c::Variant {
+                quote!(::compat_runtime::__c::Variant {
                     name: #name,
                     wire: #wire,
                     rename_all: #rename_all,
@@ -138,17 +144,17 @@ fn table(input: &Input<'_>) -> TokenStream {
                 })
             });
             (
-                quote!(__c::Kind::Enum),
+                quote!(::compat_runtime::__c::Kind::Enum),
                 quote!(&[]),
                 quote!(&[#(#entries),*]),
             )
         }
     };
-    // One short alias keeps the emitted tokens few: the compiler re-reads them on every
-    // build, so their volume is what users feel (benches/compile_time.sh).
-    // The whole table is one constant expression: every nested `&[...]` and `&__c::fields(..)`
-    // is promoted to `'static`, so each message costs the compiler a single body to check
-    // and evaluate.
+    // Paths go through `::compat_runtime::__c`, the shortest that needs no `use` (an item
+    // of its own): the compiler re-reads these tokens on every build, so their volume is
+    // what users feel (benches/compile_time.sh). The whole table is one constant
+    // expression: every nested `&[...]` and `&__c::fields(..)` is promoted to `'static`, so
+    // each message costs the compiler a single body to check and evaluate.
     let common = travels_as_written
         && !input.attrs.transparent
         && input.attrs.tagging == Tagging::External
@@ -157,14 +163,12 @@ fn table(input: &Input<'_>) -> TokenStream {
     if common {
         // The usual message: its name travels as written, externally tagged, no case
         // convention. One call instead of a literal of ten fields.
-        return quote!({
-            use ::compat_runtime::message::__private as __c;
-            &__c::message(#name, #since, #newest, &[#(#routes),*], #kind, #fields, #variant_entries)
-        });
+        return quote!(
+            &::compat_runtime::__c::message(#name, #since, #newest, &[#(#routes),*], #kind, #fields, #variant_entries)
+        );
     }
-    quote!({
-        use ::compat_runtime::message::__private as __c;
-        &__c::Message {
+    quote!(
+        &::compat_runtime::__c::Message {
             name: #name,
             wire: #wire,
             representation: #representation,
@@ -177,7 +181,7 @@ fn table(input: &Input<'_>) -> TokenStream {
             fields: #fields,
             variants: #variant_entries,
         }
-    })
+    )
 }
 
 /// A field's entry in its table.
@@ -186,11 +190,11 @@ enum Entry {
     /// far faster than a call or a struct literal (no type to prove free of interior
     /// mutability per entry, no call to evaluate).
     Plain(TokenStream),
-    /// A `__c::Field` expression, for a field with anything else to say.
+    /// A `::compat_runtime::__c::Field` expression, for a field with anything else to say.
     Full(TokenStream),
 }
 
-/// A `&'static [Field]` expression: `&__c::fields([tuples])` when every field is plain,
+/// A `&'static [Field]` expression: `&::compat_runtime::__c::fields([tuples])` when every field is plain,
 /// else a slice of `Field` expressions.
 fn field_list(entries: impl Iterator<Item = Entry>) -> TokenStream {
     let entries: Vec<Entry> = entries.collect();
@@ -201,10 +205,10 @@ fn field_list(entries: impl Iterator<Item = Entry>) -> TokenStream {
         let tuples = entries.iter().map(|entry| match entry {
             Entry::Plain(tuple) | Entry::Full(tuple) => tuple,
         });
-        return quote!(&__c::fields([#(#tuples),*]));
+        return quote!(&::compat_runtime::__c::fields([#(#tuples),*]));
     }
     let full = entries.iter().map(|entry| match entry {
-        Entry::Plain(tuple) => quote!(__c::field #tuple),
+        Entry::Plain(tuple) => quote!(::compat_runtime::__c::field #tuple),
         Entry::Full(field) => field.clone(),
     });
     quote!(&[#(#full),*])
@@ -229,7 +233,7 @@ fn field_entry(field: &Field<'_>, container: Option<&Version>, container_default
             Some((_, note)) => quote!(::core::option::Option::Some(#note)),
             None => quote!(::core::option::Option::None),
         };
-        quote!(::core::option::Option::Some(__c::Deprecation {
+        quote!(::core::option::Option::Some(::compat_runtime::__c::Deprecation {
             since: #deprecated_since,
             note: #note,
         }))
@@ -247,19 +251,19 @@ fn field_entry(field: &Field<'_>, container: Option<&Version>, container_default
     match &field.attrs.skip_serializing {
         SkipSerializing::Never => {}
         SkipSerializing::If(path) => {
-            extra.push(quote!(skip_serializing: __c::SkipSerializing::If(#path)));
+            extra.push(quote!(skip_serializing: ::compat_runtime::__c::SkipSerializing::If(#path)));
         }
         SkipSerializing::Always(_) => {
-            extra.push(quote!(skip_serializing: __c::SkipSerializing::Always));
+            extra.push(quote!(skip_serializing: ::compat_runtime::__c::SkipSerializing::Always));
         }
     }
     match &field.flatten {
         None => {}
-        Some(Flattened::Map) => extra.push(quote!(flatten: __c::Flatten::Map)),
+        Some(Flattened::Map) => extra.push(quote!(flatten: ::compat_runtime::__c::Flatten::Map)),
         // Spanned at the type, so that a type without a table is reported there.
         Some(Flattened::Message(ty)) => {
             extra.push(quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
-                flatten: __c::Flatten::Message(<#ty as ::compat_runtime::message::Compat>::MESSAGE)
+                flatten: ::compat_runtime::__c::Flatten::Message(<#ty as ::compat_runtime::message::Compat>::MESSAGE)
             ))
         }
     }
@@ -267,35 +271,37 @@ fn field_entry(field: &Field<'_>, container: Option<&Version>, container_default
     if extra.is_empty() {
         Entry::Plain(plain)
     } else {
-        Entry::Full(quote!(__c::Field { #(#extra,)* ..__c::field #plain }))
+        Entry::Full(
+            quote!(::compat_runtime::__c::Field { #(#extra,)* ..::compat_runtime::__c::field #plain }),
+        )
     }
 }
 
 /// The `WireName` of something called `name` in Rust; `None` when it travels as written,
-/// which `__c::same` and `__c::field` already say.
+/// which `::compat_runtime::__c::same` and `::compat_runtime::__c::field` already say.
 fn renamed(name: &str, wire: &Wire) -> Option<TokenStream> {
     if wire.serialize == name && wire.deserialize == name && wire.aliases.is_empty() {
         return None;
     }
     let (serialize, deserialize, aliases) = (&wire.serialize, &wire.deserialize, &wire.aliases);
     Some(
-        quote!(__c::WireName { serialize: #serialize, deserialize: #deserialize, aliases: &[#(#aliases),*] }),
+        quote!(::compat_runtime::__c::WireName { serialize: #serialize, deserialize: #deserialize, aliases: &[#(#aliases),*] }),
     )
 }
 
 fn convention(rule: RenameAll) -> TokenStream {
     if !rule.is_set() {
-        return quote!(__c::NO_RULE);
+        return quote!(::compat_runtime::__c::NO_RULE);
     }
     let case = |case: Option<crate::case::Case>| match case {
         Some(case) => {
             let variant = syn::Ident::new(case.variant_name(), proc_macro2::Span::call_site());
-            quote!(::core::option::Option::Some(__c::Case::#variant))
+            quote!(::core::option::Option::Some(::compat_runtime::__c::Case::#variant))
         }
         None => quote!(::core::option::Option::None),
     };
     let (serialize, deserialize) = (case(rule.serialize), case(rule.deserialize));
-    quote!(__c::RenameAll { serialize: #serialize, deserialize: #deserialize })
+    quote!(::compat_runtime::__c::RenameAll { serialize: #serialize, deserialize: #deserialize })
 }
 
 /// The flattened types that mention one of the item's type parameters: the impl needs
@@ -466,9 +472,9 @@ fn type_text_from_tokens(ty: &syn::Type) -> String {
 
 fn shape(style: Style) -> TokenStream {
     match style {
-        Style::Named => quote!(__c::Shape::Named),
-        Style::Tuple => quote!(__c::Shape::Tuple),
-        Style::Unit => quote!(__c::Shape::Unit),
+        Style::Named => quote!(::compat_runtime::__c::Shape::Named),
+        Style::Tuple => quote!(::compat_runtime::__c::Shape::Tuple),
+        Style::Unit => quote!(::compat_runtime::__c::Shape::Unit),
     }
 }
 

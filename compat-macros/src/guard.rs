@@ -58,8 +58,8 @@ pub(crate) fn newest(input: &Input<'_>) -> u64 {
 /// serve: nothing newer than the message, nothing nested, nothing to strip).
 ///
 /// The slow path is written as data where it can be: one `(index, since, present)` check
-/// per field newer than its container, handed to `__private::fields` or
-/// `__private::variant`, which take the names and releases from the message's table. Only fields that may hold other
+/// per field newer than its container, handed to `__g::fields` or `__g::variant`, which
+/// take the names and releases from the message's table. Only fields that may hold other
 /// messages, and ignorable ones, get code of their own. What the compiler checks per
 /// message is what users pay on every build (benches/compile_time.sh).
 pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream {
@@ -88,7 +88,7 @@ pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream 
             let nested = &parts.nested_reads;
             let unreadable = (!checks.is_empty() || !nested.is_empty()).then(|| {
                 let call =
-                    quote!(::compat_runtime::guard::__private::fields(<Self as ::compat_runtime::message::Compat>::MESSAGE, #ms, peer, &[#(#checks),*]));
+                    quote!(::compat_runtime::__g::fields(Self::MESSAGE, #ms, peer, &[#(#checks),*]));
                 if nested.is_empty() {
                     call
                 } else {
@@ -143,8 +143,8 @@ pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream 
                 let checks = &parts.checks;
                 let nested = &parts.nested_reads;
                 if newer > 0 || !checks.is_empty() || !nested.is_empty() {
-                    let call = quote!(::compat_runtime::guard::__private::variant(
-                        <Self as ::compat_runtime::message::Compat>::MESSAGE, #ms, peer, #index, #newer, &[#(#checks),*]
+                    let call = quote!(::compat_runtime::__g::variant(
+                        Self::MESSAGE, #ms, peer, #index, #newer, &[#(#checks),*]
                     ));
                     read_arms.push(if nested.is_empty() {
                         quote!(#pattern => #call,)
@@ -177,8 +177,8 @@ pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream 
             (
                 arms(
                     &read_arms,
-                    quote!(::compat_runtime::guard::__private::fields(
-                        <Self as ::compat_runtime::message::Compat>::MESSAGE,
+                    quote!(::compat_runtime::__g::fields(
+                        Self::MESSAGE,
                         #ms,
                         peer,
                         &[]
@@ -197,7 +197,7 @@ pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream 
         quote! {
             #[inline]
             fn __newest_within(depth: u32) -> u64 {
-                use ::compat_runtime::guard::__private::{self as __g, NestedNewest as _};
+                use ::compat_runtime::__g::{self as __g, NestedNewest as _};
                 if depth == 0 {
                     return u64::MAX;
                 }
@@ -218,7 +218,7 @@ pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream 
             .collect();
         (!traits.is_empty()).then(|| {
             quote! {
-                use ::compat_runtime::guard::__private::{#(#traits as _),*};
+                use ::compat_runtime::__g::{#(#traits as _),*};
             }
         })
     };
@@ -228,7 +228,7 @@ pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream 
             // Inline: compiled where a session guards the message, not in every
             // protocol crate that declares it (benches/compile_time.sh, clean build).
             #[inline]
-            fn __unreadable(&self, peer: u64) -> ::compat_runtime::guard::__private::Found {
+            fn __unreadable(&self, peer: u64) -> ::compat_runtime::__g::Found {
                 #prelude
                 #body
             }
@@ -321,18 +321,18 @@ impl Parts {
             let r = &refer(i);
             let walk = || {
                 let m = mutable(i);
-                quote!((&mut ::compat_runtime::guard::__private::ValMut(#m)).nested_strip(peer);)
+                quote!((&mut ::compat_runtime::__g::ValMut(#m)).nested_strip(peer);)
             };
             if nested {
                 types.push(field.ty);
                 parts.nested_reads.push(quote! {
-                    if let ::core::option::Option::Some(u) = (&::compat_runtime::guard::__private::Val(#r)).nested_unreadable(peer) {
+                    if let ::core::option::Option::Some(u) = (&::compat_runtime::__g::Val(#r)).nested_unreadable(peer) {
                         return ::core::option::Option::Some(u);
                     }
                 });
-                parts.nested_needs.push(
-                    quote!((&::compat_runtime::guard::__private::Val(#r)).nested_needs_strip(peer)),
-                );
+                parts
+                    .nested_needs
+                    .push(quote!((&::compat_runtime::__g::Val(#r)).nested_needs_strip(peer)));
             }
             if newer && field.attrs.ignorable {
                 let present = present(field, r);
@@ -341,7 +341,7 @@ impl Parts {
                 let reset = if ast::is_option(field.ty) {
                     quote!(*#m = ::core::option::Option::None;)
                 } else {
-                    quote!(::compat_runtime::guard::__private::reset(#m);)
+                    quote!(::compat_runtime::__g::reset(#m);)
                 };
                 parts.strips.push(if nested {
                     let walk = walk();
@@ -369,7 +369,7 @@ impl Parts {
         }
         let checks = &self.strip_checks;
         let nested = &self.nested_needs;
-        Some(quote!(::compat_runtime::guard::__private::any(peer, &[#(#checks),*]) #(|| #nested)*))
+        Some(quote!(::compat_runtime::__g::any(peer, &[#(#checks),*]) #(|| #nested)*))
     }
 
     fn strip(&self) -> Option<TokenStream> {
@@ -439,6 +439,19 @@ fn syn_member(syn_fields: &syn::Fields, field: &ast::Field<'_>) -> TokenStream {
 /// Whether the value holds something in `field`: not `None` for an `Option`, not what its
 /// `skip_serializing_if` predicate leaves out, and otherwise not `Default::default()` where
 /// the type has it and `PartialEq` (anything else counts as a value).
+/// `&self.field` as the method receiver `self.field` (the call borrows it again); a
+/// variant's binding, already a reference, as it is. Fewer tokens for the compiler.
+fn receiver(r: &TokenStream) -> TokenStream {
+    let mut trees = r.clone().into_iter().peekable();
+    match trees.peek() {
+        Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '&' => {
+            trees.next();
+            trees.collect()
+        }
+        _ => r.clone(),
+    }
+}
+
 fn present(field: &ast::Field<'_>, r: &TokenStream) -> TokenStream {
     let sent = match &field.attrs.skip_serializing {
         SkipSerializing::If(lit) => lit.parse::<syn::ExprPath>().ok(),
@@ -447,7 +460,10 @@ fn present(field: &ast::Field<'_>, r: &TokenStream) -> TokenStream {
     match (sent, ast::is_option(field.ty)) {
         (Some(path), true) => quote!(((#r).is_some() && !#path(#r))),
         (Some(path), false) => quote!(!#path(#r)),
-        (None, true) => quote!((#r).is_some()),
-        (None, false) => quote!(!::compat_runtime::guard::__private::Val(#r).is_default()),
+        (None, true) => {
+            let place = receiver(r);
+            quote!(#place.is_some())
+        }
+        (None, false) => quote!(!::compat_runtime::__g::Val(#r).is_default()),
     }
 }

@@ -150,6 +150,13 @@ macro_rules! include_policy {
     };
 }
 
+/// What `#[derive(Compat)]` writes into every table and guard, by the shortest paths: the
+/// compiler reads those tokens again on every build of a protocol crate. Not a stable API.
+#[doc(hidden)]
+pub use guard::__private as __g;
+#[doc(hidden)]
+pub use message::__private as __c;
+
 /// What generated code uses. Not a stable API.
 #[doc(hidden)]
 pub mod __private {
