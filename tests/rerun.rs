@@ -313,6 +313,19 @@ fn messages_insists_on_every_message_the_modules_and_features_declare() {
         ),
     );
     crate_.assert_builds("ping listed");
+    // The scan is kept for the next build, next to the build script's output.
+    let builds = root().join("target/debug/build");
+    let kept = std::fs::read_dir(&builds)
+        .expect("the build scripts' directory")
+        .flatten()
+        .any(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("rerun-messages-")
+                && entry.path().join("out/compat-messages.scan").is_file()
+        });
+    assert!(kept, "no compat-messages.scan under {}", builds.display());
 
     // (b2) Only a module file changes: what the last build's scan found is not reused.
     crate_.write(
