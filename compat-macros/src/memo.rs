@@ -142,20 +142,11 @@ impl<'a> Fields<'a> {
 mod tests {
     use super::*;
     use crate::scan::scan_with_inputs;
-
-    fn no_cfg(_: &str) -> Option<String> {
-        None
-    }
+    use crate::scan::tests::no_cfg;
 
     /// A crate of `files` in a fresh directory; returns its `src` and the memo's path.
     fn crate_with(case: &str, files: &[(&str, &str)]) -> (PathBuf, PathBuf) {
-        let dir = std::env::temp_dir().join(format!("compat-memo-{case}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        for (path, text) in files {
-            let path = dir.join("src").join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
+        let dir = crate::scan::tests::crate_with(&format!("memo-{case}"), files);
         (dir.join("src"), dir.join("compat-messages.scan"))
     }
 

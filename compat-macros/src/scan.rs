@@ -659,11 +659,11 @@ fn quote_path(path: &syn::Path) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A crate whose `src` holds `files`, in a directory of its own.
-    fn crate_with(case: &str, files: &[(&str, &str)]) -> PathBuf {
+    pub(crate) fn crate_with(case: &str, files: &[(&str, &str)]) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("compat-scan-{case}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         for (path, text) in files {
@@ -674,7 +674,7 @@ mod tests {
         dir
     }
 
-    fn no_cfg(_: &str) -> Option<String> {
+    pub(crate) fn no_cfg(_: &str) -> Option<String> {
         None
     }
 

@@ -65,7 +65,7 @@ pub trait Compat {
     #[inline]
     fn __newest_within(depth: u32) -> u64 {
         let _ = depth;
-        Self::MESSAGE.newest
+        const { Self::MESSAGE.newest }
     }
 
     #[doc(hidden)]
@@ -597,21 +597,9 @@ pub mod __private {
     /// (a call's result or a literal), it needs no proof per entry that it has no interior
     /// mutability, and one call here replaces one per field (benches/compile_time.sh).
     pub const fn fields<const N: usize>(plain: [Plain; N]) -> [Field; N] {
-        let mut out = [Field {
-            name: "",
-            wire: WireName {
-                serialize: "",
-                deserialize: "",
-                aliases: &[],
-            },
-            since: "",
-            ty: "",
-            default: false,
-            ignorable: false,
-            deprecated: None,
-            skip_serializing: SkipSerializing::Never,
-            flatten: Flatten::No,
-        }; N];
+        // The loop sets the entries in place rather than calling `field` for each: a call
+        // per field is what costs the compiler's evaluator.
+        let mut out = [field("", "", "", false); N];
         let mut i = 0;
         while i < N {
             let (name, since, ty, default) = plain[i];

@@ -166,8 +166,8 @@ async fn a_peer_that_disconnects_mid_hello_is_reported_not_panicked_on() {
     );
 }
 
-#[tokio::test]
-async fn a_server_that_never_answers_times_the_client_out() {
+/// A server that accepts one connection and never answers on it; abort the task when done.
+async fn silent_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let held = tokio::spawn(async move {
@@ -175,6 +175,12 @@ async fn a_server_that_never_answers_times_the_client_out() {
         tokio::time::sleep(Duration::from_secs(5)).await;
         drop(socket);
     });
+    (addr, held)
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_the_client_out() {
+    let (addr, held) = silent_server().await;
     let mut socket = TcpStream::connect(addr).await.unwrap();
     match connect(&mut socket, &end("agent", "0.9.2"), SHORT).await {
         Err(e @ HandshakeError::Timeout(_)) => assert_eq!(
@@ -188,13 +194,7 @@ async fn a_server_that_never_answers_times_the_client_out() {
 
 #[tokio::test]
 async fn an_agent_waits_for_a_silent_server_no_longer_than_its_one_deadline() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let held = tokio::spawn(async move {
-        let (socket, _) = listener.accept().await.unwrap();
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        drop(socket);
-    });
+    let (addr, held) = silent_server().await;
     let started = std::time::Instant::now();
     match service::attest(addr, &end("agent", "0.9.2"), "node-1", SHORT).await {
         Err(service::AgentError::Handshake(e @ HandshakeError::Timeout(_))) => {
