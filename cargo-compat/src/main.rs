@@ -118,14 +118,24 @@ enum Command {
         #[arg(long, value_name = "V,V,...")]
         releases: Option<String>,
     },
-    /// Record the current release of a protocol crate in its wire lock (compat.lock).
+    /// Record a release of a protocol crate in its wire lock (compat.lock).
     ///
     /// Runs the crate's `compat_wire_lock` test (from `compat_runtime::wire_lock!`) with
-    /// COMPAT_RECORD=1. Check the updated compat.lock in with the release.
+    /// COMPAT_RECORD=1. With --rev, records the release at that git revision instead,
+    /// built in a temporary checkout, so releases still deployed from before the lock
+    /// existed are protected too. Check the updated compat.lock in with the release.
+    /// Exit 0 recorded, 1 the crate did not build or record, 2 usage error.
     Lock {
-        /// The package to record (default: the one in the current directory).
-        #[arg(short, long)]
+        /// The package to record, NAME or NAME@VERSION (default: the one in the current
+        /// directory).
+        #[arg(short, long, value_name = "SPEC")]
         package: Option<String>,
+        /// The crate's Cargo.toml (or its workspace's, with -p), from anywhere.
+        #[arg(long, value_name = "PATH")]
+        manifest_path: Option<PathBuf>,
+        /// Record the release at this git revision (tag, branch or commit), e.g. v2.3.0.
+        #[arg(long, value_name = "REV")]
+        rev: Option<String>,
     },
     /// Validate a policy and check it for contradictions. Exit 0 clean, 1 errors.
     Lint {
@@ -189,7 +199,15 @@ fn main() -> ExitCode {
             fleet,
             format,
         } => commands::matrix::run(policy, releases.as_deref(), fleet, format),
-        Command::Lock { package } => lock(package.as_deref()),
+        Command::Lock {
+            package,
+            manifest_path,
+            rev,
+        } => commands::lock::run(&commands::lock::Args {
+            package,
+            manifest_path,
+            rev,
+        }),
     }
 }
 
@@ -689,26 +707,5 @@ fn lint(path: Option<PathBuf>) -> ExitCode {
             eprintln!("{shown}: {}", count(errors, "error", "errors"));
             ExitCode::from(1)
         }
-    }
-}
-
-fn lock(package: Option<&str>) -> ExitCode {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = std::process::Command::new(cargo);
-    cmd.arg("test");
-    if let Some(p) = package {
-        cmd.args(["--package", p]);
-    }
-    cmd.args(["compat_wire_lock", "--", "--nocapture"]);
-    cmd.env(compat_runtime::lock::RECORD, "1");
-    match cmd.status() {
-        Ok(status) if status.success() => ExitCode::SUCCESS,
-        Ok(_) => {
-            eprintln!(
-                "error: recording failed; the crate needs `compat_runtime::wire_lock!(policy(), VERSION, messages());` under #[cfg(test)]"
-            );
-            ExitCode::from(1)
-        }
-        Err(e) => usage(&format!("cannot run cargo: {e}")),
     }
 }

@@ -8,6 +8,7 @@ use compat_runtime::Policy;
 use crate::Failure;
 
 pub(crate) mod doc;
+pub(crate) mod lock;
 pub(crate) mod matrix;
 pub(crate) mod plan;
 
