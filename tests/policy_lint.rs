@@ -705,12 +705,97 @@ fn the_readme_in_code_snippet_is_real_code_that_runs() {
     let start = this.find("// README: In code\n").unwrap() + "// README: In code\n".len();
     let end = this.find("// README: end\n").unwrap();
     let readme = include_str!("../README.md");
-    let section = &readme[readme.find("## In code").expect("an In code section")..];
+    let section = &readme[readme
+        .find("In code, the same check the command line runs:")
+        .expect("the README's In code snippet")..];
     let block = &section[section.find("```rust\n").unwrap() + "```rust\n".len()..];
     let block = &block[..block.find("```").unwrap()];
     assert_eq!(normalized(block), normalized(&this[start..end]));
     assert!(
         !readme.contains("# Ok::<"),
         "rustdoc's hidden lines mean nothing in a README"
+    );
+}
+
+/// The code block of `readme` whose first line is `first`, from that line to the fence.
+fn readme_block<'a>(readme: &'a str, fence: &str, first: &str) -> &'a str {
+    let opening = format!("```{fence}\n{first}\n");
+    let start = readme
+        .find(&opening)
+        .unwrap_or_else(|| panic!("README.md has no {fence} block starting with `{first}`"))
+        + "```".len()
+        + fence.len()
+        + 1;
+    &readme[start..start + readme[start..].find("```").unwrap()]
+}
+
+// The README's first loop shows a protocol crate whose build fails at `retries`. That crate is
+// the ui case below, line for line (the README's `// src/lib.rs` stands where the case's
+// comment does), built under a policy that gives the macro the same window as the README's
+// `compat.toml`: so the error the README shows is the case's `.stderr`, which trybuild holds
+// to what the compiler prints.
+#[test]
+fn the_readme_first_loop_shows_the_compile_error_its_example_produces() {
+    let readme = include_str!("../README.md");
+    let case = include_str!("ui/new-field-without-default.rs");
+    let stderr = include_str!("ui/new-field-without-default.stderr");
+
+    let lib = readme_block(readme, "rust", "// src/lib.rs");
+    let (_, case_body) = case.split_once('\n').unwrap();
+    let case_body = case_body
+        .trim_end()
+        .strip_suffix("fn main() {}")
+        .expect("the ui case ends with its main");
+    assert_eq!(
+        format!("// src/lib.rs\n{}", case_body.trim_end()),
+        lib.trim_end(),
+        "the README's src/lib.rs is no longer tests/ui/new-field-without-default.rs"
+    );
+
+    let error = stderr.replace("tests/ui/new-field-without-default.rs", "src/lib.rs");
+    assert!(
+        readme.contains(&format!("```text\n{error}```")),
+        "README.md does not show the error the example produces:\n{error}"
+    );
+
+    // The macro sees the policy only through the windows the build script hands it.
+    let agent_to_server = |policy: &Policy| {
+        let env = compat_runtime::build::windows_env(
+            policy,
+            &compat_runtime::Version::new(0, 9, 3),
+            "compat.toml",
+        );
+        let windows = &env.iter().find(|(k, _)| k == "COMPAT_WINDOWS").unwrap().1;
+        let window = windows.split(';').find(|w| w.starts_with("agent>server|"));
+        window.unwrap().to_string()
+    };
+    let toml = readme_block(
+        readme,
+        "toml",
+        "# compat.toml: SPIRE's promise, from its upgrade guide.",
+    );
+    let shown = Policy::from_toml("compat.toml", toml).unwrap();
+    assert!(shown.warnings().is_empty(), "{:?}", shown.warnings());
+    let ui = Policy::from_toml("compat.toml", include_str!("ui/compat.toml")).unwrap();
+    assert_eq!(agent_to_server(&shown), agent_to_server(&ui));
+    let manifest = readme_block(readme, "toml", "# Cargo.toml");
+    assert!(manifest.contains("\nversion = \"0.9.3\"\n"), "{manifest}");
+}
+
+// The README's first `cargo test` fails because no release is recorded yet: it shows what the
+// wire lock test says then, for a crate in /home/you/attest.
+#[test]
+fn the_readme_shows_what_the_first_wire_lock_test_says() {
+    let dir = scratch_dir();
+    let policy = Policy::from_toml("compat.toml", include_str!("ui/compat.toml")).unwrap();
+    let err = compat_runtime::lock::verify_with(&dir, &policy, "0.9.3", &[], false).unwrap_err();
+    let shown = err
+        .to_string()
+        .replace(&dir.display().to_string(), "/home/you/attest");
+    let _ = std::fs::remove_dir_all(&dir);
+    let readme = include_str!("../README.md");
+    assert!(
+        readme.contains(&format!("```text\n{shown}```")),
+        "README.md does not show what the wire lock test says before the first release is recorded:\n{shown}"
     );
 }

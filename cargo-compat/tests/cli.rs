@@ -915,25 +915,39 @@ fn lint_counts_in_words_and_suggests_the_component_meant() {
 }
 
 #[test]
-fn the_readme_shows_what_the_commands_print() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    for peers in [
-        ["agent@0.9.3", "server@0.9.2"].as_slice(),
-        &[
-            "server@0.9.3",
-            "server@0.9.2",
-            "agent@0.9.3",
-            "agent@0.9.3",
-            "agent@0.9.2",
-        ],
+fn the_readme_and_the_command_page_show_what_the_commands_print() {
+    // The README shows a refused pair; docs/commands.md, a fleet.
+    for (page, peers) in [
+        ("README.md", ["agent@0.9.3", "server@0.9.2"].as_slice()),
+        (
+            "docs/commands.md",
+            &[
+                "server@0.9.3",
+                "server@0.9.2",
+                "agent@0.9.3",
+                "agent@0.9.3",
+                "agent@0.9.2",
+            ],
+        ),
     ] {
+        let shown = std::fs::read_to_string(root().join(page)).unwrap();
         let r = check("spire", peers);
         assert_eq!(r.code, 1);
         assert!(
-            readme.contains(&format!("```text\n{}```", r.stdout)),
-            "README.md does not show what `check {}` prints:\n{}",
+            shown.contains(&format!("```text\n{}```", r.stdout)),
+            "{page} does not show what `check {}` prints:\n{}",
             peers.join(" "),
             r.stdout
+        );
+        assert!(
+            shown.contains(&format!(
+                "check --policy examples/spire/compat.toml {}",
+                peers.join(" ")
+            )) || shown.contains(&format!(
+                "check --policy examples/spire/compat.toml \\\n    {}",
+                peers.join(" ")
+            )),
+            "{page} does not show the command that prints it"
         );
     }
 }
