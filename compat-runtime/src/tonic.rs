@@ -1,4 +1,4 @@
-//! gRPC interceptors for tonic (feature `tonic`; tonic needs rust 1.88).
+//! gRPC interceptors for tonic (feature `tonic`; tonic 0.14 needs Rust 1.88, as this crate does).
 //!
 //! The same check as the HTTP layer ([`crate::tower`]), in tonic's terms: the identity
 //! travels as metadata (`compat-peer: agent@0.9.2`, optionally `compat-fingerprint`), and
