@@ -102,7 +102,7 @@ older = "1 minor"
     );
     assert!(
         shown.contains(
-            "help: see the compat.toml reference (docs/policy.md in the compat repository) for every key a policy may hold"
+            "help: see the compat.toml reference (compat_runtime::docs::policy in the crate docs, docs/policy.md in the compat repository) for every key a policy may hold"
         ),
         "{shown}"
     );
@@ -129,7 +129,7 @@ fn a_bad_skew_says_which_skews_exist() {
     );
     assert!(
         shown.contains(
-            "help: see the skew table in the compat.toml reference (docs/policy.md in the compat repository)"
+            "help: see the skew table in the compat.toml reference (compat_runtime::docs::policy in the crate docs, docs/policy.md in the compat repository)"
         ),
         "{shown}"
     );

@@ -694,7 +694,7 @@ fn with_format_json_an_error_is_a_json_object_on_stdout_too() {
         json["diagnostics"][0]["help"]
             .as_str()
             .unwrap()
-            .contains("the compat.toml reference (docs/policy.md in the compat repository)"),
+            .contains("the compat.toml reference (compat_runtime::docs::policy in the crate docs, docs/policy.md in the compat repository)"),
         "{json}"
     );
     assert!(err.contains("26 | older = \"1 fortnight\""), "{err}");

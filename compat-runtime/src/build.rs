@@ -106,7 +106,7 @@ pub fn try_enforce() -> Result<(), BuildError> {
         return Err(BuildError {
             lines: vec![format!(
                 "no compat.toml in {} and no [package.metadata.compat] in its Cargo.toml; \
-                 write the policy (see the compat.toml reference, docs/policy.md in the compat repository), or remove compat_runtime::build::enforce() from build.rs",
+                 write the policy (see the compat.toml reference: compat_runtime::docs::policy in the crate docs, docs/policy.md in the compat repository), or remove compat_runtime::build::enforce() from build.rs",
                 dir.display()
             )],
         });

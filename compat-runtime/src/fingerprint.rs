@@ -3,7 +3,8 @@
 //! other shapes is told apart in the handshake.
 //!
 //! It is FNV-1a 64 over a canonical byte encoding of the tables, documented byte for byte in
-//! `docs/handshake.md` so that a peer written in another language computes the same number.
+//! [the handshake reference](crate::docs::handshake) so that a peer written in another
+//! language computes the same number.
 //! The encoding covers what travels (wire names, aliases, representation, types, `since`),
 //! not Rust names. The wire lock (`compat.lock`) records each release's fingerprint beside
 //! its tables, and the build script compiles those into the crate (`RELEASES`).
@@ -160,7 +161,8 @@ pub fn of(messages: &[&Message]) -> u64 {
     canon.finish()
 }
 
-/// A fingerprint as 16 lowercase hex digits, the way messages and `docs/handshake.md` show it.
+/// A fingerprint as 16 lowercase hex digits, the way messages and
+/// [the handshake reference](crate::docs::handshake) show it.
 pub fn hex(fingerprint: u64) -> String {
     format!("{fingerprint:016x}")
 }

@@ -86,17 +86,26 @@
 //! `lock` (implies `build`) is the wire lock, kept out of `build` because every protocol
 //! crate's build script compiles that; `tokio` drives the handshake over a socket; `tower`
 //! and `tonic` are the HTTP and gRPC middleware; `tracing` reports peers as structured
-//! events; `serde` serializes the census.
+//! events; `serde` serializes the census. Rust 1.88 or newer builds every feature (tonic
+//! 0.14, behind `tonic`, declares 1.88 as well).
+//!
+//! Every key of `compat.toml` is documented in [`docs::policy`], and the handshake, byte for
+//! byte, in [`docs::handshake`].
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "build")]
+#[cfg_attr(docsrs, doc(cfg(feature = "build")))]
 pub mod build;
 pub mod census;
 pub mod check;
+pub mod docs;
 pub mod fingerprint;
 pub mod fleet;
 pub mod guard;
 pub mod handshake;
 #[cfg(feature = "lock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lock")))]
 pub mod lock;
 pub mod message;
 pub mod policy;
@@ -105,10 +114,13 @@ mod report;
 pub mod session;
 pub mod skew;
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;
 #[cfg(feature = "tonic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tonic")))]
 pub mod tonic;
 #[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod tower;
 pub mod version;
 pub mod window;
@@ -122,6 +134,7 @@ pub use window::Window;
 /// `#[derive(Compat)]`: the compatibility table of a protocol type, checked against the
 /// crate's policy while compiling.
 #[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use compat_macros::Compat;
 
 /// `messages![A, B, C]`: every message of the crate, as `messages()`; a type deriving
@@ -138,6 +151,7 @@ pub use compat_macros::Compat;
 /// assert_eq!(messages()[0].name, "Hello");
 /// ```
 #[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use compat_macros::messages;
 
 /// Brings the policy the build script checked into the crate: `policy()` returns it as a

@@ -16,8 +16,8 @@
 //! ```
 //!
 //! This module is pure and synchronous: it turns hellos into verdicts and frames into
-//! bytes ([`Frame`], documented byte for byte in `docs/handshake.md`). Feature `tokio`
-//! drives it over a socket (`compat_runtime::tokio`).
+//! bytes ([`Frame`], documented byte for byte in [`docs::handshake`](crate::docs::handshake)).
+//! Feature `tokio` drives it over a socket (`compat_runtime::tokio`).
 //!
 //! ```
 //! # #[cfg(feature = "build")] {
@@ -268,7 +268,7 @@ impl<'p> Endpoint<'p> {
                 "upgrade the peer's compat-runtime to one that writes hello layout {LAYOUT}, or this end's to one that reads the peer's"
             ),
             _ => {
-                "connect with a client that speaks the compat handshake (docs/handshake.md)".into()
+                "connect with a client that speaks the compat handshake (compat_runtime::docs::handshake, docs/handshake.md in the compat repository)".into()
             }
         };
         Refused::new(&me, error.kind(), "peer", &me, error.to_string()).with_remedy(remedy)

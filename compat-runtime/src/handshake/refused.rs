@@ -7,8 +7,9 @@ use crate::check::{Refusal, RefusalKind};
 
 /// Why a handshake was refused: a policy verdict, or something wrong with the hello itself.
 ///
-/// Travels as one byte (see `docs/handshake.md`); a code this release does not know reads
-/// as [`RefusedKind::Other`], and the refusal's text still says what happened.
+/// Travels as one byte (see [the handshake reference](crate::docs::handshake)); a code this
+/// release does not know reads as [`RefusedKind::Other`], and the refusal's text still says
+/// what happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RefusedKind {

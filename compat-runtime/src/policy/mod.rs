@@ -22,6 +22,7 @@ use crate::version::{Scheme, Version};
 
 pub use lint::Diagnostic;
 #[cfg(feature = "build")]
+#[cfg_attr(docsrs, doc(cfg(feature = "build")))]
 pub use parse::PolicyFile;
 
 /// A place in a policy file: `compat.toml:14:1`.

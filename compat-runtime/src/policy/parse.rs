@@ -220,6 +220,7 @@ pub struct PolicyFile {
     pub policy: Policy,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "build")))]
 impl Policy {
     /// Reads a policy from `compat.toml` text. `name` is how the file is shown in errors.
     pub fn from_toml(name: &str, text: &str) -> Result<Policy, PolicyError> {
@@ -353,8 +354,9 @@ fn toml_error(source: &Source<'_>, err: &toml::de::Error) -> PolicyError {
     single(d)
 }
 
-/// Where users find every key: the file is in the compat repository, not in their crate.
-const REFERENCE: &str = "the compat.toml reference (docs/policy.md in the compat repository)";
+/// Where users find every key: the crate docs (docs.rs) carry the same page as the
+/// repository's file, and neither is in the user's crate.
+const REFERENCE: &str = "the compat.toml reference (compat_runtime::docs::policy in the crate docs, docs/policy.md in the compat repository)";
 
 /// The key of the `key = value` whose value starts at `at`, if the value sits on a line of
 /// that form.
