@@ -1,8 +1,9 @@
 //! The five seed systems' stated facts, checked against their policies in `examples/`.
 //!
-//! Every compatibility example a seed document states is here, quoted verbatim in a comment
-//! above the assertions that encode it. Each pair is checked in both argument orders (the
-//! verdict must not depend on which side asks).
+//! Every compatibility example a seed document states is here, in a comment above the
+//! assertions that encode it: paraphrased in our own words, not quoted, with the document
+//! it comes from named and every version it gives kept. Each pair is checked in both
+//! argument orders (the verdict must not depend on which side asks).
 
 use compat_runtime::skew::Skew;
 use compat_runtime::version::MajorZero;
@@ -111,8 +112,8 @@ mod spire {
 
     #[test]
     fn the_pre_1_0_minor_acts_as_a_major() {
-        // "The SPIRE project is currently pre-1.0, so minor SPIRE releases act like major
-        //  releases and patch releases act like minor releases."
+        // SPIRE's upgrade page: the project is still before 1.0, so its minor releases count as
+        //  major ones and its patch releases as minor ones.
         let p = policy(SPIRE);
         assert_eq!(p.scheme().major_zero, MajorZero::MinorIsMajor);
         assert_eq!(p.scheme().major_distance(&v("0.8.1"), &v("0.9.3")), 1);
@@ -122,12 +123,9 @@ mod spire {
     #[test]
     fn servers_are_supported_at_0_9_x_and_0_8_x_when_the_newest_is_at_0_9_3() {
         let p = policy(SPIRE);
-        // "Version skew within a SPIRE server cluster is supported within +/- 1 minor version.
-        //  In other words, the newest and oldest SPIRE server instances in any given cluster
-        //  must be within one minor version of each other."
-        // "For example:
-        //  * Newest SPIRE server instance is at 0.9.3
-        //  * Other SPIRE server instances are supported at 0.9.x and 0.8.x"
+        // SPIRE's upgrade page: the servers of one cluster may be at most one minor version apart,
+        //  newest to oldest.
+        // Its example: when the newest server runs 0.9.3, the others may run any 0.9.x or 0.8.x.
         for other in versions(0..=0, 8..=9, 0..=9) {
             if v(&other) > v("0.9.3") {
                 continue; // 0.9.3 is the newest
@@ -144,8 +142,8 @@ mod spire {
     #[test]
     fn agents_are_never_newer_than_a_server_and_at_most_one_minor_older() {
         let p = policy(SPIRE);
-        // "SPIRE agents must not be newer than the oldest SPIRE server that they communicate
-        //  with, and may be up to one minor version older."
+        // SPIRE's upgrade page: an agent may never run a newer version than the oldest server it
+        //  talks to, and may trail it by up to one minor version.
         assert_talk(&p, "agent@0.9.2", "server@0.9.2");
         assert_talk(&p, "agent@0.8.0", "server@0.9.2");
         assert_talk(&p, "agent@0.8.9", "server@0.9.0");
@@ -175,9 +173,8 @@ mod spire {
     #[test]
     fn agents_are_supported_at_0_8_0_through_0_9_2_when_servers_are_at_0_9_3_and_0_9_2() {
         let p = policy(SPIRE);
-        // "For example:
-        //  * SPIRE servers are at both 0.9.3 and 0.9.2
-        //  * SPIRE agents are supported at 0.8.0 through 0.9.2"
+        // SPIRE's upgrade page, its example: with servers at 0.9.3 and 0.9.2, agents from 0.8.0 up
+        //  to and including 0.9.2 are supported.
         let mut sweep = versions(0..=0, 7..=9, 0..=9);
         sweep.push("0.10.0".into());
         let mut supported = Vec::new();
@@ -200,9 +197,9 @@ mod spire {
     #[test]
     fn an_agent_newer_than_the_oldest_server_is_refused_with_the_fix() {
         let p = policy(SPIRE);
-        // "SPIRE agents must not be newer than the oldest SPIRE server that they communicate
-        //  with": the violated pair is the agent and the older server, and the message says
-        //  which rule, where, and what to move.
+        // SPIRE's upgrade page: no agent may run a newer version than the oldest server it talks
+        //  to. The violated pair is the agent and the older server, and the message says which
+        //  rule, where, and what to move.
         let violations = fleet(&p, &["server@0.9.3", "server@0.9.2", "agent@0.9.3"]);
         assert_eq!(violations.len(), 1);
         let refusal = &violations[0].refusal;
@@ -226,9 +223,9 @@ mod spire {
     #[test]
     fn servers_upgrade_first_one_minor_at_a_time_rolling() {
         let p = policy(SPIRE);
-        // "SPIRE servers must be upgraded before SPIRE agents, and is limited to a jump of at
-        //  most one minor version (regardless of patch version). SPIRE server and agent
-        //  instances may be upgraded in a rolling fashion."
+        // SPIRE's upgrade page: every server is upgraded before any agent, one upgrade moves at
+        //  most one minor version whatever the patch, and servers and agents alike may be upgraded
+        //  one instance after another.
         let upgrade = p.upgrade_at(&v("0.9.3")).expect("an upgrade table");
         let order: Vec<&str> = upgrade.order.iter().map(|o| o.value.as_str()).collect();
         assert_eq!(order, ["server", "agent"]);
@@ -243,10 +240,9 @@ mod spire {
     #[test]
     fn upgrading_from_0_8_1_to_0_9_3_servers_first_keeps_every_step_compatible() {
         let p = policy(SPIRE);
-        // "For example, if upgrading from 0.8.1 to 0.9.3:
-        //  * Upgrade SPIRE server instances from 0.8.1 to 0.9.3 one at a time
-        //  * Ensure that the SPIRE server cluster is operating as expected
-        //  * Upgrade SPIRE agent instances from 0.8.1 to 0.9.3 one at a time or in batches"
+        // SPIRE's upgrade page, its example of going from 0.8.1 to 0.9.3: move the servers from
+        //  0.8.1 to 0.9.3 one by one; check that the server cluster works as it should; then move
+        //  the agents from 0.8.1 to 0.9.3, one by one or several at once.
         let steps: [&[&str]; 5] = [
             &["server@0.8.1", "server@0.8.1", "agent@0.8.1", "agent@0.8.1"],
             &["server@0.9.3", "server@0.8.1", "agent@0.8.1", "agent@0.8.1"],
@@ -267,14 +263,13 @@ mod spire {
     #[test]
     fn downgrading_from_0_9_3_to_0_8_1_moves_agents_first() {
         let p = policy(SPIRE);
-        // "Since agents can't be newer than the oldest server they communicate with, it is
-        //  necessary to first downgrade agents before downgrading servers, assuming that the
-        //  agents have already been upgraded."
+        // SPIRE's upgrade page: because no agent may be newer than the oldest server it talks to,
+        //  a rollback takes the agents back first and the servers after them, when the agents had
+        //  already been upgraded.
         let upgrade = p.upgrade_at(&v("0.9.3")).expect("an upgrade table");
         assert_eq!(upgrade.downgrade_order(), ["agent", "server"]);
-        // "For example, if downgrading from version 0.9.3 to 0.8.1:
-        //  * Downgrade SPIRE agent instances from 0.9.3 to 0.8.1 one at a time or in batches
-        //  * Downgrade SPIRE server instances from 0.9.3 to 0.8.1 one at a time"
+        // Its example of going back from 0.9.3 to 0.8.1: take the agents from 0.9.3 to 0.8.1, one
+        //  by one or several at once, then the servers from 0.9.3 to 0.8.1 one by one.
         let steps: [&[&str]; 4] = [
             &["server@0.9.3", "server@0.9.3", "agent@0.9.3", "agent@0.9.3"],
             &["server@0.9.3", "server@0.9.3", "agent@0.8.1", "agent@0.9.3"],
@@ -301,10 +296,10 @@ mod mirrord {
     #[test]
     fn every_pair_is_compatible_within_the_same_major_both_ways() {
         let p = policy(MIRRORD);
-        // "In most cases, components can be upgraded independently as long as they remain
-        //  within the same major version."
-        // "Cross-component compatibility is guaranteed within the same major version."
-        // "Minor releases are backward compatible across components."
+        // mirrord's versioning page: components can mostly be upgraded on their own, provided they
+        //  stay in one major version.
+        // The same page: compatibility across components is promised within a major version.
+        // The same page: minor releases stay backward compatible between components.
         for a in COMPONENTS {
             for b in COMPONENTS {
                 if [a, b] == ["agent", "operator"] || [a, b] == ["operator", "agent"] {
@@ -313,7 +308,7 @@ mod mirrord {
                 for (x, y) in [("3.0.0", "3.9.4"), ("3.9.4", "3.0.0"), ("3.1.2", "3.1.7")] {
                     assert_talk(&p, &format!("{a}@{x}"), &format!("{b}@{y}"));
                 }
-                // "Major releases may introduce breaking changes."
+                // The same page: a new major release may break things.
                 assert_refused(
                     &p,
                     &format!("{a}@3.9.9"),
@@ -335,16 +330,15 @@ mod mirrord {
     #[test]
     fn license_server_and_operator_are_compatible_within_a_major_in_either_direction() {
         let p = policy(MIRRORD);
-        // "The mirrord License Server and mirrord Operator are backward compatible with each
-        //  other within the same major version."
-        // "This means that a newer License Server can serve older Operators, and a newer
-        //  Operator can communicate with older License Servers. Minor and patch upgrades do
-        //  not require coordinated rollouts between these components."
+        // mirrord's versioning page: within one major version, the license server and the operator
+        //  keep working with each other: a license server may serve operators older than itself,
+        //  an operator may talk to older license servers, and neither minor nor patch upgrades
+        //  need the two rolled out together.
         assert_talk(&p, "license-server@3.8.0", "operator@3.1.0");
         assert_talk(&p, "operator@3.8.0", "license-server@3.1.0");
         assert_talk(&p, "operator@3.1.9", "license-server@3.1.0");
-        // "Breaking changes between the License Server and Operator only occur on major
-        //  version upgrades."
+        // The same page: the license server and the operator only stop working together across a
+        //  new major version.
         let refusal = assert_refused(
             &p,
             "license-server@4.0.0",
@@ -364,8 +358,9 @@ mod mirrord {
     #[test]
     fn operator_and_agent_run_the_same_release_and_the_fix_moves_the_operator() {
         let p = policy(MIRRORD);
-        // "Agents are deployed and managed by the mirrord Operator."
-        // "Operator and Agent compatibility is guaranteed within the same Operator release."
+        // mirrord's versioning page: the operator deploys and manages the agents.
+        // The same page: an operator and its agents are promised to work together only within one
+        //  operator release.
         assert_talk(&p, "agent@3.4.1", "operator@3.4.1");
         for other in ["3.4.0", "3.4.2", "3.5.1", "3.3.1"] {
             assert!(
@@ -373,8 +368,8 @@ mod mirrord {
                 "{other}"
             );
         }
-        // "The Operator selects and manages the Agent version automatically. Users should not
-        //  manually manage Agent image versions when using the Operator."
+        // mirrord's versioning page: the operator chooses the agent's version and manages it on its
+        //  own, so users are told not to pin agent images themselves when they use the operator.
         let newer_agent = assert_refused(
             &p,
             "agent@3.4.2",
@@ -418,15 +413,13 @@ mod mirrord {
     #[test]
     fn license_server_then_operator_then_cli_with_the_agent_moving_with_its_operator() {
         let p = policy(MIRRORD);
-        // "When upgrading mirrord components, the following order is recommended:
-        //  * Upgrade the License Server
-        //  * Verify that the License Server is healthy and reachable
-        //  * Upgrade the mirrord Operator
-        //  * Upgrade client tooling (CLI) as needed"
+        // mirrord's versioning page recommends this order: upgrade the license server; check
+        //  that it is up and can be reached; upgrade the operator; then upgrade the client tools
+        //  (CLI) when needed.
         let upgrade = p.upgrade_at(&v("3.5.0")).expect("an upgrade table");
         let order: Vec<&str> = upgrade.order.iter().map(|o| o.value.as_str()).collect();
         assert_eq!(order, ["license-server", "operator", "cli"]);
-        // "mirrord components ... do not require lockstep upgrades": each step of that order
+        // The same page: components need no lockstep upgrades, so each step of that order
         // is a compatible fleet (the agent is redeployed with its operator).
         let steps: [&[&str]; 4] = [
             &[
@@ -462,9 +455,9 @@ mod mirrord {
     #[test]
     fn cli_and_operator_are_compatible_within_the_same_major() {
         let p = policy(MIRRORD);
-        // "mirrord follows semantic versioning for all components. Patch releases include
-        //  bug fixes only. Minor releases are backward compatible across components. Major
-        //  releases may introduce breaking changes."
+        // mirrord's versioning page: every component is versioned semantically; a patch release
+        //  only fixes bugs, a minor release stays backward compatible across components, and a
+        //  major release may break things.
         assert_talk(&p, "cli@3.2.0", "operator@3.9.1");
         assert_talk(&p, "cli@3.9.1", "operator@3.2.0");
         assert_refused(
@@ -490,12 +483,11 @@ mod gullveig {
     #[test]
     fn agents_work_with_servers_equal_or_newer_within_the_same_major() {
         let p = policy(GULLVEIG);
-        // "Agents are guaranteed compatible with reporting servers equal or newer than the
-        //  agent version, within the same major version."
-        // "Reporting server is guaranteed compatible with agents equal or older than the
-        //  server version, within the same major version."
-        // "Simplifying, new servers support older agents within the same major version, but
-        //  new agents are not guaranteed to be compatible with old servers."
+        // Gullveig's upgrade page: an agent is promised to work with reporting servers at its own
+        //  version or newer in the same major version, and a reporting server with agents at its
+        //  own version or older in the same major version.
+        // The page sums it up: newer servers accept older agents of their major version, while a
+        //  newer agent has no promise of working with an older server.
         assert_talk(&p, "agent@1.0.0", "server@1.9.3");
         assert_talk(&p, "agent@1.4.2", "server@1.4.2");
         assert_refused(
@@ -505,7 +497,7 @@ mod gullveig {
             RefusalKind::TooNew,
             "agent@1.4.3",
         );
-        // "Fundamental changes to the platform will always result in a major release."
+        // Gullveig's upgrade page: a fundamental change to the platform always means a new major.
         assert_refused(
             &p,
             "agent@1.9.0",
@@ -518,7 +510,8 @@ mod gullveig {
     #[test]
     fn server_1_1_5_is_compatible_with_agents_1_1_5_or_older() {
         let p = policy(GULLVEIG);
-        // "For example, server with version `1.1.5` is compatible with agents `1.1.5` or older."
+        // Gullveig's upgrade page, its example: a server at `1.1.5` accepts agents at `1.1.5` or
+        //  below.
         for agent in versions(1..=1, 0..=1, 0..=9) {
             let agent = format!("agent@{agent}");
             if v(&agent[6..]) <= v("1.1.5") {
@@ -547,8 +540,8 @@ mod gullveig {
     #[test]
     fn agent_1_1_5_works_with_servers_up_to_but_excluding_2_0_0() {
         let p = policy(GULLVEIG);
-        // "Agent with version `1.1.5` is guaranteed compatible with servers up to, but
-        //  excluding version `2.0.0`."
+        // Gullveig's upgrade page, its example: a `1.1.5` agent is promised to work with servers up
+        //  to, and not including, `2.0.0`.
         for server in ["1.1.5", "1.1.6", "1.2.0", "1.9.9", "1.99.99"] {
             assert_talk(&p, "agent@1.1.5", &format!("server@{server}"));
         }
@@ -576,11 +569,11 @@ mod gullveig {
     #[test]
     fn web_1_1_5_works_only_with_server_1_1_5() {
         let p = policy(GULLVEIG);
-        // "Gullveig web user interface is guaranteed to be compatible with the same reporting
-        //  server version."
-        // "Web user interface version must match the reporting server version."
-        // "Web user interface version `1.1.5` is only guaranteed compatible with reporting
-        //  server version `1.1.5`."
+        // Gullveig's upgrade page: the web interface is promised to work with a reporting server of
+        //  its own version.
+        // The same page: the web interface must run the very version of the reporting server.
+        // Its example: web interface `1.1.5` is promised to work only with reporting server
+        //  `1.1.5`.
         assert_talk(&p, "web@1.1.5", "server@1.1.5");
         assert_refused(
             &p,
@@ -614,9 +607,9 @@ mod gullveig {
     #[test]
     fn the_0_x_branch_only_talks_to_the_identical_version() {
         let p = policy(GULLVEIG);
-        // "after months of testing it has become evident 0.x branch is not stable enough to be
-        //  declared production release and is therefore except from backwards compatibility
-        //  guarantee, retroactively."
+        // Gullveig's upgrade page: months of testing showed the 0.x branch was not stable enough to
+        //  count as a production release, so it was taken out of the backward compatibility promise
+        //  after the fact.
         assert_talk(&p, "server@0.7.3", "agent@0.7.3");
         assert_talk(&p, "server@0.7.3", "web@0.7.3");
         assert_refused(
@@ -633,7 +626,8 @@ mod gullveig {
             RefusalKind::Unstable,
             "server@0.7.3",
         );
-        // "The first production-stable version of the platform will be 1.x, once released."
+        // Gullveig's upgrade page: 1.x, once out, will be the platform's first production-stable
+        //  version.
         let refusal = assert_refused(
             &p,
             "server@1.0.0",
@@ -661,12 +655,13 @@ mod gullveig {
     #[test]
     fn server_first_then_web_then_agents_with_web_stopped_during_the_restart() {
         let p = policy(GULLVEIG);
-        // "**IMPORTANT**: Always upgrade reporting server first, then web, then agents."
+        // Gullveig's upgrade page, marked important: the reporting server is upgraded first, the
+        //  web interface next, the agents last.
         let upgrade = p.upgrade_at(&v("1.2.0")).expect("an upgrade table");
         let order: Vec<&str> = upgrade.order.iter().map(|o| o.value.as_str()).collect();
         assert_eq!(order, ["server", "web", "agent"]);
-        // "2. Stop `gullveig-web` process. 3. Restart `gullveig-server` process. 4. Wait for
-        //  reporting server process to start. 4. Start `gullveig-web` process."
+        // Its steps: stop `gullveig-web`; restart `gullveig-server`; wait until the reporting
+        //  server is up; start `gullveig-web` again.
         assert!(!upgrade.rolls("web") && !upgrade.rolls("server"));
         // With web stopped, the fleet mid-upgrade is fine; with web still running, it is not.
         assert_fleet_ok(&p, &["server@1.2.0", "agent@1.1.5", "agent@1.1.0"]);
@@ -686,8 +681,8 @@ mod teleport {
     #[test]
     fn any_4_0_1_component_works_with_any_4_0_3_component() {
         let p = policy(TELEPORT);
-        // "Patch versions are always compatible, for example any 4.0.1 component will work
-        //  with any 4.0.3 component."
+        // RFD 12, citing the pre-6.0 promise: patch versions always work together; a 4.0.1
+        //  component, say, works with every 4.0.3 component.
         for a in COMPONENTS {
             for b in COMPONENTS {
                 assert_talk(&p, &format!("{a}@4.0.1"), &format!("{b}@4.0.3"));
@@ -698,8 +693,8 @@ mod teleport {
     #[test]
     fn before_6_0_a_release_works_with_its_previous_release_only() {
         let p = policy(TELEPORT);
-        // "Other versions are always compatible with their previous release. This means you
-        //  must not attempt to upgrade from 4.1 straight to 4.3. You must upgrade to 4.2 first."
+        // RFD 12, pre-6.0 promise: any other release works with the release just before it, so 4.1
+        //  must not be upgraded straight to 4.3; 4.2 has to come first.
         for a in SERVICES {
             for b in SERVICES {
                 assert_talk(&p, &format!("{a}@4.1.2"), &format!("{b}@4.2.0"));
@@ -712,8 +707,9 @@ mod teleport {
         let jump = upgrade.max_jump.as_ref().expect("max-jump").value;
         assert!(jump.admits(p.scheme(), &v("4.2.0"), &v("4.3.0")));
         assert!(!jump.admits(p.scheme(), &v("4.1.0"), &v("4.3.0")));
-        // "a user that doesn't read our upgrade docs carefully can assume semver semantics:
-        //  upgrading from `vX.A.B` to `vX.C.D` is safe - it's not if `C - A > 1`"
+        // RFD 12, on the old scheme's downside: a user who skims the upgrade docs may expect
+        //  semver, and take a move from `vX.A.B` to `vX.C.D` as safe, which it is not when
+        //  `C - A > 1`.
         assert!(!jump.admits(p.scheme(), &v("4.1.0"), &v("4.4.0")));
         assert_refused(
             &p,
@@ -727,8 +723,8 @@ mod teleport {
     #[test]
     fn before_6_0_tsh_and_tctl_need_the_service_s_minor() {
         let p = policy(TELEPORT);
-        // "Teleport clients tsh for users and tctl for admins may not be compatible with
-        //  different versions of the teleport service."
+        // RFD 12, pre-6.0 promise: the clients (tsh for users, tctl for admins) might not work with
+        //  a teleport service of another version.
         for client in ["tsh", "tctl"] {
             for service in SERVICES {
                 assert_talk(&p, &format!("{client}@4.2.0"), &format!("{service}@4.2.7"));
@@ -750,8 +746,8 @@ mod teleport {
     #[test]
     fn the_pre_6_scheme_cannot_see_that_4_4_and_5_0_are_sequential_releases() {
         let p = policy(TELEPORT);
-        // "upgrading from `vX.A.B` to `vY.C.D` is going to break things - it won't, as long as
-        //  these are sequential releases"
+        // RFD 12, the same downside: a semver reader expects a move from `vX.A.B` to `vY.C.D` to
+        //  break things, yet it does not when the two are sequential releases.
         // Which 4.y came last before 5.0 is not in the policy (it has no list of releases),
         // so the pre-6.0 rule is conservative across a major: documented, not a promise.
         assert_refused(
@@ -766,8 +762,8 @@ mod teleport {
     #[test]
     fn from_6_0_vn_works_with_vn_and_vn_minus_1_client_and_server_alike() {
         let p = policy(TELEPORT);
-        // "`vN.*.*` binaries are compatible with any other `vN.*.*` or `vN-1.*.*` binaries
-        //  (both client and server)."
+        // RFD 12 from 6.0 on: a `vN.*.*` binary, client or server alike, works with every other
+        //  `vN.*.*` or `vN-1.*.*` binary.
         for n in 6u64..=9 {
             for a in COMPONENTS {
                 for b in COMPONENTS {
@@ -793,8 +789,8 @@ mod teleport {
     #[test]
     fn from_6_0_a_major_cannot_be_skipped() {
         let p = policy(TELEPORT);
-        // "Users are free to use any `vN.*.*` versions throughout their deployment, after
-        //  upgrading everything from `vN-1.*.*`."
+        // RFD 12: once everything has been upgraded from `vN-1.*.*`, any mix of `vN.*.*` versions
+        //  may run across the deployment.
         assert_fleet_ok(
             &p,
             &[
@@ -826,15 +822,13 @@ mod teleport {
     #[test]
     fn pre_releases_rank_dev_alpha_beta_rc_then_the_release() {
         let p = policy(TELEPORT);
-        // "- initially, builds from `main` will be `v6.0.0-dev`
-        //  - when most big changes are merged, we cut `v6.0.0-alpha.1`
-        //  - when only small bugfix changes are pending, we cut `v6.0.0-beta.1`
-        //  - all planned changes are merged, we make `branch/v6` and cut `v6.0.0-rc.1`
-        //  - during release testing, we fix bugs and cut `v6.0.0-rc.2`, `v6.0.0-rc.3`, etc
-        //  - assuming `v6.0.0-rc.3` passes the tests, create branch `branch/v6.0` and tag
-        //    it as `v6.0.0`
-        //  - ... cut `v6.0.1` from `branch/v6.0`
-        //  - ... create branch `branch/v6.1` and cut `v6.1.0` from it"
+        // RFD 12's example of a new release: the first builds off `main` are `v6.0.0-dev`; once
+        //  most big changes are in, `v6.0.0-alpha.1` is cut; with only small fixes pending,
+        //  `v6.0.0-beta.1`; with all planned changes in, `branch/v6` is made and `v6.0.0-rc.1` cut;
+        //  bugs found in release testing give `v6.0.0-rc.2`, `v6.0.0-rc.3` and so on; if
+        //  `v6.0.0-rc.3` passes, `branch/v6.0` is made and tagged `v6.0.0`; a serious bug fixed
+        //  later gives `v6.0.1` from `branch/v6.0`; later fixes give `branch/v6.1` and `v6.1.0`
+        //  from it.
         let sequence = [
             "6.0.0-dev",
             "6.0.0-alpha.1",
@@ -861,12 +855,11 @@ mod teleport {
     #[test]
     fn only_release_candidates_talk_to_releases() {
         let p = policy(TELEPORT);
-        // "`-rc.X` suffixes are for release candidates, potentially production-ready but still
-        //  in testing"
+        // RFD 12: `-rc.X` marks release candidates, possibly fit for production while still being
+        //  tested
         assert_talk(&p, "auth@6.0.0-rc.3", "node@6.0.0");
-        // "`-dev` suffix is for development builds", "`-alpha.X` ... good for demos and early
-        //  deploys, but not staging", "`-beta.X` ... good for staging deploys, but not
-        //  production"
+        // RFD 12: `-dev` marks development builds, `-alpha.X` is for demos and early deploys (not
+        //  staging), `-beta.X` for staging deploys (not production)
         for pre in ["6.0.0-dev", "6.0.0-alpha.1", "6.0.0-beta.2"] {
             let subject = format!("auth@{pre}");
             assert_refused(
@@ -905,9 +898,9 @@ mod teleport {
     #[test]
     fn a_v6_release_candidate_already_works_with_v5() {
         let p = policy(TELEPORT);
-        // "The current release of teleport is `v5` and the next will be `v6`." ... "we make
-        //  `branch/v6` and cut `v6.0.0-rc.1`": a v6 candidate is tested against v5 clusters,
-        //  under the v6 promise ("vN ... with vN-1").
+        // RFD 12's example: `v5` is the current release and `v6` comes next, and `branch/v6` is
+        //  made when `v6.0.0-rc.1` is cut: a v6 candidate is tested against v5 clusters, under the
+        //  v6 promise (vN works with vN-1).
         assert_talk(&p, "auth@6.0.0-rc.1", "node@5.4.0");
         assert_talk(&p, "auth@6.0.0-rc.1", "tsh@5.0.0");
     }
@@ -915,11 +908,8 @@ mod teleport {
     #[test]
     fn the_latest_major_and_two_before_it_are_supported() {
         let p = policy(TELEPORT);
-        // "Teleport officially supports the latest major version and two previous major
-        //  versions. For example:
-        //  - `v8.*.*` (latest)
-        //  - `v7.*.*`
-        //  - `v6.*.*`"
+        // RFD 12: teleport supports the newest major version and the two majors before it; its
+        //  example lists `v8.*.*` (the newest), `v7.*.*` and `v6.*.*`.
         // The window is measured back from the newer peer of each pair (in a fleet, every
         // pair, so from the fleet's newest): v6 is inside it next to v8 (refused only by the
         // one-major rule, too old), v5 is outside it.
@@ -944,7 +934,8 @@ mod teleport {
              are at most two major releases behind the newest (examples/teleport/compat.toml:75:10); \
              to fix, upgrade node from 5.9.0 to 7.0.0 or later, below 10.0.0 (in steps of at most one major release)"
         );
-        // "The latest 3 released versions are `v8.0.1`, `v7.1.2`, `v6.3.2`."
+        // RFD 12's backport examples start from `v8.0.1`, `v7.1.2` and `v6.3.2` as the three
+        //  newest releases.
         assert_talk(&p, "auth@8.0.1", "node@7.1.2");
         assert_talk(&p, "auth@7.1.2", "node@6.3.2");
         assert_refused(
@@ -967,9 +958,9 @@ mod phoenix {
     #[test]
     fn patch_releases_go_in_any_order() {
         let p = policy(PHOENIX);
-        // "Upgrading to a new patch release (i.e. only the patch version has changed) is the
-        //  simplest case. The jar upgrade may occur in any order: client first or server
-        //  first, and a mix of clients with different patch release versions is fine."
+        // Phoenix's compatibility page: a patch release (only the patch number changes) is the
+        //  easiest upgrade: the jars may be upgraded in either order, client or server first, and
+        //  clients on different patch releases may mix.
         for (client, server) in [
             ("4.2.1", "4.2.0"),
             ("4.2.0", "4.2.1"),
@@ -986,11 +977,10 @@ mod phoenix {
     #[test]
     fn a_client_two_minors_back_works_with_a_newer_server_but_not_vice_versa() {
         let p = policy(PHOENIX);
-        // "It is **required** that the server-side jar be upgraded first across your entire
-        //  cluster, before any clients are upgraded. An older client (two minor versions back)
-        //  will work with a newer server jar when the minor version is different, but not visa
-        //  versa. In other words, clients do not need to be upgraded in lock step with the
-        //  server."
+        // Phoenix's compatibility page: the server-side jar must be upgraded on the whole
+        //  cluster before any client is. A client up to two minors behind works with a server
+        //  jar of a newer minor, never the reverse; so clients need not move in lockstep with the
+        //  server.
         assert_talk(&p, "client@4.1.0", "server@4.3.2");
         assert_talk(&p, "client@4.2.7", "server@4.3.0");
         assert_refused(
@@ -1014,8 +1004,7 @@ mod phoenix {
              (examples/phoenix/compat.toml:8:1); to fix, upgrade server from 4.1.9 to 4.2.0 or \
              later, below 4.3.0, or downgrade client from 4.2.0 to 4.1.0 or later, below 4.2.0"
         );
-        // "However, as the server version moves forward, the client version should move
-        //  forward as well."
+        // The same page: as servers move forward, clients ought to follow.
         assert_refused(
             &p,
             "client@4.0.9",
@@ -1036,7 +1025,7 @@ mod phoenix {
     #[test]
     fn before_4_3_all_clients_move_to_a_new_minor_together() {
         let p = policy(PHOENIX);
-        // "(note that prior releases required all clients to be upgraded at the same time)"
+        // Phoenix's page, on 4.3: releases before it made every client upgrade at once.
         assert_refused(
             &p,
             "client@4.1.0",
@@ -1057,8 +1046,8 @@ mod phoenix {
     #[test]
     fn from_4_3_clients_of_different_minors_mix() {
         let p = policy(PHOENIX);
-        // "As of the 4.3 release, a mix of clients on different minor release versions is
-        //  supported as well"
+        // Phoenix's page: from 4.3 on, clients of different minor versions may also run side by
+        //  side
         assert_talk(&p, "client@4.3.0", "client@4.5.2");
         assert_talk(&p, "client@4.4.1", "client@4.9.0");
         assert!(p.upgrade_at(&v("4.5.0")).expect("upgrade").rolls("client"));
@@ -1067,9 +1056,8 @@ mod phoenix {
     #[test]
     fn from_4_3_an_upgrade_may_skip_minors() {
         let p = policy(PHOENIX);
-        // "Another improvement as of the 4.3 release is that an upgrade may be done directly
-        //  from one minor version to another higher minor version (prior releases required an
-        //  upgrade to each minor version in between)."
+        // Phoenix's page: also new in 4.3, one upgrade may go straight from a minor version to any
+        //  higher one (earlier releases had to pass through every minor in between).
         let before = p
             .upgrade_at(&v("4.2.0"))
             .and_then(|u| u.max_jump.as_ref())
@@ -1089,9 +1077,8 @@ mod phoenix {
     #[test]
     fn majors_are_not_mixed() {
         let p = policy(PHOENIX);
-        // "Upgrading to a new major release may require downtime as well as potentially the
-        //  running of a migration script. Additionally, all clients and servers may need to be
-        //  upgraded at the same time."
+        // Phoenix's page: a new major may need downtime and perhaps a migration script, and every
+        //  client and server might have to move at once.
         assert_refused(
             &p,
             "client@4.15.0",
@@ -1125,8 +1112,8 @@ mod phoenix {
     #[test]
     fn servers_roll_across_minors() {
         let p = policy(PHOENIX);
-        // "Phoenix maintains backward compatibility across at least two minor releases to
-        //  allow for **no downtime** through server-side rolling restarts upon upgrading."
+        // Phoenix's page: backward compatibility spans two minor releases or more, so servers can
+        //  be upgraded by rolling restarts without downtime.
         assert_fleet_ok(
             &p,
             &[
@@ -1137,8 +1124,7 @@ mod phoenix {
             ],
         );
         assert!(p.upgrade_at(&v("4.2.0")).expect("upgrade").rolls("server"));
-        // "For example, 4.2.1 has a major version of 4, a minor version of 2, and a patch
-        //  version of 1."
+        // Phoenix's page, its example: in 4.2.1 the major is 4, the minor 2 and the patch 1.
         let peer = p.peer("server@4.2.1").unwrap();
         assert_eq!(
             (peer.version.major, peer.version.minor, peer.version.patch),

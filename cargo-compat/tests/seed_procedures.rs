@@ -75,9 +75,9 @@ mod spire {
 
     #[test]
     fn servers_upgrade_one_at_a_time_before_agents() {
-        // "if upgrading from 0.8.1 to 0.9.3: Upgrade SPIRE server instances from 0.8.1 to
-        //  0.9.3 one at a time; Ensure that the SPIRE server cluster is operating as expected;
-        //  Upgrade SPIRE agent instances from 0.8.1 to 0.9.3 one at a time or in batches"
+        // SPIRE's upgrade page, going from 0.8.1 to 0.9.3: move the servers from 0.8.1 to 0.9.3
+        //  one by one; check that the server cluster works as it should; then move the agents from
+        //  0.8.1 to 0.9.3, one by one or several at once
         let p = policy("spire");
         let plan = planned(&p, &fleet(&p, FLEET), "0.9.3", "0.8.1,0.9.0,0.9.3");
         assert_eq!(
@@ -111,7 +111,7 @@ mod spire {
 
     #[test]
     fn an_upgrade_takes_one_minor_per_jump() {
-        // "is limited to a jump of at most one minor version (regardless of patch version)"
+        // SPIRE's upgrade page: one upgrade moves at most one minor version, whatever the patch
         let p = policy("spire");
         let plan = planned(
             &p,
@@ -148,9 +148,8 @@ mod spire {
 
     #[test]
     fn a_downgrade_moves_agents_first() {
-        // "if downgrading from version 0.9.3 to 0.8.1: Downgrade SPIRE agent instances from
-        //  0.9.3 to 0.8.1 one at a time or in batches; Downgrade SPIRE server instances from
-        //  0.9.3 to 0.8.1 one at a time"
+        // SPIRE's upgrade page, going back from 0.9.3 to 0.8.1: take the agents from 0.9.3 to
+        //  0.8.1, one by one or several at once; then the servers from 0.9.3 to 0.8.1 one by one
         let p = policy("spire");
         let f = fleet(
             &p,
@@ -166,7 +165,7 @@ mod spire {
                 "downgrade server-b 0.9.3 0.8.1",
             ]
         );
-        // "Since agents can't be newer than the oldest server they communicate with"
+        // SPIRE's upgrade page: no agent may be newer than the oldest server it talks to
         assert!(
             plan.steps[0].reason.contains("never newer"),
             "{}",
@@ -176,8 +175,8 @@ mod spire {
 
     #[test]
     fn a_single_server_cannot_move_without_downtime() {
-        // "SPIRE server supports zero-downtime upgrades so long as there is more than one
-        //  SPIRE server in the cluster."
+        // SPIRE's upgrade page: servers can be upgraded with no downtime as long as the cluster has
+        //  two servers or more.
         let p = policy("spire");
         let f = fleet(
             &p,
@@ -246,10 +245,11 @@ mod gullveig {
 
     #[test]
     fn web_stops_before_the_server_restarts_and_agents_come_last() {
-        // "Always upgrade reporting server first, then web, then agents."
-        // "2. Stop gullveig-web process. 3. Restart gullveig-server process. 4. Wait for
-        //  reporting server process to start. 4. Start gullveig-web process."
-        // "2. Upgrade agents ... Restart gullveig-agent process."
+        // Gullveig's upgrade page: the reporting server is upgraded first, the web interface next,
+        //  the agents last.
+        // Its steps for the server side: stop gullveig-web; restart gullveig-server; wait until the
+        //  reporting server is up; start gullveig-web again. For agents: upgrade, then restart
+        //  gullveig-agent.
         let p = policy("gullveig");
         let f = fleet(
             &p,
@@ -269,7 +269,8 @@ mod gullveig {
             ]
         );
         assert!(plan.steps[3].stopped);
-        // "Web user interface version must match the reporting server version."
+        // Gullveig's upgrade page: the web interface must run the very version of the reporting
+        //  server.
         assert!(
             plan.steps[0].reason.contains(
                 "web must run exactly the version of server (../examples/gullveig/compat.toml:23:1)"
@@ -308,9 +309,9 @@ mod mirrord {
 
     #[test]
     fn license_server_then_operator_then_cli_and_the_operator_redeploys_agents() {
-        // "Upgrade the License Server; Verify that the License Server is healthy and
-        //  reachable; Upgrade the mirrord Operator; Upgrade client tooling (CLI) as needed"
-        // "Users should not manually manage Agent image versions when using the Operator."
+        // mirrord's versioning page recommends: upgrade the license server; check that it is up and
+        //  can be reached; upgrade the operator; then the client tools (CLI) when needed.
+        // The same page: users should leave the agent's image version to the operator.
         let p = policy("mirrord");
         let f = fleet(
             &p,
@@ -369,8 +370,8 @@ mod teleport {
 
     #[test]
     fn no_major_is_skipped() {
-        // "Users are free to use any vN.*.* versions throughout their deployment, after
-        //  upgrading everything from vN-1.*.*"
+        // RFD 12: once everything has been upgraded from vN-1.*.*, any mix of vN.*.* versions may
+        //  run across the deployment
         let p = policy("teleport");
         let plan = planned(&p, &fleet(&p, FLEET), "8.1.0", "6.1.0,7.0.2,7.3.0,8.1.0");
         assert_eq!(plan.waves, [v("7.3.0"), v("8.1.0")]);
@@ -397,8 +398,8 @@ mod teleport {
 
     #[test]
     fn a_beta_fleet_reaches_the_release_through_its_release_candidate() {
-        // "-beta.X ... good for staging deploys, but not production"; "-rc.X suffixes are for
-        //  release candidates, potentially production-ready": only rc builds meet releases.
+        // RFD 12: -beta.X builds are for staging, not production; -rc.X builds are release
+        //  candidates that may be fit for production: only rc builds meet releases.
         let p = policy("teleport");
         let f = fleet(
             &p,
@@ -459,8 +460,8 @@ mod phoenix {
 
     #[test]
     fn servers_move_first_for_a_minor() {
-        // "It is required that the server-side jar be upgraded first across your entire
-        //  cluster, before any clients are upgraded."
+        // Phoenix's compatibility page: the server-side jar must be upgraded on the whole cluster
+        //  before any client is.
         let p = policy("phoenix");
         let plan = planned(&p, &fleet(&p, FLEET), "4.6.0", "4.4.0,4.5.0,4.6.0");
         assert_eq!(
@@ -472,13 +473,14 @@ mod phoenix {
                 "upgrade client x10 4.4.0 4.6.0",
             ]
         );
-        // From 4.3, "an upgrade may be done directly from one minor version to another".
+        // From 4.3, Phoenix's page lets one upgrade go straight to any higher minor version.
         assert_eq!(plan.waves, [v("4.6.0")]);
     }
 
     #[test]
     fn patches_go_in_any_order() {
-        // "The jar upgrade may occur in any order: client first or server first"
+        // Phoenix's page: in a patch release the jars may be upgraded in either order, client or
+        //  server first
         let p = policy("phoenix");
         let f = fleet(&p, FLEET);
         let plan = planned(&p, &f, "4.4.1", "4.4.0,4.4.1");
@@ -523,8 +525,8 @@ mod phoenix {
 
     #[test]
     fn a_major_moves_in_lockstep() {
-        // "Upgrading to a new major release may require downtime ... all clients and servers
-        //  may need to be upgraded at the same time."
+        // Phoenix's page: a new major may need downtime, and every client and server might have to
+        //  move at once.
         let p = policy("phoenix");
         let plan = planned(&p, &fleet(&p, FLEET), "5.0.0", "4.4.0,5.0.0");
         assert_eq!(
@@ -574,8 +576,8 @@ mod phoenix {
 
     #[test]
     fn a_patch_of_the_new_major_rolls_without_stopping_anything() {
-        // "The jar upgrade may occur in any order": the settings for the move into 5.0.0 do
-        // not make its patches stop the cluster.
+        // Phoenix's page: a patch release may go in either order, so the settings for the move
+        // into 5.0.0 do not make its patches stop the cluster.
         let p = policy("phoenix");
         let f = fleet(
             &p,
@@ -606,7 +608,7 @@ mod phoenix {
 
     #[test]
     fn a_major_without_settings_of_its_own_has_no_plan() {
-        // The document leaves majors to "a release by release basis": a policy that says
+        // Phoenix's page leaves majors to be settled release by release: a policy that says
         // nothing about one gets no plan across it, and is told what to add.
         let text = std::fs::read_to_string("../examples/phoenix/compat.toml").unwrap();
         let text = text[..text

@@ -104,8 +104,8 @@ pub struct AgentReport {
     pub metrics: Vec<Metric>,
     /// Health check results; empty from 1.0 agents, which had no health checks.
     ///
-    /// "Reporting server is guaranteed compatible with agents equal or older than the
-    /// server version, within the same major version": without the default the build says
+    /// Gullveig's page: a reporting server is promised to work with agents at its version or
+    /// older, within its major version: without the default the build says
     ///
     /// ```text
     /// error: field `health` arrived in 1.1.0, but server 1.1.5 must still accept agent

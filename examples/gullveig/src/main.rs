@@ -7,10 +7,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let policy = policy();
     println!("gullveig-protocol {VERSION}, policy {}", policy.source());
 
-    // "server with version 1.1.5 is compatible with agents 1.1.5 or older. Agent with
-    // version 1.1.5 is guaranteed compatible with servers up to, but excluding version
-    // 2.0.0. Web user interface version 1.1.5 is only guaranteed compatible with reporting
-    // server version 1.1.5."
+    // The page's example: a 1.1.5 server takes agents at 1.1.5 and below; a 1.1.5 agent is
+    // promised to work with servers up to, and not including, 2.0.0; and the 1.1.5 web
+    // interface is promised to work with the 1.1.5 reporting server, and with no other
+    // version.
     for (a, b) in [
         ("agent@1.0.2", "server@1.1.5"),
         ("agent@1.1.5", "server@1.9.0"),

@@ -8,10 +8,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("mirrord-protocol {VERSION}, policy {}", policy.source());
 
     for (a, b) in [
-        // "a newer License Server can serve older Operators"
+        // The page: a license server may serve operators older than itself.
         ("operator@3.40.2", "license-server@3.118.0"),
         ("cli@3.120.1", "operator@3.118.0"),
-        // "Breaking changes ... only occur on major version upgrades."
+        // The page: only a new major version may break compatibility.
         ("cli@2.9.0", "operator@3.118.0"),
         // The operator deploys its own agent release.
         ("agent@3.118.0", "operator@3.118.0"),

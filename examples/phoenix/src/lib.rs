@@ -4,12 +4,12 @@
 //! `build.rs` runs `compat_runtime::build::enforce()`, so the messages are checked against
 //! `compat.toml` (Phoenix's "Backward Compatibility" page) for this crate's version, 4.3.1:
 //!
-//! - "An older client (two minor versions back) will work with a newer server jar": a
+//! - the page lets a client two minors behind work with a server jar of a newer minor: a
 //!   server at 4.3.1 still reads requests from 4.1.0 clients, so what a request gained in
 //!   4.2 or 4.3 must default;
 //! - a client at 4.3.1 talks to servers from 4.3.0 up to two minors newer, so what a
 //!   response gained in 4.3.1 must default, and response enums need a catch-all;
-//! - patch releases go "client first or server first": a client may be a few patches
+//! - in a patch release either side may go first: a client may be a few patches
 //!   newer than its server, so request enums need a catch-all too.
 
 use compat_runtime::Compat;
@@ -78,7 +78,7 @@ pub struct GetTableRequest {
     pub client_version: i32,
     /// Skip the server cache and always read `SYSTEM.CATALOG`; `false` from 4.1 clients.
     ///
-    /// A 4.3.1 server still serves 4.1 clients ("two minor versions back"). Without the
+    /// A 4.3.1 server still serves 4.1 clients (two minors behind). Without the
     /// default the build fails:
     ///
     /// ```text

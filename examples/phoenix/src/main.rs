@@ -8,15 +8,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("phoenix-protocol {VERSION}, policy {}", policy.source());
 
     for (a, b) in [
-        // "An older client (two minor versions back) will work with a newer server jar
-        // ... but not visa versa."
+        // The page: a client up to two minors behind works with a server jar of a newer
+        // minor, not the other way round.
         ("client@4.1.2", "server@4.3.1"),
         ("client@4.0.0", "server@4.3.1"),
         ("client@4.3.1", "server@4.2.0"),
-        // Patch releases: "client first or server first".
+        // Patch releases: either side may go first.
         ("client@4.3.2", "server@4.3.1"),
-        // "As of the 4.3 release, a mix of clients on different minor release versions is
-        // supported"; before, they moved together.
+        // From 4.3 on, the page allows clients of different minor versions side by side;
+        // before, they moved together.
         ("client@4.1.0", "client@4.3.1"),
         ("client@4.1.0", "client@4.2.0"),
     ] {

@@ -7,8 +7,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let policy = policy();
     println!("spire-protocol {VERSION}, policy {}", policy.source());
 
-    // "SPIRE servers are at both 0.9.3 and 0.9.2; SPIRE agents are supported at 0.8.0
-    // through 0.9.2."
+    // The page's example: with servers at 0.9.3 and 0.9.2, agents from 0.8.0 up to and
+    // including 0.9.2 are supported.
     for (a, b) in [
         ("agent@0.8.0", "server@0.9.2"),
         ("agent@0.9.2", "server@0.9.2"),

@@ -3,8 +3,8 @@
 //! `build.rs` runs `compat_runtime::build::enforce()`, so the messages are checked against
 //! `compat.toml` (RFD 12, "Teleport versioning") for this crate's version, 8.1.0:
 //!
-//! - "vN binaries are compatible with any other vN or vN-1 binaries (both client and
-//!   server)": an auth server at 8.1.0 still reads heartbeats from v7 nodes, a proxy at
+//! - RFD 12 has every vN binary, client or server alike, work with any other vN or vN-1
+//!   binary: an auth server at 8.1.0 still reads heartbeats from v7 nodes, a proxy at
 //!   8.1.0 still serves v7 `tsh`, and either side may be the newer one. So everything added
 //!   after 7.0.0 must default, and every enum needs a catch-all;
 //! - what arrived in v6 or early v7 needs no default any more: no v6 binary talks to a v8

@@ -8,14 +8,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("teleport-protocol {VERSION}, policy {}", policy.source());
 
     for (a, b) in [
-        // "vN.*.* binaries are compatible with any other vN.*.* or vN-1.*.* binaries"
+        // RFD 12: a vN.*.* binary works with every other vN.*.* or vN-1.*.* binary.
         ("node@7.3.0", "auth@8.1.0"),
         ("tsh@8.1.0", "proxy@7.0.2"),
         ("node@6.2.0", "auth@8.1.0"),
         // Release candidates are potentially production-ready; betas are not.
         ("auth@9.0.0-rc.1", "proxy@8.1.0"),
         ("auth@9.0.0-beta.1", "proxy@8.1.0"),
-        // Before 6.0: "any 4.0.1 component will work with any 4.0.3 component", tsh only
+        // Before 6.0: a 4.0.1 component works with every 4.0.3 one (patches mix), tsh only
         // with its own minor.
         ("proxy@4.3.1", "auth@4.4.0"),
         ("tsh@4.3.0", "proxy@4.4.0"),
