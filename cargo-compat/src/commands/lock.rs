@@ -13,16 +13,21 @@ use std::process::{Command, ExitCode, Stdio};
 use compat_runtime::Policy;
 use serde_json::Value;
 
-use crate::{Failure, Format, fail};
+use super::Format;
+use crate::failure::Failure;
 
-/// What `lock` was asked to record.
+#[derive(clap::Args)]
 pub(crate) struct Args {
-    /// `-p`: a package of the workspace, `NAME` or `NAME@VERSION`.
-    pub(crate) package: Option<String>,
-    /// `--manifest-path`: the crate's (or its workspace's) `Cargo.toml`.
-    pub(crate) manifest_path: Option<PathBuf>,
-    /// `--rev`: record the release at this git revision instead of the working tree's.
-    pub(crate) rev: Option<String>,
+    /// The package to record, NAME or NAME@VERSION (default: the one in the current
+    /// directory).
+    #[arg(short, long, value_name = "SPEC")]
+    package: Option<String>,
+    /// The crate's Cargo.toml (or its workspace's, with -p), from anywhere.
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// Record the release at this git revision (tag, branch or commit), e.g. v2.3.0.
+    #[arg(long, value_name = "REV")]
+    rev: Option<String>,
 }
 
 /// A package as `cargo metadata` describes it.
@@ -39,13 +44,6 @@ impl Package {
     fn dir(&self) -> &Path {
         self.manifest.parent().unwrap_or(Path::new("."))
     }
-}
-
-/// Why recording did not happen: a mistake on the command line (exit 2) or a crate that
-/// could not record (exit 1).
-enum Error {
-    Usage(String),
-    Failed(String),
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
@@ -68,11 +66,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             println!("{done}");
             ExitCode::SUCCESS
         }
-        Err(Error::Usage(message)) => fail(Format::Human, Failure::usage(message)),
-        Err(Error::Failed(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::from(1)
-        }
+        Err(failure) => failure.report(Format::Human),
     }
 }
 
@@ -83,7 +77,7 @@ fn cargo() -> Command {
 }
 
 /// `cargo metadata --no-deps` of the workspace of `manifest` (or of the current directory).
-fn metadata(manifest: Option<&Path>) -> Result<Value, Error> {
+fn metadata(manifest: Option<&Path>) -> Result<Value, Failure> {
     let mut command = cargo();
     command.args(["metadata", "--format-version", "1", "--no-deps"]);
     if let Some(m) = manifest {
@@ -91,7 +85,7 @@ fn metadata(manifest: Option<&Path>) -> Result<Value, Error> {
     }
     let out = command
         .output()
-        .map_err(|e| Error::Usage(format!("cannot run cargo: {e}")))?;
+        .map_err(|e| Failure::usage(format!("cannot run cargo: {e}")))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let why = stderr
@@ -102,17 +96,17 @@ fn metadata(manifest: Option<&Path>) -> Result<Value, Error> {
             || "the current directory".to_string(),
             |m| m.display().to_string(),
         );
-        return Err(Error::Usage(format!(
+        return Err(Failure::usage(format!(
             "cannot read the crate at {place}: {why}"
         )));
     }
     serde_json::from_slice(&out.stdout)
-        .map_err(|e| Error::Usage(format!("cannot read `cargo metadata`'s output: {e}")))
+        .map_err(|e| Failure::usage(format!("cannot read `cargo metadata`'s output: {e}")))
 }
 
 /// The package to record: by `-p` in the workspace, by `--manifest-path`, or the one the
 /// current directory is in.
-fn find(spec: Option<&str>, manifest: Option<&Path>) -> Result<Package, Error> {
+fn find(spec: Option<&str>, manifest: Option<&Path>) -> Result<Package, Failure> {
     let meta = metadata(manifest)?;
     let target = PathBuf::from(meta["target_directory"].as_str().unwrap_or("target"));
     let root = meta["workspace_root"].as_str().unwrap_or(".").to_string();
@@ -138,7 +132,7 @@ fn find(spec: Option<&str>, manifest: Option<&Path>) -> Result<Package, Error> {
             .into_iter()
             .find(|p| p.name == name && (version.is_empty() || p.version == version))
             .ok_or_else(|| {
-                Error::Usage(format!(
+                Failure::usage(format!(
                     "no package `{spec}` in the workspace at {root} (its packages: {names}); for a crate outside this workspace, pass its manifest: --manifest-path path/to/Cargo.toml"
                 ))
             })?
@@ -156,7 +150,7 @@ fn find(spec: Option<&str>, manifest: Option<&Path>) -> Result<Package, Error> {
                     || "the current directory".to_string(),
                     |m| m.display().to_string(),
                 );
-                Error::Usage(format!(
+                Failure::usage(format!(
                     "{place} is in the workspace at {root} but in none of its packages; name the crate with -p (packages: {names}), or pass --manifest-path path/to/Cargo.toml"
                 ))
             })?
@@ -170,7 +164,7 @@ fn canonical(path: &Path) -> PathBuf {
 
 /// Runs the package's `compat_wire_lock` test with `COMPAT_RECORD=1`, building in `target`
 /// when given; says what went wrong when it did not record.
-fn record(package: &Package, target: Option<&Path>) -> Result<(), Error> {
+fn record(package: &Package, target: Option<&Path>) -> Result<(), Failure> {
     let mut command = cargo();
     command
         .arg("test")
@@ -185,7 +179,7 @@ fn record(package: &Package, target: Option<&Path>) -> Result<(), Error> {
     }
     let out = command
         .output()
-        .map_err(|e| Error::Usage(format!("cannot run cargo: {e}")))?;
+        .map_err(|e| Failure::usage(format!("cannot run cargo: {e}")))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let ran = stdout.contains("test result:");
     let passed: usize = stdout
@@ -196,16 +190,16 @@ fn record(package: &Package, target: Option<&Path>) -> Result<(), Error> {
     let name = &package.name;
     match (out.status.success(), ran) {
         (true, _) if passed > 0 => Ok(()),
-        (true, _) => Err(Error::Failed(format!(
+        (true, _) => Err(failed(format!(
             "`{name}` has no `compat_wire_lock` test to record with; add\n\n    #[cfg(test)]\n    compat_runtime::wire_lock!(policy(), VERSION, messages());\n\nto its src/lib.rs (beside `compat_runtime::include_policy!()` and `compat_runtime::messages![...]`), with compat-runtime's `lock` feature in its [dev-dependencies]"
         ))),
         (false, true) => {
             eprint!("{stdout}");
-            Err(Error::Failed(format!(
+            Err(failed(format!(
                 "the wire lock test of `{name}` failed (its output is above), so nothing was recorded"
             )))
         }
-        (false, false) => Err(Error::Failed(format!(
+        (false, false) => Err(failed(format!(
             "`{name}` did not build (cargo's errors are above); fix the build, then record again"
         ))),
     }
@@ -237,10 +231,10 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
 /// Records the release at `rev`: the package's directory at that revision, checked out
 /// into a temporary directory, records itself there; its record is adopted into today's
 /// lock.
-fn backfill(package: &Package, rev: &str) -> Result<String, Error> {
+fn backfill(package: &Package, rev: &str) -> Result<String, Failure> {
     let dir = canonical(package.dir());
     let top = git(&dir, &["rev-parse", "--show-toplevel"]).map_err(|_| {
-        Error::Usage(format!(
+        Failure::usage(format!(
             "{} is not in a git repository: --rev records a release from the repository's history",
             dir.display()
         ))
@@ -248,7 +242,7 @@ fn backfill(package: &Package, rev: &str) -> Result<String, Error> {
     let top = canonical(Path::new(&top));
     let commit = git(&top, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
         .map_err(|_| {
-            Error::Usage(format!(
+            Failure::usage(format!(
                 "no revision `{rev}` in the repository at {}: name a tag, branch or commit (`git tag` lists the tags)",
                 top.display()
             ))
@@ -260,7 +254,7 @@ fn backfill(package: &Package, rev: &str) -> Result<String, Error> {
     );
     let tree = scratch.0.join("tree");
     std::fs::create_dir_all(&tree)
-        .map_err(|e| Error::Failed(format!("cannot create {}: {e}", tree.display())))?;
+        .map_err(|e| failed(format!("cannot create {}: {e}", tree.display())))?;
     let archive = scratch.0.join("rev.tar");
     git(
         &top,
@@ -272,7 +266,7 @@ fn backfill(package: &Package, rev: &str) -> Result<String, Error> {
             &commit,
         ],
     )
-    .map_err(|e| Error::Failed(format!("cannot check out {rev}: {e}")))?;
+    .map_err(|e| failed(format!("cannot check out {rev}: {e}")))?;
     let untar = Command::new("tar")
         .arg("-xf")
         .arg(&archive)
@@ -280,14 +274,14 @@ fn backfill(package: &Package, rev: &str) -> Result<String, Error> {
         .arg(&tree)
         .status();
     if !untar.is_ok_and(|s| s.success()) {
-        return Err(Error::Failed(format!(
+        return Err(failed(format!(
             "cannot unpack {rev} into {} (is `tar` installed?)",
             tree.display()
         )));
     }
     let manifest = tree.join(relative).join("Cargo.toml");
     if !manifest.exists() {
-        return Err(Error::Usage(format!(
+        return Err(Failure::usage(format!(
             "at {rev} there is no {}: the crate did not exist there yet, or lived elsewhere",
             relative.join("Cargo.toml").display()
         )));
@@ -303,20 +297,25 @@ fn backfill(package: &Package, rev: &str) -> Result<String, Error> {
     let policy = match Policy::discover(&dir) {
         Ok(Some(found)) => found.policy,
         Ok(None) => {
-            return Err(Error::Usage(format!(
+            return Err(Failure::usage(format!(
                 "{} has no compat.toml (nor [package.metadata.compat]) to order its releases by",
                 dir.display()
             )));
         }
-        Err(e) => return Err(Error::Usage(e.to_string())),
+        Err(e) => return Err(Failure::usage(e.to_string())),
     };
     let from = then.dir().join(compat_runtime::lock::FILE);
     let report = compat_runtime::lock::adopt(&dir, &policy, &from, &then.version)
-        .map_err(|e| Error::Failed(e.to_string()))?;
+        .map_err(|e| failed(e.to_string()))?;
     Ok(format!(
         "recorded release {} of `{}` from {rev} ({short}) in {}",
         then.version,
         then.name,
         report.path.display()
     ))
+}
+
+/// The crate could not record (exit 1): `message` on stderr.
+fn failed(message: String) -> Failure {
+    Failure::refused("failed", message.clone(), format!("error: {message}"))
 }

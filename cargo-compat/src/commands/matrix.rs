@@ -1,78 +1,71 @@
-//! `matrix`: which versions of which components may talk.
+//! `matrix`: which versions of which components may talk, as Markdown, JSON, SVG or a
+//! self-contained HTML page.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cargo_compat::fleet_file::Fleet;
-use cargo_compat::matrix::Matrix;
+use cargo_compat::matrix::{MAX_RELEASES, Matrix};
+use cargo_compat::releases::Releases;
 
-use crate::{Failure, fail, load, print_json};
+use super::{Coverage, Format, formats};
+use crate::failure::{Failure, load, print_json};
 
-/// How to draw the matrix.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum MatrixFormat {
-    Markdown,
-    Json,
-    Svg,
-    Html,
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The policy, and the releases to draw.
+    #[command(flatten)]
+    coverage: Coverage,
+    /// A fleet file whose versions are drawn too.
+    #[arg(long, value_name = "FILE")]
+    fleet: Option<PathBuf>,
+    /// Output: markdown, json, svg, or a self-contained html page.
+    #[arg(long, default_value = "markdown", value_parser = formats(&["markdown", "json", "svg", "html"]))]
+    format: Format,
 }
 
-pub(crate) fn run(
-    policy_path: Option<PathBuf>,
-    releases: Option<&str>,
-    fleet: Option<PathBuf>,
-    format: MatrixFormat,
-) -> ExitCode {
-    let json = if format == MatrixFormat::Json {
-        crate::Format::Json
-    } else {
-        crate::Format::Human
-    };
-    let policy = match load(policy_path.as_deref()) {
-        Ok(p) => p,
-        Err(f) => return fail(json, f),
-    };
-    let mut list = match super::releases(releases, policy_path.as_deref(), &policy) {
-        Ok(Some(r)) => r,
-        Ok(None) => cargo_compat::releases::Releases {
-            versions: Vec::new(),
-            source: String::new(),
-        },
-        Err(f) => return fail(json, f),
-    };
-    if fleet.is_none() {
-        super::note_one_release(releases, &list, "the matrix compares");
+pub(crate) fn run(args: &Args) -> ExitCode {
+    match draw(args) {
+        Ok(matrix) => {
+            match args.format {
+                Format::Json => print_json(&matrix.json()),
+                Format::Svg => print!("{}", matrix.svg()),
+                Format::Html => print!("{}", matrix.html()),
+                Format::Markdown | Format::Human => print!("{}", matrix.markdown()),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(failure) => failure.report(args.format),
     }
-    if let Some(path) = fleet {
-        match Fleet::from_path(&policy, &path) {
-            Ok(f) => list = list.with(&policy, f.members.iter().map(|m| m.peer.version.clone())),
-            Err(e) => return fail(json, Failure::fleet(&e)),
+}
+
+fn draw(args: &Args) -> Result<Matrix, Failure> {
+    let policy = load(args.coverage.policy.path())?;
+    let given = args.coverage.releases.releases.as_deref();
+    let mut list = args.coverage.releases(&policy)?.unwrap_or(Releases {
+        versions: Vec::new(),
+        source: String::new(),
+    });
+    match &args.fleet {
+        None => super::note_one_release(given, &list, "the matrix compares"),
+        Some(path) => {
+            let fleet = Fleet::from_path(&policy, path).map_err(|e| Failure::fleet(&e))?;
+            list = list.with(
+                &policy,
+                fleet.members.iter().map(|m| m.peer.version.clone()),
+            );
         }
     }
     if list.versions.is_empty() {
-        return fail(
-            json,
-            Failure::usage(
-                "no releases to draw: pass --releases V,V,... (or --fleet FILE), or record releases in compat.lock",
-            ),
-        );
+        return Err(Failure::usage(
+            "no releases to draw: pass --releases V,V,... (or --fleet FILE), or record releases in compat.lock",
+        ));
     }
-    if list.versions.len() > cargo_compat::matrix::MAX_RELEASES {
-        return fail(
-            json,
-            Failure::usage(format!(
-                "{} releases: a matrix draws at most {}; pass the ones to compare with --releases",
-                list.versions.len(),
-                cargo_compat::matrix::MAX_RELEASES
-            )),
-        );
+    if list.versions.len() > MAX_RELEASES {
+        return Err(Failure::usage(format!(
+            "{} releases: a matrix draws at most {MAX_RELEASES}; pass the ones to compare with --releases",
+            list.versions.len(),
+        )));
     }
-    let matrix = Matrix::new(&policy, &list.versions);
-    match format {
-        MatrixFormat::Markdown => print!("{}", matrix.markdown()),
-        MatrixFormat::Json => print_json(&matrix.json()),
-        MatrixFormat::Svg => print!("{}", matrix.svg()),
-        MatrixFormat::Html => print!("{}", matrix.html()),
-    }
-    ExitCode::SUCCESS
+    Ok(Matrix::new(&policy, &list.versions))
 }

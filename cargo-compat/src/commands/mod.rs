@@ -1,16 +1,100 @@
-//! The commands that front the library: argument handling, output and exit codes only.
+//! The commands that front the library, one module each with its arguments, its run and
+//! its rendering; and what they share: the `--policy` and `--releases` arguments, the one
+//! output-format enum, and the releases a command covers.
 
 use std::path::{Path, PathBuf};
 
 use cargo_compat::releases::Releases;
+use clap::ValueEnum;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use compat_runtime::Policy;
 
-use crate::Failure;
+use crate::failure::Failure;
 
+pub(crate) mod check;
 pub(crate) mod doc;
+pub(crate) mod lint;
 pub(crate) mod lock;
 pub(crate) mod matrix;
 pub(crate) mod plan;
+
+/// `--policy`, as every command that reads a policy takes it.
+#[derive(clap::Args)]
+pub(crate) struct PolicyArg {
+    /// The policy: a compat.toml, or a Cargo.toml with [package.metadata.compat].
+    /// Default: the policy of the crate in the current directory.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+}
+
+impl PolicyArg {
+    pub(crate) fn path(&self) -> Option<&Path> {
+        self.policy.as_deref()
+    }
+}
+
+/// `--releases`, as the commands that cover several releases take it.
+#[derive(clap::Args)]
+pub(crate) struct ReleasesArg {
+    /// The releases that exist, comma-separated, in any order. Default: those recorded in
+    /// the compat.lock beside the policy.
+    #[arg(long, value_name = "V,V,...")]
+    pub(crate) releases: Option<String>,
+}
+
+/// `--policy` and `--releases`: the policy and the releases a command covers.
+#[derive(clap::Args)]
+pub(crate) struct Coverage {
+    #[command(flatten)]
+    pub(crate) policy: PolicyArg,
+    #[command(flatten)]
+    pub(crate) releases: ReleasesArg,
+}
+
+impl Coverage {
+    /// The releases: `--releases`, else those in the `compat.lock` beside the policy
+    /// (`None` when there is no lock).
+    pub(crate) fn releases(&self, policy: &Policy) -> Result<Option<Releases>, Failure> {
+        releases(
+            self.releases.releases.as_deref(),
+            self.policy.path(),
+            policy,
+        )
+    }
+}
+
+/// What a command prints. Each command takes the forms it can draw (see [`formats`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub(crate) enum Format {
+    /// Sentences for a person (`check`, `plan`: also spelt `text`).
+    #[value(alias = "text")]
+    Human,
+    /// One JSON object on stdout, errors included.
+    Json,
+    Markdown,
+    Svg,
+    /// A self-contained HTML page.
+    Html,
+}
+
+impl Format {
+    /// Whether the raw arguments ask for JSON. clap stops at the first bad argument, so a
+    /// command line it cannot parse tells nothing of the format it asked for; read it here,
+    /// so that even an argument error reaches a script as JSON.
+    pub(crate) fn requested_json(args: &[String]) -> bool {
+        args.iter().any(|a| a == "--format=json")
+            || args
+                .windows(2)
+                .any(|w| w[0] == "--format" && w[1] == "json")
+    }
+}
+
+/// The `--format` parser of a command that draws the forms named `names` (`human` or
+/// `text` for [`Format::Human`]): other names are refused by clap, listing these.
+pub(crate) fn formats(names: &'static [&'static str]) -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(names)
+        .map(|name| Format::from_str(&name, false).expect("every listed name is a Format"))
+}
 
 /// The releases: `--releases`, else those in the `compat.lock` beside the policy (`None`
 /// when there is no lock).
@@ -40,4 +124,9 @@ pub(crate) fn note_one_release(given: Option<&str>, list: &Releases, what: &str)
             list.source, list.versions[0]
         );
     }
+}
+
+/// `1 pair`, `3 pairs`.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

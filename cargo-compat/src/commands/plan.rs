@@ -1,104 +1,83 @@
-//! `plan`: the steps from a fleet to a target release.
+//! `plan`: the steps from a fleet to a target release, as text, Markdown or JSON.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cargo_compat::fleet_file::Fleet;
-use cargo_compat::plan::{PlanError, Request, plan};
+use cargo_compat::plan::{Plan, PlanError, Request, plan};
 use cargo_compat::plan_output;
 use compat_runtime::version::parse_version;
 use serde_json::json;
 
-use crate::{Failure, load, print_json};
+use super::{Format, PolicyArg, formats};
+use crate::failure::{Failure, load, print_json};
 
-/// What the command line asked for.
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("start").required(true).args(["from", "fleet"])))]
 pub(crate) struct Args {
-    pub(crate) policy: Option<PathBuf>,
-    pub(crate) from: Option<String>,
-    pub(crate) fleet: Option<PathBuf>,
-    pub(crate) to: String,
-    pub(crate) releases: Option<String>,
-    pub(crate) json: bool,
-    pub(crate) markdown: bool,
-}
-
-/// Exit 2, with the error on stderr and, for JSON, `{"error", "kind"}` on stdout.
-fn failed(args: &Args, failure: Failure) -> ExitCode {
-    eprintln!("{}", failure.text);
-    if args.json {
-        let mut obj = json!({ "error": failure.message, "kind": failure.kind });
-        if !failure.diagnostics.is_empty() {
-            obj["diagnostics"] = json!(failure.diagnostics);
-        }
-        print_json(&obj);
-    }
-    ExitCode::from(2)
+    #[command(flatten)]
+    policy: PolicyArg,
+    /// Every component runs this version now.
+    #[arg(long, value_name = "VERSION", conflicts_with = "fleet")]
+    from: Option<String>,
+    /// The fleet as it runs now: a fleet.toml (see docs/fleet.md).
+    #[arg(long, value_name = "FILE")]
+    fleet: Option<PathBuf>,
+    /// The release every instance should end at.
+    #[arg(long, value_name = "VERSION")]
+    to: String,
+    /// The releases that exist, comma-separated. Default: those recorded in the
+    /// compat.lock beside the policy, else only the fleet's versions and the target.
+    #[arg(long, value_name = "V,V,...")]
+    releases: Option<String>,
+    /// Output format.
+    #[arg(long, default_value = "text", value_parser = formats(&["text", "json", "markdown"]))]
+    format: Format,
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
-    let policy = match load(args.policy.as_deref()) {
-        Ok(p) => p,
-        Err(f) => return failed(args, f),
-    };
-    let version = |flag: &str, text: &str| {
-        parse_version(text).map_err(|e| Failure::usage(format!("{flag} {text}: {e}")))
-    };
-    let target = match version("--to", &args.to) {
-        Ok(v) => v,
-        Err(f) => return failed(args, f),
-    };
-    let fleet = match (&args.fleet, &args.from) {
-        (Some(path), _) => match Fleet::from_path(&policy, path) {
-            Ok(f) => f,
-            Err(e) => return failed(args, Failure::fleet(&e)),
-        },
-        (None, Some(from)) => match version("--from", from) {
-            Ok(v) => Fleet::uniform(&policy, &v),
-            Err(f) => return failed(args, f),
-        },
-        (None, None) => return failed(args, Failure::usage("give --from VERSION or --fleet FILE")),
-    };
-    let mut request = Request::to(target);
-    match super::releases(args.releases.as_deref(), args.policy.as_deref(), &policy) {
-        Ok(Some(r)) => request = request.through(r),
-        Ok(None) => {}
-        Err(f) => return failed(args, f),
-    }
-    match plan(&policy, &fleet, &request) {
+    match make(args) {
         Ok(plan) => {
-            if args.json {
-                print_json(&plan_output::json(&plan));
-            } else if args.markdown {
-                print!("{}", plan_output::markdown(&plan));
-            } else {
-                print!("{}", plan_output::text(&plan));
+            match args.format {
+                Format::Json => print_json(&plan_output::json(&plan)),
+                Format::Markdown => print!("{}", plan_output::markdown(&plan)),
+                _ => print!("{}", plan_output::text(&plan)),
             }
             ExitCode::SUCCESS
         }
-        Err(PlanError::Usage(m)) => failed(args, Failure::usage(m)),
-        Err(e @ PlanError::NoPlan { .. }) => {
-            let PlanError::NoPlan { reason, origin } = &e else {
-                unreachable!()
-            };
-            eprintln!("{e}");
-            if args.json {
-                print_json(&json!({
-                    "error": e.to_string(),
-                    "kind": "no plan",
-                    "reason": reason,
-                    "origin": origin.as_ref().map(ToString::to_string),
-                    "steps": [],
-                }));
-            }
-            ExitCode::from(1)
-        }
-        // A plan that failed its own replay is never shown: to a script, there is no plan.
-        Err(e) => {
-            eprintln!("error: {e}");
-            if args.json {
-                print_json(&json!({ "error": e.to_string(), "kind": "internal", "steps": [] }));
-            }
-            ExitCode::from(1)
-        }
+        Err(failure) => failure.report(args.format),
     }
+}
+
+fn make(args: &Args) -> Result<Plan, Failure> {
+    let policy = load(args.policy.path())?;
+    let version = |flag: &str, text: &str| {
+        parse_version(text).map_err(|e| Failure::usage(format!("{flag} {text}: {e}")))
+    };
+    let target = version("--to", &args.to)?;
+    let fleet = match (&args.fleet, &args.from) {
+        (Some(path), _) => Fleet::from_path(&policy, path).map_err(|e| Failure::fleet(&e))?,
+        (None, Some(from)) => Fleet::uniform(&policy, &version("--from", from)?),
+        (None, None) => return Err(Failure::usage("give --from VERSION or --fleet FILE")),
+    };
+    let mut request = Request::to(target);
+    if let Some(releases) = super::releases(args.releases.as_deref(), args.policy.path(), &policy)?
+    {
+        request = request.through(releases);
+    }
+    plan(&policy, &fleet, &request).map_err(|e| {
+        let text = e.to_string();
+        match e {
+            PlanError::Usage(m) => Failure::usage(m),
+            PlanError::NoPlan { reason, origin } => Failure::refused("no plan", text.clone(), text)
+                .with("reason", json!(reason))
+                .with("origin", json!(origin.as_ref().map(ToString::to_string)))
+                .with("steps", json!([])),
+            // A plan that failed its own replay is never shown: to a script, there is no plan.
+            PlanError::Unverified(_) => {
+                Failure::refused("internal", text.clone(), format!("error: {text}"))
+                    .with("steps", json!([]))
+            }
+        }
+    })
 }
