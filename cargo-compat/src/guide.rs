@@ -14,6 +14,7 @@ use compat_runtime::skew::Skew;
 use compat_runtime::version::{MajorZero, WithReleases};
 use compat_runtime::{Peer, Policy, Version};
 
+use crate::english::{list_and, plural, same_file, sentence};
 use crate::fleet_file::{Fleet, Member};
 use crate::plan::{Action, Plan, Request, Step, cluster_rule, plan};
 use crate::releases::Releases;
@@ -76,47 +77,6 @@ struct Guide<'a> {
     releases: &'a [Version],
 }
 
-/// Places in one file with the file once: `compat.toml:42:1`, `51:1`, `60:1`.
-fn same_file(places: impl IntoIterator<Item = String>) -> Vec<String> {
-    let file = |o: &str| o.rsplitn(3, ':').nth(2).map(str::to_string);
-    let mut first: Option<String> = None;
-    places
-        .into_iter()
-        .map(|o| match (&first, file(&o)) {
-            (Some(g), Some(f)) if *g == f => o[f.len() + 1..].to_string(),
-            (None, f) => {
-                first = f;
-                o
-            }
-            _ => o,
-        })
-        .collect()
-}
-
-/// `a`, `a and b`, `a, b and c`.
-pub(crate) fn list_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
-fn capital(text: &str) -> String {
-    // `vN binaries ...` stays as written: the word is a name, not the start of a sentence.
-    if text
-        .split_whitespace()
-        .next()
-        .is_some_and(|w| w.chars().skip(1).any(char::is_uppercase))
-    {
-        return text.to_string();
-    }
-    let mut c = text.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
-}
-
 fn v(major: u64, minor: u64, patch: u64) -> Version {
     Version::new(major, minor, patch)
 }
@@ -142,7 +102,7 @@ impl Guide<'_> {
         let scheme = policy.scheme();
         for rule in policy.rules() {
             if rule.applies_at(scheme, r) {
-                let _ = writeln!(out, "- {}.", capital(&rule.describe()));
+                let _ = writeln!(out, "- {}.", sentence(&rule.describe()));
             }
         }
         if let Some(u) = policy.upgrade_at(r) {
@@ -401,7 +361,7 @@ impl Guide<'_> {
                 (None, Some(u)) => format!(" (before {})", u.value),
                 (None, None) => String::new(),
             };
-            let _ = writeln!(out, "\n### {}{range}\n", capital(&heading));
+            let _ = writeln!(out, "\n### {}{range}\n", sentence(&heading));
             // The heading already gives the range the rule covers.
             let words = rule.describe();
             let words = match words.rfind(" (") {
@@ -412,9 +372,9 @@ impl Guide<'_> {
                 }
                 _ => words,
             };
-            let _ = writeln!(out, "{} ({}).", capital(&words), rule.origin);
+            let _ = writeln!(out, "{} ({}).", sentence(&words), rule.origin);
             if let Some(note) = &rule.note {
-                let _ = writeln!(out, "\n> {}", capital(note));
+                let _ = writeln!(out, "\n> {}", sentence(note));
             }
             let Some(r) = self.reference(rule, a, b) else {
                 continue;
@@ -544,7 +504,7 @@ impl Guide<'_> {
             }
             out.push_str("\nFor example:\n\n");
             for e in examples {
-                let _ = writeln!(out, "- {}.", capital(&e));
+                let _ = writeln!(out, "- {}.", sentence(&e));
             }
         }
     }
@@ -936,7 +896,7 @@ impl Guide<'_> {
                     ([], _) => {}
                     (_, []) => {
                         for w in &zero {
-                            let _ = writeln!(out, "> **Note:** {}\n", capital(w));
+                            let _ = writeln!(out, "> **Note:** {}\n", sentence(w));
                         }
                     }
                     (_, where_) => {
@@ -946,10 +906,8 @@ impl Guide<'_> {
                                 stopped.push(s);
                             }
                         }
-                        let (steps, say) = match where_ {
-                            [_] => ("step", "says"),
-                            _ => ("steps", "say"),
-                        };
+                        let n = where_.len() as u64;
+                        let (steps, say) = (plural(n, "step", "steps"), plural(n, "says", "say"));
                         let _ = writeln!(
                             out,
                             "> **Note:** Zero downtime is impossible: {} stop ({steps} {} {say} why).\n",
@@ -959,7 +917,7 @@ impl Guide<'_> {
                     }
                 }
                 for w in others {
-                    let _ = writeln!(out, "> **Note:** {}\n", capital(w));
+                    let _ = writeln!(out, "> **Note:** {}\n", sentence(w));
                 }
                 if plan.waves.len() > 1 {
                     let waves: Vec<String> = plan.waves.iter().map(ToString::to_string).collect();
@@ -1088,7 +1046,7 @@ fn pace(s: &Step) -> &'static str {
 /// redeploy with its manager's move.
 fn runbook(plan: &Plan) -> Vec<String> {
     let steps = &plan.steps;
-    let verb = |s: &Step| capital(s.action.as_str());
+    let verb = |s: &Step| sentence(s.action.as_str());
     let plain_move = |s: &Step| {
         matches!(s.action, Action::Upgrade | Action::Downgrade)
             && !s.stopped
@@ -1126,7 +1084,7 @@ fn runbook(plan: &Plan) -> Vec<String> {
                     (None, Some((_, why))) => format!(": {why}"),
                     (None, None) => format!(": {}", s.reason),
                 };
-                let them = if s.count == 1 { "it" } else { "them" };
+                let them = plural(s.count, "it", "them");
                 lines.push(format!(
                     "Stop {} (at {}), {} {them} to {} and start {them}, all together{why}.",
                     subject(s),

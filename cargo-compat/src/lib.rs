@@ -17,10 +17,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod english;
 pub mod fleet_file;
 pub mod guide;
 pub mod matrix;
 pub mod plan;
-pub mod plan_output;
 pub mod releases;
-pub mod replay;
+
+// The paths these modules had before the planner owned them, kept while the command line
+// still uses them.
+#[doc(hidden)]
+pub use plan::output as plan_output;
+#[doc(hidden)]
+pub use plan::replay;

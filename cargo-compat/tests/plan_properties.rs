@@ -4,9 +4,9 @@
 //! plan.
 
 use cargo_compat::fleet_file::Fleet;
+use cargo_compat::plan::replay::replay;
 use cargo_compat::plan::{Action, PlanError, Request, plan};
 use cargo_compat::releases::Releases;
-use cargo_compat::replay::replay;
 use compat_runtime::{Policy, Version};
 use proptest::prelude::*;
 

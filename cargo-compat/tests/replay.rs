@@ -2,9 +2,9 @@
 //! policy, and refuses steps that do not fit the fleet.
 
 use cargo_compat::fleet_file::Fleet;
+use cargo_compat::plan::replay::replay;
 use cargo_compat::plan::{Action, Request, Step, plan};
 use cargo_compat::releases::Releases;
-use cargo_compat::replay::replay;
 use compat_runtime::{Policy, Version};
 
 fn spire() -> (Policy, Fleet) {

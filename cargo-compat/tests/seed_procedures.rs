@@ -2,9 +2,9 @@
 //! example policies alone, and every plan replayed through the runtime's fleet check.
 
 use cargo_compat::fleet_file::Fleet;
+use cargo_compat::plan::replay::replay;
 use cargo_compat::plan::{Action, Plan, PlanError, Request, Step, plan};
 use cargo_compat::releases::Releases;
-use cargo_compat::replay::replay;
 use compat_runtime::{Policy, Version};
 
 fn policy(system: &str) -> Policy {

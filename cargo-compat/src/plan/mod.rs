@@ -18,9 +18,11 @@
 //! Planning works on groups of instances (a component at a version), so its cost does not
 //! grow with the fleet; only writing the steps does (one row per named instance, one counted
 //! row per group of unnamed ones). Every plan is replayed through the runtime's fleet check
-//! ([`crate::replay::replay`]) before it is returned.
+//! ([`replay::replay`]) before it is returned.
 
 mod expand;
+pub mod output;
+pub mod replay;
 mod wave;
 
 use std::fmt;
@@ -30,8 +32,8 @@ use compat_runtime::{Policy, Version};
 
 use crate::fleet_file::Fleet;
 use crate::releases::Releases;
-use crate::replay::replay;
 use expand::{expand, summary};
+use replay::replay;
 use wave::{Blocked, Cohort, Op, Planner, Way, refused, running_peers};
 
 /// What a step does.

@@ -8,6 +8,7 @@ use compat_runtime::policy::{ComponentId, Form, Origin, Side, Upgrade};
 use compat_runtime::{Instance, Peer, Policy, Refusal, Version};
 
 use super::cluster_rule;
+use crate::english::list_and;
 
 /// A group of instances that moves together: a component at a version, running or
 /// stopped, its named instances and how many unnamed ones.
@@ -143,7 +144,7 @@ fn stop_warning(mover: &str, r: &Version, stopping: &[(String, Refusal)]) -> Opt
             }
             Some(format!(
                 "{}, because none of them may talk to {mover} {r}: {}",
-                lead(&crate::guide::list_and(&whom)),
+                lead(&list_and(&whom)),
                 rules.join("; ")
             ))
         }

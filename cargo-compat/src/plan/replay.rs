@@ -13,8 +13,8 @@ use std::fmt;
 
 use compat_runtime::{Instance, Peer, Policy, Version};
 
+use super::{Action, Step};
 use crate::fleet_file::Fleet;
-use crate::plan::{Action, Step};
 
 /// A step that cannot be taken, or after which the fleet breaks the policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -294,7 +294,7 @@ impl<'a> Replay<'a> {
 /// step (a managed component's redeploy, marked `joint`, belongs to the step before it).
 ///
 /// ```
-/// use cargo_compat::{fleet_file::Fleet, plan::{plan, Request}, replay::replay};
+/// use cargo_compat::{fleet_file::Fleet, plan::{plan, replay::replay, Request}};
 /// use compat_runtime::Policy;
 /// let policy = Policy::from_path("../examples/spire/compat.toml")?;
 /// let fleet = Fleet::from_toml(&policy, "fleet.toml", "[counts]\n\"server@0.8.1\" = 2\n\"agent@0.8.1\" = 5\n")?;

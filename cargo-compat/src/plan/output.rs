@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use compat_runtime::Version;
 
-use crate::plan::{Action, Direction, Plan, Step};
+use super::{Action, Direction, Plan, Row, Step};
+use crate::english::capital;
 
 /// `server-a (server)`, `1200 agent instances, one at a time`, `server`.
 fn subject(step: &Step) -> String {
@@ -81,7 +82,7 @@ fn title(plan: &Plan) -> String {
     }
 }
 
-fn current(row: &crate::plan::Row) -> String {
+fn current(row: &Row) -> String {
     row.current
         .iter()
         .map(|(v, n)| {
@@ -93,15 +94,6 @@ fn current(row: &crate::plan::Row) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// `Upgrade to 0.9.3` from `upgrade to 0.9.3`.
-fn capital(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
 }
 
 /// Each step's reason, or `None` where an earlier step already gave the same one or the
