@@ -7,6 +7,7 @@ use crate::ctxt::Ctxt;
 use crate::env::{Env, Policy};
 use crate::since::release_of;
 use crate::suggest;
+use crate::type_text::type_text;
 use crate::window::Window;
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -696,7 +697,7 @@ fn named_fields_can_default(
                 );
             }
             _ if ast::may_be_an_option(field.ty) => {
-                let ty = crate::expand::type_text(field.ty);
+                let ty = type_text(field.ty);
                 cx.error_spanned_by(
                     field.ty,
                     format!(

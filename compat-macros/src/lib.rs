@@ -26,6 +26,7 @@ mod scan;
 mod since;
 mod suggest;
 mod symbol;
+mod type_text;
 mod window;
 
 use proc_macro::TokenStream;
