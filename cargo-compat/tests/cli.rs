@@ -1,48 +1,13 @@
 //! The command line as scripts and operators use it: exit codes, JSON, argument order,
 //! lint, the `cargo compat` form, fleets, and what a person reads.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use serde_json::Value;
 
-const SYSTEMS: [&str; 5] = ["spire", "mirrord", "gullveig", "teleport", "phoenix"];
+mod common;
 
-/// The workspace root, where `examples/` lives; commands run there so paths read as written.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-compat"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("an exit code, not a signal"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
-}
-
-fn run(args: &[&str]) -> Run {
-    run_in(&root(), args)
-}
-
-fn policy(system: &str) -> String {
-    format!("examples/{system}/compat.toml")
-}
+use common::{Run, SYSTEMS, policy, root, run, run_in};
 
 fn check(system: &str, peers: &[&str]) -> Run {
     let p = policy(system);
@@ -61,16 +26,8 @@ fn check_json(system: &str, peers: &[&str]) -> (i32, Value) {
     (r.code, json)
 }
 
-fn scratch_dir() -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "cargo-compat-cli-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch_dir() -> std::path::PathBuf {
+    common::scratch_dir("cli")
 }
 
 /// Pairs from the seed documents, with the verdict each should get.

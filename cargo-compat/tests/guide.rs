@@ -16,6 +16,10 @@ use cargo_compat::releases::Releases;
 use compat_runtime::Policy;
 use serde::Deserialize;
 
+mod common;
+
+use common::root;
+
 /// Each example with the releases its guide's worked examples use.
 const SYSTEMS: [(&str, &str); 5] = [
     ("spire", "0.8.0,0.8.1,0.9.0,0.9.2,0.9.3"),
@@ -27,13 +31,6 @@ const SYSTEMS: [(&str, &str); 5] = [
     ),
     ("phoenix", "4.1.0,4.2.1,4.3.0,4.3.1"),
 ];
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 fn command(system: &str, releases: &str) -> String {
     format!("cargo compat doc --policy examples/{system}/compat.toml --releases {releases}")

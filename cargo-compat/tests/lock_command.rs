@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+mod common;
+
 /// The workspace root, where a user of this repository runs `cargo run -p cargo-compat`.
-fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
+use common::root as workspace_root;
 
 const POLICY: &str = r#"# Clients may be any minor older than the server, never newer; one major.
 [components]
@@ -265,7 +265,7 @@ fn a_crate_outside_the_workspace_is_locked_from_anywhere_and_old_releases_from_h
 
     // `-p` names packages of the workspace cargo-compat runs in; the error says how to
     // reach a crate outside it.
-    let out = repo.lock(workspace_root(), &["-p", "chat-protocol"]);
+    let out = repo.lock(&workspace_root(), &["-p", "chat-protocol"]);
     exits(&out, 2, "-p of a crate outside the workspace", &repo);
     let stderr = text(&out.stderr);
     assert!(
@@ -276,7 +276,7 @@ fn a_crate_outside_the_workspace_is_locked_from_anywhere_and_old_releases_from_h
     );
 
     // From this workspace's root, by manifest; then from the crate's own directory.
-    let out = repo.lock(workspace_root(), &["--manifest-path", manifest]);
+    let out = repo.lock(&workspace_root(), &["--manifest-path", manifest]);
     exits(&out, 0, "lock --manifest-path", &repo);
     assert!(
         text(&out.stdout).starts_with("recorded release 2.4.0 of `chat-protocol` in "),
@@ -292,7 +292,7 @@ fn a_crate_outside_the_workspace_is_locked_from_anywhere_and_old_releases_from_h
 
     // A revision that does not exist.
     let out = repo.lock(
-        workspace_root(),
+        &workspace_root(),
         &["--manifest-path", manifest, "--rev", "v9.9.9"],
     );
     exits(&out, 2, "--rev of no revision", &repo);
@@ -304,7 +304,7 @@ fn a_crate_outside_the_workspace_is_locked_from_anywhere_and_old_releases_from_h
 
     // v2.3.0 predates the annotations: it has nothing to record with.
     let out = repo.lock(
-        workspace_root(),
+        &workspace_root(),
         &["--manifest-path", manifest, "--rev", "v2.3.0"],
     );
     exits(&out, 1, "--rev of a release without compat", &repo);
@@ -319,7 +319,7 @@ fn a_crate_outside_the_workspace_is_locked_from_anywhere_and_old_releases_from_h
     repo.git(&["cherry-pick", &adoption]);
     repo.git(&["checkout", "--quiet", "main"]);
     let out = repo.lock(
-        workspace_root(),
+        &workspace_root(),
         &["--manifest-path", manifest, "--rev", "compat-2.3.0"],
     );
     exits(&out, 0, "--rev of the backfill branch", &repo);

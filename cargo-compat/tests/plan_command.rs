@@ -1,48 +1,15 @@
 //! `plan` and `check --fleet` as operators and scripts use them: the output formats, exit
 //! codes, and a located error for every kind of bad input.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-compat"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("an exit code"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
+use common::{root, run};
 
 /// A fleet file in a fresh temporary directory; returns its path.
 fn fleet_file(text: &str) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "compat-plan-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("fleet.toml");
+    let path = common::scratch_dir("plan").join("fleet.toml");
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
 }
@@ -564,13 +531,7 @@ fn the_matrix_draws_the_versions_a_fleet_runs() {
 
 /// A directory holding `compat.toml` (and, given, `compat.lock`); returns the policy path.
 fn policy_dir(policy: &str, lock: Option<&str>) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "compat-plan-policy-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("plan-policy");
     std::fs::write(dir.join("compat.toml"), policy).unwrap();
     if let Some(lock) = lock {
         std::fs::write(dir.join("compat.lock"), lock).unwrap();
