@@ -8,13 +8,13 @@
 //! | `COMPAT_VERSION` | the crate version the windows were computed for, e.g. `0.9.3` |
 //! | `COMPAT_POLICY` | the policy's display path, e.g. `compat.toml` |
 //! | `COMPAT_COMPONENTS` | the component names, comma-separated: `server,agent` |
-//! | `COMPAT_WINDOWS` | the windows, see [`crate::window`] |
+//! | `COMPAT_WINDOWS` | the windows, see [`crate::env_window`] |
 //!
 //! Without `COMPAT_WINDOWS` there is no policy to check against: the tables are still
 //! generated and the policy-independent checks still run (against `CARGO_PKG_VERSION`),
 //! unless the crate has a policy that no build script enforces, which is an error.
 
-use crate::window::{self, Window};
+use crate::env_window::{self, Window};
 use semver::Version;
 use std::path::Path;
 
@@ -102,7 +102,7 @@ impl Env {
                 None
             }
         });
-        let windows = window::decode(&windows).unwrap_or_else(|why| {
+        let windows = env_window::decode(&windows).unwrap_or_else(|why| {
             problems.push(format!("COMPAT_WINDOWS is malformed: {why}; {REBUILD}"));
             Vec::new()
         });

@@ -26,6 +26,7 @@
 //! agent>server|0.8.0|0|compat.toml:14:1|agent may be one minor older than server, never newer;server>agent|*|1|compat.toml:14:1|agent may be one minor older than server, never newer
 //! ```
 
+use crate::env_escape::unescape;
 use semver::Version;
 
 /// What a receiver must accept from one sender; one entry of `COMPAT_WINDOWS`.
@@ -99,27 +100,6 @@ fn decode_entry(entry: &str) -> Result<Window, String> {
         origin: unescape(origin)?,
         text: unescape(text)?,
     })
-}
-
-/// Undoes the percent-escaping of ORIGIN and TEXT.
-pub(crate) fn unescape(text: &str) -> Result<String, String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' {
-            let hex = text
-                .get(index + 1..index + 3)
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                .ok_or_else(|| format!("`%` must start an escape such as `%3B` in `{text}`"))?;
-            out.push(hex);
-            index += 3;
-        } else {
-            out.push(bytes[index]);
-            index += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| format!("`{text}` does not decode to UTF-8"))
 }
 
 #[cfg(test)]

@@ -1,15 +1,15 @@
-//! Writing the `impl Compat` with the item's `'static` table.
+//! One `#[derive(Compat)]` from start to end: parse ([`Input::from_syn`]), validate
+//! ([`rules::check`]), generate (the one `impl Compat`, holding the table of
+//! [`crate::expand_table`] and the send guard's methods of [`expand_guard`]).
 
-use crate::ast::{Data, Field, Flattened, Input, Style, Wire};
-use crate::attr::{RenameAll, SkipSerializing, Tagging};
-use crate::check;
+use crate::ast::{Data, Field, Flattened, Input};
 use crate::ctxt::Ctxt;
 use crate::env::Env;
-use crate::guard;
-use crate::type_text::type_text;
+use crate::expand_guard;
+use crate::expand_table::{stub, table};
+use crate::rules;
 use proc_macro2::TokenStream;
 use quote::quote;
-use semver::Version;
 use syn::DeriveInput;
 
 /// Parses, checks and expands one `#[derive(Compat)]`. With errors, the impl is still
@@ -19,12 +19,12 @@ pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
     let cx = Ctxt::new();
     let input = Input::from_syn(&cx, node);
     if let Some(input) = &input {
-        check::check(&cx, input, env);
+        rules::check(&cx, input, env);
     }
     match (cx.finish(), input) {
         (None, Some(input)) => {
             let generics = bounded(node, &flattened_types(&input));
-            let guard = guard::guard_items(node, &input);
+            let guard = expand_guard::guard_items(node, &input);
             impl_compat(node, &table(&input), &guard, &generics)
         }
         (errors, _) => {
@@ -36,9 +36,9 @@ pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
     }
 }
 
-/// `bounds`: flattened types that mention a type parameter, which must have tables too.
 /// The item's generics, with `T: Compat` for each flattened type that mentions a type
-/// parameter: its fields are part of this table.
+/// parameter (`flattened`, see [`flattened_types`]): its fields are part of this table, so
+/// it must have a table too.
 fn bounded(node: &DeriveInput, flattened: &[&syn::Type]) -> syn::Generics {
     let mut generics = node.generics.clone();
     if !flattened.is_empty() {
@@ -70,239 +70,6 @@ fn impl_compat(
             #guard
         }
     }
-}
-
-/// An expression whose value is `&'static Message`: one constant expression, whose nested
-/// borrows Rust promotes to `'static`.
-fn table(input: &Input<'_>) -> TokenStream {
-    let name = unraw(input.ident);
-    let message_since = input.attrs.since.as_ref().map(|since| &since.version);
-    let since = message_since.map(ToString::to_string).unwrap_or_default();
-    let routes = input.attrs.routes.iter().map(|route| {
-        let (from, to) = (&route.from, &route.to);
-        quote!(::compat_runtime::__c::Route { from: #from, to: #to })
-    });
-    let newest = guard::newest(input);
-    let renamed_wire = renamed(&name, &input.wire);
-    let travels_as_written = renamed_wire.is_none();
-    let wire = renamed_wire.unwrap_or_else(|| quote!(::compat_runtime::__c::same(#name)));
-    let representation = match (&input.attrs.tagging, input.attrs.transparent) {
-        (_, true) => quote!(::compat_runtime::__c::Representation::Transparent),
-        (Tagging::External, false) => quote!(::compat_runtime::__c::Representation::External),
-        (Tagging::Internal(tag), false) => {
-            quote!(::compat_runtime::__c::Representation::Internal { tag: #tag })
-        }
-        (Tagging::Adjacent(tag, content), false) => {
-            quote!(::compat_runtime::__c::Representation::Adjacent { tag: #tag, content: #content })
-        }
-        (Tagging::Untagged, false) => quote!(::compat_runtime::__c::Representation::Untagged),
-    };
-    let rename_all = convention(input.attrs.rename_all);
-    let rename_all_fields = convention(input.attrs.rename_all_fields);
-    let (kind, fields, variant_entries) = match &input.data {
-        Data::Struct(style, fields) => {
-            let shape = shape(*style);
-            let fields = field_list(
-                fields
-                    .iter()
-                    .map(|field| field_entry(field, message_since, input.attrs.serde_default)),
-            );
-            (
-                quote!(::compat_runtime::__c::Kind::Struct(#shape)),
-                fields,
-                quote!(&[]),
-            )
-        }
-        Data::Enum(variants) => {
-            let entries = variants.iter().map(|variant| {
-                let name = unraw(variant.ident);
-                let variant_since = variant
-                    .attrs
-                    .since
-                    .as_ref()
-                    .map(|since| &since.version)
-                    .or(message_since);
-                let fields = field_list(
-                    variant
-                        .fields
-                        .iter()
-                        .map(|field| field_entry(field, variant_since, false)),
-                );
-                let since = variant_since.map(ToString::to_string).unwrap_or_default();
-                let catch_all = input.catch_all(variant).is_some();
-                let shape = shape(variant.style);
-                let wire = renamed(&name, &variant.wire)
-                    .unwrap_or_else(|| quote!(::compat_runtime::__c::same(#name)));
-                let rename_all = convention(variant.fields_rule);
-                quote!(::compat_runtime::__c::Variant {
-                    name: #name,
-                    wire: #wire,
-                    rename_all: #rename_all,
-                    since: #since,
-                    catch_all: #catch_all,
-                    shape: #shape,
-                    fields: #fields,
-                })
-            });
-            (
-                quote!(::compat_runtime::__c::Kind::Enum),
-                quote!(&[]),
-                quote!(&[#(#entries),*]),
-            )
-        }
-    };
-    // Paths go through `::compat_runtime::__c`, the shortest that needs no `use` (an item
-    // of its own): the compiler re-reads these tokens on every build, so their volume is
-    // what users feel (benches/compile_time.sh). The whole table is one constant
-    // expression: every nested `&[...]` and `&__c::fields(..)` is promoted to `'static`, so
-    // each message costs the compiler a single body to check and evaluate.
-    let common = travels_as_written
-        && !input.attrs.transparent
-        && input.attrs.tagging == Tagging::External
-        && !input.attrs.rename_all.is_set()
-        && !input.attrs.rename_all_fields.is_set();
-    if common {
-        // The usual message: its name travels as written, externally tagged, no case
-        // convention. One call instead of a literal of ten fields.
-        return quote!(
-            &::compat_runtime::__c::message(#name, #since, #newest, &[#(#routes),*], #kind, #fields, #variant_entries)
-        );
-    }
-    quote!(
-        &::compat_runtime::__c::Message {
-            name: #name,
-            wire: #wire,
-            representation: #representation,
-            rename_all: #rename_all,
-            rename_all_fields: #rename_all_fields,
-            since: #since,
-            newest: #newest,
-            routes: &[#(#routes),*],
-            kind: #kind,
-            fields: #fields,
-            variants: #variant_entries,
-        }
-    )
-}
-
-/// A field's entry in its table.
-enum Entry {
-    /// The common case, `(name, since, type, default)`: a tuple, which the compiler checks
-    /// far faster than a call or a struct literal (no type to prove free of interior
-    /// mutability per entry, no call to evaluate).
-    Plain(TokenStream),
-    /// A `::compat_runtime::__c::Field` expression, for a field with anything else to say.
-    Full(TokenStream),
-}
-
-/// A `&'static [Field]` expression: `&::compat_runtime::__c::fields([tuples])` when every field is plain,
-/// else a slice of `Field` expressions.
-fn field_list(entries: impl Iterator<Item = Entry>) -> TokenStream {
-    let entries: Vec<Entry> = entries.collect();
-    if entries.is_empty() {
-        return quote!(&[]);
-    }
-    if entries.iter().all(|entry| matches!(entry, Entry::Plain(_))) {
-        let tuples = entries.iter().map(|entry| match entry {
-            Entry::Plain(tuple) | Entry::Full(tuple) => tuple,
-        });
-        return quote!(&::compat_runtime::__c::fields([#(#tuples),*]));
-    }
-    let full = entries.iter().map(|entry| match entry {
-        Entry::Plain(tuple) => quote!(::compat_runtime::__c::field #tuple),
-        Entry::Full(field) => field.clone(),
-    });
-    quote!(&[#(#full),*])
-}
-
-fn field_entry(field: &Field<'_>, container: Option<&Version>, container_default: bool) -> Entry {
-    let name = &field.name;
-    let since = field
-        .attrs
-        .since
-        .as_ref()
-        .map(|since| &since.version)
-        .or(container)
-        .map(ToString::to_string)
-        .unwrap_or_default();
-    let default = field.can_default(container_default);
-    let ignorable = field.attrs.ignorable;
-    let ty = type_text(field.ty);
-    let deprecated = field.attrs.deprecated.as_ref().map(|deprecated| {
-        let deprecated_since = deprecated.version.to_string();
-        let note = match &field.attrs.note {
-            Some((_, note)) => quote!(::core::option::Option::Some(#note)),
-            None => quote!(::core::option::Option::None),
-        };
-        quote!(::core::option::Option::Some(::compat_runtime::__c::Deprecation {
-            since: #deprecated_since,
-            note: #note,
-        }))
-    });
-    let mut extra = Vec::new();
-    if let Some(wire) = renamed(name, &field.wire) {
-        extra.push(quote!(wire: #wire));
-    }
-    if ignorable {
-        extra.push(quote!(ignorable: true));
-    }
-    if let Some(deprecated) = deprecated {
-        extra.push(quote!(deprecated: #deprecated));
-    }
-    match &field.attrs.skip_serializing {
-        SkipSerializing::Never => {}
-        SkipSerializing::If(path) => {
-            extra.push(quote!(skip_serializing: ::compat_runtime::__c::SkipSerializing::If(#path)));
-        }
-        SkipSerializing::Always(_) => {
-            extra.push(quote!(skip_serializing: ::compat_runtime::__c::SkipSerializing::Always));
-        }
-    }
-    match &field.flatten {
-        None => {}
-        Some(Flattened::Map) => extra.push(quote!(flatten: ::compat_runtime::__c::Flatten::Map)),
-        // Spanned at the type, so that a type without a table is reported there.
-        Some(Flattened::Message(ty)) => {
-            extra.push(quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
-                flatten: ::compat_runtime::__c::Flatten::Message(<#ty as ::compat_runtime::message::Compat>::MESSAGE)
-            ))
-        }
-    }
-    let plain = quote!((#name, #since, #ty, #default));
-    if extra.is_empty() {
-        Entry::Plain(plain)
-    } else {
-        Entry::Full(
-            quote!(::compat_runtime::__c::Field { #(#extra,)* ..::compat_runtime::__c::field #plain }),
-        )
-    }
-}
-
-/// The `WireName` of something called `name` in Rust; `None` when it travels as written,
-/// which `::compat_runtime::__c::same` and `::compat_runtime::__c::field` already say.
-fn renamed(name: &str, wire: &Wire) -> Option<TokenStream> {
-    if wire.serialize == name && wire.deserialize == name && wire.aliases.is_empty() {
-        return None;
-    }
-    let (serialize, deserialize, aliases) = (&wire.serialize, &wire.deserialize, &wire.aliases);
-    Some(
-        quote!(::compat_runtime::__c::WireName { serialize: #serialize, deserialize: #deserialize, aliases: &[#(#aliases),*] }),
-    )
-}
-
-fn convention(rule: RenameAll) -> TokenStream {
-    if !rule.is_set() {
-        return quote!(::compat_runtime::__c::NO_RULE);
-    }
-    let case = |case: Option<crate::case::Case>| match case {
-        Some(case) => {
-            let variant = syn::Ident::new(case.variant_name(), proc_macro2::Span::call_site());
-            quote!(::core::option::Option::Some(::compat_runtime::__c::Case::#variant))
-        }
-        None => quote!(::core::option::Option::None),
-    };
-    let (serialize, deserialize) = (case(rule.serialize), case(rule.deserialize));
-    quote!(::compat_runtime::__c::RenameAll { serialize: #serialize, deserialize: #deserialize })
 }
 
 /// The flattened types that mention one of the item's type parameters: the impl needs
@@ -339,44 +106,6 @@ fn mentions(tokens: TokenStream, names: &[String]) -> bool {
         proc_macro2::TokenTree::Group(group) => mentions(group.stream(), names),
         _ => false,
     })
-}
-
-fn shape(style: Style) -> TokenStream {
-    match style {
-        Style::Named => quote!(::compat_runtime::__c::Shape::Named),
-        Style::Tuple => quote!(::compat_runtime::__c::Shape::Tuple),
-        Style::Unit => quote!(::compat_runtime::__c::Shape::Unit),
-    }
-}
-
-/// The table of an item that failed to check: its name and kind, nothing else.
-fn stub(node: &DeriveInput) -> TokenStream {
-    let name = unraw(&node.ident);
-    let kind = match &node.data {
-        syn::Data::Enum(_) => quote!(::compat_runtime::message::Kind::Enum),
-        syn::Data::Struct(_) | syn::Data::Union(_) => {
-            quote!(::compat_runtime::message::Kind::Struct(
-                ::compat_runtime::message::Shape::Named
-            ))
-        }
-    };
-    quote!(&::compat_runtime::message::Message {
-        name: #name,
-        wire: ::compat_runtime::message::WireName { serialize: #name, deserialize: #name, aliases: &[] },
-        representation: ::compat_runtime::message::Representation::External,
-        rename_all: ::compat_runtime::message::RenameAll { serialize: ::core::option::Option::None, deserialize: ::core::option::Option::None },
-        rename_all_fields: ::compat_runtime::message::RenameAll { serialize: ::core::option::Option::None, deserialize: ::core::option::Option::None },
-        since: "0.0.0",
-        newest: 0,
-        routes: &[],
-        kind: #kind,
-        fields: &[],
-        variants: &[],
-    })
-}
-
-fn unraw(ident: &syn::Ident) -> String {
-    ident.to_string().trim_start_matches("r#").to_owned()
 }
 
 #[cfg(test)]

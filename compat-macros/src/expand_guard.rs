@@ -436,9 +436,6 @@ fn syn_member(syn_fields: &syn::Fields, field: &ast::Field<'_>) -> TokenStream {
     }
 }
 
-/// Whether the value holds something in `field`: not `None` for an `Option`, not what its
-/// `skip_serializing_if` predicate leaves out, and otherwise not `Default::default()` where
-/// the type has it and `PartialEq` (anything else counts as a value).
 /// `&self.field` as the method receiver `self.field` (the call borrows it again); a
 /// variant's binding, already a reference, as it is. Fewer tokens for the compiler.
 fn receiver(r: &TokenStream) -> TokenStream {
@@ -452,6 +449,9 @@ fn receiver(r: &TokenStream) -> TokenStream {
     }
 }
 
+/// Whether the value holds something in `field`: not `None` for an `Option`, not what its
+/// `skip_serializing_if` predicate leaves out, and otherwise not `Default::default()` where
+/// the type has it and `PartialEq` (anything else counts as a value).
 fn present(field: &ast::Field<'_>, r: &TokenStream) -> TokenStream {
     let sent = match &field.attrs.skip_serializing {
         SkipSerializing::If(lit) => lit.parse::<syn::ExprPath>().ok(),

@@ -1,11 +1,29 @@
-//! The `#[derive(Compat)]` macro. Use it through `compat-runtime`, which re-exports it
-//! together with the `Compat` trait and the table types it fills in.
+//! The `#[derive(Compat)]` macro and `messages![...]`. Use them through `compat-runtime`,
+//! which re-exports them together with the `Compat` trait and the table types they fill in.
 //!
-//! The macro works in three passes, as serde and thiserror do: `ast` parses the input
-//! and its attributes into a typed tree (collecting every attribute error), `check`
-//! applies the compatibility rules, and `expand` writes the `'static` table. The
-//! policy reaches the macro through environment variables set by the build script
-//! (`env`, `window`); the macro never evaluates `compat.toml` itself.
+//! # Layering
+//!
+//! Each module uses only modules of the layers above it (or of its own layer, as noted), so
+//! the imports between sibling modules point one way:
+//!
+//! 1. shared pieces, which use no other module: `ctxt` (every error of one derive),
+//!    `symbol` (the attribute names), `case` (serde's `rename_all` conventions), `since`
+//!    (the release a `#[since]` names), `suggest` ("did you mean"), `type_text` (a type as
+//!    text) and `env_escape` (the percent-escaping of the build script's variables);
+//! 2. parse: `attr` reads the attributes, `ast` builds the typed tree on it;
+//! 3. the build's environment: `env_window` decodes `COMPAT_WINDOWS`, `env` reads every
+//!    variable the build script hands over (the macro never evaluates `compat.toml`);
+//! 4. validate: `rules`, the compatibility rules, one function each;
+//! 5. generate: `expand_guard` (the send guard's methods), `expand_table` (the `'static`
+//!    table, with the guard's `newest`), and `expand`, which runs parse, validate and
+//!    generate for one derive and writes the `impl Compat`;
+//! 6. `messages![...]`: `messages_scan` finds the types deriving `Compat` in the crate's
+//!    source, `messages_memo` keeps its result between builds, `messages` checks the list
+//!    against it and writes `messages()`.
+//!
+//! As serde and thiserror do, parsing collects every attribute error before validating, and
+//! an item with errors still gets an impl (with a stub table), so the user sees only the
+//! real errors.
 
 #![allow(
     clippy::module_name_repetitions,
@@ -15,19 +33,21 @@
 mod ast;
 mod attr;
 mod case;
-mod check;
 mod ctxt;
 mod env;
+mod env_escape;
+mod env_window;
 mod expand;
-mod guard;
-mod memo;
+mod expand_guard;
+mod expand_table;
 mod messages;
-mod scan;
+mod messages_memo;
+mod messages_scan;
+mod rules;
 mod since;
 mod suggest;
 mod symbol;
 mod type_text;
-mod window;
 
 use proc_macro::TokenStream;
 

@@ -2,9 +2,9 @@
 //! build script found deriving `Compat`, so that the handshake and the wire lock never miss
 //! one.
 
-use crate::memo;
-use crate::scan::{Scanned, scan_with_inputs};
-use crate::window::unescape;
+use crate::env_escape::unescape;
+use crate::messages_memo;
+use crate::messages_scan::{Scanned, scan_with_inputs};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::parse::Parser;
@@ -129,16 +129,16 @@ pub(crate) fn found() -> Option<Scanned> {
         }
     }
     // The scan's result is kept between builds and reused while its inputs read the same.
-    let memo = memo::place();
+    let memo = messages_memo::place();
     if let Some(found) = memo
         .as_deref()
-        .and_then(|memo| memo::load(memo, &dir, &cfg))
+        .and_then(|memo| messages_memo::load(memo, &dir, &cfg))
     {
         return Some(found);
     }
     let (found, inputs) = scan_with_inputs(&dir, &|name| vars.get(name).cloned());
     if let Some(memo) = &memo {
-        memo::store(memo, &dir, &cfg, &inputs, &found);
+        messages_memo::store(memo, &dir, &cfg, &inputs, &found);
     }
     Some(found)
 }

@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::scan::{Inputs, Scanned};
+use crate::messages_scan::{Inputs, Scanned};
 
 /// The memo's first line: which format, written by which compat-macros.
 const HEADER: &str = concat!(
@@ -141,12 +141,12 @@ impl<'a> Fields<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::scan_with_inputs;
-    use crate::scan::tests::no_cfg;
+    use crate::messages_scan::scan_with_inputs;
+    use crate::messages_scan::tests::no_cfg;
 
     /// A crate of `files` in a fresh directory; returns its `src` and the memo's path.
     fn crate_with(case: &str, files: &[(&str, &str)]) -> (PathBuf, PathBuf) {
-        let dir = crate::scan::tests::crate_with(&format!("memo-{case}"), files);
+        let dir = crate::messages_scan::tests::crate_with(&format!("memo-{case}"), files);
         (dir.join("src"), dir.join("compat-messages.scan"))
     }
 

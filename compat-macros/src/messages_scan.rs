@@ -35,7 +35,7 @@ pub(crate) struct Scanned {
 /// Everything a scan's result depends on besides the configuration: each file it read
 /// (with its text, `None` if it could not be read) and each path it probed for a module
 /// file (with whether it was a file). The same files read the same way give the same
-/// result, which is what lets `messages![...]` reuse it (see `memo`).
+/// result, which is what lets `messages![...]` reuse it (see `messages_memo`).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Inputs {
     pub(crate) reads: Vec<(PathBuf, Option<String>)>,

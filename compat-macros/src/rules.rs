@@ -1,18 +1,22 @@
-//! The compatibility rules, one function each. The first group needs only the item; the
-//! second needs the policy the build script handed over ([`Env::policy`]).
+//! The compatibility rules of `#[derive(Compat)]`, one function each, named as the rule it
+//! keeps: the validate pass, between parsing (`ast`) and generating (`expand`). The first
+//! group needs only the item; the second needs the policy the build script handed over
+//! ([`Env::policy`]).
 
 use crate::ast::{self, Data, Field, Input, Style, Variant, Wire};
 use crate::attr::{self, Route, Since, SkipSerializing, Tagging};
 use crate::ctxt::Ctxt;
 use crate::env::{Env, Policy};
+use crate::env_window::Window;
 use crate::since::release_of;
 use crate::suggest;
 use crate::type_text::type_text;
-use crate::window::Window;
 use proc_macro2::Span;
 use quote::ToTokens;
 use semver::Version;
 
+/// Checks `input` against every rule, in this order, recording each broken one in `cx`; the
+/// rules that need the policy run only when the build script handed one over.
 pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
     for problem in &env.problems {
         cx.error_at(Span::call_site(), problem);
