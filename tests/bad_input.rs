@@ -6,6 +6,8 @@ use compat_runtime::check::{MAX_PEER_LEN, PeerError};
 use compat_runtime::version::{MAX_VERSION_LEN, parse_version};
 use compat_runtime::{Policy, RefusalKind};
 
+mod common;
+
 const SPIRE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/spire/compat.toml");
 const TELEPORT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/teleport/compat.toml");
 
@@ -222,24 +224,17 @@ fn a_pre_release_tag_the_policy_does_not_rank_is_refused_not_guessed() {
     );
 }
 
-const POLICY: &str = r#"[components]
-server = {}
-agent = {}
-
-[[rule]]
-component = "agent"
-peer = "server"
-newer = "none"
-older = "1 minor"
-from = "FROM"
-
-[support]
-minimum = "MINIMUM"
-"#;
+/// SPIRE's rule from `FROM` on, with a minimum supported version `MINIMUM`.
+fn policy() -> String {
+    format!(
+        "{}from = \"FROM\"\n\n[support]\nminimum = \"MINIMUM\"\n",
+        common::AGENT_ONE_MINOR_OLDER
+    )
+}
 
 #[track_caller]
 fn policy_error(from: &str, minimum: &str) -> String {
-    let text = POLICY.replace("FROM", from).replace("MINIMUM", minimum);
+    let text = policy().replace("FROM", from).replace("MINIMUM", minimum);
     match Policy::from_toml("compat.toml", &text) {
         Ok(_) => panic!("from = {from:?}, minimum = {minimum:?} should be refused"),
         Err(e) => e.to_string(),
@@ -296,7 +291,7 @@ fn malformed_versions_in_a_policy_are_located() {
 
 #[test]
 fn a_version_of_the_wrong_type_in_a_policy_is_located() {
-    let text = POLICY
+    let text = policy()
         .replace("\"FROM\"", "4.3")
         .replace("MINIMUM", "0.1.0");
     let shown = Policy::from_toml("compat.toml", &text)
@@ -318,7 +313,7 @@ fn a_version_of_the_wrong_type_in_a_policy_is_located() {
 fn a_140_kb_line_is_shown_as_a_window_around_the_error() {
     // The error at the start of a long line: the line is cut after the window.
     let comment = "x".repeat(140_000);
-    let text = POLICY
+    let text = policy()
         .replace("FROM", "0.1.0")
         .replace("MINIMUM", "0.1.0")
         .replace(

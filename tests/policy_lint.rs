@@ -6,6 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use compat_runtime::policy::PolicyError;
 
+mod common;
+
+use common::AGENT_ONE_MINOR_OLDER as SPIRE_LIKE;
+
 const SYSTEMS: [&str; 5] = ["spire", "mirrord", "gullveig", "teleport", "phoenix"];
 
 #[track_caller]
@@ -35,17 +39,6 @@ fn scratch_dir() -> PathBuf {
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
 }
-
-const SPIRE_LIKE: &str = r#"[components]
-server = {}
-agent = {}
-
-[[rule]]
-component = "agent"
-peer = "server"
-newer = "none"
-older = "1 minor"
-"#;
 
 #[test]
 fn every_seed_policy_is_valid_and_warns_only_where_clients_must_follow_a_jump() {

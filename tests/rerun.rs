@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+mod common;
+
 /// How many tests in this file use the scratch directory; the last to pass removes it.
 const TESTS: usize = 4;
 static PASSED: AtomicUsize = AtomicUsize::new(0);
@@ -45,17 +47,13 @@ fn passed() {
     }
 }
 
-const AGENT_ONE_MINOR_OLDER: &str = r#"# SPIRE's rule: agents one minor older than the server, never newer.
-[components]
-server = {}
-agent = {}
-
-[[rule]]
-component = "agent"
-peer = "server"
-newer = "none"
-older = "1 minor"
-"#;
+/// SPIRE's rule, under a comment line: the builds' errors cite its lines from 1.
+fn agent_one_minor_older() -> String {
+    format!(
+        "# SPIRE's rule: agents one minor older than the server, never newer.\n{}",
+        common::AGENT_ONE_MINOR_OLDER
+    )
+}
 
 /// `retries` arrived in 0.9.0 and cannot default: fine while the oldest agent a 0.9.3
 /// server accepts is a 0.9 agent, an error once 0.8 agents are still accepted.
@@ -216,7 +214,7 @@ compat-runtime = {{ path = {runtime:?}, default-features = false, features = ["b
 
 #[test]
 fn editing_compat_toml_reruns_the_checks() {
-    let crate_ = Scratch::new("rerun-window", AGENT_ONE_MINOR_OLDER, true);
+    let crate_ = Scratch::new("rerun-window", &agent_one_minor_older(), true);
 
     // (a) A server at 0.9.3 must still accept 0.8 agents, which never send `retries`.
     let stderr = crate_.assert_fails("agents one minor older");
@@ -232,11 +230,11 @@ fn editing_compat_toml_reruns_the_checks() {
 
     // (b) Narrow the window to one patch: the oldest agent is 0.9.2, which sends
     // `retries`. Only compat.toml changes.
-    crate_.edit_policy(&AGENT_ONE_MINOR_OLDER.replace("\"1 minor\"", "\"1 patch\""));
+    crate_.edit_policy(&agent_one_minor_older().replace("\"1 minor\"", "\"1 patch\""));
     crate_.assert_builds("agents one patch older");
 
     // (c) Widen it again: the same error is back.
-    crate_.edit_policy(AGENT_ONE_MINOR_OLDER);
+    crate_.edit_policy(&agent_one_minor_older());
     let stderr = crate_.assert_fails("agents one minor older, again");
     assert!(
         stderr.contains("field `retries` arrived in 0.9.0") && stderr.contains("compat.toml:6:1"),
@@ -248,7 +246,7 @@ fn editing_compat_toml_reruns_the_checks() {
 #[test]
 fn a_malformed_policy_fails_the_build_at_its_line_and_column() {
     // `olde` for `older`, on line 10.
-    let policy = AGENT_ONE_MINOR_OLDER.replace("older = ", "olde = ");
+    let policy = agent_one_minor_older().replace("older = ", "olde = ");
     let crate_ = Scratch::new("rerun-bad-policy", &policy, true);
     let stderr = crate_.assert_fails("an unknown key");
     assert!(
@@ -264,7 +262,7 @@ fn a_malformed_policy_fails_the_build_at_its_line_and_column() {
 
 #[test]
 fn a_policy_without_a_build_script_asks_for_one() {
-    let crate_ = Scratch::new("rerun-no-build-script", AGENT_ONE_MINOR_OLDER, false);
+    let crate_ = Scratch::new("rerun-no-build-script", &agent_one_minor_older(), false);
     let stderr = crate_.assert_fails("a compat.toml and no build.rs");
     for needle in [
         "this crate has a compat.toml but no build script runs compat",
@@ -277,7 +275,7 @@ fn a_policy_without_a_build_script_asks_for_one() {
 
 #[test]
 fn messages_insists_on_every_message_the_modules_and_features_declare() {
-    let policy = AGENT_ONE_MINOR_OLDER.replace("\"1 minor\"", "\"1 patch\"");
+    let policy = agent_one_minor_older().replace("\"1 minor\"", "\"1 patch\"");
     let crate_ = Scratch::new("rerun-messages", &policy, true);
     let manifest = std::fs::read_to_string(crate_.dir.join("Cargo.toml")).unwrap();
     crate_.write("Cargo.toml", &format!("{manifest}\n[features]\nv2 = []\n"));
