@@ -113,6 +113,7 @@ mod remedy;
 mod report;
 pub mod session;
 pub mod skew;
+mod suggest;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;

@@ -175,7 +175,7 @@ fn component_id(parts: &PolicyParts, name: &str) -> Option<ComponentId> {
 
 /// The declared component `name` most likely stands for.
 fn suggestion<'p>(parts: &'p PolicyParts, name: &str) -> Option<&'p str> {
-    crate::policy::suggest::suggest(name, parts.components.iter().map(|c| c.name.as_str()))
+    crate::suggest::suggest(name, parts.components.iter().map(|c| c.name.as_str()))
 }
 
 /// `: did you mean `server`?`, or nothing.

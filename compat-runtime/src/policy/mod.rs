@@ -9,8 +9,6 @@ mod describe;
 mod lint;
 #[cfg(feature = "build")]
 mod parse;
-#[path = "../suggest.rs"]
-pub(crate) mod suggest;
 
 use core::fmt;
 use std::sync::Arc;
