@@ -6,6 +6,7 @@ use crate::ctxt::Ctxt;
 use crate::symbol::SERDE;
 use proc_macro2::TokenStream;
 use quote::ToTokens;
+use semver::Version;
 use syn::{DeriveInput, Ident, Type};
 
 pub(crate) struct Input<'a> {
@@ -276,6 +277,11 @@ fn option_inner(ty: &Type) -> Option<&Type> {
 }
 
 impl Input<'_> {
+    /// The release the message first shipped in, when its `#[since]` is valid.
+    pub(crate) fn since(&self) -> Option<&Version> {
+        self.attrs.since.as_ref().map(|since| &since.version)
+    }
+
     /// The marker of the variant that receives the variants this release does not know,
     /// if `variant` is that catch-all: where serde decodes an enum, the variant serde
     /// routes unknown variants to (`#[serde(other)]`; in an untagged enum, which takes no
@@ -294,7 +300,29 @@ impl Input<'_> {
     }
 }
 
+impl Variant<'_> {
+    /// The release the variant arrived in: its own `#[since]`, or else its enum's
+    /// (`message`).
+    pub(crate) fn arrival<'v>(&'v self, message: Option<&'v Version>) -> Option<&'v Version> {
+        self.attrs
+            .since
+            .as_ref()
+            .map(|since| &since.version)
+            .or(message)
+    }
+}
+
 impl Field<'_> {
+    /// The release the field arrived in: its own `#[since]`, or else its struct's or
+    /// variant's (`container`).
+    pub(crate) fn arrival<'v>(&'v self, container: Option<&'v Version>) -> Option<&'v Version> {
+        self.attrs
+            .since
+            .as_ref()
+            .map(|since| &since.version)
+            .or(container)
+    }
+
     /// Whether a receiver can fill the field in when a sender left it out.
     pub(crate) fn can_default(&self, container_default: bool) -> bool {
         self.attrs.default.is_some() || self.serde_can_default(container_default)

@@ -205,23 +205,68 @@ pub(crate) struct Variant {
 
 impl Container {
     pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
-        let mut from: Option<(Path, Vec<Component>)> = None;
-        let mut to: Option<(Path, Vec<Component>)> = None;
-        let mut between: Option<(Path, Vec<Component>)> = None;
-        let mut listed: Option<(Path, Vec<(Component, Component)>)> = None;
+        let directions = Directions::read(cx, attrs);
+        let direction_written = directions.written();
+        let serde = ContainerSerde::read(attrs);
+        let Routes {
+            components,
+            routes,
+            crossed,
+        } = directions.routes(cx);
+        Self {
+            since: read_since(cx, attrs, Place::Type),
+            since_written: attrs.iter().any(|attr| attr.path() == SINCE),
+            direction_written,
+            components,
+            routes,
+            crossed,
+            serde_default: serde.default,
+            deny_unknown_fields: serde.deny_unknown_fields,
+            tagging: serde.tagging,
+            transparent: serde.transparent,
+            rename: serde.rename,
+            rename_all: serde.rename_all,
+            rename_all_fields: serde.rename_all_fields,
+        }
+    }
+}
+
+/// A list of components as written, with its key.
+type Listed<T> = Option<(Path, Vec<T>)>;
+
+/// The keys of `#[compat(...)]` on a type that say who exchanges the message, as written.
+#[derive(Default)]
+struct Directions {
+    from: Listed<Component>,
+    to: Listed<Component>,
+    between: Listed<Component>,
+    routes: Listed<(Component, Component)>,
+}
+
+/// The directions a message travels in, and the components they name.
+struct Routes {
+    components: Vec<Component>,
+    routes: Vec<Route>,
+    /// See [`Container::crossed`].
+    crossed: bool,
+}
+
+impl Directions {
+    fn read(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut directions = Self::default();
         read_compat(cx, attrs, Place::Type, |key, meta| {
             let slot = match key {
                 // #[compat(from = "agent")] or #[compat(from = ["agent", "web"])]
-                FROM => &mut from,
+                FROM => &mut directions.from,
                 // #[compat(to = "server")] or #[compat(to = ["server", "proxy"])]
-                TO => &mut to,
+                TO => &mut directions.to,
                 // #[compat(between = ["server", "agent"])]: both ways; one name for a
                 // component that talks to itself
-                BETWEEN => &mut between,
+                BETWEEN => &mut directions.between,
                 // #[compat(routes = ["agent > server", "server > web"])]: exactly these
                 // directions
                 ROUTES => {
-                    listed = Some((meta.path.clone(), route_list(cx, meta)?));
+                    directions.routes = Some((meta.path.clone(), route_list(cx, meta)?));
                     return Ok(());
                 }
                 _ => unreachable!("keys are filtered by Place::Type"),
@@ -229,57 +274,20 @@ impl Container {
             *slot = Some((meta.path.clone(), components(meta)?));
             Ok(())
         });
-        let direction_written =
-            from.is_some() || to.is_some() || between.is_some() || listed.is_some();
-        let mut serde_default = false;
-        let mut deny_unknown_fields = None;
-        let mut tag: Option<LitStr> = None;
-        let mut content = None;
-        let mut untagged = false;
-        let mut transparent = false;
-        let mut rename = Rename::default();
-        let mut rename_all = RenameAll::default();
-        let mut rename_all_fields = RenameAll::default();
-        read_serde(attrs, |meta| {
-            if meta.path == RENAME {
-                // #[serde(rename = "name")], #[serde(rename(serialize = "a", deserialize = "b"))]
-                rename = renames(meta);
-            } else if meta.path == RENAME_ALL {
-                // #[serde(rename_all = "camelCase")], or with serialize/deserialize
-                rename_all = conventions(meta);
-            } else if meta.path == RENAME_ALL_FIELDS {
-                // #[serde(rename_all_fields = "camelCase")], or with serialize/deserialize
-                rename_all_fields = conventions(meta);
-            } else if meta.path == TRANSPARENT {
-                // #[serde(transparent)]
-                transparent = true;
-            } else if meta.path == DEFAULT {
-                // #[serde(default)] or #[serde(default = "path")]
-                serde_default = true;
-            } else if meta.path == DENY_UNKNOWN_FIELDS {
-                // #[serde(deny_unknown_fields)]
-                deny_unknown_fields = Some(meta.path.clone());
-            } else if meta.path == TAG {
-                // #[serde(tag = "type")]
-                tag = lit_value(meta);
-            } else if meta.path == CONTENT {
-                // #[serde(tag = "t", content = "c")]
-                content = string_value(meta);
-            } else if meta.path == UNTAGGED {
-                // #[serde(untagged)]
-                untagged = true;
-            }
-        });
-        let tagging = match (tag.map(|lit| lit.value()), content) {
-            _ if untagged => Tagging::Untagged,
-            (Some(tag), Some(content)) => Tagging::Adjacent(tag, content),
-            (Some(tag), None) => Tagging::Internal(tag),
-            (None, _) => Tagging::External,
-        };
+        directions
+    }
+
+    /// Whether any of the keys was written, valid or not.
+    fn written(&self) -> bool {
+        self.from.is_some() || self.to.is_some() || self.between.is_some() || self.routes.is_some()
+    }
+
+    /// The routes the keys make; keys that do not go together are reported, and make none.
+    fn routes(self, cx: &Ctxt) -> Routes {
         let mut components = Vec::new();
         let mut routes = Vec::new();
         let mut crossed = false;
-        match (from, to, between, listed) {
+        match (self.from, self.to, self.between, self.routes) {
             (from, to, between, Some((key, _)))
                 if from.is_some() || to.is_some() || between.is_some() =>
             {
@@ -333,14 +341,75 @@ impl Container {
             ),
             _ => {}
         }
-        Self {
-            since: read_since(cx, attrs, Place::Type),
-            since_written: attrs.iter().any(|attr| attr.path() == SINCE),
-            direction_written,
+        Routes {
             components,
             routes,
             crossed,
-            serde_default,
+        }
+    }
+}
+
+/// What `#[serde(...)]` on the struct or enum says about the wire; each field as in
+/// [`Container`].
+struct ContainerSerde {
+    default: bool,
+    deny_unknown_fields: Option<Path>,
+    tagging: Tagging,
+    transparent: bool,
+    rename: Rename,
+    rename_all: RenameAll,
+    rename_all_fields: RenameAll,
+}
+
+impl ContainerSerde {
+    fn read(attrs: &[Attribute]) -> Self {
+        let mut default = false;
+        let mut deny_unknown_fields = None;
+        let mut tag: Option<LitStr> = None;
+        let mut content = None;
+        let mut untagged = false;
+        let mut transparent = false;
+        let mut rename = Rename::default();
+        let mut rename_all = RenameAll::default();
+        let mut rename_all_fields = RenameAll::default();
+        read_serde(attrs, |meta| {
+            if meta.path == RENAME {
+                // #[serde(rename = "name")], #[serde(rename(serialize = "a", deserialize = "b"))]
+                rename = renames(meta);
+            } else if meta.path == RENAME_ALL {
+                // #[serde(rename_all = "camelCase")], or with serialize/deserialize
+                rename_all = conventions(meta);
+            } else if meta.path == RENAME_ALL_FIELDS {
+                // #[serde(rename_all_fields = "camelCase")], or with serialize/deserialize
+                rename_all_fields = conventions(meta);
+            } else if meta.path == TRANSPARENT {
+                // #[serde(transparent)]
+                transparent = true;
+            } else if meta.path == DEFAULT {
+                // #[serde(default)] or #[serde(default = "path")]
+                default = true;
+            } else if meta.path == DENY_UNKNOWN_FIELDS {
+                // #[serde(deny_unknown_fields)]
+                deny_unknown_fields = Some(meta.path.clone());
+            } else if meta.path == TAG {
+                // #[serde(tag = "type")]
+                tag = lit_value(meta);
+            } else if meta.path == CONTENT {
+                // #[serde(tag = "t", content = "c")]
+                content = string_value(meta);
+            } else if meta.path == UNTAGGED {
+                // #[serde(untagged)]
+                untagged = true;
+            }
+        });
+        let tagging = match (tag.map(|lit| lit.value()), content) {
+            _ if untagged => Tagging::Untagged,
+            (Some(tag), Some(content)) => Tagging::Adjacent(tag, content),
+            (Some(tag), None) => Tagging::Internal(tag),
+            (None, _) => Tagging::External,
+        };
+        Self {
+            default,
             deny_unknown_fields,
             tagging,
             transparent,
@@ -385,8 +454,40 @@ impl Field {
             }
             Ok(())
         });
-        let mut serde_default = false;
-        let mut serde_with = None;
+        let serde = FieldSerde::read(attrs);
+        Self {
+            since: read_since(cx, attrs, Place::Field),
+            default,
+            serde_default: serde.default,
+            serde_with: serde.with,
+            skip: serde.skip,
+            rename: serde.rename,
+            aliases: serde.aliases,
+            skip_serializing: serde.skip_serializing,
+            flatten: serde.flatten,
+            ignorable,
+            deprecated,
+            note,
+            malformed: !clean,
+        }
+    }
+}
+
+/// What `#[serde(...)]` on a field says about the wire; each field as in [`Field`].
+struct FieldSerde {
+    default: bool,
+    with: Option<Path>,
+    skip: bool,
+    rename: Rename,
+    aliases: Vec<LitStr>,
+    skip_serializing: SkipSerializing,
+    flatten: Option<Path>,
+}
+
+impl FieldSerde {
+    fn read(attrs: &[Attribute]) -> Self {
+        let mut default = false;
+        let mut with = None;
         let mut skip = false;
         let mut skip_deserializing = false;
         let mut rename = Rename::default();
@@ -415,11 +516,11 @@ impl Field {
                 flatten = Some(meta.path.clone());
             } else if meta.path == DEFAULT || meta.path == SKIP_DESERIALIZING {
                 // #[serde(default)], #[serde(default = "path")], #[serde(skip_deserializing)]
-                serde_default = true;
+                default = true;
                 skip_deserializing |= meta.path == SKIP_DESERIALIZING;
             } else if meta.path == WITH || meta.path == DESERIALIZE_WITH {
                 // #[serde(with = "module")], #[serde(deserialize_with = "path")]
-                serde_with.get_or_insert_with(|| meta.path.clone());
+                with.get_or_insert_with(|| meta.path.clone());
             } else if meta.path == SKIP {
                 // #[serde(skip)]
                 skip = true;
@@ -428,19 +529,13 @@ impl Field {
         // Neither written nor read: as good as `#[serde(skip)]`.
         skip |= skip_deserializing && matches!(skip_serializing, SkipSerializing::Always(_));
         Self {
-            since: read_since(cx, attrs, Place::Field),
             default,
-            serde_default,
-            serde_with,
+            with,
             skip,
             rename,
             aliases,
             skip_serializing,
             flatten,
-            ignorable,
-            deprecated,
-            note,
-            malformed: !clean,
         }
     }
 }

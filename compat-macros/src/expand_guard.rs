@@ -31,22 +31,19 @@ fn pack(v: &Version) -> u64 {
 /// The newest `#[since]` of the message, its fields, its variants and theirs, packed: the
 /// table's `newest`, which `Guard::NEWEST` reads.
 pub(crate) fn newest(input: &Input<'_>) -> u64 {
-    fn since(attrs: &Option<crate::attr::Since>) -> Option<&Version> {
-        attrs.as_ref().map(|s| &s.version)
-    }
     let of_fields = |fields: &[ast::Field<'_>], container: Option<&Version>| {
         fields
             .iter()
-            .map(|field| since(&field.attrs.since).or(container).map_or(0, pack))
+            .map(|field| field.arrival(container).map_or(0, pack))
             .max()
             .unwrap_or(0)
     };
-    let message_since = since(&input.attrs.since);
+    let message_since = input.since();
     let own = message_since.map_or(0, pack);
     match &input.data {
         Data::Struct(_, fields) => own.max(of_fields(fields, message_since)),
         Data::Enum(variants) => variants.iter().fold(own, |newest, variant| {
-            let variant_since = since(&variant.attrs.since).or(message_since);
+            let variant_since = variant.arrival(message_since);
             newest
                 .max(variant_since.map_or(0, pack))
                 .max(of_fields(&variant.fields, variant_since))
@@ -63,136 +60,188 @@ pub(crate) fn newest(input: &Input<'_>) -> u64 {
 /// messages, and ignorable ones, get code of their own. What the compiler checks per
 /// message is what users pay on every build (benches/compile_time.sh).
 pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream {
-    let message_since = input.attrs.since.as_ref().map(|s| &s.version);
-    let ms = message_since.map_or(0, pack);
+    let message_since = input.since();
     let mut types: Vec<&syn::Type> = Vec::new();
-
-    let (unreadable, needs_strip, strip) = match (&input.data, &node.data) {
+    let bodies = match (&input.data, &node.data) {
         (Data::Struct(_, fields), syn::Data::Struct(data)) => {
-            let member = |i: usize| syn_member(&data.fields, &fields[i]);
-            let parts = Parts::of(
-                fields,
-                &|i| {
-                    let m = member(i);
-                    quote!(&self.#m)
-                },
-                &|i| {
-                    let m = member(i);
-                    quote!(&mut self.#m)
-                },
-                message_since,
-                ms,
-                &mut types,
-            );
-            let checks = &parts.checks;
-            let nested = &parts.nested_reads;
-            let unreadable = (!checks.is_empty() || !nested.is_empty()).then(|| {
-                let call =
-                    quote!(::compat_runtime::__g::fields(Self::MESSAGE, #ms, peer, &[#(#checks),*]));
-                if nested.is_empty() {
-                    call
-                } else {
-                    quote! {
-                        if let ::core::option::Option::Some(u) = #call {
-                            return ::core::option::Option::Some(u);
-                        }
-                        #(#nested)*
-                        ::core::option::Option::None
-                    }
-                }
-            });
-            (unreadable, parts.needs_strip(), parts.strip())
+            struct_bodies(fields, &data.fields, message_since, &mut types)
         }
         (Data::Enum(variants), syn::Data::Enum(data)) => {
-            let mut read_arms = Vec::new();
-            let mut need_arms = Vec::new();
-            let mut strip_arms = Vec::new();
-            for (index, variant) in variants.iter().enumerate() {
-                let Some(syn_variant) = data.variants.iter().find(|v| &v.ident == variant.ident)
-                else {
-                    continue;
-                };
-                let v_since = variant
-                    .attrs
-                    .since
-                    .as_ref()
-                    .map(|s| &s.version)
-                    .or(message_since);
-                let vs = v_since.map_or(0, pack);
-                let parts = Parts::of(
-                    &variant.fields,
-                    &binding_of,
-                    &binding_of,
-                    v_since,
-                    vs,
-                    &mut types,
-                );
-                let v_ident = variant.ident;
-                // Bind only the fields some code looks at.
-                let bound = parts.bound.iter().map(|&i| {
-                    let member = syn_member(&syn_variant.fields, &variant.fields[i]);
-                    let binding = binding_of(i);
-                    quote!(#member: #binding)
-                });
-                let pattern = quote!(Self::#v_ident { #(#bound,)* .. });
-                let newer = if vs > ms && input.catch_all(variant).is_none() {
-                    vs
-                } else {
-                    0
-                };
-                let checks = &parts.checks;
-                let nested = &parts.nested_reads;
-                if newer > 0 || !checks.is_empty() || !nested.is_empty() {
-                    let call = quote!(::compat_runtime::__g::variant(
-                        Self::MESSAGE, #ms, peer, #index, #newer, &[#(#checks),*]
-                    ));
-                    read_arms.push(if nested.is_empty() {
-                        quote!(#pattern => #call,)
-                    } else {
-                        quote!(#pattern => {
-                            if let ::core::option::Option::Some(u) = #call {
-                                return ::core::option::Option::Some(u);
-                            }
-                            #(#nested)*
-                            ::core::option::Option::None
-                        })
-                    });
-                }
-                if let Some(need) = parts.needs_strip() {
-                    need_arms.push(quote!(#pattern => { #need }));
-                }
-                if let Some(strip) = parts.strip() {
-                    strip_arms.push(quote!(#pattern => { #strip }));
-                }
-            }
-            let arms = |arms: &[TokenStream], rest: TokenStream| {
-                (!arms.is_empty()).then(|| {
-                    quote!(match self {
-                        #(#arms)*
-                        #[allow(unreachable_patterns)]
-                        _ => #rest
-                    })
-                })
-            };
-            (
-                arms(
-                    &read_arms,
-                    quote!(::compat_runtime::__g::fields(
-                        Self::MESSAGE,
-                        #ms,
-                        peer,
-                        &[]
-                    ),),
-                ),
-                arms(&need_arms, quote!(false,)),
-                arms(&strip_arms, quote!({})),
-            )
+            enum_bodies(input, variants, data, message_since, &mut types)
         }
         _ => return TokenStream::new(),
     };
+    methods(&bodies, &types)
+}
 
-    // Only what this message needs is written: the trait's defaults (nothing nested,
-    // nothing unreadable but the message itself, nothing to strip) serve the rest.
+/// The bodies of the three slow-path methods; `None` where the trait's default serves.
+struct Bodies {
+    unreadable: Option<TokenStream>,
+    needs_strip: Option<TokenStream>,
+    strip: Option<TokenStream>,
+}
+
+/// A struct's bodies: its fields are `self.<member>`.
+fn struct_bodies<'a>(
+    fields: &'a [ast::Field<'a>],
+    syn_fields: &syn::Fields,
+    message_since: Option<&Version>,
+    types: &mut Vec<&'a syn::Type>,
+) -> Bodies {
+    let ms = message_since.map_or(0, pack);
+    let member = |i: usize| syn_member(syn_fields, &fields[i]);
+    let parts = Parts::of(
+        fields,
+        &|i| {
+            let m = member(i);
+            quote!(&self.#m)
+        },
+        &|i| {
+            let m = member(i);
+            quote!(&mut self.#m)
+        },
+        message_since,
+        ms,
+        types,
+    );
+    let checks = &parts.checks;
+    let nested = &parts.nested_reads;
+    let unreadable = (!checks.is_empty() || !nested.is_empty()).then(|| {
+        let call = quote!(::compat_runtime::__g::fields(Self::MESSAGE, #ms, peer, &[#(#checks),*]));
+        if nested.is_empty() {
+            call
+        } else {
+            then_walk(&call, nested)
+        }
+    });
+    Bodies {
+        unreadable,
+        needs_strip: parts.needs_strip(),
+        strip: parts.strip(),
+    }
+}
+
+/// An enum's bodies: a `match self` each, with an arm per variant that needs one and a
+/// wildcard arm that does what the trait's default does.
+fn enum_bodies<'a>(
+    input: &Input<'_>,
+    variants: &'a [ast::Variant<'a>],
+    data: &syn::DataEnum,
+    message_since: Option<&Version>,
+    types: &mut Vec<&'a syn::Type>,
+) -> Bodies {
+    let ms = message_since.map_or(0, pack);
+    let mut read_arms = Vec::new();
+    let mut need_arms = Vec::new();
+    let mut strip_arms = Vec::new();
+    for (index, variant) in variants.iter().enumerate() {
+        let Some(syn_variant) = data.variants.iter().find(|v| &v.ident == variant.ident) else {
+            continue;
+        };
+        let arms = variant_arms(input, index, variant, syn_variant, message_since, types);
+        read_arms.extend(arms.unreadable);
+        need_arms.extend(arms.needs_strip);
+        strip_arms.extend(arms.strip);
+    }
+    let arms = |arms: &[TokenStream], rest: TokenStream| {
+        (!arms.is_empty()).then(|| {
+            quote!(match self {
+                #(#arms)*
+                #[allow(unreachable_patterns)]
+                _ => #rest
+            })
+        })
+    };
+    Bodies {
+        unreadable: arms(
+            &read_arms,
+            quote!(::compat_runtime::__g::fields(
+                Self::MESSAGE,
+                #ms,
+                peer,
+                &[]
+            ),),
+        ),
+        needs_strip: arms(&need_arms, quote!(false,)),
+        strip: arms(&strip_arms, quote!({})),
+    }
+}
+
+/// One variant's arm in each of the three methods (as [`Bodies`], each `None` when the
+/// variant needs none). A variant newer than the message is unreadable as a whole, unless it
+/// is the catch-all.
+fn variant_arms<'a>(
+    input: &Input<'_>,
+    index: usize,
+    variant: &'a ast::Variant<'a>,
+    syn_variant: &syn::Variant,
+    message_since: Option<&Version>,
+    types: &mut Vec<&'a syn::Type>,
+) -> Bodies {
+    let ms = message_since.map_or(0, pack);
+    let v_since = variant.arrival(message_since);
+    let vs = v_since.map_or(0, pack);
+    let parts = Parts::of(
+        &variant.fields,
+        &binding_of,
+        &binding_of,
+        v_since,
+        vs,
+        types,
+    );
+    let v_ident = variant.ident;
+    // Bind only the fields some code looks at.
+    let bound = parts.bound.iter().map(|&i| {
+        let member = syn_member(&syn_variant.fields, &variant.fields[i]);
+        let binding = binding_of(i);
+        quote!(#member: #binding)
+    });
+    let pattern = quote!(Self::#v_ident { #(#bound,)* .. });
+    let newer = if vs > ms && input.catch_all(variant).is_none() {
+        vs
+    } else {
+        0
+    };
+    let checks = &parts.checks;
+    let nested = &parts.nested_reads;
+    let unreadable = (newer > 0 || !checks.is_empty() || !nested.is_empty()).then(|| {
+        let call = quote!(::compat_runtime::__g::variant(
+            Self::MESSAGE, #ms, peer, #index, #newer, &[#(#checks),*]
+        ));
+        if nested.is_empty() {
+            quote!(#pattern => #call,)
+        } else {
+            let body = then_walk(&call, nested);
+            quote!(#pattern => {
+                #body
+            })
+        }
+    });
+    Bodies {
+        unreadable,
+        needs_strip: parts
+            .needs_strip()
+            .map(|need| quote!(#pattern => { #need })),
+        strip: parts.strip().map(|strip| quote!(#pattern => { #strip })),
+    }
+}
+
+/// The read of a struct or variant whose fields may hold other messages: the checks'
+/// `call` first, then the walk into each such field.
+fn then_walk(call: &TokenStream, nested: &[TokenStream]) -> TokenStream {
+    quote! {
+        if let ::core::option::Option::Some(u) = #call {
+            return ::core::option::Option::Some(u);
+        }
+        #(#nested)*
+        ::core::option::Option::None
+    }
+}
+
+/// The methods themselves, around their bodies, and `__newest_within` when fields may hold
+/// other messages. Only what this message needs is written: the trait's defaults (nothing
+/// nested, nothing unreadable but the message itself, nothing to strip) serve the rest.
+fn methods(bodies: &Bodies, types: &[&syn::Type]) -> TokenStream {
     let newest_within = (!types.is_empty()).then(|| {
         quote! {
             #[inline]
@@ -208,62 +257,53 @@ pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream 
         }
     });
     let nested = !types.is_empty();
-    // Paths are written in full and only the helper traits a method calls are imported:
-    // a `use` is an item of its own, which the compiler pays for per message.
-    let prelude = |traits: &[(bool, &str)]| {
-        let traits: Vec<syn::Ident> = traits
-            .iter()
-            .filter(|(used, _)| *used)
-            .map(|(_, name)| syn::Ident::new(name, proc_macro2::Span::call_site()))
-            .collect();
-        (!traits.is_empty()).then(|| {
-            quote! {
-                use ::compat_runtime::__g::{#(#traits as _),*};
-            }
-        })
-    };
-    let unreadable = unreadable.map(|body| {
-        let prelude = prelude(&[(nested, "Nested")]);
-        quote! {
-            // Inline: compiled where a session guards the message, not in every
-            // protocol crate that declares it (benches/compile_time.sh, clean build).
-            #[inline]
-            fn __unreadable(&self, peer: u64) -> ::compat_runtime::__g::Found {
-                #prelude
-                #body
-            }
-        }
+    let unreadable = bodies.unreadable.as_ref().map(|body| {
+        method(
+            quote!(fn __unreadable(&self, peer: u64) -> ::compat_runtime::__g::Found),
+            nested.then_some("Nested"),
+            body,
+        )
     });
-    let needs_strip = needs_strip.map(|body| {
-        let prelude = prelude(&[(nested, "Nested")]);
-        quote! {
-            // Inline: compiled where a session guards the message, not in every
-            // protocol crate that declares it (benches/compile_time.sh, clean build).
-            #[inline]
-            fn __needs_strip(&self, peer: u64) -> bool {
-                #prelude
-                #body
-            }
-        }
+    let needs_strip = bodies.needs_strip.as_ref().map(|body| {
+        method(
+            quote!(fn __needs_strip(&self, peer: u64) -> bool),
+            nested.then_some("Nested"),
+            body,
+        )
     });
-    let strip = strip.map(|body| {
-        let prelude = prelude(&[(nested, "NestedMut")]);
-        quote! {
-            // Inline: compiled where a session guards the message, not in every
-            // protocol crate that declares it (benches/compile_time.sh, clean build).
-            #[inline]
-            fn __strip(&mut self, peer: u64) {
-                #prelude
-                #body
-            }
-        }
+    let strip = bodies.strip.as_ref().map(|body| {
+        method(
+            quote!(fn __strip(&mut self, peer: u64)),
+            nested.then_some("NestedMut"),
+            body,
+        )
     });
-
     quote! {
         #newest_within
         #unreadable
         #needs_strip
         #strip
+    }
+}
+
+/// One slow-path method: `signature`, importing the helper trait it calls (`helper`), if
+/// any, and `body`. Paths are written in full and a trait is imported only where a method
+/// calls it: a `use` is an item of its own, which the compiler pays for per message.
+fn method(signature: TokenStream, helper: Option<&str>, body: &TokenStream) -> TokenStream {
+    let prelude = helper.map(|name| {
+        let name = syn::Ident::new(name, proc_macro2::Span::call_site());
+        quote! {
+            use ::compat_runtime::__g::{#name as _};
+        }
+    });
+    quote! {
+        // Inline: compiled where a session guards the message, not in every
+        // protocol crate that declares it (benches/compile_time.sh, clean build).
+        #[inline]
+        #signature {
+            #prelude
+            #body
+        }
     }
 }
 
@@ -304,13 +344,7 @@ impl Parts {
             bound: Vec::new(),
         };
         for (i, field) in fields.iter().enumerate() {
-            let fs = field
-                .attrs
-                .since
-                .as_ref()
-                .map(|s| &s.version)
-                .or(container_since)
-                .map_or(0, pack);
+            let fs = field.arrival(container_since).map_or(0, pack);
             let nested = may_hold_message(field.ty);
             // A field serde never writes cannot reach the peer: nothing to check.
             let sent = !matches!(field.attrs.skip_serializing, SkipSerializing::Always(_));

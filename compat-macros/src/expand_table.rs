@@ -2,7 +2,7 @@
 //! representation, its fields and variants with the release each arrived in, and `newest`
 //! for the send guard; or, for an item that failed to check, a stub.
 
-use crate::ast::{Data, Field, Flattened, Input, Style, Wire};
+use crate::ast::{Data, Field, Flattened, Input, Style, Variant, Wire};
 use crate::attr::{RenameAll, SkipSerializing, Tagging};
 use crate::case::Case;
 use crate::expand_guard;
@@ -16,7 +16,7 @@ use syn::DeriveInput;
 /// borrows Rust promotes to `'static`.
 pub(crate) fn table(input: &Input<'_>) -> TokenStream {
     let name = unraw(input.ident);
-    let message_since = input.attrs.since.as_ref().map(|since| &since.version);
+    let message_since = input.since();
     let since = message_since.map(ToString::to_string).unwrap_or_default();
     let routes = input.attrs.routes.iter().map(|route| {
         let (from, to) = (&route.from, &route.to);
@@ -26,17 +26,7 @@ pub(crate) fn table(input: &Input<'_>) -> TokenStream {
     let renamed_wire = renamed(&name, &input.wire);
     let travels_as_written = renamed_wire.is_none();
     let wire = renamed_wire.unwrap_or_else(|| quote!(::compat_runtime::__c::same(#name)));
-    let representation = match (&input.attrs.tagging, input.attrs.transparent) {
-        (_, true) => quote!(::compat_runtime::__c::Representation::Transparent),
-        (Tagging::External, false) => quote!(::compat_runtime::__c::Representation::External),
-        (Tagging::Internal(tag), false) => {
-            quote!(::compat_runtime::__c::Representation::Internal { tag: #tag })
-        }
-        (Tagging::Adjacent(tag, content), false) => {
-            quote!(::compat_runtime::__c::Representation::Adjacent { tag: #tag, content: #content })
-        }
-        (Tagging::Untagged, false) => quote!(::compat_runtime::__c::Representation::Untagged),
-    };
+    let representation = representation(&input.attrs.tagging, input.attrs.transparent);
     let rename_all = convention(input.attrs.rename_all);
     let rename_all_fields = convention(input.attrs.rename_all_fields);
     let (kind, fields, variant_entries) = match &input.data {
@@ -54,36 +44,9 @@ pub(crate) fn table(input: &Input<'_>) -> TokenStream {
             )
         }
         Data::Enum(variants) => {
-            let entries = variants.iter().map(|variant| {
-                let name = unraw(variant.ident);
-                let variant_since = variant
-                    .attrs
-                    .since
-                    .as_ref()
-                    .map(|since| &since.version)
-                    .or(message_since);
-                let fields = field_list(
-                    variant
-                        .fields
-                        .iter()
-                        .map(|field| field_entry(field, variant_since, false)),
-                );
-                let since = variant_since.map(ToString::to_string).unwrap_or_default();
-                let catch_all = input.catch_all(variant).is_some();
-                let shape = shape(variant.style);
-                let wire = renamed(&name, &variant.wire)
-                    .unwrap_or_else(|| quote!(::compat_runtime::__c::same(#name)));
-                let rename_all = convention(variant.fields_rule);
-                quote!(::compat_runtime::__c::Variant {
-                    name: #name,
-                    wire: #wire,
-                    rename_all: #rename_all,
-                    since: #since,
-                    catch_all: #catch_all,
-                    shape: #shape,
-                    fields: #fields,
-                })
-            });
+            let entries = variants
+                .iter()
+                .map(|variant| variant_entry(input, variant, message_since));
             (
                 quote!(::compat_runtime::__c::Kind::Enum),
                 quote!(&[]),
@@ -125,6 +88,53 @@ pub(crate) fn table(input: &Input<'_>) -> TokenStream {
     )
 }
 
+/// How the message is represented on the wire (`Message::representation`).
+fn representation(tagging: &Tagging, transparent: bool) -> TokenStream {
+    match (tagging, transparent) {
+        (_, true) => quote!(::compat_runtime::__c::Representation::Transparent),
+        (Tagging::External, false) => quote!(::compat_runtime::__c::Representation::External),
+        (Tagging::Internal(tag), false) => {
+            quote!(::compat_runtime::__c::Representation::Internal { tag: #tag })
+        }
+        (Tagging::Adjacent(tag, content), false) => {
+            quote!(::compat_runtime::__c::Representation::Adjacent { tag: #tag, content: #content })
+        }
+        (Tagging::Untagged, false) => quote!(::compat_runtime::__c::Representation::Untagged),
+    }
+}
+
+/// A variant's entry in its enum's table; its fields arrived with it unless they say
+/// otherwise, and it with the message.
+fn variant_entry(
+    input: &Input<'_>,
+    variant: &Variant<'_>,
+    message_since: Option<&Version>,
+) -> TokenStream {
+    let name = unraw(variant.ident);
+    let variant_since = variant.arrival(message_since);
+    let fields = field_list(
+        variant
+            .fields
+            .iter()
+            .map(|field| field_entry(field, variant_since, false)),
+    );
+    let since = variant_since.map(ToString::to_string).unwrap_or_default();
+    let catch_all = input.catch_all(variant).is_some();
+    let shape = shape(variant.style);
+    let wire =
+        renamed(&name, &variant.wire).unwrap_or_else(|| quote!(::compat_runtime::__c::same(#name)));
+    let rename_all = convention(variant.fields_rule);
+    quote!(::compat_runtime::__c::Variant {
+        name: #name,
+        wire: #wire,
+        rename_all: #rename_all,
+        since: #since,
+        catch_all: #catch_all,
+        shape: #shape,
+        fields: #fields,
+    })
+}
+
 /// A field's entry in its table.
 enum Entry {
     /// The common case, `(name, since, type, default)`: a tuple, which the compiler checks
@@ -158,11 +168,7 @@ fn field_list(entries: impl Iterator<Item = Entry>) -> TokenStream {
 fn field_entry(field: &Field<'_>, container: Option<&Version>, container_default: bool) -> Entry {
     let name = &field.name;
     let since = field
-        .attrs
-        .since
-        .as_ref()
-        .map(|since| &since.version)
-        .or(container)
+        .arrival(container)
         .map(ToString::to_string)
         .unwrap_or_default();
     let default = field.can_default(container_default);

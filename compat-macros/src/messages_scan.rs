@@ -130,197 +130,235 @@ impl Scan<'_> {
             Some(attrs) if attrs.enabled => {}
             _ => return,
         }
-        self.items(rest, file, &shown, module, children, true);
+        let within = Within {
+            file,
+            shown: &shown,
+            module,
+            children,
+            top: true,
+        };
+        self.items(rest, &within);
     }
 
-    /// The items of a file (`top`) or of an inline module in it, read from the module's
-    /// token trees: each item's attributes and its first words, with bodies (of functions,
-    /// impls, types) skipped whole, never parsed. What the scan needs is in the item
-    /// headers; parsing the rest is what made it slow (benches/compile_time.sh).
-    fn items(
-        &mut self,
-        trees: &[TokenTree],
-        file: &Path,
-        shown: &str,
-        module: &[String],
-        children: &Path,
-        top: bool,
-    ) {
+    /// The items of a file (`within.top`) or of an inline module in it, read from the
+    /// module's token trees: each item's attributes and its first words, with bodies (of
+    /// functions, impls, types) skipped whole, never parsed. What the scan needs is in the
+    /// item headers; parsing the rest is what made it slow (benches/compile_time.sh).
+    fn items(&mut self, trees: &[TokenTree], within: &Within<'_>) {
         let mut i = 0;
         while i < trees.len() {
-            let mut attrs = Vec::new();
-            while let (Some(TokenTree::Punct(pound)), Some(TokenTree::Group(group))) =
-                (trees.get(i), trees.get(i + 1))
-            {
-                if pound.as_char() != '#' || group.delimiter() != Delimiter::Bracket {
-                    break;
-                }
-                attrs.push(RawAttr {
-                    at: pound.span(),
-                    tokens: group.stream(),
-                });
-                i += 2;
-            }
-            // Visibility: `pub`, `pub(crate)`, `pub(in path)`.
-            if ident_at(trees, i).is_some_and(|ident| ident == "pub") {
-                i += 1;
-                if let Some(TokenTree::Group(group)) = trees.get(i)
-                    && group.delimiter() == Delimiter::Parenthesis
-                {
-                    i += 1;
-                }
-            }
+            let (attrs, after) = outer_attrs(trees, i);
+            i = after_visibility(trees, after);
             let Some(keyword) = ident_at(trees, i) else {
                 // A stray `;` or something the compiler will reject: one tree at a time.
                 i = skip_item(trees, i, Ends::AtBody);
                 continue;
             };
-            let word = keyword.to_string();
-            let next = ident_at(trees, i + 1);
-            let bang = |at: usize| matches!(trees.get(at), Some(TokenTree::Punct(p)) if p.as_char() == '!');
-            match word.as_str() {
-                "struct" | "enum" | "union" if next.is_some() => {
-                    if let Some(name) = next {
-                        self.derive(&attrs, name, shown, module);
-                    }
-                    i = skip_item(trees, i + 2, Ends::AtBody);
-                }
-                "mod" if next.is_some() => {
-                    let name = next.map(unraw).unwrap_or_default();
-                    let inline = match trees.get(i + 2) {
-                        Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace => {
-                            Some(group.stream().into_iter().collect::<Vec<TokenTree>>())
-                        }
-                        _ => None,
-                    };
-                    i = skip_item(trees, i + 2, Ends::AtBody);
-                    // An inline module's own `#![...]` count with its outer attributes.
-                    let (inner, content) = match &inline {
-                        Some(trees) => inner_attrs(trees),
-                        None => (Vec::new(), &[][..]),
-                    };
-                    attrs.extend(inner);
-                    let Some(attrs) = self.attrs(&attrs, shown) else {
-                        continue;
-                    };
-                    if !attrs.enabled {
-                        continue;
-                    }
-                    let mut path = module.to_vec();
-                    path.push(name.clone());
-                    if inline.is_some() {
-                        // `#[path]` on an inline module names the directory of its
-                        // children; otherwise they sit in a directory of its name.
-                        let within = match &attrs.path {
-                            Some(written) => children.join(written),
-                            None => children.join(&name),
-                        };
-                        self.items(content, file, shown, &path, &within, false);
-                    } else {
-                        let target = match &attrs.path {
-                            // `#[path]` at a file's top level is relative to the file's
-                            // directory; the file it names owns its directory, like a
-                            // `mod.rs`.
-                            Some(written) if top => {
-                                Some(file.parent().unwrap_or(children).join(written))
-                            }
-                            Some(written) => Some(children.join(written)),
-                            None => [
-                                children.join(format!("{name}.rs")),
-                                children.join(&name).join("mod.rs"),
-                            ]
-                            .into_iter()
-                            .find(|candidate| {
-                                let found = candidate.is_file();
-                                self.inputs.probes.push((candidate.clone(), found));
-                                found
-                            }),
-                        };
-                        let Some(target) = target else { continue };
-                        let owned = if attrs.path.is_some() || target.ends_with("mod.rs") {
-                            target.parent().unwrap_or(children).to_path_buf()
-                        } else {
-                            children.join(&name)
-                        };
-                        self.file(&target, &path, &owned);
-                    }
-                }
-                "macro_rules" if bang(i + 1) => {
-                    let name = ident_at(trees, i + 2).map(unraw);
-                    let body = match trees.get(i + 3) {
-                        Some(TokenTree::Group(group)) => Some(group.stream()),
-                        _ => None,
-                    };
-                    i = skip_macro(trees, i + 3);
-                    let Some(attrs) = self.attrs(&attrs, shown) else {
-                        continue;
-                    };
-                    if let (true, Some(name), Some(body)) = (attrs.enabled, name, body)
-                        && derives_compat_in(body)
-                    {
-                        self.generating.insert(name);
-                    }
-                }
-                // `const fn` is a function; `const X: T = ...;` ends at its semicolon, braces
-                // in its value included; so do `static`, `use`, `type`, `extern crate`.
-                "const"
-                    if next.is_none_or(|next| {
-                        !matches!(
-                            next.to_string().as_str(),
-                            "fn" | "unsafe" | "async" | "extern"
-                        )
-                    }) =>
-                {
-                    i = skip_item(trees, i + 1, Ends::AtSemicolon);
-                }
-                "static" | "use" | "type" => i = skip_item(trees, i + 1, Ends::AtSemicolon),
-                "extern" if next.is_some_and(|next| next == "crate") => {
-                    i = skip_item(trees, i + 1, Ends::AtSemicolon);
-                }
-                _ => {
-                    // A macro invocation: `path!(...)`, `path! { ... }`, `a::b![...];`.
-                    let mut at = i;
-                    let mut last = keyword;
-                    while let (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)), Some(ident)) = (
-                        trees.get(at + 1),
-                        trees.get(at + 2),
-                        ident_at(trees, at + 3),
-                    ) {
-                        if a.as_char() != ':' || b.as_char() != ':' {
-                            break;
-                        }
-                        last = ident;
-                        at += 3;
-                    }
-                    if !bang(at + 1) {
-                        i = skip_item(trees, i, Ends::AtBody);
-                        continue;
-                    }
-                    let line = keyword.span().start().line;
-                    let name = unraw(last);
-                    let body = match trees.get(at + 2) {
-                        Some(TokenTree::Group(group)) => group.stream(),
-                        _ => TokenStream::new(),
-                    };
-                    i = skip_macro(trees, at + 2);
-                    let Some(attrs) = self.attrs(&attrs, shown) else {
-                        continue;
-                    };
-                    if !attrs.enabled {
-                        continue;
-                    }
-                    if self.generating.contains(&name) || derives_compat_in(body) {
-                        self.out.refusals.push(format!(
-                            "{shown}:{line}: `{name}!` generates types that derive Compat, which the build \
-                             script cannot see: it reads the source, not what macros expand to, so \
-                             messages![...] could not insist on them and the handshake and the wire lock \
-                             could miss one; write those types out at module level with \
-                             #[derive(Compat)] instead of generating them"
-                        ));
-                    }
-                }
-            }
+            i = self.item(trees, i, keyword, attrs, within);
         }
+    }
+
+    /// The item whose first word, `keyword`, is at `i`, with its outer attributes; returns
+    /// the index after the item.
+    fn item(
+        &mut self,
+        trees: &[TokenTree],
+        i: usize,
+        keyword: &proc_macro2::Ident,
+        attrs: Vec<RawAttr>,
+        within: &Within<'_>,
+    ) -> usize {
+        let next = ident_at(trees, i + 1);
+        match keyword.to_string().as_str() {
+            "struct" | "enum" | "union" if next.is_some() => {
+                if let Some(name) = next {
+                    self.derive(&attrs, name, within.shown, within.module);
+                }
+                skip_item(trees, i + 2, Ends::AtBody)
+            }
+            "mod" if next.is_some() => self.module(trees, i, attrs, within),
+            "macro_rules" if bang(trees, i + 1) => self.macro_rules(trees, i, &attrs, within.shown),
+            // `const fn` is a function; `const X: T = ...;` ends at its semicolon, braces
+            // in its value included; so do `static`, `use`, `type`, `extern crate`.
+            "const"
+                if next.is_none_or(|next| {
+                    !matches!(
+                        next.to_string().as_str(),
+                        "fn" | "unsafe" | "async" | "extern"
+                    )
+                }) =>
+            {
+                skip_item(trees, i + 1, Ends::AtSemicolon)
+            }
+            "static" | "use" | "type" => skip_item(trees, i + 1, Ends::AtSemicolon),
+            "extern" if next.is_some_and(|next| next == "crate") => {
+                skip_item(trees, i + 1, Ends::AtSemicolon)
+            }
+            _ => self.invocation(trees, i, keyword, &attrs, within.shown),
+        }
+    }
+
+    /// `mod name;` or `mod name { ... }` at `i`, with its attributes: its items are read,
+    /// from the file it names or inline. Returns the index after it.
+    fn module(
+        &mut self,
+        trees: &[TokenTree],
+        i: usize,
+        mut attrs: Vec<RawAttr>,
+        within: &Within<'_>,
+    ) -> usize {
+        let name = ident_at(trees, i + 1).map(unraw).unwrap_or_default();
+        let inline = match trees.get(i + 2) {
+            Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace => {
+                Some(group.stream().into_iter().collect::<Vec<TokenTree>>())
+            }
+            _ => None,
+        };
+        let after = skip_item(trees, i + 2, Ends::AtBody);
+        // An inline module's own `#![...]` count with its outer attributes.
+        let (inner, content) = match &inline {
+            Some(trees) => inner_attrs(trees),
+            None => (Vec::new(), &[][..]),
+        };
+        attrs.extend(inner);
+        let Some(attrs) = self.attrs(&attrs, within.shown) else {
+            return after;
+        };
+        if !attrs.enabled {
+            return after;
+        }
+        let mut path = within.module.to_vec();
+        path.push(name.clone());
+        if inline.is_some() {
+            // `#[path]` on an inline module names the directory of its children;
+            // otherwise they sit in a directory of its name.
+            let children = match &attrs.path {
+                Some(written) => within.children.join(written),
+                None => within.children.join(&name),
+            };
+            let inside = Within {
+                module: &path,
+                children: &children,
+                top: false,
+                ..*within
+            };
+            self.items(content, &inside);
+        } else {
+            self.module_file(&name, attrs.path.as_deref(), &path, within);
+        }
+        after
+    }
+
+    /// The file of `mod name;` (the module at `path`), found as the compiler finds it, and
+    /// read.
+    fn module_file(
+        &mut self,
+        name: &str,
+        written: Option<&str>,
+        path: &[String],
+        within: &Within<'_>,
+    ) {
+        let children = within.children;
+        let target = match written {
+            // `#[path]` at a file's top level is relative to the file's directory; the
+            // file it names owns its directory, like a `mod.rs`.
+            Some(written) if within.top => {
+                Some(within.file.parent().unwrap_or(children).join(written))
+            }
+            Some(written) => Some(children.join(written)),
+            None => [
+                children.join(format!("{name}.rs")),
+                children.join(name).join("mod.rs"),
+            ]
+            .into_iter()
+            .find(|candidate| {
+                let found = candidate.is_file();
+                self.inputs.probes.push((candidate.clone(), found));
+                found
+            }),
+        };
+        let Some(target) = target else { return };
+        let owned = if written.is_some() || target.ends_with("mod.rs") {
+            target.parent().unwrap_or(children).to_path_buf()
+        } else {
+            children.join(name)
+        };
+        self.file(&target, path, &owned);
+    }
+
+    /// `macro_rules! name { ... }` at `i`: remembered when what it expands to derives
+    /// `Compat`. Returns the index after it.
+    fn macro_rules(
+        &mut self,
+        trees: &[TokenTree],
+        i: usize,
+        attrs: &[RawAttr],
+        shown: &str,
+    ) -> usize {
+        let name = ident_at(trees, i + 2).map(unraw);
+        let body = match trees.get(i + 3) {
+            Some(TokenTree::Group(group)) => Some(group.stream()),
+            _ => None,
+        };
+        let after = skip_macro(trees, i + 3);
+        let Some(attrs) = self.attrs(attrs, shown) else {
+            return after;
+        };
+        if let (true, Some(name), Some(body)) = (attrs.enabled, name, body)
+            && derives_compat_in(body)
+        {
+            self.generating.insert(name);
+        }
+        after
+    }
+
+    /// Anything else at `i`: a macro invocation (`path!(...)`, `path! { ... }`,
+    /// `a::b![...];`), refused when it generates types that derive `Compat`, or an item the
+    /// scan does not look into. Returns the index after it.
+    fn invocation(
+        &mut self,
+        trees: &[TokenTree],
+        i: usize,
+        keyword: &proc_macro2::Ident,
+        attrs: &[RawAttr],
+        shown: &str,
+    ) -> usize {
+        let mut at = i;
+        let mut last = keyword;
+        while let (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)), Some(ident)) = (
+            trees.get(at + 1),
+            trees.get(at + 2),
+            ident_at(trees, at + 3),
+        ) {
+            if a.as_char() != ':' || b.as_char() != ':' {
+                break;
+            }
+            last = ident;
+            at += 3;
+        }
+        if !bang(trees, at + 1) {
+            return skip_item(trees, i, Ends::AtBody);
+        }
+        let line = keyword.span().start().line;
+        let name = unraw(last);
+        let body = match trees.get(at + 2) {
+            Some(TokenTree::Group(group)) => group.stream(),
+            _ => TokenStream::new(),
+        };
+        let after = skip_macro(trees, at + 2);
+        let Some(attrs) = self.attrs(attrs, shown) else {
+            return after;
+        };
+        if attrs.enabled && (self.generating.contains(&name) || derives_compat_in(body)) {
+            self.out.refusals.push(format!(
+                "{shown}:{line}: `{name}!` generates types that derive Compat, which the build \
+                 script cannot see: it reads the source, not what macros expand to, so \
+                 messages![...] could not insist on them and the handshake and the wire lock \
+                 could miss one; write those types out at module level with \
+                 #[derive(Compat)] instead of generating them"
+            ));
+        }
+        after
     }
 
     fn derive(
@@ -504,6 +542,19 @@ impl Scan<'_> {
     }
 }
 
+/// Where the items being read sit: the file (`file`, shown as `shown`), the module they
+/// belong to (`module`, its path from the crate root), the directory where that module's
+/// `mod x;` declarations resolve (`children`), and whether they are the file's top level
+/// (`top`) rather than an inline module's.
+#[derive(Clone, Copy)]
+struct Within<'a> {
+    file: &'a Path,
+    shown: &'a str,
+    module: &'a [String],
+    children: &'a Path,
+    top: bool,
+}
+
 /// The attributes of one item, as far as the scan needs them.
 struct Attrs {
     enabled: bool,
@@ -516,6 +567,42 @@ struct Attrs {
 struct RawAttr {
     at: proc_macro2::Span,
     tokens: TokenStream,
+}
+
+/// The `#[...]` attributes that start at `i`, and the index after them.
+fn outer_attrs(trees: &[TokenTree], mut i: usize) -> (Vec<RawAttr>, usize) {
+    let mut attrs = Vec::new();
+    while let (Some(TokenTree::Punct(pound)), Some(TokenTree::Group(group))) =
+        (trees.get(i), trees.get(i + 1))
+    {
+        if pound.as_char() != '#' || group.delimiter() != Delimiter::Bracket {
+            break;
+        }
+        attrs.push(RawAttr {
+            at: pound.span(),
+            tokens: group.stream(),
+        });
+        i += 2;
+    }
+    (attrs, i)
+}
+
+/// The index after the visibility at `i` (`pub`, `pub(crate)`, `pub(in path)`), if any.
+fn after_visibility(trees: &[TokenTree], mut i: usize) -> usize {
+    if ident_at(trees, i).is_some_and(|ident| ident == "pub") {
+        i += 1;
+        if let Some(TokenTree::Group(group)) = trees.get(i)
+            && group.delimiter() == Delimiter::Parenthesis
+        {
+            i += 1;
+        }
+    }
+    i
+}
+
+/// Whether the tree at `i` is a `!`.
+fn bang(trees: &[TokenTree], i: usize) -> bool {
+    matches!(trees.get(i), Some(TokenTree::Punct(p)) if p.as_char() == '!')
 }
 
 /// A module's leading `#![...]` attributes, and the trees after them.

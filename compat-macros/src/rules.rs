@@ -717,10 +717,11 @@ fn named_fields_can_default(
 }
 
 /// The fields of a tuple struct or tuple variant travel as a sequence, which serde reads by
-/// position: a one-field tuple (a newtype) is written as its field alone, so it cannot grow;
-/// new fields go last; and serde fills a missing trailing element from `#[serde(default)]`
-/// only, never from `Option<_>` alone ("invalid length 1"). Checked against the route whose
-/// oldest sender is oldest, which finds every problem any route has.
+/// position: a one-field tuple (a newtype) is written as its field alone, so it cannot grow
+/// ([`tuple_keeps_its_newtype_form`]); new fields go last ([`new_tuple_fields_go_last`]);
+/// and serde fills a missing trailing element from `#[serde(default)]` only, never from
+/// `Option<_>` alone ([`new_tuple_fields_have_serde_default`]). Checked against the route
+/// whose oldest sender is oldest, which finds every problem any route has.
 fn tuple_fields_survive_older_senders(
     cx: &Ctxt,
     members: &Members<'_, '_>,
@@ -746,10 +747,41 @@ fn tuple_fields_survive_older_senders(
     if fields.iter().any(|field| field.attrs.malformed) {
         return;
     }
-    let receiver = receiver_at(window, version);
-    let rule = format!("{}, {}", window.origin, window.text);
+    let route = TupleRoute {
+        window,
+        base,
+        receiver: receiver_at(window, version),
+        rule: format!("{}, {}", window.origin, window.text),
+    };
+    if !tuple_keeps_its_newtype_form(cx, members, &route) {
+        return;
+    }
+    let misplaced = new_tuple_fields_go_last(cx, members, &route);
+    new_tuple_fields_have_serde_default(cx, members, &route, &misplaced);
+}
 
-    // A newtype for some sender and not now, or the other way round.
+/// The route the tuple rules are checked against, and how their errors name it.
+struct TupleRoute<'a> {
+    window: &'a Window,
+    /// The oldest release of the container a receiver on this route still hears from.
+    base: &'a Version,
+    /// `server 0.9.3`, see [`receiver_at`].
+    receiver: String,
+    /// Where the rule is written and what it says.
+    rule: String,
+}
+
+/// A tuple that was a newtype for an older sender stays one, and one that was not never
+/// becomes one: serde writes a newtype as its field alone, and any other tuple as a
+/// sequence, so the receiver could not read the other form. Returns whether the rule holds
+/// (the other tuple rules are only worth checking then).
+fn tuple_keeps_its_newtype_form(
+    cx: &Ctxt,
+    members: &Members<'_, '_>,
+    route: &TupleRoute<'_>,
+) -> bool {
+    let fields = members.fields;
+    let (window, base, receiver, rule) = (route.window, route.base, &route.receiver, &route.rule);
     let count_at = |release: &Version| {
         fields
             .iter()
@@ -765,47 +797,58 @@ fn tuple_fields_survive_older_senders(
     releases.sort();
     releases.dedup();
     let newtype_now = fields.len() == 1;
-    if let Some(then) = releases
+    let Some(then) = releases
         .iter()
         .find(|release| (count_at(release) == 1) != newtype_now)
-    {
-        let sender = format!("{} {then}", window.sender);
-        let owner = &members.owner;
-        let (field, message) = if newtype_now {
-            let field = &fields[0];
-            (
-                field,
-                format!(
-                    "{owner} had no fields for {sender}, and serde writes it as an empty sequence, but \
-                     {}, arrived in {}, makes it a newtype, which serde writes as that field alone: \
-                     {receiver} must still accept {sender} ({rule}) and cannot read the empty \
-                     sequence (\"invalid type\"); use a struct with named fields",
-                    field.describe(),
-                    members.arrival(field)
-                ),
-            )
-        } else {
-            let Some(field) = fields.iter().find(|field| members.arrival(field) > *then) else {
-                return;
-            };
-            (
-                field,
-                format!(
-                    "{owner} was a newtype for {sender} (a tuple of one field, which serde writes as that \
-                     field alone), and {}, arrived in {}, makes it a sequence: {receiver} must still \
-                     accept {sender} ({rule}) and cannot read the bare field as a sequence, whatever \
-                     the default (\"invalid type\"); a newtype cannot gain fields: keep {owner} as it \
-                     was and carry the new value in a struct with named fields",
-                    field.describe(),
-                    members.arrival(field)
-                ),
-            )
+    else {
+        return true;
+    };
+    let sender = format!("{} {then}", window.sender);
+    let owner = &members.owner;
+    let (field, message) = if newtype_now {
+        let field = &fields[0];
+        (
+            field,
+            format!(
+                "{owner} had no fields for {sender}, and serde writes it as an empty sequence, but \
+                 {}, arrived in {}, makes it a newtype, which serde writes as that field alone: \
+                 {receiver} must still accept {sender} ({rule}) and cannot read the empty \
+                 sequence (\"invalid type\"); use a struct with named fields",
+                field.describe(),
+                members.arrival(field)
+            ),
+        )
+    } else {
+        let Some(field) = fields.iter().find(|field| members.arrival(field) > *then) else {
+            return false;
         };
-        cx.error_spanned_by(&field.at, message);
-        return;
-    }
+        (
+            field,
+            format!(
+                "{owner} was a newtype for {sender} (a tuple of one field, which serde writes as that \
+                 field alone), and {}, arrived in {}, makes it a sequence: {receiver} must still \
+                 accept {sender} ({rule}) and cannot read the bare field as a sequence, whatever \
+                 the default (\"invalid type\"); a newtype cannot gain fields: keep {owner} as it \
+                 was and carry the new value in a struct with named fields",
+                field.describe(),
+                members.arrival(field)
+            ),
+        )
+    };
+    cx.error_spanned_by(&field.at, message);
+    false
+}
 
-    // New elements go last.
+/// New elements of a tuple go after the older ones: serde reads a tuple by position, so an
+/// older sender's elements would land in the wrong fields. Returns, per field, whether it
+/// was reported here.
+fn new_tuple_fields_go_last(
+    cx: &Ctxt,
+    members: &Members<'_, '_>,
+    route: &TupleRoute<'_>,
+) -> Vec<bool> {
+    let fields = members.fields;
+    let (window, base, receiver, rule) = (route.window, route.base, &route.receiver, &route.rule);
     let mut misplaced = vec![false; fields.len()];
     for (index, field) in fields.iter().enumerate() {
         let since = members.arrival(field);
@@ -833,9 +876,21 @@ fn tuple_fields_survive_older_senders(
             ),
         );
     }
+    misplaced
+}
 
-    // Missing trailing elements need `#[serde(default)]`.
-    for (index, field) in fields.iter().enumerate() {
+/// A tuple element an older sender leaves out needs `#[serde(default)]` (or
+/// `#[compat(default)]`): serde fills a missing element only from it, never from
+/// `Option<_>` alone ("invalid length"). Fields already reported as `misplaced` are left
+/// alone.
+fn new_tuple_fields_have_serde_default(
+    cx: &Ctxt,
+    members: &Members<'_, '_>,
+    route: &TupleRoute<'_>,
+    misplaced: &[bool],
+) {
+    let (base, receiver, rule) = (route.base, &route.receiver, &route.rule);
+    for (index, field) in members.fields.iter().enumerate() {
         let since = members.arrival(field);
         if misplaced[index] || since <= base || field.can_default(members.default) {
             continue;
@@ -850,7 +905,7 @@ fn tuple_fields_survive_older_senders(
                  written by hand)",
                 field.describe(),
                 members.of,
-                oldest_sender(window)
+                oldest_sender(route.window)
             ),
         );
     }
@@ -1042,29 +1097,15 @@ fn all_versions<'a>(input: &'a Input<'_>) -> Vec<&'a Since> {
 
 /// Every field with the release it arrived in, when known.
 fn fields_with_arrival<'a>(input: &'a Input<'_>) -> Vec<(&'a Field<'a>, Option<&'a Version>)> {
-    let message = input.attrs.since.as_ref().map(|since| &since.version);
-    let arrival = |field: &'a Field<'a>, container: Option<&'a Version>| {
-        (
-            field,
-            field
-                .attrs
-                .since
-                .as_ref()
-                .map(|since| &since.version)
-                .or(container),
-        )
-    };
+    let message = input.since();
+    let arrival =
+        |field: &'a Field<'a>, container: Option<&'a Version>| (field, field.arrival(container));
     match &input.data {
         Data::Struct(_, fields) => fields.iter().map(|field| arrival(field, message)).collect(),
         Data::Enum(variants) => variants
             .iter()
             .flat_map(|variant| {
-                let container = variant
-                    .attrs
-                    .since
-                    .as_ref()
-                    .map(|since| &since.version)
-                    .or(message);
+                let container = variant.arrival(message);
                 variant
                     .fields
                     .iter()

@@ -17,70 +17,9 @@ pub(crate) fn type_text(ty: &syn::Type) -> String {
 /// the syntax tree, which is cheaper than printing their tokens; `false` for anything
 /// else, which `type_text_from_tokens` writes. Both give the same text.
 fn write_type(ty: &syn::Type, out: &mut String) -> bool {
-    use std::fmt::Write as _;
     match ty {
-        syn::Type::Path(path) if path.qself.is_none() => {
-            if path.path.leading_colon.is_some() {
-                out.push_str("::");
-            }
-            for (i, segment) in path.path.segments.iter().enumerate() {
-                if i > 0 {
-                    out.push_str("::");
-                }
-                let _ = write!(out, "{}", segment.ident);
-                match &segment.arguments {
-                    syn::PathArguments::None => {}
-                    syn::PathArguments::AngleBracketed(args) if args.colon2_token.is_none() => {
-                        out.push('<');
-                        for (j, arg) in args.args.iter().enumerate() {
-                            if j > 0 {
-                                out.push_str(", ");
-                            }
-                            let written = match arg {
-                                syn::GenericArgument::Type(ty) => write_type(ty, out),
-                                syn::GenericArgument::Lifetime(lifetime) => {
-                                    let _ = write!(out, "'{}", lifetime.ident);
-                                    true
-                                }
-                                _ => false,
-                            };
-                            if !written {
-                                return false;
-                            }
-                        }
-                        out.push('>');
-                    }
-                    _ => return false,
-                }
-            }
-            true
-        }
-        syn::Type::Reference(reference) => {
-            out.push('&');
-            let mut words = Vec::new();
-            if let Some(lifetime) = &reference.lifetime {
-                words.push(format!("'{}", lifetime.ident));
-            }
-            if reference.mutability.is_some() {
-                words.push("mut".to_owned());
-            }
-            let mut elem = String::new();
-            if !write_type(&reference.elem, &mut elem) {
-                return false;
-            }
-            // As from the tokens: a space only between words (`&'a mut T`, `&'a[u8]`).
-            for (i, w) in words.iter().enumerate() {
-                out.push_str(w);
-                let next = words
-                    .get(i + 1)
-                    .map_or(elem.chars().next(), |n| n.chars().next());
-                if is_word(next) {
-                    out.push(' ');
-                }
-            }
-            out.push_str(&elem);
-            true
-        }
+        syn::Type::Path(path) if path.qself.is_none() => write_path(&path.path, out),
+        syn::Type::Reference(reference) => write_reference(reference, out),
         syn::Type::Slice(slice) => {
             out.push('[');
             let written = write_type(&slice.elem, out);
@@ -103,6 +42,74 @@ fn write_type(ty: &syn::Type, out: &mut String) -> bool {
         }
         _ => false,
     }
+}
+
+/// [`write_type`] for a path (`std::vec::Vec<T>`): its segments, with type and lifetime
+/// arguments in angle brackets.
+fn write_path(path: &syn::Path, out: &mut String) -> bool {
+    use std::fmt::Write as _;
+    if path.leading_colon.is_some() {
+        out.push_str("::");
+    }
+    for (i, segment) in path.segments.iter().enumerate() {
+        if i > 0 {
+            out.push_str("::");
+        }
+        let _ = write!(out, "{}", segment.ident);
+        match &segment.arguments {
+            syn::PathArguments::None => {}
+            syn::PathArguments::AngleBracketed(args) if args.colon2_token.is_none() => {
+                out.push('<');
+                for (j, arg) in args.args.iter().enumerate() {
+                    if j > 0 {
+                        out.push_str(", ");
+                    }
+                    let written = match arg {
+                        syn::GenericArgument::Type(ty) => write_type(ty, out),
+                        syn::GenericArgument::Lifetime(lifetime) => {
+                            let _ = write!(out, "'{}", lifetime.ident);
+                            true
+                        }
+                        _ => false,
+                    };
+                    if !written {
+                        return false;
+                    }
+                }
+                out.push('>');
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// [`write_type`] for a reference (`&'a mut T`).
+fn write_reference(reference: &syn::TypeReference, out: &mut String) -> bool {
+    out.push('&');
+    let mut words = Vec::new();
+    if let Some(lifetime) = &reference.lifetime {
+        words.push(format!("'{}", lifetime.ident));
+    }
+    if reference.mutability.is_some() {
+        words.push("mut".to_owned());
+    }
+    let mut elem = String::new();
+    if !write_type(&reference.elem, &mut elem) {
+        return false;
+    }
+    // As from the tokens: a space only between words (`&'a mut T`, `&'a[u8]`).
+    for (i, w) in words.iter().enumerate() {
+        out.push_str(w);
+        let next = words
+            .get(i + 1)
+            .map_or(elem.chars().next(), |n| n.chars().next());
+        if is_word(next) {
+            out.push(' ');
+        }
+    }
+    out.push_str(&elem);
+    true
 }
 
 /// Whether `c` belongs to a word of a type's text (an identifier, a lifetime): the only
