@@ -1,0 +1,169 @@
+//! The snapshot: the message tables `#[derive(Compat)]` wrote, as the lock records them
+//! (what travels: wire names, flattened fields in their field's place), and a recorded
+//! message as a peer sees it.
+
+use super::file::{LockedField, LockedMessage, LockedVariant, Named};
+use crate::message::{
+    Case, Field, Flatten, Kind, Message, RenameAll, Representation, SkipSerializing, Variant,
+    WireName,
+};
+use crate::version::parse_version;
+
+/// `(wire, wire_deserialize)` of a name: each only where it differs from what it would
+/// otherwise be.
+fn wire_names(rust: &str, wire: &WireName) -> (Option<String>, Option<String>) {
+    let sent = (wire.serialize != rust).then(|| wire.serialize.to_string());
+    let read = (wire.deserialize != wire.serialize).then(|| wire.deserialize.to_string());
+    (sent, read)
+}
+
+fn convention(rule: &RenameAll) -> Option<String> {
+    match (rule.serialize, rule.deserialize) {
+        (None, None) => None,
+        (s, d) if s == d => s.map(|case| case.as_str().to_string()),
+        (s, d) => Some(format!(
+            "{}/{}",
+            s.map_or("none", Case::as_str),
+            d.map_or("none", Case::as_str)
+        )),
+    }
+}
+
+fn later<'a>(a: &'a str, b: &'a str) -> &'a str {
+    match (parse_version(a), parse_version(b)) {
+        (Ok(va), Ok(vb)) if vb > va => b,
+        _ => a,
+    }
+}
+
+/// The fields as they travel: a flattened message's fields in its field's place, arriving
+/// no earlier than that field and defaulting when it does (`Option<Flattened>`).
+fn lock_fields(fields: &[Field]) -> Vec<LockedField> {
+    let mut out = Vec::new();
+    flatten_into(fields, None, None, false, &mut out, 0);
+    out
+}
+
+fn flatten_into(
+    fields: &[Field],
+    via: Option<&str>,
+    since: Option<&str>,
+    default: bool,
+    out: &mut Vec<LockedField>,
+    depth: usize,
+) {
+    for f in fields {
+        let arrived = since.map_or(f.since, |outer| later(f.since, outer));
+        let through = |name: &str| via.map_or(name.to_string(), |via| format!("{via}.{name}"));
+        if let Flatten::Message(inner) = f.flatten {
+            // Tables are `'static` constants, so a cycle cannot be written; the bound only
+            // keeps a hand-built table from recursing for ever.
+            if depth < 16 {
+                flatten_into(
+                    inner.fields,
+                    Some(&through(f.name)),
+                    Some(arrived),
+                    default || f.default,
+                    out,
+                    depth + 1,
+                );
+            }
+            continue;
+        }
+        let (wire, wire_deserialize) = wire_names(f.name, &f.wire);
+        out.push(LockedField {
+            name: f.name.to_string(),
+            wire,
+            wire_deserialize,
+            aliases: f.wire.aliases.iter().map(|a| a.to_string()).collect(),
+            since: arrived.to_string(),
+            ty: f.ty.to_string(),
+            default: default || f.default,
+            skip_serializing: match f.skip_serializing {
+                SkipSerializing::Never => None,
+                SkipSerializing::If(path) => Some(path.to_string()),
+                SkipSerializing::Always => Some("always".to_string()),
+            },
+            via: via.map(str::to_string),
+            map: f.flatten == Flatten::Map,
+        });
+    }
+}
+
+/// A message's table, as the lock records it.
+pub(super) fn lock_message(m: &Message) -> LockedMessage {
+    let (wire, wire_deserialize) = wire_names(m.name, &m.wire);
+    let (representation, tag, content) = match m.representation {
+        Representation::External => ("external", None, None),
+        Representation::Internal { tag } => ("internal", Some(tag), None),
+        Representation::Adjacent { tag, content } => ("adjacent", Some(tag), Some(content)),
+        Representation::Untagged => ("untagged", None, None),
+        Representation::Transparent => ("transparent", None, None),
+    };
+    LockedMessage {
+        name: m.name.to_string(),
+        wire,
+        wire_deserialize,
+        since: m.since.to_string(),
+        kind: match m.kind {
+            Kind::Enum => "enum".into(),
+            Kind::Struct(_) => "struct".into(),
+        },
+        representation: Some(representation.to_string()),
+        tag: tag.map(str::to_string),
+        content: content.map(str::to_string),
+        rename_all: convention(&m.rename_all),
+        rename_all_fields: convention(&m.rename_all_fields),
+        routes: m
+            .routes
+            .iter()
+            .map(|r| format!("{} > {}", r.from, r.to))
+            .collect(),
+        fields: lock_fields(m.fields),
+        variants: m.variants.iter().map(lock_variant).collect(),
+    }
+}
+
+fn lock_variant(v: &Variant) -> LockedVariant {
+    let (wire, wire_deserialize) = wire_names(v.name, &v.wire);
+    LockedVariant {
+        name: v.name.to_string(),
+        wire,
+        wire_deserialize,
+        aliases: v.wire.aliases.iter().map(|a| a.to_string()).collect(),
+        since: v.since.to_string(),
+        catch_all: v.catch_all,
+        rename_all: convention(&v.rename_all),
+        fields: lock_fields(v.fields),
+    }
+}
+
+/// The message as a peer sees it: Rust names replaced by wire names, so that a rename in
+/// Rust alone compares equal.
+pub(super) fn wire_view(m: &LockedMessage) -> LockedMessage {
+    fn field(f: &LockedField) -> LockedField {
+        LockedField {
+            name: f.sent().to_string(),
+            wire: None,
+            wire_deserialize: f.wire_deserialize.clone(),
+            via: None,
+            ..f.clone()
+        }
+    }
+    LockedMessage {
+        name: m.sent().to_string(),
+        wire: None,
+        fields: m.fields.iter().map(field).collect(),
+        variants: m
+            .variants
+            .iter()
+            .map(|v| LockedVariant {
+                name: v.sent().to_string(),
+                wire: None,
+                fields: v.fields.iter().map(field).collect(),
+                ..v.clone()
+            })
+            .collect(),
+        ..m.clone()
+    }
+}

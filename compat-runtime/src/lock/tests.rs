@@ -1,0 +1,406 @@
+//! The wire lock, recorded and checked in a scratch directory.
+
+use super::deletable::deletable;
+use super::*;
+use crate::message::__private::{message, same};
+use crate::message::{Deprecation, Field, Flatten, Kind, Route, Shape, SkipSerializing, WireName};
+
+const fn field(
+    name: &'static str,
+    since: &'static str,
+    ty: &'static str,
+    default: bool,
+    ignorable: bool,
+    deprecated: Option<Deprecation>,
+) -> Field {
+    Field {
+        name,
+        wire: same(name),
+        since,
+        ty,
+        default,
+        ignorable,
+        deprecated,
+        skip_serializing: SkipSerializing::Never,
+        flatten: Flatten::No,
+    }
+}
+
+const fn route(from: &'static str, to: &'static str) -> Route {
+    Route { from, to }
+}
+
+const fn deprecation(since: &'static str, note: Option<&'static str>) -> Deprecation {
+    Deprecation { since, note }
+}
+
+const SPIRE: &str = include_str!("../../../examples/spire/compat.toml");
+
+fn spire() -> Policy {
+    Policy::from_toml("compat.toml", SPIRE).unwrap()
+}
+
+static TO_AGENT: [Route; 1] = [route("server", "agent")];
+static V090_FIELDS: [Field; 2] = [
+    field("svid", "0.8.0", "Vec<u8>", false, false, None),
+    field("ttl", "0.9.0", "u32", false, false, None),
+];
+static V090: Message = message(
+    "SvidUpdate",
+    "0.8.0",
+    0,
+    &TO_AGENT,
+    Kind::Struct(Shape::Named),
+    &V090_FIELDS,
+    &[],
+);
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("compat-lock-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn an_unchanged_shape_keeps_faith_with_recorded_releases() {
+    let d = dir("unchanged");
+    let p = spire();
+    verify_with(&d, &p, "0.9.0", &[&V090], true).unwrap();
+    let report = verify_with(&d, &p, "0.9.3", &[&V090], false).unwrap();
+    assert_eq!(report.compared, vec!["0.9.0".to_string()]);
+    let text = std::fs::read_to_string(d.join(FILE)).unwrap();
+    assert!(text.contains("version = \"0.9.0\""), "{text}");
+    assert!(text.contains("ty = \"Vec<u8>\""), "{text}");
+}
+
+#[test]
+fn removing_a_field_an_old_receiver_requires_is_a_break() {
+    let d = dir("removed");
+    let p = spire();
+    verify_with(&d, &p, "0.9.0", &[&V090], true).unwrap();
+    static NOW_FIELDS: [Field; 1] = [field("svid", "0.8.0", "Vec<u8>", false, false, None)];
+    static NOW: Message = message(
+        "SvidUpdate",
+        "0.8.0",
+        0,
+        &TO_AGENT,
+        Kind::Struct(Shape::Named),
+        &NOW_FIELDS,
+        &[],
+    );
+    let err = verify_with(&d, &p, "0.9.3", &[&NOW], false).unwrap_err();
+    assert_eq!(
+        err.problems,
+        vec![
+            "field `ttl` of `SvidUpdate` was removed, but agent 0.9.0 requires it and is still inside the window for server; keep sending it (mark it `#[compat(deprecated = \"...\")]`) until 0.9.0 leaves the window".to_string()
+        ]
+    );
+}
+
+#[test]
+fn a_changed_type_and_rewritten_history_are_breaks() {
+    let d = dir("retyped");
+    let p = spire();
+    verify_with(&d, &p, "0.9.0", &[&V090], true).unwrap();
+    static NOW_FIELDS: [Field; 2] = [
+        field("svid", "0.8.0", "String", false, false, None),
+        field("ttl", "0.9.1", "u32", false, false, None),
+    ];
+    static NOW: Message = message(
+        "SvidUpdate",
+        "0.8.0",
+        0,
+        &TO_AGENT,
+        Kind::Struct(Shape::Named),
+        &NOW_FIELDS,
+        &[],
+    );
+    let err = verify_with(&d, &p, "0.9.3", &[&NOW], false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("field `svid` of `SvidUpdate` changed type from `Vec<u8>` to `String`"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "now says #[since(\"0.9.1\")] but release 0.9.0 recorded it as arriving in 0.9.0"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_required_field_old_senders_never_send_is_a_break() {
+    let d = dir("required");
+    let p = spire();
+    static FROM_AGENT: [Route; 1] = [route("agent", "server")];
+    static OLD_FIELDS: [Field; 1] = [field("node", "0.8.0", "String", false, false, None)];
+    static OLD: Message = message(
+        "Attest",
+        "0.8.0",
+        0,
+        &FROM_AGENT,
+        Kind::Struct(Shape::Named),
+        &OLD_FIELDS,
+        &[],
+    );
+    verify_with(&d, &p, "0.9.0", &[&OLD], true).unwrap();
+    // `retries` claims to be as old as the message, so the compile-time check cannot see
+    // that 0.9.0 agents never send it; the lock can.
+    static NOW_FIELDS: [Field; 2] = [
+        field("node", "0.8.0", "String", false, false, None),
+        field("retries", "0.8.0", "u32", false, false, None),
+    ];
+    static NOW: Message = message(
+        "Attest",
+        "0.8.0",
+        0,
+        &FROM_AGENT,
+        Kind::Struct(Shape::Named),
+        &NOW_FIELDS,
+        &[],
+    );
+    let err = verify_with(&d, &p, "0.9.3", &[&NOW], false)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("field `retries` of `Attest` is required, but agent 0.9.0 (inside the window) never sends it"), "{err}");
+}
+
+#[test]
+fn releases_outside_the_window_are_no_longer_checked() {
+    let d = dir("outside");
+    let p = spire();
+    verify_with(&d, &p, "0.7.0", &[&V090], true).unwrap();
+    static NOTHING: [&Message; 0] = [];
+    let report = verify_with(&d, &p, "0.9.3", &NOTHING, false).unwrap();
+    assert_eq!(report.outside, vec!["0.7.0".to_string()]);
+    assert!(report.compared.is_empty());
+}
+
+#[test]
+fn a_recorded_release_may_not_change_shape() {
+    let d = dir("fixed");
+    let p = spire();
+    verify_with(&d, &p, "0.9.3", &[&V090], true).unwrap();
+    static NOTHING: [&Message; 0] = [];
+    let err = verify_with(&d, &p, "0.9.3", &NOTHING, false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("release 0.9.3 is recorded but its messages have changed on the wire since: message `SvidUpdate` was removed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_recorded_release_keeps_the_fingerprint_its_hello_announces() {
+    let d = dir("fingerprint");
+    let p = spire();
+    verify_with(&d, &p, "0.9.3", &[&V090], true).unwrap();
+    let path = d.join(FILE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let announced = crate::fingerprint::hex(crate::fingerprint::of(&[&V090]));
+    assert!(
+        text.contains(&format!("fingerprint = \"{announced}\"")),
+        "{text}"
+    );
+    verify_with(&d, &p, "0.9.3", &[&V090], false).unwrap();
+
+    // A lock whose fingerprint is not the build's: peers would refuse this build.
+    std::fs::write(&path, text.replace(&announced, "0123456789abcdef")).unwrap();
+    let err = verify_with(&d, &p, "0.9.3", &[&V090], false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!("release 0.9.3 is recorded with fingerprint 0123456789abcdef, but this build announces {announced} in its hello")),
+        "{err}"
+    );
+
+    // A lock written before fingerprints were kept says to record the release again.
+    let without: String = text
+        .lines()
+        .filter(|line| !line.starts_with("fingerprint = "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(&path, without).unwrap();
+    let err = verify_with(&d, &p, "0.9.3", &[&V090], false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("release 0.9.3 is recorded without the fingerprint its hello announces"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_lock_of_the_older_format_loads_and_names_the_releases_a_check_needs() {
+    let d = dir("format-1");
+    // What compat wrote before it recorded wire names: no `format` key.
+    let old = |version: &str| {
+        format!(
+            "[[release]]\nversion = \"{version}\"\n\n[[release.message]]\nname = \"SvidUpdate\"\n\
+             since = \"0.8.0\"\nkind = \"struct\"\nroutes = [\"server > agent\"]\n\n\
+             [[release.message.fields]]\nname = \"svid\"\nsince = \"0.8.0\"\nty = \"Vec<u8>\"\ndefault = false\n"
+        )
+    };
+    std::fs::write(d.join(FILE), format!("{}\n{}", old("0.7.0"), old("0.9.0"))).unwrap();
+    let err = verify_with(&d, &spire(), "0.9.3", &[&V090], false).unwrap_err();
+    assert_eq!(err.problems.len(), 1, "{err}");
+    assert!(
+        err.problems[0].starts_with(
+            "release 0.9.0 was recorded by an older compat (format 1), which kept Rust names only, \
+             not what travels (serde's renames, aliases and representation), so a wire change \
+             against it cannot be checked, and 0.9.0 is still inside the window; record it again"
+        ),
+        "{err}"
+    );
+    // Recording the current release keeps the old entries as they were.
+    verify_with(&d, &spire(), "0.9.3", &[&V090], true).unwrap();
+    let text = std::fs::read_to_string(d.join(FILE)).unwrap();
+    assert_eq!(text.matches("format = 2").count(), 1, "{text}");
+    let lock: LockFile = toml::from_str(&text).unwrap();
+    let formats: Vec<(&str, u32)> = lock
+        .releases
+        .iter()
+        .map(|r| (r.version.as_str(), r.format))
+        .collect();
+    assert_eq!(formats, [("0.7.0", 1), ("0.9.0", 1), ("0.9.3", 2)]);
+}
+
+#[test]
+fn flattened_fields_are_compared_as_the_fields_they_travel_as() {
+    let d = dir("flatten");
+    let p = spire();
+    static META_FIELDS: [Field; 1] = [field("host_name", "0.8.0", "String", false, false, None)];
+    static META: Message = message(
+        "Meta",
+        "0.8.0",
+        0,
+        &TO_AGENT,
+        Kind::Struct(Shape::Named),
+        &META_FIELDS,
+        &[],
+    );
+    static OUTER_FIELDS: [Field; 1] = [Field {
+        flatten: Flatten::Message(&META),
+        ..field("meta", "0.8.0", "Meta", false, false, None)
+    }];
+    static OUTER: Message = message(
+        "Report",
+        "0.8.0",
+        0,
+        &TO_AGENT,
+        Kind::Struct(Shape::Named),
+        &OUTER_FIELDS,
+        &[],
+    );
+    verify_with(&d, &p, "0.9.0", &[&OUTER], true).unwrap();
+    let text = std::fs::read_to_string(d.join(FILE)).unwrap();
+    assert!(
+        text.contains("name = \"host_name\"\nsince = \"0.8.0\""),
+        "{text}"
+    );
+    assert!(text.contains("via = \"meta\""), "{text}");
+    // The flattened type renames its field on the wire: an agent at 0.9.0 reads it no
+    // more.
+    static RENAMED_FIELDS: [Field; 1] = [Field {
+        wire: WireName {
+            serialize: "hostName",
+            deserialize: "hostName",
+            aliases: &[],
+        },
+        ..field("host_name", "0.8.0", "String", false, false, None)
+    }];
+    static RENAMED: Message = message(
+        "Meta",
+        "0.8.0",
+        0,
+        &TO_AGENT,
+        Kind::Struct(Shape::Named),
+        &RENAMED_FIELDS,
+        &[],
+    );
+    static NOW_FIELDS: [Field; 1] = [Field {
+        flatten: Flatten::Message(&RENAMED),
+        ..field("meta", "0.8.0", "Meta", false, false, None)
+    }];
+    static NOW: Message = message(
+        "Report",
+        "0.8.0",
+        0,
+        &TO_AGENT,
+        Kind::Struct(Shape::Named),
+        &NOW_FIELDS,
+        &[],
+    );
+    let err = verify_with(&d, &p, "0.9.3", &[&NOW], false).unwrap_err();
+    assert_eq!(
+        err.problems,
+        [
+            "field `hostName` (`meta.host_name` in Rust) of `Report` is now sent as `hostName`, but \
+          agent 0.9.0 requires it and reads it only as `host_name` (route server > agent, inside \
+          the window); restore #[serde(rename = \"host_name\")], or, to move to `hostName`, first \
+          give receivers #[serde(alias = \"hostName\")] and rename once no peer inside the window \
+          lacks the alias"
+        ]
+    );
+}
+
+#[test]
+fn a_missing_lock_says_how_to_record_one() {
+    let d = dir("missing");
+    let err = verify_with(&d, &spire(), "0.9.3", &[&V090], false)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("there is no compat.lock yet; record this release with `COMPAT_RECORD=1 cargo test compat_wire_lock`"), "{err}");
+}
+
+#[test]
+fn a_deprecated_field_is_deletable_once_the_window_has_passed_it() {
+    let p = spire();
+    static FIELDS: [Field; 1] = [field(
+        "legacy",
+        "0.7.0",
+        "u8",
+        true,
+        false,
+        Some(deprecation("0.8.0", None)),
+    )];
+    static M: Message = message(
+        "SvidUpdate",
+        "0.7.0",
+        0,
+        &TO_AGENT,
+        Kind::Struct(Shape::Named),
+        &FIELDS,
+        &[],
+    );
+    let mut out = Vec::new();
+    deletable(&p, &Version::new(0, 9, 3), &[&M], &mut out);
+    assert_eq!(
+        out,
+        vec!["field `legacy` of `SvidUpdate` is deprecated since 0.8.0 and no peer inside the window predates it (the oldest is 0.8.0): it can now be deleted".to_string()]
+    );
+    let mut out = Vec::new();
+    static FIELDS2: [Field; 1] = [field(
+        "legacy",
+        "0.7.0",
+        "u8",
+        true,
+        false,
+        Some(deprecation("0.9.3", None)),
+    )];
+    static M2: Message = message(
+        "SvidUpdate",
+        "0.7.0",
+        0,
+        &TO_AGENT,
+        Kind::Struct(Shape::Named),
+        &FIELDS2,
+        &[],
+    );
+    deletable(&p, &Version::new(0, 9, 3), &[&M2], &mut out);
+    assert!(out.is_empty(), "{out:?}");
+}
