@@ -20,10 +20,9 @@
 //! `VecDeque`, or as the values of a `BTreeMap` or `HashMap`) are walked too; messages
 //! behind generic parameters or other containers are not.
 
-use core::fmt;
-
 use crate::message::Compat;
-use crate::version::Version;
+pub use crate::packed::{pack, pack_peer, pack_release};
+pub use crate::unreadable::{Part, Unknown, Unreadable};
 
 /// A message type the send guard can check: every type with a table ([`Compat`]), whose
 /// per-type code `#[derive(Compat)]` writes into its `Compat` impl.
@@ -83,188 +82,11 @@ impl<M: Compat> Guard for M {}
 /// How many messages deep [`Guard::newest`] looks into the messages a message holds.
 pub const NESTING: u32 = 5;
 
-/// Packs a release into one integer that orders like the release: 24 bits of major, 20 of
-/// minor, 20 of patch (larger numbers saturate).
-///
-/// ```
-/// use compat_runtime::guard::pack;
-/// assert!(pack(0, 9, 3) < pack(0, 10, 0));
-/// assert!(pack(1, 0, 0) > pack(0, 999, 999));
-/// ```
-#[inline]
-pub const fn pack(major: u64, minor: u64, patch: u64) -> u64 {
-    const fn cap(v: u64, bits: u32) -> u64 {
-        let max = (1 << bits) - 1;
-        if v > max { max } else { v }
-    }
-    (cap(major, 24) << 40) | (cap(minor, 20) << 20) | cap(patch, 20)
-}
-
-/// A release as the tables write it (`"0.9.3"`; what follows `-` or `+` is ignored, and so
-/// is anything malformed after the last number), packed with [`pack`]; `""` packs to 0.
-///
-/// ```
-/// use compat_runtime::guard::{pack, pack_release};
-/// assert_eq!(pack_release("0.9.3"), pack(0, 9, 3));
-/// assert_eq!(pack_release("1.2.0-rc.1"), pack(1, 2, 0));
-/// assert_eq!(pack_release(""), 0);
-/// ```
-pub const fn pack_release(text: &str) -> u64 {
-    let bytes = text.as_bytes();
-    let mut parts = [0u64; 3];
-    let (mut part, mut i) = (0, 0);
-    while i < bytes.len() && part < 3 {
-        match bytes[i] {
-            b'0'..=b'9' => {
-                parts[part] = parts[part]
-                    .saturating_mul(10)
-                    .saturating_add((bytes[i] - b'0') as u64);
-            }
-            b'.' => part += 1,
-            _ => break,
-        }
-        i += 1;
-    }
-    pack(parts[0], parts[1], parts[2])
-}
-
-/// A peer's version packed for comparing with [`Guard::NEWEST`]. A pre-release of `x.y.z`
-/// counts as just below `x.y.z`: it is not assumed to know what `x.y.z` introduced.
-///
-/// ```
-/// use compat_runtime::guard::{pack, pack_peer};
-/// use compat_runtime::Version;
-/// assert_eq!(pack_peer(&Version::new(0, 9, 3)), pack(0, 9, 3));
-/// assert!(pack_peer(&Version::parse("0.9.0-rc.1").unwrap()) < pack(0, 9, 0));
-/// ```
-pub fn pack_peer(v: &Version) -> u64 {
-    let packed = pack(v.major, v.minor, v.patch);
-    if v.pre.is_empty() {
-        packed
-    } else {
-        packed.saturating_sub(1)
-    }
-}
-
-/// Which part of a message a peer does not know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Part {
-    /// The whole message.
-    Message,
-    /// A field, by name.
-    Field(&'static str),
-    /// A variant, by name.
-    Variant(&'static str),
-}
-
-/// What the slow path found: a part of a message that arrived after the peer's release.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Unknown {
-    /// The message the part belongs to (the innermost one, for nested messages).
-    pub message: &'static str,
-    /// The part.
-    pub part: Part,
-    /// The release that introduced it.
-    pub since: &'static str,
-}
-
-/// A value the peer cannot read: which message, which field or variant, the release that
-/// introduced it, the peer, and what to do. Returned by [`Session::guard`](crate::Session::guard).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreadable(Box<UnreadableParts>);
-
-// Boxed, so `Result<(), Unreadable>` is one pointer wide on the guard's fast path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct UnreadableParts {
-    sent: &'static str,
-    unknown: Unknown,
-    peer: String,
-    peer_version: Version,
-}
-
-impl Unreadable {
-    pub(crate) fn new(
-        sent: &'static str,
-        unknown: Unknown,
-        peer: &str,
-        peer_version: &Version,
-    ) -> Self {
-        Unreadable(Box::new(UnreadableParts {
-            sent,
-            unknown,
-            peer: peer.to_owned(),
-            peer_version: peer_version.clone(),
-        }))
-    }
-
-    /// The message being sent.
-    pub fn sent(&self) -> &'static str {
-        self.0.sent
-    }
-
-    /// The message the unknown part belongs to (the sent one, or a message inside it).
-    pub fn message(&self) -> &'static str {
-        self.0.unknown.message
-    }
-
-    /// The part the peer does not know.
-    pub fn part(&self) -> Part {
-        self.0.unknown.part
-    }
-
-    /// The release that introduced it.
-    pub fn since(&self) -> &'static str {
-        self.0.unknown.since
-    }
-
-    /// The peer's component.
-    pub fn peer(&self) -> &str {
-        &self.0.peer
-    }
-
-    /// The peer's version.
-    pub fn peer_version(&self) -> &Version {
-        &self.0.peer_version
-    }
-}
-
-impl fmt::Display for Unreadable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (peer, v, since) = (&self.0.peer, &self.0.peer_version, self.0.unknown.since);
-        write!(f, "cannot send `{}` to {peer} {v}: ", self.0.sent)?;
-        let of = if self.0.unknown.message == self.0.sent {
-            String::new()
-        } else {
-            format!(" of `{}`", self.0.unknown.message)
-        };
-        match self.0.unknown.part {
-            Part::Message => write!(
-                f,
-                "message `{}` arrived in {since} and {peer} {v} does not know it; \
-                 do not send it to this peer, or upgrade {peer} to {since} or later",
-                self.0.unknown.message
-            ),
-            Part::Field(name) => write!(
-                f,
-                "field `{name}`{of} arrived in {since} and {peer} {v} does not know it, so its \
-                 value would be lost; leave it at its default for this peer, mark it \
-                 `#[compat(ignorable)]` if it may be dropped, or upgrade {peer} to {since} or later"
-            ),
-            Part::Variant(name) => write!(
-                f,
-                "variant `{name}`{of} arrived in {since} and {peer} {v} cannot decode it; \
-                 send a variant this peer knows, or upgrade {peer} to {since} or later"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for Unreadable {}
-
 /// What the code `#[derive(Compat)]` generates for [`Guard`] refers to; not a public API.
 ///
-/// The probes pick an implementation by autoref: a method on `Probe<T>` (when `T` is a
-/// message, or a container of one) is found before the fallback on `&Probe<T>`.
+/// The probes pick an implementation by autoref: a method on `Ty<T>`, `Val<T>` or
+/// `ValMut<T>` (when `T` is a message, or a container of one) is found before the fallback
+/// on `&Ty<T>`, `&Val<T>` or `&mut ValMut<T>`.
 #[doc(hidden)]
 pub mod __private {
     use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -444,18 +266,6 @@ pub mod __private {
         pub fn is_default(&self) -> bool {
             false
         }
-    }
-
-    /// EXPERIMENT
-    #[inline]
-    pub fn some<T>(value: &Option<T>) -> bool {
-        value.is_some()
-    }
-
-    /// EXPERIMENT
-    #[inline]
-    pub fn set<T: Default + PartialEq>(value: &T) -> bool {
-        *value != T::default()
     }
 
     /// Resets an ignorable field that the peer does not know.

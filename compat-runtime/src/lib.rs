@@ -108,6 +108,7 @@ pub mod handshake;
 #[cfg_attr(docsrs, doc(cfg(feature = "lock")))]
 pub mod lock;
 pub mod message;
+mod packed;
 pub mod policy;
 mod remedy;
 mod report;
@@ -123,6 +124,7 @@ pub mod tonic;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod tower;
+mod unreadable;
 pub mod version;
 pub mod window;
 

@@ -31,6 +31,9 @@
 //! assert!(message.field("selectors").unwrap().default);
 //! ```
 
+use crate::packed::pack_release;
+use crate::unreadable::{Part, Unknown};
+
 /// A type with a compatibility table; implemented by `#[derive(Compat)]`.
 ///
 /// ```
@@ -70,11 +73,11 @@ pub trait Compat {
 
     #[doc(hidden)]
     #[inline]
-    fn __unreadable(&self, peer: u64) -> Option<crate::guard::Unknown> {
-        let since = const { crate::guard::pack_release(Self::MESSAGE.since) };
-        (peer < since).then_some(crate::guard::Unknown {
+    fn __unreadable(&self, peer: u64) -> Option<Unknown> {
+        let since = const { pack_release(Self::MESSAGE.since) };
+        (peer < since).then_some(Unknown {
             message: Self::MESSAGE.name,
-            part: crate::guard::Part::Message,
+            part: Part::Message,
             since: Self::MESSAGE.since,
         })
     }
@@ -107,7 +110,7 @@ impl<M: Compat> Compat for Box<M> {
     }
 
     #[inline]
-    fn __unreadable(&self, peer: u64) -> Option<crate::guard::Unknown> {
+    fn __unreadable(&self, peer: u64) -> Option<Unknown> {
         (**self).__unreadable(peer)
     }
 

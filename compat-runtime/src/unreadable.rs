@@ -1,0 +1,122 @@
+//! What a peer cannot read: the part of a message that arrived after the peer's release
+//! ([`Unknown`], found by the walk `#[derive(Compat)]` writes), and the error a session
+//! returns for it ([`Unreadable`]).
+
+use core::fmt;
+
+use crate::version::Version;
+
+/// Which part of a message a peer does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// The whole message.
+    Message,
+    /// A field, by name.
+    Field(&'static str),
+    /// A variant, by name.
+    Variant(&'static str),
+}
+
+/// What the slow path found: a part of a message that arrived after the peer's release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Unknown {
+    /// The message the part belongs to (the innermost one, for nested messages).
+    pub message: &'static str,
+    /// The part.
+    pub part: Part,
+    /// The release that introduced it.
+    pub since: &'static str,
+}
+
+/// A value the peer cannot read: which message, which field or variant, the release that
+/// introduced it, the peer, and what to do. Returned by [`Session::guard`](crate::Session::guard).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable(Box<UnreadableParts>);
+
+// Boxed, so `Result<(), Unreadable>` is one pointer wide on the guard's fast path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct UnreadableParts {
+    sent: &'static str,
+    unknown: Unknown,
+    peer: String,
+    peer_version: Version,
+}
+
+impl Unreadable {
+    pub(crate) fn new(
+        sent: &'static str,
+        unknown: Unknown,
+        peer: &str,
+        peer_version: &Version,
+    ) -> Self {
+        Unreadable(Box::new(UnreadableParts {
+            sent,
+            unknown,
+            peer: peer.to_owned(),
+            peer_version: peer_version.clone(),
+        }))
+    }
+
+    /// The message being sent.
+    pub fn sent(&self) -> &'static str {
+        self.0.sent
+    }
+
+    /// The message the unknown part belongs to (the sent one, or a message inside it).
+    pub fn message(&self) -> &'static str {
+        self.0.unknown.message
+    }
+
+    /// The part the peer does not know.
+    pub fn part(&self) -> Part {
+        self.0.unknown.part
+    }
+
+    /// The release that introduced it.
+    pub fn since(&self) -> &'static str {
+        self.0.unknown.since
+    }
+
+    /// The peer's component.
+    pub fn peer(&self) -> &str {
+        &self.0.peer
+    }
+
+    /// The peer's version.
+    pub fn peer_version(&self) -> &Version {
+        &self.0.peer_version
+    }
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (peer, v, since) = (&self.0.peer, &self.0.peer_version, self.0.unknown.since);
+        write!(f, "cannot send `{}` to {peer} {v}: ", self.0.sent)?;
+        let of = if self.0.unknown.message == self.0.sent {
+            String::new()
+        } else {
+            format!(" of `{}`", self.0.unknown.message)
+        };
+        match self.0.unknown.part {
+            Part::Message => write!(
+                f,
+                "message `{}` arrived in {since} and {peer} {v} does not know it; \
+                 do not send it to this peer, or upgrade {peer} to {since} or later",
+                self.0.unknown.message
+            ),
+            Part::Field(name) => write!(
+                f,
+                "field `{name}`{of} arrived in {since} and {peer} {v} does not know it, so its \
+                 value would be lost; leave it at its default for this peer, mark it \
+                 `#[compat(ignorable)]` if it may be dropped, or upgrade {peer} to {since} or later"
+            ),
+            Part::Variant(name) => write!(
+                f,
+                "variant `{name}`{of} arrived in {since} and {peer} {v} cannot decode it; \
+                 send a variant this peer knows, or upgrade {peer} to {since} or later"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Unreadable {}
