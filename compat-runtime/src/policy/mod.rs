@@ -6,7 +6,9 @@
 //! `Policy::from_toml` and `Policy::from_path` read the file.
 
 mod describe;
+mod diagnostic;
 mod lint;
+mod pairs;
 #[cfg(feature = "build")]
 mod parse;
 
@@ -18,7 +20,8 @@ pub use semver::VersionReq;
 use crate::skew::Skew;
 use crate::version::{Scheme, Version};
 
-pub use lint::Diagnostic;
+pub use diagnostic::Diagnostic;
+use pairs::PairEntry;
 #[cfg(feature = "build")]
 #[cfg_attr(docsrs, doc(cfg(feature = "build")))]
 pub use parse::PolicyFile;
@@ -264,6 +267,21 @@ pub struct PolicyParts {
     pub support: Support,
 }
 
+impl PolicyParts {
+    /// Looks a component up by name.
+    pub(crate) fn component(&self, name: &str) -> Option<ComponentId> {
+        self.components
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| ComponentId(i as u16))
+    }
+
+    /// The declared component a mistyped name most likely stands for.
+    pub(crate) fn suggest_component(&self, name: &str) -> Option<&str> {
+        crate::suggest::suggest(name, self.components.iter().map(|c| c.name.as_str()))
+    }
+}
+
 /// An error in a policy, with its place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyError {
@@ -284,13 +302,6 @@ impl fmt::Display for PolicyError {
 }
 
 impl std::error::Error for PolicyError {}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PairEntry {
-    pub(crate) rule: u16,
-    /// The rule's `component` is the pair's second element.
-    pub(crate) flipped: bool,
-}
 
 /// A validated, consistent compatibility policy.
 ///
@@ -401,11 +412,13 @@ impl Policy {
 
     /// Looks a component up by name.
     pub fn component(&self, name: &str) -> Option<ComponentId> {
-        self.parts
-            .components
-            .iter()
-            .position(|c| c.name == name)
-            .map(|i| ComponentId(i as u16))
+        self.parts.component(name)
+    }
+
+    /// The declared component a mistyped name most likely stands for: `serv`, `sever` and
+    /// `SERVER` suggest `server`. `None` for a declared name or one close to none.
+    pub fn suggest_component(&self, name: &str) -> Option<&str> {
+        self.parts.suggest_component(name)
     }
 
     /// The name of a component.

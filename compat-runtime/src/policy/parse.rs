@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use toml::Spanned;
 
-use super::lint::Diagnostic;
+use super::diagnostic::Diagnostic;
 use super::{
     Component, Form, Located, Origin, Policy, PolicyError, PolicyParts, Rolling, Rule, Side,
     Support, Upgrade, VersionReq,
