@@ -437,6 +437,8 @@ impl Builder<'_, '_> {
     }
 }
 
+/// Turns the file as TOML read it into [`PolicyParts`], one table at a time, collecting every
+/// error; then validates the parts ([`Policy::new`]).
 fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
     let mut b = Builder {
         source,
@@ -446,31 +448,59 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
         source: source.name.to_string(),
         ..PolicyParts::default()
     };
-
     if let Some(v) = raw.versioning {
+        b.versioning(&v, &mut parts);
+    }
+    if let Some(components) = raw.components {
+        parts.components = b.components(components);
+    }
+    for spanned in raw.rule.unwrap_or_default() {
+        parts.rules.extend(b.rule(spanned));
+    }
+    if let Some(upgrades) = raw.upgrade {
+        parts.upgrades = b.upgrades(upgrades);
+    }
+    if let Some(s) = raw.support {
+        parts.support = b.support(&s);
+    }
+    if !b.errors.is_empty() {
+        return Err(PolicyError {
+            diagnostics: b.errors,
+        });
+    }
+    Policy::new(parts).map_err(|e| with_snippets(source, e))
+}
+
+impl Builder<'_, '_> {
+    /// `[versioning]`: the unstable range, how `0.x` versions read, and the pre-release tags.
+    fn versioning(&mut self, v: &RawVersioning, parts: &mut PolicyParts) {
+        let source = self.source;
         let mut scheme = Scheme::default();
+        // unstable = "<1.0.0"
         if let Some(req) = &v.unstable {
             match VersionReq::parse(req.get_ref()) {
                 Ok(r) => parts.unstable = Some(Located::new(r, source.at(req))),
-                Err(e) => b.error(
+                Err(e) => self.error(
                     req,
                     format!("invalid version range `{}`: {e}", req.get_ref()),
                     Some("write a SemVer requirement such as \"<1.0.0\"".into()),
                 ),
             }
         }
+        // major-zero = "minor-is-major"
         if let Some(mz) = &v.major_zero {
             parts.scheme_origin = Some(source.at(mz));
             match mz.get_ref().as_str() {
                 "semver" => scheme.major_zero = MajorZero::Semver,
                 "minor-is-major" => scheme.major_zero = MajorZero::MinorIsMajor,
-                other => b.error(
+                other => self.error(
                     mz,
                     format!("unknown `major-zero` reading `{other}`"),
                     Some("use \"semver\" or \"minor-is-major\"".into()),
                 ),
             }
         }
+        // prerelease = { order = ["alpha", "rc"], with-releases = ["rc"] }
         if let Some(pre) = &v.prerelease {
             parts.scheme_origin = Some(source.at(pre));
             let pre = pre.get_ref();
@@ -490,38 +520,61 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
         parts.scheme = scheme;
     }
 
-    if let Some(components) = raw.components {
-        let mut list: Vec<_> = components.into_inner().into_iter().collect();
+    /// `[components]`, in the order the file declares them.
+    fn components(
+        &self,
+        table: Spanned<BTreeMap<Spanned<String>, Spanned<RawComponent>>>,
+    ) -> Vec<Component> {
+        let mut list: Vec<_> = table.into_inner().into_iter().collect();
         list.sort_by_key(|(name, _)| name.span().start);
-        for (name, c) in list {
-            parts.components.push(Component {
+        list.into_iter()
+            .map(|(name, c)| Component {
                 name: name.get_ref().clone(),
                 description: c.into_inner().description,
-                origin: source.at(&name),
-            });
-        }
+                origin: self.source.at(&name),
+            })
+            .collect()
     }
 
-    for spanned in raw.rule.unwrap_or_default() {
-        let origin = source.at(&spanned);
+    /// One `[[rule]]` table; `None` when it does not say what it allows.
+    fn rule(&mut self, spanned: Spanned<RawRule>) -> Option<Rule> {
+        let origin = self.source.at(&spanned);
         let rule_span = spanned.span();
         let r = spanned.into_inner();
-        let side = |s: &Spanned<String>| {
-            let value = if s.get_ref() == "*" {
-                Side::Any
-            } else {
-                Side::Named(s.get_ref().clone())
-            };
-            Located::new(value, source.at(s))
+        let component = self.side(&r.component);
+        let peer = self.side(&r.peer);
+        let form = self.form(&r, &origin, rule_span.len());
+        let from = r.from.as_ref().and_then(|f| self.version(f));
+        let until = r.until.as_ref().and_then(|u| self.version(u));
+        Some(Rule {
+            component,
+            peer,
+            form: form?,
+            from,
+            until,
+            note: r.note,
+            origin,
+        })
+    }
+
+    /// `component = "agent"`, or `"*"` for every component.
+    fn side(&self, s: &Spanned<String>) -> Located<Side> {
+        let value = if s.get_ref() == "*" {
+            Side::Any
+        } else {
+            Side::Named(s.get_ref().clone())
         };
-        let component = side(&r.component);
-        let peer = side(&r.peer);
+        Located::new(value, self.source.at(s))
+    }
+
+    /// What a rule allows: `exact = true`, `managed = true`, or a skew (`newer` and `older`,
+    /// or `skew` for both). The rule's table starts at `origin` and is `rule_len` bytes long.
+    fn form(&mut self, r: &RawRule, origin: &Origin, rule_len: usize) -> Option<Located<Form>> {
         let exact = r.exact.as_ref().filter(|e| *e.get_ref());
         let managed = r.managed.as_ref().filter(|m| *m.get_ref());
-        let skew_keys = [&r.newer, &r.older, &r.skew];
-        let form = match (exact, managed) {
+        match (exact, managed) {
             (Some(e), Some(_)) => {
-                b.error(
+                self.error(
                     e,
                     "a rule cannot be both `exact` and `managed`".into(),
                     Some("`managed = true` already means the exact version".into()),
@@ -529,8 +582,11 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
                 None
             }
             (Some(flag), None) | (None, Some(flag)) => {
-                if let Some(extra) = skew_keys.iter().find_map(|k| k.as_ref()) {
-                    b.error(
+                if let Some(extra) = [&r.newer, &r.older, &r.skew]
+                    .iter()
+                    .find_map(|k| k.as_ref())
+                {
+                    self.error(
                         extra,
                         "a rule that is `exact` or `managed` takes no `newer`, `older` or `skew`"
                             .into(),
@@ -543,132 +599,149 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
                     } else {
                         Form::Managed
                     };
-                    Some(Located::new(form, source.at(flag)))
+                    Some(Located::new(form, self.source.at(flag)))
                 }
             }
-            (None, None) => match (&r.skew, &r.newer, &r.older) {
-                (Some(s), None, None) => b.skew(s).map(|k| {
-                    Located::new(
-                        Form::Skew {
-                            newer: k.value,
-                            older: k.value,
-                        },
-                        k.origin,
-                    )
-                }),
-                (Some(s), _, _) => {
-                    b.error(s, "`skew` sets both `newer` and `older`; write either `skew` or the other two".into(), None);
-                    None
-                }
-                (None, Some(n), Some(o)) => match (b.skew(n), b.skew(o)) {
-                    (Some(n), Some(o)) => Some(Located::new(
-                        Form::Skew {
-                            newer: n.value,
-                            older: o.value,
-                        },
-                        n.origin,
-                    )),
-                    _ => None,
-                },
-                (None, newer, _) => {
-                    let missing = if newer.is_none() { "newer" } else { "older" };
-                    let mut d = Diagnostic::error(
-                        Some(origin.clone()),
-                        format!("rule for `{}` and `{}` does not say how far apart they may be: `{missing}` is missing", r.component.get_ref(), r.peer.get_ref()),
-                    )
-                    .help("give both `newer` and `older` (e.g. newer = \"none\", older = \"1 minor\"), or `skew`, `exact = true` or `managed = true`");
-                    d.snippet = source.snippet(&origin, rule_span.len().min(8));
-                    b.errors.push(d);
-                    None
-                }
-            },
-        };
-        let from = r.from.as_ref().and_then(|f| b.version(f));
-        let until = r.until.as_ref().and_then(|u| b.version(u));
-        if let Some(form) = form {
-            parts.rules.push(Rule {
-                component,
-                peer,
-                form,
-                from,
-                until,
-                note: r.note,
-                origin,
-            });
+            (None, None) => self.skew_form(r, origin, rule_len),
         }
     }
 
-    if let Some(upgrades) = raw.upgrade {
-        let origin = source.at(&upgrades);
+    /// A rule's skews: `skew = "1 minor"`, or `newer` and `older` both.
+    fn skew_form(
+        &mut self,
+        r: &RawRule,
+        origin: &Origin,
+        rule_len: usize,
+    ) -> Option<Located<Form>> {
+        match (&r.skew, &r.newer, &r.older) {
+            (Some(s), None, None) => self.skew(s).map(|k| {
+                Located::new(
+                    Form::Skew {
+                        newer: k.value,
+                        older: k.value,
+                    },
+                    k.origin,
+                )
+            }),
+            (Some(s), _, _) => {
+                self.error(
+                    s,
+                    "`skew` sets both `newer` and `older`; write either `skew` or the other two"
+                        .into(),
+                    None,
+                );
+                None
+            }
+            (None, Some(n), Some(o)) => match (self.skew(n), self.skew(o)) {
+                (Some(n), Some(o)) => Some(Located::new(
+                    Form::Skew {
+                        newer: n.value,
+                        older: o.value,
+                    },
+                    n.origin,
+                )),
+                _ => None,
+            },
+            (None, newer, _) => {
+                let missing = if newer.is_none() { "newer" } else { "older" };
+                let mut d = Diagnostic::error(
+                    Some(origin.clone()),
+                    format!("rule for `{}` and `{}` does not say how far apart they may be: `{missing}` is missing", r.component.get_ref(), r.peer.get_ref()),
+                )
+                .help("give both `newer` and `older` (e.g. newer = \"none\", older = \"1 minor\"), or `skew`, `exact = true` or `managed = true`");
+                d.snippet = self.source.snippet(origin, rule_len.min(8));
+                self.errors.push(d);
+                None
+            }
+        }
+    }
+
+    /// `[upgrade]`, or each `[[upgrade]]` table.
+    fn upgrades(&mut self, upgrades: Spanned<Upgrades>) -> Vec<Upgrade> {
+        let origin = self.source.at(&upgrades);
         let tables: Vec<(Origin, RawUpgrade)> = match upgrades.into_inner() {
             Upgrades::One(u) => vec![(origin, u)],
             Upgrades::Many(list) => list
                 .into_iter()
-                .map(|u| (source.at(&u), u.into_inner()))
+                .map(|u| (self.source.at(&u), u.into_inner()))
                 .collect(),
         };
-        for (origin, u) in tables {
-            let order = u.order.as_deref().map(|o| b.names(o)).unwrap_or_default();
-            let downgrade = u.downgrade.as_deref().map(|d| b.names(d));
-            let max_jump = u.max_jump.as_ref().and_then(|j| b.skew(j));
-            let from = u.from.as_ref().and_then(|f| b.version(f));
-            let until = u.until.as_ref().and_then(|t| b.version(t));
-            parts.upgrades.push(Upgrade {
-                order,
-                downgrade,
-                max_jump,
-                rolling: match &u.rolling {
-                    None => Rolling::All,
-                    Some(r) => match r.get_ref() {
-                        BoolOrList::Bool(true) => Rolling::All,
-                        BoolOrList::Bool(false) => Rolling::None,
-                        BoolOrList::List(names) => Rolling::Only(b.names(names)),
-                    },
+        tables
+            .into_iter()
+            .map(|(origin, u)| self.upgrade(origin, &u))
+            .collect()
+    }
+
+    /// One upgrade table, which starts at `origin`.
+    fn upgrade(&mut self, origin: Origin, u: &RawUpgrade) -> Upgrade {
+        let order = u
+            .order
+            .as_deref()
+            .map(|o| self.names(o))
+            .unwrap_or_default();
+        let downgrade = u.downgrade.as_deref().map(|d| self.names(d));
+        let max_jump = u.max_jump.as_ref().and_then(|j| self.skew(j));
+        let from = u.from.as_ref().and_then(|f| self.version(f));
+        let until = u.until.as_ref().and_then(|t| self.version(t));
+        Upgrade {
+            order,
+            downgrade,
+            max_jump,
+            rolling: match &u.rolling {
+                None => Rolling::All,
+                Some(r) => match r.get_ref() {
+                    BoolOrList::Bool(true) => Rolling::All,
+                    BoolOrList::Bool(false) => Rolling::None,
+                    BoolOrList::List(names) => Rolling::Only(self.names(names)),
                 },
-                from,
-                until,
-                origin,
-            });
+            },
+            from,
+            until,
+            origin,
         }
     }
 
-    if let Some(s) = raw.support {
-        parts.support = Support {
-            window: s.window.as_ref().and_then(|w| b.skew(w)),
-            minimum: s.minimum.as_ref().and_then(|m| b.version(m)),
-        };
+    /// `[support]`: the window and the minimum.
+    fn support(&mut self, s: &RawSupport) -> Support {
+        Support {
+            window: s.window.as_ref().and_then(|w| self.skew(w)),
+            minimum: s.minimum.as_ref().and_then(|m| self.version(m)),
+        }
     }
+}
 
-    if !b.errors.is_empty() {
-        return Err(PolicyError {
-            diagnostics: b.errors,
-        });
+/// Gives each diagnostic [`Policy::new`] found the source line it points at, underlining
+/// the key, value or table header there.
+fn with_snippets(source: &Source<'_>, mut e: PolicyError) -> PolicyError {
+    for d in &mut e.diagnostics {
+        if let (Some(origin), None) = (&d.origin, &d.snippet) {
+            let width = underline_width(source, origin);
+            d.snippet = source.snippet(origin, width);
+        }
     }
-    Policy::new(parts).map_err(|mut e| {
-        for d in &mut e.diagnostics {
-            if let (Some(origin), None) = (&d.origin, &d.snippet) {
-                let width = source
-                    .snippet(origin, usize::MAX)
-                    .map(|(line, _)| {
-                        let rest: String = line.chars().skip(origin.column as usize - 1).collect();
-                        if rest.starts_with('[') {
-                            // A table header: underline all of `[[rule]]`.
-                            let close = rest
-                                .trim_start_matches('[')
-                                .find(']')
-                                .map_or(rest.len(), |i| {
-                                    i + (rest.len() - rest.trim_start_matches('[').len())
-                                });
-                            let brackets = rest[close..].chars().take_while(|&c| c == ']').count();
-                            close + brackets
-                        } else {
-                            rest.find([' ', ',', ']', '}', '=']).unwrap_or(rest.len())
-                        }
-                    })
-                    .unwrap_or(1);
-                d.snippet = source.snippet(origin, width);
+    e
+}
+
+/// How much of the line at `origin` to underline: all of a table header (`[[rule]]`), or
+/// the word that starts there.
+fn underline_width(source: &Source<'_>, origin: &Origin) -> usize {
+    source
+        .snippet(origin, usize::MAX)
+        .map(|(line, _)| {
+            let rest: String = line.chars().skip(origin.column as usize - 1).collect();
+            if rest.starts_with('[') {
+                // A table header: underline all of `[[rule]]`.
+                let close = rest
+                    .trim_start_matches('[')
+                    .find(']')
+                    .map_or(rest.len(), |i| {
+                        i + (rest.len() - rest.trim_start_matches('[').len())
+                    });
+                let brackets = rest[close..].chars().take_while(|&c| c == ']').count();
+                close + brackets
+            } else {
+                rest.find([' ', ',', ']', '}', '=']).unwrap_or(rest.len())
             }
-        }
-        e
-    })
+        })
+        .unwrap_or(1)
 }
