@@ -1,0 +1,82 @@
+//! The generated compatibility and upgrade guide: versioning, each component pair's window in
+//! words, the upgrade and downgrade order, the largest jump, the support window, and worked
+//! examples, all computed from the policy with the runtime's own check and the planner.
+//!
+//! Worked examples use the releases that exist (`--releases`, or those in `compat.lock`):
+//! windows are shown around the newest release, a rule that no longer applies there is shown
+//! at the newest release where it does, and the upgrade example moves from the newest
+//! release of the previous line to the newest release.
+
+mod compatibility;
+mod components;
+mod context;
+mod downgrading;
+mod examples;
+mod in_short;
+mod order;
+mod runbook;
+mod support;
+mod upgrading;
+mod versioning;
+mod window;
+
+use std::fmt::Write as _;
+
+use compat_runtime::Policy;
+
+use crate::english::list_and;
+use crate::releases::Releases;
+use context::Guide;
+
+/// Writes the guide. `command` is how to regenerate it, shown at the top.
+///
+/// ```
+/// use cargo_compat::{guide, releases::Releases};
+/// use compat_runtime::Policy;
+/// let policy = Policy::from_path("../examples/spire/compat.toml")?;
+/// let releases = Releases::parse(&policy, "0.8.0,0.8.1,0.9.0,0.9.2,0.9.3")?;
+/// let page = guide::write(&policy, &releases, "cargo compat doc");
+/// assert!(page.contains("`agent` is supported at 0.8.0 through 0.9.2"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write(policy: &Policy, releases: &Releases, command: &str) -> String {
+    let g = Guide {
+        policy,
+        releases: &releases.versions,
+    };
+    let mut out = String::new();
+    let names: Vec<&str> = policy
+        .components()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    let _ = writeln!(out, "# Compatibility and upgrades\n");
+    let _ = writeln!(
+        out,
+        "<!-- Generated from {} by `{command}`. Do not edit: change the policy and regenerate. -->\n",
+        policy.source()
+    );
+    let _ = writeln!(
+        out,
+        "This page is generated from the compatibility policy (`{}`), the same policy the \
+         components enforce when they connect, so it cannot drift from what they do. It covers \
+         {}, and the releases {}.",
+        policy.source(),
+        list_and(&names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>()),
+        list_and(
+            &releases
+                .versions
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        ),
+    );
+    in_short::section(&g, &mut out);
+    components::section(&g, &mut out);
+    versioning::section(&g, &mut out);
+    compatibility::section(&g, &mut out);
+    support::section(&g, &mut out);
+    upgrading::section(&g, &mut out);
+    downgrading::section(&g, &mut out);
+    out
+}
