@@ -2,7 +2,9 @@
 
 use core::fmt;
 
-use super::frame::{Fields, HelloError, MAX_COMPONENT, Writer, malformed, tag};
+use super::layout::{
+    Fields, FrameType, HelloError, MAX_COMPONENT, Writer, malformed, tag, write_frame,
+};
 use crate::version::MAX_VERSION_LEN;
 
 /// What an end announces: its component, its version and the fingerprint of its message
@@ -70,7 +72,7 @@ impl Hello {
     /// Appends this hello as a HELLO frame (what [`Frame::Hello`](super::Frame::Hello)
     /// encodes to, without a copy of the hello).
     pub fn encode(&self, out: &mut Vec<u8>) {
-        super::frame::write_frame(out, super::FrameType::Hello, |w| self.write(w));
+        write_frame(out, FrameType::Hello, |w| self.write(w));
     }
 
     pub(crate) fn write(&self, w: &mut Writer<'_>) {

@@ -47,18 +47,27 @@
 //! # }
 //! ```
 
+// By layer, each depending only on those above it: `kind` (why a handshake was refused, as
+// one byte), `layout` (the header and tagged fields of a frame, and the errors of reading
+// them), `hello` and `refused` (the payloads), `frame` (the frames they travel in),
+// `session` (what an accepted handshake settled); this file is the end that judges hellos.
 mod frame;
 mod hello;
+mod kind;
+mod layout;
 mod refused;
+pub(crate) mod session;
 
-pub use frame::{
-    Frame, FrameType, HEADER_LEN, Header, HelloError, LAYOUT, MAGIC, MAX_BODY, MAX_COMPONENT,
-    MAX_FIELDS, MAX_TEXT,
-};
+pub use frame::Frame;
 #[cfg(feature = "tokio")]
 pub(crate) use frame::{encode_accept, encode_refusal};
 pub use hello::Hello;
-pub use refused::{Notice, Refused, RefusedKind};
+pub use kind::RefusedKind;
+pub use layout::{
+    FrameType, HEADER_LEN, Header, HelloError, LAYOUT, MAGIC, MAX_BODY, MAX_COMPONENT, MAX_FIELDS,
+    MAX_TEXT,
+};
+pub use refused::{Notice, Refused};
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -66,8 +75,8 @@ use std::sync::Arc;
 use crate::check::{Peer, PeerError, Refusal, RefusalKind};
 use crate::message::Message;
 use crate::policy::Policy;
-use crate::session::{Session, Settled};
 use crate::version::{Version, parse_version, shorten};
+use session::{Session, Settled};
 
 /// A recorded release's fingerprint, from the wire lock (`compat.lock`); `include_policy!()`
 /// defines `RELEASES`, every recorded release of the crate.
