@@ -168,124 +168,20 @@ impl Fleet {
     /// ```
     pub fn from_toml(policy: &Policy, name: &str, text: &str) -> Result<Fleet, FleetErrors> {
         let lines = Lines::new(name, text);
-        let raw: RawFleet = toml::from_str(text).map_err(|e| {
-            let origin = e.span().map(|s| lines.origin(&s));
-            let mut message = e.message().trim().to_string();
-            if message.starts_with("duplicate key")
-                && let Some(key) = e.span().and_then(|s| text.get(s)).map(str::trim)
-            {
-                message = format!(
-                    "duplicate instance or entry `{}`: each name (and each component@version) appears once",
-                    key.trim_matches('"')
-                );
-            }
-            FleetErrors(vec![FleetError {
-                origin,
-                message,
-                help: Some(
-                    "a fleet has `[instances]` (name = \"component@version\") and `[counts]` (\"component@version\" = N)"
-                        .into(),
-                ),
-            }])
-        })?;
-        let mut errors = Vec::new();
-        let mut members = Vec::new();
-        let peer = |text: &Spanned<String>, errors: &mut Vec<FleetError>| -> Option<Peer> {
-            match policy.peer(text.get_ref()) {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    errors.push(FleetError {
-                        origin: Some(lines.origin(&text.span())),
-                        message: e.to_string(),
-                        help: None,
-                    });
-                    None
-                }
-            }
+        let raw = parse(&lines)?;
+        let mut reader = Reader {
+            policy,
+            lines: &lines,
+            errors: Vec::new(),
+            members: Vec::new(),
         };
-        let mut named: Vec<_> = raw.instances.unwrap_or_default().into_iter().collect();
-        named.sort_by_key(|(k, _)| k.span().start);
-        for (key, value) in named {
-            if key.get_ref().trim().is_empty() {
-                errors.push(FleetError {
-                    origin: Some(lines.origin(&key.span())),
-                    message: "an instance name may not be empty".into(),
-                    help: Some("name it as the operator finds it: a host or pod name".into()),
-                });
-                continue;
-            }
-            if let Some(p) = peer(&value, &mut errors) {
-                members.push(Member {
-                    name: Some(key.get_ref().clone()),
-                    peer: p,
-                    count: 1,
-                    origin: lines.origin(&key.span()),
-                });
-            }
-        }
-        let mut counted: Vec<_> = raw.counts.unwrap_or_default().into_iter().collect();
-        counted.sort_by_key(|(k, _)| k.span().start);
-        let mut seen: BTreeMap<(usize, Version), Origin> = BTreeMap::new();
-        for (key, value) in counted {
-            let Some(p) = peer(&key, &mut errors) else {
-                continue;
-            };
-            let at = lines.origin(&value.span());
-            let count = match value.get_ref() {
-                toml::Value::Integer(n) if *n > 0 && (*n as u64) <= MAX_COUNT => *n as u64,
-                toml::Value::Integer(n) => {
-                    errors.push(FleetError {
-                        origin: Some(at),
-                        message: if *n <= 0 {
-                            format!("count {n} for `{}`: a count must be at least 1", key.get_ref())
-                        } else {
-                            format!(
-                                "count {n} for `{}` is larger than {MAX_COUNT}, the most one entry may give",
-                                key.get_ref()
-                            )
-                        },
-                        help: Some(if *n <= 0 {
-                            "leave the entry out when no instance runs that version".into()
-                        } else {
-                            "check the number; split real fleets this large by version".into()
-                        }),
-                    });
-                    continue;
-                }
-                other => {
-                    errors.push(FleetError {
-                        origin: Some(at),
-                        message: format!(
-                            "count for `{}` must be a whole number, not `{other}`",
-                            key.get_ref()
-                        ),
-                        help: Some("write \"component@version\" = N".into()),
-                    });
-                    continue;
-                }
-            };
-            let origin = lines.origin(&key.span());
-            // Build metadata does not order versions, so `agent@0.8.1` and `agent@0.8.1+b`
-            // are one version to every check: counting both is a mistake.
-            let mut release = p.version.clone();
-            release.build = semver::BuildMetadata::EMPTY;
-            let id = (p.component.index(), release);
-            if let Some(first) = seen.get(&id) {
-                errors.push(FleetError {
-                    origin: Some(origin),
-                    message: format!("`{}` is counted twice (first at {first})", key.get_ref()),
-                    help: Some("give one count per component@version".into()),
-                });
-                continue;
-            }
-            seen.insert(id, origin.clone());
-            members.push(Member {
-                name: None,
-                peer: p,
-                count,
-                origin,
-            });
-        }
+        reader.named(raw.instances.unwrap_or_default());
+        reader.counted(raw.counts.unwrap_or_default());
+        let Reader {
+            mut errors,
+            members,
+            ..
+        } = reader;
         if errors.is_empty() && members.is_empty() {
             // An empty fleet would plan to "nothing to do": say what is missing instead.
             errors.push(FleetError {
@@ -368,5 +264,191 @@ impl Fleet {
                 }
             })
             .map_or(1, |m| m.count)
+    }
+}
+
+/// The file as TOML, or the one error TOML reports, with its place.
+fn parse(lines: &Lines<'_>) -> Result<RawFleet, FleetErrors> {
+    let text = lines.text;
+    toml::from_str(text).map_err(|e| {
+        let origin = e.span().map(|s| lines.origin(&s));
+        let mut message = e.message().trim().to_string();
+        if message.starts_with("duplicate key")
+            && let Some(key) = e.span().and_then(|s| text.get(s)).map(str::trim)
+        {
+            message = format!(
+                "duplicate instance or entry `{}`: each name (and each component@version) appears once",
+                key.trim_matches('"')
+            );
+        }
+        FleetErrors(vec![FleetError {
+            origin,
+            message,
+            help: Some(
+                "a fleet has `[instances]` (name = \"component@version\") and `[counts]` (\"component@version\" = N)"
+                    .into(),
+            ),
+        }])
+    })
+}
+
+/// Reading the entries of a parsed fleet file: the members, and every mistake.
+struct Reader<'a> {
+    policy: &'a Policy,
+    lines: &'a Lines<'a>,
+    errors: Vec<FleetError>,
+    members: Vec<Member>,
+}
+
+impl Reader<'_> {
+    /// `component@version`, or an error at its place.
+    fn peer(&mut self, text: &Spanned<String>) -> Option<Peer> {
+        match self.policy.peer(text.get_ref()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.errors.push(FleetError {
+                    origin: Some(self.lines.origin(&text.span())),
+                    message: e.to_string(),
+                    help: None,
+                });
+                None
+            }
+        }
+    }
+
+    /// `[instances]`, in file order: one member per named instance.
+    fn named(&mut self, instances: BTreeMap<Spanned<String>, Spanned<String>>) {
+        let mut named: Vec<_> = instances.into_iter().collect();
+        named.sort_by_key(|(k, _)| k.span().start);
+        for (key, value) in named {
+            if key.get_ref().trim().is_empty() {
+                self.errors.push(FleetError {
+                    origin: Some(self.lines.origin(&key.span())),
+                    message: "an instance name may not be empty".into(),
+                    help: Some("name it as the operator finds it: a host or pod name".into()),
+                });
+                continue;
+            }
+            if let Some(p) = self.peer(&value) {
+                self.members.push(Member {
+                    name: Some(key.get_ref().clone()),
+                    peer: p,
+                    count: 1,
+                    origin: self.lines.origin(&key.span()),
+                });
+            }
+        }
+    }
+
+    /// `[counts]`, in file order: one member per component version, counted once.
+    fn counted(&mut self, counts: BTreeMap<Spanned<String>, Spanned<toml::Value>>) {
+        let mut counted: Vec<_> = counts.into_iter().collect();
+        counted.sort_by_key(|(k, _)| k.span().start);
+        let mut seen: BTreeMap<(usize, Version), Origin> = BTreeMap::new();
+        for (key, value) in counted {
+            let Some(p) = self.peer(&key) else {
+                continue;
+            };
+            let count = match count(key.get_ref(), value.get_ref()) {
+                Ok(n) => n,
+                Err((message, help)) => {
+                    self.errors.push(FleetError {
+                        origin: Some(self.lines.origin(&value.span())),
+                        message,
+                        help: Some(help.into()),
+                    });
+                    continue;
+                }
+            };
+            let origin = self.lines.origin(&key.span());
+            // Build metadata does not order versions, so `agent@0.8.1` and `agent@0.8.1+b`
+            // are one version to every check: counting both is a mistake.
+            let mut release = p.version.clone();
+            release.build = semver::BuildMetadata::EMPTY;
+            let id = (p.component.index(), release);
+            if let Some(first) = seen.get(&id) {
+                self.errors.push(FleetError {
+                    origin: Some(origin),
+                    message: format!("`{}` is counted twice (first at {first})", key.get_ref()),
+                    help: Some("give one count per component@version".into()),
+                });
+                continue;
+            }
+            seen.insert(id, origin.clone());
+            self.members.push(Member {
+                name: None,
+                peer: p,
+                count,
+                origin,
+            });
+        }
+    }
+}
+
+/// The count a `[counts]` entry gives for `key`: a whole number from 1 to [`MAX_COUNT`];
+/// else what is wrong and what to do.
+fn count(key: &str, value: &toml::Value) -> Result<u64, (String, &'static str)> {
+    match value {
+        toml::Value::Integer(n) if *n > 0 && (*n as u64) <= MAX_COUNT => Ok(*n as u64),
+        toml::Value::Integer(n) if *n <= 0 => Err((
+            format!("count {n} for `{key}`: a count must be at least 1"),
+            "leave the entry out when no instance runs that version",
+        )),
+        toml::Value::Integer(n) => Err((
+            format!(
+                "count {n} for `{key}` is larger than {MAX_COUNT}, the most one entry may give"
+            ),
+            "check the number; split real fleets this large by version",
+        )),
+        other => Err((
+            format!("count for `{key}` must be a whole number, not `{other}`"),
+            "write \"component@version\" = N",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_count_is_a_whole_number_from_one_to_the_maximum() {
+        assert_eq!(count("agent@0.8.1", &toml::Value::Integer(1200)), Ok(1200));
+        assert_eq!(
+            count("agent@0.8.1", &toml::Value::Integer(MAX_COUNT as i64)),
+            Ok(MAX_COUNT)
+        );
+    }
+
+    #[test]
+    fn a_bad_count_says_what_is_wrong_and_what_to_do() {
+        let (message, help) = count("agent@0.8.1", &toml::Value::Integer(0)).unwrap_err();
+        assert_eq!(
+            message,
+            "count 0 for `agent@0.8.1`: a count must be at least 1"
+        );
+        assert_eq!(
+            help,
+            "leave the entry out when no instance runs that version"
+        );
+        let (message, _) =
+            count("agent@0.8.1", &toml::Value::Integer(MAX_COUNT as i64 + 1)).unwrap_err();
+        assert_eq!(
+            message,
+            "count 1000000001 for `agent@0.8.1` is larger than 1000000000, the most one entry may give"
+        );
+        let (message, help) = count("agent@0.8.1", &toml::Value::String("3".into())).unwrap_err();
+        assert_eq!(
+            message,
+            "count for `agent@0.8.1` must be a whole number, not `\"3\"`"
+        );
+        assert_eq!(help, "write \"component@version\" = N");
+    }
+
+    #[test]
+    fn places_count_lines_and_characters_from_one() {
+        let lines = Lines::new("fleet.toml", "[counts]\n\"agént@1\" = 3\n");
+        let origin = lines.origin(&(14..15));
+        assert_eq!(origin.to_string(), "fleet.toml:2:5");
     }
 }

@@ -75,20 +75,12 @@ impl Matrix {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(policy: &Policy, releases: &[Version]) -> Matrix {
-        let n = policy.components().len();
         let ids: Vec<ComponentId> = policy
             .components()
             .iter()
             .filter_map(|c| policy.component(&c.name))
             .collect();
         let mut grounds: Vec<Ground> = Vec::new();
-        let mut ground_of = |g: Ground| match grounds.iter().position(|x| *x == g) {
-            Some(i) => i,
-            None => {
-                grounds.push(g);
-                grounds.len() - 1
-            }
-        };
         // Rules decide by the newer version of a pair; a pair is related when some rule
         // relates it at some release.
         let related = |a: ComponentId, b: ComponentId| {
@@ -97,64 +89,11 @@ impl Matrix {
                 .any(|v| policy.rule_between(a, b, v).is_some())
         };
         let mut grids = Vec::new();
-        for i in 0..n {
-            for j in i..n {
-                let (a, b) = (ids[i], ids[j]);
-                if !related(a, b) {
-                    continue;
+        for (i, &a) in ids.iter().enumerate() {
+            for &b in &ids[i..] {
+                if related(a, b) {
+                    grids.push(grid(policy, releases, a, b, &mut grounds));
                 }
-                let mut cells = Vec::with_capacity(releases.len());
-                for va in releases {
-                    let pa = Peer {
-                        component: a,
-                        version: va.clone(),
-                    };
-                    let mut row = Vec::with_capacity(releases.len());
-                    for vb in releases {
-                        let pb = Peer {
-                            component: b,
-                            version: vb.clone(),
-                        };
-                        let cell = match policy.check(&pa, &pb) {
-                            Ok(agreement) => Cell {
-                                talks: true,
-                                kind: None,
-                                ground: ground_of(match agreement.rule() {
-                                    Some(r) => {
-                                        let rule = &policy.rules()[r];
-                                        Ground {
-                                            text: rule.describe(),
-                                            origin: Some(rule.origin.to_string()),
-                                        }
-                                    }
-                                    None => Ground {
-                                        text: "no rule relates these versions".into(),
-                                        origin: None,
-                                    },
-                                }),
-                            },
-                            Err(refusal) => Cell {
-                                talks: false,
-                                kind: Some(refusal.kind().as_str()),
-                                ground: ground_of(Ground {
-                                    text: refusal.reason().text.clone(),
-                                    origin: refusal
-                                        .reason()
-                                        .origin
-                                        .as_ref()
-                                        .map(ToString::to_string),
-                                }),
-                            },
-                        };
-                        row.push(cell);
-                    }
-                    cells.push(row);
-                }
-                grids.push(Grid {
-                    row: policy.component_name(a).to_string(),
-                    column: policy.component_name(b).to_string(),
-                    cells,
-                });
             }
         }
         Matrix {
@@ -379,6 +318,81 @@ impl Matrix {
 }
 
 /// Escapes text for HTML and SVG, attributes included.
+/// The grid of `a` (rows) with `b` (columns) over the releases; the grounds its cells cite
+/// are added to `grounds`, once each.
+fn grid(
+    policy: &Policy,
+    releases: &[Version],
+    a: ComponentId,
+    b: ComponentId,
+    grounds: &mut Vec<Ground>,
+) -> Grid {
+    let mut cells = Vec::with_capacity(releases.len());
+    for va in releases {
+        let pa = Peer {
+            component: a,
+            version: va.clone(),
+        };
+        let mut row = Vec::with_capacity(releases.len());
+        for vb in releases {
+            let pb = Peer {
+                component: b,
+                version: vb.clone(),
+            };
+            row.push(cell(policy, &pa, &pb, grounds));
+        }
+        cells.push(row);
+    }
+    Grid {
+        row: policy.component_name(a).to_string(),
+        column: policy.component_name(b).to_string(),
+        cells,
+    }
+}
+
+/// The runtime's verdict on `pa` with `pb`, citing the rule or setting that decided.
+fn cell(policy: &Policy, pa: &Peer, pb: &Peer, grounds: &mut Vec<Ground>) -> Cell {
+    let (talks, kind, ground) = match policy.check(pa, pb) {
+        Ok(agreement) => (
+            true,
+            None,
+            match agreement.rule() {
+                Some(r) => {
+                    let rule = &policy.rules()[r];
+                    Ground {
+                        text: rule.describe(),
+                        origin: Some(rule.origin.to_string()),
+                    }
+                }
+                None => Ground {
+                    text: "no rule relates these versions".into(),
+                    origin: None,
+                },
+            },
+        ),
+        Err(refusal) => (
+            false,
+            Some(refusal.kind().as_str()),
+            Ground {
+                text: refusal.reason().text.clone(),
+                origin: refusal.reason().origin.as_ref().map(ToString::to_string),
+            },
+        ),
+    };
+    let ground = match grounds.iter().position(|x| *x == ground) {
+        Some(i) => i,
+        None => {
+            grounds.push(ground);
+            grounds.len() - 1
+        }
+    };
+    Cell {
+        talks,
+        kind,
+        ground,
+    }
+}
+
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -312,3 +312,87 @@ fn redeploy_words(plan: &Plan, s: &Step) -> String {
         s.version
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use compat_runtime::{Policy, Version};
+
+    use super::*;
+
+    fn step(action: Action, component: &str, count: u64, reason: &str) -> Step {
+        let policy = Policy::from_toml(
+            "compat.toml",
+            "[components]\nserver = {}\nweb = {}\ncli = {}\n\n[[rule]]\ncomponent = \"*\"\npeer = \"*\"\nskew = \"1 minor\"\n",
+        )
+        .unwrap();
+        Step {
+            action,
+            component: component.into(),
+            component_id: policy.component(component).unwrap(),
+            from: None,
+            version: Version::new(1, 1, 5),
+            instance: None,
+            count,
+            one_at_a_time: false,
+            stopped: false,
+            via: None,
+            joint: false,
+            reason: reason.into(),
+            origin: None,
+        }
+    }
+
+    #[test]
+    fn the_pace_of_a_move_depends_on_rolling_and_count() {
+        let mut s = step(Action::Upgrade, "server", 3, "");
+        assert_eq!(pace(&s), " together");
+        s.one_at_a_time = true;
+        assert_eq!(pace(&s), ", one at a time");
+        assert_eq!(pace(&step(Action::Upgrade, "server", 1, "")), "");
+    }
+
+    #[test]
+    fn subjects_share_instances_when_all_are_groups() {
+        let web = step(Action::Stop, "web", 3, "");
+        let cli = step(Action::Stop, "cli", 2, "");
+        let server = step(Action::Stop, "server", 1, "");
+        assert_eq!(subjects(&[&web, &cli]), "the `web` and `cli` instances");
+        assert_eq!(
+            subjects(&[&server, &web]),
+            "`server` and the `web` instances"
+        );
+    }
+
+    #[test]
+    fn stops_for_one_move_share_a_cause_and_each_rule_once() {
+        let reason = |who: &str| {
+            format!(
+                "stop before server moves to 1.2.0: {who} 1.1.5 may not talk to server 1.2.0: exact (compat.toml:24:1)"
+            )
+        };
+        let web = step(Action::Stop, "web", 3, &reason("web"));
+        let cli = step(Action::Stop, "cli", 2, &reason("cli"));
+        assert_eq!(stop_cause(&web), "stop before server moves to 1.2.0");
+        assert_eq!(stop_cause(&cli), stop_cause(&web));
+        assert_eq!(
+            refusals(&[&web, &cli]),
+            "web 1.1.5 and cli 1.1.5 may not talk to server 1.2.0: exact (compat.toml:24:1)"
+        );
+        let together = step(Action::Stop, "web", 3, "web instances stop together: no");
+        assert_eq!(stop_cause(&together), "web instances stop together: no");
+    }
+
+    #[test]
+    fn a_health_check_names_what_waits_for_it() {
+        let v = step(
+            Action::Verify,
+            "server",
+            3,
+            "check that every server at 1.1.5 is healthy before web moves",
+        );
+        assert_eq!(
+            verify_words(&v),
+            "Check that every `server` instance at 1.1.5 is healthy before the `web` instances move."
+        );
+    }
+}

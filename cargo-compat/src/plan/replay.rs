@@ -137,136 +137,157 @@ impl<'a> Replay<'a> {
 
     /// Applies one step (without checking the result).
     fn apply(&mut self, index: usize, step: &Step) -> Result<(), ReplayError> {
-        let fail = |message: String| ReplayError {
+        let at: Key = (step.component_id.index(), step.version.clone());
+        let applied = match step.action {
+            Action::Verify => Ok(()),
+            Action::Stop | Action::Start => self.stop_or_start(step, &at),
+            Action::Upgrade | Action::Downgrade | Action::Redeploy => self.move_to(step, &at),
+        };
+        applied.map_err(|message| ReplayError {
             step: index,
             message,
-        };
-        let c = step.component_id.index();
-        let to: Key = (c, step.version.clone());
-        match step.action {
-            Action::Verify => Ok(()),
-            Action::Stop | Action::Start => {
-                let start = step.action == Action::Start;
-                let key = to;
-                match &step.instance {
-                    Some(name) => {
-                        let (k, running) = self
-                            .named
-                            .get_mut(name.as_str())
-                            .ok_or_else(|| fail(format!("no instance named `{name}`")))?;
-                        if *k != key || *running == start {
-                            return Err(fail(format!(
-                                "`{name}` is not a {} instance of {} {}",
-                                if start { "stopped" } else { "running" },
-                                step.component,
-                                step.version
-                            )));
-                        }
-                        *running = start;
-                    }
-                    None => {
-                        let (running, stopped) = self.counted.entry(key.clone()).or_default();
-                        let (from, into) = if start {
-                            (stopped, running)
-                        } else {
-                            (running, stopped)
-                        };
-                        if *from < step.count {
-                            return Err(fail(format!(
-                                "fewer than {} unnamed instances of {} {} to {}",
-                                step.count,
-                                step.component,
-                                step.version,
-                                step.action.as_str()
-                            )));
-                        }
-                        *from -= step.count;
-                        *into += step.count;
-                    }
-                }
-                let n = i128::from(step.count);
-                self.add_running(&key, if start { n } else { -n });
-                Ok(())
-            }
-            Action::Upgrade | Action::Downgrade | Action::Redeploy => {
-                let from_v = step
-                    .from
-                    .clone()
-                    .ok_or_else(|| fail("a move without the version it leaves".into()))?;
-                let ord = self.policy.scheme().compare(&from_v, &step.version);
-                let direction_ok = match step.action {
-                    Action::Upgrade => ord.is_lt(),
-                    Action::Downgrade => ord.is_gt(),
-                    _ => true,
-                };
-                if !direction_ok {
-                    return Err(fail(format!(
-                        "cannot {} {} from {from_v} to {}",
-                        step.action.as_str(),
+        })
+    }
+
+    /// Stops or starts the step's instances, which run (or are stopped at) `key`.
+    fn stop_or_start(&mut self, step: &Step, key: &Key) -> Result<(), String> {
+        let start = step.action == Action::Start;
+        match &step.instance {
+            Some(name) => {
+                let (k, running) = self
+                    .named
+                    .get_mut(name.as_str())
+                    .ok_or_else(|| format!("no instance named `{name}`"))?;
+                if k != key || *running == start {
+                    return Err(format!(
+                        "`{name}` is not a {} instance of {} {}",
+                        if start { "stopped" } else { "running" },
                         step.component,
                         step.version
-                    )));
+                    ));
                 }
-                let from: Key = (c, from_v);
-                // A manager redeploys a stopped managed instance afresh: it runs afterwards.
-                let revives = step.action == Action::Redeploy && step.stopped;
-                let running = match &step.instance {
-                    Some(name) => {
-                        let (k, running) = self
-                            .named
-                            .get_mut(name.as_str())
-                            .ok_or_else(|| fail(format!("no instance named `{name}`")))?;
-                        if *k != from || *running == step.stopped {
-                            return Err(fail(format!(
-                                "`{name}` is not a {} instance of {} {}",
-                                if step.stopped { "stopped" } else { "running" },
-                                step.component,
-                                from.1
-                            )));
-                        }
-                        *k = to.clone();
-                        if revives {
-                            *running = true;
-                            self.add_running(&to, 1);
-                            return Ok(());
-                        }
-                        *running
-                    }
-                    None => {
-                        let (r, s) = self.counted.entry(from.clone()).or_default();
-                        let have = if step.stopped { s } else { r };
-                        if *have < step.count {
-                            return Err(fail(format!(
-                                "fewer than {} {} unnamed instances of {} {}",
-                                step.count,
-                                if step.stopped { "stopped" } else { "running" },
-                                step.component,
-                                from.1
-                            )));
-                        }
-                        *have -= step.count;
-                        let (r, s) = self.counted.entry(to.clone()).or_default();
-                        if revives {
-                            *r += step.count;
-                            self.add_running(&to, i128::from(step.count));
-                            return Ok(());
-                        }
-                        if step.stopped {
-                            *s += step.count;
-                        } else {
-                            *r += step.count;
-                        }
-                        !step.stopped
-                    }
+                *running = start;
+            }
+            None => {
+                let (running, stopped) = self.counted.entry(key.clone()).or_default();
+                let (from, into) = if start {
+                    (stopped, running)
+                } else {
+                    (running, stopped)
                 };
-                if running {
-                    let n = i128::from(step.count);
-                    self.add_running(&from, -n);
-                    self.add_running(&to, n);
+                if *from < step.count {
+                    return Err(format!(
+                        "fewer than {} unnamed instances of {} {} to {}",
+                        step.count,
+                        step.component,
+                        step.version,
+                        step.action.as_str()
+                    ));
                 }
-                Ok(())
+                *from -= step.count;
+                *into += step.count;
             }
         }
+        let n = i128::from(step.count);
+        self.add_running(key, if start { n } else { -n });
+        Ok(())
+    }
+
+    /// Moves the step's instances from the version it leaves to `to`, in its direction.
+    fn move_to(&mut self, step: &Step, to: &Key) -> Result<(), String> {
+        let from_v = step
+            .from
+            .clone()
+            .ok_or_else(|| "a move without the version it leaves".to_string())?;
+        let ord = self.policy.scheme().compare(&from_v, &step.version);
+        let direction_ok = match step.action {
+            Action::Upgrade => ord.is_lt(),
+            Action::Downgrade => ord.is_gt(),
+            _ => true,
+        };
+        if !direction_ok {
+            return Err(format!(
+                "cannot {} {} from {from_v} to {}",
+                step.action.as_str(),
+                step.component,
+                step.version
+            ));
+        }
+        let from: Key = (to.0, from_v);
+        let running = match &step.instance {
+            Some(name) => self.move_named(step, name, &from, to)?,
+            None => self.move_counted(step, &from, to)?,
+        };
+        if running {
+            let n = i128::from(step.count);
+            self.add_running(&from, -n);
+            self.add_running(to, n);
+        }
+        Ok(())
+    }
+
+    /// Whether a redeploy deploys stopped managed instances afresh: they run afterwards.
+    fn revives(step: &Step) -> bool {
+        step.action == Action::Redeploy && step.stopped
+    }
+
+    /// Moves a named instance; whether it ran through the move (so its running count moves
+    /// too). A revived instance is counted running here.
+    fn move_named(
+        &mut self,
+        step: &Step,
+        name: &str,
+        from: &Key,
+        to: &Key,
+    ) -> Result<bool, String> {
+        let (k, running) = self
+            .named
+            .get_mut(name)
+            .ok_or_else(|| format!("no instance named `{name}`"))?;
+        if k != from || *running == step.stopped {
+            return Err(format!(
+                "`{name}` is not a {} instance of {} {}",
+                if step.stopped { "stopped" } else { "running" },
+                step.component,
+                from.1
+            ));
+        }
+        *k = to.clone();
+        if Self::revives(step) {
+            *running = true;
+            self.add_running(to, 1);
+            return Ok(false);
+        }
+        Ok(*running)
+    }
+
+    /// Moves unnamed instances; whether they ran through the move (so their running count
+    /// moves too). Revived instances are counted running here.
+    fn move_counted(&mut self, step: &Step, from: &Key, to: &Key) -> Result<bool, String> {
+        let (r, s) = self.counted.entry(from.clone()).or_default();
+        let have = if step.stopped { s } else { r };
+        if *have < step.count {
+            return Err(format!(
+                "fewer than {} {} unnamed instances of {} {}",
+                step.count,
+                if step.stopped { "stopped" } else { "running" },
+                step.component,
+                from.1
+            ));
+        }
+        *have -= step.count;
+        let (r, s) = self.counted.entry(to.clone()).or_default();
+        if Self::revives(step) {
+            *r += step.count;
+            self.add_running(to, i128::from(step.count));
+            return Ok(false);
+        }
+        if step.stopped {
+            *s += step.count;
+        } else {
+            *r += step.count;
+        }
+        Ok(!step.stopped)
     }
 
     fn finish(self) -> Replayed {
