@@ -426,28 +426,7 @@ impl Policy {
         let (older, newer) = if ord.is_le() { (a, b) } else { (b, a) };
 
         // The floor and the window come first: below them nothing is promised.
-        if let Some(min) = &self.support().minimum
-            && scheme.compare(&older.version, &min.value).is_lt()
-        {
-            return Err(self.refuse_floor(
-                older,
-                newer,
-                min.value.clone(),
-                min.origin.clone(),
-                remedies,
-            ));
-        }
-        if let Some(window) = &self.support().window
-            && !window.value.admits(scheme, &older.version, &newer.version)
-        {
-            return Err(self.refuse_window(
-                older,
-                newer,
-                window.value,
-                window.origin.clone(),
-                remedies,
-            ));
-        }
+        self.within_support(older, newer, remedies)?;
 
         // A pair that no rule relates does not talk: nothing constrains it.
         let Some((index, rule, flipped)) =
@@ -455,33 +434,9 @@ impl Policy {
         else {
             return Ok(Agreement { rule: None });
         };
-
-        // Pre-releases: a tag the policy does not rank, or one that may not meet releases.
-        for (p, q) in [(older, newer), (newer, older)] {
-            if p.version.pre.is_empty() {
-                continue;
-            }
-            let pre = p.version.pre.as_str();
-            if !scheme.knows_prerelease(pre) {
-                return Err(self.refuse_prerelease(p, q, true, remedies));
-            }
-            if q.version.pre.is_empty() && !scheme.prerelease_talks_to_releases(pre) {
-                return Err(self.refuse_prerelease(p, q, false, remedies));
-            }
-        }
-
-        // Unstable versions talk only to the identical version.
-        if same.is_ne() && self.unstable().is_some() {
-            for p in [older, newer] {
-                if self.is_unstable(&p.version) {
-                    let q = if core::ptr::eq(p, older) {
-                        newer
-                    } else {
-                        older
-                    };
-                    return Err(self.refuse_unstable(p, q));
-                }
-            }
+        self.admits_prereleases(older, newer, remedies)?;
+        if same.is_ne() {
+            self.admits_unstable(older, newer)?;
         }
 
         // Read the pair from the rule's side: `x` is the rule's `component`, `y` its `peer`.
@@ -507,6 +462,77 @@ impl Policy {
             return Ok(Agreement { rule: Some(index) });
         }
         Err(self.refuse_rule(rule, x, y, ord.is_gt(), remedies))
+    }
+
+    /// The support floor and window: the older of two peers is not below `minimum`, nor
+    /// further behind the newer than `window`.
+    fn within_support(&self, older: &Peer, newer: &Peer, remedies: bool) -> Result<(), Refusal> {
+        let scheme = self.scheme();
+        if let Some(min) = &self.support().minimum
+            && scheme.compare(&older.version, &min.value).is_lt()
+        {
+            return Err(self.refuse_floor(
+                older,
+                newer,
+                min.value.clone(),
+                min.origin.clone(),
+                remedies,
+            ));
+        }
+        if let Some(window) = &self.support().window
+            && !window.value.admits(scheme, &older.version, &newer.version)
+        {
+            return Err(self.refuse_window(
+                older,
+                newer,
+                window.value,
+                window.origin.clone(),
+                remedies,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Pre-releases: one whose tag the policy does not rank is refused, and so is one whose
+    /// tag may not meet releases, facing a release.
+    fn admits_prereleases(
+        &self,
+        older: &Peer,
+        newer: &Peer,
+        remedies: bool,
+    ) -> Result<(), Refusal> {
+        let scheme = self.scheme();
+        for (p, q) in [(older, newer), (newer, older)] {
+            if p.version.pre.is_empty() {
+                continue;
+            }
+            let pre = p.version.pre.as_str();
+            if !scheme.knows_prerelease(pre) {
+                return Err(self.refuse_prerelease(p, q, true, remedies));
+            }
+            if q.version.pre.is_empty() && !scheme.prerelease_talks_to_releases(pre) {
+                return Err(self.refuse_prerelease(p, q, false, remedies));
+            }
+        }
+        Ok(())
+    }
+
+    /// Unstable versions talk only to the identical version: of two peers at different
+    /// versions, neither is unstable.
+    fn admits_unstable(&self, older: &Peer, newer: &Peer) -> Result<(), Refusal> {
+        if self.unstable().is_some() {
+            for p in [older, newer] {
+                if self.is_unstable(&p.version) {
+                    let q = if core::ptr::eq(p, older) {
+                        newer
+                    } else {
+                        older
+                    };
+                    return Err(self.refuse_unstable(p, q));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn named(&self, p: &Peer) -> Named {
