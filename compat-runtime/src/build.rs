@@ -16,9 +16,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::policy::{Form, Located, Origin, Policy, PolicyParts, Rolling, Rule, Side, Upgrade};
+use crate::policy::{
+    Component, Form, Located, Origin, Policy, PolicyParts, Rolling, Rule, Side, Support, Upgrade,
+};
 use crate::skew::Skew;
-use crate::version::{MajorZero, Version, WithReleases, parse_version};
+use crate::version::{MajorZero, Scheme, Version, WithReleases, parse_version};
 
 /// The environment variables the derive reads, and their contract.
 pub mod env {
@@ -317,6 +319,7 @@ pub fn releases_code(releases: &[(String, u64)]) -> String {
     out
 }
 
+/// Writes the Rust expressions that rebuild a policy's parts, by absolute paths.
 struct Gen {
     out: String,
 }
@@ -335,78 +338,54 @@ impl Gen {
     fn skew(&mut self, s: Skew) {
         let _ = write!(self.out, "__c::skew({:?})", s.to_string());
     }
-    fn opt_version(&mut self, v: &Option<Located<Version>>) {
-        match v {
+    fn string(&mut self, s: &str) {
+        let _ = write!(self.out, "::std::string::String::from({s:?})");
+    }
+    /// `None`, or `Some(..)` around what `some` writes for the value.
+    fn option<T>(&mut self, value: &Option<T>, some: impl FnOnce(&mut Self, &T)) {
+        match value {
             None => self.out.push_str("::core::option::Option::None"),
-            Some(l) => {
-                self.out
-                    .push_str("::core::option::Option::Some(__c::Located::new(");
-                self.version(&l.value);
-                self.out.push_str(", ");
-                self.origin(&l.origin);
-                self.out.push_str("))");
+            Some(v) => {
+                self.out.push_str("::core::option::Option::Some(");
+                some(self, v);
+                self.out.push(')');
             }
         }
     }
+    /// `Located::new(.., origin)` around what `value` writes for the value.
+    fn located<T>(&mut self, l: &Located<T>, value: impl FnOnce(&mut Self, &T)) {
+        self.out.push_str("__c::Located::new(");
+        value(self, &l.value);
+        self.out.push_str(", ");
+        self.origin(&l.origin);
+        self.out.push(')');
+    }
+    fn opt_version(&mut self, v: &Option<Located<Version>>) {
+        self.option(v, |g, l| g.located(l, Gen::version));
+    }
     fn opt_skew(&mut self, s: &Option<Located<Skew>>) {
-        match s {
-            None => self.out.push_str("::core::option::Option::None"),
-            Some(l) => {
-                self.out
-                    .push_str("::core::option::Option::Some(__c::Located::new(");
-                self.skew(l.value);
-                self.out.push_str(", ");
-                self.origin(&l.origin);
-                self.out.push_str("))");
-            }
-        }
+        self.option(s, |g, l| g.located(l, |g, s| g.skew(*s)));
     }
     fn names(&mut self, list: &[Located<String>]) {
         self.out.push_str("::std::vec![");
         for n in list {
-            let _ = write!(
-                self.out,
-                "__c::Located::new(::std::string::String::from({:?}), ",
-                n.value
-            );
-            self.origin(&n.origin);
-            self.out.push_str("), ");
+            self.located(n, |g, n| g.string(n));
+            self.out.push_str(", ");
         }
         self.out.push(']');
     }
-    fn opt_string(&mut self, s: &Option<String>) {
-        match s {
-            None => self.out.push_str("::core::option::Option::None"),
-            Some(s) => {
-                let _ = write!(
-                    self.out,
-                    "::core::option::Option::Some(::std::string::String::from({s:?}))"
-                );
-            }
-        }
-    }
     fn side(&mut self, s: &Located<Side>) {
-        self.out.push_str("__c::Located::new(");
-        match &s.value {
-            Side::Any => self.out.push_str("__c::Side::Any"),
+        self.located(s, |g, side| match side {
+            Side::Any => g.out.push_str("__c::Side::Any"),
             Side::Named(n) => {
-                let _ = write!(
-                    self.out,
-                    "__c::Side::Named(::std::string::String::from({n:?}))"
-                );
+                g.out.push_str("__c::Side::Named(");
+                g.string(n);
+                g.out.push(')');
             }
-        }
-        self.out.push_str(", ");
-        self.origin(&s.origin);
-        self.out.push(')');
+        });
     }
-    fn rule(&mut self, r: &Rule) {
-        self.out.push_str("__c::Rule { component: ");
-        self.side(&r.component);
-        self.out.push_str(", peer: ");
-        self.side(&r.peer);
-        self.out.push_str(", form: __c::Located::new(");
-        match r.form.value {
+    fn form(&mut self, form: &Form) {
+        match *form {
             Form::Exact => self.out.push_str("__c::Form::Exact"),
             Form::Managed => self.out.push_str("__c::Form::Managed"),
             Form::Skew { newer, older } => {
@@ -417,14 +396,20 @@ impl Gen {
                 self.out.push_str(" }");
             }
         }
-        self.out.push_str(", ");
-        self.origin(&r.form.origin);
-        self.out.push_str("), from: ");
+    }
+    fn rule(&mut self, r: &Rule) {
+        self.out.push_str("__c::Rule { component: ");
+        self.side(&r.component);
+        self.out.push_str(", peer: ");
+        self.side(&r.peer);
+        self.out.push_str(", form: ");
+        self.located(&r.form, Gen::form);
+        self.out.push_str(", from: ");
         self.opt_version(&r.from);
         self.out.push_str(", until: ");
         self.opt_version(&r.until);
         self.out.push_str(", note: ");
-        self.opt_string(&r.note);
+        self.option(&r.note, |g, note| g.string(note));
         self.out.push_str(", origin: ");
         self.origin(&r.origin);
         self.out.push_str(" },\n");
@@ -433,14 +418,7 @@ impl Gen {
         self.out.push_str("__c::Upgrade { order: ");
         self.names(&u.order);
         self.out.push_str(", downgrade: ");
-        match &u.downgrade {
-            None => self.out.push_str("::core::option::Option::None"),
-            Some(d) => {
-                self.out.push_str("::core::option::Option::Some(");
-                self.names(d);
-                self.out.push(')');
-            }
-        }
+        self.option(&u.downgrade, |g, d| g.names(d));
         self.out.push_str(", max_jump: ");
         self.opt_skew(&u.max_jump);
         self.out.push_str(", rolling: ");
@@ -460,6 +438,48 @@ impl Gen {
         self.out.push_str(", origin: ");
         self.origin(&u.origin);
         self.out.push_str(" },\n");
+    }
+    fn scheme(&mut self, scheme: &Scheme) {
+        self.out.push_str("__c::Scheme { major_zero: ");
+        self.out.push_str(match scheme.major_zero {
+            MajorZero::Semver => "__c::MajorZero::Semver",
+            MajorZero::MinorIsMajor => "__c::MajorZero::MinorIsMajor",
+        });
+        self.out.push_str(", prerelease_order: ::std::vec![");
+        for t in &scheme.prerelease_order {
+            self.string(t);
+            self.out.push_str(", ");
+        }
+        self.out.push_str("], with_releases: ");
+        match &scheme.with_releases {
+            WithReleases::All => self.out.push_str("__c::WithReleases::All"),
+            WithReleases::None => self.out.push_str("__c::WithReleases::None"),
+            WithReleases::Tags(tags) => {
+                self.out.push_str("__c::WithReleases::Tags(::std::vec![");
+                for t in tags {
+                    self.string(t);
+                    self.out.push_str(", ");
+                }
+                self.out.push_str("])");
+            }
+        }
+        self.out.push_str(" }");
+    }
+    fn component(&mut self, c: &Component) {
+        self.out.push_str("__c::Component { name: ");
+        self.string(&c.name);
+        self.out.push_str(", description: ");
+        self.option(&c.description, |g, d| g.string(d));
+        self.out.push_str(", origin: ");
+        self.origin(&c.origin);
+        self.out.push_str(" },\n");
+    }
+    fn support(&mut self, s: &Support) {
+        self.out.push_str("__c::Support { window: ");
+        self.opt_skew(&s.window);
+        self.out.push_str(", minimum: ");
+        self.opt_version(&s.minimum);
+        self.out.push_str(" }");
     }
 }
 
@@ -487,60 +507,19 @@ pub fn policy_code(policy: &Policy, version: &Version) -> String {
         "source: ::std::string::String::from({:?}),",
         parts.source
     );
-    g.out.push_str("scheme: __c::Scheme { major_zero: ");
-    g.out.push_str(match parts.scheme.major_zero {
-        MajorZero::Semver => "__c::MajorZero::Semver",
-        MajorZero::MinorIsMajor => "__c::MajorZero::MinorIsMajor",
-    });
-    g.out.push_str(", prerelease_order: ::std::vec![");
-    for t in &parts.scheme.prerelease_order {
-        let _ = write!(g.out, "::std::string::String::from({t:?}), ");
-    }
-    g.out.push_str("], with_releases: ");
-    match &parts.scheme.with_releases {
-        WithReleases::All => g.out.push_str("__c::WithReleases::All"),
-        WithReleases::None => g.out.push_str("__c::WithReleases::None"),
-        WithReleases::Tags(tags) => {
-            g.out.push_str("__c::WithReleases::Tags(::std::vec![");
-            for t in tags {
-                let _ = write!(g.out, "::std::string::String::from({t:?}), ");
-            }
-            g.out.push_str("])");
-        }
-    }
-    g.out.push_str(" },\nscheme_origin: ");
-    match &parts.scheme_origin {
-        None => g.out.push_str("::core::option::Option::None"),
-        Some(o) => {
-            g.out.push_str("::core::option::Option::Some(");
-            g.origin(o);
-            g.out.push(')');
-        }
-    }
+    g.out.push_str("scheme: ");
+    g.scheme(&parts.scheme);
+    g.out.push_str(",\nscheme_origin: ");
+    g.option(&parts.scheme_origin, Gen::origin);
     g.out.push_str(",\nunstable: ");
-    match &parts.unstable {
-        None => g.out.push_str("::core::option::Option::None"),
-        Some(u) => {
-            let _ = write!(
-                g.out,
-                "::core::option::Option::Some(__c::Located::new(__c::version_req({:?}), ",
-                u.value.to_string()
-            );
-            g.origin(&u.origin);
-            g.out.push_str("))");
-        }
-    }
+    g.option(&parts.unstable, |g, u| {
+        g.located(u, |g, req| {
+            let _ = write!(g.out, "__c::version_req({:?})", req.to_string());
+        });
+    });
     g.out.push_str(",\ncomponents: ::std::vec![\n");
     for c in &parts.components {
-        let _ = write!(
-            g.out,
-            "__c::Component {{ name: ::std::string::String::from({:?}), description: ",
-            c.name
-        );
-        g.opt_string(&c.description);
-        g.out.push_str(", origin: ");
-        g.origin(&c.origin);
-        g.out.push_str(" },\n");
+        g.component(c);
     }
     g.out.push_str("],\nrules: ::std::vec![\n");
     for r in &parts.rules {
@@ -550,11 +529,9 @@ pub fn policy_code(policy: &Policy, version: &Version) -> String {
     for u in &parts.upgrades {
         g.upgrade(u);
     }
-    g.out.push_str("],\nsupport: __c::Support { window: ");
-    g.opt_skew(&parts.support.window);
-    g.out.push_str(", minimum: ");
-    g.opt_version(&parts.support.minimum);
-    g.out.push_str(" },\n}))\n}\n");
+    g.out.push_str("],\nsupport: ");
+    g.support(&parts.support);
+    g.out.push_str(",\n}))\n}\n");
     g.out
 }
 
