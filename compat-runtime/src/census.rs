@@ -85,10 +85,10 @@ pub(crate) struct Row {
     refused: AtomicU64,
     /// For the rate limit of the tracing events about this peer.
     #[cfg_attr(
-        not(feature = "tracing"),
-        allow(dead_code, reason = "read by the reporter")
+        not(all(feature = "tracing", any(feature = "tokio", feature = "tower"))),
+        allow(dead_code, reason = "read by the integrations' events")
     )]
-    pub(crate) throttle: crate::report::Throttle,
+    pub(crate) throttle: crate::throttle::Throttle,
 }
 
 impl Row {
@@ -151,39 +151,9 @@ impl Census {
         self.count_verdict(verdict);
     }
 
-    /// [`Census::record_verdict`], and the verdict reported through `tracing` (feature
-    /// `tracing`), rate-limited per peer; `via` and `local` are the events' fields.
-    #[cfg_attr(
-        not(feature = "tracing"),
-        allow(unused_variables, reason = "the events'")
-    )]
-    #[cfg_attr(
-        not(feature = "tokio"),
-        allow(dead_code, reason = "the tokio listener's")
-    )]
-    pub(crate) fn observe(
-        &self,
-        via: &'static str,
-        local: &str,
-        verdict: Result<&Session, &crate::Refused>,
-    ) {
-        let row = self.count_verdict(verdict);
-        #[cfg(feature = "tracing")]
-        match verdict {
-            Ok(session) => crate::report::accepted(via, local, session, &row.throttle),
-            Err(refused) => crate::report::refused(
-                via,
-                local,
-                refused_peer(refused).and_then(|p| p.rsplit_once('@')),
-                refused,
-                &row.throttle,
-            ),
-        }
-        #[cfg(not(feature = "tracing"))]
-        drop(row);
-    }
-
-    fn count_verdict(&self, verdict: Result<&Session, &crate::Refused>) -> Arc<Row> {
+    /// [`Census::record_verdict`], returning the row it counted in (whose throttle rates
+    /// the events about that peer).
+    pub(crate) fn count_verdict(&self, verdict: Result<&Session, &crate::Refused>) -> Arc<Row> {
         let (row, outcome) = match verdict {
             Ok(session) => (
                 self.row(&format!(
@@ -261,7 +231,7 @@ impl Census {
 }
 
 /// The peer a refusal is about: the side that is not the refusing end.
-fn refused_peer(refused: &crate::Refused) -> Option<&str> {
+pub(crate) fn refused_peer(refused: &crate::Refused) -> Option<&str> {
     use crate::handshake::RefusedKind;
     match refused.kind() {
         RefusedKind::BadHello | RefusedKind::Layout | RefusedKind::Timeout => None,

@@ -100,6 +100,8 @@ pub mod build;
 pub mod census;
 pub mod check;
 pub mod docs;
+#[cfg(feature = "tracing")]
+mod events;
 pub mod fingerprint;
 pub mod fleet;
 pub mod guard;
@@ -111,10 +113,10 @@ pub mod message;
 mod packed;
 pub mod policy;
 mod remedy;
-mod report;
 pub mod session;
 pub mod skew;
 mod suggest;
+mod throttle;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;

@@ -419,15 +419,38 @@ where
     let verdict = accept(stream, endpoint, timeout).await;
     let local = endpoint.hello().peer_text();
     match &verdict {
-        Ok(session) => census.observe("tcp", &local, Ok(session)),
-        Err(HandshakeError::Refused(refused)) => census.observe("tcp", &local, Err(refused)),
+        Ok(session) => observe(census, &local, Ok(session)),
+        Err(HandshakeError::Refused(refused)) => observe(census, &local, Err(refused)),
         Err(HandshakeError::Hello(e)) => {
-            census.observe("tcp", &local, Err(&endpoint.refuse_bytes(e)));
+            observe(census, &local, Err(&endpoint.refuse_bytes(e)));
         }
         Err(HandshakeError::Timeout(waited)) => {
-            census.observe("tcp", &local, Err(&endpoint.refuse_timeout(*waited)));
+            observe(census, &local, Err(&endpoint.refuse_timeout(*waited)));
         }
         Err(_) => {}
     }
     verdict
+}
+
+/// Counts a verdict in `census` and, with feature `tracing`, reports it (`via = "tcp"`,
+/// `local` this end), rate-limited by the peer's census row.
+#[cfg_attr(
+    not(feature = "tracing"),
+    allow(unused_variables, reason = "the events'")
+)]
+fn observe(census: &Census, local: &str, verdict: Result<&Session, &Refused>) {
+    let row = census.count_verdict(verdict);
+    #[cfg(feature = "tracing")]
+    match verdict {
+        Ok(session) => crate::events::accepted("tcp", local, session, &row.throttle),
+        Err(refused) => crate::events::refused(
+            "tcp",
+            local,
+            crate::census::refused_peer(refused).and_then(|p| p.rsplit_once('@')),
+            refused,
+            &row.throttle,
+        ),
+    }
+    #[cfg(not(feature = "tracing"))]
+    drop(row);
 }

@@ -151,7 +151,7 @@ fn check<R>(gate: &Gate, response: &mut Response<R>) -> Result<(), ClientError> 
         Verdict::Accepted { session, .. } => {
             #[cfg(feature = "tracing")]
             if let Some(notice) = response.headers().get(super::NOTICE) {
-                crate::report::told(
+                crate::events::told(
                     gate.via(),
                     gate.local(),
                     session.peer_hello(),

@@ -86,7 +86,7 @@ pub(crate) struct Entry {
         not(feature = "tracing"),
         allow(dead_code, reason = "read by the events")
     )]
-    pub(crate) told: crate::report::Throttle,
+    pub(crate) told: crate::throttle::Throttle,
 }
 
 /// This end's check of peers' identities, shared by every clone of a layer or interceptor.
@@ -191,12 +191,12 @@ impl Gate {
             Verdict::Accepted { session, .. } => {
                 entry.row.count(Outcome::of(session));
                 #[cfg(feature = "tracing")]
-                crate::report::accepted(self.via, &self.local, session, &entry.row.throttle);
+                crate::events::accepted(self.via, &self.local, session, &entry.row.throttle);
             }
             Verdict::Refused { refused, .. } => {
                 entry.row.count(Outcome::Refused);
                 #[cfg(feature = "tracing")]
-                crate::report::refused(
+                crate::events::refused(
                     self.via,
                     &self.local,
                     entry.named.as_ref().map(|(c, v)| (c.as_str(), v.as_str())),
