@@ -3,20 +3,20 @@
 //!
 //! # Layering
 //!
-//! Each module uses only modules of the layers above it (or of its own layer, as noted), so
-//! the imports between sibling modules point one way:
+//! A module uses only the modules of the layers before its own and, within its layer, the
+//! ones named before it, so the imports between sibling modules point one way:
 //!
 //! 1. shared pieces, which use no other module: `ctxt` (every error of one derive),
 //!    `symbol` (the attribute names), `case` (serde's `rename_all` conventions), `since`
 //!    (the release a `#[since]` names), `suggest` ("did you mean"), `type_text` (a type as
 //!    text) and `env_escape` (the percent-escaping of the build script's variables);
-//! 2. parse: `attr` reads the attributes, `ast` builds the typed tree on it;
+//! 2. parse: `attr` reads the attributes, `ast` builds the typed tree with them;
 //! 3. the build's environment: `env_window` decodes `COMPAT_WINDOWS`, `env` reads every
 //!    variable the build script hands over (the macro never evaluates `compat.toml`);
 //! 4. validate: `rules`, the compatibility rules, one function each;
-//! 5. generate: `expand_guard` (the send guard's methods), `expand_table` (the `'static`
-//!    table, with the guard's `newest`), and `expand`, which runs parse, validate and
-//!    generate for one derive and writes the `impl Compat`;
+//! 5. generate: `expand_guard` writes the send guard's methods, `expand_table` the `'static`
+//!    table (with the guard's `newest`), and `expand` runs parse, validate and generate for
+//!    one derive and writes the `impl Compat` that holds both;
 //! 6. `messages![...]`: `messages_scan` finds the types deriving `Compat` in the crate's
 //!    source, `messages_memo` keeps its result between builds, `messages` checks the list
 //!    against it and writes `messages()`.

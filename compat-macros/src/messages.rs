@@ -1,6 +1,7 @@
-//! `messages![A, B, C]`: the list of every message of a crate, checked against the types the
-//! build script found deriving `Compat`, so that the handshake and the wire lock never miss
-//! one.
+//! `messages![A, B, C]`: the list of every message of a crate, checked against the types
+//! deriving `Compat` that [`crate::messages_scan`] finds in the crate's source (with the
+//! build's configuration, which the build script hands over), so that the handshake and the
+//! wire lock never miss one.
 
 use crate::env_escape::unescape;
 use crate::messages_memo;
