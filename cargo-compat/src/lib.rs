@@ -6,6 +6,14 @@
 //! and [`compat_runtime::Policy::check_fleet`]); nothing in this crate evaluates a rule a
 //! second way.
 //!
+//! Dependencies between the modules point one way:
+//! `english`, [`releases`], [`fleet_file`] ← [`plan`] ← [`guide`]. The first three use no
+//! other module (`english` is the wording the planner's messages and the guide share:
+//! lists, capitals, counts); the planner (its waves, its verifier [`plan::replay`], its
+//! output [`plan::output`]) uses them; the guide uses the planner for its worked examples.
+//! [`matrix`] uses the runtime alone. Inside `plan` and `guide` the same holds; their docs
+//! list their files in the order they use each other.
+//!
 //! ```
 //! use cargo_compat::{fleet_file::Fleet, plan::{plan, Request}};
 //! use compat_runtime::Policy;

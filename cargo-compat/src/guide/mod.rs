@@ -6,6 +6,13 @@
 //! windows are shown around the newest release, a rule that no longer applies there is shown
 //! at the newest release where it does, and the upgrade example moves from the newest
 //! release of the previous line to the newest release.
+//!
+//! The files, each using only those listed before it: `context` (the policy and releases
+//! every section reads); `window` (the versions peers accept, in words) and `runbook` (a plan
+//! as runbook lines); `order` (the upgrade tables, and why their order matters) and
+//! `examples` (worked plans); then one file per section, in page order: `in_short`,
+//! `components`, `versioning`, `compatibility`, `support`, `upgrading`, `downgrading`. This
+//! file writes the page from them.
 
 mod compatibility;
 mod components;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use compat_runtime::Version;
 
-use super::{Action, Direction, Plan, Row, Step};
+use super::steps::{Action, Direction, Plan, Row, Step};
 use crate::english::capital;
 
 /// `server-a (server)`, `1200 agent instances, one at a time`, `server`.

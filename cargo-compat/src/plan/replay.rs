@@ -13,7 +13,7 @@ use std::fmt;
 
 use compat_runtime::{Instance, Peer, Policy, Version};
 
-use super::{Action, Step};
+use super::steps::{Action, Step};
 use crate::fleet_file::Fleet;
 
 /// A step that cannot be taken, or after which the fleet breaks the policy.
