@@ -31,10 +31,3 @@ pub mod guide;
 pub mod matrix;
 pub mod plan;
 pub mod releases;
-
-// The paths these modules had before the planner owned them, kept while the command line
-// still uses them.
-#[doc(hidden)]
-pub use plan::output as plan_output;
-#[doc(hidden)]
-pub use plan::replay;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use cargo_compat::fleet_file::Fleet;
 use cargo_compat::plan::{Plan, PlanError, Request, plan};
-use cargo_compat::plan_output;
+use cargo_compat::plan::output;
 use compat_runtime::version::parse_version;
 use serde_json::json;
 
@@ -39,9 +39,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     match make(args) {
         Ok(plan) => {
             match args.format {
-                Format::Json => print_json(&plan_output::json(&plan)),
-                Format::Markdown => print!("{}", plan_output::markdown(&plan)),
-                _ => print!("{}", plan_output::text(&plan)),
+                Format::Json => print_json(&output::json(&plan)),
+                Format::Markdown => print!("{}", output::markdown(&plan)),
+                _ => print!("{}", output::text(&plan)),
             }
             ExitCode::SUCCESS
         }
