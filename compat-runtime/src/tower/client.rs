@@ -1,4 +1,6 @@
-//! The client's layer: name this end on every request, check the server's answer.
+//! The client's side: [`CompatClientLayer`] names this end on every request and checks the
+//! server's answer. It wraps a client in a [`CompatClient`], whose answer is a
+//! [`ResponseFuture`] and whose errors are [`ClientError`]s.
 
 use core::fmt;
 use core::future::Future;
@@ -76,7 +78,7 @@ where
 {
     type Response = Response<R>;
     type Error = ClientError;
-    type Future = ClientFuture<S::Future>;
+    type Future = ResponseFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner
@@ -88,7 +90,7 @@ where
         let headers = request.headers_mut();
         headers.insert(PEER, self.gate.identity().clone());
         headers.insert(FINGERPRINT, self.gate.fingerprint().clone());
-        ClientFuture {
+        ResponseFuture {
             future: self.inner.call(request),
             gate: Arc::clone(&self.gate),
         }
@@ -97,14 +99,14 @@ where
 
 pin_project! {
     /// The answer of a [`CompatClient`]: the server's response once both ends accepted.
-    pub struct ClientFuture<F> {
+    pub struct ResponseFuture<F> {
         #[pin]
         future: F,
         gate: Arc<Gate>,
     }
 }
 
-impl<F, R, E> Future for ClientFuture<F>
+impl<F, R, E> Future for ResponseFuture<F>
 where
     F: Future<Output = Result<Response<R>, E>>,
     E: Into<BoxError>,

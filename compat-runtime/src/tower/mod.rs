@@ -11,7 +11,8 @@
 //! | `compat-refusal` | the refusal as one line of ASCII JSON | the server, when it refuses |
 //! | `compat-notice` | the advance warning, in words | the server, when the next release of it will refuse the client |
 //!
-//! On the server, [`CompatLayer`] checks the client's identity with the server's own policy.
+//! On the server, [`CompatServerLayer`] checks the client's identity with the server's own
+//! policy.
 //! An accepted request reaches the handler with the [`Session`](crate::Session) in its
 //! extensions (as `Arc<Session>`). A refused one never reaches it: the answer is
 //! **412 Precondition Failed** with the refusal as JSON in the body and in `compat-refusal`.
@@ -28,20 +29,26 @@
 //!
 //! A verdict is cached by the identity's bytes (bounded), so a peer already seen costs a
 //! lookup, not a parse. Both layers count in a [`Census`](crate::census::Census) and report
-//! through `tracing` (see `crate::report`'s fields in the README).
+//! each verdict through `tracing`, rate-limited per peer (the events and their fields:
+//! `docs/services.md`, "Census and tracing").
+//!
+//! Each side is a module, as tower-http writes a middleware: [`server`] (the layer, the
+//! service it wraps the app in, its [`ResponseFuture`](server::ResponseFuture); and
+//! [`IdentityLayer`], which only names the server, for tonic) and [`client`] (likewise, and
+//! [`ClientError`]). The layers and services are re-exported here.
 //!
 //! ```
 //! # #[cfg(feature = "build")] {
 //! use std::sync::Arc;
 //! use compat_runtime::{Endpoint, Policy, Session};
-//! use compat_runtime::tower::{ClientError, CompatClientLayer, CompatLayer};
+//! use compat_runtime::tower::{ClientError, CompatClientLayer, CompatServerLayer};
 //! use tower::{Layer, ServiceExt, service_fn};
 //!
 //! let policy: &'static Policy = Box::leak(Box::new(Policy::from_toml("compat.toml",
 //!     "[components]\nserver = {}\nagent = {}\n\
 //!      [[rule]]\ncomponent = \"agent\"\npeer = \"server\"\nnewer = \"none\"\nolder = \"1 minor\"\n",
 //! ).unwrap()));
-//! let server = CompatLayer::new(Endpoint::new(policy, "server", "0.9.3", &[]).unwrap());
+//! let server = CompatServerLayer::new(Endpoint::new(policy, "server", "0.9.3", &[]).unwrap());
 //! let app = server.layer(service_fn(|request: http::Request<String>| async move {
 //!     let session = request.extensions().get::<Arc<Session>>().unwrap();
 //!     Ok::<_, std::convert::Infallible>(http::Response::new(format!("hello, {}", session.peer_component())))
@@ -70,17 +77,40 @@
 //! # }
 //! ```
 
-mod client;
+pub mod client;
 pub(crate) mod gate;
 pub(crate) mod json;
-mod server;
+pub mod server;
 
 use http::{HeaderName, StatusCode};
 
-pub use client::{BoxError, ClientError, ClientFuture, CompatClient, CompatClientLayer};
+pub use client::{BoxError, ClientError, CompatClient, CompatClientLayer};
 pub use gate::{FINGERPRINT_LEN, MAX_CACHED, MAX_IDENTITY};
 pub use json::MAX_REFUSAL_JSON;
-pub use server::{CompatLayer, CompatService, IdentityLayer, IdentityService, ResponseFuture};
+pub use server::{CompatServer, CompatServerLayer, Identity, IdentityLayer};
+
+// The names before tower-http's convention (a `FooLayer` wraps a service in a `Foo`, whose
+// answer is its module's `ResponseFuture`), kept so that code written against them compiles.
+
+/// The server's layer, under its former name.
+#[deprecated(note = "renamed to `CompatServerLayer`")]
+pub type CompatLayer = CompatServerLayer;
+
+/// The service of the server's layer, under its former name.
+#[deprecated(note = "renamed to `CompatServer`")]
+pub type CompatService<S> = CompatServer<S>;
+
+/// The service of [`IdentityLayer`], under its former name.
+#[deprecated(note = "renamed to `Identity`")]
+pub type IdentityService<S> = Identity<S>;
+
+/// The answer of the server's services, under its former path.
+#[deprecated(note = "moved to `compat_runtime::tower::server::ResponseFuture`")]
+pub type ResponseFuture<F, R> = server::ResponseFuture<F, R>;
+
+/// The answer of the client's service, under its former name.
+#[deprecated(note = "renamed to `compat_runtime::tower::client::ResponseFuture`")]
+pub type ClientFuture<F> = client::ResponseFuture<F>;
 
 /// The sender's `component@version`, on every request and every response.
 pub const PEER_HEADER: &str = "compat-peer";
@@ -111,4 +141,34 @@ pub(crate) fn carried<'a>(headers: &'a http::HeaderMap, name: &HeaderName) -> ga
             .iter()
             .map(http::HeaderValue::as_bytes),
     )
+}
+
+#[cfg(all(test, feature = "build"))]
+mod tests {
+    use super::*;
+    use crate::{Endpoint, Policy};
+
+    /// Code written against the names before the rename compiles (with a deprecation
+    /// warning) and gets the same types.
+    #[test]
+    #[expect(deprecated, reason = "the former names, which must warn")]
+    fn the_former_names_still_compile() {
+        let policy: &'static Policy = Box::leak(Box::new(
+            Policy::from_toml(
+                "compat.toml",
+                "[components]\nserver = {}\n\
+                 [[rule]]\ncomponent = \"server\"\npeer = \"server\"\nskew = \"1 minor\"\n",
+            )
+            .unwrap(),
+        ));
+        let endpoint = Endpoint::new(policy, "server", "0.1.0", &[]).unwrap();
+        let layer: CompatLayer = CompatLayer::new(endpoint);
+        let _: CompatServerLayer = layer;
+        let _ = core::marker::PhantomData::<(
+            CompatService<()>,
+            IdentityService<()>,
+            ResponseFuture<core::future::Ready<()>, String>,
+            ClientFuture<core::future::Ready<()>>,
+        )>;
+    }
 }

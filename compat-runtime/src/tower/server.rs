@@ -1,4 +1,7 @@
-//! The server's layer: refuse a client outside the window before the handler runs.
+//! The server's side: [`CompatServerLayer`] refuses a client outside the window before the
+//! handler runs, and [`IdentityLayer`] only names this end on every response (for a tonic
+//! server, whose interceptor refuses). Each wraps the app in its service, [`CompatServer`]
+//! or [`Identity`], whose answer is a [`ResponseFuture`].
 
 use core::future::Future;
 use core::pin::Pin;
@@ -28,32 +31,32 @@ use crate::handshake::Endpoint;
 /// # #[cfg(feature = "build")] {
 /// use compat_runtime::{Endpoint, Policy};
 /// use compat_runtime::census::Census;
-/// use compat_runtime::tower::CompatLayer;
+/// use compat_runtime::tower::CompatServerLayer;
 /// let policy: &'static Policy = Box::leak(Box::new(
 ///     Policy::from_toml("compat.toml", "[components]\nserver = {}\nagent = {}\n\
 ///         [[rule]]\ncomponent = \"agent\"\npeer = \"server\"\nnewer = \"none\"\nolder = \"1 minor\"\n").unwrap(),
 /// ));
 /// let census = Census::new();
-/// let layer = CompatLayer::with_census(Endpoint::new(policy, "server", "0.9.3", &[]).unwrap(), census.clone());
+/// let layer = CompatServerLayer::with_census(Endpoint::new(policy, "server", "0.9.3", &[]).unwrap(), census.clone());
 /// // axum: Router::new().route(..).layer(layer)
 /// # let _ = layer;
 /// # }
 /// ```
 #[derive(Debug, Clone)]
-pub struct CompatLayer {
+pub struct CompatServerLayer {
     gate: Arc<Gate>,
 }
 
-impl CompatLayer {
+impl CompatServerLayer {
     /// The layer of `endpoint` (this server: its policy, component, version and messages),
     /// counting in a census of its own.
     pub fn new(endpoint: Endpoint<'static>) -> Self {
-        CompatLayer::with_census(endpoint, Census::new())
+        CompatServerLayer::with_census(endpoint, Census::new())
     }
 
     /// The layer of `endpoint`, counting in `census` (shared with other layers or listeners).
     pub fn with_census(endpoint: Endpoint<'static>, census: Census) -> Self {
-        CompatLayer {
+        CompatServerLayer {
             gate: Arc::new(Gate::new(endpoint, census, "http", Side::Server, "header")),
         }
     }
@@ -69,25 +72,25 @@ impl CompatLayer {
     }
 }
 
-impl<S> Layer<S> for CompatLayer {
-    type Service = CompatService<S>;
+impl<S> Layer<S> for CompatServerLayer {
+    type Service = CompatServer<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        CompatService {
+        CompatServer {
             inner,
             gate: Arc::clone(&self.gate),
         }
     }
 }
 
-/// The service [`CompatLayer`] wraps around the app.
+/// The service [`CompatServerLayer`] wraps around the app.
 #[derive(Debug, Clone)]
-pub struct CompatService<S> {
+pub struct CompatServer<S> {
     inner: S,
     gate: Arc<Gate>,
 }
 
-impl<S, B, R> Service<Request<B>> for CompatService<S>
+impl<S, B, R> Service<Request<B>> for CompatServer<S>
 where
     S: Service<Request<B>, Response = Response<R>>,
     R: From<String>,
@@ -173,24 +176,24 @@ impl IdentityLayer {
 }
 
 impl<S> Layer<S> for IdentityLayer {
-    type Service = IdentityService<S>;
+    type Service = Identity<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        IdentityService {
+        Identity {
             inner,
             layer: self.clone(),
         }
     }
 }
 
-/// The service [`IdentityLayer`] wraps.
+/// The service [`IdentityLayer`] wraps around the app.
 #[derive(Debug, Clone)]
-pub struct IdentityService<S> {
+pub struct Identity<S> {
     inner: S,
     layer: IdentityLayer,
 }
 
-impl<S, B, R> Service<Request<B>> for IdentityService<S>
+impl<S, B, R> Service<Request<B>> for Identity<S>
 where
     S: Service<Request<B>, Response = Response<R>>,
 {
@@ -225,8 +228,8 @@ where
 }
 
 pin_project! {
-    /// The answer of a [`CompatService`]: the app's, with this end's identity added, or
-    /// the refusal.
+    /// The answer of a [`CompatServer`] or an [`Identity`]: the app's, with this end's
+    /// identity added, or the refusal.
     pub struct ResponseFuture<F, R> {
         #[pin]
         state: State<F, R>,

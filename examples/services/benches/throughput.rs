@@ -1,6 +1,6 @@
 //! Requests per second over loopback, with compat and without, in the same run:
 //!
-//! - `http/*`: an axum app answering `GET /ping`, bare or behind `CompatLayer`; the client
+//! - `http/*`: an axum app answering `GET /ping`, bare or behind `CompatServerLayer`; the client
 //!   sends `compat-peer` either way (so the bytes on the wire are the same), through
 //!   hyper's client, or through `CompatClientLayer` as well (`both-ends`).
 //! - `grpc/*`: the node service's `Ping`, bare or behind `ServerInterceptor` and the
@@ -28,7 +28,7 @@ use axum::routing::get;
 use bytes::Bytes;
 use compat_runtime::census::Census;
 use compat_runtime::tonic::ClientInterceptor;
-use compat_runtime::tower::{CompatClientLayer, CompatLayer};
+use compat_runtime::tower::{CompatClientLayer, CompatServerLayer};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http::Request;
 use http_body_util::{BodyExt, Full};
@@ -60,7 +60,7 @@ async fn listen() -> (tokio::net::TcpListener, SocketAddr) {
 async fn http_server(with_compat: bool) -> SocketAddr {
     let app = Router::new().route("/ping", get(|| async { "pong" }));
     let app = if with_compat {
-        app.layer(CompatLayer::with_census(
+        app.layer(CompatServerLayer::with_census(
             endpoint("server", "0.9.3").unwrap(),
             Census::new(),
         ))
@@ -257,7 +257,7 @@ fn grpc_interleaved<'a>(
 }
 
 /// The CPU the layers add to one request, without sockets: an app that answers at once,
-/// bare, behind `CompatLayer`, and behind both layers.
+/// bare, behind `CompatServerLayer`, and behind both layers.
 fn in_memory(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -265,7 +265,7 @@ fn in_memory(c: &mut Criterion) {
     let app = tower::service_fn(|_: Request<String>| async {
         Ok::<_, std::convert::Infallible>(http::Response::new(String::from("pong")))
     });
-    let server = CompatLayer::new(endpoint("server", "0.9.3").unwrap()).layer(app);
+    let server = CompatServerLayer::new(endpoint("server", "0.9.3").unwrap()).layer(app);
     let both = CompatClientLayer::new(endpoint("agent", "0.9.2").unwrap()).layer(server.clone());
     let request = || {
         Request::get("/ping")

@@ -1,4 +1,4 @@
-//! The node API over HTTP: an axum app behind [`CompatLayer`], and an agent calling it
+//! The node API over HTTP: an axum app behind [`CompatServerLayer`], and an agent calling it
 //! through [`CompatClientLayer`] over hyper's client.
 //!
 //! | route | body | answer |
@@ -24,7 +24,7 @@ use axum::extract::{Extension, Json};
 use axum::routing::{get, post};
 use bytes::Bytes;
 use compat_runtime::census::Census;
-use compat_runtime::tower::{ClientError, CompatClient, CompatClientLayer, CompatLayer};
+use compat_runtime::tower::{ClientError, CompatClient, CompatClientLayer, CompatServerLayer};
 use compat_runtime::{Endpoint, Session};
 use http::{Request, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -38,7 +38,7 @@ use tower::{Layer, ServiceExt};
 
 /// The node routes behind `layer`, and the census routes beside them (an operator's, not
 /// an agent's: outside the layer).
-pub fn app(layer: CompatLayer) -> Router {
+pub fn app(layer: CompatServerLayer) -> Router {
     let census = layer.census().clone();
     let text = census.clone();
     Router::new()
@@ -58,7 +58,7 @@ pub fn app(layer: CompatLayer) -> Router {
 
 /// The app of a SPIRE server at `version`, counting in `census`.
 pub fn server(version: &str, census: Census) -> Result<Router, compat_runtime::PeerError> {
-    Ok(app(CompatLayer::with_census(
+    Ok(app(CompatServerLayer::with_census(
         crate::endpoint("server", version)?,
         census,
     )))
