@@ -2,10 +2,10 @@
 //! [`connect`] or [`connect_with`] on the client's, each under a timeout, each returning the
 //! [`Session`]; [`connect_until`] runs it under the caller's own deadline.
 //!
-//! Both read exactly the handshake frame and nothing past it (wrap a socket in a
-//! `tokio::io::BufReader` to read it in one system call; the rest stays buffered), so what the client sent right
-//! behind its hello (its first request, with [`connect_with`]) is still in the stream for the
-//! server to read: the handshake adds no round trip. A refusal is written to the refused
+//! Each side reads exactly the handshake frame and nothing past it (wrap a socket in a
+//! `tokio::io::BufReader` to read it in one system call; the rest stays buffered), so what
+//! the client sent right behind its hello (its first request, with [`connect_with`]) is still
+//! in the stream for the server to read: the handshake adds no round trip. A refusal is written to the refused
 //! peer before the error is returned, and every wait is bounded: a peer that sends nothing,
 //! or a byte at a time, is cut off when the timeout expires, holding nothing afterwards.
 //!

@@ -281,44 +281,9 @@ impl Gate {
 
     /// The verdict on an identity not seen before (or no longer cached).
     fn judge(&self, peer: &[u8], fingerprint: Option<&[u8]>) -> Entry {
-        let text = match core::str::from_utf8(peer) {
-            Ok(text) if !text.bytes().any(|b| b.is_ascii_control()) => text,
-            _ => {
-                return self.unidentified_entry(format!(
-                    "the `{PEER_HEADER}` {} is not text: `{}`",
-                    self.carrier,
-                    shorten(&String::from_utf8_lossy(peer))
-                ));
-            }
-        };
-        let text = text.trim();
-        let (component, version) = match text.rsplit_once('@') {
-            None if text.is_empty() => {
-                return self
-                    .unidentified_entry(format!("the `{PEER_HEADER}` {} is empty", self.carrier));
-            }
-            None => {
-                return self.unidentified_entry(format!(
-                    "the `{PEER_HEADER}` {} `{}` is not component@version",
-                    self.carrier,
-                    shorten(text)
-                ));
-            }
-            Some(("", _)) => {
-                return self.unidentified_entry(format!(
-                    "the `{PEER_HEADER}` {} `{}` names no component",
-                    self.carrier,
-                    shorten(text)
-                ));
-            }
-            Some((_, "")) => {
-                return self.unidentified_entry(format!(
-                    "the `{PEER_HEADER}` {} `{}` has no version after the `@`",
-                    self.carrier,
-                    shorten(text)
-                ));
-            }
-            Some(parts) => parts,
+        let (component, version) = match self.identity_parts(peer) {
+            Ok(parts) => parts,
+            Err(reason) => return self.unidentified_entry(reason),
         };
         let verdict = match fingerprint {
             None => self.endpoint.accept_unfingerprinted(component, version),
@@ -333,13 +298,56 @@ impl Gate {
                 }
             },
         };
-        let named = Some((component.to_owned(), version.to_owned()));
         // Only the accepting end warns ahead (it knows its own next releases); a client
         // judging its server keeps the server's notice, sent in `compat-notice`, instead.
         let verdict = match self.side {
             Side::Client => verdict.map(Session::without_notices),
             Side::Server => verdict,
         };
+        self.entry(verdict, component, version)
+    }
+
+    /// The component and version of an identity's bytes, or why they are not one.
+    fn identity_parts<'a>(&self, peer: &'a [u8]) -> Result<(&'a str, &'a str), String> {
+        let text = match core::str::from_utf8(peer) {
+            Ok(text) if !text.bytes().any(|b| b.is_ascii_control()) => text,
+            _ => {
+                return Err(format!(
+                    "the `{PEER_HEADER}` {} is not text: `{}`",
+                    self.carrier,
+                    shorten(&String::from_utf8_lossy(peer))
+                ));
+            }
+        };
+        let text = text.trim();
+        match text.rsplit_once('@') {
+            None if text.is_empty() => {
+                Err(format!("the `{PEER_HEADER}` {} is empty", self.carrier))
+            }
+            None => Err(format!(
+                "the `{PEER_HEADER}` {} `{}` is not component@version",
+                self.carrier,
+                shorten(text)
+            )),
+            Some(("", _)) => Err(format!(
+                "the `{PEER_HEADER}` {} `{}` names no component",
+                self.carrier,
+                shorten(text)
+            )),
+            Some((_, "")) => Err(format!(
+                "the `{PEER_HEADER}` {} `{}` has no version after the `@`",
+                self.carrier,
+                shorten(text)
+            )),
+            Some(parts) => Ok(parts),
+        }
+    }
+
+    /// The cache entry of a verdict on `component@version`, with the census row it counts
+    /// in: the session's peer, the named peer when refused, or the unidentified row when
+    /// its hello was bad.
+    fn entry(&self, verdict: Result<Session, Refused>, component: &str, version: &str) -> Entry {
+        let named = Some((component.to_owned(), version.to_owned()));
         match verdict {
             Ok(session) => Entry {
                 row: self.census.row(&format!(
