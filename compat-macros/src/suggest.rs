@@ -1,7 +1,8 @@
 //! "Did you mean": the known name a misspelt key or component most likely stands for.
 //!
-//! The rule, which compat-runtime's suggestions follow too, so that a typo gets the same
-//! answer from the derive as from the policy linter and the handshake:
+//! One file serves both crates, so that a typo gets the same answer from the derive as from
+//! the policy linter, `check` and the handshake: compat-runtime's `src/suggest.rs` is a
+//! symlink to this one (which `cargo package` packs as a copy). The rule:
 //!
 //! - names are compared in lowercase (`AGENT` and `Agent` stand for `agent`); a candidate
 //!   identical to the name is no suggestion, and names longer than 64 characters are never

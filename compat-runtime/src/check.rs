@@ -56,7 +56,7 @@ impl fmt::Display for PeerError {
                 "invalid peer `{text}`: write COMPONENT@VERSION, e.g. agent@1.4.2"
             ),
             PeerError::UnknownComponent { name, known } => {
-                match crate::suggest::suggest(name, known.iter().map(String::as_str)) {
+                match crate::suggest::closest(name, known.iter().map(String::as_str)) {
                     Some(meant) => write!(f, "unknown component `{name}`: did you mean `{meant}`?"),
                     None => write!(
                         f,

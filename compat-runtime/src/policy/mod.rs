@@ -278,7 +278,7 @@ impl PolicyParts {
 
     /// The declared component a mistyped name most likely stands for.
     pub(crate) fn suggest_component(&self, name: &str) -> Option<&str> {
-        crate::suggest::suggest(name, self.components.iter().map(|c| c.name.as_str()))
+        crate::suggest::closest(name, self.components.iter().map(|c| c.name.as_str()))
     }
 }
 
