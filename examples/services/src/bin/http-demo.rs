@@ -38,7 +38,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = listener.local_addr()?;
     let app = server("0.9.3", census.clone())?;
     let serving = tokio::spawn(async move { axum::serve(listener, app).await });
-    println!("spire server 0.9.3 on http://{addr} (axum, compat_runtime::tower::CompatServerLayer)");
+    println!(
+        "spire server 0.9.3 on http://{addr} (axum, compat_runtime::tower::CompatServerLayer)"
+    );
 
     let request = spire_services::join_token_attestation();
     for version in ["0.9.3", "0.9.2", "0.8.4", "0.9.4", "0.7.0"] {
