@@ -583,6 +583,10 @@ fn check_json_failing(dir: &Path, args: &[&str]) -> (i32, Value, String) {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table of command lines, each with the JSON error it must give, then the shape they share"
+)]
 fn with_format_json_an_error_is_a_json_object_on_stdout_too() {
     let spire = policy("spire");
     let dir = scratch_dir();

@@ -232,6 +232,10 @@ fn exits(out: &Output, code: i32, what: &str, repo: &Repo) {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one story: each step acts on the repository and lock the step before left"
+)]
 fn a_crate_outside_the_workspace_is_locked_from_anywhere_and_old_releases_from_history() {
     let repo = Repo::new();
     // The project adopts compat, then ships 2.4.0 with a field clients may omit.

@@ -29,11 +29,6 @@
     clippy::module_name_repetitions,
     reason = "names such as `attr::Field` read better qualified"
 )]
-#![warn(
-    clippy::too_many_lines,
-    reason = "a function longer than a screen (the workspace's clippy.toml says 80 lines) \
-              states why, with #[expect]"
-)]
 
 mod ast;
 mod attr;

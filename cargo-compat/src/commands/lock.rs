@@ -233,65 +233,15 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
 /// lock.
 fn backfill(package: &Package, rev: &str) -> Result<String, Failure> {
     let dir = canonical(package.dir());
-    let top = git(&dir, &["rev-parse", "--show-toplevel"]).map_err(|_| {
-        Failure::usage(format!(
-            "{} is not in a git repository: --rev records a release from the repository's history",
-            dir.display()
-        ))
-    })?;
-    let top = canonical(Path::new(&top));
-    let commit = git(&top, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
-        .map_err(|_| {
-            Failure::usage(format!(
-                "no revision `{rev}` in the repository at {}: name a tag, branch or commit (`git tag` lists the tags)",
-                top.display()
-            ))
-        })?;
-    let short = &commit[..commit.len().min(12)];
-    let relative = dir.strip_prefix(&top).unwrap_or(Path::new(""));
-    let scratch = Scratch(
-        std::env::temp_dir().join(format!("cargo-compat-lock-{}-{short}", std::process::id())),
-    );
-    let tree = scratch.0.join("tree");
-    std::fs::create_dir_all(&tree)
-        .map_err(|e| failed(format!("cannot create {}: {e}", tree.display())))?;
-    let archive = scratch.0.join("rev.tar");
-    git(
-        &top,
-        &[
-            "archive",
-            "--format=tar",
-            "-o",
-            &archive.to_string_lossy(),
-            &commit,
-        ],
-    )
-    .map_err(|e| failed(format!("cannot check out {rev}: {e}")))?;
-    let untar = Command::new("tar")
-        .arg("-xf")
-        .arg(&archive)
-        .arg("-C")
-        .arg(&tree)
-        .status();
-    if !untar.is_ok_and(|s| s.success()) {
-        return Err(failed(format!(
-            "cannot unpack {rev} into {} (is `tar` installed?)",
-            tree.display()
-        )));
-    }
-    let manifest = tree.join(relative).join("Cargo.toml");
-    if !manifest.exists() {
-        return Err(Failure::usage(format!(
-            "at {rev} there is no {}: the crate did not exist there yet, or lived elsewhere",
-            relative.join("Cargo.toml").display()
-        )));
-    }
+    let revision = Revision::find(&dir, rev)?;
+    let (scratch, manifest) = revision.check_out(&dir)?;
     let then = find(None, Some(&manifest))?;
     eprintln!(
-        "note: recording `{}` {} as it was at {rev} ({short}), built in {}",
+        "note: recording `{}` {} as it was at {rev} ({}), built in {}",
         then.name,
         then.version,
-        tree.display()
+        revision.short(),
+        scratch.0.display()
     );
     record(&then, Some(&package.target))?;
     let policy = match Policy::discover(&dir) {
@@ -308,11 +258,89 @@ fn backfill(package: &Package, rev: &str) -> Result<String, Failure> {
     let report = compat_runtime::lock::adopt(&dir, &policy, &from, &then.version)
         .map_err(|e| failed(e.to_string()))?;
     Ok(format!(
-        "recorded release {} of `{}` from {rev} ({short}) in {}",
+        "recorded release {} of `{}` from {rev} ({}) in {}",
         then.version,
         then.name,
+        revision.short(),
         report.path.display()
     ))
+}
+
+/// A revision of the repository a crate lives in.
+struct Revision<'a> {
+    /// As the user named it.
+    rev: &'a str,
+    /// The repository's top directory.
+    top: PathBuf,
+    /// The full commit hash.
+    commit: String,
+}
+
+impl<'a> Revision<'a> {
+    /// `rev` in the repository of `dir`, or an error that says which of the two is missing.
+    fn find(dir: &Path, rev: &'a str) -> Result<Self, Failure> {
+        let top = git(dir, &["rev-parse", "--show-toplevel"]).map_err(|_| {
+            Failure::usage(format!(
+                "{} is not in a git repository: --rev records a release from the repository's history",
+                dir.display()
+            ))
+        })?;
+        let top = canonical(Path::new(&top));
+        let commit = git(&top, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
+            .map_err(|_| {
+                Failure::usage(format!(
+                    "no revision `{rev}` in the repository at {}: name a tag, branch or commit (`git tag` lists the tags)",
+                    top.display()
+                ))
+            })?;
+        Ok(Revision { rev, top, commit })
+    }
+
+    fn short(&self) -> &str {
+        &self.commit[..self.commit.len().min(12)]
+    }
+
+    /// The whole tree at this revision, unpacked into a temporary directory (removed when
+    /// the returned [`Scratch`] drops), and the manifest of `dir` in it.
+    fn check_out(&self, dir: &Path) -> Result<(Scratch, PathBuf), Failure> {
+        let rev = self.rev;
+        let scratch = Scratch(std::env::temp_dir().join(format!(
+            "cargo-compat-lock-{}-{}",
+            std::process::id(),
+            self.short()
+        )));
+        let tree = scratch.0.join("tree");
+        std::fs::create_dir_all(&tree)
+            .map_err(|e| failed(format!("cannot create {}: {e}", tree.display())))?;
+        let archive = scratch.0.join("rev.tar");
+        let archive_arg = archive.to_string_lossy();
+        git(
+            &self.top,
+            &["archive", "--format=tar", "-o", &archive_arg, &self.commit],
+        )
+        .map_err(|e| failed(format!("cannot check out {rev}: {e}")))?;
+        let untar = Command::new("tar")
+            .arg("-xf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(&tree)
+            .status();
+        if !untar.is_ok_and(|s| s.success()) {
+            return Err(failed(format!(
+                "cannot unpack {rev} into {} (is `tar` installed?)",
+                tree.display()
+            )));
+        }
+        let relative = dir.strip_prefix(&self.top).unwrap_or(Path::new(""));
+        let manifest = tree.join(relative).join("Cargo.toml");
+        if !manifest.exists() {
+            return Err(Failure::usage(format!(
+                "at {rev} there is no {}: the crate did not exist there yet, or lived elsewhere",
+                relative.join("Cargo.toml").display()
+            )));
+        }
+        Ok((scratch, manifest))
+    }
 }
 
 /// The crate could not record (exit 1): `message` on stderr.

@@ -39,6 +39,10 @@ fn default_agents() -> Vec<Agent> {
 }
 
 #[tokio::main(flavor = "current_thread")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "the demo's story, told in the order it happens"
+)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let agents: Vec<Agent> = match std::env::args().skip(1).collect::<Vec<_>>() {
         args if args.is_empty() => default_agents(),
