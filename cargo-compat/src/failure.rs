@@ -9,7 +9,7 @@ use compat_runtime::policy::Diagnostic;
 use compat_runtime::{Policy, PolicyError};
 use serde_json::{Map, Value, json};
 
-use crate::commands::Format;
+use crate::format::Format;
 
 pub(crate) const NO_POLICY: &str =
     "no compat.toml here and no [package.metadata.compat] in Cargo.toml; pass --policy FILE";

@@ -1,7 +1,9 @@
 //! `cargo compat`: check peers against a policy, lint policies, plan upgrades, draw the
 //! matrix, write the guide, record the wire lock. The work is done by the `cargo_compat`
 //! library; this is its command line: the arguments (here) and one module per command
-//! (`commands/`), which reports through the one failure type (`failure.rs`).
+//! (`commands/`), which prints in one of the forms of `format.rs` and reports through the one
+//! failure type (`failure.rs`). Dependencies point one way: `format` ← `failure` ←
+//! `commands`.
 //!
 //! Exit codes are part of the interface: `0` compatible (or a clean policy, or a plan), `1`
 //! refused (or a policy with errors, for `lint`, or no plan), `2` a usage or policy error.
@@ -12,9 +14,11 @@ use clap::{Parser, Subcommand};
 
 mod commands;
 mod failure;
+mod format;
 
-use commands::{Format, check, doc, lint, lock, matrix, plan};
+use commands::{check, doc, lint, lock, matrix, plan};
 use failure::Failure;
+use format::Format;
 
 /// `cargo compat ...`, as cargo runs it: `cargo-compat compat ...`.
 #[derive(Parser)]
