@@ -91,6 +91,28 @@
 //!
 //! Every key of `compat.toml` is documented in [`docs::policy`], and the handshake, byte for
 //! byte, in [`docs::handshake`].
+//!
+//! # Layering
+//!
+//! Dependencies between the modules point one way, from the version model up to the
+//! integrations; a module uses only those of the layers before its own:
+//!
+//! 1. [`version`] (versions and their schemes), `suggest` ("did you mean", the same file as
+//!    compat-macros'), [`skew`] (how far apart two versions are);
+//! 2. [`policy`] (reading, building and linting `compat.toml`), `build` (the build-script
+//!    API, which compiles a checked policy into the crate);
+//! 3. [`check`] (a verdict on two peers), `remedy` (what to move, and to what), [`window`]
+//!    (the senders a receiver must accept), [`fleet`] (every refused pair of a fleet);
+//! 4. `packed` and `unreadable` (a release or peer in one integer, the guard's error),
+//!    [`message`] (the tables the derive writes), [`guard`] (the send guard's walk),
+//!    [`fingerprint`] (a hash of the tables);
+//! 5. [`handshake`] (hello, refusal, notice, frame, and the [`Session`] they end in;
+//!    [`session`] re-exports it), `lock` (the wire lock, by what travels);
+//! 6. [`census`] (peers by version), `throttle` and `events` (rate-limited `tracing`);
+//! 7. the integrations: `tokio`, `tower`, `tonic`.
+//!
+//! `ARCHITECTURE.md` at the root of the repository follows one version string from
+//! `compat.toml` to a refusal on the wire.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
