@@ -164,7 +164,7 @@ LATER = [
 assert len(LATER) == NEWER
 
 def tables() -> str:
-    """What #[derive(Compat)] emits for each message (mirrors compat-macros/src/expand.rs:
+    """What #[derive(Compat)] emits for each message (mirrors compat-macros/src/expand_table.rs:
     one struct-literal constant per message), written out by hand: the cost of compiling
     the tables, without running the derive."""
     m = "::compat_runtime::message"
