@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 mod common;
 
 /// How many tests in this file use the scratch directory; the last to pass removes it.
-const TESTS: usize = 4;
+const TESTS: usize = 5;
 static PASSED: AtomicUsize = AtomicUsize::new(0);
 
 /// The scratch root shared by this binary's tests: `<tmp>/compat-rerun-<pid>-<nanos>`.
@@ -136,18 +136,23 @@ compat-runtime = {{ path = {runtime:?}, default-features = false, features = ["b
 
     /// `cargo build` with `args`.
     fn build_with(&self, args: &[&str]) -> Output {
-        let offline = self.cargo(true, args);
+        self.build_env(args, &[])
+    }
+
+    /// `cargo build` with `args` and the variables `vars` set.
+    fn build_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Output {
+        let offline = self.cargo(true, args, vars);
         let stderr = String::from_utf8_lossy(&offline.stderr);
         let needs_network = !offline.status.success()
             && (stderr.contains("--offline") || stderr.contains("offline mode"));
         if needs_network {
-            self.cargo(false, args)
+            self.cargo(false, args, vars)
         } else {
             offline
         }
     }
 
-    fn cargo(&self, offline: bool, args: &[&str]) -> Output {
+    fn cargo(&self, offline: bool, args: &[&str], vars: &[(&str, &str)]) -> Output {
         // One Cargo at a time: the tests share the target directory anyway.
         static CARGO: Mutex<()> = Mutex::new(());
         let _one = CARGO.lock().unwrap_or_else(|e| e.into_inner());
@@ -155,7 +160,12 @@ compat-runtime = {{ path = {runtime:?}, default-features = false, features = ["b
         let mut command = Command::new(cargo);
         command
             .arg("build")
-            .arg("--quiet")
+            // `-v` asks what cargo did, unit by unit; otherwise quiet.
+            .args(if args.contains(&"-v") {
+                &[][..]
+            } else {
+                &["--quiet"][..]
+            })
             .args(args)
             .current_dir(&self.dir)
             .env("CARGO_TARGET_DIR", root().join("target"))
@@ -178,6 +188,7 @@ compat-runtime = {{ path = {runtime:?}, default-features = false, features = ["b
                 command.env_remove(&*key);
             }
         }
+        command.envs(vars.iter().copied());
         command.output().expect("run cargo")
     }
 
@@ -348,6 +359,31 @@ fn messages_insists_on_every_message_the_modules_and_features_declare() {
     assert!(
         stderr.contains("`v2::Hello` derives Compat (src/v2.rs:7) but is missing"),
         "{stderr}"
+    );
+    passed();
+}
+
+#[test]
+fn an_unchanged_crate_without_a_lock_is_not_rebuilt() {
+    let policy = agent_one_minor_older().replace("\"1 minor\"", "\"1 patch\"");
+    let crate_ = Scratch::new("rerun-fresh", &policy, true);
+    crate_.assert_builds("the first build");
+    // `-v` says, per unit, whether cargo ran it again or found it fresh.
+    let out = crate_.build_with(&["-v"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success()
+            && stderr.contains("Fresh rerun-fresh")
+            && !stderr.contains("build-script-build`"),
+        "a second build of an unchanged crate without compat.lock did work:\n{stderr}"
+    );
+    // Recording sets COMPAT_RECORD: the build script runs again then (and once more after,
+    // when the lock it wrote is read).
+    let out = crate_.build_env(&["-v"], &[("COMPAT_RECORD", "1")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stderr.contains("build-script-build`"),
+        "recording did not rerun the build script:\n{stderr}"
     );
     passed();
 }

@@ -249,8 +249,17 @@ pub fn write_policy_and_releases(
     version: &Version,
     dir: &Path,
 ) -> Result<(), BuildError> {
-    println!("cargo::rerun-if-changed=compat.lock");
-    let releases = recorded_fingerprints(&dir.join("compat.lock"))?;
+    let lock = dir.join("compat.lock");
+    if lock.exists() {
+        println!("cargo::rerun-if-changed=compat.lock");
+    } else {
+        // Cargo reruns a build script that watches a missing file on every build. Without a
+        // lock, watch the variable that records one instead: the build after recording runs
+        // without it, so it reruns once and reads the new lock.
+        // (`lock::RECORD`, which this feature cannot name.)
+        println!("cargo::rerun-if-env-changed=COMPAT_RECORD");
+    }
+    let releases = recorded_fingerprints(&lock)?;
     let mut code = policy_code(policy, version);
     code.push_str(&releases_code(&releases));
     if std::fs::read_to_string(path).is_ok_and(|old| old == code) {
