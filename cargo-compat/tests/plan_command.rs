@@ -29,7 +29,7 @@ fn text_shows_the_component_table_then_numbered_steps_with_reasons() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let expected_head = "plan: upgrade to 0.9.3\n\
-                         releases: examples/spire/compat.lock: 0.8.1, 0.9.3\n\
+                         releases: 0.8.1 (examples/spire/fleet.toml), 0.9.3 (--to, examples/spire/compat.lock)\n\
                          \n\
                          COMPONENT  CURRENT      TARGET\n\
                          server     0.8.1 x2     0.9.3\n\
@@ -162,9 +162,16 @@ fn markdown_is_a_section_with_a_table_and_a_numbered_list() {
             "| component | current | target |\n|---|---|---|\n| server | 0.8.1 | 0.9.3 |\n"
         )
     );
-    assert!(r.stdout.contains(
-        "> **Warning:** zero downtime is impossible: the fleet runs a single server instance"
-    ));
+    // `--from` gives no fleet: the page says what it assumes, and warns of no downtime that
+    // only the assumed single server would mean.
+    assert!(
+        r.stdout.contains(
+            "\nReleases: 0.8.1 (--from), 0.9.3 (--to, examples/spire/compat.lock).\n\nAssumed: one instance per component (`--from` gives a version, not a fleet); for the instances you run, and where a single one means downtime, pass `--fleet FILE` (docs/fleet.md).\n\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("**Warning:**"), "{}", r.stdout);
     assert!(
         r.stdout
             .contains("\n1. upgrade server from 0.8.1 to 0.9.3  \n"),
@@ -268,7 +275,8 @@ fn a_fleet_that_already_breaks_the_policy_has_no_plan() {
 }
 
 #[test]
-fn a_target_that_is_not_a_release_exits_2() {
+fn a_target_outside_the_release_list_is_a_release_all_the_same() {
+    // The user named it: `--to` is a release by definition, whatever `--releases` lists.
     let r = run(&[
         "plan",
         "--policy",
@@ -280,48 +288,62 @@ fn a_target_that_is_not_a_release_exits_2() {
         "--releases",
         "0.8.1,0.9.3",
     ]);
-    assert_eq!(r.code, 2);
-    assert_eq!(
-        r.stderr,
-        "error: the target 0.9.4 is not among the releases (--releases: 0.8.1, 0.9.3); pass the releases you ship, with it, e.g. `--releases 0.8.1,0.9.3,0.9.4`, or pick one of them\n"
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with(
+            "plan: upgrade to 0.9.4\nreleases: 0.8.1 (--from, --releases), 0.9.3 (--releases), 0.9.4 (--to)\n"
+        ),
+        "{}",
+        r.stdout
     );
 }
 
 #[test]
-fn forgetting_releases_on_an_example_says_exactly_what_to_pass() {
-    // The bundled locks record one release each: the target must be added, with what the
-    // fleet runs.
+fn the_lock_is_needed_only_for_the_releases_in_between() {
+    // The bundled locks record one release each; `--from` and `--to` need no list.
     let r = run(&[
         "plan", "--policy", SPIRE, "--from", "0.8.0", "--to", "0.9.2",
     ]);
-    assert_eq!(r.code, 2);
-    assert_eq!(
-        r.stderr,
-        "error: the target 0.9.2 is not among the releases (examples/spire/compat.lock: 0.9.3); pass the releases you ship, with it, e.g. `--releases 0.8.0,0.9.2,0.9.3`, or pick one of them\n"
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with(
+            "plan: upgrade to 0.9.2\nreleases: 0.8.0 (--from), 0.9.2 (--to), 0.9.3 (examples/spire/compat.lock)\n"
+        ),
+        "{}",
+        r.stdout
     );
-    let r = run(&[
-        "plan",
-        "--policy",
-        SPIRE,
-        "--from",
-        "0.8.0",
-        "--to",
-        "0.9.2",
-        "--releases",
-        "0.8.0,0.9.2,0.9.3",
-    ]);
-    assert_eq!(r.code, 0, "the suggested list plans: {}", r.stderr);
-    // A jump too large for the one release recorded names the release to add.
+    // A jump too large for one step names the release missing in between, and what is known.
     let r = run(&[
         "plan", "--policy", SPIRE, "--from", "0.7.0", "--to", "0.9.3",
     ]);
     assert_eq!(r.code, 1);
     assert!(
         r.stderr.ends_with(
-            "a release after 0.7.0 and below 0.9.0 is missing (pass one in --releases, e.g. `--releases 0.7.0,0.8.0,0.9.3` if 0.8.0 is one)\n"
+            "; of the releases known, 0.7.0 (--from), 0.9.3 (--to, examples/spire/compat.lock), none lies in between: a release after 0.7.0 and below 0.9.0 is missing (pass one in --releases, e.g. `--releases 0.7.0,0.8.0,0.9.3` if 0.8.0 is one)\n"
         ),
         "{}",
         r.stderr
+    );
+    let r = run(&[
+        "plan",
+        "--policy",
+        SPIRE,
+        "--from",
+        "0.7.0",
+        "--to",
+        "0.9.3",
+        "--releases",
+        "0.8.0",
+    ]);
+    assert_eq!(
+        r.code, 0,
+        "the release in between is all it takes: {}",
+        r.stderr
+    );
+    assert!(
+        r.stdout.contains("\nthrough: 0.8.0 -> 0.9.3\n"),
+        "{}",
+        r.stdout
     );
     // The matrix and the guide work with one release, and say why they show so little.
     for command in ["matrix", "doc"] {
@@ -343,6 +365,229 @@ fn forgetting_releases_on_an_example_says_exactly_what_to_pass() {
             "{command} with --releases"
         );
     }
+}
+
+/// A plan's steps from its JSON: `action component from->version` (`at version` for steps
+/// that move nothing), with the count where several instances move.
+fn moves(stdout: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(stdout).unwrap();
+    v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let count = match s["count"].as_u64() {
+                Some(n) if n > 1 => format!(" x{n}"),
+                _ => String::new(),
+            };
+            let whom = s["instance"]
+                .as_str()
+                .unwrap_or(s["component"].as_str().unwrap());
+            match s["from"].as_str() {
+                Some(from) => format!(
+                    "{} {whom}{count} {from}->{}",
+                    s["action"].as_str().unwrap(),
+                    s["version"].as_str().unwrap()
+                ),
+                None => format!(
+                    "{} {whom}{count} at {}",
+                    s["action"].as_str().unwrap(),
+                    s["version"].as_str().unwrap()
+                ),
+            }
+        })
+        .collect()
+}
+
+/// Plans a user first types: each example from one version to another, and its steps.
+const FIRST_PLANS: [(&str, &str, &str, &[&str]); 5] = [
+    (
+        "spire",
+        "0.9.3",
+        "0.8.1",
+        &[
+            "downgrade agent 0.9.3->0.8.1",
+            "verify agent at 0.8.1",
+            "downgrade server 0.9.3->0.8.1",
+        ],
+    ),
+    (
+        "gullveig",
+        "1.1.0",
+        "1.2.0",
+        &[
+            "stop web at 1.1.0",
+            "upgrade server 1.1.0->1.2.0",
+            "verify server at 1.2.0",
+            "upgrade web 1.1.0->1.2.0",
+            "start web at 1.2.0",
+            "verify web at 1.2.0",
+            "upgrade agent 1.1.0->1.2.0",
+        ],
+    ),
+    (
+        "mirrord",
+        "3.1.0",
+        "3.5.0",
+        &[
+            "upgrade license-server 3.1.0->3.5.0",
+            "verify license-server at 3.5.0",
+            "upgrade operator 3.1.0->3.5.0",
+            "redeploy agent 3.1.0->3.5.0",
+            "verify operator at 3.5.0",
+            "upgrade cli 3.1.0->3.5.0",
+        ],
+    ),
+    (
+        "mirrord",
+        "3.5.0",
+        "3.1.0",
+        &[
+            "downgrade cli 3.5.0->3.1.0",
+            "verify cli at 3.1.0",
+            "downgrade operator 3.5.0->3.1.0",
+            "redeploy agent 3.5.0->3.1.0",
+            "verify operator at 3.1.0",
+            "downgrade license-server 3.5.0->3.1.0",
+        ],
+    ),
+    (
+        "phoenix",
+        "4.4.0",
+        "4.5.0",
+        &[
+            "upgrade server 4.4.0->4.5.0",
+            "verify server at 4.5.0",
+            "upgrade client 4.4.0->4.5.0",
+        ],
+    ),
+];
+
+#[test]
+fn from_and_to_are_releases_without_a_release_list() {
+    for (system, from, to, steps) in FIRST_PLANS {
+        let policy = format!("examples/{system}/compat.toml");
+        let args = ["plan", "--policy", &policy, "--from", from, "--to", to];
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{system} {from} -> {to}: {}", r.stderr);
+        let lock = format!("examples/{system}/compat.lock");
+        assert!(
+            r.stdout
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.starts_with("releases: ")
+                    && l.contains(&format!("{from} (--from"))
+                    && l.contains(&format!("{to} (--to"))
+                    && l.contains(&lock)),
+            "{system}: {}",
+            r.stdout
+        );
+        let j = run(&[&args[..], &["--format", "json"]].concat());
+        assert_eq!(moves(&j.stdout), steps, "{system} {from} -> {to}");
+    }
+}
+
+#[test]
+fn the_releases_line_says_what_names_each_release() {
+    // The fleet file, the target and the lock: each release says which of them names it, and
+    // the lock is credited with its own releases only.
+    let f = fleet_file("[counts]\n\"server@0.9.2\" = 2\n\"agent@0.9.1\" = 3\n");
+    let r = run(&["plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.lines().nth(1),
+        Some(
+            format!("releases: 0.9.1 ({f}), 0.9.2 ({f}), 0.9.3 (--to, examples/spire/compat.lock)")
+                .as_str()
+        ),
+        "{}",
+        r.stdout
+    );
+    let j = run(&[
+        "plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3", "--format", "json",
+    ]);
+    let v: Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(
+        v["releases"],
+        serde_json::json!([
+            {"version": "0.9.1", "sources": [f]},
+            {"version": "0.9.2", "sources": [f]},
+            {"version": "0.9.3", "sources": ["--to", "examples/spire/compat.lock"]},
+        ])
+    );
+    // With a fleet file nothing is assumed.
+    assert_eq!(v["assumed"], Value::Null);
+    assert!(!r.stdout.contains("assumed:"), "{}", r.stdout);
+}
+
+#[test]
+fn a_plan_from_a_version_says_once_that_it_assumes_one_instance_each() {
+    let args = [
+        "plan", "--policy", SPIRE, "--from", "0.8.1", "--to", "0.9.3",
+    ];
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let head: Vec<&str> = r.stdout.lines().take(4).collect();
+    assert_eq!(
+        head,
+        [
+            "plan: upgrade to 0.9.3",
+            "releases: 0.8.1 (--from), 0.9.3 (--to, examples/spire/compat.lock)",
+            "assumed: one instance per component (--from gives a version, not a fleet); for the instances you run, and where a single one means downtime, pass --fleet FILE (docs/fleet.md)",
+            "",
+        ]
+    );
+    assert_eq!(r.stdout.matches("one instance per component").count(), 1);
+    // No warning of downtime that only the assumed single server would mean.
+    assert!(!r.stdout.contains("warning:"), "{}", r.stdout);
+    let j = run(&[&args[..], &["--format", "json"]].concat());
+    let v: Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(v["assumed"], "one instance per component");
+    assert_eq!(v["warnings"], serde_json::json!([]));
+    // A fleet file with one server is measured: its downtime is a warning.
+    let f = fleet_file("[instances]\nserver-a = \"server@0.8.1\"\nagent-1 = \"agent@0.8.1\"\n");
+    let r = run(&["plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3"]);
+    assert!(
+        r.stdout.contains(
+            "\nwarning: zero downtime is impossible: the fleet runs a single server instance"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn one_move_is_one_row_whatever_groups_it_came_from() {
+    // 500 nodes reach 7.1.2 in the first wave, where 120 already ran: the second wave moves
+    // all 620 nodes from 7.1.2 to 8.1.0, in one row.
+    let f = fleet_file(
+        "[counts]\n\"auth@7.1.2\" = 2\n\"proxy@7.1.2\" = 2\n\"node@6.3.2\" = 500\n\"node@7.1.2\" = 120\n",
+    );
+    let r = run(&[
+        "plan",
+        "--policy",
+        "examples/teleport/compat.toml",
+        "--fleet",
+        &f,
+        "--to",
+        "8.1.0",
+        "--releases",
+        "7.1.2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        moves(&r.stdout),
+        [
+            "upgrade node x500 6.3.2->7.1.2",
+            "upgrade auth x2 7.1.2->8.1.0",
+            "verify auth x2 at 8.1.0",
+            "upgrade proxy x2 7.1.2->8.1.0",
+            "verify proxy x2 at 8.1.0",
+            "upgrade node x620 7.1.2->8.1.0",
+        ]
+    );
 }
 
 #[test]

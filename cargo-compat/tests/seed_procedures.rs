@@ -600,7 +600,7 @@ mod phoenix {
             reason.contains(
                 "the move into 5.0.0 has upgrade settings of its own (../examples/phoenix/compat.toml:"
             ) && reason.ends_with(
-                "but the releases (--releases: 4.4.0, 5.1.0) have no release from 5.0.0, below 5.0.1: pass one in --releases, e.g. `--releases 4.4.0,5.0.0,5.1.0` if 5.0.0 is one"
+                "but of the releases known, 4.4.0 (fleet.toml, --releases), 5.1.0 (--to, --releases), none is from 5.0.0, below 5.0.1: pass one in --releases, e.g. `--releases 4.4.0,5.0.0,5.1.0` if 5.0.0 is one"
             ),
             "{reason}"
         );

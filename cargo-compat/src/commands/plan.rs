@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cargo_compat::fleet_file::Fleet;
-use cargo_compat::plan::{Plan, PlanError, Request, plan};
 use cargo_compat::plan::output;
+use cargo_compat::plan::{Plan, PlanError, Request, plan};
 use compat_runtime::version::parse_version;
 use serde_json::json;
 
@@ -17,7 +17,8 @@ use crate::failure::{Failure, load, print_json};
 pub(crate) struct Args {
     #[command(flatten)]
     policy: PolicyArg,
-    /// Every component runs this version now.
+    /// Every component runs this version now (a release, like --to). The plan assumes one
+    /// instance of each; --fleet gives the instances as they run.
     #[arg(long, value_name = "VERSION", conflicts_with = "fleet")]
     from: Option<String>,
     /// The fleet as it runs now: a fleet.toml (see docs/fleet.md).
@@ -26,8 +27,9 @@ pub(crate) struct Args {
     /// The release every instance should end at.
     #[arg(long, value_name = "VERSION")]
     to: String,
-    /// The releases that exist, comma-separated. Default: those recorded in the
-    /// compat.lock beside the policy, else only the fleet's versions and the target.
+    /// The releases between the fleet and the target, comma-separated, for a move that
+    /// needs intermediate releases (`max-jump`). Default: those recorded in the compat.lock
+    /// beside the policy. The fleet's versions and --to are releases without it.
     #[arg(long, value_name = "V,V,...")]
     releases: Option<String>,
     /// Output format.
@@ -55,12 +57,15 @@ fn make(args: &Args) -> Result<Plan, Failure> {
         parse_version(text).map_err(|e| Failure::usage(format!("{flag} {text}: {e}")))
     };
     let target = version("--to", &args.to)?;
+    let mut request = Request::to(target);
     let fleet = match (&args.fleet, &args.from) {
         (Some(path), _) => Fleet::from_path(&policy, path).map_err(|e| Failure::fleet(&e))?,
-        (None, Some(from)) => Fleet::uniform(&policy, &version("--from", from)?),
+        (None, Some(from)) => {
+            request = request.assuming_one_instance_each();
+            Fleet::uniform(&policy, &version("--from", from)?)
+        }
         (None, None) => return Err(Failure::usage("give --from VERSION or --fleet FILE")),
     };
-    let mut request = Request::to(target);
     if let Some(releases) = super::releases(args.releases.as_deref(), args.policy.path(), &policy)?
     {
         request = request.through(releases);

@@ -34,56 +34,45 @@ pub(super) fn summary(policy: &Policy, cohorts: &[Cohort], target: &Version) -> 
 }
 
 /// Writes the group-level operations out as steps: one row per named instance, one counted
-/// row per group of unnamed instances.
+/// row per move of unnamed instances. Groups that make the same move (a component from one
+/// version to another, the same way) are written as one: their named instances, then one
+/// row with all their unnamed ones.
 pub(super) fn expand(policy: &Policy, initial: &[Cohort], ops: &[Op]) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
+    let mut run: Vec<Rows> = Vec::new();
     let mut versions: Vec<Version> = initial.iter().map(|c| c.version.clone()).collect();
     for op in ops {
-        let rows = match op {
-            Op::Verify(c, v, why) => {
+        let Some(rows) = Rows::of(policy, op, &versions) else {
+            flush(policy, initial, &mut run, &mut steps);
+            if let Op::Verify(c, v, why) = op {
                 steps.push(verify(policy, initial, *c, v, why));
-                continue;
             }
-            Op::Stop(i, why) => Rows::new(*i, Action::Stop, versions[*i].clone(), why),
-            Op::Start(i, why) => Rows::new(*i, Action::Start, versions[*i].clone(), why),
-            Op::Move {
-                cohort,
-                from,
-                to,
-                one_at_a_time,
-                stopped,
-                why,
-            } => Rows {
-                action: if policy.scheme().compare(to, from).is_gt() {
-                    Action::Upgrade
-                } else {
-                    Action::Downgrade
-                },
-                from: Some(from.clone()),
-                one_at_a_time: *one_at_a_time,
-                stopped: *stopped,
-                ..Rows::new(*cohort, Action::Upgrade, to.clone(), why)
-            },
-            Op::Redeploy {
-                cohort,
-                from,
-                to,
-                via,
-                joint,
-                stopped,
-                why,
-            } => Rows {
-                from: Some(from.clone()),
-                stopped: *stopped,
-                via: Some(name(policy, *via).to_string()),
-                joint: *joint,
-                ..Rows::new(*cohort, Action::Redeploy, to.clone(), why)
-            },
+            continue;
         };
-        rows.write(policy, &initial[rows.cohort], &mut steps);
-        versions[rows.cohort] = rows.to;
+        versions[rows.cohorts[0]] = rows.to.clone();
+        if run.first().is_some_and(|r| r.action != rows.action) {
+            flush(policy, initial, &mut run, &mut steps);
+        }
+        // Stops (or starts) of one component version within a run are one transition,
+        // whatever lies between them; moves only when they follow each other.
+        let same = match rows.action {
+            Action::Stop | Action::Start => run.iter_mut().find(|r| r.same_move(&rows, initial)),
+            _ => run.last_mut().filter(|r| r.same_move(&rows, initial)),
+        };
+        match same {
+            Some(r) => r.cohorts.extend(rows.cohorts),
+            None => run.push(rows),
+        }
     }
+    flush(policy, initial, &mut run, &mut steps);
     steps
+}
+
+/// Writes a run of operations out and empties it.
+fn flush(policy: &Policy, initial: &[Cohort], run: &mut Vec<Rows>, steps: &mut Vec<Step>) {
+    for rows in run.drain(..) {
+        rows.write(policy, initial, steps);
+    }
 }
 
 /// The step of a health check: it covers every instance of the component.
@@ -109,9 +98,9 @@ fn verify(policy: &Policy, initial: &[Cohort], c: ComponentId, v: &Version, why:
     }
 }
 
-/// What every row written for one operation on a group shares.
+/// What every row written for one operation on groups of instances shares.
 struct Rows<'a> {
-    cohort: usize,
+    cohorts: Vec<usize>,
     action: Action,
     from: Option<Version>,
     to: Version,
@@ -125,7 +114,7 @@ struct Rows<'a> {
 impl<'a> Rows<'a> {
     fn new(cohort: usize, action: Action, to: Version, why: &'a Why) -> Self {
         Rows {
-            cohort,
+            cohorts: vec![cohort],
             action,
             from: None,
             to,
@@ -137,15 +126,75 @@ impl<'a> Rows<'a> {
         }
     }
 
-    /// One row per named instance of `k`, then one counted row for its unnamed ones.
-    fn write(&self, policy: &Policy, k: &Cohort, steps: &mut Vec<Step>) {
-        let component = name(policy, k.component).to_string();
+    /// The rows of an operation on a group, given the version each group runs; `None` for a
+    /// health check, which covers a component rather than a group.
+    fn of(policy: &Policy, op: &'a Op, versions: &[Version]) -> Option<Self> {
+        Some(match op {
+            Op::Verify(..) => return None,
+            Op::Stop(i, why) => Rows::new(*i, Action::Stop, versions[*i].clone(), why),
+            Op::Start(i, why) => Rows::new(*i, Action::Start, versions[*i].clone(), why),
+            Op::Move {
+                cohort,
+                from,
+                to,
+                one_at_a_time,
+                stopped,
+                why,
+            } => Rows {
+                from: Some(from.clone()),
+                one_at_a_time: *one_at_a_time,
+                stopped: *stopped,
+                ..Rows::new(*cohort, action_of(policy, from, to), to.clone(), why)
+            },
+            Op::Redeploy {
+                cohort,
+                from,
+                to,
+                via,
+                joint,
+                stopped,
+                why,
+            } => Rows {
+                from: Some(from.clone()),
+                stopped: *stopped,
+                via: Some(name(policy, *via).to_string()),
+                joint: *joint,
+                ..Rows::new(*cohort, Action::Redeploy, to.clone(), why)
+            },
+        })
+    }
+
+    /// Whether `other` makes the same move: the same component, from and to the same
+    /// versions, the same way.
+    fn same_move(&self, other: &Rows<'_>, initial: &[Cohort]) -> bool {
+        initial[self.cohorts[0]].component == initial[other.cohorts[0]].component
+            && (
+                &self.action,
+                &self.from,
+                &self.to,
+                self.one_at_a_time,
+                self.stopped,
+            ) == (
+                &other.action,
+                &other.from,
+                &other.to,
+                other.one_at_a_time,
+                other.stopped,
+            )
+            && (&self.via, self.joint) == (&other.via, other.joint)
+    }
+
+    /// One row per named instance of the groups, then one counted row for all their unnamed
+    /// ones.
+    fn write(&self, policy: &Policy, initial: &[Cohort], steps: &mut Vec<Step>) {
+        let c = initial[self.cohorts[0]].component;
+        let component = name(policy, c).to_string();
         let mut first = true;
         let mut row = |instance: Option<String>, count: u64, steps: &mut Vec<Step>| {
             steps.push(Step {
                 action: self.action,
                 component: component.clone(),
-                component_id: k.component,
+                component_id: c,
                 from: self.from.clone(),
                 version: self.to.clone(),
                 instance,
@@ -167,11 +216,22 @@ impl<'a> Rows<'a> {
             });
             first = false;
         };
-        for n in &k.names {
+        let groups = || self.cohorts.iter().map(|&i| &initial[i]);
+        for n in groups().flat_map(|k| &k.names) {
             row(Some(n.clone()), 1, steps);
         }
-        if k.anonymous > 0 {
-            row(None, k.anonymous, steps);
+        let anonymous: u64 = groups().map(|k| k.anonymous).sum();
+        if anonymous > 0 {
+            row(None, anonymous, steps);
         }
+    }
+}
+
+/// A move's action: up or down.
+fn action_of(policy: &Policy, from: &Version, to: &Version) -> Action {
+    if policy.scheme().compare(to, from).is_gt() {
+        Action::Upgrade
+    } else {
+        Action::Downgrade
     }
 }

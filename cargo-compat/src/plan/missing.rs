@@ -9,6 +9,7 @@ use compat_runtime::{Policy, Version};
 use super::blocked::Blocked;
 use super::order::Way;
 use super::request::PlanError;
+use super::steps::{Release, releases_words};
 use crate::releases::Releases;
 
 /// What the search for the next wave met instead.
@@ -26,6 +27,8 @@ pub(super) struct Unreached {
 pub(super) struct Gap<'a> {
     pub(super) policy: &'a Policy,
     pub(super) releases: &'a Releases,
+    /// The same releases, each with what names it, for messages.
+    pub(super) known: &'a [Release],
     pub(super) target: &'a Version,
     pub(super) way: Way,
     pub(super) edge: &'a Version,
@@ -162,11 +165,10 @@ impl Gap<'_> {
         let with = self.releases.clone().with(self.policy, [f.clone()]);
         no_plan(
             format!(
-                "{}; the move into {f} has upgrade settings of its own ({}), but the releases ({}: {}) have no release from {f}{within}: pass one in --releases, e.g. `--releases {}` if {f} is one",
+                "{}; the move into {f} has upgrade settings of its own ({}), but of the releases known, {}, none is from {f}{within}: pass one in --releases, e.g. `--releases {}` if {f} is one",
                 b.reason,
                 u.origin,
-                self.releases.source,
-                self.releases.listed(),
+                releases_words(self.known),
                 with.listed().replace(", ", ",")
             ),
             b,
@@ -184,10 +186,9 @@ impl Gap<'_> {
         let example = self.example(limit).unwrap_or_default();
         no_plan(
             format!(
-                "{}; the releases ({}: {}) have no release in between: {wanted} is missing (pass one in --releases{example})",
+                "{}; of the releases known, {}, none lies in between: {wanted} is missing (pass one in --releases{example})",
                 b.reason,
-                self.releases.source,
-                self.releases.listed()
+                releases_words(self.known)
             ),
             b,
         )

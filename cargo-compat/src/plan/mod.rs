@@ -56,7 +56,7 @@ use search::Planner;
 
 pub use cluster::cluster_rule;
 pub use request::{PlanError, Request};
-pub use steps::{Action, Direction, Plan, Row, Step};
+pub use steps::{Action, Direction, ONE_EACH, Plan, Release, Row, Step, releases_words};
 
 /// Plans the steps that take `fleet` to `request.target`, verified by replay.
 ///
@@ -80,14 +80,19 @@ pub use steps::{Action, Direction, Plan, Row, Step};
 /// ```
 pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, PlanError> {
     let target = &request.target;
-    check_target(policy, fleet, request)?;
-    let releases = releases_for(policy, fleet, request);
+    let known = known(policy, fleet, request);
+    let releases = Releases {
+        versions: known.iter().map(|r| r.version.clone()).collect(),
+        source: String::new(),
+    };
     let initial = group(fleet);
     check_start(policy, &initial)?;
     let route = Planner {
         policy,
         target,
         releases: &releases,
+        known: &known,
+        assumed: request.assumed,
     }
     .route(&initial)?;
     let plan = Plan {
@@ -97,49 +102,50 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
         steps: expand(policy, &initial, &route.ops),
         waves: route.waves,
         warnings: route.warnings,
-        releases: format!("{}: {}", releases.source, releases.listed()),
+        releases: known,
+        assumed: request.assumed.then_some(ONE_EACH),
     };
     verified(policy, fleet, plan)
 }
 
-/// A target outside the given releases is a usage error, which suggests the releases to
-/// pass: those known so far, what the fleet runs, and the target.
-fn check_target(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<(), PlanError> {
-    let target = &request.target;
-    let Some(list) = &request.releases else {
-        return Ok(());
-    };
-    if list.contains(target) {
-        return Ok(());
-    }
-    let suggested = list.clone().with(
-        policy,
-        fleet
-            .members
-            .iter()
-            .map(|m| m.peer.version.clone())
-            .chain([target.clone()]),
-    );
-    Err(PlanError::Usage(format!(
-        "the target {target} is not among the releases ({}: {}); pass the releases you ship, with it, e.g. `--releases {}`, or pick one of them",
-        list.source,
-        list.listed(),
-        suggested.listed().replace(", ", ",")
-    )))
-}
-
-/// The releases instances may move through: the request's (or, without a list, only the
-/// target), with the versions the fleet runs.
-fn releases_for(policy: &Policy, fleet: &Fleet, request: &Request) -> Releases {
-    let fleet_versions = fleet.members.iter().map(|m| m.peer.version.clone());
-    match &request.releases {
-        Some(list) => list.clone().with(policy, fleet_versions),
-        None => Releases {
-            versions: Vec::new(),
-            source: "the fleet's versions and the target".into(),
+/// The releases instances may move through, oldest first, each with what names it: the
+/// versions the fleet runs (`--from` or the fleet file) and the target (`--to`) are releases
+/// by definition; `--releases` or the `compat.lock` add those in between.
+fn known(policy: &Policy, fleet: &Fleet, request: &Request) -> Vec<Release> {
+    let named = fleet
+        .members
+        .iter()
+        .map(|m| (&m.peer.version, fleet.source.as_str()))
+        .chain([(&request.target, "--to")])
+        .chain(
+            request
+                .releases
+                .iter()
+                .flat_map(|list| list.versions.iter().map(|v| (v, list.source.as_str()))),
+        );
+    let mut known: Vec<Release> = Vec::new();
+    for (version, source) in named {
+        let at = match known.iter().position(|r| r.version == *version) {
+            Some(at) => at,
+            None => {
+                known.push(Release {
+                    version: version.clone(),
+                    sources: Vec::new(),
+                });
+                known.len() - 1
+            }
+        };
+        if !known[at].sources.iter().any(|s| s == source) {
+            known[at].sources.push(source.to_string());
         }
-        .with(policy, fleet_versions.chain([request.target.clone()])),
     }
+    let scheme = policy.scheme();
+    known.sort_by(|a, b| {
+        scheme
+            .compare(&a.version, &b.version)
+            .then_with(|| a.version.cmp(&b.version))
+    });
+    known
 }
 
 /// No step can start from a fleet that already breaks the policy.

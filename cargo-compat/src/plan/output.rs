@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use compat_runtime::Version;
 
-use super::steps::{Action, Direction, Plan, Row, Step};
+use super::steps::{Action, Direction, Plan, Row, Step, releases_words};
 use crate::english::capital;
 
 /// `server-a (server)`, `1200 agent instances, one at a time`, `server`.
@@ -71,6 +71,14 @@ pub fn describe(step: &Step) -> String {
             format!("verify {who} at {} is healthy{before}", step.version)
         }
     }
+}
+
+/// What a plan assumes of a fleet given by its version alone, and how to give the real one;
+/// `tick` quotes the flags (Markdown's backtick, or nothing).
+fn assumption(assumed: &str, tick: &str) -> String {
+    format!(
+        "{assumed} ({tick}--from{tick} gives a version, not a fleet); for the instances you run, and where a single one means downtime, pass {tick}--fleet FILE{tick} (docs/fleet.md)"
+    )
 }
 
 fn title(plan: &Plan) -> String {
@@ -192,7 +200,10 @@ fn joints(steps: &[Step]) -> Vec<String> {
 pub fn text(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "plan: {}", title(plan));
-    let _ = writeln!(out, "releases: {}", plan.releases);
+    let _ = writeln!(out, "releases: {}", releases_words(&plan.releases));
+    if let Some(assumed) = plan.assumed {
+        let _ = writeln!(out, "assumed: {}", assumption(assumed, ""));
+    }
     if plan.waves.len() > 1 {
         let waves: Vec<String> = plan.waves.iter().map(ToString::to_string).collect();
         let _ = writeln!(out, "through: {}", waves.join(" -> "));
@@ -262,7 +273,9 @@ pub fn text(plan: &Plan) -> String {
 }
 
 /// The plan for scripts: an object with `steps`, each with `action`, `component`,
-/// `version`, `instance` (where named), `reason` and `origin`.
+/// `version`, `instance` (where named), `reason` and `origin`; `releases`, each with its
+/// `version` and the `sources` that name it; and `assumed`, what the plan assumes of a fleet
+/// given by `--from` (`"one instance per component"`), or `null` for a fleet file.
 pub fn json(plan: &Plan) -> Value {
     json!({
         "target": plan.target.to_string(),
@@ -273,7 +286,11 @@ pub fn json(plan: &Plan) -> Value {
             Direction::None => "none",
         },
         "nothing_to_do": plan.steps.is_empty(),
-        "releases": plan.releases,
+        "releases": plan.releases.iter().map(|r| json!({
+            "version": r.version.to_string(),
+            "sources": r.sources,
+        })).collect::<Vec<_>>(),
+        "assumed": plan.assumed,
         "waves": plan.waves.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "components": plan.rows.iter().map(|r| json!({
             "component": r.component,
@@ -304,7 +321,10 @@ pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
     let t = capital(&title(plan));
     let _ = writeln!(out, "## {t}\n");
-    let _ = writeln!(out, "Releases: {}.\n", plan.releases);
+    let _ = writeln!(out, "Releases: {}.\n", releases_words(&plan.releases));
+    if let Some(assumed) = plan.assumed {
+        let _ = writeln!(out, "Assumed: {}.\n", assumption(assumed, "`"));
+    }
     out.push_str("| component | current | target |\n|---|---|---|\n");
     for row in &plan.rows {
         let _ = writeln!(

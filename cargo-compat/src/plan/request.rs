@@ -11,7 +11,7 @@ use crate::releases::Releases;
 /// Why there is no plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanError {
-    /// The request itself is wrong (exit 2): a target that is not a release.
+    /// The request itself is wrong (exit 2).
     Usage(String),
     /// No plan exists under the policy (exit 1): the rule that blocks or the release that is
     /// missing.
@@ -45,9 +45,13 @@ impl std::error::Error for PlanError {}
 pub struct Request {
     /// The release every instance should end at.
     pub target: Version,
-    /// The releases instances may move through; `None`: only the fleet's versions and the
-    /// target.
+    /// The releases instances may move through besides the fleet's versions and the target
+    /// (which are releases by definition); `None`: no others.
     pub releases: Option<Releases>,
+    /// The fleet is assumed, not known: `--from` named a version, and the fleet holds one
+    /// instance of each component at it. The plan says so instead of warning about downtime
+    /// that one instance would mean.
+    pub assumed: bool,
 }
 
 impl Request {
@@ -56,7 +60,15 @@ impl Request {
         Request {
             target,
             releases: None,
+            assumed: false,
         }
+    }
+
+    /// The same request, for a fleet assumed from one version (`--from`): one instance of
+    /// each component.
+    pub fn assuming_one_instance_each(mut self) -> Self {
+        self.assumed = true;
+        self
     }
 
     /// The same request, moving only through these releases.

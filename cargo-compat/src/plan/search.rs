@@ -14,7 +14,7 @@ use super::missing::{Gap, Unreached};
 use super::op::Op;
 use super::order::Way;
 use super::request::PlanError;
-use super::steps::Direction;
+use super::steps::{Direction, Release};
 use super::warnings::crossed_rule_changes;
 use super::wave::{Wave, WaveTo};
 use crate::releases::Releases;
@@ -24,6 +24,10 @@ pub(super) struct Planner<'a> {
     pub(super) policy: &'a Policy,
     pub(super) target: &'a Version,
     pub(super) releases: &'a Releases,
+    /// The same releases, each with what names it, for messages.
+    pub(super) known: &'a [Release],
+    /// The fleet is assumed (one instance each), so its counts warn of nothing.
+    pub(super) assumed: bool,
 }
 
 /// The waves from the fleet to the target, in order, with their operations and warnings.
@@ -84,6 +88,7 @@ impl Planner<'_> {
                 Gap {
                     policy: self.policy,
                     releases: self.releases,
+                    known: self.known,
                     target: self.target,
                     way,
                     edge: &edge,
@@ -241,6 +246,7 @@ impl Planner<'_> {
             r,
             table,
             allow_stops,
+            counted: !self.assumed,
             step_note: self.step_note(r, table, farther),
         }
         .take(start)

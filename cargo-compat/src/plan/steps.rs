@@ -99,6 +99,35 @@ pub struct Row {
     pub target: Version,
 }
 
+/// A release a plan may move through, and what names it: `--from`, `--to`, the fleet file,
+/// `--releases` or the `compat.lock`, in that order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// The version.
+    pub version: Version,
+    /// What names it, each once.
+    pub sources: Vec<String>,
+}
+
+impl fmt::Display for Release {
+    /// `0.9.3 (--to, examples/spire/compat.lock)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.version, self.sources.join(", "))
+    }
+}
+
+/// The releases in words, oldest first: `0.8.1 (--from), 0.9.3 (--to, examples/spire/compat.lock)`.
+pub fn releases_words(releases: &[Release]) -> String {
+    releases
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a plan assumes of a fleet that `--from` names by its version alone.
+pub const ONE_EACH: &str = "one instance per component";
+
 /// The ordered steps from a fleet to a target release.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -115,8 +144,11 @@ pub struct Plan {
     /// Things the operator must know: where zero downtime is impossible, where a
     /// downgrade crosses a rule change.
     pub warnings: Vec<String>,
-    /// Where the releases came from and which they are.
-    pub releases: String,
+    /// The releases the plan could move through, oldest first, each with what names it.
+    pub releases: Vec<Release>,
+    /// What the plan assumes of the fleet ([`ONE_EACH`] when `--from` gave a version, not a
+    /// fleet); `None` for a fleet as it runs.
+    pub assumed: Option<&'static str>,
 }
 
 impl Plan {

@@ -25,6 +25,9 @@ pub(super) struct WaveTo<'a> {
     /// Whether instances of other components may stop while a component moves (beyond
     /// those a lockstep rule forces).
     pub(super) allow_stops: bool,
+    /// Whether the fleet's counts are known (a fleet file), so that a single instance warns
+    /// of downtime; not for a fleet assumed from `--from`.
+    pub(super) counted: bool,
     /// Why the wave stops short of the target, or nothing: said in every move's reason.
     pub(super) step_note: String,
 }
@@ -121,7 +124,7 @@ impl WaveTo<'_> {
             order_note,
             step_note: &self.step_note,
         };
-        if let Some(w) = mover.single_instance(&wave.fleet) {
+        if let Some(w) = mover.single_instance(&wave.fleet).filter(|_| self.counted) {
             wave.warnings.push(w);
         }
         let done = mover.take(&wave.fleet, &mut wave.warnings)?;
