@@ -50,13 +50,16 @@
 // By layer, each depending only on those above it: `kind` (why a handshake was refused, as
 // one byte), `layout` (the header and tagged fields of a frame, and the errors of reading
 // them), `hello` and `refused` (the payloads), `frame` (the frames they travel in),
-// `session` (what an accepted handshake settled); this file is the end that judges hellos.
+// `session` (what an accepted handshake settled), `warning` (the releases this end reaches
+// next, and the notice for a peer one of them refuses); this file is the end that judges
+// hellos.
 mod frame;
 mod hello;
 mod kind;
 mod layout;
 mod refused;
 pub(crate) mod session;
+mod warning;
 
 pub use frame::Frame;
 #[cfg(feature = "tokio")]
@@ -72,7 +75,7 @@ pub use refused::{Notice, Refused};
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::check::{Peer, PeerError, Refusal, RefusalKind};
+use crate::check::{Peer, PeerError, RefusalKind};
 use crate::message::Message;
 use crate::policy::Policy;
 use crate::version::{Version, parse_version, shorten};
@@ -121,6 +124,9 @@ pub struct Endpoint<'p> {
     hello: Arc<Hello>,
     messages: &'static [&'static Message],
     releases: &'p [Release],
+    /// The releases of this end's component it can reach in one upgrade step: the ones
+    /// whose refusal of a peer is worth a notice.
+    ahead: Arc<[Peer]>,
 }
 
 impl<'p> Endpoint<'p> {
@@ -138,19 +144,23 @@ impl<'p> Endpoint<'p> {
             version,
             crate::fingerprint::of(messages),
         ));
+        let ahead = warning::reachable(policy, &me, &[]).into();
         Ok(Endpoint {
             policy,
             me,
             hello,
             messages,
             releases: &[],
+            ahead,
         })
     }
 
     /// The same end, knowing the fingerprints of recorded releases: a peer claiming one of
-    /// them with other tables is refused (`fingerprint mismatch`).
+    /// them with other tables is refused (`fingerprint mismatch`). The releases newer than
+    /// this end are also ones it may move to next, for the advance warning.
     pub fn with_releases(mut self, releases: &'p [Release]) -> Self {
         self.releases = releases;
+        self.ahead = warning::reachable(self.policy, &self.me, releases).into();
         self
     }
 
@@ -197,13 +207,15 @@ impl<'p> Endpoint<'p> {
     }
 
     /// The server's decision on a client's hello: a session, with the advance-warning notice
-    /// for the client when the next release of this end would refuse it.
+    /// for the client when a release this end can reach in one upgrade step (the policy's
+    /// `max-jump`) would refuse it.
     ///
     /// Takes the hello by reference or, to spare a copy, by value.
     pub fn accept<'h>(&self, hello: impl Into<Cow<'h, Hello>>) -> Result<Session, Refused> {
         let hello = hello.into();
         let (peer, rule) = self.judge_rule(&hello)?;
-        let notice = self.advance_warning(&peer);
+        let notice =
+            warning::advance_warning(self.policy, &self.hello, &self.me, &self.ahead, &peer);
         Ok(self.session(peer, hello, rule, notice, None))
     }
 
@@ -419,51 +431,5 @@ impl<'p> Endpoint<'p> {
             hello.component(),
             hello.version()
         ))
-    }
-
-    /// The notice for an accepted peer that the next minor or major release of this end
-    /// would refuse.
-    fn advance_warning(&self, peer: &Peer) -> Option<Notice> {
-        let scheme = self.policy.scheme();
-        let v = &self.me.version;
-        let next_minor = Version::new(v.major, v.minor.saturating_add(1), 0);
-        let next_major = scheme.next_major(v);
-        // Under the pre-1.0 reading the next minor is the next major: check it once.
-        let second = (next_major != next_minor).then_some(next_major);
-        for next in core::iter::once(next_minor).chain(second) {
-            let me_next = Peer {
-                component: self.me.component,
-                version: next,
-            };
-            if let Err(refusal) = self.policy.check(&me_next, peer) {
-                return Some(self.notice(peer, &me_next, &refusal));
-            }
-        }
-        None
-    }
-
-    fn notice(&self, peer: &Peer, me_next: &Peer, refusal: &Refusal) -> Notice {
-        let mine = self.policy.component_name(self.me.component);
-        let subject = format!(
-            "{}@{}",
-            self.policy.component_name(peer.component),
-            peer.version
-        );
-        let up = self.policy.moves_up(peer, &[&self.me, me_next], true);
-        let remedy = match up.first() {
-            Some(step) => format!("{step} before upgrading {mine} to {}", me_next.version),
-            None => refusal.remedy(),
-        };
-        Notice::new(
-            self.hello.peer_text(),
-            subject,
-            me_next.version.to_string(),
-            RefusedKind::Policy(refusal.kind()),
-        )
-        .with_rule(
-            refusal.reason().text.clone(),
-            refusal.reason().origin.as_ref().map(ToString::to_string),
-        )
-        .with_remedy(remedy)
     }
 }

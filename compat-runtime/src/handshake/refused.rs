@@ -221,9 +221,11 @@ impl fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
-/// Advance warning: the peer is accepted today, but the next minor or major release of the
-/// end that accepted it will refuse it. Computed from the accepting end's policy and sent
-/// with the accept, so both ends can log it.
+/// Advance warning: the peer is accepted today, but a release the accepting end can reach
+/// in one upgrade step (a recorded release ahead of it, or its next minor or major, within
+/// the policy's `max-jump`) will refuse it. Computed from the accepting end's policy and
+/// sent with the accept, so both ends can log it. The kind describes the peer, and the
+/// remedy moves the peer, never the accepting end from a release it does not run yet.
 ///
 /// ```
 /// # #[cfg(feature = "build")] {
