@@ -252,7 +252,8 @@ fn the_stricter_end_decides_whichever_end_it_is() {
         refused.to_string(),
         "refused by server 0.9.3: server 0.8.9 is below the minimum supported version (talking \
          to server 0.9.3): nothing older than 0.9.0 is supported (compat.toml:39:11); to fix, \
-         upgrade server from 0.8.9 to 0.9.0 or later, below 0.10.0"
+         upgrade server from 0.8.9 to 0.9.0 or later, below 0.11.0 (one step reaches 0.9.0 or \
+         later, below 0.10.0; `max-jump` allows steps of at most one minor release)"
     );
     // The other way round, the new server is the accepting end and refuses at once.
     let refused = new_server.accept(old_server.hello()).unwrap_err();

@@ -932,7 +932,8 @@ mod teleport {
             shown(&refusal),
             "node 5.9.0 is outside the support window (talking to auth 8.0.0): supported versions \
              are at most two major releases behind the newest (examples/teleport/compat.toml:75:10); \
-             to fix, upgrade node from 5.9.0 to 7.0.0 or later, below 10.0.0 (in steps of at most one major release)"
+             to fix, upgrade node from 5.9.0 to 7.0.0 or later, below 10.0.0 (in 2 steps of at most \
+             one major release, by way of 6.0.0)"
         );
         // RFD 12's backport examples start from `v8.0.1`, `v7.1.2` and `v6.3.2` as the three
         //  newest releases.
@@ -1002,7 +1003,9 @@ mod phoenix {
             "client 4.2.0 is too new for server 4.1.9: client may be up to two minor releases \
              older than server, and newer by patch releases of the same minor \
              (examples/phoenix/compat.toml:8:1); to fix, upgrade server from 4.1.9 to 4.2.0 or \
-             later, below 4.3.0, or downgrade client from 4.2.0 to 4.1.0 or later, below 4.2.0"
+             later, below 4.5.0, or downgrade client from 4.2.0 to 4.0.0 or later, below 4.2.0 \
+             (one step reaches 4.1.0 or later, below 4.2.0; `max-jump` allows steps of at most one \
+             minor release)"
         );
         // The same page: as servers move forward, clients ought to follow.
         assert_refused(

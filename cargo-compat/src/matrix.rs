@@ -75,6 +75,9 @@ impl Matrix {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(policy: &Policy, releases: &[Version]) -> Matrix {
+        // The page names the policy relative to where it lives, never by an absolute path.
+        let shown = policy.shown_relative();
+        let policy = &shown;
         let ids: Vec<ComponentId> = policy
             .components()
             .iter()

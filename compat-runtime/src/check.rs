@@ -2,9 +2,10 @@
 
 use core::fmt;
 
-use crate::policy::{ComponentId, Form, Origin, Policy, Rule};
+use crate::policy::{ComponentId, Form, Located, Origin, Policy, Rule};
 use crate::skew::{Limit, Skew};
 use crate::version::{Version, VersionError, parse_version, shorten};
+use crate::window::Ranges;
 
 /// The longest `component@version` text accepted from a peer.
 pub const MAX_PEER_LEN: usize = 192;
@@ -192,6 +193,16 @@ impl fmt::Display for Range {
     }
 }
 
+impl Range {
+    /// Exactly one version.
+    pub fn exactly(v: &Version) -> Range {
+        Range {
+            lowest: Some(v.clone()),
+            limit: Some(Limit::AtMost(v.clone())),
+        }
+    }
+}
+
 /// One way out of a refusal: move this component into this range.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Move {
@@ -199,12 +210,93 @@ pub struct Move {
     pub direction: Direction,
     /// The component to move (and its current version).
     pub who: Named,
-    /// Where to move it.
+    /// Where to move it: every release in the nearest range that fits, in full.
     pub to: Range,
     /// The component that does the move, for a managed component (`Redeploy`).
     pub via: Option<String>,
-    /// When the target is further than one upgrade step (`max-jump`) allows: the step.
-    pub steps: Option<Skew>,
+    /// What `max-jump` imposes on the move, when an upgrade setting limits it: `None` when
+    /// no `max-jump` governs it.
+    pub steps: Option<Steps>,
+}
+
+/// What `max-jump` imposes on a [`Move`]: how much of its range one step reaches, and how
+/// the range is reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Steps {
+    /// The largest step one instance may take, with its place in the policy: the setting
+    /// of the release stepped to, going up, or of the one left, going down.
+    pub max_jump: Located<Skew>,
+    /// The releases of the move's range that one step reaches; empty when none does.
+    pub reach: Ranges,
+    /// How the range is reached.
+    pub route: Route,
+}
+
+/// How a move reaches its range under `max-jump`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Route {
+    /// In one step, to a release of [`Steps::reach`].
+    OneStep,
+    /// A step to each of these releases in turn (each as far as one step goes), then one
+    /// into the range: one more step than stops.
+    Through(Vec<Version>),
+    /// Through more than a hundred stops, not listed.
+    Long,
+    /// No series of steps gets there: the move crosses what every step stays within (a
+    /// major, under `max-jump = "1 minor"`).
+    Never,
+}
+
+impl Steps {
+    /// How many steps the move takes; `None` when no series of steps gets there, or one too
+    /// long to list.
+    pub fn count(&self) -> Option<usize> {
+        match &self.route {
+            Route::OneStep => Some(1),
+            Route::Through(stops) => Some(stops.len() + 1),
+            Route::Long | Route::Never => None,
+        }
+    }
+
+    /// What the steps mean for a move to `to`, as a parenthesis after it; nothing when one
+    /// step reaches all of it.
+    fn words(&self, to: &Range) -> String {
+        let allows = steps_of(self.max_jump.value);
+        match &self.route {
+            Route::OneStep if self.reach.is_exactly(to) => String::new(),
+            Route::OneStep => format!(
+                " (one step reaches {}; `max-jump` allows {allows})",
+                self.reach
+            ),
+            Route::Through(stops) => {
+                let stops: Vec<String> = stops.iter().map(ToString::to_string).collect();
+                let listed = match stops.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => {
+                        format!("{} and {last}", rest.join(", "))
+                    }
+                    _ => stops.join(""),
+                };
+                format!(" (in {} {allows}, by way of {listed})", stops.len() + 1)
+            }
+            Route::Long => format!(" (more than {} {allows} away)", crate::remedy::MAX_STOPS),
+            Route::Never => format!(
+                " (out of reach: `max-jump` allows {allows}, and no series of them gets there)"
+            ),
+        }
+    }
+}
+
+/// Steps of a `max-jump`, in words: "steps of at most one minor release", "steps within one
+/// major".
+fn steps_of(jump: Skew) -> String {
+    match jump {
+        Skew::None => "no step at all".into(),
+        Skew::Patch(None) => "steps within one minor".into(),
+        Skew::Minor(None) | Skew::Major(0) => "steps within one major".into(),
+        Skew::Any => "steps of any size".into(),
+        step => format!("steps of at most {}", step.describe()),
+    }
 }
 
 impl fmt::Display for Move {
@@ -226,14 +318,8 @@ impl fmt::Display for Move {
             "{verb} {} from {} to {}",
             self.who.component, self.who.version, self.to
         )?;
-        if let Some(step) = self.steps {
-            match step {
-                Skew::Patch(None) => f.write_str(" (in steps that stay within one minor)")?,
-                Skew::Minor(None) | Skew::Major(0) => {
-                    f.write_str(" (in steps that stay within one major)")?;
-                }
-                step => write!(f, " (in steps of at most {})", step.describe())?,
-            }
+        if let Some(steps) = &self.steps {
+            f.write_str(&steps.words(&self.to))?;
         }
         Ok(())
     }
@@ -436,7 +522,7 @@ impl Policy {
         };
         self.admits_prereleases(older, newer, remedies)?;
         if same.is_ne() {
-            self.admits_unstable(older, newer)?;
+            self.admits_unstable(older, newer, remedies)?;
         }
 
         // Read the pair from the rule's side: `x` is the rule's `component`, `y` its `peer`.
@@ -519,7 +605,7 @@ impl Policy {
 
     /// Unstable versions talk only to the identical version: of two peers at different
     /// versions, neither is unstable.
-    fn admits_unstable(&self, older: &Peer, newer: &Peer) -> Result<(), Refusal> {
+    fn admits_unstable(&self, older: &Peer, newer: &Peer, remedies: bool) -> Result<(), Refusal> {
         if self.unstable().is_some() {
             for p in [older, newer] {
                 if self.is_unstable(&p.version) {
@@ -528,7 +614,7 @@ impl Policy {
                     } else {
                         older
                     };
-                    return Err(self.refuse_unstable(p, q));
+                    return Err(self.refuse_unstable(p, q, remedies));
                 }
             }
         }
@@ -561,25 +647,22 @@ impl Policy {
             // A managed component follows its manager ("users should not manually manage
             // Agent image versions"): the manager redeploys it at its own version, or, when
             // the component is ahead, the manager moves up to it. Never the component by hand.
-            let exactly = |v: &Version| Range {
-                lowest: Some(v.clone()),
-                limit: Some(Limit::AtMost(v.clone())),
-            };
             let redeploy = Move {
                 direction: Direction::Redeploy,
                 who: self.named(x),
-                to: exactly(&y.version),
+                to: Range::exactly(&y.version),
                 via: Some(self.component_name(y.component).to_string()),
                 steps: None,
             };
             if x_is_newer {
+                let (to, steps) = self.exact_move(&y.version, &x.version);
                 vec![
                     Move {
                         direction: Direction::Upgrade,
                         who: self.named(y),
-                        to: exactly(&x.version),
+                        to,
                         via: None,
-                        steps: None,
+                        steps,
                     },
                     redeploy,
                 ]
@@ -753,14 +836,31 @@ impl Policy {
         .into()
     }
 
-    fn refuse_unstable(&self, p: &Peer, q: &Peer) -> Refusal {
+    fn refuse_unstable(&self, p: &Peer, q: &Peer, remedies: bool) -> Refusal {
         let req = self.unstable().expect("only called with an unstable range");
-        let exactly = |v: &Version| Range {
-            lowest: Some(v.clone()),
-            limit: Some(Limit::AtMost(v.clone())),
-        };
         let older_is_p = self.scheme().compare(&p.version, &q.version).is_lt();
         let (old, new) = if older_is_p { (p, q) } else { (q, p) };
+        let mut moves = Vec::new();
+        if remedies {
+            let (up, up_steps) = self.exact_move(&old.version, &new.version);
+            let (down, down_steps) = self.exact_move(&new.version, &old.version);
+            moves = vec![
+                Move {
+                    direction: Direction::Upgrade,
+                    who: self.named(old),
+                    to: up,
+                    via: None,
+                    steps: up_steps,
+                },
+                Move {
+                    direction: Direction::Downgrade,
+                    who: self.named(new),
+                    to: down,
+                    via: None,
+                    steps: down_steps,
+                },
+            ];
+        }
         RefusalParts {
             kind: RefusalKind::Unstable,
             subject: self.named(p),
@@ -773,22 +873,7 @@ impl Policy {
                 ),
                 note: None,
             },
-            moves: vec![
-                Move {
-                    direction: Direction::Upgrade,
-                    who: self.named(old),
-                    to: exactly(&new.version),
-                    via: None,
- steps: None,
-                },
-                Move {
-                    direction: Direction::Downgrade,
-                    who: self.named(new),
-                    to: exactly(&old.version),
-                    via: None,
- steps: None,
-                },
-            ],
+            moves,
         }
         .into()
     }

@@ -1,265 +1,203 @@
 //! Remedies: where to move one side of a refused pair (or one instance of a fleet) so that
-//! every peer it talks to accepts it.
+//! every peer it talks to accepts it, and what `max-jump` makes of the move.
 //!
-//! Targets are releases. The rule that applies to a pair depends on the newer of the two
-//! (`from`/`until`), so the admissible targets are worked out piece by piece between those
-//! boundaries, intersected over every peer, and the nearest piece is offered; it is then
-//! checked again against every peer, so a remedy is never one that the policy would refuse.
+//! The range is the nearest piece of [`Policy::accepted_by`] in the move's direction, in
+//! full: exactly the releases every peer accepts, never cut down to what one step reaches.
+//! What one step reaches, and the stops on the way when it does not reach the range, are
+//! said apart, as [`Steps`]: a step up is governed by the upgrade settings of the release
+//! it moves to, a step down by those of the release it leaves (as the planner reads them).
 
-use crate::check::{Direction, Peer, Range};
+use crate::check::{Direction, Peer, Range, Route, Steps};
 use crate::policy::Policy;
-use crate::skew::{Limit, Skew};
+use crate::skew::Skew;
 use crate::version::Version;
+use crate::window::{Ranges, Rel, Span, after, rel, releases_where, skew_edges, version};
 
-/// A release as `(major, minor, patch)`.
-type Rel = (u64, u64, u64);
-
-/// Releases `lo <= r < hi` (`hi: None`: no upper end).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Span {
-    lo: Rel,
-    hi: Option<Rel>,
-}
-
-impl Span {
-    const ALL: Span = Span {
-        lo: (0, 0, 0),
-        hi: None,
-    };
-
-    fn is_empty(self) -> bool {
-        self.hi.is_some_and(|hi| hi <= self.lo)
-    }
-
-    fn meet(self, other: Span) -> Span {
-        Span {
-            lo: self.lo.max(other.lo),
-            hi: match (self.hi, other.hi) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            },
-        }
-    }
-}
-
-fn rel(v: &Version) -> Rel {
-    (v.major, v.minor, v.patch)
-}
-
-fn version(r: Rel) -> Version {
-    Version::new(r.0, r.1, r.2)
-}
-
-/// The first release after `v` (a pre-release's own release comes after it).
-fn after(v: &Version) -> Option<Rel> {
-    if v.pre.is_empty() {
-        v.patch.checked_add(1).map(|p| (v.major, v.minor, p))
-    } else {
-        Some(rel(v))
-    }
-}
-
-/// Releases at or above `lowest`, and within `limit`.
-fn span_of(lowest: Option<&Version>, limit: Option<&Limit>) -> Span {
-    Span {
-        lo: lowest.map_or((0, 0, 0), rel),
-        hi: match limit {
-            None => None,
-            // Releases at most `v`: below the first release after it. Past u64::MAX there
-            // is no release after it, so no upper end.
-            Some(Limit::AtMost(v)) => after(v),
-            Some(Limit::Below(v)) => Some(rel(v)),
-        },
-    }
-}
-
-/// Intersects two sorted lists of disjoint spans.
-fn meet_all(a: &[Span], b: &[Span]) -> Vec<Span> {
-    let mut out = Vec::new();
-    for x in a {
-        for y in b {
-            let m = x.meet(*y);
-            if !m.is_empty() {
-                out.push(m);
-            }
-        }
-    }
-    out.sort_by_key(|s| s.lo);
-    // Pieces that touch are one range: [0.9.3, 0.9.4) and [0.9.4, 0.11.0) read as
-    // "0.9.3 or later, below 0.11.0".
-    let mut merged: Vec<Span> = Vec::with_capacity(out.len());
-    for span in out {
-        match merged.last_mut() {
-            Some(last) if last.hi.is_none_or(|hi| span.lo <= hi) => {
-                last.hi = match (last.hi, span.hi) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    _ => None,
-                };
-            }
-            _ => merged.push(span),
-        }
-    }
-    merged
-}
+/// The most stops a route lists: a longer one is [`Route::Long`].
+pub(crate) const MAX_STOPS: usize = 100;
 
 impl Policy {
-    /// The releases `p`'s component may run against `q` under the rules, piece by piece.
-    fn admissible(&self, p: &Peer, q: &Peer) -> Vec<Span> {
-        let scheme = self.scheme();
-        // Below or at `q`, the rule in force is the one at `q`; above it, the one at the
-        // target itself, which changes only at the `from`/`until` boundaries.
-        let q_after = after(&q.version);
-        let mut cuts: Vec<Rel> = Vec::new();
-        for rule in self.rules() {
-            for bound in [&rule.from, &rule.until].into_iter().flatten() {
-                cuts.push(rel(&bound.value));
-            }
-        }
-        cuts.sort_unstable();
-        cuts.dedup();
-        let mut pieces = vec![(
-            Span {
-                lo: (0, 0, 0),
-                hi: q_after,
-            },
-            q.version.clone(),
-        )];
-        if let Some(start) = q_after {
-            let mut lo = start;
-            for &cut in cuts.iter().filter(|&&c| c > start) {
-                pieces.push((Span { lo, hi: Some(cut) }, version(lo)));
-                lo = cut;
-            }
-            pieces.push((Span { lo, hi: None }, version(lo)));
-        }
-        let mut out = Vec::new();
-        for (piece, newest) in pieces {
-            let allowed = match self.rule_between(p.component, q.component, &newest) {
-                None => Span::ALL,
-                Some((rule, flipped)) => {
-                    let (newer, older) = rule.form.value.skews();
-                    // Unflipped, `p` is the rule's `component`: it may be newer than `q` by
-                    // `newer` and older by `older`.
-                    let (p_newer, p_older) = if flipped {
-                        (older, newer)
-                    } else {
-                        (newer, older)
-                    };
-                    span_of(
-                        p_older.lowest_below(scheme, &q.version).as_ref(),
-                        p_newer.limit_above(scheme, &q.version).as_ref(),
-                    )
-                }
-            };
-            let mut span = piece.meet(allowed);
-            // Support: the floor, and the window around `q`.
-            if let Some(min) = &self.support().minimum {
-                span = span.meet(span_of(Some(&min.value), None));
-            }
-            if let Some(window) = &self.support().window {
-                span = span.meet(span_of(
-                    window.value.lowest_below(scheme, &q.version).as_ref(),
-                    window.value.limit_above(scheme, &q.version).as_ref(),
-                ));
-            }
-            if !span.is_empty() {
-                out.push(span);
-            }
-        }
-        out
-    }
-
     /// Where to move `p` (up or down) so that every peer in `others` accepts it: the nearest
-    /// admissible releases, capped by the upgrade's `max-jump` when a single step can reach
-    /// them (otherwise the step limit is returned with the range). `None` when no release
-    /// in that direction works.
+    /// range of releases they all accept, in full, and what `max-jump` imposes on the way
+    /// there. `None` when no release in that direction works.
     pub(crate) fn move_range(
         &self,
         p: &Peer,
         others: &[&Peer],
         direction: Direction,
-    ) -> Option<(Range, Option<Skew>)> {
+    ) -> Option<(Range, Option<Steps>)> {
+        let fits = self.accepted_by(p.component, others);
+        let span = match direction {
+            Direction::Upgrade => *fits
+                .within(Span {
+                    lo: after(&p.version)?,
+                    hi: None,
+                })
+                .spans()
+                .first()?,
+            Direction::Downgrade | Direction::Redeploy => *fits
+                .within(Span {
+                    lo: (0, 0, 0),
+                    hi: Some(rel(&p.version)),
+                })
+                .spans()
+                .last()?,
+        };
+        Some((span.range(), self.steps(&p.version, span, direction)))
+    }
+
+    /// A move to exactly `to` (the unstable range's identical version, a managed
+    /// component's manager), with what `max-jump` imposes on it.
+    pub(crate) fn exact_move(&self, from: &Version, to: &Version) -> (Range, Option<Steps>) {
+        // The steps to a pre-release are those to its release: `max-jump` counts numbers.
+        let span = Span {
+            lo: rel(to),
+            hi: to.patch.checked_add(1).map(|p| (to.major, to.minor, p)),
+        };
+        let direction = if self.scheme().compare(to, from).is_gt() {
+            Direction::Upgrade
+        } else {
+            Direction::Downgrade
+        };
+        (Range::exactly(to), self.steps(from, span, direction))
+    }
+
+    /// What `max-jump` imposes on moving from `from` into `target`; `None` when no
+    /// `max-jump` governs the move (one step reaches all of it).
+    fn steps(&self, from: &Version, target: Span, direction: Direction) -> Option<Steps> {
+        let up = match direction {
+            Direction::Upgrade => true,
+            Direction::Downgrade => false,
+            Direction::Redeploy => return None,
+        };
+        let whole = Ranges::of(target);
+        let reach = self.reach(from, up).within(target);
+        // The setting that governs the step into the nearest release of the range (up) or
+        // out of `from` (down); failing that, the first that cuts the range short.
+        let governing = if up {
+            self.upgrade_at(&version(target.lo))
+        } else {
+            self.upgrade_at(from)
+        };
+        let max_jump = match governing.and_then(|u| u.max_jump.clone()) {
+            Some(j) => j,
+            None if reach == whole => return None,
+            None => self.upgrades().iter().find_map(|u| u.max_jump.clone())?,
+        };
+        let route = if reach.is_empty() {
+            self.route(from, target, up)
+        } else {
+            Route::OneStep
+        };
+        Some(Steps {
+            max_jump,
+            reach,
+            route,
+        })
+    }
+
+    /// The releases one step from `from` reaches, up or down.
+    fn reach(&self, from: &Version, up: bool) -> Ranges {
         let scheme = self.scheme();
-        let half = match direction {
-            Direction::Upgrade => Span {
-                lo: after(&p.version)?,
-                hi: None,
-            },
-            Direction::Downgrade | Direction::Redeploy => Span {
-                lo: (0, 0, 0),
-                hi: Some(rel(&p.version)),
-            },
-        };
-        let mut spans = vec![half];
-        for q in others {
-            spans = meet_all(&spans, &self.admissible(p, q));
-        }
-        let mut span = match direction {
-            Direction::Upgrade => *spans.first()?,
-            _ => *spans.last()?,
-        };
-        // Moving one instance of a component down to meet its siblings, stop at their
-        // version: going further back than the instances it joins helps nobody.
-        if direction != Direction::Upgrade
-            && others.iter().all(|q| q.component == p.component)
-            && let Some(matched) = others.iter().map(|q| rel(&q.version)).max()
-        {
-            let clamped = span.meet(Span {
-                lo: matched,
-                hi: None,
-            });
-            if !clamped.is_empty() {
-                span = clamped;
+        let mut cuts: Vec<Rel> = vec![rel(from)];
+        cuts.extend(after(from));
+        if up {
+            for u in self.upgrades() {
+                for bound in [&u.from, &u.until].into_iter().flatten() {
+                    cuts.push(rel(&bound.value));
+                }
+                if let Some(j) = &u.max_jump {
+                    skew_edges(scheme, j.value, from, &mut cuts);
+                }
             }
+            releases_where(cuts, |t| {
+                scheme.compare(t, from).is_gt() && self.jump_allows(from, t, t)
+            })
+        } else {
+            let jump = self.jump_at(from);
+            if let Some(j) = jump {
+                skew_edges(scheme, j, from, &mut cuts);
+            }
+            releases_where(cuts, |t| {
+                scheme.compare(t, from).is_lt() && self.jump_allows(t, from, from)
+            })
         }
-        // The largest step one instance may take.
-        let mut steps = None;
-        if let Some(jump) = self
-            .upgrade_at(&version(span.lo))
+    }
+
+    /// The `max-jump` of the upgrade settings at `v`, if any.
+    fn jump_at(&self, v: &Version) -> Option<Skew> {
+        self.upgrade_at(v)
             .and_then(|u| u.max_jump.as_ref())
             .map(|j| j.value)
-        {
-            let reach = match direction {
-                Direction::Upgrade => span_of(None, jump.limit_above(scheme, &p.version).as_ref()),
-                _ => span_of(jump.lowest_below(scheme, &p.version).as_ref(), None),
-            };
-            let capped = span.meet(reach);
-            if capped.is_empty() {
-                steps = Some(jump);
-            } else {
-                span = capped;
+    }
+
+    /// Whether one step between `older` and `newer` is allowed by the settings at `at`.
+    fn jump_allows(&self, older: &Version, newer: &Version, at: &Version) -> bool {
+        self.jump_at(at)
+            .is_none_or(|j| j.admits(self.scheme(), older, newer))
+    }
+
+    /// The stops from `from` into `target` when one step does not reach it: each step as far
+    /// as the settings allow, so no series has fewer stops.
+    fn route(&self, from: &Version, target: Span, up: bool) -> Route {
+        if up && !self.enterable(target) {
+            return Route::Never;
+        }
+        let mut at = from.clone();
+        let mut stops = Vec::new();
+        loop {
+            let reach = self.reach(&at, up);
+            if !reach.within(target).is_empty() {
+                return Route::Through(stops);
             }
+            let next = if up {
+                // The furthest line one step reaches below the range; its first release
+                // reaches as far as any other in it.
+                let Some(&Span { lo, hi: Some(hi) }) = reach
+                    .within(Span {
+                        lo: (0, 0, 0),
+                        hi: Some(target.lo),
+                    })
+                    .spans()
+                    .last()
+                else {
+                    return Route::Never;
+                };
+                lo.max(line_before(hi))
+            } else {
+                // The lowest release one step reaches.
+                match reach.spans().first() {
+                    Some(s) => s.lo,
+                    None => return Route::Never,
+                }
+            };
+            if stops.len() == MAX_STOPS {
+                return Route::Long;
+            }
+            at = version(next);
+            stops.push(at.clone());
         }
-        // Check the nearest end against every peer: a remedy the policy refuses is worse than
-        // none.
-        let probe = match direction {
-            Direction::Upgrade => span.lo,
-            _ => match span.hi {
-                Some((m, n, p)) if p > 0 => (m, n, p - 1),
-                _ => span.lo,
-            },
+    }
+
+    /// Whether some release of `target` is one step up from the releases just below it: if
+    /// not, no series of upgrades enters it (a major that `"1 minor"` steps never cross).
+    fn enterable(&self, target: Span) -> bool {
+        let below = match target.lo {
+            (0, 0, 0) => return true,
+            (m, n, p) if p > 0 => (m, n, p - 1),
+            (m, n, _) if n > 0 => (m, n - 1, u64::MAX),
+            (m, _, _) => (m - 1, u64::MAX, u64::MAX),
         };
-        let moved = Peer {
-            component: p.component,
-            version: version(probe),
-        };
-        if others
-            .iter()
-            .any(|q| self.decide(&moved, q, false).is_err())
-        {
-            return None;
-        }
-        let limit = match span.hi {
-            None => None,
-            Some((m, n, p)) if p > 0 => Some(Limit::AtMost(Version::new(m, n, p - 1))),
-            Some(hi) => Some(Limit::Below(version(hi))),
-        };
-        Some((
-            Range {
-                lowest: Some(version(span.lo)),
-                limit,
-            },
-            steps,
-        ))
+        !self.reach(&version(below), true).within(target).is_empty()
+    }
+}
+
+/// The first release of the line just below `hi`: `2.2.0` below `2.3.0`, `4.0.0` below
+/// `5.0.0`, the patch itself below `2.2.5`.
+fn line_before(hi: Rel) -> Rel {
+    match hi {
+        (m, n, p) if p > 0 => (m, n, p - 1),
+        (m, n, _) if n > 0 => (m, n - 1, 0),
+        (m, _, _) => (m.saturating_sub(1), 0, 0),
     }
 }

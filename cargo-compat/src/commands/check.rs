@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use cargo_compat::fleet_file::Fleet;
-use compat_runtime::check::{Move, Named, Reason};
+use compat_runtime::check::{Move, Named, Range, Reason, Route, Steps};
 use compat_runtime::skew::Limit;
 use compat_runtime::{Instance, Policy, Refusal};
 use serde_json::{Value, json};
@@ -111,12 +111,40 @@ fn reason_json(reason: &Reason) -> Value {
     })
 }
 
-fn move_json(m: &Move) -> Value {
-    let (at_most, below) = match &m.to.limit {
+/// A range as JSON: `to` (in prose), `lowest`, `at_most` and `below`.
+fn range_fields(range: &Range) -> (Value, Value, Value, Value) {
+    let (at_most, below) = match &range.limit {
         Some(Limit::AtMost(v)) => (Some(v.to_string()), None),
         Some(Limit::Below(v)) => (None, Some(v.to_string())),
         None => (None, None),
     };
+    (
+        json!(range.to_string()),
+        json!(range.lowest.as_ref().map(ToString::to_string)),
+        json!(at_most),
+        json!(below),
+    )
+}
+
+/// What `max-jump` imposes on a move, as JSON (see docs/commands.md).
+fn steps_json(steps: &Steps) -> Value {
+    let stops = match &steps.route {
+        Route::OneStep => Some(Vec::new()),
+        Route::Through(stops) => Some(stops.iter().map(ToString::to_string).collect()),
+        _ => None,
+    };
+    json!({
+        "max_jump": steps.max_jump.value.to_string(),
+        "origin": steps.max_jump.origin.to_string(),
+        "reach": (!steps.reach.is_empty()).then(|| steps.reach.to_string()),
+        "count": steps.count(),
+        "stops": stops,
+        "reachable": !matches!(steps.route, Route::Never),
+    })
+}
+
+fn move_json(m: &Move) -> Value {
+    let (to, lowest, at_most, below) = range_fields(&m.to);
     json!({
         "action": match m.direction {
             compat_runtime::check::Direction::Upgrade => "upgrade",
@@ -125,12 +153,12 @@ fn move_json(m: &Move) -> Value {
         },
         "component": m.who.component,
         "from": m.who.version.to_string(),
-        "to": m.to.to_string(),
-        "lowest": m.to.lowest.as_ref().map(ToString::to_string),
+        "to": to,
+        "lowest": lowest,
         "at_most": at_most,
         "below": below,
         "via": m.via,
-        "steps": m.steps.map(|s| s.to_string()),
+        "steps": m.steps.as_ref().map(steps_json),
     })
 }
 

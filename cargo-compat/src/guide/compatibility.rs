@@ -7,7 +7,7 @@ use compat_runtime::{Peer, Version};
 
 use super::context::Guide;
 use super::window::supported;
-use crate::english::{list_and, sentence};
+use crate::english::sentence;
 use crate::plan::cluster_rule;
 
 /// The two components a rule speaks of, wildcards read as the first components they
@@ -46,7 +46,7 @@ pub(super) fn reference<'a>(
 
 pub(super) fn section(g: &Guide<'_>, out: &mut String) {
     out.push_str("\n## Compatibility\n");
-    for rule in g.policy.rules() {
+    for (index, rule) in g.policy.rules().iter().enumerate() {
         let Some((a, b)) = sides(g, rule) else {
             continue;
         };
@@ -54,14 +54,13 @@ pub(super) fn section(g: &Guide<'_>, out: &mut String) {
         let Some(r) = reference(g, rule, a, b) else {
             continue;
         };
-        let ranged = (rule.from.is_some() || rule.until.is_some()).then_some(rule);
         let mut examples = if a == b {
-            vec![among_themselves(g, a, r, ranged)]
+            vec![among_themselves(g, a, r, index)]
         } else {
-            with_peer(g, rule, a, b, r, ranged)
+            with_peer(g, index, a, b, r)
         };
         // Pairs of releases this rule decides, when it does not decide at the newest.
-        if ranged.is_some() {
+        if rule.from.is_some() || rule.until.is_some() {
             examples.extend(decided_pairs(g, rule, a, b));
         }
         out.push_str("\nFor example:\n\n");
@@ -104,33 +103,16 @@ fn without_range(words: String) -> String {
     }
 }
 
-/// ` (0.8.x and 0.9.x)`: a range `lo through r` that starts a minor line and ends at `r`,
-/// read as whole minor lines; nothing for any other range.
-fn minor_lines(range: &str, r: &Version) -> String {
-    range
-        .split_once(" through ")
-        .and_then(|(lo, hi)| Some((Version::parse(lo).ok()?, Version::parse(hi).ok()?)))
-        .filter(|(lo, hi)| lo.patch == 0 && lo.major == hi.major && hi == r)
-        .map(|(lo, hi)| {
-            let l: Vec<String> = (lo.minor..=hi.minor)
-                .map(|m| format!("{}.{m}.x", lo.major))
-                .collect();
-            format!(" ({})", list_and(&l))
-        })
-        .unwrap_or_default()
-}
-
-/// A rule of a component with itself: the versions the other instances may run beside the
-/// newest at `r`.
-fn among_themselves(g: &Guide<'_>, a: ComponentId, r: &Version, ranged: Option<&Rule>) -> String {
+/// A rule of a component with itself: the versions the other instances may run beside one
+/// at `r`, the rule at `index` deciding.
+fn among_themselves(g: &Guide<'_>, a: ComponentId, r: &Version, index: usize) -> String {
     let at_r = Peer {
         component: a,
         version: r.clone(),
     };
-    let range = supported(g, a, &[at_r], Some(r), ranged);
     format!(
-        "with the newest `{n}` at {r}, the other `{n}` instances are supported at {range}{}",
-        minor_lines(&range, r),
+        "with one `{n}` at {r}, the other `{n}` instances are supported at {}",
+        supported(g, a, &[at_r], index, true),
         n = g.name(a)
     )
 }
@@ -140,13 +122,12 @@ fn among_themselves(g: &Guide<'_>, a: ComponentId, r: &Version, ranged: Option<&
 /// component, that its manager deploys it.
 fn with_peer(
     g: &Guide<'_>,
-    rule: &Rule,
+    index: usize,
     a: ComponentId,
     b: ComponentId,
     r: &Version,
-    ranged: Option<&Rule>,
 ) -> Vec<String> {
-    if rule.form.value == Form::Managed {
+    if g.policy.rules()[index].form.value == Form::Managed {
         return vec![format!(
             "`{}` at {r} runs `{}` {r}, which it deploys itself; never set `{}` versions by hand",
             g.name(b),
@@ -182,13 +163,13 @@ fn with_peer(
         format!(
             "with {during}, `{}` is supported at {}",
             g.name(a),
-            supported(g, a, &peers, None, ranged)
+            supported(g, a, &peers, index, false)
         ),
         format!(
             "with `{}` at {r}, `{}` is supported at {}",
             g.name(a),
             g.name(b),
-            supported(g, b, &[a_at_r], None, ranged)
+            supported(g, b, &[a_at_r], index, false)
         ),
     ]
 }
@@ -242,22 +223,6 @@ fn decided_pairs(g: &Guide<'_>, rule: &Rule, a: ComponentId, b: ComponentId) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_range_from_a_line_start_to_the_newest_reads_as_minor_lines() {
-        let r = Version::new(0, 9, 3);
-        assert_eq!(minor_lines("0.8.0 through 0.9.3", &r), " (0.8.x and 0.9.x)");
-        assert_eq!(minor_lines("0.9.0 through 0.9.3", &r), " (0.9.x)");
-    }
-
-    #[test]
-    fn other_ranges_read_as_written() {
-        let r = Version::new(0, 9, 3);
-        assert_eq!(minor_lines("0.8.1 through 0.9.3", &r), "");
-        assert_eq!(minor_lines("0.8.0 through 0.9.2", &r), "");
-        assert_eq!(minor_lines("exactly 0.9.3", &r), "");
-        assert_eq!(minor_lines("0.8.0 or later, below 1.0.0", &r), "");
-    }
 
     #[test]
     fn a_rule_s_words_lose_the_range_the_heading_gives() {

@@ -10,7 +10,7 @@ use super::context::Guide;
 use super::runbook::{runbook, subjects};
 use crate::english::{list_and, plural, sentence};
 use crate::fleet_file::{Fleet, Member};
-use crate::plan::{Action, Plan, Request, Step, plan};
+use crate::plan::{Action, Plan, PlanError, Request, Step, plan};
 use crate::releases::Releases;
 
 /// The fleet of a worked example: three unnamed instances of every component at `at`,
@@ -59,7 +59,11 @@ pub(super) fn planned(
         &example_fleet(g, from),
         &Request::to(to.clone()).through(releases),
     )
-    .map_err(|e| e.to_string())
+    .map_err(|e| match e {
+        // The guide's sentences say there is no plan; the reason follows, not "no plan" again.
+        PlanError::NoPlan { reason, .. } => reason,
+        e => e.to_string(),
+    })
 }
 
 /// From the newest release of the line before the newest release's, to the newest.

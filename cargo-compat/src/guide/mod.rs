@@ -47,6 +47,11 @@ use context::Guide;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write(policy: &Policy, releases: &Releases, command: &str) -> String {
+    // A policy read from an absolute path is shown by its name, relative to where it
+    // lives: the page says nothing of the machine it was written on.
+    let shown = policy.shown_relative();
+    let command = command.replace(policy.source(), shown.source());
+    let policy = &shown;
     let g = Guide {
         policy,
         releases: &releases.versions,

@@ -280,6 +280,46 @@ impl PolicyParts {
     pub(crate) fn suggest_component(&self, name: &str) -> Option<&str> {
         crate::suggest::closest(name, self.components.iter().map(|c| c.name.as_str()))
     }
+
+    /// Calls `f` on every place the parts record.
+    fn for_each_origin(&mut self, f: &mut impl FnMut(&mut Origin)) {
+        fn each<T>(located: Option<&mut Located<T>>, f: &mut impl FnMut(&mut Origin)) {
+            if let Some(l) = located {
+                f(&mut l.origin);
+            }
+        }
+        if let Some(o) = self.scheme_origin.as_mut() {
+            f(o);
+        }
+        each(self.unstable.as_mut(), f);
+        for c in &mut self.components {
+            f(&mut c.origin);
+        }
+        for r in &mut self.rules {
+            f(&mut r.origin);
+            f(&mut r.component.origin);
+            f(&mut r.peer.origin);
+            f(&mut r.form.origin);
+            each(r.from.as_mut(), f);
+            each(r.until.as_mut(), f);
+        }
+        for u in &mut self.upgrades {
+            f(&mut u.origin);
+            let rolling = match &mut u.rolling {
+                Rolling::Only(list) => Some(list.iter_mut()),
+                _ => None,
+            };
+            let names = u.order.iter_mut().chain(u.downgrade.iter_mut().flatten());
+            for name in names.chain(rolling.into_iter().flatten()) {
+                f(&mut name.origin);
+            }
+            each(u.max_jump.as_mut(), f);
+            each(u.from.as_mut(), f);
+            each(u.until.as_mut(), f);
+        }
+        each(self.support.window.as_mut(), f);
+        each(self.support.minimum.as_mut(), f);
+    }
 }
 
 /// An error in a policy, with its place.
@@ -355,6 +395,58 @@ impl Policy {
     /// The file the policy came from.
     pub fn source(&self) -> &str {
         &self.parts.source
+    }
+
+    /// The same policy, its file shown relative to where it lives when it was read from an
+    /// absolute path (`/home/me/app/compat.toml` as `compat.toml`), and as given otherwise:
+    /// what a page generated from it shows, so that the page says nothing of the machine it
+    /// was written on.
+    ///
+    /// ```
+    /// # #[cfg(feature = "build")] {
+    /// # let text = "[components]\nserver = {}\n[[rule]]\ncomponent = \"server\"\npeer = \"server\"\nskew = \"1 minor\"\n";
+    /// let policy = compat_runtime::Policy::from_toml("/home/me/app/compat.toml", text).unwrap();
+    /// let shown = policy.shown_relative();
+    /// assert_eq!(shown.source(), "compat.toml");
+    /// assert_eq!(shown.rules()[0].origin.to_string(), "compat.toml:3:1");
+    /// # }
+    /// ```
+    pub fn shown_relative(&self) -> Policy {
+        let path = std::path::Path::new(&self.parts.source);
+        match path.file_name().and_then(|f| f.to_str()) {
+            Some(name) if path.is_absolute() || path.has_root() => self.shown_as(name),
+            _ => self.clone(),
+        }
+    }
+
+    /// The same policy, shown as `file`: its source and every place in it that named the
+    /// file it was read from.
+    pub fn shown_as(&self, file: &str) -> Policy {
+        let old: Arc<str> = Arc::from(self.parts.source.as_str());
+        let new: Arc<str> = Arc::from(file);
+        let mut parts = self.parts.clone();
+        parts.source = file.to_string();
+        parts.for_each_origin(&mut |o: &mut Origin| {
+            if o.file == old {
+                o.file = new.clone();
+            }
+        });
+        let warnings = self
+            .warnings
+            .iter()
+            .cloned()
+            .map(|mut d| {
+                if let Some(o) = d.origin.as_mut().filter(|o| o.file == old) {
+                    o.file = new.clone();
+                }
+                d
+            })
+            .collect();
+        Policy {
+            parts,
+            pairs: self.pairs.clone(),
+            warnings,
+        }
     }
 
     /// Everything the policy says.

@@ -90,8 +90,10 @@ async fn an_agent_too_old_is_refused_with_the_way_out() {
     assert_eq!(
         told.remedy(),
         Some(
-            "upgrade agent from 0.7.9 to 0.8.0 or later, below 0.9.0, or downgrade server from \
-             0.9.3 to 0.8.0 or later, below 0.9.0"
+            "upgrade agent from 0.7.9 to 0.8.0 through 0.9.3 (one step reaches 0.8.0 or later, \
+             below 0.9.0; `max-jump` allows steps of at most one minor release), or downgrade \
+             server from 0.9.3 to 0.7.9 or later, below 0.9.0 (one step reaches 0.8.0 or later, \
+             below 0.9.0; `max-jump` allows steps of at most one minor release)"
         )
     );
     assert!(matches!(next(&mut events).await, Event::Refused(_)));
