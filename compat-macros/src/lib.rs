@@ -20,6 +20,10 @@
 //! 6. `messages![...]`: `messages_scan` finds the types deriving `Compat` in the crate's
 //!    source, `messages_memo` keeps its result between builds, `messages` checks the list
 //!    against it and writes `messages()`.
+//! 7. `#[derive(ProstCompat)]`, the companion for prost types, in the same passes:
+//!    `prost_ast` parses prost's attributes and the `.proto` comments' conventions,
+//!    `prost_rules` checks proto3's rules against the windows (`env`), `prost_expand`
+//!    writes the `impl Compat` and the `impl Proto`, and `prost` runs them.
 //!
 //! As serde and thiserror do, parsing collects every attribute error before validating, and
 //! an item with errors still gets an impl (with a stub table), so the user sees only the
@@ -43,6 +47,10 @@ mod expand_table;
 mod messages;
 mod messages_memo;
 mod messages_scan;
+mod prost;
+mod prost_ast;
+mod prost_expand;
+mod prost_rules;
 mod rules;
 mod since;
 mod suggest;
@@ -56,6 +64,16 @@ use proc_macro::TokenStream;
 pub fn derive_compat(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input, &env::Env::from_process()).into()
+}
+
+/// `#[derive(ProstCompat)]`: the compatibility tables of a prost type (a message, an
+/// enum or a oneof), read from prost's own `#[prost(...)]` attributes with the field number
+/// as the identity, and proto3's rules checked against the crate's policy. See
+/// `compat_runtime::proto`.
+#[proc_macro_derive(ProstCompat, attributes(compat, since, prost))]
+pub fn derive_prost_compat(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    prost::derive(&input, &env::Env::from_process()).into()
 }
 
 /// `messages![A, B, C]`: defines `pub fn messages() -> &'static [&'static Message]`, every

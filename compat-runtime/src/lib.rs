@@ -105,7 +105,9 @@
 //!    (the senders a receiver must accept), [`fleet`] (every refused pair of a fleet);
 //! 4. `packed` and `unreadable` (a release or peer in one integer, the guard's error),
 //!    [`message`] (the tables the derive writes), [`guard`] (the send guard's walk),
-//!    [`fingerprint`] (a hash of the tables);
+//!    [`proto`] (the protobuf tables `ProstCompat` writes, RPC methods as `since` items,
+//!    and the build-script helper behind `proto-build`), [`fingerprint`] (a hash of the
+//!    tables);
 //! 5. [`handshake`] (hello, refusal, notice, frame, and the [`Session`] they end in;
 //!    [`session`] re-exports it), `lock` (the wire lock, by what travels);
 //! 6. [`census`] (peers by version), `throttle` and `events` (rate-limited `tracing`);
@@ -134,6 +136,7 @@ pub mod lock;
 pub mod message;
 mod packed;
 pub mod policy;
+pub mod proto;
 mod remedy;
 pub mod session;
 pub mod skew;
@@ -163,6 +166,12 @@ pub use window::Window;
 #[cfg(feature = "macros")]
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use compat_macros::Compat;
+
+/// `#[derive(ProstCompat)]`: the compatibility tables of a prost message, enum or oneof, by
+/// field number, checked against the crate's policy while compiling (see [`proto`]).
+#[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
+pub use compat_macros::ProstCompat;
 
 /// `messages![A, B, C]`: every message of the crate, as `messages()`; a type deriving
 /// `Compat` that is missing from the list is a compile error (with the build script).
@@ -197,6 +206,8 @@ macro_rules! include_policy {
 pub use guard::__private as __g;
 #[doc(hidden)]
 pub use message::__private as __c;
+#[doc(hidden)]
+pub use proto::__private as __p;
 
 /// What generated code uses. Not a stable API.
 #[doc(hidden)]

@@ -1,0 +1,117 @@
+//! One `#[derive(ProstCompat)]` from start to end: parse ([`Item::from_syn`]), validate
+//! ([`prost_rules::check`]), generate ([`prost_expand::impls`]).
+//!
+//! A companion to `#[derive(Compat)]` rather than a mode of it: on a prost type the field
+//! number is the identity and every serde rule gives the wrong advice (proto3 fields always
+//! default, enums are open `i32`s, names do not travel), so the rules, the tables and the
+//! fixes are protobuf's own.
+
+use crate::ctxt::Ctxt;
+use crate::env::Env;
+use crate::prost_ast::Item;
+use crate::{prost_expand, prost_rules};
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::DeriveInput;
+
+/// Parses, checks and expands one `#[derive(ProstCompat)]`; with errors, stub impls follow
+/// them.
+pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
+    let cx = Ctxt::new();
+    let item = Item::from_syn(&cx, node);
+    if let Some(item) = &item {
+        prost_rules::check(&cx, item, env);
+    }
+    match (cx.finish(), item) {
+        (None, Some(item)) => prost_expand::impls(&item),
+        (errors, _) => {
+            let errors = errors.map(|errors| errors.to_compile_error());
+            let stubs = prost_expand::stubs(&node.ident);
+            quote!(#errors #stubs)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::derive;
+    use crate::env::Env;
+
+    const POLICY: [(&str, &str); 4] = [
+        ("COMPAT_VERSION", "0.9.3"),
+        ("COMPAT_POLICY", "compat.toml"),
+        ("COMPAT_COMPONENTS", "server,agent"),
+        (
+            "COMPAT_WINDOWS",
+            "agent>server|0.8.0|0|compat.toml:14:1|agent may be one minor older than server;server>agent|*|1|compat.toml:14:1|agent may be one minor older than server",
+        ),
+    ];
+
+    /// The derive's output for `source`, with the build script's variables `vars`.
+    fn expand(source: &str, vars: &[(&str, &str)]) -> String {
+        let vars: std::collections::HashMap<&str, &str> = vars.iter().copied().collect();
+        let env = Env::read(|name| vars.get(name).map(|v| (*v).to_owned()), None);
+        derive(&syn::parse_str(source).unwrap(), &env).to_string()
+    }
+
+    const REQUEST: &str = r#"
+        #[compat(proto = "spire.AttestRequest", from = "agent", to = "server")]
+        /// An agent's request.
+        /// @since 0.8.0
+        pub struct AttestRequest {
+            #[prost(string, tag = "1")]
+            pub node: String,
+            /// @since 0.9.0
+            #[prost(uint32, tag = "2")]
+            pub retries: u32,
+        }
+    "#;
+
+    #[test]
+    fn a_new_scalar_without_presence_inside_the_window_is_an_error_with_a_proto_fix() {
+        let output = expand(REQUEST, &POLICY);
+        assert!(output.contains("compile_error"), "{output}");
+        assert!(
+            output.contains("declare it `optional uint32 retries = 2;`"),
+            "{output}"
+        );
+        assert!(!output.contains("Option<_>"), "{output}");
+    }
+
+    #[test]
+    fn presence_or_the_comment_satisfies_it() {
+        let optional = REQUEST.replace("uint32, tag", "uint32, optional, tag");
+        assert!(!expand(&optional, &POLICY).contains("compile_error"));
+        let noted = REQUEST.replace("@since 0.9.0", "@since 0.9.0 @zero-means-absent");
+        let output = expand(&noted, &POLICY);
+        assert!(!output.contains("compile_error"), "{output}");
+        assert!(
+            output.contains("\"2\""),
+            "the number is the wire name: {output}"
+        );
+    }
+
+    #[test]
+    fn an_enum_newer_senders_grow_needs_an_unknown_zero() {
+        let status = r#"
+            #[compat(from = "server", to = "agent")]
+            /// @since 0.8.0
+            #[repr(i32)]
+            pub enum Status { Ok = 0, Failed = 1 }
+        "#;
+        let output = expand(status, &POLICY);
+        assert!(output.contains("`STATUS_UNSPECIFIED = 0;`"), "{output}");
+        let handled = status.replace("@since 0.8.0", "@since 0.8.0 @unknown-handled");
+        assert!(!expand(&handled, &POLICY).contains("compile_error"));
+    }
+
+    #[test]
+    fn a_message_without_since_says_where_to_write_it() {
+        let output = expand(
+            &REQUEST.replace("/// @since 0.8.0", ""),
+            &[("CARGO_PKG_VERSION", "0.9.3")],
+        );
+        assert!(output.contains("add `// @since X.Y.Z`"), "{output}");
+        assert!(output.contains("`message AttestRequest`"), "{output}");
+    }
+}

@@ -1,0 +1,634 @@
+//! `#[derive(ProstCompat)]`, parse: a prost type as a typed tree, from prost's own
+//! attributes (`#[prost(string, tag = "1")]`), the `@since` and the other conventions the
+//! `.proto` comments carry into the generated `///` docs, and the `#[compat(...)]` the
+//! build-script helper attaches (`proto`, the routes, `reserved`).
+
+use crate::ctxt::Ctxt;
+use crate::since::parse_release;
+use proc_macro2::Span;
+use semver::Version;
+use syn::meta::ParseNestedMeta;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Attribute, DeriveInput, Expr, Lit, LitStr, Meta, Token, Type};
+
+/// A release named by `@since` (in a doc comment) or `#[since("...")]`.
+pub(crate) struct Since {
+    pub(crate) text: String,
+    pub(crate) version: Version,
+    pub(crate) span: Span,
+}
+
+/// The conventions a comment (or `#[compat(...)]`) states about one item.
+#[derive(Default)]
+pub(crate) struct Notes {
+    pub(crate) since: Option<Since>,
+    pub(crate) ignorable: bool,
+    pub(crate) zero_means_absent: bool,
+    pub(crate) unknown_handled: bool,
+    pub(crate) deprecated: bool,
+}
+
+/// One prost type.
+pub(crate) struct Item<'a> {
+    pub(crate) ident: &'a syn::Ident,
+    pub(crate) notes: Notes,
+    /// The full protobuf name, from `#[compat(proto = "...")]`.
+    pub(crate) proto: Option<String>,
+    pub(crate) routes: Vec<(String, String)>,
+    /// Where the routes were written, for errors about them.
+    pub(crate) routes_span: Span,
+    pub(crate) reserved: Vec<(i32, i32)>,
+    pub(crate) reserved_names: Vec<String>,
+    pub(crate) body: Body<'a>,
+}
+
+pub(crate) enum Body<'a> {
+    Message(Vec<Field<'a>>),
+    Enum(Vec<Value<'a>>),
+    Oneof(Vec<Field<'a>>),
+}
+
+/// A field of a message, or a member (a variant) of a oneof.
+pub(crate) struct Field<'a> {
+    /// The Rust name: the field's, or the variant's.
+    pub(crate) name: String,
+    /// What errors point at.
+    pub(crate) span: Span,
+    /// The Rust type it holds (a variant's only field).
+    pub(crate) ty: &'a Type,
+    /// The field number; 0 for a oneof field.
+    pub(crate) number: u32,
+    /// A oneof field's members' numbers (`tags = "4, 5"`).
+    pub(crate) tags: Vec<u32>,
+    pub(crate) kind: Kind,
+    pub(crate) cardinality: Cardinality,
+    pub(crate) notes: Notes,
+}
+
+/// What a field holds.
+pub(crate) enum Kind {
+    Scalar(String),
+    /// A message: the Rust type of the message itself (no `Option`, `Vec` or `Box`).
+    Message(Type),
+    /// `enumeration = "Path"`.
+    Enum(syn::Path),
+    /// `oneof = "path"`: the oneof enum's type.
+    Oneof(Type),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cardinality {
+    Implicit,
+    Optional,
+    Required,
+    Repeated,
+    /// A map, with its key's scalar type.
+    Map(&'static str),
+}
+
+/// A value of an enum.
+pub(crate) struct Value<'a> {
+    pub(crate) ident: &'a syn::Ident,
+    pub(crate) number: i32,
+    pub(crate) notes: Notes,
+}
+
+const SCALARS: [&str; 15] = [
+    "double", "float", "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32",
+    "fixed64", "sfixed32", "sfixed64", "bool", "string", "bytes",
+];
+
+/// The scalar type named `text`, as the `'static` name the tables use.
+pub(crate) fn scalar(text: &str) -> Option<&'static str> {
+    SCALARS.into_iter().find(|s| *s == text)
+}
+
+impl<'a> Item<'a> {
+    pub(crate) fn from_syn(cx: &Ctxt, node: &'a DeriveInput) -> Option<Self> {
+        let body = match &node.data {
+            syn::Data::Struct(data) => Body::Message(message_fields(cx, &data.fields)),
+            syn::Data::Enum(data) if data.variants.iter().all(|v| v.fields.is_empty()) => {
+                Body::Enum(values(cx, data))
+            }
+            syn::Data::Enum(data) => Body::Oneof(oneof_members(cx, data)),
+            syn::Data::Union(_) => {
+                cx.error_spanned_by(&node.ident, "a union is not a prost type: derive `ProstCompat` on the structs and enums prost generates");
+                return None;
+            }
+        };
+        let mut item = Item {
+            ident: &node.ident,
+            notes: notes(cx, &node.attrs),
+            proto: None,
+            routes: Vec::new(),
+            routes_span: node.ident.span(),
+            reserved: Vec::new(),
+            reserved_names: Vec::new(),
+            body,
+        };
+        item.read_compat(cx, &node.attrs);
+        Some(item)
+    }
+
+    /// The item's `#[compat(...)]`. prost-build applies a `type_attribute` to the nested
+    /// types and oneofs of the path it names as well, so each attribute the helper writes
+    /// names its type (`proto = "pkg.Message"`), and an item takes only its own: the one
+    /// whose last name is the item's (prost's camel case aside), else one without `proto`.
+    fn read_compat(&mut self, cx: &Ctxt, attrs: &[Attribute]) {
+        let own = |attr: &&Attribute| {
+            attr.path().is_ident("compat")
+                && proto_key(attr).is_none_or(|name| same_name(&name, &self.ident.to_string()))
+        };
+        for attr in attrs.iter().filter(own) {
+            self.routes_span = attr.span();
+            let mut directions = Directions::default();
+            let result = attr.parse_nested_meta(|meta| self.compat_key(cx, &meta, &mut directions));
+            if let Err(error) = result {
+                cx.syn_error(error);
+            }
+            self.routes.extend(directions.routes());
+        }
+    }
+
+    fn compat_key(
+        &mut self,
+        cx: &Ctxt,
+        meta: &ParseNestedMeta<'_>,
+        directions: &mut Directions,
+    ) -> syn::Result<()> {
+        let key = meta
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        match key.as_str() {
+            // #[compat(proto = "spire.api.node.v1.AttestRequest")]
+            "proto" => self.proto = Some(meta.value()?.parse::<LitStr>()?.value()),
+            // #[compat(from = "agent", to = ["server"])]
+            "from" => directions.from = strings(meta)?,
+            "to" => directions.to = strings(meta)?,
+            // #[compat(between = ["server", "agent"])]
+            "between" => directions.between = strings(meta)?,
+            // #[compat(routes = ["agent > server"])]
+            "routes" => {
+                for route in strings(meta)? {
+                    match route.split_once('>') {
+                        Some((from, to)) => directions
+                            .routes
+                            .push((from.trim().to_owned(), to.trim().to_owned())),
+                        None => cx.error_spanned_by(
+                            &meta.path,
+                            format!("route `{route}` is not written `\"sender > receiver\"`"),
+                        ),
+                    }
+                }
+            }
+            // #[compat(reserved = ["3", "9 to 11", "100 to max"])]
+            "reserved" => {
+                for range in strings(meta)? {
+                    match reserved_range(&range) {
+                        Some(range) => self.reserved.push(range),
+                        None => cx.error_spanned_by(
+                            &meta.path,
+                            format!(
+                                "reserved range `{range}` is not `N` or `N to M` (or `N to max`)"
+                            ),
+                        ),
+                    }
+                }
+            }
+            // #[compat(reserved_names = ["old_name"])]
+            "reserved_names" => self.reserved_names.extend(strings(meta)?),
+            // #[compat(ignorable)], #[compat(zero_means_absent)], #[compat(unknown_handled)]
+            "unknown_handled" => self.notes.unknown_handled = true,
+            _ => {
+                return Err(meta.error(format!(
+                    "unknown key `{key}` for a prost type; expected `proto`, `from`, `to`, `between`, `routes`, `reserved`, `reserved_names` or `unknown_handled`"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn proto_key(attr: &Attribute) -> Option<String> {
+    let mut name = None;
+    let _ = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("proto") {
+            name = Some(meta.value()?.parse::<LitStr>()?.value());
+        } else if meta.input.peek(Token![=]) {
+            let _: Expr = meta.value()?.parse()?;
+        }
+        Ok(())
+    });
+    name
+}
+
+/// Whether the protobuf name `proto` (`pkg.attest_request.params`) ends in the Rust name
+/// `rust` (`Params`), as prost's upper camel case makes it.
+fn same_name(proto: &str, rust: &str) -> bool {
+    let last = proto.rsplit('.').next().unwrap_or(proto);
+    let squash = |s: &str| {
+        s.chars()
+            .filter(|c| *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+    };
+    squash(last) == squash(rust.trim_start_matches("r#"))
+}
+
+#[derive(Default)]
+struct Directions {
+    from: Vec<String>,
+    to: Vec<String>,
+    between: Vec<String>,
+    routes: Vec<(String, String)>,
+}
+
+impl Directions {
+    fn routes(self) -> Vec<(String, String)> {
+        let mut out = self.routes;
+        for from in &self.from {
+            for to in &self.to {
+                out.push((from.clone(), to.clone()));
+            }
+        }
+        for a in &self.between {
+            for b in &self.between {
+                if a != b || self.between.len() == 1 {
+                    out.push((a.clone(), b.clone()));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn strings(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<String>> {
+    let input = meta.value()?;
+    if input.peek(syn::token::Bracket) {
+        let content;
+        syn::bracketed!(content in input);
+        let list = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
+        Ok(list.iter().map(LitStr::value).collect())
+    } else {
+        Ok(vec![input.parse::<LitStr>()?.value()])
+    }
+}
+
+/// `3`, `9 to 11`, `100 to max`.
+fn reserved_range(text: &str) -> Option<(i32, i32)> {
+    let (start, end) = text.split_once(" to ").unwrap_or((text, text));
+    let start: i32 = start.trim().parse().ok()?;
+    let end: i32 = match end.trim() {
+        "max" => i32::MAX,
+        end => end.parse().ok()?,
+    };
+    (start <= end).then_some((start, end))
+}
+
+/// What the doc comments and `#[since]`, `#[deprecated]` and `#[compat(...)]` flags of one
+/// item say.
+pub(crate) fn notes(cx: &Ctxt, attrs: &[Attribute]) -> Notes {
+    let mut notes = Notes::default();
+    for attr in attrs {
+        if attr.path().is_ident("deprecated") {
+            notes.deprecated = true;
+        } else if attr.path().is_ident("since") {
+            match attr.parse_args::<LitStr>() {
+                Ok(lit) => set_since(cx, &mut notes, &lit.value(), lit.span()),
+                Err(error) => cx.syn_error(error),
+            }
+        } else if let Some(text) = doc_text(attr) {
+            doc_notes(cx, &mut notes, &text, attr.span());
+        }
+    }
+    notes
+}
+
+fn doc_text(attr: &Attribute) -> Option<String> {
+    let Meta::NameValue(nv) = &attr.meta else {
+        return None;
+    };
+    if !nv.path.is_ident("doc") {
+        return None;
+    }
+    match &nv.value {
+        Expr::Lit(lit) => match &lit.lit {
+            Lit::Str(s) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `@since 0.9.0`, `@ignorable`, `@zero-means-absent`, `@unknown-handled`, anywhere in a
+/// doc line (prost-build may join a comment's lines or escape around them).
+fn doc_notes(cx: &Ctxt, notes: &mut Notes, text: &str, span: Span) {
+    let mut words = text.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        match word.trim_end_matches(['.', ',', ';']) {
+            "@since" => match words.next() {
+                Some(version) => set_since(cx, notes, version.trim_end_matches([',', ';']), span),
+                None => cx.error_at(span, "`@since` names no release: write `@since 0.9.0`"),
+            },
+            "@ignorable" => notes.ignorable = true,
+            "@zero-means-absent" => notes.zero_means_absent = true,
+            "@unknown-handled" => notes.unknown_handled = true,
+            _ => {}
+        }
+    }
+}
+
+fn set_since(cx: &Ctxt, notes: &mut Notes, text: &str, span: Span) {
+    if notes.since.is_some() {
+        cx.error_at(span, "a second `@since`: name the release once");
+        return;
+    }
+    match parse_release(text) {
+        Ok(version) => {
+            notes.since = Some(Since {
+                text: text.to_owned(),
+                version,
+                span,
+            });
+        }
+        Err(why) => cx.error_at(span, why),
+    }
+}
+
+fn prost_attr(attrs: &[Attribute]) -> Option<&Attribute> {
+    attrs.iter().find(|attr| attr.path().is_ident("prost"))
+}
+
+fn message_fields<'a>(cx: &Ctxt, fields: &'a syn::Fields) -> Vec<Field<'a>> {
+    fields
+        .iter()
+        .filter_map(|field| {
+            let attr = prost_attr(&field.attrs)?;
+            let name = field
+                .ident
+                .as_ref()
+                .map_or_else(String::new, ToString::to_string);
+            let span = field
+                .ident
+                .as_ref()
+                .map_or_else(|| attr.span(), syn::Ident::span);
+            read_field(cx, attr, name, span, &field.ty, &field.attrs)
+        })
+        .collect()
+}
+
+fn oneof_members<'a>(cx: &Ctxt, data: &'a syn::DataEnum) -> Vec<Field<'a>> {
+    data.variants
+        .iter()
+        .filter_map(|variant| {
+            let attr = prost_attr(&variant.attrs)?;
+            let ty = &variant.fields.iter().next()?.ty;
+            let mut field = read_field(
+                cx,
+                attr,
+                variant.ident.to_string(),
+                variant.ident.span(),
+                ty,
+                &variant.attrs,
+            )?;
+            // A oneof member has presence: the oneof says which member, if any, was sent.
+            field.cardinality = Cardinality::Optional;
+            Some(field)
+        })
+        .collect()
+}
+
+fn values<'a>(cx: &Ctxt, data: &'a syn::DataEnum) -> Vec<Value<'a>> {
+    data.variants
+        .iter()
+        .filter_map(|variant| {
+            let number = match variant
+                .discriminant
+                .as_ref()
+                .map(|(_, expr)| discriminant(expr))
+            {
+                Some(Some(number)) => number,
+                _ => {
+                    cx.error_spanned_by(
+                        &variant.ident,
+                        "a prost enum value needs its number: `Name = 1`",
+                    );
+                    return None;
+                }
+            };
+            Some(Value {
+                ident: &variant.ident,
+                number,
+                notes: notes(cx, &variant.attrs),
+            })
+        })
+        .collect()
+}
+
+fn discriminant(expr: &Expr) -> Option<i32> {
+    match expr {
+        Expr::Lit(lit) => match &lit.lit {
+            Lit::Int(int) => int.base10_parse().ok(),
+            _ => None,
+        },
+        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => {
+            discriminant(&unary.expr).map(|n| -n)
+        }
+        Expr::Group(group) => discriminant(&group.expr),
+        _ => None,
+    }
+}
+
+/// What one `#[prost(...)]` attribute says.
+#[derive(Default)]
+struct ProstAttr {
+    scalar: Option<&'static str>,
+    message: bool,
+    enumeration: Option<syn::Path>,
+    map: Option<String>,
+    oneof: Option<Type>,
+    tag: Option<u32>,
+    tags: Vec<u32>,
+    optional: bool,
+    required: bool,
+    repeated: bool,
+}
+
+fn read_field<'a>(
+    cx: &Ctxt,
+    attr: &Attribute,
+    name: String,
+    span: Span,
+    ty: &'a Type,
+    attrs: &[Attribute],
+) -> Option<Field<'a>> {
+    let prost = match parse_prost(attr) {
+        Ok(prost) => prost,
+        Err(error) => {
+            cx.syn_error(error);
+            return None;
+        }
+    };
+    let (kind, cardinality) = field_kind(cx, &prost, ty, attr)?;
+    let number = match (&kind, prost.tag) {
+        (Kind::Oneof(_), _) => 0,
+        (_, Some(tag)) => tag,
+        (_, None) => {
+            cx.error_spanned_by(attr, "a prost field needs its number: `tag = \"1\"`");
+            return None;
+        }
+    };
+    Some(Field {
+        name,
+        span,
+        ty,
+        number,
+        tags: prost.tags,
+        kind,
+        cardinality,
+        notes: notes(cx, attrs),
+    })
+}
+
+fn field_kind(
+    cx: &Ctxt,
+    prost: &ProstAttr,
+    ty: &Type,
+    attr: &Attribute,
+) -> Option<(Kind, Cardinality)> {
+    let label = if prost.repeated {
+        Cardinality::Repeated
+    } else if prost.required {
+        Cardinality::Required
+    } else if prost.optional {
+        Cardinality::Optional
+    } else {
+        Cardinality::Implicit
+    };
+    if let Some(oneof) = &prost.oneof {
+        return Some((Kind::Oneof(oneof.clone()), Cardinality::Optional));
+    }
+    if let Some(map) = &prost.map {
+        return map_kind(cx, map, ty, attr);
+    }
+    if let Some(path) = &prost.enumeration {
+        return Some((Kind::Enum(path.clone()), label));
+    }
+    if prost.message {
+        // A singular message field is an `Option`: it has presence.
+        let label = if label == Cardinality::Implicit {
+            Cardinality::Optional
+        } else {
+            label
+        };
+        return Some((Kind::Message(inner_type(ty).clone()), label));
+    }
+    match prost.scalar {
+        Some(scalar) => Some((Kind::Scalar(scalar.to_owned()), label)),
+        None => {
+            cx.error_spanned_by(attr, "prost attribute without a type: expected a scalar, `message`, `enumeration`, `map` or `oneof`");
+            None
+        }
+    }
+}
+
+/// `map = "string, message"`: the key's scalar, and the value as a scalar, a message (the
+/// Rust map's value type) or an enum (`enumeration(Status)`).
+fn map_kind(cx: &Ctxt, map: &str, ty: &Type, attr: &Attribute) -> Option<(Kind, Cardinality)> {
+    let (key, value) = map.split_once(',')?;
+    let Some(key) = scalar(key.trim()) else {
+        cx.error_spanned_by(attr, format!("map key `{key}` is not a scalar type"));
+        return None;
+    };
+    let value = value.trim();
+    let kind = if let Some(inner) = value
+        .strip_prefix("enumeration(")
+        .and_then(|v| v.strip_suffix(')'))
+    {
+        Kind::Enum(syn::parse_str(inner).ok()?)
+    } else if value == "message" {
+        Kind::Message(inner_type(generic_args(ty).get(1).copied()?).clone())
+    } else {
+        Kind::Scalar(scalar(value)?.to_owned())
+    };
+    Some((kind, Cardinality::Map(key)))
+}
+
+fn parse_prost(attr: &Attribute) -> syn::Result<ProstAttr> {
+    let mut out = ProstAttr::default();
+    let metas = attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)?;
+    for meta in &metas {
+        let key = meta
+            .path()
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let value = match meta {
+            Meta::NameValue(nv) => match &nv.value {
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        };
+        match (key.as_str(), value) {
+            ("message", _) => out.message = true,
+            ("optional", _) => out.optional = true,
+            ("required", _) => out.required = true,
+            ("repeated", _) => out.repeated = true,
+            ("tag", Some(v)) => out.tag = v.trim().parse().ok(),
+            ("tags", Some(v)) => {
+                out.tags = v.split(',').filter_map(|t| t.trim().parse().ok()).collect()
+            }
+            ("enumeration", Some(v)) => out.enumeration = Some(syn::parse_str(&v)?),
+            ("map" | "hash_map" | "btree_map", Some(v)) => out.map = Some(v),
+            ("oneof", Some(v)) => out.oneof = Some(syn::parse_str(&v)?),
+            (other, _) => {
+                if let Some(s) = scalar(other) {
+                    out.scalar = Some(s);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The type inside `Option`, `Vec` and `Box` (any number of them).
+pub(crate) fn inner_type(ty: &Type) -> &Type {
+    match last_segment(ty) {
+        Some(seg) if ["Option", "Vec", "Box"].contains(&seg.ident.to_string().as_str()) => {
+            generic_args(ty)
+                .first()
+                .map_or(ty, |inner| inner_type(inner))
+        }
+        _ => ty,
+    }
+}
+
+fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(path) => path.path.segments.last(),
+        _ => None,
+    }
+}
+
+fn generic_args(ty: &Type) -> Vec<&Type> {
+    let Some(seg) = last_segment(ty) else {
+        return Vec::new();
+    };
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}

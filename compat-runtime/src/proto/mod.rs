@@ -1,0 +1,82 @@
+//! Protobuf through prost: the field number is the identity.
+//!
+//! `#[derive(ProstCompat)]` goes on the types prost generates (or that are written by hand
+//! with prost's derives). It reads prost's own attributes (`#[prost(string, tag = "1")]`,
+//! `optional`, `repeated`, `map`, `oneof`, `enumeration`), the `@since X.Y.Z` that the
+//! `.proto` file's comments carry into the generated `///` docs, and the routes the
+//! build-script helper ([`build`], feature `proto-build`) attaches through prost-build's
+//! `type_attribute`. It writes two tables:
+//!
+//! - the [`Message`](crate::Message) every `Compat` type has (fields by Rust name, each
+//!   field's wire name its number), so the handshake fingerprints it and
+//!   [`Session::guard`](crate::Session::guard) guards it like any other message;
+//! - the [`ProtoMessage`], by field number, with types, cardinalities, oneofs, enum values
+//!   and `reserved` ranges, which the wire lock compares by buf's WIRE rules, within the
+//!   window and by direction (`compat_runtime::lock::verify_proto`, feature `lock`).
+//!
+//! The send guard on a prost message: for a peer at or above every `@since` the message
+//! (and the messages and enums it holds) carries, one integer compare. For an older peer,
+//! a field it predates that holds a value (not proto3's default, not `None`, not empty) is
+//! refused, or cleared by [`Session::prepare`](crate::Session::prepare) when its comment
+//! says `@ignorable`; an enum value or a oneof member it predates is refused.
+//!
+//! The `.proto` conventions, in comments (which prost-build copies into the generated docs):
+//!
+//! | comment | on | meaning |
+//! |---|---|---|
+//! | `@since 0.9.0` | message, enum (required); field, enum value, oneof member, rpc | the release that introduced it |
+//! | `@ignorable` | field | an older peer may get the message without it |
+//! | `@zero-means-absent` | singular scalar field without `optional` | a zero from an old sender (which never sets it) means the same as an unset value, so the field needs no presence |
+//! | `@unknown-handled` | enum | receivers read the field's raw `i32` (`Status::try_from`) and handle numbers they do not know |
+
+pub mod methods;
+mod table;
+
+pub use methods::Method;
+pub use table::{
+    Cardinality, Proto, ProtoField, ProtoKind, ProtoMessage, ProtoType, ProtoValue, Scalar, TypeRef,
+};
+
+/// What `#[derive(ProstCompat)]` writes refers to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use super::table::{
+        Cardinality, Proto, ProtoField, ProtoKind, ProtoMessage, ProtoType, ProtoValue, Scalar,
+        TypeRef,
+    };
+    use crate::guard::pack_release;
+    use crate::message::Compat;
+    use crate::unreadable::{Part, Unknown};
+
+    /// The table of `T`, as a function for [`TypeRef`].
+    pub fn table<T: Proto>() -> &'static ProtoMessage {
+        T::PROTO
+    }
+
+    /// The first of `values` (the numbers an `enumeration` field holds) that a peer at
+    /// `peer` (packed) does not know, as a variant of the enum `E`. Numbers the enum does
+    /// not list (an open enum keeps them) are passed on as they came.
+    #[inline(never)]
+    pub fn values<E: Proto>(values: &mut dyn Iterator<Item = i32>, peer: u64) -> Option<Unknown> {
+        let table = E::PROTO;
+        for number in values {
+            if let Some(value) = table.value(number)
+                && peer < pack_release(value.since)
+            {
+                return Some(Unknown {
+                    message: <E as Compat>::MESSAGE.name,
+                    part: Part::Variant(value.name),
+                    since: value.since,
+                });
+            }
+        }
+        None
+    }
+
+    /// The newest release among the values of the enum `E`, for the fast path of the
+    /// messages that hold it.
+    #[inline]
+    pub const fn newest_value<E: Proto>() -> u64 {
+        <E as Compat>::MESSAGE.newest
+    }
+}
