@@ -5,7 +5,8 @@
 //! `examples/spire/tests/`.
 
 use compat_runtime::handshake::{
-    Endpoint, Frame, HEADER_LEN, Hello, HelloError, MAX_BODY, RefusedKind, Release,
+    Endpoint, Frame, HEADER_LEN, Hello, HelloError, MAX_BODY, MAX_TEXT, Notice, Refused,
+    RefusedKind, Release,
 };
 use compat_runtime::{Compat, Message, Policy, RefusalKind};
 use proptest::prelude::*;
@@ -73,6 +74,49 @@ fn an_oversize_hello_is_refused_from_its_header_alone() {
         "the peer's handshake frame declares 65535 bytes; at most 4096 are accepted"
     );
     assert_eq!(Frame::needs(&header), Err(err));
+}
+
+#[test]
+fn text_fields_are_cut_as_the_document_says_and_the_longest_frames_fit() {
+    // docs/handshake.md: the ends to 200 bytes, every other text to 400 (MAX_TEXT), each at
+    // a character boundary; the longest refusal body is 2695 bytes, the longest ACCEPT's
+    // with a notice 2031.
+    assert_eq!(MAX_TEXT, 400);
+    let long = "é".repeat(1000); // two bytes a character: an odd cut would split one
+    let refused = Refused::new(&long, RefusedKind::Other(99), &long, &long, &long)
+        .with_rule(Some(long.clone()), Some(long.clone()))
+        .with_note(Some(long.clone()))
+        .with_remedy(long.clone());
+    let bytes = Frame::Refusal(refused).to_bytes();
+    let Some((Frame::Refusal(read), _)) = decode(&bytes).unwrap() else {
+        panic!()
+    };
+    for end in [read.by(), read.subject(), read.other()] {
+        assert_eq!(end.len(), 200);
+    }
+    for text in [
+        read.reason(),
+        read.rule().unwrap(),
+        read.origin().unwrap(),
+        read.note().unwrap(),
+        read.remedy().unwrap(),
+    ] {
+        assert_eq!(text.len(), 400);
+    }
+    // The kind text ("other") is the only short field: at its longest (64) the body is 2695.
+    assert_eq!(bytes.len() - HEADER_LEN, 2695 - (64 - "other".len()));
+    let notice = Notice::new(&long, &long, &long, RefusedKind::Timeout)
+        .with_rule(long.clone(), Some(long.clone()))
+        .with_remedy(long.clone());
+    let hello = Hello::new("c".repeat(100), "1.2.3-".to_owned() + &"a".repeat(200), 1);
+    let bytes = Frame::Accept(hello, Some(notice)).to_bytes();
+    assert_eq!(bytes.len() - HEADER_LEN, 2031);
+    let Some((Frame::Accept(_, Some(read)), _)) = decode(&bytes).unwrap() else {
+        panic!()
+    };
+    assert_eq!((read.by().len(), read.subject().len()), (200, 200));
+    assert_eq!(read.refused_from().len(), 200);
+    assert_eq!(read.remedy().unwrap().len(), 400);
 }
 
 #[test]
@@ -275,8 +319,9 @@ fn a_peer_claiming_a_recorded_release_with_other_tables_is_refused() {
         refused.to_string(),
         "refused by server 0.9.3: agent 0.9.2 claims release 0.9.2 but carries other message \
          tables (fingerprint 0000000000002222, release 0.9.2 has 0000000000001111); to fix, run \
-         agent from the 0.9.2 release, or give a modified build its own version and record it in \
-         compat.lock (`cargo compat lock`)"
+         agent from the 0.9.2 release, or give the modified build a version this end has no \
+         record of, for the policy alone to judge: build metadata such as `+patched` does not \
+         make one, as releases are matched without it"
     );
     assert!(
         server
@@ -295,6 +340,33 @@ fn a_peer_claiming_a_recorded_release_with_other_tables_is_refused() {
             .accept(end("agent", "0.9.1").with_fingerprint(9).hello())
             .is_ok()
     );
+}
+
+#[test]
+fn build_metadata_does_not_set_a_modified_build_apart_and_the_remedy_says_so() {
+    // Releases are matched without build metadata: `0.9.3+patched` claims 0.9.3.
+    let server = end("server", "0.9.3");
+    let patched = end("agent", "0.9.3+patched").with_fingerprint(server.hello().fingerprint() ^ 1);
+    let refused = server.accept(patched.hello()).unwrap_err();
+    assert_eq!(refused.kind(), RefusedKind::FingerprintMismatch);
+    assert!(
+        refused.reason().starts_with(
+            "agent 0.9.3+patched claims release 0.9.3 but carries other message tables"
+        ),
+        "{refused}"
+    );
+    assert_eq!(
+        refused.remedy(),
+        Some(
+            "run agent from the 0.9.3 release, or give the modified build a version this end has \
+             no record of, for the policy alone to judge: build metadata such as `+patched` does \
+             not make one, as releases are matched without it"
+        )
+    );
+    // What the remedy says works: a version of its own (here a pre-release of 0.9.3), which
+    // this end has no record of, is judged by the policy alone.
+    let own = end("agent", "0.9.3-patched.1").with_fingerprint(server.hello().fingerprint() ^ 1);
+    assert!(server.accept(own.hello()).is_ok());
 }
 
 #[test]

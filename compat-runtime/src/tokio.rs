@@ -44,11 +44,16 @@ use crate::session::Session;
 pub enum HandshakeError {
     /// The peer refused this end; its refusal says why.
     RefusedByPeer(Refused),
-    /// This end refused the peer; the refusal was sent to it.
+    /// This end refused the peer, and sent it the refusal: by its policy, or, on the
+    /// server's side, for handshake bytes it could not read (`bad hello`, `layout`) or for
+    /// no complete hello in time (`timeout`).
     Refused(Refused),
-    /// The peer's handshake bytes could not be read; a refusal was sent where possible.
+    /// The peer's handshake bytes could not be read and no refusal went back: the server's
+    /// answer, on the client's side; on the server's, a peer that closed inside its hello.
     Hello(HelloError),
-    /// No complete handshake within the timeout; the server told the peer.
+    /// No complete handshake within the timeout: the client's wait for the server's answer,
+    /// or the server's for its accept to be taken. (A server that got no hello in time
+    /// refuses the peer: [`HandshakeError::Refused`], kind `timeout`.)
     Timeout(Duration),
     /// The stream failed.
     Io(std::io::Error),
@@ -92,8 +97,10 @@ impl std::error::Error for HandshakeError {
 
 /// The server's side: reads the client's hello, checks it with this end's policy, and
 /// answers with the accept (this end's hello and any notice) or the refusal. On refusal the
-/// write side is shut down and the error returned. `timeout` bounds the whole handshake,
-/// reading the hello and writing the answer.
+/// write side is shut down and the error returned: [`HandshakeError::Refused`] whenever a
+/// refusal went to the peer, for its version as for unreadable bytes or a hello that did not
+/// come in time. `timeout` bounds the whole handshake, reading the hello and writing the
+/// answer.
 pub async fn accept<S>(
     stream: &mut S,
     endpoint: &Endpoint<'_>,
@@ -123,6 +130,10 @@ where
 /// a `BufReader`'s buffer): a client that sends no request waits for the accept. A refusal
 /// is still written at once.
 ///
+/// The accept is the verdict: whatever becomes of the request, send `out` before the
+/// connection closes. A server that cannot read the request and closes without it leaves an
+/// admitted client unable to tell that it was admitted, not refused.
+///
 /// The hello is read into `out` behind what it already holds (and taken out again), so
 /// the handshake needs no buffer of its own: give it one with room for the reply.
 pub async fn accept_into<S>(
@@ -150,49 +161,34 @@ where
     let read = ::tokio::time::timeout_at(deadline, read_frame(stream, out)).await;
     // Every failure is settled here, without waiting, and the refusal (if any) written at
     // one await point below: the future holds one write's state, not one per outcome.
-    let (error, refusal) = match read {
+    let refused = match read {
         Ok(Ok(Frame::Hello(hello))) => match endpoint.accept(hello) {
             Ok(session) => {
                 crate::handshake::encode_accept(out, endpoint.hello(), session.notice_about_peer());
                 return Ok(session);
             }
-            Err(refused) => {
-                let at = out.len();
-                crate::handshake::encode_refusal(out, &refused);
-                (HandshakeError::Refused(refused), Some(at))
-            }
+            Err(refused) => refused,
         },
-        Ok(Ok(other)) => {
-            let e = HelloError::Unexpected {
-                got: other.frame_type(),
-                expected: "a hello",
-            };
-            let at = out.len();
-            crate::handshake::encode_refusal(out, &endpoint.refuse_bytes(&e));
-            (HandshakeError::Hello(e), Some(at))
-        }
-        Ok(Err(Failure::Io(e))) => (HandshakeError::Io(e), None),
+        Ok(Ok(other)) => endpoint.refuse_bytes(&HelloError::Unexpected {
+            got: other.frame_type(),
+            expected: "a hello",
+        }),
+        Ok(Err(Failure::Io(e))) => return Err(HandshakeError::Io(e)),
         // A peer that closed mid-frame cannot read a refusal.
         Ok(Err(Failure::Hello(e @ HelloError::Truncated { .. }))) => {
-            (HandshakeError::Hello(e), None)
+            return Err(HandshakeError::Hello(e));
         }
-        Ok(Err(Failure::Hello(e))) => {
-            let at = out.len();
-            crate::handshake::encode_refusal(out, &endpoint.refuse_bytes(&e));
-            (HandshakeError::Hello(e), Some(at))
-        }
-        Err(_) => {
-            let at = out.len();
-            crate::handshake::encode_refusal(out, &endpoint.refuse_timeout(timeout));
-            (HandshakeError::Timeout(timeout), Some(at))
-        }
+        Ok(Err(Failure::Hello(e))) => endpoint.refuse_bytes(&e),
+        Err(_) => endpoint.refuse_timeout(timeout),
     };
-    if let Some(at) = refusal {
-        // The refusal gets its own bound: after a timeout the deadline has passed already.
-        refuse(stream, &out[at..], timeout).await;
-        out.truncate(at);
-    }
-    Err(error)
+    // The peer is told, so the error is a refusal whatever its kind: reported and counted as
+    // one, not as a failure.
+    let at = out.len();
+    crate::handshake::encode_refusal(out, &refused);
+    // The refusal gets its own bound: after a timeout the deadline has passed already.
+    refuse(stream, &out[at..], timeout).await;
+    out.truncate(at);
+    Err(HandshakeError::Refused(refused))
 }
 
 /// The client's side: sends this end's hello, reads the server's answer, and checks the
@@ -388,8 +384,10 @@ async fn refuse<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8], timeout: Du
 
 /// [`accept`], counting the verdict in `census` (see [`Census::record_verdict`]) and, with
 /// feature `tracing`, reporting it (`via = "tcp"`; refusals at `warn`, rate-limited per
-/// peer). A connection that fails before a verdict (an I/O error) is not counted; one that
-/// sent unreadable bytes or nothing in time counts as unidentified.
+/// peer). Every refusal sent is counted and reported as one: a peer that sent unreadable
+/// bytes or nothing in time is refused (kind `bad hello`, `layout` or `timeout`) and counts
+/// as unidentified. A connection whose verdict never reached the peer is not counted: an
+/// I/O error, a peer that closed inside its hello, an accept not taken in time.
 ///
 /// ```no_run
 /// # async fn serve(listener: tokio::net::TcpListener, endpoint: compat_runtime::Endpoint<'static>) -> std::io::Result<()> {
@@ -421,12 +419,6 @@ where
     match &verdict {
         Ok(session) => observe(census, &local, Ok(session)),
         Err(HandshakeError::Refused(refused)) => observe(census, &local, Err(refused)),
-        Err(HandshakeError::Hello(e)) => {
-            observe(census, &local, Err(&endpoint.refuse_bytes(e)));
-        }
-        Err(HandshakeError::Timeout(waited)) => {
-            observe(census, &local, Err(&endpoint.refuse_timeout(*waited)));
-        }
         Err(_) => {}
     }
     verdict

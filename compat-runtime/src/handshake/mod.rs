@@ -409,27 +409,29 @@ impl<'p> Endpoint<'p> {
             .map(|r| r.fingerprint)
     }
 
+    /// A peer claiming a release it is not. Releases are matched without build metadata, so
+    /// `0.9.3+patched` claims 0.9.3: the remedy says what does set a build apart.
     fn refuse_fingerprint(&self, hello: &Hello, expected: u64) -> Refused {
         let me = self.hello.peer_text();
+        let (component, version) = (hello.component(), hello.version());
+        let (release, build) = match version.split_once('+') {
+            Some((release, build)) => (release, format!("`+{build}`")),
+            None => (version, "`+patched`".to_owned()),
+        };
         Refused::new(
             &me,
             RefusedKind::FingerprintMismatch,
             hello.peer_text(),
             &me,
             format!(
-                "{} {} claims release {} but carries other message tables (fingerprint {:016x}, release {} has {:016x})",
-                hello.component(),
-                hello.version(),
-                hello.version(),
+                "{component} {version} claims release {release} but carries other message tables (fingerprint {:016x}, release {release} has {expected:016x})",
                 hello.fingerprint(),
-                hello.version(),
-                expected
             ),
         )
         .with_remedy(format!(
-            "run {} from the {} release, or give a modified build its own version and record it in compat.lock (`cargo compat lock`)",
-            hello.component(),
-            hello.version()
+            "run {component} from the {release} release, or give the modified build a version \
+             this end has no record of, for the policy alone to judge: build metadata such as \
+             {build} does not make one, as releases are matched without it"
         ))
     }
 }

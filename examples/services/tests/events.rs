@@ -4,31 +4,18 @@
 //! test without a subscriber running beside this one could settle that before this one's
 //! subscriber is in place.
 
-use std::io::Write;
+mod common;
+
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::{Captured, ours};
 use compat_runtime::census::Census;
 use spire_services::endpoint;
 use spire_services::http::{Agent, server};
 use tokio::net::TcpListener;
 
 const WAIT: Duration = Duration::from_secs(20);
-
-/// A writer the test reads back.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 async fn start(census: &Census) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -40,14 +27,7 @@ async fn start(census: &Census) -> SocketAddr {
 
 #[tokio::test]
 async fn verdicts_are_reported_with_structured_fields_once_per_peer() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .without_time()
-        .with_writer(move || writer.clone())
-        .finish();
-    let _default = tracing::subscriber::set_default(subscriber);
+    let (captured, _default) = Captured::install();
 
     let census = Census::new();
     let addr = start(&census).await;
@@ -60,11 +40,8 @@ async fn verdicts_are_reported_with_structured_fields_once_per_peer() {
         }
     }
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let ours: Vec<&str> = log
-        .lines()
-        .filter(|line| line.contains("compat_runtime"))
-        .collect();
+    let log = captured.log();
+    let ours = ours(&log);
     let about = |version: &str| -> Vec<&str> {
         let field = format!("peer_version=\"{version}\"");
         ours.iter()

@@ -47,11 +47,14 @@ pub enum Event {
         /// The guard's refusal of the first reply, when the server had to send another.
         guarded: Option<String>,
     },
-    /// The server refused the peer, and told it this.
+    /// The server refused the peer, and told it this: for its version, for handshake bytes
+    /// it could not read, or for no hello in time.
     Refused(Refused),
     /// The peer refused the server.
     RefusedByPeer(Refused),
-    /// The handshake failed: bad bytes, a timeout or a broken connection.
+    /// The connection failed without a refusal: a peer that hung up inside its hello, a
+    /// broken connection, or a first request the server could not read or answer (an
+    /// admitted peer still reads its accept first).
     Failed(String),
 }
 
@@ -86,63 +89,85 @@ where
     let mut out = Vec::with_capacity(512);
     let session = match accept_into(&mut socket, endpoint, timeout, &mut out).await {
         Ok(session) => session,
+        // Refused by policy, for unreadable bytes or for no hello in time: the peer was told.
         Err(HandshakeError::Refused(refused)) => return Event::Refused(refused),
         Err(e) => return Event::Failed(e.to_string()),
     };
     // With the first request already here, the accept goes out with the reply, in one
     // segment; a client that sent only its hello gets the accept now.
     if socket.buffer().is_empty() {
-        let sent = tokio::time::timeout(timeout, async {
-            socket.write_all(&out).await?;
-            socket.flush().await
-        })
-        .await;
-        if !matches!(sent, Ok(Ok(()))) {
+        if !send(&mut socket, &out, timeout).await {
             return Event::Failed("the peer did not take the accept".into());
         }
         out.clear();
     }
+    let event = first_exchange(&mut socket, endpoint, &session, &mut out, timeout).await;
+    if !out.is_empty() {
+        // The accept held back for a reply that is not coming still goes first: the client
+        // reads that it was admitted, then the connection closes, and never mistakes the
+        // server's trouble with its request for a refusal.
+        if send(&mut socket, &out, timeout).await {
+            let _ = tokio::time::timeout(timeout, socket.shutdown()).await;
+        }
+    }
+    event
+}
+
+/// The first request of an admitted peer and the reply to it, written behind what `out`
+/// holds (the accept, when it was held back). `out` is emptied once written; what it still
+/// holds on return was never sent.
+async fn first_exchange<S>(
+    socket: &mut BufReader<S>,
+    endpoint: &Endpoint<'_>,
+    session: &Session,
+    out: &mut Vec<u8>,
+    timeout: Duration,
+) -> Event
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let rule = session.rule().map(|i| {
         let rule = &endpoint.policy().rules()[i];
         format!("{} ({})", rule.describe(), rule.origin)
     });
     let peer = format!("{}@{}", session.peer_component(), session.peer_version());
-    let request = match tokio::time::timeout(timeout, read_request(&mut socket)).await {
+    let admitted = |guarded| Event::Admitted {
+        peer: peer.clone(),
+        rule: rule.clone(),
+        notice: session.notice_about_peer().cloned(),
+        guarded,
+    };
+    let request = match tokio::time::timeout(timeout, read_request(socket)).await {
         Err(_) => return Event::Failed(format!("{peer} sent no request within the timeout")),
         Ok(Err(e)) => return Event::Failed(format!("{peer}: {e}")),
         Ok(Ok(Incoming::Refused(refused))) => return Event::RefusedByPeer(refused),
-        Ok(Ok(Incoming::Closed)) => {
-            return Event::Admitted {
-                peer,
-                rule,
-                notice: session.notice_about_peer().cloned(),
-                guarded: None,
-            };
-        }
+        Ok(Ok(Incoming::Closed)) => return admitted(None),
         Ok(Ok(Incoming::Request(bytes))) => bytes,
     };
     let request: AttestRequest = match serde_json::from_slice(&request) {
         Ok(request) => request,
         Err(e) => return Event::Failed(format!("{peer} sent an invalid request: {e}")),
     };
-    let (reply, guarded) = answer(&session, &request);
-    if let Err(e) = frame_onto(&reply, &mut out) {
+    let (reply, guarded) = answer(session, &request);
+    if let Err(e) = frame_onto(&reply, out) {
         return Event::Failed(format!("the reply to {peer} did not serialize: {e}"));
     }
+    let sent = send(socket, out, timeout).await;
+    out.clear();
+    if !sent {
+        return Event::Failed(format!("{peer} did not take the reply"));
+    }
+    admitted(guarded)
+}
+
+/// Writes `bytes` within `timeout`; whether they went out.
+async fn send<S: AsyncWrite + Unpin>(socket: &mut S, bytes: &[u8], timeout: Duration) -> bool {
     let sent = tokio::time::timeout(timeout, async {
-        socket.write_all(&out).await?;
+        socket.write_all(bytes).await?;
         socket.flush().await
     })
     .await;
-    if !matches!(sent, Ok(Ok(()))) {
-        return Event::Failed(format!("{peer} did not take the reply"));
-    }
-    Event::Admitted {
-        peer,
-        rule,
-        notice: session.notice_about_peer().cloned(),
-        guarded,
-    }
+    matches!(sent, Ok(Ok(())))
 }
 
 /// The server's reply to an attestation, as the guard lets it go to this peer: with the

@@ -43,6 +43,15 @@ fn failed(event: Event) -> String {
     }
 }
 
+/// The refusal the server reports: the one it sent, whether for the peer's version, its
+/// bytes or its silence.
+fn refused(event: Event) -> compat_runtime::Refused {
+    match event {
+        Event::Refused(refused) => refused,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_peer_that_sends_nothing_is_cut_off_at_the_timeout_and_told() {
     let (addr, mut events) = server_with(policy(), VERSION, SHORT).await;
@@ -57,10 +66,8 @@ async fn a_peer_that_sends_nothing_is_cut_off_at_the_timeout_and_told() {
         "refused by server 0.9.3: no complete hello arrived within 300 ms; to fix, send the hello \
          first, as soon as the connection opens"
     );
-    assert_eq!(
-        failed(next(&mut events).await),
-        "no complete handshake within 300 ms; the peer sent nothing or too slowly"
-    );
+    // Reported as what it was: a refusal, the one the peer read.
+    assert_eq!(refused(next(&mut events).await), told);
     // The connection's task is gone, and with it its buffer and socket.
     assert!(
         tasks_settle_at(tasks).await,
@@ -95,59 +102,64 @@ async fn a_trickle_slower_than_the_timeout_is_cut_off() {
         socket.write_all(&[*byte]).await.unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(
-        refusal(answer(&mut socket).await).kind(),
-        RefusedKind::Timeout
-    );
-    assert!(failed(next(&mut events).await).starts_with("no complete handshake within 300 ms"));
+    let told = refusal(answer(&mut socket).await);
+    assert_eq!(told.kind(), RefusedKind::Timeout);
+    assert_eq!(refused(next(&mut events).await), told);
+}
+
+/// What a server says to a peer that opens with `bytes`, once it has checked that it
+/// reported the same refusal (not a failure: the peer was told).
+async fn refusal_of(bytes: &[u8]) -> compat_runtime::Refused {
+    let (addr, mut events) = server().await;
+    let mut socket = TcpStream::connect(addr).await.unwrap();
+    socket.write_all(bytes).await.unwrap();
+    let told = refusal(answer(&mut socket).await);
+    assert_eq!(refused(next(&mut events).await), told);
+    told
 }
 
 #[tokio::test]
 async fn an_oversize_hello_is_refused_on_both_ends_before_its_body_is_read() {
-    let (addr, mut events) = server().await;
-    let mut socket = TcpStream::connect(addr).await.unwrap();
-    socket.write_all(b"CMPT\x01\x01\xff\xff").await.unwrap();
-    let told = refusal(answer(&mut socket).await);
+    let told = refusal_of(b"CMPT\x01\x01\xff\xff").await;
     assert_eq!(told.kind(), RefusedKind::BadHello);
-    let said = "the peer's handshake frame declares 65535 bytes; at most 4096 are accepted";
-    assert_eq!(told.reason(), said);
-    assert_eq!(failed(next(&mut events).await), said);
+    assert_eq!(
+        told.reason(),
+        "the peer's handshake frame declares 65535 bytes; at most 4096 are accepted"
+    );
 }
 
 #[tokio::test]
 async fn garbage_bytes_get_a_refusal_that_shows_them() {
-    let (addr, mut events) = server().await;
-    let mut socket = TcpStream::connect(addr).await.unwrap();
-    socket
-        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
-    let told = refusal(answer(&mut socket).await);
+    let told = refusal_of(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
     assert_eq!(told.kind(), RefusedKind::BadHello);
     assert!(
         told.reason().starts_with(
             "the peer did not open with a compat hello: its first bytes are 47 45 54 20"
         )
     );
-    assert!(failed(next(&mut events).await).contains("(`GET / HT`)"));
+    assert!(told.reason().contains("(`GET / HT`)"), "{told}");
 }
 
 #[tokio::test]
 async fn a_hello_of_a_future_layout_is_refused_with_both_layouts() {
-    let (addr, mut events) = server().await;
-    let mut socket = TcpStream::connect(addr).await.unwrap();
-    socket
-        .write_all(b"CMPT\x07\x01\x00\x04\x01\x00\x01a")
-        .await
-        .unwrap();
-    let told = refusal(answer(&mut socket).await);
+    let told = refusal_of(b"CMPT\x07\x01\x00\x04\x01\x00\x01a").await;
     assert_eq!(told.kind(), RefusedKind::Layout);
     assert!(
         told.reason()
             .contains("layout 7, and this build reads layout 1"),
         "{told}"
     );
-    assert!(failed(next(&mut events).await).contains("layout 7"));
+}
+
+#[tokio::test]
+async fn a_malformed_hello_body_is_reported_as_the_refusal_the_peer_read() {
+    // A field that declares more bytes than the body holds.
+    let told = refusal_of(b"CMPT\x01\x01\x00\x04\x01\x00\x09a").await;
+    assert_eq!(told.kind(), RefusedKind::BadHello);
+    assert_eq!(
+        told.reason(),
+        "malformed handshake frame: field 0x01 declares 9 bytes but only 1 remain"
+    );
 }
 
 #[tokio::test]
@@ -164,6 +176,38 @@ async fn a_peer_that_disconnects_mid_hello_is_reported_not_panicked_on() {
             hello.len()
         )
     );
+}
+
+#[tokio::test]
+async fn an_admitted_agent_whose_first_request_cannot_be_read_still_reads_its_accept_first() {
+    let (addr, mut events) = server().await;
+    let hello = Frame::Hello(end("agent", "0.9.2").hello().clone()).to_bytes();
+    // Behind the hello, in the same write: a request that is not JSON, and one whose length
+    // is over the service's limit.
+    let mut not_json = hello.clone();
+    service::frame_into(b"{not json", &mut not_json);
+    let mut too_long = hello;
+    too_long.extend_from_slice(&u32::MAX.to_be_bytes());
+    for (bytes, said) in [
+        (not_json, "agent@0.9.2 sent an invalid request: "),
+        (
+            too_long,
+            "agent@0.9.2: a frame of 4294967295 bytes; at most 65536",
+        ),
+    ] {
+        let mut socket = TcpStream::connect(addr).await.unwrap();
+        socket.write_all(&bytes).await.unwrap();
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), socket.read_to_end(&mut answer))
+            .await
+            .expect("the server closes the connection")
+            .expect("the read succeeds");
+        // The verdict first, then the end of the stream: admitted, not refused.
+        let (frame, used) = Frame::decode(&answer).unwrap().expect("a whole frame");
+        assert!(matches!(frame, Frame::Accept(..)), "{frame:?}");
+        assert_eq!(used, answer.len(), "nothing follows the accept");
+        assert!(failed(next(&mut events).await).starts_with(said));
+    }
 }
 
 /// A server that accepts one connection and never answers on it; abort the task when done.
