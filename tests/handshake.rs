@@ -400,6 +400,34 @@ fn pre_release_peers_are_refused_where_the_policy_admits_none() {
 }
 
 #[test]
+fn the_subject_of_a_refusal_can_be_the_refusing_end() {
+    // docs/handshake.md: "too new" is about the subject, which here is the server itself.
+    let by_server = policy(
+        "[components]\nserver = {}\nagent = {}\n[[rule]]\ncomponent = \"server\"\n\
+         peer = \"agent\"\nnewer = \"1 minor\"\nolder = \"none\"\n",
+    );
+    let server = Endpoint::new(by_server, "server", "1.0.0", &[]).unwrap();
+    let agent = Endpoint::new(by_server, "agent", "0.9.3", &[]).unwrap();
+    let refused = server.accept(agent.hello()).unwrap_err();
+    assert_eq!(refused.by(), "server@1.0.0");
+    assert_eq!(refused.subject(), "server@1.0.0");
+    assert_eq!(refused.reason(), "server 1.0.0 is too new for agent 0.9.3");
+    // A pre-release end whose tag may not meet releases refuses a release peer, as subject.
+    let beta = policy(
+        "[versioning]\nprerelease.order = [\"beta\", \"rc\"]\nprerelease.with-releases = [\"rc\"]\n\
+         [components]\nserver = {}\nnode = {}\n[[rule]]\ncomponent = \"*\"\npeer = \"*\"\n\
+         skew = \"1 major\"\n",
+    );
+    let server = Endpoint::new(beta, "server", "6.0.0-beta.1", &[]).unwrap();
+    for node in ["5.2.0", "6.0.0"] {
+        let node = Endpoint::new(beta, "node", node, &[]).unwrap();
+        let refused = server.accept(node.hello()).unwrap_err();
+        assert_eq!(refused.kind(), RefusedKind::Policy(RefusalKind::PreRelease));
+        assert_eq!(refused.subject(), "server@6.0.0-beta.1");
+    }
+}
+
+#[test]
 fn an_unknown_component_is_refused_with_the_components_the_policy_knows() {
     let server = end("server", "0.9.3");
     let refused = server.accept(Hello::new("agnet", "0.9.3", 0)).unwrap_err();
