@@ -16,6 +16,9 @@ use crate::version::parse_version;
 pub(super) struct LockFile {
     #[serde(default, rename = "release")]
     pub(super) releases: Vec<Release>,
+    /// The prost messages' releases, by field number (`proto.rs`).
+    #[serde(default, rename = "proto_release", skip_serializing_if = "Vec::is_empty")]
+    pub(super) proto: Vec<super::proto::ProtoRelease>,
 }
 
 /// One recorded release: its messages, and the format and fingerprint it was recorded with.

@@ -21,6 +21,8 @@
 mod compare;
 mod deletable;
 mod file;
+mod proto;
+mod proto_rules;
 mod snapshot;
 #[cfg(test)]
 mod tests;
@@ -33,6 +35,7 @@ use crate::policy::Policy;
 use crate::version::{Version, parse_version};
 use compare::{Problems, Standing};
 use file::{LockFile, LockedMessage, Release};
+pub use proto::{verify_proto, verify_proto_with};
 
 /// The file name of the wire lock, at the crate root.
 pub const FILE: &str = "compat.lock";
