@@ -655,17 +655,9 @@ impl Policy {
                 steps: None,
             };
             if x_is_newer {
-                let (to, steps) = self.exact_move(&y.version, &x.version);
-                vec![
-                    Move {
-                        direction: Direction::Upgrade,
-                        who: self.named(y),
-                        to,
-                        via: None,
-                        steps,
-                    },
-                    redeploy,
-                ]
+                let mut moves = self.moves_up(y, &[x], true);
+                moves.push(redeploy);
+                moves
             } else {
                 vec![redeploy]
             }
@@ -840,27 +832,13 @@ impl Policy {
         let req = self.unstable().expect("only called with an unstable range");
         let older_is_p = self.scheme().compare(&p.version, &q.version).is_lt();
         let (old, new) = if older_is_p { (p, q) } else { (q, p) };
-        let mut moves = Vec::new();
-        if remedies {
-            let (up, up_steps) = self.exact_move(&old.version, &new.version);
-            let (down, down_steps) = self.exact_move(&new.version, &old.version);
-            moves = vec![
-                Move {
-                    direction: Direction::Upgrade,
-                    who: self.named(old),
-                    to: up,
-                    via: None,
-                    steps: up_steps,
-                },
-                Move {
-                    direction: Direction::Downgrade,
-                    who: self.named(new),
-                    to: down,
-                    via: None,
-                    steps: down_steps,
-                },
-            ];
-        }
+        // Into what the other side accepts: the identical version while it is unstable,
+        // any release its rules allow once it is not.
+        let moves = if remedies {
+            self.moves_apart(old, new, &[new], &[old])
+        } else {
+            Vec::new()
+        };
         RefusalParts {
             kind: RefusalKind::Unstable,
             subject: self.named(p),

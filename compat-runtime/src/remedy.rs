@@ -46,22 +46,6 @@ impl Policy {
         Some((span.range(), self.steps(&p.version, span, direction)))
     }
 
-    /// A move to exactly `to` (the unstable range's identical version, a managed
-    /// component's manager), with what `max-jump` imposes on it.
-    pub(crate) fn exact_move(&self, from: &Version, to: &Version) -> (Range, Option<Steps>) {
-        // The steps to a pre-release are those to its release: `max-jump` counts numbers.
-        let span = Span {
-            lo: rel(to),
-            hi: to.patch.checked_add(1).map(|p| (to.major, to.minor, p)),
-        };
-        let direction = if self.scheme().compare(to, from).is_gt() {
-            Direction::Upgrade
-        } else {
-            Direction::Downgrade
-        };
-        (Range::exactly(to), self.steps(from, span, direction))
-    }
-
     /// What `max-jump` imposes on moving from `from` into `target`; `None` when no
     /// `max-jump` governs the move (one step reaches all of it).
     fn steps(&self, from: &Version, target: Span, direction: Direction) -> Option<Steps> {
