@@ -16,6 +16,15 @@ fn fleet_file(text: &str) -> String {
 
 const SPIRE: &str = "examples/spire/compat.toml";
 
+/// `plan --policy POLICY --fleet FLEET --to TO`, then `more`.
+fn plan_fleet(policy: &str, fleet: &str, to: &str, more: &[&str]) -> common::Run {
+    run(&[
+        &["plan", "--policy", policy, "--fleet", fleet, "--to", to][..],
+        more,
+    ]
+    .concat())
+}
+
 #[test]
 fn text_shows_the_component_table_then_numbered_steps_with_reasons() {
     let r = run(&[
@@ -252,26 +261,129 @@ fn no_plan_exits_1_naming_the_missing_release() {
 }
 
 #[test]
-fn a_fleet_that_already_breaks_the_policy_has_no_plan() {
+fn a_fleet_that_breaks_the_policy_gets_the_plan_that_repairs_it_first() {
+    // The agent is newer than the server: the server, in the refused pair, moves first.
     let f = fleet_file("[instances]\ns = \"server@0.8.1\"\na = \"agent@0.9.3\"\n");
-    let r = run(&[
-        "plan",
-        "--policy",
-        SPIRE,
-        "--fleet",
-        &f,
-        "--to",
-        "0.9.3",
-        "--releases",
-        "0.8.1,0.9.3",
-    ]);
-    assert_eq!(r.code, 1);
-    assert!(
-        r.stderr
-            .starts_with("no plan: the fleet already breaks the policy"),
-        "{}",
-        r.stderr
+    let args = ["plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3"];
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for line in [
+        "warning: the fleet breaks the policy: agent 0.9.3 may not talk to server 0.8.1: agent may be up to one minor release older than server, never newer (examples/spire/compat.toml:20:1); step 1 repairs it first, moving instances toward the target (those in a refused pair first) and refusing no pair that talks\n",
+        "\nsteps:\nrepair: the instances in a refused pair move toward 0.9.3\n1. upgrade s (server) from 0.8.1 to 0.9.3\n   why: repair first: agent 0.9.3 may not talk to server 0.8.1: ",
+    ] {
+        assert!(
+            r.stdout.contains(line),
+            "missing {line:?} in:\n{}",
+            r.stdout
+        );
+    }
+    let j = run(&[&args[..], &["--format", "json"]].concat());
+    let v: Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(v["repair"]["steps"], 1);
+    assert_eq!(
+        v["repair"]["broken"][0],
+        "agent 0.9.3 may not talk to server 0.8.1: agent may be up to one minor release older than server, never newer (examples/spire/compat.toml:20:1)"
     );
+    assert_eq!(moves(&j.stdout), ["upgrade s 0.8.1->0.9.3"]);
+    // Toward an older target, both sides of the pair move toward it: each step keeps the
+    // pair that was refused refused, and refuses no other.
+    let r = plan_fleet(
+        SPIRE,
+        &f,
+        "0.9.0",
+        &["--releases", "0.9.0", "--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        moves(&r.stdout),
+        ["downgrade a 0.9.3->0.9.0", "upgrade s 0.8.1->0.9.0"]
+    );
+    // A fleet that satisfies the policy has no repair.
+    let j = run(&[
+        "plan", "--policy", SPIRE, "--from", "0.8.1", "--to", "0.9.3", "--format", "json",
+    ]);
+    let v: Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(v["repair"], Value::Null);
+}
+
+#[test]
+fn a_repair_moves_another_instance_first_where_the_pair_cannot_move_yet() {
+    // The server cannot leave 0.8.0 while agents run 0.7.0: they move to 0.8.0 first.
+    let f = fleet_file(
+        "[instances]\ns = \"server@0.7.0\"\n[counts]\n\"agent@0.9.3\" = 5\n\"agent@0.7.0\" = 4\n",
+    );
+    let r = plan_fleet(
+        SPIRE,
+        &f,
+        "0.9.3",
+        &["--releases", "0.8.0", "--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        moves(&r.stdout),
+        [
+            "upgrade s 0.7.0->0.8.0",
+            "upgrade agent x4 0.7.0->0.8.0",
+            "upgrade s 0.8.0->0.9.3",
+            "upgrade agent x4 0.8.0->0.9.3",
+        ]
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["repair"]["steps"], 3);
+    assert_eq!(
+        v["steps"][1]["reason"],
+        "repair first: agent 0.7.0 moves first, since moving server 0.8.0 to 0.9.3 would refuse a pair that talks: agent 0.7.0 may not talk to server 0.9.3: agent may be up to one minor release older than server, never newer (examples/spire/compat.toml:20:1)"
+    );
+}
+
+#[test]
+fn a_fleet_no_move_repairs_gets_the_reason_and_the_instance_to_move_first() {
+    // Without a 0.8 release, the server cannot reach the agents' 0.9.3 in one step.
+    let f = fleet_file(
+        "[instances]\ns = \"server@0.7.0\"\n[counts]\n\"agent@0.9.3\" = 5\n\"agent@0.7.0\" = 4\n",
+    );
+    let r = plan_fleet(SPIRE, &f, "0.9.3", &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "no plan: the fleet already breaks the policy (agent 0.9.3 may not talk to server 0.7.0: agent may be up to one minor release older than server, never newer (examples/spire/compat.toml:20:1)), and no move toward 0.9.3 repairs it without refusing a pair that talks: server 0.7.0 cannot move to 0.9.3 in one step: one step may move at most one minor release (`max-jump = \"1 minor\"`, examples/spire/compat.toml:33:12); of the releases known, 0.7.0 ({f}), 0.9.3 ({f}, --to, examples/spire/compat.lock), none lies in between: a release after 0.7.0 and below 0.9.0 is missing (pass one in --releases, e.g. `--releases 0.7.0,0.8.0,0.9.3` if 0.8.0 is one); the instance to move first is s (server 0.7.0)\n"
+        )
+    );
+}
+
+#[test]
+fn a_repair_stops_what_cannot_roll_and_redeploys_what_a_manager_runs() {
+    // Gullveig's web must run the server's version and does not roll: it stops, moves and
+    // starts again.
+    let f = fleet_file("[counts]\n\"server@1.2.0\" = 1\n\"web@1.1.0\" = 2\n\"agent@1.1.0\" = 3\n");
+    let r = plan_fleet(
+        "examples/gullveig/compat.toml",
+        &f,
+        "1.2.0",
+        &["--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        moves(&r.stdout)[..3],
+        [
+            "stop web x2 at 1.1.0",
+            "upgrade web x2 1.1.0->1.2.0",
+            "start web x2 at 1.2.0"
+        ]
+    );
+    // mirrord's agents at another version than their operator: the operator redeploys them.
+    let f = fleet_file(
+        "[counts]\n\"license-server@3.5.0\" = 1\n\"operator@3.5.0\" = 1\n\"agent@3.1.0\" = 4\n\"cli@3.5.0\" = 7\n",
+    );
+    let r = plan_fleet(
+        "examples/mirrord/compat.toml",
+        &f,
+        "3.5.0",
+        &["--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(moves(&r.stdout), ["redeploy agent x4 3.1.0->3.5.0"]);
 }
 
 #[test]
@@ -492,7 +604,7 @@ fn the_releases_line_says_what_names_each_release() {
     // The fleet file, the target and the lock: each release says which of them names it, and
     // the lock is credited with its own releases only.
     let f = fleet_file("[counts]\n\"server@0.9.2\" = 2\n\"agent@0.9.1\" = 3\n");
-    let r = run(&["plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3"]);
+    let r = plan_fleet(SPIRE, &f, "0.9.3", &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout.lines().nth(1),
@@ -503,9 +615,7 @@ fn the_releases_line_says_what_names_each_release() {
         "{}",
         r.stdout
     );
-    let j = run(&[
-        "plan", "--policy", SPIRE, "--fleet", &f, "--to", "0.9.3", "--format", "json",
-    ]);
+    let j = plan_fleet(SPIRE, &f, "0.9.3", &["--format", "json"]);
     let v: Value = serde_json::from_str(&j.stdout).unwrap();
     assert_eq!(
         v["releases"],
@@ -563,19 +673,12 @@ fn one_move_is_one_row_whatever_groups_it_came_from() {
     let f = fleet_file(
         "[counts]\n\"auth@7.1.2\" = 2\n\"proxy@7.1.2\" = 2\n\"node@6.3.2\" = 500\n\"node@7.1.2\" = 120\n",
     );
-    let r = run(&[
-        "plan",
-        "--policy",
+    let r = plan_fleet(
         "examples/teleport/compat.toml",
-        "--fleet",
         &f,
-        "--to",
         "8.1.0",
-        "--releases",
-        "7.1.2",
-        "--format",
-        "json",
-    ]);
+        &["--releases", "7.1.2", "--format", "json"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         moves(&r.stdout),

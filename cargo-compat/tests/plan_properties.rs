@@ -1,7 +1,8 @@
 //! Property tests: over random policies, fleets and targets, every plan the planner returns
 //! replays through the runtime's fleet check and ends with every instance at the target;
 //! otherwise it says why there is no plan. It never panics and never returns an unverified
-//! plan.
+//! plan. A fleet that already breaks the policy is repaired by the plan's first steps, which
+//! move instances toward the target only.
 
 use cargo_compat::fleet_file::Fleet;
 use cargo_compat::plan::replay::replay;
@@ -57,8 +58,8 @@ fn spec() -> impl Strategy<Value = Spec> {
             Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
             prop::option::of(0..SKEWS.len()),
             any::<bool>(),
-            // Fleets mostly near one release (a fleet that already breaks the policy has no
-            // plan, which is tested too, but less often).
+            // Fleets near one release, some of which already break the policy (their plans
+            // repair them first).
             (
                 0..RELEASES.len(),
                 prop::collection::vec((0..n, 0usize..3, 1u64..5, any::<bool>()), 1..7),
@@ -167,6 +168,43 @@ fn fleet_text(s: &Spec) -> String {
     t
 }
 
+/// A plan for a fleet that breaks the policy repairs it first: after its repair steps the
+/// fleet satisfies the policy, and each of them moved instances toward the target (a
+/// redeploy follows its manager). A fleet that satisfies the policy has no repair.
+fn repairs_first(
+    policy: &Policy,
+    fleet: &Fleet,
+    plan: &cargo_compat::plan::Plan,
+    target: &Version,
+    broken: bool,
+) -> Result<(), TestCaseError> {
+    let Some(repair) = &plan.repair else {
+        prop_assert!(!broken, "no repair for a fleet that breaks the policy");
+        return Ok(());
+    };
+    prop_assert!(broken && repair.steps > 0, "{:?}", repair);
+    let repaired = replay(policy, fleet, &plan.steps[..repair.steps]).unwrap();
+    prop_assert_eq!(repaired.broken, None);
+    let scheme = policy.scheme();
+    for step in &plan.steps[..repair.steps] {
+        if let (Action::Upgrade | Action::Downgrade, Some(from)) = (step.action, &step.from) {
+            // Closer to the target, and not past it.
+            let (side, now) = (
+                scheme.compare(from, target),
+                scheme.compare(&step.version, target),
+            );
+            let closer = scheme.compare(&step.version, from) == scheme.compare(target, from);
+            prop_assert!(
+                (now.is_eq() || now == side) && closer,
+                "{} moved away from {}",
+                step.component,
+                target
+            );
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
@@ -183,10 +221,13 @@ proptest! {
         list.dedup();
         let releases = Releases::parse(&policy, &list.join(",")).unwrap();
         let target = Version::parse(RELEASES[s.target]).unwrap();
+        let broken = !policy.check_fleet(&fleet.instances(&policy)).is_empty();
         match plan(&policy, &fleet, &Request::to(target.clone()).through(releases)) {
             Ok(plan) => {
                 let end = replay(&policy, &fleet, &plan.steps).map_err(|e| TestCaseError::fail(e.to_string()))?;
                 prop_assert!(end.all_running(&target), "{:?}", end);
+                prop_assert_eq!(end.broken, None);
+                repairs_first(&policy, &fleet, &plan, &target, broken)?;
                 // Named instances get rows of their own; no row moves a managed component by hand.
                 for step in &plan.steps {
                     if let Some(name) = &step.instance {
@@ -213,7 +254,10 @@ proptest! {
                         }))
                         .collect();
                     let resumed_fleet = Fleet::from_toml(&policy, "mid.toml", &text).unwrap();
-                    let list = Releases::parse(&policy, &list.join(",")).unwrap();
+                    // The releases the plan knew, the original fleet's versions among them
+                    // (a repair may move every instance off one of those).
+                    let known: Vec<String> = plan.releases.iter().map(|r| r.version.to_string()).collect();
+                    let list = Releases::parse(&policy, &known.join(",")).unwrap();
                     match cargo_compat::plan::plan(&policy, &resumed_fleet, &Request::to(target.clone()).through(list)) {
                         Ok(rest) => prop_assert!(replay(&policy, &resumed_fleet, &rest.steps).unwrap().all_running(&target)),
                         Err(e) => prop_assert!(false, "after step {}, no plan resumes: {}\n{}", k, e, text),

@@ -93,19 +93,40 @@ fn steps_that_do_not_fit_the_fleet_are_refused() {
 }
 
 #[test]
-fn a_fleet_that_already_breaks_the_policy_fails_before_the_first_step() {
+fn a_fleet_that_already_breaks_the_policy_may_be_repaired_but_break_no_pair_that_talks() {
     let policy = Policy::from_path("../examples/spire/compat.toml").unwrap();
     let fleet = Fleet::from_toml(
         &policy,
         "fleet.toml",
-        "[counts]\n\"server@0.8.1\" = 1\n\"agent@0.9.3\" = 1\n",
+        "[instances]\ns = \"server@0.8.1\"\nnew = \"agent@0.9.3\"\nold = \"agent@0.8.1\"\n",
     )
     .unwrap();
-    let err = replay(&policy, &fleet, &[]).unwrap_err();
-    assert_eq!(err.step, 0);
+    // Nothing done: the fleet still breaks the policy, and the replay says so.
+    let end = replay(&policy, &fleet, &[]).unwrap();
     assert!(
-        err.to_string()
-            .starts_with("before the first step: the fleet breaks the policy"),
+        end.broken
+            .as_deref()
+            .is_some_and(|b| b.starts_with("agent 0.9.3 is too new for server 0.8.1")),
+        "{end:?}"
+    );
+    // The planned repair: the server moves, and the fleet satisfies the policy.
+    let request =
+        Request::to(Version::new(0, 9, 3)).through(Releases::parse(&policy, "0.9.3").unwrap());
+    let planned = plan(&policy, &fleet, &request).unwrap().steps;
+    let end = replay(&policy, &fleet, &planned[..1]).unwrap();
+    assert_eq!(end.broken, None);
+    // The old agent joining the new one beside the old server refuses a pair that talked,
+    // although the pair of versions was refused already.
+    let mut worse = planned[0].clone();
+    worse.component = "agent".into();
+    worse.component_id = policy.component("agent").unwrap();
+    worse.instance = Some("old".into());
+    worse.from = Some(Version::new(0, 8, 1));
+    let err = replay(&policy, &fleet, &[worse]).unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "step 1: the fleet breaks the policy where it did not before: agent 0.9.3 is too new for server 0.8.1"
+        ),
         "{err}"
     );
 }

@@ -36,12 +36,23 @@ pub(super) fn summary(policy: &Policy, cohorts: &[Cohort], target: &Version) -> 
 /// Writes the group-level operations out as steps: one row per named instance, one counted
 /// row per move of unnamed instances. Groups that make the same move (a component from one
 /// version to another, the same way) are written as one: their named instances, then one
-/// row with all their unnamed ones.
-pub(super) fn expand(policy: &Policy, initial: &[Cohort], ops: &[Op]) -> Vec<Step> {
+/// row with all their unnamed ones. The first `part` operations (a repair) are written
+/// apart from the rest; with the steps comes how many they are.
+pub(super) fn expand(
+    policy: &Policy,
+    initial: &[Cohort],
+    ops: &[Op],
+    part: usize,
+) -> (Vec<Step>, usize) {
     let mut steps: Vec<Step> = Vec::new();
     let mut run: Vec<Rows> = Vec::new();
     let mut versions: Vec<Version> = initial.iter().map(|c| c.version.clone()).collect();
-    for op in ops {
+    let mut first_part = 0;
+    for (n, op) in ops.iter().enumerate() {
+        if n == part {
+            flush(policy, initial, &mut run, &mut steps);
+            first_part = steps.len();
+        }
         let Some(rows) = Rows::of(policy, op, &versions) else {
             flush(policy, initial, &mut run, &mut steps);
             if let Op::Verify(c, v, why) = op {
@@ -65,7 +76,10 @@ pub(super) fn expand(policy: &Policy, initial: &[Cohort], ops: &[Op]) -> Vec<Ste
         }
     }
     flush(policy, initial, &mut run, &mut steps);
-    steps
+    if part >= ops.len() {
+        first_part = steps.len();
+    }
+    (steps, first_part)
 }
 
 /// Writes a run of operations out and empties it.
@@ -202,12 +216,13 @@ impl<'a> Rows<'a> {
                 one_at_a_time: self.one_at_a_time && count > 1,
                 stopped: self.stopped,
                 via: self.via.clone(),
-                // Every row of a managed redeploy belongs to the manager's move, and the
-                // instances of a group that starts start together (one transition: starting
-                // them one by one could leave a started instance beside a peer that only the
-                // redeploy after the last start brings in line).
+                // Every row of a managed redeploy belongs to the manager's move (or, on its
+                // own, to its first row: a manager redeploys what it manages at once), and
+                // the instances of a group that starts start together (one transition:
+                // starting them one by one could leave a started instance beside a peer that
+                // only the redeploy after the last start brings in line).
                 joint: match self.action {
-                    Action::Redeploy => self.joint,
+                    Action::Redeploy => self.joint || !first,
                     Action::Start => !first,
                     _ => false,
                 },

@@ -1,11 +1,20 @@
 //! The planner: the ordered steps that take a fleet to a target release, up or down, such
 //! that every fleet in between satisfies the policy.
 //!
-//! The plan moves in waves. Each wave takes every instance on the wrong side of one release
-//! to that release, component by component in the upgrade `order` (or the `downgrade`
-//! order): the farthest release that one step may reach (`max-jump`) and that keeps the
-//! fleet valid throughout, preferring waves that stop nothing except what a lockstep rule
-//! (`exact`) forces. Within a wave, for each component:
+//! The versions the fleet runs and the target are releases by definition; `--releases` or
+//! the `compat.lock` add those in between, and the plan says what names each
+//! ([`Plan::releases`]).
+//!
+//! A fleet that already breaks the policy is repaired first: instances move toward the
+//! target, those in a refused pair first, one group at a time, each move refusing no pair
+//! that talks, until the fleet satisfies the policy ([`Plan::repair`]); where no move may,
+//! the answer is the reason and the instance to move first.
+//!
+//! Then the plan moves in waves. Each wave takes every instance on the wrong side of one
+//! release to that release, component by component in the upgrade `order` (or the
+//! `downgrade` order): the farthest release that one step may reach (`max-jump`) and that
+//! keeps the fleet valid throughout, preferring waves that stop nothing except what a
+//! lockstep rule (`exact`) forces. Within a wave, for each component:
 //!
 //! - instances of other components that the component's new version would refuse are
 //!   stopped first (Gullveig stops web before the server restarts) and started again once
@@ -17,19 +26,21 @@
 //!
 //! Planning works on groups of instances (a component at a version), so its cost does not
 //! grow with the fleet; only writing the steps does (one row per named instance, one counted
-//! row per group of unnamed ones). Every plan is replayed through the runtime's fleet check
+//! row per move of unnamed ones). Every plan is replayed through the runtime's fleet check
 //! ([`replay::replay`]) before it is returned.
 //!
 //! The files, each using only those listed before it: `steps` and `request` (what a plan
-//! is, what is asked), `cluster` (components whose instances cover for each other),
-//! `cohort` (groups of instances), `op` (operations on groups), `blocked` and `warnings`
-//! (why a wave cannot be taken, what the operator must know), `order` (which way a wave
-//! goes, the order components move in), `roll` (one component's move), `wave` (one wave),
-//! `missing` (why no wave fits: the rule, or the release that is missing), `search`
-//! (choosing the waves), `expand` (operations as steps), `replay` (the verifier), `output`
-//! (text, JSON, Markdown). This file plans, expands and verifies.
+//! is, what is asked), `breaks` (what a fleet breaks, and the rule every step keeps),
+//! `cluster` (components whose instances cover for each other), `cohort` (groups of
+//! instances), `op` (operations on groups), `blocked` and `warnings` (why a wave cannot be
+//! taken, what the operator must know), `order` (which way a wave goes, the order components
+//! move in), `roll` (one component's move), `wave` (one wave), `missing` (why no wave fits:
+//! the rule, or the release that is missing), `search` (choosing the waves), `repair`
+//! (repairing a fleet that breaks the policy), `expand` (operations as steps), `replay` (the
+//! verifier), `output` (text, JSON, Markdown). This file plans, expands and verifies.
 
 mod blocked;
+mod breaks;
 mod cluster;
 mod cohort;
 mod expand;
@@ -37,6 +48,7 @@ mod missing;
 mod op;
 mod order;
 pub mod output;
+mod repair;
 pub mod replay;
 mod request;
 mod roll;
@@ -49,14 +61,15 @@ use compat_runtime::Policy;
 
 use crate::fleet_file::Fleet;
 use crate::releases::Releases;
-use cohort::{Cohort, group, refused, running_peers};
+use cohort::group;
 use expand::{expand, summary};
 use replay::replay;
 use search::Planner;
 
 pub use cluster::cluster_rule;
 pub use request::{PlanError, Request};
-pub use steps::{Action, Direction, ONE_EACH, Plan, Release, Row, Step, releases_words};
+pub use steps::{Action, Direction, ONE_EACH, Plan, Release, Repair, Row, Step, releases_words};
+use warnings::broken_fleet;
 
 /// Plans the steps that take `fleet` to `request.target`, verified by replay.
 ///
@@ -86,23 +99,35 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
         source: String::new(),
     };
     let initial = group(fleet);
-    check_start(policy, &initial)?;
-    let route = Planner {
+    let planner = Planner {
         policy,
         target,
         releases: &releases,
         known: &known,
         assumed: request.assumed,
+    };
+    let repaired = planner.repair(&initial)?;
+    let mut route = planner.route(repaired.as_ref().map_or(&initial, |r| &r.fleet))?;
+    let (repair_ops, broken) = repaired.map_or((0, Vec::new()), |r| r.before(&mut route));
+    let (steps, repair_steps) = expand(policy, &initial, &route.ops, repair_ops);
+    let repair = (!broken.is_empty()).then_some(Repair {
+        steps: repair_steps,
+        broken,
+    });
+    let direction = route.direction();
+    let mut warnings = route.warnings;
+    if let Some(r) = &repair {
+        warnings.insert(0, broken_fleet(&r.broken, r.steps));
     }
-    .route(&initial)?;
     let plan = Plan {
         target: target.clone(),
-        direction: route.direction(),
+        direction,
         rows: summary(policy, &initial, target),
-        steps: expand(policy, &initial, &route.ops),
+        steps,
         waves: route.waves,
-        warnings: route.warnings,
+        warnings,
         releases: known,
+        repair,
         assumed: request.assumed.then_some(ONE_EACH),
     };
     verified(policy, fleet, plan)
@@ -148,19 +173,6 @@ fn known(policy: &Policy, fleet: &Fleet, request: &Request) -> Vec<Release> {
     known
 }
 
-/// No step can start from a fleet that already breaks the policy.
-fn check_start(policy: &Policy, cohorts: &[Cohort]) -> Result<(), PlanError> {
-    match refused(policy, &running_peers(cohorts)) {
-        Some(refusal) => Err(PlanError::NoPlan {
-            reason: format!(
-                "the fleet already breaks the policy, so no step can start from it: {refusal}; fix that first (see `check --fleet`)"
-            ),
-            origin: refusal.reason().origin.clone(),
-        }),
-        None => Ok(()),
-    }
-}
-
 /// The plan, once its replay through the fleet check passes and ends with every instance
 /// at the target; otherwise the planner has a bug.
 fn verified(policy: &Policy, fleet: &Fleet, plan: Plan) -> Result<Plan, PlanError> {
@@ -170,6 +182,11 @@ fn verified(policy: &Policy, fleet: &Fleet, plan: Plan) -> Result<Plan, PlanErro
         return Err(PlanError::Unverified(format!(
             "after the last step, not every instance runs {}",
             plan.target
+        )));
+    }
+    if let Some(broken) = end.broken {
+        return Err(PlanError::Unverified(format!(
+            "after the last step, the fleet still breaks the policy: {broken}"
         )));
     }
     Ok(plan)

@@ -125,10 +125,11 @@ fn wave_note(step: &Step) -> Option<(&str, &str)> {
     Some((&step.reason[..at], &step.reason[at + 2..]))
 }
 
-/// Where each wave starts, when there are several: the index of its first step (the stops
-/// before its first move belong to it) and its heading.
+/// Where each wave starts, when there are several or a repair comes first: the index of its
+/// first step (the stops before its first move belong to it) and its heading.
 fn wave_heads(plan: &Plan) -> Vec<(usize, String)> {
-    if plan.waves.len() < 2 {
+    let repaired = plan.repair.as_ref().map_or(0, |r| r.steps);
+    if plan.waves.len() < 2 && repaired == 0 {
         return Vec::new();
     }
     let moves = |s: &Step| {
@@ -138,7 +139,16 @@ fn wave_heads(plan: &Plan) -> Vec<(usize, String)> {
         )
     };
     let mut heads = Vec::new();
-    let mut from = 0;
+    if repaired > 0 {
+        heads.push((
+            0,
+            format!(
+                "repair: the instances in a refused pair move toward {}",
+                plan.target
+            ),
+        ));
+    }
+    let mut from = repaired;
     // Moving down to a release then up to it (a fleet on both sides) is two waves to one
     // version: the second starts where the action turns.
     let mut last: Option<(&Version, Action)> = None;
@@ -275,7 +285,9 @@ pub fn text(plan: &Plan) -> String {
 /// The plan for scripts: an object with `steps`, each with `action`, `component`,
 /// `version`, `instance` (where named), `reason` and `origin`; `releases`, each with its
 /// `version` and the `sources` that name it; and `assumed`, what the plan assumes of a fleet
-/// given by `--from` (`"one instance per component"`), or `null` for a fleet file.
+/// given by `--from` (`"one instance per component"`), or `null` for a fleet file; and
+/// `repair`, for a fleet that already breaks the policy, how many of the first `steps`
+/// repair it and the pairs it `broken` (else `null`).
 pub fn json(plan: &Plan) -> Value {
     json!({
         "target": plan.target.to_string(),
@@ -291,6 +303,10 @@ pub fn json(plan: &Plan) -> Value {
             "sources": r.sources,
         })).collect::<Vec<_>>(),
         "assumed": plan.assumed,
+        "repair": plan.repair.as_ref().map(|r| json!({
+            "steps": r.steps,
+            "broken": r.broken,
+        })),
         "waves": plan.waves.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "components": plan.rows.iter().map(|r| json!({
             "component": r.component,

@@ -1,18 +1,21 @@
 //! Replaying a plan through the runtime's fleet check: every state the fleet passes through,
-//! step by step, must satisfy the policy.
+//! step by step, must satisfy the policy; a fleet that already breaks it may only be
+//! repaired, never break a pair that talks (the rule of the planner's `breaks`).
 //!
 //! The fleet check's verdict depends only on which component versions are running (it checks
 //! each distinct pair of versions once), so the replay keeps counts per component version
-//! and asks [`Policy::check_fleet`] again whenever that set changes. A counted step that
-//! rolls `n` instances one at a time passes through two distinct sets (after the first
-//! instance, both versions run; after the last, only the new one), and both are checked.
-//! Stopped instances do not talk, so they are left out of the check.
+//! and asks [`Policy::check_fleet`] again whenever that set changes (or instances moved
+//! while the fleet breaks the policy). A counted step that rolls `n` instances one at a time
+//! passes through two distinct sets (after the first instance, both versions run; after the
+//! last, only the new one), and both are checked. Stopped instances do not talk, so they are
+//! left out of the check.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-use compat_runtime::{Instance, Peer, Policy, Version};
+use compat_runtime::{Policy, Version};
 
+use super::breaks::{Breaks, Key};
 use super::steps::{Action, Step};
 use crate::fleet_file::Fleet;
 
@@ -37,8 +40,6 @@ impl fmt::Display for ReplayError {
 
 impl std::error::Error for ReplayError {}
 
-type Key = (usize, Version);
-
 /// The fleet as a replay sees it.
 struct Replay<'a> {
     policy: &'a Policy,
@@ -49,8 +50,8 @@ struct Replay<'a> {
     counted: BTreeMap<Key, (u64, u64)>,
     /// Running instances per component version, named and counted together.
     running: BTreeMap<Key, u64>,
-    /// The running set last checked.
-    checked: BTreeSet<Key>,
+    /// What the fleet broke at the last check, and the moves since.
+    breaks: Breaks,
 }
 
 /// Where the fleet stands after a replay: running and stopped instances per component
@@ -59,6 +60,9 @@ struct Replay<'a> {
 pub struct Replayed {
     /// `(component index, version)` to (running, stopped) instances.
     pub versions: BTreeMap<(usize, Version), (u64, u64)>,
+    /// The first pair the fleet still breaks, for a fleet that broke the policy and was not
+    /// repaired; `None` when it satisfies the policy.
+    pub broken: Option<String>,
 }
 
 impl Replayed {
@@ -77,7 +81,7 @@ impl<'a> Replay<'a> {
             named: HashMap::with_capacity(fleet.members.len()),
             counted: BTreeMap::new(),
             running: BTreeMap::new(),
-            checked: BTreeSet::new(),
+            breaks: Breaks::default(),
         };
         for m in &fleet.members {
             let key = (m.peer.component.index(), m.peer.version.clone());
@@ -89,6 +93,7 @@ impl<'a> Replay<'a> {
             }
             *r.running.entry(key).or_default() += m.count;
         }
+        r.breaks = Breaks::start(policy, r.set());
         r
     }
 
@@ -100,34 +105,15 @@ impl<'a> Replay<'a> {
             .collect()
     }
 
-    /// Runs the fleet check when the running set changed.
+    /// Checks the fleet now against the fleet at the last check.
     fn check(&mut self, step: usize) -> Result<(), ReplayError> {
         let set = self.set();
-        if set == self.checked {
-            return Ok(());
-        }
-        let instances: Vec<Instance> = set
-            .iter()
-            .map(|(c, v)| Instance {
-                name: None,
-                peer: Peer {
-                    component: self
-                        .policy
-                        .component(&self.policy.components()[*c].name)
-                        .expect("a component of this policy"),
-                    version: v.clone(),
-                },
-            })
-            .collect();
-        let violations = self.policy.check_fleet(&instances);
-        if let Some(v) = violations.first() {
-            return Err(ReplayError {
+        self.breaks
+            .check(self.policy, set)
+            .map_err(|e| ReplayError {
                 step,
-                message: format!("the fleet breaks the policy: {}", v.refusal),
-            });
-        }
-        self.checked = set;
-        Ok(())
+                message: e.to_string(),
+            })
     }
 
     fn add_running(&mut self, key: &Key, n: i128) {
@@ -190,6 +176,9 @@ impl<'a> Replay<'a> {
         }
         let n = i128::from(step.count);
         self.add_running(key, if start { n } else { -n });
+        if start {
+            self.breaks.started(key);
+        }
         Ok(())
     }
 
@@ -222,6 +211,9 @@ impl<'a> Replay<'a> {
             let n = i128::from(step.count);
             self.add_running(&from, -n);
             self.add_running(to, n);
+            self.breaks.moved(&from, to);
+        } else if Self::revives(step) {
+            self.breaks.started(to);
         }
         Ok(())
     }
@@ -307,12 +299,18 @@ impl<'a> Replay<'a> {
                 e.1 += s;
             }
         }
-        Replayed { versions }
+        Replayed {
+            versions,
+            broken: self.breaks.refusals().next().map(ToString::to_string),
+        }
     }
 }
 
-/// Replays `steps` on `fleet`, checking the fleet before the first step and after every
-/// step (a managed component's redeploy, marked `joint`, belongs to the step before it).
+/// Replays `steps` on `fleet`, checking the fleet after every step (a managed component's
+/// redeploy, marked `joint`, belongs to the step before it) against the fleet before it: a
+/// fleet that satisfies the policy must go on satisfying it, and one that breaks it may
+/// refuse no pair that talked. [`Replayed::broken`] says whether it still breaks it at the
+/// end.
 ///
 /// ```
 /// use cargo_compat::{fleet_file::Fleet, plan::{plan, replay::replay, Request}};
@@ -321,12 +319,11 @@ impl<'a> Replay<'a> {
 /// let fleet = Fleet::from_toml(&policy, "fleet.toml", "[counts]\n\"server@0.8.1\" = 2\n\"agent@0.8.1\" = 5\n")?;
 /// let plan = plan(&policy, &fleet, &Request::to("0.9.3".parse()?))?;
 /// let end = replay(&policy, &fleet, &plan.steps)?;
-/// assert!(end.all_running(&"0.9.3".parse()?));
+/// assert!(end.all_running(&"0.9.3".parse()?) && end.broken.is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn replay(policy: &Policy, fleet: &Fleet, steps: &[Step]) -> Result<Replayed, ReplayError> {
     let mut r = Replay::new(policy, fleet);
-    r.check(0)?;
     let mut i = 0;
     while i < steps.len() {
         let step = &steps[i];

@@ -244,8 +244,9 @@ impl Mover<'_> {
         )
     }
 
-    /// Starts the component's instances that are stopped and now at the release, each start
-    /// checked; what it manages is redeployed with the last.
+    /// Starts the component's instances that are stopped and now at the release, together
+    /// (they run one version, so the steps write them as one start), with what it manages
+    /// redeployed; then checks the fleet.
     fn start_stopped(&self, d: &mut Draft) -> Result<(), Blocked> {
         let r = self.r;
         let stopped: Vec<usize> = (0..d.fleet.len())
@@ -253,7 +254,10 @@ impl Mover<'_> {
                 d.fleet[i].component == self.c && !d.fleet[i].running && d.fleet[i].version == *r
             })
             .collect();
-        for (k, &i) in stopped.iter().enumerate() {
+        if stopped.is_empty() {
+            return Ok(());
+        }
+        for &i in &stopped {
             d.ops.push(Op::Start(
                 i,
                 Why {
@@ -265,16 +269,15 @@ impl Mover<'_> {
                 },
             ));
             d.fleet[i].running = true;
-            if k + 1 == stopped.len() && !self.all_redeployed(d) {
-                self.redeploy(d, true);
-            }
-            check(
-                self.policy,
-                &d.fleet,
-                &format!("starting {} at {r}", self.name()),
-            )?;
         }
-        Ok(())
+        if !self.all_redeployed(d) {
+            self.redeploy(d, true);
+        }
+        check(
+            self.policy,
+            &d.fleet,
+            &format!("starting {} at {r}", self.name()),
+        )
     }
 
     fn all_redeployed(&self, d: &Draft) -> bool {

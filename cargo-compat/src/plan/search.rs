@@ -50,6 +50,14 @@ impl Route {
         }
     }
 
+    /// Notes a move made outside the waves (a repair) in the route's direction.
+    pub(super) fn went(&mut self, way: Way) {
+        match way {
+            Way::Up => self.went_up = true,
+            Way::Down => self.went_down = true,
+        }
+    }
+
     /// Adds a wave to `r` from `edge`; a downgrade warns of the rule changes it crosses.
     fn push(&mut self, policy: &Policy, way: Way, edge: &Version, r: Version, wave: Wave) {
         match way {
@@ -137,7 +145,7 @@ impl Planner<'_> {
     }
 
     /// The releases a wave from `edge` may go to, farthest first.
-    fn candidates(&self, way: Way, edge: &Version) -> Vec<&Version> {
+    pub(super) fn candidates(&self, way: Way, edge: &Version) -> Vec<&Version> {
         let target = self.target;
         let mut candidates: Vec<&Version> = self
             .releases
@@ -193,31 +201,31 @@ impl Planner<'_> {
     /// the instance that cannot and the limit.
     fn jump_blocked(&self, cohorts: &[Cohort], way: Way, r: &Version) -> Option<Blocked> {
         let scheme = self.policy.scheme();
-        for c in cohorts
+        cohorts
             .iter()
             .filter(|c| way.wrong_side(scheme, &c.version, r))
-        {
-            let (table, older, newer) = match way {
-                Way::Up => (self.policy.upgrade_at(r), &c.version, r),
-                Way::Down => (self.policy.upgrade_at(&c.version), r, &c.version),
-            };
-            if let Some(jump) = table.and_then(|t| t.max_jump.as_ref())
-                && !jump.value.admits(scheme, older, newer)
-            {
-                return Some(Blocked {
-                    reason: format!(
-                        "{} {} cannot move to {r} in one step: one step may move at most {} (`max-jump = \"{}\"`, {})",
-                        name(self.policy, c.component),
-                        c.version,
-                        jump.value.describe(),
-                        jump.value,
-                        jump.origin
-                    ),
-                    origin: Some(jump.origin.clone()),
-                });
-            }
-        }
-        None
+            .find_map(|c| self.jump_blocked_for(c, way, r))
+    }
+
+    /// Whether one step may take group `c` to `r`; when not, the limit.
+    pub(super) fn jump_blocked_for(&self, c: &Cohort, way: Way, r: &Version) -> Option<Blocked> {
+        let scheme = self.policy.scheme();
+        let (table, older, newer) = match way {
+            Way::Up => (self.policy.upgrade_at(r), &c.version, r),
+            Way::Down => (self.policy.upgrade_at(&c.version), r, &c.version),
+        };
+        let jump = table.and_then(|t| t.max_jump.as_ref())?;
+        (!jump.value.admits(scheme, older, newer)).then(|| Blocked {
+            reason: format!(
+                "{} {} cannot move to {r} in one step: one step may move at most {} (`max-jump = \"{}\"`, {})",
+                name(self.policy, c.component),
+                c.version,
+                jump.value.describe(),
+                jump.value,
+                jump.origin
+            ),
+            origin: Some(jump.origin.clone()),
+        })
     }
 
     /// The wave to `r`: everything on the wrong side of `r` moves to `r`, under the settings

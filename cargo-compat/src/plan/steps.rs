@@ -125,6 +125,15 @@ pub fn releases_words(releases: &[Release]) -> String {
         .join(", ")
 }
 
+/// The first steps of a plan for a fleet that already breaks the policy: they repair it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repair {
+    /// How many of the plan's first steps repair the fleet.
+    pub steps: usize,
+    /// The pairs the fleet broke before them, in words.
+    pub broken: Vec<String>,
+}
+
 /// What a plan assumes of a fleet that `--from` names by its version alone.
 pub const ONE_EACH: &str = "one instance per component";
 
@@ -146,6 +155,10 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// The releases the plan could move through, oldest first, each with what names it.
     pub releases: Vec<Release>,
+    /// For a fleet that already breaks the policy: the first steps repair it, moving
+    /// instances toward the target (those in a refused pair first) and refusing no pair that
+    /// talks.
+    pub repair: Option<Repair>,
     /// What the plan assumes of the fleet ([`ONE_EACH`] when `--from` gave a version, not a
     /// fleet); `None` for a fleet as it runs.
     pub assumed: Option<&'static str>,

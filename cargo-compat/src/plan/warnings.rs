@@ -43,6 +43,19 @@ pub(super) fn stop_warning(
     }
 }
 
+/// The warning for a fleet that already breaks the policy (`broken`, each refused pair in
+/// words), which the plan's first `steps` steps repair.
+pub(super) fn broken_fleet(broken: &[String], steps: usize) -> String {
+    let which = match steps {
+        1 => "step 1 repairs it".to_string(),
+        n => format!("steps 1 to {n} repair it"),
+    };
+    format!(
+        "the fleet breaks the policy: {}; {which} first, moving instances toward the target (those in a refused pair first) and refusing no pair that talks",
+        broken.join("; ")
+    )
+}
+
 /// The warning for a component that the fleet runs once although its instances cover for
 /// each other (`rule`): while it restarts, its peers cannot reach it.
 pub(super) fn single_instance(policy: &Policy, c: ComponentId, rule: &Rule) -> String {
