@@ -76,7 +76,8 @@ impl Wire {
     }
 
     /// A name with `rename`, `alias` and a `rename_all` rule applied, as serde does: an
-    /// explicit rename wins over the rule, each way; aliases are taken as written.
+    /// explicit rename wins over the rule, each way; aliases are taken as written, each
+    /// once, without one that repeats the name read.
     fn of(
         name: &str,
         rename: &attr::Rename,
@@ -89,10 +90,18 @@ impl Wire {
             (None, Some(case)) => convert(case, name),
             (None, None) => name.to_owned(),
         };
+        let deserialize = side(&rename.deserialize, rule.deserialize);
+        // An alias that repeats the name read, or another alias, reads nothing more.
+        let mut read: Vec<String> = Vec::new();
+        for alias in aliases.iter().map(syn::LitStr::value) {
+            if alias != deserialize && !read.contains(&alias) {
+                read.push(alias);
+            }
+        }
         Wire {
             serialize: side(&rename.serialize, rule.serialize),
-            deserialize: side(&rename.deserialize, rule.deserialize),
-            aliases: aliases.iter().map(syn::LitStr::value).collect(),
+            deserialize,
+            aliases: read,
         }
     }
 

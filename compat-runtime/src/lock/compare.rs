@@ -347,20 +347,12 @@ fn representation_changed(
     ))
 }
 
-/// A changed `rename_all`/`rename_all_fields` that renames something on the wire. A
-/// convention that writes every name as before (`camelCase` for one-word names that were
-/// `snake_case`) changes nothing that travels and is no break.
+/// A changed `rename_all`/`rename_all_fields` under which a peer on this route no longer
+/// reads a name the other end writes. The verdict rests on the wire names alone: a
+/// convention that writes every name as before (`snake_case` on names that already were,
+/// `camelCase` on one-word names) changes nothing that travels, and neither does one whose
+/// new names the old peer still reads; the conventions only name the cause.
 fn convention_changed(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>) -> Option<String> {
-    // Each member of both releases, by Rust name: (name sent then, name sent now).
-    fn fields(was: &[LockedField], now: &[LockedField]) -> Vec<(String, String)> {
-        was.iter()
-            .filter_map(|f| {
-                now.iter()
-                    .find(|n| n.name == f.name && n.via == f.via)
-                    .map(|n| (f.sent().to_string(), n.sent().to_string()))
-            })
-            .collect()
-    }
     let variants = || {
         was.variants
             .iter()
@@ -373,7 +365,7 @@ fn convention_changed(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>)
                 &was.rename_all,
                 &now.rename_all,
                 variants()
-                    .map(|(v, n)| (v.sent().to_string(), n.sent().to_string()))
+                    .filter_map(|(v, n)| unread_rename(v, n, pair))
                     .collect(),
             ),
             (
@@ -381,7 +373,7 @@ fn convention_changed(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>)
                 &was.rename_all_fields,
                 &now.rename_all_fields,
                 variants()
-                    .flat_map(|(v, n)| fields(&v.fields, &n.fields))
+                    .flat_map(|(v, n)| unread_field_renames(&v.fields, &n.fields, pair))
                     .collect(),
             ),
         ]
@@ -390,19 +382,11 @@ fn convention_changed(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>)
             "rename_all",
             &was.rename_all,
             &now.rename_all,
-            fields(&was.fields, &now.fields),
+            unread_field_renames(&was.fields, &now.fields, pair),
         )]
     };
-    for (key, before, after, names) in checks {
-        if before == after {
-            continue;
-        }
-        let renamed: Vec<String> = names
-            .iter()
-            .filter(|(then, now)| then != now)
-            .map(|(then, now)| format!("`{then}` is now `{now}`"))
-            .collect();
-        if renamed.is_empty() {
+    for (key, before, after, renamed) in checks {
+        if before == after || renamed.is_empty() {
             continue;
         }
         let shown = if renamed.len() > 3 {
@@ -419,6 +403,33 @@ fn convention_changed(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>)
         ));
     }
     None
+}
+
+/// The renamed fields (by Rust name, through the same flattened field) that one end of
+/// `pair` no longer reads, as [`unread_rename`] says them.
+fn unread_field_renames(was: &[LockedField], now: &[LockedField], pair: &Pair<'_>) -> Vec<String> {
+    was.iter()
+        .filter_map(|f| {
+            let n = now.iter().find(|n| n.name == f.name && n.via == f.via)?;
+            unread_rename(f, n, pair)
+        })
+        .collect()
+}
+
+/// `` `node_name` is now `nodeName` `` when a peer on `pair` no longer reads the name the
+/// other end writes for the same member (`was` recorded, `now` built): an old receiver the
+/// name now sent, or this release the name an old sender writes.
+fn unread_rename<N: Named>(was: &N, now: &N, pair: &Pair<'_>) -> Option<String> {
+    let old_reads_new = !pair.old_receiver || was.accepts(now.sent());
+    let new_reads_old = !pair.old_sender || now.accepts(was.sent());
+    if old_reads_new && new_reads_old {
+        return None;
+    }
+    Some(if was.sent() == now.sent() {
+        format!("`{}` is now read only as `{}`", was.read(), now.read())
+    } else {
+        format!("`{}` is now `{}`", was.sent(), now.sent())
+    })
 }
 
 /// `#[serde(rename_all = "camelCase")]` for a recorded convention (`serialize/deserialize`

@@ -138,14 +138,28 @@ fn lock_variant(v: &Variant) -> LockedVariant {
     }
 }
 
-/// The message as a peer sees it: Rust names replaced by wire names, so that a rename in
-/// Rust alone compares equal.
+/// The message as a peer sees it: what travels, and nothing that only produced it. Rust
+/// names are replaced by wire names, so a rename in Rust alone compares equal; the case
+/// conventions (`rename_all`, `rename_all_fields`, a variant's `rename_all`) are left out,
+/// since their effect is already in every wire name, so a convention that maps each name to
+/// itself compares equal too; aliases are a set, without the name they repeat.
 pub(super) fn wire_view(m: &LockedMessage) -> LockedMessage {
+    fn aliases<N: Named>(item: &N) -> Vec<String> {
+        let mut aliases: Vec<String> = item
+            .aliases()
+            .iter()
+            .filter(|alias| *alias != item.read())
+            .cloned()
+            .collect();
+        aliases.sort();
+        aliases.dedup();
+        aliases
+    }
     fn field(f: &LockedField) -> LockedField {
         LockedField {
             name: f.sent().to_string(),
             wire: None,
-            wire_deserialize: f.wire_deserialize.clone(),
+            aliases: aliases(f),
             via: None,
             ..f.clone()
         }
@@ -153,6 +167,8 @@ pub(super) fn wire_view(m: &LockedMessage) -> LockedMessage {
     LockedMessage {
         name: m.sent().to_string(),
         wire: None,
+        rename_all: None,
+        rename_all_fields: None,
         fields: m.fields.iter().map(field).collect(),
         variants: m
             .variants
@@ -160,6 +176,8 @@ pub(super) fn wire_view(m: &LockedMessage) -> LockedMessage {
             .map(|v| LockedVariant {
                 name: v.sent().to_string(),
                 wire: None,
+                aliases: aliases(v),
+                rename_all: None,
                 fields: v.fields.iter().map(field).collect(),
                 ..v.clone()
             })

@@ -404,3 +404,18 @@ fn a_deprecated_field_is_deletable_once_the_window_has_passed_it() {
     deletable(&p, &Version::new(0, 9, 3), &[&M2], &mut out);
     assert!(out.is_empty(), "{out:?}");
 }
+
+#[test]
+fn a_case_convention_that_renames_nothing_leaves_a_recorded_release_unchanged() {
+    let d = dir("convention");
+    let p = spire();
+    verify_with(&d, &p, "0.9.3", &[&V090], true).unwrap();
+    static SNAKE: Message = Message {
+        rename_all: crate::message::RenameAll {
+            serialize: Some(crate::message::Case::Snake),
+            deserialize: Some(crate::message::Case::Snake),
+        },
+        ..V090
+    };
+    verify_with(&d, &p, "0.9.3", &[&SNAKE], false).unwrap();
+}
