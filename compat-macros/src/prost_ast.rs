@@ -367,10 +367,10 @@ fn message_fields<'a>(cx: &Ctxt, fields: &'a syn::Fields) -> Vec<Field<'a>> {
         .iter()
         .filter_map(|field| {
             let attr = prost_attr(&field.attrs)?;
-            let name = field
-                .ident
-                .as_ref()
-                .map_or_else(String::new, ToString::to_string);
+            // `r#type` is `type` in the tables, as in the `.proto` file.
+            let name = field.ident.as_ref().map_or_else(String::new, |ident| {
+                ident.to_string().trim_start_matches("r#").to_owned()
+            });
             let span = field
                 .ident
                 .as_ref()

@@ -29,6 +29,9 @@
 //! | `@zero-means-absent` | singular scalar field without `optional` | a zero from an old sender (which never sets it) means the same as an unset value, so the field needs no presence |
 //! | `@unknown-handled` | enum | receivers read the field's raw `i32` (`Status::try_from`) and handle numbers they do not know |
 
+#[cfg(feature = "proto-build")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proto-build")))]
+pub mod build;
 pub mod methods;
 mod table;
 

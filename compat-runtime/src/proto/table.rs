@@ -16,17 +16,17 @@ use crate::message::{Compat, Route};
 ///
 /// #[derive(Clone, PartialEq, ::prost::Message, ProstCompat)]
 /// #[compat(proto = "spire.Ping", from = "agent", to = "server")]
-/// /// @since 0.8.0
+/// /// @since 0.0.8
 /// pub struct Ping {
 ///     #[prost(string, tag = "1")]
 ///     pub node: String,
-///     /// @since 0.9.0
+///     /// @since 0.0.9
 ///     #[prost(uint32, optional, tag = "2")]
 ///     pub retries: Option<u32>,
 /// }
 ///
 /// let retries = Ping::PROTO.field(2).unwrap();
-/// assert_eq!((retries.name, retries.since), ("retries", "0.9.0"));
+/// assert_eq!((retries.name, retries.since), ("retries", "0.0.9"));
 /// assert_eq!(retries.ty, ProtoType::Scalar(Scalar::Uint32));
 /// assert_eq!(retries.cardinality, Cardinality::Optional);
 /// assert_eq!(Ping::PROTO.name, "spire.Ping");

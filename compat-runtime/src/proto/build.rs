@@ -1,0 +1,451 @@
+//! The build-script helper for prost-generated code (feature `proto-build`): from the
+//! descriptor set a protobuf compiler made (protox, or prost-build's own), the attributes
+//! to attach with prost-build's or tonic-prost-build's `type_attribute`, and the table of
+//! RPC methods with their `@since`.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let fds = prost_types::FileDescriptorSet::default();
+//! use compat_runtime::proto::build::Annotations;
+//!
+//! // let fds = protox::compile(["proto/spire/node.proto"], ["proto"])?;
+//! let annotations = Annotations::new(&fds)
+//!     .service("spire.api.node.v1.Node", "agent", "server")
+//!     .rust_module("spire.api.node.v1", "crate::node");
+//! annotations.check()?; // every message and enum says `@since`, with its file and line
+//! for (path, attribute) in annotations.type_attributes() {
+//!     // builder = builder.type_attribute(path, attribute);
+//! #   let _ = (path, attribute);
+//! }
+//! annotations.write(std::env::var("OUT_DIR")?)?; // compat_proto.rs: METHODS, PROTOS
+//! # Ok(()) }
+//! ```
+//!
+//! The routes come from the services: a method's request type, and every message and enum
+//! it holds, travels from the client's component to the server's; its response back.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use prost_types::{DescriptorProto, EnumDescriptorProto, FileDescriptorProto, FileDescriptorSet};
+
+/// What compat attaches to the code prost generates from one descriptor set.
+#[derive(Debug, Clone, Default)]
+pub struct Annotations {
+    /// Every message, enum and oneof by full name (`spire.Node.AttestRequest`).
+    types: BTreeMap<String, TypeInfo>,
+    /// The packages compiled.
+    packages: BTreeSet<String>,
+    /// The methods of every service: `(service, method, input, output, since)`.
+    methods: Vec<MethodInfo>,
+    /// `(service, client, server)`.
+    services: Vec<(String, String, String)>,
+    /// Package to the Rust module its code is included in.
+    modules: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct TypeInfo {
+    kind: &'static str,
+    references: Vec<String>,
+    reserved: Vec<String>,
+    reserved_names: Vec<String>,
+    since: bool,
+    map_entry: bool,
+    /// Where it is declared: `proto/spire/node.proto:12:1`.
+    place: String,
+    package: String,
+}
+
+#[derive(Debug, Clone)]
+struct MethodInfo {
+    service: String,
+    name: String,
+    input: String,
+    output: String,
+    since: Option<String>,
+}
+
+impl Annotations {
+    /// Reads the messages, enums, oneofs and services of `set` (compiled with its source
+    /// info, which holds the comments: protox keeps it by default).
+    pub fn new(set: &FileDescriptorSet) -> Self {
+        let mut out = Annotations::default();
+        for file in &set.file {
+            out.read_file(file);
+        }
+        out
+    }
+
+    /// The service `name` (`package.Service`) is served by the component `server` and
+    /// called by `client`.
+    #[must_use]
+    pub fn service(mut self, name: &str, client: &str, server: &str) -> Self {
+        self.services.push((
+            name.trim_start_matches('.').to_owned(),
+            client.to_owned(),
+            server.to_owned(),
+        ));
+        self
+    }
+
+    /// The generated code of `package` is included in the Rust module `module`
+    /// (`crate::node`), so that `PROTOS` can name its types.
+    #[must_use]
+    pub fn rust_module(mut self, package: &str, module: &str) -> Self {
+        self.modules.insert(package.to_owned(), module.to_owned());
+        self
+    }
+
+    fn read_file(&mut self, file: &FileDescriptorProto) {
+        let package = file.package().to_owned();
+        self.packages.insert(package.clone());
+        let comments = Comments::of(file);
+        for (i, message) in file.message_type.iter().enumerate() {
+            self.read_message(&package, &package, message, &comments, vec![4, to_i32(i)]);
+        }
+        for (i, en) in file.enum_type.iter().enumerate() {
+            self.read_enum(&package, &package, en, &comments, vec![5, to_i32(i)]);
+        }
+        for (si, service) in file.service.iter().enumerate() {
+            for (mi, method) in service.method.iter().enumerate() {
+                self.methods.push(MethodInfo {
+                    service: join(&package, service.name()),
+                    name: method.name().to_owned(),
+                    input: method.input_type().trim_start_matches('.').to_owned(),
+                    output: method.output_type().trim_start_matches('.').to_owned(),
+                    since: comments.since(&[6, to_i32(si), 2, to_i32(mi)]),
+                });
+            }
+        }
+    }
+
+    fn read_message(
+        &mut self,
+        package: &str,
+        scope: &str,
+        message: &DescriptorProto,
+        comments: &Comments<'_>,
+        path: Vec<i32>,
+    ) {
+        let name = join(scope, message.name());
+        let references = message
+            .field
+            .iter()
+            .filter_map(|f| {
+                f.type_name
+                    .as_deref()
+                    .map(|t| t.trim_start_matches('.').to_owned())
+            })
+            .collect();
+        let range = |start: i32, end: i32| match (end - start, end >= 536_870_912) {
+            (1, _) => start.to_string(),
+            (_, true) => format!("{start} to max"),
+            _ => format!("{start} to {}", end - 1),
+        };
+        self.types.insert(
+            name.clone(),
+            TypeInfo {
+                kind: "message",
+                references,
+                reserved: message
+                    .reserved_range
+                    .iter()
+                    .map(|r| range(r.start(), r.end()))
+                    .collect(),
+                reserved_names: message.reserved_name.clone(),
+                since: comments.since(&path).is_some(),
+                map_entry: message.options.as_ref().is_some_and(|o| o.map_entry()),
+                place: comments.place(&path),
+                package: package.to_owned(),
+            },
+        );
+        for (i, oneof) in message.oneof_decl.iter().enumerate() {
+            let synthetic = message
+                .field
+                .iter()
+                .filter(|f| f.oneof_index == Some(to_i32(i)))
+                .all(|f| f.proto3_optional());
+            if !synthetic {
+                let info = TypeInfo {
+                    kind: "oneof",
+                    since: true,
+                    package: package.to_owned(),
+                    ..TypeInfo::default()
+                };
+                self.types.insert(join(&name, oneof.name()), info);
+            }
+        }
+        for (i, nested) in message.nested_type.iter().enumerate() {
+            self.read_message(
+                package,
+                &name,
+                nested,
+                comments,
+                [path.as_slice(), &[3, to_i32(i)]].concat(),
+            );
+        }
+        for (i, en) in message.enum_type.iter().enumerate() {
+            self.read_enum(
+                package,
+                &name,
+                en,
+                comments,
+                [path.as_slice(), &[4, to_i32(i)]].concat(),
+            );
+        }
+    }
+
+    fn read_enum(
+        &mut self,
+        package: &str,
+        scope: &str,
+        en: &EnumDescriptorProto,
+        comments: &Comments<'_>,
+        path: Vec<i32>,
+    ) {
+        let range = |start: i32, end: i32| match (start == end, end == i32::MAX) {
+            (true, _) => start.to_string(),
+            (_, true) => format!("{start} to max"),
+            _ => format!("{start} to {end}"),
+        };
+        self.types.insert(
+            join(scope, en.name()),
+            TypeInfo {
+                kind: "enum",
+                reserved: en
+                    .reserved_range
+                    .iter()
+                    .map(|r| range(r.start(), r.end()))
+                    .collect(),
+                reserved_names: en.reserved_name.clone(),
+                since: comments.since(&path).is_some(),
+                place: comments.place(&path),
+                package: package.to_owned(),
+                ..TypeInfo::default()
+            },
+        );
+    }
+
+    /// Every message and enum says `@since` in its comment: the error names each that
+    /// does not, with its file, line and column.
+    ///
+    /// # Errors
+    ///
+    /// The list, one line each.
+    pub fn check(&self) -> Result<(), String> {
+        let missing: Vec<String> = self
+            .types
+            .iter()
+            .filter(|(_, t)| !t.since && !t.map_entry && t.kind != "oneof")
+            .map(|(name, t)| format!(
+                "{}: {} `{name}` has no `@since`: add `// @since X.Y.Z` (the release that first shipped it) on the line above it",
+                t.place, t.kind
+            ))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(missing.join("\n"))
+        }
+    }
+
+    /// The directions each type travels in, from the services.
+    fn routes(&self) -> BTreeMap<&str, BTreeSet<String>> {
+        let mut routes: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        for (service, client, server) in &self.services {
+            for method in self.methods.iter().filter(|m| &m.service == service) {
+                for (root, route) in [
+                    (&method.input, format!("{client} > {server}")),
+                    (&method.output, format!("{server} > {client}")),
+                ] {
+                    let mut stack = vec![root.as_str()];
+                    while let Some(name) = stack.pop() {
+                        let Some((key, info)) = self.types.get_key_value(name) else {
+                            continue;
+                        };
+                        if routes
+                            .entry(key.as_str())
+                            .or_default()
+                            .insert(route.clone())
+                        {
+                            stack.extend(info.references.iter().map(String::as_str));
+                        }
+                    }
+                }
+            }
+        }
+        routes
+    }
+
+    /// `(path, attribute)` pairs for `type_attribute`: the derive once per package (a
+    /// path matches the types below it too, and each matcher applies once per type), then
+    /// each type's `#[compat(...)]`, which names its type so that the nested types it
+    /// also reaches leave it alone.
+    pub fn type_attributes(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .packages
+            .iter()
+            .map(|p| {
+                (
+                    format!(".{p}"),
+                    "#[derive(::compat_runtime::ProstCompat)]".to_owned(),
+                )
+            })
+            .collect();
+        let routes = self.routes();
+        for (name, info) in self.types.iter().filter(|(_, t)| !t.map_entry) {
+            let mut attr = format!("#[compat(proto = {name:?}");
+            if let Some(routes) = routes.get(name.as_str()).filter(|_| info.kind != "oneof") {
+                let _ = write!(attr, ", routes = [{}]", quoted(routes.iter()));
+            }
+            if !info.reserved.is_empty() {
+                let _ = write!(attr, ", reserved = [{}]", quoted(info.reserved.iter()));
+            }
+            if !info.reserved_names.is_empty() {
+                let _ = write!(
+                    attr,
+                    ", reserved_names = [{}]",
+                    quoted(info.reserved_names.iter())
+                );
+            }
+            attr.push_str(")]");
+            out.push((format!(".{name}"), attr));
+        }
+        out
+    }
+
+    /// The Rust source of `METHODS` (every method of the services named, with its
+    /// `@since`, else its request type's first release, else `0.0.0`) and `PROTOS` (the
+    /// tables of the requests and responses in a package with a [`rust_module`](Self::rust_module),
+    /// which the wire lock starts from).
+    pub fn source(&self) -> String {
+        let mut out = String::from(
+            "/// Every RPC method, with the release that introduced it (compat's build helper).\npub const METHODS: &[::compat_runtime::proto::Method] = &[\n",
+        );
+        for method in self
+            .methods
+            .iter()
+            .filter(|m| self.services.iter().any(|s| s.0 == m.service))
+        {
+            let since = method.since.as_deref().unwrap_or("0.0.0");
+            let _ = writeln!(
+                out,
+                "    ::compat_runtime::proto::Method {{ path: \"/{}/{}\", since: {since:?} }},",
+                method.service, method.name
+            );
+        }
+        out.push_str("];\n\n/// The protobuf tables of every request and response (compat's build helper).\npub const PROTOS: &[&::compat_runtime::proto::ProtoMessage] = &[\n");
+        let roots: BTreeSet<&str> = self
+            .methods
+            .iter()
+            .flat_map(|m| [m.input.as_str(), m.output.as_str()])
+            .collect();
+        for root in roots {
+            let Some(info) = self.types.get(root) else {
+                continue;
+            };
+            let Some(module) = self.modules.get(&info.package) else {
+                continue;
+            };
+            let rest = root
+                .strip_prefix(&info.package)
+                .unwrap_or(root)
+                .trim_start_matches('.');
+            if !rest.contains('.') {
+                let _ = writeln!(
+                    out,
+                    "    <{module}::{} as ::compat_runtime::proto::Proto>::PROTO,",
+                    upper_camel(rest)
+                );
+            }
+        }
+        out.push_str("];\n");
+        out
+    }
+
+    /// Writes [`source`](Self::source) to `dir/compat_proto.rs`, for
+    /// `include!(concat!(env!("OUT_DIR"), "/compat_proto.rs"))`.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be written.
+    pub fn write(&self, dir: impl AsRef<Path>) -> std::io::Result<()> {
+        std::fs::write(dir.as_ref().join("compat_proto.rs"), self.source())
+    }
+}
+
+fn quoted<'a>(items: impl Iterator<Item = &'a String>) -> String {
+    items
+        .map(|s| format!("{s:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn join(scope: &str, name: &str) -> String {
+    if scope.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{scope}.{name}")
+    }
+}
+
+fn to_i32(i: usize) -> i32 {
+    i32::try_from(i).unwrap_or(i32::MAX)
+}
+
+/// A top-level message's Rust name as prost writes it (`attest_request` → `AttestRequest`;
+/// names in protobuf's `PascalCase` style come out unchanged).
+fn upper_camel(name: &str) -> String {
+    name.split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+        })
+        .collect()
+}
+
+/// The comments of one file, by descriptor path.
+struct Comments<'a> {
+    file: &'a FileDescriptorProto,
+}
+
+impl<'a> Comments<'a> {
+    fn of(file: &'a FileDescriptorProto) -> Self {
+        Comments { file }
+    }
+
+    fn location(&self, path: &[i32]) -> Option<&'a prost_types::source_code_info::Location> {
+        self.file
+            .source_code_info
+            .as_ref()?
+            .location
+            .iter()
+            .find(|l| l.path == path)
+    }
+
+    /// The release an `@since` in the element's leading comment names.
+    fn since(&self, path: &[i32]) -> Option<String> {
+        let text = self.location(path)?.leading_comments.as_deref()?;
+        let mut words = text.split_whitespace();
+        words.by_ref().find(|w| *w == "@since")?;
+        words
+            .next()
+            .map(|w| w.trim_end_matches(['.', ',', ';']).to_owned())
+    }
+
+    fn place(&self, path: &[i32]) -> String {
+        let span = self
+            .location(path)
+            .map(|l| l.span.clone())
+            .unwrap_or_default();
+        let (line, column) = (
+            span.first().map_or(0, |l| l + 1),
+            span.get(1).map_or(0, |c| c + 1),
+        );
+        format!("{}:{line}:{column}", self.file.name())
+    }
+}
