@@ -10,7 +10,7 @@
 use crate::check::{Direction, Peer, Range, Route, Steps};
 use crate::policy::Policy;
 use crate::skew::Skew;
-use crate::version::Version;
+use crate::version::{Version, release_before};
 use crate::window::{Ranges, Rel, Span, after, rel, releases_where, skew_edges, version};
 
 /// The most stops a route lists: a longer one is [`Route::Long`].
@@ -166,13 +166,10 @@ impl Policy {
     /// Whether some release of `target` is one step up from the releases just below it: if
     /// not, no series of upgrades enters it (a major that `"1 minor"` steps never cross).
     fn enterable(&self, target: Span) -> bool {
-        let below = match target.lo {
-            (0, 0, 0) => return true,
-            (m, n, p) if p > 0 => (m, n, p - 1),
-            (m, n, _) if n > 0 => (m, n - 1, u64::MAX),
-            (m, _, _) => (m - 1, u64::MAX, u64::MAX),
+        let Some(below) = release_before(&version(target.lo)) else {
+            return true;
         };
-        !self.reach(&version(below), true).within(target).is_empty()
+        !self.reach(&below, true).within(target).is_empty()
     }
 }
 

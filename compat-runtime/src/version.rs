@@ -191,6 +191,25 @@ impl Scheme {
     }
 }
 
+/// The release just before `v`'s release: the patch before, or the last patch number of the
+/// minor before (of the major before, for a major's first release). `None` before `0.0.0`.
+///
+/// ```
+/// use compat_runtime::version::{Version, release_before};
+/// assert_eq!(release_before(&Version::new(2, 4, 1)), Some(Version::new(2, 4, 0)));
+/// assert_eq!(release_before(&Version::new(2, 4, 0)), Some(Version::new(2, 3, u64::MAX)));
+/// assert_eq!(release_before(&Version::new(0, 0, 0)), None);
+/// ```
+pub fn release_before(v: &Version) -> Option<Version> {
+    let max = u64::MAX;
+    match (v.major, v.minor, v.patch) {
+        (m, n, p) if p > 0 => Some(Version::new(m, n, p - 1)),
+        (m, n, _) if n > 0 => Some(Version::new(m, n - 1, max)),
+        (m, _, _) if m > 0 => Some(Version::new(m - 1, max, max)),
+        _ => None,
+    }
+}
+
 /// The tag of a pre-release: the leading letters of its first identifier (`rc` in `rc.3`,
 /// `beta` in `beta2`).
 pub fn prerelease_tag(pre: &str) -> &str {

@@ -12,17 +12,8 @@ use compat_runtime::Version;
 use compat_runtime::check::Range;
 use compat_runtime::skew::Limit;
 
-/// The release just before `v`: the patch before, or the last patch of the minor before
-/// (`1.3.18446744073709551615` before `1.4.0`), or of the major before. `None` before 0.0.0.
-pub(crate) fn before(v: &Version) -> Option<Version> {
-    let max = u64::MAX;
-    match (v.major, v.minor, v.patch) {
-        (m, n, p) if p > 0 => Some(Version::new(m, n, p - 1)),
-        (m, n, _) if n > 0 => Some(Version::new(m, n - 1, max)),
-        (m, _, _) if m > 0 => Some(Version::new(m - 1, max, max)),
-        _ => None,
-    }
-}
+/// The release just before `v` (`1.3.18446744073709551615` before `1.4.0`).
+pub(crate) use compat_runtime::version::release_before as before;
 
 /// The release just after `v` (after the last patch of a minor, the next minor).
 pub(crate) fn after(v: &Version) -> Version {

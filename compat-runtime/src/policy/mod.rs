@@ -172,13 +172,7 @@ pub struct Rule {
 impl Rule {
     /// Whether the rule applies to a pair whose newer version is `newest`.
     pub fn applies_at(&self, scheme: &Scheme, newest: &Version) -> bool {
-        self.from
-            .as_ref()
-            .is_none_or(|f| scheme.compare(newest, &f.value).is_ge())
-            && self
-                .until
-                .as_ref()
-                .is_none_or(|u| scheme.compare(newest, &u.value).is_lt())
+        within(scheme, &self.from, &self.until, newest)
     }
 
     /// The rule in words: "agent may be up to one minor release older than server, never
@@ -218,7 +212,27 @@ pub enum Rolling {
     Only(Vec<Located<String>>),
 }
 
+/// Whether `v` lies in the releases from `from` until (not including) `until`; a missing end
+/// is open.
+fn within(
+    scheme: &Scheme,
+    from: &Option<Located<Version>>,
+    until: &Option<Located<Version>>,
+    v: &Version,
+) -> bool {
+    from.as_ref()
+        .is_none_or(|f| scheme.compare(v, &f.value).is_ge())
+        && until
+            .as_ref()
+            .is_none_or(|u| scheme.compare(v, &u.value).is_lt())
+}
+
 impl Upgrade {
+    /// Whether these settings govern a move to `version`.
+    pub fn applies_at(&self, scheme: &Scheme, version: &Version) -> bool {
+        within(scheme, &self.from, &self.until, version)
+    }
+
     /// Whether instances of `component` move one at a time.
     pub fn rolls(&self, component: &str) -> bool {
         match &self.rolling {
@@ -482,14 +496,10 @@ impl Policy {
     /// The upgrade settings that apply when moving to `version`.
     pub fn upgrade_at(&self, version: &Version) -> Option<&Upgrade> {
         let scheme = self.scheme();
-        self.parts.upgrades.iter().find(|u| {
-            u.from
-                .as_ref()
-                .is_none_or(|f| scheme.compare(version, &f.value).is_ge())
-                && u.until
-                    .as_ref()
-                    .is_none_or(|t| scheme.compare(version, &t.value).is_lt())
-        })
+        self.parts
+            .upgrades
+            .iter()
+            .find(|u| u.applies_at(scheme, version))
     }
 
     /// The support window and floor.

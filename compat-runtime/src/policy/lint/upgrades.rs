@@ -7,6 +7,7 @@ use crate::policy::diagnostic::Diagnostic;
 use crate::policy::pairs::PairEntry;
 use crate::policy::{Form, Located, PolicyParts, Rolling, Rule, Side, Upgrade};
 use crate::skew::Skew;
+use crate::version::{MajorZero, Version, release_before};
 
 /// One upgrade table, with what its rules look up: the policy, its pair table, and who
 /// manages whom.
@@ -106,6 +107,7 @@ pub(super) fn lint_table(
     if let Some(jump) = &upgrade.max_jump {
         rolling_jump_stays_within_the_components_rule(&table, jump, out);
         jump_stays_within_the_rules_between_components(&table, jump, out);
+        jump_reaches_every_release(parts, upgrade, jump, out);
     }
 }
 
@@ -402,6 +404,83 @@ fn jump_stays_within_the_rules_between_components(
             .help("each later component must follow before the next step, or the skew is broken in between"),
         );
     }
+}
+
+/// Every release a table governs can be reached by an upgrade: the step into a release is
+/// governed by the settings of the release moved to, and from the release just below it
+/// (the nearest it could start from) that step is no larger than `max-jump`. A jump that
+/// never leaves a minor or a major (`"1 minor"`, `"any minor"`, `"same major"`) leaves the
+/// first release of each next major out of reach of every plan. A warning at the table's
+/// `max-jump`, naming the first such release (and the next, when there is one), since a
+/// policy may mean to give each major settings of its own when it comes (Phoenix settles the
+/// move into 5.0.0 alone).
+fn jump_reaches_every_release(
+    parts: &PolicyParts,
+    upgrade: &Upgrade,
+    jump: &Located<Skew>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let scheme = &parts.scheme;
+    let governs = |s: &Version| upgrade.applies_at(scheme, s);
+    // The first release of each line after `v`, and `v`'s own release: where a step that
+    // stays within a line cannot come from below.
+    let starts = |v: &Version| {
+        [
+            Version::new(v.major, v.minor, v.patch),
+            Version::new(v.major, v.minor, v.patch.saturating_add(1)),
+            Version::new(v.major, v.minor.saturating_add(1), 0),
+            Version::new(v.major.saturating_add(1), 0, 0),
+            Version::new(1, 0, 0),
+        ]
+    };
+    let unreachable = |s: &Version| {
+        governs(s) && release_before(s).is_some_and(|b| !jump.value.admits(scheme, &b, s))
+    };
+    let first_release = upgrade
+        .from
+        .as_ref()
+        .map_or_else(|| Version::new(0, 0, 0), |f| f.value.clone());
+    let Some(first) = starts(&first_release).into_iter().filter(unreachable).min() else {
+        return;
+    };
+    let next = starts(&first)
+        .into_iter()
+        .filter(|s| *s > first && unreachable(s))
+        .min();
+    let unit = match (first.major, first.minor, first.patch) {
+        (_, _, p) if p > 0 => "release",
+        (0, _, _) if scheme.major_zero == MajorZero::MinorIsMajor => "major",
+        (_, 0, _) => "major",
+        _ => "minor",
+    };
+    let later = if unit == "release" {
+        "any later release".to_string()
+    } else {
+        format!("any later {unit}'s first release")
+    };
+    let nor = match (&next, &upgrade.until) {
+        (None, _) => String::new(),
+        (Some(n), None) => format!(" (nor {n}, nor {later})"),
+        (Some(n), Some(u)) => format!(" (nor {n}, nor {later} before {})", u.value),
+    };
+    out.push(
+        Diagnostic::warning(
+            Some(jump.origin.clone()),
+            format!(
+                "no upgrade can reach {first}{nor}: these upgrade settings govern the step into it, which comes from an older {unit}, and one step may move {} (`max-jump = \"{}\"`)",
+                match jump.value {
+                    Skew::None => "not at all".to_string(),
+                    step => format!("at most {}", step.describe()),
+                },
+                jump.value
+            ),
+        )
+        .help(format!(
+            "give the move into {first} upgrade settings of its own ([[upgrade]] with from = \"{first}\", until = \"{}\" and max-jump = \"1 {}\"), or allow a larger `max-jump`",
+            Version::new(first.major, first.minor, first.patch + 1),
+            if unit == "release" { "patch" } else { unit }
+        )),
+    );
 }
 
 /// No two upgrade tables apply to the same release: the `i`th is reported once for each
