@@ -1,6 +1,7 @@
 //! The input, parsed into a typed tree with its attributes read.
 
 use crate::attr::{self, RenameAll};
+use crate::carriers::{CARRIERS, SCALARS};
 use crate::case::Case;
 use crate::ctxt::Ctxt;
 use crate::symbol::SERDE;
@@ -406,23 +407,12 @@ pub(crate) fn is_option(ty: &Type) -> bool {
 /// [`is_option`] does not accept (`my::Option<T>`), or a generic type that is none of the
 /// standard containers (`Maybe<T>`, perhaps `type Maybe<T> = Option<T>`).
 pub(crate) fn may_be_an_option(ty: &Type) -> bool {
-    const STANDARD: &[&str] = &[
-        "Vec",
-        "VecDeque",
-        "LinkedList",
-        "BinaryHeap",
-        "Box",
-        "Rc",
-        "Arc",
+    // The standard generic types that are not containers of messages.
+    const OTHER_STANDARD: &[&str] = &[
         "Cell",
         "RefCell",
         "Mutex",
         "RwLock",
-        "Cow",
-        "HashMap",
-        "BTreeMap",
-        "HashSet",
-        "BTreeSet",
         "Result",
         "PhantomData",
         "Reverse",
@@ -444,7 +434,52 @@ pub(crate) fn may_be_an_option(ty: &Type) -> bool {
         .iter()
         .filter(|argument| matches!(argument, syn::GenericArgument::Type(_)))
         .count();
-    last.ident == "Option" || (types == 1 && !STANDARD.iter().any(|name| last.ident == name))
+    let standard = CARRIERS.iter().chain(OTHER_STANDARD);
+    last.ident == "Option" || (types == 1 && !standard.into_iter().any(|name| last.ident == name))
+}
+
+/// The types a value of `ty` may carry messages as: `ty` itself, or, through the standard
+/// containers ([`CARRIERS`]), tuples, arrays, slices and references, the types they hold.
+/// The scalars of `std` and `String` carry none. A type is taken as it is written: a
+/// derive cannot see through a type alias, nor into a generic type of another crate.
+pub(crate) fn carried_types(ty: &Type) -> Vec<&Type> {
+    let mut out = Vec::new();
+    carried_into(ty, &mut out);
+    out
+}
+
+fn carried_into<'a>(ty: &'a Type, out: &mut Vec<&'a Type>) {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => {
+            let Some(last) = path.path.segments.last() else {
+                return out.push(ty);
+            };
+            match &last.arguments {
+                syn::PathArguments::None if SCALARS.iter().any(|name| last.ident == name) => {}
+                syn::PathArguments::AngleBracketed(arguments)
+                    if CARRIERS.iter().any(|name| last.ident == name) =>
+                {
+                    for argument in &arguments.args {
+                        if let syn::GenericArgument::Type(ty) = argument {
+                            carried_into(ty, out);
+                        }
+                    }
+                }
+                _ => out.push(ty),
+            }
+        }
+        Type::Reference(reference) => carried_into(&reference.elem, out),
+        Type::Array(array) => carried_into(&array.elem, out),
+        Type::Slice(slice) => carried_into(&slice.elem, out),
+        Type::Paren(paren) => carried_into(&paren.elem, out),
+        Type::Group(group) => carried_into(&group.elem, out),
+        Type::Tuple(tuple) => {
+            for elem in &tuple.elems {
+                carried_into(elem, out);
+            }
+        }
+        _ => out.push(ty),
+    }
 }
 
 fn type_path(ty: &Type) -> Option<&syn::Path> {
@@ -458,7 +493,24 @@ fn type_path(ty: &Type) -> Option<&syn::Path> {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_option, may_be_an_option};
+    use super::{carried_types, is_option, may_be_an_option};
+
+    #[test]
+    fn a_field_carries_the_types_inside_the_standard_containers() {
+        for (ty, carried) in crate::carriers::CARRIED {
+            let ty: syn::Type = syn::parse_str(ty).unwrap();
+            let found: Vec<String> = carried_types(&ty)
+                .into_iter()
+                .map(
+                    |ty| match super::type_path(ty).and_then(|path| path.segments.last()) {
+                        Some(last) => super::unraw(&last.ident),
+                        None => quote::quote!(#ty).to_string(),
+                    },
+                )
+                .collect();
+            assert_eq!(&found, carried, "{}", quote::quote!(#ty));
+        }
+    }
 
     #[test]
     fn only_the_standard_option_paths_are_options() {

@@ -1,10 +1,12 @@
 //! One `#[derive(Compat)]` from start to end: parse ([`Input::from_syn`]), validate
 //! ([`rules::check`]), generate (the one `impl Compat`, holding the table of
-//! [`crate::expand_table`] and the send guard's methods of [`expand_guard`]).
+//! [`crate::expand_table`] and the send guard's methods of [`expand_guard`], and beside it
+//! the constant of [`expand_carried`] that checks the routes of the messages it carries).
 
 use crate::ast::{Data, Field, Flattened, Input};
 use crate::ctxt::Ctxt;
 use crate::env::Env;
+use crate::expand_carried::{self, mentions};
 use crate::expand_guard;
 use crate::expand_table::{stub, table};
 use crate::rules;
@@ -25,7 +27,9 @@ pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
         (None, Some(input)) => {
             let generics = bounded(node, &flattened_types(&input));
             let guard = expand_guard::guard_items(node, &input);
-            impl_compat(node, &table(&input), &guard, &generics)
+            let carried = expand_carried::carried_check(&input, env);
+            let impl_compat = impl_compat(node, &table(&input), &guard, &generics);
+            quote!(#impl_compat #carried)
         }
         (errors, _) => {
             // Nothing to guard in an item that failed to check: the trait's defaults.
@@ -100,14 +104,6 @@ fn flattened_types<'a>(input: &'a Input<'_>) -> Vec<&'a syn::Type> {
         .collect()
 }
 
-fn mentions(tokens: TokenStream, names: &[String]) -> bool {
-    tokens.into_iter().any(|token| match token {
-        proc_macro2::TokenTree::Ident(ident) => names.iter().any(|name| ident == name),
-        proc_macro2::TokenTree::Group(group) => mentions(group.stream(), names),
-        _ => false,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::derive;
@@ -179,6 +175,51 @@ mod tests {
         let output = expand(REQUEST, &vars);
         assert!(output.contains("COMPAT_WINDOWS is malformed"), "{output}");
         assert!(output.contains("rebuild"), "{output}");
+    }
+
+    #[test]
+    fn each_carried_type_gets_a_constant_of_its_own_but_generic_ones() {
+        let output = expand(
+            r#"
+            #[compat(from = "agent", to = "server")]
+            #[since("0.8.0")]
+            struct Upload<'a, T> {
+                files: Vec<Attachment>,
+                named: (String, Box<Labels>),
+                items: Vec<T>,
+                borrowed: &'a Note<'a>,
+                children: Vec<Upload<'a, T>>,
+                size: u64,
+            }
+            "#,
+            &POLICY,
+        );
+        assert!(!output.contains("compile_error"), "{output}");
+        let probes: Vec<&str> = output
+            .split("Probe <")
+            .skip(1)
+            .map(|rest| rest.split('>').next().unwrap().trim())
+            .collect();
+        assert_eq!(probes, ["Attachment", "Labels"], "{output}");
+        assert!(output.contains("\"field `files`\""), "{output}");
+        assert!(
+            output.contains(
+                "window : \"server 0.9.3 must still accept agent 0.8.0 (compat.toml:14:1, agent may be \
+                 one minor older than server)\""
+            ),
+            "{output}"
+        );
+        // Nothing to check without a route, or without a carried type.
+        let plain = expand(
+            r#"#[since("0.8.0")] struct Ping { files: Vec<Attachment> }"#,
+            &[],
+        );
+        assert!(!plain.contains("Probe"), "{plain}");
+        let plain = expand(
+            r#"#[compat(from = "agent", to = "server")] #[since("0.8.0")] struct Ping { id: u64 }"#,
+            &POLICY,
+        );
+        assert!(!plain.contains("Probe"), "{plain}");
     }
 
     #[test]

@@ -23,7 +23,7 @@ use semver::Version;
 use syn::DeriveInput;
 
 /// Packs a release as `compat_runtime::guard::pack` does.
-fn pack(v: &Version) -> u64 {
+pub(crate) fn pack(v: &Version) -> u64 {
     let cap = |v: u64, bits: u32| v.min((1 << bits) - 1);
     (cap(v.major, 24) << 40) | (cap(v.minor, 20) << 20) | cap(v.patch, 20)
 }
@@ -420,38 +420,7 @@ impl Parts {
 /// their probes is most of what the guard costs the compiler (a message of ten plain fields
 /// then gets no per-field code at all but for the fields newer than itself).
 fn may_hold_message(ty: &syn::Type) -> bool {
-    const SCALARS: &[&str] = &[
-        "bool", "char", "str", "String", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16",
-        "i32", "i64", "i128", "isize", "f32", "f64",
-    ];
-    const CONTAINERS: &[&str] = &[
-        "Option", "Vec", "Box", "BTreeMap", "HashMap", "BTreeSet", "HashSet", "VecDeque",
-    ];
-    match ty {
-        syn::Type::Path(path) if path.qself.is_none() => {
-            let Some(last) = path.path.segments.last() else {
-                return true;
-            };
-            let name = last.ident.to_string();
-            match &last.arguments {
-                syn::PathArguments::None => !SCALARS.contains(&name.as_str()),
-                syn::PathArguments::AngleBracketed(args) if CONTAINERS.contains(&name.as_str()) => {
-                    args.args.iter().any(|arg| match arg {
-                        syn::GenericArgument::Type(ty) => may_hold_message(ty),
-                        _ => false,
-                    })
-                }
-                _ => true,
-            }
-        }
-        syn::Type::Reference(r) => may_hold_message(&r.elem),
-        syn::Type::Array(a) => may_hold_message(&a.elem),
-        syn::Type::Slice(s) => may_hold_message(&s.elem),
-        syn::Type::Tuple(t) => t.elems.iter().any(may_hold_message),
-        syn::Type::Paren(p) => may_hold_message(&p.elem),
-        syn::Type::Group(g) => may_hold_message(&g.elem),
-        _ => true,
-    }
+    !ast::carried_types(ty).is_empty()
 }
 
 fn binding_of(i: usize) -> TokenStream {

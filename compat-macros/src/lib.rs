@@ -9,14 +9,17 @@
 //! 1. shared pieces, which use no other module: `ctxt` (every error of one derive),
 //!    `symbol` (the attribute names), `case` (serde's `rename_all` conventions), `since`
 //!    (the release a `#[since]` names), `suggest` ("did you mean"), `type_text` (a type as
-//!    text) and `env_escape` (the percent-escaping of the build script's variables);
+//!    text), `carriers` (the containers a message travels inside) and `env_escape` (the
+//!    percent-escaping of the build script's variables);
 //! 2. parse: `attr` reads the attributes, `ast` builds the typed tree with them;
 //! 3. the build's environment: `env_window` decodes `COMPAT_WINDOWS`, `env` reads every
 //!    variable the build script hands over (the macro never evaluates `compat.toml`);
 //! 4. validate: `rules`, the compatibility rules, one function each;
-//! 5. generate: `expand_guard` writes the send guard's methods, `expand_table` the `'static`
-//!    table (with the guard's `newest`), and `expand` runs parse, validate and generate for
-//!    one derive and writes the `impl Compat` that holds both;
+//! 5. generate: `expand_guard` writes the send guard's methods, `expand_carried` the
+//!    constant that makes each message a field carries declare the routes of the message
+//!    holding it, `expand_table` the `'static` table (with the guard's `newest`), and
+//!    `expand` runs parse, validate and generate for one derive and writes the
+//!    `impl Compat` that holds the table and the guard, and the constant beside it;
 //! 6. `messages![...]`: `messages_scan` finds the types deriving `Compat` in the crate's
 //!    source, `messages_memo` keeps its result between builds, `messages` checks the list
 //!    against it and writes `messages()`.
@@ -36,12 +39,14 @@
 
 mod ast;
 mod attr;
+mod carriers;
 mod case;
 mod ctxt;
 mod env;
 mod env_escape;
 mod env_window;
 mod expand;
+mod expand_carried;
 mod expand_guard;
 mod expand_table;
 mod messages;

@@ -628,7 +628,7 @@ impl Members<'_, '_> {
 }
 
 /// `server 0.9.3`, or `server at this version`.
-fn receiver_at(window: &Window, version: Option<&Version>) -> String {
+pub(crate) fn receiver_at(window: &Window, version: Option<&Version>) -> String {
     match version {
         Some(version) => format!("{} {version}", window.receiver),
         None => format!("{} at this version", window.receiver),
@@ -636,7 +636,7 @@ fn receiver_at(window: &Window, version: Option<&Version>) -> String {
 }
 
 /// `agent 0.8.0`, or `any older agent`.
-fn oldest_sender(window: &Window) -> String {
+pub(crate) fn oldest_sender(window: &Window) -> String {
     match &window.oldest {
         Some(oldest) => format!("{} {oldest}", window.sender),
         None => format!("any older {}", window.sender),
@@ -1117,7 +1117,7 @@ fn fields_with_arrival<'a>(input: &'a Input<'_>) -> Vec<(&'a Field<'a>, Option<&
 
 /// `server may be newer than agent`. Component names are identifiers, not English
 /// nouns, so messages use them as names: never pluralised, never given an article.
-fn may_be_newer(window: &Window) -> String {
+pub(crate) fn may_be_newer(window: &Window) -> String {
     if window.sender == window.receiver {
         format!("one {} may be newer than another", window.sender)
     } else {

@@ -34,6 +34,8 @@
 use crate::packed::pack_release;
 use crate::unreadable::{Part, Unknown};
 
+mod carried;
+
 /// A type with a compatibility table; implemented by `#[derive(Compat)]`.
 ///
 /// ```
@@ -515,6 +517,7 @@ pub struct Variant {
 /// constant, which is the cheapest form for the compiler to check.
 #[doc(hidden)]
 pub mod __private {
+    pub use super::carried::{Leg, NotAMessage, Probe, Text, uncovered};
     pub use super::{
         Case, Deprecation, Field, Flatten, Kind, Message, RenameAll, Representation, Route, Shape,
         SkipSerializing, Variant, WireName,

@@ -1,11 +1,12 @@
 //! The rules a recorded release is checked by, one function each, named for what it
 //! requires (as buf names its breaking rules). A release inside the window is compared route
-//! by route: the message is still there and still goes that way, its representation and
+//! by route (a message carried inside another on its container's routes too): the message is still there and still goes that way, its representation and
 //! case convention are as recorded, every field a receiver of either release requires
 //! reaches it under a name it reads, and a field keeps its type and history; an enum's
 //! variants likewise. The release being built must be exactly as recorded.
 
 use super::RECORD;
+use super::carried;
 use super::file::{LockedField, LockedMessage, LockedVariant, Named, Release};
 use super::snapshot::wire_view;
 use crate::check::Peer;
@@ -170,6 +171,9 @@ struct Pair<'a> {
     current: &'a Version,
     from: &'a str,
     to: &'a str,
+    /// The message that carries this one on the route, when it does not declare it:
+    /// `` `Post` (field `attachments`) ``.
+    carrier: Option<&'a str>,
     /// A sender at this release reaches a receiver at `old`.
     old_receiver: bool,
     /// A sender at `old` reaches a receiver at this release.
@@ -188,13 +192,27 @@ impl Pair<'_> {
     }
 
     fn route(&self) -> String {
-        format!("route {} > {}, inside the window", self.from, self.to)
+        format!(
+            "route {} > {}{}, inside the window",
+            self.from,
+            self.to,
+            self.carried()
+        )
+    }
+
+    /// `, carried in `Post` (field `attachments`)` on a route the message travels only
+    /// inside another; empty on a route it declares.
+    fn carried(&self) -> String {
+        self.carrier
+            .map(|carrier| format!(", carried in {carrier}"))
+            .unwrap_or_default()
     }
 }
 
 /// Compares one recorded release with the current shapes; returns whether any peer of that
-/// release is still inside the window. With `same`, the release is the one being built:
-/// every route is compared both ways.
+/// release is still inside the window. Each recorded message is compared on every route it
+/// travels in that release, its containers' included ([`carried::travels`]). With `same`,
+/// the release is the one being built: every route is compared both ways.
 pub(super) fn compare_release(
     policy: &Policy,
     old: &Version,
@@ -205,9 +223,13 @@ pub(super) fn compare_release(
     problems: &mut Problems,
 ) -> bool {
     let mut inside = false;
-    for was in locked {
-        for route in &was.routes {
-            let Some((from, to)) = route_ends(route) else {
+    let now = Now {
+        shapes,
+        travels: carried::travels(shapes),
+    };
+    for (was, travels) in locked.iter().zip(carried::travels(locked)) {
+        for travel in &travels {
+            let Some((from, to)) = route_ends(&travel.route) else {
                 continue;
             };
             // Current senders reach old receivers; old senders reach current receivers.
@@ -222,51 +244,67 @@ pub(super) fn compare_release(
                 current,
                 from,
                 to,
+                carrier: travel.carrier.as_deref(),
                 old_receiver,
                 old_sender,
             };
-            compare_message(was, shapes, &pair, problems);
+            compare_message(was, &now, &pair, problems);
         }
     }
     inside
 }
 
+/// The messages of the release being built, with the routes each travels.
+struct Now<'a> {
+    shapes: &'a [LockedMessage],
+    travels: Vec<Vec<carried::Travel>>,
+}
+
 /// Compares one recorded message with this release's on one route, rule by rule. A message
 /// that is gone, no longer goes that way, or is laid out or named otherwise breaks that
-/// rule alone: its fields are not compared with a form the peer cannot read at all.
-fn compare_message(
-    was: &LockedMessage,
-    shapes: &[LockedMessage],
-    pair: &Pair<'_>,
-    problems: &mut Problems,
-) {
+/// rule alone: its fields are not compared with a form the peer cannot read at all. On a
+/// route it travelled only inside another message, a message that no longer goes there
+/// breaks nothing of its own: its container's fields say what changed.
+fn compare_message(was: &LockedMessage, now: &Now<'_>, pair: &Pair<'_>, problems: &mut Problems) {
     // Matched by the name it travels under, or else by its Rust name.
-    let now = shapes
+    let index = now
+        .shapes
         .iter()
-        .find(|m| m.sent() == was.sent())
-        .or_else(|| shapes.iter().find(|m| m.name == was.name));
-    let Some(now) = now else {
-        problems.push(message_removed(was, pair));
+        .position(|m| m.sent() == was.sent())
+        .or_else(|| now.shapes.iter().position(|m| m.name == was.name));
+    let Some(index) = index else {
+        if pair.carrier.is_none() {
+            problems.push(message_removed(was, pair));
+        }
         return;
     };
-    let broken = route_dropped(was, now, pair)
-        .or_else(|| representation_changed(was, now, pair))
-        .or_else(|| convention_changed(was, now, pair));
+    let (shape, travels) = (&now.shapes[index], &now.travels[index]);
+    if !travels
+        .iter()
+        .any(|travel| route_ends(&travel.route) == Some((pair.from, pair.to)))
+    {
+        if pair.carrier.is_none() {
+            problems.push(route_dropped(was, pair));
+        }
+        return;
+    }
+    let broken =
+        representation_changed(was, shape, pair).or_else(|| convention_changed(was, shape, pair));
     if let Some(problem) = broken {
         problems.push(problem);
         return;
     }
-    let names_travel = now.representation.as_deref() != Some("transparent");
-    let whose = |f: &LockedField| format!("field {} of `{}`", named(f), now.name);
+    let names_travel = shape.representation.as_deref() != Some("transparent");
+    let whose = |f: &LockedField| format!("field {} of `{}`", named(f), shape.name);
     compare_fields(
         &was.fields,
-        &now.fields,
+        &shape.fields,
         pair,
         names_travel,
         &whose,
         problems,
     );
-    compare_variants(was, now, pair, problems);
+    compare_variants(was, shape, pair, problems);
 }
 
 /// A message a peer inside the window still exchanges is not removed.
@@ -279,16 +317,13 @@ fn message_removed(was: &LockedMessage, pair: &Pair<'_>) -> String {
 }
 
 /// A message keeps every route a peer inside the window still expects it on.
-fn route_dropped(was: &LockedMessage, now: &LockedMessage, pair: &Pair<'_>) -> Option<String> {
+fn route_dropped(was: &LockedMessage, pair: &Pair<'_>) -> String {
     let (old, from, to) = (pair.old, pair.from, pair.to);
-    if now.routes.iter().any(|r| route_ends(r) == Some((from, to))) {
-        return None;
-    }
-    Some(format!(
+    format!(
         "message `{}` no longer goes {from} > {to}, but {} (inside the window) still expects it; keep the route until {old} leaves the window",
         was.name,
         pair.old_peer()
-    ))
+    )
 }
 
 /// `` `s` (`source` in Rust) ``, or `` `source` `` where the two agree.
@@ -532,8 +567,9 @@ impl Fields<'_> {
                         n.sent()
                     )),
                     None => problems.push(format!(
-                        "{} was removed, but {to} {old} requires it and is still inside the window for {from}; keep sending it (mark it `#[compat(deprecated = \"...\")]`) until {old} leaves the window",
-                        whose(f)
+                        "{} was removed, but {to} {old} requires it and is still inside the window for {from}{}; keep sending it (mark it `#[compat(deprecated = \"...\")]`) until {old} leaves the window",
+                        whose(f),
+                        pair.carried()
                     )),
                 },
                 Some(n) => {
@@ -570,8 +606,9 @@ impl Fields<'_> {
                         f.sent()
                     )),
                     None => problems.push(format!(
-                        "{} is required, but {from} {old} (inside the window) never sends it: release {old} had no such field; make it `Option<_>` or `#[serde(default)]`, and check its #[since]",
-                        whose(n)
+                        "{} is required, but {from} {old} (inside the window{}) never sends it: release {old} had no such field; make it `Option<_>` or `#[serde(default)]`, and check its #[since]",
+                        whose(n),
+                        pair.carried()
                     )),
                 },
                 Some(f) => {

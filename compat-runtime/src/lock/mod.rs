@@ -15,9 +15,13 @@
 //! crate's current version.
 
 // By job: `file` is `compat.lock` (its schema, reading and writing), `snapshot` turns the
-// tables into the shapes the lock records, `compare` holds the rules a recorded release is
+// tables into the shapes the lock records, `carried` finds the routes a message travels
+// inside others (from the field types recorded, through the standard containers of
+// `carriers`, the derive's own list), `compare` holds the rules a recorded release is
 // checked by (one function per rule), and `deletable` finds the deprecated fields the window
 // has left behind.
+mod carried;
+mod carriers;
 mod compare;
 mod deletable;
 mod file;

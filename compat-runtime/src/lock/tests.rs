@@ -3,7 +3,9 @@
 use super::deletable::deletable;
 use super::*;
 use crate::message::__private::{message, same};
-use crate::message::{Deprecation, Field, Flatten, Kind, Route, Shape, SkipSerializing, WireName};
+use crate::message::{
+    Deprecation, Field, Flatten, Kind, Route, Shape, SkipSerializing, Variant, WireName,
+};
 
 const fn field(
     name: &'static str,
@@ -32,6 +34,31 @@ const fn route(from: &'static str, to: &'static str) -> Route {
 
 const fn deprecation(since: &'static str, note: Option<&'static str>) -> Deprecation {
     Deprecation { since, note }
+}
+
+/// A struct with named fields, first released in 0.8.0.
+const fn record(name: &'static str, routes: &'static [Route], fields: &'static [Field]) -> Message {
+    message(
+        name,
+        "0.8.0",
+        0,
+        routes,
+        Kind::Struct(Shape::Named),
+        fields,
+        &[],
+    )
+}
+
+/// `f`, sent and read as `wire`.
+const fn on_wire(wire: &'static str, f: Field) -> Field {
+    Field {
+        wire: WireName {
+            serialize: wire,
+            deserialize: wire,
+            aliases: &[],
+        },
+        ..f
+    }
 }
 
 const SPIRE: &str = include_str!("../../../examples/spire/compat.toml");
@@ -305,23 +332,11 @@ fn flattened_fields_are_compared_as_the_fields_they_travel_as() {
     assert!(text.contains("via = \"meta\""), "{text}");
     // The flattened type renames its field on the wire: an agent at 0.9.0 reads it no
     // more.
-    static RENAMED_FIELDS: [Field; 1] = [Field {
-        wire: WireName {
-            serialize: "hostName",
-            deserialize: "hostName",
-            aliases: &[],
-        },
-        ..field("host_name", "0.8.0", "String", false, false, None)
-    }];
-    static RENAMED: Message = message(
-        "Meta",
-        "0.8.0",
-        0,
-        &TO_AGENT,
-        Kind::Struct(Shape::Named),
-        &RENAMED_FIELDS,
-        &[],
-    );
+    static RENAMED_FIELDS: [Field; 1] = [on_wire(
+        "hostName",
+        field("host_name", "0.8.0", "String", false, false, None),
+    )];
+    static RENAMED: Message = record("Meta", &TO_AGENT, &RENAMED_FIELDS);
     static NOW_FIELDS: [Field; 1] = [Field {
         flatten: Flatten::Message(&RENAMED),
         ..field("meta", "0.8.0", "Meta", false, false, None)
@@ -403,6 +418,93 @@ fn a_deprecated_field_is_deletable_once_the_window_has_passed_it() {
     );
     deletable(&p, &Version::new(0, 9, 3), &[&M2], &mut out);
     assert!(out.is_empty(), "{out:?}");
+}
+
+/// `Attachment` declares only server > agent, but `Report` carries it from agent to server.
+static TO_SERVER: [Route; 1] = [route("agent", "server")];
+static ATTACHMENT_FIELDS: [Field; 1] = [field("name", "0.8.0", "String", false, false, None)];
+static ATTACHMENT: Message = record("Attachment", &TO_AGENT, &ATTACHMENT_FIELDS);
+static REPORT_FIELDS: [Field; 2] = [
+    field("node", "0.8.0", "String", false, false, None),
+    field(
+        "attachments",
+        "0.8.0",
+        "Vec<Attachment>",
+        false,
+        false,
+        None,
+    ),
+];
+static REPORT: Message = record("Report", &TO_SERVER, &REPORT_FIELDS);
+
+#[test]
+fn a_message_carried_inside_another_is_compared_on_its_containers_routes() {
+    let d = dir("carried");
+    let p = spire();
+    verify_with(&d, &p, "0.9.0", &[&REPORT, &ATTACHMENT], true).unwrap();
+    // A required field: agents of 0.9.0 put no `checksum` in the attachments of their
+    // reports, which servers of this release now reject.
+    static NOW_FIELDS: [Field; 2] = [
+        field("name", "0.8.0", "String", false, false, None),
+        field("checksum", "0.9.1", "u64", false, false, None),
+    ];
+    static NOW: Message = record("Attachment", &TO_AGENT, &NOW_FIELDS);
+    let err = verify_with(&d, &p, "0.9.3", &[&REPORT, &NOW], false).unwrap_err();
+    assert_eq!(
+        err.problems,
+        [
+            "field `checksum` of `Attachment` is required, but agent 0.9.0 (inside the window, \
+             carried in `Report` (field `attachments`)) never sends it: release 0.9.0 had no such \
+             field; make it `Option<_>` or `#[serde(default)]`, and check its #[since]"
+        ]
+    );
+
+    // Only what travels carries: an `Id<Attachment>` is a type of its own.
+    let d = dir("carried-not");
+    static BY_ID_FIELDS: [Field; 1] = [field(
+        "attachment",
+        "0.8.0",
+        "Id<Attachment>",
+        false,
+        false,
+        None,
+    )];
+    static BY_ID: Message = record("Report", &TO_SERVER, &BY_ID_FIELDS);
+    verify_with(&d, &p, "0.9.0", &[&BY_ID, &ATTACHMENT], true).unwrap();
+    verify_with(&d, &p, "0.9.3", &[&BY_ID, &NOW], false).unwrap();
+}
+
+#[test]
+fn a_message_carried_in_a_variant_is_compared_on_its_enums_routes() {
+    let d = dir("carried-variant");
+    let p = spire();
+    static UPLOAD_FIELDS: [Field; 1] = [field("0", "0.8.0", "Box<Attachment>", false, false, None)];
+    static VARIANTS: [Variant; 1] = [Variant {
+        name: "Upload",
+        wire: same("Upload"),
+        rename_all: crate::message::__private::NO_RULE,
+        since: "0.8.0",
+        catch_all: false,
+        shape: Shape::Tuple,
+        fields: &UPLOAD_FIELDS,
+    }];
+    static EVENT: Message = message("Event", "0.8.0", 0, &TO_SERVER, Kind::Enum, &[], &VARIANTS);
+    verify_with(&d, &p, "0.9.0", &[&EVENT, &ATTACHMENT], true).unwrap();
+    static RENAMED_FIELDS: [Field; 1] = [on_wire(
+        "file_name",
+        field("name", "0.8.0", "String", false, false, None),
+    )];
+    static RENAMED: Message = record("Attachment", &TO_AGENT, &RENAMED_FIELDS);
+    let err = verify_with(&d, &p, "0.9.3", &[&EVENT, &RENAMED], false).unwrap_err();
+    assert_eq!(err.problems.len(), 2, "{err}");
+    assert!(
+        err.problems[1].starts_with(
+            "field `file_name` (`name` in Rust) of `Attachment` is now read only as `file_name`, \
+             but agent 0.9.0 (route agent > server, carried in `Event` (field `0` of variant \
+             `Upload`), inside the window) sends it as `name`"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

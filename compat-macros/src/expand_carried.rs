@@ -1,0 +1,150 @@
+//! Writing the constant that makes every message a message carries declare the routes it
+//! travels in: `Attachment`, in a field of `Post`, goes wherever `Post` goes, and only the
+//! routes it declares are checked (its own derive checks its fields and variants on them).
+//!
+//! The derive of `Post` cannot read `Attachment`'s attributes, so it writes, next to its
+//! impl, a constant that the compiler evaluates in `Post`'s crate: for each type a field may
+//! carry a message as (itself, or inside an `Option`, a `Vec`, a `Box`, a map, a tuple;
+//! flattened or not; in a struct or in a variant, see [`ast::carried_types`]), it asks
+//! `compat_runtime::__c::uncovered` with that type's table, if it has one, and `Post`'s
+//! routes with the words of their windows. A route `Attachment` does not declare makes the
+//! constant panic, at the field's type, with an error that names `Post`, the field, the
+//! route, what `compat.toml` requires on it, what already breaks there and the routes to
+//! declare. A carried type that mentions the item's generic parameters (or `Self`) cannot
+//! be named outside the impl and is not checked.
+
+use crate::ast::{self, Data, Field, Input};
+use crate::attr::Route;
+use crate::env::Env;
+use crate::expand_guard::pack;
+use crate::rules::{may_be_newer, oldest_sender, receiver_at};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+/// The constant that checks the messages `input` carries, or nothing when it declares no
+/// route or carries nothing that may be a message.
+pub(crate) fn carried_check(input: &Input<'_>, env: &Env) -> TokenStream {
+    if input.attrs.routes.is_empty() {
+        return TokenStream::new();
+    }
+    let container = input.ident.to_string();
+    let container = container.trim_start_matches("r#");
+    let mut names: Vec<String> = input
+        .generics
+        .params
+        .iter()
+        .map(|param| match param {
+            syn::GenericParam::Type(param) => param.ident.to_string(),
+            syn::GenericParam::Lifetime(param) => param.lifetime.ident.to_string(),
+            syn::GenericParam::Const(param) => param.ident.to_string(),
+        })
+        .collect();
+    names.push("Self".to_owned());
+    let checks: Vec<TokenStream> = places(input)
+        .into_iter()
+        .flat_map(|(field, place)| {
+            ast::carried_types(field.ty)
+                .into_iter()
+                .map(move |ty| (ty, place.clone()))
+        })
+        .filter(|(ty, _)| !mentions(ty.to_token_stream(), &names) && !is(ty, input.ident))
+        .map(|(ty, place)| {
+            // A constant of its own for each, so that each place is reported: evaluating a
+            // constant stops at its first panic.
+            quote_spanned! {ty.span()=>
+                const _: () = {
+                    let text = ::compat_runtime::__c::uncovered(
+                        <::compat_runtime::__c::Probe<#ty>>::HELD, #container, #place, __LEGS,
+                    );
+                    if !text.is_empty() {
+                        ::core::panic!("{}", text.as_str());
+                    }
+                };
+            }
+        })
+        .collect();
+    if checks.is_empty() {
+        return TokenStream::new();
+    }
+    let legs = input.attrs.routes.iter().map(|route| leg(route, env));
+    quote! {
+        const _: () = {
+            // Used only where a carried type has no table.
+            #[allow(unused_imports)]
+            use ::compat_runtime::__c::NotAMessage as _;
+            const __LEGS: &[::compat_runtime::__c::Leg] = &[#(#legs),*];
+            #(#checks)*
+        };
+    }
+}
+
+/// Every field with the words that place it in the message: `` field `attachments` ``,
+/// `` tuple field `0` of variant `Upload` ``.
+fn places<'a>(input: &'a Input<'_>) -> Vec<(&'a Field<'a>, String)> {
+    match &input.data {
+        Data::Struct(_, fields) => fields
+            .iter()
+            .map(|field| (field, field.describe()))
+            .collect(),
+        Data::Enum(variants) => variants
+            .iter()
+            .flat_map(|variant| {
+                variant.fields.iter().map(move |field| {
+                    let place = format!("{} of variant `{}`", field.describe(), variant.ident);
+                    (field, place)
+                })
+            })
+            .collect(),
+    }
+}
+
+/// One route of the container, with what its window requires in words.
+fn leg(route: &Route, env: &Env) -> TokenStream {
+    let (from, to) = (&route.from, &route.to);
+    let version = env.version.as_ref();
+    let window = env
+        .policy
+        .as_ref()
+        .and_then(|policy| policy.window(from, to));
+    let (text, oldest, reader, sender, newer) = match window {
+        Some(window) => {
+            let reader = receiver_at(window, version);
+            let sender = oldest_sender(window);
+            let accepts = format!("{reader} must still accept {sender}");
+            let text = match (window.newer, window.oldest.as_ref() == version) {
+                (true, true) => may_be_newer(window),
+                (true, false) => format!("{accepts}, and {}", may_be_newer(window)),
+                (false, _) => accepts,
+            };
+            let text = format!("{text} ({}, {})", window.origin, window.text);
+            let oldest = window.oldest.as_ref().map_or(0, pack);
+            (text, oldest, reader, sender, window.newer)
+        }
+        None => (String::new(), u64::MAX, String::new(), String::new(), false),
+    };
+    quote!(::compat_runtime::__c::Leg {
+        from: #from,
+        to: #to,
+        window: #text,
+        oldest: #oldest,
+        reader: #reader,
+        oldest_sender: #sender,
+        newer: #newer,
+    })
+}
+
+/// Whether `ty` is the item itself, written as its name (`children: Vec<Tree>` in `Tree`),
+/// which declares its own routes.
+fn is(ty: &syn::Type, ident: &syn::Ident) -> bool {
+    matches!(ty, syn::Type::Path(path) if path.qself.is_none() && path.path.is_ident(ident))
+}
+
+/// Whether `tokens` name any of `names` (an identifier, or a lifetime's).
+pub(crate) fn mentions(tokens: TokenStream, names: &[String]) -> bool {
+    tokens.into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) => names.iter().any(|name| ident == name),
+        proc_macro2::TokenTree::Group(group) => mentions(group.stream(), names),
+        _ => false,
+    })
+}

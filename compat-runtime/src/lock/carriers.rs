@@ -1,0 +1,1 @@
+../../../compat-macros/src/carriers.rs
