@@ -10,7 +10,7 @@ use compat_runtime::{Peer, Policy, Version};
 
 mod edges;
 
-use edges::{check_edges, check_scan, grid, parse_ranges};
+use edges::{check_edges, check_ranges, grid, parse_ranges};
 
 /// Each example with the releases its guide's worked examples use.
 const SYSTEMS: [(&str, &str); 5] = [
@@ -152,11 +152,7 @@ fn every_accepted_range_of_the_seed_policies_is_exact() {
                     };
                     let stated: Vec<_> = policy.accepted(a, at, b).iter().collect();
                     let accepted = accepts(&policy, &peer, b);
-                    let checked = stated
-                        .iter()
-                        .try_for_each(|r| check_edges(r, &accepted, &scan))
-                        .and_then(|()| check_scan(&stated, &accepted, &scan));
-                    if let Err(e) = checked {
+                    if let Err(e) = check_ranges(&stated, &accepted, &scan) {
                         wrong.push(format!(
                             "{system}: `{}` with {} at {at}: {e}",
                             policy.component_name(b),
@@ -333,15 +329,55 @@ fn every_supported_at_sentence_of_the_five_guides_holds_at_its_edges() {
                 };
                 peers.iter().all(|p| policy.check(&moved, p).is_ok())
             };
-            let checked = ranges
-                .iter()
-                .try_for_each(|r| check_edges(r, &accepted, &scan))
-                .and_then(|()| check_scan(&ranges, &accepted, &scan));
-            if let Err(e) = checked {
+            if let Err(e) = check_ranges(&ranges, &accepted, &scan) {
                 wrong.push(format!("{system}: {line:?}: {e}"));
             }
         }
     }
     assert!(read >= 20, "only {read} sentences read");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn every_range_the_matrix_states_holds_at_its_edges() {
+    let mut read = 0;
+    let mut wrong = Vec::new();
+    for (seed, (_, releases)) in seeds().zip(SYSTEMS) {
+        let Seed {
+            system,
+            policy,
+            scan,
+            ..
+        } = seed;
+        let listed: Vec<Version> = releases.split(',').map(v).collect();
+        let page = cargo_compat::matrix::Matrix::new(&policy, &listed).markdown();
+        // "- `server` 0.9.3 accepts `agent` at 0.8.0 through 0.9.3."
+        for line in page.lines().filter(|l| l.contains(" accepts `")) {
+            let sentence = line.trim_start_matches("- ").trim_end_matches('.');
+            let (head, stated) = sentence.split_once(" at ").unwrap();
+            let mut words = head.split(' ');
+            let (Some(row), Some(at), Some("accepts"), Some(column)) =
+                (words.next(), words.next(), words.next(), words.next())
+            else {
+                wrong.push(format!("{system}: cannot read {line:?}"));
+                continue;
+            };
+            let name = |s: &str| policy.component(s.trim_matches('`')).unwrap();
+            let at = Peer {
+                component: name(row),
+                version: v(at),
+            };
+            let accepted = accepts(&policy, &at, name(column));
+            let Some(ranges) = parse_ranges(stated) else {
+                wrong.push(format!("{system}: cannot read {line:?}"));
+                continue;
+            };
+            read += 1;
+            if let Err(e) = check_ranges(&ranges, &accepted, &scan) {
+                wrong.push(format!("{system}: {line:?}: {e}"));
+            }
+        }
+    }
+    assert!(read >= 40, "only {read} matrix lines read");
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

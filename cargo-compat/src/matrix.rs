@@ -3,7 +3,9 @@
 //! [`Policy::check`] and carrying the rule behind it.
 //!
 //! Rendered as Markdown, JSON, SVG, and a self-contained HTML page (the rule behind each cell
-//! on hover).
+//! on hover). Markdown and JSON also state, for each release of a pair's first component,
+//! every release of the other it accepts, listed or not: the runtime's exact ranges
+//! ([`Policy::accepted`]).
 
 use std::fmt::Write as _;
 
@@ -45,6 +47,10 @@ pub struct Grid {
     /// `cells[i][j]`: the row component at release `i` with the column component at release
     /// `j`.
     pub cells: Vec<Vec<Cell>>,
+    /// `accepted[i]`: every release of the column component that the row component at
+    /// release `i` accepts, listed or not, in words ("0.8.0 through 0.9.3"), exactly as
+    /// [`Policy::accepted`] states it.
+    pub accepted: Vec<String>,
 }
 
 /// The whole matrix.
@@ -158,6 +164,14 @@ impl Matrix {
                 }
                 out.push('\n');
             }
+            out.push('\n');
+            for (v, accepted) in self.releases.iter().zip(&grid.accepted) {
+                let _ = writeln!(
+                    out,
+                    "- `{}` {v} accepts `{}` at {accepted}.",
+                    grid.row, grid.column
+                );
+            }
             let mut cited: Vec<usize> = grid.cells.iter().flatten().map(|c| c.ground).collect();
             cited.sort_unstable();
             cited.dedup();
@@ -170,8 +184,9 @@ impl Matrix {
     }
 
     /// JSON: `releases`, `grounds` (`text`, `origin`), and `pairs`, each with `component`,
-    /// `peer` and `rows` of cells (`version`, `peer_version`, `compatible`, `kind`,
-    /// `ground`).
+    /// `peer`, `rows` of cells (`version`, `peer_version`, `compatible`, `kind`, `ground`)
+    /// and `accepted` (for each release of `component`, every release of `peer` it accepts,
+    /// in words).
     pub fn json(&self) -> Value {
         json!({
             "source": self.source,
@@ -187,6 +202,7 @@ impl Matrix {
                     "kind": c.kind,
                     "ground": c.ground,
                 })).collect::<Vec<_>>()).collect::<Vec<_>>(),
+                "accepted": g.accepted,
             })).collect::<Vec<_>>(),
         })
     }
@@ -346,10 +362,15 @@ fn grid(
         }
         cells.push(row);
     }
+    let accepted = releases
+        .iter()
+        .map(|v| policy.accepted(a, v, b).to_string())
+        .collect();
     Grid {
         row: policy.component_name(a).to_string(),
         column: policy.component_name(b).to_string(),
         cells,
+        accepted,
     }
 }
 

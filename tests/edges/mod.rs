@@ -124,6 +124,18 @@ pub(crate) fn check_scan(
     Ok(())
 }
 
+/// Checks `ranges` at each one's edges, then across `scan`.
+pub(crate) fn check_ranges(
+    ranges: &[Range],
+    accepted: &dyn Fn(&Version) -> bool,
+    scan: &[Version],
+) -> Result<(), String> {
+    ranges
+        .iter()
+        .try_for_each(|r| check_edges(r, accepted, scan))
+        .and_then(|()| check_scan(ranges, accepted, scan))
+}
+
 /// Reads ranges as compat writes them: `0.8.0 through 0.9.2`, `4.3.0 or later, below
 /// 4.6.0`, `exactly 1.1.5`, `3.0.0 or later`, `anything below 2.0.0`, `0.9.2 or earlier`,
 /// `any version`, several joined by `, and `, or `no version`.
