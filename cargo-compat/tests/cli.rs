@@ -332,7 +332,11 @@ fn lint_passes_every_seed_policy() {
         r.stdout,
         "ok: examples/spire/compat.toml: 2 components, 2 rules, 1 upgrade table, 1 warning\n"
     );
-    assert!(r.stderr.contains("no upgrade can reach 1.0.0"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no upgrade can reach 1.0.0"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
