@@ -53,13 +53,12 @@ pub(crate) fn carried_check(input: &Input<'_>, env: &Env) -> TokenStream {
             // A constant of its own for each, so that each place is reported: evaluating a
             // constant stops at its first panic.
             quote_spanned! {ty.span()=>
-                const _: () = {
-                    let text = ::compat_runtime::__c::uncovered(
+                const _: () = if let ::core::option::Option::Some(text) =
+                    ::compat_runtime::__c::uncovered(
                         <::compat_runtime::__c::Probe<#ty>>::HELD, #container, #place, __LEGS,
-                    );
-                    if !text.is_empty() {
-                        ::core::panic!("{}", text.as_str());
-                    }
+                    )
+                {
+                    ::core::panic!("{}", text.as_str());
                 };
             }
         })

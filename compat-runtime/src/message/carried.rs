@@ -112,11 +112,6 @@ impl Text {
         }
     }
 
-    /// Whether nothing was written: the carried message declares the container's routes.
-    pub const fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// The text written.
     pub const fn as_str(&self) -> &str {
         let (written, _) = self.bytes.split_at(self.len);
@@ -255,21 +250,21 @@ const fn required_field(
 }
 
 /// The error for the message `held` carried inside `container` (at `place`, `` field
-/// `attachments` ``), which travels every one of `legs`: empty when `held` is not a message,
-/// declares no route at all (it makes no claim, or its own derive failed), or declares
-/// every leg.
+/// `attachments` ``), which travels every one of `legs`: `None` when `held` is not a
+/// message, declares no route at all (it makes no claim, or its own derive failed), or
+/// declares every leg. (The buffer is made only for an error: the compiler evaluates this
+/// for every carried place of every message.)
 pub const fn uncovered(
     held: Option<&'static Message>,
     container: &str,
     place: &str,
     legs: &[Leg],
-) -> Text {
-    let mut text = Text::new();
+) -> Option<Text> {
     let Some(held) = held else {
-        return text;
+        return None;
     };
     if held.routes.is_empty() {
-        return text;
+        return None;
     }
     let mut missing = 0;
     let mut i = 0;
@@ -280,8 +275,9 @@ pub const fn uncovered(
         i += 1;
     }
     if missing == 0 {
-        return text;
+        return None;
     }
+    let mut text = Text::new();
     text.push_all(&["`", held.name, "` travels "]);
     missing_routes(&mut text, held, legs);
     text.push_all(&[
@@ -314,7 +310,7 @@ pub const fn uncovered(
         i += 1;
     }
     text.push_all(&["])] on `", held.name, "`"]);
-    text
+    Some(text)
 }
 
 /// `server > agent, agent > server`, each quoted when `quoted`.
