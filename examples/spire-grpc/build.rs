@@ -31,12 +31,49 @@ fn generate(
     Ok(annotations)
 }
 
+/// Three edits of `node.proto` that break the wire, which `tests/lock.rs` shows the lock
+/// refusing: each is `(what the file says, what the edit makes of it)`.
+const BREAKING_EDITS: [(&str, &str); 3] = [
+    // A field deleted without `reserved 2;`.
+    ("  bytes csr = 2;\n", ""),
+    // Number 2 of `AttestationData` (`bytes payload`) reused with another type.
+    ("  bytes payload = 2;", "  uint64 nonce = 2;"),
+    // A value old agents receive, with no later `@since`.
+    (
+        "  AGENT_STATUS_REATTEST = 2;\n",
+        "  AGENT_STATUS_REATTEST = 2;\n  AGENT_STATUS_DRAINING = 3;\n",
+    ),
+];
+
+/// `proto/` with [`BREAKING_EDITS`] applied, under `dir`.
+fn broken_copy(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let mut text = std::fs::read_to_string("proto/spire/node.proto")?;
+    for (from, to) in BREAKING_EDITS {
+        if !text.contains(from) {
+            return Err(format!(
+                "proto/spire/node.proto no longer says `{from}`: update BREAKING_EDITS in build.rs"
+            )
+            .into());
+        }
+        text = text.replacen(from, to, 1);
+    }
+    std::fs::create_dir_all(dir.join("spire"))?;
+    std::fs::write(dir.join("spire/node.proto"), text)?;
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     compat_runtime::build::enforce();
     println!("cargo::rerun-if-changed=proto");
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     generate("proto", out.clone(), true)?.write(&out)?;
-    // The same API with three wire-breaking edits, which the lock's test must refuse.
-    generate("proto/broken", out.join("broken"), false)?;
+    // The same API with the breaking edits, never served: the lock's test must refuse it.
+    let broken = out.join("broken-proto");
+    broken_copy(&broken)?;
+    generate(
+        broken.to_str().ok_or("OUT_DIR is not UTF-8")?,
+        out.join("broken"),
+        false,
+    )?;
     Ok(())
 }

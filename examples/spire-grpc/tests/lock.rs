@@ -1,5 +1,6 @@
 //! The wire lock of the generated prost messages: `compat.lock` holds release 0.9.3 by
-//! field number, and three wire-breaking edits of `node.proto` (`proto/broken/`) fail it,
+//! field number, and three wire-breaking edits of `node.proto` (`BREAKING_EDITS` in
+//! `build.rs`) fail it,
 //! each naming the field, the release and the fix.
 
 use spire_grpc::{PROTOS, broken, policy};
