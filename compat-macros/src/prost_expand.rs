@@ -124,17 +124,17 @@ fn message_table(item: &Item<'_>) -> TokenStream {
     match &item.body {
         Body::Message(fields) => {
             let fields = fields.iter().map(|f| {
-                let (fname, fsince, ty, number) = (&f.name, field_since(f, &own), type_text(f), f.number.to_string());
+                let (fname, fsince, ty, number) = (
+                    &f.name,
+                    field_since(f, &own),
+                    type_text(f),
+                    f.number.to_string(),
+                );
                 let ignorable = f.notes.ignorable;
-                quote!({
-                    let mut f = ::compat_runtime::__c::field(#fname, #fsince, #ty, true);
-                    f.wire = #m::WireName { serialize: #number, deserialize: #number, aliases: &[] };
-                    f.ignorable = #ignorable;
-                    f
-                })
+                quote!((#fname, #fsince, #ty, #number, #ignorable))
             });
             quote!({
-                const FIELDS: &[#m::Field] = &[#(#fields),*];
+                const FIELDS: &[#m::Field] = &::compat_runtime::__p::fields([#(#fields),*]);
                 &::compat_runtime::__c::message(#name, #own, #newest, #routes, #m::Kind::Struct(#m::Shape::Named), FIELDS, &[])
             })
         }
@@ -228,8 +228,8 @@ fn proto_table(item: &Item<'_>) -> TokenStream {
         since: #own,
         kind: #p::ProtoKind::#kind,
         routes: #routes,
-        fields: &[#fields],
-        values: &[#values],
+        fields: &::compat_runtime::__p::proto_fields([#fields]),
+        values: &::compat_runtime::__p::values_of([#values]),
         reserved: &[#(#reserved),*],
         reserved_names: &[#(#reserved_names),*],
     })
@@ -260,16 +260,12 @@ fn proto_fields(fields: &[Field<'_>], own: &str) -> TokenStream {
             }
         };
         let (ignorable, deprecated) = (f.notes.ignorable, f.notes.deprecated);
-        quote!(#p::ProtoField {
-            number: #number, name: #name, since: #since, ty: #ty,
-            cardinality: #p::Cardinality::#cardinality, ignorable: #ignorable, deprecated: #deprecated,
-        })
+        quote!((#number, #name, #since, #ty, #p::Cardinality::#cardinality, #ignorable, #deprecated))
     });
     quote!(#(#fields),*)
 }
 
 fn proto_values(values: &[Value<'_>], own: &str) -> TokenStream {
-    let p = quote!(::compat_runtime::proto);
     let values = values.iter().map(|v| {
         let (name, number) = (v.ident.to_string(), v.number);
         let since = v
@@ -277,7 +273,7 @@ fn proto_values(values: &[Value<'_>], own: &str) -> TokenStream {
             .since
             .as_ref()
             .map_or_else(|| own.to_owned(), |s| s.text.clone());
-        quote!(#p::ProtoValue { name: #name, number: #number, since: #since })
+        quote!((#name, #number, #since))
     });
     quote!(#(#values),*)
 }
@@ -339,7 +335,18 @@ fn newest_within(fields: &[Field<'_>]) -> TokenStream {
     }
 }
 
+/// Nothing newer than the type and nothing nested: the trait's defaults (the type's own
+/// `@since`) are the whole guard, and the derive writes no methods.
+fn nothing_to_walk(fields: &[Field<'_>]) -> bool {
+    fields
+        .iter()
+        .all(|f| f.notes.since.is_none() && nested_kind(f).is_none())
+}
+
 fn message_guard(fields: &[Field<'_>]) -> TokenStream {
+    if nothing_to_walk(fields) {
+        return TokenStream::new();
+    }
     let newest = newest_within(fields);
     let newer: Vec<(usize, &Field<'_>)> = fields
         .iter()
@@ -420,6 +427,9 @@ fn ident(field: &Field<'_>) -> syn::Ident {
 }
 
 fn oneof_guard(fields: &[Field<'_>]) -> TokenStream {
+    if nothing_to_walk(fields) {
+        return TokenStream::new();
+    }
     let newest = newest_within(fields);
     let arms = fields.iter().enumerate().map(|(i, f)| {
         let variant = ident(f);

@@ -51,6 +51,93 @@ pub mod __private {
     use crate::message::Compat;
     use crate::unreadable::{Part, Unknown};
 
+    use crate::message::Field;
+
+    /// A message's fields for its `Message` table, from tuples `(name, since, type, number,
+    /// ignorable)`: every proto3 field defaults, and its wire name is its number. One call
+    /// with a loop rather than an expression per field: fewer tokens and no trait solve
+    /// per entry for the compiler (the reasoning of `__c::fields`).
+    pub const fn fields<const N: usize>(
+        plain: [(&'static str, &'static str, &'static str, &'static str, bool); N],
+    ) -> [Field; N] {
+        let mut out = [crate::message::__private::field("", "", "", true); N];
+        let mut i = 0;
+        while i < N {
+            let (name, since, ty, number, ignorable) = plain[i];
+            let f = &mut out[i];
+            f.name = name;
+            f.since = since;
+            f.ty = ty;
+            f.wire.serialize = number;
+            f.wire.deserialize = number;
+            f.ignorable = ignorable;
+            i += 1;
+        }
+        out
+    }
+
+    /// A row of [`proto_fields`]: `(number, name, since, type, cardinality, ignorable,
+    /// deprecated)`.
+    pub type Row = (
+        u32,
+        &'static str,
+        &'static str,
+        ProtoType,
+        Cardinality,
+        bool,
+        bool,
+    );
+
+    /// The fields of a protobuf table, from tuples (see [`Row`]).
+    pub const fn proto_fields<const N: usize>(rows: [Row; N]) -> [ProtoField; N] {
+        let mut out = [ProtoField {
+            number: 0,
+            name: "",
+            since: "",
+            ty: ProtoType::Scalar(Scalar::Bool),
+            cardinality: Cardinality::Implicit,
+            ignorable: false,
+            deprecated: false,
+        }; N];
+        let mut i = 0;
+        while i < N {
+            let (number, name, since, ty, cardinality, ignorable, deprecated) = rows[i];
+            out[i] = ProtoField {
+                number,
+                name,
+                since,
+                ty,
+                cardinality,
+                ignorable,
+                deprecated,
+            };
+            i += 1;
+        }
+        out
+    }
+
+    /// The values of an enum's protobuf table, from tuples `(name, number, since)`.
+    pub const fn values_of<const N: usize>(
+        rows: [(&'static str, i32, &'static str); N],
+    ) -> [ProtoValue; N] {
+        let mut out = [ProtoValue {
+            name: "",
+            number: 0,
+            since: "",
+        }; N];
+        let mut i = 0;
+        while i < N {
+            let (name, number, since) = rows[i];
+            out[i] = ProtoValue {
+                name,
+                number,
+                since,
+            };
+            i += 1;
+        }
+        out
+    }
+
     /// The table of `T`, as a function for [`TypeRef`].
     pub fn table<T: Proto>() -> &'static ProtoMessage {
         T::PROTO
