@@ -17,7 +17,11 @@ pub(super) struct LockFile {
     #[serde(default, rename = "release")]
     pub(super) releases: Vec<Release>,
     /// The prost messages' releases, by field number (`proto.rs`).
-    #[serde(default, rename = "proto_release", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "proto_release",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub(super) proto: Vec<super::proto::ProtoRelease>,
 }
 
