@@ -40,11 +40,17 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
             .filter_map(|route| policy.window(&route.from, &route.to))
             .collect();
         new_fields_can_default(cx, input, version, &windows);
-        if let Some(window) = windows.iter().find(|window| window.newer) {
-            no_deny_unknown_fields_for_newer_senders(cx, input, window);
-            enum_has_catch_all_for_newer_senders(cx, input, window);
-            new_variants_with_data_reach_the_catch_all(cx, input, window);
+        let newer: Vec<Newer<'_>> = windows
+            .iter()
+            .filter(|window| window.newer)
+            .map(|window| Newer::of(policy, window, version))
+            .collect();
+        if let Some(first) = newer.first() {
+            no_deny_unknown_fields_for_newer_senders(cx, input, first.window);
+            enum_has_catch_all_for_newer_senders(cx, input, first);
         }
+        let late = catch_all_reaches_every_receiver(cx, input, &newer);
+        new_variants_with_data_reach_the_catch_all(cx, input, &newer, &late);
     }
 }
 
@@ -911,10 +917,81 @@ fn new_tuple_fields_have_serde_default(
     }
 }
 
+/// A route on which a sender may be newer than its receiver, with the oldest receiver a
+/// sender at this release still reaches: the oldest peer of the receiving component that the
+/// policy admits for this release (the window of the opposite direction). A variant is
+/// compared with it, as a field is compared with the oldest sender.
+pub(crate) struct Newer<'a> {
+    pub(crate) window: &'a Window,
+    /// The oldest receiver release still inside the window; `None` for any older one.
+    pub(crate) oldest_receiver: Option<&'a Version>,
+    /// `server 0.9.3`, or `server at this version`: the sender at the release being built.
+    sender: String,
+}
+
+impl<'a> Newer<'a> {
+    fn of(policy: &'a Policy, window: &'a Window, version: Option<&Version>) -> Self {
+        let oldest_receiver = policy
+            .window(&window.receiver, &window.sender)
+            .and_then(|back| back.oldest.as_ref());
+        let sender = match version {
+            Some(version) => format!("{} {version}", window.sender),
+            None => format!("{} at this version", window.sender),
+        };
+        Newer {
+            window,
+            oldest_receiver,
+            sender,
+        }
+    }
+
+    /// Whether a receiver inside the window predates `release`: `release` is after the oldest
+    /// receiver (or after `container`, the enum's own release, when any older receiver
+    /// counts).
+    fn predates(&self, release: &Version, container: &Version) -> bool {
+        release > self.oldest_receiver.unwrap_or(container).max(container)
+    }
+
+    /// `agent 0.8.0`, or `any older agent`.
+    fn receiver(&self) -> String {
+        match self.oldest_receiver {
+            Some(oldest) => format!("{} {oldest}", self.window.receiver),
+            None => format!("any older {}", self.window.receiver),
+        }
+    }
+
+    /// `server 0.9.3 still sends `Command` to agent 0.8.0 (compat.toml:10:1, ...)`.
+    fn reach(&self, message: &syn::Ident) -> String {
+        format!(
+            "{} still sends `{message}` to {} ({}, {})",
+            self.sender,
+            self.receiver(),
+            self.window.origin,
+            self.window.text
+        )
+    }
+}
+
+/// Whether serde reads `#[serde(deny_unknown_fields)]` where it stands: on a struct with named
+/// fields, and on an enum with a variant that has named fields (serde applies it to those).
+/// A tuple, unit or newtype struct or variant, or a transparent struct, never looks at field
+/// names: serde ignores the attribute there, so a newer sender's added field cannot trip it.
+fn deny_unknown_fields_applies(input: &Input<'_>) -> bool {
+    match &input.data {
+        Data::Struct(style, _) => matches!(style, Style::Named) && !input.attrs.transparent,
+        Data::Enum(variants) => variants
+            .iter()
+            .any(|variant| matches!(variant.style, Style::Named)),
+    }
+}
+
 /// `#[serde(deny_unknown_fields)]` makes a receiver refuse every field added after its
-/// release, so it cannot stand where a sender may be newer than its receiver.
+/// release, so it cannot stand where a sender may be newer than its receiver, unless serde
+/// ignores it there ([`deny_unknown_fields_applies`]).
 fn no_deny_unknown_fields_for_newer_senders(cx: &Ctxt, input: &Input<'_>, window: &Window) {
-    if let Some(key) = &input.attrs.deny_unknown_fields {
+    if let Some(key) = &input.attrs.deny_unknown_fields
+        && deny_unknown_fields_applies(input)
+    {
         cx.error_spanned_by(
             key,
             format!(
@@ -934,7 +1011,7 @@ fn no_deny_unknown_fields_for_newer_senders(cx: &Ctxt, input: &Input<'_>, window
 /// An enum that a newer sender may extend needs a variant that receives the variants an
 /// older receiver does not know. The remedy says what serde's `#[serde(other)]` receives,
 /// which depends on how the enum is tagged (see [`new_variants_with_data_reach_the_catch_all`]).
-fn enum_has_catch_all_for_newer_senders(cx: &Ctxt, input: &Input<'_>, window: &Window) {
+fn enum_has_catch_all_for_newer_senders(cx: &Ctxt, input: &Input<'_>, newer: &Newer<'_>) {
     let Data::Enum(variants) = &input.data else {
         return;
     };
@@ -945,6 +1022,7 @@ fn enum_has_catch_all_for_newer_senders(cx: &Ctxt, input: &Input<'_>, window: &W
     {
         return;
     }
+    let window = newer.window;
     let hand = "(`#[compat(other)]` if `Deserialize` is written by hand)";
     let remedy = match &input.attrs.tagging {
         Tagging::Internal(tag) => format!(
@@ -965,7 +1043,7 @@ fn enum_has_catch_all_for_newer_senders(cx: &Ctxt, input: &Input<'_>, window: &W
                       unknown unit variants"
                     .to_owned(),
             };
-            match new_variants_with_data(input, variants).first() {
+            match new_variants_with_data(input, variants, newer).first() {
                 Some(variant) => format!(
                     "add `#[serde(other)] Unknown` as the last variant {hand}; but {only}, and `{}` carries \
                      data: make it a unit variant, or make the enum internally tagged before it first ships",
@@ -992,39 +1070,108 @@ fn enum_has_catch_all_for_newer_senders(cx: &Ctxt, input: &Input<'_>, window: &W
     );
 }
 
-/// The variants that carry data and arrived after their enum.
+/// The variants that carry data and that a receiver inside `newer`'s window predates.
 fn new_variants_with_data<'a, 'b>(
     input: &Input<'_>,
     variants: &'a [Variant<'b>],
+    newer: &Newer<'_>,
 ) -> Vec<&'a Variant<'b>> {
-    let Some(message) = &input.attrs.since else {
+    let Some(message) = input.since() else {
         return Vec::new();
     };
     variants
         .iter()
         .filter(|variant| {
             !matches!(variant.style, Style::Unit)
+                && input.catch_all(variant).is_none()
                 && variant
-                    .attrs
-                    .since
-                    .as_ref()
-                    .is_some_and(|since| since.version > message.version)
+                    .arrival(Some(message))
+                    .is_some_and(|since| newer.predates(since, message))
         })
         .collect()
+}
+
+/// A catch-all receives unknown variants only in the releases that have it: one added after
+/// its enum (mirrord's `Target` gained `Unknown` in 3.109.0) is missing from the receivers
+/// before it, and those still inside the window fail on any variant they do not know
+/// ("unknown variant"). So a variant that a receiver inside the window predates needs a
+/// catch-all that every such receiver has. Returns the variants reported here, which the
+/// rule on data-carrying variants then leaves alone.
+fn catch_all_reaches_every_receiver<'a>(
+    cx: &Ctxt,
+    input: &'a Input<'_>,
+    newer: &[Newer<'_>],
+) -> Vec<&'a syn::Ident> {
+    let mut reported = Vec::new();
+    let (Data::Enum(variants), Some(message)) = (&input.data, input.since()) else {
+        return reported;
+    };
+    let Some(catch_all) = variants
+        .iter()
+        .find(|variant| input.catch_all(variant).is_some())
+    else {
+        return reported;
+    };
+    let Some(added) = catch_all
+        .arrival(Some(message))
+        .filter(|added| *added > message)
+    else {
+        return reported;
+    };
+    for variant in variants {
+        let Some(since) = variant.arrival(Some(message)) else {
+            continue;
+        };
+        if input.catch_all(variant).is_some() {
+            continue;
+        }
+        let Some(route) = newer
+            .iter()
+            .find(|route| route.predates(since, message) && route.predates(added, message))
+        else {
+            continue;
+        };
+        let (ident, name) = (variant.ident, input.ident);
+        let before = since.min(added);
+        cx.error_spanned_by(
+            ident,
+            format!(
+                "variant `{ident}` arrived in {since}, but the catch-all `{}` of `{name}` only arrived in \
+                 {added}, and {}: {} releases before {before} have no catch-all and fail on `{ident}` \
+                 (\"unknown variant\"); keep `{ident}` out of `{name}` (send it in a message of its own) \
+                 until {} releases before {added} leave the window, or raise the floor in {} to \
+                 the catch-all's release ([support] minimum = \"{added}\")",
+                catch_all.ident,
+                route.reach(name),
+                route.window.receiver,
+                route.window.receiver,
+                route.window.origin.split(':').next().unwrap_or("compat.toml"),
+            ),
+        );
+        reported.push(ident);
+    }
+    reported
 }
 
 /// serde's `#[serde(other)]` is a unit variant, and it receives an unknown variant that
 /// carries data only in an internally tagged enum (`#[serde(tag = "type")]`, where the data
 /// sits next to the tag). In an externally tagged enum (serde's default) an older receiver
 /// fails on `{"Drain":{"ms":5}}` with "invalid type: map, expected unit", and in an
-/// adjacently tagged one on `{"t":"Drain","c":{"ms":5}}` with "expected unit variant". So
-/// where senders may be newer, a variant added to such an enum must not carry data.
-fn new_variants_with_data_reach_the_catch_all(cx: &Ctxt, input: &Input<'_>, window: &Window) {
+/// adjacently tagged one on `{"t":"Drain","c":{"ms":5}}` with "expected unit variant". So a
+/// variant that carries data must not be newer than the oldest receiver a sender at this
+/// release still reaches (not merely newer than its enum: receivers that have left the window
+/// no longer count). `reported` are the variants a missing catch-all already explains.
+fn new_variants_with_data_reach_the_catch_all(
+    cx: &Ctxt,
+    input: &Input<'_>,
+    newer: &[Newer<'_>],
+    reported: &[&syn::Ident],
+) {
     let Data::Enum(variants) = &input.data else {
         return;
     };
     let (Some(message), Some(catch_all)) = (
-        &input.attrs.since,
+        input.since(),
         variants
             .iter()
             .find(|variant| variant.attrs.serde_other.is_some()),
@@ -1034,44 +1181,49 @@ fn new_variants_with_data_reach_the_catch_all(cx: &Ctxt, input: &Input<'_>, wind
     if !input.serde {
         return;
     }
-    for variant in new_variants_with_data(input, variants) {
+    let (tagging, error) = match &input.attrs.tagging {
+        Tagging::External => (
+            "an externally tagged enum (no #[serde(tag = \"...\")])".to_owned(),
+            "invalid type: ..., expected unit",
+        ),
+        Tagging::Adjacent(tag, content) => (
+            format!(
+                "an adjacently tagged enum (#[serde(tag = \"{tag}\", content = \"{content}\")])"
+            ),
+            "invalid type: ..., expected unit variant",
+        ),
+        Tagging::Internal(_) | Tagging::Untagged => return,
+    };
+    for variant in variants {
         let ident = variant.ident;
-        let (tagging, written, error) = match &input.attrs.tagging {
-            Tagging::External => (
-                "an externally tagged enum (no #[serde(tag = \"...\")])".to_owned(),
-                format!("{{\"{ident}\":...}}"),
-                "invalid type: ..., expected unit",
-            ),
-            Tagging::Adjacent(tag, content) => (
-                format!(
-                    "an adjacently tagged enum (#[serde(tag = \"{tag}\", content = \"{content}\")])"
-                ),
-                format!("{{\"{tag}\":\"{ident}\",\"{content}\":...}}"),
-                "invalid type: ..., expected unit variant",
-            ),
-            Tagging::Internal(_) | Tagging::Untagged => return,
+        if reported.contains(&ident) {
+            continue;
+        }
+        let Some(route) = newer.iter().find(|route| {
+            new_variants_with_data(input, core::slice::from_ref(variant), route).len() == 1
+        }) else {
+            continue;
         };
-        let since = variant
-            .attrs
-            .since
-            .as_ref()
-            .map_or(&message.version, |since| &since.version);
+        let written = match &input.attrs.tagging {
+            Tagging::Adjacent(tag, content) => {
+                format!("{{\"{tag}\":\"{ident}\",\"{content}\":...}}")
+            }
+            _ => format!("{{\"{ident}\":...}}"),
+        };
+        let since = variant.arrival(Some(message)).unwrap_or(message);
         cx.error_spanned_by(
             ident,
             format!(
-                "variant `{ident}` carries data and arrived in {since}, after `{name}` ({}), but {} ({}, {}), \
-                 and in {tagging} `#[serde(other)]` receives only unknown variants without data: {receiver} \
-                 releases before {since} fail on `{written}` (\"{error}\") instead of reading `{}`; make \
-                 `{ident}` a unit variant and send its data in a message of its own, or make `{name}` \
-                 internally tagged with #[serde(tag = \"type\")] before it first ships (that changes how \
-                 every variant is written)",
-                message.version,
-                may_be_newer(window),
-                window.origin,
-                window.text,
+                "variant `{ident}` carries data and arrived in {since}, but {}, and in {tagging} \
+                 `#[serde(other)]` receives only unknown variants without data: {receiver} releases \
+                 before {since} fail on `{written}` (\"{error}\") instead of reading `{}`; make `{ident}` \
+                 a unit variant and send its data in a message of its own, or make `{name}` internally \
+                 tagged with #[serde(tag = \"type\")] before it first ships (that changes how every \
+                 variant is written)",
+                route.reach(input.ident),
                 catch_all.ident,
                 name = input.ident,
-                receiver = window.receiver,
+                receiver = route.window.receiver,
             ),
         );
     }
@@ -1619,8 +1771,8 @@ mod tests {
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(
             errors[0].starts_with(
-                "variant `Drain` carries data and arrived in 0.9.0, after `Command` (0.8.0), but server \
-                 may be newer than agent"
+                "variant `Drain` carries data and arrived in 0.9.0, but server 0.9.3 still sends \
+                 `Command` to agent 0.8.0 (compat.toml:14:1, agent may be one minor older than server)"
             ),
             "{errors:?}"
         );
@@ -1654,6 +1806,124 @@ mod tests {
             r#"enum Report { Ok, #[since("0.9.0")] Drain { ms: u64 }, #[serde(other)] Unknown }"#,
         );
         assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    /// nushell's caret rule at 0.114.1: engine and plugin of the same 0.114 line, the plugin
+    /// possibly newer (a patch).
+    const CARET: [(&str, &str); 4] = [
+        ("COMPAT_VERSION", "0.114.1"),
+        ("COMPAT_POLICY", "compat.toml"),
+        ("COMPAT_COMPONENTS", "engine,plugin"),
+        (
+            "COMPAT_WINDOWS",
+            "engine>plugin|0.114.0|1|compat.toml:9:1|same 0.114 line;\
+             plugin>engine|0.114.0|1|compat.toml:9:1|same 0.114 line",
+        ),
+    ];
+
+    #[test]
+    fn a_variant_with_data_is_compared_with_the_oldest_receiver_inside_the_window() {
+        // `GetCompletion` arrived long after `PluginCall`, but every plugin inside the window
+        // knows it: nushell's real history, which the enum's own release would refuse.
+        let found = errors(
+            r#"#[compat(from = "engine", to = "plugin")] #[since("0.84.0")]
+               enum PluginCall { Signature, #[since("0.109.0")] GetCompletion(u32), #[since("0.114.0")] Run { n: u8 }, #[serde(other)] Unknown }"#,
+            &CARET,
+        );
+        assert!(found.is_empty(), "{found:?}");
+        // A receiver inside the window that predates it still counts.
+        let errors = errors(
+            r#"#[compat(from = "engine", to = "plugin")] #[since("0.84.0")]
+               enum PluginCall { Signature, #[since("0.114.1")] Run { n: u8 }, #[serde(other)] Unknown }"#,
+            &CARET,
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with(
+                "variant `Run` carries data and arrived in 0.114.1, but engine 0.114.1 still sends \
+                 `PluginCall` to plugin 0.114.0"
+            ),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_catch_all_added_later_reaches_no_receiver_before_it() {
+        // mirrord's `Target` gained its catch-all in 3.109.0; clients back to 3.0.0 are still
+        // inside "same major".
+        let same_major = [
+            ("COMPAT_VERSION", "3.118.0"),
+            ("COMPAT_POLICY", "compat.toml"),
+            ("COMPAT_COMPONENTS", "operator,cli"),
+            (
+                "COMPAT_WINDOWS",
+                "operator>cli|3.0.0|1|compat.toml:10:1|same major;\
+                 cli>operator|3.0.0|1|compat.toml:10:1|same major",
+            ),
+        ];
+        let source = |variant: &str| {
+            format!(
+                r#"#[compat(from = "operator", to = "cli")] #[since("3.0.0")] #[serde(tag = "kind")]
+                   enum Target {{ Pod {{ name: String }}, {variant} #[since("3.109.0")] #[serde(other)] Unknown }}"#
+            )
+        };
+        let found = errors(
+            &source(r#"#[since("3.110.0")] Rollout { name: String },"#),
+            &same_major,
+        );
+        assert_eq!(
+            found,
+            [
+                "variant `Rollout` arrived in 3.110.0, but the catch-all `Unknown` of `Target` only \
+                 arrived in 3.109.0, and operator 3.118.0 still sends `Target` to cli 3.0.0 \
+                 (compat.toml:10:1, same major): cli releases before 3.109.0 have no catch-all and \
+                 fail on `Rollout` (\"unknown variant\"); keep `Rollout` out of `Target` (send it in \
+                 a message of its own) until cli releases before 3.109.0 leave the window, or raise \
+                 the floor in compat.toml to the catch-all's release ([support] minimum = \"3.109.0\")"
+            ]
+        );
+        // A variant older than every receiver, or a catch-all every receiver has, is fine.
+        assert!(errors(&source("Job { name: String },"), &same_major).is_empty());
+        let later_window = same_major.map(|(key, value)| {
+            (
+                key,
+                if key == "COMPAT_WINDOWS" {
+                    "operator>cli|3.109.0|1|o|t;cli>operator|3.109.0|1|o|t"
+                } else {
+                    value
+                },
+            )
+        });
+        let found = errors(
+            &source(r#"#[since("3.110.0")] Rollout { name: String },"#),
+            &later_window,
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn deny_unknown_fields_raises_nothing_where_serde_ignores_it() {
+        for item in [
+            // serde reads no field names in these, so it never looks at the attribute
+            r#"#[serde(untagged, deny_unknown_fields)] enum Input { Text(String), Table(Vec<u8>), Empty, #[compat(other)] Other(Raw) }"#,
+            r#"#[serde(deny_unknown_fields)] struct Id(u64);"#,
+            r#"#[serde(deny_unknown_fields)] struct Marker;"#,
+            r#"#[serde(transparent, deny_unknown_fields)] struct Name { inner: String }"#,
+        ] {
+            let errors = server_to_agent(item);
+            assert!(errors.is_empty(), "{item}: {errors:?}");
+        }
+        for item in [
+            r#"#[serde(deny_unknown_fields)] struct Config { poll: u64 }"#,
+            r#"#[serde(untagged, deny_unknown_fields)] enum Input { Text(String), Table { rows: u8 }, #[compat(other)] Other(Raw) }"#,
+        ] {
+            let errors = server_to_agent(item);
+            assert_eq!(errors.len(), 1, "{item}: {errors:?}");
+            assert!(
+                errors[0].starts_with("#[serde(deny_unknown_fields)] makes agent refuse"),
+                "{errors:?}"
+            );
+        }
     }
 
     // ---- Fields left out when sent, names that collide --------------------------------------
@@ -1757,7 +2027,7 @@ mod tests {
         let mut all = Vec::new();
         for source in [
             r#"#[compat(from = "auth", to = "proxy")] #[since("8.0.0")] enum E { A }"#,
-            r#"#[compat(from = "auth", to = "proxy")] #[since("8.0.0")] #[serde(deny_unknown_fields)] struct S;"#,
+            r#"#[compat(from = "auth", to = "proxy")] #[since("8.0.0")] #[serde(deny_unknown_fields)] struct S { a: u8 }"#,
             r#"#[compat(from = "tsh", to = "proxy")] #[since("6.0.0")] struct S { #[since("8.0.0")] a: u32 }"#,
             r#"#[compat(from = "cli", to = "license-server")] #[since("6.0.0")] struct S { #[since("8.0.0")] a: u32 }"#,
             r#"#[compat(from = "cli", to = "license-server")] #[since("6.0.0")] enum E { A }"#,

@@ -679,8 +679,36 @@ fn compare_variants(
         names_travel: now.representation.as_deref() != Some("untagged"),
     };
     variants.recorded_variants_still_read(problems);
-    if pair.old_receiver && variants.names_travel && !was.variants.iter().any(|v| v.catch_all) {
-        variants.sent_variants_known_to_old_receivers(problems);
+    if pair.old_receiver && variants.names_travel {
+        if !was.variants.iter().any(|v| v.catch_all) {
+            variants.sent_variants_known_to_old_receivers(problems);
+        } else if let Some(catch_all) = unit_catch_all(was) {
+            variants.sent_variants_fit_the_old_catch_all(catch_all, problems);
+        }
+    }
+}
+
+/// The catch-all of `m` when it cannot receive a variant that carries data: serde's
+/// `#[serde(other)]` is a unit variant, and in an externally tagged enum (serde's default)
+/// it receives `"Pause"` but fails on `{"Drain":{...}}` ("invalid type: map, expected
+/// unit"); in an adjacently tagged one it fails on content. An internally tagged enum keeps
+/// the data beside the tag, and an untagged one's catch-all takes whatever it is given.
+fn unit_catch_all(m: &LockedMessage) -> Option<&LockedVariant> {
+    let catch_all = m.variants.iter().find(|v| v.catch_all)?;
+    let tagged_apart = matches!(
+        m.representation.as_deref(),
+        None | Some("external" | "adjacent")
+    );
+    (tagged_apart && catch_all.fields.is_empty()).then_some(catch_all)
+}
+
+/// `an externally tagged enum`, `an adjacently tagged enum`: where a unit catch-all takes
+/// no data.
+fn tagging_words(m: &LockedMessage) -> &'static str {
+    if m.representation.as_deref() == Some("adjacent") {
+        "an adjacently tagged enum"
+    } else {
+        "an externally tagged enum"
     }
 }
 
@@ -729,6 +757,18 @@ impl Variants<'_> {
                         )),
                     }
                 }
+                None if pair.old_sender && !v.fields.is_empty() => {
+                    if let Some(catch_all) = unit_catch_all(now) {
+                        problems.push(format!(
+                            "variant `{}::{}` was removed, but {from} {old} may still send it with its data to {to} {current} (inside the window), whose catch-all `{}` is a unit variant: in {} it receives only unknown variants without data, and serde fails on `{}` (\"invalid type: map, expected unit\"); keep the variant until {old} leaves the window",
+                            was.name,
+                            v.name,
+                            catch_all.name,
+                            tagging_words(now),
+                            v.sent()
+                        ));
+                    }
+                }
                 None => {}
                 Some(n) => {
                     let whose = |f: &LockedField| {
@@ -737,6 +777,35 @@ impl Variants<'_> {
                     compare_fields(&v.fields, &n.fields, pair, true, &whose, problems);
                 }
             }
+        }
+    }
+
+    /// Every variant this release sends that an old receiver does not know carries no data,
+    /// when that receiver's catch-all is a unit variant that takes none ([`unit_catch_all`]).
+    fn sent_variants_fit_the_old_catch_all(
+        &self,
+        catch_all: &LockedVariant,
+        problems: &mut Problems,
+    ) {
+        let (was, now, pair) = (self.was, self.now, self.pair);
+        let (old, current, from, to) = (pair.old, pair.current, pair.from, pair.to);
+        for n in now
+            .variants
+            .iter()
+            .filter(|n| !n.catch_all && !n.fields.is_empty())
+        {
+            if was.variants.iter().any(|v| self.reads(v, n)) {
+                continue;
+            }
+            problems.push(format!(
+                "variant `{}::{}` carries data and is new since {old}, but {to} {old} may still receive it from {from} {current} ({}), and its catch-all `{}` is a unit variant: in {} it receives only unknown variants without data, so serde fails on `{}` (\"invalid type: map, expected unit\"); make it a unit variant, or do not send it to {to} releases before it arrived",
+                now.name,
+                n.name,
+                pair.route(),
+                catch_all.name,
+                tagging_words(was),
+                n.sent()
+            ));
         }
     }
 

@@ -521,3 +521,145 @@ fn a_case_convention_that_renames_nothing_leaves_a_recorded_release_unchanged() 
     };
     verify_with(&d, &p, "0.9.3", &[&SNAKE], false).unwrap();
 }
+
+const fn variant(
+    name: &'static str,
+    since: &'static str,
+    catch_all: bool,
+    fields: &'static [Field],
+) -> Variant {
+    Variant {
+        name,
+        wire: same(name),
+        rename_all: crate::message::__private::NO_RULE,
+        since,
+        catch_all,
+        shape: if fields.is_empty() {
+            Shape::Unit
+        } else {
+            Shape::Named
+        },
+        fields,
+    }
+}
+
+static MS: [Field; 1] = [field("ms", "0.8.0", "u64", false, false, None)];
+
+#[test]
+fn removing_a_variant_with_data_against_a_unit_catch_all_is_a_break() {
+    let d = dir("removed-data-variant");
+    let p = spire();
+    static WAS_VARIANTS: [Variant; 3] = [
+        variant("Ok", "0.8.0", false, &[]),
+        variant("Drain", "0.8.0", false, &MS),
+        variant("Unknown", "0.8.0", true, &[]),
+    ];
+    static WAS: Message = message(
+        "Report",
+        "0.8.0",
+        0,
+        &TO_SERVER,
+        Kind::Enum,
+        &[],
+        &WAS_VARIANTS,
+    );
+    verify_with(&d, &p, "0.9.0", &[&WAS], true).unwrap();
+    static NOW_VARIANTS: [Variant; 2] = [
+        variant("Ok", "0.8.0", false, &[]),
+        variant("Unknown", "0.8.0", true, &[]),
+    ];
+    static NOW: Message = message(
+        "Report",
+        "0.8.0",
+        0,
+        &TO_SERVER,
+        Kind::Enum,
+        &[],
+        &NOW_VARIANTS,
+    );
+    let err = verify_with(&d, &p, "0.9.3", &[&NOW], false).unwrap_err();
+    assert_eq!(
+        err.problems,
+        [
+            "variant `Report::Drain` was removed, but agent 0.9.0 may still send it with its data to \
+             server 0.9.3 (inside the window), whose catch-all `Unknown` is a unit variant: in an \
+             externally tagged enum it receives only unknown variants without data, and serde fails \
+             on `Drain` (\"invalid type: map, expected unit\"); keep the variant until 0.9.0 leaves \
+             the window"
+        ]
+    );
+    // Internally tagged, the catch-all keeps the data beside the tag; a unit variant removed
+    // reaches the catch-all as a plain name.
+    static INTERNAL: Message = Message {
+        representation: crate::message::Representation::Internal { tag: "type" },
+        ..NOW
+    };
+    static INTERNAL_WAS: Message = Message {
+        representation: crate::message::Representation::Internal { tag: "type" },
+        ..WAS
+    };
+    let d = dir("removed-data-variant-internal");
+    verify_with(&d, &p, "0.9.0", &[&INTERNAL_WAS], true).unwrap();
+    verify_with(&d, &p, "0.9.3", &[&INTERNAL], false).unwrap();
+    static UNIT_GONE: [Variant; 2] = [
+        variant("Drain", "0.8.0", false, &MS),
+        variant("Unknown", "0.8.0", true, &[]),
+    ];
+    static WITHOUT_OK: Message = message(
+        "Report",
+        "0.8.0",
+        0,
+        &TO_SERVER,
+        Kind::Enum,
+        &[],
+        &UNIT_GONE,
+    );
+    let d = dir("removed-unit-variant");
+    verify_with(&d, &p, "0.9.0", &[&WAS], true).unwrap();
+    verify_with(&d, &p, "0.9.3", &[&WITHOUT_OK], false).unwrap();
+}
+
+#[test]
+fn a_new_variant_with_data_does_not_fit_an_old_unit_catch_all() {
+    let d = dir("new-data-variant");
+    let p = spire();
+    static WAS_VARIANTS: [Variant; 2] = [
+        variant("Stop", "0.8.0", false, &[]),
+        variant("Unknown", "0.8.0", true, &[]),
+    ];
+    static WAS: Message = message(
+        "Command",
+        "0.8.0",
+        0,
+        &TO_AGENT,
+        Kind::Enum,
+        &[],
+        &WAS_VARIANTS,
+    );
+    verify_with(&d, &p, "0.9.0", &[&WAS], true).unwrap();
+    static NOW_VARIANTS: [Variant; 4] = [
+        variant("Stop", "0.8.0", false, &[]),
+        variant("Pause", "0.9.1", false, &[]),
+        variant("Drain", "0.9.1", false, &MS),
+        variant("Unknown", "0.8.0", true, &[]),
+    ];
+    static NOW: Message = message(
+        "Command",
+        "0.8.0",
+        0,
+        &TO_AGENT,
+        Kind::Enum,
+        &[],
+        &NOW_VARIANTS,
+    );
+    let err = verify_with(&d, &p, "0.9.3", &[&NOW], false).unwrap_err();
+    assert_eq!(err.problems.len(), 1, "{err}");
+    assert!(
+        err.problems[0].starts_with(
+            "variant `Command::Drain` carries data and is new since 0.9.0, but agent 0.9.0 may still \
+             receive it from server 0.9.3 (route server > agent, inside the window), and its \
+             catch-all `Unknown` is a unit variant"
+        ),
+        "{err}"
+    );
+}
