@@ -17,7 +17,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::policy::{
-    Component, Form, Located, Origin, Policy, PolicyParts, Rolling, Rule, Side, Support, Upgrade,
+    Component, Deny, Form, Located, Origin, Policy, PolicyParts, Rolling, Rule, Side, Support,
+    Upgrade,
 };
 use crate::skew::Skew;
 use crate::version::{MajorZero, Scheme, Version, WithReleases, parse_version};
@@ -483,6 +484,19 @@ impl Gen {
         self.origin(&c.origin);
         self.out.push_str(" },\n");
     }
+    fn deny(&mut self, d: &Deny) {
+        self.out.push_str("__c::Deny { component: ");
+        self.side(&d.component);
+        self.out.push_str(", from: ");
+        self.located(&d.from, Gen::version);
+        self.out.push_str(", through: ");
+        self.located(&d.through, Gen::version);
+        self.out.push_str(", reason: ");
+        self.string(&d.reason);
+        self.out.push_str(", origin: ");
+        self.origin(&d.origin);
+        self.out.push_str(" },\n");
+    }
     fn support(&mut self, s: &Support) {
         self.out.push_str("__c::Support { window: ");
         self.opt_skew(&s.window);
@@ -540,7 +554,11 @@ pub fn policy_code(policy: &Policy, version: &Version) -> String {
     }
     g.out.push_str("],\nsupport: ");
     g.support(&parts.support);
-    g.out.push_str(",\n}))\n}\n");
+    g.out.push_str(",\ndenies: ::std::vec![\n");
+    for d in &parts.denies {
+        g.deny(d);
+    }
+    g.out.push_str("],\n}))\n}\n");
     g.out
 }
 

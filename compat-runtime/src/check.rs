@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::policy::{ComponentId, Form, Located, Origin, Policy, Rule};
+use crate::policy::{ComponentId, Deny, Form, Located, Origin, Policy, Rule};
 use crate::skew::{Limit, Skew};
 use crate::version::{Version, VersionError, parse_version, shorten};
 use crate::window::Ranges;
@@ -109,11 +109,13 @@ pub enum RefusalKind {
     Unsupported,
     /// The subject's component is not one the policy declares.
     UnknownComponent,
+    /// The subject runs a release the policy denies (`[[deny]]`), whatever the rules allow.
+    Denied,
 }
 
 impl RefusalKind {
     /// A short, stable name: `too old`, `too new`, `unstable`, `pre-release`, `below floor`,
-    /// `unsupported`, `unknown component`.
+    /// `unsupported`, `unknown component`, `denied`.
     pub fn as_str(self) -> &'static str {
         match self {
             RefusalKind::TooOld => "too old",
@@ -123,6 +125,7 @@ impl RefusalKind {
             RefusalKind::BelowFloor => "below floor",
             RefusalKind::Unsupported => "unsupported",
             RefusalKind::UnknownComponent => "unknown component",
+            RefusalKind::Denied => "denied",
         }
     }
 }
@@ -419,6 +422,14 @@ impl Refusal {
                 "{} is not a component of this policy (talking to {})",
                 self.parts.subject, self.parts.other
             ),
+            // A denied release is refused by every peer, itself included.
+            RefusalKind::Denied if self.parts.subject == self.parts.other => {
+                format!("{} is a denied release", self.parts.subject)
+            }
+            RefusalKind::Denied => format!(
+                "{} is a denied release (talking to {})",
+                self.parts.subject, self.parts.other
+            ),
         }
     }
 }
@@ -495,6 +506,19 @@ impl Policy {
     /// [`Policy::check`]; without `remedies`, a refusal carries no moves (used to test a
     /// remedy's own target without recursing).
     pub(crate) fn decide(&self, a: &Peer, b: &Peer, remedies: bool) -> Result<Agreement, Refusal> {
+        self.decide_with(a, b, remedies, true)
+    }
+
+    /// [`Policy::decide`]; without `denies`, what the rules and the support settings say of
+    /// the pair, a denied release on either side left out (the fleet check reports a denied
+    /// release once, as its own, not once per peer).
+    pub(crate) fn decide_with(
+        &self,
+        a: &Peer,
+        b: &Peer,
+        remedies: bool,
+        denies: bool,
+    ) -> Result<Agreement, Refusal> {
         let scheme = self.scheme();
         let n = self.components().len();
         for p in [a, b] {
@@ -511,8 +535,12 @@ impl Policy {
             .then_with(|| a.component.cmp(&b.component));
         let (older, newer) = if ord.is_le() { (a, b) } else { (b, a) };
 
-        // The floor and the window come first: below them nothing is promised.
+        // The floor and the window come first: below them nothing is promised. Then the
+        // denied releases, which every peer refuses whether or not a rule relates the two.
         self.within_support(older, newer, remedies)?;
+        if denies {
+            self.not_denied(older, newer, remedies)?;
+        }
 
         // A pair that no rule relates does not talk: nothing constrains it.
         let Some((index, rule, flipped)) =
@@ -575,6 +603,17 @@ impl Policy {
                 window.origin.clone(),
                 remedies,
             ));
+        }
+        Ok(())
+    }
+
+    /// Denied releases: neither peer runs a release a `[[deny]]` refuses (the older is named
+    /// first when both do).
+    fn not_denied(&self, older: &Peer, newer: &Peer, remedies: bool) -> Result<(), Refusal> {
+        for (p, q) in [(older, newer), (newer, older)] {
+            if let Some(deny) = self.denial(p.component, &p.version) {
+                return Err(self.refuse_denied(p, q, deny, remedies));
+            }
         }
         Ok(())
     }
@@ -711,6 +750,49 @@ impl Policy {
             moves.push(Move {
                 direction: Direction::Downgrade,
                 who: self.named(new),
+                to,
+                via: None,
+                steps,
+            });
+        }
+        moves
+    }
+
+    /// `p` runs a release `deny` refuses (talking to `q`, which may be `p` itself).
+    pub(crate) fn refuse_denied(&self, p: &Peer, q: &Peer, deny: &Deny, remedies: bool) -> Refusal {
+        let moves = if remedies {
+            self.moves_off(p, &[q])
+        } else {
+            Vec::new()
+        };
+        RefusalParts {
+            kind: RefusalKind::Denied,
+            subject: self.named(p),
+            other: self.named(q),
+            reason: Reason {
+                origin: Some(deny.origin.clone()),
+                text: format!("{}: {}", deny.describe(), deny.reason),
+                note: None,
+            },
+            moves,
+        }
+        .into()
+    }
+
+    /// The ways off a denied release: up to the nearest releases every one of `others`
+    /// accepts, or down to the nearest below. Peers at a denied release themselves (`p`
+    /// included) are left out: they refuse everything, and move off too.
+    pub(crate) fn moves_off(&self, p: &Peer, others: &[&Peer]) -> Vec<Move> {
+        let others: Vec<&Peer> = others
+            .iter()
+            .copied()
+            .filter(|q| !self.is_denied(q.component, &q.version))
+            .collect();
+        let mut moves = self.moves_up(p, &others, true);
+        if let Some((to, steps)) = self.move_range(p, &others, Direction::Downgrade) {
+            moves.push(Move {
+                direction: Direction::Downgrade,
+                who: self.named(p),
                 to,
                 via: None,
                 steps,

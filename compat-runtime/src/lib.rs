@@ -213,7 +213,7 @@ pub use proto::__private as __p;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::policy::{
-        Component, Form, Located, PolicyParts, Rolling, Rule, Side, Support, Upgrade,
+        Component, Deny, Form, Located, PolicyParts, Rolling, Rule, Side, Support, Upgrade,
     };
     pub use crate::version::{MajorZero, Scheme, WithReleases};
 

@@ -323,7 +323,7 @@ impl Policy {
     ///
     /// The edges come from the policy (each rule's skews measured from `version`, the
     /// `from`/`until` releases where rules change, the support window and floor, the unstable
-    /// range, `version` itself) and between two edges no verdict changes, so the check
+    /// range, the denied releases, `version` itself) and between two edges no verdict changes, so the check
     /// decides each piece once. Pre-release rules count through the check: facing a
     /// pre-release that may not talk to releases, no release is accepted.
     ///
@@ -351,7 +351,8 @@ impl Policy {
 
     /// The releases of `component` that every one of `peers` accepts ([`Policy::accepted`]
     /// for several peers at once): the releases an instance may move to without being
-    /// refused by any of them.
+    /// refused by any of them. A release of `component` that the policy denies is never
+    /// among them, even for no peers at all.
     pub fn accepted_by(&self, component: ComponentId, peers: &[&Peer]) -> Ranges {
         self.accepted_where(component, peers, |_| true)
     }
@@ -379,9 +380,11 @@ impl Policy {
                 component,
                 version: x.clone(),
             };
-            peers
-                .iter()
-                .all(|q| self.decide(&at_x, q, false).is_ok_and(&keep))
+            // A denied release is accepted by nobody, even when nobody is asked.
+            !self.is_denied(component, x)
+                && peers
+                    .iter()
+                    .all(|q| self.decide(&at_x, q, false).is_ok_and(&keep))
         })
     }
 
@@ -398,6 +401,10 @@ impl Policy {
         }
         if let Some(min) = &self.support().minimum {
             cuts.push(rel(&min.value));
+        }
+        for deny in self.denies() {
+            cuts.push(rel(&deny.from.value));
+            around(&deny.through.value, &mut cuts);
         }
         if let Some(unstable) = self.unstable() {
             requirement_edges(&unstable.value, &mut cuts);

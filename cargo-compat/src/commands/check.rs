@@ -254,13 +254,21 @@ impl Verdict {
                     let (first, rest) = row.split_once('\n').unwrap_or((&row, ""));
                     out.push_str(first);
                     out.push('\n');
-                    out.push_str(&format!(
-                        "  covers: {} of {}, {} of {}\n",
+                    let subjects = format!(
+                        "{} of {}",
                         count(instances_in(&v.subjects), "instance", "instances"),
-                        v.refusal.subject(),
-                        count(instances_in(&v.others), "instance", "instances"),
-                        v.refusal.other(),
-                    ));
+                        v.refusal.subject()
+                    );
+                    // A denied release is refused on its own: no other side.
+                    if v.others.is_empty() {
+                        out.push_str(&format!("  covers: {subjects}\n"));
+                    } else {
+                        out.push_str(&format!(
+                            "  covers: {subjects}, {} of {}\n",
+                            count(instances_in(&v.others), "instance", "instances"),
+                            v.refusal.other(),
+                        ));
+                    }
                     out.push_str(rest);
                 }
                 out
@@ -343,6 +351,7 @@ fn refusal_human(r: &Refusal) -> String {
                 r.other()
             )
         }
+        compat_runtime::RefusalKind::Denied => r.headline(),
         kind => format!("{} and {}: {kind}", r.subject(), r.other()),
     };
     let mut out = format!("refused: {what}\n");

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use compat_runtime::policy::{ComponentId, Form, Rule, Side};
-use compat_runtime::{Peer, Version};
+use compat_runtime::{Peer, RefusalKind, Version};
 
 use super::context::Guide;
 use super::window::supported;
@@ -196,7 +196,10 @@ fn decided_pairs(g: &Guide<'_>, rule: &Rule, a: ComponentId, b: ComponentId) -> 
             };
             match g.policy.check(&pa, &pb) {
                 Ok(_) if yes.is_none() => yes = Some((x, y)),
-                Err(e) if no.is_none() => no = Some((x, y, e.kind())),
+                // A denied release is refused by the deny, not by this rule.
+                Err(e) if no.is_none() && e.kind() != RefusalKind::Denied => {
+                    no = Some((x, y, e.kind()));
+                }
                 _ => {}
             }
         }

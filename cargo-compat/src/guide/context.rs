@@ -26,4 +26,14 @@ impl Guide<'_> {
     pub(super) fn newest(&self) -> Option<&Version> {
         self.releases.last()
     }
+
+    /// Whether the policy denies `v` to some component (`[[deny]]`): a worked example, which
+    /// runs every component at one release, never starts there.
+    pub(super) fn denied_somewhere(&self, v: &Version) -> bool {
+        self.policy
+            .components()
+            .iter()
+            .filter_map(|c| self.id(&c.name))
+            .any(|c| self.policy.is_denied(c, v))
+    }
 }

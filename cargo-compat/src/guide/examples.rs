@@ -66,7 +66,8 @@ pub(super) fn planned(
     })
 }
 
-/// From the newest release of the line before the newest release's, to the newest.
+/// From the newest release of the line before the newest release's (one the policy denies
+/// to no component), to the newest.
 pub(super) fn example_upgrade(g: &Guide<'_>) -> Option<(Version, Version)> {
     let to = g.newest()?.clone();
     let scheme = g.policy.scheme();
@@ -79,11 +80,9 @@ pub(super) fn example_upgrade(g: &Guide<'_>) -> Option<(Version, Version)> {
         Some(Skew::Major(_)) => (scheme.major_line(x), 0),
         _ => (scheme.major_line(x), x.minor),
     };
-    let from = g
-        .releases
-        .iter()
-        .rev()
-        .find(|x| line(x) != line(&to) && planned(g, x, &to, &[]).is_ok())?;
+    let from = g.releases.iter().rev().find(|x| {
+        line(x) != line(&to) && !g.denied_somewhere(x) && planned(g, x, &to, &[]).is_ok()
+    })?;
     Some((from.clone(), to))
 }
 

@@ -1,8 +1,10 @@
-//! `## In short`: the rules and settings in force at the newest release, one line each.
+//! `## In short`: the rules and settings in force at the newest release, and the denied
+//! releases, one line each.
 
 use std::fmt::Write as _;
 
 use super::context::Guide;
+use super::window::denied_releases;
 use crate::english::sentence;
 
 /// The rules and settings in force at the newest release, one line each.
@@ -44,5 +46,12 @@ pub(super) fn section(g: &Guide<'_>, out: &mut String) {
     }
     if let Some(u) = policy.unstable() {
         let _ = writeln!(out, "- No guarantee for versions matching `{}`.", u.value);
+    }
+    for deny in policy.denies() {
+        let _ = writeln!(
+            out,
+            "- Denied: {}, refused by every peer.",
+            denied_releases(deny)
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The generated compatibility and upgrade guide: versioning, each component pair's window in
-//! words, the upgrade and downgrade order, the largest jump, the support window, and worked
-//! examples, all computed from the policy with the runtime's own check and the planner.
+//! words, the upgrade and downgrade order, the largest jump, the support window, the denied
+//! releases, and worked examples, all computed from the policy with the runtime's own check
+//! and the planner.
 //!
 //! Worked examples use the releases that exist (`--releases`, or those in `compat.lock`):
 //! windows are shown around the newest release, a rule that no longer applies there is shown
@@ -8,15 +9,16 @@
 //! release of the previous line to the newest release.
 //!
 //! The files, each using only those listed before it: `context` (the policy and releases
-//! every section reads); `window` (the versions peers accept, in words) and `runbook` (a plan
-//! as runbook lines); `order` (the upgrade tables, and why their order matters) and
-//! `examples` (worked plans); then one file per section, in page order: `in_short`,
-//! `components`, `versioning`, `compatibility`, `support`, `upgrading`, `downgrading`. This
-//! file writes the page from them.
+//! every section reads); `window` (the versions peers accept, and those none does, in words)
+//! and `runbook` (a plan as runbook lines); `order` (the upgrade tables, and why their order
+//! matters) and `examples` (worked plans); then one file per section, in page order: `in_short`,
+//! `components`, `versioning`, `compatibility`, `support`, `denied`, `upgrading`,
+//! `downgrading`. This file writes the page from them.
 
 mod compatibility;
 mod components;
 mod context;
+mod denied;
 mod downgrading;
 mod examples;
 mod in_short;
@@ -88,6 +90,7 @@ pub fn write(policy: &Policy, releases: &Releases, command: &str) -> String {
     versioning::section(&g, &mut out);
     compatibility::section(&g, &mut out);
     support::section(&g, &mut out);
+    denied::section(&g, &mut out);
     upgrading::section(&g, &mut out);
     downgrading::section(&g, &mut out);
     out

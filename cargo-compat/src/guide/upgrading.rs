@@ -175,7 +175,7 @@ fn no_release_skipped(g: &Guide<'_>, out: &mut String, u: &Upgrade) {
             g.releases
                 .iter()
                 .rev()
-                .filter(|f| scheme.compare(f, to).is_lt())
+                .filter(|f| scheme.compare(f, to).is_lt() && !g.denied_somewhere(f))
                 .find(|f| planned(g, f, to, &[]).is_ok_and(|p| p.waves.len() > 1))
                 .map(|f| (f.clone(), to.clone()))
         });

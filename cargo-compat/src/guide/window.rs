@@ -1,11 +1,11 @@
 //! The versions of a component that its peers accept, in words: the runtime's own exact
 //! ranges ([`Policy::accepted_by`](compat_runtime::Policy::accepted_by)), "0.8.0 through
 //! 0.9.2", "4.3.0 or later, below 4.6.0", with the parts another rule decides named after
-//! them.
+//! them; and the releases no peer accepts (`[[deny]]`).
 
 use compat_runtime::Peer;
 use compat_runtime::check::Range;
-use compat_runtime::policy::ComponentId;
+use compat_runtime::policy::{ComponentId, Deny, Side};
 use compat_runtime::skew::Limit;
 use compat_runtime::window::Ranges;
 
@@ -46,6 +46,15 @@ pub(super) fn supported(
         all.to_string()
     } else {
         format!("{all} ({})", list_and(&others))
+    }
+}
+
+/// The releases a deny refuses, by component: "`zed` 0.199.0 through 0.199.1", "1.2.163
+/// through 1.2.226 of every component".
+pub(super) fn denied_releases(deny: &Deny) -> String {
+    match &deny.component.value {
+        Side::Named(name) => format!("`{name}` {}", deny.releases()),
+        Side::Any => format!("{} of every component", deny.releases()),
     }
 }
 

@@ -2,7 +2,8 @@
 //! instances refuse each other that talked before it.
 //!
 //! For a fleet that satisfies the policy, that is the runtime's fleet check after every
-//! step. A fleet that already breaks the policy starts with pairs that refuse each other; the
+//! step. The fleet check reports a group at a denied release as a pair of its own (the
+//! version with itself). A fleet that already breaks the policy starts with pairs that refuse each other; the
 //! steps that repair it may leave such a pair refused for a while (its instances move
 //! toward the target one group at a time), never refuse a pair that talks.
 //!
@@ -143,13 +144,15 @@ impl Breaks {
     }
 
     /// Whether the pair of versions `(a, b)` may refuse each other now: every pair of the
-    /// versions their instances ran before did.
+    /// versions their instances ran before did. A version refused on its own (`a == b`, a
+    /// denied release) stays so only where its instances ran it, or another denied release,
+    /// before.
     fn kept(&self, a: &Key, b: &Key) -> bool {
         let (xs, ys) = (self.before(a), self.before(b));
         xs.iter().all(|x| {
             ys.iter().all(|y| match (x, y) {
                 (Some(x), Some(y)) => {
-                    x != y && self.refused.contains_key(&pair(x.clone(), y.clone()))
+                    (x != y || a == b) && self.refused.contains_key(&pair(x.clone(), y.clone()))
                 }
                 _ => false,
             })

@@ -1,12 +1,13 @@
 //! Why no wave can be taken, in words the operator can act on: the rule that blocks, or
 //! the release missing between the fleet and the target, with an example to pass in
-//! `--releases`.
+//! `--releases`, and the releases in between that the policy denies.
 
 use compat_runtime::policy::Upgrade;
 use compat_runtime::skew::{Limit, Skew};
 use compat_runtime::{Policy, Version};
 
 use super::blocked::Blocked;
+use super::denied::{Denied, denied_words};
 use super::order::Way;
 use super::request::PlanError;
 use super::steps::{Release, releases_words};
@@ -21,6 +22,8 @@ pub(super) struct Unreached {
     pub(super) jump_block: Option<Blocked>,
     /// Each release too far for one step, nearest last.
     pub(super) jump_blocks: Vec<(Version, Blocked)>,
+    /// Each release passed over because the policy denies it to a component the wave moves.
+    pub(super) denied: Vec<Denied>,
 }
 
 /// Between the fleet's `edge` (its instances farthest from the target) and the target.
@@ -53,8 +56,21 @@ fn no_plan(reason: String, blocked: Blocked) -> PlanError {
 }
 
 impl Gap<'_> {
-    /// Why no plan crosses the gap, given what the search met.
+    /// Why no plan crosses the gap, given what the search met: the reason, and the releases
+    /// in between that the policy denies, when it passed over some.
     pub(super) fn no_plan(&self, met: Unreached) -> PlanError {
+        let denied = denied_words(&met.denied);
+        match (self.reason(met), denied) {
+            (PlanError::NoPlan { reason, origin }, Some(denied)) => PlanError::NoPlan {
+                reason: format!("{reason}; {denied}"),
+                origin,
+            },
+            (e, _) => e,
+        }
+    }
+
+    fn reason(&self, met: Unreached) -> PlanError {
+        let denied = !met.denied.is_empty();
         if let Some(b) = met.first_block {
             return PlanError::NoPlan {
                 reason: b.reason,
@@ -66,7 +82,7 @@ impl Gap<'_> {
             origin: None,
         });
         if self.way == Way::Down {
-            return self.missing(b, None);
+            return self.missing(b, None, denied);
         }
         let limit = self.limit();
         if self.never_crosses() {
@@ -98,7 +114,7 @@ impl Gap<'_> {
                 b,
             );
         }
-        self.missing(b, limit)
+        self.missing(b, limit, denied)
     }
 
     /// The farthest one step from the edge may reach under the target's `max-jump`.
@@ -175,8 +191,9 @@ impl Gap<'_> {
         )
     }
 
-    /// A release between the edge and the target (within `limit`) is missing.
-    fn missing(&self, b: Blocked, limit: Option<Limit>) -> PlanError {
+    /// A release between the edge and the target (within `limit`) is missing; when the
+    /// policy `denied` those in between, one it does not deny.
+    fn missing(&self, b: Blocked, limit: Option<Limit>, denied: bool) -> PlanError {
         let (edge, target) = (self.edge, self.target);
         let wanted = match &limit {
             Some(Limit::Below(v)) => format!("a release after {edge} and below {v}"),
@@ -184,9 +201,17 @@ impl Gap<'_> {
             None => format!("a release between {edge} and {target}"),
         };
         let example = self.example(limit).unwrap_or_default();
+        let (between, wanted) = if denied {
+            (
+                "none in between may be used",
+                format!("{wanted} that no deny refuses"),
+            )
+        } else {
+            ("none lies in between", wanted)
+        };
         no_plan(
             format!(
-                "{}; of the releases known, {}, none lies in between: {wanted} is missing (pass one in --releases{example})",
+                "{}; of the releases known, {}, {between}: {wanted} is missing (pass one in --releases{example})",
                 b.reason,
                 releases_words(self.known)
             ),
@@ -202,7 +227,10 @@ impl Gap<'_> {
             Limit::Below(v) => line_below(&v)?,
             Limit::AtMost(v) => v,
         };
-        if !scheme.compare(&c, self.edge).is_gt() || self.releases.versions.contains(&c) {
+        let denied = (0..self.policy.components().len())
+            .filter_map(|i| self.policy.component(&self.policy.components()[i].name))
+            .any(|id| self.policy.is_denied(id, &c));
+        if !scheme.compare(&c, self.edge).is_gt() || self.releases.versions.contains(&c) || denied {
             return None;
         }
         let with = self.releases.clone().with(self.policy, [c.clone()]);

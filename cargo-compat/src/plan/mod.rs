@@ -5,6 +5,9 @@
 //! the `compat.lock` add those in between, and the plan says what names each
 //! ([`Plan::releases`]).
 //!
+//! No step lands on a release the policy denies (`[[deny]]`): a wave goes to another
+//! release, or the answer says which deny stands in the way; a denied target has no plan.
+//!
 //! A fleet that already breaks the policy is repaired first: instances move toward the
 //! target, those in a refused pair first, one group at a time, each move refusing no pair
 //! that talks, until the fleet satisfies the policy ([`Plan::repair`]); where no move may,
@@ -34,15 +37,17 @@
 //! `cluster` (components whose instances cover for each other), `cohort` (groups of
 //! instances), `op` (operations on groups), `blocked` and `warnings` (why a wave cannot be
 //! taken, what the operator must know), `order` (which way a wave goes, the order components
-//! move in), `roll` (one component's move), `wave` (one wave), `missing` (why no wave fits:
-//! the rule, or the release that is missing), `search` (choosing the waves), `repair`
-//! (repairing a fleet that breaks the policy), `expand` (operations as steps), `replay` (the
-//! verifier), `output` (text, JSON, Markdown). This file plans, expands and verifies.
+//! move in), `denied` (the releases no step lands on), `roll` (one component's move), `wave`
+//! (one wave), `missing` (why no wave fits: the rule, the release that is missing, the deny
+//! in the way), `search` (choosing the waves), `repair` (repairing a fleet that breaks the
+//! policy), `expand` (operations as steps), `replay` (the verifier), `output` (text, JSON,
+//! Markdown). This file plans, expands and verifies.
 
 mod blocked;
 mod breaks;
 mod cluster;
 mod cohort;
+mod denied;
 mod expand;
 mod missing;
 mod op;
@@ -99,6 +104,7 @@ pub fn plan(policy: &Policy, fleet: &Fleet, request: &Request) -> Result<Plan, P
         source: String::new(),
     };
     let initial = group(fleet);
+    denied::target_denied(policy, &initial, target)?;
     let planner = Planner {
         policy,
         target,

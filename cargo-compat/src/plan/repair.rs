@@ -5,8 +5,8 @@
 //! in the upgrade order, then the farthest. Where none of them may move without refusing a
 //! pair that talks, the first other group that may move toward the target goes first (SPIRE
 //! agents at 0.7.0 before their server leaves 0.8.0). A managed group is redeployed by its
-//! manager at the manager's version, never moved by hand. Where no move is allowed, the
-//! reason, and the instance to move first.
+//! manager at the manager's version, never moved by hand. No group moves onto a release the
+//! policy denies it. Where no move is allowed, the reason, and the instance to move first.
 
 use std::collections::BTreeSet;
 
@@ -17,6 +17,7 @@ use super::blocked::{Blocked, brief};
 use super::breaks::{Breaks, Key, NewlyRefused};
 use super::cluster::cluster_rule;
 use super::cohort::{Cohort, name, who};
+use super::denied::may_land;
 use super::missing::{Gap, Unreached};
 use super::op::{Op, Why};
 use super::order::{Way, manager_of, order, root_manager};
@@ -240,7 +241,7 @@ impl Planner<'_> {
                     let [v] = at.into_iter().collect::<Vec<_>>()[..] else {
                         continue;
                     };
-                    if *v == k.version {
+                    if *v == k.version || !may_land(policy, fleet, k.component, v) {
                         continue;
                     }
                     Candidate {
@@ -258,6 +259,7 @@ impl Planner<'_> {
                     let to = self
                         .candidates(way, &k.version)
                         .into_iter()
+                        .filter(|r| may_land(policy, fleet, k.component, r))
                         .filter(|r| match self.jump_blocked_for(k, way, r) {
                             Some(b) => {
                                 jump.get_or_insert(b);

@@ -1,6 +1,7 @@
 //! Replaying a plan through the runtime's fleet check: every state the fleet passes through,
 //! step by step, must satisfy the policy; a fleet that already breaks it may only be
-//! repaired, never break a pair that talks (the rule of the planner's `breaks`).
+//! repaired, never break a pair that talks (the rule of the planner's `breaks`); and no step
+//! moves an instance onto a release the policy denies.
 //!
 //! The fleet check's verdict depends only on which component versions are running (it checks
 //! each distinct pair of versions once), so the replay keeps counts per component version
@@ -200,6 +201,18 @@ impl<'a> Replay<'a> {
                 step.action.as_str(),
                 step.component,
                 step.version
+            ));
+        }
+        // No step lands on a release the policy denies, running or not.
+        if let Some(deny) = self.policy.denial(step.component_id, &step.version) {
+            return Err(format!(
+                "{} {} to {}, a denied release: {}: {} ({})",
+                step.action.as_str(),
+                step.component,
+                step.version,
+                deny.describe(),
+                deny.reason,
+                deny.origin
             ));
         }
         let from: Key = (to.0, from_v);

@@ -1,7 +1,8 @@
 //! Choosing the waves. From the instances farthest on the wrong side of the target (above
 //! it first, so they move down; else below it), each wave goes to the farthest release that
-//! one step may reach (`max-jump`) and whose wave the policy allows, preferring waves that
-//! stop nothing beyond what a lockstep rule forces; the waves in order are the route.
+//! one step may reach (`max-jump`), that the policy denies to none of the components it
+//! moves, and whose wave the policy allows, preferring waves that stop nothing beyond what a
+//! lockstep rule forces; the waves in order are the route.
 
 use std::cmp::Ordering;
 
@@ -10,6 +11,7 @@ use compat_runtime::{Policy, Version};
 
 use super::blocked::Blocked;
 use super::cohort::{Cohort, name};
+use super::denied::wave_denied;
 use super::missing::{Gap, Unreached};
 use super::op::Op;
 use super::order::Way;
@@ -101,7 +103,7 @@ impl Planner<'_> {
                     way,
                     edge: &edge,
                 }
-                .no_plan(met)
+                .no_plan(*met)
             })?;
             if wave
                 .fleet
@@ -169,13 +171,19 @@ impl Planner<'_> {
         cohorts: &[Cohort],
         way: Way,
         edge: &Version,
-    ) -> Result<(Version, Wave), Unreached> {
+    ) -> Result<(Version, Wave), Box<Unreached>> {
         let candidates = self.candidates(way, edge);
-        let mut met = Unreached::default();
+        let mut met = Box::<Unreached>::default();
         for allow_stops in [false, true] {
             // The reason the farthest release was not taken, for the steps of a nearer one.
             let mut farther: Option<Blocked> = None;
             for r in &candidates {
+                if let Some(denied) = wave_denied(self.policy, cohorts, way, r) {
+                    if !allow_stops {
+                        met.denied.push(denied);
+                    }
+                    continue;
+                }
                 if let Some(b) = self.jump_blocked(cohorts, way, r) {
                     if !allow_stops {
                         met.jump_blocks.push(((*r).clone(), b.clone()));

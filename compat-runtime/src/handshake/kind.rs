@@ -38,6 +38,7 @@ impl RefusedKind {
                 RefusalKind::BelowFloor => 5,
                 RefusalKind::Unsupported => 6,
                 RefusalKind::UnknownComponent => 7,
+                RefusalKind::Denied => 8,
                 #[allow(unreachable_patterns, reason = "RefusalKind is non_exhaustive")]
                 _ => 15,
             },
@@ -59,6 +60,7 @@ impl RefusedKind {
             5 => RefusedKind::Policy(RefusalKind::BelowFloor),
             6 => RefusedKind::Policy(RefusalKind::Unsupported),
             7 => RefusedKind::Policy(RefusalKind::UnknownComponent),
+            8 => RefusedKind::Policy(RefusalKind::Denied),
             16 => RefusedKind::FingerprintMismatch,
             17 => RefusedKind::BadHello,
             18 => RefusedKind::Layout,

@@ -21,7 +21,8 @@ use super::refused::Notice;
 /// Candidates are the recorded releases newer than `me` and, past the newest of those (the
 /// releases not made yet), the next minor and the next major (under the policy's reading
 /// of `0.x`); a pre-release also reaches its own release. Each is kept only when the
-/// `max-jump` of the upgrade settings for it admits the step from `me`.
+/// `max-jump` of the upgrade settings for it admits the step from `me`, and the policy does
+/// not deny it.
 pub(crate) fn reachable(policy: &Policy, me: &Peer, releases: &[Release]) -> Vec<Peer> {
     let scheme = policy.scheme();
     let v = &me.version;
@@ -48,11 +49,13 @@ pub(crate) fn reachable(policy: &Policy, me: &Peer, releases: &[Release]) -> Vec
     }
     ahead.sort_by(|a, b| scheme.compare(a, b));
     ahead.dedup();
+    // A denied release is never deployed, so it warns nobody.
     ahead.retain(|next| {
-        policy
-            .upgrade_at(next)
-            .and_then(|u| u.max_jump.as_ref())
-            .is_none_or(|jump| jump.value.admits(scheme, v, next))
+        !policy.is_denied(me.component, next)
+            && policy
+                .upgrade_at(next)
+                .and_then(|u| u.max_jump.as_ref())
+                .is_none_or(|jump| jump.value.admits(scheme, v, next))
     });
     ahead
         .into_iter()

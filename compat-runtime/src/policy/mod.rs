@@ -1,10 +1,11 @@
-//! The policy: components, skew rules, upgrade and support settings, each with its place in
-//! `compat.toml`.
+//! The policy: components, skew rules, upgrade and support settings, denied releases, each
+//! with its place in `compat.toml`.
 //!
 //! A [`Policy`] is built from [`PolicyParts`] (what `compat.toml` says, with origins), which
 //! validates it and checks it for contradictions ([`Policy::new`]). With the `build` feature,
 //! `Policy::from_toml` and `Policy::from_path` read the file.
 
+mod deny;
 mod describe;
 mod diagnostic;
 mod lint;
@@ -20,6 +21,7 @@ pub use semver::VersionReq;
 use crate::skew::Skew;
 use crate::version::{Scheme, Version};
 
+pub use deny::Deny;
 pub use diagnostic::Diagnostic;
 use pairs::PairEntry;
 #[cfg(feature = "build")]
@@ -279,6 +281,8 @@ pub struct PolicyParts {
     pub upgrades: Vec<Upgrade>,
     /// Support window and floor.
     pub support: Support,
+    /// The denied releases (`[[deny]]`), in file order.
+    pub denies: Vec<Deny>,
 }
 
 impl PolicyParts {
@@ -333,6 +337,12 @@ impl PolicyParts {
         }
         each(self.support.window.as_mut(), f);
         each(self.support.minimum.as_mut(), f);
+        for d in &mut self.denies {
+            f(&mut d.origin);
+            f(&mut d.component.origin);
+            f(&mut d.from.origin);
+            f(&mut d.through.origin);
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use toml::Spanned;
 
 use super::diagnostic::Diagnostic;
 use super::{
-    Component, Form, Located, Origin, Policy, PolicyError, PolicyParts, Rolling, Rule, Side,
+    Component, Deny, Form, Located, Origin, Policy, PolicyError, PolicyParts, Rolling, Rule, Side,
     Support, Upgrade, VersionReq,
 };
 use crate::skew::Skew;
@@ -29,6 +29,7 @@ struct RawPolicy {
     rule: Option<Vec<Spanned<RawRule>>>,
     upgrade: Option<Spanned<Upgrades>>,
     support: Option<RawSupport>,
+    deny: Option<Vec<Spanned<RawDeny>>>,
 }
 
 #[derive(Deserialize)]
@@ -83,6 +84,16 @@ struct RawUpgrade {
 struct RawSupport {
     window: Option<Spanned<String>>,
     minimum: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawDeny {
+    component: Option<Spanned<String>>,
+    version: Option<Spanned<String>>,
+    from: Option<Spanned<String>>,
+    through: Option<Spanned<String>>,
+    reason: Option<Spanned<String>>,
 }
 
 /// `[upgrade]` as one table, or `[[upgrade]]` as several with ranges.
@@ -344,7 +355,7 @@ fn toml_error(source: &Source<'_>, err: &toml::de::Error) -> PolicyError {
         ),
     };
     if message.contains("unknown field") {
-        d = d.help(format!("see {REFERENCE} for every key a policy may hold"));
+        d = d.help(unknown_key_help(&message));
     } else if message.contains("expected a string")
         && let Some(span) = err.span()
         && let Some(example) = string_example(key_before(source.text, span.start))
@@ -352,6 +363,28 @@ fn toml_error(source: &Source<'_>, err: &toml::de::Error) -> PolicyError {
         d = d.help(format!("write it as a string, e.g. {example}"));
     }
     single(d)
+}
+
+/// The help for an unknown key: the key it most likely stands for, among those toml says it
+/// expected there (`reasn` for `reason`; `until` in a `[[deny]]`, whose range ends at
+/// `through`), and where every key is listed.
+fn unknown_key_help(message: &str) -> String {
+    let mut quoted = message.split('`').skip(1).step_by(2);
+    let key = quoted.next().unwrap_or_default();
+    let expected: Vec<&str> = quoted.collect();
+    let meant = if key == "until" && expected.contains(&"through") {
+        Some("through")
+    } else {
+        crate::suggest::closest(key, expected.iter().copied())
+    };
+    let every = format!("see {REFERENCE} for every key a policy may hold");
+    match meant {
+        Some("through") if key == "until" => {
+            format!("a [[deny]] ends at `through`, the last release it refuses (included); {every}")
+        }
+        Some(m) => format!("did you mean `{m}`? {every}"),
+        None => every,
+    }
 }
 
 /// Where users find every key: the crate docs (docs.rs) carry the same page as the
@@ -375,11 +408,12 @@ fn key_before(text: &str, at: usize) -> &str {
 fn string_example(key: &str) -> Option<&'static str> {
     match key {
         "newer" | "older" | "skew" | "max-jump" | "window" => Some("\"1 minor\""),
-        "from" | "until" | "minimum" => Some("\"4.3.0\""),
+        "from" | "until" | "minimum" | "through" | "version" => Some("\"4.3.0\""),
         "unstable" => Some("\"<1.0.0\""),
         "major-zero" => Some("\"minor-is-major\""),
         "component" | "peer" => Some("\"server\""),
         "note" | "description" => Some("\"agents never run ahead of the server\""),
+        "reason" => Some("\"pulled: corrupts the index on upgrade\""),
         _ => None,
     }
 }
@@ -462,6 +496,9 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
     }
     if let Some(s) = raw.support {
         parts.support = b.support(&s);
+    }
+    for spanned in raw.deny.unwrap_or_default() {
+        parts.denies.extend(b.deny(spanned));
     }
     if !b.errors.is_empty() {
         return Err(PolicyError {
@@ -708,7 +745,102 @@ impl Builder<'_, '_> {
             minimum: s.minimum.as_ref().and_then(|m| self.version(m)),
         }
     }
+
+    /// One `[[deny]]` table; `None` when it does not say which releases, or why.
+    fn deny(&mut self, spanned: Spanned<RawDeny>) -> Option<Deny> {
+        let origin = self.source.at(&spanned);
+        let header = spanned.span().len().min(8);
+        let d = spanned.into_inner();
+        // component = "zed"; without it (or with "*"), every component.
+        let component = match &d.component {
+            Some(c) => self.side(c),
+            None => Located::new(Side::Any, origin.clone()),
+        };
+        let range = self.deny_range(&d, &origin, header);
+        // reason = "..."
+        let reason = match &d.reason {
+            Some(r) if !r.get_ref().trim().is_empty() => Some(r.get_ref().trim().to_string()),
+            Some(r) => {
+                self.error(
+                    r,
+                    "a deny's `reason` is empty".into(),
+                    Some(DENY_REASON.into()),
+                );
+                None
+            }
+            None => {
+                self.table_error(
+                    &origin,
+                    header,
+                    "a deny does not say why: `reason` is missing".into(),
+                    DENY_REASON,
+                );
+                None
+            }
+        };
+        let ((from, through), reason) = (range?, reason?);
+        Some(Deny {
+            component,
+            from,
+            through,
+            reason,
+            origin,
+        })
+    }
+
+    /// The releases a deny refuses: `version = "1.2.3"`, or `from` and `through` (both
+    /// included).
+    fn deny_range(
+        &mut self,
+        d: &RawDeny,
+        origin: &Origin,
+        header: usize,
+    ) -> Option<(Located<Version>, Located<Version>)> {
+        match (&d.version, &d.from, &d.through) {
+            // version = "1.2.3"
+            (Some(v), None, None) => self.version(v).map(|v| (v.clone(), v)),
+            (Some(_), Some(extra), _) | (Some(_), None, Some(extra)) => {
+                self.error(
+                    extra,
+                    "a deny names its releases once: `version`, or `from` and `through`".into(),
+                    Some("keep `version = \"...\"` for one release, or `from` and `through` for a range".into()),
+                );
+                None
+            }
+            // from = "1.2.163", through = "1.2.226"
+            (None, Some(f), Some(t)) => match (self.version(f), self.version(t)) {
+                (Some(f), Some(t)) => Some((f, t)),
+                _ => None,
+            },
+            (None, from, through) => {
+                let message = match (from, through) {
+                    (Some(f), _) => format!(
+                        "a deny from {} does not say its last release: `through` is missing",
+                        f.get_ref()
+                    ),
+                    (_, Some(t)) => format!(
+                        "a deny through {} does not say its first release: `from` is missing",
+                        t.get_ref()
+                    ),
+                    _ => "a deny does not say which releases it refuses".to_string(),
+                };
+                self.table_error(origin, header, message, "write `from` and `through` (the first and the last release refused, both included), or `version = \"...\"` for one release; to refuse every release below one, use `[support] minimum`");
+                None
+            }
+        }
+    }
+
+    /// An error about a whole table, which starts at `origin` (`header` bytes underlined).
+    fn table_error(&mut self, origin: &Origin, header: usize, message: String, help: &str) {
+        let mut d = Diagnostic::error(Some(origin.clone()), message).help(help);
+        d.snippet = self.source.snippet(origin, header);
+        self.errors.push(d);
+    }
 }
+
+/// What a deny's `reason` is for.
+const DENY_REASON: &str =
+    "add `reason = \"...\"`: every refusal of these releases, and the guide, show it";
 
 /// Gives each diagnostic [`Policy::new`] found the source line it points at, underlining
 /// the key, value or table header there.

@@ -1,9 +1,10 @@
 //! The checks a policy passes before it is used. Each rule is one function, named after what
 //! it requires and with a doc comment stating it, in a file by what it is about: the
-//! components, the rules, the versions, the upgrade settings. Each diagnostic points at the
-//! text that breaks the rule.
+//! components, the rules, the versions, the upgrade settings, the denied releases. Each
+//! diagnostic points at the text that breaks the rule.
 
 mod components;
+mod denies;
 mod rules;
 mod upgrades;
 mod versions;
@@ -55,6 +56,13 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
     }
     for i in 0..parts.upgrades.len() {
         upgrades::upgrade_tables_do_not_overlap(parts, i, &mut out);
+    }
+    for (i, deny) in parts.denies.iter().enumerate() {
+        denies::deny_names_a_declared_component(parts, deny, &mut out);
+        denies::deny_range_is_not_empty(&parts.scheme, deny, &mut out);
+        denies::deny_reaches_above_the_floor(parts, deny, &mut out);
+        denies::deny_of_every_component_is_not_a_floor(parts, deny, &mut out);
+        denies::denies_do_not_overlap(parts, i, &mut out);
     }
     out.sort_by(|a, b| {
         a.severity

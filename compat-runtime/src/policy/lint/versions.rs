@@ -6,8 +6,8 @@ use crate::policy::{Located, PolicyParts};
 use crate::skew::Skew;
 use crate::version::{Version, WithReleases};
 
-/// Versions written in the policy itself (a rule's `from` and `until`, the support minimum)
-/// use pre-release tags the policy ranks.
+/// Versions written in the policy itself (a rule's `from` and `until`, the support minimum,
+/// a deny's releases) use pre-release tags the policy ranks.
 pub(super) fn policy_versions_use_ranked_tags(parts: &PolicyParts, out: &mut Vec<Diagnostic>) {
     let scheme = &parts.scheme;
     let mut versions: Vec<&Located<Version>> = Vec::new();
@@ -15,6 +15,12 @@ pub(super) fn policy_versions_use_ranked_tags(parts: &PolicyParts, out: &mut Vec
         versions.extend(rule.from.iter().chain(rule.until.iter()));
     }
     versions.extend(parts.support.minimum.iter());
+    for deny in &parts.denies {
+        versions.push(&deny.from);
+        if !deny.is_one_release() {
+            versions.push(&deny.through);
+        }
+    }
     for v in versions {
         if !scheme.knows_prerelease(v.value.pre.as_str()) {
             out.push(
