@@ -2,7 +2,8 @@
 //! its policy is narrowed and widened, and the verdict of the compile follows, with
 //! `src/lib.rs` untouched. Also: a malformed policy fails the build at its line and column,
 //! a policy that no build script enforces fails the build with the line to add, and
-//! `messages![...]` insists on every message the library's modules and features declare.
+//! `messages![...]` insists on every message the library's modules and features declare, and
+//! the policy the build compiles into the crate holds its denied releases.
 //!
 //! The scratch crates live in one directory under the system's temp dir, with their own
 //! `[workspace]` tables and one shared target directory, so the dependencies compile once.
@@ -17,7 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 mod common;
 
 /// How many tests in this file use the scratch directory; the last to pass removes it.
-const TESTS: usize = 5;
+const TESTS: usize = 6;
 static PASSED: AtomicUsize = AtomicUsize::new(0);
 
 /// The scratch root shared by this binary's tests: `<tmp>/compat-rerun-<pid>-<nanos>`.
@@ -141,25 +142,41 @@ compat-runtime = {{ path = {runtime:?}, default-features = false, features = ["b
 
     /// `cargo build` with `args` and the variables `vars` set.
     fn build_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Output {
-        let offline = self.cargo(true, args, vars);
+        self.offline_first("build", args, vars)
+    }
+
+    /// `cargo run`: the crate's binary.
+    fn run(&self) -> Output {
+        self.offline_first("run", &[], &[])
+    }
+
+    /// `cargo COMMAND`, offline when the cache allows, online otherwise.
+    fn offline_first(&self, command: &str, args: &[&str], vars: &[(&str, &str)]) -> Output {
+        let offline = self.cargo(command, true, args, vars);
         let stderr = String::from_utf8_lossy(&offline.stderr);
         let needs_network = !offline.status.success()
             && (stderr.contains("--offline") || stderr.contains("offline mode"));
         if needs_network {
-            self.cargo(false, args, vars)
+            self.cargo(command, false, args, vars)
         } else {
             offline
         }
     }
 
-    fn cargo(&self, offline: bool, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    fn cargo(
+        &self,
+        subcommand: &str,
+        offline: bool,
+        args: &[&str],
+        vars: &[(&str, &str)],
+    ) -> Output {
         // One Cargo at a time: the tests share the target directory anyway.
         static CARGO: Mutex<()> = Mutex::new(());
         let _one = CARGO.lock().unwrap_or_else(|e| e.into_inner());
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
         command
-            .arg("build")
+            .arg(subcommand)
             // `-v` asks what cargo did, unit by unit; otherwise quiet.
             .args(if args.contains(&"-v") {
                 &[][..]
@@ -384,6 +401,41 @@ fn an_unchanged_crate_without_a_lock_is_not_rebuilt() {
     assert!(
         out.status.success() && stderr.contains("build-script-build`"),
         "recording did not rerun the build script:\n{stderr}"
+    );
+    passed();
+}
+
+#[test]
+fn the_policy_compiled_into_the_crate_holds_its_denied_releases() {
+    let policy = format!(
+        "{}\n[[deny]]\ncomponent = \"agent\"\nfrom = \"0.9.1\"\nthrough = \"0.9.2\"\nreason = \"drops retries\"\n",
+        agent_one_minor_older().replace("\"1 minor\"", "\"1 patch\"")
+    );
+    let crate_ = Scratch::new("rerun-deny", &policy, true);
+    crate_.write(
+        "src/lib.rs",
+        &format!("{LIB}\ncompat_runtime::include_policy!();\n"),
+    );
+    crate_.write(
+        "src/main.rs",
+        "fn main() {\n    let policy = rerun_deny::policy();\n    for deny in policy.denies() {\n        \
+         println!(\"{} ({})\", deny.describe(), deny.origin);\n    }\n    \
+         let agent = policy.peer(\"agent@0.9.2\").unwrap();\n    \
+         let server = policy.peer(\"server@0.9.3\").unwrap();\n    \
+         println!(\"{}\", policy.check(&agent, &server).unwrap_err().headline());\n}\n",
+    );
+    let out = crate_.run();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the crate with a deny did not build and run (scratch crate in {}):\n{}",
+        crate_.dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout,
+        "agent 0.9.1 through 0.9.2 are refused (compat.toml:12:1)\n\
+         agent 0.9.2 is a denied release (talking to server 0.9.3)\n"
     );
     passed();
 }
