@@ -2,7 +2,8 @@
 //! replays through the runtime's fleet check and ends with every instance at the target;
 //! otherwise it says why there is no plan. It never panics and never returns an unverified
 //! plan. A fleet that already breaks the policy is repaired by the plan's first steps, which
-//! move instances toward the target only.
+//! move instances toward the target only. No step lands on a release the policy denies
+//! (`[[deny]]`, of one component or of all).
 
 use cargo_compat::fleet_file::Fleet;
 use cargo_compat::plan::replay::replay;
@@ -43,6 +44,9 @@ struct Spec {
     fleet: Vec<(usize, usize, u64, bool)>,
     target: usize,
     releases: Vec<bool>,
+    /// `[[deny]]` tables: the component (`None`: every component), the first release
+    /// refused and how many more after it.
+    denies: Vec<(Option<usize>, usize, usize)>,
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -74,9 +78,10 @@ fn spec() -> impl Strategy<Value = Spec> {
                 }),
             0..RELEASES.len(),
             prop::collection::vec(any::<bool>(), RELEASES.len()),
+            prop::collection::vec((prop::option::of(0..n), 0..RELEASES.len(), 0usize..2), 0..3),
         )
             .prop_map(
-                |(components, rules, order, jump, rolling, fleet, target, releases)| Spec {
+                |(components, rules, order, jump, rolling, fleet, target, releases, denies)| Spec {
                     components,
                     rules,
                     order,
@@ -85,6 +90,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                     fleet,
                     target,
                     releases,
+                    denies,
                 },
             )
     })
@@ -144,6 +150,17 @@ fn policy_text(s: &Spec) -> String {
     ));
     if let Some(j) = s.jump {
         t.push_str(&format!("max-jump = \"{}\"\n", SKEWS[j]));
+    }
+    for (c, from, more) in &s.denies {
+        t.push_str("\n[[deny]]\n");
+        if let Some(c) = c {
+            t.push_str(&format!("component = \"c{c}\"\n"));
+        }
+        let through = (from + more).min(RELEASES.len() - 1);
+        t.push_str(&format!(
+            "from = \"{}\"\nthrough = \"{}\"\nreason = \"pulled\"\n",
+            RELEASES[*from], RELEASES[through]
+        ));
     }
     t
 }
@@ -228,8 +245,15 @@ proptest! {
                 prop_assert!(end.all_running(&target), "{:?}", end);
                 prop_assert_eq!(end.broken, None);
                 repairs_first(&policy, &fleet, &plan, &target, broken)?;
-                // Named instances get rows of their own; no row moves a managed component by hand.
+                // Named instances get rows of their own; no row moves a managed component by
+                // hand, and none moves an instance onto a release the policy denies it.
                 for step in &plan.steps {
+                    if matches!(step.action, Action::Upgrade | Action::Downgrade | Action::Redeploy) {
+                        prop_assert!(
+                            !policy.is_denied(step.component_id, &step.version),
+                            "step onto a denied release: {:?}", step
+                        );
+                    }
                     if let Some(name) = &step.instance {
                         prop_assert_eq!(step.count, 1, "{}", name);
                     }

@@ -1,7 +1,7 @@
 //! Why a wave cannot be taken: the refusal or the missing manager that blocks it, in words.
 
 use compat_runtime::policy::{ComponentId, Origin};
-use compat_runtime::{Policy, Refusal};
+use compat_runtime::{Policy, Refusal, RefusalKind};
 
 use super::cohort::name;
 use super::op::Why;
@@ -45,13 +45,22 @@ impl Blocked {
 }
 
 /// A refusal without its remedy: "web 1.1.5 may not talk to server 1.2.0: web must run
-/// exactly the version of server (compat.toml:24:1)".
+/// exactly the version of server (compat.toml:24:1)"; a denied release is refused on its own
+/// ("zed 0.199.1 is a denied release: ...").
 pub(super) fn brief(r: &Refusal) -> String {
     let reason = r.reason();
     let place = reason
         .origin
         .as_ref()
         .map_or(String::new(), |o| format!(" ({o})"));
+    if r.kind() == RefusalKind::Denied {
+        return format!(
+            "{} {} is a denied release: {}{place}",
+            r.subject().component,
+            r.subject().version,
+            reason.text
+        );
+    }
     format!(
         "{} {} may not talk to {} {}: {}{place}",
         r.subject().component,
