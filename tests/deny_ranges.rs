@@ -9,32 +9,8 @@ use compat_runtime::handshake::{Endpoint, Frame, Refused, RefusedKind};
 use compat_runtime::{Instance, Policy, RefusalKind, Version};
 
 /// Zed and its collaboration server: any two releases talk, but collab refuses the Zed
-/// releases it names. Line numbers in the assertions count from the first line.
-const ZED: &str = r#"[components]
-collab = { description = "the collaboration server" }
-zed = { description = "the editor" }
-
-[[rule]]
-component = "zed"
-peer = "collab"
-skew = "any"
-
-[upgrade]
-order = ["collab", "zed"]
-max-jump = "1 minor"
-
-[[deny]]
-component = "zed"
-from = "0.0.0"
-through = "0.198.3"
-reason = "connects to collab automatically, just to authenticate"
-
-[[deny]]
-component = "zed"
-from = "0.199.0"
-through = "0.199.1"
-reason = "Preview builds without the hotfix: they still connect to collab just to authenticate"
-"#;
+/// releases it names. Shared with `cargo-compat/tests/deny_ranges.rs`.
+const ZED: &str = include_str!("../cargo-compat/tests/fixtures/zed.toml");
 
 fn zed() -> Policy {
     Policy::from_toml("compat.toml", ZED).unwrap_or_else(|e| panic!("{e}"))
@@ -78,8 +54,8 @@ fn a_deny_reads_as_a_range_one_release_or_every_component() {
         preview.describe(),
         "zed 0.199.0 through 0.199.1 are refused"
     );
-    assert_eq!(preview.origin.to_string(), "compat.toml:20:1");
-    assert_eq!(preview.through.origin.to_string(), "compat.toml:23:11");
+    assert_eq!(preview.origin.to_string(), "compat.toml:24:1");
+    assert_eq!(preview.through.origin.to_string(), "compat.toml:27:11");
     assert_eq!(floor.releases(), "0.0.0 through 0.198.3");
     let p = Policy::from_toml(
         "compat.toml",
@@ -274,7 +250,7 @@ fn collab_refuses_zed_0_199_0_through_0_199_1_naming_the_deny_and_its_reason() {
         refusal.to_string(),
         "zed 0.199.0 is a denied release (talking to collab 0.200.0): zed 0.199.0 through \
          0.199.1 are refused: Preview builds without the hotfix: they still connect to collab \
-         just to authenticate (compat.toml:20:1); to fix, upgrade zed from 0.199.0 to 0.199.2 or \
+         just to authenticate (compat.toml:24:1); to fix, upgrade zed from 0.199.0 to 0.199.2 or \
          later (one step reaches 0.199.2 or later, below 0.201.0; `max-jump` allows steps of at \
          most one minor release), or downgrade zed from 0.199.0 to 0.198.4 or later, below \
          0.199.0"
@@ -284,7 +260,7 @@ fn collab_refuses_zed_0_199_0_through_0_199_1_naming_the_deny_and_its_reason() {
     assert_eq!(old.kind(), RefusalKind::Denied);
     assert_eq!(
         old.reason().origin.as_ref().unwrap().to_string(),
-        "compat.toml:14:1"
+        "compat.toml:18:1"
     );
 }
 
@@ -408,7 +384,7 @@ fn collab_refuses_a_denied_zed_in_the_handshake_with_kind_code_8() {
              still connect to collab just to authenticate"
         )
     );
-    assert_eq!(received.origin(), Some("compat.toml:20:1"));
+    assert_eq!(received.origin(), Some("compat.toml:24:1"));
     assert!(
         received
             .remedy()
@@ -489,11 +465,11 @@ fn a_server_never_warns_of_a_release_it_is_denied() {
 fn the_build_script_compiles_each_deny_into_the_crate() {
     let code = compat_runtime::build::policy_code(&zed(), &Version::new(0, 200, 0));
     let preview = "__c::Deny { component: __c::Located::new(__c::Side::Named(\
-        ::std::string::String::from(\"zed\")), __c::origin(\"compat.toml\", 21, 13)), \
-        from: __c::Located::new(__c::version(\"0.199.0\"), __c::origin(\"compat.toml\", 22, 8)), \
-        through: __c::Located::new(__c::version(\"0.199.1\"), __c::origin(\"compat.toml\", 23, 11)), \
+        ::std::string::String::from(\"zed\")), __c::origin(\"compat.toml\", 25, 13)), \
+        from: __c::Located::new(__c::version(\"0.199.0\"), __c::origin(\"compat.toml\", 26, 8)), \
+        through: __c::Located::new(__c::version(\"0.199.1\"), __c::origin(\"compat.toml\", 27, 11)), \
         reason: ::std::string::String::from(\"Preview builds without the hotfix: they still \
-        connect to collab just to authenticate\"), origin: __c::origin(\"compat.toml\", 20, 1) },";
+        connect to collab just to authenticate\"), origin: __c::origin(\"compat.toml\", 24, 1) },";
     assert!(code.contains(preview), "{code}");
     assert_eq!(code.matches("__c::Deny {").count(), 2);
     // A deny of every component keeps its table's place for `component`.

@@ -14,31 +14,7 @@ use common::{Run, run_in, scratch_dir};
 
 /// Zed and its collaboration server (`crates/collab`, `ZedVersion::can_collaborate`): collab
 /// refuses every Zed before 0.198.4, and 0.199.0 through 0.199.1.
-const ZED: &str = r#"[components]
-collab = { description = "the collaboration server" }
-zed = { description = "the editor" }
-
-[[rule]]
-component = "zed"
-peer = "collab"
-skew = "any"
-
-[upgrade]
-order = ["collab", "zed"]
-max-jump = "1 minor"
-
-[[deny]]
-component = "zed"
-from = "0.0.0"
-through = "0.198.3"
-reason = "connects to collab automatically, just to authenticate"
-
-[[deny]]
-component = "zed"
-from = "0.199.0"
-through = "0.199.1"
-reason = "Preview builds without the hotfix: they still connect to collab just to authenticate"
-"#;
+const ZED: &str = include_str!("fixtures/zed.toml");
 
 /// Databend pulled 1.2.163 through 1.2.226, for every component; one step moves at most a
 /// hundred patch releases.
@@ -87,7 +63,7 @@ fn check_refuses_a_denied_zed_naming_the_deny_its_reason_and_the_ways_off() {
         run.stdout,
         "refused: zed 0.199.1 is a denied release (talking to collab 0.200.0)\n  \
          rule: zed 0.199.0 through 0.199.1 are refused: Preview builds without the hotfix: they \
-         still connect to collab just to authenticate (compat.toml:20:1)\n  \
+         still connect to collab just to authenticate (compat.toml:24:1)\n  \
          fix:  upgrade zed from 0.199.1 to 0.199.2 or later (one step reaches 0.199.2 or later, \
          below 0.201.0; `max-jump` allows steps of at most one minor release)\n    \
          or  downgrade zed from 0.199.1 to 0.198.4 or later, below 0.199.0\n"
@@ -109,7 +85,7 @@ fn check_in_json_gives_the_kind_the_deny_s_place_and_the_moves() {
     assert_eq!(v["kind"], "denied");
     assert_eq!(v["subject"]["component"], "zed");
     assert_eq!(v["subject"]["version"], "0.199.0");
-    assert_eq!(v["rule"]["origin"], "compat.toml:20:1");
+    assert_eq!(v["rule"]["origin"], "compat.toml:24:1");
     assert_eq!(
         v["rule"]["text"],
         "zed 0.199.0 through 0.199.1 are refused: Preview builds without the hotfix: they still \
@@ -262,7 +238,7 @@ fn zed_cannot_be_planned_through_its_denied_previews_nor_onto_them() {
         run.stderr.ends_with(
             "0.199.0 and 0.199.1 are denied (zed 0.199.0 through 0.199.1 are refused: Preview \
              builds without the hotfix: they still connect to collab just to authenticate, \
-             compat.toml:20:1)\n"
+             compat.toml:24:1)\n"
         ),
         "{}",
         run.stderr
@@ -302,12 +278,12 @@ fn zed_cannot_be_planned_through_its_denied_previews_nor_onto_them() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let v = json(&run);
     assert_eq!(v["kind"], "no plan");
-    assert_eq!(v["origin"], "compat.toml:20:1");
+    assert_eq!(v["origin"], "compat.toml:24:1");
     assert_eq!(
         v["reason"],
         "the target 0.199.1 is a denied release of zed: zed 0.199.0 through 0.199.1 are refused: \
          Preview builds without the hotfix: they still connect to collab just to authenticate \
-         (compat.toml:20:1); choose a target the policy does not deny (zed may run 0.198.4 or \
+         (compat.toml:24:1); choose a target the policy does not deny (zed may run 0.198.4 or \
          later, below 0.199.0, and 0.199.2 or later)"
     );
 }
@@ -344,7 +320,7 @@ fn a_fleet_on_a_denied_release_is_moved_off_it_first() {
         serde_json::json!([
             "zed 0.199.1 is a denied release: zed 0.199.0 through 0.199.1 are refused: Preview \
              builds without the hotfix: they still connect to collab just to authenticate \
-             (compat.toml:20:1)"
+             (compat.toml:24:1)"
         ])
     );
 }
@@ -365,9 +341,9 @@ fn the_guide_lists_the_denied_releases_and_the_ways_off_them() {
         "- Denied: `zed` 0.199.0 through 0.199.1, refused by every peer.\n",
         "## Denied releases\n\nThese releases are refused by every peer, whatever the rules \
          above allow, and no upgrade or downgrade plan stops at them:\n\n\
-         - `zed` 0.0.0 through 0.198.3 (compat.toml:14:1): Connects to collab automatically, \
+         - `zed` 0.0.0 through 0.198.3 (compat.toml:18:1): Connects to collab automatically, \
          just to authenticate. Move off them to 0.198.4 or later, below 0.199.0.\n\
-         - `zed` 0.199.0 through 0.199.1 (compat.toml:20:1): Preview builds without the hotfix: \
+         - `zed` 0.199.0 through 0.199.1 (compat.toml:24:1): Preview builds without the hotfix: \
          they still connect to collab just to authenticate. Move off them to 0.199.2 or later, \
          or back to 0.198.4 or later, below 0.199.0.\n",
         "- With `collab` at 0.200.0, `zed` is supported at 0.198.4 or later, below 0.199.0, and \
