@@ -1,6 +1,7 @@
 //! Every range compat states is exact, over generated policies: random components, skews
 //! (asymmetric newer and older limits), rules that change at a release (`from`/`until`),
-//! unstable ranges, support windows and floors, the pre-1.0 reading and `max-jump`. For each,
+//! unstable ranges, support windows and floors, denied releases, the pre-1.0 reading and
+//! `max-jump`. For each,
 //! the ranges of `Policy::accepted` and every remedy's target hold against the check at their
 //! edges and across a scan of releases, a remedy's stops are steps `max-jump` allows, and a
 //! move that a `max-jump` governs says what it imposes (`steps` is never `None` then).
@@ -53,6 +54,9 @@ struct PolicySpec {
     minor_is_major: bool,
     window: Option<usize>,
     minimum: Option<String>,
+    /// `[[deny]]` tables: the component (`None`: every component), the first release refused
+    /// and how far the last lies after it (minors, then patches).
+    denies: Vec<(Option<usize>, String, (u64, u64))>,
 }
 
 fn release() -> impl Strategy<Value = String> {
@@ -86,9 +90,26 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
             proptest::bool::weighted(0.2),
             proptest::option::weighted(0.2, prop_oneof![Just(8usize), Just(9usize)]),
             proptest::option::weighted(0.2, release()),
+            proptest::collection::vec(
+                (
+                    proptest::option::of(0..components),
+                    release(),
+                    (0u64..2, 0u64..3),
+                ),
+                0..3,
+            ),
         )
             .prop_map(
-                move |(rules, max_jump, jump_from, unstable, minor_is_major, window, minimum)| {
+                move |(
+                    rules,
+                    max_jump,
+                    jump_from,
+                    unstable,
+                    minor_is_major,
+                    window,
+                    minimum,
+                    denies,
+                )| {
                     PolicySpec {
                         components,
                         rules,
@@ -98,6 +119,7 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
                         minor_is_major,
                         window,
                         minimum,
+                        denies,
                     }
                 },
             )
@@ -186,7 +208,34 @@ impl PolicySpec {
                 out.push_str(&format!("minimum = \"{m}\"\n"));
             }
         }
+        for (c, from, span) in &self.denies {
+            out.push_str("[[deny]]\n");
+            if let Some(c) = c {
+                out.push_str(&format!("component = \"{}\"\n", NAMES[*c]));
+            }
+            let through = through(from, *span);
+            out.push_str(&format!(
+                "from = \"{from}\"\nthrough = \"{through}\"\nreason = \"pulled\"\n"
+            ));
+        }
         out
+    }
+
+    /// The releases where a deny starts or ends, for the scans.
+    fn deny_edges(&self) -> Vec<Version> {
+        self.denies
+            .iter()
+            .flat_map(|(_, from, span)| [Version::parse(from).unwrap(), through(from, *span)])
+            .collect()
+    }
+}
+
+/// The last release a deny from `from` refuses, `minors` and then `patches` after it.
+fn through(from: &str, (minors, patches): (u64, u64)) -> Version {
+    let v = Version::parse(from).unwrap();
+    match minors {
+        0 => Version::new(v.major, v.minor, v.patch + patches),
+        n => Version::new(v.major, v.minor + n, patches),
     }
 }
 
@@ -246,7 +295,8 @@ proptest! {
         let accepted = |x: &Version| {
             policy.check(&Peer { component: b, version: x.clone() }, &peer).is_ok()
         };
-        let scan = scan(&[&at]);
+        let edges = spec.deny_edges();
+        let scan = scan(&edges.iter().chain([&at]).collect::<Vec<_>>());
         if let Err(e) = check_ranges(&stated, &accepted, &scan) {
             prop_assert!(false, "{}\nwith {} at {at}: {e}", spec.toml(), policy.component_name(a));
         }
@@ -268,7 +318,8 @@ proptest! {
         let Err(refusal) = policy.check(&pa, &pb) else {
             return Ok(());
         };
-        let scan = scan(&[&va, &vb]);
+        let edges = spec.deny_edges();
+        let scan = scan(&edges.iter().chain([&va, &vb]).collect::<Vec<_>>());
         for m in refusal.moves().iter().filter(|m| m.direction != Direction::Redeploy) {
             let (moved, fixed) = if policy.component_name(pa.component) == m.who.component
                 && va == m.who.version
@@ -278,10 +329,18 @@ proptest! {
                 (&pb, &pa)
             };
             let up = m.direction == Direction::Upgrade;
+            // A peer at a denied release refuses everything and moves off too: a move off a
+            // denied release leaves it out, and lands on any release not denied.
+            let fixed_denied = policy.is_denied(fixed.component, &fixed.version);
             let accepted = |x: &Version| {
                 let ahead = policy.scheme().compare(x, &moved.version).is_gt();
+                let at_x = Peer { component: moved.component, version: x.clone() };
                 ahead == up
-                    && policy.check(&Peer { component: moved.component, version: x.clone() }, fixed).is_ok()
+                    && if fixed_denied {
+                        !policy.is_denied(moved.component, x)
+                    } else {
+                        policy.check(&at_x, fixed).is_ok()
+                    }
             };
             let said = format!("{}\n{refusal}\n  {m}", spec.toml());
             if let Err(e) = check_edges(&m.to, &accepted, &scan) {
