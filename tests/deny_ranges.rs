@@ -138,6 +138,21 @@ fn until_in_a_deny_points_at_through_and_a_misspelt_key_at_the_key_meant() {
 }
 
 #[test]
+fn a_deny_written_as_one_table_asks_for_two_brackets() {
+    let shown = error_of(&with_denies(
+        "\n[deny]\nversion = \"1.2.3\"\nreason = \"pulled\"\n",
+    ));
+    assert!(
+        shown.starts_with("compat.toml:10:1: error: invalid type: map, expected a sequence"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("help: write `[[deny]]`, with two brackets: each one is a table of its own"),
+        "{shown}"
+    );
+}
+
+#[test]
 fn a_misspelt_component_in_a_deny_suggests_the_declared_one() {
     let shown = error_of(&with_denies(
         "\n[[deny]]\ncomponent = \"agnet\"\nversion = \"1.2.3\"\nreason = \"pulled\"\n",

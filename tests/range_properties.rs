@@ -199,6 +199,13 @@ impl PolicySpec {
                 ));
             }
         }
+        out.push_str(&self.support_and_deny_tables());
+        out
+    }
+
+    /// The `[support]` table, and the `[[deny]]` tables.
+    fn support_and_deny_tables(&self) -> String {
+        let mut out = String::new();
         if self.window.is_some() || self.minimum.is_some() {
             out.push_str("[support]\n");
             if let Some(w) = self.window {

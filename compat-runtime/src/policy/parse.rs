@@ -354,8 +354,21 @@ fn toml_error(source: &Source<'_>, err: &toml::de::Error) -> PolicyError {
             first_lower(&message),
         ),
     };
+    let header = err
+        .span()
+        .and_then(|span| source.text.get(span))
+        .and_then(|t| t.strip_prefix('['))
+        .filter(|t| !t.starts_with('['))
+        .and_then(|t| t.strip_suffix(']'));
     if message.contains("unknown field") {
         d = d.help(unknown_key_help(&message));
+    } else if message.contains("expected a sequence")
+        && let Some(name) = header
+    {
+        // `[deny]` where the policy takes a list of tables, `[[deny]]`.
+        d = d.help(format!(
+            "write `[[{name}]]`, with two brackets: each one is a table of its own"
+        ));
     } else if message.contains("expected a string")
         && let Some(span) = err.span()
         && let Some(example) = string_example(key_before(source.text, span.start))

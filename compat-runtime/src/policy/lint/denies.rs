@@ -91,7 +91,11 @@ pub(super) fn deny_of_every_component_is_not_a_floor(
         .minimum
         .as_ref()
         .map_or(Version::new(0, 0, 0), |m| m.value.clone());
-    if deny.component.value != Side::Any || scheme.compare(&deny.from.value, &floor).is_gt() {
+    // Wholly below the floor, the deny has no effect at all (said above).
+    if deny.component.value != Side::Any
+        || scheme.compare(&deny.from.value, &floor).is_gt()
+        || scheme.compare(&deny.through.value, &floor).is_lt()
+    {
         return;
     }
     // The first release after `through`: its own release after a pre-release.
