@@ -70,6 +70,13 @@ fn check_refuses_a_denied_zed_naming_the_deny_its_reason_and_the_ways_off() {
     );
     let fixed = compat(&dir, &["check", "zed@0.199.2", "collab@0.200.0"]);
     assert_eq!(fixed.code, 0, "{}", fixed.stdout);
+    let lint = compat(&dir, &["lint"]);
+    assert!(
+        lint.stdout
+            .starts_with("ok: compat.toml: 2 components, 1 rule, 1 upgrade table, 2 denies"),
+        "{}",
+        lint.stdout
+    );
 }
 
 #[test]

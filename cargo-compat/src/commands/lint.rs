@@ -34,10 +34,14 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 eprintln!("{w}\n");
             }
             println!(
-                "ok: {shown}: {}, {}, {}{}",
+                "ok: {shown}: {}, {}, {}{}{}",
                 count(policy.components().len(), "component", "components"),
                 count(policy.rules().len(), "rule", "rules"),
                 count(policy.upgrades().len(), "upgrade table", "upgrade tables"),
+                match policy.denies().len() {
+                    0 => String::new(),
+                    n => format!(", {}", count(n, "deny", "denies")),
+                },
                 match policy.warnings().len() {
                     0 => String::new(),
                     n => format!(", {}", count(n, "warning", "warnings")),
