@@ -287,6 +287,17 @@ fn option_inner(ty: &Type) -> Option<&Type> {
 }
 
 impl Input<'_> {
+    /// Every field: a struct's, or every variant's in turn.
+    pub(crate) fn fields(&self) -> Vec<&Field<'_>> {
+        match &self.data {
+            Data::Struct(_, fields) => fields.iter().collect(),
+            Data::Enum(variants) => variants
+                .iter()
+                .flat_map(|variant| &variant.fields)
+                .collect(),
+        }
+    }
+
     /// The release the message first shipped in, when its `#[since]` is valid.
     pub(crate) fn since(&self) -> Option<&Version> {
         self.attrs.since.as_ref().map(|since| &since.version)
@@ -360,6 +371,31 @@ impl Field<'_> {
             && !matches!(self.attrs.skip_serializing, attr::SkipSerializing::Never)
             && !self.serde_can_default(container_default)
             && !self.attrs.malformed
+    }
+
+    /// The types whose messages the field's values carry: those of its description
+    /// (`#[compat(wire(map_of = "Value"))]` carries `Value`), none for an opaque field, else
+    /// those of its type ([`carried_types`]).
+    pub(crate) fn carried(&self) -> Vec<&Type> {
+        if self.attrs.opaque.is_some() {
+            return Vec::new();
+        }
+        match &self.attrs.described {
+            Some(described) => described.carried().map(carried_types).unwrap_or_default(),
+            None => carried_types(self.ty),
+        }
+    }
+
+    /// Whether the send guard walks the field's value: it is sent, its type is the Rust
+    /// type that travels (no description, not opaque), and it may hold a message.
+    pub(crate) fn walked(&self) -> bool {
+        self.attrs.described.is_none()
+            && self.attrs.opaque.is_none()
+            && !matches!(
+                self.attrs.skip_serializing,
+                attr::SkipSerializing::Always(_)
+            )
+            && !carried_types(self.ty).is_empty()
     }
 
     /// `field `retries``, `tuple field `1``.
@@ -479,6 +515,31 @@ fn carried_into<'a>(ty: &'a Type, out: &mut Vec<&'a Type>) {
             }
         }
         _ => out.push(ty),
+    }
+}
+
+/// The type the send guard walks for a field of type `ty`: `ty` without the `&`, `&mut`
+/// and `Box` around it (a field's value derefs to it), and whether the guard can reset
+/// parts of it in place (no shared reference on the way).
+pub(crate) fn walked_type(ty: &Type) -> (&Type, bool) {
+    match ty {
+        Type::Reference(reference) => {
+            let (inner, mutable) = walked_type(&reference.elem);
+            (inner, mutable && reference.mutability.is_some())
+        }
+        Type::Paren(paren) => walked_type(&paren.elem),
+        Type::Group(group) => walked_type(&group.elem),
+        Type::Path(path) if path.qself.is_none() => match path.path.segments.last() {
+            Some(last) if last.ident == "Box" => match &last.arguments {
+                syn::PathArguments::AngleBracketed(arguments) => match arguments.args.first() {
+                    Some(syn::GenericArgument::Type(inner)) => walked_type(inner),
+                    _ => (ty, true),
+                },
+                _ => (ty, true),
+            },
+            _ => (ty, true),
+        },
+        _ => (ty, true),
     }
 }
 

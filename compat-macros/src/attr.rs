@@ -7,10 +7,11 @@ use crate::ctxt::Ctxt;
 use crate::since;
 use crate::suggest;
 use crate::symbol::{
-    ALIAS, BETWEEN, COMPAT, CONTENT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED, DESERIALIZE,
-    DESERIALIZE_WITH, FIELD_KEYS, FLATTEN, FROM, IGNORABLE, NOTE, OTHER, RENAME, RENAME_ALL,
-    RENAME_ALL_FIELDS, ROUTES, SERDE, SERIALIZE, SINCE, SKIP, SKIP_DESERIALIZING, SKIP_SERIALIZING,
-    SKIP_SERIALIZING_IF, Symbol, TAG, TO, TRANSPARENT, TYPE_KEYS, UNTAGGED, VARIANT_KEYS, WITH,
+    ALIAS, AS, BETWEEN, COMPAT, CONTENT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED, DESERIALIZE,
+    DESERIALIZE_WITH, FIELD_KEYS, FLATTEN, FROM, FROZEN, IGNORABLE, MAP_OF, NOTE, OPAQUE, OTHER,
+    RENAME, RENAME_ALL, RENAME_ALL_FIELDS, ROUTES, SEQ_OF, SERDE, SERIALIZE, SINCE, SKIP,
+    SKIP_DESERIALIZING, SKIP_SERIALIZING, SKIP_SERIALIZING_IF, Symbol, TAG, TO, TRANSPARENT,
+    TYPE_KEYS, UNTAGGED, VARIANT_KEYS, WIRE, WITH,
 };
 use proc_macro2::TokenTree;
 use semver::Version;
@@ -105,6 +106,11 @@ pub(crate) struct Container {
     pub(crate) rename_all: RenameAll,
     /// `#[serde(rename_all_fields = "...")]` (enums).
     pub(crate) rename_all_fields: RenameAll,
+    /// The `frozen` key of `#[compat(frozen)]`: an enum that will never gain a variant.
+    pub(crate) frozen: Option<Path>,
+    /// The `transparent` key of `#[compat(transparent)]`: a wrapper that writes the one value
+    /// it holds, with a hand-written `Serialize`; not a message of its own.
+    pub(crate) wrapper: Option<Path>,
 }
 
 /// `rename = "x"` or `rename(serialize = "x", deserialize = "y")`: the names written
@@ -183,6 +189,39 @@ pub(crate) struct Field {
     /// Whether its `#[compat(...)]` had a mistake; the policy checks then leave the field
     /// alone, since the key the user meant may be the fix.
     pub(crate) malformed: bool,
+    /// `#[compat(wire = ...)]`: what a hand-written encoding writes in place of the type.
+    pub(crate) described: Option<Described>,
+    /// `#[compat(opaque = "why")]`: the field goes unchecked, for the reason given.
+    pub(crate) opaque: Option<LitStr>,
+}
+
+/// What a field's hand-written encoding writes (`with`, `serialize_with`, `from`/`into` or
+/// a hand-written `Serialize` on its type), written `#[compat(wire = "string")]`,
+/// `#[compat(wire(map_of = "Value"))]`, `#[compat(wire(seq_of = "Value"))]` or
+/// `#[compat(wire(as = "LabeledError"))]`: the tables, the lock and the fingerprint record
+/// it instead of the Rust type, and the messages it names travel the field's routes.
+pub(crate) enum Described {
+    /// One of [`SCALAR_WIRES`]: nothing inside to check.
+    Scalar(String),
+    /// A map with string keys whose values are of this type.
+    MapOf(syn::Type),
+    /// A sequence of values of this type.
+    SeqOf(syn::Type),
+    /// The value written by this type (which has a table, or is another described type).
+    As(syn::Type),
+}
+
+/// The shapes `#[compat(wire = "...")]` names: what serde's data model writes.
+pub(crate) const SCALAR_WIRES: &[&str] = &["string", "integer", "float", "bool", "bytes", "unit"];
+
+impl Described {
+    /// The type inside whose values travel, if any.
+    pub(crate) fn carried(&self) -> Option<&syn::Type> {
+        match self {
+            Self::Scalar(_) => None,
+            Self::MapOf(ty) | Self::SeqOf(ty) | Self::As(ty) => Some(ty),
+        }
+    }
 }
 
 /// Attributes of an enum variant.
@@ -205,7 +244,7 @@ pub(crate) struct Variant {
 
 impl Container {
     pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
-        let directions = Directions::read(cx, attrs);
+        let (directions, marks) = Directions::read(cx, attrs);
         let direction_written = directions.written();
         let serde = ContainerSerde::read(attrs);
         let Routes {
@@ -227,8 +266,17 @@ impl Container {
             rename: serde.rename,
             rename_all: serde.rename_all,
             rename_all_fields: serde.rename_all_fields,
+            frozen: marks.frozen,
+            wrapper: marks.wrapper,
         }
     }
+}
+
+/// The flags of `#[compat(...)]` on a type: `frozen`, `transparent`.
+#[derive(Default)]
+struct Marks {
+    frozen: Option<Path>,
+    wrapper: Option<Path>,
 }
 
 /// A list of components as written, with its key.
@@ -252,10 +300,25 @@ struct Routes {
 }
 
 impl Directions {
-    fn read(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+    /// The directions, and the flags written next to them (one pass over the keys, so each
+    /// unknown or repeated key is reported once).
+    fn read(cx: &Ctxt, attrs: &[Attribute]) -> (Self, Marks) {
         let mut directions = Self::default();
+        let mut marks = Marks::default();
         read_compat(cx, attrs, Place::Type, |key, meta| {
             let slot = match key {
+                // #[compat(frozen)]: the enum never gains a variant
+                FROZEN => {
+                    flag(cx, meta)?;
+                    marks.frozen = Some(meta.path.clone());
+                    return Ok(());
+                }
+                // #[compat(transparent)]: a wrapper that writes the value it holds
+                TRANSPARENT => {
+                    flag(cx, meta)?;
+                    marks.wrapper = Some(meta.path.clone());
+                    return Ok(());
+                }
                 // #[compat(from = "agent")] or #[compat(from = ["agent", "web"])]
                 FROM => &mut directions.from,
                 // #[compat(to = "server")] or #[compat(to = ["server", "proxy"])]
@@ -274,7 +337,7 @@ impl Directions {
             *slot = Some((meta.path.clone(), components(meta)?));
             Ok(())
         });
-        directions
+        (directions, marks)
     }
 
     /// Whether any of the keys was written, valid or not.
@@ -426,8 +489,25 @@ impl Field {
         let mut ignorable = false;
         let mut deprecated = None;
         let mut note = None;
+        let mut described = None;
+        let mut opaque = None;
         let clean = read_compat(cx, attrs, Place::Field, |key, meta| {
             match key {
+                // #[compat(wire = "string")], #[compat(wire(map_of = "Value"))]
+                WIRE => described = Some(wire(cx, meta)?),
+                // #[compat(opaque = "why nothing in it needs a check")]
+                OPAQUE => {
+                    let lit: LitStr = meta.value().map_err(|_| {
+                        meta.error("`opaque` takes the reason the field needs no check: #[compat(opaque = \"why\")]")
+                    })?.parse()?;
+                    if lit.value().trim().is_empty() {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            "say why the field needs no check: #[compat(opaque = \"why\")]; an unchecked part of the wire should say so",
+                        ));
+                    }
+                    opaque = Some(lit);
+                }
                 // #[compat(default)]
                 DEFAULT => {
                     flag(cx, meta)?;
@@ -468,6 +548,8 @@ impl Field {
             ignorable,
             deprecated,
             note,
+            described,
+            opaque,
             malformed: !clean,
         }
     }
@@ -804,6 +886,50 @@ fn conventions(meta: &ParseNestedMeta<'_>) -> RenameAll {
         serialize: case(serialize),
         deserialize: case(deserialize),
     }
+}
+
+/// `wire = "string"` or `wire(map_of = "T")`, `wire(seq_of = "T")`, `wire(as = "T")`.
+fn wire(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Described> {
+    const EXPECTED: &str = "#[compat(wire = \"string\")] (or \"integer\", \"float\", \"bool\", \"bytes\", \"unit\"), \
+         #[compat(wire(map_of = \"Type\"))], #[compat(wire(seq_of = \"Type\"))] or #[compat(wire(as = \"Type\"))]";
+    if meta.input.peek(Token![=]) {
+        let lit: LitStr = meta.value()?.parse()?;
+        let shape = lit.value();
+        if SCALAR_WIRES.contains(&shape.as_str()) {
+            return Ok(Described::Scalar(shape));
+        }
+        let hint = suggest::closest(&shape, SCALAR_WIRES.iter().copied())
+            .map(|near| format!(" (did you mean \"{near}\"?)"))
+            .unwrap_or_default();
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("`{shape}` is not a shape serde writes{hint}; write {EXPECTED}"),
+        ));
+    }
+    let mut found: Option<Described> = None;
+    let parsed = meta.parse_nested_meta(|inner| {
+        let make: fn(syn::Type) -> Described = if inner.path == MAP_OF {
+            // wire(map_of = "Value")
+            Described::MapOf
+        } else if inner.path == SEQ_OF {
+            // wire(seq_of = "Value")
+            Described::SeqOf
+        } else if inner.path == AS {
+            // wire(as = "LabeledError")
+            Described::As
+        } else {
+            return Err(inner.error(format!("expected one of {EXPECTED}")));
+        };
+        let lit: LitStr = inner.value()?.parse()?;
+        let ty: syn::Type = lit.parse()?;
+        if found.is_some() {
+            cx.error_spanned_by(&lit, "`wire(...)` names one shape");
+        }
+        found = Some(make(ty));
+        Ok(())
+    });
+    parsed?;
+    found.ok_or_else(|| meta.error(format!("`wire` needs a shape: {EXPECTED}")))
 }
 
 /// Steps over `= value` or `(...)` after a key.

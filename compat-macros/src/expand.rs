@@ -3,12 +3,13 @@
 //! [`crate::expand_table`] and the send guard's methods of [`expand_guard`], and beside it
 //! the constant of [`expand_carried`] that checks the routes of the messages it carries).
 
-use crate::ast::{Data, Field, Flattened, Input};
+use crate::ast::{Flattened, Input};
 use crate::ctxt::Ctxt;
 use crate::env::Env;
 use crate::expand_carried::{self, mentions};
 use crate::expand_guard;
 use crate::expand_table::{stub, table};
+use crate::expand_wrapper;
 use crate::rules;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -20,12 +21,15 @@ use syn::DeriveInput;
 pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
     let cx = Ctxt::new();
     let input = Input::from_syn(&cx, node);
+    if let Some(input) = input.as_ref().filter(|input| input.attrs.wrapper.is_some()) {
+        return expand_wrapper::derive(cx, node, input);
+    }
     if let Some(input) = &input {
         rules::check(&cx, input, env);
     }
     match (cx.finish(), input) {
         (None, Some(input)) => {
-            let generics = bounded(node, &flattened_types(&input));
+            let generics = bounded(node, &flattened_types(&input), &walked_params(&input));
             let guard = expand_guard::guard_items(node, &input);
             let carried = expand_carried::carried_check(&input, env);
             let impl_compat = impl_compat(node, &table(&input), &guard, &generics);
@@ -42,18 +46,48 @@ pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
 
 /// The item's generics, with `T: Compat` for each flattened type that mentions a type
 /// parameter (`flattened`, see [`flattened_types`]): its fields are part of this table, so
-/// it must have a table too.
-fn bounded(node: &DeriveInput, flattened: &[&syn::Type]) -> syn::Generics {
+/// it must have a table too; and `P: Travels` for each type parameter a walked field uses
+/// (`walked`, see [`walked_params`]), so the send guard walks what `P` carries in each
+/// concrete use (`CallInfo<PipelineDataHeader>`).
+fn bounded(node: &DeriveInput, flattened: &[&syn::Type], walked: &[&syn::Ident]) -> syn::Generics {
     let mut generics = node.generics.clone();
-    if !flattened.is_empty() {
+    if !flattened.is_empty() || !walked.is_empty() {
         let clause = generics.make_where_clause();
         for ty in flattened {
             clause
                 .predicates
                 .push(syn::parse_quote!(#ty: ::compat_runtime::message::Compat));
         }
+        for param in walked {
+            clause
+                .predicates
+                .push(syn::parse_quote!(#param: ::compat_runtime::message::Travels));
+        }
     }
     generics
+}
+
+/// The type parameters that the fields the send guard walks use ([`Field::walked`]).
+fn walked_params<'a>(input: &'a Input<'_>) -> Vec<&'a syn::Ident> {
+    let params: Vec<&syn::Ident> = input
+        .generics
+        .type_params()
+        .map(|param| &param.ident)
+        .collect();
+    if params.is_empty() {
+        return Vec::new();
+    }
+    let fields = input.fields();
+    params
+        .into_iter()
+        .filter(|param| {
+            let name = [param.to_string()];
+            fields.iter().any(|field| {
+                let (walked, _) = crate::ast::walked_type(field.ty);
+                field.walked() && mentions(quote!(#walked), &name)
+            })
+        })
+        .collect()
 }
 
 /// The one impl a message gets: its table, and the send guard's code for it (which
@@ -87,14 +121,8 @@ fn flattened_types<'a>(input: &'a Input<'_>) -> Vec<&'a syn::Type> {
     if params.is_empty() {
         return Vec::new();
     }
-    let fields: Vec<&Field<'_>> = match &input.data {
-        Data::Struct(_, fields) => fields.iter().collect(),
-        Data::Enum(variants) => variants
-            .iter()
-            .flat_map(|variant| &variant.fields)
-            .collect(),
-    };
-    fields
+    input
+        .fields()
         .into_iter()
         .filter_map(|field| match &field.flatten {
             Some(Flattened::Message(ty)) => Some(*ty),

@@ -13,7 +13,7 @@
 //! declare. A carried type that mentions the item's generic parameters (or `Self`) cannot
 //! be named outside the impl and is not checked.
 
-use crate::ast::{self, Data, Field, Input};
+use crate::ast::{Data, Field, Input};
 use crate::attr::Route;
 use crate::env::Env;
 use crate::expand_guard::pack;
@@ -44,7 +44,8 @@ pub(crate) fn carried_check(input: &Input<'_>, env: &Env) -> TokenStream {
     let checks: Vec<TokenStream> = places(input)
         .into_iter()
         .flat_map(|(field, place)| {
-            ast::carried_types(field.ty)
+            field
+                .carried()
                 .into_iter()
                 .map(move |ty| (ty, place.clone()))
         })

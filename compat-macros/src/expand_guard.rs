@@ -18,9 +18,10 @@
 use crate::ast::{self, Data, Input};
 use crate::attr::SkipSerializing;
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use semver::Version;
 use syn::DeriveInput;
+use syn::spanned::Spanned;
 
 /// Packs a release as `compat_runtime::guard::pack` does.
 pub(crate) fn pack(v: &Version) -> u64 {
@@ -61,7 +62,7 @@ pub(crate) fn newest(input: &Input<'_>) -> u64 {
 /// message is what users pay on every build (benches/compile_time.sh).
 pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream {
     let message_since = input.since();
-    let mut types: Vec<&syn::Type> = Vec::new();
+    let mut types: Vec<TokenStream> = Vec::new();
     let bodies = match (&input.data, &node.data) {
         (Data::Struct(_, fields), syn::Data::Struct(data)) => {
             struct_bodies(fields, &data.fields, message_since, &mut types)
@@ -86,7 +87,7 @@ fn struct_bodies<'a>(
     fields: &'a [ast::Field<'a>],
     syn_fields: &syn::Fields,
     message_since: Option<&Version>,
-    types: &mut Vec<&'a syn::Type>,
+    types: &mut Vec<TokenStream>,
 ) -> Bodies {
     let ms = message_since.map_or(0, pack);
     let member = |i: usize| syn_member(syn_fields, &fields[i]);
@@ -128,7 +129,7 @@ fn enum_bodies<'a>(
     variants: &'a [ast::Variant<'a>],
     data: &syn::DataEnum,
     message_since: Option<&Version>,
-    types: &mut Vec<&'a syn::Type>,
+    types: &mut Vec<TokenStream>,
 ) -> Bodies {
     let ms = message_since.map_or(0, pack);
     let mut read_arms = Vec::new();
@@ -176,7 +177,7 @@ fn variant_arms<'a>(
     variant: &'a ast::Variant<'a>,
     syn_variant: &syn::Variant,
     message_since: Option<&Version>,
-    types: &mut Vec<&'a syn::Type>,
+    types: &mut Vec<TokenStream>,
 ) -> Bodies {
     let ms = message_since.map_or(0, pack);
     let v_since = variant.arrival(message_since);
@@ -241,43 +242,34 @@ fn then_walk(call: &TokenStream, nested: &[TokenStream]) -> TokenStream {
 /// The methods themselves, around their bodies, and `__newest_within` when fields may hold
 /// other messages. Only what this message needs is written: the trait's defaults (nothing
 /// nested, nothing unreadable but the message itself, nothing to strip) serve the rest.
-fn methods(bodies: &Bodies, types: &[&syn::Type]) -> TokenStream {
+fn methods(bodies: &Bodies, types: &[TokenStream]) -> TokenStream {
     let newest_within = (!types.is_empty()).then(|| {
         quote! {
             #[inline]
             fn __newest_within(depth: u32) -> u64 {
-                use ::compat_runtime::__g::{self as __g, NestedNewest as _};
                 if depth == 0 {
                     return u64::MAX;
                 }
                 let newest = <Self as ::compat_runtime::guard::Guard>::NEWEST;
-                #(let newest = __g::max(newest, (&__g::Ty::<#types>::new()).nested_newest(depth - 1));)*
+                #(let newest = ::compat_runtime::__g::max(newest, #types(depth - 1));)*
                 newest
             }
         }
     });
-    let nested = !types.is_empty();
     let unreadable = bodies.unreadable.as_ref().map(|body| {
         method(
             quote!(fn __unreadable(&self, peer: u64) -> ::compat_runtime::__g::Found),
-            nested.then_some("Nested"),
             body,
         )
     });
-    let needs_strip = bodies.needs_strip.as_ref().map(|body| {
-        method(
-            quote!(fn __needs_strip(&self, peer: u64) -> bool),
-            nested.then_some("Nested"),
-            body,
-        )
-    });
-    let strip = bodies.strip.as_ref().map(|body| {
-        method(
-            quote!(fn __strip(&mut self, peer: u64)),
-            nested.then_some("NestedMut"),
-            body,
-        )
-    });
+    let needs_strip = bodies
+        .needs_strip
+        .as_ref()
+        .map(|body| method(quote!(fn __needs_strip(&self, peer: u64) -> bool), body));
+    let strip = bodies
+        .strip
+        .as_ref()
+        .map(|body| method(quote!(fn __strip(&mut self, peer: u64)), body));
     quote! {
         #newest_within
         #unreadable
@@ -286,23 +278,58 @@ fn methods(bodies: &Bodies, types: &[&syn::Type]) -> TokenStream {
     }
 }
 
-/// One slow-path method: `signature`, importing the helper trait it calls (`helper`), if
-/// any, and `body`. Paths are written in full and a trait is imported only where a method
-/// calls it: a `use` is an item of its own, which the compiler pays for per message.
-fn method(signature: TokenStream, helper: Option<&str>, body: &TokenStream) -> TokenStream {
-    let prelude = helper.map(|name| {
-        let name = syn::Ident::new(name, proc_macro2::Span::call_site());
-        quote! {
-            use ::compat_runtime::__g::{#name as _};
-        }
-    });
+/// One slow-path method: `signature` and `body`. Paths are written in full, so no `use`
+/// is needed: a `use` is an item of its own, which the compiler pays for per message.
+fn method(signature: TokenStream, body: &TokenStream) -> TokenStream {
     quote! {
         // Inline: compiled where a session guards the message, not in every
         // protocol crate that declares it (benches/compile_time.sh, clean build).
         #[inline]
         #signature {
-            #prelude
             #body
+        }
+    }
+}
+
+/// How the guard walks a field's value: through the `Travels` impl of the type walked
+/// (`<T as Travels>` and its `__walk_*` methods), or, for a flattened message, through the
+/// `Compat` its table already needs, so that a type without one is reported once. Spanned
+/// at the field's type, where the error of a type without a table lands.
+struct Walk {
+    travels: TokenStream,
+    /// The methods that fold in the newest release, find what is unreadable, tell whether
+    /// something needs stripping, and strip it.
+    names: [syn::Ident; 4],
+}
+
+impl Walk {
+    fn of(field: &ast::Field<'_>, walked: &syn::Type) -> Self {
+        let span = field.ty.span();
+        let flattened = matches!(field.flatten, Some(ast::Flattened::Message(flat)) if std::ptr::eq(flat, walked));
+        let (travels, names) = if flattened {
+            (
+                quote_spanned!(span=> <#walked as ::compat_runtime::message::Compat>),
+                [
+                    "__newest_within",
+                    "__unreadable",
+                    "__needs_strip",
+                    "__strip",
+                ],
+            )
+        } else {
+            (
+                quote_spanned!(span=> <#walked as ::compat_runtime::message::Travels>),
+                [
+                    "__walk_newest",
+                    "__walk_unreadable",
+                    "__walk_needs_strip",
+                    "__walk_strip",
+                ],
+            )
+        };
+        Walk {
+            travels,
+            names: names.map(|name| format_ident!("{name}")),
         }
     }
 }
@@ -333,7 +360,7 @@ impl Parts {
         mutable: &dyn Fn(usize) -> TokenStream,
         container_since: Option<&Version>,
         container: u64,
-        types: &mut Vec<&'a syn::Type>,
+        types: &mut Vec<TokenStream>,
     ) -> Parts {
         let mut parts = Parts {
             checks: Vec::new(),
@@ -345,7 +372,7 @@ impl Parts {
         };
         for (i, field) in fields.iter().enumerate() {
             let fs = field.arrival(container_since).map_or(0, pack);
-            let nested = may_hold_message(field.ty);
+            let nested = field.walked();
             // A field serde never writes cannot reach the peer: nothing to check.
             let sent = !matches!(field.attrs.skip_serializing, SkipSerializing::Always(_));
             let newer = fs > container && sent;
@@ -353,20 +380,31 @@ impl Parts {
                 continue;
             }
             let r = &refer(i);
+            // The field's value derefs to the type walked (through `&` and `Box`); its
+            // `Travels` impl walks it, and the error of a type without one lands on the
+            // field's type.
+            let (walked, resettable) = ast::walked_type(field.ty);
+            let Walk {
+                travels,
+                names: [newest, unreadable, needs_strip, strip],
+            } = Walk::of(field, walked);
             let walk = || {
+                if !resettable {
+                    return TokenStream::new();
+                }
                 let m = mutable(i);
-                quote!((&mut ::compat_runtime::__g::ValMut(#m)).nested_strip(peer);)
+                quote!(#travels::#strip(#m, peer);)
             };
             if nested {
-                types.push(field.ty);
+                types.push(quote!(#travels::#newest));
                 parts.nested_reads.push(quote! {
-                    if let ::core::option::Option::Some(u) = (&::compat_runtime::__g::Val(#r)).nested_unreadable(peer) {
+                    if let ::core::option::Option::Some(u) = #travels::#unreadable(#r, peer) {
                         return ::core::option::Option::Some(u);
                     }
                 });
                 parts
                     .nested_needs
-                    .push(quote!((&::compat_runtime::__g::Val(#r)).nested_needs_strip(peer)));
+                    .push(quote!(#travels::#needs_strip(#r, peer)));
             }
             if newer && field.attrs.ignorable {
                 let present = present(field, r);
@@ -413,14 +451,6 @@ impl Parts {
         let strips = &self.strips;
         Some(quote!(#(#strips)*))
     }
-}
-
-/// Whether a value of `ty` may hold another message, so that the guard must walk into it.
-/// The scalars of `std` (and `String`), and its containers of those, hold none: leaving out
-/// their probes is most of what the guard costs the compiler (a message of ten plain fields
-/// then gets no per-field code at all but for the fields newer than itself).
-fn may_hold_message(ty: &syn::Type) -> bool {
-    !ast::carried_types(ty).is_empty()
 }
 
 fn binding_of(i: usize) -> TokenStream {

@@ -3,10 +3,11 @@
 //! for the send guard; or, for an item that failed to check, a stub.
 
 use crate::ast::{Data, Field, Flattened, Input, Style, Variant, Wire};
-use crate::attr::{RenameAll, SkipSerializing, Tagging};
+use crate::attr::{Described, RenameAll, SkipSerializing, Tagging};
 use crate::case::Case;
 use crate::expand_guard;
 use crate::type_text::type_text;
+use crate::wire_type::{user_wrapper, wire_type};
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
@@ -29,6 +30,7 @@ pub(crate) fn table(input: &Input<'_>) -> TokenStream {
     let representation = representation(&input.attrs.tagging, input.attrs.transparent);
     let rename_all = convention(input.attrs.rename_all);
     let rename_all_fields = convention(input.attrs.rename_all_fields);
+    let frozen = input.attrs.frozen.is_some();
     let (kind, fields, variant_entries) = match &input.data {
         Data::Struct(style, fields) => {
             let shape = shape(*style);
@@ -63,7 +65,8 @@ pub(crate) fn table(input: &Input<'_>) -> TokenStream {
         && !input.attrs.transparent
         && input.attrs.tagging == Tagging::External
         && !input.attrs.rename_all.is_set()
-        && !input.attrs.rename_all_fields.is_set();
+        && !input.attrs.rename_all_fields.is_set()
+        && input.attrs.frozen.is_none();
     if common {
         // The usual message: its name travels as written, externally tagged, no case
         // convention. One call instead of a literal of ten fields.
@@ -84,6 +87,7 @@ pub(crate) fn table(input: &Input<'_>) -> TokenStream {
             kind: #kind,
             fields: #fields,
             variants: #variant_entries,
+            frozen: #frozen,
         }
     )
 }
@@ -173,7 +177,7 @@ fn field_entry(field: &Field<'_>, container: Option<&Version>, container_default
         .unwrap_or_default();
     let default = field.can_default(container_default);
     let ignorable = field.attrs.ignorable;
-    let ty = type_text(field.ty);
+    let ty = travels_as(field);
     let deprecated = field.attrs.deprecated.as_ref().map(|deprecated| {
         let deprecated_since = deprecated.version.to_string();
         let note = match &field.attrs.note {
@@ -222,6 +226,35 @@ fn field_entry(field: &Field<'_>, container: Option<&Version>, container_default
             quote!(::compat_runtime::__c::Field { #(#extra,)* ..::compat_runtime::__c::field #plain }),
         )
     }
+}
+
+/// The field's type as the table records it, which is what travels: its description
+/// (`#[compat(wire = ...)]`), or its Rust type as serde writes it ([`wire_type`]). A
+/// generic type of the user's in it may be a `#[compat(transparent)]` wrapper, which only
+/// its `Travels` impl says: the expression asks it, at compile time.
+fn travels_as(field: &Field<'_>) -> TokenStream {
+    if let Some(described) = &field.attrs.described {
+        let text = match described {
+            Described::Scalar(shape) => shape.clone(),
+            Described::MapOf(ty) => format!("map<String, {}>", type_text(&wire_type(ty))),
+            Described::SeqOf(ty) => format!("seq<{}>", type_text(&wire_type(ty))),
+            Described::As(ty) => type_text(&wire_type(ty)),
+        };
+        return quote!(#text);
+    }
+    let wire = wire_type(field.ty);
+    let text = type_text(&wire);
+    if field.walked()
+        && let Some((wrapper, inner)) = user_wrapper(&wire)
+    {
+        let inner = type_text(&inner);
+        return quote!(::compat_runtime::__c::travels(
+            <#wrapper as ::compat_runtime::message::Travels>::WRAPS,
+            #inner,
+            #text
+        ));
+    }
+    quote!(#text)
 }
 
 /// The `WireName` of something called `name` in Rust; `None` when it travels as written,
@@ -282,6 +315,7 @@ pub(crate) fn stub(node: &DeriveInput) -> TokenStream {
         kind: #kind,
         fields: &[],
         variants: &[],
+        frozen: false,
     })
 }
 

@@ -9,7 +9,7 @@
 //! 1. shared pieces, which use no other module: `ctxt` (every error of one derive),
 //!    `symbol` (the attribute names), `case` (serde's `rename_all` conventions), `since`
 //!    (the release a `#[since]` names), `suggest` ("did you mean"), `type_text` (a type as
-//!    text), `carriers` (the containers a message travels inside) and `env_escape` (the
+//!    text), `wire_type` (a type as it travels), `carriers` (the containers a message travels inside) and `env_escape` (the
 //!    percent-escaping of the build script's variables);
 //! 2. parse: `attr` reads the attributes, `ast` builds the typed tree with them;
 //! 3. the build's environment: `env_window` decodes `COMPAT_WINDOWS`, `env` reads every
@@ -17,7 +17,8 @@
 //! 4. validate: `rules`, the compatibility rules, one function each;
 //! 5. generate: `expand_guard` writes the send guard's methods, `expand_carried` the
 //!    constant that makes each message a field carries declare the routes of the message
-//!    holding it, `expand_table` the `'static` table (with the guard's `newest`), and
+//!    holding it, `expand_table` the `'static` table (with the guard's `newest`),
+//!    `expand_wrapper` the `Travels` impl of a `#[compat(transparent)]` wrapper, and
 //!    `expand` runs parse, validate and generate for one derive and writes the
 //!    `impl Compat` that holds the table and the guard, and the constant beside it;
 //! 6. `messages![...]`: `messages_scan` finds the types deriving `Compat` in the crate's
@@ -49,6 +50,7 @@ mod expand;
 mod expand_carried;
 mod expand_guard;
 mod expand_table;
+mod expand_wrapper;
 mod messages;
 mod messages_memo;
 mod messages_scan;
@@ -61,6 +63,7 @@ mod since;
 mod suggest;
 mod symbol;
 mod type_text;
+mod wire_type;
 
 use proc_macro::TokenStream;
 

@@ -371,7 +371,7 @@ impl Scan<'_> {
         let Some(attrs) = self.attrs(attrs, shown) else {
             return;
         };
-        if attrs.enabled && attrs.derives_compat {
+        if attrs.enabled && attrs.derives_compat && !attrs.wrapper {
             let mut path = module.to_vec();
             path.push(unraw(ident));
             self.out.messages.push((
@@ -410,6 +410,7 @@ impl Scan<'_> {
         let mut out = Attrs {
             enabled: true,
             derives_compat: false,
+            wrapper: false,
             path: None,
         };
         for meta in &metas {
@@ -445,6 +446,12 @@ impl Scan<'_> {
                         })
                         .unwrap_or(false);
                     out.derives_compat |= derived;
+                }
+                // #[compat(transparent)]: a wrapper, no message (and no table to list)
+                Meta::List(list) if list.path.is_ident("compat") => {
+                    out.wrapper |= list.tokens.clone().into_iter().any(|token| {
+                        matches!(token, proc_macro2::TokenTree::Ident(ident) if ident == "transparent")
+                    });
                 }
                 Meta::NameValue(nv) if nv.path.is_ident("path") => {
                     if let syn::Expr::Lit(syn::ExprLit {
@@ -559,6 +566,8 @@ struct Within<'a> {
 struct Attrs {
     enabled: bool,
     derives_compat: bool,
+    /// `#[compat(transparent)]`: the derive makes a wrapper, not a message.
+    wrapper: bool,
     path: Option<String>,
 }
 

@@ -31,6 +31,7 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
     compat_default_comes_with_serde_default(cx, input);
     fields_left_out_when_sent_can_default(cx, input);
     wire_names_are_distinct(cx, input);
+    frozen_is_for_enums(cx, input);
     if let Some(policy) = &env.policy {
         let version = env.version.as_ref();
         components_are_declared(cx, input, policy);
@@ -49,6 +50,7 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
             no_deny_unknown_fields_for_newer_senders(cx, input, first.window);
             enum_has_catch_all_for_newer_senders(cx, input, first);
         }
+        frozen_variants_reach_every_receiver(cx, input, &newer);
         let late = catch_all_reaches_every_receiver(cx, input, &newer);
         new_variants_with_data_reach_the_catch_all(cx, input, &newer, &late);
     }
@@ -1015,10 +1017,12 @@ fn enum_has_catch_all_for_newer_senders(cx: &Ctxt, input: &Input<'_>, newer: &Ne
     let Data::Enum(variants) = &input.data else {
         return;
     };
-    // A `#[compat(other)]` that serde ignores is reported where it is written.
-    if variants
-        .iter()
-        .any(|variant| input.catch_all(variant).is_some() || variant.attrs.compat_other.is_some())
+    // A `#[compat(other)]` that serde ignores is reported where it is written; a frozen
+    // enum never gains a variant ([`frozen_variants_reach_every_receiver`]).
+    if input.attrs.frozen.is_some()
+        || variants.iter().any(|variant| {
+            input.catch_all(variant).is_some() || variant.attrs.compat_other.is_some()
+        })
     {
         return;
     }
@@ -1068,6 +1072,56 @@ fn enum_has_catch_all_for_newer_senders(cx: &Ctxt, input: &Input<'_>, newer: &Ne
             receiver = window.receiver,
         ),
     );
+}
+
+/// A frozen enum (`#[compat(frozen)]`) promises that no release adds a variant to it, so it
+/// needs no catch-all for the variants to come; but a variant it already gained after a
+/// receiver still inside the window is one that receiver cannot decode, catch-all or not.
+fn frozen_variants_reach_every_receiver(cx: &Ctxt, input: &Input<'_>, newer: &[Newer<'_>]) {
+    let (Data::Enum(variants), Some(message), Some(_)) =
+        (&input.data, input.since(), &input.attrs.frozen)
+    else {
+        return;
+    };
+    if variants
+        .iter()
+        .any(|variant| input.catch_all(variant).is_some())
+    {
+        return;
+    }
+    for variant in variants {
+        let Some(since) = variant.arrival(Some(message)) else {
+            continue;
+        };
+        let Some(route) = newer.iter().find(|route| route.predates(since, message)) else {
+            continue;
+        };
+        let (ident, name) = (variant.ident, input.ident);
+        cx.error_spanned_by(
+            ident,
+            format!(
+                "`{name}` is frozen (#[compat(frozen)]: it never gains a variant, so it has no catch-all), \
+                 but variant `{ident}` arrived in {since}, and {}: {} releases before {since} fail on \
+                 `{ident}` (\"unknown variant\"); send it in a message of its own, or give `{name}` a \
+                 catch-all before it first ships",
+                route.reach(name),
+                route.window.receiver,
+            ),
+        );
+    }
+}
+
+/// `#[compat(frozen)]` says an enum never gains a variant; a struct has none.
+fn frozen_is_for_enums(cx: &Ctxt, input: &Input<'_>) {
+    if let (Some(key), Data::Struct(..)) = (&input.attrs.frozen, &input.data) {
+        cx.error_spanned_by(
+            key,
+            format!(
+                "`#[compat(frozen)]` says an enum never gains a variant, but `{}` is a struct; remove it",
+                input.ident
+            ),
+        );
+    }
 }
 
 /// The variants that carry data and that a receiver inside `newer`'s window predates.

@@ -15,12 +15,21 @@ pub(crate) const FROM: Symbol = Symbol("from");
 pub(crate) const TO: Symbol = Symbol("to");
 pub(crate) const BETWEEN: Symbol = Symbol("between");
 pub(crate) const ROUTES: Symbol = Symbol("routes");
+// and `transparent` (below, with serde's word).
+pub(crate) const FROZEN: Symbol = Symbol("frozen");
 
 // Keys of `#[compat(...)]` on a field.
 pub(crate) const DEFAULT: Symbol = Symbol("default");
 pub(crate) const IGNORABLE: Symbol = Symbol("ignorable");
 pub(crate) const DEPRECATED: Symbol = Symbol("deprecated");
 pub(crate) const NOTE: Symbol = Symbol("note");
+pub(crate) const WIRE: Symbol = Symbol("wire");
+pub(crate) const OPAQUE: Symbol = Symbol("opaque");
+
+// Keys inside `#[compat(wire(...))]`.
+pub(crate) const MAP_OF: Symbol = Symbol("map_of");
+pub(crate) const SEQ_OF: Symbol = Symbol("seq_of");
+pub(crate) const AS: Symbol = Symbol("as");
 
 // Keys of `#[compat(...)]` on a variant.
 pub(crate) const OTHER: Symbol = Symbol("other");
@@ -48,8 +57,8 @@ pub(crate) const FLATTEN: Symbol = Symbol("flatten");
 
 /// The keys `#[compat(...)]` accepts in each place, for "expected one of" and
 /// "belongs on" hints.
-pub(crate) const TYPE_KEYS: &[Symbol] = &[FROM, TO, BETWEEN, ROUTES];
-pub(crate) const FIELD_KEYS: &[Symbol] = &[DEFAULT, IGNORABLE, DEPRECATED, NOTE];
+pub(crate) const TYPE_KEYS: &[Symbol] = &[FROM, TO, BETWEEN, ROUTES, TRANSPARENT, FROZEN];
+pub(crate) const FIELD_KEYS: &[Symbol] = &[DEFAULT, IGNORABLE, DEPRECATED, NOTE, WIRE, OPAQUE];
 pub(crate) const VARIANT_KEYS: &[Symbol] = &[OTHER];
 
 impl PartialEq<Symbol> for Ident {

@@ -16,9 +16,11 @@
 //!   [`Session::prepare`](crate::Session::prepare) (or [`Session::strip`](crate::Session::strip)),
 //!   so the peer gets what it would read if the field were missing.
 //!
-//! Fields whose type is itself a message (directly or boxed, or in an `Option`, `Vec`,
-//! `VecDeque`, or as the values of a `BTreeMap` or `HashMap`) are walked too; messages
-//! behind generic parameters or other containers are not.
+//! Fields that may hold messages are walked through their type's
+//! [`Travels`](crate::message::Travels) impl: a message directly or boxed, in any standard
+//! container, in a `#[compat(transparent)]` wrapper, or as a generic parameter (the derive
+//! bounds each parameter a walked field uses by `Travels`, so `CallInfo<D>` walks the `D` of
+//! each concrete use).
 
 use crate::message::Compat;
 pub use crate::packed::{pack, pack_peer, pack_release};

@@ -157,7 +157,7 @@ pub mod window;
 
 pub use message::{
     Case, Compat, Deprecation, Field, Flatten, Kind, Message, RenameAll, Representation, Route,
-    Shape, SkipSerializing, Variant, WireName,
+    Shape, SkipSerializing, Travels, Variant, WireName,
 };
 pub use window::Window;
 

@@ -35,6 +35,9 @@ use crate::packed::pack_release;
 use crate::unreadable::{Part, Unknown};
 
 mod carried;
+mod travels;
+
+pub use travels::Travels;
 
 /// A type with a compatibility table; implemented by `#[derive(Compat)]`.
 ///
@@ -165,6 +168,11 @@ pub struct Message {
     pub fields: &'static [Field],
     /// The variants of an enum, in declaration order; empty for a struct.
     pub variants: &'static [Variant],
+    /// `#[compat(frozen)]` on an enum: it will never gain a variant, so no catch-all is
+    /// demanded of it and the wire lock refuses any variant added to a recorded release.
+    /// A promise about releases to come, not part of the wire shape: the fingerprint
+    /// ignores it.
+    pub frozen: bool,
 }
 
 impl Message {
@@ -591,6 +599,7 @@ pub mod __private {
             kind,
             fields,
             variants,
+            frozen: false,
         }
     }
 
@@ -639,6 +648,14 @@ pub mod __private {
         ) -> &'static [&'static Message] {
             self.0.get_or_init(|| Box::new(tables()))
         }
+    }
+
+    /// The type a field travels as, where a generic type of the user's in it may be a
+    /// `#[compat(transparent)]` wrapper (`wraps`, its `Travels::WRAPS`): the text with the
+    /// wrapped type in its place, or the text as written. A call rather than an `if`, which
+    /// the compiler would not promote into the `'static` table.
+    pub const fn travels(wraps: bool, inner: &'static str, outer: &'static str) -> &'static str {
+        if wraps { inner } else { outer }
     }
 
     /// No case convention.

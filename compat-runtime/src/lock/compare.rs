@@ -679,6 +679,9 @@ fn compare_variants(
         names_travel: now.representation.as_deref() != Some("untagged"),
     };
     variants.recorded_variants_still_read(problems);
+    if now.frozen {
+        variants.frozen_enum_gains_nothing(problems);
+    }
     if pair.old_receiver && variants.names_travel {
         if !was.variants.iter().any(|v| v.catch_all) {
             variants.sent_variants_known_to_old_receivers(problems);
@@ -777,6 +780,21 @@ impl Variants<'_> {
                     compare_fields(&v.fields, &n.fields, pair, true, &whose, problems);
                 }
             }
+        }
+    }
+
+    /// A frozen enum (`#[compat(frozen)]`) has no variant its recorded releases lacked,
+    /// catch-all or not: the promise is that it never gains one.
+    fn frozen_enum_gains_nothing(&self, problems: &mut Problems) {
+        let (was, now, pair) = (self.was, self.now, self.pair);
+        for n in &now.variants {
+            if was.variants.iter().any(|v| self.reads(v, n)) {
+                continue;
+            }
+            problems.push(format!(
+                "variant `{}::{}` was added since {}, but `{}` is frozen (#[compat(frozen)]: it never gains a variant, and peers rely on that); send it in a new enum with a catch-all instead, as mirrord replaced `OperatorFeatures`",
+                now.name, n.name, pair.old, now.name
+            ));
         }
     }
 

@@ -82,6 +82,9 @@ pub(super) struct LockedMessage {
     pub(super) fields: Vec<LockedField>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) variants: Vec<LockedVariant>,
+    /// `#[compat(frozen)]`: the enum never gains a variant.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) frozen: bool,
 }
 
 /// A field as it travels. The fields of a `#[serde(flatten)]` field are recorded in its

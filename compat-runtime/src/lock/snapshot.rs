@@ -121,6 +121,7 @@ pub(super) fn lock_message(m: &Message) -> LockedMessage {
             .collect(),
         fields: lock_fields(m.fields),
         variants: m.variants.iter().map(lock_variant).collect(),
+        frozen: m.frozen,
     }
 }
 
@@ -169,6 +170,8 @@ pub(super) fn wire_view(m: &LockedMessage) -> LockedMessage {
         wire: None,
         rename_all: None,
         rename_all_fields: None,
+        // A promise about releases to come, not what travels.
+        frozen: false,
         fields: m.fields.iter().map(field).collect(),
         variants: m
             .variants

@@ -22,6 +22,9 @@ pub struct Attachment {
 pub struct Upload {
     pub attachments: Vec<Attachment>,
     pub by_name: HashMap<String, Box<Attachment>>,
+    // A type without a table must say why it needs none (else: "`Id<Attachment>` travels in
+    // a message but has no compatibility table").
+    #[compat(opaque = "a typed id: a number and a marker, no `Attachment` travels in it")]
     pub id: Id<Attachment>,
 }
 
