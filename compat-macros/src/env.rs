@@ -34,6 +34,57 @@ pub(crate) struct Policy {
     pub(crate) path: String,
     pub(crate) components: Vec<String>,
     pub(crate) windows: Vec<Window>,
+    /// Which releases may change the wire (`COMPAT_WIRE_CHANGES`); `None`: any.
+    pub(crate) wire: Option<WireLines>,
+}
+
+/// `[versioning] wire-changes`: only the first release of a minor (or major) line may
+/// change what travels.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct WireLines {
+    /// `"minor"` or `"major"`, as written.
+    pub(crate) unit: &'static str,
+    /// Under `"major"` with the pre-1.0 reading, `0.y.0` starts a line too.
+    pub(crate) minor_is_major: bool,
+}
+
+impl WireLines {
+    /// Reads `minor`, `major` or `major,minor-is-major`.
+    fn parse(value: &str) -> Option<Self> {
+        let (unit, zero) = match value.split_once(',') {
+            Some((unit, "minor-is-major")) => (unit, true),
+            Some(_) => return None,
+            None => (value, false),
+        };
+        let unit = match unit {
+            "minor" => "minor",
+            "major" => "major",
+            _ => return None,
+        };
+        Some(WireLines {
+            unit,
+            minor_is_major: zero,
+        })
+    }
+
+    /// The first release of `v`'s line.
+    pub(crate) fn line(self, v: &Version) -> Version {
+        match self.unit {
+            "minor" => Version::new(v.major, v.minor, 0),
+            _ if v.major == 0 && self.minor_is_major => Version::new(0, v.minor, 0),
+            _ => Version::new(v.major, 0, 0),
+        }
+    }
+
+    /// The first release of the line after `v`'s.
+    pub(crate) fn next(self, v: &Version) -> Version {
+        let line = self.line(v);
+        match self.unit {
+            "minor" => Version::new(line.major, line.minor + 1, 0),
+            _ if line.major == 0 && self.minor_is_major => Version::new(0, line.minor + 1, 0),
+            _ => Version::new(line.major + 1, 0, 0),
+        }
+    }
 }
 
 impl Policy {
@@ -121,12 +172,22 @@ impl Env {
                 }
             }
         }
+        let wire = lookup("COMPAT_WIRE_CHANGES").and_then(|value| {
+            let lines = WireLines::parse(&value);
+            if lines.is_none() {
+                problems.push(format!(
+                    "COMPAT_WIRE_CHANGES `{value}` is malformed; {REBUILD}"
+                ));
+            }
+            lines
+        });
         Self {
             version,
             policy: Some(Policy {
                 path,
                 components,
                 windows,
+                wire,
             }),
             problems,
         }

@@ -35,6 +35,7 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
     if let Some(policy) = &env.policy {
         let version = env.version.as_ref();
         components_are_declared(cx, input, policy);
+        releases_change_the_wire_where_the_policy_allows(cx, input, policy);
         direction_is_declared(cx, input, policy);
         let windows: Vec<&Window> = routes_with_rules(cx, input, policy)
             .into_iter()
@@ -487,6 +488,50 @@ fn components_are_declared(cx: &Ctxt, input: &Input<'_>, policy: &Policy) {
                 ),
             );
         }
+    }
+}
+
+/// Under `[versioning] wire-changes` only the first release of a line changes what
+/// travels: the rules take two releases of one line (`0.114.0` and `0.114.1`, under
+/// `"minor"`) to read the same messages, so a message, field or variant cannot arrive in
+/// any other release.
+fn releases_change_the_wire_where_the_policy_allows(cx: &Ctxt, input: &Input<'_>, policy: &Policy) {
+    let Some(lines) = policy.wire else {
+        return;
+    };
+    let mut arrivals: Vec<&Since> = input.attrs.since.iter().collect();
+    if let Data::Enum(variants) = &input.data {
+        arrivals.extend(
+            variants
+                .iter()
+                .filter_map(|variant| variant.attrs.since.as_ref()),
+        );
+    }
+    arrivals.extend(
+        input
+            .fields()
+            .into_iter()
+            .filter_map(|field| field.attrs.since.as_ref()),
+    );
+    for since in arrivals {
+        let line = lines.line(&since.version);
+        if line == since.version {
+            continue;
+        }
+        cx.error_spanned_by(
+            &since.lit,
+            format!(
+                "`{}` does not start a {unit} line, but {} says the wire changes only in {unit} \
+                 releases ([versioning] wire-changes = \"{unit}\"), so peers of {line} and {} \
+                 take each other to read the same messages; ship it in {} (the next release that \
+                 may change the wire), or let every release change it (wire-changes = \"any\")",
+                since.version,
+                policy.path,
+                since.version,
+                lines.next(&since.version),
+                unit = lines.unit,
+            ),
+        );
     }
 }
 
@@ -1899,6 +1944,42 @@ mod tests {
             ),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn under_wire_changes_only_the_first_release_of_a_line_brings_anything() {
+        let mut minor = CARET.to_vec();
+        minor.push(("COMPAT_WIRE_CHANGES", "minor"));
+        // No newer peer on the wire (NEWER 0): no catch-all demanded of an enum.
+        minor[3].1 = "engine>plugin|0.114.0|0|compat.toml:9:1|same 0.114 line;\
+                      plugin>engine|0.114.0|0|compat.toml:9:1|same 0.114 line";
+        let found = errors(
+            r#"#[compat(from = "engine", to = "plugin")] #[since("0.84.0")]
+               enum PluginCall { Signature, #[since("0.109.0")] GetCompletion(u32) }"#,
+            &minor,
+        );
+        assert!(found.is_empty(), "{found:?}");
+        let found = errors(
+            r#"#[compat(from = "engine", to = "plugin")] #[since("0.84.0")]
+               struct CallInfo { name: String, #[since("0.114.1")] #[serde(default)] flag: bool }"#,
+            &minor,
+        );
+        assert_eq!(
+            found,
+            [
+                "`0.114.1` does not start a minor line, but compat.toml says the wire changes only \
+                 in minor releases ([versioning] wire-changes = \"minor\"), so peers of 0.114.0 \
+                 and 0.114.1 take each other to read the same messages; ship it in 0.115.0 (the \
+                 next release that may change the wire), or let every release change it \
+                 (wire-changes = \"any\")"
+            ]
+        );
+        minor[4].1 = "major,minor-is-major";
+        let found = errors(
+            r#"#[compat(from = "engine", to = "plugin")] #[since("0.84.0")] struct Hello { #[since("0.114.0")] #[serde(default)] flag: bool }"#,
+            &minor,
+        );
+        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]

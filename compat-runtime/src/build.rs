@@ -21,7 +21,7 @@ use crate::policy::{
     Upgrade,
 };
 use crate::skew::Skew;
-use crate::version::{MajorZero, Scheme, Version, WithReleases, parse_version};
+use crate::version::{MajorZero, Scheme, Version, WireChanges, WithReleases, parse_version};
 
 /// The environment variables the derive reads, and their contract.
 pub mod env {
@@ -34,6 +34,10 @@ pub mod env {
     /// `;`-separated `SENDER>RECEIVER|OLDEST|NEWER|ORIGIN|TEXT` entries (see
     /// [`windows_env`](super::windows_env)).
     pub const WINDOWS: &str = "COMPAT_WINDOWS";
+    /// Which releases may change the wire, when the policy says (`[versioning]
+    /// wire-changes`): `minor`, `major`, or `major,minor-is-major` under the pre-1.0 reading.
+    /// Absent: any release may.
+    pub const WIRE_CHANGES: &str = "COMPAT_WIRE_CHANGES";
     /// The build's `CARGO_FEATURE_*` and `CARGO_CFG_*` variables, for `messages![...]`,
     /// which finds every type of the library target that derives `Compat` (see
     /// [`cfg_env`](super::cfg_env)).
@@ -210,8 +214,9 @@ pub fn windows_env(policy: &Policy, version: &Version, shown: &str) -> Vec<(Stri
                 policy.component_name(w.sender),
                 policy.component_name(w.receiver),
                 w.oldest_sender
-                    .map_or_else(|| "*".to_string(), |v| v.to_string()),
-                u8::from(w.newer_senders),
+                    .as_ref()
+                    .map_or_else(|| "*".to_string(), ToString::to_string),
+                u8::from(newer_wire(policy, &w)),
                 escape(&origin.to_string()),
                 escape(&w.text),
             )
@@ -222,12 +227,45 @@ pub fn windows_env(policy: &Policy, version: &Version, shown: &str) -> Vec<(Stri
         .iter()
         .map(|c| c.name.as_str())
         .collect();
-    vec![
+    let mut vars = vec![
         (env::VERSION.into(), version.to_string()),
         (env::POLICY.into(), shown.into()),
         (env::COMPONENTS.into(), components.join(",")),
         (env::WINDOWS.into(), entries.join(";")),
-    ]
+    ];
+    let scheme = policy.scheme();
+    if scheme.wire_changes != WireChanges::Any {
+        let zero = scheme.wire_changes == WireChanges::Major
+            && scheme.major_zero == MajorZero::MinorIsMajor;
+        let value = format!(
+            "{}{}",
+            scheme.wire_changes.as_str(),
+            if zero { ",minor-is-major" } else { "" }
+        );
+        vars.push((env::WIRE_CHANGES.into(), value));
+    }
+    vars
+}
+
+/// Whether a sender may be newer than its receiver (at the window's version) on the wire,
+/// not only in its release: with `wire-changes`, a sender newer only by releases of the
+/// receiver's own wire line (a patch, under `"minor"`) reads and writes the same messages,
+/// so the receiver needs no catch-all and no tolerance for fields it does not know. The
+/// first release of the next line decides, by the peer check itself.
+fn newer_wire(policy: &Policy, w: &crate::Window) -> bool {
+    let scheme = policy.scheme();
+    if !w.newer_senders || scheme.wire_changes == WireChanges::Any {
+        return w.newer_senders;
+    }
+    let sender = crate::Peer {
+        component: w.sender,
+        version: scheme.next_wire_line(&w.version),
+    };
+    let receiver = crate::Peer {
+        component: w.receiver,
+        version: w.version.clone(),
+    };
+    policy.check(&sender, &receiver).is_ok()
 }
 
 /// Writes the Rust code that rebuilds `policy` at run time, for `include_policy!`.
@@ -473,7 +511,11 @@ impl Gen {
                 self.out.push_str("])");
             }
         }
-        self.out.push_str(" }");
+        self.out.push_str(match scheme.wire_changes {
+            WireChanges::Any => ", wire_changes: __c::WireChanges::Any }",
+            WireChanges::Minor => ", wire_changes: __c::WireChanges::Minor }",
+            WireChanges::Major => ", wire_changes: __c::WireChanges::Major }",
+        });
     }
     fn component(&mut self, c: &Component) {
         self.out.push_str("__c::Component { name: ");
@@ -565,6 +607,54 @@ pub fn policy_code(policy: &Policy, version: &Version) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// nushell's plugin protocol: engine and plugin compatible under a caret requirement of
+    /// the lower version (for 0.x, the same 0.y line).
+    const CARET: &str = "[versioning]\nmajor-zero = \"minor-is-major\"\nwire-changes = \"minor\"\n\
+        [components]\nengine = {}\nplugin = {}\n\
+        [[rule]]\ncomponent = \"plugin\"\npeer = \"engine\"\nskew = \"same major\"\n";
+
+    fn env_of(text: &str, version: Version) -> Vec<(String, String)> {
+        let policy = Policy::from_toml("compat.toml", text).unwrap();
+        windows_env(&policy, &version, "compat.toml")
+    }
+
+    #[test]
+    fn a_peer_newer_only_inside_the_wire_line_is_no_newer_on_the_wire() {
+        let env = env_of(CARET, Version::new(0, 114, 1));
+        let get = |key: &str| env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let windows = get(env::WINDOWS).unwrap();
+        assert!(windows.contains("engine>plugin|0.114.0|0|"), "{windows}");
+        assert!(windows.contains("plugin>engine|0.114.0|0|"), "{windows}");
+        assert_eq!(get(env::WIRE_CHANGES).as_deref(), Some("minor"));
+        // Without the key, a patch may change the wire: a newer plugin is newer on it.
+        let any = env_of(
+            &CARET.replace("wire-changes = \"minor\"\n", ""),
+            Version::new(0, 114, 1),
+        );
+        let windows = &any.iter().find(|(k, _)| k == env::WINDOWS).unwrap().1;
+        assert!(windows.contains("engine>plugin|0.114.0|1|"), "{windows}");
+        assert!(!any.iter().any(|(k, _)| k == env::WIRE_CHANGES));
+        // A rule that lets a peer be a minor ahead reaches the next line.
+        let minor = env_of(
+            &CARET
+                .replace("skew = \"same major\"", "skew = \"1 minor\"")
+                .replace("major-zero = \"minor-is-major\"\n", ""),
+            Version::new(0, 114, 1),
+        );
+        let windows = &minor.iter().find(|(k, _)| k == env::WINDOWS).unwrap().1;
+        assert!(windows.contains("engine>plugin|0.113.0|1|"), "{windows}");
+        let bad = Policy::from_toml(
+            "compat.toml",
+            &CARET.replace("\"minor\"\n[components]", "\"patch\"\n[components]"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            bad.contains("unknown `wire-changes` value `patch`"),
+            "{bad}"
+        );
+    }
 
     #[test]
     fn escaping_keeps_separators_out_of_fields() {

@@ -215,7 +215,7 @@ pub mod __private {
     pub use crate::policy::{
         Component, Deny, Form, Located, PolicyParts, Rolling, Rule, Side, Support, Upgrade,
     };
-    pub use crate::version::{MajorZero, Scheme, WithReleases};
+    pub use crate::version::{MajorZero, Scheme, WireChanges, WithReleases};
 
     /// A place in the policy file.
     pub fn origin(file: &str, line: u32, column: u32) -> crate::policy::Origin {

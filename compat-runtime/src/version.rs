@@ -36,6 +36,34 @@ pub enum WithReleases {
     Tags(Vec<String>),
 }
 
+/// Which releases may change what travels between peers: `[versioning] wire-changes`. A
+/// project whose wire changes only in minor releases (nushell) tells compat so, and then two
+/// releases of one line (`0.114.0` and `0.114.1`) read and write the same messages: a peer
+/// newer by a patch sends nothing an older one cannot read, so no catch-all or default is
+/// demanded for it, and the derive and the wire lock refuse a change inside a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WireChanges {
+    /// Any release may change the wire (the default).
+    #[default]
+    Any,
+    /// Only a release that starts a minor line, `X.Y.0`.
+    Minor,
+    /// Only a release that starts a major line as the scheme reads majors: `X.0.0`, and
+    /// `0.Y.0` under the pre-1.0 reading.
+    Major,
+}
+
+impl WireChanges {
+    /// The value as written in `compat.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WireChanges::Any => "any",
+            WireChanges::Minor => "minor",
+            WireChanges::Major => "major",
+        }
+    }
+}
+
 /// How a policy orders and reads versions.
 ///
 /// ```
@@ -53,6 +81,8 @@ pub struct Scheme {
     pub prerelease_order: Vec<String>,
     /// Which pre-releases may talk to releases.
     pub with_releases: WithReleases,
+    /// Which releases may change what travels.
+    pub wire_changes: WireChanges,
 }
 
 impl Scheme {
@@ -121,6 +151,51 @@ impl Scheme {
                 tags.iter().any(|t| t == tag)
             }
         }
+    }
+
+    /// The release that began `v`'s wire line: the last release at or before it that may
+    /// change the wire ([`WireChanges`]); `v`'s own release where any may.
+    ///
+    /// ```
+    /// use compat_runtime::version::{MajorZero, Scheme, Version, WireChanges};
+    /// let nushell = Scheme {
+    ///     wire_changes: WireChanges::Minor,
+    ///     ..Scheme::default().with_major_zero(MajorZero::MinorIsMajor)
+    /// };
+    /// let v = Version::new(0, 114, 1);
+    /// assert_eq!(nushell.wire_line(&v), Version::new(0, 114, 0));
+    /// assert_eq!(nushell.next_wire_line(&v), Version::new(0, 115, 0));
+    /// assert!(!nushell.may_change_wire(&v));
+    /// ```
+    pub fn wire_line(&self, v: &Version) -> Version {
+        match self.wire_changes {
+            WireChanges::Any => Version::new(v.major, v.minor, v.patch),
+            WireChanges::Minor => Version::new(v.major, v.minor, 0),
+            WireChanges::Major => match self.major_line(v) {
+                (0, minor) if self.major_zero == MajorZero::MinorIsMajor => {
+                    Version::new(0, minor, 0)
+                }
+                (major, _) => Version::new(major, 0, 0),
+            },
+        }
+    }
+
+    /// The first release of the wire line after `v`'s.
+    pub fn next_wire_line(&self, v: &Version) -> Version {
+        let line = self.wire_line(v);
+        match self.wire_changes {
+            WireChanges::Any => Version::new(v.major, v.minor, v.patch.saturating_add(1)),
+            WireChanges::Minor => Version::new(line.major, line.minor.saturating_add(1), 0),
+            WireChanges::Major if line.major == 0 && line.minor > 0 => {
+                Version::new(0, line.minor.saturating_add(1), 0)
+            }
+            WireChanges::Major => Version::new(line.major.saturating_add(1), 0, 0),
+        }
+    }
+
+    /// Whether the release `v` may change what travels: it starts a wire line.
+    pub fn may_change_wire(&self, v: &Version) -> bool {
+        self.wire_line(v) == Version::new(v.major, v.minor, v.patch)
     }
 
     /// The major release line of a version under this scheme: `(major, 0)` normally, and

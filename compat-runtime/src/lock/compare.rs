@@ -95,9 +95,8 @@ pub(super) fn released_shape_unchanged(
     shapes: &[LockedMessage],
     problems: &mut Problems,
 ) {
-    let was: Vec<LockedMessage> = release.messages.iter().map(wire_view).collect();
-    let now: Vec<LockedMessage> = shapes.iter().map(wire_view).collect();
-    if was == now {
+    let changed = changed_on_the_wire(&release.messages, shapes);
+    if changed.is_empty() {
         return;
     }
     let mut found = Problems::default();
@@ -114,18 +113,9 @@ pub(super) fn released_shape_unchanged(
         "a released shape is fixed: bump the crate version, or, if {current} is not out yet, record it again with {RECORD}=1"
     );
     if found.0.is_empty() {
-        let changed: Vec<String> = now
-            .iter()
-            .filter(|m| !was.contains(m))
-            .map(|m| format!("`{}`", m.name))
-            .collect();
-        let changed = if changed.is_empty() {
-            "a message was removed".to_string()
-        } else {
-            format!("changed: {}", changed.join(", "))
-        };
         problems.push(format!(
-            "release {current} is recorded but its messages have changed on the wire since ({changed}); {fix}"
+            "release {current} is recorded but its messages have changed on the wire since (changed: {}); {fix}",
+            changed.join(", ")
         ));
     }
     for problem in found.0 {
@@ -133,6 +123,51 @@ pub(super) fn released_shape_unchanged(
             "release {current} is recorded but its messages have changed on the wire since: {problem}; {fix}"
         ));
     }
+}
+
+/// Under `[versioning] wire-changes`, the releases of one line read and write the same
+/// messages: peers take a patch (under `"minor"`) to change nothing that travels, so no
+/// catch-all or default covers it. A recorded release of the line being built is compared
+/// whole, by what travels.
+pub(super) fn wire_unchanged_within_a_line(
+    policy: &Policy,
+    release: &Release,
+    at: &Version,
+    current: &Version,
+    shapes: &[LockedMessage],
+    problems: &mut Problems,
+) {
+    let changed = changed_on_the_wire(&release.messages, shapes);
+    if changed.is_empty() {
+        return;
+    }
+    let scheme = policy.scheme();
+    let unit = scheme.wire_changes.as_str();
+    problems.push(format!(
+        "release {current} changes what travels since {at} ({}), but {} says the wire changes only in {unit} releases ([versioning] wire-changes = \"{unit}\"), and both are of the line that began with {}, whose peers take each other to read the same messages; keep the change for {} (the next release that may change the wire)",
+        changed.join(", "),
+        policy.parts().source,
+        scheme.wire_line(current),
+        scheme.next_wire_line(current)
+    ));
+}
+
+/// The messages whose wire shape differs between a record and this release, as
+/// `` `Name` `` (or `` `Name` (removed) ``); empty when nothing that travels changed.
+fn changed_on_the_wire(recorded: &[LockedMessage], shapes: &[LockedMessage]) -> Vec<String> {
+    let was: Vec<LockedMessage> = recorded.iter().map(wire_view).collect();
+    let now: Vec<LockedMessage> = shapes.iter().map(wire_view).collect();
+    let mut changed: Vec<String> = now
+        .iter()
+        .filter(|m| !was.contains(m))
+        .map(|m| format!("`{}`", m.name))
+        .collect();
+    changed.extend(
+        was.iter()
+            .filter(|m| !now.iter().any(|n| n.name == m.name))
+            .map(|m| format!("`{}` (removed)", m.name)),
+    );
+    changed
 }
 
 /// Whether a peer of `a` at `va` and one of `b` at `vb` may talk under the policy.

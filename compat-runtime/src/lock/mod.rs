@@ -243,6 +243,17 @@ impl Build<'_> {
             compare::released_shape_unchanged(policy, release, current, self.shapes, problems);
             return Standing::Current;
         }
+        if policy.scheme().wire_line(at) == policy.scheme().wire_line(current) {
+            compare::wire_unchanged_within_a_line(
+                policy,
+                release,
+                at,
+                current,
+                self.shapes,
+                problems,
+            );
+            return Standing::Compared;
+        }
         let inside = compare::compare_release(
             policy,
             at,

@@ -663,3 +663,40 @@ fn a_new_variant_with_data_does_not_fit_an_old_unit_catch_all() {
         "{err}"
     );
 }
+
+/// nushell's caret rule with `wire-changes = "minor"`: the releases of one 0.y line read the
+/// same messages.
+const CARET: &str = "[versioning]\nmajor-zero = \"minor-is-major\"\nwire-changes = \"minor\"\n\
+    [components]\nengine = {}\nplugin = {}\n\
+    [[rule]]\ncomponent = \"plugin\"\npeer = \"engine\"\nskew = \"same major\"\n";
+
+#[test]
+fn under_wire_changes_a_release_changes_nothing_inside_its_line() {
+    let d = dir("wire-line");
+    let p = Policy::from_toml("compat.toml", CARET).unwrap();
+    static TO_PLUGIN: [Route; 1] = [route("engine", "plugin")];
+    static WAS_FIELDS: [Field; 1] = [field("name", "0.110.0", "String", false, false, None)];
+    static WAS: Message = record("CallInfo", &TO_PLUGIN, &WAS_FIELDS);
+    verify_with(&d, &p, "0.114.0", &[&WAS], true).unwrap();
+    // An optional field is nothing a receiver of another line minds, but 0.114.0 is of this
+    // one.
+    static NOW_FIELDS: [Field; 2] = [
+        field("name", "0.110.0", "String", false, false, None),
+        field("flag", "0.114.1", "Option<bool>", true, false, None),
+    ];
+    static NOW: Message = record("CallInfo", &TO_PLUGIN, &NOW_FIELDS);
+    let err = verify_with(&d, &p, "0.114.1", &[&NOW], false).unwrap_err();
+    assert_eq!(
+        err.problems,
+        [
+            "release 0.114.1 changes what travels since 0.114.0 (`CallInfo`), but compat.toml says \
+             the wire changes only in minor releases ([versioning] wire-changes = \"minor\"), and \
+             both are of the line that began with 0.114.0, whose peers take each other to read the \
+             same messages; keep the change for 0.115.0 (the next release that may change the wire)"
+        ]
+    );
+    verify_with(&d, &p, "0.114.1", &[&WAS], false).unwrap();
+    // The next line is compared by the usual rules: 0.114 plugins are outside its window.
+    let report = verify_with(&d, &p, "0.115.0", &[&NOW], false).unwrap();
+    assert_eq!(report.outside, ["0.114.0"]);
+}

@@ -16,7 +16,7 @@ use super::{
     Support, Upgrade, VersionReq,
 };
 use crate::skew::Skew;
-use crate::version::{MajorZero, Scheme, Version, WithReleases, parse_version};
+use crate::version::{MajorZero, Scheme, Version, WireChanges, WithReleases, parse_version};
 
 /// The largest policy file read; real ones are a few kilobytes.
 const MAX_POLICY_LEN: usize = 1 << 20;
@@ -38,6 +38,7 @@ struct RawVersioning {
     unstable: Option<Spanned<String>>,
     major_zero: Option<Spanned<String>>,
     prerelease: Option<Spanned<RawPrerelease>>,
+    wire_changes: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -424,6 +425,7 @@ fn string_example(key: &str) -> Option<&'static str> {
         "from" | "until" | "minimum" | "through" | "version" => Some("\"4.3.0\""),
         "unstable" => Some("\"<1.0.0\""),
         "major-zero" => Some("\"minor-is-major\""),
+        "wire-changes" => Some("\"minor\""),
         "component" | "peer" => Some("\"server\""),
         "note" | "description" => Some("\"agents never run ahead of the server\""),
         "reason" => Some("\"pulled: corrupts the index on upgrade\""),
@@ -547,6 +549,22 @@ impl Builder<'_, '_> {
                     mz,
                     format!("unknown `major-zero` reading `{other}`"),
                     Some("use \"semver\" or \"minor-is-major\"".into()),
+                ),
+            }
+        }
+        // wire-changes = "minor"
+        if let Some(wc) = &v.wire_changes {
+            parts.scheme_origin = Some(source.at(wc));
+            match wc.get_ref().as_str() {
+                "any" => scheme.wire_changes = WireChanges::Any,
+                "minor" => scheme.wire_changes = WireChanges::Minor,
+                "major" => scheme.wire_changes = WireChanges::Major,
+                other => self.error(
+                    wc,
+                    format!("unknown `wire-changes` value `{other}`"),
+                    Some(
+                        "use \"any\" (every release may change the wire), \"minor\" (only X.Y.0) or \"major\" (only the first release of a major)".into(),
+                    ),
                 ),
             }
         }
