@@ -29,10 +29,11 @@ pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
     }
     match (cx.finish(), input) {
         (None, Some(input)) => {
-            let generics = bounded(node, &flattened_types(&input), &walked_params(&input));
+            let params = walked_params(&input);
+            let generics = bounded(node, &flattened_types(&input), &params);
             let guard = expand_guard::guard_items(node, &input);
             let carried = expand_carried::carried_check(&input, env);
-            let impl_compat = impl_compat(node, &table(&input), &guard, &generics);
+            let impl_compat = impl_compat(node, &table(&input, &params), &guard, &generics);
             quote!(#impl_compat #carried)
         }
         (errors, _) => {

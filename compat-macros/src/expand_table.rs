@@ -15,7 +15,7 @@ use syn::DeriveInput;
 
 /// An expression whose value is `&'static Message`: one constant expression, whose nested
 /// borrows Rust promotes to `'static`.
-pub(crate) fn table(input: &Input<'_>) -> TokenStream {
+pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident]) -> TokenStream {
     let name = unraw(input.ident);
     let message_since = input.since();
     let since = message_since.map(ToString::to_string).unwrap_or_default();
@@ -31,6 +31,14 @@ pub(crate) fn table(input: &Input<'_>) -> TokenStream {
     let rename_all = convention(input.attrs.rename_all);
     let rename_all_fields = convention(input.attrs.rename_all_fields);
     let frozen = input.attrs.frozen.is_some();
+    // What each type parameter a walked field uses stands for, in each concrete use.
+    let arguments = params.iter().map(|param| {
+        let text = param.to_string();
+        quote!(::compat_runtime::__c::Argument {
+            param: #text,
+            name: <#param as ::compat_runtime::message::Travels>::NAME,
+        })
+    });
     let (kind, fields, variant_entries) = match &input.data {
         Data::Struct(style, fields) => {
             let shape = shape(*style);
@@ -66,7 +74,8 @@ pub(crate) fn table(input: &Input<'_>) -> TokenStream {
         && input.attrs.tagging == Tagging::External
         && !input.attrs.rename_all.is_set()
         && !input.attrs.rename_all_fields.is_set()
-        && input.attrs.frozen.is_none();
+        && input.attrs.frozen.is_none()
+        && params.is_empty();
     if common {
         // The usual message: its name travels as written, externally tagged, no case
         // convention. One call instead of a literal of ten fields.
@@ -87,6 +96,7 @@ pub(crate) fn table(input: &Input<'_>) -> TokenStream {
             kind: #kind,
             fields: #fields,
             variants: #variant_entries,
+            arguments: &[#(#arguments),*],
             frozen: #frozen,
         }
     )
@@ -315,6 +325,7 @@ pub(crate) fn stub(node: &DeriveInput) -> TokenStream {
         kind: #kind,
         fields: &[],
         variants: &[],
+        arguments: &[],
         frozen: false,
     })
 }

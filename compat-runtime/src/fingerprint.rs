@@ -22,7 +22,9 @@
 //! println!("{}", fingerprint::hex(a)); // 16 lowercase hex digits
 //! ```
 
-use crate::message::{Field, Flatten, Kind, Message, Representation, SkipSerializing, WireName};
+use crate::message::{
+    Field, Flatten, Kind, Message, Representation, SkipSerializing, WireName, concrete_pieces,
+};
 
 const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -78,9 +80,31 @@ impl Canon {
         }
     }
 
+    /// `text` of the concatenated `pieces` (a type or name with a generic message's
+    /// arguments in place of its parameters), hashed as they come.
+    fn pieces<'a>(&mut self, pieces: impl Iterator<Item = &'a str> + Clone) {
+        self.count(pieces.clone().map(str::len).sum());
+        for piece in pieces {
+            self.bytes(piece.as_bytes());
+        }
+    }
+
     fn message(&mut self, m: &Message) {
         self.bytes(b"M");
-        self.text(m.name);
+        if m.arguments.is_empty() {
+            self.text(m.name);
+        } else {
+            let names = m
+                .arguments
+                .iter()
+                .enumerate()
+                .flat_map(|(i, argument)| [if i == 0 { "<" } else { ", " }, argument.name]);
+            self.pieces(
+                core::iter::once(m.name)
+                    .chain(names)
+                    .chain(core::iter::once(">")),
+            );
+        }
         self.wire(&m.wire);
         self.text(m.since);
         self.text(kind_name(m.kind));
@@ -101,23 +125,23 @@ impl Canon {
         }
         self.count(m.fields.len());
         self.count(m.variants.len());
-        self.fields(m.fields);
+        self.fields(m, m.fields);
         for v in m.variants {
             self.bytes(b"V");
             self.wire(&v.wire);
             self.text(v.since);
             self.flag(v.catch_all);
             self.count(v.fields.len());
-            self.fields(v.fields);
+            self.fields(m, v.fields);
         }
     }
 
-    fn fields(&mut self, fields: &[Field]) {
+    fn fields(&mut self, m: &Message, fields: &[Field]) {
         for f in fields {
             self.bytes(b"F");
             self.wire(&f.wire);
             self.text(f.since);
-            self.text(f.ty);
+            self.pieces(concrete_pieces(f.ty, m.arguments));
             self.flag(f.default);
             match f.skip_serializing {
                 SkipSerializing::Never => self.text("never"),

@@ -168,6 +168,11 @@ pub struct Message {
     pub fields: &'static [Field],
     /// The variants of an enum, in declaration order; empty for a struct.
     pub variants: &'static [Variant],
+    /// For a generic message, the type each type parameter stands for in this table: the
+    /// table of `CallInfo<PipelineDataHeader>` says `D` is `PipelineDataHeader`, so that the
+    /// wire lock and the fingerprint record what each concrete use carries
+    /// ([`Message::concrete_name`], [`Message::concrete`]). Empty for other messages.
+    pub arguments: &'static [Argument],
     /// `#[compat(frozen)]` on an enum: it will never gain a variant, so no catch-all is
     /// demanded of it and the wire lock refuses any variant added to a recorded release.
     /// A promise about releases to come, not part of the wire shape: the fingerprint
@@ -261,6 +266,78 @@ impl Message {
             .iter()
             .any(|route| route.from == from && route.to == to)
     }
+}
+
+impl Message {
+    /// The message's name with its arguments, as the wire lock records it:
+    /// `CallInfo<PipelineDataHeader>`; [`name`](Self::name) for a message that is not
+    /// generic.
+    ///
+    /// ```
+    /// use compat_runtime::Compat;
+    ///
+    /// #[derive(Compat)]
+    /// #[since("0.1.0")]
+    /// pub struct Header { pub id: u64 }
+    ///
+    /// #[derive(Compat)]
+    /// #[since("0.1.0")]
+    /// pub struct CallInfo<D> { pub name: String, pub input: D }
+    ///
+    /// let table = <CallInfo<Header> as Compat>::MESSAGE;
+    /// assert_eq!(table.concrete_name(), "CallInfo<Header>");
+    /// assert_eq!(table.concrete(table.field("input").unwrap().ty), "Header");
+    /// ```
+    pub fn concrete_name(&self) -> String {
+        if self.arguments.is_empty() {
+            return self.name.to_string();
+        }
+        let names: Vec<&str> = self.arguments.iter().map(|a| a.name).collect();
+        format!("{}<{}>", self.name, names.join(", "))
+    }
+
+    /// `ty`, a type of this message's table, with each type parameter replaced by what it
+    /// stands for ([`Message::arguments`]).
+    pub fn concrete(&self, ty: &str) -> String {
+        concrete_pieces(ty, self.arguments).collect()
+    }
+}
+
+/// The pieces of `ty` (identifiers and single other characters), with the identifiers that
+/// name a parameter of `arguments` replaced by its argument: their concatenation is the
+/// concrete type, with nothing allocated (the fingerprint hashes them as they come).
+pub(crate) fn concrete_pieces<'a>(
+    ty: &'a str,
+    arguments: &'a [Argument],
+) -> impl Iterator<Item = &'a str> + Clone + 'a {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut rest = ty;
+    core::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let len = if word(first) {
+            rest.find(|c: char| !word(c)).unwrap_or(rest.len())
+        } else {
+            first.len_utf8()
+        };
+        let (piece, tail) = rest.split_at(len);
+        rest = tail;
+        Some(
+            arguments
+                .iter()
+                .find(|argument| argument.param == piece)
+                .map_or(piece, |argument| argument.name),
+        )
+    })
+}
+
+/// A type parameter of a generic message and the type it stands for in one table (see
+/// [`Message::arguments`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Argument {
+    /// The parameter, as declared: `D`.
+    pub param: &'static str,
+    /// The type it stands for, as [`Travels`] names it: `PipelineDataHeader`.
+    pub name: &'static str,
 }
 
 fn field_on_wire(fields: &'static [Field], name: &str) -> Option<&'static Field> {
@@ -527,8 +604,8 @@ pub struct Variant {
 pub mod __private {
     pub use super::carried::{Leg, NotAMessage, Probe, Text, uncovered};
     pub use super::{
-        Case, Deprecation, Field, Flatten, Kind, Message, RenameAll, Representation, Route, Shape,
-        SkipSerializing, Variant, WireName,
+        Argument, Case, Deprecation, Field, Flatten, Kind, Message, RenameAll, Representation,
+        Route, Shape, SkipSerializing, Variant, WireName,
     };
 
     // These hold the common case (a name that travels as written, no skip, no flatten, no
@@ -599,6 +676,7 @@ pub mod __private {
             kind,
             fields,
             variants,
+            arguments: &[],
             frozen: false,
         }
     }

@@ -80,7 +80,7 @@ fn carried_by(messages: &[LockedMessage]) -> Vec<(usize, usize, String)> {
                 for (held, _) in messages
                     .iter()
                     .enumerate()
-                    .filter(|(held, carried)| *held != container && carried.name == name)
+                    .filter(|(held, carried)| *held != container && base(&carried.name) == name)
                 {
                     out.push((container, held, carrier(m, field, variant)));
                 }
@@ -88,6 +88,12 @@ fn carried_by(messages: &[LockedMessage]) -> Vec<(usize, usize, String)> {
         }
     }
     out
+}
+
+/// A recorded message's name without the arguments of a generic one: `CallInfo` for
+/// `CallInfo<PipelineDataHeader>`, which a field's type names by its last segment.
+fn base(name: &str) -> &str {
+    name.split('<').next().unwrap_or(name)
 }
 
 /// `` `Post` (field `attachments`) ``, `` `Event` (field `0` of variant `Upload`) ``.

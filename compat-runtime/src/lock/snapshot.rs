@@ -37,21 +37,32 @@ fn later<'a>(a: &'a str, b: &'a str) -> &'a str {
 }
 
 /// The fields as they travel: a flattened message's fields in its field's place, arriving
-/// no earlier than that field and defaulting when it does (`Option<Flattened>`).
-fn lock_fields(fields: &[Field]) -> Vec<LockedField> {
+/// no earlier than that field and defaulting when it does (`Option<Flattened>`); types with
+/// the arguments of the generic message `m` in place of its parameters.
+fn lock_fields(m: &Message, fields: &[Field]) -> Vec<LockedField> {
     let mut out = Vec::new();
-    flatten_into(fields, None, None, false, &mut out, 0);
+    let outer = Outer {
+        message: m,
+        via: None,
+        since: None,
+        default: false,
+    };
+    flatten_into(fields, &outer, &mut out, 0);
     out
 }
 
-fn flatten_into(
-    fields: &[Field],
-    via: Option<&str>,
-    since: Option<&str>,
+/// What the fields being recorded inherit: the message whose table they are in (for its
+/// arguments), and, for a flattened message's, the field they come through, its arrival
+/// and whether it defaults.
+struct Outer<'a> {
+    message: &'a Message,
+    via: Option<&'a str>,
+    since: Option<&'a str>,
     default: bool,
-    out: &mut Vec<LockedField>,
-    depth: usize,
-) {
+}
+
+fn flatten_into(fields: &[Field], outer: &Outer<'_>, out: &mut Vec<LockedField>, depth: usize) {
+    let (via, since, default) = (outer.via, outer.since, outer.default);
     for f in fields {
         let arrived = since.map_or(f.since, |outer| later(f.since, outer));
         let through = |name: &str| via.map_or(name.to_string(), |via| format!("{via}.{name}"));
@@ -59,14 +70,14 @@ fn flatten_into(
             // Tables are `'static` constants, so a cycle cannot be written; the bound only
             // keeps a hand-built table from recursing for ever.
             if depth < 16 {
-                flatten_into(
-                    inner.fields,
-                    Some(&through(f.name)),
-                    Some(arrived),
-                    default || f.default,
-                    out,
-                    depth + 1,
-                );
+                let through = through(f.name);
+                let inner_outer = Outer {
+                    message: inner,
+                    via: Some(&through),
+                    since: Some(arrived),
+                    default: default || f.default,
+                };
+                flatten_into(inner.fields, &inner_outer, out, depth + 1);
             }
             continue;
         }
@@ -77,7 +88,7 @@ fn flatten_into(
             wire_deserialize,
             aliases: f.wire.aliases.iter().map(|a| a.to_string()).collect(),
             since: arrived.to_string(),
-            ty: f.ty.to_string(),
+            ty: outer.message.concrete(f.ty),
             default: default || f.default,
             skip_serializing: match f.skip_serializing {
                 SkipSerializing::Never => None,
@@ -101,7 +112,7 @@ pub(super) fn lock_message(m: &Message) -> LockedMessage {
         Representation::Transparent => ("transparent", None, None),
     };
     LockedMessage {
-        name: m.name.to_string(),
+        name: m.concrete_name(),
         wire,
         wire_deserialize,
         since: m.since.to_string(),
@@ -119,13 +130,13 @@ pub(super) fn lock_message(m: &Message) -> LockedMessage {
             .iter()
             .map(|r| format!("{} > {}", r.from, r.to))
             .collect(),
-        fields: lock_fields(m.fields),
-        variants: m.variants.iter().map(lock_variant).collect(),
+        fields: lock_fields(m, m.fields),
+        variants: m.variants.iter().map(|v| lock_variant(m, v)).collect(),
         frozen: m.frozen,
     }
 }
 
-fn lock_variant(v: &Variant) -> LockedVariant {
+fn lock_variant(m: &Message, v: &Variant) -> LockedVariant {
     let (wire, wire_deserialize) = wire_names(v.name, &v.wire);
     LockedVariant {
         name: v.name.to_string(),
@@ -135,7 +146,7 @@ fn lock_variant(v: &Variant) -> LockedVariant {
         since: v.since.to_string(),
         catch_all: v.catch_all,
         rename_all: convention(&v.rename_all),
-        fields: lock_fields(v.fields),
+        fields: lock_fields(m, v.fields),
     }
 }
 
