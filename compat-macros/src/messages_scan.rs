@@ -383,14 +383,15 @@ impl Scan<'_> {
 
     /// The attributes that hold, with every `cfg_attr` whose predicate holds unfolded;
     /// `None` when a predicate cannot be read (the refusal is recorded). Only `cfg`,
-    /// `cfg_attr`, `derive` and `path` are parsed; the rest (doc comments, serde's) are
-    /// never looked into.
+    /// `cfg_attr`, `derive`, `path` and `compat` (for `transparent`) are parsed; the rest
+    /// (doc comments, serde's) are never looked into.
     fn attrs(&mut self, attrs: &[RawAttr], shown: &str) -> Option<Attrs> {
         let mut metas = Vec::new();
         for attr in attrs {
             let first = attr.tokens.clone().into_iter().next();
             let wanted = matches!(&first, Some(TokenTree::Ident(ident))
-                if ident == "cfg" || ident == "cfg_attr" || ident == "derive" || ident == "path");
+                if ident == "cfg" || ident == "cfg_attr" || ident == "derive" || ident == "path"
+                    || ident == "compat");
             if !wanted {
                 continue;
             }
@@ -820,6 +821,13 @@ pub(crate) mod tests {
             derives("every-wire", text, &wire),
             owned(&[("Hello", 4), ("Cmd", 9), ("Raw", 11), ("Tuple", 13)])
         );
+    }
+
+    #[test]
+    fn a_transparent_wrapper_is_no_message_to_list() {
+        let text = "#[derive(Compat)]\n#[compat(transparent)]\npub struct SharedCow<T: Clone>(Arc<T>);\n\
+                    #[derive(Compat)]\n#[compat(from = \"a\", to = \"b\")]\n#[since(\"1.0.0\")]\npub struct Call;\n";
+        assert_eq!(derives("wrapper", text, &no_cfg), owned(&[("Call", 7)]));
     }
 
     #[test]
