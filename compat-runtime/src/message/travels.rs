@@ -24,7 +24,14 @@ use crate::guard::NESTING;
 use crate::unreadable::Unknown;
 
 /// A type that travels inside messages, with what the send guard needs to walk its values.
-/// See the [module](self).
+///
+/// A message's table describes its own fields; the types inside them must be described
+/// too, or part of the wire goes unchecked. A type travels with a description when it is a
+/// message (every [`Compat`] type), a value of the standard library that serde writes, a
+/// standard container of such types, or a wrapper that declares itself wire-transparent
+/// (`#[compat(transparent)]`). The derive requires it of every field type that may hold a
+/// message and of every generic parameter a field uses, and the send guard walks each value
+/// through it.
 ///
 /// ```
 /// use compat_runtime::{Compat, Travels};
