@@ -122,6 +122,135 @@ pub(super) fn carried_names(ty: &str) -> Vec<&str> {
     out
 }
 
+/// A recorded field type as it travels, the way the derive now records it: `Box`, `Rc`,
+/// `Arc`, `Cow` and references looked through, `str` as `String`, `[T]` as `Vec<T>`, no
+/// lifetimes. A release recorded before the tables said what travels wrote `Box<Tree>`; it
+/// compares equal to today's `Tree`.
+pub(super) fn wire_text(ty: &str) -> String {
+    let tokens = tokens(ty);
+    let mut at = 0;
+    let mut out = String::new();
+    normalized(&tokens, &mut at, &mut out);
+    // Anything the walk did not reach (a syntax it does not read) stays as written.
+    for token in &tokens[at.min(tokens.len())..] {
+        out.push_str(token);
+    }
+    out
+}
+
+/// One type of `tokens` from `at`, written normalized to `out` (see [`wire_text`]).
+fn normalized(tokens: &[&str], at: &mut usize, out: &mut String) {
+    let Some(&first) = tokens.get(*at) else {
+        return;
+    };
+    match first {
+        "&" => {
+            *at += 1;
+            if tokens.get(*at).is_some_and(|t| t.starts_with('\'')) {
+                *at += 1;
+            }
+            if tokens.get(*at) == Some(&"mut") {
+                *at += 1;
+            }
+            normalized(tokens, at, out);
+        }
+        "(" => {
+            *at += 1;
+            out.push('(');
+            let mut first = true;
+            while tokens.get(*at).is_some_and(|t| *t != ")") {
+                if !first {
+                    out.push_str(", ");
+                }
+                first = false;
+                normalized(tokens, at, out);
+                if tokens.get(*at) == Some(&",") {
+                    *at += 1;
+                }
+            }
+            *at += 1;
+            out.push(')');
+        }
+        "[" => {
+            *at += 1;
+            let mut elem = String::new();
+            normalized(tokens, at, &mut elem);
+            if tokens.get(*at) == Some(&"]") {
+                *at += 1;
+                out.push_str(&format!("Vec<{elem}>"));
+                return;
+            }
+            out.push('[');
+            out.push_str(&elem);
+            while let Some(&token) = tokens.get(*at) {
+                *at += 1;
+                if token == "]" {
+                    break;
+                }
+                out.push_str(if token == ";" { "; " } else { token });
+            }
+            out.push(']');
+        }
+        _ => normalized_path(tokens, at, out),
+    }
+}
+
+/// A path with its generic arguments, normalized.
+fn normalized_path(tokens: &[&str], at: &mut usize, out: &mut String) {
+    let mut path = String::new();
+    let mut last = "";
+    if tokens.get(*at) == Some(&"::") {
+        path.push_str("::");
+        *at += 1;
+    }
+    while let Some(&word) = tokens.get(*at) {
+        if !word.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+            break;
+        }
+        path.push_str(word);
+        last = word;
+        *at += 1;
+        if tokens.get(*at) == Some(&"::") {
+            path.push_str("::");
+            *at += 1;
+        } else {
+            break;
+        }
+    }
+    if path.is_empty() {
+        // A token this walk does not read: keep it, and go on after it.
+        out.push_str(tokens.get(*at).copied().unwrap_or_default());
+        *at += 1;
+        return;
+    }
+    let mut arguments: Vec<String> = Vec::new();
+    if tokens.get(*at) == Some(&"<") {
+        *at += 1;
+        while tokens.get(*at).is_some_and(|t| *t != ">") {
+            if tokens.get(*at).is_some_and(|t| t.starts_with('\'')) {
+                *at += 1;
+            } else {
+                let mut argument = String::new();
+                normalized(tokens, at, &mut argument);
+                arguments.push(argument);
+            }
+            if tokens.get(*at) == Some(&",") {
+                *at += 1;
+            }
+        }
+        *at += 1;
+    }
+    if ["Box", "Rc", "Arc", "Cow"].contains(&last) && !arguments.is_empty() {
+        out.push_str(&arguments[0]);
+    } else if path == "str" {
+        out.push_str("String");
+    } else if arguments.is_empty() {
+        out.push_str(&path);
+    } else {
+        out.push_str(&format!("{path}<{}>", arguments.join(", ")));
+    }
+}
+
 /// A type's text in tokens: words (identifiers and numbers), lifetimes, `::` and single
 /// characters.
 fn tokens(text: &str) -> Vec<&str> {
@@ -267,6 +396,24 @@ impl<'a> Parser<'_, 'a> {
 mod tests {
     use super::carried_names;
     use crate::lock::carriers::CARRIED;
+
+    #[test]
+    fn a_recorded_type_reads_as_it_travels() {
+        for (recorded, travels) in [
+            ("Box<Tree>", "Tree"),
+            ("Option<Box<Tree>>", "Option<Tree>"),
+            ("std::sync::Arc<Vec<Value>>", "Vec<Value>"),
+            ("Cow<'a, str>", "String"),
+            ("&'a [Attachment]", "Vec<Attachment>"),
+            ("Note<'a>", "Note"),
+            ("(u8, Box<str>)", "(u8, String)"),
+            ("[u8; 4]", "[u8; 4]"),
+            ("HashMap<String, Vec<u8>>", "HashMap<String, Vec<u8>>"),
+            ("map<String, Value>", "map<String, Value>"),
+        ] {
+            assert_eq!(super::wire_text(recorded), travels, "{recorded}");
+        }
+    }
 
     #[test]
     fn carried_names_go_through_the_standard_containers_only() {

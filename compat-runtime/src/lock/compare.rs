@@ -674,7 +674,7 @@ impl Fields<'_> {
             else {
                 continue;
             };
-            if n.ty != f.ty {
+            if carried::wire_text(&n.ty) != carried::wire_text(&f.ty) {
                 problems.push(format!(
                     "{} changed type from `{}` to `{}`, but {} still talks to this release (inside the window) with the old type; add a new field instead",
                     whose(n),

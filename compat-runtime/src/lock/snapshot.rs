@@ -173,6 +173,7 @@ pub(super) fn wire_view(m: &LockedMessage) -> LockedMessage {
             wire: None,
             aliases: aliases(f),
             via: None,
+            ty: super::carried::wire_text(&f.ty),
             ..f.clone()
         }
     }

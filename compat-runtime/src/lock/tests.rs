@@ -700,3 +700,17 @@ fn under_wire_changes_a_release_changes_nothing_inside_its_line() {
     let report = verify_with(&d, &p, "0.115.0", &[&NOW], false).unwrap();
     assert_eq!(report.outside, ["0.114.0"]);
 }
+
+#[test]
+fn a_type_recorded_inside_a_wrapper_is_the_type_it_travels_as() {
+    let d = dir("wrapped");
+    let p = spire();
+    // Recorded by a compat that wrote types as they were written.
+    static WAS_FIELDS: [Field; 2] = [
+        field("svid", "0.8.0", "Box<Vec<u8>>", false, false, None),
+        field("ttl", "0.9.0", "std::sync::Arc<u32>", false, false, None),
+    ];
+    static WAS: Message = record("SvidUpdate", &TO_AGENT, &WAS_FIELDS);
+    verify_with(&d, &p, "0.9.0", &[&WAS], true).unwrap();
+    verify_with(&d, &p, "0.9.3", &[&V090], false).unwrap();
+}
