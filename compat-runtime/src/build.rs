@@ -23,6 +23,9 @@ use crate::policy::{
 use crate::skew::Skew;
 use crate::version::{MajorZero, Scheme, Version, WireChanges, WithReleases, parse_version};
 
+#[path = "build_protocol.rs"]
+mod protocol;
+
 /// The environment variables the derive reads, and their contract.
 pub mod env {
     /// The crate version the windows were computed for.
@@ -42,6 +45,14 @@ pub mod env {
     /// which finds every type of the library target that derives `Compat` (see
     /// [`cfg_env`](super::cfg_env)).
     pub const CFG: &str = "COMPAT_CFG";
+    /// The protocol's name, under `[protocol]` (percent-escaped like the windows'): then
+    /// [`VERSION`] is the protocol version this crate speaks, and each window's `OLDEST` the
+    /// protocol version its oldest release carries.
+    pub const PROTOCOL: &str = "COMPAT_PROTOCOL";
+    /// The named features (`[[feature]]`): `;`-separated `NAME|SINCE|UNTIL|ORIGIN` entries,
+    /// `*` for a missing `since` (a capability only advertised) or `until`, the origin
+    /// percent-escaped: `readlink|1.6.0|*|compat.toml:40:1`.
+    pub const FEATURES: &str = "COMPAT_FEATURES";
 }
 
 /// What went wrong in the build script.
@@ -127,6 +138,7 @@ pub fn try_enforce() -> Result<(), BuildError> {
         .unwrap_or(&found.path)
         .display()
         .to_string();
+    protocol::check(&found.policy, &version)?;
     // Policy warnings are for `cargo compat lint`; repeating them on every build of every
     // protocol crate would bury the errors that matter.
     for (key, value) in windows_env(&found.policy, &version, &shown) {
@@ -213,9 +225,7 @@ pub fn windows_env(policy: &Policy, version: &Version, shown: &str) -> Vec<(Stri
                 "{}>{}|{}|{}|{}|{}",
                 policy.component_name(w.sender),
                 policy.component_name(w.receiver),
-                w.oldest_sender
-                    .as_ref()
-                    .map_or_else(|| "*".to_string(), ToString::to_string),
+                protocol::oldest_text(policy, w.oldest_sender.as_ref()),
                 u8::from(newer_wire(policy, &w)),
                 escape(&origin.to_string()),
                 escape(&w.text),
@@ -228,13 +238,15 @@ pub fn windows_env(policy: &Policy, version: &Version, shown: &str) -> Vec<(Stri
         .map(|c| c.name.as_str())
         .collect();
     let mut vars = vec![
-        (env::VERSION.into(), version.to_string()),
+        (env::VERSION.into(), protocol::spoken(policy, version).to_string()),
         (env::POLICY.into(), shown.into()),
         (env::COMPONENTS.into(), components.join(",")),
         (env::WINDOWS.into(), entries.join(";")),
     ];
     let scheme = policy.scheme();
-    if scheme.wire_changes != WireChanges::Any {
+    // Wire lines are lines of releases: under `[protocol]`, `#[since]` speaks protocol
+    // versions, which they do not describe.
+    if scheme.wire_changes != WireChanges::Any && policy.protocol().is_none() {
         let zero = scheme.wire_changes == WireChanges::Major
             && scheme.major_zero == MajorZero::MinorIsMajor;
         let value = format!(
@@ -244,6 +256,7 @@ pub fn windows_env(policy: &Policy, version: &Version, shown: &str) -> Vec<(Stri
         );
         vars.push((env::WIRE_CHANGES.into(), value));
     }
+    vars.extend(protocol::vars(policy, shown));
     vars
 }
 
@@ -600,7 +613,9 @@ pub fn policy_code(policy: &Policy, version: &Version) -> String {
     for d in &parts.denies {
         g.deny(d);
     }
-    g.out.push_str("],\n}))\n}\n");
+    g.out.push_str("],\n");
+    g.protocol_and_features(parts.protocol.as_ref(), &parts.features);
+    g.out.push_str("}))\n}\n");
     g.out
 }
 

@@ -213,7 +213,8 @@ pub use proto::__private as __p;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::policy::{
-        Component, Deny, Form, Located, PolicyParts, Rolling, Rule, Side, Support, Upgrade,
+        Carried, Component, Deny, Feature, Form, Located, PolicyParts, Protocol, Rolling, Rule,
+        Side, Support, Upgrade,
     };
     pub use crate::version::{MajorZero, Scheme, WireChanges, WithReleases};
 

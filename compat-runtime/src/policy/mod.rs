@@ -12,6 +12,7 @@ mod lint;
 mod pairs;
 #[cfg(feature = "build")]
 mod parse;
+mod protocol;
 
 use core::fmt;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::version::{Scheme, Version};
 
 pub use deny::Deny;
 pub use diagnostic::Diagnostic;
+pub use protocol::{Carried, Feature, MAX_FEATURE_NAME, Protocol};
 use pairs::PairEntry;
 #[cfg(feature = "build")]
 #[cfg_attr(docsrs, doc(cfg(feature = "build")))]
@@ -283,6 +285,10 @@ pub struct PolicyParts {
     pub support: Support,
     /// The denied releases (`[[deny]]`), in file order.
     pub denies: Vec<Deny>,
+    /// The protocol version of its own (`[protocol]`), when the policy has one.
+    pub protocol: Option<Protocol>,
+    /// The named features (`[[feature]]`), in file order.
+    pub features: Vec<Feature>,
 }
 
 impl PolicyParts {
@@ -342,6 +348,22 @@ impl PolicyParts {
             f(&mut d.component.origin);
             f(&mut d.from.origin);
             f(&mut d.through.origin);
+        }
+        if let Some(p) = self.protocol.as_mut() {
+            f(&mut p.origin);
+            f(&mut p.name.origin);
+            f(&mut p.version.origin);
+            each(p.assumed.as_mut(), f);
+            for c in &mut p.releases {
+                f(&mut c.protocol.origin);
+                f(&mut c.release.origin);
+            }
+        }
+        for feature in &mut self.features {
+            f(&mut feature.origin);
+            f(&mut feature.name.origin);
+            each(feature.since.as_mut(), f);
+            each(feature.until.as_mut(), f);
         }
     }
 }
@@ -564,6 +586,38 @@ impl Policy {
             rule.applies_at(self.scheme(), newest)
                 .then_some((e.rule, rule, e.flipped))
         })
+    }
+
+    /// The protocol version of its own (`[protocol]`), if the policy has one: then
+    /// `#[since]`, the handshake and the send guard speak its versions.
+    pub fn protocol(&self) -> Option<&Protocol> {
+        self.parts.protocol.as_ref()
+    }
+
+    /// The named features (`[[feature]]`), in file order.
+    pub fn features(&self) -> &[Feature] {
+        &self.parts.features
+    }
+
+    /// The feature called `name`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "build")] {
+    /// let policy = compat_runtime::Policy::from_toml("compat.toml", "[components]\nagent = {}\n\
+    ///     [[rule]]\ncomponent = \"agent\"\npeer = \"agent\"\nskew = \"any\"\n\
+    ///     [[feature]]\nname = \"readlink\"\nsince = \"0.6.0\"\n").unwrap();
+    /// assert_eq!(policy.feature("readlink").unwrap().since.as_ref().unwrap().value.to_string(), "0.6.0");
+    /// assert!(policy.feature("read-link").is_none());
+    /// assert_eq!(policy.suggest_feature("read-link"), Some("readlink"));
+    /// # }
+    /// ```
+    pub fn feature(&self, name: &str) -> Option<&Feature> {
+        self.parts.features.iter().find(|f| f.name.value == name)
+    }
+
+    /// The declared feature a mistyped name most likely stands for.
+    pub fn suggest_feature(&self, name: &str) -> Option<&str> {
+        crate::suggest::closest(name, self.parts.features.iter().map(|f| f.name.value.as_str()))
     }
 
     /// Whether `v` lies in the unstable range.

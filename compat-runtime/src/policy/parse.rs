@@ -18,6 +18,9 @@ use super::{
 use crate::skew::Skew;
 use crate::version::{MajorZero, Scheme, Version, WireChanges, WithReleases, parse_version};
 
+#[path = "parse_protocol.rs"]
+mod protocol;
+
 /// The largest policy file read; real ones are a few kilobytes.
 const MAX_POLICY_LEN: usize = 1 << 20;
 
@@ -30,6 +33,8 @@ struct RawPolicy {
     upgrade: Option<Spanned<Upgrades>>,
     support: Option<RawSupport>,
     deny: Option<Vec<Spanned<RawDeny>>>,
+    protocol: Option<Spanned<protocol::RawProtocol>>,
+    feature: Option<Vec<Spanned<protocol::RawFeature>>>,
 }
 
 #[derive(Deserialize)]
@@ -429,6 +434,9 @@ fn string_example(key: &str) -> Option<&'static str> {
         "component" | "peer" => Some("\"server\""),
         "note" | "description" => Some("\"agents never run ahead of the server\""),
         "reason" => Some("\"pulled: corrupts the index on upgrade\""),
+        "since" | "assumed" => Some("\"1.6.0\""),
+        "name" => Some("\"readlink\""),
+        "version-from" => Some("\"env:PROTOCOL_VERSION\""),
         _ => None,
     }
 }
@@ -514,6 +522,12 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
     }
     for spanned in raw.deny.unwrap_or_default() {
         parts.denies.extend(b.deny(spanned));
+    }
+    if let Some(p) = raw.protocol {
+        parts.protocol = b.protocol(p, &|name| std::env::var(name).ok());
+    }
+    for spanned in raw.feature.unwrap_or_default() {
+        parts.features.extend(b.feature(spanned));
     }
     if !b.errors.is_empty() {
         return Err(PolicyError {

@@ -5,6 +5,7 @@
 
 mod components;
 mod denies;
+mod protocol;
 mod rules;
 mod upgrades;
 mod versions;
@@ -64,12 +65,33 @@ pub(super) fn lint(parts: &PolicyParts) -> (Vec<Vec<PairEntry>>, Vec<Diagnostic>
         denies::deny_of_every_component_is_not_a_floor(parts, deny, &mut out);
         denies::denies_do_not_overlap(parts, i, &mut out);
     }
+    lint_protocol(parts, &mut out);
     out.sort_by(|a, b| {
         a.severity
             .cmp(&b.severity)
             .then_with(|| a.origin.cmp(&b.origin))
     });
     (pairs, out)
+}
+
+/// The rules of `[protocol]` and `[[feature]]`.
+fn lint_protocol(parts: &PolicyParts, out: &mut Vec<Diagnostic>) {
+    if let Some(p) = &parts.protocol {
+        for i in 0..p.releases.len() {
+            protocol::protocol_releases_increase(p, i, out);
+        }
+        protocol::protocol_version_is_carried(p, out);
+        protocol::assumed_is_below_the_releases(p, out);
+    }
+    if !protocol::features_are_within_the_limit(parts, out) {
+        return;
+    }
+    for (i, f) in parts.features.iter().enumerate() {
+        protocol::feature_name_is_valid(f, out);
+        protocol::feature_is_declared_once(parts, i, out);
+        protocol::feature_since_is_before_until(parts, f, out);
+        protocol::feature_is_not_newer_than_this_crate(parts, f, out);
+    }
 }
 
 /// `: did you mean `server`?`, or nothing.

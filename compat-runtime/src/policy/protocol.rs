@@ -1,0 +1,136 @@
+//! A protocol version of its own (`[protocol]`) and named features (`[[feature]]`).
+//!
+//! Many protocols keep the version of what travels apart from their releases: mirrord's
+//! releases are 3.x while `mirrord-protocol` is at 1.29.0, bumped a minor for each
+//! capability. With `[protocol]`, `#[since]`, the handshake and the send guard speak the
+//! protocol's version; the skew rules, the planner and the guide keep speaking releases, and
+//! `[protocol.releases]` says which release carried which protocol version.
+
+use crate::policy::{Located, Origin};
+use crate::version::{Scheme, Version};
+
+/// The longest feature name (the hello carries them).
+pub const MAX_FEATURE_NAME: usize = 64;
+
+/// `[protocol]`: the protocol's name, the version this crate speaks, which releases carry
+/// which protocol versions, and what a peer that states none speaks.
+///
+/// ```
+/// # #[cfg(feature = "build")] {
+/// use compat_runtime::{Policy, Version};
+/// let policy = Policy::from_toml("compat.toml", r#"
+///     [components]
+///     agent = {}
+///     layer = {}
+///     [[rule]]
+///     component = "layer"
+///     peer = "agent"
+///     skew = "any"
+///     [protocol]
+///     name = "mirrord-protocol"
+///     version = "1.6.0"
+///     [protocol.releases]
+///     "1.5.0" = "3.30.0"
+///     "1.6.0" = "3.41.0"
+/// "#).unwrap();
+/// let protocol = policy.protocol().unwrap();
+/// assert_eq!(protocol.name.value, "mirrord-protocol");
+/// // A release speaks the protocol of the greatest entry at or below it.
+/// assert_eq!(protocol.carried_by(&Version::new(3, 40, 2)), Some(&Version::new(1, 5, 0)));
+/// assert_eq!(protocol.first_carrying(&Version::new(1, 6, 0)), Some(&Version::new(3, 41, 0)));
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Protocol {
+    /// How messages name the protocol: `mirrord-protocol`.
+    pub name: Located<String>,
+    /// The protocol version this crate speaks (`version`, or read from `version-from`).
+    pub version: Located<Version>,
+    /// Each protocol version and the first release that carried it (`[protocol.releases]`),
+    /// in file order.
+    pub releases: Vec<Carried>,
+    /// What a peer whose hello states no protocol speaks (`assumed`).
+    pub assumed: Option<Located<Version>>,
+    /// Where the `[protocol]` table starts.
+    pub origin: Origin,
+}
+
+/// One entry of `[protocol.releases]`: `"1.6.0" = "3.41.0"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Carried {
+    /// The protocol version.
+    pub protocol: Located<Version>,
+    /// The first release that carried it.
+    pub release: Located<Version>,
+}
+
+impl Protocol {
+    /// The protocol `release` speaks: the greatest entry of `[protocol.releases]` whose
+    /// release is at or below it; below every entry, the `assumed` protocol; `None` when
+    /// the policy does not say (no entries, or none that low and no `assumed`).
+    pub fn carried_by(&self, release: &Version) -> Option<&Version> {
+        let at = |c: &&Carried| cmp_release(&c.release.value, release).is_le();
+        self.releases
+            .iter()
+            .filter(at)
+            .max_by(|a, b| cmp_release(&a.release.value, &b.release.value))
+            .map(|c| &c.protocol.value)
+            .or_else(|| self.assumed.as_ref().map(|a| &a.value))
+    }
+
+    /// The first release that carried `protocol` or a newer one, if the policy says.
+    pub fn first_carrying(&self, protocol: &Version) -> Option<&Version> {
+        self.releases
+            .iter()
+            .filter(|c| cmp_release(&c.protocol.value, protocol).is_ge())
+            .min_by(|a, b| cmp_release(&a.release.value, &b.release.value))
+            .map(|c| &c.release.value)
+    }
+
+    /// The protocol of a peer: what it stated, else what `[protocol]` says its release
+    /// carries, else `assumed`.
+    pub fn of_peer(&self, stated: Option<&Version>, release: &Version) -> Option<Version> {
+        stated.or_else(|| self.carried_by(release)).cloned()
+    }
+}
+
+/// One `[[feature]]`: a named capability, its protocol version (or release, without
+/// `[protocol]`) and, for a capability no version implies, `advertised = true`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feature {
+    /// Its name: `readlink`.
+    pub name: Located<String>,
+    /// The first version that has it; `None` for an advertised capability no version
+    /// implies.
+    pub since: Option<Located<Version>>,
+    /// The version that removed it.
+    pub until: Option<Located<Version>>,
+    /// What it is, in a few words.
+    pub note: Option<String>,
+    /// Whether only a peer's advertisement says it has it (licence tier, a configuration
+    /// flag).
+    pub advertised: bool,
+    /// Where the `[[feature]]` table starts.
+    pub origin: Origin,
+}
+
+impl Feature {
+    /// Whether a peer at `version` has the feature by its version alone: at or above
+    /// `since` and below `until`; never for an advertised capability.
+    pub fn implied_by(&self, scheme: &Scheme, version: &Version) -> bool {
+        !self.advertised
+            && self
+                .since
+                .as_ref()
+                .is_some_and(|s| scheme.compare(version, &s.value).is_ge())
+            && self
+                .until
+                .as_ref()
+                .is_none_or(|u| scheme.compare(version, &u.value).is_lt())
+    }
+}
+
+/// Releases compared by number and pre-release, as a mapping is written.
+fn cmp_release(a: &Version, b: &Version) -> core::cmp::Ordering {
+    (a.major, a.minor, a.patch, &a.pre).cmp(&(b.major, b.minor, b.patch, &b.pre))
+}
