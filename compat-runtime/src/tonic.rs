@@ -17,7 +17,13 @@
 //! - client: [`ClientInterceptor`] adds the identity; to also check the server's identity
 //!   with the client's own policy (both ends decide), wrap the channel in
 //!   [`CompatClientLayer`](crate::tower::CompatClientLayer) instead, whose errors
-//!   [`refusal`] reads as well.
+//!   [`refusal`] reads as well. With
+//!   [`.methods(METHODS)`](crate::tower::CompatClientLayer::methods) the layer also refuses,
+//!   before anything is sent, a call to an RPC method the server predates (it would answer
+//!   `UNIMPLEMENTED`): a `FAILED_PRECONDITION` status whose message names the method, the
+//!   release that brings it and what to upgrade, with `compat-peer` (the server),
+//!   `compat-method` and `compat-since` in its metadata; [`unknown_method`] reads it back.
+//! - handlers: [`session`] takes the [`Session`] out of a request.
 //!
 //! ```
 //! # #[cfg(feature = "build")] {
@@ -53,10 +59,13 @@ use tonic::metadata::{AsciiMetadataValue, MetadataMap};
 use tonic::service::Interceptor;
 use tonic::{Request, Status};
 
+use crate::Session;
 use crate::census::Census;
 use crate::handshake::{Endpoint, Refused};
 use crate::tower::gate::{Carried, Gate, Side, Verdict, header_value};
-use crate::tower::{ClientError, FINGERPRINT_HEADER, IdentityLayer, PEER_HEADER, REFUSAL_HEADER};
+use crate::tower::{
+    ClientError, FINGERPRINT_HEADER, IdentityLayer, PEER_HEADER, REFUSAL_HEADER, UnknownMethod,
+};
 
 /// The server's interceptor: checks each call's `compat-peer` metadata with this end's
 /// policy, refuses with `FAILED_PRECONDITION` and the refusal in metadata, and puts the
@@ -132,6 +141,49 @@ fn ascii(bytes: &[u8]) -> AsciiMetadataValue {
     AsciiMetadataValue::try_from(bytes).unwrap_or_else(|_| AsciiMetadataValue::from_static("?"))
 }
 
+/// The [`Session`] that [`ServerInterceptor`] put in an accepted request, for the handler
+/// to guard its answers with; `INTERNAL` when the request did not come through the
+/// interceptor (the service was added without `with_interceptor`), saying so.
+///
+/// ```
+/// # #[cfg(feature = "build")] {
+/// use compat_runtime::{Endpoint, Policy};
+/// use compat_runtime::tonic::{ClientInterceptor, ServerInterceptor, session};
+/// use tonic::service::Interceptor;
+///
+/// let policy: &'static Policy = Box::leak(Box::new(Policy::from_toml("compat.toml",
+///     "[components]\nserver = {}\nagent = {}\n\
+///      [[rule]]\ncomponent = \"agent\"\npeer = \"server\"\nnewer = \"none\"\nolder = \"1 minor\"\n",
+/// ).unwrap()));
+/// let mut server = ServerInterceptor::new(Endpoint::new(policy, "server", "0.9.3", &[]).unwrap());
+/// let mut agent = ClientInterceptor::new(&Endpoint::new(policy, "agent", "0.8.4", &[]).unwrap());
+///
+/// // In a handler: `let session = session(&request)?;`
+/// let request = server.call(agent.call(tonic::Request::new(())).unwrap()).unwrap();
+/// assert_eq!(session(&request).unwrap().peer_version().to_string(), "0.8.4");
+///
+/// let status = session(&tonic::Request::new(())).unwrap_err();
+/// assert_eq!(status.code(), tonic::Code::Internal);
+/// assert!(status.message().contains("with_interceptor"));
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// `INTERNAL` when the request carries no session.
+pub fn session<T>(request: &Request<T>) -> Result<Arc<Session>, Status> {
+    request
+        .extensions()
+        .get::<Arc<Session>>()
+        .cloned()
+        .ok_or_else(|| {
+            Status::internal(
+                "no compat session in the request: serve the service behind compat's \
+                 interceptor (`FooServer::with_interceptor(service, ServerInterceptor::new(..))`)",
+            )
+        })
+}
+
 /// The client's interceptor: adds `compat-peer` and `compat-fingerprint` to every call.
 #[derive(Debug, Clone)]
 pub struct ClientInterceptor {
@@ -157,6 +209,32 @@ impl Interceptor for ClientInterceptor {
         metadata.insert(FINGERPRINT_HEADER, self.fingerprint.clone());
         Ok(request)
     }
+}
+
+/// The refusal of an RPC method the server predates that a status carries (from
+/// [`CompatClientLayer::methods`](crate::tower::CompatClientLayer::methods)); `None` for
+/// any other status.
+///
+/// ```
+/// # #[cfg(feature = "build")] {
+/// # use compat_runtime::tonic::unknown_method;
+/// # let status = tonic::Status::unimplemented("");
+/// // let status = client.fetch_jwt_svid(request).await.unwrap_err();
+/// if let Some(refused) = unknown_method(&status) {
+///     eprintln!("{} needs {} {} or later", refused.method().path,
+///         refused.server_component(), refused.method().since);
+/// }
+/// # }
+/// ```
+pub fn unknown_method(status: &Status) -> Option<&UnknownMethod> {
+    let mut source = std::error::Error::source(status);
+    while let Some(error) = source {
+        if let Some(ClientError::UnknownMethod(refused)) = error.downcast_ref::<ClientError>() {
+            return Some(refused);
+        }
+        source = error.source();
+    }
+    None
 }
 
 /// The compat refusal a status carries: the server's (from its `compat-refusal` metadata

@@ -1,6 +1,8 @@
 //! The client's side: [`CompatClientLayer`] names this end on every request and checks the
 //! server's answer. It wraps a client in a [`CompatClient`], whose answer is a
-//! [`ResponseFuture`] and whose errors are [`ClientError`]s.
+//! [`ResponseFuture`] and whose errors are [`ClientError`]s. With
+//! [`methods`](CompatClientLayer::methods), it also refuses to call an RPC method the server
+//! predates ([`UnknownMethod`]).
 
 use core::fmt;
 use core::future::Future;
@@ -14,9 +16,12 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use super::gate::{Carried, Gate, Side, Verdict};
+use super::methods::Methods;
+pub use super::methods::UnknownMethod;
 use super::{FINGERPRINT, PEER, PEER_HEADER, REFUSAL, carried};
 use crate::census::Census;
 use crate::handshake::{Endpoint, Refused};
+use crate::proto::Method;
 
 /// An error a service may return, boxed.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -32,6 +37,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Debug, Clone)]
 pub struct CompatClientLayer {
     gate: Arc<Gate>,
+    methods: Option<Arc<Methods>>,
 }
 
 impl CompatClientLayer {
@@ -44,7 +50,58 @@ impl CompatClientLayer {
     pub fn with_census(endpoint: Endpoint<'static>, census: Census) -> Self {
         CompatClientLayer {
             gate: Arc::new(Gate::new(endpoint, census, "http", Side::Client, "header")),
+            methods: None,
         }
+    }
+
+    /// Also refuses, before anything is sent, a call to an RPC method of `table` that the
+    /// server predates (an old server would answer `UNIMPLEMENTED`): the error is
+    /// [`ClientError::UnknownMethod`], which names the method, the release that brings it
+    /// and what to upgrade, and which tonic hands the caller as a `FAILED_PRECONDITION`
+    /// status. `table` is the `METHODS` that compat's build-script helper writes
+    /// (`compat_runtime::proto::build`). The server's version is the one its last answer
+    /// through this layer named; the first call to a method a server lacks is refused on its
+    /// `UNIMPLEMENTED` answer, with the same error.
+    ///
+    /// ```
+    /// # #[cfg(feature = "build")] {
+    /// use compat_runtime::proto::Method;
+    /// use compat_runtime::tower::{ClientError, CompatClientLayer, CompatServerLayer};
+    /// use compat_runtime::{Endpoint, Policy};
+    /// use tower::{Layer, ServiceExt, service_fn};
+    ///
+    /// const METHODS: &[Method] = &[
+    ///     Method { path: "/spire.Node/Attest", since: "0.8.0" },
+    ///     Method { path: "/spire.Node/FetchJwtSvid", since: "0.9.0" },
+    /// ];
+    /// let policy: &'static Policy = Box::leak(Box::new(Policy::from_toml("compat.toml",
+    ///     "[components]\nserver = {}\nagent = {}\n\
+    ///      [[rule]]\ncomponent = \"agent\"\npeer = \"server\"\nnewer = \"1 minor\"\nolder = \"1 minor\"\n",
+    /// ).unwrap()));
+    /// let server = CompatServerLayer::new(Endpoint::new(policy, "server", "0.8.5", &[]).unwrap())
+    ///     .layer(service_fn(|_: http::Request<String>| async {
+    ///         Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
+    ///     }));
+    /// let agent = CompatClientLayer::new(Endpoint::new(policy, "agent", "0.9.3", &[]).unwrap())
+    ///     .methods(METHODS)
+    ///     .layer(server);
+    /// let call = |path: &str| http::Request::builder().uri(path).body(String::new()).unwrap();
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// // The first answer names the server: 0.8.5.
+    /// agent.clone().oneshot(call("/spire.Node/Attest")).await.unwrap();
+    /// let err = agent.clone().oneshot(call("/spire.Node/FetchJwtSvid")).await.unwrap_err();
+    /// let ClientError::UnknownMethod(refused) = err else { panic!("{err}") };
+    /// assert_eq!(refused.method().since, "0.9.0");
+    /// assert_eq!(refused.server_version().to_string(), "0.8.5");
+    /// assert!(refused.to_string().contains("upgrade server to 0.9.0 or later"));
+    /// # });
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn methods(mut self, table: &'static [Method]) -> Self {
+        self.methods = Some(Arc::new(Methods::new(table)));
+        self
     }
 
     /// The census of the servers this client met.
@@ -60,6 +117,7 @@ impl<S> Layer<S> for CompatClientLayer {
         CompatClient {
             inner,
             gate: Arc::clone(&self.gate),
+            methods: self.methods.clone(),
         }
     }
 }
@@ -69,6 +127,7 @@ impl<S> Layer<S> for CompatClientLayer {
 pub struct CompatClient<S> {
     inner: S,
     gate: Arc<Gate>,
+    methods: Option<Arc<Methods>>,
 }
 
 impl<S, B, R> Service<Request<B>> for CompatClient<S>
@@ -87,22 +146,45 @@ where
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let called = self
+            .methods
+            .as_ref()
+            .and_then(|methods| methods.find(request.uri().path()).cloned());
+        if let (Some(methods), Some(method)) = (&self.methods, &called)
+            && let Some(refused) = methods.refuse(method)
+        {
+            return ResponseFuture {
+                future: None,
+                refused: Some(Box::new(refused)),
+                gate: Arc::clone(&self.gate),
+                methods: None,
+                called: None,
+            };
+        }
         let headers = request.headers_mut();
         headers.insert(PEER, self.gate.identity().clone());
         headers.insert(FINGERPRINT, self.gate.fingerprint().clone());
         ResponseFuture {
-            future: self.inner.call(request),
+            future: Some(self.inner.call(request)),
+            refused: None,
             gate: Arc::clone(&self.gate),
+            methods: self.methods.clone(),
+            called,
         }
     }
 }
 
 pin_project! {
-    /// The answer of a [`CompatClient`]: the server's response once both ends accepted.
+    /// The answer of a [`CompatClient`]: the server's response once both ends accepted, or
+    /// the refusal of a method the server predates, made without a call.
     pub struct ResponseFuture<F> {
         #[pin]
-        future: F,
+        future: Option<F>,
+        refused: Option<Box<UnknownMethod>>,
         gate: Arc<Gate>,
+        // The guard of the methods, and this call's method when its table lists it.
+        methods: Option<Arc<Methods>>,
+        called: Option<(Method, crate::Version)>,
     }
 }
 
@@ -115,9 +197,42 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let mut response =
-            ready!(this.future.poll(cx)).map_err(|e| ClientError::Service(e.into()))?;
-        Poll::Ready(check(this.gate, &mut response).map(|()| response))
+        if let Some(refused) = this.refused.take() {
+            return Poll::Ready(Err(ClientError::UnknownMethod(refused)));
+        }
+        let Some(future) = this.future.as_pin_mut() else {
+            return Poll::Ready(Err(ClientError::Service(
+                "compat's client future polled after it was refused".into(),
+            )));
+        };
+        let mut response = ready!(future.poll(cx)).map_err(|e| ClientError::Service(e.into()))?;
+        check(this.gate, &mut response)?;
+        if let Some(methods) = this.methods {
+            if let Some(session) = response.extensions().get::<Arc<crate::Session>>() {
+                methods.learn(session);
+            }
+            if let Some(method) = this.called {
+                unimplemented_on(methods, method, &response)?;
+            }
+        }
+        Poll::Ready(Ok(response))
+    }
+}
+
+/// The server's `UNIMPLEMENTED` answer to a method it predates (a first call, made before
+/// the layer knew the server's version) as the refusal the layer would have made.
+fn unimplemented_on<R>(
+    methods: &Methods,
+    method: &(Method, crate::Version),
+    response: &Response<R>,
+) -> Result<(), ClientError> {
+    let unimplemented = response
+        .headers()
+        .get("grpc-status")
+        .is_some_and(|code| code.as_bytes() == b"12");
+    match methods.refuse(method) {
+        Some(refused) if unimplemented => Err(ClientError::UnknownMethod(Box::new(refused))),
+        _ => Ok(()),
     }
 }
 
@@ -189,6 +304,10 @@ pub enum ClientError {
         /// What is wrong with it.
         reason: String,
     },
+    /// This client refused to call an RPC method the server predates
+    /// ([`CompatClientLayer::methods`]); nothing was sent, or the server answered
+    /// `UNIMPLEMENTED`.
+    UnknownMethod(Box<UnknownMethod>),
     /// The inner service failed.
     Service(BoxError),
 }
@@ -217,6 +336,7 @@ impl fmt::Display for ClientError {
                 f,
                 "the server refused this client ({status}), but its refusal cannot be read: {reason}"
             ),
+            ClientError::UnknownMethod(m) => m.fmt(f),
             ClientError::Service(e) => e.fmt(f),
         }
     }
@@ -226,6 +346,7 @@ impl std::error::Error for ClientError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ClientError::RefusedByServer(r) | ClientError::RefusedServer(r) => Some(r),
+            ClientError::UnknownMethod(m) => Some(&**m),
             ClientError::Service(e) => Some(&**e),
             _ => None,
         }

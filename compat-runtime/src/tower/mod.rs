@@ -80,11 +80,12 @@
 pub mod client;
 pub(crate) mod gate;
 pub(crate) mod json;
+mod methods;
 pub mod server;
 
 use http::{HeaderName, StatusCode};
 
-pub use client::{BoxError, ClientError, CompatClient, CompatClientLayer};
+pub use client::{BoxError, ClientError, CompatClient, CompatClientLayer, UnknownMethod};
 pub use gate::{FINGERPRINT_LEN, MAX_CACHED, MAX_IDENTITY};
 pub use json::MAX_REFUSAL_JSON;
 pub use server::{CompatServer, CompatServerLayer, Identity, IdentityLayer};
@@ -120,6 +121,11 @@ pub const FINGERPRINT_HEADER: &str = "compat-fingerprint";
 pub const REFUSAL_HEADER: &str = "compat-refusal";
 /// The advance-warning notice for the client, in words.
 pub const NOTICE_HEADER: &str = "compat-notice";
+/// On a client's refusal of an RPC method the server predates ([`UnknownMethod`]): the
+/// method's path.
+pub const METHOD_HEADER: &str = "compat-method";
+/// On a client's refusal of an RPC method the server predates: the release that brings it.
+pub const SINCE_HEADER: &str = "compat-since";
 
 /// [`PEER_HEADER`] as a header name.
 pub const PEER: HeaderName = HeaderName::from_static(PEER_HEADER);

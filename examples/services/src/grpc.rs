@@ -22,9 +22,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::{Buf, BufMut, Bytes};
-use compat_runtime::Session;
 use compat_runtime::census::Census;
-use compat_runtime::tonic::ServerInterceptor;
+use compat_runtime::tonic::{ServerInterceptor, session};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use spire_protocol::{AttestRequest, RenewSvidRequest, ServerMessage};
@@ -101,16 +100,6 @@ impl<D: DeserializeOwned> Decoder for JsonDecoder<D> {
 /// The node service's handlers.
 #[derive(Debug, Default)]
 pub struct Node;
-
-fn session<T>(request: &Request<T>) -> Result<Arc<Session>, Status> {
-    request
-        .extensions()
-        .get::<Arc<Session>>()
-        .cloned()
-        .ok_or_else(|| {
-            Status::internal("no compat session: serve NodeServer with compat's interceptor")
-        })
-}
 
 impl Node {
     async fn attest(

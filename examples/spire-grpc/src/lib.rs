@@ -6,20 +6,20 @@
 //!   agents outside SPIRE's window; its answer to `Attest` goes through the send guard:
 //!   the bundle's URL (`@since 0.9.0`) is sent only to agents that know it, older ones get
 //!   the PEM.
-//! - [`Agent`] calls it as an agent, with its identity on every call, and refuses to call
-//!   an RPC the server predates (which it would answer with `UNIMPLEMENTED`), naming the
-//!   release that brought it.
+//! - [`Agent`] calls it as an agent through compat's client layer, which names the agent
+//!   on every call, checks the server's answer with the agent's own policy, and refuses to
+//!   call an RPC the server predates (which it would answer with `UNIMPLEMENTED`), naming
+//!   the release that brought it (`CompatClientLayer::methods` with the `METHODS` the
+//!   build script wrote).
 //! - `compat.lock` records the tables by field number; `tests/lock.rs` shows the lock
 //!   refusing three wire-breaking edits of the `.proto` file (`build.rs` makes the edited copy).
 
-use std::sync::{Arc, Mutex};
-
-use compat_runtime::proto::Method;
-use compat_runtime::tonic::{ClientInterceptor, ServerInterceptor};
-use compat_runtime::{Endpoint, Session, Version};
-use tonic::service::interceptor::InterceptedService;
+use compat_runtime::tonic::{ServerInterceptor, session};
+use compat_runtime::tower::{CompatClient, CompatClientLayer};
+use compat_runtime::{Endpoint, Session};
 use tonic::transport::Channel;
 use tonic::{Request, Response, Status};
+use tower_layer::Layer;
 
 /// The generated messages and service of `spire.api.node.v1`.
 #[allow(
@@ -70,16 +70,6 @@ pub const BUNDLE_URL: &str = "https://spire.example.org/bundle";
 /// The node API's handlers.
 #[derive(Debug, Default)]
 pub struct NodeService;
-
-fn session<T>(request: &Request<T>) -> Result<Arc<Session>, Status> {
-    request
-        .extensions()
-        .get::<Arc<Session>>()
-        .cloned()
-        .ok_or_else(|| {
-            Status::internal("no compat session: serve NodeServer with compat's interceptor")
-        })
-}
 
 /// The answer to an agent: the bundle by URL where the agent knows that member of the
 /// oneof (the send guard says), else by value.
@@ -159,52 +149,20 @@ pub async fn serve(
         .await
 }
 
-/// An agent's side: the generated client with compat's identity on every call, and the
-/// server's version as its last answer named it.
+/// An agent's side: the generated client over compat's client layer, which names the
+/// agent on every call, checks the server's identity, and refuses a method the server
+/// predates.
 #[derive(Debug, Clone)]
 pub struct Agent {
-    client: NodeClient<InterceptedService<Channel, ClientInterceptor>>,
-    server: Arc<Mutex<Option<Version>>>,
+    client: NodeClient<CompatClient<Channel>>,
 }
 
 impl Agent {
     /// An agent of `endpoint` over `channel`.
-    pub fn new(channel: Channel, endpoint: &Endpoint<'_>) -> Self {
-        let client = NodeClient::with_interceptor(channel, ClientInterceptor::new(endpoint));
+    pub fn new(channel: Channel, endpoint: Endpoint<'static>) -> Self {
+        let layer = CompatClientLayer::new(endpoint).methods(METHODS);
         Agent {
-            client,
-            server: Arc::new(Mutex::new(None)),
-        }
-    }
-
-    fn learn<T>(&self, response: &Response<T>) {
-        let named = response
-            .metadata()
-            .get("compat-peer")
-            .and_then(|v| v.to_str().ok());
-        if let Some(version) = named
-            .and_then(|v| v.split_once('@'))
-            .and_then(|(_, v)| Version::parse(v).ok())
-        {
-            *self
-                .server
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(version);
-        }
-    }
-
-    /// Refuses, before sending, a method the server is known to predate.
-    fn check(&self, path: &str) -> Result<(), Status> {
-        let server = self
-            .server
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        match server.and_then(|v| Method::unknown_to(METHODS, path, &v).map(|m| (m, v))) {
-            Some((method, version)) => Err(Status::failed_precondition(
-                method.refusal("server", &version),
-            )),
-            None => Ok(()),
+            client: NodeClient::new(layer.layer(channel)),
         }
     }
 
@@ -214,25 +172,20 @@ impl Agent {
     ///
     /// The server's status, compat's refusal among them.
     pub async fn attest(&mut self, request: AttestRequest) -> Result<AttestResponse, Status> {
-        self.check("/spire.api.node.v1.Node/Attest")?;
-        let response = self.client.attest(request).await?;
-        self.learn(&response);
-        Ok(response.into_inner())
+        Ok(self.client.attest(request).await?.into_inner())
     }
 
     /// `FetchJwtSvid`, which servers before 0.9.0 do not have.
     ///
     /// # Errors
     ///
-    /// `FAILED_PRECONDITION` without a call when the server predates the method.
+    /// `FAILED_PRECONDITION` without a call when the server is known to predate the
+    /// method (`compat_runtime::tonic::unknown_method` reads it).
     pub async fn fetch_jwt_svid(
         &mut self,
         request: FetchJwtSvidRequest,
     ) -> Result<FetchJwtSvidResponse, Status> {
-        self.check("/spire.api.node.v1.Node/FetchJwtSvid")?;
-        let response = self.client.fetch_jwt_svid(request).await?;
-        self.learn(&response);
-        Ok(response.into_inner())
+        Ok(self.client.fetch_jwt_svid(request).await?.into_inner())
     }
 }
 

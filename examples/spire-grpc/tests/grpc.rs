@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use compat_runtime::tonic::{ServerInterceptor, refusal};
+use compat_runtime::tonic::{ServerInterceptor, refusal, unknown_method};
 use compat_runtime::{Endpoint, Policy};
 use spire_grpc::node::attest_response::Bundle;
 use spire_grpc::node::{AttestRequest, AttestationData, FetchJwtSvidRequest};
@@ -35,7 +35,7 @@ async fn agent(policy: &'static Policy, addr: SocketAddr, version: &str) -> Agen
     .unwrap();
     Agent::new(
         channel,
-        &Endpoint::new(policy, "agent", version, &[]).unwrap(),
+        Endpoint::new(policy, "agent", version, &[]).unwrap(),
     )
 }
 
@@ -88,31 +88,106 @@ async fn agents_outside_the_window_are_refused_with_the_rule() {
     }
 }
 
-/// SPIRE's agents are never newer than their server, so no agent meets a server that
-/// lacks a method it knows; a policy that lets clients be one minor newer shows the client
+/// A policy that lets agents be one minor newer than their server: SPIRE's agents never
+/// are, so no agent meets a server that lacks a method it knows; this one shows the client
 /// side of an RPC's `@since`.
-#[tokio::test]
-async fn an_agent_refuses_to_call_an_rpc_its_server_predates() {
-    let lenient: &'static Policy = Box::leak(Box::new(
+fn lenient() -> &'static Policy {
+    Box::leak(Box::new(
         Policy::from_toml(
             "compat.toml",
             "[components]\nserver = {}\nagent = {}\n[[rule]]\ncomponent = \"agent\"\npeer = \"server\"\nnewer = \"1 minor\"\nolder = \"1 minor\"\n",
         )
         .unwrap(),
-    ));
-    let addr = server(lenient, "0.8.5").await;
-    let mut newer = agent(lenient, addr, "0.9.3").await;
+    ))
+}
+
+fn jwt() -> FetchJwtSvidRequest {
+    FetchJwtSvidRequest {
+        audience: vec!["db".into()],
+    }
+}
+
+/// Once an answer has named the server (0.8.5), compat's client layer refuses `FetchJwtSvid`
+/// (`@since 0.9.0`) itself: the status says which method, which release brings it and what
+/// to upgrade, in its message and metadata, and the server never sees the call.
+#[tokio::test]
+async fn an_agent_refuses_to_call_an_rpc_its_server_predates() {
+    let policy = lenient();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let interceptor =
+        ServerInterceptor::new(Endpoint::new(policy, "server", "0.8.5", &[]).unwrap());
+    let census = interceptor.census().clone();
+    tokio::spawn(serve(listener, interceptor));
+    let mut newer = agent(policy, addr, "0.9.3").await;
     tokio::time::timeout(WAIT, newer.attest(request()))
         .await
         .unwrap()
         .unwrap();
-    let status = newer
-        .fetch_jwt_svid(FetchJwtSvidRequest {
-            audience: vec!["db".into()],
-        })
+    let seen = census.snapshot().total().accepted;
+    assert_eq!(seen, 1, "the census counts calls");
+
+    let status = tokio::time::timeout(WAIT, newer.fetch_jwt_svid(jwt()))
         .await
+        .unwrap()
         .unwrap_err();
-    assert_eq!(status.code(), tonic::Code::FailedPrecondition);
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+    assert_eq!(
+        status.message(),
+        "`/spire.api.node.v1.Node/FetchJwtSvid` arrived in 0.9.0 and server 0.8.5 does not have it \
+         (it would answer UNIMPLEMENTED); do not call it on this peer, or upgrade server to 0.9.0 or later"
+    );
+    let metadata = status.metadata();
+    assert_eq!(metadata.get("compat-peer").unwrap(), "server@0.8.5");
+    assert_eq!(
+        metadata.get("compat-method").unwrap(),
+        "/spire.api.node.v1.Node/FetchJwtSvid"
+    );
+    assert_eq!(metadata.get("compat-since").unwrap(), "0.9.0");
+    let refused = unknown_method(&status).expect("the refusal is the status's source");
+    assert_eq!(refused.method().since, "0.9.0");
+    assert_eq!(refused.server_version().to_string(), "0.8.5");
+    assert!(refusal(&status).is_none(), "no peer was refused");
+    // Nothing went out: the server's interceptor saw the Attest call only.
+    assert_eq!(census.snapshot().total().accepted, seen);
+
+    // A server that has the method answers it.
+    let addr = server(policy, "0.9.3").await;
+    let mut same = agent(policy, addr, "0.9.3").await;
+    tokio::time::timeout(WAIT, same.attest(request()))
+        .await
+        .unwrap()
+        .unwrap();
+    let token = tokio::time::timeout(WAIT, same.fetch_jwt_svid(jwt()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(token.token, "jwt-for-db");
+}
+
+/// Before any answer has named the server, the first call to a method it lacks goes out; its
+/// `UNIMPLEMENTED` answer, from a server that predates the method, comes back as the same
+/// refusal. The server here really lacks the method: it names itself 0.8.5 on every answer
+/// and serves no method at all, so tonic answers `UNIMPLEMENTED`.
+#[tokio::test]
+async fn a_first_call_answered_unimplemented_gets_the_same_refusal() {
+    let policy = lenient();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let interceptor =
+        ServerInterceptor::new(Endpoint::new(policy, "server", "0.8.5", &[]).unwrap());
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .layer(interceptor.identity_layer())
+            .add_routes(tonic::service::Routes::default())
+            .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener)),
+    );
+    let mut newer = agent(policy, addr, "0.9.3").await;
+    let status = tokio::time::timeout(WAIT, newer.fetch_jwt_svid(jwt()))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
     assert!(
         status
             .message()
@@ -120,18 +195,5 @@ async fn an_agent_refuses_to_call_an_rpc_its_server_predates() {
         "{}",
         status.message()
     );
-
-    let addr = server(lenient, "0.9.3").await;
-    let mut same = agent(lenient, addr, "0.9.3").await;
-    tokio::time::timeout(WAIT, same.attest(request()))
-        .await
-        .unwrap()
-        .unwrap();
-    let token = same
-        .fetch_jwt_svid(FetchJwtSvidRequest {
-            audience: vec!["db".into()],
-        })
-        .await
-        .unwrap();
-    assert_eq!(token.token, "jwt-for-db");
+    assert!(unknown_method(&status).is_some());
 }
