@@ -273,7 +273,9 @@ impl Build<'_> {
 
 /// Records in `dir/compat.lock` the release `version` as another checkout recorded it in the
 /// lock file `from` (`cargo compat lock --rev` records an earlier release in a temporary
-/// checkout of that revision, then adopts it here), replacing any record of `version`.
+/// checkout of that revision, then adopts it here), replacing any record of `version`: its
+/// serde messages (`[[release]]`) and its prost messages (`[[proto_release]]`), whichever
+/// `from` records.
 ///
 /// The release is taken as it was recorded, tables and fingerprint alike: the tables of an
 /// earlier release come from that release's code, not from today's annotations.
@@ -289,21 +291,25 @@ pub fn adopt(
 ) -> Result<LockReport, LockError> {
     let path = dir.as_ref().join(FILE);
     let wanted = parse_version(version).map_err(|e| fail(from, e.to_string()))?;
+    let is_wanted = |v: &str| parse_version(v).is_ok_and(|v| v == wanted);
     let recorded = file::read(from, false)?;
-    let release = recorded
-        .releases
-        .into_iter()
-        .find(|r| parse_version(&r.version).is_ok_and(|v| v == wanted))
-        .ok_or_else(|| {
-            fail(
-                from,
-                format!("release {wanted} is not recorded in it; record it there first"),
-            )
-        })?;
+    let release = recorded.releases.into_iter().find(|r| is_wanted(&r.version));
+    let proto = recorded.proto.into_iter().find(|r| is_wanted(&r.version));
+    if release.is_none() && proto.is_none() {
+        return Err(fail(
+            from,
+            format!("release {wanted} is not recorded in it; record it there first"),
+        ));
+    }
     let mut lock = file::read(&path, true)?;
-    lock.releases
-        .retain(|r| parse_version(&r.version).map_or(true, |v| v != wanted));
-    lock.releases.push(release);
+    if let Some(release) = release {
+        lock.releases.retain(|r| !is_wanted(&r.version));
+        lock.releases.push(release);
+    }
+    if let Some(proto) = proto {
+        lock.proto.retain(|r| !is_wanted(&r.version));
+        lock.proto.push(proto);
+    }
     file::write(&path, &mut lock, policy)?;
     Ok(LockReport {
         path,

@@ -221,12 +221,6 @@ pub fn verify_proto_with(
             version: current.to_string(),
             messages: now,
         });
-        lock.proto.sort_by(
-            |a, b| match (parse_version(&a.version), parse_version(&b.version)) {
-                (Ok(va), Ok(vb)) => policy.scheme().compare(&va, &vb),
-                _ => a.version.cmp(&b.version),
-            },
-        );
         file::write(&path, &mut lock, policy)?;
         report.recorded = Some(current.to_string());
         return Ok(report);
@@ -284,4 +278,117 @@ macro_rules! proto_wire_lock {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::message::Route;
+    use crate::proto::{Cardinality, ProtoField, ProtoMessage, Scalar};
+
+    const POLICY: &str = "[components]\nserver = {}\nclient = {}\n\
+        [[rule]]\ncomponent = \"client\"\npeer = \"server\"\nnewer = \"none\"\nolder = \"any minor\"\n";
+
+    const BODY: ProtoField = ProtoField {
+        number: 1,
+        name: "body",
+        since: "2.2.0",
+        ty: ProtoType::Scalar(Scalar::String),
+        cardinality: Cardinality::Implicit,
+        ignorable: false,
+        deprecated: false,
+    };
+
+    /// `chat.Post` as 2.3.0 had it, and as 2.4.0 has it (with `topic`).
+    static POST_23: ProtoMessage = post(&[BODY]);
+    static POST_24: ProtoMessage = post(&[
+        BODY,
+        ProtoField {
+            number: 2,
+            name: "topic",
+            since: "2.4.0",
+            cardinality: Cardinality::Optional,
+            ..BODY
+        },
+    ]);
+
+    const fn post(fields: &'static [ProtoField]) -> ProtoMessage {
+        ProtoMessage {
+            name: "chat.Post",
+            rust: "Post",
+            since: "2.2.0",
+            kind: ProtoKind::Message,
+            routes: &[Route {
+                from: "client",
+                to: "server",
+            }],
+            fields,
+            values: &[],
+            reserved: &[],
+            reserved_names: &[],
+        }
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("compat-proto-lock-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_crate_with_only_prost_messages_writes_no_serde_releases() {
+        let policy = Policy::from_toml("compat.toml", POLICY).unwrap();
+        let dir = scratch("only-prost");
+        verify_proto_with(&dir, &policy, "2.3.0", &[&POST_23], true).unwrap();
+        let text = std::fs::read_to_string(dir.join(FILE)).unwrap();
+        assert!(!text.contains("release = []"), "{text}");
+        assert!(
+            text.contains("[[proto_release]]\nversion = \"2.3.0\""),
+            "{text}"
+        );
+        // The file reads back, for both kinds of message.
+        verify_proto_with(&dir, &policy, "2.3.0", &[&POST_23], false).unwrap();
+        let serde = super::super::verify_with(&dir, &policy, "2.3.0", &[], false).unwrap();
+        assert!(serde.compared.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn adopting_an_earlier_release_takes_its_prost_messages() {
+        let policy = Policy::from_toml("compat.toml", POLICY).unwrap();
+        // The checkout of 2.3.0 records itself there; today's crate is at 2.4.0.
+        let then = scratch("adopt-then");
+        verify_proto_with(&then, &policy, "2.3.0", &[&POST_23], true).unwrap();
+        let now = scratch("adopt-now");
+        verify_proto_with(&now, &policy, "2.4.0", &[&POST_24], true).unwrap();
+
+        let report = super::super::adopt(&now, &policy, &then.join(FILE), "2.3.0").unwrap();
+        assert_eq!(report.recorded.as_deref(), Some("2.3.0"));
+        let text = std::fs::read_to_string(now.join(FILE)).unwrap();
+        let (at_23, at_24) = (
+            text.find("version = \"2.3.0\"").unwrap(),
+            text.find("version = \"2.4.0\"").unwrap(),
+        );
+        assert!(at_23 < at_24, "in the policy's order:\n{text}");
+        assert!(
+            !text[at_23..at_24].contains("topic"),
+            "2.3.0 as it was:\n{text}"
+        );
+        assert!(!text.contains("release = []"), "{text}");
+        // 2.4.0 is now checked against the adopted 2.3.0.
+        let checked = verify_proto_with(&now, &policy, "2.4.0", &[&POST_24], false).unwrap();
+        assert_eq!(checked.compared, ["2.3.0"]);
+
+        let missing = super::super::adopt(&now, &policy, &then.join(FILE), "2.1.0").unwrap_err();
+        assert!(
+            missing.problems[0].contains("release 2.1.0 is not recorded in it"),
+            "{missing}"
+        );
+        std::fs::remove_dir_all(&then).unwrap();
+        std::fs::remove_dir_all(&now).unwrap();
+    }
 }
