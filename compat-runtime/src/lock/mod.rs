@@ -293,7 +293,10 @@ pub fn adopt(
     let wanted = parse_version(version).map_err(|e| fail(from, e.to_string()))?;
     let is_wanted = |v: &str| parse_version(v).is_ok_and(|v| v == wanted);
     let recorded = file::read(from, false)?;
-    let release = recorded.releases.into_iter().find(|r| is_wanted(&r.version));
+    let release = recorded
+        .releases
+        .into_iter()
+        .find(|r| is_wanted(&r.version));
     let proto = recorded.proto.into_iter().find(|r| is_wanted(&r.version));
     if release.is_none() && proto.is_none() {
         return Err(fail(
