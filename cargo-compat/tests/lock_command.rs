@@ -67,6 +67,30 @@ compat_runtime::messages![Post];
 compat_runtime::wire_lock!(policy(), VERSION, messages());
 "#;
 
+/// The protocol as prost messages, at 2.3.0: a project on protobuf that adopted compat
+/// before this release.
+const PROST: &str = r#"//! The chat protocol, as prost messages.
+
+compat_runtime::include_policy!();
+
+/// A post, client to server.
+/// @since 2.2.0
+#[derive(Clone, PartialEq, ::prost::Message, compat_runtime::ProstCompat)]
+#[compat(proto = "chat.Post", routes = ["client > server"])]
+pub struct Post {
+    /// What the post says.
+    #[prost(string, tag = "1")]
+    pub body: String,
+}
+
+#[cfg(test)]
+compat_runtime::proto_wire_lock!(policy(), VERSION, &[<Post as compat_runtime::proto::Proto>::PROTO]);
+"#;
+
+/// The dependencies of [`PROST`].
+const PROST_DEPENDENCIES: &str =
+    "prost = { version = \"0.14\", default-features = false, features = [\"std\", \"derive\"] }\n";
+
 struct Repo {
     root: PathBuf,
 }
@@ -75,6 +99,13 @@ impl Repo {
     /// A git repository holding the crate `chat-protocol` (in `protocol/`), with its first
     /// commit: release 2.3.0 as plain serde, tagged `v2.3.0`.
     fn new() -> Repo {
+        Repo::with("", PLAIN)
+    }
+
+    /// A git repository holding the crate `chat-protocol` (in `protocol/`) with `lib` and
+    /// `dependencies` besides compat-runtime and serde, committed as release 2.3.0 and
+    /// tagged `v2.3.0`.
+    fn with(dependencies: &str, lib: &str) -> Repo {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -96,7 +127,7 @@ publish = false
 [dependencies]
 compat-runtime = {{ path = "{runtime}", default-features = false, features = ["macros"] }}
 serde = {{ version = "1", features = ["derive"] }}
-
+{dependencies}
 [dev-dependencies]
 compat-runtime = {{ path = "{runtime}", default-features = false, features = ["macros", "lock"] }}
 
@@ -116,7 +147,7 @@ compat-runtime = {{ path = "{runtime}", default-features = false, features = ["b
         )
         .unwrap();
         repo.write("compat.toml", POLICY);
-        repo.write("src/lib.rs", PLAIN);
+        repo.write("src/lib.rs", lib);
         repo.commit("chat-protocol 2.3.0");
         repo.git(&["tag", "v2.3.0"]);
         repo
@@ -401,4 +432,86 @@ fn a_directory_in_no_package_is_told_to_name_one() {
             && stderr.contains("but in none of its packages; name the crate with -p"),
         "{stderr}"
     );
+}
+
+/// A crate whose messages are prost's: `--rev` records an earlier release's
+/// `[[proto_release]]` too (before, it adopted the serde record only, and found none), and
+/// the lock says nothing of serde releases it does not have (no `release = []`).
+#[test]
+fn a_crate_with_prost_messages_records_an_old_release_from_history() {
+    let repo = Repo::with(PROST_DEPENDENCIES, PROST);
+    repo.write("build.rs", BUILD_RS);
+    repo.commit("build script");
+    repo.git(&["tag", "--force", "v2.3.0"]);
+    // 2.4.0 adds a topic, which senders from 2.3.0 never set: it has presence.
+    let cargo_toml = std::fs::read_to_string(repo.dir().join("Cargo.toml")).unwrap();
+    repo.write(
+        "Cargo.toml",
+        &cargo_toml.replace("version = \"2.3.0\"", "version = \"2.4.0\""),
+    );
+    let topic = "    pub body: String,\n    /// @since 2.4.0\n    #[prost(string, optional, tag = \"2\")]\n    pub topic: Option<String>,\n";
+    repo.write(
+        "src/lib.rs",
+        &PROST.replace("    pub body: String,\n", topic),
+    );
+    repo.commit("chat-protocol 2.4.0");
+    let manifest = repo.dir().join("Cargo.toml");
+    let manifest = manifest.to_str().unwrap();
+
+    let out = repo.lock(&workspace_root(), &["--manifest-path", manifest]);
+    exits(&out, 0, "lock --manifest-path", &repo);
+    let out = repo.lock(
+        &workspace_root(),
+        &["--manifest-path", manifest, "--rev", "v2.3.0"],
+    );
+    exits(&out, 0, "--rev of a release with prost messages", &repo);
+    assert!(
+        text(&out.stdout).starts_with("recorded release 2.3.0 of `chat-protocol` from v2.3.0 ("),
+        "{}",
+        text(&out.stdout)
+    );
+    let lock = repo.lock_file();
+    assert!(!lock.contains("release = []"), "{lock}");
+    let (at_230, at_240) = (
+        lock.find("[[proto_release]]\nversion = \"2.3.0\""),
+        lock.find("[[proto_release]]\nversion = \"2.4.0\""),
+    );
+    assert!(
+        at_230.is_some() && at_240.is_some() && at_230 < at_240,
+        "both releases, in order:\n{lock}"
+    );
+    let release_230 = &lock[at_230.unwrap()..at_240.unwrap()];
+    assert!(
+        release_230.contains("name = \"body\"") && !release_230.contains("topic"),
+        "2.3.0 as it was:\n{release_230}"
+    );
+    let out = repo.test();
+    exits(&out, 0, "cargo test with both releases recorded", &repo);
+
+    // 2.5.0 deletes `body` without reserving its number: 2.3.0's clients still send it.
+    repo.write(
+        "Cargo.toml",
+        &cargo_toml.replace("version = \"2.3.0\"", "version = \"2.5.0\""),
+    );
+    repo.write(
+        "src/lib.rs",
+        &PROST.replace(
+            "    /// What the post says.\n    #[prost(string, tag = \"1\")]\n    pub body: String,\n",
+            &topic.replace("    pub body: String,\n", ""),
+        ),
+    );
+    let out = repo.test();
+    exits(
+        &out,
+        101,
+        "a deleted field against recorded releases",
+        &repo,
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED") && stdout.contains("2.3.0"),
+        "{stdout}"
+    );
+
+    let _ = std::fs::remove_dir_all(&repo.root);
 }

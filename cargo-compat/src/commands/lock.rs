@@ -1,9 +1,10 @@
 //! `lock`: record a release of a protocol crate in its wire lock (`compat.lock`).
 //!
 //! The current release is recorded by running the crate's `compat_wire_lock` test (from
-//! `compat_runtime::wire_lock!`) with `COMPAT_RECORD=1`; an earlier one (`--rev`) by doing the
-//! same in a temporary checkout of that revision, whose record is then adopted into today's
-//! lock. The crate is found the way cargo's own subcommands find it: `-p` names a package of
+//! `compat_runtime::wire_lock!`, or `proto_wire_lock!` for prost messages) with
+//! `COMPAT_RECORD=1`; an earlier one (`--rev`) by doing the same in a temporary checkout of
+//! that revision, whose record (`[[release]]` and `[[proto_release]]` alike) is then adopted
+//! into today's lock. The crate is found the way cargo's own subcommands find it: `-p` names a package of
 //! the workspace, `--manifest-path` points at a manifest anywhere, and without either the
 //! package is the one the current directory is in.
 
@@ -191,7 +192,7 @@ fn record(package: &Package, target: Option<&Path>) -> Result<(), Failure> {
     match (out.status.success(), ran) {
         (true, _) if passed > 0 => Ok(()),
         (true, _) => Err(failed(format!(
-            "`{name}` has no `compat_wire_lock` test to record with; add\n\n    #[cfg(test)]\n    compat_runtime::wire_lock!(policy(), VERSION, messages());\n\nto its src/lib.rs (beside `compat_runtime::include_policy!()` and `compat_runtime::messages![...]`), with compat-runtime's `lock` feature in its [dev-dependencies]"
+            "`{name}` has no `compat_wire_lock` test to record with; add\n\n    #[cfg(test)]\n    compat_runtime::wire_lock!(policy(), VERSION, messages());\n\nto its src/lib.rs (beside `compat_runtime::include_policy!()` and `compat_runtime::messages![...]`), or, for prost messages, `compat_runtime::proto_wire_lock!(policy(), VERSION, PROTOS);`, with compat-runtime's `lock` feature in its [dev-dependencies]"
         ))),
         (false, true) => {
             eprint!("{stdout}");
