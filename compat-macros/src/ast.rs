@@ -3,6 +3,7 @@
 use crate::attr::{self, RenameAll};
 use crate::carriers::{CARRIERS, SCALARS};
 use crate::case::Case;
+use crate::codec::Codec;
 use crate::ctxt::Ctxt;
 use crate::symbol::SERDE;
 use proc_macro2::TokenStream;
@@ -46,6 +47,16 @@ pub(crate) struct Variant<'a> {
     pub(crate) fields_rule: RenameAll,
     pub(crate) style: Style,
     pub(crate) fields: Vec<Field<'a>>,
+    /// Its place among all the enum's variants, `#[serde(skip)]` ones included: the index
+    /// serde writes it as.
+    pub(crate) position: u32,
+    /// Its discriminant as Rust counts it: an explicit `= N`, or one more than the variant
+    /// before; the index bincode 2's derive writes it as (and borsh's, under
+    /// `#[borsh(use_discriminant = true)]`).
+    pub(crate) discriminant: u32,
+    /// Whether the discriminant is written (`= N`), so that no insertion before the
+    /// variant moves it.
+    pub(crate) explicit: bool,
 }
 
 pub(crate) struct Field<'a> {
@@ -139,7 +150,9 @@ impl<'a> Input<'a> {
             syn::Data::Enum(data) => Data::Enum(
                 data.variants
                     .iter()
-                    .map(|variant| {
+                    .zip(discriminants(&data.variants))
+                    .enumerate()
+                    .map(|(position, (variant, discriminant))| {
                         let variant_attrs = attr::Variant::from_ast(cx, &variant.attrs);
                         let fields_rule = if variant_attrs.rename_all.is_set() {
                             variant_attrs.rename_all
@@ -159,6 +172,9 @@ impl<'a> Input<'a> {
                             attrs: variant_attrs,
                             style: Style::of(&variant.fields),
                             fields: fields(cx, &variant.fields, fields_rule),
+                            position: u32::try_from(position).unwrap_or(u32::MAX),
+                            discriminant,
+                            explicit: variant.discriminant.is_some(),
                         }
                     })
                     .filter(|variant| !variant.attrs.skip)
@@ -188,6 +204,28 @@ impl<'a> Input<'a> {
             serde: uses_serde(node),
         })
     }
+}
+
+/// Each variant's discriminant as Rust counts it: an explicit integer `= N`, or one more
+/// than the variant before (from 0). A discriminant that is not an integer literal (a
+/// constant, a negative number) counts as the next one; the wire lock still shows the index
+/// recorded.
+fn discriminants<'a>(
+    variants: impl IntoIterator<Item = &'a syn::Variant>,
+) -> impl Iterator<Item = u32> {
+    let mut next: u32 = 0;
+    variants.into_iter().map(move |variant| {
+        let explicit = match variant.discriminant.as_ref().map(|(_, value)| value) {
+            Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(int),
+                ..
+            })) => int.base10_parse::<u32>().ok(),
+            _ => None,
+        };
+        let value = explicit.unwrap_or(next);
+        next = value.saturating_add(1);
+        value
+    })
 }
 
 /// Whether `#[serde(...)]` is written on the item, one of its variants or any field.
@@ -301,6 +339,23 @@ impl Input<'_> {
     /// The release the message first shipped in, when its `#[since]` is valid.
     pub(crate) fn since(&self) -> Option<&Version> {
         self.attrs.since.as_ref().map(|since| &since.version)
+    }
+
+    /// Whether the variants travel as their discriminants under `codec` (bincode 2's
+    /// derive; borsh under `#[borsh(use_discriminant = true)]`), not their places.
+    pub(crate) fn by_discriminant(&self, codec: Codec) -> bool {
+        codec == Codec::Bincode || (codec == Codec::Borsh && self.attrs.borsh_discriminants)
+    }
+
+    /// The index `variant` travels as under `codec`: serde counts every variant in
+    /// declaration order (skipped ones too); bincode 2's derive writes Rust's discriminant,
+    /// and so does borsh under `#[borsh(use_discriminant = true)]`.
+    pub(crate) fn wire_index(&self, variant: &Variant<'_>, codec: Codec) -> u32 {
+        if self.by_discriminant(codec) {
+            variant.discriminant
+        } else {
+            variant.position
+        }
     }
 
     /// The marker of the variant that receives the variants this release does not know,

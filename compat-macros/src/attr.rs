@@ -3,15 +3,17 @@
 //! so one build shows every bad attribute of an item.
 
 use crate::case::Case;
+use crate::codec::Codec;
 use crate::ctxt::Ctxt;
 use crate::since;
 use crate::suggest;
 use crate::symbol::{
-    ALIAS, AS, BETWEEN, COMPAT, CONTENT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED, DESERIALIZE,
-    DESERIALIZE_WITH, FIELD_KEYS, FLATTEN, FROM, FROZEN, IGNORABLE, MAP_OF, NOTE, OPAQUE, OTHER,
-    RENAME, RENAME_ALL, RENAME_ALL_FIELDS, ROUTES, SEQ_OF, SERDE, SERIALIZE, SINCE, SKIP,
+    ALIAS, AS, BETWEEN, BORSH, CODEC, COMPAT, CONTENT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED,
+    DESERIALIZE, DESERIALIZE_WITH, FIELD_KEYS, FLATTEN, FROM, FROZEN, IGNORABLE, MAP_OF, NOTE,
+    OPAQUE, OTHER, RENAME, RENAME_ALL, RENAME_ALL_FIELDS, ROUTES, SEQ_OF, SERDE, SERIALIZE,
+    SINCE, SKIP,
     SKIP_DESERIALIZING, SKIP_SERIALIZING, SKIP_SERIALIZING_IF, Symbol, TAG, TO, TRANSPARENT,
-    TYPE_KEYS, UNTAGGED, VARIANT_KEYS, WIRE, WITH,
+    TYPE_KEYS, UNTAGGED, USE_DISCRIMINANT, VARIANT_KEYS, WIRE, WITH,
 };
 use proc_macro2::TokenTree;
 use semver::Version;
@@ -111,6 +113,12 @@ pub(crate) struct Container {
     /// The `transparent` key of `#[compat(transparent)]`: a wrapper that writes the one value
     /// it holds, with a hand-written `Serialize`; not a message of its own.
     pub(crate) wrapper: Option<Path>,
+    /// `#[compat(codec = "bincode")]`: how this type travels, over the policy's `[wire]
+    /// codec`; with its literal.
+    pub(crate) codec: Option<(LitStr, Codec)>,
+    /// `#[borsh(use_discriminant = true)]`: borsh writes explicit discriminants as the
+    /// variants' indexes.
+    pub(crate) borsh_discriminants: bool,
 }
 
 /// `rename = "x"` or `rename(serialize = "x", deserialize = "y")`: the names written
@@ -268,15 +276,60 @@ impl Container {
             rename_all_fields: serde.rename_all_fields,
             frozen: marks.frozen,
             wrapper: marks.wrapper,
+            codec: marks.codec,
+            borsh_discriminants: borsh_discriminants(attrs),
         }
     }
 }
 
-/// The flags of `#[compat(...)]` on a type: `frozen`, `transparent`.
+/// The flags of `#[compat(...)]` on a type: `frozen`, `transparent`; and `codec`.
 #[derive(Default)]
 struct Marks {
     frozen: Option<Path>,
     wrapper: Option<Path>,
+    codec: Option<(LitStr, Codec)>,
+}
+
+/// `codec = "bincode"`: one of the codecs `compat.toml`'s `[wire] codec` names.
+fn codec(meta: &ParseNestedMeta<'_>) -> syn::Result<(LitStr, Codec)> {
+    let lit: LitStr = meta
+        .value()
+        .map_err(|_| {
+            meta.error("`codec` takes how the type travels: #[compat(codec = \"bincode\")]")
+        })?
+        .parse()?;
+    let written = lit.value();
+    match Codec::parse(&written) {
+        Some(known) => Ok((lit, known)),
+        None => {
+            let names = Codec::ALL.map(Codec::as_str);
+            let hint = suggest::closest(&written, names.iter().copied())
+                .map(|near| format!(" (did you mean \"{near}\"?)"))
+                .unwrap_or_default();
+            Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "unknown codec `{written}`{hint}; write \"self-describing\", \"serde-positional\", \"bincode\" or \"borsh\""
+                ),
+            ))
+        }
+    }
+}
+
+/// Whether `#[borsh(use_discriminant = true)]` is written on the type.
+fn borsh_discriminants(attrs: &[Attribute]) -> bool {
+    let mut used = false;
+    for attr in attrs.iter().filter(|attr| attr.path() == BORSH) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path == USE_DISCRIMINANT && meta.input.peek(Token![=]) {
+                let value: syn::LitBool = meta.value()?.parse()?;
+                used = value.value;
+                return Ok(());
+            }
+            skip_value(&meta)
+        });
+    }
+    used
 }
 
 /// A list of components as written, with its key.
@@ -311,6 +364,11 @@ impl Directions {
                 FROZEN => {
                     flag(cx, meta)?;
                     marks.frozen = Some(meta.path.clone());
+                    return Ok(());
+                }
+                // #[compat(codec = "bincode")]: how this type travels
+                CODEC => {
+                    marks.codec = Some(codec(meta)?);
                     return Ok(());
                 }
                 // #[compat(transparent)]: a wrapper that writes the value it holds

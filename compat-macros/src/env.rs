@@ -9,11 +9,14 @@
 //! | `COMPAT_POLICY` | the policy's display path, e.g. `compat.toml` |
 //! | `COMPAT_COMPONENTS` | the component names, comma-separated: `server,agent` |
 //! | `COMPAT_WINDOWS` | the windows, see [`crate::env_window`] |
+//! | `COMPAT_CODEC` | `[wire] codec` and its place: `bincode\|compat.toml:31:9` (absent: self-describing) |
 //!
 //! Without `COMPAT_WINDOWS` there is no policy to check against: the tables are still
 //! generated and the policy-independent checks still run (against `CARGO_PKG_VERSION`),
 //! unless the crate has a policy that no build script enforces, which is an error.
 
+use crate::ast::Input;
+use crate::codec::Codec;
 use crate::env_window::{self, Window};
 use semver::Version;
 use std::path::Path;
@@ -36,6 +39,9 @@ pub(crate) struct Policy {
     pub(crate) windows: Vec<Window>,
     /// Which releases may change the wire (`COMPAT_WIRE_CHANGES`); `None`: any.
     pub(crate) wire: Option<WireLines>,
+    /// `[wire] codec` (`COMPAT_CODEC`) and where the policy says it; `None`:
+    /// self-describing.
+    pub(crate) codec: Option<(Codec, String)>,
 }
 
 /// `[versioning] wire-changes`: only the first release of a minor (or major) line may
@@ -83,6 +89,35 @@ impl WireLines {
             "minor" => Version::new(line.major, line.minor + 1, 0),
             _ if line.major == 0 && self.minor_is_major => Version::new(0, line.minor + 1, 0),
             _ => Version::new(line.major + 1, 0, 0),
+        }
+    }
+}
+
+impl Env {
+    /// How `input` travels: its `#[compat(codec = "...")]`, or else the policy's `[wire]
+    /// codec`, or else self-describing.
+    pub(crate) fn codec(&self, input: &Input<'_>) -> Codec {
+        match (&input.attrs.codec, self.policy_codec()) {
+            (Some((_, codec)), _) | (None, Some((codec, _))) => *codec,
+            (None, None) => Codec::SelfDescribing,
+        }
+    }
+
+    /// The policy's `[wire] codec`, with its place.
+    fn policy_codec(&self) -> Option<&(Codec, String)> {
+        self.policy.as_ref()?.codec.as_ref()
+    }
+
+    /// Where the codec of `input` is said: `#[compat(codec = "bincode")]` on it, or the
+    /// policy's `[wire] codec` (`compat.toml:31:9`).
+    pub(crate) fn codec_origin(&self, input: &Input<'_>) -> String {
+        match (&input.attrs.codec, self.policy_codec()) {
+            (Some((_, codec)), _) => {
+                let name = input.ident;
+                format!("#[compat(codec = \"{}\")] on `{name}`", codec.as_str())
+            }
+            (None, Some((_, origin))) => format!("[wire] codec at {origin}"),
+            (None, None) => "the default".to_owned(),
         }
     }
 }
@@ -181,6 +216,13 @@ impl Env {
             }
             lines
         });
+        let codec = lookup("COMPAT_CODEC").and_then(|value| {
+            let read = read_codec(&value);
+            if read.is_none() {
+                problems.push(format!("COMPAT_CODEC `{value}` is malformed; {REBUILD}"));
+            }
+            read
+        });
         Self {
             version,
             policy: Some(Policy {
@@ -188,10 +230,18 @@ impl Env {
                 components,
                 windows,
                 wire,
+                codec,
             }),
             problems,
         }
     }
+}
+
+/// `bincode|compat.toml:31:9`: the codec and where the policy names it.
+fn read_codec(value: &str) -> Option<(Codec, String)> {
+    let (codec, origin) = value.split_once('|')?;
+    let origin = crate::env_escape::unescape(origin).ok()?;
+    Some((Codec::parse(codec)?, origin))
 }
 
 /// The policy file of a crate whose build script did not run compat: `compat.toml`, or

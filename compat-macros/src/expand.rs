@@ -33,7 +33,12 @@ pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
             let generics = bounded(node, &flattened_types(&input), &params);
             let guard = expand_guard::guard_items(node, &input);
             let carried = expand_carried::carried_check(&input, env);
-            let impl_compat = impl_compat(node, &table(&input, &params), &guard, &generics);
+            let impl_compat = impl_compat(
+                node,
+                &table(&input, &params, env.codec(&input)),
+                &guard,
+                &generics,
+            );
             quote!(#impl_compat #carried)
         }
         (errors, _) => {

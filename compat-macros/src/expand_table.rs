@@ -5,6 +5,7 @@
 use crate::ast::{Data, Field, Flattened, Input, Style, Variant, Wire};
 use crate::attr::{Described, RenameAll, SkipSerializing, Tagging};
 use crate::case::Case;
+use crate::codec::Codec;
 use crate::expand_guard;
 use crate::type_text::type_text;
 use crate::wire_type::{user_wrapper, wire_type};
@@ -15,7 +16,7 @@ use syn::DeriveInput;
 
 /// An expression whose value is `&'static Message`: one constant expression, whose nested
 /// borrows Rust promotes to `'static`.
-pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident]) -> TokenStream {
+pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> TokenStream {
     let name = unraw(input.ident);
     let message_since = input.since();
     let since = message_since.map(ToString::to_string).unwrap_or_default();
@@ -76,12 +77,18 @@ pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident]) -> TokenStream {
         && !input.attrs.rename_all_fields.is_set()
         && input.attrs.frozen.is_none()
         && params.is_empty();
+    let (codec_name, indexes) = coded(input, codec);
     if common {
         // The usual message: its name travels as written, externally tagged, no case
-        // convention. One call instead of a literal of ten fields.
-        return quote!(
-            &::compat_runtime::__c::message(#name, #since, #newest, &[#(#routes),*], #kind, #fields, #variant_entries)
+        // convention. One call instead of a literal of ten fields; under a positional
+        // codec, one more around it.
+        let message = quote!(
+            ::compat_runtime::__c::message(#name, #since, #newest, &[#(#routes),*], #kind, #fields, #variant_entries)
         );
+        if codec == Codec::SelfDescribing {
+            return quote!(&#message);
+        }
+        return quote!(&::compat_runtime::__c::coded(::compat_runtime::__c::Codec::#codec_name, &[#(#indexes),*], #message));
     }
     quote!(
         &::compat_runtime::__c::Message {
@@ -98,8 +105,28 @@ pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident]) -> TokenStream {
             variants: #variant_entries,
             arguments: &[#(#arguments),*],
             frozen: #frozen,
+            codec: ::compat_runtime::__c::Codec::#codec_name,
+            indexes: &[#(#indexes),*],
         }
     )
+}
+
+/// The codec's name in `compat_runtime::Codec`, and the index each variant travels as under
+/// it when one differs from its position in the table (else none: `Message::indexes`).
+fn coded(input: &Input<'_>, codec: Codec) -> (syn::Ident, Vec<u32>) {
+    let name = syn::Ident::new(codec.variant_name(), proc_macro2::Span::call_site());
+    let Data::Enum(variants) = &input.data else {
+        return (name, Vec::new());
+    };
+    let indexes: Vec<u32> = variants
+        .iter()
+        .map(|variant| input.wire_index(variant, codec))
+        .collect();
+    let by_position = indexes
+        .iter()
+        .enumerate()
+        .all(|(position, index)| u32::try_from(position).is_ok_and(|p| p == *index));
+    (name, if by_position { Vec::new() } else { indexes })
 }
 
 /// How the message is represented on the wire (`Message::representation`).
@@ -327,6 +354,8 @@ pub(crate) fn stub(node: &DeriveInput) -> TokenStream {
         variants: &[],
         arguments: &[],
         frozen: false,
+        codec: ::compat_runtime::message::Codec::SelfDescribing,
+        indexes: &[],
     })
 }
 

@@ -7,14 +7,16 @@
 //! ones named before it, so the imports between sibling modules point one way:
 //!
 //! 1. shared pieces, which use no other module: `ctxt` (every error of one derive),
-//!    `symbol` (the attribute names), `case` (serde's `rename_all` conventions), `since`
+//!    `symbol` (the attribute names), `case` (serde's `rename_all` conventions), `codec`
+//!    (how a message travels), `since`
 //!    (the release a `#[since]` names), `suggest` ("did you mean"), `type_text` (a type as
 //!    text), `wire_type` (a type as it travels), `carriers` (the containers a message travels inside) and `env_escape` (the
 //!    percent-escaping of the build script's variables);
 //! 2. parse: `attr` reads the attributes, `ast` builds the typed tree with them;
 //! 3. the build's environment: `env_window` decodes `COMPAT_WINDOWS`, `env` reads every
 //!    variable the build script hands over (the macro never evaluates `compat.toml`);
-//! 4. validate: `rules`, the compatibility rules, one function each;
+//! 4. validate: `rules`, the compatibility rules, one function each (`rules_positional`
+//!    those of a positional codec, which replace the ones that assume names travel);
 //! 5. generate: `expand_guard` writes the send guard's methods, `expand_carried` the
 //!    constant that makes each message a field carries declare the routes of the message
 //!    holding it, `expand_table` the `'static` table (with the guard's `newest`),
@@ -42,6 +44,7 @@ mod ast;
 mod attr;
 mod carriers;
 mod case;
+mod codec;
 mod ctxt;
 mod env;
 mod env_escape;
@@ -59,6 +62,7 @@ mod prost_ast;
 mod prost_expand;
 mod prost_rules;
 mod rules;
+mod rules_positional;
 mod since;
 mod suggest;
 mod symbol;

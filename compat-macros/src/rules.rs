@@ -26,11 +26,18 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
     members_not_older_than_their_container(cx, input);
     deprecation_not_before_arrival(cx, input);
     note_comes_with_deprecated(cx, input);
-    one_catch_all(cx, input);
-    catch_all_is_where_serde_routes_unknown_variants(cx, input);
-    compat_default_comes_with_serde_default(cx, input);
-    fields_left_out_when_sent_can_default(cx, input);
-    wire_names_are_distinct(cx, input);
+    let codec = env.codec(input);
+    if codec.is_positional() {
+        // Names never travel and no catch-all exists: the positional rules replace the ones
+        // that assume a self-describing format (rules_positional.rs).
+        crate::rules_positional::check_item(cx, input, codec);
+    } else {
+        one_catch_all(cx, input);
+        catch_all_is_where_serde_routes_unknown_variants(cx, input);
+        compat_default_comes_with_serde_default(cx, input);
+        fields_left_out_when_sent_can_default(cx, input);
+        wire_names_are_distinct(cx, input);
+    }
     frozen_is_for_enums(cx, input);
     if let Some(policy) = &env.policy {
         let version = env.version.as_ref();
@@ -41,19 +48,24 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
             .into_iter()
             .filter_map(|route| policy.window(&route.from, &route.to))
             .collect();
-        new_fields_can_default(cx, input, version, &windows);
         let newer: Vec<Newer<'_>> = windows
             .iter()
             .filter(|window| window.newer)
             .map(|window| Newer::of(policy, window, version))
             .collect();
-        if let Some(first) = newer.first() {
-            no_deny_unknown_fields_for_newer_senders(cx, input, first.window);
-            enum_has_catch_all_for_newer_senders(cx, input, first);
+        if codec.is_positional() {
+            let positional = crate::rules_positional::Positional::new(input, env, policy, &windows);
+            crate::rules_positional::check_with_policy(cx, input, &positional);
+        } else {
+            new_fields_can_default(cx, input, version, &windows);
+            if let Some(first) = newer.first() {
+                no_deny_unknown_fields_for_newer_senders(cx, input, first.window);
+                enum_has_catch_all_for_newer_senders(cx, input, first);
+            }
+            frozen_variants_reach_every_receiver(cx, input, &newer);
+            let late = catch_all_reaches_every_receiver(cx, input, &newer);
+            new_variants_with_data_reach_the_catch_all(cx, input, &newer, &late);
         }
-        frozen_variants_reach_every_receiver(cx, input, &newer);
-        let late = catch_all_reaches_every_receiver(cx, input, &newer);
-        new_variants_with_data_reach_the_catch_all(cx, input, &newer, &late);
     }
 }
 

@@ -17,6 +17,7 @@ pub(crate) const BETWEEN: Symbol = Symbol("between");
 pub(crate) const ROUTES: Symbol = Symbol("routes");
 // and `transparent` (below, with serde's word).
 pub(crate) const FROZEN: Symbol = Symbol("frozen");
+pub(crate) const CODEC: Symbol = Symbol("codec");
 
 // Keys of `#[compat(...)]` on a field.
 pub(crate) const DEFAULT: Symbol = Symbol("default");
@@ -55,9 +56,13 @@ pub(crate) const SKIP_SERIALIZING: Symbol = Symbol("skip_serializing");
 pub(crate) const SKIP_SERIALIZING_IF: Symbol = Symbol("skip_serializing_if");
 pub(crate) const FLATTEN: Symbol = Symbol("flatten");
 
+// borsh's attribute and its key that makes explicit discriminants the variants' indexes.
+pub(crate) const BORSH: Symbol = Symbol("borsh");
+pub(crate) const USE_DISCRIMINANT: Symbol = Symbol("use_discriminant");
+
 /// The keys `#[compat(...)]` accepts in each place, for "expected one of" and
 /// "belongs on" hints.
-pub(crate) const TYPE_KEYS: &[Symbol] = &[FROM, TO, BETWEEN, ROUTES, TRANSPARENT, FROZEN];
+pub(crate) const TYPE_KEYS: &[Symbol] = &[FROM, TO, BETWEEN, ROUTES, TRANSPARENT, FROZEN, CODEC];
 pub(crate) const FIELD_KEYS: &[Symbol] = &[DEFAULT, IGNORABLE, DEPRECATED, NOTE, WIRE, OPAQUE];
 pub(crate) const VARIANT_KEYS: &[Symbol] = &[OTHER];
 

@@ -41,6 +41,10 @@ pub mod env {
     /// wire-changes`): `minor`, `major`, or `major,minor-is-major` under the pre-1.0 reading.
     /// Absent: any release may.
     pub const WIRE_CHANGES: &str = "COMPAT_WIRE_CHANGES";
+    /// How the crate's messages travel, when the policy says (`[wire] codec`):
+    /// `CODEC|ORIGIN`, e.g. `bincode|compat.toml:31:9` (the origin percent-escaped like the
+    /// windows'). Absent: self-describing. A type's `#[compat(codec = "...")]` overrides it.
+    pub const CODEC: &str = "COMPAT_CODEC";
     /// The build's `CARGO_FEATURE_*` and `CARGO_CFG_*` variables, for `messages![...]`,
     /// which finds every type of the library target that derives `Compat` (see
     /// [`cfg_env`](super::cfg_env)).
@@ -255,6 +259,14 @@ pub fn windows_env(policy: &Policy, version: &Version, shown: &str) -> Vec<(Stri
             if zero { ",minor-is-major" } else { "" }
         );
         vars.push((env::WIRE_CHANGES.into(), value));
+    }
+    if let Some(codec) = policy.codec() {
+        let origin = Origin {
+            file: shown.into(),
+            ..codec.origin.clone()
+        };
+        let value = format!("{}|{}", codec.value, escape(&origin.to_string()));
+        vars.push((env::CODEC.into(), value));
     }
     vars.extend(protocol::vars(policy, shown));
     vars
@@ -613,7 +625,13 @@ pub fn policy_code(policy: &Policy, version: &Version) -> String {
     for d in &parts.denies {
         g.deny(d);
     }
-    g.out.push_str("],\n");
+    g.out.push_str("],\ncodec: ");
+    g.option(&parts.codec, |g, c| {
+        g.located(c, |g, codec| {
+            let _ = write!(g.out, "__c::Codec::{codec:?}");
+        });
+    });
+    g.out.push_str(",\n");
     g.protocol_and_features(parts.protocol.as_ref(), &parts.features);
     g.out.push_str("}))\n}\n");
     g.out

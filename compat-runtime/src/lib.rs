@@ -98,7 +98,8 @@
 //! integrations; a module uses only those of the layers before its own:
 //!
 //! 1. [`version`] (versions and their schemes), `suggest` ("did you mean", the same file as
-//!    compat-macros'), [`skew`] (how far apart two versions are);
+//!    compat-macros'), [`skew`] (how far apart two versions are), `codec` (how messages
+//!    travel: [`message::Codec`]);
 //! 2. [`policy`] (reading, building and linting `compat.toml`), `build` (the build-script
 //!    API, which compiles a checked policy into the crate);
 //! 3. [`check`] (a verdict on two peers), `remedy` (what to move, and to what), [`window`]
@@ -123,6 +124,7 @@
 pub mod build;
 pub mod census;
 pub mod check;
+mod codec;
 pub mod docs;
 #[cfg(feature = "tracing")]
 mod events;
@@ -156,8 +158,8 @@ pub mod version;
 pub mod window;
 
 pub use message::{
-    Case, Compat, Deprecation, Field, Flatten, Kind, Message, RenameAll, Representation, Route,
-    Shape, SkipSerializing, Travels, Variant, WireName,
+    Case, Codec, Compat, Deprecation, Field, Flatten, Kind, Message, RenameAll, Representation,
+    Route, Shape, SkipSerializing, Travels, Variant, WireName,
 };
 pub use window::Window;
 
@@ -212,6 +214,7 @@ pub use proto::__private as __p;
 /// What generated code uses. Not a stable API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::codec::Codec;
     pub use crate::policy::{
         Carried, Component, Deny, Feature, Form, Located, PolicyParts, Protocol, Rolling, Rule,
         Side, Support, Upgrade,

@@ -37,6 +37,7 @@ use crate::unreadable::{Part, Unknown};
 mod carried;
 mod travels;
 
+pub use crate::codec::Codec;
 pub use travels::Travels;
 
 /// A type with a compatibility table; implemented by `#[derive(Compat)]`.
@@ -178,6 +179,17 @@ pub struct Message {
     /// A promise about releases to come, not part of the wire shape: the fingerprint
     /// ignores it.
     pub frozen: bool,
+    /// How the message travels: `[wire] codec` in `compat.toml`, or the type's
+    /// `#[compat(codec = "...")]`. Under a positional codec the wire lock compares fields by
+    /// position and variants by [index](Message::variant_index), and names never travel.
+    pub codec: Codec,
+    /// The index each variant travels as, in the order of [`variants`](Self::variants),
+    /// when one differs from its position there: an explicit discriminant (`Ping = 7`)
+    /// under a codec that writes it (bincode 2's derive; borsh with
+    /// `#[borsh(use_discriminant = true)]`), or a variant after a `#[serde(skip)]` one,
+    /// which serde still counts. Empty when every variant travels as its position; see
+    /// [`Message::variant_index`].
+    pub indexes: &'static [u32],
 }
 
 impl Message {
@@ -240,6 +252,27 @@ impl Message {
     /// ```
     pub fn variant(&self, name: &str) -> Option<&'static Variant> {
         self.variants.iter().find(|variant| variant.name == name)
+    }
+
+    /// The index variant `position` (of [`variants`](Self::variants)) travels as under a
+    /// positional codec: [`indexes`](Self::indexes), or else its position.
+    ///
+    /// ```
+    /// use compat_runtime::Compat;
+    ///
+    /// #[derive(Compat)]
+    /// #[compat(codec = "borsh")]
+    /// #[since("0.1.0")]
+    /// pub enum Op { Read, Write }
+    ///
+    /// assert_eq!(Op::MESSAGE.codec.as_str(), "borsh");
+    /// assert_eq!(Op::MESSAGE.variant_index(1), 1);
+    /// ```
+    pub fn variant_index(&self, position: usize) -> u32 {
+        self.indexes
+            .get(position)
+            .copied()
+            .unwrap_or(position as u32)
     }
 
     /// The variant that receives variants this release does not know, if any.
@@ -604,8 +637,8 @@ pub struct Variant {
 pub mod __private {
     pub use super::carried::{Leg, NotAMessage, Probe, Text, uncovered};
     pub use super::{
-        Argument, Case, Deprecation, Field, Flatten, Kind, Message, RenameAll, Representation,
-        Route, Shape, SkipSerializing, Variant, WireName,
+        Argument, Case, Codec, Deprecation, Field, Flatten, Kind, Message, RenameAll,
+        Representation, Route, Shape, SkipSerializing, Variant, WireName,
     };
 
     // These hold the common case (a name that travels as written, no skip, no flatten, no
@@ -678,6 +711,19 @@ pub mod __private {
             variants,
             arguments: &[],
             frozen: false,
+            codec: Codec::SelfDescribing,
+            indexes: &[],
+        }
+    }
+
+    /// `message` as it travels under `codec`, its variants as `indexes` (empty: by
+    /// position). A call around [`message`] rather than a parameter of it, so that tables
+    /// under the default codec carry no extra tokens.
+    pub const fn coded(codec: Codec, indexes: &'static [u32], message: Message) -> Message {
+        Message {
+            codec,
+            indexes,
+            ..message
         }
     }
 

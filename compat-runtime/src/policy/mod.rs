@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 pub use semver::VersionReq;
 
+use crate::codec::Codec;
 use crate::skew::Skew;
 use crate::version::{Scheme, Version};
 
@@ -285,6 +286,8 @@ pub struct PolicyParts {
     pub support: Support,
     /// The denied releases (`[[deny]]`), in file order.
     pub denies: Vec<Deny>,
+    /// How the crate's messages travel (`[wire] codec`); `None`: self-describing.
+    pub codec: Option<Located<Codec>>,
     /// The protocol version of its own (`[protocol]`), when the policy has one.
     pub protocol: Option<Protocol>,
     /// The named features (`[[feature]]`), in file order.
@@ -343,6 +346,7 @@ impl PolicyParts {
         }
         each(self.support.window.as_mut(), f);
         each(self.support.minimum.as_mut(), f);
+        each(self.codec.as_mut(), f);
         for d in &mut self.denies {
             f(&mut d.origin);
             f(&mut d.component.origin);
@@ -618,6 +622,24 @@ impl Policy {
     /// The declared feature a mistyped name most likely stands for.
     pub fn suggest_feature(&self, name: &str) -> Option<&str> {
         crate::suggest::closest(name, self.parts.features.iter().map(|f| f.name.value.as_str()))
+    }
+
+    /// How the crate's messages travel (`[wire] codec`), and where the policy says so;
+    /// `None` when it does not (self-describing).
+    ///
+    /// ```
+    /// # #[cfg(feature = "build")] {
+    /// use compat_runtime::{Codec, Policy};
+    /// let policy = Policy::from_toml("compat.toml", "[components]\nagent = {}\n\
+    ///     [[rule]]\ncomponent = \"agent\"\npeer = \"agent\"\nskew = \"any\"\n\
+    ///     [wire]\ncodec = \"bincode\"\n").unwrap();
+    /// let codec = policy.codec().unwrap();
+    /// assert_eq!(codec.value, Codec::Bincode);
+    /// assert_eq!(codec.origin.to_string(), "compat.toml:7:9");
+    /// # }
+    /// ```
+    pub fn codec(&self) -> Option<&Located<Codec>> {
+        self.parts.codec.as_ref()
     }
 
     /// Whether `v` lies in the unstable range.

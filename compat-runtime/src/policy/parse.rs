@@ -15,6 +15,7 @@ use super::{
     Component, Deny, Form, Located, Origin, Policy, PolicyError, PolicyParts, Rolling, Rule, Side,
     Support, Upgrade, VersionReq,
 };
+use crate::codec::Codec;
 use crate::skew::Skew;
 use crate::version::{MajorZero, Scheme, Version, WireChanges, WithReleases, parse_version};
 
@@ -32,6 +33,7 @@ struct RawPolicy {
     rule: Option<Vec<Spanned<RawRule>>>,
     upgrade: Option<Spanned<Upgrades>>,
     support: Option<RawSupport>,
+    wire: Option<RawWire>,
     deny: Option<Vec<Spanned<RawDeny>>>,
     protocol: Option<Spanned<protocol::RawProtocol>>,
     feature: Option<Vec<Spanned<protocol::RawFeature>>>,
@@ -90,6 +92,12 @@ struct RawUpgrade {
 struct RawSupport {
     window: Option<Spanned<String>>,
     minimum: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawWire {
+    codec: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -434,6 +442,7 @@ fn string_example(key: &str) -> Option<&'static str> {
         "component" | "peer" => Some("\"server\""),
         "note" | "description" => Some("\"agents never run ahead of the server\""),
         "reason" => Some("\"pulled: corrupts the index on upgrade\""),
+        "codec" => Some("\"bincode\""),
         "since" | "assumed" => Some("\"1.6.0\""),
         "name" => Some("\"readlink\""),
         "version-from" => Some("\"env:PROTOCOL_VERSION\""),
@@ -519,6 +528,9 @@ fn build(source: &Source<'_>, raw: RawPolicy) -> Result<Policy, PolicyError> {
     }
     if let Some(s) = raw.support {
         parts.support = b.support(&s);
+    }
+    if let Some(codec) = raw.wire.and_then(|w| w.codec) {
+        parts.codec = b.codec(&codec);
     }
     for spanned in raw.deny.unwrap_or_default() {
         parts.denies.extend(b.deny(spanned));
@@ -789,6 +801,28 @@ impl Builder<'_, '_> {
             window: s.window.as_ref().and_then(|w| self.skew(w)),
             minimum: s.minimum.as_ref().and_then(|m| self.version(m)),
         }
+    }
+
+    /// `[wire] codec = "bincode"`: how the crate's messages travel.
+    fn codec(&mut self, codec: &Spanned<String>) -> Option<Located<Codec>> {
+        let written = codec.get_ref();
+        if let Some(known) = Codec::parse(written) {
+            return Some(Located::new(known, self.source.at(codec)));
+        }
+        let names = Codec::ALL.map(Codec::as_str);
+        let meant = crate::suggest::closest(written, names.iter().copied())
+            .map(|m| format!("did you mean \"{m}\"? "))
+            .unwrap_or_default();
+        self.error(
+            codec,
+            format!("unknown codec `{written}`"),
+            Some(format!(
+                "{meant}use \"self-describing\" (serde with names on the wire, such as JSON; the default), \
+                 \"serde-positional\" (bincode 1, postcard or rmp arrays through serde), \"bincode\" \
+                 (bincode 2's native Encode/Decode) or \"borsh\""
+            )),
+        );
+        None
     }
 
     /// One `[[deny]]` table; `None` when it does not say which releases, or why.
