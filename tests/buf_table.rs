@@ -156,9 +156,26 @@ row!(moving_a_field_into_a_oneof, old = "0.0.8", buf = "FIELD_SAME_ONEOF", compa
      }
      table_of!(M);]);
 
-row!(changing_a_fields_message_type, old = "0.0.8", buf = "FIELD_WIRE_COMPATIBLE_TYPE", compat = Some("FIELD_WIRE_COMPATIBLE_TYPE"),
+// `row.A` and `row.B` have the same fields: buf and compat both compare the names.
+row!(changing_a_fields_message_type, old = "0.0.8", buf = "FIELD_WIRE_COMPATIBLE_TYPE", compat = Some("from message `row.A` to message `row.B` (FIELD_WIRE_COMPATIBLE_TYPE"),
     [message!(["agent > server"], [] { #[prost(message, optional, tag = "1")] pub s: Option<A>, }); other!(A, "row.A"); table_of!(M);],
     [message!(["agent > server"], [] { #[prost(message, optional, tag = "1")] pub s: Option<B>, }); other!(B, "row.B"); table_of!(M);]);
+
+row!(changing_a_timestamp_to_a_duration, old = "0.0.8", buf = "FIELD_WIRE_COMPATIBLE_TYPE", compat = Some("`google.protobuf.Timestamp` to message `google.protobuf.Duration`"),
+    [message!(["agent > server"], [] { #[prost(message, optional, tag = "1")] pub at: Option<::prost_types::Timestamp>, }); table_of!(M);],
+    [message!(["agent > server"], [] { #[prost(message, optional, tag = "1")] pub at: Option<::prost_types::Duration>, }); table_of!(M);]);
+
+row!(adding_a_well_known_type_field, old = "0.0.8", buf = "ok", compat = None,
+    [message!(["agent > server"], [] { #[prost(string, tag = "1")] pub node: String, }); table_of!(M);],
+    [message!(["agent > server"], [] { #[prost(string, tag = "1")] pub node: String,
+        /// @since 0.0.9
+        #[prost(message, optional, tag = "2")] pub seen: Option<::prost_types::Timestamp>,
+        /// @since 0.0.9
+        #[prost(message, optional, tag = "3")] pub retries: Option<u32>, }); table_of!(M);]);
+
+row!(unwrapping_an_int64_value_to_int64, old = "0.0.8", buf = "FIELD_WIRE_COMPATIBLE_TYPE", compat = Some("from `google.protobuf.Int64Value` to `int64`"),
+    [message!(["agent > server"], [] { #[prost(message, optional, tag = "1")] pub n: Option<i64>, }); table_of!(M);],
+    [message!(["agent > server"], [] { #[prost(int64, tag = "1")] pub n: i64, }); table_of!(M);]);
 
 row!(dropping_a_reserved_range, old = "0.0.8", buf = "RESERVED_MESSAGE_NO_DELETE", compat = Some("RESERVED_MESSAGE_NO_DELETE"),
     [message!(["agent > server"], ["2", "5 to 9"] { #[prost(string, tag = "1")] pub s: String, }); table_of!(M);],

@@ -99,7 +99,11 @@ pub(super) fn snapshot(roots: &[&'static ProtoMessage]) -> Vec<LockedProto> {
             continue;
         }
         for field in all_fields(table) {
-            if let ProtoType::Message(inner) | ProtoType::Enum(inner) = field.1.ty {
+            // A well-known type is recorded by its name in the fields that hold it: protobuf
+            // defines it, and no release of this crate changes it.
+            if let ProtoType::Message(inner) | ProtoType::Enum(inner) = field.1.ty
+                && !inner.get().is_well_known()
+            {
                 stack.push(inner.get());
             }
         }
@@ -354,6 +358,35 @@ mod tests {
         verify_proto_with(&dir, &policy, "2.3.0", &[&POST_23], false).unwrap();
         let serde = super::super::verify_with(&dir, &policy, "2.3.0", &[], false).unwrap();
         assert!(serde.compared.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// `chat.Post` with a `google.protobuf.Int64Value` field (an `Option<i64>` in prost).
+    static WITH_WRAPPER: ProtoMessage = post(&[
+        BODY,
+        ProtoField {
+            number: 2,
+            name: "likes",
+            ty: ProtoType::Message(crate::proto::TypeRef(crate::proto::__private::table::<i64>)),
+            cardinality: Cardinality::Optional,
+            ..BODY
+        },
+    ]);
+
+    #[test]
+    fn a_well_known_type_is_recorded_by_its_name_in_the_field_that_holds_it() {
+        let policy = Policy::from_toml("compat.toml", POLICY).unwrap();
+        let dir = scratch("well-known");
+        verify_proto_with(&dir, &policy, "2.3.0", &[&WITH_WRAPPER], true).unwrap();
+        let text = std::fs::read_to_string(dir.join(FILE)).unwrap();
+        assert!(
+            text.contains("name = \"likes\"\nsince = \"2.2.0\"\ntype = \"google.protobuf.Int64Value\"\nof = \"message\""),
+            "{text}"
+        );
+        assert!(
+            !text.contains("name = \"google.protobuf"),
+            "not recorded itself:\n{text}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

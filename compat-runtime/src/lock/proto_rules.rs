@@ -151,7 +151,16 @@ fn field_type_wire_compatible(
         (Some(a), Some(b)) => a.wire_compatible(b),
         _ => was.ty == now.ty && was.of == now.of,
     };
-    if !compatible {
+    if !compatible && was.of.is_some() && was.of == now.of {
+        // As buf: a message or enum type is its full name. One with the same fields under
+        // another name is another type (a well-known `Timestamp` is not a `Duration`), and
+        // the lock cannot know the two are meant to be one.
+        problems.push(format!(
+            "{} changed type from {} `{}` to {} `{}` (FIELD_WIRE_COMPATIBLE_TYPE: protobuf types are identified by their full names, so another name is another type even with the same fields); {} knows it as `{}`: keep `{}` (rename the Rust type, not the protobuf one), or give the new field a new number and `reserved {};`",
+            field_text(old, was), was.of.as_deref().unwrap_or_default(), was.ty,
+            now.of.as_deref().unwrap_or_default(), now.ty, m.who(old), was.ty, was.ty, was.number
+        ));
+    } else if !compatible {
         problems.push(format!(
             "{} changed type from `{}` to `{}`, which {} decodes differently (FIELD_WIRE_COMPATIBLE_TYPE); keep `{}`, or give the new field a new number and `reserved {};`",
             field_text(old, was), was.ty, now.ty, m.who(old), was.ty, was.number

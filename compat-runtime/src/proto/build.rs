@@ -30,6 +30,9 @@ use std::path::Path;
 
 use prost_types::{DescriptorProto, EnumDescriptorProto, FileDescriptorProto, FileDescriptorSet};
 
+/// The package of protobuf's well-known types (`google/protobuf/timestamp.proto`, ...).
+const WELL_KNOWN: &str = "google.protobuf";
+
 /// What compat attaches to the code prost generates from one descriptor set.
 #[derive(Debug, Clone, Default)]
 pub struct Annotations {
@@ -100,6 +103,12 @@ impl Annotations {
 
     fn read_file(&mut self, file: &FileDescriptorProto) {
         let package = file.package().to_owned();
+        if package == WELL_KNOWN {
+            // protobuf's own types, which prost-build maps to prost-types and Rust's types
+            // rather than generating them: compat has their tables, and they carry no
+            // `@since` (protobuf fixed them long ago).
+            return;
+        }
         self.packages.insert(package.clone());
         let comments = Comments::of(file);
         for (i, message) in file.message_type.iter().enumerate() {
@@ -447,5 +456,69 @@ impl<'a> Comments<'a> {
             span.get(1).map_or(0, |c| c + 1),
         );
         format!("{}:{line}:{column}", self.file.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use prost_types::source_code_info::Location;
+    use prost_types::{FieldDescriptorProto, SourceCodeInfo, field_descriptor_proto};
+
+    use super::*;
+
+    /// `chat.proto`, whose `Post` holds a `google.protobuf.Timestamp`, and the well-known
+    /// type's own file, as a compiler puts both in the descriptor set.
+    fn set() -> FileDescriptorSet {
+        let timestamp = FileDescriptorProto {
+            name: Some("google/protobuf/timestamp.proto".into()),
+            package: Some("google.protobuf".into()),
+            message_type: vec![DescriptorProto {
+                name: Some("Timestamp".into()),
+                ..DescriptorProto::default()
+            }],
+            ..FileDescriptorProto::default()
+        };
+        let chat = FileDescriptorProto {
+            name: Some("chat.proto".into()),
+            package: Some("chat".into()),
+            dependency: vec!["google/protobuf/timestamp.proto".into()],
+            message_type: vec![DescriptorProto {
+                name: Some("Post".into()),
+                field: vec![FieldDescriptorProto {
+                    name: Some("at".into()),
+                    number: Some(1),
+                    r#type: Some(field_descriptor_proto::Type::Message as i32),
+                    type_name: Some(".google.protobuf.Timestamp".into()),
+                    ..FieldDescriptorProto::default()
+                }],
+                ..DescriptorProto::default()
+            }],
+            source_code_info: Some(SourceCodeInfo {
+                location: vec![Location {
+                    path: vec![4, 0],
+                    span: vec![2, 0, 5, 1],
+                    leading_comments: Some(" @since 1.0.0\n".into()),
+                    ..Location::default()
+                }],
+            }),
+            ..FileDescriptorProto::default()
+        };
+        FileDescriptorSet {
+            file: vec![timestamp, chat],
+        }
+    }
+
+    #[test]
+    fn well_known_types_need_no_since_and_get_no_attributes() {
+        let annotations = Annotations::new(&set());
+        assert_eq!(annotations.check(), Ok(()));
+        let attributes = annotations.type_attributes();
+        assert!(
+            attributes
+                .iter()
+                .all(|(path, _)| !path.starts_with(".google")),
+            "{attributes:?}"
+        );
+        assert!(attributes.iter().any(|(path, _)| path == ".chat.Post"));
     }
 }

@@ -28,12 +28,19 @@
 //! | `@ignorable` | field | an older peer may get the message without it |
 //! | `@zero-means-absent` | singular scalar field without `optional` | a zero from an old sender (which never sets it) means the same as an unset value, so the field needs no presence |
 //! | `@unknown-handled` | enum | receivers read the field's raw `i32` (`Status::try_from`) and handle numbers they do not know |
+//!
+//! A field may hold one of protobuf's well-known types (`google.protobuf.Timestamp`, the
+//! wrappers, `Empty`, ...) as prost-build maps them: compat knows their tables by their
+//! full names (the wrappers and `Empty` always; prost-types' `Timestamp`, `Duration`,
+//! `Any`, `FieldMask`, `Struct`, `Value` and `ListValue` with the feature
+//! `well-known-types`), and the wire lock compares such a field by that name.
 
 #[cfg(feature = "proto-build")]
 #[cfg_attr(docsrs, doc(cfg(feature = "proto-build")))]
 pub mod build;
 pub mod methods;
 mod table;
+mod well_known;
 
 pub use methods::Method;
 pub use table::{
@@ -138,9 +145,12 @@ pub mod __private {
         out
     }
 
-    /// The table of `T`, as a function for [`TypeRef`].
-    pub fn table<T: Proto>() -> &'static ProtoMessage {
-        T::PROTO
+    pub use super::well_known::Table;
+
+    /// The table of `T` (a type that derives `ProstCompat`, or a well-known type), as a
+    /// function for [`TypeRef`].
+    pub fn table<T: Table + ?Sized>() -> &'static ProtoMessage {
+        T::TABLE
     }
 
     /// The first of `values` (the numbers an `enumeration` field holds) that a peer at

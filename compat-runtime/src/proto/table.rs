@@ -76,6 +76,31 @@ impl ProtoMessage {
         self.values.iter().find(|value| value.number == number)
     }
 
+    /// Whether this is one of protobuf's well-known types (`google.protobuf.Timestamp`,
+    /// `google.protobuf.Int64Value`, ...), which protobuf itself defines and never changes:
+    /// the wire lock records a field of one by its name, not the type's fields.
+    ///
+    /// ```
+    /// use compat_runtime::ProstCompat;
+    /// use compat_runtime::proto::{Proto, ProtoType};
+    ///
+    /// #[derive(Clone, PartialEq, ::prost::Message, ProstCompat)]
+    /// #[compat(proto = "spire.Ping", from = "agent", to = "server")]
+    /// /// @since 0.0.8
+    /// pub struct Ping {
+    ///     #[prost(message, optional, tag = "1")]
+    ///     pub retries: Option<u32>, // google.protobuf.UInt32Value
+    /// }
+    ///
+    /// let ProtoType::Message(retries) = Ping::PROTO.field(1).unwrap().ty else { panic!() };
+    /// assert_eq!(retries.get().name, "google.protobuf.UInt32Value");
+    /// assert!(retries.get().is_well_known());
+    /// assert!(!Ping::PROTO.is_well_known());
+    /// ```
+    pub fn is_well_known(&self) -> bool {
+        self.name.starts_with("google.protobuf.")
+    }
+
     /// Whether `number` is reserved.
     pub fn reserves(&self, number: i32) -> bool {
         self.reserved
