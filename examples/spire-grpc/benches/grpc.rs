@@ -49,6 +49,7 @@ fn response() -> AttestResponse {
             spiffe_id: "spiffe://example.org/agent/join_token".into(),
             cert_chain: vec![0x30; 512],
             expires_at: 3_600,
+            issued_at: None,
         }),
         status: AgentStatus::Active as i32,
         bundle: Some(Bundle::Url(BUNDLE_URL.into())),

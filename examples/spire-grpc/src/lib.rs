@@ -71,18 +71,28 @@ pub const BUNDLE_URL: &str = "https://spire.example.org/bundle";
 #[derive(Debug, Default)]
 pub struct NodeService;
 
+/// When the example's server issues its SVIDs (`X509Svid.issued_at`, a
+/// `google.protobuf.Timestamp`).
+pub const ISSUED_AT: i64 = 1_767_225_600;
+
 /// The answer to an agent: the bundle by URL where the agent knows that member of the
-/// oneof (the send guard says), else by value.
+/// oneof (the send guard says), else by value; the SVID's `issued_at` (`@ignorable`,
+/// `@since 0.9.0`) cleared for an agent that predates it.
 pub fn answer(session: &Session, spiffe_id: String) -> AttestResponse {
     let mut response = AttestResponse {
         svid: Some(X509Svid {
             spiffe_id,
             cert_chain: vec![0x30, 0x82],
             expires_at: 3_600,
+            issued_at: Some(prost_types::Timestamp {
+                seconds: ISSUED_AT,
+                nanos: 0,
+            }),
         }),
         status: AgentStatus::Active as i32,
         bundle: Some(Bundle::Url(BUNDLE_URL.to_owned())),
     };
+    session.strip(&mut response);
     if session.guard(&response).is_err() {
         response.bundle = Some(Bundle::Pem("-----BEGIN CERTIFICATE-----".to_owned()));
     }

@@ -9,7 +9,7 @@ use compat_runtime::tonic::{ServerInterceptor, refusal, unknown_method};
 use compat_runtime::{Endpoint, Policy};
 use spire_grpc::node::attest_response::Bundle;
 use spire_grpc::node::{AttestRequest, AttestationData, FetchJwtSvidRequest};
-use spire_grpc::{Agent, BUNDLE_URL, policy, serve};
+use spire_grpc::{Agent, BUNDLE_URL, ISSUED_AT, policy, serve};
 use tonic::transport::Channel;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -58,10 +58,9 @@ async fn an_agent_inside_the_window_gets_the_bundle_it_can_read() {
         .unwrap()
         .unwrap();
     assert_eq!(answer.bundle, Some(Bundle::Url(BUNDLE_URL.into())));
-    assert_eq!(
-        answer.svid.unwrap().spiffe_id,
-        "spiffe://example.org/agent/join_token"
-    );
+    let svid = answer.svid.unwrap();
+    assert_eq!(svid.spiffe_id, "spiffe://example.org/agent/join_token");
+    assert_eq!(svid.issued_at.map(|t| t.seconds), Some(ISSUED_AT));
 
     // An 0.8 agent does not know the oneof's `url` member: the guard sends the PEM.
     let mut old = agent(policy(), addr, "0.8.4").await;
@@ -70,6 +69,8 @@ async fn an_agent_inside_the_window_gets_the_bundle_it_can_read() {
         .unwrap()
         .unwrap();
     assert!(matches!(answer.bundle, Some(Bundle::Pem(_))), "{answer:?}");
+    // Nor `issued_at` (`@since 0.9.0 @ignorable`): cleared, not refused.
+    assert_eq!(answer.svid.unwrap().issued_at, None);
 }
 
 #[tokio::test]
