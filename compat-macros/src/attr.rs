@@ -9,11 +9,10 @@ use crate::since;
 use crate::suggest;
 use crate::symbol::{
     ALIAS, AS, BETWEEN, BORSH, CODEC, COMPAT, CONTENT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED,
-    DESERIALIZE, DESERIALIZE_WITH, FIELD_KEYS, FLATTEN, FROM, FROZEN, IGNORABLE, MAP_OF, NOTE,
-    OPAQUE, OTHER, RENAME, RENAME_ALL, RENAME_ALL_FIELDS, ROUTES, SEQ_OF, SERDE, SERIALIZE,
-    SINCE, SKIP,
-    SKIP_DESERIALIZING, SKIP_SERIALIZING, SKIP_SERIALIZING_IF, Symbol, TAG, TO, TRANSPARENT,
-    TYPE_KEYS, UNTAGGED, USE_DISCRIMINANT, VARIANT_KEYS, WIRE, WITH,
+    DESERIALIZE, DESERIALIZE_WITH, FALLBACK, FIELD_KEYS, FLATTEN, FROM, FROZEN, IGNORABLE, MAP_OF,
+    NOTE, OPAQUE, OTHER, RENAME, RENAME_ALL, RENAME_ALL_FIELDS, ROUTES, SEQ_OF, SERDE, SERIALIZE,
+    SINCE, SKIP, SKIP_DESERIALIZING, SKIP_SERIALIZING, SKIP_SERIALIZING_IF, Symbol, TAG, TO,
+    TRANSPARENT, TYPE_KEYS, UNTAGGED, USE_DISCRIMINANT, VARIANT_KEYS, VIA, WARN, WIRE, WITH,
 };
 use proc_macro2::TokenTree;
 use semver::Version;
@@ -248,6 +247,21 @@ pub(crate) struct Variant {
     pub(crate) aliases: Vec<LitStr>,
     /// `#[serde(rename_all = "...")]` on the variant: the convention of its fields.
     pub(crate) rename_all: RenameAll,
+    /// `#[compat(fallback = "...", via = "...", warn = "...")]`.
+    pub(crate) fallback: Option<Fallback>,
+}
+
+/// `#[compat(fallback = "StatFs", via = "path::to::convert", warn = "...")]` on a variant:
+/// the older sibling sent instead to a peer that predates it, how to convert, and what the
+/// peer loses. Checked in `rules_fallback.rs`; applied by the guard (`expand_guard.rs`).
+pub(crate) struct Fallback {
+    /// The older sibling's name as written: errors about it point here.
+    pub(crate) to: LitStr,
+    /// `via = "path"`: the conversion's path, parsed from the string (its tokens carry the
+    /// string's span, so a type error lands there), with the key.
+    pub(crate) via: Option<(Path, syn::ExprPath)>,
+    /// `warn = "..."`: what the peer loses.
+    pub(crate) warn: Option<LitStr>,
 }
 
 impl Container {
@@ -683,6 +697,7 @@ impl FieldSerde {
 impl Variant {
     pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
         let mut compat_other = None;
+        let mut fallback = FallbackKeys::default();
         read_compat(cx, attrs, Place::Variant, |key, meta| {
             match key {
                 // #[compat(other)]
@@ -690,6 +705,8 @@ impl Variant {
                     flag(cx, meta)?;
                     compat_other = Some(meta.path.clone());
                 }
+                // #[compat(fallback = "StatFs")], with `via` and `warn` beside it
+                FALLBACK | VIA | WARN => fallback.read(cx, key, meta)?,
                 _ => unreachable!("keys are filtered by Place::Variant"),
             }
             Ok(())
@@ -725,7 +742,77 @@ impl Variant {
             rename,
             aliases,
             rename_all,
+            fallback: fallback.finish(cx),
         }
+    }
+}
+
+/// The keys of a fallback as written, before they are known to come together.
+#[derive(Default)]
+struct FallbackKeys {
+    to: Option<LitStr>,
+    via: Option<(Path, syn::ExprPath)>,
+    warn: Option<(Path, LitStr)>,
+}
+
+impl FallbackKeys {
+    fn read(&mut self, cx: &Ctxt, key: Symbol, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+        let lit: LitStr = meta.value()?.parse()?;
+        match key {
+            // #[compat(fallback = "StatFs")]: the older sibling sent instead
+            FALLBACK => self.to = Some(lit),
+            // #[compat(via = "path::to::convert")]: `fn(&NewPayload) -> OldPayload`
+            VIA => match lit.parse::<syn::ExprPath>() {
+                Ok(path) => self.via = Some((meta.path.clone(), path)),
+                Err(_) => cx.error_spanned_by(
+                    &lit,
+                    format!(
+                        "`via` names the function that converts this variant into its fallback, as a path: \
+                         via = \"convert_statfs\" or via = \"module::convert\", not `{}`",
+                        lit.value()
+                    ),
+                ),
+            },
+            // #[compat(warn = "IPv6 will not be resolved")]: what the peer loses
+            _ => {
+                if lit.value().trim().is_empty() {
+                    cx.error_spanned_by(
+                        &lit,
+                        "`warn` says what a peer loses with the fallback, for the log: write it, or remove `warn`",
+                    );
+                }
+                self.warn = Some((meta.path.clone(), lit));
+            }
+        }
+        Ok(())
+    }
+
+    /// The fallback, or `None` (with an error at `via` or `warn` written without it).
+    fn finish(self, cx: &Ctxt) -> Option<Fallback> {
+        let Some(to) = self.to else {
+            for key in self
+                .via
+                .map(|(key, _)| key)
+                .into_iter()
+                .chain(self.warn.map(|(key, _)| key))
+            {
+                let word = key.get_ident().map(ToString::to_string).unwrap_or_default();
+                cx.error_spanned_by(
+                    &key,
+                    format!(
+                        "`{word}` belongs to a fallback, and this variant names none: add \
+                         `fallback = \"OlderVariant\"` (the sibling sent instead to a peer that predates \
+                         this variant), or remove `{word}`"
+                    ),
+                );
+            }
+            return None;
+        };
+        Some(Fallback {
+            to,
+            via: self.via,
+            warn: self.warn.map(|(_, lit)| lit),
+        })
     }
 }
 

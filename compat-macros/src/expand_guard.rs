@@ -153,6 +153,7 @@ fn enum_bodies<'a>(
             })
         })
     };
+    let strip = arms(&strip_arms, quote!({}));
     Bodies {
         unreadable: arms(
             &read_arms,
@@ -164,7 +165,7 @@ fn enum_bodies<'a>(
             ),),
         ),
         needs_strip: arms(&need_arms, quote!(false,)),
-        strip: arms(&strip_arms, quote!({})),
+        strip: crate::expand_fallback::degrade_first(variants, message_since, strip),
     }
 }
 
@@ -218,11 +219,16 @@ fn variant_arms<'a>(
             })
         }
     });
+    // A variant with a fallback needs "stripping" (degrading) for a peer that predates it.
+    let fallback = variant.attrs.fallback.is_some().then_some(vs);
+    let needs_strip = match (fallback, parts.needs_strip()) {
+        (Some(vs), Some(need)) => Some(quote!(#pattern => { peer < #vs || #need })),
+        (Some(vs), None) => Some(quote!(Self::#v_ident { .. } => peer < #vs,)),
+        (None, need) => need.map(|need| quote!(#pattern => { #need })),
+    };
     Bodies {
         unreadable,
-        needs_strip: parts
-            .needs_strip()
-            .map(|need| quote!(#pattern => { #need })),
+        needs_strip,
         strip: parts.strip().map(|strip| quote!(#pattern => { #strip })),
     }
 }

@@ -165,6 +165,17 @@ fn variant_entry(
     let wire =
         renamed(&name, &variant.wire).unwrap_or_else(|| quote!(::compat_runtime::__c::same(#name)));
     let rename_all = convention(variant.fields_rule);
+    let fallback = match &variant.attrs.fallback {
+        Some(fallback) => {
+            let to = fallback.to.value();
+            let warn = match &fallback.warn {
+                Some(warn) => quote!(::core::option::Option::Some(#warn)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(::core::option::Option::Some(::compat_runtime::__c::Fallback { to: #to, warn: #warn }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote!(::compat_runtime::__c::Variant {
         name: #name,
         wire: #wire,
@@ -173,6 +184,7 @@ fn variant_entry(
         catch_all: #catch_all,
         shape: #shape,
         fields: #fields,
+        fallback: #fallback,
     })
 }
 

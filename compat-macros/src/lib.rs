@@ -16,8 +16,10 @@
 //! 3. the build's environment: `env_window` decodes `COMPAT_WINDOWS`, `env` reads every
 //!    variable the build script hands over (the macro never evaluates `compat.toml`);
 //! 4. validate: `rules`, the compatibility rules, one function each (`rules_positional`
-//!    those of a positional codec, which replace the ones that assume names travel);
-//! 5. generate: `expand_guard` writes the send guard's methods, `expand_carried` the
+//!    those of a positional codec, which replace the ones that assume names travel;
+//!    `rules_fallback` those of `#[compat(fallback = "...")]`);
+//! 5. generate: `expand_guard` writes the send guard's methods (`expand_fallback` the
+//!    fallbacks in them), `expand_carried` the
 //!    constant that makes each message a field carries declare the routes of the message
 //!    holding it, `expand_table` the `'static` table (with the guard's `newest`),
 //!    `expand_wrapper` the `Travels` impl of a `#[compat(transparent)]` wrapper, and
@@ -51,6 +53,7 @@ mod env_escape;
 mod env_window;
 mod expand;
 mod expand_carried;
+mod expand_fallback;
 mod expand_guard;
 mod expand_table;
 mod expand_wrapper;
@@ -62,6 +65,7 @@ mod prost_ast;
 mod prost_expand;
 mod prost_rules;
 mod rules;
+mod rules_fallback;
 mod rules_positional;
 mod since;
 mod suggest;

@@ -198,6 +198,7 @@ fn variant(
         catch_all: false,
         shape: #shape,
         fields: #fields,
+        fallback: ::core::option::Option::None,
     })
 }
 

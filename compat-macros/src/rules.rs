@@ -39,6 +39,7 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
         wire_names_are_distinct(cx, input);
     }
     frozen_is_for_enums(cx, input);
+    let fallbacks = crate::rules_fallback::check(cx, input);
     if let Some(policy) = &env.policy {
         let version = env.version.as_ref();
         components_are_declared(cx, input, policy);
@@ -66,6 +67,7 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>, env: &Env) {
             let late = catch_all_reaches_every_receiver(cx, input, &newer);
             new_variants_with_data_reach_the_catch_all(cx, input, &newer, &late);
         }
+        crate::rules_fallback::fallbacks_reach_every_receiver(cx, input, &fallbacks, &newer);
     }
 }
 
@@ -1007,7 +1009,7 @@ impl<'a> Newer<'a> {
     /// Whether a receiver inside the window predates `release`: `release` is after the oldest
     /// receiver (or after `container`, the enum's own release, when any older receiver
     /// counts).
-    fn predates(&self, release: &Version, container: &Version) -> bool {
+    pub(crate) fn predates(&self, release: &Version, container: &Version) -> bool {
         release > self.oldest_receiver.unwrap_or(container).max(container)
     }
 
@@ -1020,7 +1022,7 @@ impl<'a> Newer<'a> {
     }
 
     /// `server 0.9.3 still sends `Command` to agent 0.8.0 (compat.toml:10:1, ...)`.
-    fn reach(&self, message: &syn::Ident) -> String {
+    pub(crate) fn reach(&self, message: &syn::Ident) -> String {
         format!(
             "{} still sends `{message}` to {} ({}, {})",
             self.sender,
@@ -1150,6 +1152,10 @@ fn frozen_variants_reach_every_receiver(cx: &Ctxt, input: &Input<'_>, newer: &[N
         let Some(since) = variant.arrival(Some(message)) else {
             continue;
         };
+        // A variant with a fallback never reaches those receivers (rules_fallback.rs).
+        if variant.attrs.fallback.is_some() {
+            continue;
+        }
         let Some(route) = newer.iter().find(|route| route.predates(since, message)) else {
             continue;
         };
@@ -1195,6 +1201,8 @@ fn new_variants_with_data<'a, 'b>(
         .filter(|variant| {
             !matches!(variant.style, Style::Unit)
                 && input.catch_all(variant).is_none()
+                // A sender sends its fallback to those receivers (rules_fallback.rs).
+                && variant.attrs.fallback.is_none()
                 && variant
                     .arrival(Some(message))
                     .is_some_and(|since| newer.predates(since, message))
@@ -1233,7 +1241,8 @@ fn catch_all_reaches_every_receiver<'a>(
         let Some(since) = variant.arrival(Some(message)) else {
             continue;
         };
-        if input.catch_all(variant).is_some() {
+        // A variant with a fallback never reaches those receivers (rules_fallback.rs).
+        if input.catch_all(variant).is_some() || variant.attrs.fallback.is_some() {
             continue;
         }
         let Some(route) = newer

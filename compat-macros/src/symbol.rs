@@ -34,6 +34,9 @@ pub(crate) const AS: Symbol = Symbol("as");
 
 // Keys of `#[compat(...)]` on a variant.
 pub(crate) const OTHER: Symbol = Symbol("other");
+pub(crate) const FALLBACK: Symbol = Symbol("fallback");
+pub(crate) const VIA: Symbol = Symbol("via");
+pub(crate) const WARN: Symbol = Symbol("warn");
 
 // The serde attribute and the keys of it that change what a peer can decode.
 pub(crate) const SERDE: Symbol = Symbol("serde");
@@ -64,7 +67,7 @@ pub(crate) const USE_DISCRIMINANT: Symbol = Symbol("use_discriminant");
 /// "belongs on" hints.
 pub(crate) const TYPE_KEYS: &[Symbol] = &[FROM, TO, BETWEEN, ROUTES, TRANSPARENT, FROZEN, CODEC];
 pub(crate) const FIELD_KEYS: &[Symbol] = &[DEFAULT, IGNORABLE, DEPRECATED, NOTE, WIRE, OPAQUE];
-pub(crate) const VARIANT_KEYS: &[Symbol] = &[OTHER];
+pub(crate) const VARIANT_KEYS: &[Symbol] = &[OTHER, FALLBACK, VIA, WARN];
 
 impl PartialEq<Symbol> for Ident {
     fn eq(&self, word: &Symbol) -> bool {

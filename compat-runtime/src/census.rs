@@ -34,6 +34,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::fallback::Sent;
 use crate::session::Session;
 use crate::version::parse_version;
 
@@ -89,6 +90,9 @@ pub(crate) struct Row {
         allow(dead_code, reason = "read by the integrations' events")
     )]
     pub(crate) throttle: crate::throttle::Throttle,
+    /// The values sent to this peer in an older form, which the sessions with it share
+    /// ([`Census::count_fallbacks_of`]).
+    fallbacks: Arc<Sent>,
 }
 
 impl Row {
@@ -110,6 +114,7 @@ impl Row {
             accepted: self.accepted.load(Ordering::Relaxed),
             near_edge: self.near_edge.load(Ordering::Relaxed),
             refused: self.refused.load(Ordering::Relaxed),
+            fallbacks: self.fallbacks.count(),
         }
     }
 }
@@ -170,6 +175,49 @@ impl Census {
         };
         row.count(outcome);
         row
+    }
+
+    /// Counts, from now on, the values `session` sends in an older form (a variant's
+    /// fallback, `#[compat(fallback = "...")]`) in its peer's row ([`Counts::fallbacks`]),
+    /// and rates the events about them with the other sessions with that peer. Returns
+    /// `false`, counting nothing here, when the session already counts them elsewhere or
+    /// has already sent one. [`tokio::accept_counted`](crate::tokio::accept_counted) does
+    /// this for each session it returns.
+    ///
+    /// ```
+    /// # #[cfg(feature = "build")] {
+    /// use compat_runtime::census::Census;
+    /// use compat_runtime::handshake::Endpoint;
+    /// use compat_runtime::{Compat, Policy};
+    ///
+    /// #[derive(Clone, Compat)]
+    /// #[compat(between = ["layer"])]
+    /// #[since("0.0.1")]
+    /// pub enum Request {
+    ///     StatFs(String),
+    ///     #[since("0.1.0")]
+    ///     #[compat(fallback = "StatFs", via = "path_only")]
+    ///     StatFsV2((String, bool)),
+    /// }
+    /// fn path_only(v2: &(String, bool)) -> String { v2.0.clone() }
+    ///
+    /// let policy = Policy::from_toml("compat.toml", "[components]\nlayer = {}\n\
+    ///     [[rule]]\ncomponent = \"layer\"\npeer = \"layer\"\nskew = \"1 minor\"\n").unwrap();
+    /// static MESSAGES: &[&compat_runtime::Message] = &[Request::MESSAGE];
+    /// let new = Endpoint::new(&policy, "layer", "0.1.0", MESSAGES).unwrap();
+    /// let old = Endpoint::new(&policy, "layer", "0.0.5", MESSAGES).unwrap();
+    /// let session = new.accept(old.hello()).unwrap();
+    ///
+    /// let census = Census::new();
+    /// assert!(census.count_fallbacks_of(&session));
+    /// session.prepare(&Request::StatFsV2(("/".into(), true))).unwrap();
+    /// assert_eq!(census.snapshot().get("layer@0.0.5").unwrap().fallbacks, 1);
+    /// # }
+    /// ```
+    pub fn count_fallbacks_of(&self, session: &Session) -> bool {
+        let peer = format!("{}@{}", session.peer_component(), session.peer_version());
+        let row = self.row(&peer);
+        session.count_fallbacks_in(Arc::clone(&row.fallbacks))
     }
 
     /// The row of `peer`, made on first sight; `(other)` once the census is full.
@@ -257,6 +305,21 @@ pub struct Counts {
     pub near_edge: u64,
     /// Connections or requests refused.
     pub refused: u64,
+    /// Variants sent to the peer in an older form, its fallback
+    /// (`#[compat(fallback = "...")]`), because the peer predates them: counted by a
+    /// [`Session`] given this census with [`Session::count_in`]. Left out of the JSON
+    /// while 0.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "is_zero"))]
+    pub fallbacks: u64,
+}
+
+#[cfg(feature = "serde")]
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if"
+)]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One row of a [`Snapshot`].
@@ -292,6 +355,7 @@ impl Snapshot {
             accepted: t.accepted + p.counts.accepted,
             near_edge: t.near_edge + p.counts.near_edge,
             refused: t.refused + p.counts.refused,
+            fallbacks: t.fallbacks + p.counts.fallbacks,
         })
     }
 }
@@ -305,13 +369,21 @@ impl fmt::Display for Snapshot {
             .max()
             .unwrap_or(0)
             .max("peer".len());
-        writeln!(f, "{:width$}  accepted  near edge  refused", "peer")?;
+        // The fallbacks' column only where a session counted one, so the common table
+        // stays as it was.
+        let fallbacks = self.peers.iter().any(|p| p.counts.fallbacks > 0);
+        write!(f, "{:width$}  accepted  near edge  refused", "peer")?;
+        writeln!(f, "{}", if fallbacks { "  fallbacks" } else { "" })?;
         for p in &self.peers {
-            writeln!(
+            write!(
                 f,
                 "{:width$}  {:>8}  {:>9}  {:>7}",
                 p.peer, p.counts.accepted, p.counts.near_edge, p.counts.refused
             )?;
+            if fallbacks {
+                write!(f, "  {:>9}", p.counts.fallbacks)?;
+            }
+            writeln!(f)?;
         }
         Ok(())
     }

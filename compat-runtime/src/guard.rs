@@ -95,6 +95,7 @@ pub mod __private {
     use std::marker::PhantomData;
 
     pub use super::{Guard, Part, Unknown};
+    pub use crate::fallback::fell_back;
     pub use crate::message::Compat;
     use crate::message::{Field, Message};
 

@@ -106,12 +106,15 @@
 //!    (the senders a receiver must accept), [`fleet`] (every refused pair of a fleet);
 //! 4. `packed` and `unreadable` (a release or peer in one integer, the guard's error),
 //!    [`message`] (the tables the derive writes), [`guard`] (the send guard's walk),
+//!    `fallback` (the variants one send degraded to their fallbacks, counted and reported
+//!    with `throttle`'s rate limit, which uses nothing of this crate),
 //!    [`proto`] (the protobuf tables `ProstCompat` writes, RPC methods as `since` items,
 //!    and the build-script helper behind `proto-build`), [`fingerprint`] (a hash of the
 //!    tables);
 //! 5. [`handshake`] (hello, refusal, notice, frame, and the [`Session`] they end in;
 //!    [`session`] re-exports it), `lock` (the wire lock, by what travels);
-//! 6. [`census`] (peers by version), `throttle` and `events` (rate-limited `tracing`);
+//! 6. [`census`] (peers by version, and the fallbacks sent to them), `throttle` and
+//!    `events` (rate-limited `tracing`);
 //! 7. the integrations: `tokio`, `tower`, `tonic`.
 //!
 //! `ARCHITECTURE.md` at the root of the repository follows one version string from
@@ -128,6 +131,7 @@ mod codec;
 pub mod docs;
 #[cfg(feature = "tracing")]
 mod events;
+mod fallback;
 pub mod fingerprint;
 pub mod fleet;
 pub mod guard;

@@ -628,6 +628,47 @@ pub struct Variant {
     pub shape: Shape,
     /// The variant's fields.
     pub fields: &'static [Field],
+    /// `#[compat(fallback = "...")]`: the older variant a sender sends instead to a peer that
+    /// predates this one ([`Session::prepare`](crate::Session::prepare) converts it). Not
+    /// part of the wire shape: the wire lock and the fingerprint ignore it.
+    pub fallback: Option<Fallback>,
+}
+
+/// The older form a variant degrades to for a peer that predates it:
+/// `#[compat(fallback = "StatFs", via = "path::to::convert", warn = "...")]` on the variant.
+/// The conversion itself is code the derive writes into the guard; the table says what a
+/// reader of the log, the census or the wire lock needs: which variant, and what is lost.
+///
+/// ```
+/// use compat_runtime::Compat;
+///
+/// #[derive(Clone, Compat)]
+/// #[compat(between = ["layer"])]
+/// #[since("0.0.1")]
+/// pub enum Request {
+///     Resolve(String),
+///     #[since("0.1.0")]
+///     #[compat(fallback = "Resolve", via = "only_host", warn = "IPv6 will not be resolved")]
+///     ResolveV2((String, bool)),
+/// }
+///
+/// fn only_host(v2: &(String, bool)) -> String {
+///     v2.0.clone()
+/// }
+///
+/// let v2 = Request::MESSAGE.variant("ResolveV2").unwrap();
+/// let fallback = v2.fallback.unwrap();
+/// assert_eq!(fallback.to, "Resolve");
+/// assert_eq!(fallback.warn, Some("IPv6 will not be resolved"));
+/// assert!(Request::MESSAGE.variant("Resolve").unwrap().fallback.is_none());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fallback {
+    /// The older variant sent instead, by its Rust name: a sibling in the same enum, which may
+    /// have a fallback of its own (a chain, followed until the peer knows the variant).
+    pub to: &'static str,
+    /// What the peer loses with the older form, for the log: `warn = "..."`.
+    pub warn: Option<&'static str>,
 }
 
 /// What the code `#[derive(Compat)]` generates refers to; not a public API. The tables are
@@ -637,7 +678,7 @@ pub struct Variant {
 pub mod __private {
     pub use super::carried::{Leg, NotAMessage, Probe, Text, uncovered};
     pub use super::{
-        Argument, Case, Codec, Deprecation, Field, Flatten, Kind, Message, RenameAll,
+        Argument, Case, Codec, Deprecation, Fallback, Field, Flatten, Kind, Message, RenameAll,
         Representation, Route, Shape, SkipSerializing, Variant, WireName,
     };
 

@@ -387,7 +387,8 @@ async fn refuse<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8], timeout: Du
 /// peer). Every refusal sent is counted and reported as one: a peer that sent unreadable
 /// bytes or nothing in time is refused (kind `bad hello`, `layout` or `timeout`) and counts
 /// as unidentified. A connection whose verdict never reached the peer is not counted: an
-/// I/O error, a peer that closed inside its hello, an accept not taken in time.
+/// I/O error, a peer that closed inside its hello, an accept not taken in time. The session
+/// returned counts its fallbacks in `census` too ([`Census::count_fallbacks_of`]).
 ///
 /// ```no_run
 /// # async fn serve(listener: tokio::net::TcpListener, endpoint: compat_runtime::Endpoint<'static>) -> std::io::Result<()> {
@@ -417,7 +418,10 @@ where
     let verdict = accept(stream, endpoint, timeout).await;
     let local = endpoint.hello().peer_text();
     match &verdict {
-        Ok(session) => observe(census, &local, Ok(session)),
+        Ok(session) => {
+            observe(census, &local, Ok(session));
+            census.count_fallbacks_of(session);
+        }
         Err(HandshakeError::Refused(refused)) => observe(census, &local, Err(refused)),
         Err(_) => {}
     }

@@ -3,11 +3,12 @@
 //! it, and depends on the hello and the notice only.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::hello::Hello;
 use super::refused::Notice;
 use crate::check::Peer;
+use crate::fallback::{Ends, Sent, recording};
 use crate::guard::{Guard, Part, Unknown, Unreadable, pack, pack_peer};
 use crate::message::{Field, Message, Variant};
 use crate::version::Version;
@@ -61,6 +62,9 @@ pub struct Session {
     notice_from_peer: Option<Box<Notice>>,
     messages: &'static [&'static Message],
     rule: Option<usize>,
+    /// Where the values sent in an older form are counted: a census row's, or the
+    /// session's own, made on the first fallback (crate::fallback).
+    fallbacks: OnceLock<Arc<Sent>>,
 }
 
 /// What [`Session::new`] is built from, in one piece so the session is written once.
@@ -94,6 +98,7 @@ impl Session {
             notice_from_peer: notice_from_peer.map(Box::new),
             messages,
             rule,
+            fallbacks: OnceLock::new(),
         }
     }
 
@@ -219,9 +224,18 @@ impl Session {
     }
 
     /// [`Session::guard`], then the value as the peer should get it: itself when the peer
-    /// knows every part that holds a value (no copy), otherwise a copy whose ignorable
-    /// fields the peer does not know are reset to their defaults (dropped, with
-    /// `skip_serializing_if` or an `Option` the serializer leaves out).
+    /// knows every part that holds a value (no copy), otherwise a copy in the form the peer
+    /// reads. In that copy each variant the peer predates that has a fallback
+    /// (`#[compat(fallback = "...")]`) is replaced by its fallback, following chains and
+    /// nested messages, and each ignorable field the peer does not know is reset to its
+    /// default (dropped, with `skip_serializing_if` or an `Option` the serializer leaves
+    /// out). The copy is then guarded like any value: what is still unreadable is refused.
+    ///
+    /// Each fallback applied is reported through `tracing` (feature `tracing`; at `warn` with
+    /// the fallback's `warn` text, else `info`; rate-limited per peer and variant) and
+    /// counted in the census the session was given ([`Census::count_fallbacks_of`]).
+    ///
+    /// [`Census::count_fallbacks_of`]: crate::census::Census::count_fallbacks_of
     ///
     /// ```
     /// # #[cfg(feature = "build")] {
@@ -251,26 +265,98 @@ impl Session {
     /// assert_eq!(sent.hint, None);
     /// # }
     /// ```
+    ///
+    /// A variant with a fallback, sent to a peer that predates it:
+    ///
+    /// ```
+    /// # #[cfg(feature = "build")] {
+    /// use compat_runtime::{Compat, Policy};
+    /// use compat_runtime::handshake::Endpoint;
+    /// use std::borrow::Cow;
+    ///
+    /// #[derive(Clone, Debug, PartialEq, Compat)]
+    /// #[compat(between = ["layer"])]
+    /// #[since("0.0.1")]
+    /// pub enum Request {
+    ///     GetAddrInfo(String),
+    ///     #[since("0.1.0")]
+    ///     #[compat(fallback = "GetAddrInfo", via = "ipv4_only", warn = "IPv6 will not be resolved")]
+    ///     GetAddrInfoV2 { node: String, ipv6: bool },
+    /// }
+    ///
+    /// fn ipv4_only(v2: &Request) -> Request {
+    ///     match v2 {
+    ///         Request::GetAddrInfoV2 { node, .. } => Request::GetAddrInfo(node.clone()),
+    ///         other => other.clone(),
+    ///     }
+    /// }
+    ///
+    /// let policy = Policy::from_toml("compat.toml", "[components]\nlayer = {}\n\
+    ///     [[rule]]\ncomponent = \"layer\"\npeer = \"layer\"\nskew = \"1 minor\"\n").unwrap();
+    /// static MESSAGES: &[&compat_runtime::Message] = &[Request::MESSAGE];
+    /// let new = Endpoint::new(&policy, "layer", "0.1.0", MESSAGES).unwrap();
+    /// let v2 = Request::GetAddrInfoV2 { node: "db".into(), ipv6: true };
+    ///
+    /// // A peer at 0.0.5 predates `GetAddrInfoV2`: it gets the older form.
+    /// let old = new.accept(Endpoint::new(&policy, "layer", "0.0.5", MESSAGES).unwrap().hello()).unwrap();
+    /// assert_eq!(old.prepare(&v2).unwrap(), Cow::<Request>::Owned(Request::GetAddrInfo("db".into())));
+    /// // `guard` checks the value as it is: that form is one the peer cannot decode.
+    /// assert!(old.guard(&v2).is_err());
+    ///
+    /// // A peer at 0.1.0 knows it: the value itself, not a copy.
+    /// let peer = new.accept(Endpoint::new(&policy, "layer", "0.1.0", MESSAGES).unwrap().hello()).unwrap();
+    /// assert!(matches!(peer.prepare(&v2).unwrap(), Cow::Borrowed(_)));
+    /// # }
+    /// ```
     pub fn prepare<'v, T: Guard + Clone>(&self, value: &'v T) -> Result<Cow<'v, T>, Unreadable> {
         if T::newest() <= self.packed {
             return Ok(Cow::Borrowed(value));
         }
-        self.guard_slow(value)?;
-        if value.needs_strip(self.packed) {
-            let mut owned = value.clone();
-            owned.strip(self.packed);
-            Ok(Cow::Owned(owned))
-        } else {
-            Ok(Cow::Borrowed(value))
-        }
+        self.prepare_slow(value)
     }
 
-    /// Resets, in place, the ignorable parts of `value` that the peer does not know.
+    #[cold]
+    fn prepare_slow<'v, T: Guard + Clone>(&self, value: &'v T) -> Result<Cow<'v, T>, Unreadable> {
+        if !value.needs_strip(self.packed) {
+            self.guard_slow(value)?;
+            return Ok(Cow::Borrowed(value));
+        }
+        let mut owned = value.clone();
+        self.degrade(&mut owned);
+        self.guard_slow(&owned)?;
+        Ok(Cow::Owned(owned))
+    }
+
+    /// Puts `value`, in place, in the form the peer reads: each variant the peer predates
+    /// that has a fallback is replaced by it (reported as [`Session::prepare`] says), and
+    /// each ignorable field the peer does not know is reset to its default. What is still
+    /// unreadable is left for [`Session::guard`] to refuse.
     #[inline]
     pub fn strip<T: Guard>(&self, value: &mut T) {
         if T::newest() > self.packed {
-            value.strip(self.packed);
+            self.degrade(value);
         }
+    }
+
+    #[cold]
+    fn degrade<T: Guard>(&self, value: &mut T) {
+        let applied = recording(|| value.strip(self.packed));
+        if applied.total() == 0 {
+            return;
+        }
+        let ends = Ends {
+            local: (self.local.component(), self.local.version()),
+            peer: (self.hello.component(), self.hello.version()),
+        };
+        self.fallbacks
+            .get_or_init(Arc::default)
+            .record(&applied, &ends);
+    }
+
+    /// Counts this session's fallbacks in `sent` (a census row's), unless it counts them
+    /// elsewhere already.
+    pub(crate) fn count_fallbacks_in(&self, sent: Arc<Sent>) -> bool {
+        self.fallbacks.set(sent).is_ok()
     }
 
     /// The peer's version, packed for comparing with [`Guard::NEWEST`].

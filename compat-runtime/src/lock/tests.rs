@@ -487,6 +487,7 @@ fn a_message_carried_in_a_variant_is_compared_on_its_enums_routes() {
         catch_all: false,
         shape: Shape::Tuple,
         fields: &UPLOAD_FIELDS,
+        fallback: None,
     }];
     static EVENT: Message = message("Event", "0.8.0", 0, &TO_SERVER, Kind::Enum, &[], &VARIANTS);
     verify_with(&d, &p, "0.9.0", &[&EVENT, &ATTACHMENT], true).unwrap();
@@ -540,6 +541,7 @@ const fn variant(
             Shape::Named
         },
         fields,
+        fallback: None,
     }
 }
 

@@ -1,0 +1,35 @@
+// A typo in the fallback's name: it must name a sibling variant, and the error offers the
+// closest one, at the string.
+use compat_runtime::Compat;
+
+#[derive(Compat)]
+#[compat(from = "layer", to = "agent")]
+#[since("1.0.0")]
+pub struct StatFsRequest {
+    pub path: String,
+}
+
+#[derive(Compat)]
+#[compat(from = "layer", to = "agent")]
+#[since("1.18.0")]
+pub struct StatFsRequestV2 {
+    pub path: String,
+}
+
+fn statfs_v1(v2: &StatFsRequestV2) -> StatFsRequest {
+    StatFsRequest { path: v2.path.clone() }
+}
+
+#[derive(Compat)]
+#[compat(from = "layer", to = "agent")]
+#[since("1.0.0")]
+pub enum FileRequest {
+    StatFs(StatFsRequest),
+    #[since("1.18.0")]
+    #[compat(fallback = "StatFS", via = "statfs_v1")]
+    StatFsV2(StatFsRequestV2),
+    #[compat(other)]
+    Unknown,
+}
+
+fn main() {}
