@@ -30,21 +30,32 @@ pub(crate) fn degrade_first(
     }
     // Each fallback is older than its variant, so a chain ends within as many steps as there
     // are fallbacks; the bound keeps a `via` that returns its own variant from looping.
+    // The value's first variant and the one it ends as are noted once, after the chain: a
+    // peer got `StatFs` instead of `StatFsV3`, however many steps that took.
     let steps = arms.len();
     Some(quote! {
+        let mut fell = (usize::MAX, 0);
         for _ in 0..#steps {
-            let to: Self = match &*self {
+            let (to, from, into): (Self, usize, usize) = match &*self {
                 #(#arms)*
                 #[allow(unreachable_patterns)]
                 _ => break,
             };
             *self = to;
+            if fell.0 == usize::MAX {
+                fell.0 = from;
+            }
+            fell.1 = into;
+        }
+        if fell.0 != usize::MAX {
+            ::compat_runtime::__g::fell_back(Self::MESSAGE, fell.0, fell.1);
         }
         #strip
     })
 }
 
-/// The arm that degrades one variant for a peer that predates it: record it, then convert.
+/// The arm that degrades one variant for a peer that predates it: the value converted,
+/// with the variant's index in the table and its fallback's.
 fn arm(
     variants: &[Variant<'_>],
     message_since: Option<&Version>,
@@ -53,12 +64,12 @@ fn arm(
 ) -> Option<TokenStream> {
     let fallback = variant.attrs.fallback.as_ref()?;
     let to_name = fallback.to.value();
-    let target = variants
+    let into = variants
         .iter()
-        .find(|v| v.ident.to_string().trim_start_matches("r#") == to_name)?;
+        .position(|v| v.ident.to_string().trim_start_matches("r#") == to_name)?;
+    let target = &variants[into];
     let vs = variant.arrival(message_since).map_or(0, pack);
     let (from, to) = (variant.ident, target.ident);
-    let record = quote!(::compat_runtime::__g::fell_back(Self::MESSAGE, #index););
     let body = match (Conversion::of(variant, target), &fallback.via) {
         (Conversion::Unit, _) => quote!(Self::#to),
         (Conversion::Payload, Some((_, path))) => {
@@ -83,10 +94,7 @@ fn arm(
         _ => quote!(Self::#from { .. }),
     };
     Some(quote! {
-        #pattern if peer < #vs => {
-            #record
-            #body
-        }
+        #pattern if peer < #vs => (#body, #index, #into),
     })
 }
 

@@ -25,16 +25,40 @@ thread_local! {
     static APPLIED: RefCell<Option<Applied>> = const { RefCell::new(None) };
 }
 
-/// One variant a send degraded, and how many times (a `Vec` of requests may hold many).
+/// One variant a send degraded, what it became, and how many times (a `Vec` of requests
+/// may hold many).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Degraded {
     /// The enum.
     pub(crate) message: &'static Message,
-    /// The variant that was replaced, with its fallback.
-    pub(crate) variant: &'static Variant,
-    /// What it was replaced with.
-    pub(crate) fallback: Fallback,
+    /// The variant the value was.
+    pub(crate) from: &'static Variant,
+    /// The variant it was sent as: `from`'s fallback, or the end of its chain.
+    pub(crate) to: &'static Variant,
     pub(crate) count: u64,
+}
+
+impl Degraded {
+    /// The fallbacks followed from `from` to `to`, in order (one, unless a chain).
+    pub(crate) fn steps(&self) -> impl Iterator<Item = Fallback> + '_ {
+        let mut at = Some(self.from);
+        core::iter::from_fn(move || {
+            let variant = at.take()?;
+            if core::ptr::eq(variant, self.to) {
+                return None;
+            }
+            let fallback = variant.fallback?;
+            at = self.message.variant(fallback.to);
+            Some(fallback)
+        })
+        .take(self.message.variants.len())
+    }
+
+    /// What the peer loses, as the fallbacks followed say it (`warn = "..."`), joined.
+    pub(crate) fn warning(&self) -> Option<String> {
+        let warnings: Vec<&str> = self.steps().filter_map(|f| f.warn).collect();
+        (!warnings.is_empty()).then(|| warnings.join("; "))
+    }
 }
 
 /// What one recording gathered.
@@ -46,18 +70,18 @@ pub(crate) struct Applied {
 }
 
 impl Applied {
-    fn note(&mut self, message: &'static Message, variant: &'static Variant, fallback: Fallback) {
+    fn note(&mut self, message: &'static Message, from: &'static Variant, to: &'static Variant) {
         if let Some(seen) = self
             .degraded
             .iter_mut()
-            .find(|d| core::ptr::eq(d.variant, variant))
+            .find(|d| core::ptr::eq(d.from, from) && core::ptr::eq(d.to, to))
         {
             seen.count += 1;
         } else if self.degraded.len() < DISTINCT {
             self.degraded.push(Degraded {
                 message,
-                variant,
-                fallback,
+                from,
+                to,
                 count: 1,
             });
         } else {
@@ -71,23 +95,24 @@ impl Applied {
     }
 }
 
-/// Notes that the guard replaced variant `variant` (its index in `message`'s table) with
-/// its fallback. Called by the code `#[derive(Compat)]` writes, through `__g::fell_back`.
+/// Notes that the guard sent a value of variant `from` (its index in `message`'s table) as
+/// variant `to`, following `from`'s fallback (and theirs, for a chain). Called by the code
+/// `#[derive(Compat)]` writes, through `__g::fell_back`.
 #[inline(never)]
-pub fn fell_back(message: &'static Message, variant: usize) {
-    let Some(entry) = message.variants.get(variant) else {
+pub fn fell_back(message: &'static Message, from: usize, to: usize) {
+    let (Some(from), Some(to)) = (message.variants.get(from), message.variants.get(to)) else {
         return;
     };
-    let Some(fallback) = entry.fallback else {
+    if from.fallback.is_none() {
         return;
-    };
+    }
     APPLIED.with(|applied| {
         // A `via` that sends through a session of its own is recording already: its notes
         // go to its own recording, which holds the cell; this one is skipped, never a panic.
         if let Ok(mut applied) = applied.try_borrow_mut()
             && let Some(applied) = applied.as_mut()
         {
-            applied.note(message, entry, fallback);
+            applied.note(message, from, to);
         }
     });
 }
@@ -157,11 +182,12 @@ impl Sent {
         let _ = ends;
     }
 
-    /// One event per degraded variant, rate-limited per peer and variant: at `warn` when
-    /// the fallback says what the peer loses (`warn = "..."`), else at `info`.
+    /// One event per degraded variant, rate-limited per peer and variant: at `warn` when a
+    /// fallback followed says what the peer loses (`warn = "..."`), else at `info`.
     #[cfg(feature = "tracing")]
     fn report(&self, degraded: &Degraded, ends: &Ends<'_>) {
-        let level_on = if degraded.fallback.warn.is_some() {
+        let warned = degraded.steps().any(|f| f.warn.is_some());
+        let level_on = if warned {
             tracing::enabled!(tracing::Level::WARN)
         } else {
             tracing::enabled!(tracing::Level::INFO)
@@ -169,7 +195,7 @@ impl Sent {
         if !level_on {
             return;
         }
-        let slot = degraded.variant.name.bytes().fold(0usize, |h, b| {
+        let slot = degraded.from.name.bytes().fold(0usize, |h, b| {
             h.wrapping_mul(31).wrapping_add(usize::from(b))
         });
         let Some(repeated) = self.throttles[slot % THROTTLES].admit() else {
@@ -177,14 +203,14 @@ impl Sent {
         };
         let local = format!("{}@{}", ends.local.0, ends.local.1);
         let (component, peer_version) = ends.peer;
-        let (message, variant, fallback) = (
+        let (message, variant, fallback, since) = (
             degraded.message.name,
-            degraded.variant.name,
-            degraded.fallback.to,
+            degraded.from.name,
+            degraded.to.name,
+            degraded.from.since,
         );
         let count = degraded.count;
-        let since = degraded.variant.since;
-        match degraded.fallback.warn {
+        match degraded.warning() {
             Some(warning) => tracing::warn!(
                 local = local.as_str(),
                 component,
@@ -194,10 +220,10 @@ impl Sent {
                 variant,
                 since,
                 fallback,
-                warning,
+                warning = warning.as_str(),
                 count,
                 repeated,
-                "compat: `{message}::{variant}` fell back to `{fallback}` for {component} \
+                "compat: sent `{message}::{fallback}` instead of `{variant}` to {component} \
                  {peer_version}, which predates it ({since}): {warning}"
             ),
             None => tracing::info!(
@@ -211,7 +237,7 @@ impl Sent {
                 fallback,
                 count,
                 repeated,
-                "compat: `{message}::{variant}` fell back to `{fallback}` for {component} \
+                "compat: sent `{message}::{fallback}` instead of `{variant}` to {component} \
                  {peer_version}, which predates it ({since})"
             ),
         }
@@ -224,30 +250,37 @@ mod tests {
     use crate::message::__private::{NO_RULE, same};
     use crate::message::{Kind, Shape};
 
-    static VARIANTS: [Variant; 2] = [
+    const fn unit(name: &'static str, since: &'static str, fallback: Option<Fallback>) -> Variant {
         Variant {
-            name: "StatFs",
-            wire: same("StatFs"),
+            name,
+            wire: same(name),
             rename_all: NO_RULE,
-            since: "1.0.0",
+            since,
             catch_all: false,
             shape: Shape::Unit,
             fields: &[],
-            fallback: None,
-        },
-        Variant {
-            name: "StatFsV2",
-            wire: same("StatFsV2"),
-            rename_all: NO_RULE,
-            since: "1.18.0",
-            catch_all: false,
-            shape: Shape::Unit,
-            fields: &[],
-            fallback: Some(Fallback {
-                to: "StatFs",
-                warn: None,
+            fallback,
+        }
+    }
+
+    static VARIANTS: [Variant; 3] = [
+        unit("ReadDir", "1.0.0", None),
+        unit(
+            "ReadDirBatch",
+            "1.9.0",
+            Some(Fallback {
+                to: "ReadDir",
+                warn: Some("one entry per request"),
             }),
-        },
+        ),
+        unit(
+            "ReadDirV3",
+            "1.17.0",
+            Some(Fallback {
+                to: "ReadDirBatch",
+                warn: Some("no file types"),
+            }),
+        ),
     ];
     static REQUEST: Message = crate::message::__private::message(
         "FileRequest",
@@ -261,28 +294,69 @@ mod tests {
 
     #[test]
     fn notes_outside_a_recording_are_dropped_and_inside_one_are_counted() {
-        fell_back(&REQUEST, 1);
+        fell_back(&REQUEST, 1, 0);
         let applied = recording(|| {
-            fell_back(&REQUEST, 1);
-            fell_back(&REQUEST, 1);
+            fell_back(&REQUEST, 1, 0);
+            fell_back(&REQUEST, 1, 0);
             // Not a variant with a fallback, or not a variant: nothing to note.
-            fell_back(&REQUEST, 0);
-            fell_back(&REQUEST, 7);
+            fell_back(&REQUEST, 0, 0);
+            fell_back(&REQUEST, 7, 0);
         });
         assert_eq!(applied.degraded.len(), 1);
-        assert_eq!(applied.degraded[0].variant.name, "StatFsV2");
-        assert_eq!(applied.degraded[0].fallback.to, "StatFs");
+        assert_eq!(applied.degraded[0].from.name, "ReadDirBatch");
+        assert_eq!(applied.degraded[0].to.name, "ReadDir");
         assert_eq!(applied.total(), 2);
         assert_eq!(recording(|| {}), Applied::default());
+    }
+
+    #[test]
+    fn a_chain_says_every_warning_on_the_way_in_order() {
+        let applied = recording(|| fell_back(&REQUEST, 2, 0));
+        let degraded = applied.degraded[0];
+        assert_eq!(
+            (degraded.from.name, degraded.to.name),
+            ("ReadDirV3", "ReadDir")
+        );
+        assert_eq!(
+            degraded.warning().as_deref(),
+            Some("no file types; one entry per request")
+        );
+        let applied = recording(|| fell_back(&REQUEST, 2, 1));
+        assert_eq!(
+            applied.degraded[0].warning().as_deref(),
+            Some("no file types")
+        );
+    }
+
+    #[test]
+    fn a_send_lists_a_bounded_number_of_variants_and_counts_the_rest() {
+        let applied = recording(|| {
+            for _ in 0..3 {
+                fell_back(&REQUEST, 2, 0);
+            }
+            fell_back(&REQUEST, 2, 1);
+            fell_back(&REQUEST, 1, 0);
+        });
+        assert_eq!(applied.degraded.len(), 3);
+        assert_eq!(applied.degraded[0].count, 3);
+        assert_eq!(applied.total(), 5);
+        let mut many = Applied::default();
+        for _ in 0..DISTINCT + 4 {
+            // Distinct by identity: leaked copies of one variant.
+            let from: &'static Variant = Box::leak(Box::new(VARIANTS[1]));
+            many.note(&REQUEST, from, &VARIANTS[0]);
+        }
+        assert_eq!((many.degraded.len(), many.more), (DISTINCT, 4));
+        assert_eq!(many.total(), (DISTINCT + 4) as u64);
     }
 
     #[test]
     fn a_recording_inside_another_keeps_its_own_notes_and_the_outer_one_resumes() {
         let mut inner = Applied::default();
         let outer = recording(|| {
-            fell_back(&REQUEST, 1);
-            inner = recording(|| fell_back(&REQUEST, 1));
-            fell_back(&REQUEST, 1);
+            fell_back(&REQUEST, 1, 0);
+            inner = recording(|| fell_back(&REQUEST, 1, 0));
+            fell_back(&REQUEST, 1, 0);
         });
         assert_eq!((outer.total(), inner.total()), (2, 1));
     }
@@ -292,5 +366,88 @@ mod tests {
         let panicked = std::panic::catch_unwind(|| recording(|| panic!("via failed"))).is_err();
         assert!(panicked);
         APPLIED.with(|applied| assert!(applied.borrow().is_none()));
+    }
+
+    /// A subscriber that writes each event as `LEVEL field=value ...` lines.
+    #[cfg(feature = "tracing")]
+    mod capture {
+        use std::fmt::Write;
+        use std::sync::{Arc, Mutex};
+        use tracing::field::{Field, Visit};
+        use tracing::span::{Attributes, Id, Record};
+        use tracing::{Event, Metadata, subscriber::Interest};
+
+        #[derive(Clone, Default)]
+        pub(super) struct Lines(pub(super) Arc<Mutex<Vec<String>>>);
+
+        struct Line<'a>(&'a mut String);
+
+        impl Visit for Line<'_> {
+            fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+                let _ = write!(self.0, " {}={value:?}", field.name());
+            }
+        }
+
+        impl tracing::Subscriber for Lines {
+            fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+                Interest::sometimes()
+            }
+            fn enabled(&self, _: &Metadata<'_>) -> bool {
+                true
+            }
+            fn new_span(&self, _: &Attributes<'_>) -> Id {
+                Id::from_u64(1)
+            }
+            fn record(&self, _: &Id, _: &Record<'_>) {}
+            fn record_follows_from(&self, _: &Id, _: &Id) {}
+            fn event(&self, event: &Event<'_>) {
+                let mut line = event.metadata().level().to_string();
+                event.record(&mut Line(&mut line));
+                self.0.lock().unwrap().push(line);
+            }
+            fn enter(&self, _: &Id) {}
+            fn exit(&self, _: &Id) {}
+        }
+    }
+
+    #[cfg(feature = "tracing")]
+    #[test]
+    fn each_degraded_variant_is_one_event_with_its_warning_once_per_interval() {
+        let lines = capture::Lines::default();
+        let sent = Sent::default();
+        let ends = Ends {
+            local: ("layer", "1.19.0"),
+            peer: ("agent", "1.14.0"),
+        };
+        tracing::subscriber::with_default(lines.clone(), || {
+            let chain = recording(|| {
+                fell_back(&REQUEST, 2, 0);
+                fell_back(&REQUEST, 2, 0);
+            });
+            sent.record(&chain, &ends);
+            // The same variant again within the interval: counted, not reported.
+            sent.record(&chain, &ends);
+        });
+        let lines = lines.0.lock().unwrap().clone();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        for field in [
+            "WARN",
+            "local=\"layer@1.19.0\"",
+            "component=\"agent\"",
+            "peer_version=\"1.14.0\"",
+            "outcome=\"fallback\"",
+            "message=\"FileRequest\"",
+            "variant=\"ReadDirV3\"",
+            "since=\"1.17.0\"",
+            "fallback=\"ReadDir\"",
+            "warning=\"no file types; one entry per request\"",
+            "count=2",
+            "repeated=0",
+            "compat: sent `FileRequest::ReadDir` instead of `ReadDirV3` to agent 1.14.0, which \
+             predates it (1.17.0): no file types; one entry per request",
+        ] {
+            assert!(lines[0].contains(field), "{field} in {}", lines[0]);
+        }
+        assert_eq!(sent.count(), 4);
     }
 }
