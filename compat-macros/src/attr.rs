@@ -9,10 +9,10 @@ use crate::since;
 use crate::suggest;
 use crate::symbol::{
     ALIAS, AS, BETWEEN, BORSH, CODEC, COMPAT, CONTENT, DEFAULT, DENY_UNKNOWN_FIELDS, DEPRECATED,
-    DESERIALIZE, DESERIALIZE_WITH, FALLBACK, FIELD_KEYS, FLATTEN, FROM, FROZEN, IGNORABLE, MAP_OF,
-    NOTE, OPAQUE, OTHER, RENAME, RENAME_ALL, RENAME_ALL_FIELDS, ROUTES, SEQ_OF, SERDE, SERIALIZE,
-    SINCE, SKIP, SKIP_DESERIALIZING, SKIP_SERIALIZING, SKIP_SERIALIZING_IF, Symbol, TAG, TO,
-    TRANSPARENT, TYPE_KEYS, UNTAGGED, USE_DISCRIMINANT, VARIANT_KEYS, VIA, WARN, WIRE, WITH,
+    DESERIALIZE, DESERIALIZE_WITH, FALLBACK, FEATURE, FIELD_KEYS, FLATTEN, FROM, FROZEN, IGNORABLE,
+    MAP_OF, NOTE, OPAQUE, OTHER, RENAME, RENAME_ALL, RENAME_ALL_FIELDS, ROUTES, SEQ_OF, SERDE,
+    SERIALIZE, SINCE, SKIP, SKIP_DESERIALIZING, SKIP_SERIALIZING, SKIP_SERIALIZING_IF, Symbol, TAG,
+    TO, TRANSPARENT, TYPE_KEYS, UNTAGGED, USE_DISCRIMINANT, VARIANT_KEYS, VIA, WARN, WIRE, WITH,
 };
 use proc_macro2::TokenTree;
 use semver::Version;
@@ -118,6 +118,9 @@ pub(crate) struct Container {
     /// `#[borsh(use_discriminant = true)]`: borsh writes explicit discriminants as the
     /// variants' indexes.
     pub(crate) borsh_discriminants: bool,
+    /// `#[compat(feature = "readlink")]`: the `[[feature]]` the type belongs to
+    /// (`features.rs`).
+    pub(crate) feature: Option<LitStr>,
 }
 
 /// `rename = "x"` or `rename(serialize = "x", deserialize = "y")`: the names written
@@ -200,6 +203,8 @@ pub(crate) struct Field {
     pub(crate) described: Option<Described>,
     /// `#[compat(opaque = "why")]`: the field goes unchecked, for the reason given.
     pub(crate) opaque: Option<LitStr>,
+    /// `#[compat(feature = "readlink")]`: the `[[feature]]` the field belongs to.
+    pub(crate) feature: Option<LitStr>,
 }
 
 /// What a field's hand-written encoding writes (`with`, `serialize_with`, `from`/`into` or
@@ -249,6 +254,8 @@ pub(crate) struct Variant {
     pub(crate) rename_all: RenameAll,
     /// `#[compat(fallback = "...", via = "...", warn = "...")]`.
     pub(crate) fallback: Option<Fallback>,
+    /// `#[compat(feature = "readlink")]`: the `[[feature]]` the variant belongs to.
+    pub(crate) feature: Option<LitStr>,
 }
 
 /// `#[compat(fallback = "StatFs", via = "path::to::convert", warn = "...")]` on a variant:
@@ -292,6 +299,7 @@ impl Container {
             wrapper: marks.wrapper,
             codec: marks.codec,
             borsh_discriminants: borsh_discriminants(attrs),
+            feature: marks.feature,
         }
     }
 }
@@ -302,6 +310,7 @@ struct Marks {
     frozen: Option<Path>,
     wrapper: Option<Path>,
     codec: Option<(LitStr, Codec)>,
+    feature: Option<LitStr>,
 }
 
 /// `codec = "bincode"`: one of the codecs `compat.toml`'s `[wire] codec` names.
@@ -378,6 +387,11 @@ impl Directions {
                 FROZEN => {
                     flag(cx, meta)?;
                     marks.frozen = Some(meta.path.clone());
+                    return Ok(());
+                }
+                // #[compat(feature = "readlink")]: the type belongs to a named feature
+                FEATURE => {
+                    marks.feature = Some(feature(meta)?);
                     return Ok(());
                 }
                 // #[compat(codec = "bincode")]: how this type travels
@@ -563,8 +577,11 @@ impl Field {
         let mut note = None;
         let mut described = None;
         let mut opaque = None;
+        let mut feature_name = None;
         let clean = read_compat(cx, attrs, Place::Field, |key, meta| {
             match key {
+                // #[compat(feature = "readlink")]
+                FEATURE => feature_name = Some(feature(meta)?),
                 // #[compat(wire = "string")], #[compat(wire(map_of = "Value"))]
                 WIRE => described = Some(wire(cx, meta)?),
                 // #[compat(opaque = "why nothing in it needs a check")]
@@ -622,6 +639,7 @@ impl Field {
             note,
             described,
             opaque,
+            feature: feature_name,
             malformed: !clean,
         }
     }
@@ -698,8 +716,11 @@ impl Variant {
     pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Self {
         let mut compat_other = None;
         let mut fallback = FallbackKeys::default();
+        let mut feature_name = None;
         read_compat(cx, attrs, Place::Variant, |key, meta| {
             match key {
+                // #[compat(feature = "readlink")]
+                FEATURE => feature_name = Some(feature(meta)?),
                 // #[compat(other)]
                 OTHER => {
                     flag(cx, meta)?;
@@ -743,6 +764,7 @@ impl Variant {
             aliases,
             rename_all,
             fallback: fallback.finish(cx),
+            feature: feature_name,
         }
     }
 }
@@ -827,6 +849,16 @@ fn push_route(routes: &mut Vec<Route>, sender: &Component, receiver: &Component)
             at: receiver.lit.clone(),
         });
     }
+}
+
+/// `feature = "readlink"`: a name, checked against the policy's `[[feature]]` tables by
+/// `features.rs`.
+fn feature(meta: &ParseNestedMeta<'_>) -> syn::Result<LitStr> {
+    let lit: LitStr = meta
+        .value()
+        .map_err(|_| meta.error("`feature` takes the name of a [[feature]] in compat.toml: #[compat(feature = \"readlink\")]"))?
+        .parse()?;
+    Ok(lit)
 }
 
 /// `#[since("0.8.0")]`: at most one per item.

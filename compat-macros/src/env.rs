@@ -9,6 +9,8 @@
 //! | `COMPAT_POLICY` | the policy's display path, e.g. `compat.toml` |
 //! | `COMPAT_COMPONENTS` | the component names, comma-separated: `server,agent` |
 //! | `COMPAT_WINDOWS` | the windows, see [`crate::env_window`] |
+//! | `COMPAT_PROTOCOL` | under `[protocol]`, the protocol's name: `COMPAT_VERSION` and the windows then speak its versions |
+//! | `COMPAT_FEATURES` | the named features, see [`crate::env_features`] |
 //! | `COMPAT_CODEC` | `[wire] codec` and its place: `bincode\|compat.toml:31:9` (absent: self-describing) |
 //!
 //! Without `COMPAT_WINDOWS` there is no policy to check against: the tables are still
@@ -39,6 +41,10 @@ pub(crate) struct Policy {
     pub(crate) windows: Vec<Window>,
     /// Which releases may change the wire (`COMPAT_WIRE_CHANGES`); `None`: any.
     pub(crate) wire: Option<WireLines>,
+    /// The protocol's name under `[protocol]` (`COMPAT_PROTOCOL`): versions are its.
+    pub(crate) protocol: Option<String>,
+    /// The named features (`COMPAT_FEATURES`).
+    pub(crate) features: Vec<crate::env_features::Feature>,
     /// `[wire] codec` (`COMPAT_CODEC`) and where the policy says it; `None`:
     /// self-describing.
     pub(crate) codec: Option<(Codec, String)>,
@@ -223,6 +229,18 @@ impl Env {
             }
             read
         });
+        let protocol = lookup("COMPAT_PROTOCOL").map(|name| {
+            crate::env_escape::unescape(&name).unwrap_or_else(|why| {
+                problems.push(format!("COMPAT_PROTOCOL is malformed: {why}; {REBUILD}"));
+                name
+            })
+        });
+        let features = lookup("COMPAT_FEATURES").map_or_else(Vec::new, |value| {
+            crate::env_features::decode(&value).unwrap_or_else(|why| {
+                problems.push(format!("COMPAT_FEATURES is malformed: {why}; {REBUILD}"));
+                Vec::new()
+            })
+        });
         Self {
             version,
             policy: Some(Policy {
@@ -230,6 +248,8 @@ impl Env {
                 components,
                 windows,
                 wire,
+                protocol,
+                features,
                 codec,
             }),
             problems,

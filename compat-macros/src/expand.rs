@@ -20,9 +20,13 @@ use syn::DeriveInput;
 /// the real errors.
 pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
     let cx = Ctxt::new();
-    let input = Input::from_syn(&cx, node);
+    let mut input = Input::from_syn(&cx, node);
     if let Some(input) = input.as_ref().filter(|input| input.attrs.wrapper.is_some()) {
         return expand_wrapper::derive(cx, node, input);
+    }
+    if let Some(input) = input.as_mut() {
+        // `#[compat(feature = "...")]` stands for the feature's `since` (features.rs).
+        crate::features::apply(&cx, input, env);
     }
     if let Some(input) = &input {
         rules::check(&cx, input, env);

@@ -85,11 +85,16 @@ pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> 
         let message = quote!(
             ::compat_runtime::__c::message(#name, #since, #newest, &[#(#routes),*], #kind, #fields, #variant_entries)
         );
+        let message = match featured(input) {
+            featured if featured.is_empty() => message,
+            featured => quote!(::compat_runtime::__c::featured(&[#(#featured),*], #message)),
+        };
         if codec == Codec::SelfDescribing {
             return quote!(&#message);
         }
         return quote!(&::compat_runtime::__c::coded(::compat_runtime::__c::Codec::#codec_name, &[#(#indexes),*], #message));
     }
+    let featured = featured(input);
     quote!(
         &::compat_runtime::__c::Message {
             name: #name,
@@ -107,8 +112,51 @@ pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> 
             frozen: #frozen,
             codec: ::compat_runtime::__c::Codec::#codec_name,
             indexes: &[#(#indexes),*],
+            features: &[#(#featured),*],
         }
     )
+}
+
+/// The parts tied to a named feature (`#[compat(feature = "...")]`), as `Featured` entries
+/// of the table.
+fn featured(input: &Input<'_>) -> Vec<TokenStream> {
+    let entry = |variant: Option<String>, field: Option<&str>, feature: &syn::LitStr| {
+        let some = |name: Option<&str>| match name {
+            Some(name) => quote!(::core::option::Option::Some(#name)),
+            None => quote!(::core::option::Option::None),
+        };
+        let (variant, field, feature) = (some(variant.as_deref()), some(field), feature.value());
+        quote!(::compat_runtime::__c::Featured { variant: #variant, field: #field, feature: #feature })
+    };
+    let mut out: Vec<TokenStream> = input
+        .attrs
+        .feature
+        .iter()
+        .map(|lit| entry(None, None, lit))
+        .collect();
+    match &input.data {
+        Data::Struct(_, fields) => out.extend(
+            fields
+                .iter()
+                .filter_map(|f| Some(entry(None, Some(&f.name), f.attrs.feature.as_ref()?))),
+        ),
+        Data::Enum(variants) => {
+            for variant in variants {
+                let name = unraw(variant.ident);
+                if let Some(lit) = &variant.attrs.feature {
+                    out.push(entry(Some(name.clone()), None, lit));
+                }
+                out.extend(variant.fields.iter().filter_map(|f| {
+                    Some(entry(
+                        Some(name.clone()),
+                        Some(&f.name),
+                        f.attrs.feature.as_ref()?,
+                    ))
+                }));
+            }
+        }
+    }
+    out
 }
 
 /// The codec's name in `compat_runtime::Codec`, and the index each variant travels as under
@@ -368,6 +416,7 @@ pub(crate) fn stub(node: &DeriveInput) -> TokenStream {
         frozen: false,
         codec: ::compat_runtime::message::Codec::SelfDescribing,
         indexes: &[],
+        features: &[],
     })
 }
 

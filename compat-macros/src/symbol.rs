@@ -18,6 +18,8 @@ pub(crate) const ROUTES: Symbol = Symbol("routes");
 // and `transparent` (below, with serde's word).
 pub(crate) const FROZEN: Symbol = Symbol("frozen");
 pub(crate) const CODEC: Symbol = Symbol("codec");
+// On a type, a field or a variant: ties it to a `[[feature]]` of compat.toml.
+pub(crate) const FEATURE: Symbol = Symbol("feature");
 
 // Keys of `#[compat(...)]` on a field.
 pub(crate) const DEFAULT: Symbol = Symbol("default");
@@ -65,9 +67,19 @@ pub(crate) const USE_DISCRIMINANT: Symbol = Symbol("use_discriminant");
 
 /// The keys `#[compat(...)]` accepts in each place, for "expected one of" and
 /// "belongs on" hints.
-pub(crate) const TYPE_KEYS: &[Symbol] = &[FROM, TO, BETWEEN, ROUTES, TRANSPARENT, FROZEN, CODEC];
-pub(crate) const FIELD_KEYS: &[Symbol] = &[DEFAULT, IGNORABLE, DEPRECATED, NOTE, WIRE, OPAQUE];
-pub(crate) const VARIANT_KEYS: &[Symbol] = &[OTHER, FALLBACK, VIA, WARN];
+pub(crate) const TYPE_KEYS: &[Symbol] = &[
+    FROM,
+    TO,
+    BETWEEN,
+    ROUTES,
+    TRANSPARENT,
+    FROZEN,
+    CODEC,
+    FEATURE,
+];
+pub(crate) const FIELD_KEYS: &[Symbol] =
+    &[DEFAULT, IGNORABLE, DEPRECATED, NOTE, WIRE, OPAQUE, FEATURE];
+pub(crate) const VARIANT_KEYS: &[Symbol] = &[OTHER, FALLBACK, VIA, WARN, FEATURE];
 
 impl PartialEq<Symbol> for Ident {
     fn eq(&self, word: &Symbol) -> bool {

@@ -190,6 +190,39 @@ pub struct Message {
     /// which serde still counts. Empty when every variant travels as its position; see
     /// [`Message::variant_index`].
     pub indexes: &'static [u32],
+    /// The parts tied to a named feature (`#[compat(feature = "readlink")]` on the type, a
+    /// variant or a field), in declaration order; empty when none is. Not part of the wire
+    /// shape: the wire lock and the fingerprint ignore it.
+    pub features: &'static [Featured],
+}
+
+/// A part of a message tied to a `[[feature]]` of the policy by
+/// `#[compat(feature = "...")]`: the message itself (neither `variant` nor `field`), a
+/// variant, a field of the struct, or a field of a variant.
+///
+/// ```
+/// # #[cfg(any())] {
+/// // In a crate whose compat.toml declares `[[feature]] name = "readlink" since = "1.6.0"`:
+/// #[derive(Compat)]
+/// #[compat(between = ["layer"])]
+/// #[since("1.0.0")]
+/// pub enum FileRequest {
+///     Open(String),
+///     #[compat(feature = "readlink")]
+///     ReadLink(String),
+/// }
+/// assert_eq!(FileRequest::MESSAGE.variant("ReadLink").unwrap().since, "1.6.0");
+/// assert_eq!(FileRequest::MESSAGE.feature_of_variant("ReadLink"), Some("readlink"));
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Featured {
+    /// The variant, for a variant or a field of one.
+    pub variant: Option<&'static str>,
+    /// The field, by its Rust name.
+    pub field: Option<&'static str>,
+    /// The feature's name.
+    pub feature: &'static str,
 }
 
 impl Message {
@@ -273,6 +306,42 @@ impl Message {
             .get(position)
             .copied()
             .unwrap_or(position as u32)
+    }
+
+    /// The feature the message itself belongs to (`#[compat(feature = "...")]` on the type).
+    pub fn feature(&self) -> Option<&'static str> {
+        self.features
+            .iter()
+            .find(|f| f.variant.is_none() && f.field.is_none())
+            .map(|f| f.feature)
+    }
+
+    /// The feature variant `name` belongs to, if it is tied to one.
+    pub fn feature_of_variant(&self, name: &str) -> Option<&'static str> {
+        self.features
+            .iter()
+            .find(|f| f.variant == Some(name) && f.field.is_none())
+            .map(|f| f.feature)
+    }
+
+    /// The feature field `name` (of the struct, or of any variant) belongs to, if it is tied
+    /// to one.
+    pub fn feature_of_field(&self, name: &str) -> Option<&'static str> {
+        self.features
+            .iter()
+            .find(|f| f.field == Some(name))
+            .map(|f| f.feature)
+    }
+
+    /// The feature a part the send guard found belongs to: the part's own, else the
+    /// message's.
+    pub fn feature_of(&self, part: Part) -> Option<&'static str> {
+        match part {
+            Part::Message => None,
+            Part::Variant(name) => self.feature_of_variant(name),
+            Part::Field(name) => self.feature_of_field(name),
+        }
+        .or_else(|| self.feature())
     }
 
     /// The variant that receives variants this release does not know, if any.
@@ -678,7 +747,7 @@ pub struct Fallback {
 pub mod __private {
     pub use super::carried::{Leg, NotAMessage, Probe, Text, uncovered};
     pub use super::{
-        Argument, Case, Codec, Deprecation, Fallback, Field, Flatten, Kind, Message, RenameAll,
+        Argument, Case, Codec, Deprecation, Fallback, Featured, Field, Flatten, Kind, Message, RenameAll,
         Representation, Route, Shape, SkipSerializing, Variant, WireName,
     };
 
@@ -754,6 +823,16 @@ pub mod __private {
             frozen: false,
             codec: Codec::SelfDescribing,
             indexes: &[],
+            features: &[],
+        }
+    }
+
+    /// `message` with the parts tied to named features. A call around [`message`], so that
+    /// tables without features carry no extra tokens.
+    pub const fn featured(features: &'static [Featured], message: Message) -> Message {
+        Message {
+            features,
+            ..message
         }
     }
 
