@@ -73,8 +73,19 @@ pub enum FileRequest {
     FlushOne {
         fd: u64,
     },
+    // As mirrord's `StatFs` (1.16.0, the `statfs` feature) for `StatFsV2`: the chain ends
+    // in a variant an agent before 0.0.16 does not know either.
+    #[since("0.0.16")]
+    Xstat(u64),
+    #[since("0.0.18")]
+    #[compat(fallback = "Xstat", via = "same_fd")]
+    XstatV2(u64),
     #[compat(other)]
     Unknown,
+}
+
+fn same_fd(fd: &u64) -> u64 {
+    *fd
 }
 
 #[derive(Clone, Debug, PartialEq, Compat)]
@@ -300,4 +311,25 @@ fn the_census_counts_each_value_sent_in_an_older_form_once() {
     // A clone of the session counts in the same row.
     session.clone().prepare(&statfs_v2()).unwrap();
     assert_eq!(census.snapshot().total().fallbacks, 5);
+}
+
+#[test]
+fn a_chain_that_ends_in_a_variant_the_agent_predates_is_refused_there() {
+    assert_eq!(
+        layer_to("0.0.16")
+            .prepare(&FileRequest::XstatV2(3))
+            .unwrap()
+            .into_owned(),
+        FileRequest::Xstat(3)
+    );
+    let err = layer_to("0.0.14")
+        .prepare(&FileRequest::XstatV2(3))
+        .unwrap_err();
+    assert_eq!(err.part(), Part::Variant("Xstat"));
+    assert!(
+        err.to_string().starts_with(
+            "cannot send `FileRequest` to agent 0.0.14: variant `Xstat` arrived in 0.0.16"
+        ),
+        "{err}"
+    );
 }

@@ -215,9 +215,12 @@ fn payload(variant: &Variant<'_>) -> String {
 
 /// An old peer inside the window must get something it can read: on every route the enum is
 /// sent on, the last variant of each fallback chain is one that the oldest receiver a sender
-/// at this release still reaches knows. Reported once per chain end, at the `fallback` string
-/// of the last link (where the fix goes), naming the route, the rule and its place in
-/// `compat.toml`, both versions and the fix.
+/// at this release still reaches knows, or one tied to a named feature
+/// (`#[compat(feature = "statfs")]`), which the peers without it are refused by name (as
+/// mirrord's `StatFsV2` falls back to `StatFs` from 1.16.0, and an older agent is refused
+/// `statfs` altogether). Reported once per chain end, at the `fallback` string of the last
+/// link (where the fix goes), naming the route, the rule and its place in `compat.toml`,
+/// both versions and the fix.
 pub(crate) fn fallbacks_reach_every_receiver(
     cx: &Ctxt,
     input: &Input<'_>,
@@ -245,6 +248,9 @@ pub(crate) fn fallbacks_reach_every_receiver(
             chain.push(next);
         }
         let (end, last_link) = (chain[chain.len() - 1], chain[chain.len() - 2]);
+        if variants[end].attrs.feature.is_some() {
+            continue;
+        }
         let (Some(since), Some(end_since)) = (
             variant.arrival(Some(message)),
             variants[end].arrival(Some(message)),
@@ -304,8 +310,9 @@ fn report_short_chain(
         format!(
             "`{}` falls back to `{}`{path}, which arrived in {end_since}, but {}: {receiver} releases \
              before {end_since} can read {neither}; fall back to a variant that {receiver} {oldest} \
-             knows, give `{}` a fallback of its own, or raise the floor in {} to {end_since} \
-             ([support] minimum = \"{end_since}\")",
+             knows, give `{}` a fallback of its own, tie it to the feature that brings it \
+             (#[compat(feature = \"...\")]: older peers are then refused by name), or raise the \
+             floor in {} to {end_since} ([support] minimum = \"{end_since}\")",
             last_link.ident,
             end.ident,
             route.reach(input.ident),
