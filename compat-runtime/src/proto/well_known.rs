@@ -26,6 +26,8 @@ pub trait Table {
     const TABLE: &'static ProtoMessage;
 }
 
+// The error names `Table` and its fix, not `Proto`, which a user never implements by hand.
+#[diagnostic::do_not_recommend]
 impl<T: Proto> Table for T {
     const TABLE: &'static ProtoMessage = T::PROTO;
 }

@@ -6,6 +6,9 @@
 //! The guard knows the server's version from the last answer the layer accepted (its
 //! `compat-peer`): before that, nothing is refused, and the first call to a method the
 //! server lacks is refused on its `UNIMPLEMENTED` answer instead, with the same error.
+//! Behind a balancer over servers of several releases, the last answer decides: a call
+//! may be refused that a newer server behind the same address would have taken (the
+//! window says the client must work with the oldest of them anyway).
 //!
 //! [`CompatClientLayer::methods`]: super::CompatClientLayer::methods
 
