@@ -57,13 +57,18 @@ impl Codec {
         matches!(self, Codec::SelfDescribing | Codec::SerdePositional)
     }
 
-    /// How the codec is named in messages: `bincode (bincode 2's native Encode/Decode)`.
-    pub(crate) const fn described(self) -> &'static str {
+    /// What the codec's name stands for, in messages: `bincode 2's native Encode/Decode`.
+    pub(crate) const fn gloss(self) -> &'static str {
         match self {
-            Codec::SelfDescribing => "self-describing serde",
-            Codec::SerdePositional => "serde-positional (a positional format through serde)",
-            Codec::Bincode => "bincode (bincode 2's native Encode/Decode)",
-            Codec::Borsh => "borsh",
+            Codec::SelfDescribing => "serde with names on the wire",
+            Codec::SerdePositional => "a positional format through serde",
+            Codec::Bincode => "bincode 2's native Encode/Decode",
+            Codec::Borsh => "borsh's own derive",
         }
+    }
+
+    /// How the codec is named in messages: `bincode (bincode 2's native Encode/Decode)`.
+    pub(crate) fn described(self) -> String {
+        format!("{} ({})", self.as_str(), self.gloss())
     }
 }

@@ -47,7 +47,8 @@ impl<'a> Positional<'a> {
 
     /// `bincode (bincode 2's native Encode/Decode; [wire] codec at compat.toml:31:9)`.
     fn codec(&self) -> String {
-        format!("{} ({})", self.codec.described(), self.said)
+        let codec = self.codec;
+        format!("{} ({}; {})", codec.as_str(), codec.gloss(), self.said)
     }
 
     /// The first peer inside a window that predates `release` (a member of something that

@@ -13,6 +13,9 @@ use crate::check::Peer;
 use crate::policy::Policy;
 use crate::version::Version;
 
+#[path = "positional.rs"]
+mod positional;
+
 /// Where a recorded release stands after its check.
 pub(super) enum Standing {
     /// After the release being built: there is nothing to keep faith with.
@@ -321,6 +324,11 @@ fn compare_message(was: &LockedMessage, now: &Now<'_>, pair: &Pair<'_>, problems
         if pair.carrier.is_none() {
             problems.push(route_dropped(was, pair));
         }
+        return;
+    }
+    // Under a positional codec names never travel: fields by position, variants by index.
+    if positional::applies(was, shape) {
+        positional::compare(was, shape, pair, problems);
         return;
     }
     let broken =

@@ -131,12 +131,23 @@ pub(super) fn lock_message(m: &Message) -> LockedMessage {
             .map(|r| format!("{} > {}", r.from, r.to))
             .collect(),
         fields: lock_fields(m, m.fields),
-        variants: m.variants.iter().map(|v| lock_variant(m, v)).collect(),
+        variants: m
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(position, v)| lock_variant(m, position, v))
+            .collect(),
         frozen: m.frozen,
+        codec: m
+            .codec
+            .is_positional()
+            .then(|| m.codec.as_str().to_string()),
     }
 }
 
-fn lock_variant(m: &Message, v: &Variant) -> LockedVariant {
+/// Variant `v`, at `position` in `m`'s table; under a positional codec, with the index it
+/// travels as.
+fn lock_variant(m: &Message, position: usize, v: &Variant) -> LockedVariant {
     let (wire, wire_deserialize) = wire_names(v.name, &v.wire);
     LockedVariant {
         name: v.name.to_string(),
@@ -147,6 +158,7 @@ fn lock_variant(m: &Message, v: &Variant) -> LockedVariant {
         catch_all: v.catch_all,
         rename_all: convention(&v.rename_all),
         fields: lock_fields(m, v.fields),
+        index: m.codec.is_positional().then(|| m.variant_index(position)),
     }
 }
 
@@ -156,6 +168,9 @@ fn lock_variant(m: &Message, v: &Variant) -> LockedVariant {
 /// since their effect is already in every wire name, so a convention that maps each name to
 /// itself compares equal too; aliases are a set, without the name they repeat.
 pub(super) fn wire_view(m: &LockedMessage) -> LockedMessage {
+    if m.codec.is_some() {
+        return positional_view(m);
+    }
     fn aliases<N: Named>(item: &N) -> Vec<String> {
         let mut aliases: Vec<String> = item
             .aliases()
@@ -194,6 +209,56 @@ pub(super) fn wire_view(m: &LockedMessage) -> LockedMessage {
                 aliases: aliases(v),
                 rename_all: None,
                 fields: v.fields.iter().map(field).collect(),
+                ..v.clone()
+            })
+            .collect(),
+        ..m.clone()
+    }
+}
+
+/// The message as a peer sees it under a positional codec: names never travel, so fields
+/// are named by their position and variants by their index, and serde's naming and
+/// representation are left out (a positional format writes neither).
+fn positional_view(m: &LockedMessage) -> LockedMessage {
+    fn fields(fields: &[LockedField]) -> Vec<LockedField> {
+        fields
+            .iter()
+            .enumerate()
+            .map(|(position, f)| LockedField {
+                name: position.to_string(),
+                wire: None,
+                wire_deserialize: None,
+                aliases: Vec::new(),
+                via: None,
+                skip_serializing: None,
+                ty: super::carried::wire_text(&f.ty),
+                ..f.clone()
+            })
+            .collect()
+    }
+    LockedMessage {
+        wire: None,
+        wire_deserialize: None,
+        representation: None,
+        tag: None,
+        content: None,
+        rename_all: None,
+        rename_all_fields: None,
+        frozen: false,
+        fields: fields(&m.fields),
+        variants: m
+            .variants
+            .iter()
+            .map(|v| LockedVariant {
+                name: v
+                    .index
+                    .map_or_else(|| v.name.clone(), |index| index.to_string()),
+                wire: None,
+                wire_deserialize: None,
+                aliases: Vec::new(),
+                rename_all: None,
+                catch_all: false,
+                fields: fields(&v.fields),
                 ..v.clone()
             })
             .collect(),
