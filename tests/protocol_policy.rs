@@ -270,3 +270,48 @@ fn the_compiled_policy_carries_the_mapping_and_the_features() {
     );
     assert!(code.contains("advertised: true"), "{code}");
 }
+
+#[test]
+fn the_lock_states_the_protocol_each_release_carried() {
+    let dir = std::env::temp_dir().join(format!("compat-protocol-lock-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = mirrord();
+    for release in ["3.30.0", "3.41.0", "3.120.0"] {
+        compat_runtime::lock::verify_with(&dir, &policy, release, &[], true).unwrap();
+    }
+    let text = std::fs::read_to_string(dir.join("compat.lock")).unwrap();
+    for (release, protocol) in [
+        ("3.30.0", "1.5.0"),
+        ("3.41.0", "1.6.0"),
+        ("3.120.0", "1.29.0"),
+    ] {
+        assert!(
+            text.contains(&format!("version = \"{release}\"\nformat = ")),
+            "{text}"
+        );
+        let at = text.find(&format!("version = \"{release}\"")).unwrap();
+        let next = text[at..]
+            .find("protocol = ")
+            .map(|i| &text[at + i..])
+            .unwrap();
+        assert!(
+            next.starts_with(&format!("protocol = \"{protocol}\"")),
+            "{text}"
+        );
+    }
+    // The policy's mapping is joined on every write: a release the mapping moves follows it.
+    let moved = Policy::from_toml(
+        "compat.toml",
+        &MIRRORD.replace("\"1.6.0\" = \"3.41.0\"", "\"1.6.0\" = \"3.42.0\""),
+    )
+    .unwrap();
+    compat_runtime::lock::verify_with(&dir, &moved, "3.120.0", &[], true).unwrap();
+    let text = std::fs::read_to_string(dir.join("compat.lock")).unwrap();
+    let at = text.find("version = \"3.41.0\"").unwrap();
+    assert!(text[at..].contains("protocol = \"1.5.0\""), "{text}");
+    // The build script still reads the fingerprints of such a lock.
+    let releases = compat_runtime::build::recorded_fingerprints(&dir.join("compat.lock")).unwrap();
+    assert_eq!(releases.len(), 3);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

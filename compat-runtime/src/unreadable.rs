@@ -40,6 +40,17 @@ struct UnreadableParts {
     unknown: Unknown,
     peer: String,
     peer_version: Version,
+    feature: Option<&'static str>,
+    protocol: Option<Spoken>,
+}
+
+/// Under `[protocol]`: the protocol's name, the version the peer speaks, and the first
+/// release that carries the part's `since`, when the policy says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Spoken {
+    pub(crate) name: String,
+    pub(crate) peer: Version,
+    pub(crate) carried_by: Option<Version>,
 }
 
 impl Unreadable {
@@ -54,7 +65,36 @@ impl Unreadable {
             unknown,
             peer: peer.to_owned(),
             peer_version: peer_version.clone(),
+            feature: None,
+            protocol: None,
         }))
+    }
+
+    /// The same error naming the feature the part belongs to and, under `[protocol]`, the
+    /// protocol.
+    pub(crate) fn with_context(
+        mut self,
+        feature: Option<&'static str>,
+        protocol: Option<Spoken>,
+    ) -> Self {
+        self.0.feature = feature;
+        self.0.protocol = protocol;
+        self
+    }
+
+    /// The named feature (`#[compat(feature = "...")]`) the unknown part belongs to.
+    pub fn feature(&self) -> Option<&'static str> {
+        self.0.feature
+    }
+
+    /// Under `[protocol]`, the protocol's name, the version the peer speaks, and the first
+    /// release that carries [`since`](Self::since) (when the policy's `[protocol.releases]`
+    /// says).
+    pub fn protocol(&self) -> Option<(&str, &Version, Option<&Version>)> {
+        self.0
+            .protocol
+            .as_ref()
+            .map(|p| (p.name.as_str(), &p.peer, p.carried_by.as_ref()))
     }
 
     /// The message being sent.
@@ -97,23 +137,44 @@ impl fmt::Display for Unreadable {
         } else {
             format!(" of `{}`", self.0.unknown.message)
         };
+        let feature = self
+            .0
+            .feature
+            .map(|name| format!(" (feature `{name}`)"))
+            .unwrap_or_default();
+        // Under `[protocol]`: "arrived in mirrord-protocol 1.6.0, first carried by 3.41.0,
+        // and agent 3.30.0, speaking 1.5.0, ...; upgrade agent to 3.41.0 or later".
+        let (arrived, who, target) = match &self.0.protocol {
+            None => (since.to_owned(), format!("{peer} {v}"), since.to_owned()),
+            Some(p) => (
+                match &p.carried_by {
+                    Some(r) => format!("{} {since}, first carried by {r},", p.name),
+                    None => format!("{} {since}", p.name),
+                },
+                format!("{peer} {v}, speaking {},", p.peer),
+                match &p.carried_by {
+                    Some(r) => r.to_string(),
+                    None => format!("a release that carries {} {since}", p.name),
+                },
+            ),
+        };
         match self.0.unknown.part {
             Part::Message => write!(
                 f,
-                "message `{}` arrived in {since} and {peer} {v} does not know it; \
-                 do not send it to this peer, or upgrade {peer} to {since} or later",
+                "message `{}`{feature} arrived in {arrived} and {who} does not know it; \
+                 do not send it to this peer, or upgrade {peer} to {target} or later",
                 self.0.unknown.message
             ),
             Part::Field(name) => write!(
                 f,
-                "field `{name}`{of} arrived in {since} and {peer} {v} does not know it, so its \
+                "field `{name}`{of}{feature} arrived in {arrived} and {who} does not know it, so its \
                  value would be lost; leave it at its default for this peer, mark it \
-                 `#[compat(ignorable)]` if it may be dropped, or upgrade {peer} to {since} or later"
+                 `#[compat(ignorable)]` if it may be dropped, or upgrade {peer} to {target} or later"
             ),
             Part::Variant(name) => write!(
                 f,
-                "variant `{name}`{of} arrived in {since} and {peer} {v} cannot decode it; \
-                 send a variant this peer knows, or upgrade {peer} to {since} or later"
+                "variant `{name}`{of}{feature} arrived in {arrived} and {who} cannot decode it; \
+                 send a variant this peer knows, or upgrade {peer} to {target} or later"
             ),
         }
     }

@@ -3,8 +3,10 @@
 use core::fmt;
 
 use super::layout::{
-    Fields, FrameType, HelloError, MAX_COMPONENT, Writer, malformed, tag, write_frame,
+    Fields, FrameType, HelloError, MAX_ADVERTISED, MAX_COMPONENT, MAX_FEATURES_LEN, Writer,
+    malformed, tag, write_frame,
 };
+use crate::policy::MAX_FEATURE_NAME;
 use crate::version::MAX_VERSION_LEN;
 
 /// What an end announces: its component, its version and the fingerprint of its message
@@ -20,10 +22,13 @@ use crate::version::MAX_VERSION_LEN;
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Hello {
-    // The component followed by the version, in one allocation: a hello is decoded on every
-    // connection, at both ends.
+    // The component, the version, the protocol version and the advertised features (joined
+    // by `,`), in one allocation: a hello is decoded on every connection, at both ends.
     text: String,
     split: usize,
+    // Where the version ends and the protocol ends; the features follow.
+    version_end: u32,
+    protocol_end: u32,
     fingerprint: u64,
 }
 
@@ -39,14 +44,87 @@ impl Hello {
     }
 
     fn from_parts(component: &str, version: &str, fingerprint: u64) -> Self {
-        let mut text = String::with_capacity(component.len() + version.len());
+        Hello::with_all(component, version, "", "", fingerprint)
+    }
+
+    fn with_all(
+        component: &str,
+        version: &str,
+        protocol: &str,
+        features: &str,
+        fingerprint: u64,
+    ) -> Self {
+        let mut text = String::with_capacity(
+            component.len() + version.len() + protocol.len() + features.len(),
+        );
         text.push_str(component);
         text.push_str(version);
+        let version_end = text.len() as u32;
+        text.push_str(protocol);
+        let protocol_end = text.len() as u32;
+        text.push_str(features);
         Hello {
             text,
             split: component.len(),
+            version_end,
+            protocol_end,
             fingerprint,
         }
+    }
+
+    /// The same hello stating the protocol version this end speaks (`[protocol]` in the
+    /// policy), cut to [`MAX_VERSION_LEN`](crate::version::MAX_VERSION_LEN) bytes; an empty
+    /// text states none.
+    ///
+    /// ```
+    /// use compat_runtime::handshake::Hello;
+    /// let hello = Hello::new("agent", "3.41.0", 7).with_protocol("1.6.0");
+    /// assert_eq!(hello.protocol(), Some("1.6.0"));
+    /// assert_eq!(Hello::new("agent", "3.41.0", 7).protocol(), None);
+    /// ```
+    pub fn with_protocol(&self, protocol: &str) -> Self {
+        Hello::with_all(
+            self.component(),
+            self.version(),
+            cut(protocol, MAX_VERSION_LEN),
+            self.features_text(),
+            self.fingerprint,
+        )
+    }
+
+    /// The same hello advertising `features` (capabilities, by name): at most
+    /// [`MAX_ADVERTISED`] names of at most [`MAX_FEATURE_NAME`] bytes each, made of
+    /// letters, digits, `-`, `_` and `.`; names beyond those bounds, and invalid ones, are
+    /// left out (an [`Endpoint`](crate::Endpoint) checks them against its policy first).
+    ///
+    /// ```
+    /// use compat_runtime::handshake::Hello;
+    /// let hello = Hello::new("agent", "3.41.0", 7).with_features(["readlink", "steal-filtered-upgrades"]);
+    /// assert_eq!(hello.features().collect::<Vec<_>>(), ["readlink", "steal-filtered-upgrades"]);
+    /// assert!(hello.advertises("readlink"));
+    /// assert!(!hello.advertises("read"));
+    /// ```
+    pub fn with_features<'a>(&self, features: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut joined = String::new();
+        let mut count = 0;
+        for name in features.into_iter().filter(|n| valid_feature(n)) {
+            if count == MAX_ADVERTISED || joined.len() + name.len() + 1 > MAX_FEATURES_LEN {
+                break;
+            }
+            if !joined.is_empty() {
+                joined.push(',');
+            }
+            joined.push_str(name);
+            count += 1;
+        }
+        let protocol = self.protocol().unwrap_or("");
+        Hello::with_all(
+            self.component(),
+            self.version(),
+            protocol,
+            &joined,
+            self.fingerprint,
+        )
     }
 
     /// The component, as the peer named it.
@@ -56,7 +134,28 @@ impl Hello {
 
     /// The version text, as the peer sent it.
     pub fn version(&self) -> &str {
-        &self.text[self.split..]
+        &self.text[self.split..self.version_end as usize]
+    }
+
+    /// The protocol version the peer stated (`[protocol]`), as text; `None` from a peer
+    /// that states none (one built before protocol versions, or without `[protocol]`).
+    pub fn protocol(&self) -> Option<&str> {
+        Some(&self.text[self.version_end as usize..self.protocol_end as usize])
+            .filter(|p| !p.is_empty())
+    }
+
+    /// The features the peer advertised, in the order it sent them.
+    pub fn features(&self) -> impl Iterator<Item = &str> {
+        self.features_text().split(',').filter(|f| !f.is_empty())
+    }
+
+    /// Whether the peer advertised `feature`.
+    pub fn advertises(&self, feature: &str) -> bool {
+        self.features().any(|f| f == feature)
+    }
+
+    fn features_text(&self) -> &str {
+        &self.text[self.protocol_end as usize..]
     }
 
     /// The fingerprint of the peer's message tables.
@@ -79,6 +178,12 @@ impl Hello {
         w.text(tag::COMPONENT, self.component(), MAX_COMPONENT);
         w.text(tag::VERSION, self.version(), MAX_VERSION_LEN);
         w.bytes(tag::FINGERPRINT, &self.fingerprint.to_be_bytes());
+        if let Some(protocol) = self.protocol() {
+            w.text(tag::PROTOCOL, protocol, MAX_VERSION_LEN);
+        }
+        if !self.features_text().is_empty() {
+            w.text(tag::FEATURES, self.features_text(), MAX_FEATURES_LEN);
+        }
     }
 
     pub(crate) fn read(fields: &Fields<'_>) -> Result<Self, HelloError> {
@@ -94,7 +199,20 @@ impl Hello {
             }
             None => return Err(malformed("the fingerprint is missing".into())),
         };
-        Ok(Hello::from_parts(component, version, fingerprint))
+        let protocol = fields
+            .str(tag::PROTOCOL, "protocol version", MAX_VERSION_LEN)?
+            .unwrap_or("");
+        let features = fields
+            .str(tag::FEATURES, "feature list", MAX_FEATURES_LEN)?
+            .unwrap_or("");
+        read_features(features)?;
+        Ok(Hello::with_all(
+            component,
+            version,
+            protocol,
+            features,
+            fingerprint,
+        ))
     }
 }
 
@@ -115,9 +233,44 @@ impl fmt::Debug for Hello {
         f.debug_struct("Hello")
             .field("component", &self.component())
             .field("version", &self.version())
+            .field("protocol", &self.protocol())
+            .field("features", &self.features_text())
             .field("fingerprint", &self.fingerprint)
             .finish()
     }
+}
+
+/// Checks a peer's feature list: at most [`MAX_ADVERTISED`] names, each 1 to
+/// [`MAX_FEATURE_NAME`] bytes of letters, digits, `-`, `_` and `.`.
+fn read_features(list: &str) -> Result<(), HelloError> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let mut count = 0;
+    for name in list.split(',') {
+        count += 1;
+        if count > MAX_ADVERTISED {
+            return Err(malformed(format!(
+                "the feature list names more than {MAX_ADVERTISED} features"
+            )));
+        }
+        if !valid_feature(name) {
+            return Err(malformed(format!(
+                "the feature list holds `{}`, which is not a feature name (1 to {MAX_FEATURE_NAME} letters, digits, `-`, `_` or `.`)",
+                crate::version::shorten(name)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` can be a feature's name on the wire.
+pub(crate) fn valid_feature(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_FEATURE_NAME
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// `text` cut at a character boundary to at most `max` bytes.

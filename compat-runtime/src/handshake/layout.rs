@@ -16,6 +16,10 @@ pub const HEADER_LEN: usize = 8;
 pub const MAX_BODY: usize = 4096;
 /// The longest component name in a hello.
 pub const MAX_COMPONENT: usize = 64;
+/// The longest feature list a hello carries (the names joined by `,`).
+pub const MAX_FEATURES_LEN: usize = 1024;
+/// The most features a hello advertises.
+pub const MAX_ADVERTISED: usize = 64;
 /// The most fields a body may carry (known or not).
 pub const MAX_FIELDS: usize = 64;
 /// The longest text a refusal or notice carries in one field; longer text is cut (at a
@@ -216,6 +220,10 @@ pub(crate) mod tag {
     pub(crate) const COMPONENT: u8 = 0x01;
     pub(crate) const VERSION: u8 = 0x02;
     pub(crate) const FINGERPRINT: u8 = 0x03;
+    /// The protocol version the end speaks (`[protocol]`); optional.
+    pub(crate) const PROTOCOL: u8 = 0x04;
+    /// The features the end advertises, joined by `,`; optional.
+    pub(crate) const FEATURES: u8 = 0x05;
 
     pub(crate) const NOTICE_BY: u8 = 0x20;
     pub(crate) const NOTICE_SUBJECT: u8 = 0x21;
@@ -343,7 +351,12 @@ impl<'a> Fields<'a> {
     }
 
     /// [`Fields::text`], borrowed from the body.
-    fn str(&self, tag: u8, what: &str, max: usize) -> Result<Option<&'a str>, HelloError> {
+    pub(crate) fn str(
+        &self,
+        tag: u8,
+        what: &str,
+        max: usize,
+    ) -> Result<Option<&'a str>, HelloError> {
         let Some(value) = self.get(tag) else {
             return Ok(None);
         };

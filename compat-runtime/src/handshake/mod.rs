@@ -57,6 +57,7 @@ mod frame;
 mod hello;
 mod kind;
 mod layout;
+mod protocol;
 mod refused;
 pub(crate) mod session;
 mod warning;
@@ -67,9 +68,10 @@ pub(crate) use frame::{encode_accept, encode_refusal};
 pub use hello::Hello;
 pub use kind::RefusedKind;
 pub use layout::{
-    FrameType, HEADER_LEN, Header, HelloError, LAYOUT, MAGIC, MAX_BODY, MAX_COMPONENT, MAX_FIELDS,
-    MAX_TEXT,
+    FrameType, HEADER_LEN, Header, HelloError, LAYOUT, MAGIC, MAX_ADVERTISED, MAX_BODY,
+    MAX_COMPONENT, MAX_FEATURES_LEN, MAX_FIELDS, MAX_TEXT,
 };
+pub use protocol::Unsupported;
 pub use refused::{Notice, Refused};
 
 use std::borrow::Cow;
@@ -127,6 +129,10 @@ pub struct Endpoint<'p> {
     /// The releases of this end's component it can reach in one upgrade step: the ones
     /// whose refusal of a peer is worth a notice.
     ahead: Arc<[Peer]>,
+    /// The policy's `[protocol]` and `[[feature]]`, shared with the sessions.
+    speech: Option<Arc<protocol::Speech>>,
+    /// The protocol version this end speaks, under `[protocol]`.
+    protocol: Option<Version>,
 }
 
 impl<'p> Endpoint<'p> {
@@ -139,19 +145,22 @@ impl<'p> Endpoint<'p> {
         messages: &'static [&'static Message],
     ) -> Result<Self, PeerError> {
         let me = policy.peer(&format!("{component}@{version}"))?;
-        let hello = Arc::new(Hello::new(
-            component,
-            version,
-            crate::fingerprint::of(messages),
-        ));
+        let mut hello = Hello::new(component, version, crate::fingerprint::of(messages));
+        // Under `[protocol]`, the hello states the protocol the release speaks.
+        let protocol = policy.protocol().map(|p| p.spoken_by(&me.version));
+        if let Some(p) = &protocol {
+            hello = hello.with_protocol(&p.to_string());
+        }
         let ahead = warning::reachable(policy, &me, &[]).into();
         Ok(Endpoint {
             policy,
             me,
-            hello,
+            hello: Arc::new(hello),
             messages,
             releases: &[],
             ahead,
+            speech: protocol::Speech::of(policy),
+            protocol,
         })
     }
 
@@ -167,22 +176,23 @@ impl<'p> Endpoint<'p> {
     /// The same end announcing another fingerprint (to test how a peer treats a build that
     /// claims a release it is not).
     pub fn with_fingerprint(mut self, fingerprint: u64) -> Self {
-        self.hello = Arc::new(Hello::new(
-            self.hello.component(),
-            self.hello.version(),
-            fingerprint,
-        ));
+        let hello = Hello::new(self.hello.component(), self.hello.version(), fingerprint);
+        self.hello = Arc::new(self.keep_speech(hello));
         self
+    }
+
+    /// `hello` with this end's protocol and advertised features.
+    fn keep_speech(&self, hello: Hello) -> Hello {
+        hello
+            .with_protocol(self.hello.protocol().unwrap_or(""))
+            .with_features(self.hello.features())
     }
 
     /// The same end announcing another component name (to test how a peer treats a
     /// component its policy does not declare).
     pub fn with_component(mut self, component: &str) -> Self {
-        self.hello = Arc::new(Hello::new(
-            component,
-            self.hello.version(),
-            self.hello.fingerprint(),
-        ));
+        let hello = Hello::new(component, self.hello.version(), self.hello.fingerprint());
+        self.hello = Arc::new(self.keep_speech(hello));
         self
     }
 
@@ -214,9 +224,10 @@ impl<'p> Endpoint<'p> {
     pub fn accept<'h>(&self, hello: impl Into<Cow<'h, Hello>>) -> Result<Session, Refused> {
         let hello = hello.into();
         let (peer, rule) = self.judge_rule(&hello)?;
+        let spoken = self.settle(&hello, &peer)?;
         let notice =
             warning::advance_warning(self.policy, &self.hello, &self.me, &self.ahead, &peer);
-        Ok(self.session(peer, hello, rule, notice, None))
+        Ok(self.session(peer, hello, rule, spoken, [notice, None]))
     }
 
     /// [`Endpoint::accept`], with the frame to send back: the accept (this end's hello and
@@ -262,7 +273,8 @@ impl<'p> Endpoint<'p> {
     ) -> Result<Session, Refused> {
         let hello = hello.into();
         let (peer, rule) = self.judge_rule(&hello)?;
-        Ok(self.session(peer, hello, rule, None, notice))
+        let spoken = self.settle(&hello, &peer)?;
+        Ok(self.session(peer, hello, rule, spoken, [None, notice]))
     }
 
     /// [`Endpoint::accept`] for a peer that named itself without a fingerprint (an HTTP
@@ -313,8 +325,8 @@ impl<'p> Endpoint<'p> {
         peer: Peer,
         hello: Cow<'_, Hello>,
         rule: Option<usize>,
-        notice_about_peer: Option<Notice>,
-        notice_from_peer: Option<Notice>,
+        spoken: Option<Box<protocol::Spoken>>,
+        [notice_about_peer, notice_from_peer]: [Option<Notice>; 2],
     ) -> Session {
         Session::new(Settled {
             peer,
@@ -324,6 +336,7 @@ impl<'p> Endpoint<'p> {
             rule,
             notice_about_peer,
             notice_from_peer,
+            spoken,
         })
     }
 

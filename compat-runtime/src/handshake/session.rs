@@ -65,6 +65,9 @@ pub struct Session {
     /// Where the values sent in an older form are counted: a census row's, or the
     /// session's own, made on the first fallback (crate::fallback).
     fallbacks: OnceLock<Arc<Sent>>,
+    /// Under `[protocol]` or with `[[feature]]`: the protocol both ends speak and the
+    /// features (handshake/protocol.rs). Boxed, as the notices.
+    pub(crate) spoken: Option<Box<super::protocol::Spoken>>,
 }
 
 /// What [`Session::new`] is built from, in one piece so the session is written once.
@@ -76,6 +79,7 @@ pub(crate) struct Settled {
     pub(crate) rule: Option<usize>,
     pub(crate) notice_about_peer: Option<Notice>,
     pub(crate) notice_from_peer: Option<Notice>,
+    pub(crate) spoken: Option<Box<super::protocol::Spoken>>,
 }
 
 impl Session {
@@ -88,9 +92,17 @@ impl Session {
             rule,
             notice_about_peer,
             notice_from_peer,
+            spoken,
         } = settled;
+        // Under `[protocol]`, `#[since]` speaks protocol versions: the guard compares them
+        // with the protocol both ends settled on.
+        let version = spoken
+            .as_deref()
+            .and_then(|s| s.protocol.as_ref())
+            .map_or(&peer.version, |p| &p.settled);
         Session {
-            packed: pack_peer(&peer.version),
+            packed: pack_peer(version),
+            spoken,
             peer,
             hello,
             local,
@@ -215,12 +227,21 @@ impl Session {
     fn guard_slow<T: Guard>(&self, value: &T) -> Result<(), Unreadable> {
         match value.unreadable(self.packed) {
             None => Ok(()),
-            Some(unknown) => Err(self.unreadable(T::MESSAGE.name, unknown)),
+            Some(unknown) => Err(self.unreadable(T::MESSAGE, unknown)),
         }
     }
 
-    fn unreadable(&self, sent: &'static str, unknown: Unknown) -> Unreadable {
-        Unreadable::new(sent, unknown, self.hello.component(), &self.peer.version)
+    fn unreadable(&self, sent: &'static Message, unknown: Unknown) -> Unreadable {
+        let err = Unreadable::new(
+            sent.name,
+            unknown,
+            self.hello.component(),
+            &self.peer.version,
+        );
+        match self.spoken.as_deref() {
+            Some(spoken) => spoken.context(err, sent, self.messages, unknown),
+            None => err,
+        }
     }
 
     /// [`Session::guard`], then the value as the peer should get it: itself when the peer

@@ -205,6 +205,8 @@ fn record_release(
         version: current.to_string(),
         format: FORMAT,
         fingerprint: Some(announced),
+        // Filled in from the policy's `[protocol]` when the file is written.
+        protocol: None,
         messages: shapes,
     });
     file::write(&path, &mut lock, policy)?;

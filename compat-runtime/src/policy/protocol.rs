@@ -87,10 +87,43 @@ impl Protocol {
             .map(|c| &c.release.value)
     }
 
-    /// The protocol of a peer: what it stated, else what `[protocol]` says its release
-    /// carries, else `assumed`.
-    pub fn of_peer(&self, stated: Option<&Version>, release: &Version) -> Option<Version> {
-        stated.or_else(|| self.carried_by(release)).cloned()
+    /// The protocol an end at `release` speaks when it states none of its own: what
+    /// `[protocol.releases]` says the release carries; at or past the newest listed release,
+    /// at least the version this crate speaks (its own release may not be listed yet); with
+    /// no entries, the version this crate speaks; below every entry, `assumed`, else the
+    /// lowest listed protocol.
+    ///
+    /// ```
+    /// # #[cfg(feature = "build")] {
+    /// # use compat_runtime::{Policy, Version};
+    /// # let policy = Policy::from_toml("compat.toml", "[components]\nagent = {}\n\
+    /// #     [[rule]]\ncomponent = \"agent\"\npeer = \"agent\"\nskew = \"any\"\n\
+    /// #     [protocol]\nname = \"p\"\nversion = \"1.29.0\"\n\
+    /// #     [protocol.releases]\n\"1.5.0\" = \"3.30.0\"\n\"1.29.0\" = \"3.120.0\"\n").unwrap();
+    /// let p = policy.protocol().unwrap();
+    /// assert_eq!(p.spoken_by(&Version::new(3, 31, 0)), Version::new(1, 5, 0));
+    /// assert_eq!(p.spoken_by(&Version::new(3, 121, 0)), Version::new(1, 29, 0));
+    /// assert_eq!(p.spoken_by(&Version::new(2, 0, 0)), Version::new(1, 5, 0));
+    /// # }
+    /// ```
+    pub fn spoken_by(&self, release: &Version) -> Version {
+        let newest = self
+            .releases
+            .iter()
+            .max_by(|a, b| cmp_release(&a.release.value, &b.release.value));
+        let own = &self.version.value;
+        match (self.carried_by(release), newest) {
+            (_, None) => own.clone(),
+            (Some(p), Some(n)) if cmp_release(release, &n.release.value).is_lt() => p.clone(),
+            (Some(p), Some(_)) => core::cmp::max_by(p, own, |a, b| cmp_release(a, b)).clone(),
+            (None, Some(_)) => self
+                .releases
+                .iter()
+                .map(|c| &c.protocol.value)
+                .min_by(|a, b| cmp_release(a, b))
+                .unwrap_or(own)
+                .clone(),
+        }
     }
 }
 
