@@ -9,7 +9,7 @@
 //!
 //! - server: [`ServerInterceptor`] on each service
 //!   (`NodeServer::with_interceptor(service, interceptor)`), which puts the
-//!   [`Session`](crate::Session) in the request's extensions (as `Arc<Session>`), and
+//!   [`Session`] in the request's extensions (as `Arc<Session>`), and
 //!   [`IdentityLayer`] on the server
 //!   (`Server::builder().layer(interceptor.identity_layer())`), which names the server on
 //!   every response and sends the advance warning in `compat-notice`: an interceptor sees
@@ -69,7 +69,7 @@ use crate::tower::{
 
 /// The server's interceptor: checks each call's `compat-peer` metadata with this end's
 /// policy, refuses with `FAILED_PRECONDITION` and the refusal in metadata, and puts the
-/// [`Session`](crate::Session) in the request's extensions (as `Arc<Session>`).
+/// [`Session`] in the request's extensions (as `Arc<Session>`).
 ///
 /// Cloning is cheap and shares the cache and the census: one interceptor can serve every
 /// service of a server.
