@@ -1,0 +1,143 @@
+//! The wire lock on mirrord's own rules (mirrord/protocol/AGENTS.md): the slice edited the
+//! ways those rules forbid fails against a recorded release, with advice that holds for
+//! bincode; a variant appended at the end with its `since` passes.
+//!
+//! Each edit restates one message as a later release would write it, unmarked (a field or
+//! variant marked with a `#[since]` the window reaches is the build's error instead: see
+//! `tests/ui/`), and checks the crate's messages with it against mirrord 3.232.0 (protocol
+//! 1.28.0), recorded in a scratch copy.
+
+use std::path::PathBuf;
+
+use compat_runtime::lock::{LockError, verify_with};
+use compat_runtime::{Compat, Message};
+use mirrord_agent_protocol::{messages, policy};
+
+mod edited {
+    use compat_runtime::Compat;
+    use std::path::PathBuf;
+
+    /// mirrord's `StatFsRequestV2` with a field added.
+    #[derive(Compat)]
+    #[compat(from = "layer", to = "agent")]
+    #[since("1.18.0")]
+    #[allow(dead_code, reason = "only its table is compared")]
+    pub(crate) struct StatFsRequestV2 {
+        pub(crate) path: PathBuf,
+        pub(crate) follow_symlinks: bool,
+    }
+
+    /// mirrord's `MakeDirAtRequest` with its first two fields swapped.
+    #[derive(Compat)]
+    #[compat(from = "layer", to = "agent")]
+    #[since("1.13.0")]
+    #[allow(dead_code, reason = "only its table is compared")]
+    pub(crate) struct MakeDirAtRequest {
+        pub(crate) pathname: PathBuf,
+        pub(crate) dirfd: u64,
+        pub(crate) mode: u32,
+    }
+
+    pub(crate) mod inserted {
+        use compat_runtime::Compat;
+
+        /// mirrord's `LogLevel` with `Debug` inserted before `Info`.
+        #[derive(Compat)]
+        #[compat(from = "agent", to = "layer")]
+        #[since("1.0.0")]
+        #[allow(dead_code, reason = "only its table is compared")]
+        pub(crate) enum LogLevel {
+            Warn,
+            Error,
+            Debug,
+            #[since("1.13.4")]
+            Info,
+        }
+    }
+
+    pub(crate) mod appended {
+        use compat_runtime::Compat;
+
+        /// mirrord's `LogLevel` with `Debug` appended at the end, with its `since`.
+        #[derive(Compat)]
+        #[compat(from = "agent", to = "layer")]
+        #[since("1.0.0")]
+        #[allow(dead_code, reason = "only its table is compared")]
+        pub(crate) enum LogLevel {
+            Warn,
+            Error,
+            #[since("1.13.4")]
+            Info,
+            #[since("1.29.0")]
+            Debug,
+        }
+    }
+}
+
+/// The crate's messages with `name` replaced by `edited`, checked at 3.250.0 against
+/// 3.232.0 recorded in a scratch copy.
+fn check_edit(case: &str, name: &str, edited: &'static Message) -> Result<(), LockError> {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("mirrord-{case}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    verify_with(&dir, policy(), "3.232.0", messages(), true).unwrap();
+    let later: Vec<&Message> = messages()
+        .iter()
+        .map(|m| if m.name == name { edited } else { *m })
+        .collect();
+    verify_with(&dir, policy(), "3.250.0", &later, false).map(|_| ())
+}
+
+fn problems(err: &LockError) -> String {
+    err.problems.join("\n")
+}
+
+#[test]
+fn the_slice_as_it_is_passes_against_the_release_before() {
+    check_edit("unchanged", "", messages()[0]).unwrap();
+}
+
+#[test]
+fn a_field_added_to_a_struct_fails_with_bincodes_advice() {
+    let err = check_edit("field", "StatFsRequestV2", edited::StatFsRequestV2::MESSAGE).unwrap_err();
+    let text = problems(&err);
+    assert!(text.contains("StatFsRequestV2"), "{text}");
+    assert!(text.contains("follow_symlinks"), "{text}");
+    assert!(text.contains("3.232.0"), "{text}");
+    // bincode's advice: no default makes a field optional; a new variant at the end does.
+    assert!(text.contains("names never travel"), "{text}");
+    assert!(text.contains("they do not make a field optional"), "{text}");
+    assert!(text.contains("new variant appended at the end"), "{text}");
+    assert!(
+        !text.contains("make it `Option<_>`"),
+        "serde's advice: {text}"
+    );
+}
+
+#[test]
+fn fields_reordered_fail() {
+    let err = check_edit(
+        "reorder",
+        "MakeDirAtRequest",
+        edited::MakeDirAtRequest::MESSAGE,
+    )
+    .unwrap_err();
+    let text = problems(&err);
+    assert!(text.contains("MakeDirAtRequest"), "{text}");
+    assert!(text.contains("dirfd"), "{text}");
+    assert!(!text.contains("serde(default)"), "{text}");
+}
+
+#[test]
+fn a_variant_inserted_mid_enum_fails() {
+    let err = check_edit("inserted", "LogLevel", edited::inserted::LogLevel::MESSAGE).unwrap_err();
+    let text = problems(&err);
+    assert!(text.contains("Debug"), "{text}");
+    assert!(text.contains("Info"), "{text}");
+    assert!(text.contains("end"), "the fix is to append it: {text}");
+}
+
+#[test]
+fn a_variant_appended_at_the_end_with_its_since_passes() {
+    check_edit("appended", "LogLevel", edited::appended::LogLevel::MESSAGE).unwrap();
+}
