@@ -10,6 +10,12 @@
 //! - the agent is deployed and managed by the operator, at the identical release: what the
 //!   operator and its agents exchange ([`AgentRequest`], [`AgentStatus`]) may change in any
 //!   release without defaults or catch-alls.
+//!
+//! These are the serde JSON messages of mirrord's operator side (Kubernetes resources, the
+//! license server), under the release promise of mirrord's versioning page. The agent
+//! protocol itself (layer and agent, bincode 2, a protocol version 1.x of its own beside
+//! the 3.x releases, mirrord's `VersionReq` gates as features and fallbacks) is the crate
+//! `examples/mirrord-agent-protocol`.
 
 use compat_runtime::Compat;
 use serde::{Deserialize, Serialize};
