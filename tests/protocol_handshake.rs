@@ -266,3 +266,31 @@ fn a_hostile_protocol_or_feature_list_is_refused_not_trusted() {
     let hello = Hello::new("layer", "3.41.0", 0).with_features(many.iter().map(String::as_str));
     assert_eq!(hello.features().count(), 64);
 }
+
+#[test]
+fn refusals_and_notices_name_the_protocol_each_end_speaks() {
+    // Layers never newer than their agent, at most 20 minors older.
+    let strict =
+        policy(&MIRRORD.replace("skew = \"any\"", "newer = \"none\"\nolder = \"20 minor\""));
+    let agent = Endpoint::new(strict, "agent", "3.41.0", &[]).unwrap();
+    let layer = Endpoint::new(strict, "layer", "3.105.0", &[]).unwrap();
+    let refused = agent.accept(layer.hello()).unwrap_err();
+    assert_eq!(refused.kind().as_str(), "too new");
+    assert!(
+        refused.remedy().unwrap().ends_with(
+            "(layer 3.105.0 speaks mirrord-protocol 1.18.0, and agent 3.41.0 speaks 1.6.0)"
+        ),
+        "{refused}"
+    );
+    // A layer at the edge of the window is warned ahead, with the same words.
+    let agent = Endpoint::new(strict, "agent", "3.90.0", &[]).unwrap();
+    let layer = Endpoint::new(strict, "layer", "3.70.0", &[]).unwrap();
+    let session = agent.accept(layer.hello()).unwrap();
+    let notice = session.notice_about_peer().unwrap();
+    assert!(
+        notice.to_string().ends_with(
+            "(layer 3.70.0 speaks mirrord-protocol 1.6.0, and agent 3.90.0 speaks 1.14.0)"
+        ),
+        "{notice}"
+    );
+}

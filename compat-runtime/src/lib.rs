@@ -254,7 +254,7 @@ pub mod __private {
 pub use check::{Agreement, Peer, PeerError, Refusal, RefusalKind};
 pub use fleet::{Instance, Violation};
 pub use guard::{Guard, Unreadable};
-pub use handshake::{Endpoint, Notice, Refused};
+pub use handshake::{Endpoint, Notice, Refused, Unsupported};
 pub use policy::{Policy, PolicyError};
 pub use session::Session;
 pub use skew::Skew;

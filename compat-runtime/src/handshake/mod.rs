@@ -223,10 +223,13 @@ impl<'p> Endpoint<'p> {
     /// Takes the hello by reference or, to spare a copy, by value.
     pub fn accept<'h>(&self, hello: impl Into<Cow<'h, Hello>>) -> Result<Session, Refused> {
         let hello = hello.into();
-        let (peer, rule) = self.judge_rule(&hello)?;
+        let (peer, rule) = self
+            .judge_rule(&hello)
+            .map_err(|refused| self.gloss_refused(refused, &hello))?;
         let spoken = self.settle(&hello, &peer)?;
         let notice =
             warning::advance_warning(self.policy, &self.hello, &self.me, &self.ahead, &peer);
+        let notice = self.gloss_notice(notice, &hello);
         Ok(self.session(peer, hello, rule, spoken, [notice, None]))
     }
 
@@ -272,7 +275,9 @@ impl<'p> Endpoint<'p> {
         notice: Option<Notice>,
     ) -> Result<Session, Refused> {
         let hello = hello.into();
-        let (peer, rule) = self.judge_rule(&hello)?;
+        let (peer, rule) = self
+            .judge_rule(&hello)
+            .map_err(|refused| self.gloss_refused(refused, &hello))?;
         let spoken = self.settle(&hello, &peer)?;
         Ok(self.session(peer, hello, rule, spoken, [None, notice]))
     }

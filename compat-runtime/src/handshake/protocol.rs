@@ -6,7 +6,7 @@ use core::fmt;
 use std::sync::Arc;
 
 use super::hello::Hello;
-use super::refused::Refused;
+use super::refused::{Notice, Refused};
 use super::session::Session;
 use super::{Endpoint, RefusedKind};
 use crate::check::Peer;
@@ -150,6 +150,58 @@ impl Endpoint<'_> {
             speech: Arc::clone(speech),
             protocol,
         })))
+    }
+
+    /// Under `[protocol]`, the protocol each end speaks, for refusals and notices, which
+    /// speak releases: "layer 3.120.0 speaks mirrord-protocol 1.18.0, and agent 3.30.0 speaks
+    /// 1.5.0". `None` without `[protocol]` or for a hello whose version does not parse.
+    fn gloss(&self, hello: &Hello) -> Option<String> {
+        let p = self.speech.as_ref()?.protocol.as_ref()?;
+        let mine = self.protocol.as_ref()?;
+        let release = parse_version(hello.version()).ok()?;
+        let theirs = match hello.protocol().map(parse_version) {
+            Some(Ok(v)) => v,
+            Some(Err(_)) => return None,
+            None => p.spoken_by(&release),
+        };
+        Some(format!(
+            "{} speaks {} {theirs}, and {} speaks {mine}",
+            spaced_peer(hello),
+            p.name.value,
+            spaced_peer(&self.hello),
+        ))
+    }
+
+    /// `refused` with the protocols both ends speak after its remedy (see `gloss`).
+    pub(crate) fn gloss_refused(&self, refused: Refused, hello: &Hello) -> Refused {
+        if !matches!(refused.kind(), RefusedKind::Policy(_)) {
+            return refused;
+        }
+        match self.gloss(hello) {
+            Some(gloss) => {
+                let remedy = match refused.remedy() {
+                    Some(remedy) => format!("{remedy} ({gloss})"),
+                    None => gloss,
+                };
+                refused.with_remedy(remedy)
+            }
+            None => refused,
+        }
+    }
+
+    /// `notice` with the protocols both ends speak after its remedy (see `gloss`).
+    pub(crate) fn gloss_notice(&self, notice: Option<Notice>, hello: &Hello) -> Option<Notice> {
+        let notice = notice?;
+        Some(match self.gloss(hello) {
+            Some(gloss) => {
+                let remedy = match notice.remedy() {
+                    Some(remedy) => format!("{remedy} ({gloss})"),
+                    None => gloss,
+                };
+                notice.with_remedy(remedy)
+            }
+            None => notice,
+        })
     }
 
     fn refuse_protocol(&self, hello: &Hello, e: &crate::version::VersionError) -> Refused {
@@ -445,6 +497,11 @@ impl Session {
             text,
         }
     }
+}
+
+/// `agent 3.30.0`, from a hello.
+fn spaced_peer(hello: &Hello) -> String {
+    format!("{} {}", hello.component(), hello.version())
 }
 
 /// What to upgrade to for protocol `since`: the first release that carries it, or else any
