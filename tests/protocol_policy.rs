@@ -151,6 +151,11 @@ fn version_from_reads_the_environment_or_says_why_not() {
         policy.protocol().unwrap().version.value.to_string(),
         env!("CARGO_PKG_VERSION")
     );
+    // The build script watches the variable.
+    assert_eq!(
+        policy.protocol().unwrap().version_from.as_deref(),
+        Some("CARGO_PKG_VERSION")
+    );
 }
 
 #[test]

@@ -76,6 +76,9 @@ fn feature_entry(f: &Feature, shown: &str) -> String {
 /// a newer protocol than `[protocol] version` says it speaks, and, without `[protocol]`, a
 /// feature whose `since` is newer than the crate's release.
 pub(super) fn check(policy: &Policy, release: &Version) -> Result<(), BuildError> {
+    if let Some(name) = policy.protocol().and_then(|p| p.version_from.as_ref()) {
+        println!("cargo::rerun-if-env-changed={name}");
+    }
     let mut lines = Vec::new();
     if let Some(p) = policy.protocol()
         && let Some(carried) = p.carried_by(release)
@@ -136,6 +139,8 @@ impl Gen {
         }
         self.out.push_str("], assumed: ");
         self.opt_version(&p.assumed);
+        self.out.push_str(", version_from: ");
+        self.option(&p.version_from, |g, v| g.string(v));
         self.out.push_str(", origin: ");
         self.origin(&p.origin);
         self.out.push_str(" }");

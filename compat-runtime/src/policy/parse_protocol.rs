@@ -78,11 +78,17 @@ impl Builder<'_, '_> {
                 releases.push(Carried { protocol, release });
             }
         }
+        let version_from = p
+            .version_from
+            .as_ref()
+            .and_then(|f| f.get_ref().strip_prefix("env:"))
+            .map(str::to_owned);
         Some(Protocol {
             name: name?,
             version: version?,
             releases,
             assumed,
+            version_from,
             origin,
         })
     }

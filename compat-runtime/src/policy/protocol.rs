@@ -51,6 +51,9 @@ pub struct Protocol {
     pub releases: Vec<Carried>,
     /// What a peer whose hello states no protocol speaks (`assumed`).
     pub assumed: Option<Located<Version>>,
+    /// The environment variable `version` was read from (`version-from = "env:NAME"`), which
+    /// the build script watches.
+    pub version_from: Option<String>,
     /// Where the `[protocol]` table starts.
     pub origin: Origin,
 }
