@@ -201,19 +201,25 @@ pub struct Message {
 /// variant, a field of the struct, or a field of a variant.
 ///
 /// ```
-/// # #[cfg(any())] {
-/// // In a crate whose compat.toml declares `[[feature]] name = "readlink" since = "1.6.0"`:
+/// use compat_runtime::message::Featured;
+/// use compat_runtime::{Compat, Message};
+///
 /// #[derive(Compat)]
 /// #[compat(between = ["layer"])]
-/// #[since("1.0.0")]
+/// #[since("0.1.0")]
 /// pub enum FileRequest {
 ///     Open(String),
-///     #[compat(feature = "readlink")]
 ///     ReadLink(String),
 /// }
-/// assert_eq!(FileRequest::MESSAGE.variant("ReadLink").unwrap().since, "1.6.0");
-/// assert_eq!(FileRequest::MESSAGE.feature_of_variant("ReadLink"), Some("readlink"));
-/// # }
+///
+/// // What `#[compat(feature = "readlink")]` on `ReadLink` records: the derive reads the
+/// // feature from the policy the build script hands it (compat-macros' derive.md).
+/// static FEATURES: [Featured; 1] =
+///     [Featured { variant: Some("ReadLink"), field: None, feature: "readlink" }];
+/// let table = Message { features: &FEATURES, ..*FileRequest::MESSAGE };
+/// assert_eq!(table.feature_of_variant("ReadLink"), Some("readlink"));
+/// assert_eq!(table.feature_of_variant("Open"), None);
+/// assert_eq!(table.feature(), None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Featured {
