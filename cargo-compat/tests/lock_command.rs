@@ -249,6 +249,26 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Asserts that `lock` records 2.3.0 and 2.4.0 under `table` (`[[release]]` or
+/// `[[proto_release]]`), in that order, and 2.3.0 as it was: `body`, and no `topic`, which
+/// arrived in 2.4.0.
+#[track_caller]
+fn recorded_as_it_was(lock: &str, table: &str) {
+    let (at_230, at_240) = (
+        lock.find(&format!("{table}\nversion = \"2.3.0\"")),
+        lock.find(&format!("{table}\nversion = \"2.4.0\"")),
+    );
+    let (Some(at_230), Some(at_240)) = (at_230, at_240) else {
+        panic!("both releases under {table}:\n{lock}");
+    };
+    assert!(at_230 < at_240, "in order:\n{lock}");
+    let release_230 = &lock[at_230..at_240];
+    assert!(
+        release_230.contains("name = \"body\"") && !release_230.contains("topic"),
+        "2.3.0 as it was:\n{release_230}"
+    );
+}
+
 /// Asserts `out` exited with `code`, printing what it said otherwise.
 #[track_caller]
 fn exits(out: &Output, code: i32, what: &str, repo: &Repo) {
@@ -364,21 +384,8 @@ fn a_crate_outside_the_workspace_is_locked_from_anywhere_and_old_releases_from_h
         "{}",
         text(&out.stdout)
     );
-    let lock = repo.lock_file();
-    let (at_230, at_240) = (
-        lock.find("version = \"2.3.0\""),
-        lock.find("version = \"2.4.0\""),
-    );
-    assert!(
-        at_230.is_some() && at_240.is_some() && at_230 < at_240,
-        "both releases, in order:\n{lock}"
-    );
     // The 2.3.0 record is 2.3.0's shape: no `topic`, which arrived in 2.4.0.
-    let release_230 = &lock[at_230.unwrap()..at_240.unwrap()];
-    assert!(
-        release_230.contains("name = \"body\"") && !release_230.contains("topic"),
-        "{release_230}"
-    );
+    recorded_as_it_was(&repo.lock_file(), "[[release]]");
     // The checkout was temporary: the working tree is as it was, with the new lock.
     assert_eq!(
         repo.git(&["status", "--porcelain"]),
@@ -472,19 +479,7 @@ fn a_crate_with_prost_messages_records_an_old_release_from_history() {
     );
     let lock = repo.lock_file();
     assert!(!lock.contains("release = []"), "{lock}");
-    let (at_230, at_240) = (
-        lock.find("[[proto_release]]\nversion = \"2.3.0\""),
-        lock.find("[[proto_release]]\nversion = \"2.4.0\""),
-    );
-    assert!(
-        at_230.is_some() && at_240.is_some() && at_230 < at_240,
-        "both releases, in order:\n{lock}"
-    );
-    let release_230 = &lock[at_230.unwrap()..at_240.unwrap()];
-    assert!(
-        release_230.contains("name = \"body\"") && !release_230.contains("topic"),
-        "2.3.0 as it was:\n{release_230}"
-    );
+    recorded_as_it_was(&lock, "[[proto_release]]");
     let out = repo.test();
     exits(&out, 0, "cargo test with both releases recorded", &repo);
 
