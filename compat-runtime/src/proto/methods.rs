@@ -2,8 +2,10 @@
 //! `UNIMPLEMENTED`, so a client refuses first, naming the release that brought it.
 //!
 //! The build-script helper writes the table of every method of the services it was told
-//! about (`METHODS`, from `compat_runtime::proto::build`); [`Method::unknown_to`] asks it
-//! for one call.
+//! about (`METHODS`, from `compat_runtime::proto::build`); compat's client layer refuses
+//! with it (`CompatClientLayer::methods(METHODS)`, features `tower` and `tonic`: a
+//! `FAILED_PRECONDITION` status before anything is sent), and [`Method::unknown_to`] asks
+//! it for one call where a client checks by hand.
 //!
 //! ```
 //! use compat_runtime::proto::Method;
