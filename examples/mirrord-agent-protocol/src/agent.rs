@@ -69,16 +69,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Agent<S> {
     /// issue #3119 asks for a warning); this agent warns.
     pub fn forwards_upgrades(&self) -> bool {
         let session = self.connection.session();
-        let supported = session.peer_packed() >= compat_runtime::guard::pack(1, 5, 0);
-        if !supported {
+        if let Err(unsupported) = session.require("http-filtered-upgrade") {
             tracing::warn!(
                 layer = %session.peer_version(),
-                feature = "http-filtered-upgrade",
-                "the layer predates filtered HTTP upgrades (mirrord-protocol 1.5.0): \
-                 an upgraded connection's data is not forwarded to it"
+                "an upgraded connection's data is not forwarded: {unsupported}"
             );
+            return false;
         }
-        supported
+        true
     }
 
     /// Answers until the layer sends `Close` or closes the stream.

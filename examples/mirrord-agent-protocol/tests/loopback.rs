@@ -26,7 +26,13 @@ async fn an_agent_at_1_14_gets_an_ipv4_only_lookup_with_a_warning() {
     assert_eq!(ips, [V4]);
     let log = logged.text();
     assert!(log.contains("IPv6 will not be resolved"), "{log}");
-    assert!(log.contains("GetAddrInfoRequestV2"), "{log}");
+    assert!(
+        log.contains(
+            "sent `ClientMessage::GetAddrInfoRequest` instead of `GetAddrInfoRequestV2` to \
+             agent 3.130.0"
+        ),
+        "{log}"
+    );
     layer.close().await.unwrap();
     serving.await.unwrap().unwrap();
 }
@@ -51,6 +57,8 @@ async fn an_agent_at_1_14_predates_statfs_itself_and_the_layer_refuses_it_locall
     let text = refused.to_string();
     assert!(text.contains("StatFs"), "{text}");
     assert!(text.contains("1.16.0"), "{text}");
+    assert!(text.contains("(feature `statfs`)"), "{text}");
+    assert!(text.contains("upgrade agent to 3.131.0 or later"), "{text}");
     // The connection goes on: nothing was sent.
     layer.ping().await.unwrap();
     layer.close().await.unwrap();
@@ -66,6 +74,19 @@ async fn a_layer_asking_readlink_of_an_agent_at_1_5_is_refused_locally() {
     assert!(text.contains("readlink"), "{text}");
     assert!(text.contains("1.6.0"), "{text}");
     assert!(text.contains("3.105.0"), "{text}");
+    assert_eq!(
+        text,
+        "not sent: cannot send `ClientMessage` to agent 3.87.0: variant `ReadLink` of \
+         `FileRequest` (feature `readlink`) arrived in mirrord-protocol 1.6.0, first carried \
+         by 3.105.0, and agent 3.87.0, speaking 1.5.0, cannot decode it; send a variant this \
+         peer knows, or upgrade agent to 3.105.0 or later"
+    );
+    // The README shows this refusal as the layer prints it.
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words(include_str!("../../../README.md")).contains(&words(&text)),
+        "README.md does not show the refusal: {text}"
+    );
     layer.ping().await.unwrap();
     layer.close().await.unwrap();
     serving.await.unwrap().unwrap();

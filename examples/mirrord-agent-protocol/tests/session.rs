@@ -4,8 +4,8 @@
 mod common;
 
 use common::{capture, pair, pair_counted};
-use compat_runtime::Session;
 use compat_runtime::census::Census;
+use compat_runtime::{Session, Version};
 use mirrord_agent_protocol::agent::{Agent, FORBIDDEN};
 use mirrord_agent_protocol::codec::{DaemonMessage, LogLevel, LogMessage};
 use mirrord_agent_protocol::connection::{Connection, SendError, encode};
@@ -142,4 +142,74 @@ async fn filtered_upgrades_are_forwarded_only_to_layers_from_1_5_on() {
     let log = logged.text();
     assert!(log.contains("http-filtered-upgrade"), "{log}");
     assert!(log.contains("3.82.0"), "{log}");
+}
+
+#[tokio::test]
+async fn both_ends_know_the_settled_protocol() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let agent_end = endpoint("agent", "3.130.0").unwrap();
+    let accepting = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        Connection::accept(socket, &agent_end, common::TIMEOUT).await
+    });
+    let socket = tokio::net::TcpStream::connect(address).await.unwrap();
+    let layer = Connection::connect(
+        socket,
+        &endpoint("layer", "3.250.0").unwrap(),
+        common::TIMEOUT,
+    )
+    .await
+    .unwrap();
+    let agent = accepting.await.unwrap().unwrap();
+    // The layer speaks 1.29.0, the agent 1.14.0: both settle on the lower, and know the
+    // other's.
+    let (layer, agent) = (layer.session(), agent.session());
+    assert_eq!(layer.protocol(), Some(&Version::new(1, 14, 0)));
+    assert_eq!(agent.protocol(), Some(&Version::new(1, 14, 0)));
+    assert_eq!(layer.peer_protocol(), Some(&Version::new(1, 14, 0)));
+    assert_eq!(agent.peer_protocol(), Some(&Version::new(1, 29, 0)));
+    assert_eq!(layer.protocol_name(), Some("mirrord-protocol"));
+    assert!(layer.supports("rmdir") && !layer.supports("getaddrinfo-v2"));
+    assert_eq!(
+        layer.require("statfs").unwrap_err().to_string(),
+        "agent 3.130.0 does not support feature `statfs`: it arrived in mirrord-protocol 1.16.0, \
+         first carried by 3.131.0, and agent 3.130.0 speaks 1.14.0; upgrade agent to 3.131.0 or later"
+    );
+}
+
+#[test]
+fn a_message_the_agent_knows_is_sent_as_it_is_and_an_older_form_otherwise() {
+    use mirrord_agent_protocol::ClientMessage;
+    use mirrord_agent_protocol::file::{FileRequest, StatFsRequest, StatFsRequestV2};
+    use std::borrow::Cow;
+
+    let layer = endpoint("layer", "3.250.0").unwrap();
+    let session = |agent: &str| {
+        layer
+            .accept(endpoint("agent", agent).unwrap().hello())
+            .unwrap()
+    };
+    let v2 = ClientMessage::FileRequest(FileRequest::StatFsV2(StatFsRequestV2 {
+        path: "/data".into(),
+    }));
+    // The fast path: one compare, the value itself (no copy, no allocation).
+    assert!(matches!(
+        session("3.250.0").prepare(&v2),
+        Ok(Cow::Borrowed(_))
+    ));
+    assert!(matches!(
+        session("3.133.0").prepare(&v2),
+        Ok(Cow::Borrowed(_))
+    ));
+    // 3.132.0 carries 1.17.0: `StatFs`, in a copy.
+    let sent = session("3.132.0").prepare(&v2).unwrap();
+    assert_eq!(
+        sent,
+        Cow::<ClientMessage>::Owned(ClientMessage::FileRequest(FileRequest::StatFs(
+            StatFsRequest {
+                path: "/data".into()
+            }
+        )))
+    );
 }
