@@ -198,21 +198,7 @@ impl Env {
             problems.push(format!("COMPAT_WINDOWS is malformed: {why}; {REBUILD}"));
             Vec::new()
         });
-        let components: Vec<String> = components
-            .split(',')
-            .map(str::trim)
-            .filter(|name| !name.is_empty())
-            .map(str::to_owned)
-            .collect();
-        for window in &windows {
-            for name in [&window.sender, &window.receiver] {
-                if !components.contains(name) {
-                    problems.push(format!(
-                        "COMPAT_WINDOWS is malformed: it names `{name}`, which COMPAT_COMPONENTS does not list; {REBUILD}"
-                    ));
-                }
-            }
-        }
+        let components = read_components(&components, &windows, &mut problems);
         let wire = lookup("COMPAT_WIRE_CHANGES").and_then(|value| {
             let lines = WireLines::parse(&value);
             if lines.is_none() {
@@ -229,18 +215,7 @@ impl Env {
             }
             read
         });
-        let protocol = lookup("COMPAT_PROTOCOL").map(|name| {
-            crate::env_escape::unescape(&name).unwrap_or_else(|why| {
-                problems.push(format!("COMPAT_PROTOCOL is malformed: {why}; {REBUILD}"));
-                name
-            })
-        });
-        let features = lookup("COMPAT_FEATURES").map_or_else(Vec::new, |value| {
-            crate::env_features::decode(&value).unwrap_or_else(|why| {
-                problems.push(format!("COMPAT_FEATURES is malformed: {why}; {REBUILD}"));
-                Vec::new()
-            })
-        });
+        let (protocol, features) = crate::env_features::read(&lookup, &mut problems, REBUILD);
         Self {
             version,
             policy: Some(Policy {
@@ -255,6 +230,26 @@ impl Env {
             problems,
         }
     }
+}
+
+/// `COMPAT_COMPONENTS`, each name the windows use checked against it.
+fn read_components(text: &str, windows: &[Window], problems: &mut Vec<String>) -> Vec<String> {
+    let components: Vec<String> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect();
+    for window in windows {
+        for name in [&window.sender, &window.receiver] {
+            if !components.contains(name) {
+                problems.push(format!(
+                    "COMPAT_WINDOWS is malformed: it names `{name}`, which COMPAT_COMPONENTS does not list; {REBUILD}"
+                ));
+            }
+        }
+    }
+    components
 }
 
 /// `bincode|compat.toml:31:9`: the codec and where the policy names it.

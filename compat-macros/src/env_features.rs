@@ -32,6 +32,28 @@ pub(crate) struct Feature {
     pub(crate) origin: String,
 }
 
+/// `COMPAT_PROTOCOL` (the protocol's name, under `[protocol]`) and `COMPAT_FEATURES`; a
+/// malformed one is a problem, which ends with `rebuild`.
+pub(crate) fn read(
+    lookup: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<String>,
+    rebuild: &str,
+) -> (Option<String>, Vec<Feature>) {
+    let protocol = lookup("COMPAT_PROTOCOL").map(|name| {
+        unescape(&name).unwrap_or_else(|why| {
+            problems.push(format!("COMPAT_PROTOCOL is malformed: {why}; {rebuild}"));
+            name
+        })
+    });
+    let features = lookup("COMPAT_FEATURES").map_or_else(Vec::new, |value| {
+        decode(&value).unwrap_or_else(|why| {
+            problems.push(format!("COMPAT_FEATURES is malformed: {why}; {rebuild}"));
+            Vec::new()
+        })
+    });
+    (protocol, features)
+}
+
 /// Decodes a `COMPAT_FEATURES` value; the error says which entry is malformed and how.
 pub(crate) fn decode(value: &str) -> Result<Vec<Feature>, String> {
     value

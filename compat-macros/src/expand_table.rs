@@ -40,7 +40,66 @@ pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> 
             name: <#param as ::compat_runtime::message::Travels>::NAME,
         })
     });
-    let (kind, fields, variant_entries) = match &input.data {
+    let (kind, fields, variant_entries) = contents(input, message_since);
+    let featured = featured(input);
+    // Paths go through `::compat_runtime::__c`, the shortest that needs no `use` (an item
+    // of its own): the compiler re-reads these tokens on every build, so their volume is
+    // what users feel (benches/compile_time.sh). The whole table is one constant
+    // expression: every nested `&[...]` and `&__c::fields(..)` is promoted to `'static`, so
+    // each message costs the compiler a single body to check and evaluate.
+    let common = travels_as_written
+        && !input.attrs.transparent
+        && input.attrs.tagging == Tagging::External
+        && !input.attrs.rename_all.is_set()
+        && !input.attrs.rename_all_fields.is_set()
+        && input.attrs.frozen.is_none()
+        && params.is_empty();
+    let (codec_name, indexes) = coded(input, codec);
+    if common {
+        // The usual message: its name travels as written, externally tagged, no case
+        // convention. One call instead of a literal of ten fields; under a positional
+        // codec, one more around it.
+        let message = quote!(
+            ::compat_runtime::__c::message(#name, #since, #newest, &[#(#routes),*], #kind, #fields, #variant_entries)
+        );
+        let message = if featured.is_empty() {
+            message
+        } else {
+            quote!(::compat_runtime::__c::featured(&[#(#featured),*], #message))
+        };
+        if codec == Codec::SelfDescribing {
+            return quote!(&#message);
+        }
+        return quote!(&::compat_runtime::__c::coded(::compat_runtime::__c::Codec::#codec_name, &[#(#indexes),*], #message));
+    }
+    quote!(
+        &::compat_runtime::__c::Message {
+            name: #name,
+            wire: #wire,
+            representation: #representation,
+            rename_all: #rename_all,
+            rename_all_fields: #rename_all_fields,
+            since: #since,
+            newest: #newest,
+            routes: &[#(#routes),*],
+            kind: #kind,
+            fields: #fields,
+            variants: #variant_entries,
+            arguments: &[#(#arguments),*],
+            frozen: #frozen,
+            codec: ::compat_runtime::__c::Codec::#codec_name,
+            indexes: &[#(#indexes),*],
+            features: &[#(#featured),*],
+        }
+    )
+}
+
+/// The kind, the fields of a struct and the variants of an enum, as table entries.
+fn contents(
+    input: &Input<'_>,
+    message_since: Option<&semver::Version>,
+) -> (TokenStream, TokenStream, TokenStream) {
+    match &input.data {
         Data::Struct(style, fields) => {
             let shape = shape(*style);
             let fields = field_list(
@@ -64,57 +123,7 @@ pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> 
                 quote!(&[#(#entries),*]),
             )
         }
-    };
-    // Paths go through `::compat_runtime::__c`, the shortest that needs no `use` (an item
-    // of its own): the compiler re-reads these tokens on every build, so their volume is
-    // what users feel (benches/compile_time.sh). The whole table is one constant
-    // expression: every nested `&[...]` and `&__c::fields(..)` is promoted to `'static`, so
-    // each message costs the compiler a single body to check and evaluate.
-    let common = travels_as_written
-        && !input.attrs.transparent
-        && input.attrs.tagging == Tagging::External
-        && !input.attrs.rename_all.is_set()
-        && !input.attrs.rename_all_fields.is_set()
-        && input.attrs.frozen.is_none()
-        && params.is_empty();
-    let (codec_name, indexes) = coded(input, codec);
-    if common {
-        // The usual message: its name travels as written, externally tagged, no case
-        // convention. One call instead of a literal of ten fields; under a positional
-        // codec, one more around it.
-        let message = quote!(
-            ::compat_runtime::__c::message(#name, #since, #newest, &[#(#routes),*], #kind, #fields, #variant_entries)
-        );
-        let message = match featured(input) {
-            featured if featured.is_empty() => message,
-            featured => quote!(::compat_runtime::__c::featured(&[#(#featured),*], #message)),
-        };
-        if codec == Codec::SelfDescribing {
-            return quote!(&#message);
-        }
-        return quote!(&::compat_runtime::__c::coded(::compat_runtime::__c::Codec::#codec_name, &[#(#indexes),*], #message));
     }
-    let featured = featured(input);
-    quote!(
-        &::compat_runtime::__c::Message {
-            name: #name,
-            wire: #wire,
-            representation: #representation,
-            rename_all: #rename_all,
-            rename_all_fields: #rename_all_fields,
-            since: #since,
-            newest: #newest,
-            routes: &[#(#routes),*],
-            kind: #kind,
-            fields: #fields,
-            variants: #variant_entries,
-            arguments: &[#(#arguments),*],
-            frozen: #frozen,
-            codec: ::compat_runtime::__c::Codec::#codec_name,
-            indexes: &[#(#indexes),*],
-            features: &[#(#featured),*],
-        }
-    )
 }
 
 /// The parts tied to a named feature (`#[compat(feature = "...")]`), as `Featured` entries
