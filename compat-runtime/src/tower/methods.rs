@@ -162,3 +162,65 @@ impl std::error::Error for UnknownMethod {
         None
     }
 }
+
+#[cfg(all(test, feature = "build"))]
+mod tests {
+    use super::*;
+    use crate::{Endpoint, Policy};
+
+    const METHODS: &[Method] = &[
+        Method {
+            path: "/spire.Node/Attest",
+            since: "0.8.0",
+        },
+        Method {
+            path: "/spire.Node/FetchJwtSvid",
+            since: "0.9.0",
+        },
+        Method {
+            path: "/spire.Node/Odd",
+            since: "soon",
+        },
+    ];
+
+    /// The agent's session with a server at `server`.
+    fn server(server: &str) -> Arc<Session> {
+        let policy: &'static Policy = Box::leak(Box::new(
+            Policy::from_toml(
+                "compat.toml",
+                "[components]\nserver = {}\nagent = {}\n[[rule]]\ncomponent = \"agent\"\n\
+                 peer = \"server\"\nnewer = \"1 minor\"\nolder = \"1 minor\"\n",
+            )
+            .unwrap(),
+        ));
+        let agent = Endpoint::new(policy, "agent", "0.9.3", &[]).unwrap();
+        let server = Endpoint::new(policy, "server", server, &[]).unwrap();
+        Arc::new(agent.accept(server.hello()).unwrap())
+    }
+
+    #[test]
+    fn only_a_known_server_older_than_the_method_is_refused() {
+        let methods = Methods::new(METHODS);
+        let fetch = methods.find("/spire.Node/FetchJwtSvid").unwrap();
+        assert!(methods.refuse(fetch).is_none(), "no server known yet");
+        methods.learn(&server("0.8.5"));
+        let refused = methods.refuse(fetch).unwrap();
+        assert_eq!(
+            refused.to_string(),
+            "`/spire.Node/FetchJwtSvid` arrived in 0.9.0 and server 0.8.5 does not have it \
+             (it would answer UNIMPLEMENTED); do not call it on this peer, or upgrade server \
+             to 0.9.0 or later"
+        );
+        assert!(
+            methods
+                .refuse(methods.find("/spire.Node/Attest").unwrap())
+                .is_none()
+        );
+        // A path the table does not list, and a `since` that is no version, are never refused.
+        assert!(methods.find("/spire.Node/Other").is_none());
+        assert!(methods.find("/spire.Node/Odd").is_none());
+        // The server at the method's own release has it.
+        methods.learn(&server("0.9.0"));
+        assert!(methods.refuse(fetch).is_none());
+    }
+}
