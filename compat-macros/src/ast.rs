@@ -51,8 +51,8 @@ pub(crate) struct Variant<'a> {
     /// serde writes it as.
     pub(crate) position: u32,
     /// Its discriminant as Rust counts it: an explicit `= N`, or one more than the variant
-    /// before; the index bincode 2's derive writes it as (and borsh's, under
-    /// `#[borsh(use_discriminant = true)]`).
+    /// before; the index borsh writes it as under `#[borsh(use_discriminant = true)]`
+    /// (bincode 2's derive writes the place, whatever the discriminant).
     pub(crate) discriminant: u32,
     /// Whether the discriminant is written (`= N`), so that no insertion before the
     /// variant moves it.
@@ -341,15 +341,16 @@ impl Input<'_> {
         self.attrs.since.as_ref().map(|since| &since.version)
     }
 
-    /// Whether the variants travel as their discriminants under `codec` (bincode 2's
-    /// derive; borsh under `#[borsh(use_discriminant = true)]`), not their places.
+    /// Whether the variants travel as their discriminants under `codec` (borsh under
+    /// `#[borsh(use_discriminant = true)]`), not their places. bincode 2's derive (2.0.1)
+    /// writes each variant's place whatever its discriminant.
     pub(crate) fn by_discriminant(&self, codec: Codec) -> bool {
-        codec == Codec::Bincode || (codec == Codec::Borsh && self.attrs.borsh_discriminants)
+        codec == Codec::Borsh && self.attrs.borsh_discriminants
     }
 
     /// The index `variant` travels as under `codec`: serde counts every variant in
-    /// declaration order (skipped ones too); bincode 2's derive writes Rust's discriminant,
-    /// and so does borsh under `#[borsh(use_discriminant = true)]`.
+    /// declaration order (skipped ones too), and so does bincode 2's derive; borsh writes
+    /// Rust's discriminant under `#[borsh(use_discriminant = true)]`.
     pub(crate) fn wire_index(&self, variant: &Variant<'_>, codec: Codec) -> u32 {
         if self.by_discriminant(codec) {
             variant.discriminant

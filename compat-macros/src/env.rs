@@ -11,7 +11,7 @@
 //! | `COMPAT_WINDOWS` | the windows, see [`crate::env_window`] |
 //! | `COMPAT_PROTOCOL` | under `[protocol]`, the protocol's name: `COMPAT_VERSION` and the windows then speak its versions |
 //! | `COMPAT_FEATURES` | the named features, see [`crate::env_features`] |
-//! | `COMPAT_CODEC` | `[wire] codec` and its place: `bincode\|compat.toml:31:9` (absent: self-describing) |
+//! | `COMPAT_CODEC` | `[wire] codec` and its place: `bincode\|compat.toml:31:9`, or `self-describing` |
 //!
 //! Without `COMPAT_WINDOWS` there is no policy to check against: the tables are still
 //! generated and the policy-independent checks still run (against `CARGO_PKG_VERSION`),
@@ -209,11 +209,10 @@ impl Env {
             lines
         });
         let codec = lookup("COMPAT_CODEC").and_then(|value| {
-            let read = read_codec(&value);
-            if read.is_none() {
+            read_codec(&value).unwrap_or_else(|| {
                 problems.push(format!("COMPAT_CODEC `{value}` is malformed; {REBUILD}"));
-            }
-            read
+                None
+            })
         });
         let (protocol, features) = crate::env_features::read(&lookup, &mut problems, REBUILD);
         Self {
@@ -252,11 +251,15 @@ fn read_components(text: &str, windows: &[Window], problems: &mut Vec<String>) -
     components
 }
 
-/// `bincode|compat.toml:31:9`: the codec and where the policy names it.
-fn read_codec(value: &str) -> Option<(Codec, String)> {
+/// `bincode|compat.toml:31:9`: the codec and where the policy names it; `self-describing`
+/// alone when the policy does not say (`Some(None)`). `None` when malformed.
+fn read_codec(value: &str) -> Option<Option<(Codec, String)>> {
+    if value == Codec::SelfDescribing.as_str() {
+        return Some(None);
+    }
     let (codec, origin) = value.split_once('|')?;
     let origin = crate::env_escape::unescape(origin).ok()?;
-    Some((Codec::parse(codec)?, origin))
+    Some(Some((Codec::parse(codec)?, origin)))
 }
 
 /// The policy file of a crate whose build script did not run compat: `compat.toml`, or
@@ -516,6 +519,37 @@ mod tests {
                 .iter()
                 .all(|problem| problem.contains("rebuild"))
         );
+    }
+
+    #[test]
+    fn the_codec_is_read_with_its_place_and_a_malformed_one_asks_for_a_rebuild() {
+        let base = [
+            ("COMPAT_VERSION", "0.9.3"),
+            ("COMPAT_POLICY", "compat.toml"),
+            ("COMPAT_COMPONENTS", "server,agent"),
+            ("COMPAT_WINDOWS", ""),
+        ];
+        let with = |codec: &str| {
+            let mut vars = base.to_vec();
+            vars.push(("COMPAT_CODEC", codec));
+            env(&vars, None)
+        };
+        let read = with("bincode|compat.toml%3A31%3A9");
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        let codec = read.policy.unwrap().codec.unwrap();
+        let expected = (crate::codec::Codec::Bincode, "compat.toml:31:9".to_owned());
+        assert_eq!(codec, expected);
+        for bad in ["bincod|compat.toml:1:1", "bincode"] {
+            let env = with(bad);
+            assert_eq!(env.problems.len(), 1, "{bad}: {:?}", env.problems);
+            assert!(
+                env.problems[0].starts_with("COMPAT_CODEC"),
+                "{:?}",
+                env.problems
+            );
+        }
+        assert!(env(&base, None).policy.unwrap().codec.is_none());
+        assert!(with("self-describing").policy.unwrap().codec.is_none());
     }
 
     #[test]

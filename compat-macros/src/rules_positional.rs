@@ -106,10 +106,12 @@ pub(crate) fn check_item(cx: &Ctxt, input: &Input<'_>, codec: Codec) {
         return;
     }
     no_catch_all_under_a_positional_codec(cx, input, codec);
+    no_field_dropped_for_an_older_peer(cx, input, codec);
     if codec.through_serde() {
         no_field_left_out_when_sent(cx, input);
         no_flatten(cx, input);
         no_tagging_that_needs_a_self_describing_format(cx, input);
+        no_skipped_variant_before_others(cx, input);
     }
 }
 
@@ -193,7 +195,7 @@ fn new_fields(
 /// a variant travels as its index, so every older variant after it moved up by one and a
 /// peer inside the window that predates it decodes them as other variants. Variants go at
 /// the end. A later variant whose index is written (`= N`, under a codec that writes
-/// discriminants) does not move, and is not counted.
+/// discriminants: borsh's `use_discriminant`) does not move, and is not counted.
 fn variants_only_appended_at_the_end(cx: &Ctxt, input: &Input<'_>, positional: &Positional<'_>) {
     let (Data::Enum(variants), Some(message)) = (&input.data, input.since()) else {
         return;
@@ -340,4 +342,88 @@ fn no_tagging_that_needs_a_self_describing_format(cx: &Ctxt, input: &Input<'_>) 
             Codec::SerdePositional.described(),
         ),
     );
+}
+
+/// `#[compat(ignorable)]` lets a sender drop a field for a peer too old to know it, but
+/// under a positional codec a field is never dropped from the bytes: reset to its default,
+/// it is still written at its position, where the older peer reads something else.
+fn no_field_dropped_for_an_older_peer(cx: &Ctxt, input: &Input<'_>, codec: Codec) {
+    for field in input.fields() {
+        if field.attrs.ignorable {
+            cx.error_spanned_by(
+                &field.at,
+                format!(
+                    "{} cannot be dropped for an older peer under {}: a positional codec writes \
+                     every field at its position, reset or not, and the peer reads the bytes there \
+                     as whatever it recorded; remove `ignorable`, and carry data an older peer must \
+                     not see in a new variant appended at the end with its #[since]",
+                    field.describe(),
+                    codec.described(),
+                ),
+            );
+        }
+    }
+}
+
+/// serde writes a variant's index counting the `#[serde(skip)]` variants declared before
+/// it, and reads an index counting only the variants it decodes: after a skipped variant,
+/// a peer of the very same release decodes every variant as the next one. serde-positional
+/// only; reported at the first variant after the skipped one.
+fn no_skipped_variant_before_others(cx: &Ctxt, input: &Input<'_>) {
+    let Data::Enum(variants) = &input.data else {
+        return;
+    };
+    let Some((read, variant)) = variants
+        .iter()
+        .enumerate()
+        .find(|(read, variant)| u32::try_from(*read).is_ok_and(|read| read != variant.position))
+    else {
+        return;
+    };
+    cx.error_spanned_by(
+        variant.ident,
+        format!(
+            "a #[serde(skip)] variant is declared before `{}`: under {} serde writes `{}` as index \
+             {}, counting the skipped variant, but reads it from index {read}, not counting it, so \
+             even a peer of this release decodes it as another variant or fails; move the skipped \
+             variants to the end of `{}`",
+            variant.ident,
+            Codec::SerdePositional.described(),
+            variant.ident,
+            variant.position,
+            input.ident,
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ast::{Data, Input};
+    use crate::codec::Codec;
+    use crate::ctxt::Ctxt;
+
+    fn indexes(source: &str, codec: Codec) -> Vec<u32> {
+        let node: syn::DeriveInput = syn::parse_str(source).unwrap();
+        let cx = Ctxt::new();
+        let input = Input::from_syn(&cx, &node).unwrap();
+        let Data::Enum(variants) = &input.data else {
+            panic!("an enum");
+        };
+        variants
+            .iter()
+            .map(|v| input.wire_index(v, codec))
+            .collect()
+    }
+
+    #[test]
+    fn each_codec_counts_indexes_its_own_way() {
+        let level = "enum Level { Low = 0, Middle = 5, High = 1, Top }";
+        assert_eq!(indexes(level, Codec::Bincode), [0, 1, 2, 3]);
+        assert_eq!(indexes(level, Codec::Borsh), [0, 1, 2, 3]);
+        let borsh = format!("#[borsh(use_discriminant = true)] {level}");
+        assert_eq!(indexes(&borsh, Codec::Borsh), [0, 5, 1, 2]);
+        // serde counts a skipped variant when it writes the ones after it.
+        let skipped = "enum Command { Stop, #[serde(skip)] Internal, Drain }";
+        assert_eq!(indexes(skipped, Codec::SerdePositional), [0, 2]);
+    }
 }

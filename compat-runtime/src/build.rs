@@ -41,9 +41,10 @@ pub mod env {
     /// wire-changes`): `minor`, `major`, or `major,minor-is-major` under the pre-1.0 reading.
     /// Absent: any release may.
     pub const WIRE_CHANGES: &str = "COMPAT_WIRE_CHANGES";
-    /// How the crate's messages travel, when the policy says (`[wire] codec`):
-    /// `CODEC|ORIGIN`, e.g. `bincode|compat.toml:31:9` (the origin percent-escaped like the
-    /// windows'). Absent: self-describing. A type's `#[compat(codec = "...")]` overrides it.
+    /// How the crate's messages travel (`[wire] codec`): `CODEC|ORIGIN`, e.g.
+    /// `bincode|compat.toml:31:9` (the origin percent-escaped like the windows'), or
+    /// `self-describing` when the policy does not say. A type's `#[compat(codec = "...")]`
+    /// overrides it.
     pub const CODEC: &str = "COMPAT_CODEC";
     /// The build's `CARGO_FEATURE_*` and `CARGO_CFG_*` variables, for `messages![...]`,
     /// which finds every type of the library target that derives `Compat` (see
@@ -260,14 +261,19 @@ pub fn windows_env(policy: &Policy, version: &Version, shown: &str) -> Vec<(Stri
         );
         vars.push((env::WIRE_CHANGES.into(), value));
     }
-    if let Some(codec) = policy.codec() {
-        let origin = Origin {
-            file: shown.into(),
-            ..codec.origin.clone()
-        };
-        let value = format!("{}|{}", codec.value, escape(&origin.to_string()));
-        vars.push((env::CODEC.into(), value));
-    }
+    // Always set, so that a crate without `[wire]` never reads a value left in the
+    // environment for another (a test that sets it for its ui cases builds dependencies too).
+    let codec = match policy.codec() {
+        Some(codec) => {
+            let origin = Origin {
+                file: shown.into(),
+                ..codec.origin.clone()
+            };
+            format!("{}|{}", codec.value, escape(&origin.to_string()))
+        }
+        None => crate::codec::Codec::SelfDescribing.to_string(),
+    };
+    vars.push((env::CODEC.into(), codec));
     vars.extend(protocol::vars(policy, shown));
     vars
 }

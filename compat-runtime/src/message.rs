@@ -185,8 +185,8 @@ pub struct Message {
     pub codec: Codec,
     /// The index each variant travels as, in the order of [`variants`](Self::variants),
     /// when one differs from its position there: an explicit discriminant (`Ping = 7`)
-    /// under a codec that writes it (bincode 2's derive; borsh with
-    /// `#[borsh(use_discriminant = true)]`), or a variant after a `#[serde(skip)]` one,
+    /// under borsh's `#[borsh(use_discriminant = true)]` (bincode 2's derive writes the
+    /// place), or a variant after a `#[serde(skip)]` one,
     /// which serde still counts. Empty when every variant travels as its position; see
     /// [`Message::variant_index`].
     pub indexes: &'static [u32],

@@ -254,8 +254,8 @@ fn types_unchanged_at(
 }
 
 /// Every recorded variant keeps its index: a variant inserted mid-enum or removed shifts
-/// the ones after it (under serde-positional, and bincode's and borsh's derives without
-/// explicit discriminants), and a peer inside the window decodes them as others. A new
+/// the ones after it (under serde-positional, bincode's derive, and borsh's without
+/// `use_discriminant`), and a peer inside the window decodes them as others. A new
 /// variant takes an index the recorded release never used, with a `since` after it; the
 /// fields of a variant both releases have are compared by position.
 fn variants_keep_their_indexes(
