@@ -179,10 +179,7 @@ impl Endpoint<'_> {
         }
         match self.gloss(hello) {
             Some(gloss) => {
-                let remedy = match refused.remedy() {
-                    Some(remedy) => format!("{remedy} ({gloss})"),
-                    None => gloss,
-                };
+                let remedy = after(refused.remedy(), gloss);
                 refused.with_remedy(remedy)
             }
             None => refused,
@@ -194,10 +191,7 @@ impl Endpoint<'_> {
         let notice = notice?;
         Some(match self.gloss(hello) {
             Some(gloss) => {
-                let remedy = match notice.remedy() {
-                    Some(remedy) => format!("{remedy} ({gloss})"),
-                    None => gloss,
-                };
+                let remedy = after(notice.remedy(), gloss);
                 notice.with_remedy(remedy)
             }
             None => notice,
@@ -496,6 +490,14 @@ impl Session {
             feature: name.clone(),
             text,
         }
+    }
+}
+
+/// `remedy (gloss)`, or the gloss alone.
+fn after(remedy: Option<&str>, gloss: String) -> String {
+    match remedy {
+        Some(remedy) => format!("{remedy} ({gloss})"),
+        None => gloss,
     }
 }
 
