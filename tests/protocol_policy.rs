@@ -225,6 +225,11 @@ fn the_derive_is_handed_protocol_versions() {
         windows.contains("layer>agent|1.6.0|0|compat.toml:5:1|"),
         "{windows}"
     );
+    // The rule in words says which protocol the window's oldest release speaks.
+    assert!(
+        windows.contains("never newer%3B layer 3.110.0 speaks mirrord-protocol 1.6.0"),
+        "{windows}"
+    );
     // The agent hears from layers no newer than itself: the window of the other direction.
     assert!(windows.contains("agent>layer|1.29.0|1|"), "{windows}");
     assert_eq!(

@@ -233,7 +233,7 @@ pub fn windows_env(policy: &Policy, version: &Version, shown: &str) -> Vec<(Stri
                 protocol::oldest_text(policy, w.oldest_sender.as_ref()),
                 u8::from(newer_wire(policy, &w)),
                 escape(&origin.to_string()),
-                escape(&w.text),
+                escape(&protocol::window_text(policy, &w)),
             )
         })
         .collect();

@@ -35,6 +35,30 @@ pub(super) fn oldest_text(policy: &Policy, oldest: Option<&Version>) -> String {
     }
 }
 
+/// A window's rule in words, for the derive's messages; under `[protocol]`, with the
+/// protocol its oldest sender speaks, since the derive's versions are then protocol
+/// versions and the window's edge is a release: "layer may be up to 20 minor releases older
+/// than agent, never newer; layer 3.100.0 speaks mirrord-protocol 1.14.0".
+pub(super) fn window_text(policy: &Policy, w: &crate::Window) -> String {
+    let (Some(p), Some(oldest)) = (policy.protocol(), &w.oldest_sender) else {
+        return w.text.clone();
+    };
+    match p.carried_by(oldest) {
+        Some(carried) => format!(
+            "{}; {} {oldest} speaks {} {carried}",
+            w.text,
+            policy.component_name(w.sender),
+            p.name.value
+        ),
+        None => format!(
+            "{}; {} does not say which protocol {} {oldest} speaks",
+            w.text,
+            policy.source(),
+            policy.component_name(w.sender)
+        ),
+    }
+}
+
 /// `COMPAT_PROTOCOL` and `COMPAT_FEATURES`, when the policy has them.
 pub(super) fn vars(policy: &Policy, shown: &str) -> Vec<(String, String)> {
     let mut vars = Vec::new();
