@@ -82,7 +82,30 @@ impl Unreadable {
         self
     }
 
-    /// The named feature (`#[compat(feature = "...")]`) the unknown part belongs to.
+    /// The named feature (`#[compat(feature = "...")]`) the unknown part belongs to; its
+    /// text then names it: "variant `ReadLink` (feature `readlink`) arrived in
+    /// mirrord-protocol 1.6.0, first carried by 3.41.0, ...". `None` for a part tied to no
+    /// feature.
+    ///
+    /// ```
+    /// # #[cfg(feature = "build")] {
+    /// use compat_runtime::{Compat, Endpoint, Policy};
+    ///
+    /// #[derive(Clone, Compat)]
+    /// #[compat(between = ["server"])]
+    /// #[since("0.0.1")]
+    /// pub enum Op { Get, #[since("0.1.0")] Batch }
+    ///
+    /// let policy = Policy::from_toml("compat.toml", "[components]\nserver = {}\n\
+    ///     [[rule]]\ncomponent = \"server\"\npeer = \"server\"\nskew = \"any\"\n").unwrap();
+    /// static MESSAGES: &[&compat_runtime::Message] = &[Op::MESSAGE];
+    /// let new = Endpoint::new(&policy, "server", "0.1.0", MESSAGES).unwrap();
+    /// let old = Endpoint::new(&policy, "server", "0.0.5", MESSAGES).unwrap();
+    /// let err = new.accept(old.hello()).unwrap().guard(&Op::Batch).unwrap_err();
+    /// assert_eq!(err.feature(), None);
+    /// assert_eq!(err.protocol(), None);
+    /// # }
+    /// ```
     pub fn feature(&self) -> Option<&'static str> {
         self.0.feature
     }

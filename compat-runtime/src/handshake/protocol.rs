@@ -291,6 +291,24 @@ impl Speech {
 
 /// Why a session cannot use a named feature: [`Session::require`]'s error. It names the
 /// feature, what the peer lacks, the release that brings it and what to upgrade.
+///
+/// ```
+/// # #[cfg(feature = "build")] {
+/// use compat_runtime::{Endpoint, Policy};
+/// let policy = Policy::from_toml("compat.toml", "[components]\nserver = {}\n\
+///     [[rule]]\ncomponent = \"server\"\npeer = \"server\"\nskew = \"any\"\n\
+///     [[feature]]\nname = \"batching\"\nsince = \"0.9.0\"\n").unwrap();
+/// let new = Endpoint::new(&policy, "server", "0.9.3", &[]).unwrap();
+/// let old = Endpoint::new(&policy, "server", "0.8.1", &[]).unwrap();
+/// let err = new.accept(old.hello()).unwrap().require("batching").unwrap_err();
+/// assert_eq!(err.feature(), "batching");
+/// assert_eq!(
+///     err.to_string(),
+///     "server 0.8.1 does not support feature `batching`: it arrived in 0.9.0; upgrade server \
+///      to 0.9.0 or later"
+/// );
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported {
     feature: String,

@@ -132,6 +132,21 @@ impl Protocol {
 
 /// One `[[feature]]`: a named capability, its protocol version (or release, without
 /// `[protocol]`) and, for a capability no version implies, `advertised = true`.
+///
+/// ```
+/// # #[cfg(feature = "build")] {
+/// use compat_runtime::{Policy, Version};
+/// let policy = Policy::from_toml("compat.toml", "[components]\nagent = {}\n\
+///     [[rule]]\ncomponent = \"agent\"\npeer = \"agent\"\nskew = \"any\"\n\
+///     [[feature]]\nname = \"statfs-v1\"\nsince = \"1.2.2\"\nuntil = \"1.18.0\"\n\
+///     [[feature]]\nname = \"pro\"\nadvertised = true\n").unwrap();
+/// let statfs = policy.feature("statfs-v1").unwrap();
+/// assert!(statfs.implied_by(policy.scheme(), &Version::new(1, 17, 3)));
+/// assert!(!statfs.implied_by(policy.scheme(), &Version::new(1, 18, 0)));
+/// // Only a peer's hello says it has a capability no version implies.
+/// assert!(!policy.feature("pro").unwrap().implied_by(policy.scheme(), &Version::new(9, 0, 0)));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feature {
     /// Its name: `readlink`.
