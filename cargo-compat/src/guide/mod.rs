@@ -12,7 +12,7 @@
 //! every section reads); `window` (the versions peers accept, and those none does, in words)
 //! and `runbook` (a plan as runbook lines); `order` (the upgrade tables, and why their order
 //! matters) and `examples` (worked plans); then one file per section, in page order: `in_short`,
-//! `components`, `versioning`, `compatibility`, `support`, `denied`, `upgrading`,
+//! `components`, `versioning`, `protocol`, `compatibility`, `support`, `denied`, `upgrading`,
 //! `downgrading`. This file writes the page from them.
 
 mod compatibility;
@@ -23,6 +23,7 @@ mod downgrading;
 mod examples;
 mod in_short;
 mod order;
+mod protocol;
 mod runbook;
 mod support;
 mod upgrading;
@@ -88,6 +89,7 @@ pub fn write(policy: &Policy, releases: &Releases, command: &str) -> String {
     in_short::section(&g, &mut out);
     components::section(&g, &mut out);
     versioning::section(&g, &mut out);
+    protocol::section(&g, &mut out);
     compatibility::section(&g, &mut out);
     support::section(&g, &mut out);
     denied::section(&g, &mut out);
