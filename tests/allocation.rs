@@ -211,3 +211,75 @@ mod guard {
         assert_eq!(value.svids.len() + usize::from(value.revision.is_some()), 2);
     }
 }
+
+mod fallback {
+    use compat_runtime::handshake::Endpoint;
+    use compat_runtime::{Compat, Message, Policy};
+
+    fn first(v2: &(u64, u64)) -> u64 {
+        v2.0
+    }
+
+    #[derive(Clone, Compat)]
+    #[compat(from = "layer", to = "agent")]
+    #[since("0.0.1")]
+    pub(crate) enum Request {
+        ReadDir(u64),
+        #[since("0.0.9")]
+        #[compat(fallback = "ReadDir", via = "first")]
+        ReadDirBatch((u64, u64)),
+        #[compat(other)]
+        Unknown,
+    }
+
+    #[derive(Clone, Compat)]
+    #[compat(from = "layer", to = "agent")]
+    #[since("0.0.1")]
+    pub(crate) enum Outer {
+        Request(Request),
+        Many(Vec<Request>),
+        #[compat(other)]
+        Unknown,
+    }
+
+    static MESSAGES: &[&Message] = &[Outer::MESSAGE, Request::MESSAGE];
+
+    /// A variant with a fallback costs a peer that knows it what any message costs: one
+    /// compare, no copy, no allocation, nested or not.
+    #[test]
+    fn a_fallback_costs_nothing_for_a_peer_that_knows_the_variant() {
+        let policy = Policy::from_toml(
+            "compat.toml",
+            "[components]\nlayer = {}\nagent = {}\n[[rule]]\ncomponent = \"agent\"\n\
+             peer = \"layer\"\nnewer = \"none\"\nolder = \"any\"\n",
+        )
+        .unwrap();
+        let layer = Endpoint::new(&policy, "layer", "0.1.0", MESSAGES).unwrap();
+        let agent = Endpoint::new(&policy, "agent", "0.0.9", MESSAGES).unwrap();
+        let session = layer.accept(agent.hello()).unwrap();
+        let value = Outer::Many(vec![Request::ReadDirBatch((1, 8)), Request::ReadDir(2)]);
+        let (borrowed, n) = super::allocations_in(|| {
+            matches!(session.prepare(&value), Ok(std::borrow::Cow::Borrowed(_)))
+        });
+        assert!(borrowed);
+        assert_eq!(n, 0, "prepare allocated for a peer that knows the variant");
+        let (ok, n) = super::allocations_in(|| session.guard(&value).is_ok());
+        assert!(ok);
+        assert_eq!(
+            n, 0,
+            "the guard allocated for a peer that knows the variant"
+        );
+        // An older agent walks the value; one with nothing to degrade is still not copied.
+        let old = Endpoint::new(&policy, "agent", "0.0.5", MESSAGES).unwrap();
+        let session = layer.accept(old.hello()).unwrap();
+        let plain = Outer::Many(vec![Request::ReadDir(2)]);
+        let (borrowed, n) = super::allocations_in(|| {
+            matches!(session.prepare(&plain), Ok(std::borrow::Cow::Borrowed(_)))
+        });
+        assert!(borrowed);
+        assert_eq!(
+            n, 0,
+            "prepare allocated for a value with nothing to degrade"
+        );
+    }
+}

@@ -13,45 +13,70 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use semver::Version;
 
-/// `strip` (the enum's own strip, if any), with the fallbacks applied first; `strip` itself
-/// when no variant has a fallback.
-pub(crate) fn degrade_first(
+/// What the fallbacks add to an enum's guard: the `__fall_back` method, and its call at the
+/// head of `__strip` (`strip`, the enum's own strip, if any). `None` when no variant has a
+/// fallback.
+pub(crate) struct Degrade {
+    pub(crate) method: TokenStream,
+    pub(crate) strip: TokenStream,
+}
+
+/// The enum's [`Degrade`], if any variant has a fallback.
+///
+/// `__fall_back(&self, peer)` makes the value in the form the peer reads from a borrow: the
+/// first conversion reads the value itself (so `Session::prepare` copies nothing but what
+/// `via` makes), the rest of a chain the value made so far. The value's first variant and
+/// the one it ends as are noted once: a peer got `StatFs` instead of `StatFsV3`, however
+/// many steps that took. `__strip` replaces the value with it in place.
+pub(crate) fn degrade(
     variants: &[Variant<'_>],
     message_since: Option<&Version>,
     strip: Option<TokenStream>,
-) -> Option<TokenStream> {
+) -> Option<Degrade> {
     let arms: Vec<TokenStream> = variants
         .iter()
         .enumerate()
         .filter_map(|(index, variant)| arm(variants, message_since, index, variant))
         .collect();
     if arms.is_empty() {
-        return strip;
+        return None;
     }
     // Each fallback is older than its variant, so a chain ends within as many steps as there
     // are fallbacks; the bound keeps a `via` that returns its own variant from looping.
-    // The value's first variant and the one it ends as are noted once, after the chain: a
-    // peer got `StatFs` instead of `StatFsV3`, however many steps that took.
     let steps = arms.len();
-    Some(quote! {
-        let mut fell = (usize::MAX, 0);
-        for _ in 0..#steps {
-            let (to, from, into): (Self, usize, usize) = match &*self {
-                #(#arms)*
-                #[allow(unreachable_patterns)]
-                _ => break,
+    let method = quote! {
+        #[inline]
+        fn __fall_back(&self, peer: u64) -> ::core::option::Option<Self> {
+            let step = |value: &Self| -> ::core::option::Option<(Self, usize, usize)> {
+                ::core::option::Option::Some(match value {
+                    #(#arms)*
+                    #[allow(unreachable_patterns)]
+                    _ => return ::core::option::Option::None,
+                })
             };
-            *self = to;
-            if fell.0 == usize::MAX {
-                fell.0 = from;
+            let (mut to, from, mut into) = step(self)?;
+            for _ in 1..#steps {
+                match step(&to) {
+                    ::core::option::Option::Some((next, _, step_into)) => {
+                        to = next;
+                        into = step_into;
+                    }
+                    ::core::option::Option::None => break,
+                }
             }
-            fell.1 = into;
+            ::compat_runtime::__g::fell_back(Self::MESSAGE, from, into);
+            ::core::option::Option::Some(to)
         }
-        if fell.0 != usize::MAX {
-            ::compat_runtime::__g::fell_back(Self::MESSAGE, fell.0, fell.1);
+    };
+    let strip = quote! {
+        if let ::core::option::Option::Some(to) =
+            ::compat_runtime::message::Compat::__fall_back(&*self, peer)
+        {
+            *self = to;
         }
         #strip
-    })
+    };
+    Some(Degrade { method, strip })
 }
 
 /// The arm that degrades one variant for a peer that predates it: the value converted,
@@ -84,7 +109,7 @@ fn arm(
         (Conversion::Whole, Some((_, path))) => {
             let via =
                 quote_spanned!(span_of(&fallback.to, path)=> let via: fn(&Self) -> Self = #path;);
-            quote!({ #via via(self) })
+            quote!({ #via via(value) })
         }
         // The rules report a missing `via`; no guard is written for an item with errors.
         (_, None) => return None,

@@ -75,11 +75,13 @@ pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream 
     methods(&bodies, &types)
 }
 
-/// The bodies of the three slow-path methods; `None` where the trait's default serves.
+/// The bodies of the three slow-path methods; `None` where the trait's default serves. And
+/// an enum's `__fall_back` method, when a variant has a fallback (`expand_fallback.rs`).
 struct Bodies {
     unreadable: Option<TokenStream>,
     needs_strip: Option<TokenStream>,
     strip: Option<TokenStream>,
+    fall_back: Option<TokenStream>,
 }
 
 /// A struct's bodies: its fields are `self.<member>`.
@@ -119,6 +121,7 @@ fn struct_bodies<'a>(
         unreadable,
         needs_strip: parts.needs_strip(),
         strip: parts.strip(),
+        fall_back: None,
     }
 }
 
@@ -154,6 +157,7 @@ fn enum_bodies<'a>(
         })
     };
     let strip = arms(&strip_arms, quote!({}));
+    let degrade = crate::expand_fallback::degrade(variants, message_since, strip.clone());
     Bodies {
         unreadable: arms(
             &read_arms,
@@ -165,7 +169,8 @@ fn enum_bodies<'a>(
             ),),
         ),
         needs_strip: arms(&need_arms, quote!(false,)),
-        strip: crate::expand_fallback::degrade_first(variants, message_since, strip),
+        strip: degrade.as_ref().map_or(strip, |d| Some(d.strip.clone())),
+        fall_back: degrade.map(|d| d.method),
     }
 }
 
@@ -230,6 +235,7 @@ fn variant_arms<'a>(
         unreadable,
         needs_strip,
         strip: parts.strip().map(|strip| quote!(#pattern => { #strip })),
+        fall_back: None,
     }
 }
 
@@ -276,11 +282,13 @@ fn methods(bodies: &Bodies, types: &[TokenStream]) -> TokenStream {
         .strip
         .as_ref()
         .map(|body| method(quote!(fn __strip(&mut self, peer: u64)), body));
+    let fall_back = &bodies.fall_back;
     quote! {
         #newest_within
         #unreadable
         #needs_strip
         #strip
+        #fall_back
     }
 }
 

@@ -61,24 +61,21 @@ impl Degraded {
     }
 }
 
-/// What one recording gathered.
+/// What one recording gathered, in place (a send that degrades allocates nothing for it).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Applied {
-    pub(crate) degraded: Vec<Degraded>,
+    listed: [Option<Degraded>; DISTINCT],
     /// Degradations of variants past the first [`DISTINCT`].
     pub(crate) more: u64,
 }
 
 impl Applied {
     fn note(&mut self, message: &'static Message, from: &'static Variant, to: &'static Variant) {
-        if let Some(seen) = self
-            .degraded
-            .iter_mut()
-            .find(|d| core::ptr::eq(d.from, from) && core::ptr::eq(d.to, to))
-        {
+        let same = |d: &Degraded| core::ptr::eq(d.from, from) && core::ptr::eq(d.to, to);
+        if let Some(seen) = self.listed.iter_mut().flatten().find(|d| same(d)) {
             seen.count += 1;
-        } else if self.degraded.len() < DISTINCT {
-            self.degraded.push(Degraded {
+        } else if let Some(free) = self.listed.iter_mut().find(|d| d.is_none()) {
+            *free = Some(Degraded {
                 message,
                 from,
                 to,
@@ -89,9 +86,14 @@ impl Applied {
         }
     }
 
+    /// The variants degraded, in the order first seen.
+    pub(crate) fn degraded(&self) -> impl Iterator<Item = &Degraded> {
+        self.listed.iter().flatten()
+    }
+
     /// Every degradation, counted.
     pub(crate) fn total(&self) -> u64 {
-        self.degraded.iter().map(|d| d.count).sum::<u64>() + self.more
+        self.degraded().map(|d| d.count).sum::<u64>() + self.more
     }
 }
 
@@ -117,10 +119,10 @@ pub fn fell_back(message: &'static Message, from: usize, to: usize) {
     });
 }
 
-/// Runs `degrade` with the notes of this thread gathered, and returns them. Nests: a
-/// recording inside `degrade` (a `via` that prepares another value) keeps its own notes,
-/// and the outer one resumes after it, even if `degrade` panics.
-pub(crate) fn recording(degrade: impl FnOnce()) -> Applied {
+/// Runs `degrade` with the notes of this thread gathered, and returns what it returned and
+/// them. Nests: a recording inside `degrade` (a `via` that prepares another value) keeps
+/// its own notes, and the outer one resumes after it, even if `degrade` panics.
+pub(crate) fn recording<R>(degrade: impl FnOnce() -> R) -> (R, Applied) {
     struct Resume(Option<Applied>);
     impl Drop for Resume {
         fn drop(&mut self) {
@@ -134,10 +136,10 @@ pub(crate) fn recording(degrade: impl FnOnce()) -> Applied {
     }
     let outer = APPLIED.with(|applied| applied.replace(Some(Applied::default())));
     let resume = Resume(outer);
-    degrade();
+    let out = degrade();
     let gathered = APPLIED.with(|applied| applied.borrow_mut().take());
     drop(resume);
-    gathered.unwrap_or_default()
+    (out, gathered.unwrap_or_default())
 }
 
 /// The values sent to one peer in an older form: how many, and the rate limits of the
@@ -175,7 +177,7 @@ impl Sent {
     pub(crate) fn record(&self, applied: &Applied, ends: &Ends<'_>) {
         self.count.fetch_add(applied.total(), Ordering::Relaxed);
         #[cfg(feature = "tracing")]
-        for degraded in &applied.degraded {
+        for degraded in applied.degraded() {
             self.report(degraded, ends);
         }
         #[cfg(not(feature = "tracing"))]
@@ -295,24 +297,25 @@ mod tests {
     #[test]
     fn notes_outside_a_recording_are_dropped_and_inside_one_are_counted() {
         fell_back(&REQUEST, 1, 0);
-        let applied = recording(|| {
+        let ((), applied) = recording(|| {
             fell_back(&REQUEST, 1, 0);
             fell_back(&REQUEST, 1, 0);
             // Not a variant with a fallback, or not a variant: nothing to note.
             fell_back(&REQUEST, 0, 0);
             fell_back(&REQUEST, 7, 0);
         });
-        assert_eq!(applied.degraded.len(), 1);
-        assert_eq!(applied.degraded[0].from.name, "ReadDirBatch");
-        assert_eq!(applied.degraded[0].to.name, "ReadDir");
+        let degraded: Vec<&Degraded> = applied.degraded().collect();
+        assert_eq!(degraded.len(), 1);
+        assert_eq!(degraded[0].from.name, "ReadDirBatch");
+        assert_eq!(degraded[0].to.name, "ReadDir");
         assert_eq!(applied.total(), 2);
-        assert_eq!(recording(|| {}), Applied::default());
+        assert_eq!(recording(|| {}).1, Applied::default());
     }
 
     #[test]
     fn a_chain_says_every_warning_on_the_way_in_order() {
-        let applied = recording(|| fell_back(&REQUEST, 2, 0));
-        let degraded = applied.degraded[0];
+        let ((), applied) = recording(|| fell_back(&REQUEST, 2, 0));
+        let degraded = *applied.degraded().next().unwrap();
         assert_eq!(
             (degraded.from.name, degraded.to.name),
             ("ReadDirV3", "ReadDir")
@@ -321,24 +324,22 @@ mod tests {
             degraded.warning().as_deref(),
             Some("no file types; one entry per request")
         );
-        let applied = recording(|| fell_back(&REQUEST, 2, 1));
-        assert_eq!(
-            applied.degraded[0].warning().as_deref(),
-            Some("no file types")
-        );
+        let ((), applied) = recording(|| fell_back(&REQUEST, 2, 1));
+        let degraded = applied.degraded().next().unwrap();
+        assert_eq!(degraded.warning().as_deref(), Some("no file types"));
     }
 
     #[test]
     fn a_send_lists_a_bounded_number_of_variants_and_counts_the_rest() {
-        let applied = recording(|| {
+        let ((), applied) = recording(|| {
             for _ in 0..3 {
                 fell_back(&REQUEST, 2, 0);
             }
             fell_back(&REQUEST, 2, 1);
             fell_back(&REQUEST, 1, 0);
         });
-        assert_eq!(applied.degraded.len(), 3);
-        assert_eq!(applied.degraded[0].count, 3);
+        assert_eq!(applied.degraded().count(), 3);
+        assert_eq!(applied.degraded().next().unwrap().count, 3);
         assert_eq!(applied.total(), 5);
         let mut many = Applied::default();
         for _ in 0..DISTINCT + 4 {
@@ -346,16 +347,16 @@ mod tests {
             let from: &'static Variant = Box::leak(Box::new(VARIANTS[1]));
             many.note(&REQUEST, from, &VARIANTS[0]);
         }
-        assert_eq!((many.degraded.len(), many.more), (DISTINCT, 4));
+        assert_eq!((many.degraded().count(), many.more), (DISTINCT, 4));
         assert_eq!(many.total(), (DISTINCT + 4) as u64);
     }
 
     #[test]
     fn a_recording_inside_another_keeps_its_own_notes_and_the_outer_one_resumes() {
         let mut inner = Applied::default();
-        let outer = recording(|| {
+        let ((), outer) = recording(|| {
             fell_back(&REQUEST, 1, 0);
-            inner = recording(|| fell_back(&REQUEST, 1, 0));
+            inner = recording(|| fell_back(&REQUEST, 1, 0)).1;
             fell_back(&REQUEST, 1, 0);
         });
         assert_eq!((outer.total(), inner.total()), (2, 1));
@@ -420,7 +421,7 @@ mod tests {
             peer: ("agent", "1.14.0"),
         };
         tracing::subscriber::with_default(lines.clone(), || {
-            let chain = recording(|| {
+            let ((), chain) = recording(|| {
                 fell_back(&REQUEST, 2, 0);
                 fell_back(&REQUEST, 2, 0);
             });

@@ -100,6 +100,19 @@ pub trait Compat {
     fn __strip(&mut self, peer: u64) {
         let _ = peer;
     }
+
+    /// The value in the form a peer at `peer` reads, when it is a variant the peer
+    /// predates that has a fallback (`#[compat(fallback = "...")]`, followed down its
+    /// chain), made from the borrow; `None` otherwise. `__strip` applies it in place.
+    #[doc(hidden)]
+    #[inline]
+    fn __fall_back(&self, peer: u64) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        let _ = peer;
+        None
+    }
 }
 
 /// serde writes a `Box<M>` as the `M` it holds, so it has `M`'s table and is guarded as `M`
@@ -128,6 +141,11 @@ impl<M: Compat> Compat for Box<M> {
     #[inline]
     fn __strip(&mut self, peer: u64) {
         (**self).__strip(peer);
+    }
+
+    #[inline]
+    fn __fall_back(&self, peer: u64) -> Option<Self> {
+        (**self).__fall_back(peer).map(Box::new)
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use super::hello::Hello;
 use super::refused::Notice;
 use crate::check::Peer;
-use crate::fallback::{Ends, Sent, recording};
+use crate::fallback::{Applied, Ends, Sent, recording};
 use crate::guard::{Guard, Part, Unknown, Unreadable, pack, pack_peer};
 use crate::message::{Field, Message, Variant};
 use crate::version::Version;
@@ -342,8 +342,16 @@ impl Session {
             self.guard_slow(value)?;
             return Ok(Cow::Borrowed(value));
         }
-        let mut owned = value.clone();
-        self.degrade(&mut owned);
+        let (owned, applied) = recording(|| {
+            // A value that is itself a variant with a fallback is made from the borrow, as
+            // a hand-written gate would make it; anything else is copied, then degraded.
+            let mut owned = value
+                .__fall_back(self.packed)
+                .unwrap_or_else(|| value.clone());
+            owned.strip(self.packed);
+            owned
+        });
+        self.report(&applied);
         self.guard_slow(&owned)?;
         Ok(Cow::Owned(owned))
     }
@@ -361,7 +369,12 @@ impl Session {
 
     #[cold]
     fn degrade<T: Guard>(&self, value: &mut T) {
-        let applied = recording(|| value.strip(self.packed));
+        let ((), applied) = recording(|| value.strip(self.packed));
+        self.report(&applied);
+    }
+
+    /// Counts and reports what one send degraded.
+    fn report(&self, applied: &Applied) {
         if applied.total() == 0 {
             return;
         }
@@ -371,7 +384,7 @@ impl Session {
         };
         self.fallbacks
             .get_or_init(Arc::default)
-            .record(&applied, &ends);
+            .record(applied, &ends);
     }
 
     /// Counts this session's fallbacks in `sent` (a census row's), unless it counts them
