@@ -206,6 +206,9 @@ fn reaches(policy: &Policy, old: &Version, current: &Version, locked: &[LockedMe
 /// One route between a recorded release and this one, and which way peers meet on it.
 struct Pair<'a> {
     old: &'a Version,
+    /// What `#[since]` is compared with for `old`: under `[protocol]`, the protocol `old`
+    /// carried (`#[since]` then speaks protocol versions), else `old` itself.
+    old_since: &'a Version,
     current: &'a Version,
     from: &'a str,
     to: &'a str,
@@ -265,6 +268,9 @@ pub(super) fn compare_release(
         shapes,
         travels: carried::travels(shapes),
     };
+    let old_since = policy
+        .protocol()
+        .map_or_else(|| old.clone(), |p| p.spoken_by(old));
     for (was, travels) in locked.iter().zip(carried::travels(locked)) {
         for travel in &travels {
             let Some((from, to)) = route_ends(&travel.route) else {
@@ -279,6 +285,7 @@ pub(super) fn compare_release(
             inside = true;
             let pair = Pair {
                 old,
+                old_since: &old_since,
                 current,
                 from,
                 to,

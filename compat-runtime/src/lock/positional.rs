@@ -396,7 +396,7 @@ fn new_variants_arrive_after_the_release(
         ));
         return;
     }
-    let after = parse_version(&n.since).is_ok_and(|since| since > *pair.old);
+    let after = parse_version(&n.since).is_ok_and(|since| since > *pair.old_since);
     if !after {
         problems.push(format!(
             "variant `{}::{}` (index {at}) is new since {}, but says #[since(\"{}\")], so the send guard would send it to {} ({}), which fails on an index it does not know (no catch-all exists under {}); give it the #[since] of the release that first ships it",
