@@ -140,6 +140,16 @@ fn an_end_without_protocol_reads_the_new_tags_as_fields_it_skips() {
     let body = &bytes[HEADER_LEN..];
     assert!(body.windows(3).any(|w| w == [0x04, 0x00, 0x05]), "{body:?}");
     assert!(body.windows(3).any(|w| w == [0x05, 0x00, 23]), "{body:?}");
+    // docs/handshake.md's example: agent 3.41.0 at 1.6.0, advertising one feature.
+    let agent = end("agent", "3.41.0")
+        .advertise(["steal-filtered-upgrades"])
+        .unwrap();
+    let bytes = Frame::Hello(agent.hello().clone()).to_bytes();
+    assert_eq!(bytes[6..8], [0x00, 0x3e]);
+    assert_eq!(
+        bytes[HEADER_LEN + 28..HEADER_LEN + 36],
+        [0x04, 0x00, 0x05, b'1', b'.', b'6', b'.', b'0']
+    );
 }
 
 #[test]

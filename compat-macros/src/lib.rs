@@ -13,9 +13,11 @@
 //!    text), `wire_type` (a type as it travels), `carriers` (the containers a message travels inside) and `env_escape` (the
 //!    percent-escaping of the build script's variables);
 //! 2. parse: `attr` reads the attributes, `ast` builds the typed tree with them;
-//! 3. the build's environment: `env_window` decodes `COMPAT_WINDOWS`, `env` reads every
-//!    variable the build script hands over (the macro never evaluates `compat.toml`);
-//! 4. validate: `rules`, the compatibility rules, one function each (`rules_positional`
+//! 3. the build's environment: `env_window` decodes `COMPAT_WINDOWS`, `env_features`
+//!    `COMPAT_FEATURES`, `env` reads every variable the build script hands over (the macro
+//!    never evaluates `compat.toml`);
+//! 4. validate: `features` first gives each item tied to a `[[feature]]` the feature's
+//!    `since`; then `rules`, the compatibility rules, one function each (`rules_positional`
 //!    those of a positional codec, which replace the ones that assume names travel;
 //!    `rules_fallback` those of `#[compat(fallback = "...")]`);
 //! 5. generate: `expand_guard` writes the send guard's methods (`expand_fallback` the

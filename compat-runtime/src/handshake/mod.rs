@@ -52,7 +52,8 @@
 // them), `hello` and `refused` (the payloads), `frame` (the frames they travel in),
 // `session` (what an accepted handshake settled), `warning` (the releases this end reaches
 // next, and the notice for a peer one of them refuses); this file is the end that judges
-// hellos.
+// hellos, and `protocol` adds to it and to the session what `[protocol]` and `[[feature]]`
+// settle (the protocol both ends speak, the features the peer supports).
 mod frame;
 mod hello;
 mod kind;
