@@ -3,6 +3,8 @@
 //! feature.
 
 use cargo_compat::{guide, releases::Releases};
+
+mod common;
 use compat_runtime::Policy;
 
 const POLICY: &str = r#"[components]
@@ -50,4 +52,27 @@ fn the_guide_names_the_protocol_each_release_carries() {
     // The rest of the guide speaks releases.
     assert!(page.contains("3.41.0"), "{page}");
     assert!(!page.contains("agent 1.6.0"), "{page}");
+}
+
+#[test]
+fn lint_counts_the_protocol_and_the_features() {
+    let dir = common::scratch_dir("protocol-lint");
+    std::fs::write(dir.join("compat.toml"), POLICY).unwrap();
+    let r = common::run_in(&dir, &["lint", "--policy", "compat.toml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "ok: compat.toml: 2 components, 1 rule, 0 upgrade tables, mirrord-protocol 1.6.0 (2 releases listed), 2 features\n"
+    );
+    // A mapping that does not rise is an error at its place.
+    let broken = POLICY.replace("\"1.6.0\" = \"3.41.0\"", "\"1.6.0\" = \"3.20.0\"");
+    std::fs::write(dir.join("compat.toml"), broken).unwrap();
+    let r = common::run_in(&dir, &["lint", "--policy", "compat.toml"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("compat.toml:17:11: error: [protocol.releases] does not rise"),
+        "{}",
+        r.stderr
+    );
 }

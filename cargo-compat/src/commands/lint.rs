@@ -1,6 +1,7 @@
 //! `lint`: validate a policy and check it for contradictions. Exit 0 clean (warnings on
 //! stderr), 1 with errors (each located, with its snippet and help), 2 no policy.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use compat_runtime::Policy;
@@ -34,7 +35,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 eprintln!("{w}\n");
             }
             println!(
-                "ok: {shown}: {}, {}, {}{}{}",
+                "ok: {shown}: {}, {}, {}{}{}{}",
                 count(policy.components().len(), "component", "components"),
                 count(policy.rules().len(), "rule", "rules"),
                 count(policy.upgrades().len(), "upgrade table", "upgrade tables"),
@@ -42,6 +43,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                     0 => String::new(),
                     n => format!(", {}", count(n, "deny", "denies")),
                 },
+                speech(&policy),
                 match policy.warnings().len() {
                     0 => String::new(),
                     n => format!(", {}", count(n, "warning", "warnings")),
@@ -58,4 +60,26 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `, mirrord-protocol 1.29.0 (3 releases listed), 9 features`: what `[protocol]` and
+/// `[[feature]]` say, when the policy has them.
+fn speech(policy: &Policy) -> String {
+    let mut out = String::new();
+    if let Some(p) = policy.protocol() {
+        let _ = write!(
+            out,
+            ", {} {} ({} listed)",
+            p.name.value,
+            p.version.value,
+            count(p.releases.len(), "release", "releases")
+        );
+    }
+    match policy.features().len() {
+        0 => {}
+        n => {
+            let _ = write!(out, ", {}", count(n, "feature", "features"));
+        }
+    }
+    out
 }
