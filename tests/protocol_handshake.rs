@@ -168,6 +168,14 @@ fn supports_by_version_and_by_advertisement() {
         .unwrap();
     let session = layer.admit(licensed.hello(), None).unwrap();
     assert!(session.supports("steal-filtered-upgrades"));
+    // Advertised twice, listed once.
+    let twice = licensed
+        .advertise(["readlink", "steal-filtered-upgrades"])
+        .unwrap();
+    assert_eq!(
+        twice.hello().features().collect::<Vec<_>>(),
+        ["steal-filtered-upgrades", "readlink"]
+    );
     // Between two ends at 1.18.0, the removed feature is gone.
     let both_new = layer.admit(end("agent", "3.105.0").hello(), None).unwrap();
     assert!(!both_new.supports("statfs-v1"));

@@ -243,8 +243,14 @@ impl Endpoint<'_> {
                 None => return Err(Speech::default_for(self.policy).unknown(name)),
             }
         }
-        let all = self.hello.features().chain(names.iter().copied());
-        let hello = self.hello.with_features(all.collect::<Vec<_>>());
+        // Each name once, in the order first advertised.
+        let mut all: Vec<&str> = self.hello.features().collect();
+        for name in names {
+            if !all.contains(&name) {
+                all.push(name);
+            }
+        }
+        let hello = self.hello.with_features(all);
         self.hello = Arc::new(hello);
         Ok(self)
     }
