@@ -23,15 +23,15 @@ use criterion::{Criterion, criterion_group, criterion_main};
 #[derive(Clone, Debug, PartialEq, Compat)]
 #[compat(from = "layer", to = "agent")]
 #[since("0.0.1")]
-pub struct StatFsRequest {
-    pub path: String,
+struct StatFsRequest {
+    path: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Compat)]
 #[compat(from = "layer", to = "agent")]
 #[since("0.0.18")]
-pub struct StatFsRequestV2 {
-    pub path: String,
+struct StatFsRequestV2 {
+    path: String,
 }
 
 fn statfs_v1(v2: &StatFsRequestV2) -> StatFsRequest {
@@ -43,7 +43,8 @@ fn statfs_v1(v2: &StatFsRequestV2) -> StatFsRequest {
 #[derive(Clone, Debug, PartialEq, Compat)]
 #[compat(from = "layer", to = "agent")]
 #[since("0.0.1")]
-pub enum FileRequest {
+#[allow(dead_code, reason = "the shapes the guard walks; the benchmark builds some")]
+enum FileRequest {
     StatFs(StatFsRequest),
     #[since("0.0.18")]
     #[compat(fallback = "StatFs", via = "statfs_v1")]
@@ -56,7 +57,8 @@ pub enum FileRequest {
 #[derive(Clone, Debug, PartialEq, Compat)]
 #[compat(from = "layer", to = "agent")]
 #[since("0.0.1")]
-pub enum ClientMessage {
+#[allow(dead_code, reason = "the shapes the guard walks; the benchmark builds some")]
+enum ClientMessage {
     FileRequest(FileRequest),
     Ping,
     #[compat(other)]

@@ -212,6 +212,10 @@ mod guard {
     }
 }
 
+#[allow(
+    dead_code,
+    reason = "the variants are the shapes the guard walks; the test builds only some of them"
+)]
 mod fallback {
     use compat_runtime::handshake::Endpoint;
     use compat_runtime::{Compat, Message, Policy};

@@ -19,15 +19,15 @@ use compat_runtime::{Compat, Message, Policy, Session};
 #[derive(Clone, Debug, PartialEq, Compat)]
 #[compat(from = "layer", to = "agent")]
 #[since("0.0.1")]
-pub struct StatFsRequest {
-    pub path: String,
+struct StatFsRequest {
+    path: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Compat)]
 #[compat(from = "layer", to = "agent")]
 #[since("0.0.18")]
-pub struct StatFsRequestV2 {
-    pub path: String,
+struct StatFsRequestV2 {
+    path: String,
 }
 
 fn statfs_v1(v2: &StatFsRequestV2) -> StatFsRequest {
@@ -47,7 +47,8 @@ fn one_entry(batch: &(u64, u64)) -> u64 {
 #[derive(Clone, Debug, PartialEq, Compat)]
 #[compat(from = "layer", to = "agent")]
 #[since("0.0.1")]
-pub enum FileRequest {
+#[allow(dead_code, reason = "the shapes the guard walks; the tests build some")]
+enum FileRequest {
     StatFs(StatFsRequest),
     #[since("0.0.18")]
     #[compat(fallback = "StatFs", via = "statfs_v1")]
@@ -91,7 +92,8 @@ fn same_fd(fd: &u64) -> u64 {
 #[derive(Clone, Debug, PartialEq, Compat)]
 #[compat(from = "layer", to = "agent")]
 #[since("0.0.1")]
-pub enum DnsRequest {
+#[allow(dead_code, reason = "the shapes the guard walks; the tests build some")]
+enum DnsRequest {
     GetAddrInfoRequest {
         node: String,
     },
@@ -121,7 +123,8 @@ fn ipv4_only(v2: &DnsRequest) -> DnsRequest {
 #[derive(Clone, Debug, PartialEq, Compat)]
 #[compat(from = "layer", to = "agent")]
 #[since("0.0.1")]
-pub enum ClientMessage {
+#[allow(dead_code, reason = "the shapes the guard walks; the tests build some")]
+enum ClientMessage {
     FileRequest(FileRequest),
     GetAddrInfo(DnsRequest),
     Batch(Vec<FileRequest>),

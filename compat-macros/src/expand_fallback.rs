@@ -43,17 +43,10 @@ pub(crate) fn degrade(
     }
     // Each fallback is older than its variant, so a chain ends within as many steps as there
     // are fallbacks; the bound keeps a `via` that returns its own variant from looping.
-    let steps = arms.len();
-    let method = quote! {
-        #[inline]
-        fn __fall_back(&self, peer: u64) -> ::core::option::Option<Self> {
-            let step = |value: &Self| -> ::core::option::Option<(Self, usize, usize)> {
-                ::core::option::Option::Some(match value {
-                    #(#arms)*
-                    #[allow(unreachable_patterns)]
-                    _ => return ::core::option::Option::None,
-                })
-            };
+    // One fallback is one step: no loop for the compiler (or a lint) to look at.
+    let head = match arms.len() {
+        1 => quote!(let (to, from, into) = step(self)?;),
+        steps => quote! {
             let (mut to, from, mut into) = step(self)?;
             for _ in 1..#steps {
                 match step(&to) {
@@ -64,6 +57,19 @@ pub(crate) fn degrade(
                     ::core::option::Option::None => break,
                 }
             }
+        },
+    };
+    let method = quote! {
+        #[inline]
+        fn __fall_back(&self, peer: u64) -> ::core::option::Option<Self> {
+            let step = |value: &Self| -> ::core::option::Option<(Self, usize, usize)> {
+                ::core::option::Option::Some(match value {
+                    #(#arms)*
+                    #[allow(unreachable_patterns)]
+                    _ => return ::core::option::Option::None,
+                })
+            };
+            #head
             ::compat_runtime::__g::fell_back(Self::MESSAGE, from, into);
             ::core::option::Option::Some(to)
         }

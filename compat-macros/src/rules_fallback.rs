@@ -139,7 +139,7 @@ fn fallbacks_are_older(
                 return None;
             };
             if to_since < since {
-                return Some(link?);
+                return link;
             }
             let fallback = variant.attrs.fallback.as_ref()?;
             cx.error_spanned_by(

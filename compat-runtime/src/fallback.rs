@@ -38,6 +38,10 @@ pub(crate) struct Degraded {
     pub(crate) count: u64,
 }
 
+#[cfg_attr(
+    not(feature = "tracing"),
+    allow(dead_code, reason = "read by the events")
+)]
 impl Degraded {
     /// The fallbacks followed from `from` to `to`, in order (one, unless a chain).
     pub(crate) fn steps(&self) -> impl Iterator<Item = Fallback> + '_ {
@@ -162,6 +166,10 @@ pub(crate) struct Sent {
 const THROTTLES: usize = 8;
 
 /// Who sent to whom, for the events: `component@version` of this end, and the peer.
+#[cfg_attr(
+    not(feature = "tracing"),
+    allow(dead_code, reason = "read by the events")
+)]
 pub(crate) struct Ends<'a> {
     pub(crate) local: (&'a str, &'a str),
     pub(crate) peer: (&'a str, &'a str),
