@@ -43,7 +43,10 @@ fn statfs_v1(v2: &StatFsRequestV2) -> StatFsRequest {
 #[derive(Clone, Debug, PartialEq, Compat)]
 #[compat(from = "layer", to = "agent")]
 #[since("0.0.1")]
-#[allow(dead_code, reason = "the shapes the guard walks; the benchmark builds some")]
+#[allow(
+    dead_code,
+    reason = "the shapes the guard walks; the benchmark builds some"
+)]
 enum FileRequest {
     StatFs(StatFsRequest),
     #[since("0.0.18")]
@@ -57,7 +60,10 @@ enum FileRequest {
 #[derive(Clone, Debug, PartialEq, Compat)]
 #[compat(from = "layer", to = "agent")]
 #[since("0.0.1")]
-#[allow(dead_code, reason = "the shapes the guard walks; the benchmark builds some")]
+#[allow(
+    dead_code,
+    reason = "the shapes the guard walks; the benchmark builds some"
+)]
 enum ClientMessage {
     FileRequest(FileRequest),
     Ping,
