@@ -307,7 +307,7 @@ pub struct Counts {
     pub refused: u64,
     /// Variants sent to the peer in an older form, its fallback
     /// (`#[compat(fallback = "...")]`), because the peer predates them: counted by a
-    /// [`Session`] given this census with [`Session::count_in`]. Left out of the JSON
+    /// [`Session`] given this census with [`Census::count_fallbacks_of`]. Left out of the JSON
     /// while 0.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "is_zero"))]
     pub fallbacks: u64,
