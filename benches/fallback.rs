@@ -16,86 +16,18 @@ use std::borrow::Cow;
 use std::hint::black_box;
 
 use compat_runtime::census::Census;
-use compat_runtime::handshake::Endpoint;
-use compat_runtime::{Compat, Message, Policy, Session};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-#[derive(Clone, Debug, PartialEq, Compat)]
-#[compat(from = "layer", to = "agent")]
-#[since("0.0.1")]
-struct StatFsRequest {
-    path: String,
-}
+#[path = "../tests/common/fallback_protocol.rs"]
+#[allow(dead_code, reason = "the tests' messages; the benchmark sends some")]
+mod protocol;
 
-#[derive(Clone, Debug, PartialEq, Compat)]
-#[compat(from = "layer", to = "agent")]
-#[since("0.0.18")]
-struct StatFsRequestV2 {
-    path: String,
-}
-
-fn statfs_v1(v2: &StatFsRequestV2) -> StatFsRequest {
-    StatFsRequest {
-        path: v2.path.clone(),
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Compat)]
-#[compat(from = "layer", to = "agent")]
-#[since("0.0.1")]
-#[allow(
-    dead_code,
-    reason = "the shapes the guard walks; the benchmark builds some"
-)]
-enum FileRequest {
-    StatFs(StatFsRequest),
-    #[since("0.0.18")]
-    #[compat(fallback = "StatFs", via = "statfs_v1")]
-    StatFsV2(StatFsRequestV2),
-    Close(u64),
-    #[compat(other)]
-    Unknown,
-}
-
-#[derive(Clone, Debug, PartialEq, Compat)]
-#[compat(from = "layer", to = "agent")]
-#[since("0.0.1")]
-#[allow(
-    dead_code,
-    reason = "the shapes the guard walks; the benchmark builds some"
-)]
-enum ClientMessage {
-    FileRequest(FileRequest),
-    Ping,
-    #[compat(other)]
-    Unknown,
-}
-
-static MESSAGES: &[&Message] = &[
-    ClientMessage::MESSAGE,
-    FileRequest::MESSAGE,
-    StatFsRequest::MESSAGE,
-    StatFsRequestV2::MESSAGE,
-];
-
-fn layer_to(agent: &str, census: &Census) -> Session {
-    let policy = Policy::from_toml(
-        "compat.toml",
-        "[components]\nlayer = {}\nagent = {}\n[[rule]]\ncomponent = \"agent\"\n\
-         peer = \"layer\"\nnewer = \"none\"\nolder = \"any\"\n",
-    )
-    .unwrap();
-    let layer = Endpoint::new(&policy, "layer", "0.1.0", MESSAGES).unwrap();
-    let agent = Endpoint::new(&policy, "agent", agent, MESSAGES).unwrap();
-    let session = layer.accept(agent.hello()).unwrap();
-    census.count_fallbacks_of(&session);
-    session
-}
+use protocol::{ClientMessage, FileRequest, StatFsRequestV2, statfs_v1};
 
 fn fallback(c: &mut Criterion) {
     let census = Census::new();
-    let old = layer_to("0.0.14", &census);
-    let new = layer_to("0.0.18", &census);
+    let (old, new) = (protocol::layer_to("0.0.14"), protocol::layer_to("0.0.18"));
+    census.count_fallbacks_of(&old);
     let v2 = StatFsRequestV2 {
         path: "/var/lib/postgresql/data".into(),
     };
