@@ -171,7 +171,8 @@ fn featured(input: &Input<'_>) -> Vec<TokenStream> {
 /// The codec's name in `compat_runtime::Codec`, and the index each variant travels as under
 /// it when one differs from its position in the table (else none: `Message::indexes`).
 fn coded(input: &Input<'_>, codec: Codec) -> (syn::Ident, Vec<u32>) {
-    let name = syn::Ident::new(codec.variant_name(), proc_macro2::Span::call_site());
+    // The variant of `compat_runtime::Codec` (one file with this crate's `Codec`).
+    let name = syn::Ident::new(&format!("{codec:?}"), proc_macro2::Span::call_site());
     let Data::Enum(variants) = &input.data else {
         return (name, Vec::new());
     };

@@ -10,6 +10,7 @@
 //! A child of `compare`, whose `Pair` and `Problems` it shares.
 
 use super::{Pair, Problems};
+use crate::codec::Codec;
 use crate::lock::carried::wire_text;
 use crate::lock::file::{LockedField, LockedMessage, LockedVariant};
 use crate::version::parse_version;
@@ -57,13 +58,7 @@ struct Owner<'a> {
 impl Owner<'_> {
     /// `bincode 2's native Encode/Decode`: where a message names the codec.
     fn codec_words(&self) -> String {
-        let gloss = match self.codec {
-            "serde-positional" => "a positional format through serde",
-            "bincode" => "bincode 2's native Encode/Decode",
-            "borsh" => "borsh's own derive",
-            _ => "serde with names on the wire",
-        };
-        format!("{} ({gloss})", self.codec)
+        Codec::parse(self.codec).map_or_else(|| self.codec.to_string(), Codec::described)
     }
 
     /// The fix for data that needs a new shape: a new variant appended at the end, or a new
