@@ -2,7 +2,8 @@
 //!
 //! - `encode/interleaved`: a `ClientMessage::FileRequest(StatFsV2)` framed and encoded
 //!   through the session (`connection::encode`: `Session::prepare`, then bincode) for a
-//!   current agent, beside the same frame written by bincode alone; alternating rounds,
+//!   current agent, beside the same frame written by bincode alone (`connection::frame`,
+//!   the same framing code without the session); alternating rounds,
 //!   medians and their ratio from one run (target: within 5%).
 //! - `guard/*`: the positional guard's fast path, `Session::guard` on a message the agent
 //!   fully knows (one integer compare; target: at most about 0.5 ns), and criterion's loop
@@ -21,7 +22,7 @@ use std::time::Instant;
 
 use compat_runtime::Session;
 use criterion::{Criterion, criterion_group, criterion_main};
-use mirrord_agent_protocol::connection::{CONFIG, encode};
+use mirrord_agent_protocol::connection::{encode, frame};
 use mirrord_agent_protocol::dns::{AddressFamily, GetAddrInfoRequestV2, SockType, getaddrinfo_v1};
 use mirrord_agent_protocol::file::{FileRequest, StatFsRequestV2};
 use mirrord_agent_protocol::{ClientMessage, endpoint};
@@ -51,14 +52,6 @@ fn lookup() -> ClientMessage {
     })
 }
 
-/// bincode alone: the same frame, length first, without the session.
-fn plain(message: &ClientMessage, out: &mut Vec<u8>) {
-    out.extend_from_slice(&[0; 4]);
-    bincode::encode_into_std_write(message, out, CONFIG).unwrap();
-    let len = (out.len() - 4) as u32;
-    out[..4].copy_from_slice(&len.to_be_bytes());
-}
-
 /// Nanoseconds per call of `f`, over `n` calls.
 fn timed(n: u32, mut f: impl FnMut()) -> f64 {
     let start = Instant::now();
@@ -73,12 +66,18 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
-/// Alternates `a` and `b` in 31 rounds of `n` calls each; their medians.
+/// Alternates `a` and `b` in 31 rounds of `n` calls each, which goes first changing every
+/// round (so neither always runs on a cache the other warmed); their medians.
 fn interleaved(n: u32, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
     let (mut first, mut second) = (Vec::new(), Vec::new());
-    for _ in 0..31 {
-        first.push(timed(n, &mut a));
-        second.push(timed(n, &mut b));
+    for round in 0..31 {
+        if round % 2 == 0 {
+            first.push(timed(n, &mut a));
+            second.push(timed(n, &mut b));
+        } else {
+            second.push(timed(n, &mut b));
+            first.push(timed(n, &mut a));
+        }
     }
     (median(&mut first), median(&mut second))
 }
@@ -97,7 +96,7 @@ fn encoding(c: &mut Criterion) {
         },
         || {
             other.clear();
-            plain(black_box(&message), &mut other);
+            frame(black_box(&message), &mut other).unwrap();
             black_box(&other);
         },
     );
@@ -110,6 +109,9 @@ fn encoding(c: &mut Criterion) {
     group.bench_function("loop alone", |b| b.iter(|| black_box(&message)));
     group.bench_function("peer knows all", |b| {
         b.iter(|| black_box(&current).guard(black_box(&message)));
+    });
+    group.bench_function("prepare, peer knows all", |b| {
+        b.iter(|| black_box(black_box(&current).prepare(black_box(&message)).is_ok()));
     });
     group.finish();
 }

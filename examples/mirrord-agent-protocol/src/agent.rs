@@ -97,6 +97,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Agent<S> {
 }
 
 /// The toy agent's answer to one request.
+///
+/// ```
+/// use mirrord_agent_protocol::{ClientMessage, DaemonMessage, agent::answer};
+/// assert_eq!(answer(ClientMessage::Ping), DaemonMessage::Pong);
+/// ```
 pub fn answer(request: ClientMessage) -> DaemonMessage {
     match request {
         ClientMessage::FileRequest(file) => DaemonMessage::File(file_answer(file)),

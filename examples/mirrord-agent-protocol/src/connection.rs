@@ -201,15 +201,37 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 /// encode(&session, &ClientMessage::Ping, &mut frame).unwrap();
 /// assert_eq!(frame, [0, 0, 0, 1, 7]); // the length, then `Ping`: variant 7, as in mirrord
 /// ```
+#[inline]
 pub fn encode<M: Encode + Guard + Clone>(
     session: &Session,
     message: &M,
     out: &mut Vec<u8>,
 ) -> Result<(), SendError> {
+    // A message the peer knows whole goes as it is after one compare: the check
+    // `Session::prepare` starts with, without building the `Cow` it returns (which costs
+    // more than the compare: benches/agent.rs, docs/performance.md).
+    if M::newest() <= session.peer_packed() {
+        return frame(message, out);
+    }
     let sent = session.prepare(message).map_err(SendError::Unreadable)?;
+    frame(&*sent, out)
+}
+
+/// Appends `message` to `out` as one frame, as it is: bincode alone, no session. For a
+/// message that must reach any peer as it is written (and for measuring what the session
+/// adds: `benches/agent.rs`).
+///
+/// ```
+/// # use mirrord_agent_protocol::{ClientMessage, connection::frame};
+/// let mut out = Vec::new();
+/// frame(&ClientMessage::Close, &mut out).unwrap();
+/// assert_eq!(out, [0, 0, 0, 1, 0]);
+/// ```
+#[inline]
+pub fn frame<M: Encode>(message: &M, out: &mut Vec<u8>) -> Result<(), SendError> {
     let at = out.len();
     out.extend_from_slice(&[0; 4]);
-    bincode::encode_into_std_write(&*sent, out, CONFIG).map_err(SendError::Encode)?;
+    bincode::encode_into_std_write(message, &mut *out, CONFIG).map_err(SendError::Encode)?;
     let len = out.len() - at - 4;
     if len > MAX_FRAME {
         out.truncate(at);
@@ -220,6 +242,13 @@ pub fn encode<M: Encode + Guard + Clone>(
 }
 
 /// Decodes one frame's bytes (without its length) into a message.
+///
+/// ```
+/// use mirrord_agent_protocol::{DaemonMessage, connection::{RecvError, decode}};
+/// assert_eq!(decode::<DaemonMessage>(&[7]).unwrap(), DaemonMessage::Pong);
+/// // Past the last variant of `DaemonMessage`: fatal under bincode.
+/// assert!(matches!(decode::<DaemonMessage>(&[99]), Err(RecvError::Decode(_))));
+/// ```
 pub fn decode<M: Decode<()>>(frame: &[u8]) -> Result<M, RecvError> {
     let (message, read) = bincode::decode_from_slice(frame, READ).map_err(RecvError::Decode)?;
     if read != frame.len() {

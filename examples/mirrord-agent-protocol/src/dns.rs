@@ -98,6 +98,15 @@ pub struct GetAddrInfoResponse(pub RemoteResult<DnsLookup>);
 
 /// The conversion mirrord runs when the agent predates `GetAddrInfoRequestV2`: the node
 /// alone, so the agent resolves IPv4 addresses only.
+///
+/// ```
+/// use mirrord_agent_protocol::dns::*;
+/// let v2 = GetAddrInfoRequestV2 {
+///     node: "db".into(), service_port: 0, family: AddressFamily::Both,
+///     socktype: SockType::Any, flags: 0, protocol: 0,
+/// };
+/// assert_eq!(getaddrinfo_v1(&v2), GetAddrInfoRequest { node: "db".into() });
+/// ```
 pub fn getaddrinfo_v1(request: &GetAddrInfoRequestV2) -> GetAddrInfoRequest {
     GetAddrInfoRequest {
         node: request.node.clone(),

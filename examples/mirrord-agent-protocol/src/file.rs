@@ -781,6 +781,12 @@ pub enum SeekFromInternal {
 
 /// The conversion mirrord runs when the agent predates `StatFsV2`: the same path, asked
 /// with the older request.
+///
+/// ```
+/// use mirrord_agent_protocol::file::{StatFsRequest, StatFsRequestV2, statfs_v1};
+/// let v2 = StatFsRequestV2 { path: "/data".into() };
+/// assert_eq!(statfs_v1(&v2), StatFsRequest { path: "/data".into() });
+/// ```
 pub fn statfs_v1(request: &StatFsRequestV2) -> StatFsRequest {
     StatFsRequest {
         path: request.path.clone(),
@@ -788,6 +794,11 @@ pub fn statfs_v1(request: &StatFsRequestV2) -> StatFsRequest {
 }
 
 /// The conversion mirrord runs when the agent predates `XstatFsV2`.
+///
+/// ```
+/// use mirrord_agent_protocol::file::{XstatFsRequest, XstatFsRequestV2, xstatfs_v1};
+/// assert_eq!(xstatfs_v1(&XstatFsRequestV2 { fd: 3 }), XstatFsRequest { fd: 3 });
+/// ```
 pub fn xstatfs_v1(request: &XstatFsRequestV2) -> XstatFsRequest {
     XstatFsRequest { fd: request.fd }
 }

@@ -31,7 +31,7 @@
 //! |---|---|---|---|
 //! | `HTTP_FILTERED_UPGRADE_VERSION` | 1.5.0 | behaviour only: data after a filtered connection upgrades | skipped with a warning ([`agent::Agent::forwards_upgrades`]) |
 //! | `READLINK_VERSION` | 1.6.0 | `FileRequest::ReadLink` | refused locally, naming `readlink` and 3.105.0 |
-//! | `READDIR_BATCH_VERSION` | 1.9.0 | `FileRequest::ReadDirBatch` | refused locally |
+//! | `READDIR_BATCH_VERSION` | 1.9.0 | `FileRequest::ReadDirBatch` | refused locally (mirrord's intproxy batches `ReadDir` only for agents that read it) |
 //! | (none: PR #2830) | 1.11.6 | `ResolveErrorKindInternal::{NotFound, PermissionDenied}` | the agent refuses to send them (mirrord sent them ungated) |
 //! | `MKDIR_VERSION` | 1.13.0 | `MakeDir`, `MakeDirAt` | refused locally |
 //! | `INFO_LOG_VERSION` | 1.13.4 | `LogLevel::Info` | the agent refuses to send it |
@@ -100,6 +100,13 @@ compat_runtime::include_policy!();
 
 /// An end of this protocol: `component` is `"layer"` or `"agent"`, `release` the mirrord
 /// release it runs (3.x), whose protocol the policy's mapping gives.
+///
+/// ```
+/// use compat_runtime::Version;
+/// let agent = mirrord_agent_protocol::endpoint("agent", "3.130.0").unwrap();
+/// assert_eq!(agent.protocol(), Some(&Version::new(1, 14, 0)));
+/// assert!(mirrord_agent_protocol::endpoint("operator", "3.130.0").is_err());
+/// ```
 pub fn endpoint(
     component: &str,
     release: &str,
