@@ -76,3 +76,34 @@ fn lint_counts_the_protocol_and_the_features() {
         r.stderr
     );
 }
+
+#[test]
+fn the_planner_and_the_matrix_keep_speaking_releases() {
+    let dir = common::scratch_dir("protocol-plan");
+    std::fs::write(dir.join("compat.toml"), POLICY).unwrap();
+    let r = common::run_in(
+        &dir,
+        &[
+            "plan",
+            "--policy",
+            "compat.toml",
+            "--from",
+            "3.30.0",
+            "--to",
+            "3.41.0",
+            "--releases",
+            "3.35.0",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("3.41.0"), "{}", r.stdout);
+    assert!(!r.stdout.contains("1.6.0"), "{}", r.stdout);
+    let policy = Policy::from_toml("compat.toml", POLICY).unwrap();
+    let releases: Vec<compat_runtime::Version> = ["3.30.0", "3.41.0"]
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let markdown = cargo_compat::matrix::Matrix::new(&policy, &releases).markdown();
+    assert!(markdown.contains("3.41.0"), "{markdown}");
+    assert!(!markdown.contains("1.6.0"), "{markdown}");
+}
