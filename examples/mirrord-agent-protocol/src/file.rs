@@ -199,9 +199,9 @@ pub enum FileResponse {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct OpenFileRequest {
-    /// `path`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub path: PathBuf,
-    /// `open_options`, as mirrord-protocol names it.
+    /// `open`'s flags.
     pub open_options: OpenOptionsInternal,
 }
 
@@ -210,11 +210,11 @@ pub struct OpenFileRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct OpenRelativeFileRequest {
-    /// `relative_fd`, as mirrord-protocol names it.
+    /// The directory the path is relative to, as the agent numbers it.
     pub relative_fd: u64,
-    /// `path`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub path: PathBuf,
-    /// `open_options`, as mirrord-protocol names it.
+    /// `open`'s flags.
     pub open_options: OpenOptionsInternal,
 }
 
@@ -223,9 +223,9 @@ pub struct OpenRelativeFileRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct ReadFileRequest {
-    /// `remote_fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub remote_fd: u64,
-    /// `buffer_size`, as mirrord-protocol names it.
+    /// How many bytes to read at most.
     pub buffer_size: u64,
 }
 
@@ -234,11 +234,11 @@ pub struct ReadFileRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct ReadLimitedFileRequest {
-    /// `remote_fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub remote_fd: u64,
-    /// `buffer_size`, as mirrord-protocol names it.
+    /// How many bytes to read at most.
     pub buffer_size: u64,
-    /// `start_from`, as mirrord-protocol names it.
+    /// The offset to start at.
     pub start_from: u64,
 }
 
@@ -247,9 +247,9 @@ pub struct ReadLimitedFileRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct SeekFileRequest {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
-    /// `seek_from`, as mirrord-protocol names it.
+    /// Where to move from.
     pub seek_from: SeekFromInternal,
 }
 
@@ -258,9 +258,9 @@ pub struct SeekFileRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct WriteFileRequest {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
-    /// `write_bytes`, as mirrord-protocol names it.
+    /// The bytes to write.
     pub write_bytes: Vec<u8>,
 }
 
@@ -269,11 +269,11 @@ pub struct WriteFileRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct WriteLimitedFileRequest {
-    /// `remote_fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub remote_fd: u64,
-    /// `start_from`, as mirrord-protocol names it.
+    /// The offset to start at.
     pub start_from: u64,
-    /// `write_bytes`, as mirrord-protocol names it.
+    /// The bytes to write.
     pub write_bytes: Vec<u8>,
 }
 
@@ -282,7 +282,7 @@ pub struct WriteLimitedFileRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct CloseFileRequest {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
 }
 
@@ -291,9 +291,9 @@ pub struct CloseFileRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct AccessFileRequest {
-    /// `pathname`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub pathname: PathBuf,
-    /// `mode`, as mirrord-protocol names it.
+    /// The mode bits (`mode_t`).
     pub mode: u8,
 }
 
@@ -302,11 +302,11 @@ pub struct AccessFileRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct XstatRequest {
-    /// `path`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub path: Option<PathBuf>,
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: Option<u64>,
-    /// `follow_symlink`, as mirrord-protocol names it.
+    /// Whether to follow a final symbolic link (`stat`, not `lstat`).
     pub follow_symlink: bool,
 }
 
@@ -315,7 +315,7 @@ pub struct XstatRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct XstatFsRequest {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
 }
 
@@ -324,7 +324,7 @@ pub struct XstatFsRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct FdOpenDirRequest {
-    /// `remote_fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub remote_fd: u64,
 }
 
@@ -333,7 +333,7 @@ pub struct FdOpenDirRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct ReadDirRequest {
-    /// `remote_fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub remote_fd: u64,
 }
 
@@ -342,7 +342,7 @@ pub struct ReadDirRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct CloseDirRequest {
-    /// `remote_fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub remote_fd: u64,
 }
 
@@ -351,9 +351,9 @@ pub struct CloseDirRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct GetDEnts64Request {
-    /// `remote_fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub remote_fd: u64,
-    /// `buffer_size`, as mirrord-protocol names it.
+    /// How many bytes to read at most.
     pub buffer_size: u64,
 }
 
@@ -362,7 +362,7 @@ pub struct GetDEnts64Request {
 #[compat(from = "layer", to = "agent")]
 #[since("1.6.0")]
 pub struct ReadLinkFileRequest {
-    /// `path`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub path: PathBuf,
 }
 
@@ -371,9 +371,9 @@ pub struct ReadLinkFileRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.9.0")]
 pub struct ReadDirBatchRequest {
-    /// `remote_fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub remote_fd: u64,
-    /// `amount`, as mirrord-protocol names it.
+    /// How many entries at most.
     pub amount: usize,
 }
 
@@ -382,9 +382,9 @@ pub struct ReadDirBatchRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.13.0")]
 pub struct MakeDirRequest {
-    /// `pathname`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub pathname: PathBuf,
-    /// `mode`, as mirrord-protocol names it.
+    /// The mode bits (`mode_t`).
     pub mode: u32,
 }
 
@@ -393,11 +393,11 @@ pub struct MakeDirRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.13.0")]
 pub struct MakeDirAtRequest {
-    /// `dirfd`, as mirrord-protocol names it.
+    /// The directory the path is relative to, as the agent numbers it.
     pub dirfd: u64,
-    /// `pathname`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub pathname: PathBuf,
-    /// `mode`, as mirrord-protocol names it.
+    /// The mode bits (`mode_t`).
     pub mode: u32,
 }
 
@@ -406,7 +406,7 @@ pub struct MakeDirAtRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.14.0")]
 pub struct RemoveDirRequest {
-    /// `pathname`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub pathname: PathBuf,
 }
 
@@ -415,7 +415,7 @@ pub struct RemoveDirRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.14.0")]
 pub struct UnlinkRequest {
-    /// `pathname`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub pathname: PathBuf,
 }
 
@@ -424,11 +424,11 @@ pub struct UnlinkRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.14.0")]
 pub struct UnlinkAtRequest {
-    /// `dirfd`, as mirrord-protocol names it.
+    /// The directory the path is relative to, as the agent numbers it.
     pub dirfd: Option<u64>,
-    /// `pathname`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub pathname: PathBuf,
-    /// `flags`, as mirrord-protocol names it.
+    /// The call's flags, in Linux's values.
     pub flags: u32,
 }
 
@@ -437,7 +437,7 @@ pub struct UnlinkAtRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.16.0")]
 pub struct StatFsRequest {
-    /// `path`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub path: PathBuf,
 }
 
@@ -446,7 +446,7 @@ pub struct StatFsRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.18.0")]
 pub struct XstatFsRequestV2 {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
 }
 
@@ -455,7 +455,7 @@ pub struct XstatFsRequestV2 {
 #[compat(from = "layer", to = "agent")]
 #[since("1.18.0")]
 pub struct StatFsRequestV2 {
-    /// `path`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub path: PathBuf,
 }
 
@@ -464,9 +464,9 @@ pub struct StatFsRequestV2 {
 #[compat(from = "layer", to = "agent")]
 #[since("1.21.0")]
 pub struct RenameRequest {
-    /// `old_path`, as mirrord-protocol names it.
+    /// The path to rename.
     pub old_path: PathBuf,
-    /// `new_path`, as mirrord-protocol names it.
+    /// Its new path.
     pub new_path: PathBuf,
 }
 
@@ -475,9 +475,9 @@ pub struct RenameRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.24.0")]
 pub struct FtruncateRequest {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
-    /// `length`, as mirrord-protocol names it.
+    /// The new length.
     pub length: i64,
 }
 
@@ -486,9 +486,9 @@ pub struct FtruncateRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.24.0")]
 pub struct FutimensRequest {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
-    /// `times`, as mirrord-protocol names it.
+    /// Access and modification times, or `None` for now.
     pub times: Option<[Timespec; 2]>,
 }
 
@@ -497,9 +497,9 @@ pub struct FutimensRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.24.0")]
 pub struct Timespec {
-    /// `tv_sec`, as mirrord-protocol names it.
+    /// Seconds.
     pub tv_sec: i64,
-    /// `tv_nsec`, as mirrord-protocol names it.
+    /// Nanoseconds.
     pub tv_nsec: i64,
 }
 
@@ -508,11 +508,11 @@ pub struct Timespec {
 #[compat(from = "layer", to = "agent")]
 #[since("1.24.0")]
 pub struct FchownRequest {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
-    /// `owner`, as mirrord-protocol names it.
+    /// The new owner (`uid_t`).
     pub owner: u32,
-    /// `group`, as mirrord-protocol names it.
+    /// The new group (`gid_t`).
     pub group: u32,
 }
 
@@ -521,9 +521,9 @@ pub struct FchownRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.24.0")]
 pub struct FchmodRequest {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
-    /// `mode`, as mirrord-protocol names it.
+    /// The mode bits (`mode_t`).
     pub mode: u32,
 }
 
@@ -532,17 +532,17 @@ pub struct FchmodRequest {
 #[compat(from = "layer", to = "agent")]
 #[since("1.0.0")]
 pub struct OpenOptionsInternal {
-    /// `read`, as mirrord-protocol names it.
+    /// `O_RDONLY` or `O_RDWR`.
     pub read: bool,
-    /// `write`, as mirrord-protocol names it.
+    /// `O_WRONLY` or `O_RDWR`.
     pub write: bool,
-    /// `append`, as mirrord-protocol names it.
+    /// `O_APPEND`.
     pub append: bool,
-    /// `truncate`, as mirrord-protocol names it.
+    /// `O_TRUNC`.
     pub truncate: bool,
-    /// `create`, as mirrord-protocol names it.
+    /// `O_CREAT`.
     pub create: bool,
-    /// `create_new`, as mirrord-protocol names it.
+    /// `O_CREAT | O_EXCL`.
     pub create_new: bool,
 }
 
@@ -551,7 +551,7 @@ pub struct OpenOptionsInternal {
 #[compat(from = "agent", to = "layer")]
 #[since("1.0.0")]
 pub struct OpenFileResponse {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
 }
 
@@ -560,9 +560,9 @@ pub struct OpenFileResponse {
 #[compat(from = "agent", to = "layer")]
 #[since("1.0.0")]
 pub struct ReadFileResponse {
-    /// `bytes`, as mirrord-protocol names it.
+    /// The bytes read.
     pub bytes: Vec<u8>,
-    /// `read_amount`, as mirrord-protocol names it.
+    /// How many.
     pub read_amount: u64,
 }
 
@@ -571,7 +571,7 @@ pub struct ReadFileResponse {
 #[compat(from = "agent", to = "layer")]
 #[since("1.0.0")]
 pub struct WriteFileResponse {
-    /// `written_amount`, as mirrord-protocol names it.
+    /// How many bytes were written.
     pub written_amount: u64,
 }
 
@@ -580,7 +580,7 @@ pub struct WriteFileResponse {
 #[compat(from = "agent", to = "layer")]
 #[since("1.0.0")]
 pub struct SeekFileResponse {
-    /// `result_offset`, as mirrord-protocol names it.
+    /// The new offset.
     pub result_offset: u64,
 }
 
@@ -589,7 +589,7 @@ pub struct SeekFileResponse {
 #[compat(from = "agent", to = "layer")]
 #[since("1.0.0")]
 pub struct XstatResponse {
-    /// `metadata`, as mirrord-protocol names it.
+    /// The answer.
     pub metadata: MetadataInternal,
 }
 
@@ -598,7 +598,7 @@ pub struct XstatResponse {
 #[compat(from = "agent", to = "layer")]
 #[since("1.0.0")]
 pub struct XstatFsResponse {
-    /// `metadata`, as mirrord-protocol names it.
+    /// The answer.
     pub metadata: FsMetadataInternal,
 }
 
@@ -607,7 +607,7 @@ pub struct XstatFsResponse {
 #[compat(from = "agent", to = "layer")]
 #[since("1.18.0")]
 pub struct XstatFsResponseV2 {
-    /// `metadata`, as mirrord-protocol names it.
+    /// The answer.
     pub metadata: FsMetadataInternalV2,
 }
 
@@ -616,7 +616,7 @@ pub struct XstatFsResponseV2 {
 #[compat(from = "agent", to = "layer")]
 #[since("1.0.0")]
 pub struct OpenDirResponse {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
 }
 
@@ -625,7 +625,7 @@ pub struct OpenDirResponse {
 #[compat(from = "agent", to = "layer")]
 #[since("1.0.0")]
 pub struct ReadDirResponse {
-    /// `direntry`, as mirrord-protocol names it.
+    /// The entry, or `None` at the end.
     pub direntry: Option<DirEntryInternal>,
 }
 
@@ -634,9 +634,9 @@ pub struct ReadDirResponse {
 #[compat(from = "agent", to = "layer")]
 #[since("1.9.0")]
 pub struct ReadDirBatchResponse {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
-    /// `dir_entries`, as mirrord-protocol names it.
+    /// The entries, none at the end.
     pub dir_entries: Vec<DirEntryInternal>,
 }
 
@@ -645,11 +645,11 @@ pub struct ReadDirBatchResponse {
 #[compat(from = "agent", to = "layer")]
 #[since("1.0.0")]
 pub struct GetDEnts64Response {
-    /// `fd`, as mirrord-protocol names it.
+    /// The descriptor, as the agent numbers it.
     pub fd: u64,
-    /// `entries`, as mirrord-protocol names it.
+    /// The entries.
     pub entries: Vec<DirEntryInternal>,
-    /// `result_size`, as mirrord-protocol names it.
+    /// The bytes they take, as `getdents64` counts them.
     pub result_size: u64,
 }
 
@@ -658,7 +658,7 @@ pub struct GetDEnts64Response {
 #[compat(from = "agent", to = "layer")]
 #[since("1.6.0")]
 pub struct ReadLinkFileResponse {
-    /// `path`, as mirrord-protocol names it.
+    /// The path, in the target's file system.
     pub path: PathBuf,
 }
 
@@ -667,13 +667,13 @@ pub struct ReadLinkFileResponse {
 #[compat(from = "agent", to = "layer")]
 #[since("1.0.0")]
 pub struct DirEntryInternal {
-    /// `inode`, as mirrord-protocol names it.
+    /// `d_ino` or `st_ino`.
     pub inode: u64,
-    /// `position`, as mirrord-protocol names it.
+    /// `d_off`.
     pub position: u64,
-    /// `name`, as mirrord-protocol names it.
+    /// `d_name`.
     pub name: String,
-    /// `file_type`, as mirrord-protocol names it.
+    /// `d_type`.
     pub file_type: u8,
 }
 
@@ -682,31 +682,31 @@ pub struct DirEntryInternal {
 #[compat(from = "agent", to = "layer")]
 #[since("1.0.0")]
 pub struct MetadataInternal {
-    /// `device_id`, as mirrord-protocol names it.
+    /// `st_dev`.
     pub device_id: u64,
-    /// `inode`, as mirrord-protocol names it.
+    /// `d_ino` or `st_ino`.
     pub inode: u64,
-    /// `mode`, as mirrord-protocol names it.
+    /// `st_mode`: the file's type and mode bits.
     pub mode: u32,
-    /// `hard_links`, as mirrord-protocol names it.
+    /// `st_nlink`.
     pub hard_links: u64,
-    /// `user_id`, as mirrord-protocol names it.
+    /// `st_uid`.
     pub user_id: u32,
-    /// `group_id`, as mirrord-protocol names it.
+    /// `st_gid`.
     pub group_id: u32,
-    /// `rdevice_id`, as mirrord-protocol names it.
+    /// `st_rdev` (a special file's device).
     pub rdevice_id: u64,
-    /// `size`, as mirrord-protocol names it.
+    /// `st_size`.
     pub size: u64,
-    /// `access_time`, as mirrord-protocol names it.
+    /// `st_atime`, in nanoseconds.
     pub access_time: i64,
-    /// `modification_time`, as mirrord-protocol names it.
+    /// `st_mtime`, in nanoseconds.
     pub modification_time: i64,
-    /// `creation_time`, as mirrord-protocol names it.
+    /// `st_ctime`, in nanoseconds.
     pub creation_time: i64,
-    /// `block_size`, as mirrord-protocol names it.
+    /// `st_blksize` or `f_bsize`.
     pub block_size: u64,
-    /// `blocks`, as mirrord-protocol names it.
+    /// `st_blocks` or `f_blocks`.
     pub blocks: u64,
 }
 
@@ -715,19 +715,19 @@ pub struct MetadataInternal {
 #[compat(from = "agent", to = "layer")]
 #[since("1.0.0")]
 pub struct FsMetadataInternal {
-    /// `filesystem_type`, as mirrord-protocol names it.
+    /// `f_type`.
     pub filesystem_type: i64,
-    /// `block_size`, as mirrord-protocol names it.
+    /// `st_blksize` or `f_bsize`.
     pub block_size: i64,
-    /// `blocks`, as mirrord-protocol names it.
+    /// `st_blocks` or `f_blocks`.
     pub blocks: u64,
-    /// `blocks_free`, as mirrord-protocol names it.
+    /// `f_bfree`.
     pub blocks_free: u64,
-    /// `blocks_available`, as mirrord-protocol names it.
+    /// `f_bavail`.
     pub blocks_available: u64,
-    /// `files`, as mirrord-protocol names it.
+    /// `f_files`.
     pub files: u64,
-    /// `files_free`, as mirrord-protocol names it.
+    /// `f_ffree`.
     pub files_free: u64,
 }
 
@@ -736,27 +736,27 @@ pub struct FsMetadataInternal {
 #[compat(from = "agent", to = "layer")]
 #[since("1.18.0")]
 pub struct FsMetadataInternalV2 {
-    /// `filesystem_type`, as mirrord-protocol names it.
+    /// `f_type`.
     pub filesystem_type: i64,
-    /// `block_size`, as mirrord-protocol names it.
+    /// `st_blksize` or `f_bsize`.
     pub block_size: i64,
-    /// `blocks`, as mirrord-protocol names it.
+    /// `st_blocks` or `f_blocks`.
     pub blocks: u64,
-    /// `blocks_free`, as mirrord-protocol names it.
+    /// `f_bfree`.
     pub blocks_free: u64,
-    /// `blocks_available`, as mirrord-protocol names it.
+    /// `f_bavail`.
     pub blocks_available: u64,
-    /// `files`, as mirrord-protocol names it.
+    /// `f_files`.
     pub files: u64,
-    /// `files_free`, as mirrord-protocol names it.
+    /// `f_ffree`.
     pub files_free: u64,
-    /// `filesystem_id`, as mirrord-protocol names it.
+    /// `f_fsid`.
     pub filesystem_id: [i32; 2],
-    /// `name_len`, as mirrord-protocol names it.
+    /// `f_namelen`.
     pub name_len: i64,
-    /// `fragment_size`, as mirrord-protocol names it.
+    /// `f_frsize`.
     pub fragment_size: i64,
-    /// `flags`, as mirrord-protocol names it.
+    /// `f_flags`: the mount flags.
     pub flags: i64,
 }
 
