@@ -106,16 +106,15 @@ impl Hello {
     /// ```
     pub fn with_features<'a>(&self, features: impl IntoIterator<Item = &'a str>) -> Self {
         let mut joined = String::new();
-        let mut count = 0;
-        for name in features.into_iter().filter(|n| valid_feature(n)) {
-            if count == MAX_ADVERTISED || joined.len() + name.len() + 1 > MAX_FEATURES_LEN {
+        let valid = features.into_iter().filter(|n| valid_feature(n));
+        for name in valid.take(MAX_ADVERTISED) {
+            if joined.len() + name.len() + 1 > MAX_FEATURES_LEN {
                 break;
             }
             if !joined.is_empty() {
                 joined.push(',');
             }
             joined.push_str(name);
-            count += 1;
         }
         let protocol = self.protocol().unwrap_or("");
         Hello::with_all(
@@ -246,10 +245,8 @@ fn read_features(list: &str) -> Result<(), HelloError> {
     if list.is_empty() {
         return Ok(());
     }
-    let mut count = 0;
-    for name in list.split(',') {
-        count += 1;
-        if count > MAX_ADVERTISED {
+    for (count, name) in list.split(',').enumerate() {
+        if count == MAX_ADVERTISED {
             return Err(malformed(format!(
                 "the feature list names more than {MAX_ADVERTISED} features"
             )));
