@@ -19,10 +19,13 @@ use crate::throttle::Throttle;
 
 /// The most distinct degraded variants one send lists; further ones are counted in
 /// [`Applied::more`].
-pub(crate) const DISTINCT: usize = 8;
+pub(crate) const DISTINCT: usize = 4;
 
 thread_local! {
-    static APPLIED: RefCell<Option<Applied>> = const { RefCell::new(None) };
+    /// The notes of the recording running on this thread; empty and inactive between
+    /// recordings, so that starting one moves nothing (measured: moving the notes in and out
+    /// was most of the cost of a fallback, benches/fallback.rs).
+    static APPLIED: RefCell<Applied> = const { RefCell::new(Applied::EMPTY) };
 }
 
 /// One variant a send degraded, what it became, and how many times (a `Vec` of requests
@@ -66,14 +69,28 @@ impl Degraded {
 }
 
 /// What one recording gathered, in place (a send that degrades allocates nothing for it).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Applied {
+    /// Whether a recording is gathering notes here (the thread's cell only).
+    active: bool,
     listed: [Option<Degraded>; DISTINCT],
     /// Degradations of variants past the first [`DISTINCT`].
     pub(crate) more: u64,
 }
 
+impl Default for Applied {
+    fn default() -> Self {
+        Applied::EMPTY
+    }
+}
+
 impl Applied {
+    const EMPTY: Applied = Applied {
+        active: false,
+        listed: [None; DISTINCT],
+        more: 0,
+    };
+
     fn note(&mut self, message: &'static Message, from: &'static Variant, to: &'static Variant) {
         let same = |d: &Degraded| core::ptr::eq(d.from, from) && core::ptr::eq(d.to, to);
         if let Some(seen) = self.listed.iter_mut().flatten().find(|d| same(d)) {
@@ -88,6 +105,13 @@ impl Applied {
         } else {
             self.more += 1;
         }
+    }
+
+    /// Empty and inactive, as between recordings.
+    fn clear(&mut self) {
+        self.active = false;
+        self.listed = [None; DISTINCT];
+        self.more = 0;
     }
 
     /// The variants degraded, in the order first seen.
@@ -116,34 +140,60 @@ pub fn fell_back(message: &'static Message, from: usize, to: usize) {
         // A `via` that sends through a session of its own is recording already: its notes
         // go to its own recording, which holds the cell; this one is skipped, never a panic.
         if let Ok(mut applied) = applied.try_borrow_mut()
-            && let Some(applied) = applied.as_mut()
+            && applied.active
         {
             applied.note(message, from, to);
         }
     });
 }
 
-/// Runs `degrade` with the notes of this thread gathered, and returns what it returned and
-/// them. Nests: a recording inside `degrade` (a `via` that prepares another value) keeps
-/// its own notes, and the outer one resumes after it, even if `degrade` panics.
-pub(crate) fn recording<R>(degrade: impl FnOnce() -> R) -> (R, Applied) {
-    struct Resume(Option<Applied>);
-    impl Drop for Resume {
+/// Runs `degrade` with the notes of this thread gathered, hands them to `report` (unless
+/// there are none), and returns what `degrade` returned. The notes are read where they
+/// were gathered, never moved: most of a fallback's cost was moving them
+/// (benches/fallback.rs). Nests: a recording inside `degrade` (a `via` that prepares
+/// another value) keeps its own notes, and the outer one resumes after it, even if
+/// `degrade` panics. `report` runs with the notes borrowed: a recording it starts itself
+/// (a `tracing` subscriber that sends) gathers nothing.
+pub(crate) fn recording<R>(degrade: impl FnOnce() -> R, report: impl FnOnce(&Applied)) -> R {
+    /// Ends the recording, normally or while unwinding: the cell goes back to the recording
+    /// this one interrupted, if any, or to empty and inactive.
+    struct End(Option<Applied>);
+    impl Drop for End {
         fn drop(&mut self) {
             let outer = self.0.take();
             APPLIED.with(|applied| {
                 if let Ok(mut applied) = applied.try_borrow_mut() {
-                    *applied = outer;
+                    match outer {
+                        Some(outer) => *applied = outer,
+                        None => applied.clear(),
+                    }
                 }
             });
         }
     }
-    let outer = APPLIED.with(|applied| applied.replace(Some(Applied::default())));
-    let resume = Resume(outer);
+    let outer = APPLIED.with(|applied| {
+        let mut applied = applied.try_borrow_mut().ok()?;
+        if applied.active {
+            let fresh = Applied {
+                active: true,
+                ..Applied::EMPTY
+            };
+            return Some(core::mem::replace(&mut *applied, fresh));
+        }
+        applied.active = true;
+        None
+    });
+    let end = End(outer);
     let out = degrade();
-    let gathered = APPLIED.with(|applied| applied.borrow_mut().take());
-    drop(resume);
-    (out, gathered.unwrap_or_default())
+    APPLIED.with(|applied| {
+        if let Ok(applied) = applied.try_borrow()
+            && (applied.listed[0].is_some() || applied.more > 0)
+        {
+            report(&applied);
+        }
+    });
+    drop(end);
+    out
 }
 
 /// The values sent to one peer in an older form: how many, and the rate limits of the
@@ -196,13 +246,13 @@ impl Sent {
     /// fallback followed says what the peer loses (`warn = "..."`), else at `info`.
     #[cfg(feature = "tracing")]
     fn report(&self, degraded: &Degraded, ends: &Ends<'_>) {
+        // Nothing listens at `warn` (the usual case without a subscriber): done, before
+        // walking the chain for its warnings.
+        if !tracing::enabled!(tracing::Level::WARN) {
+            return;
+        }
         let warned = degraded.steps().any(|f| f.warn.is_some());
-        let level_on = if warned {
-            tracing::enabled!(tracing::Level::WARN)
-        } else {
-            tracing::enabled!(tracing::Level::INFO)
-        };
-        if !level_on {
+        if !warned && !tracing::enabled!(tracing::Level::INFO) {
             return;
         }
         let slot = degraded.from.name.bytes().fold(0usize, |h, b| {
@@ -292,6 +342,14 @@ mod tests {
             }),
         ),
     ];
+    /// What `degrade` noted, as a recording hands it to its report.
+    fn recorded<R>(degrade: impl FnOnce() -> R) -> (R, Applied) {
+        let mut notes = Applied::default();
+        let out = recording(degrade, |applied| notes = applied.clone());
+        notes.active = false;
+        (out, notes)
+    }
+
     static REQUEST: Message = crate::message::__private::message(
         "FileRequest",
         "1.0.0",
@@ -305,7 +363,7 @@ mod tests {
     #[test]
     fn notes_outside_a_recording_are_dropped_and_inside_one_are_counted() {
         fell_back(&REQUEST, 1, 0);
-        let ((), applied) = recording(|| {
+        let ((), applied) = recorded(|| {
             fell_back(&REQUEST, 1, 0);
             fell_back(&REQUEST, 1, 0);
             // Not a variant with a fallback, or not a variant: nothing to note.
@@ -317,12 +375,12 @@ mod tests {
         assert_eq!(degraded[0].from.name, "ReadDirBatch");
         assert_eq!(degraded[0].to.name, "ReadDir");
         assert_eq!(applied.total(), 2);
-        assert_eq!(recording(|| {}).1, Applied::default());
+        assert_eq!(recorded(|| {}).1, Applied::default());
     }
 
     #[test]
     fn a_chain_says_every_warning_on_the_way_in_order() {
-        let ((), applied) = recording(|| fell_back(&REQUEST, 2, 0));
+        let ((), applied) = recorded(|| fell_back(&REQUEST, 2, 0));
         let degraded = *applied.degraded().next().unwrap();
         assert_eq!(
             (degraded.from.name, degraded.to.name),
@@ -332,14 +390,14 @@ mod tests {
             degraded.warning().as_deref(),
             Some("no file types; one entry per request")
         );
-        let ((), applied) = recording(|| fell_back(&REQUEST, 2, 1));
+        let ((), applied) = recorded(|| fell_back(&REQUEST, 2, 1));
         let degraded = applied.degraded().next().unwrap();
         assert_eq!(degraded.warning().as_deref(), Some("no file types"));
     }
 
     #[test]
     fn a_send_lists_a_bounded_number_of_variants_and_counts_the_rest() {
-        let ((), applied) = recording(|| {
+        let ((), applied) = recorded(|| {
             for _ in 0..3 {
                 fell_back(&REQUEST, 2, 0);
             }
@@ -362,9 +420,9 @@ mod tests {
     #[test]
     fn a_recording_inside_another_keeps_its_own_notes_and_the_outer_one_resumes() {
         let mut inner = Applied::default();
-        let ((), outer) = recording(|| {
+        let ((), outer) = recorded(|| {
             fell_back(&REQUEST, 1, 0);
-            inner = recording(|| fell_back(&REQUEST, 1, 0)).1;
+            inner = recorded(|| fell_back(&REQUEST, 1, 0)).1;
             fell_back(&REQUEST, 1, 0);
         });
         assert_eq!((outer.total(), inner.total()), (2, 1));
@@ -372,9 +430,9 @@ mod tests {
 
     #[test]
     fn a_panic_inside_a_recording_leaves_no_recording_behind() {
-        let panicked = std::panic::catch_unwind(|| recording(|| panic!("via failed"))).is_err();
+        let panicked = std::panic::catch_unwind(|| recorded(|| panic!("via failed"))).is_err();
         assert!(panicked);
-        APPLIED.with(|applied| assert!(applied.borrow().is_none()));
+        APPLIED.with(|applied| assert_eq!(*applied.borrow(), Applied::EMPTY));
     }
 
     /// A subscriber that writes each event as `LEVEL field=value ...` lines.
@@ -429,7 +487,7 @@ mod tests {
             peer: ("agent", "1.14.0"),
         };
         tracing::subscriber::with_default(lines.clone(), || {
-            let ((), chain) = recording(|| {
+            let ((), chain) = recorded(|| {
                 fell_back(&REQUEST, 2, 0);
                 fell_back(&REQUEST, 2, 0);
             });

@@ -342,16 +342,19 @@ impl Session {
             self.guard_slow(value)?;
             return Ok(Cow::Borrowed(value));
         }
-        let (owned, applied) = recording(|| {
-            // A value that is itself a variant with a fallback is made from the borrow, as
-            // a hand-written gate would make it; anything else is copied, then degraded.
-            let mut owned = value
-                .__fall_back(self.packed)
-                .unwrap_or_else(|| value.clone());
-            owned.strip(self.packed);
-            owned
-        });
-        self.report(&applied);
+        let owned = recording(
+            || {
+                // A value that is itself a variant with a fallback is made from the borrow,
+                // as a hand-written gate would make it; anything else is copied, then
+                // degraded.
+                let mut owned = value
+                    .__fall_back(self.packed)
+                    .unwrap_or_else(|| value.clone());
+                owned.strip(self.packed);
+                owned
+            },
+            |applied| self.report(applied),
+        );
         self.guard_slow(&owned)?;
         Ok(Cow::Owned(owned))
     }
@@ -369,15 +372,11 @@ impl Session {
 
     #[cold]
     fn degrade<T: Guard>(&self, value: &mut T) {
-        let ((), applied) = recording(|| value.strip(self.packed));
-        self.report(&applied);
+        recording(|| value.strip(self.packed), |applied| self.report(applied));
     }
 
     /// Counts and reports what one send degraded.
     fn report(&self, applied: &Applied) {
-        if applied.total() == 0 {
-            return;
-        }
         let ends = Ends {
             local: (self.local.component(), self.local.version()),
             peer: (self.hello.component(), self.hello.version()),
