@@ -47,6 +47,9 @@ async fn an_agent_before_1_18_gets_statfs_instead_of_statfs_v2() {
     serving.await.unwrap().unwrap();
 }
 
+// mirrord's intproxy sends `StatFs` in place of `StatFsV2` only to agents from 1.16.0 on
+// (`STATFS_VERSION`): an agent at 1.14.0 reads neither, and gets `NotImplemented` there. Here
+// the layer refuses it by name.
 #[tokio::test]
 async fn an_agent_at_1_14_predates_statfs_itself_and_the_layer_refuses_it_locally() {
     let (mut layer, serving) = pair(CURRENT, AT_1_14).await;
