@@ -3,7 +3,9 @@
 //! `src/lib.rs` untouched. Also: a malformed policy fails the build at its line and column,
 //! a policy that no build script enforces fails the build with the line to add, and
 //! `messages![...]` insists on every message the library's modules and features declare, and
-//! the policy the build compiles into the crate holds its denied releases.
+//! the policy the build compiles into the crate holds its denied releases, and its protocol
+//! version (read from the variable `version-from` names, whose change reruns the build) and
+//! features.
 //!
 //! The scratch crates live in one directory under the system's temp dir, with their own
 //! `[workspace]` tables and one shared target directory, so the dependencies compile once.
@@ -18,7 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 mod common;
 
 /// How many tests in this file use the scratch directory; the last to pass removes it.
-const TESTS: usize = 6;
+const TESTS: usize = 7;
 static PASSED: AtomicUsize = AtomicUsize::new(0);
 
 /// The scratch root shared by this binary's tests: `<tmp>/compat-rerun-<pid>-<nanos>`.
@@ -436,6 +438,49 @@ fn the_policy_compiled_into_the_crate_holds_its_denied_releases() {
         stdout,
         "agent 0.9.1 through 0.9.2 are refused (compat.toml:12:1)\n\
          agent 0.9.2 is a denied release (talking to server 0.9.3)\n"
+    );
+    passed();
+}
+
+#[test]
+fn the_policy_compiled_into_the_crate_holds_its_protocol_read_from_the_environment() {
+    // `#[since]` speaks the protocol: every agent in the window speaks 0.9.0 (`assumed`), so
+    // `retries` (0.9.0) needs no default, and the feature arrives with it.
+    let policy = format!(
+        "{}\n[protocol]\nname = \"scratch-protocol\"\nversion-from = \"env:SCRATCH_PROTOCOL\"\nassumed = \"0.9.0\"\n\
+         [[feature]]\nname = \"retries\"\nsince = \"0.9.0\"\n",
+        agent_one_minor_older()
+    );
+    let crate_ = Scratch::new("rerun-protocol", &policy, true);
+    crate_.write(
+        "src/lib.rs",
+        &format!("{LIB}\ncompat_runtime::include_policy!();\n"),
+    );
+    crate_.write(
+        "src/main.rs",
+        "fn main() {\n    let policy = rerun_protocol::policy();\n    \
+         let p = policy.protocol().unwrap();\n    \
+         let server = compat_runtime::Endpoint::new(policy, \"server\", rerun_protocol::VERSION, &[]).unwrap();\n    \
+         println!(\"{} {} {:?} {}\", p.name.value, p.version.value, server.hello().protocol(), policy.features()[0].name.value);\n}\n",
+    );
+    let run = |protocol: &str| {
+        let out = crate_.offline_first("run", &[], &[("SCRATCH_PROTOCOL", protocol)]);
+        assert!(
+            out.status.success(),
+            "the crate with [protocol] did not build and run (scratch crate in {}):\n{}",
+            crate_.dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(
+        run("0.9.0"),
+        "scratch-protocol 0.9.0 Some(\"0.9.0\") retries\n"
+    );
+    // The build script watches the variable: a new value is a new compiled policy.
+    assert_eq!(
+        run("0.9.5"),
+        "scratch-protocol 0.9.5 Some(\"0.9.5\") retries\n"
     );
     passed();
 }
