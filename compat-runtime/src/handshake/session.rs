@@ -214,7 +214,9 @@ impl Session {
     /// For a message the peer fully knows this is one integer compare, and it never
     /// allocates unless it refuses.
     ///
-    /// Ignorable fields are not refused; [`Session::prepare`] drops them.
+    /// Ignorable fields are not refused; [`Session::prepare`] drops them. A variant the peer
+    /// predates is refused even when it has a fallback (`#[compat(fallback = "...")]`):
+    /// `guard` checks the value as it is, and [`Session::prepare`] sends the fallback.
     #[inline]
     pub fn guard<T: Guard>(&self, value: &T) -> Result<(), Unreadable> {
         if T::newest() <= self.packed {
