@@ -181,7 +181,7 @@ impl Census {
     /// fallback, `#[compat(fallback = "...")]`) in its peer's row ([`Counts::fallbacks`]),
     /// and rates the events about them with the other sessions with that peer. Returns
     /// `false`, counting nothing here, when the session already counts them elsewhere or
-    /// has already sent one. [`tokio::accept_counted`](crate::tokio::accept_counted) does
+    /// has already sent one. `tokio::accept_counted` (feature `tokio`) does
     /// this for each session it returns.
     ///
     /// ```
