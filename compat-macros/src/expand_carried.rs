@@ -7,10 +7,10 @@
 //! carry a message as (itself, or inside an `Option`, a `Vec`, a `Box`, a map, a tuple;
 //! flattened or not; in a struct or in a variant, see [`ast::carried_types`]), it asks
 //! `compat_runtime::__c::uncovered` with that type's table, if it has one, and `Post`'s
-//! routes with the words of their windows. A route `Attachment` does not declare makes the
-//! constant panic, at the field's type, with an error that names `Post`, the field, the
-//! route, what `compat.toml` requires on it, what already breaks there and the routes to
-//! declare. A carried type that mentions the item's generic parameters (or `Self`) cannot
+//! routes with the words of their windows: one constant per distinct type, at its first
+//! place. A route `Attachment` does not declare makes the constant panic, at the field's
+//! type, with an error that names `Post`, every field holding `Attachment`, the route, what
+//! `compat.toml` requires on it, what already breaks there and the routes to declare. A carried type that mentions the item's generic parameters (or `Self`) cannot
 //! be named outside the impl and is not checked.
 
 use crate::ast::{Data, Field, Input};
@@ -41,17 +41,28 @@ pub(crate) fn carried_check(input: &Input<'_>, env: &Env) -> TokenStream {
         })
         .collect();
     names.push("Self".to_owned());
-    let checks: Vec<TokenStream> = places(input)
+    // One constant per distinct carried type, spanned at its first place and naming every
+    // place it holds: one error for each type that lacks a route (declaring the route is
+    // one fix, whichever field it is in), and one item for the compiler to check per type
+    // rather than per place (benches/compile_time.sh).
+    let mut carried: Vec<(&syn::Type, String, Vec<String>)> = Vec::new();
+    for (field, place) in places(input) {
+        for ty in field.carried() {
+            if mentions(ty.to_token_stream(), &names) || is(ty, input.ident) {
+                continue;
+            }
+            let text = ty.to_token_stream().to_string();
+            match carried.iter_mut().find(|(_, known, _)| *known == text) {
+                Some((_, _, places)) => places.push(place.clone()),
+                None => carried.push((ty, text, vec![place.clone()])),
+            }
+        }
+    }
+    let checks: Vec<TokenStream> = carried
         .into_iter()
-        .flat_map(|(field, place)| {
-            field
-                .carried()
-                .into_iter()
-                .map(move |ty| (ty, place.clone()))
-        })
-        .filter(|(ty, _)| !mentions(ty.to_token_stream(), &names) && !is(ty, input.ident))
-        .map(|(ty, place)| {
-            // A constant of its own for each, so that each place is reported: evaluating a
+        .map(|(ty, _, places)| {
+            let place = list(&places);
+            // A constant of its own for each type, so that each is reported: evaluating a
             // constant stops at its first panic.
             quote_spanned! {ty.span()=>
                 const _: () = if let ::core::option::Option::Some(text) =
@@ -96,6 +107,15 @@ fn places<'a>(input: &'a Input<'_>) -> Vec<(&'a Field<'a>, String)> {
                 })
             })
             .collect(),
+    }
+}
+
+/// `` field `first` ``, `` field `first` and field `largest` ``, `` a, b and c ``.
+fn list(places: &[String]) -> String {
+    match places {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first @ .., last] => format!("{} and {last}", first.join(", ")),
     }
 }
 
@@ -147,4 +167,41 @@ pub(crate) fn mentions(tokens: TokenStream, names: &[String]) -> bool {
         proc_macro2::TokenTree::Group(group) => mentions(group.stream(), names),
         _ => false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::env::Env;
+
+    #[test]
+    fn a_type_in_several_places_gets_one_constant_naming_each() {
+        let node = syn::parse_str(
+            r#"
+            #[compat(from = "agent", to = "server")]
+            #[since("0.8.0")]
+            struct Bundle {
+                first: Option<Attachment>,
+                largest: Box<Attachment>,
+                labels: Labels,
+            }
+            "#,
+        )
+        .unwrap();
+        let env = Env::read(|_| None, None);
+        let output = crate::expand::derive(&node, &env).to_string();
+        assert_eq!(
+            output.matches("Probe < Attachment >").count(),
+            1,
+            "{output}"
+        );
+        assert_eq!(output.matches("Probe < Labels >").count(), 1, "{output}");
+        assert!(
+            output.contains("\"field `first` and field `largest`\""),
+            "{output}"
+        );
+        assert_eq!(
+            super::list(&["a".into(), "b".into(), "c".into()]),
+            "a, b and c"
+        );
+    }
 }

@@ -111,11 +111,7 @@ fn struct_bodies<'a>(
     let nested = &parts.nested_reads;
     let unreadable = (!checks.is_empty() || !nested.is_empty()).then(|| {
         let call = quote!(::compat_runtime::__g::fields(Self::MESSAGE, #ms, peer, &[#(#checks),*]));
-        if nested.is_empty() {
-            call
-        } else {
-            then_walk(&call, nested)
-        }
+        then_walk(Some(&call), nested)
     });
     Bodies {
         unreadable,
@@ -158,16 +154,18 @@ fn enum_bodies<'a>(
     };
     let strip = arms(&strip_arms, quote!({}));
     let degrade = crate::expand_fallback::degrade(variants, message_since, strip.clone());
+    // A peer older than the enum itself knows none of it: told once, before the arms,
+    // which then look only at what arrived after the enum.
+    let older = (ms > 0).then(|| {
+        quote! {
+            if peer < #ms {
+                return ::compat_runtime::__g::fields(Self::MESSAGE, #ms, peer, &[]);
+            }
+        }
+    });
     Bodies {
-        unreadable: arms(
-            &read_arms,
-            quote!(::compat_runtime::__g::fields(
-                Self::MESSAGE,
-                #ms,
-                peer,
-                &[]
-            ),),
-        ),
+        unreadable: arms(&read_arms, quote!(::core::option::Option::None,))
+            .map(|body| quote!(#older #body)),
         needs_strip: arms(&need_arms, quote!(false,)),
         strip: degrade.as_ref().map_or(strip, |d| Some(d.strip.clone())),
         fall_back: degrade.map(|d| d.method),
@@ -211,18 +209,16 @@ fn variant_arms<'a>(
     };
     let checks = &parts.checks;
     let nested = &parts.nested_reads;
-    let unreadable = (newer > 0 || !checks.is_empty() || !nested.is_empty()).then(|| {
-        let call = quote!(::compat_runtime::__g::variant(
+    // The enum's own release is checked before the arms ([`enum_bodies`]): a variant as old
+    // as the enum, without newer fields, needs no call, only its walks.
+    let call = (newer > 0 || !checks.is_empty()).then(|| {
+        quote!(::compat_runtime::__g::variant(
             Self::MESSAGE, #ms, peer, #index, #newer, &[#(#checks),*]
-        ));
-        if nested.is_empty() {
-            quote!(#pattern => #call,)
-        } else {
-            let body = then_walk(&call, nested);
-            quote!(#pattern => {
-                #body
-            })
-        }
+        ))
+    });
+    let unreadable = (call.is_some() || !nested.is_empty()).then(|| {
+        let body = then_walk(call.as_ref(), nested);
+        quote!(#pattern => { #body })
     });
     // A variant with a fallback needs "stripping" (degrading) for a peer that predates it.
     let fallback = variant.attrs.fallback.is_some().then_some(vs);
@@ -240,15 +236,20 @@ fn variant_arms<'a>(
 }
 
 /// The read of a struct or variant whose fields may hold other messages: the checks'
-/// `call` first, then the walk into each such field.
-fn then_walk(call: &TokenStream, nested: &[TokenStream]) -> TokenStream {
-    quote! {
-        if let ::core::option::Option::Some(u) = #call {
-            return ::core::option::Option::Some(u);
+/// `call` first (if any), then the walk into each such field, the last one's answer being
+/// the read's.
+fn then_walk(call: Option<&TokenStream>, nested: &[TokenStream]) -> TokenStream {
+    let Some((last, first)) = nested.split_last() else {
+        return call.cloned().unwrap_or_default();
+    };
+    let early = call.into_iter().chain(first).map(|read| {
+        quote! {
+            if let ::core::option::Option::Some(u) = #read {
+                return ::core::option::Option::Some(u);
+            }
         }
-        #(#nested)*
-        ::core::option::Option::None
-    }
+    });
+    quote!(#(#early)* #last)
 }
 
 /// The methods themselves, around their bodies, and `__newest_within` when fields may hold
@@ -410,12 +411,15 @@ impl Parts {
                 quote!(#travels::#strip(#m, peer);)
             };
             if nested {
-                types.push(quote!(#travels::#newest));
-                parts.nested_reads.push(quote! {
-                    if let ::core::option::Option::Some(u) = #travels::#unreadable(#r, peer) {
-                        return ::core::option::Option::Some(u);
-                    }
-                });
+                let newest = quote!(#travels::#newest);
+                // One fold per distinct type: `max` gives the same for a type met twice.
+                let text = newest.to_string();
+                if !types.iter().any(|known| known.to_string() == text) {
+                    types.push(newest);
+                }
+                parts
+                    .nested_reads
+                    .push(quote!(#travels::#unreadable(#r, peer)));
                 parts
                     .nested_needs
                     .push(quote!(#travels::#needs_strip(#r, peer)));
@@ -454,8 +458,10 @@ impl Parts {
             return None;
         }
         let checks = &self.strip_checks;
-        let nested = &self.nested_needs;
-        Some(quote!(::compat_runtime::__g::any(peer, &[#(#checks),*]) #(|| #nested)*))
+        let any =
+            (!checks.is_empty()).then(|| quote!(::compat_runtime::__g::any(peer, &[#(#checks),*])));
+        let reads = any.iter().chain(&self.nested_needs);
+        Some(quote!(#(#reads)||*))
     }
 
     fn strip(&self) -> Option<TokenStream> {

@@ -113,16 +113,15 @@ fn contents(
                 quote!(&[]),
             )
         }
-        Data::Enum(variants) => {
-            let entries = variants
-                .iter()
-                .map(|variant| variant_entry(input, variant, message_since));
-            (
-                quote!(::compat_runtime::__c::Kind::Enum),
-                quote!(&[]),
-                quote!(&[#(#entries),*]),
-            )
-        }
+        Data::Enum(variants) => (
+            quote!(::compat_runtime::__c::Kind::Enum),
+            quote!(&[]),
+            variant_list(
+                variants
+                    .iter()
+                    .map(|variant| variant_entry(input, variant, message_since)),
+            ),
+        ),
     }
 }
 
@@ -202,13 +201,33 @@ fn representation(tagging: &Tagging, transparent: bool) -> TokenStream {
     }
 }
 
+/// A `&'static [Variant]` expression: `&::compat_runtime::__c::variants([tuples])` when
+/// every variant is in the common case, else a slice of `Variant` expressions.
+fn variant_list(entries: impl Iterator<Item = Entry>) -> TokenStream {
+    let entries: Vec<Entry> = entries.collect();
+    if entries.is_empty() {
+        return quote!(&[]);
+    }
+    if entries.iter().all(|entry| matches!(entry, Entry::Plain(_))) {
+        let tuples = entries.iter().map(Entry::tokens);
+        return quote!(&::compat_runtime::__c::variants([#(#tuples),*]));
+    }
+    let full = entries.iter().map(|entry| match entry {
+        Entry::Plain(tuple) => quote!(::compat_runtime::__c::variant #tuple),
+        Entry::Full(variant) => variant.clone(),
+    });
+    quote!(&[#(#full),*])
+}
+
 /// A variant's entry in its enum's table; its fields arrived with it unless they say
-/// otherwise, and it with the message.
+/// otherwise, and it with the message. In the common case (its name travels as written, no
+/// case convention for its fields, no fallback) a tuple `(name, since, catch_all, shape,
+/// fields)`, which the compiler checks faster than a literal (as a field's, see [`Entry`]).
 fn variant_entry(
     input: &Input<'_>,
     variant: &Variant<'_>,
     message_since: Option<&Version>,
-) -> TokenStream {
+) -> Entry {
     let name = unraw(variant.ident);
     let variant_since = variant.arrival(message_since);
     let fields = field_list(
@@ -220,8 +239,11 @@ fn variant_entry(
     let since = variant_since.map(ToString::to_string).unwrap_or_default();
     let catch_all = input.catch_all(variant).is_some();
     let shape = shape(variant.style);
-    let wire =
-        renamed(&name, &variant.wire).unwrap_or_else(|| quote!(::compat_runtime::__c::same(#name)));
+    let renamed_wire = renamed(&name, &variant.wire);
+    if renamed_wire.is_none() && !variant.fields_rule.is_set() && variant.attrs.fallback.is_none() {
+        return Entry::Plain(quote!((#name, #since, #catch_all, #shape, #fields)));
+    }
+    let wire = renamed_wire.unwrap_or_else(|| quote!(::compat_runtime::__c::same(#name)));
     let rename_all = convention(variant.fields_rule);
     let fallback = match &variant.attrs.fallback {
         Some(fallback) => {
@@ -234,7 +256,7 @@ fn variant_entry(
         }
         None => quote!(::core::option::Option::None),
     };
-    quote!(::compat_runtime::__c::Variant {
+    Entry::Full(quote!(::compat_runtime::__c::Variant {
         name: #name,
         wire: #wire,
         rename_all: #rename_all,
@@ -243,10 +265,10 @@ fn variant_entry(
         shape: #shape,
         fields: #fields,
         fallback: #fallback,
-    })
+    }))
 }
 
-/// A field's entry in its table.
+/// A field's (or variant's) entry in its table.
 enum Entry {
     /// The common case, `(name, since, type, default)`: a tuple, which the compiler checks
     /// far faster than a call or a struct literal (no type to prove free of interior
@@ -254,6 +276,14 @@ enum Entry {
     Plain(TokenStream),
     /// A `::compat_runtime::__c::Field` expression, for a field with anything else to say.
     Full(TokenStream),
+}
+
+impl Entry {
+    fn tokens(&self) -> &TokenStream {
+        match self {
+            Entry::Plain(tokens) | Entry::Full(tokens) => tokens,
+        }
+    }
 }
 
 /// A `&'static [Field]` expression: `&::compat_runtime::__c::fields([tuples])` when every field is plain,
@@ -264,9 +294,7 @@ fn field_list(entries: impl Iterator<Item = Entry>) -> TokenStream {
         return quote!(&[]);
     }
     if entries.iter().all(|entry| matches!(entry, Entry::Plain(_))) {
-        let tuples = entries.iter().map(|entry| match entry {
-            Entry::Plain(tuple) | Entry::Full(tuple) => tuple,
-        });
+        let tuples = entries.iter().map(Entry::tokens);
         return quote!(&::compat_runtime::__c::fields([#(#tuples),*]));
     }
     let full = entries.iter().map(|entry| match entry {
@@ -326,8 +354,17 @@ fn field_entry(field: &Field<'_>, container: Option<&Version>, container_default
         }
     }
     let plain = quote!((#name, #since, #ty, #default));
+    let wire = &field.wire;
+    let only_renamed = extra.len() == 1
+        && wire.serialize != *name
+        && wire.serialize == wire.deserialize
+        && wire.aliases.is_empty();
     if extra.is_empty() {
         Entry::Plain(plain)
+    } else if only_renamed {
+        // Only renamed, the same both ways (`#[serde(rename = "span")]`): one call.
+        let renamed = &wire.serialize;
+        Entry::Full(quote!(::compat_runtime::__c::renamed(#name, #renamed, #since, #ty, #default)))
     } else {
         Entry::Full(
             quote!(::compat_runtime::__c::Field { #(#extra,)* ..::compat_runtime::__c::field #plain }),

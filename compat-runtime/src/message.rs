@@ -816,6 +816,21 @@ pub mod __private {
         }
     }
 
+    /// A field with the common defaults but its name on the wire, `wire` both ways
+    /// (`#[serde(rename = "...")]`, no alias).
+    pub const fn renamed(
+        name: &'static str,
+        wire: &'static str,
+        since: &'static str,
+        ty: &'static str,
+        default: bool,
+    ) -> Field {
+        let mut field = field(name, since, ty, default);
+        field.wire.serialize = wire;
+        field.wire.deserialize = wire;
+        field
+    }
+
     /// A message with the common defaults: its name travels as written, externally
     /// tagged, no case convention.
     pub const fn message(
@@ -893,6 +908,55 @@ pub mod __private {
             f.since = since;
             f.ty = ty;
             f.default = default;
+            i += 1;
+        }
+        out
+    }
+
+    /// A variant with the common defaults: its name travels as written, no case
+    /// convention for its fields, no fallback.
+    pub const fn variant(
+        name: &'static str,
+        since: &'static str,
+        catch_all: bool,
+        shape: Shape,
+        fields: &'static [Field],
+    ) -> Variant {
+        Variant {
+            name,
+            wire: WireName {
+                serialize: name,
+                deserialize: name,
+                aliases: &[],
+            },
+            rename_all: NO_RULE,
+            since,
+            catch_all,
+            shape,
+            fields,
+            fallback: None,
+        }
+    }
+
+    /// A variant in the common case as a tuple: `(name, since, catch_all, shape, fields)`,
+    /// the arguments of [`variant`].
+    pub type PlainVariant = (&'static str, &'static str, bool, Shape, &'static [Field]);
+
+    /// The variants of an enum whose variants are all in the common case, from tuples, as
+    /// [`fields`] makes fields: one call for the enum, not a literal per variant.
+    pub const fn variants<const N: usize>(plain: [PlainVariant; N]) -> [Variant; N] {
+        let mut out = [variant("", "", false, Shape::Unit, &[]); N];
+        let mut i = 0;
+        while i < N {
+            let (name, since, catch_all, shape, fields) = plain[i];
+            let v = &mut out[i];
+            v.name = name;
+            v.wire.serialize = name;
+            v.wire.deserialize = name;
+            v.since = since;
+            v.catch_all = catch_all;
+            v.shape = shape;
+            v.fields = fields;
             i += 1;
         }
         out

@@ -1,6 +1,6 @@
 // A message travels wherever the message holding it goes, whatever holds it: an `Option`,
-// a `Box`, a map's values, a flattened field, a variant. Each place is an error of its own,
-// naming its container.
+// a `Box`, a map's values, a flattened field, a variant. Each carried type is one error, at
+// its first place, naming its container and every field holding it (one fix for all).
 use compat_runtime::Compat;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
