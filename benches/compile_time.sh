@@ -18,6 +18,8 @@
 #
 #   nu_bare       the slice's types with no derive at all (and no hand-written serde impls)
 #   nu_plain      with serde's derives and hand-written impls, as nushell writes them
+#   nu_baseline   (with --baseline REV, where REV has the example) REV's own example, built
+#                 against compat at REV
 #   nu_annotated  the example crate itself: Compat, its attributes, messages![...], its
 #                 compat.toml and build.rs (version 0.114.1)
 #
@@ -154,6 +156,7 @@ VARIANTS="bare plain annotated"
 [ -n "$BASELINE" ] && VARIANTS="$VARIANTS baseline"
 [ "$BREAKDOWN" = 1 ] && VARIANTS="$VARIANTS buildrs derive_static tables"
 [ "$NUSHELL" = 1 ] && [ -d "$COMPAT/examples/nushell/src" ] && VARIANTS="$VARIANTS nu_bare nu_plain nu_annotated"
+[ "$NUSHELL" = 1 ] && [ -n "$BASELINE" ] && [ -d "$BASE/examples/nushell/src" ] && VARIANTS="$VARIANTS nu_baseline"
 # derive_timed is built under --breakdown only, outside the timing loops (see below).
 
 python3 - "$WORK" "$COMPAT" "${BASE:-none}" $VARIANTS <<'PY'
@@ -351,7 +354,7 @@ def nushell_source(text, level):
         text = re.sub(r"(?m)^use serde::.*\n", "", text)
     return "#![allow(unused)]\n" + text
 
-def nushell(name, level):
+def nushell(name, level, nu=NU, runtime=runtime):
     d = os.path.join(work, name)
     os.makedirs(os.path.join(d, "src"), exist_ok=True)
     deps = ['serde = { version = "1.0.229", features = ["derive"] }', 'serde_json = "1.0.154"']
@@ -363,17 +366,21 @@ def nushell(name, level):
         manifest += ["[build-dependencies]",
                      f'compat-runtime = {{ path = "{runtime}", features = ["build"] }}', ""]
         for f in ["build.rs", "compat.toml"]:
-            open(os.path.join(d, f), "w").write(open(os.path.join(NU, f)).read())
+            open(os.path.join(d, f), "w").write(open(os.path.join(nu, f)).read())
     open(os.path.join(d, "Cargo.toml"), "w").write("\n".join(manifest))
-    for f in os.listdir(os.path.join(NU, "src")):
-        text = open(os.path.join(NU, "src", f)).read()
+    for f in os.listdir(os.path.join(nu, "src")):
+        text = open(os.path.join(nu, "src", f)).read()
         if f == "lib.rs":
             # The crate is named after its variant.
             text = text.replace("nushell_plugin_protocol", name)
         open(os.path.join(d, "src", f), "w").write(nushell_source(text, level))
 
 for v in variants:
-    if v.startswith("nu_"):
+    if v == "nu_baseline":
+        # The baseline's own example, built against the baseline.
+        nushell(v, "annotated", os.path.join(base, "examples", "nushell"),
+                os.path.join(base, "compat-runtime"))
+    elif v.startswith("nu_"):
         nushell(v, v[3:])
 PY
 
@@ -687,7 +694,7 @@ for prefix, title in families:
         serde_added, compat_added = p - b, a - p
         share = compat_added / serde_added if serde_added > 0 else float("nan")
         line = f"  {k:<18} serde {serde_added:7.2f}   Compat {compat_added:7.2f}   Compat/serde {share:6.1%}"
-        base = med("cpu", "baseline", k) if not prefix else None
+        base = med("cpu", prefix + "baseline", k)
         if base is not None:
             was = (base - p) / serde_added if serde_added > 0 else float("nan")
             line += f"   (baseline: Compat {base - p:.2f}, {was:.1%})"
@@ -769,18 +776,20 @@ counts = {}
 for line in open(sys.argv[1]):
     v, kind, n = line.split()
     counts[(v, kind)] = int(n)
-print("what each derive adds, instructions: serde = plain - bare, Compat = annotated - plain")
-for kind in ["clean", "incremental"]:
-    bare, plain = counts.get(("bare", kind)), counts.get(("plain", kind))
-    if not (bare and plain):
-        continue
-    serde = plain - bare
-    parts = []
-    for v in ["annotated", "baseline"]:
-        if (v, kind) in counts:
-            added = counts[(v, kind)] - plain
-            parts.append(f"{v} {added / 1e9:.2f} G, {added / serde:.1%} of serde's")
-    print(f"  {kind:<12} serde {serde / 1e9:.2f} G; " + "; ".join(parts))
+for family, prefix in [("200 messages", ""), ("the nushell slice", "nu_")]:
+    print(f"what each derive adds to {family}, instructions: serde = {prefix}plain - {prefix}bare, "
+          f"Compat = {prefix}annotated - {prefix}plain")
+    for kind in ["clean", "incremental"]:
+        bare, plain = counts.get((prefix + "bare", kind)), counts.get((prefix + "plain", kind))
+        if not (bare and plain):
+            continue
+        serde = plain - bare
+        parts = []
+        for v in [prefix + "annotated", prefix + "baseline"]:
+            if (v, kind) in counts:
+                added = counts[(v, kind)] - plain
+                parts.append(f"{v} {added / 1e9:.2f} G, {added / serde:.1%} of serde's")
+        print(f"  {kind:<12} serde {serde / 1e9:.2f} G; " + "; ".join(parts))
 PY
 fi
 
