@@ -9,6 +9,10 @@
 //! `warn`, with `server`. Per peer and per [`INTERVAL`](crate::throttle::INTERVAL), the
 //! first event goes out and the others are counted: the next one that goes out carries
 //! `repeated`, how many were held back since (see `throttle.rs`).
+//!
+//! A value a session sends in an older form (a variant's fallback) is reported by
+//! `fallback.rs`, in the same style (`outcome = "fallback"`), since the send path, not an
+//! integration, sees it.
 
 // Called by the integrations (the tokio listener, the tower layers and tonic interceptors).
 #![cfg_attr(
