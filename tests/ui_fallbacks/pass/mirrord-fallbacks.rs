@@ -3,6 +3,9 @@
 // `ReadDirBatch` to `ReadDir`), a struct variant through a whole-enum conversion with a
 // warning (`GetAddrInfoV2`), and a unit fallback without `via`. The enums are nested
 // (`ClientMessage::FileRequest`), as mirrord's are; the guard walks into them.
+// The generated code is clean under the strictest lints a protocol crate may set.
+#![deny(warnings, unused_qualifications, unsafe_code)]
+#![deny(rust_2018_idioms, future_incompatible, nonstandard_style)]
 use compat_runtime::Compat;
 
 #[derive(Clone, Compat)]
