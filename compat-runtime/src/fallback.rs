@@ -517,4 +517,124 @@ mod tests {
         }
         assert_eq!(sent.count(), 4);
     }
+
+    /// A session over a handshake of two endpoints reports what `prepare` degraded: one
+    /// event per send (rate-limited), with the variant, the fallback, the peer and the
+    /// warning; the census counts every value. The message's guard is written by hand as
+    /// the derive writes it (the derive's own output is tested in tests/fallbacks.rs).
+    #[cfg(all(feature = "tracing", feature = "build"))]
+    mod session {
+        use super::capture::Lines;
+        use super::{Fallback, fell_back, unit};
+        use crate::census::Census;
+        use crate::handshake::Endpoint;
+        use crate::message::{Compat, Kind, Message, Route, Variant};
+        use crate::packed::pack_release;
+        use crate::unreadable::{Part, Unknown};
+        use std::borrow::Cow;
+
+        const V2: u64 = pack_release("1.18.0");
+        static VARIANTS: [Variant; 2] = [
+            unit("StatFs", "1.0.0", None),
+            unit(
+                "StatFsV2",
+                "1.18.0",
+                Some(Fallback {
+                    to: "StatFs",
+                    warn: Some("the block size is lost"),
+                }),
+            ),
+        ];
+        static ROUTES: [Route; 1] = [Route {
+            from: "layer",
+            to: "agent",
+        }];
+        static TABLE: Message = crate::message::__private::message(
+            "FileRequest",
+            "1.0.0",
+            V2,
+            &ROUTES,
+            Kind::Enum,
+            &[],
+            &VARIANTS,
+        );
+
+        #[derive(Clone, Debug, PartialEq)]
+        enum FileRequest {
+            StatFs,
+            StatFsV2,
+        }
+
+        impl Compat for FileRequest {
+            const MESSAGE: &'static Message = &TABLE;
+
+            fn __unreadable(&self, peer: u64) -> Option<Unknown> {
+                (*self == FileRequest::StatFsV2 && peer < V2).then_some(Unknown {
+                    message: "FileRequest",
+                    part: Part::Variant("StatFsV2"),
+                    since: "1.18.0",
+                })
+            }
+
+            fn __needs_strip(&self, peer: u64) -> bool {
+                *self == FileRequest::StatFsV2 && peer < V2
+            }
+
+            fn __strip(&mut self, peer: u64) {
+                if let Some(to) = self.__fall_back(peer) {
+                    *self = to;
+                }
+            }
+
+            fn __fall_back(&self, peer: u64) -> Option<Self> {
+                (*self == FileRequest::StatFsV2 && peer < V2).then(|| {
+                    fell_back(&TABLE, 1, 0);
+                    FileRequest::StatFs
+                })
+            }
+        }
+
+        #[test]
+        fn prepare_reports_each_fallback_it_sends_and_the_census_counts_it() {
+            let policy = crate::Policy::from_toml(
+                "compat.toml",
+                "[components]\nlayer = {}\nagent = {}\n[[rule]]\ncomponent = \"agent\"\n\
+                 peer = \"layer\"\nnewer = \"none\"\nolder = \"5 minor\"\n",
+            )
+            .unwrap();
+            static MESSAGES: &[&Message] = &[&TABLE];
+            let layer = Endpoint::new(&policy, "layer", "1.19.0", MESSAGES).unwrap();
+            let agent = Endpoint::new(&policy, "agent", "1.14.0", MESSAGES).unwrap();
+            let session = layer.accept(agent.hello()).unwrap();
+            let census = Census::new();
+            assert!(census.count_fallbacks_of(&session));
+            let lines = Lines::default();
+            tracing::subscriber::with_default(lines.clone(), || {
+                for _ in 0..3 {
+                    let sent = session.prepare(&FileRequest::StatFsV2).unwrap();
+                    assert_eq!(sent, Cow::<FileRequest>::Owned(FileRequest::StatFs));
+                }
+                // What needs no fallback is neither reported nor counted.
+                let sent = session.prepare(&FileRequest::StatFs).unwrap();
+                assert!(matches!(sent, Cow::Borrowed(_)));
+            });
+            let lines = lines.0.lock().unwrap().clone();
+            assert_eq!(lines.len(), 1, "{lines:?}");
+            for field in [
+                "WARN",
+                "local=\"layer@1.19.0\"",
+                "component=\"agent\"",
+                "peer_version=\"1.14.0\"",
+                "outcome=\"fallback\"",
+                "variant=\"StatFsV2\"",
+                "fallback=\"StatFs\"",
+                "warning=\"the block size is lost\"",
+                "compat: sent `FileRequest::StatFs` instead of `StatFsV2` to agent 1.14.0, \
+                 which predates it (1.18.0): the block size is lost",
+            ] {
+                assert!(lines[0].contains(field), "{field} in {}", lines[0]);
+            }
+            assert_eq!(census.snapshot().get("agent@1.14.0").unwrap().fallbacks, 3);
+        }
+    }
 }
