@@ -76,6 +76,11 @@
 //! # }
 //! ```
 //!
+//! The operator's side speaks releases, as ever: `cargo compat check --policy
+//! examples/mirrord-agent-protocol/compat.toml layer@3.250.0 agent@3.87.0` answers from the
+//! rule, and `cargo compat doc` (with `--releases 3.87.0,3.250.0`) writes a guide that lists
+//! the protocol each release speaks and the release that first carries each feature.
+//!
 //! # What is left out
 //!
 //! Each enum keeps its variants up to the last one this slice needs and leaves out those
