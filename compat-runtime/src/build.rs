@@ -243,7 +243,10 @@ pub fn windows_env(policy: &Policy, version: &Version, shown: &str) -> Vec<(Stri
         .map(|c| c.name.as_str())
         .collect();
     let mut vars = vec![
-        (env::VERSION.into(), protocol::spoken(policy, version).to_string()),
+        (
+            env::VERSION.into(),
+            protocol::spoken(policy, version).to_string(),
+        ),
         (env::POLICY.into(), shown.into()),
         (env::COMPONENTS.into(), components.join(",")),
         (env::WINDOWS.into(), entries.join(";")),

@@ -771,8 +771,8 @@ pub struct Fallback {
 pub mod __private {
     pub use super::carried::{Leg, NotAMessage, Probe, Text, uncovered};
     pub use super::{
-        Argument, Case, Codec, Deprecation, Fallback, Featured, Field, Flatten, Kind, Message, RenameAll,
-        Representation, Route, Shape, SkipSerializing, Variant, WireName,
+        Argument, Case, Codec, Deprecation, Fallback, Featured, Field, Flatten, Kind, Message,
+        RenameAll, Representation, Route, Shape, SkipSerializing, Variant, WireName,
     };
 
     // These hold the common case (a name that travels as written, no skip, no flatten, no

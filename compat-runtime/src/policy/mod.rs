@@ -25,11 +25,11 @@ use crate::version::{Scheme, Version};
 
 pub use deny::Deny;
 pub use diagnostic::Diagnostic;
-pub use protocol::{Carried, Feature, MAX_FEATURE_NAME, Protocol};
 use pairs::PairEntry;
 #[cfg(feature = "build")]
 #[cfg_attr(docsrs, doc(cfg(feature = "build")))]
 pub use parse::PolicyFile;
+pub use protocol::{Carried, Feature, MAX_FEATURE_NAME, Protocol};
 
 /// A place in a policy file: `compat.toml:14:1`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -621,7 +621,10 @@ impl Policy {
 
     /// The declared feature a mistyped name most likely stands for.
     pub fn suggest_feature(&self, name: &str) -> Option<&str> {
-        crate::suggest::closest(name, self.parts.features.iter().map(|f| f.name.value.as_str()))
+        crate::suggest::closest(
+            name,
+            self.parts.features.iter().map(|f| f.name.value.as_str()),
+        )
     }
 
     /// How the crate's messages travel (`[wire] codec`), and where the policy says so;
@@ -635,7 +638,7 @@ impl Policy {
     ///     [wire]\ncodec = \"bincode\"\n").unwrap();
     /// let codec = policy.codec().unwrap();
     /// assert_eq!(codec.value, Codec::Bincode);
-    /// assert_eq!(codec.origin.to_string(), "compat.toml:7:9");
+    /// assert_eq!(codec.origin.to_string(), "compat.toml:8:9");
     /// # }
     /// ```
     pub fn codec(&self) -> Option<&Located<Codec>> {
