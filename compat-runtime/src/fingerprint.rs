@@ -6,7 +6,8 @@
 //! [the handshake reference](crate::docs::handshake) so that a peer written in another
 //! language computes the same number.
 //! The encoding covers what travels (wire names, aliases, representation, types, `since`),
-//! not Rust names. The wire lock (`compat.lock`) records each release's fingerprint beside
+//! not Rust names; under a positional codec, where names never travel, the codec, the
+//! fields' order and types and the variants' indexes instead of any name. The wire lock (`compat.lock`) records each release's fingerprint beside
 //! its tables, and the build script compiles those into the crate (`RELEASES`).
 //!
 //! ```
@@ -89,8 +90,8 @@ impl Canon {
         }
     }
 
-    fn message(&mut self, m: &Message) {
-        self.bytes(b"M");
+    /// The message's name, with a generic message's arguments: `CallInfo<Header>`.
+    fn name(&mut self, m: &Message) {
         if m.arguments.is_empty() {
             self.text(m.name);
         } else {
@@ -105,6 +106,17 @@ impl Canon {
                     .chain(core::iter::once(">")),
             );
         }
+    }
+
+    /// The message, its fields and its variants, by what travels: under a positional codec
+    /// see [`positional`](Self::positional); otherwise names, representation and all.
+    fn message(&mut self, m: &Message) {
+        if m.codec.is_positional() {
+            self.positional(m);
+            return;
+        }
+        self.bytes(b"M");
+        self.name(m);
         self.wire(&m.wire);
         self.text(m.since);
         self.text(kind_name(m.kind));
@@ -118,11 +130,7 @@ impl Canon {
         self.text(representation);
         self.text(tag);
         self.text(content);
-        self.count(m.routes.len());
-        for route in m.routes {
-            self.text(route.from);
-            self.text(route.to);
-        }
+        self.routes(m);
         self.count(m.fields.len());
         self.count(m.variants.len());
         self.fields(m, m.fields);
@@ -133,6 +141,57 @@ impl Canon {
             self.flag(v.catch_all);
             self.count(v.fields.len());
             self.fields(m, v.fields);
+        }
+    }
+
+    fn routes(&mut self, m: &Message) {
+        self.count(m.routes.len());
+        for route in m.routes {
+            self.text(route.from);
+            self.text(route.to);
+        }
+    }
+
+    /// A message under a positional codec, where names never travel: the codec, then each
+    /// field by its place (its `since` and type) and each variant by the index it travels
+    /// as. No wire name, alias, representation or serde flag is hashed, so a rename keeps
+    /// the fingerprint; the message's own Rust name stays, as the set's key (the wire lock
+    /// keys its messages by it too).
+    fn positional(&mut self, m: &Message) {
+        self.bytes(b"P");
+        self.name(m);
+        self.text(m.codec.as_str());
+        self.text(m.since);
+        self.text(kind_name(m.kind));
+        self.routes(m);
+        self.count(m.fields.len());
+        self.count(m.variants.len());
+        self.positional_fields(m, m.fields);
+        for (position, v) in m.variants.iter().enumerate() {
+            self.bytes(b"V");
+            self.bytes(&m.variant_index(position).to_be_bytes());
+            self.text(v.since);
+            self.count(v.fields.len());
+            self.positional_fields(m, v.fields);
+        }
+    }
+
+    /// Fields under a positional codec, in the order they travel.
+    fn positional_fields(&mut self, m: &Message, fields: &[Field]) {
+        for f in fields {
+            self.bytes(b"F");
+            self.text(f.since);
+            self.pieces(concrete_pieces(f.ty, m.arguments));
+            self.flatten(f.flatten);
+        }
+    }
+
+    fn flatten(&mut self, flatten: Flatten) {
+        match flatten {
+            Flatten::No => self.text(""),
+            Flatten::Map => self.text("map"),
+            // The flattened type is a message of its own, fingerprinted in its place.
+            Flatten::Message(inner) => self.text(inner.name),
         }
     }
 
@@ -148,12 +207,7 @@ impl Canon {
                 SkipSerializing::If(_) => self.text("if"),
                 SkipSerializing::Always => self.text("always"),
             }
-            match f.flatten {
-                Flatten::No => self.text(""),
-                Flatten::Map => self.text("map"),
-                // The flattened type is a message of its own, fingerprinted in its place.
-                Flatten::Message(inner) => self.text(inner.name),
-            }
+            self.flatten(f.flatten);
         }
     }
 }
@@ -174,7 +228,8 @@ fn kind_name(kind: Kind) -> &'static str {
 
 /// The fingerprint of a crate's messages (`messages()`): what travels, so a Rust-only
 /// rename of a field or variant leaves it alone while a wire rename, a new alias, another
-/// representation, a changed type or `since` changes it.
+/// representation, a changed type or `since` changes it. Under a positional codec any
+/// rename leaves it alone, while another codec, a reorder or a variant's index changes it.
 pub fn of(messages: &[&Message]) -> u64 {
     let mut sorted_messages: Vec<&Message> = messages.to_vec();
     sorted(&mut sorted_messages, |m| m.name);
