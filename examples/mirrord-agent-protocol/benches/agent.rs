@@ -139,6 +139,18 @@ fn fallback(c: &mut Criterion) {
         prepared / converted
     );
     let mut group = c.benchmark_group("fallback");
+    // What `prepare` must do besides the conversion: copy the message it degrades.
+    group.bench_function("clone of the message", |b| {
+        b.iter(|| black_box(black_box(&message).clone()));
+    });
+    group.bench_function("the conversion alone", |b| {
+        b.iter(|| match black_box(&message) {
+            ClientMessage::GetAddrInfoRequestV2(v2) => {
+                black_box(ClientMessage::GetAddrInfoRequest(getaddrinfo_v1(v2)))
+            }
+            other => black_box(other.clone()),
+        });
+    });
     group.bench_function("prepare, agent at 1.14.0", |b| {
         b.iter(|| {
             black_box(&old)
