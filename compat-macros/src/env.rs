@@ -11,6 +11,7 @@
 //! | `COMPAT_WINDOWS` | the windows, see [`crate::env_window`] |
 //! | `COMPAT_PROTOCOL` | under `[protocol]`, the protocol's name: `COMPAT_VERSION` and the windows then speak its versions |
 //! | `COMPAT_FEATURES` | the named features, see [`crate::env_features`] |
+//! | `COMPAT_WIRE_CHANGES` | `[versioning] wire-changes`: `minor`, `major` or `major,minor-is-major`, or `any` |
 //! | `COMPAT_CODEC` | `[wire] codec` and its place: `bincode\|compat.toml:31:9`, or `self-describing` |
 //!
 //! Without `COMPAT_WINDOWS` there is no policy to check against: the tables are still
@@ -61,6 +62,15 @@ pub(crate) struct WireLines {
 }
 
 impl WireLines {
+    /// Reads `minor`, `major` or `major,minor-is-major`; `any` is `Some(None)`: any release
+    /// may change the wire. `None` when malformed.
+    fn read(value: &str) -> Option<Option<Self>> {
+        if value == "any" {
+            return Some(None);
+        }
+        Self::parse(value).map(Some)
+    }
+
     /// Reads `minor`, `major` or `major,minor-is-major`.
     fn parse(value: &str) -> Option<Self> {
         let (unit, zero) = match value.split_once(',') {
@@ -200,13 +210,12 @@ impl Env {
         });
         let components = read_components(&components, &windows, &mut problems);
         let wire = lookup("COMPAT_WIRE_CHANGES").and_then(|value| {
-            let lines = WireLines::parse(&value);
-            if lines.is_none() {
+            WireLines::read(&value).unwrap_or_else(|| {
                 problems.push(format!(
                     "COMPAT_WIRE_CHANGES `{value}` is malformed; {REBUILD}"
                 ));
-            }
-            lines
+                None
+            })
         });
         let codec = lookup("COMPAT_CODEC").and_then(|value| {
             read_codec(&value).unwrap_or_else(|| {
@@ -550,6 +559,37 @@ mod tests {
         }
         assert!(env(&base, None).policy.unwrap().codec.is_none());
         assert!(with("self-describing").policy.unwrap().codec.is_none());
+    }
+
+    #[test]
+    fn wire_changes_any_is_read_as_any_release_and_a_malformed_one_asks_for_a_rebuild() {
+        let base = [
+            ("COMPAT_VERSION", "0.9.3"),
+            ("COMPAT_POLICY", "compat.toml"),
+            ("COMPAT_COMPONENTS", "server,agent"),
+            ("COMPAT_WINDOWS", ""),
+        ];
+        let with = |value: &str| {
+            let mut vars = base.to_vec();
+            vars.push(("COMPAT_WIRE_CHANGES", value));
+            env(&vars, None)
+        };
+        // What the build script sets when the policy says nothing, so that a value left in
+        // the environment for another crate never reaches this one.
+        let any = with("any");
+        assert!(any.problems.is_empty(), "{:?}", any.problems);
+        assert!(any.policy.unwrap().wire.is_none());
+        let minor = with("major,minor-is-major").policy.unwrap().wire.unwrap();
+        assert_eq!((minor.unit, minor.minor_is_major), ("major", true));
+        for bad in ["patch", "any,minor-is-major", ""] {
+            let env = with(bad);
+            assert_eq!(env.problems.len(), 1, "{bad}: {:?}", env.problems);
+            assert!(
+                env.problems[0].starts_with("COMPAT_WIRE_CHANGES"),
+                "{:?}",
+                env.problems
+            );
+        }
     }
 
     #[test]

@@ -37,9 +37,9 @@ pub mod env {
     /// `;`-separated `SENDER>RECEIVER|OLDEST|NEWER|ORIGIN|TEXT` entries (see
     /// [`windows_env`](super::windows_env)).
     pub const WINDOWS: &str = "COMPAT_WINDOWS";
-    /// Which releases may change the wire, when the policy says (`[versioning]
-    /// wire-changes`): `minor`, `major`, or `major,minor-is-major` under the pre-1.0 reading.
-    /// Absent: any release may.
+    /// Which releases may change the wire (`[versioning] wire-changes`): `minor`, `major`,
+    /// or `major,minor-is-major` under the pre-1.0 reading; `any` when the policy does not
+    /// say, or under `[protocol]` (whose versions wire lines do not describe).
     pub const WIRE_CHANGES: &str = "COMPAT_WIRE_CHANGES";
     /// How the crate's messages travel (`[wire] codec`): `CODEC|ORIGIN`, e.g.
     /// `bincode|compat.toml:31:9` (the origin percent-escaped like the windows'), or
@@ -253,17 +253,21 @@ pub fn windows_env(policy: &Policy, version: &Version, shown: &str) -> Vec<(Stri
     ];
     let scheme = policy.scheme();
     // Wire lines are lines of releases: under `[protocol]`, `#[since]` speaks protocol
-    // versions, which they do not describe.
-    if scheme.wire_changes != WireChanges::Any && policy.protocol().is_none() {
-        let zero = scheme.wire_changes == WireChanges::Major
-            && scheme.major_zero == MajorZero::MinorIsMajor;
-        let value = format!(
-            "{}{}",
-            scheme.wire_changes.as_str(),
-            if zero { ",minor-is-major" } else { "" }
-        );
-        vars.push((env::WIRE_CHANGES.into(), value));
-    }
+    // versions, which they do not describe. Always set (`any` otherwise), so that a crate
+    // without the key never reads a value left in the environment for another (a test that
+    // sets it for its ui cases builds dependencies too).
+    let wire_changes = if policy.protocol().is_none() {
+        scheme.wire_changes
+    } else {
+        WireChanges::Any
+    };
+    let zero = wire_changes == WireChanges::Major && scheme.major_zero == MajorZero::MinorIsMajor;
+    let value = format!(
+        "{}{}",
+        wire_changes.as_str(),
+        if zero { ",minor-is-major" } else { "" }
+    );
+    vars.push((env::WIRE_CHANGES.into(), value));
     // Always set, so that a crate without `[wire]` never reads a value left in the
     // environment for another (a test that sets it for its ui cases builds dependencies too).
     let codec = match policy.codec() {
@@ -676,7 +680,9 @@ mod tests {
         );
         let windows = &any.iter().find(|(k, _)| k == env::WINDOWS).unwrap().1;
         assert!(windows.contains("engine>plugin|0.114.0|1|"), "{windows}");
-        assert!(!any.iter().any(|(k, _)| k == env::WIRE_CHANGES));
+        // Set all the same, so that a value left in the environment never leaks in.
+        let set = any.iter().find(|(k, _)| k == env::WIRE_CHANGES);
+        assert_eq!(set.map(|(_, v)| v.as_str()), Some("any"));
         // A rule that lets a peer be a minor ahead reaches the next line.
         let minor = env_of(
             &CARET
