@@ -47,6 +47,23 @@ impl Meeting<'_> {
             .collect()
     }
 
+    /// What `@since` is compared with for `release`: under `[protocol]`, the protocol
+    /// version it carries (`@since` then speaks protocol versions), else the release.
+    fn since_of(&self, release: &Version) -> Version {
+        self.policy
+            .protocol()
+            .map_or_else(|| release.clone(), |p| p.spoken_by(release))
+    }
+
+    /// `2.4.0`, or under `[protocol]` `2.4.0 (agent-protocol 0.0.5)`: a release, with the
+    /// protocol it carries when `@since` speaks that.
+    fn release_words(&self, release: &Version) -> String {
+        match self.policy.protocol() {
+            Some(p) => format!("{release} ({} {})", p.name.value, p.spoken_by(release)),
+            None => release.to_string(),
+        }
+    }
+
     /// Who of the old release is still inside the window for `message`, in words.
     fn who(&self, message: &LockedProto) -> String {
         let routes = self.routes(message);
@@ -320,11 +337,20 @@ fn new_enum_values_arrive_after_old_receivers(
         if old.values.iter().any(|v| v.number == value.number) {
             continue;
         }
-        let guarded = crate::version::parse_version(&value.since).is_ok_and(|since| since > *m.old);
+        let guarded = crate::version::parse_version(&value.since)
+            .is_ok_and(|since| since > m.since_of(m.old));
         if !guarded {
             problems.push(format!(
                 "value {} `{}` of enum `{}` is not in release {}, but says `@since {}`, so {from} {} sends it to {to} {}, inside the window, which cannot tell it from an unknown number and whose send guard lets it through; write `@since {}` on it so the guard refuses it to {to} before {}",
-                value.number, value.name, new.name, m.old, value.since, m.current, m.old, m.current, m.current
+                value.number,
+                value.name,
+                new.name,
+                m.release_words(m.old),
+                value.since,
+                m.current,
+                m.old,
+                m.since_of(m.current),
+                m.release_words(m.current)
             ));
         }
     }
