@@ -136,16 +136,35 @@ pub(crate) enum Flattened<'a> {
 }
 
 impl<'a> Input<'a> {
-    /// `None` for a union; the error is recorded.
+    /// [`from_syn_under`](Self::from_syn_under) a self-describing policy: the item as serde
+    /// writes it.
+    #[cfg(test)]
     pub(crate) fn from_syn(cx: &Ctxt, node: &'a DeriveInput) -> Option<Self> {
+        Self::from_syn_under(cx, node, Codec::SelfDescribing)
+    }
+
+    /// `None` for a union; the error is recorded. `policy_codec` is how the crate's
+    /// messages travel (`[wire] codec`); the item's own `#[compat(codec = "...")]` wins
+    /// over it. Together they decide what a skip leaves out ([`Skip::travels`]): serde's
+    /// `#[serde(skip)]` through serde, borsh's `#[borsh(skip)]` on a field under borsh,
+    /// nothing under bincode 2's derive, which has no skip.
+    pub(crate) fn from_syn_under(
+        cx: &Ctxt,
+        node: &'a DeriveInput,
+        policy_codec: Codec,
+    ) -> Option<Self> {
         // Read first, for the conventions the fields' names follow; reported after the
         // fields' errors, in the order the item reads from the inside out.
         let container = Ctxt::new();
         let attrs = attr::Container::from_ast(&container, &node.attrs);
+        let codec = attrs
+            .codec
+            .as_ref()
+            .map_or(policy_codec, |(_, codec)| *codec);
         let data = match &node.data {
             syn::Data::Struct(data) => Data::Struct(
                 Style::of(&data.fields),
-                fields(cx, &data.fields, attrs.rename_all),
+                fields(cx, &data.fields, attrs.rename_all, codec),
             ),
             syn::Data::Enum(data) => Data::Enum(
                 data.variants
@@ -171,13 +190,13 @@ impl<'a> Input<'a> {
                             fields_rule,
                             attrs: variant_attrs,
                             style: Style::of(&variant.fields),
-                            fields: fields(cx, &variant.fields, fields_rule),
+                            fields: fields(cx, &variant.fields, fields_rule, codec),
                             position: u32::try_from(position).unwrap_or(u32::MAX),
                             discriminant,
                             explicit: variant.discriminant.is_some(),
                         }
                     })
-                    .filter(|variant| !variant.attrs.skip)
+                    .filter(|variant| Skip::travels(codec, variant.attrs.skip, false))
                     .collect(),
             ),
             syn::Data::Union(data) => {
@@ -253,7 +272,25 @@ impl Style {
     }
 }
 
-fn fields<'a>(cx: &Ctxt, fields: &'a syn::Fields, rule: RenameAll) -> Vec<Field<'a>> {
+/// What each codec's own derive leaves out of the bytes.
+pub(crate) struct Skip;
+
+impl Skip {
+    /// Whether an item marked `#[serde(skip)]` (`serde`) or `#[borsh(skip)]` (`borsh`, on
+    /// a field) still travels under `codec`. serde's attributes bind serde alone: bincode
+    /// 2's derive writes every field and variant (bincode_derive 2.0.1 has no skip), and
+    /// borsh's writes every variant and every field but those under `#[borsh(skip)]`
+    /// (filled from `Default` when read).
+    pub(crate) fn travels(codec: Codec, serde: bool, borsh: bool) -> bool {
+        match codec {
+            Codec::SelfDescribing | Codec::SerdePositional => !serde,
+            Codec::Bincode => true,
+            Codec::Borsh => !borsh,
+        }
+    }
+}
+
+fn fields<'a>(cx: &Ctxt, fields: &'a syn::Fields, rule: RenameAll, codec: Codec) -> Vec<Field<'a>> {
     fields
         .iter()
         .enumerate()
@@ -290,7 +327,7 @@ fn fields<'a>(cx: &Ctxt, fields: &'a syn::Fields, rule: RenameAll) -> Vec<Field<
                 },
             }
         })
-        .filter(|field| !field.attrs.skip)
+        .filter(|field| Skip::travels(codec, field.attrs.skip, field.attrs.borsh_skip))
         .collect()
 }
 
@@ -610,7 +647,7 @@ fn type_path(ty: &Type) -> Option<&syn::Path> {
 
 #[cfg(test)]
 mod tests {
-    use super::{carried_types, is_option, may_be_an_option};
+    use super::{Codec, Ctxt, Data, Input, carried_types, is_option, may_be_an_option};
 
     #[test]
     fn a_field_carries_the_types_inside_the_standard_containers() {
@@ -674,5 +711,53 @@ mod tests {
             let ty: syn::Type = syn::parse_str(ty).unwrap();
             assert!(!may_be_an_option(&ty), "{}", quote::quote!(#ty));
         }
+    }
+
+    /// The Rust names of the fields of a struct, and of the variants of an enum, that
+    /// `source` puts in its table under `codec`.
+    fn travelling(source: &str, codec: Codec) -> Vec<String> {
+        let node: syn::DeriveInput = syn::parse_str(source).unwrap();
+        let cx = Ctxt::new();
+        let input = Input::from_syn_under(&cx, &node, codec).unwrap();
+        assert!(cx.finish().is_none());
+        match &input.data {
+            Data::Struct(_, fields) => fields.iter().map(|f| f.name.clone()).collect(),
+            Data::Enum(variants) => variants.iter().map(|v| v.ident.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn each_codec_skips_what_its_own_derive_skips() {
+        let skipped =
+            "struct Stat { size: u64, #[serde(skip)] cached: u64, #[borsh(skip)] local: u32 }";
+        let all = ["size", "cached", "local"];
+        assert_eq!(
+            travelling(skipped, Codec::SelfDescribing),
+            ["size", "local"]
+        );
+        assert_eq!(
+            travelling(skipped, Codec::SerdePositional),
+            ["size", "local"]
+        );
+        // bincode 2's derive has no skip; borsh's reads #[borsh(skip)] alone.
+        assert_eq!(travelling(skipped, Codec::Bincode), all);
+        assert_eq!(travelling(skipped, Codec::Borsh), ["size", "cached"]);
+        let variants =
+            "enum Command { Stop, #[serde(skip)] Internal, Drain(#[serde(skip)] u8, u16) }";
+        assert_eq!(
+            travelling(variants, Codec::SerdePositional),
+            ["Stop", "Drain"]
+        );
+        assert_eq!(
+            travelling(variants, Codec::Bincode),
+            ["Stop", "Internal", "Drain"]
+        );
+        assert_eq!(
+            travelling(variants, Codec::Borsh),
+            ["Stop", "Internal", "Drain"]
+        );
+        // The item's own codec wins over the policy's.
+        let own = format!("#[compat(codec = \"bincode\")] {skipped}");
+        assert_eq!(travelling(&own, Codec::SelfDescribing), all);
     }
 }

@@ -182,8 +182,10 @@ pub(crate) struct Field {
     /// `Option<_>` is no longer filled with `None`.
     pub(crate) serde_with: Option<Path>,
     /// `#[serde(skip)]` (or both `skip_serializing` and `skip_deserializing`): the field
-    /// never travels.
+    /// never travels through serde.
     pub(crate) skip: bool,
+    /// `#[borsh(skip)]`: the field never travels under borsh.
+    pub(crate) borsh_skip: bool,
     /// `#[serde(rename = "...")]`.
     pub(crate) rename: Rename,
     /// Each `#[serde(alias = "...")]`, in the order written.
@@ -353,6 +355,21 @@ fn borsh_discriminants(attrs: &[Attribute]) -> bool {
         });
     }
     used
+}
+
+/// Whether `#[borsh(skip)]` is written on a field.
+fn borsh_skip(attrs: &[Attribute]) -> bool {
+    let mut skip = false;
+    for attr in attrs.iter().filter(|attr| attr.path() == BORSH) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path == SKIP {
+                skip = true;
+                return Ok(());
+            }
+            skip_value(&meta)
+        });
+    }
+    skip
 }
 
 /// A list of components as written, with its key.
@@ -630,6 +647,7 @@ impl Field {
             serde_default: serde.default,
             serde_with: serde.with,
             skip: serde.skip,
+            borsh_skip: borsh_skip(attrs),
             rename: serde.rename,
             aliases: serde.aliases,
             skip_serializing: serde.skip_serializing,

@@ -113,10 +113,18 @@ impl Env {
     /// How `input` travels: its `#[compat(codec = "...")]`, or else the policy's `[wire]
     /// codec`, or else self-describing.
     pub(crate) fn codec(&self, input: &Input<'_>) -> Codec {
-        match (&input.attrs.codec, self.policy_codec()) {
-            (Some((_, codec)), _) | (None, Some((codec, _))) => *codec,
-            (None, None) => Codec::SelfDescribing,
-        }
+        input
+            .attrs
+            .codec
+            .as_ref()
+            .map_or_else(|| self.crate_codec(), |(_, codec)| *codec)
+    }
+
+    /// How the crate's messages travel: the policy's `[wire] codec`, or else
+    /// self-describing.
+    pub(crate) fn crate_codec(&self) -> Codec {
+        self.policy_codec()
+            .map_or(Codec::SelfDescribing, |(codec, _)| *codec)
     }
 
     /// The policy's `[wire] codec`, with its place.

@@ -20,7 +20,7 @@ use syn::DeriveInput;
 /// the real errors.
 pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
     let cx = Ctxt::new();
-    let mut input = Input::from_syn(&cx, node);
+    let mut input = Input::from_syn_under(&cx, node, env.crate_codec());
     if let Some(input) = input.as_ref().filter(|input| input.attrs.wrapper.is_some()) {
         return expand_wrapper::derive(cx, node, input);
     }

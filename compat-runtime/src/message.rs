@@ -661,8 +661,8 @@ pub enum Shape {
     Unit,
 }
 
-/// A field of a struct or variant. Fields marked `#[serde(skip)]` never travel and are
-/// left out.
+/// A field of a struct or variant. Fields that never travel are left out: `#[serde(skip)]`
+/// ones through serde, `#[borsh(skip)]` ones under borsh (bincode 2's derive skips none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Field {
     /// The field's name in Rust, or its index in a tuple.
@@ -701,7 +701,8 @@ pub struct Deprecation {
     pub note: Option<&'static str>,
 }
 
-/// A variant of an enum. Variants marked `#[serde(skip)]` never travel and are left out.
+/// A variant of an enum. Variants marked `#[serde(skip)]` never travel through serde and
+/// are left out; bincode 2's and borsh's derives write them, so under those codecs they stay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Variant {
     /// The variant's name in Rust.
