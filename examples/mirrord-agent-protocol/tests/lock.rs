@@ -88,8 +88,14 @@ fn check_edit(case: &str, name: &str, edited: &'static Message) -> Result<(), Lo
     verify_with(&dir, policy(), "3.250.0", &later, false).map(|_| ())
 }
 
-fn problems(err: &LockError) -> String {
-    err.problems.join("\n")
+/// The problems the lock finds with the edit, each of `said` among them.
+fn fails_saying(case: &str, name: &str, edited: &'static Message, said: &[&str]) -> String {
+    let err = check_edit(case, name, edited).unwrap_err();
+    let text = err.problems.join("\n");
+    for words in said {
+        assert!(text.contains(words), "no {words:?} in: {text}");
+    }
+    text
 }
 
 #[test]
@@ -99,15 +105,19 @@ fn the_slice_as_it_is_passes_against_the_release_before() {
 
 #[test]
 fn a_field_added_to_a_struct_fails_with_bincodes_advice() {
-    let err = check_edit("field", "StatFsRequestV2", edited::StatFsRequestV2::MESSAGE).unwrap_err();
-    let text = problems(&err);
-    assert!(text.contains("StatFsRequestV2"), "{text}");
-    assert!(text.contains("follow_symlinks"), "{text}");
-    assert!(text.contains("3.232.0"), "{text}");
-    // bincode's advice: no default makes a field optional; a new variant at the end does.
-    assert!(text.contains("names never travel"), "{text}");
-    assert!(text.contains("they do not make a field optional"), "{text}");
-    assert!(text.contains("new variant appended at the end"), "{text}");
+    let text = fails_saying(
+        "field",
+        "StatFsRequestV2",
+        edited::StatFsRequestV2::MESSAGE,
+        &[
+            "`StatFsRequestV2` gained field `follow_symlinks`",
+            "since 3.232.0",
+            // bincode's advice: no default makes a field optional; a new variant does.
+            "names never travel",
+            "they do not make a field optional",
+            "new variant appended at the end",
+        ],
+    );
     assert!(
         !text.contains("make it `Option<_>`"),
         "serde's advice: {text}"
@@ -116,32 +126,30 @@ fn a_field_added_to_a_struct_fails_with_bincodes_advice() {
 
 #[test]
 fn fields_reordered_fail() {
-    let err = check_edit(
+    fails_saying(
         "reorder",
         "MakeDirAtRequest",
         edited::MakeDirAtRequest::MESSAGE,
-    )
-    .unwrap_err();
-    let text = problems(&err);
-    assert!(text.contains("MakeDirAtRequest"), "{text}");
-    assert!(text.contains("`dirfd` from 0 to 1"), "{text}");
-    assert!(text.contains("a field travels at its position"), "{text}");
-    assert!(
-        text.contains("restore the recorded order (`dirfd`, `pathname`, `mode`)"),
-        "{text}"
+        &[
+            "the fields of `MakeDirAtRequest` were reordered since 3.232.0",
+            "`dirfd` from 0 to 1",
+            "a field travels at its position",
+            "restore the recorded order (`dirfd`, `pathname`, `mode`)",
+        ],
     );
 }
 
 #[test]
 fn a_variant_inserted_mid_enum_fails() {
-    let err = check_edit("inserted", "LogLevel", edited::inserted::LogLevel::MESSAGE).unwrap_err();
-    let text = problems(&err);
-    assert!(text.contains("Debug"), "{text}");
-    assert!(text.contains("Info"), "{text}");
-    assert!(text.contains("`Info` from index 2 to 3"), "{text}");
-    assert!(
-        text.contains("move `Debug` to the end of `LogLevel`"),
-        "{text}"
+    fails_saying(
+        "inserted",
+        "LogLevel",
+        edited::inserted::LogLevel::MESSAGE,
+        &[
+            "the variants of `LogLevel` moved since 3.232.0",
+            "`Info` from index 2 to 3",
+            "move `Debug` to the end of `LogLevel`",
+        ],
     );
 }
 
