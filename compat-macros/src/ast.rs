@@ -415,6 +415,13 @@ impl Input<'_> {
 }
 
 impl Variant<'_> {
+    /// `` variant `Drain` ``; `` variant `ReadLink` (feature `readlink`)`` when a named
+    /// feature set its `since`.
+    pub(crate) fn describe(&self) -> String {
+        let feature = attr::Since::feature_note(self.attrs.since.as_ref());
+        format!("variant `{}`{feature}", self.ident)
+    }
+
     /// The release the variant arrived in: its own `#[since]`, or else its enum's
     /// (`message`).
     pub(crate) fn arrival<'v>(&'v self, message: Option<&'v Version>) -> Option<&'v Version> {
@@ -491,12 +498,14 @@ impl Field<'_> {
             && !carried_types(self.ty).is_empty()
     }
 
-    /// `field `retries``, `tuple field `1``.
+    /// `field `retries``, `tuple field `1``; `` field `block_size` (feature `statfs-v2`)``
+    /// when a named feature set its `since`.
     pub(crate) fn describe(&self) -> String {
+        let feature = attr::Since::feature_note(self.attrs.since.as_ref());
         if self.named {
-            format!("field `{}`", self.name)
+            format!("field `{}`{feature}", self.name)
         } else {
-            format!("tuple field `{}`", self.name)
+            format!("tuple field `{}`{feature}", self.name)
         }
     }
 }

@@ -24,6 +24,20 @@ use syn::{Attribute, LitStr, Meta, Path, Token};
 pub(crate) struct Since {
     pub(crate) version: Version,
     pub(crate) lit: LitStr,
+    /// The `[[feature]]` that set this version (`#[compat(feature = "readlink")]` stands
+    /// for its `since`, see `features.rs`), which errors name beside the item.
+    pub(crate) feature: Option<String>,
+}
+
+impl Since {
+    /// `` (feature `readlink`)`` when a feature set the version, else nothing: what an
+    /// error writes after the item it names, as the send guard's `Unreadable` does.
+    pub(crate) fn feature_note(since: Option<&Since>) -> String {
+        since
+            .and_then(|since| since.feature.as_deref())
+            .map(|name| format!(" (feature `{name}`)"))
+            .unwrap_or_default()
+    }
 }
 
 /// A component named in `from`, `to`, `between` or `routes`.
@@ -943,7 +957,11 @@ fn read_since(cx: &Ctxt, attrs: &[Attribute], place: Place) -> Option<Since> {
 /// A release version from a string literal; an unparsable one is reported at the literal.
 fn release(cx: &Ctxt, lit: LitStr) -> Option<Since> {
     match since::parse_release(&lit.value()) {
-        Ok(version) => Some(Since { version, lit }),
+        Ok(version) => Some(Since {
+            version,
+            lit,
+            feature: None,
+        }),
         Err(why) => {
             cx.error_spanned_by(&lit, why);
             None

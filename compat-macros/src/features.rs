@@ -86,6 +86,7 @@ fn tie(
             *since = Some(Since {
                 version: arrives.clone(),
                 lit: lit.clone(),
+                feature: Some(feature.name.clone()),
             });
             true
         }

@@ -99,10 +99,11 @@ fn versions_not_after_the_build(cx: &Ctxt, input: &Input<'_>, env: &Env) {
             cx.error_spanned_by(
                 &since.lit,
                 format!(
-                    "`{}` is newer than the version being built, {built}: this names the release that \
+                    "`{}`{} is newer than the version being built, {built}: this names the release that \
                      shipped the change, so it cannot be a later one; correct it, or raise `version` \
                      in Cargo.toml first",
-                    since.version
+                    since.version,
+                    Since::feature_note(Some(since)),
                 ),
             );
         }
@@ -127,7 +128,7 @@ fn members_not_older_than_their_container(cx: &Ctxt, input: &Input<'_>) {
                         older(
                             cx,
                             since,
-                            &format!("variant `{}`", variant.ident),
+                            &variant.describe(),
                             "its enum",
                             &container,
                             &message.version,
@@ -137,7 +138,7 @@ fn members_not_older_than_their_container(cx: &Ctxt, input: &Input<'_>) {
                     Some(since) => &since.version,
                     None => &message.version,
                 };
-                let container = format!("variant `{}` first shipped in {since}", variant.ident);
+                let container = format!("{} first shipped in {since}", variant.describe());
                 fields_not_older(cx, &variant.fields, since, "its variant", &container);
             }
         }
@@ -535,11 +536,12 @@ fn releases_change_the_wire_where_the_policy_allows(cx: &Ctxt, input: &Input<'_>
         cx.error_spanned_by(
             &since.lit,
             format!(
-                "`{}` does not start a {unit} line, but {} says the wire changes only in {unit} \
+                "`{}`{} does not start a {unit} line, but {} says the wire changes only in {unit} \
                  releases ([versioning] wire-changes = \"{unit}\"), so peers of {line} and {} \
                  take each other to read the same messages; ship it in {} (the next release that \
                  may change the wire), or let every release change it (wire-changes = \"any\")",
                 since.version,
+                Since::feature_note(Some(since)),
                 policy.path,
                 since.version,
                 lines.next(&since.version),
@@ -1164,9 +1166,10 @@ fn frozen_variants_reach_every_receiver(cx: &Ctxt, input: &Input<'_>, newer: &[N
             ident,
             format!(
                 "`{name}` is frozen (#[compat(frozen)]: it never gains a variant, so it has no catch-all), \
-                 but variant `{ident}` arrived in {since}, and {}: {} releases before {since} fail on \
+                 but {} arrived in {since}, and {}: {} releases before {since} fail on \
                  `{ident}` (\"unknown variant\"); send it in a message of its own, or give `{name}` a \
                  catch-all before it first ships",
+                variant.describe(),
                 route.reach(name),
                 route.window.receiver,
             ),
@@ -1256,11 +1259,12 @@ fn catch_all_reaches_every_receiver<'a>(
         cx.error_spanned_by(
             ident,
             format!(
-                "variant `{ident}` arrived in {since}, but the catch-all `{}` of `{name}` only arrived in \
+                "{} arrived in {since}, but the catch-all `{}` of `{name}` only arrived in \
                  {added}, and {}: {} releases before {before} have no catch-all and fail on `{ident}` \
                  (\"unknown variant\"); keep `{ident}` out of `{name}` (send it in a message of its own) \
                  until {} releases before {added} leave the window, or raise the floor in {} to \
                  the catch-all's release ([support] minimum = \"{added}\")",
+                variant.describe(),
                 catch_all.ident,
                 route.reach(name),
                 route.window.receiver,
@@ -1334,12 +1338,13 @@ fn new_variants_with_data_reach_the_catch_all(
         cx.error_spanned_by(
             ident,
             format!(
-                "variant `{ident}` carries data and arrived in {since}, but {}, and in {tagging} \
+                "{} carries data and arrived in {since}, but {}, and in {tagging} \
                  `#[serde(other)]` receives only unknown variants without data: {receiver} releases \
                  before {since} fail on `{written}` (\"{error}\") instead of reading `{}`; make `{ident}` \
                  a unit variant and send its data in a message of its own, or make `{name}` internally \
                  tagged with #[serde(tag = \"type\")] before it first ships (that changes how every \
                  variant is written)",
+                variant.describe(),
                 route.reach(input.ident),
                 catch_all.ident,
                 name = input.ident,

@@ -229,10 +229,11 @@ fn variants_only_appended_at_the_end(cx: &Ctxt, input: &Input<'_>, positional: &
         cx.error_spanned_by(
             ident,
             format!(
-                "variant `{ident}` arrived in {since} but is declared before {}: under {}, a variant \
+                "{} arrived in {since} but is declared before {}: under {}, a variant \
                  travels as its index, so inserting `{ident}` moved every later variant up by one \
                  and {peer}, which decodes `{}` as another variant or fails (\"invalid variant \
                  index\"); move `{ident}` to the end of `{}`",
+                variant.describe(),
                 names.join(", "),
                 positional.codec(),
                 first.ident,
