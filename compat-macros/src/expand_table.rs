@@ -204,19 +204,11 @@ fn representation(tagging: &Tagging, transparent: bool) -> TokenStream {
 /// A `&'static [Variant]` expression: `&::compat_runtime::__c::variants([tuples])` when
 /// every variant is in the common case, else a slice of `Variant` expressions.
 fn variant_list(entries: impl Iterator<Item = Entry>) -> TokenStream {
-    let entries: Vec<Entry> = entries.collect();
-    if entries.is_empty() {
-        return quote!(&[]);
-    }
-    if entries.iter().all(|entry| matches!(entry, Entry::Plain(_))) {
-        let tuples = entries.iter().map(Entry::tokens);
-        return quote!(&::compat_runtime::__c::variants([#(#tuples),*]));
-    }
-    let full = entries.iter().map(|entry| match entry {
-        Entry::Plain(tuple) => quote!(::compat_runtime::__c::variant #tuple),
-        Entry::Full(variant) => variant.clone(),
-    });
-    quote!(&[#(#full),*])
+    entry_list(
+        entries,
+        &quote!(::compat_runtime::__c::variants),
+        &quote!(::compat_runtime::__c::variant),
+    )
 }
 
 /// A variant's entry in its enum's table; its fields arrived with it unless they say
@@ -289,17 +281,31 @@ impl Entry {
 /// A `&'static [Field]` expression: `&::compat_runtime::__c::fields([tuples])` when every field is plain,
 /// else a slice of `Field` expressions.
 fn field_list(entries: impl Iterator<Item = Entry>) -> TokenStream {
+    entry_list(
+        entries,
+        &quote!(::compat_runtime::__c::fields),
+        &quote!(::compat_runtime::__c::field),
+    )
+}
+
+/// `&all([tuples])` when every entry is plain, else `&[...]` with `one(tuple)` for each
+/// plain entry among the full ones.
+fn entry_list(
+    entries: impl Iterator<Item = Entry>,
+    all: &TokenStream,
+    one: &TokenStream,
+) -> TokenStream {
     let entries: Vec<Entry> = entries.collect();
     if entries.is_empty() {
         return quote!(&[]);
     }
     if entries.iter().all(|entry| matches!(entry, Entry::Plain(_))) {
         let tuples = entries.iter().map(Entry::tokens);
-        return quote!(&::compat_runtime::__c::fields([#(#tuples),*]));
+        return quote!(&#all([#(#tuples),*]));
     }
     let full = entries.iter().map(|entry| match entry {
-        Entry::Plain(tuple) => quote!(::compat_runtime::__c::field #tuple),
-        Entry::Full(field) => field.clone(),
+        Entry::Plain(tuple) => quote!(#one #tuple),
+        Entry::Full(full) => full.clone(),
     });
     quote!(&[#(#full),*])
 }
