@@ -30,78 +30,41 @@ version = "0.0.9"
 "0.0.9" = "2.5.0"
 "#;
 
-/// The enum `row.E` as release 2.4.0 recorded it.
-mod recorded {
-    #[derive(
-        Clone,
-        Copy,
-        Debug,
-        PartialEq,
-        Eq,
-        Hash,
-        PartialOrd,
-        Ord,
-        ::prost::Enumeration,
-        compat_runtime::ProstCompat,
-    )]
-    #[compat(proto = "row.E", routes = ["server > agent"])]
-    /// @since 0.0.1
-    #[repr(i32)]
-    pub enum E {
-        Unspecified = 0,
-        Ok = 1,
-    }
+/// A module holding the prost enum `row.E`, first shipped in protocol 0.0.1, sent from
+/// servers to agents, with the values `$body`.
+macro_rules! enumeration {
+    ($module:ident, { $($body:tt)* }) => {
+        mod $module {
+            #[derive(
+                Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration,
+                compat_runtime::ProstCompat,
+            )]
+            #[compat(proto = "row.E", routes = ["server > agent"])]
+            /// @since 0.0.1
+            #[repr(i32)]
+            pub enum E { $($body)* }
+        }
+    };
 }
 
-/// 2.5.0's `row.E`, with `Drain` marked as protocol 0.0.9 brings it.
-mod marked {
-    #[derive(
-        Clone,
-        Copy,
-        Debug,
-        PartialEq,
-        Eq,
-        Hash,
-        PartialOrd,
-        Ord,
-        ::prost::Enumeration,
-        compat_runtime::ProstCompat,
-    )]
-    #[compat(proto = "row.E", routes = ["server > agent"])]
-    /// @since 0.0.1
-    #[repr(i32)]
-    pub enum E {
-        Unspecified = 0,
-        Ok = 1,
-        /// @since 0.0.9
-        Drain = 2,
-    }
-}
+// `row.E` as release 2.4.0 recorded it.
+enumeration!(recorded, { Unspecified = 0, Ok = 1 });
 
-/// 2.5.0's `row.E`, with `Drain` marked as if protocol 0.0.5, which 2.4.0 speaks, had it.
-mod unmarked {
-    #[derive(
-        Clone,
-        Copy,
-        Debug,
-        PartialEq,
-        Eq,
-        Hash,
-        PartialOrd,
-        Ord,
-        ::prost::Enumeration,
-        compat_runtime::ProstCompat,
-    )]
-    #[compat(proto = "row.E", routes = ["server > agent"])]
-    /// @since 0.0.1
-    #[repr(i32)]
-    pub enum E {
-        Unspecified = 0,
-        Ok = 1,
-        /// @since 0.0.5
-        Drain = 2,
-    }
-}
+// 2.5.0's `row.E`, with `Drain` marked as protocol 0.0.9 brings it.
+enumeration!(marked, {
+    Unspecified = 0,
+    Ok = 1,
+    /// @since 0.0.9
+    Drain = 2,
+});
+
+// 2.5.0's `row.E`, with `Drain` marked as if protocol 0.0.5, which 2.4.0 speaks, had it.
+enumeration!(unmarked, {
+    Unspecified = 0,
+    Ok = 1,
+    /// @since 0.0.5
+    Drain = 2,
+});
 
 /// Records `was` at 2.4.0 in a fresh lock and checks `now` at 2.5.0: the problems found.
 fn problems(case: &str, was: &'static ProtoMessage, now: &'static ProtoMessage) -> Vec<String> {
