@@ -10,11 +10,20 @@
 //! - `fallback/prepare, new agent`: the same value for an agent that knows `StatFsV2`, the
 //!   guard's fast path (one compare, the value itself).
 //!
-//! Run with `cargo bench --bench fallback` (`-- --quick` for a short run).
+//!
+//! Then `fallback/interleaved`: the five in one loop, in rounds of 100,000 calls each, the
+//! order rotating every round (so none always runs on a cache another warmed), with each
+//! one's median and the medians of each round's ratios of `prepare` to its conversion (the
+//! two run within milliseconds of each other, so the machine's load moves both).
+//!
+//! Run with `nice -n 10 cargo bench --bench fallback -- --quick` (criterion's groups
+//! short, then the interleaved rounds); `-- interleaved` runs the rounds alone.
 
 use std::borrow::Cow;
 use std::hint::black_box;
+use std::time::Instant;
 
+use compat_runtime::Session;
 use compat_runtime::census::Census;
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -27,7 +36,7 @@ use protocol::{ClientMessage, FileRequest, StatFsRequestV2, statfs_v1};
 fn fallback(c: &mut Criterion) {
     let census = Census::new();
     let (old, new) = (protocol::layer_to("0.0.14"), protocol::layer_to("0.0.18"));
-    census.count_fallbacks_of(&old);
+    assert!(census.count_fallbacks_of(&old));
     let v2 = StatFsRequestV2 {
         path: "/var/lib/postgresql/data".into(),
     };
@@ -35,27 +44,13 @@ fn fallback(c: &mut Criterion) {
     let nested = ClientMessage::FileRequest(request.clone());
     let mut group = c.benchmark_group("fallback");
     group.bench_function("convert by hand", |b| {
-        b.iter(|| {
-            let sent: Cow<'_, FileRequest> = match black_box(&request) {
-                FileRequest::StatFsV2(v2) => Cow::Owned(FileRequest::StatFs(statfs_v1(v2))),
-                other => Cow::Borrowed(other),
-            };
-            sent
-        })
+        b.iter(|| by_hand(black_box(&request)))
     });
     group.bench_function("prepare, old agent", |b| {
         b.iter(|| old.prepare(black_box(&request)).unwrap())
     });
     group.bench_function("nested, convert by hand", |b| {
-        b.iter(|| {
-            let sent: Cow<'_, ClientMessage> = match black_box(&nested) {
-                ClientMessage::FileRequest(FileRequest::StatFsV2(v2)) => Cow::Owned(
-                    ClientMessage::FileRequest(FileRequest::StatFs(statfs_v1(v2))),
-                ),
-                other => Cow::Borrowed(other),
-            };
-            sent
-        })
+        b.iter(|| nested_by_hand(black_box(&nested)))
     });
     group.bench_function("nested, prepare, old agent", |b| {
         b.iter(|| old.prepare(black_box(&nested)).unwrap())
@@ -64,8 +59,130 @@ fn fallback(c: &mut Criterion) {
         b.iter(|| new.prepare(black_box(&request)).unwrap())
     });
     group.finish();
+}
+
+/// The conversion as a hand-written gate runs it.
+fn by_hand(request: &FileRequest) -> Cow<'_, FileRequest> {
+    match request {
+        FileRequest::StatFsV2(v2) => Cow::Owned(FileRequest::StatFs(statfs_v1(v2))),
+        other => Cow::Borrowed(other),
+    }
+}
+
+/// The same, inside the message that carries it.
+fn nested_by_hand(message: &ClientMessage) -> Cow<'_, ClientMessage> {
+    match message {
+        ClientMessage::FileRequest(FileRequest::StatFsV2(v2)) => Cow::Owned(
+            ClientMessage::FileRequest(FileRequest::StatFs(statfs_v1(v2))),
+        ),
+        other => Cow::Borrowed(other),
+    }
+}
+
+#[inline(never)]
+fn run_by_hand(request: &FileRequest) {
+    drop(black_box(by_hand(black_box(request))));
+}
+
+#[inline(never)]
+fn run_prepare_old(old: &Session, request: &FileRequest) {
+    drop(black_box(old.prepare(black_box(request)).unwrap()));
+}
+
+#[inline(never)]
+fn run_nested_by_hand(nested: &ClientMessage) {
+    drop(black_box(nested_by_hand(black_box(nested))));
+}
+
+#[inline(never)]
+fn run_nested_prepare_old(old: &Session, nested: &ClientMessage) {
+    drop(black_box(old.prepare(black_box(nested)).unwrap()));
+}
+
+#[inline(never)]
+fn run_prepare_new(new: &Session, request: &FileRequest) {
+    drop(black_box(new.prepare(black_box(request)).unwrap()));
+}
+
+/// Nanoseconds per call of `f`, over `n` calls.
+fn timed(n: u32, f: &mut dyn FnMut()) -> f64 {
+    let start = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    start.elapsed().as_secs_f64() * 1e9 / f64::from(n)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The five of [`fallback`], interleaved: each one's median, and the medians of the rounds'
+/// ratios of `prepare` to the conversion it runs (top level, nested).
+fn interleaved(_: &mut Criterion) {
+    const ROUNDS: usize = 21;
+    // Fewer under callgrind (instructions are the same every call): `CALLS=1000`.
+    let calls: u32 = std::env::var("CALLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    // Criterion's filter, as it reads it (a substring of the name), for these rounds too.
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if !filters.is_empty() && !filters.iter().any(|f| "fallback/interleaved".contains(f)) {
+        return;
+    }
+    let (old, new) = (protocol::layer_to("0.0.14"), protocol::layer_to("0.0.18"));
+    let census = Census::new();
+    census.count_fallbacks_of(&old);
+    let request = FileRequest::StatFsV2(StatFsRequestV2 {
+        path: "/var/lib/postgresql/data".into(),
+    });
+    let nested = ClientMessage::FileRequest(request.clone());
+    let names = [
+        "convert by hand",
+        "prepare, old agent",
+        "nested, convert by hand",
+        "nested, prepare, old agent",
+        "prepare, new agent",
+    ];
+    // Named functions, not inlined: `callgrind_annotate --inclusive=yes` gives each one's
+    // instructions, which this machine's load does not move.
+    let runs: [&mut dyn FnMut(); 5] = [
+        &mut || run_by_hand(&request),
+        &mut || run_prepare_old(&old, &request),
+        &mut || run_nested_by_hand(&nested),
+        &mut || run_nested_prepare_old(&old, &nested),
+        &mut || run_prepare_new(&new, &request),
+    ];
+    let mut times = vec![Vec::with_capacity(ROUNDS); names.len()];
+    let (mut top, mut inside) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let mut this = [0.0; 5];
+        for k in 0..names.len() {
+            let i = (round + k) % names.len();
+            this[i] = timed(calls, runs[i]);
+        }
+        top.push(this[1] / this[0]);
+        inside.push(this[3] / this[2]);
+        for (i, t) in this.iter().enumerate() {
+            times[i].push(*t);
+        }
+    }
+    println!("fallback/interleaved: {ROUNDS} rounds of {calls} calls each, medians:");
+    for (name, times) in names.iter().zip(&mut times) {
+        println!("  {name:<28} {:>7.1} ns", median(times));
+    }
+    println!(
+        "  prepare / conversion: top level {:.2}, nested {:.2} (medians of the rounds' ratios)",
+        median(&mut top),
+        median(&mut inside)
+    );
     assert!(census.snapshot().total().fallbacks > 0);
 }
 
-criterion_group!(benches, fallback);
+criterion_group!(benches, fallback, interleaved);
 criterion_main!(benches);

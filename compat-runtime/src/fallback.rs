@@ -10,8 +10,14 @@
 //! recording (a bare [`Guard::strip`](crate::Guard::strip)) a note costs one thread-local
 //! read. The list is bounded: past [`DISTINCT`] distinct variants in one send, the rest are
 //! only counted.
+//!
+//! What a fallback costs beyond its conversion is kept to a few nanoseconds
+//! (benches/fallback.rs, docs/performance.md): the notes are `Cell`s, the first variant of a
+//! send in a slot of its own (most sends degrade one value), so a recording reads and writes
+//! a few words of the thread-local, four times in all, and the others are a `RefCell` only
+//! a send with two distinct degraded variants touches.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::message::{Fallback, Message, Variant};
@@ -22,10 +28,98 @@ use crate::throttle::Throttle;
 pub(crate) const DISTINCT: usize = 4;
 
 thread_local! {
-    /// The notes of the recording running on this thread; empty and inactive between
-    /// recordings, so that starting one moves nothing (measured: moving the notes in and out
-    /// was most of the cost of a fallback, benches/fallback.rs).
-    static APPLIED: RefCell<Applied> = const { RefCell::new(Applied::EMPTY) };
+    /// The notes of the recording running on this thread; empty and idle between
+    /// recordings.
+    static NOTES: Notes = const { Notes::IDLE };
+}
+
+/// What a thread's [`NOTES`] are doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// No recording: notes are dropped.
+    Idle,
+    /// A recording gathers notes.
+    Recording,
+    /// A recording hands its notes to its report: a recording the report starts (a
+    /// `tracing` subscriber that sends) gathers nothing, so a report never reports itself.
+    Reporting,
+}
+
+/// The notes of one thread: the first variant degraded in a slot of its own, the others
+/// (rare) in a list, all empty between recordings.
+struct Notes {
+    state: Cell<State>,
+    first: Cell<Option<Degraded>>,
+    /// Whether `others` holds anything, so that a send of one variant never borrows it.
+    crowded: Cell<bool>,
+    others: RefCell<Others>,
+}
+
+impl Notes {
+    const IDLE: Notes = Notes {
+        state: Cell::new(State::Idle),
+        first: Cell::new(None),
+        crowded: Cell::new(false),
+        others: RefCell::new(Others::EMPTY),
+    };
+
+    fn note(&self, message: &'static Message, from: &'static Variant, to: &'static Variant) {
+        match self.first.get() {
+            None => self.first.set(Some(Degraded {
+                message,
+                from,
+                to,
+                count: 1,
+            })),
+            Some(mut first) if first.is(from, to) => {
+                first.count += 1;
+                self.first.set(Some(first));
+            }
+            Some(_) => {
+                // Never borrowed twice (a report reads them while recordings are muted),
+                // but never a panic either.
+                if let Ok(mut others) = self.others.try_borrow_mut() {
+                    others.note(message, from, to);
+                    self.crowded.set(true);
+                }
+            }
+        }
+    }
+
+    /// Empties the slots.
+    fn clear(&self) {
+        self.first.set(None);
+        if self.crowded.replace(false)
+            && let Ok(mut others) = self.others.try_borrow_mut()
+        {
+            *others = Others::EMPTY;
+        }
+    }
+
+    /// Puts back the notes a recording took aside ([`Outer`]), or leaves the thread idle.
+    fn restore(&self, outer: Option<Outer>) {
+        // What the recording left (nothing, unless it panicked).
+        self.clear();
+        match outer {
+            Some(outer) => {
+                self.state.set(State::Recording);
+                self.first.set(outer.first);
+                if let Some(others) = outer.others
+                    && let Ok(mut mine) = self.others.try_borrow_mut()
+                {
+                    *mine = others;
+                    self.crowded.set(true);
+                }
+            }
+            None => self.state.set(State::Idle),
+        }
+    }
+}
+
+/// The notes of a recording interrupted by one inside it, kept aside until it resumes.
+struct Outer {
+    first: Option<Degraded>,
+    others: Option<Others>,
 }
 
 /// One variant a send degraded, what it became, and how many times (a `Vec` of requests
@@ -39,6 +133,13 @@ pub(crate) struct Degraded {
     /// The variant it was sent as: `from`'s fallback, or the end of its chain.
     pub(crate) to: &'static Variant,
     pub(crate) count: u64,
+}
+
+impl Degraded {
+    /// Whether this notes `from` sent as `to`.
+    fn is(&self, from: &'static Variant, to: &'static Variant) -> bool {
+        core::ptr::eq(self.from, from) && core::ptr::eq(self.to, to)
+    }
 }
 
 #[cfg_attr(
@@ -68,32 +169,22 @@ impl Degraded {
     }
 }
 
-/// What one recording gathered, in place (a send that degrades allocates nothing for it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Applied {
-    /// Whether a recording is gathering notes here (the thread's cell only).
-    active: bool,
-    listed: [Option<Degraded>; DISTINCT],
-    /// Degradations of variants past the first [`DISTINCT`].
-    pub(crate) more: u64,
+/// The variants one send degraded after its first: at most [`DISTINCT`] - 1 listed, the
+/// rest counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Others {
+    listed: [Option<Degraded>; DISTINCT - 1],
+    more: u64,
 }
 
-impl Default for Applied {
-    fn default() -> Self {
-        Applied::EMPTY
-    }
-}
-
-impl Applied {
-    const EMPTY: Applied = Applied {
-        active: false,
-        listed: [None; DISTINCT],
+impl Others {
+    const EMPTY: Others = Others {
+        listed: [None; DISTINCT - 1],
         more: 0,
     };
 
     fn note(&mut self, message: &'static Message, from: &'static Variant, to: &'static Variant) {
-        let same = |d: &Degraded| core::ptr::eq(d.from, from) && core::ptr::eq(d.to, to);
-        if let Some(seen) = self.listed.iter_mut().flatten().find(|d| same(d)) {
+        if let Some(seen) = self.listed.iter_mut().flatten().find(|d| d.is(from, to)) {
             seen.count += 1;
         } else if let Some(free) = self.listed.iter_mut().find(|d| d.is_none()) {
             *free = Some(Degraded {
@@ -106,22 +197,37 @@ impl Applied {
             self.more += 1;
         }
     }
+}
 
-    /// Empty and inactive, as between recordings.
-    fn clear(&mut self) {
-        self.active = false;
-        self.listed = [None; DISTINCT];
-        self.more = 0;
-    }
+/// What one recording gathered, read where it was gathered (nothing moves but the first
+/// variant's note, and a send that degrades allocates nothing for it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Applied<'a> {
+    first: Degraded,
+    others: Option<&'a Others>,
+}
 
+impl Applied<'_> {
     /// The variants degraded, in the order first seen.
     pub(crate) fn degraded(&self) -> impl Iterator<Item = &Degraded> {
-        self.listed.iter().flatten()
+        let others = self
+            .others
+            .into_iter()
+            .flat_map(|o| o.listed.iter().flatten());
+        core::iter::once(&self.first).chain(others)
+    }
+
+    /// Degradations of variants past the first [`DISTINCT`], counted only.
+    pub(crate) fn more(&self) -> u64 {
+        self.others.map_or(0, |o| o.more)
     }
 
     /// Every degradation, counted.
     pub(crate) fn total(&self) -> u64 {
-        self.degraded().map(|d| d.count).sum::<u64>() + self.more
+        match self.others {
+            None => self.first.count,
+            Some(_) => self.degraded().map(|d| d.count).sum::<u64>() + self.more(),
+        }
     }
 }
 
@@ -136,62 +242,65 @@ pub fn fell_back(message: &'static Message, from: usize, to: usize) {
     if from.fallback.is_none() {
         return;
     }
-    APPLIED.with(|applied| {
-        // A `via` that sends through a session of its own is recording already: its notes
-        // go to its own recording, which holds the cell; this one is skipped, never a panic.
-        if let Ok(mut applied) = applied.try_borrow_mut()
-            && applied.active
-        {
-            applied.note(message, from, to);
+    NOTES.with(|notes| {
+        if notes.state.get() == State::Recording {
+            notes.note(message, from, to);
         }
     });
 }
 
 /// Runs `degrade` with the notes of this thread gathered, hands them to `report` (unless
-/// there are none), and returns what `degrade` returned. The notes are read where they
-/// were gathered, never moved: most of a fallback's cost was moving them
-/// (benches/fallback.rs). Nests: a recording inside `degrade` (a `via` that prepares
-/// another value) keeps its own notes, and the outer one resumes after it, even if
-/// `degrade` panics. `report` runs with the notes borrowed: a recording it starts itself
-/// (a `tracing` subscriber that sends) gathers nothing.
-pub(crate) fn recording<R>(degrade: impl FnOnce() -> R, report: impl FnOnce(&Applied)) -> R {
-    /// Ends the recording, normally or while unwinding: the cell goes back to the recording
-    /// this one interrupted, if any, or to empty and inactive.
-    struct End(Option<Applied>);
+/// there are none), and returns what `degrade` returned. Nests: a recording inside
+/// `degrade` (a `via` that prepares another value) keeps its own notes, and the outer one
+/// resumes after it, even if `degrade` panics. A recording that `report` starts itself (a
+/// `tracing` subscriber that sends) gathers nothing.
+pub(crate) fn recording<R>(degrade: impl FnOnce() -> R, report: impl FnOnce(&Applied<'_>)) -> R {
+    /// Ends the recording, normally or while unwinding: the notes go back to the recording
+    /// this one interrupted, if any, or the thread to idle. `None` inside a report: nothing
+    /// was started, nothing is ended.
+    struct End(Option<Option<Outer>>);
     impl Drop for End {
         fn drop(&mut self) {
-            let outer = self.0.take();
-            APPLIED.with(|applied| {
-                if let Ok(mut applied) = applied.try_borrow_mut() {
-                    match outer {
-                        Some(outer) => *applied = outer,
-                        None => applied.clear(),
-                    }
-                }
-            });
+            if let Some(outer) = self.0.take() {
+                NOTES.with(|notes| notes.restore(outer));
+            }
         }
     }
-    let outer = APPLIED.with(|applied| {
-        let mut applied = applied.try_borrow_mut().ok()?;
-        if applied.active {
-            let fresh = Applied {
-                active: true,
-                ..Applied::EMPTY
-            };
-            return Some(core::mem::replace(&mut *applied, fresh));
+    let start = NOTES.with(|notes| match notes.state.replace(State::Recording) {
+        State::Idle => Some(None),
+        State::Recording => Some(Some(Outer {
+            first: notes.first.take(),
+            others: notes
+                .crowded
+                .replace(false)
+                .then(|| notes.others.try_borrow_mut().ok())
+                .flatten()
+                .map(|mut others| core::mem::take(&mut *others)),
+        })),
+        State::Reporting => {
+            notes.state.set(State::Reporting);
+            None
         }
-        applied.active = true;
-        None
     });
-    let end = End(outer);
+    let end = End(start);
     let out = degrade();
-    APPLIED.with(|applied| {
-        if let Ok(applied) = applied.try_borrow()
-            && (applied.listed[0].is_some() || applied.more > 0)
-        {
-            report(&applied);
-        }
-    });
+    if end.0.is_some() {
+        NOTES.with(|notes| {
+            let Some(first) = notes.first.take() else {
+                return;
+            };
+            notes.state.set(State::Reporting);
+            let others = notes
+                .crowded
+                .get()
+                .then(|| notes.others.try_borrow().ok())
+                .flatten();
+            report(&Applied {
+                first,
+                others: others.as_deref(),
+            });
+        });
+    }
     drop(end);
     out
 }
@@ -220,6 +329,7 @@ const THROTTLES: usize = 8;
     not(feature = "tracing"),
     allow(dead_code, reason = "read by the events")
 )]
+#[derive(Clone)]
 pub(crate) struct Ends<'a> {
     pub(crate) local: (&'a str, &'a str),
     pub(crate) peer: (&'a str, &'a str),
@@ -232,11 +342,12 @@ impl Sent {
     }
 
     /// Counts what one send degraded and, with feature `tracing`, reports each variant.
-    pub(crate) fn record(&self, applied: &Applied, ends: &Ends<'_>) {
+    /// `ends` is asked only for an event that goes out.
+    pub(crate) fn record<'e>(&self, applied: &Applied<'_>, ends: impl Fn() -> Ends<'e>) {
         self.count.fetch_add(applied.total(), Ordering::Relaxed);
         #[cfg(feature = "tracing")]
         for degraded in applied.degraded() {
-            self.report(degraded, ends);
+            self.report(degraded, &ends);
         }
         #[cfg(not(feature = "tracing"))]
         let _ = ends;
@@ -245,7 +356,7 @@ impl Sent {
     /// One event per degraded variant, rate-limited per peer and variant: at `warn` when a
     /// fallback followed says what the peer loses (`warn = "..."`), else at `info`.
     #[cfg(feature = "tracing")]
-    fn report(&self, degraded: &Degraded, ends: &Ends<'_>) {
+    fn report<'e>(&self, degraded: &Degraded, ends: &impl Fn() -> Ends<'e>) {
         // Nothing listens at `warn` (the usual case without a subscriber): done, before
         // walking the chain for its warnings.
         if !tracing::enabled!(tracing::Level::WARN) {
@@ -261,6 +372,7 @@ impl Sent {
         let Some(repeated) = self.throttles[slot % THROTTLES].admit() else {
             return;
         };
+        let ends = ends();
         let local = format!("{}@{}", ends.local.0, ends.local.1);
         let (component, peer_version) = ends.peer;
         let (message, variant, fallback, since) = (
@@ -342,12 +454,34 @@ mod tests {
             }),
         ),
     ];
+    /// What a recording handed its report, copied out.
+    #[derive(Debug, Default, PartialEq)]
+    struct Noted {
+        degraded: Vec<Degraded>,
+        more: u64,
+    }
+
+    impl Noted {
+        fn degraded(&self) -> impl Iterator<Item = &Degraded> {
+            self.degraded.iter()
+        }
+
+        fn total(&self) -> u64 {
+            self.degraded.iter().map(|d| d.count).sum::<u64>() + self.more
+        }
+    }
+
     /// What `degrade` noted, as a recording hands it to its report.
-    fn recorded<R>(degrade: impl FnOnce() -> R) -> (R, Applied) {
-        let mut notes = Applied::default();
-        let out = recording(degrade, |applied| notes = applied.clone());
-        notes.active = false;
-        (out, notes)
+    fn recorded<R>(degrade: impl FnOnce() -> R) -> (R, Noted) {
+        let mut noted = Noted::default();
+        let out = recording(degrade, |applied| {
+            assert_eq!(noted, Noted::default(), "one report per recording");
+            noted = Noted {
+                degraded: applied.degraded().copied().collect(),
+                more: applied.more(),
+            };
+        });
+        (out, noted)
     }
 
     static REQUEST: Message = crate::message::__private::message(
@@ -375,7 +509,7 @@ mod tests {
         assert_eq!(degraded[0].from.name, "ReadDirBatch");
         assert_eq!(degraded[0].to.name, "ReadDir");
         assert_eq!(applied.total(), 2);
-        assert_eq!(recorded(|| {}).1, Applied::default());
+        assert_eq!(recorded(|| {}).1, Noted::default());
     }
 
     #[test]
@@ -407,19 +541,22 @@ mod tests {
         assert_eq!(applied.degraded().count(), 3);
         assert_eq!(applied.degraded().next().unwrap().count, 3);
         assert_eq!(applied.total(), 5);
-        let mut many = Applied::default();
-        for _ in 0..DISTINCT + 4 {
-            // Distinct by identity: leaked copies of one variant.
-            let from: &'static Variant = Box::leak(Box::new(VARIANTS[1]));
-            many.note(&REQUEST, from, &VARIANTS[0]);
-        }
+        let ((), many) = recorded(|| {
+            NOTES.with(|notes| {
+                for _ in 0..DISTINCT + 4 {
+                    // Distinct by identity: leaked copies of one variant.
+                    let from: &'static Variant = Box::leak(Box::new(VARIANTS[1]));
+                    notes.note(&REQUEST, from, &VARIANTS[0]);
+                }
+            });
+        });
         assert_eq!((many.degraded().count(), many.more), (DISTINCT, 4));
         assert_eq!(many.total(), (DISTINCT + 4) as u64);
     }
 
     #[test]
     fn a_recording_inside_another_keeps_its_own_notes_and_the_outer_one_resumes() {
-        let mut inner = Applied::default();
+        let mut inner = Noted::default();
         let ((), outer) = recorded(|| {
             fell_back(&REQUEST, 1, 0);
             inner = recorded(|| fell_back(&REQUEST, 1, 0)).1;
@@ -429,10 +566,30 @@ mod tests {
     }
 
     #[test]
+    fn a_recording_its_report_starts_gathers_nothing_and_the_thread_is_idle_after() {
+        let reports = Cell::new(0);
+        recording(
+            || fell_back(&REQUEST, 1, 0),
+            |applied| {
+                assert_eq!(applied.total(), 1);
+                reports.set(reports.get() + 1);
+                // A subscriber that sends: its fallback is neither noted nor reported.
+                recording(|| fell_back(&REQUEST, 1, 0), |_| reports.set(100));
+            },
+        );
+        assert_eq!(reports.get(), 1);
+        assert_eq!(recorded(|| fell_back(&REQUEST, 2, 0)).1.total(), 1);
+        NOTES.with(|notes| assert_eq!(notes.state.get(), State::Idle));
+    }
+
+    #[test]
     fn a_panic_inside_a_recording_leaves_no_recording_behind() {
         let panicked = std::panic::catch_unwind(|| recorded(|| panic!("via failed"))).is_err();
         assert!(panicked);
-        APPLIED.with(|applied| assert_eq!(*applied.borrow(), Applied::EMPTY));
+        NOTES.with(|notes| {
+            assert_eq!(notes.state.get(), State::Idle);
+            assert_eq!((notes.first.get(), notes.crowded.get()), (None, false));
+        });
     }
 
     /// A subscriber that writes each event as `LEVEL field=value ...` lines.
@@ -487,13 +644,15 @@ mod tests {
             peer: ("agent", "1.14.0"),
         };
         tracing::subscriber::with_default(lines.clone(), || {
-            let ((), chain) = recorded(|| {
+            let chain = || {
                 fell_back(&REQUEST, 2, 0);
                 fell_back(&REQUEST, 2, 0);
+            };
+            recording(chain, |chain| {
+                sent.record(chain, || ends.clone());
+                // The same variant again within the interval: counted, not reported.
+                sent.record(chain, || ends.clone());
             });
-            sent.record(&chain, &ends);
-            // The same variant again within the interval: counted, not reported.
-            sent.record(&chain, &ends);
         });
         let lines = lines.0.lock().unwrap().clone();
         assert_eq!(lines.len(), 1, "{lines:?}");

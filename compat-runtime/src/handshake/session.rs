@@ -352,7 +352,11 @@ impl Session {
                 let mut owned = value
                     .__fall_back(self.packed)
                     .unwrap_or_else(|| value.clone());
-                owned.strip(self.packed);
+                // What `strip` would change, asked first: the fallback most often leaves
+                // nothing, and asking is a match where stripping walks the fallbacks again.
+                if owned.needs_strip(self.packed) {
+                    owned.strip(self.packed);
+                }
                 owned
             },
             |applied| self.report(applied),
@@ -378,14 +382,15 @@ impl Session {
     }
 
     /// Counts and reports what one send degraded.
+    #[inline(never)]
     fn report(&self, applied: &Applied) {
-        let ends = Ends {
+        let ends = || Ends {
             local: (self.local.component(), self.local.version()),
             peer: (self.hello.component(), self.hello.version()),
         };
         self.fallbacks
             .get_or_init(Arc::default)
-            .record(applied, &ends);
+            .record(applied, ends);
     }
 
     /// Counts this session's fallbacks in `sent` (a census row's), unless it counts them
