@@ -30,7 +30,14 @@ pub(crate) const DISTINCT: usize = 4;
 thread_local! {
     /// The notes of the recording running on this thread; empty and idle between
     /// recordings.
-    static NOTES: Notes = const { Notes::IDLE };
+    static NOTES: Notes = const {
+        Notes {
+            state: Cell::new(State::Idle),
+            first: Cell::new(None),
+            crowded: Cell::new(false),
+            others: RefCell::new(Others::EMPTY),
+        }
+    };
 }
 
 /// What a thread's [`NOTES`] are doing.
@@ -56,13 +63,6 @@ struct Notes {
 }
 
 impl Notes {
-    const IDLE: Notes = Notes {
-        state: Cell::new(State::Idle),
-        first: Cell::new(None),
-        crowded: Cell::new(false),
-        others: RefCell::new(Others::EMPTY),
-    };
-
     fn note(&self, message: &'static Message, from: &'static Variant, to: &'static Variant) {
         match self.first.get() {
             None => self.first.set(Some(Degraded {
