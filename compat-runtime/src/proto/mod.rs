@@ -4,7 +4,7 @@
 //! with prost's derives). It reads prost's own attributes (`#[prost(string, tag = "1")]`,
 //! `optional`, `repeated`, `map`, `oneof`, `enumeration`), the `@since X.Y.Z` that the
 //! `.proto` file's comments carry into the generated `///` docs, and the routes the
-//! build-script helper ([`build`], feature `proto-build`) attaches through prost-build's
+//! build-script helper (`proto::build`, feature `proto-build`) attaches through prost-build's
 //! `type_attribute`. It writes two tables:
 //!
 //! - the [`Message`](crate::Message) every `Compat` type has (fields by Rust name, each
