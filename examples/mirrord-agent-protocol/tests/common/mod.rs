@@ -3,8 +3,9 @@
 
 #![allow(dead_code, reason = "each test binary uses part of it")]
 
+use std::cell::RefCell;
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Once;
 use std::time::Duration;
 
 use compat_runtime::census::Census;
@@ -52,19 +53,36 @@ pub(crate) async fn pair_counted(
 }
 
 /// What was logged, shared with the subscriber's writer.
-#[derive(Clone, Default)]
-pub(crate) struct Logged(Arc<Mutex<Vec<u8>>>);
+thread_local! {
+    /// What the events of this thread wrote, while a [`capture`] lives.
+    static LOGGED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// What this thread's events wrote since [`capture`].
+pub(crate) struct Logged;
 
 impl Logged {
     /// Everything logged so far.
     pub(crate) fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        LOGGED.with(|l| String::from_utf8(l.borrow().clone()).unwrap())
     }
 }
 
-impl Write for Logged {
+/// Ends a capture: the thread's buffer is emptied.
+pub(crate) struct Capturing;
+
+impl Drop for Capturing {
+    fn drop(&mut self) {
+        LOGGED.with(|l| l.borrow_mut().clear());
+    }
+}
+
+/// Writes into the buffer of the thread the event happened on.
+struct ThreadWriter;
+
+impl Write for ThreadWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
+        LOGGED.with(|l| l.borrow_mut().extend_from_slice(buf));
         Ok(buf.len())
     }
 
@@ -75,13 +93,21 @@ impl Write for Logged {
 
 /// Logs every event of this thread into the returned buffer while the guard lives (the
 /// tests run on tokio's current-thread runtime, so the agent's task logs here too).
-pub(crate) fn capture() -> (Logged, tracing::subscriber::DefaultGuard) {
-    let logged = Logged::default();
-    let writer = logged.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    (logged, tracing::subscriber::set_default(subscriber))
+///
+/// One subscriber serves the whole binary, as the process's default, and each thread keeps
+/// its own lines: with a scoped subscriber per test (`set_default`), tests running in
+/// parallel race on tracing's per-callsite interest cache, and an event could go unseen.
+pub(crate) fn capture() -> (Logged, Capturing) {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(|| ThreadWriter)
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other subscriber is installed in these tests");
+    });
+    LOGGED.with(|l| l.borrow_mut().clear());
+    (Logged, Capturing)
 }
