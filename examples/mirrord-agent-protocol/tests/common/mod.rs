@@ -52,9 +52,8 @@ pub(crate) async fn pair_counted(
     (Layer::new(connection), serving)
 }
 
-/// What was logged, shared with the subscriber's writer.
 thread_local! {
-    /// What the events of this thread wrote, while a [`capture`] lives.
+    // What the events of this thread wrote, while a `capture` lives.
     static LOGGED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
