@@ -201,3 +201,102 @@ fn a_chain_that_ends_in_a_variant_the_agent_predates_is_refused_there() {
         "{err}"
     );
 }
+
+#[path = "common/thread_log.rs"]
+mod thread_log;
+
+/// What `send` raised through `tracing` and counted in a fresh census, for an agent at
+/// `agent`.
+fn watched(agent: &str, send: impl FnOnce(&compat_runtime::Session)) -> (Vec<String>, u64) {
+    let census = Census::new();
+    let session = layer_to(agent);
+    assert!(census.count_fallbacks_of(&session));
+    let (logged, _capturing) = thread_log::capture();
+    send(&session);
+    let events = logged.text().lines().map(str::to_owned).collect();
+    let row = format!("agent@{agent}");
+    (events, census.snapshot().get(&row).unwrap().fallbacks)
+}
+
+#[test]
+fn a_value_refused_at_the_end_of_its_chain_is_reported_as_a_refusal_only() {
+    // `XstatV2` falls back to `Xstat` (0.0.16), which an agent at 0.0.14 predates too: the
+    // value is refused, so no "sent `Xstat` instead" event and no fallback counted.
+    let (events, fallbacks) = watched("0.0.14", |session| {
+        let err = session.prepare(&FileRequest::XstatV2(3)).unwrap_err();
+        assert_eq!(err.part(), Part::Variant("Xstat"));
+        let nested = ClientMessage::FileRequest(FileRequest::XstatV2(3));
+        assert_eq!(
+            session.prepare(&nested).unwrap_err().part(),
+            Part::Variant("Xstat")
+        );
+        // One value of a batch refused: the batch is not sent, not even its `StatFs`.
+        let batch = ClientMessage::Batch(vec![statfs_v2(), FileRequest::XstatV2(3)]);
+        assert!(session.prepare(&batch).is_err());
+        // `strip` degrades in place all the same, and reports nothing the guard then
+        // refuses.
+        let mut value = FileRequest::XstatV2(3);
+        session.strip(&mut value);
+        assert_eq!(value, FileRequest::Xstat(3));
+        assert!(session.guard(&value).is_err());
+    });
+    assert_eq!(events, Vec::<String>::new());
+    assert_eq!(fallbacks, 0);
+}
+
+#[test]
+fn a_fallback_sent_is_one_event_and_one_count_through_prepare_or_strip() {
+    let (events, fallbacks) = watched("0.0.16", |session| {
+        assert_eq!(
+            session
+                .prepare(&FileRequest::XstatV2(3))
+                .unwrap()
+                .into_owned(),
+            FileRequest::Xstat(3)
+        );
+    });
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(
+        events[0].contains(
+            "compat: sent `FileRequest::Xstat` instead of `XstatV2` to agent 0.0.16, which \
+             predates it (0.0.18)"
+        ),
+        "{}",
+        events[0]
+    );
+    assert_eq!(fallbacks, 1);
+    // Nested, with a warning, and through `strip`: each value sent in an older form is
+    // reported and counted.
+    let (events, fallbacks) = watched("0.0.14", |session| {
+        let nested = ClientMessage::FileRequest(FileRequest::ReadDirV3((7, 500)));
+        assert_eq!(
+            session.prepare(&nested).unwrap().into_owned(),
+            ClientMessage::FileRequest(FileRequest::ReadDirBatch((7, 64)))
+        );
+        let mut value = ClientMessage::GetAddrInfo(DnsRequest::GetAddrInfoRequestV2 {
+            node: "db".into(),
+            family: 10,
+        });
+        session.strip(&mut value);
+        assert!(session.guard(&value).is_ok());
+    });
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(
+        events[0].contains("WARN")
+            && events[0].contains(
+                "sent `FileRequest::ReadDirBatch` instead of `ReadDirV3` to agent 0.0.14, \
+                 which predates it (0.0.17): at most 64 entries"
+            ),
+        "{}",
+        events[0]
+    );
+    assert!(
+        events[1].contains(
+            "sent `DnsRequest::GetAddrInfoRequest` instead of `GetAddrInfoRequestV2` to agent \
+             0.0.14, which predates it (0.0.15): IPv6 will not be resolved"
+        ),
+        "{}",
+        events[1]
+    );
+    assert_eq!(fallbacks, 2);
+}

@@ -1,34 +1,42 @@
 //! Writing the fallbacks into the send guard: for a peer that predates a variant with
-//! `#[compat(fallback = "...")]`, `__strip` replaces the value with its fallback before
-//! anything else (and `__needs_strip` says so, see `expand_guard.rs`), following chains
-//! (V3 to V2 to V1) until the peer knows the variant. The rules (`rules_fallback.rs`) have
-//! already checked that each fallback names an older sibling and that `via` is what the two
-//! shapes call for; the compiler checks `via`'s type here, at the `via` string, by coercing
-//! it to the signature [`Conversion`] names.
+//! `#[compat(fallback = "...")]`, `__degrade` makes the value in the form the peer reads
+//! from a borrow, following chains (V3 to V2 to V1) until the peer knows the variant, and
+//! `__strip` replaces the value with it before anything else (`__needs_strip` says so, see
+//! `expand_guard.rs`). A newtype variant whose field is such a message (mirrord's
+//! `ClientMessage::FileRequest(FileRequest)`) is degraded the same way, from the borrowed
+//! field, so that `Session::prepare` copies nothing but what `via` makes. The rules
+//! (`rules_fallback.rs`) have already checked that each fallback names an older sibling and
+//! that `via` is what the two shapes call for; the compiler checks `via`'s type here, at the
+//! `via` string, by coercing it to the signature [`Conversion`] names.
 
-use crate::ast::Variant;
+use crate::ast::{self, Input, Style, Variant};
 use crate::expand_guard::pack;
 use crate::rules_fallback::Conversion;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use semver::Version;
 
-/// What the fallbacks add to an enum's guard: the `__fall_back` method, and its call at the
-/// head of `__strip` (`strip`, the enum's own strip, if any). `None` when no variant has a
-/// fallback.
+/// What the fallbacks add to an enum's guard: the `__degrade` method, and the enum's
+/// `__strip` body (its call of `__g::fall_back` at the head of `strip`, the enum's own
+/// strip, when a variant has a fallback; `strip` unchanged otherwise). `None` when no
+/// variant has a fallback or holds a message that may have one.
 pub(crate) struct Degrade {
     pub(crate) method: TokenStream,
-    pub(crate) strip: TokenStream,
+    pub(crate) strip: Option<TokenStream>,
 }
 
-/// The enum's [`Degrade`], if any variant has a fallback.
+/// The enum's [`Degrade`], if any variant has a fallback or is a newtype of a message.
 ///
-/// `__fall_back(&self, peer)` makes the value in the form the peer reads from a borrow: the
-/// first conversion reads the value itself (so `Session::prepare` copies nothing but what
-/// `via` makes), the rest of a chain the value made so far. The value's first variant and
-/// the one it ends as are noted once: a peer got `StatFs` instead of `StatFsV3`, however
-/// many steps that took. `__strip` replaces the value with it in place.
+/// `__degrade(&self, peer)` makes the value in the form the peer reads from a borrow: the
+/// first conversion reads the value itself, the rest of a chain the value made so far (a
+/// step looks again only where the variant it made has a fallback of its own, or `via`
+/// made the whole enum). It returns, with the value, the value's first variant and the one
+/// it ended as (a peer got `StatFs` instead of `StatFsV3`, however many steps that took),
+/// and whether the variant it ended as is readable whole by the peer: that variant, its
+/// fields and the newest of the messages they may hold, no newer than the peer, so the
+/// session need not guard it again. `__strip` notes it and replaces the value in place.
 pub(crate) fn degrade(
+    input: &Input<'_>,
     variants: &[Variant<'_>],
     message_since: Option<&Version>,
     strip: Option<TokenStream>,
@@ -38,55 +46,91 @@ pub(crate) fn degrade(
         .enumerate()
         .filter_map(|(index, variant)| arm(variants, message_since, index, variant))
         .collect();
-    if arms.is_empty() {
+    let envelopes: Vec<TokenStream> = variants
+        .iter()
+        .filter_map(|variant| envelope(input, message_since, variant))
+        .collect();
+    if arms.is_empty() && envelopes.is_empty() {
         return None;
     }
-    // Each fallback is older than its variant, so a chain ends within as many steps as there
-    // are fallbacks; the bound keeps a `via` that returns its own variant from looping.
-    // One fallback is one step: no loop for the compiler (or a lint) to look at.
+    let envelopes = (!envelopes.is_empty()).then(|| {
+        quote! {
+            match self {
+                #(#envelopes)*
+                _ => {}
+            }
+        }
+    });
+    let chain = if arms.is_empty() {
+        quote!(::core::option::Option::None)
+    } else {
+        chain(&arms)
+    };
+    let method = quote! {
+        #[inline]
+        fn __degrade(
+            &self,
+            peer: u64,
+        ) -> ::core::option::Option<(Self, ::compat_runtime::__g::Fell)> {
+            #envelopes
+            #chain
+        }
+    };
+    let strip = if arms.is_empty() {
+        strip
+    } else {
+        Some(quote! {
+            if let ::core::option::Option::Some(to) = ::compat_runtime::__g::fall_back(&*self, peer) {
+                *self = to;
+            }
+            #strip
+        })
+    };
+    Some(Degrade { method, strip })
+}
+
+/// The walk down the chains: each arm is one step, `(value, from, into, readable, again)`.
+/// Each fallback is older than its variant, so a chain ends within as many steps as there
+/// are fallbacks; the bound keeps a `via` that returns its own variant from looping. One
+/// fallback is one step: no loop for the compiler (or a lint) to look at.
+fn chain(arms: &[TokenStream]) -> TokenStream {
     let head = match arms.len() {
-        1 => quote!(let (to, from, into) = step(self)?;),
+        1 => quote!(let (to, from, into, readable, _) = step(self)?;),
         steps => quote! {
-            let (mut to, from, mut into) = step(self)?;
+            let (mut to, from, mut into, mut readable, mut again) = step(self)?;
             for _ in 1..#steps {
+                if !again {
+                    break;
+                }
                 match step(&to) {
-                    ::core::option::Option::Some((next, _, step_into)) => {
+                    ::core::option::Option::Some((next, _, step_into, step_readable, step_again)) => {
                         to = next;
                         into = step_into;
+                        readable = step_readable;
+                        again = step_again;
                     }
                     ::core::option::Option::None => break,
                 }
             }
         },
     };
-    let method = quote! {
-        #[inline]
-        fn __fall_back(&self, peer: u64) -> ::core::option::Option<Self> {
-            let step = |value: &Self| -> ::core::option::Option<(Self, usize, usize)> {
-                ::core::option::Option::Some(match value {
-                    #(#arms)*
-                    #[allow(unreachable_patterns)]
-                    _ => return ::core::option::Option::None,
-                })
-            };
-            #head
-            ::compat_runtime::__g::fell_back(Self::MESSAGE, from, into);
-            ::core::option::Option::Some(to)
-        }
-    };
-    let strip = quote! {
-        if let ::core::option::Option::Some(to) =
-            ::compat_runtime::message::Compat::__fall_back(&*self, peer)
-        {
-            *self = to;
-        }
-        #strip
-    };
-    Some(Degrade { method, strip })
+    quote! {
+        let step = |value: &Self| -> ::core::option::Option<(Self, usize, usize, bool, bool)> {
+            ::core::option::Option::Some(match value {
+                #(#arms)*
+                #[allow(unreachable_patterns)]
+                _ => return ::core::option::Option::None,
+            })
+        };
+        #head
+        ::core::option::Option::Some((to, ::compat_runtime::__g::Fell::new(Self::MESSAGE, from, into, readable)))
+    }
 }
 
 /// The arm that degrades one variant for a peer that predates it: the value converted,
-/// with the variant's index in the table and its fallback's.
+/// with the variant's index in the table and its fallback's, whether the peer reads the
+/// result whole, and whether to look at the result again (its variant has a fallback of
+/// its own, or `via` made the whole enum, whose variant the derive cannot see).
 fn arm(
     variants: &[Variant<'_>],
     message_since: Option<&Version>,
@@ -101,7 +145,8 @@ fn arm(
     let target = &variants[into];
     let vs = variant.arrival(message_since).map_or(0, pack);
     let (from, to) = (variant.ident, target.ident);
-    let body = match (Conversion::of(variant, target), &fallback.via) {
+    let conversion = Conversion::of(variant, target);
+    let body = match (&conversion, &fallback.via) {
         (Conversion::Unit, _) => quote!(Self::#to),
         (Conversion::Payload, Some((_, path))) => {
             let span = span_of(&fallback.to, path);
@@ -120,13 +165,96 @@ fn arm(
         // The rules report a missing `via`; no guard is written for an item with errors.
         (_, None) => return None,
     };
-    let pattern = match Conversion::of(variant, target) {
+    let pattern = match conversion {
         Conversion::Payload => quote!(Self::#from { 0: payload }),
         _ => quote!(Self::#from { .. }),
     };
+    let whole = matches!(conversion, Conversion::Whole);
+    let readable = match readable_whole(target, message_since) {
+        // What `via` made is the fallback only if it says so.
+        Some(newest) if whole => quote!(matches!(to, Self::#to { .. }) && peer >= #newest),
+        Some(newest) => quote!(peer >= #newest),
+        None => quote!(false),
+    };
+    let again = whole || target.attrs.fallback.is_some();
     Some(quote! {
-        #pattern if peer < #vs => (#body, #index, #into),
+        #pattern if peer < #vs => {
+            let to = #body;
+            let readable = #readable;
+            (to, #index, #into, readable, #again)
+        }
     })
+}
+
+/// The arm of a newtype variant whose one field may hold a message with a fallback
+/// (`ClientMessage::FileRequest(FileRequest)`): the field degraded from the borrow, in the
+/// same variant. Not for a variant with a fallback of its own (its arm says what it
+/// becomes), the catch-all, nor a field held through a `Box` or a reference, which the
+/// session copies and strips instead.
+fn envelope(
+    input: &Input<'_>,
+    message_since: Option<&Version>,
+    variant: &Variant<'_>,
+) -> Option<TokenStream> {
+    let [field] = variant.fields.as_slice() else {
+        return None;
+    };
+    let plain = std::ptr::eq(ast::walked_type(field.ty).0, field.ty);
+    if !matches!(variant.style, Style::Tuple)
+        || variant.attrs.fallback.is_some()
+        || input.catch_all(variant).is_some()
+        || !field.walked()
+        || field.flatten.is_some()
+        || !plain
+    {
+        return None;
+    }
+    let v_since = variant.arrival(message_since);
+    let newest = [
+        message_since.map_or(0, pack),
+        v_since.map_or(0, pack),
+        field.arrival(v_since).map_or(0, pack),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0);
+    let (ident, ty) = (variant.ident, field.ty);
+    Some(quote! {
+        Self::#ident { 0: inner } => {
+            let (value, fell) =
+                <#ty as ::compat_runtime::message::Travels>::__walk_degrade(inner, peer)?;
+            return ::core::option::Option::Some((Self::#ident { 0: value }, fell.within(peer >= #newest)));
+        }
+    })
+}
+
+/// The newest release a value of `variant` may hold, as an expression: the enum's, the
+/// variant's and its fields' `#[since]`, and the newest of the messages its fields may
+/// hold. `None` where the derive cannot tell (a flattened field, a field described by a
+/// function): the session then guards the value.
+fn readable_whole(variant: &Variant<'_>, message_since: Option<&Version>) -> Option<TokenStream> {
+    let v_since = variant.arrival(message_since);
+    let mut releases = vec![message_since.map_or(0, pack), v_since.map_or(0, pack)];
+    let mut nested = Vec::new();
+    for field in &variant.fields {
+        if field.flatten.is_some() || field.attrs.described.is_some() {
+            return None;
+        }
+        releases.push(field.arrival(v_since).map_or(0, pack));
+        if field.walked() {
+            let walked = ast::walked_type(field.ty).0;
+            nested.push(quote! {
+                <#walked as ::compat_runtime::message::Travels>::__walk_newest(
+                    ::compat_runtime::guard::NESTING
+                )
+            });
+        }
+    }
+    let own = releases.into_iter().max().unwrap_or(0);
+    Some(nested.into_iter().fold(
+        quote!(#own),
+        |newest, walk| quote!(::compat_runtime::__g::max(#newest, #walk)),
+    ))
 }
 
 /// Where a type error about `via` lands: the path as parsed from the `via` string (its

@@ -76,7 +76,8 @@ pub(crate) fn guard_items(node: &DeriveInput, input: &Input<'_>) -> TokenStream 
 }
 
 /// The bodies of the three slow-path methods; `None` where the trait's default serves. And
-/// an enum's `__fall_back` method, when a variant has a fallback (`expand_fallback.rs`).
+/// an enum's `__degrade` method, when a variant has a fallback or holds a message that may
+/// have one (`expand_fallback.rs`).
 struct Bodies {
     unreadable: Option<TokenStream>,
     needs_strip: Option<TokenStream>,
@@ -153,7 +154,7 @@ fn enum_bodies<'a>(
         })
     };
     let strip = arms(&strip_arms, quote!({}));
-    let degrade = crate::expand_fallback::degrade(variants, message_since, strip.clone());
+    let degrade = crate::expand_fallback::degrade(input, variants, message_since, strip.clone());
     // A peer older than the enum itself knows none of it: told once, before the arms,
     // which then look only at what arrived after the enum.
     let older = (ms > 0).then(|| {
@@ -167,7 +168,7 @@ fn enum_bodies<'a>(
         unreadable: arms(&read_arms, quote!(::core::option::Option::None,))
             .map(|body| quote!(#older #body)),
         needs_strip: arms(&need_arms, quote!(false,)),
-        strip: degrade.as_ref().map_or(strip, |d| Some(d.strip.clone())),
+        strip: degrade.as_ref().map_or(strip, |d| d.strip.clone()),
         fall_back: degrade.map(|d| d.method),
     }
 }

@@ -20,7 +20,7 @@
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::message::{Fallback, Message, Variant};
+use crate::message::{Compat, Fallback, Fell, Message, Variant};
 use crate::throttle::Throttle;
 
 /// The most distinct degraded variants one send lists; further ones are counted in
@@ -47,8 +47,13 @@ enum State {
     Idle,
     /// A recording gathers notes.
     Recording,
-    /// A recording hands its notes to its report: a recording the report starts (a
-    /// `tracing` subscriber that sends) gathers nothing, so a report never reports itself.
+    /// An event about a fallback is going out: a recording its subscriber starts (one that
+    /// sends) gathers nothing, and an event it would raise is skipped, so a report never
+    /// reports itself.
+    #[cfg_attr(
+        not(feature = "tracing"),
+        allow(dead_code, reason = "set while an event goes out")
+    )]
     Reporting,
 }
 
@@ -249,12 +254,84 @@ pub fn fell_back(message: &'static Message, from: usize, to: usize) {
     });
 }
 
-/// Runs `degrade` with the notes of this thread gathered, hands them to `report` (unless
-/// there are none), and returns what `degrade` returned. Nests: a recording inside
-/// `degrade` (a `via` that prepares another value) keeps its own notes, and the outer one
-/// resumes after it, even if `degrade` panics. A recording that `report` starts itself (a
-/// `tracing` subscriber that sends) gathers nothing.
-pub(crate) fn recording<R>(degrade: impl FnOnce() -> R, report: impl FnOnce(&Applied<'_>)) -> R {
+impl Fell {
+    /// Notes it in the recording running on this thread, as [`fell_back`] does.
+    #[inline]
+    pub fn note(self) {
+        fell_back(self.message, self.from, self.into);
+    }
+
+    fn degraded(self) -> Option<Degraded> {
+        let message = self.message;
+        let (Some(from), Some(to)) = (
+            message.variants.get(self.from),
+            message.variants.get(self.into),
+        ) else {
+            return None;
+        };
+        from.fallback?;
+        Some(Degraded {
+            message,
+            from,
+            to,
+            count: 1,
+        })
+    }
+}
+
+/// `value` in the form a peer at `peer` reads, when it is a variant with a fallback the peer
+/// predates (or holds one as its one field), noted in the recording running on this thread.
+/// Called by the `__strip` the derive writes, through `__g::fall_back`, which applies it in
+/// place.
+#[inline]
+pub fn fall_back<M: Compat>(value: &M, peer: u64) -> Option<M> {
+    let (to, fell) = value.__degrade(peer)?;
+    fell.note();
+    Some(to)
+}
+
+/// Hands the one value `fell` describes to `report`, as a recording that noted only it
+/// would: for a value made whole by `__degrade` and proved readable, no recording is
+/// needed, and the thread's notes are not touched.
+pub(crate) fn reported(fell: Fell, report: impl FnOnce(&Applied<'_>)) {
+    if let Some(first) = fell.degraded() {
+        report(&Applied {
+            first,
+            others: None,
+        });
+    }
+}
+
+/// Runs `emit` (an event going out) with this thread's recordings muted, unless they are
+/// already: then `emit` is an event a subscriber's own send raised, and is skipped.
+#[cfg(feature = "tracing")]
+fn emitting(emit: impl FnOnce()) {
+    /// Puts the thread's state back after the event, even if the subscriber panics.
+    struct Resume(State);
+    impl Drop for Resume {
+        fn drop(&mut self) {
+            NOTES.with(|notes| notes.state.set(self.0));
+        }
+    }
+    let was = NOTES.with(|notes| notes.state.replace(State::Reporting));
+    if was == State::Reporting {
+        return;
+    }
+    let _resume = Resume(was);
+    emit();
+}
+
+/// Runs `degrade` with the notes of this thread gathered, hands them to `report` with what
+/// `degrade` returned (unless there are none: `report` then decides whether what was
+/// degraded is sent, a value the guard refused being no fallback), and returns what
+/// `degrade` returned. Nests: a recording inside `degrade` (a `via` that prepares another
+/// value) keeps its own notes, and the outer one resumes after it, even if `degrade`
+/// panics. A recording that an event of `report` starts (a `tracing` subscriber that
+/// sends) gathers nothing.
+pub(crate) fn recording<R>(
+    degrade: impl FnOnce() -> R,
+    report: impl FnOnce(&R, &Applied<'_>),
+) -> R {
     /// Ends the recording, normally or while unwinding: the notes go back to the recording
     /// this one interrupted, if any, or the thread to idle. `None` inside a report: nothing
     /// was started, nothing is ended.
@@ -289,16 +366,18 @@ pub(crate) fn recording<R>(degrade: impl FnOnce() -> R, report: impl FnOnce(&App
             let Some(first) = notes.first.take() else {
                 return;
             };
-            notes.state.set(State::Reporting);
             let others = notes
                 .crowded
                 .get()
                 .then(|| notes.others.try_borrow().ok())
                 .flatten();
-            report(&Applied {
-                first,
-                others: others.as_deref(),
-            });
+            report(
+                &out,
+                &Applied {
+                    first,
+                    others: others.as_deref(),
+                },
+            );
         });
     }
     drop(end);
@@ -343,14 +422,27 @@ impl Sent {
 
     /// Counts what one send degraded and, with feature `tracing`, reports each variant.
     /// `ends` is asked only for an event that goes out.
+    #[inline]
     pub(crate) fn record<'e>(&self, applied: &Applied<'_>, ends: impl Fn() -> Ends<'e>) {
         self.count.fetch_add(applied.total(), Ordering::Relaxed);
+        // No subscriber at `warn` or below anywhere (tracing's global maximum, one atomic
+        // load): no event, and nothing else looked at.
         #[cfg(feature = "tracing")]
-        for degraded in applied.degraded() {
-            self.report(degraded, &ends);
+        if tracing::level_enabled!(tracing::Level::WARN) {
+            self.report_all(applied, &ends);
         }
         #[cfg(not(feature = "tracing"))]
         let _ = ends;
+    }
+
+    /// The events of [`Sent::record`], out of its way.
+    #[cfg(feature = "tracing")]
+    #[cold]
+    #[inline(never)]
+    fn report_all<'e>(&self, applied: &Applied<'_>, ends: &impl Fn() -> Ends<'e>) {
+        for degraded in applied.degraded() {
+            self.report(degraded, ends);
+        }
     }
 
     /// One event per degraded variant, rate-limited per peer and variant: at `warn` when a
@@ -366,6 +458,12 @@ impl Sent {
         if !warned && !tracing::enabled!(tracing::Level::INFO) {
             return;
         }
+        emitting(|| self.emit(degraded, ends));
+    }
+
+    /// The event about `degraded`, once per interval of its rate limit.
+    #[cfg(feature = "tracing")]
+    fn emit<'e>(&self, degraded: &Degraded, ends: &impl Fn() -> Ends<'e>) {
         let slot = degraded.from.name.bytes().fold(0usize, |h, b| {
             h.wrapping_mul(31).wrapping_add(usize::from(b))
         });
@@ -474,7 +572,7 @@ mod tests {
     /// What `degrade` noted, as a recording hands it to its report.
     fn recorded<R>(degrade: impl FnOnce() -> R) -> (R, Noted) {
         let mut noted = Noted::default();
-        let out = recording(degrade, |applied| {
+        let out = recording(degrade, |_, applied| {
             assert_eq!(noted, Noted::default(), "one report per recording");
             noted = Noted {
                 degraded: applied.degraded().copied().collect(),
@@ -565,16 +663,21 @@ mod tests {
         assert_eq!((outer.total(), inner.total()), (2, 1));
     }
 
+    #[cfg(feature = "tracing")]
     #[test]
-    fn a_recording_its_report_starts_gathers_nothing_and_the_thread_is_idle_after() {
+    fn a_recording_an_event_starts_gathers_nothing_and_the_thread_is_idle_after() {
         let reports = Cell::new(0);
         recording(
             || fell_back(&REQUEST, 1, 0),
-            |applied| {
+            |(), applied| {
                 assert_eq!(applied.total(), 1);
                 reports.set(reports.get() + 1);
-                // A subscriber that sends: its fallback is neither noted nor reported.
-                recording(|| fell_back(&REQUEST, 1, 0), |_| reports.set(100));
+                // The event going out, to a subscriber that sends: its fallback is neither
+                // noted nor reported, and an event of its own is skipped.
+                emitting(|| {
+                    recording(|| fell_back(&REQUEST, 1, 0), |_, _| reports.set(100));
+                    emitting(|| reports.set(200));
+                });
             },
         );
         assert_eq!(reports.get(), 1);
@@ -648,7 +751,7 @@ mod tests {
                 fell_back(&REQUEST, 2, 0);
                 fell_back(&REQUEST, 2, 0);
             };
-            recording(chain, |chain| {
+            recording(chain, |(), chain| {
                 sent.record(chain, || ends.clone());
                 // The same variant again within the interval: counted, not reported.
                 sent.record(chain, || ends.clone());
@@ -684,9 +787,10 @@ mod tests {
     #[cfg(all(feature = "tracing", feature = "build"))]
     mod session {
         use super::capture::Lines;
-        use super::{Fallback, fell_back, unit};
+        use super::{Fallback, unit};
         use crate::census::Census;
         use crate::handshake::Endpoint;
+        use crate::message::Fell;
         use crate::message::{Compat, Kind, Message, Route, Variant};
         use crate::packed::pack_release;
         use crate::unreadable::{Part, Unknown};
@@ -740,16 +844,15 @@ mod tests {
             }
 
             fn __strip(&mut self, peer: u64) {
-                if let Some(to) = self.__fall_back(peer) {
+                if let Some(to) = super::super::fall_back(self, peer) {
                     *self = to;
                 }
             }
 
-            fn __fall_back(&self, peer: u64) -> Option<Self> {
-                (*self == FileRequest::StatFsV2 && peer < V2).then(|| {
-                    fell_back(&TABLE, 1, 0);
-                    FileRequest::StatFs
-                })
+            fn __degrade(&self, peer: u64) -> Option<(Self, Fell)> {
+                // `StatFs` is as old as the enum: the peer reads it.
+                (*self == FileRequest::StatFsV2 && peer < V2)
+                    .then(|| (FileRequest::StatFs, Fell::new(&TABLE, 1, 0, true)))
             }
         }
 

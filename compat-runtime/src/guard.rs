@@ -95,8 +95,9 @@ pub mod __private {
     use std::marker::PhantomData;
 
     pub use super::{Guard, Part, Unknown};
-    pub use crate::fallback::fell_back;
+    pub use crate::fallback::{fall_back, fell_back};
     pub use crate::message::Compat;
+    pub use crate::message::Fell;
     use crate::message::{Field, Message};
 
     /// What `Guard::unreadable` returns, in fewer tokens for the derive to write.

@@ -101,17 +101,59 @@ pub trait Compat {
         let _ = peer;
     }
 
-    /// The value in the form a peer at `peer` reads, when it is a variant the peer
-    /// predates that has a fallback (`#[compat(fallback = "...")]`, followed down its
-    /// chain), made from the borrow; `None` otherwise. `__strip` applies it in place.
+    /// The value in the form a peer at `peer` reads, made from the borrow, when it is a
+    /// variant the peer predates that has a fallback (`#[compat(fallback = "...")]`, followed
+    /// down its chain), or a newtype variant whose one field is such a value; with what
+    /// was degraded, unnoted ([`Fell`]). `None` otherwise.
     #[doc(hidden)]
     #[inline]
-    fn __fall_back(&self, peer: u64) -> Option<Self>
+    fn __degrade(&self, peer: u64) -> Option<(Self, Fell)>
     where
         Self: Sized,
     {
         let _ = peer;
         None
+    }
+
+}
+
+/// One value [`Compat::__degrade`] made in an older form: the enum, the variant the value
+/// was and the one it became (indexes in the enum's table), and whether the derive proved
+/// the result readable by the peer (the variant it ended as, and every part that variant
+/// may hold, no newer than the peer), so that [`Session::prepare`](crate::Session::prepare)
+/// neither strips nor guards it again. Noted and reported by `crate::fallback`; made by the
+/// code `#[derive(Compat)]` writes; not a public API.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Fell {
+    pub(crate) message: &'static Message,
+    pub(crate) from: usize,
+    pub(crate) into: usize,
+    pub(crate) readable: bool,
+}
+
+impl Fell {
+    /// `message`'s variant `from` sent as its variant `into`; `readable` when the peer is
+    /// known to read the result whole.
+    #[inline]
+    pub const fn new(message: &'static Message, from: usize, into: usize, readable: bool) -> Self {
+        Fell {
+            message,
+            from,
+            into,
+            readable,
+        }
+    }
+
+    /// The same value, now the field of a variant of another message: still readable only
+    /// if the peer reads that variant too.
+    #[inline]
+    #[must_use]
+    pub const fn within(self, readable: bool) -> Self {
+        Fell {
+            readable: self.readable && readable,
+            ..self
+        }
     }
 }
 
@@ -144,8 +186,10 @@ impl<M: Compat> Compat for Box<M> {
     }
 
     #[inline]
-    fn __fall_back(&self, peer: u64) -> Option<Self> {
-        (**self).__fall_back(peer).map(Box::new)
+    fn __degrade(&self, peer: u64) -> Option<(Self, Fell)> {
+        (**self)
+            .__degrade(peer)
+            .map(|(to, fell)| (Box::new(to), fell))
     }
 }
 

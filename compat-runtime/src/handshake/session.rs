@@ -8,9 +8,9 @@ use std::sync::{Arc, OnceLock};
 use super::hello::Hello;
 use super::refused::Notice;
 use crate::check::Peer;
-use crate::fallback::{Applied, Ends, Sent, recording};
+use crate::fallback::{Applied, Ends, Sent, recording, reported};
 use crate::guard::{Guard, Part, Unknown, Unreadable, pack, pack_peer};
-use crate::message::{Field, Message, Variant};
+use crate::message::{Fell, Field, Message, Variant};
 use crate::version::Version;
 
 /// The outcome of a handshake both ends accepted.
@@ -252,11 +252,14 @@ impl Session {
     /// (`#[compat(fallback = "...")]`) is replaced by its fallback, following chains and
     /// nested messages, and each ignorable field the peer does not know is reset to its
     /// default (dropped, with `skip_serializing_if` or an `Option` the serializer leaves
-    /// out). The copy is then guarded like any value: what is still unreadable is refused.
+    /// out). The copy is then guarded like any value: what is still unreadable is refused
+    /// (unless the derive proved the variant a chain ends in readable by the peer whole).
     ///
-    /// Each fallback applied is reported through `tracing` (feature `tracing`; at `warn` with
-    /// the fallback's `warn` text, else `info`; rate-limited per peer and variant) and
-    /// counted in the census the session was given ([`Census::count_fallbacks_of`]).
+    /// Each fallback applied to a value that is sent is reported through `tracing` (feature
+    /// `tracing`; at `warn` with the fallback's `warn` text, else `info`; rate-limited per
+    /// peer and variant) and counted in the census the session was given
+    /// ([`Census::count_fallbacks_of`]). A value refused (a chain that ends in a variant the
+    /// peer predates too) is reported as the refusal only: no fallback event, no count.
     ///
     /// [`Census::count_fallbacks_of`]: crate::census::Census::count_fallbacks_of
     ///
@@ -340,35 +343,57 @@ impl Session {
 
     #[cold]
     fn prepare_slow<'v, T: Guard + Clone>(&self, value: &'v T) -> Result<Cow<'v, T>, Unreadable> {
+        // A value that is a variant with a fallback, or holds one as its one field, is made
+        // from the borrow, as a hand-written gate would make it; anything else is copied,
+        // then degraded.
+        if let Some((owned, fell)) = value.__degrade(self.packed) {
+            if fell.readable {
+                // The derive proved the peer reads the result whole: nothing to strip,
+                // nothing to refuse.
+                reported(fell, |applied| self.report(applied));
+                return Ok(Cow::Owned(owned));
+            }
+            return self.finish(owned, Some(fell)).map(Cow::Owned);
+        }
         if !value.needs_strip(self.packed) {
             self.guard_slow(value)?;
             return Ok(Cow::Borrowed(value));
         }
-        let owned = recording(
+        self.finish(value.clone(), None).map(Cow::Owned)
+    }
+
+    /// Strips what is left to strip of a copy (`fell`: what made it, if `__degrade` did),
+    /// guards it, and reports what was degraded only if the guard lets it go: a refused
+    /// value was never sent in an older form.
+    fn finish<T: Guard>(&self, mut owned: T, fell: Option<Fell>) -> Result<T, Unreadable> {
+        recording(
             || {
-                // A value that is itself a variant with a fallback is made from the borrow,
-                // as a hand-written gate would make it; anything else is copied, then
-                // degraded.
-                let mut owned = value
-                    .__fall_back(self.packed)
-                    .unwrap_or_else(|| value.clone());
+                if let Some(fell) = fell {
+                    fell.note();
+                }
                 // What `strip` would change, asked first: the fallback most often leaves
                 // nothing, and asking is a match where stripping walks the fallbacks again.
                 if owned.needs_strip(self.packed) {
                     owned.strip(self.packed);
                 }
-                owned
+                self.guard_slow(&owned).map(|()| owned)
             },
-            |applied| self.report(applied),
-        );
-        self.guard_slow(&owned)?;
-        Ok(Cow::Owned(owned))
+            |sent, applied| {
+                if sent.is_ok() {
+                    self.report(applied);
+                }
+            },
+        )
     }
 
     /// Puts `value`, in place, in the form the peer reads: each variant the peer predates
-    /// that has a fallback is replaced by it (reported as [`Session::prepare`] says), and
-    /// each ignorable field the peer does not know is reset to its default. What is still
-    /// unreadable is left for [`Session::guard`] to refuse.
+    /// that has a fallback is replaced by it, and each ignorable field the peer does not
+    /// know is reset to its default. What is still unreadable is left for
+    /// [`Session::guard`] to refuse.
+    ///
+    /// The fallbacks applied are reported as [`Session::prepare`] says only when the value
+    /// `strip` leaves is one the peer reads: a value the guard will refuse is not sent in an
+    /// older form, so nothing says it was (as `prepare`, which refuses it).
     #[inline]
     pub fn strip<T: Guard>(&self, value: &mut T) {
         if T::newest() > self.packed {
@@ -378,7 +403,17 @@ impl Session {
 
     #[cold]
     fn degrade<T: Guard>(&self, value: &mut T) {
-        recording(|| value.strip(self.packed), |applied| self.report(applied));
+        recording(
+            || {
+                value.strip(self.packed);
+                value
+            },
+            |value, applied| {
+                if value.unreadable(self.packed).is_none() {
+                    self.report(applied);
+                }
+            },
+        );
     }
 
     /// Counts and reports what one send degraded.

@@ -92,6 +92,18 @@ pub trait Travels {
     fn __walk_strip(&mut self, peer: u64) {
         let _ = peer;
     }
+
+    /// The value in the older form a peer at `peer` reads, made from the borrow, when it is
+    /// a message whose `__degrade` makes one (a variant with a fallback); `None` otherwise.
+    #[doc(hidden)]
+    #[inline]
+    fn __walk_degrade(&self, peer: u64) -> Option<(Self, super::Fell)>
+    where
+        Self: Sized,
+    {
+        let _ = peer;
+        None
+    }
 }
 
 /// A message travels as its table describes it; the guard walks a value only for a peer
@@ -122,6 +134,17 @@ impl<M: Compat + ?Sized> Travels for M {
         if M::__newest_within(NESTING) > peer {
             self.__strip(peer);
         }
+    }
+
+    #[inline]
+    fn __walk_degrade(&self, peer: u64) -> Option<(Self, super::Fell)>
+    where
+        Self: Sized,
+    {
+        if M::__newest_within(NESTING) <= peer {
+            return None;
+        }
+        self.__degrade(peer)
     }
 }
 
