@@ -481,7 +481,11 @@ impl Field<'_> {
             return Vec::new();
         }
         match &self.attrs.described {
-            Some(described) => described.carried().map(carried_types).unwrap_or_default(),
+            Some(described) => described
+                .shape
+                .carried()
+                .map(carried_types)
+                .unwrap_or_default(),
             None => carried_types(self.ty),
         }
     }
@@ -496,6 +500,22 @@ impl Field<'_> {
                 attr::SkipSerializing::Always(_)
             )
             && !carried_types(self.ty).is_empty()
+    }
+
+    /// A described field the send guard walks through its `via` function: the description
+    /// (whose shape names a type) and the function. `None` for any other field: without
+    /// `via`, the guard cannot reach the described value from the field's.
+    pub(crate) fn described_walk(&self) -> Option<(&attr::Described, &syn::Type, &syn::ExprPath)> {
+        let wire = self.attrs.described.as_ref()?;
+        let sent = !matches!(
+            self.attrs.skip_serializing,
+            attr::SkipSerializing::Always(_)
+        );
+        let carried = wire.shape.carried()?;
+        (sent && self.attrs.opaque.is_none())
+            .then_some(())
+            .and(wire.via.as_ref())
+            .map(|via| (&wire.shape, carried, via))
     }
 
     /// `field `retries``, `tuple field `1``; `` field `block_size` (feature `statfs-v2`)``

@@ -135,6 +135,10 @@ pub(crate) struct Container {
     /// `#[compat(feature = "readlink")]`: the `[[feature]]` the type belongs to
     /// (`features.rs`).
     pub(crate) feature: Option<LitStr>,
+    /// `#[compat(wire(as = "LabeledError", via = "..."))]` on a type whose `Serialize` is
+    /// written by hand: what every value of it writes. Like a wrapper, it is no message of
+    /// its own (`expand_wrapper.rs`), with the key for errors.
+    pub(crate) described: Option<(Path, Wire)>,
 }
 
 /// `rename = "x"` or `rename(serialize = "x", deserialize = "y")`: the names written
@@ -215,8 +219,9 @@ pub(crate) struct Field {
     /// Whether its `#[compat(...)]` had a mistake; the policy checks then leave the field
     /// alone, since the key the user meant may be the fix.
     pub(crate) malformed: bool,
-    /// `#[compat(wire = ...)]`: what a hand-written encoding writes in place of the type.
-    pub(crate) described: Option<Described>,
+    /// `#[compat(wire = ...)]`: what a hand-written encoding writes in place of the type,
+    /// and how the guard reaches it.
+    pub(crate) described: Option<Wire>,
     /// `#[compat(opaque = "why")]`: the field goes unchecked, for the reason given.
     pub(crate) opaque: Option<LitStr>,
     /// `#[compat(feature = "readlink")]`: the `[[feature]]` the field belongs to.
@@ -241,6 +246,17 @@ pub(crate) enum Described {
 
 /// The shapes `#[compat(wire = "...")]` names: what serde's data model writes.
 pub(crate) const SCALAR_WIRES: &[&str] = &["string", "integer", "float", "bool", "bytes", "unit"];
+
+/// `#[compat(wire = ...)]` in full: the shape written, and `via = "path"`, the function
+/// that makes the described value from the Rust one so the send guard can walk it.
+pub(crate) struct Wire {
+    pub(crate) shape: Described,
+    /// `via = "path::to_fn"`: `fn(&Field) -> R`, where `R` borrows as the described type
+    /// (`as`), or yields items that do (`seq_of`) or `(key, value)` pairs whose values do
+    /// (`map_of`). Parsed from the string, its tokens spanned there, so a type error lands
+    /// on it.
+    pub(crate) via: Option<syn::ExprPath>,
+}
 
 impl Described {
     /// The type inside whose values travel, if any.
@@ -316,6 +332,7 @@ impl Container {
             codec: marks.codec,
             borsh_discriminants: borsh_discriminants(attrs),
             feature: marks.feature,
+            described: marks.described,
         }
     }
 }
@@ -327,6 +344,7 @@ struct Marks {
     wrapper: Option<Path>,
     codec: Option<(LitStr, Codec)>,
     feature: Option<LitStr>,
+    described: Option<(Path, Wire)>,
 }
 
 /// `codec = "bincode"`: one of the codecs `compat.toml`'s `[wire] codec` names.
@@ -428,6 +446,12 @@ impl Directions {
                 // #[compat(codec = "bincode")]: how this type travels
                 CODEC => {
                     marks.codec = Some(codec(meta)?);
+                    return Ok(());
+                }
+                // #[compat(wire(as = "LabeledError", via = "ShellError::to_labeled"))]:
+                // what a hand-written `Serialize` writes for every value of the type
+                WIRE => {
+                    marks.described = Some((meta.path.clone(), wire(cx, meta)?));
                     return Ok(());
                 }
                 // #[compat(transparent)]: a wrapper that writes the value it holds
@@ -613,7 +637,8 @@ impl Field {
             match key {
                 // #[compat(feature = "readlink")]
                 FEATURE => feature_name = Some(feature(meta)?),
-                // #[compat(wire = "string")], #[compat(wire(map_of = "Value"))]
+                // #[compat(wire = "string")], #[compat(wire(map_of = "Value"))],
+                // #[compat(wire(as = "LabeledError", via = "ShellError::to_labeled"))]
                 WIRE => described = Some(wire(cx, meta)?),
                 // #[compat(opaque = "why nothing in it needs a check")]
                 OPAQUE => {
@@ -1101,15 +1126,19 @@ fn conventions(meta: &ParseNestedMeta<'_>) -> RenameAll {
     }
 }
 
-/// `wire = "string"` or `wire(map_of = "T")`, `wire(seq_of = "T")`, `wire(as = "T")`.
-fn wire(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Described> {
+/// `wire = "string"` or `wire(map_of = "T")`, `wire(seq_of = "T")`, `wire(as = "T")`, each
+/// of the last three with an optional `via = "path"`.
+fn wire(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Wire> {
     const EXPECTED: &str = "#[compat(wire = \"string\")] (or \"integer\", \"float\", \"bool\", \"bytes\", \"unit\"), \
          #[compat(wire(map_of = \"Type\"))], #[compat(wire(seq_of = \"Type\"))] or #[compat(wire(as = \"Type\"))]";
     if meta.input.peek(Token![=]) {
         let lit: LitStr = meta.value()?.parse()?;
         let shape = lit.value();
         if SCALAR_WIRES.contains(&shape.as_str()) {
-            return Ok(Described::Scalar(shape));
+            return Ok(Wire {
+                shape: Described::Scalar(shape),
+                via: None,
+            });
         }
         let hint = suggest::closest(&shape, SCALAR_WIRES.iter().copied())
             .map(|near| format!(" (did you mean \"{near}\"?)"))
@@ -1120,6 +1149,7 @@ fn wire(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Described> {
         ));
     }
     let mut found: Option<Described> = None;
+    let mut via: Option<(Path, syn::ExprPath)> = None;
     let parsed = meta.parse_nested_meta(|inner| {
         let make: fn(syn::Type) -> Described = if inner.path == MAP_OF {
             // wire(map_of = "Value")
@@ -1130,8 +1160,24 @@ fn wire(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Described> {
         } else if inner.path == AS {
             // wire(as = "LabeledError")
             Described::As
+        } else if inner.path == VIA {
+            // wire(as = "LabeledError", via = "ShellError::to_labeled")
+            let lit: LitStr = inner.value()?.parse()?;
+            let path = lit.parse::<syn::ExprPath>().map_err(|_| {
+                syn::Error::new(
+                    lit.span(),
+                    format!(
+                        "`via` takes the path of a function, not `{}`: via = \"ShellError::to_labeled\"",
+                        lit.value()
+                    ),
+                )
+            })?;
+            via = Some((inner.path.clone(), path));
+            return Ok(());
         } else {
-            return Err(inner.error(format!("expected one of {EXPECTED}")));
+            return Err(inner.error(format!(
+                "expected one of {EXPECTED}, with `via = \"path::to_fn\"` beside the type"
+            )));
         };
         let lit: LitStr = inner.value()?.parse()?;
         let ty: syn::Type = lit.parse()?;
@@ -1142,7 +1188,11 @@ fn wire(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Described> {
         Ok(())
     });
     parsed?;
-    found.ok_or_else(|| meta.error(format!("`wire` needs a shape: {EXPECTED}")))
+    let shape = found.ok_or_else(|| meta.error(format!("`wire` needs a shape: {EXPECTED}")))?;
+    Ok(Wire {
+        shape,
+        via: via.map(|(_, path)| path),
+    })
 }
 
 /// Steps over `= value` or `(...)` after a key.

@@ -21,7 +21,11 @@ use syn::DeriveInput;
 pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
     let cx = Ctxt::new();
     let mut input = Input::from_syn_under(&cx, node, env.crate_codec());
-    if let Some(input) = input.as_ref().filter(|input| input.attrs.wrapper.is_some()) {
+    // A wrapper or a described type: no message, only how its values travel.
+    if let Some(input) = input
+        .as_ref()
+        .filter(|input| input.attrs.wrapper.is_some() || input.attrs.described.is_some())
+    {
         return expand_wrapper::derive(cx, node, input);
     }
     if let Some(input) = input.as_mut() {

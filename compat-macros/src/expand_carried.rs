@@ -30,17 +30,7 @@ pub(crate) fn carried_check(input: &Input<'_>, env: &Env) -> TokenStream {
     }
     let container = input.ident.to_string();
     let container = container.trim_start_matches("r#");
-    let mut names: Vec<String> = input
-        .generics
-        .params
-        .iter()
-        .map(|param| match param {
-            syn::GenericParam::Type(param) => param.ident.to_string(),
-            syn::GenericParam::Lifetime(param) => param.lifetime.ident.to_string(),
-            syn::GenericParam::Const(param) => param.ident.to_string(),
-        })
-        .collect();
-    names.push("Self".to_owned());
+    let names = generic_names(input);
     // One constant per distinct carried type, spanned at its first place and naming every
     // place it holds: one error for each type that lacks a route (declaring the route is
     // one fix, whichever field it is in), and one item for the compiler to check per type
@@ -88,6 +78,23 @@ pub(crate) fn carried_check(input: &Input<'_>, env: &Env) -> TokenStream {
             #(#checks)*
         };
     }
+}
+
+/// The item's generic parameters, and `Self`: a type that mentions one of them cannot be
+/// named outside the item's impl.
+pub(crate) fn generic_names(input: &Input<'_>) -> Vec<String> {
+    let mut names: Vec<String> = input
+        .generics
+        .params
+        .iter()
+        .map(|param| match param {
+            syn::GenericParam::Type(param) => param.ident.to_string(),
+            syn::GenericParam::Lifetime(param) => param.lifetime.ident.to_string(),
+            syn::GenericParam::Const(param) => param.ident.to_string(),
+        })
+        .collect();
+    names.push("Self".to_owned());
+    names
 }
 
 /// Every field with the words that place it in the message: `` field `attachments` ``,

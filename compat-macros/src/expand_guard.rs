@@ -16,7 +16,7 @@
 //! probes.
 
 use crate::ast::{self, Data, Input};
-use crate::attr::SkipSerializing;
+use crate::attr::{Described, SkipSerializing};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use semver::Version;
@@ -389,13 +389,22 @@ impl Parts {
         for (i, field) in fields.iter().enumerate() {
             let fs = field.arrival(container_since).map_or(0, pack);
             let nested = field.walked();
+            let described = field.described_walk();
             // A field serde never writes cannot reach the peer: nothing to check.
             let sent = !matches!(field.attrs.skip_serializing, SkipSerializing::Always(_));
             let newer = fs > container && sent;
-            if !nested && !newer {
+            if !nested && !newer && described.is_none() {
                 continue;
             }
             let r = &refer(i);
+            if let Some((shape, ty, via)) = described {
+                // The described value is made anew by `via` for each look: read, never
+                // stripped in place.
+                let travels =
+                    quote_spanned!(ty.span()=> <#ty as ::compat_runtime::message::Travels>);
+                remember(types, quote!(#travels::__walk_newest));
+                parts.nested_reads.push(via_read(shape, ty, via, r));
+            }
             // The field's value derefs to the type walked (through `&` and `Box`); its
             // `Travels` impl walks it, and the error of a type without one lands on the
             // field's type.
@@ -412,12 +421,7 @@ impl Parts {
                 quote!(#travels::#strip(#m, peer);)
             };
             if nested {
-                let newest = quote!(#travels::#newest);
-                // One fold per distinct type: `max` gives the same for a type met twice.
-                let text = newest.to_string();
-                if !types.iter().any(|known| known.to_string() == text) {
-                    types.push(newest);
-                }
+                remember(types, quote!(#travels::#newest));
                 parts
                     .nested_reads
                     .push(quote!(#travels::#unreadable(#r, peer)));
@@ -472,6 +476,34 @@ impl Parts {
         let strips = &self.strips;
         Some(quote!(#(#strips)*))
     }
+}
+
+/// Adds a type's fold of its newest release to `types`, once: `max` gives the same for a
+/// type met twice.
+fn remember(types: &mut Vec<TokenStream>, newest: TokenStream) {
+    let text = newest.to_string();
+    if !types.iter().any(|known| known.to_string() == text) {
+        types.push(newest);
+    }
+}
+
+/// The read of a value described with `via` (a field, or `self` for a described type): the
+/// function makes, from `r`, the value that travels, only for a peer older than what the
+/// described type may hold, and the guard walks that. Spanned at the function's path,
+/// where a function of the wrong type is reported.
+pub(crate) fn via_read(
+    shape: &Described,
+    ty: &syn::Type,
+    via: &syn::ExprPath,
+    r: &TokenStream,
+) -> TokenStream {
+    let walk = match shape {
+        Described::As(_) => quote!(walk_as::<#ty, _>),
+        Described::SeqOf(_) => quote!(walk_seq_of::<#ty, _>),
+        Described::MapOf(_) => quote!(walk_map_of::<#ty, _, _, _>),
+        Described::Scalar(_) => unreachable!("a scalar names no type to walk"),
+    };
+    quote_spanned!(via.span()=> ::compat_runtime::__c::#walk(peer, || #via(#r)))
 }
 
 fn binding_of(i: usize) -> TokenStream {

@@ -2,10 +2,12 @@
 //! representation, its fields and variants with the release each arrived in, and `newest`
 //! for the send guard; or, for an item that failed to check, a stub.
 
+use crate::ast::carried_types;
 use crate::ast::{Data, Field, Flattened, Input, Style, Variant, Wire};
 use crate::attr::{Described, RenameAll, SkipSerializing, Tagging};
 use crate::case::Case;
 use crate::codec::Codec;
+use crate::expand_carried::{generic_names, mentions};
 use crate::expand_guard;
 use crate::type_text::type_text;
 use crate::wire_type::{user_wrapper, wire_type};
@@ -17,6 +19,17 @@ use syn::DeriveInput;
 /// An expression whose value is `&'static Message`: one constant expression, whose nested
 /// borrows Rust promotes to `'static`.
 pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> TokenStream {
+    let expression = message(input, params, codec);
+    if !any_recorded(input, &generic_names(input)) {
+        return expression;
+    }
+    // A block's value is extended to `'static` as the expression's own is.
+    let in_scope: TokenStream = WRITES_IN_SCOPE.parse().expect("a `use` item");
+    quote!({ #in_scope #expression })
+}
+
+/// [`table`]'s expression itself.
+fn message(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> TokenStream {
     let name = unraw(input.ident);
     let message_since = input.since();
     let since = message_since.map(ToString::to_string).unwrap_or_default();
@@ -99,14 +112,13 @@ fn contents(
     input: &Input<'_>,
     message_since: Option<&semver::Version>,
 ) -> (TokenStream, TokenStream, TokenStream) {
+    let generics = generic_names(input);
     match &input.data {
         Data::Struct(style, fields) => {
             let shape = shape(*style);
-            let fields = field_list(
-                fields
-                    .iter()
-                    .map(|field| field_entry(field, message_since, input.attrs.serde_default)),
-            );
+            let fields = field_list(fields.iter().map(|field| {
+                field_entry(field, message_since, input.attrs.serde_default, &generics)
+            }));
             (
                 quote!(::compat_runtime::__c::Kind::Struct(#shape)),
                 fields,
@@ -119,7 +131,7 @@ fn contents(
             variant_list(
                 variants
                     .iter()
-                    .map(|variant| variant_entry(input, variant, message_since)),
+                    .map(|variant| variant_entry(input, variant, message_since, &generics)),
             ),
         ),
     }
@@ -219,6 +231,7 @@ fn variant_entry(
     input: &Input<'_>,
     variant: &Variant<'_>,
     message_since: Option<&Version>,
+    generics: &[String],
 ) -> Entry {
     let name = unraw(variant.ident);
     let variant_since = variant.arrival(message_since);
@@ -226,7 +239,7 @@ fn variant_entry(
         variant
             .fields
             .iter()
-            .map(|field| field_entry(field, variant_since, false)),
+            .map(|field| field_entry(field, variant_since, false, generics)),
     );
     let since = variant_since.map(ToString::to_string).unwrap_or_default();
     let catch_all = input.catch_all(variant).is_some();
@@ -310,7 +323,13 @@ fn entry_list(
     quote!(&[#(#full),*])
 }
 
-fn field_entry(field: &Field<'_>, container: Option<&Version>, container_default: bool) -> Entry {
+/// `generics`: the item's generic parameters and `Self` (see [`recorded`]).
+fn field_entry(
+    field: &Field<'_>,
+    container: Option<&Version>,
+    container_default: bool,
+    generics: &[String],
+) -> Entry {
     let name = &field.name;
     let since = field
         .arrival(container)
@@ -318,7 +337,7 @@ fn field_entry(field: &Field<'_>, container: Option<&Version>, container_default
         .unwrap_or_default();
     let default = field.can_default(container_default);
     let ignorable = field.attrs.ignorable;
-    let ty = travels_as(field);
+    let ty = travels_as(field, generics);
     let deprecated = field.attrs.deprecated.as_ref().map(|deprecated| {
         let deprecated_since = deprecated.version.to_string();
         let note = match &field.attrs.note {
@@ -379,24 +398,21 @@ fn field_entry(field: &Field<'_>, container: Option<&Version>, container_default
 }
 
 /// The field's type as the table records it, which is what travels: its description
-/// (`#[compat(wire = ...)]`), or its Rust type as serde writes it ([`wire_type`]). A
-/// generic type of the user's in it may be a `#[compat(transparent)]` wrapper, which only
-/// its `Travels` impl says: the expression asks it, at compile time.
-fn travels_as(field: &Field<'_>) -> TokenStream {
+/// (`#[compat(wire = ...)]`), or its Rust type as serde writes it ([`wire_type`]). A type of
+/// the user's in it may be a `#[compat(transparent)]` wrapper or a type described with
+/// `#[compat(wire(...))]`, which only its `Travels` impl says: the expression asks it, at
+/// compile time (a generic one through [`user_wrapper`], another through [`recorded`]).
+fn travels_as(field: &Field<'_>, generics: &[String]) -> TokenStream {
     if let Some(described) = &field.attrs.described {
-        let text = match described {
-            Described::Scalar(shape) => shape.clone(),
-            Described::MapOf(ty) => format!("map<String, {}>", type_text(&wire_type(ty))),
-            Described::SeqOf(ty) => format!("seq<{}>", type_text(&wire_type(ty))),
-            Described::As(ty) => type_text(&wire_type(ty)),
-        };
+        let text = described_text(&described.shape);
         return quote!(#text);
     }
     let wire = wire_type(field.ty);
     let text = type_text(&wire);
-    if field.walked()
-        && let Some((wrapper, inner)) = user_wrapper(&wire)
-    {
+    if !field.walked() {
+        return quote!(#text);
+    }
+    if let Some((wrapper, inner)) = user_wrapper(&wire) {
         let inner = type_text(&inner);
         return quote!(::compat_runtime::__c::travels(
             <#wrapper as ::compat_runtime::message::Travels>::WRAPS,
@@ -404,7 +420,88 @@ fn travels_as(field: &Field<'_>) -> TokenStream {
             #text
         ));
     }
-    quote!(#text)
+    recorded(&wire, &text, generics).unwrap_or_else(|| quote!(#text))
+}
+
+/// The text a description records: `string`, `map<String, Value>`, `seq<LabeledError>`,
+/// `LabeledError`.
+pub(crate) fn described_text(shape: &Described) -> String {
+    match shape {
+        Described::Scalar(shape) => shape.clone(),
+        Described::MapOf(ty) => format!("map<String, {}>", type_text(&wire_type(ty))),
+        Described::SeqOf(ty) => format!("seq<{}>", type_text(&wire_type(ty))),
+        Described::As(ty) => type_text(&wire_type(ty)),
+    }
+}
+
+/// The text of `wire` (written `text`) when the one type of the user's in it that may hold
+/// a message is not generic (`Payload`, `Option<Payload>`): that type may be a
+/// `#[compat(transparent)]` wrapper or a type described with `#[compat(wire(...))]`, which
+/// records what it writes in its place. `None` when there is no such type, or several, or
+/// it names one of `generics` (the item's parameters, whose arguments the table lists).
+///
+/// The type alone is one call; inside a container, the text is spliced at compile time
+/// into a constant array, whose length depends on what the type writes. Both ask
+/// `__c::Writes`, which needs `__c::Unwritten` in scope ([`WRITES_IN_SCOPE`]).
+pub(crate) fn recorded(wire: &syn::Type, text: &str, generics: &[String]) -> Option<TokenStream> {
+    let user = recorded_type(wire, generics)?;
+    let writes = quote!(<::compat_runtime::__c::Writes<#user>>::TEXT);
+    let user_text = type_text(user);
+    if user_text == text {
+        return Some(quote!(::compat_runtime::__c::recorded(#writes, #text)));
+    }
+    let at = word_at(text, &user_text)?;
+    let len = user_text.len();
+    Some(quote!({
+        const W: &str = #writes;
+        const B: [u8; ::compat_runtime::__c::spliced_len(W, #text, #len)] =
+            ::compat_runtime::__c::splice(W, #text, #at, #len);
+        ::compat_runtime::__c::utf8(&B)
+    }))
+}
+
+/// The type [`recorded`] asks about, if any.
+fn recorded_type<'t>(wire: &'t syn::Type, generics: &[String]) -> Option<&'t syn::Type> {
+    let [user] = carried_types(wire)[..] else {
+        return None;
+    };
+    let syn::Type::Path(path) = user else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    let plain = path.qself.is_none() && last.arguments.is_none();
+    (plain && !mentions(quote!(#user), generics)).then_some(user)
+}
+
+/// Whether a field of `input` records its type through [`recorded`], whose expression needs
+/// [`WRITES_IN_SCOPE`].
+fn any_recorded(input: &Input<'_>, generics: &[String]) -> bool {
+    let fields: Vec<&Field<'_>> = match &input.data {
+        Data::Struct(_, fields) => fields.iter().collect(),
+        Data::Enum(variants) => variants.iter().flat_map(|v| &v.fields).collect(),
+    };
+    fields.into_iter().any(|field| {
+        let wire = wire_type(field.ty);
+        field.attrs.described.is_none()
+            && field.walked()
+            && user_wrapper(&wire).is_none()
+            && recorded_type(&wire, generics).is_some()
+    })
+}
+
+/// The `use` that lets [`recorded`]'s expressions fall back on `__c::Unwritten`.
+pub(crate) const WRITES_IN_SCOPE: &str =
+    "#[allow(unused_imports)] use ::compat_runtime::__c::Unwritten as _;";
+
+/// The byte offset of the one place `word` (a type's text) stands in `text` as a whole
+/// word; `None` when it stands in none or several.
+fn word_at(text: &str, word: &str) -> Option<usize> {
+    let part = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':');
+    let mut found = text.match_indices(word).filter(|&(at, _)| {
+        !part(text[..at].chars().next_back()) && !part(text[at + word.len()..].chars().next())
+    });
+    let (at, _) = found.next()?;
+    found.next().is_none().then_some(at)
 }
 
 /// The `WireName` of something called `name` in Rust; `None` when it travels as written,

@@ -448,10 +448,11 @@ impl Scan<'_> {
                         .unwrap_or(false);
                     out.derives_compat |= derived;
                 }
-                // #[compat(transparent)]: a wrapper, no message (and no table to list)
+                // #[compat(transparent)] or #[compat(wire(...))]: a wrapper or a described
+                // type, no message (and no table to list)
                 Meta::List(list) if list.path.is_ident("compat") => {
                     out.wrapper |= list.tokens.clone().into_iter().any(|token| {
-                        matches!(token, proc_macro2::TokenTree::Ident(ident) if ident == "transparent")
+                        matches!(token, proc_macro2::TokenTree::Ident(ident) if ident == "transparent" || ident == "wire")
                     });
                 }
                 Meta::NameValue(nv) if nv.path.is_ident("path") => {
@@ -567,7 +568,8 @@ struct Within<'a> {
 struct Attrs {
     enabled: bool,
     derives_compat: bool,
-    /// `#[compat(transparent)]`: the derive makes a wrapper, not a message.
+    /// `#[compat(transparent)]` or `#[compat(wire(...))]`: the derive makes a wrapper or a
+    /// described type, not a message.
     wrapper: bool,
     path: Option<String>,
 }

@@ -76,6 +76,7 @@ pub(crate) const TYPE_KEYS: &[Symbol] = &[
     FROZEN,
     CODEC,
     FEATURE,
+    WIRE,
 ];
 pub(crate) const FIELD_KEYS: &[Symbol] =
     &[DEFAULT, IGNORABLE, DEPRECATED, NOTE, WIRE, OPAQUE, FEATURE];

@@ -114,7 +114,6 @@ pub trait Compat {
         let _ = peer;
         None
     }
-
 }
 
 /// One value [`Compat::__degrade`] made in an older form: the enum, the variant the value
@@ -815,6 +814,9 @@ pub struct Fallback {
 #[doc(hidden)]
 pub mod __private {
     pub use super::carried::{Leg, NotAMessage, Probe, Text, uncovered};
+    pub use super::travels::{
+        Unwritten, Writes, recorded, splice, spliced_len, utf8, walk_as, walk_map_of, walk_seq_of,
+    };
     pub use super::{
         Argument, Case, Codec, Deprecation, Fallback, Featured, Field, Flatten, Kind, Message,
         RenameAll, Representation, Route, Shape, SkipSerializing, Variant, WireName,

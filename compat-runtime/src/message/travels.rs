@@ -22,6 +22,7 @@ use std::sync::Arc;
 use super::Compat;
 use crate::guard::NESTING;
 use crate::unreadable::Unknown;
+use core::borrow::Borrow;
 
 /// A type that travels inside messages, with what the send guard needs to walk its values.
 ///
@@ -60,6 +61,14 @@ pub trait Travels {
     /// The type's name as the tables record it, for the arguments of a generic message.
     #[doc(hidden)]
     const NAME: &'static str;
+
+    /// What a type of one shape writes in place of itself, as the tables of the messages
+    /// holding it record it: the wrapped type of a `#[compat(transparent)]` wrapper of one
+    /// type (`Vec<Value>`), the shape a `#[compat(wire(...))]` type names
+    /// (`LabeledError`); empty for any other type, which is recorded as written. Never read
+    /// from a message's table, so messages holding each other need no cycle to know it.
+    #[doc(hidden)]
+    const WRITES: &'static str = "";
 
     /// The newest release among the messages a value of this type may hold, looking at most
     /// `depth` messages deep (see [`Guard::newest`](crate::Guard::newest)); 0 for none.
@@ -145,6 +154,127 @@ impl<M: Compat + ?Sized> Travels for M {
             return None;
         }
         self.__degrade(peer)
+    }
+}
+
+/// The send guard's walk of a field described with `#[compat(wire(as = "T", via = "f"))]`:
+/// `make` (the field's `via`) makes the value that travels, which borrows as `T`, only when
+/// `T` may hold a part newer than `peer`.
+#[doc(hidden)]
+#[inline]
+pub fn walk_as<T: Travels + ?Sized, R: Borrow<T>>(
+    peer: u64,
+    make: impl FnOnce() -> R,
+) -> Option<Unknown> {
+    if T::__walk_newest(NESTING) <= peer {
+        return None;
+    }
+    Borrow::<T>::borrow(&make()).__walk_unreadable(peer)
+}
+
+/// [`walk_as`] for `#[compat(wire(seq_of = "T", via = "f"))]`: `make` yields the elements.
+#[doc(hidden)]
+#[inline]
+pub fn walk_seq_of<T: Travels + ?Sized, I: IntoIterator<Item: Borrow<T>>>(
+    peer: u64,
+    make: impl FnOnce() -> I,
+) -> Option<Unknown> {
+    if T::__walk_newest(NESTING) <= peer {
+        return None;
+    }
+    make()
+        .into_iter()
+        .find_map(|element| Borrow::<T>::borrow(&element).__walk_unreadable(peer))
+}
+
+/// [`walk_as`] for `#[compat(wire(map_of = "T", via = "f"))]`: `make` yields the entries,
+/// `(key, value)`; the keys travel as strings.
+#[doc(hidden)]
+#[inline]
+pub fn walk_map_of<T: Travels + ?Sized, K, V: Borrow<T>, I>(
+    peer: u64,
+    make: impl FnOnce() -> I,
+) -> Option<Unknown>
+where
+    I: IntoIterator<Item = (K, V)>,
+{
+    if T::__walk_newest(NESTING) <= peer {
+        return None;
+    }
+    make()
+        .into_iter()
+        .find_map(|(_, value)| Borrow::<T>::borrow(&value).__walk_unreadable(peer))
+}
+
+/// `Writes::<T>::TEXT` is what `T` writes in place of itself ([`Travels::WRITES`]) when `T`
+/// travels, and empty (from [`Unwritten`]) for any other type: a type without `Travels` is
+/// reported once, by the send guard, not again by the table asking this. An inherent
+/// constant whose bound holds is found before the trait's.
+#[doc(hidden)]
+pub struct Writes<T: ?Sized>(core::marker::PhantomData<T>);
+
+impl<T: Travels + ?Sized> Writes<T> {
+    /// What `T` writes in place of itself; empty for most types.
+    pub const TEXT: &'static str = T::WRITES;
+}
+
+/// The answer of [`Writes`] for a type that does not travel.
+#[doc(hidden)]
+pub trait Unwritten {
+    /// Nothing written in place of the type.
+    const TEXT: &'static str = "";
+}
+
+impl<T: ?Sized> Unwritten for Writes<T> {}
+
+/// The type a field travels as, where the one type of the user's in it that is not generic
+/// may be a `#[compat(transparent)]` wrapper or a type described with
+/// `#[compat(wire(...))]` (`writes`, its [`Writes`]): what it writes, or else the text as
+/// written. A message's table is never read here: messages that hold each other would need
+/// each other's tables to make their own.
+#[doc(hidden)]
+pub const fn recorded(writes: &'static str, written: &'static str) -> &'static str {
+    if writes.is_empty() { written } else { writes }
+}
+
+/// The length of `written` (a field's type holding, at some byte, a type `len` bytes long
+/// that writes `writes` in its place) once [`splice`] has put `writes` there.
+#[doc(hidden)]
+pub const fn spliced_len(writes: &str, written: &str, len: usize) -> usize {
+    if writes.is_empty() {
+        written.len()
+    } else {
+        written.len() - len + writes.len()
+    }
+}
+
+/// `written` with the `len` bytes at `at` (a type's text) replaced by `writes`, what the
+/// type writes in its place, if anything: [`recorded`] for a type nested in a container
+/// (`Option<MyWrapper>`), as bytes. `N` is [`spliced_len`].
+#[doc(hidden)]
+pub const fn splice<const N: usize>(writes: &str, written: &str, at: usize, len: usize) -> [u8; N] {
+    let mut out = [0u8; N];
+    let (written, name) = (written.as_bytes(), writes.as_bytes());
+    let mut i = 0;
+    while i < N {
+        out[i] = if name.is_empty() || i < at {
+            written[i]
+        } else if i < at + name.len() {
+            name[i - at]
+        } else {
+            written[i - name.len() + len]
+        };
+        i += 1;
+    }
+    out
+}
+
+/// The text [`splice`] wrote.
+#[doc(hidden)]
+pub const fn utf8(bytes: &'static [u8]) -> &'static str {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => panic!("a spliced type is not UTF-8"),
     }
 }
 

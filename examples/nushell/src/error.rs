@@ -63,9 +63,11 @@ pub struct ErrorLabel {
 
 /// The engine's errors: many kinds in Rust, one shape on the wire. Its `Serialize` writes
 /// the error as a [`LabeledError`], and its `Deserialize` reads one back (as
-/// [`ShellError::Labeled`]); fields holding one say so with
-/// `#[compat(wire(as = "LabeledError"))]`.
-#[derive(Debug, Clone, PartialEq)]
+/// [`ShellError::Labeled`]). Said once, here: every field holding a `ShellError` records a
+/// `LabeledError`, and the send guard walks the `LabeledError` that
+/// [`ShellError::to_labeled`] makes.
+#[derive(Debug, Clone, PartialEq, Compat)]
+#[compat(wire(as = "LabeledError", via = "ShellError::to_labeled"))]
 pub enum ShellError {
     /// A value of the wrong type.
     CantConvert {

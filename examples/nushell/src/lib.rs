@@ -15,8 +15,10 @@
 //!   0.109.0), and fields without defaults after their structs (`PipelineMetadata::
 //!   path_columns`, 0.111.0): every peer inside the window (0.114.0 and later) knows them;
 //! - hand-written encodings say what they write: a `Record` is a map of values, a `Range`
-//!   and a `CellPath` text since 0.114.0, a `ShellError` always a `LabeledError`, and a
-//!   `SharedCow` the value it shares ([`value::SharedCow`], `#[compat(transparent)]`);
+//!   and a `CellPath` text since 0.114.0, a `ShellError` always a `LabeledError` (said once,
+//!   on [`error::ShellError`] itself, with the function that makes the `LabeledError` the
+//!   send guard walks), and a `SharedCow` the value it shares ([`value::SharedCow`],
+//!   `#[compat(transparent)]`);
 //! - calls and responses are generic over their pipeline data, and each concrete use
 //!   (`PluginCall<PipelineDataHeader>`) is a table of its own, which the send guard walks
 //!   into.

@@ -451,7 +451,7 @@ pub enum PluginCallResponse<D> {
     #[since("0.108.0")]
     Ok,
     /// The call failed.
-    Error(#[compat(wire(as = "LabeledError"))] ShellError),
+    Error(ShellError),
     /// The plugin's metadata.
     #[since("0.95.0")]
     Metadata(PluginMetadata),
@@ -662,7 +662,7 @@ pub enum EngineCall<D> {
 #[since("0.92.0")]
 pub enum EngineCallResponse<D> {
     /// The call failed.
-    Error(#[compat(wire(as = "LabeledError"))] ShellError),
+    Error(ShellError),
     /// Data.
     PipelineData(D),
     /// The engine's configuration.

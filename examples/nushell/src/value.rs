@@ -13,7 +13,7 @@ use std::sync::Arc;
 use compat_runtime::Compat;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::{LabeledError, ShellError};
+use crate::error::ShellError;
 
 /// An id of the engine's tables (a block, a variable, a declaration): a number on the wire.
 pub type BlockId = usize;
@@ -302,7 +302,6 @@ pub enum Value {
     /// An error, as a value.
     Error {
         /// The error: `ShellError` writes itself as a `LabeledError`.
-        #[compat(wire(as = "LabeledError"))]
         error: Box<ShellError>,
         /// Where it came from.
         #[serde(rename = "span")]

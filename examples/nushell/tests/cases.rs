@@ -52,7 +52,11 @@ fn hand_written_encodings_are_recorded_by_what_they_write() {
     assert_eq!(variant_field("Record", "val"), "map<String, Value>");
     assert_eq!(variant_field("Range", "val"), "string");
     assert_eq!(variant_field("CellPath", "val"), "string");
+    // Said once, on `ShellError`: `#[compat(wire(as = "LabeledError", via = ...))]`.
     assert_eq!(variant_field("Error", "error"), "LabeledError");
+    // A wrapper of one type is recorded as what it wraps: nushell's `val: i64` becoming
+    // `val: Filesize` (`#[serde(transparent)]`) wrote the same number.
+    assert_eq!(variant_field("Filesize", "val"), "i64");
     assert_eq!(variant_field("List", "vals"), "Vec<Value>");
     let inner = nushell_plugin_protocol::error::LabeledError::MESSAGE
         .field("inner")
