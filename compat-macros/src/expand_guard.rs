@@ -96,11 +96,11 @@ fn struct_bodies<'a>(
     let member = |i: usize| syn_member(syn_fields, &fields[i]);
     let parts = Parts::of(
         fields,
-        &|i| {
+        &|i, _| {
             let m = member(i);
             quote!(&self.#m)
         },
-        &|i| {
+        &|i, _| {
             let m = member(i);
             quote!(&mut self.#m)
         },
@@ -144,8 +144,9 @@ fn enum_bodies<'a>(
         need_arms.extend(arms.needs_strip);
         strip_arms.extend(arms.strip);
     }
-    let arms = |arms: &[TokenStream], rest: TokenStream| {
+    let arms = |arms: Vec<Arm>, rest: TokenStream| {
         (!arms.is_empty()).then(|| {
+            let arms = merged(arms);
             quote!(match self {
                 #(#arms)*
                 #[allow(unreachable_patterns)]
@@ -153,7 +154,7 @@ fn enum_bodies<'a>(
             })
         })
     };
-    let strip = arms(&strip_arms, quote!({}));
+    let strip = arms(strip_arms, quote!({}));
     let degrade = crate::expand_fallback::degrade(input, variants, message_since, strip.clone());
     // A peer older than the enum itself knows none of it: told once, before the arms,
     // which then look only at what arrived after the enum.
@@ -165,17 +166,33 @@ fn enum_bodies<'a>(
         }
     });
     Bodies {
-        unreadable: arms(&read_arms, quote!(::core::option::Option::None,))
+        unreadable: arms(read_arms, quote!(::core::option::Option::None,))
             .map(|body| quote!(#older #body)),
-        needs_strip: arms(&need_arms, quote!(false,)),
+        needs_strip: arms(need_arms, quote!(false,)),
         strip: degrade.as_ref().map_or(strip, |d| d.strip.clone()),
         fall_back: degrade.map(|d| d.method),
     }
 }
 
-/// One variant's arm in each of the three methods (as [`Bodies`], each `None` when the
-/// variant needs none). A variant newer than the message is unreadable as a whole, unless it
-/// is the catch-all.
+/// One arm of a `match self`: its pattern and body, and what decides whether another
+/// variant's arm can share it (`Self::A { .. } | Self::B { .. } => ...`): the body and the
+/// types of the fields the pattern binds, by position.
+struct Arm {
+    pattern: TokenStream,
+    alike: String,
+    body: TokenStream,
+}
+
+/// One variant's arms, in `__unreadable`, `__needs_strip` and `__strip` (each `None` when
+/// the variant needs none).
+struct VariantArms {
+    unreadable: Option<Arm>,
+    needs_strip: Option<Arm>,
+    strip: Option<Arm>,
+}
+
+/// One variant's arm in each of the three methods. A variant newer than the message is
+/// unreadable as a whole, unless it is the catch-all.
 fn variant_arms<'a>(
     input: &Input<'_>,
     index: usize,
@@ -183,26 +200,37 @@ fn variant_arms<'a>(
     syn_variant: &syn::Variant,
     message_since: Option<&Version>,
     types: &mut Vec<TokenStream>,
-) -> Bodies {
+) -> VariantArms {
     let ms = message_since.map_or(0, pack);
     let v_since = variant.arrival(message_since);
     let vs = v_since.map_or(0, pack);
+    let by_position = |_: usize, at: usize| binding_of(at);
     let parts = Parts::of(
         &variant.fields,
-        &binding_of,
-        &binding_of,
+        &by_position,
+        &by_position,
         v_since,
         vs,
         types,
     );
     let v_ident = variant.ident;
-    // Bind only the fields some code looks at.
-    let bound = parts.bound.iter().map(|&i| {
+    // Bind only the fields some code looks at, named by their position among them.
+    let bound = parts.bound.iter().enumerate().map(|(at, &i)| {
         let member = syn_member(&syn_variant.fields, &variant.fields[i]);
-        let binding = binding_of(i);
+        let binding = binding_of(at);
         quote!(#member: #binding)
     });
     let pattern = quote!(Self::#v_ident { #(#bound,)* .. });
+    let bound_types: String = parts
+        .bound
+        .iter()
+        .map(|&i| variant.fields[i].ty.to_token_stream().to_string() + ";")
+        .collect();
+    let arm = |body: TokenStream| Arm {
+        pattern: pattern.clone(),
+        alike: format!("{bound_types}=>{body}"),
+        body,
+    };
     let newer = if vs > ms && input.catch_all(variant).is_none() {
         vs
     } else {
@@ -217,23 +245,44 @@ fn variant_arms<'a>(
             Self::MESSAGE, #ms, peer, #index, #newer, &[#(#checks),*]
         ))
     });
-    let unreadable = (call.is_some() || !nested.is_empty()).then(|| {
-        let body = then_walk(call.as_ref(), nested);
-        quote!(#pattern => { #body })
-    });
+    let unreadable =
+        (call.is_some() || !nested.is_empty()).then(|| arm(then_walk(call.as_ref(), nested)));
     // A variant with a fallback needs "stripping" (degrading) for a peer that predates it.
     let fallback = variant.attrs.fallback.is_some().then_some(vs);
     let needs_strip = match (fallback, parts.needs_strip()) {
-        (Some(vs), Some(need)) => Some(quote!(#pattern => { peer < #vs || #need })),
-        (Some(vs), None) => Some(quote!(Self::#v_ident { .. } => peer < #vs,)),
-        (None, need) => need.map(|need| quote!(#pattern => { #need })),
+        (Some(vs), Some(need)) => Some(arm(quote!(peer < #vs || #need))),
+        (Some(vs), None) => {
+            let body = quote!(peer < #vs);
+            Some(Arm {
+                pattern: quote!(Self::#v_ident { .. }),
+                alike: format!("=>{body}"),
+                body,
+            })
+        }
+        (None, need) => need.map(arm),
     };
-    Bodies {
+    VariantArms {
         unreadable,
         needs_strip,
-        strip: parts.strip().map(|strip| quote!(#pattern => { #strip })),
-        fall_back: None,
+        strip: parts.strip().map(arm),
     }
+}
+
+/// The arms of a `match self`, those alike as one arm with an or-pattern: `Value`'s
+/// variants that only walk their `Span` are one arm, which the compiler checks once
+/// (benches/compile_time.sh).
+fn merged(arms: Vec<Arm>) -> Vec<TokenStream> {
+    let mut groups: Vec<(String, TokenStream, Vec<TokenStream>)> = Vec::new();
+    for arm in arms {
+        match groups.iter_mut().find(|(alike, ..)| *alike == arm.alike) {
+            Some((_, _, patterns)) => patterns.push(arm.pattern),
+            None => groups.push((arm.alike, arm.body, vec![arm.pattern])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, body, patterns)| quote!(#(#patterns)|* => { #body }))
+        .collect()
 }
 
 /// The read of a struct or variant whose fields may hold other messages: the checks'
@@ -367,13 +416,15 @@ struct Parts {
 }
 
 impl Parts {
-    /// `refer(i)` is a reference to field `i` (`&self.<member>` in a struct, the binding in
-    /// a variant's arm), `mutable(i)` a mutable one; `container` is the struct's or
-    /// variant's own release. Both are called only for the fields some code looks at.
+    /// `refer(i, at)` is a reference to field `i`, the `at`-th field some code looks at
+    /// (`&self.<member>` in a struct, the binding in a variant's arm, named by `at` so that
+    /// arms alike are written alike), `mutable(i, at)` a mutable one; `container` is the
+    /// struct's or variant's own release. Both are called only for the fields some code
+    /// looks at.
     fn of<'a>(
         fields: &'a [ast::Field<'a>],
-        refer: &dyn Fn(usize) -> TokenStream,
-        mutable: &dyn Fn(usize) -> TokenStream,
+        refer: &dyn Fn(usize, usize) -> TokenStream,
+        mutable: &dyn Fn(usize, usize) -> TokenStream,
         container_since: Option<&Version>,
         container: u64,
         types: &mut Vec<TokenStream>,
@@ -396,7 +447,8 @@ impl Parts {
             if !nested && !newer && described.is_none() {
                 continue;
             }
-            let r = &refer(i);
+            let at = parts.bound.len();
+            let r = &refer(i, at);
             if let Some((shape, ty, via)) = described {
                 // The described value is made anew by `via` for each look: read, never
                 // stripped in place.
@@ -417,7 +469,7 @@ impl Parts {
                 if !resettable {
                     return TokenStream::new();
                 }
-                let m = mutable(i);
+                let m = mutable(i, at);
                 quote!(#travels::#strip(#m, peer);)
             };
             if nested {
@@ -432,7 +484,7 @@ impl Parts {
             if newer && field.attrs.ignorable {
                 let present = present(field, r);
                 parts.strip_checks.push(quote!((#fs, #present)));
-                let m = mutable(i);
+                let m = mutable(i, at);
                 let reset = if ast::is_option(field.ty) {
                     quote!(*#m = ::core::option::Option::None;)
                 } else {
@@ -551,5 +603,39 @@ fn present(field: &ast::Field<'_>, r: &TokenStream) -> TokenStream {
             quote!(#place.is_some())
         }
         (None, false) => quote!(!::compat_runtime::__g::Val(#r).is_default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::env::Env;
+
+    #[test]
+    fn variants_whose_arms_are_alike_share_one() {
+        let node = syn::parse_str(
+            r#"
+            #[since("0.8.0")]
+            enum Value {
+                Int { val: i64, span: Span },
+                Text { val: String, #[serde(rename = "span")] internal_span: Span },
+                Boxed(Box<Span>),
+                Pair(Span, Span),
+                #[since("0.9.0")]
+                Later { span: Span },
+            }
+            "#,
+        )
+        .unwrap();
+        let output = crate::expand::derive(&node, &Env::read(|_| None, None)).to_string();
+        // `Int` and `Text` walk one `Span` each: one arm, whose bindings are named by
+        // position; `Boxed` binds another type, `Pair` two, `Later` is checked on its own.
+        assert!(
+            output.contains(
+                "Self :: Int { span : __f0 , .. } | Self :: Text { internal_span : __f0 , .. } =>"
+            ),
+            "{output}"
+        );
+        let reads = output.matches("__walk_unreadable").count();
+        assert_eq!(reads, 5, "{output}");
     }
 }
