@@ -101,7 +101,7 @@ pub(crate) enum DnsRequest {
     Unknown,
 }
 
-fn ipv4_only(v2: &DnsRequest) -> DnsRequest {
+pub(crate) fn ipv4_only(v2: &DnsRequest) -> DnsRequest {
     match v2 {
         DnsRequest::GetAddrInfoRequestV2 { node, .. } => {
             DnsRequest::GetAddrInfoRequest { node: node.clone() }

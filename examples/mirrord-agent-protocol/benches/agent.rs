@@ -11,9 +11,15 @@
 //! - `fallback/interleaved`: `Session::prepare` of `GetAddrInfoRequestV2` for an agent at
 //!   1.14.0, which degrades it to `GetAddrInfoRequest`, beside the conversion it runs
 //!   (`dns::getaddrinfo_v1` and the clone of the message around it).
+//! - `counted`: the same four (encode through the session, bincode alone, prepare for the
+//!   old agent, the conversion alone) as named functions, `CALLS` calls each (100,000
+//!   unless set) in rotating rounds, for callgrind to count their instructions, which the
+//!   machine's load does not move (the timed ratios above move by more than 5% with it):
 //!
 //! ```text
 //! nice -n 10 cargo bench -p mirrord-agent-protocol
+//! CALLS=20000 valgrind --tool=callgrind target/release/deps/agent-<hash> --bench counted
+//! callgrind_annotate --inclusive=yes callgrind.out.<pid> | grep run_
 //! ```
 
 use std::hint::black_box;
@@ -52,6 +58,16 @@ fn lookup() -> ClientMessage {
     })
 }
 
+/// Whether criterion's filter (a substring of the name, as it reads it) selects `name`:
+/// the timed rounds below run outside criterion's groups, so they check it themselves.
+fn selected(name: &str) -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
+}
+
 /// Nanoseconds per call of `f`, over `n` calls.
 fn timed(n: u32, mut f: impl FnMut()) -> f64 {
     let start = Instant::now();
@@ -83,6 +99,9 @@ fn interleaved(n: u32, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
 }
 
 fn encoding(c: &mut Criterion) {
+    if !selected("encode/interleaved guard/") {
+        return;
+    }
     let current = session("3.250.0");
     let message = statfs();
     let mut buf = Vec::with_capacity(256);
@@ -117,6 +136,9 @@ fn encoding(c: &mut Criterion) {
 }
 
 fn fallback(c: &mut Criterion) {
+    if !selected("fallback/interleaved fallback/") {
+        return;
+    }
     let old = session("3.130.0");
     let message = lookup();
     let (prepared, converted) = interleaved(
@@ -161,11 +183,86 @@ fn fallback(c: &mut Criterion) {
     group.finish();
 }
 
+/// Frames `message` through the session (its check, then bincode).
+#[inline(never)]
+fn run_encode(session: &Session, message: &ClientMessage, out: &mut Vec<u8>) {
+    out.clear();
+    encode(black_box(session), black_box(message), out).unwrap();
+    black_box(&*out);
+}
+
+/// Frames `message` with bincode alone: the same framing, no session.
+#[inline(never)]
+fn run_frame(message: &ClientMessage, out: &mut Vec<u8>) {
+    out.clear();
+    frame(black_box(message), out).unwrap();
+    black_box(&*out);
+}
+
+/// `Session::prepare` for an agent that predates the value's variant.
+#[inline(never)]
+fn run_prepare_old(session: &Session, message: &ClientMessage) {
+    drop(black_box(
+        black_box(session).prepare(black_box(message)).unwrap(),
+    ));
+}
+
+/// The conversion `prepare` runs, by hand.
+#[inline(never)]
+fn run_convert(message: &ClientMessage) {
+    let converted = match black_box(message) {
+        ClientMessage::GetAddrInfoRequestV2(v2) => {
+            ClientMessage::GetAddrInfoRequest(getaddrinfo_v1(v2))
+        }
+        other => other.clone(),
+    };
+    drop(black_box(converted));
+}
+
+/// The four named functions above, `CALLS` calls each in rounds whose order rotates, for
+/// callgrind (`--bench counted`): their inclusive instructions divided by the calls.
+fn counted(_: &mut Criterion) {
+    const ROUNDS: u32 = 5;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args
+        .iter()
+        .any(|a| "counted".contains(a.as_str()) && !a.starts_with('-'))
+    {
+        return;
+    }
+    let calls: u32 = std::env::var("CALLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let (current, old) = (session("3.250.0"), session("3.130.0"));
+    let (message, request) = (statfs(), lookup());
+    let (mut buf, mut other) = (Vec::with_capacity(256), Vec::with_capacity(256));
+    let mut runs: [&mut dyn FnMut(); 4] = [
+        &mut || run_encode(&current, &message, &mut buf),
+        &mut || run_frame(&message, &mut other),
+        &mut || run_prepare_old(&old, &request),
+        &mut || run_convert(&request),
+    ];
+    for round in 0..ROUNDS as usize {
+        for k in 0..runs.len() {
+            let run = &mut runs[(round + k) % runs.len()];
+            for _ in 0..calls {
+                run();
+            }
+        }
+    }
+    assert_eq!(buf, other, "both write mirrord's frame");
+    println!(
+        "counted: {ROUNDS} rounds of {calls} calls of each of run_encode, run_frame, \
+         run_prepare_old, run_convert"
+    );
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(std::time::Duration::from_millis(500))
         .measurement_time(std::time::Duration::from_secs(2));
-    targets = encoding, fallback
+    targets = encoding, fallback, counted
 }
 criterion_main!(benches);

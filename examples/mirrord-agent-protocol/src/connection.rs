@@ -213,6 +213,19 @@ pub fn encode<M: Encode + Guard + Clone>(
     if M::newest() <= session.peer_packed() {
         return frame(message, out);
     }
+    encode_older(session, message, out)
+}
+
+/// [`encode`] for a peer older than some part of the message: out of the fast path's way,
+/// so that `encode` stays one compare and the frame, inlined where it is called (callgrind
+/// counted 11% more instructions than bincode alone while both paths sat in one function).
+#[cold]
+#[inline(never)]
+fn encode_older<M: Encode + Guard + Clone>(
+    session: &Session,
+    message: &M,
+    out: &mut Vec<u8>,
+) -> Result<(), SendError> {
     let sent = session.prepare(message).map_err(SendError::Unreadable)?;
     frame(&*sent, out)
 }
