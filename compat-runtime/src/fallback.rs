@@ -9,13 +9,18 @@
 //! session then reports what it gathered through `tracing` and the census. Outside a
 //! recording (a bare [`Guard::strip`](crate::Guard::strip)) a note costs one thread-local
 //! read. The list is bounded: past [`DISTINCT`] distinct variants in one send, the rest are
-//! only counted.
+//! only counted. A value is reported only once the guard lets it go: a chain that ends in a
+//! variant the peer predates too is refused, and nothing says it was sent in an older form.
 //!
-//! What a fallback costs beyond its conversion is kept to a few nanoseconds
-//! (benches/fallback.rs, docs/performance.md): the notes are `Cell`s, the first variant of a
-//! send in a slot of its own (most sends degrade one value), so a recording reads and writes
-//! a few words of the thread-local, four times in all, and the others are a `RefCell` only
-//! a send with two distinct degraded variants touches.
+//! The common send needs no recording: a value that is itself a variant with a fallback
+//! (or holds one as a newtype variant's field) is made by the derive's `__degrade` from the
+//! borrow, which says what it degraded ([`Fell`]) and whether the result is readable whole
+//! by the peer; [`Session::prepare`](crate::Session::prepare) then reports it directly
+//! ([`reported`]). What a fallback costs beyond its conversion is kept below the conversion
+//! itself (benches/fallback.rs, docs/performance.md): the notes of a recording are `Cell`s,
+//! the first variant of a send in a slot of its own, the others a `RefCell` only a send with
+//! two distinct degraded variants touches; the count is one atomic add, and the event's
+//! first check tracing's global level.
 
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicU64, Ordering};
