@@ -44,19 +44,17 @@ pub(crate) struct Item<'a> {
 }
 
 pub(crate) enum Body<'a> {
-    Message(Vec<Field<'a>>),
+    Message(Vec<Field>),
     Enum(Vec<Value<'a>>),
-    Oneof(Vec<Field<'a>>),
+    Oneof(Vec<Field>),
 }
 
 /// A field of a message, or a member (a variant) of a oneof.
-pub(crate) struct Field<'a> {
+pub(crate) struct Field {
     /// The Rust name: the field's, or the variant's.
     pub(crate) name: String,
     /// What errors point at.
     pub(crate) span: Span,
-    /// The Rust type it holds (a variant's only field).
-    pub(crate) ty: &'a Type,
     /// The field number; 0 for a oneof field.
     pub(crate) number: u32,
     /// A oneof field's members' numbers (`tags = "4, 5"`).
@@ -362,7 +360,7 @@ fn prost_attr(attrs: &[Attribute]) -> Option<&Attribute> {
     attrs.iter().find(|attr| attr.path().is_ident("prost"))
 }
 
-fn message_fields<'a>(cx: &Ctxt, fields: &'a syn::Fields) -> Vec<Field<'a>> {
+fn message_fields(cx: &Ctxt, fields: &syn::Fields) -> Vec<Field> {
     fields
         .iter()
         .filter_map(|field| {
@@ -380,7 +378,7 @@ fn message_fields<'a>(cx: &Ctxt, fields: &'a syn::Fields) -> Vec<Field<'a>> {
         .collect()
 }
 
-fn oneof_members<'a>(cx: &Ctxt, data: &'a syn::DataEnum) -> Vec<Field<'a>> {
+fn oneof_members(cx: &Ctxt, data: &syn::DataEnum) -> Vec<Field> {
     data.variants
         .iter()
         .filter_map(|variant| {
@@ -457,14 +455,14 @@ struct ProstAttr {
     repeated: bool,
 }
 
-fn read_field<'a>(
+fn read_field(
     cx: &Ctxt,
     attr: &Attribute,
     name: String,
     span: Span,
-    ty: &'a Type,
+    ty: &Type,
     attrs: &[Attribute],
-) -> Option<Field<'a>> {
+) -> Option<Field> {
     let prost = match parse_prost(attr) {
         Ok(prost) => prost,
         Err(error) => {
@@ -484,7 +482,6 @@ fn read_field<'a>(
     Some(Field {
         name,
         span,
-        ty,
         number,
         tags: prost.tags,
         kind,

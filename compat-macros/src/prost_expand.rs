@@ -61,7 +61,7 @@ fn since(item: &Item<'_>) -> (String, Version) {
     )
 }
 
-fn field_since(field: &Field<'_>, own: &str) -> String {
+fn field_since(field: &Field, own: &str) -> String {
     field
         .notes
         .since
@@ -99,7 +99,7 @@ fn routes(item: &Item<'_>) -> TokenStream {
 
 /// The field's type as a `.proto` file would write it, for the `Message` table (which the
 /// fingerprint reads).
-fn type_text(field: &Field<'_>) -> String {
+fn type_text(field: &Field) -> String {
     let base = match &field.kind {
         Kind::Scalar(s) => s.clone(),
         Kind::Message(ty) => quote!(#ty).to_string().replace(' ', ""),
@@ -207,7 +207,6 @@ fn proto_table(item: &Item<'_>) -> TokenStream {
     let rust = item.ident.to_string();
     let name = item.proto.clone().unwrap_or_else(|| rust.clone());
     let (own, _) = since(item);
-    let routes = routes(item);
     let (kind, fields, values) = match &item.body {
         Body::Message(fields) => (
             quote!(Message),
@@ -223,20 +222,33 @@ fn proto_table(item: &Item<'_>) -> TokenStream {
     };
     let reserved = item.reserved.iter().map(|(a, b)| quote!((#a, #b)));
     let reserved_names = &item.reserved_names;
+    // No call for what is empty (an enum's fields, a message's values): one evaluation
+    // fewer for the compiler per table.
+    let fields = if fields.is_empty() {
+        quote!(&[])
+    } else {
+        quote!(&::compat_runtime::__p::proto_fields([#fields]))
+    };
+    let values = if values.is_empty() {
+        quote!(&[])
+    } else {
+        quote!(&::compat_runtime::__p::values_of([#values]))
+    };
+    // The routes are the `Message` table's: read, not written twice.
     quote!(&#p::ProtoMessage {
         name: #name,
         rust: #rust,
         since: #own,
         kind: #p::ProtoKind::#kind,
-        routes: #routes,
-        fields: &::compat_runtime::__p::proto_fields([#fields]),
-        values: &::compat_runtime::__p::values_of([#values]),
+        routes: <Self as ::compat_runtime::message::Compat>::MESSAGE.routes,
+        fields: #fields,
+        values: #values,
         reserved: &[#(#reserved),*],
         reserved_names: &[#(#reserved_names),*],
     })
 }
 
-fn proto_fields(fields: &[Field<'_>], own: &str) -> TokenStream {
+fn proto_fields(fields: &[Field], own: &str) -> TokenStream {
     let p = quote!(::compat_runtime::proto);
     let fields = fields.iter().map(|f| {
         let (name, since, number) = (&f.name, field_since(f, own), f.number);
@@ -287,175 +299,179 @@ fn scalar_variant(scalar: &str) -> String {
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
-/// What a field holds that the guard walks into: messages (and oneofs) and enum values.
-fn nested_kind(field: &Field<'_>) -> Option<bool> {
-    match field.kind {
-        Kind::Message(_) | Kind::Oneof(_) => Some(true),
-        Kind::Enum(_) => Some(false),
+/// The Rust types prost-build maps protobuf's wrappers and `Empty` to: nothing to walk.
+const WRAPPED: [&str; 10] = [
+    "bool", "f32", "f64", "i32", "i64", "u32", "u64", "u8", "String", "()",
+];
+
+/// The type a field's guard walks into: a message's or oneof's (`true`), an enum's
+/// (`false`); none for a scalar or a wrapper.
+fn nested(field: &Field) -> Option<(TokenStream, bool)> {
+    match &field.kind {
+        Kind::Message(ty)
+            if WRAPPED.contains(
+                &quote!(#ty)
+                    .to_string()
+                    .rsplit(' ')
+                    .next()
+                    .unwrap_or_default(),
+            ) =>
+        {
+            None
+        }
+        Kind::Message(ty) | Kind::Oneof(ty) => Some((quote!(#ty), true)),
+        Kind::Enum(path) => Some((quote!(#path), false)),
         Kind::Scalar(_) => None,
     }
 }
 
-/// The numbers an `enumeration` field holds, as an iterator over `value` (the field).
-fn enum_numbers(cardinality: Cardinality, value: &TokenStream) -> TokenStream {
-    match cardinality {
-        Cardinality::Implicit | Cardinality::Required => quote!(::core::iter::once(*#value)),
-        Cardinality::Optional | Cardinality::Repeated => quote!(#value.iter().copied()),
-        Cardinality::Map(_) => quote!(#value.values().copied()),
-    }
-}
-
-/// `__newest_within`: the item's own newest, folded with that of the messages and enums
-/// its fields hold.
-fn newest_within(fields: &[Field<'_>]) -> TokenStream {
-    let folds: Vec<TokenStream> = fields
+/// `__newest_within`: the item's own newest, folded with that of each type its fields hold
+/// (once per type).
+fn newest_within(fields: &[Field]) -> TokenStream {
+    let mut seen = std::collections::BTreeSet::new();
+    let nested: Vec<TokenStream> = fields
         .iter()
-        .filter_map(|f| {
-            let ty = f.ty;
-            match &f.kind {
-                Kind::Message(_) | Kind::Oneof(_) => Some(quote!((&__g::Ty::<#ty>::new()).nested_newest(depth - 1))),
-                Kind::Enum(path) => Some(quote!(<#path as ::compat_runtime::message::Compat>::__newest_within(depth - 1))),
-                Kind::Scalar(_) => None,
-            }
-        })
+        .filter_map(|f| nested(f).map(|(ty, _)| ty))
+        .filter(|ty| seen.insert(ty.to_string()))
+        .map(|ty| quote!((&p::W::<#ty>::NEW).newest(depth - 1)))
         .collect();
-    if folds.is_empty() {
+    if nested.is_empty() {
         return TokenStream::new();
     }
     quote! {
         #[inline]
         fn __newest_within(depth: u32) -> u64 {
-            use ::compat_runtime::__g::{self, NestedNewest as _};
+            use ::compat_runtime::__p::{self as p, Walk as _};
             if depth == 0 {
                 return u64::MAX;
             }
-            let newest = const { <Self as ::compat_runtime::message::Compat>::MESSAGE.newest };
-            #(let newest = __g::max(newest, #folds);)*
-            newest
+            p::newest(Self::MESSAGE.newest, [#(#nested),*])
         }
     }
 }
 
 /// Nothing newer than the type and nothing nested: the trait's defaults (the type's own
 /// `@since`) are the whole guard, and the derive writes no methods.
-fn nothing_to_walk(fields: &[Field<'_>]) -> bool {
+fn nothing_to_walk(fields: &[Field]) -> bool {
     fields
         .iter()
-        .all(|f| f.notes.since.is_none() && nested_kind(f).is_none())
+        .all(|f| f.notes.since.is_none() && nested(f).is_none())
 }
 
-fn message_guard(fields: &[Field<'_>]) -> TokenStream {
+/// Whether the field holds something other than proto3's default, as prost holds it.
+fn present(field: &Field) -> TokenStream {
+    let ident = ident(field);
+    match (&field.kind, field.cardinality) {
+        (Kind::Oneof(_), _) | (_, Cardinality::Optional) => quote!(self.#ident.is_some()),
+        (_, Cardinality::Repeated | Cardinality::Map(_)) => quote!(!self.#ident.is_empty()),
+        (Kind::Scalar(s), Cardinality::Implicit) => match s.as_str() {
+            "string" | "bytes" => quote!(!self.#ident.is_empty()),
+            "bool" => quote!(self.#ident),
+            "float" | "double" => quote!(self.#ident != 0.0),
+            _ => quote!(self.#ident != 0),
+        },
+        (Kind::Enum(_), Cardinality::Implicit) => quote!(self.#ident != 0),
+        _ => quote!(true),
+    }
+}
+
+fn message_guard(fields: &[Field]) -> TokenStream {
     if nothing_to_walk(fields) {
         return TokenStream::new();
     }
     let newest = newest_within(fields);
-    let newer: Vec<(usize, &Field<'_>)> = fields
+    let newer = |ignorable: bool| {
+        fields
+            .iter()
+            .enumerate()
+            .filter(move |(_, f)| f.notes.since.is_some() && f.notes.ignorable == ignorable)
+    };
+    let checks = newer(false).map(|(i, f)| {
+        let present = present(f);
+        quote!((#i, #present))
+    });
+    let walks = fields.iter().filter_map(|f| {
+        let (ty, message) = nested(f)?;
+        let ident = ident(f);
+        Some(if message {
+            quote!(let found = (&p::W::<#ty>::NEW).find(&self.#ident, peer); if found.is_some() { return found; })
+        } else {
+            quote!(let found = (&p::W::<#ty>::NEW).values(&self.#ident, peer); if found.is_some() { return found; })
+        })
+    });
+    let strip_checks = newer(true).map(|(i, f)| {
+        let present = present(f);
+        quote!((#i, #present))
+    });
+    let resets = newer(true).map(|(i, f)| {
+        let ident = ident(f);
+        quote!(if p::older(Self::MESSAGE, peer, #i) { self.#ident = ::core::default::Default::default(); })
+    });
+    let held: Vec<(TokenStream, syn::Ident)> = fields
         .iter()
-        .enumerate()
-        .filter(|(_, f)| f.notes.since.is_some())
+        .filter_map(|f| {
+            nested(f)
+                .filter(|(_, message)| *message)
+                .map(|(ty, _)| (ty, ident(f)))
+        })
         .collect();
-    let checks = newer.iter().filter(|(_, f)| !f.notes.ignorable).map(|(i, f)| {
-        let (ident, since) = (ident(f), f.notes.since.as_ref().map(|s| s.text.clone()));
-        quote!((#i, ::compat_runtime::guard::pack_release(#since), !__g::Val(&self.#ident).is_default()))
-    });
-    let nested = fields.iter().filter_map(|f| {
-        let value = {
-            let ident = ident(f);
-            quote!(self.#ident)
-        };
-        match (&f.kind, nested_kind(f)?) {
-            (Kind::Enum(path), false) => {
-                let numbers = enum_numbers(f.cardinality, &quote!((&#value)));
-                Some(
-                    quote!(if peer < ::compat_runtime::__p::newest_value::<#path>() {
-                        let found = ::compat_runtime::__p::values::<#path>(&mut #numbers, peer);
-                        if found.is_some() { return found; }
-                    }),
-                )
-            }
-            _ => Some(quote!({
-                let found = (&__g::Val(&#value)).nested_unreadable(peer);
-                if found.is_some() { return found; }
-            })),
-        }
-    });
-    let ignorable: Vec<&Field<'_>> = newer
+    let needs = held
         .iter()
-        .filter(|(_, f)| f.notes.ignorable)
-        .map(|(_, f)| *f)
-        .collect();
-    let strip_checks = ignorable.iter().map(|f| {
-        let (ident, since) = (ident(f), f.notes.since.as_ref().map(|s| s.text.clone()));
-        quote!((::compat_runtime::guard::pack_release(#since), !__g::Val(&self.#ident).is_default()))
-    });
-    let resets = ignorable.iter().map(|f| {
-        let (ident, since) = (ident(f), f.notes.since.as_ref().map(|s| s.text.clone()));
-        quote!(if peer < ::compat_runtime::guard::pack_release(#since) { __g::reset(&mut self.#ident); })
-    });
-    let walks: Vec<syn::Ident> = fields
+        .map(|(ty, ident)| quote!(|| (&p::W::<#ty>::NEW).needs(&self.#ident, peer)));
+    let clears = held
         .iter()
-        .filter(|f| nested_kind(f) == Some(true))
-        .map(ident)
-        .collect();
+        .map(|(ty, ident)| quote!((&p::W::<#ty>::NEW).clear(&mut self.#ident, peer);));
     quote! {
         #newest
         #[inline]
-        fn __unreadable(&self, peer: u64) -> ::compat_runtime::__g::Found {
-            use ::compat_runtime::__g::{self, Nested as _};
-            let since = const { ::compat_runtime::guard::pack_release(<Self as ::compat_runtime::message::Compat>::MESSAGE.since) };
-            let found = __g::fields(<Self as ::compat_runtime::message::Compat>::MESSAGE, since, peer, &[#(#checks),*]);
+        fn __unreadable(&self, peer: u64) -> ::compat_runtime::__p::Found {
+            use ::compat_runtime::__p::{self as p, Walk as _};
+            let found = p::guard_fields(Self::MESSAGE, peer, &[#(#checks),*]);
             if found.is_some() { return found; }
-            #(#nested)*
+            #(#walks)*
             None
         }
         #[inline]
         fn __needs_strip(&self, peer: u64) -> bool {
-            use ::compat_runtime::__g::{self, Nested as _};
-            __g::any(peer, &[#(#strip_checks),*]) #(|| (&__g::Val(&self.#walks)).nested_needs_strip(peer))*
+            use ::compat_runtime::__p::{self as p, Walk as _};
+            p::any(Self::MESSAGE, peer, &[#(#strip_checks),*]) #(#needs)*
         }
         #[inline]
         fn __strip(&mut self, peer: u64) {
-            use ::compat_runtime::__g::{self, NestedMut as _};
+            use ::compat_runtime::__p::{self as p, Walk as _};
             #(#resets)*
-            #((&mut __g::ValMut(&mut self.#walks)).nested_strip(peer);)*
+            #(#clears)*
         }
     }
 }
 
-fn ident(field: &Field<'_>) -> syn::Ident {
+fn ident(field: &Field) -> syn::Ident {
     syn::parse_str(&field.name)
         .unwrap_or_else(|_| syn::Ident::new_raw(&field.name, proc_macro2::Span::call_site()))
 }
 
-fn oneof_guard(fields: &[Field<'_>]) -> TokenStream {
+fn oneof_guard(fields: &[Field]) -> TokenStream {
     if nothing_to_walk(fields) {
         return TokenStream::new();
     }
     let newest = newest_within(fields);
     let arms = fields.iter().enumerate().map(|(i, f)| {
         let variant = ident(f);
-        let since = f.notes.since.as_ref().map_or_else(|| quote!(0), |s| { let t = &s.text; quote!(::compat_runtime::guard::pack_release(#t)) });
-        let inner = match &f.kind {
-            Kind::Enum(path) => quote!(if peer < ::compat_runtime::__p::newest_value::<#path>() {
-                ::compat_runtime::__p::values::<#path>(&mut ::core::iter::once(*value), peer)
-            } else {
+        let inner = match nested(f) {
+            Some((ty, true)) => quote!((&p::W::<#ty>::NEW).find(value, peer)),
+            Some((ty, false)) => quote!((&p::W::<#ty>::NEW).values(value, peer)),
+            None => quote!({
+                let _ = value;
                 None
             }),
-            Kind::Message(_) => quote!((&__g::Val(value)).nested_unreadable(peer)),
-            _ => quote!({ let _ = value; None }),
         };
-        quote!(Self::#variant(value) => {
-            let found = __g::variant(<Self as ::compat_runtime::message::Compat>::MESSAGE, since, peer, #i, #since, &[]);
-            if found.is_some() { return found; }
-            #inner
-        })
+        quote!(Self::#variant(value) => p::member(Self::MESSAGE, peer, #i, #inner),)
     });
     quote! {
         #newest
         #[inline]
-        fn __unreadable(&self, peer: u64) -> ::compat_runtime::__g::Found {
-            use ::compat_runtime::__g::{self, Nested as _};
-            let since = const { ::compat_runtime::guard::pack_release(<Self as ::compat_runtime::message::Compat>::MESSAGE.since) };
+        fn __unreadable(&self, peer: u64) -> ::compat_runtime::__p::Found {
+            use ::compat_runtime::__p::{self as p, Walk as _};
             match self {
                 #(#arms)*
             }

@@ -167,7 +167,7 @@ fn numbers_unique_and_unreserved(cx: &Ctxt, item: &Item<'_>) {
 }
 
 /// Fields of this message (not the oneofs' members, which have presence).
-fn new_fields<'f>(item: &'f Item<'_>, since: &Version, window: &Window) -> Vec<&'f Field<'f>> {
+fn new_fields<'f>(item: &'f Item<'_>, since: &Version, window: &Window) -> Vec<&'f Field> {
     let Body::Message(fields) = &item.body else {
         return Vec::new();
     };

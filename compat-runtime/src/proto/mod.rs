@@ -40,6 +40,7 @@
 pub mod build;
 pub mod methods;
 mod table;
+mod walk;
 mod well_known;
 
 pub use methods::Method;
@@ -54,10 +55,6 @@ pub mod __private {
         Cardinality, Proto, ProtoField, ProtoKind, ProtoMessage, ProtoType, ProtoValue, Scalar,
         TypeRef,
     };
-    use crate::guard::pack_release;
-    use crate::message::Compat;
-    use crate::unreadable::{Part, Unknown};
-
     use crate::message::Field;
 
     /// A message's fields for its `Message` table, from tuples `(name, since, type, number,
@@ -145,38 +142,14 @@ pub mod __private {
         out
     }
 
+    pub use super::walk::{
+        Found, Holds, Numbers, W, Walk, any, fields as guard_fields, member, newest, older,
+    };
     pub use super::well_known::Table;
 
     /// The table of `T` (a type that derives `ProstCompat`, or a well-known type), as a
     /// function for [`TypeRef`].
     pub fn table<T: Table + ?Sized>() -> &'static ProtoMessage {
         T::TABLE
-    }
-
-    /// The first of `values` (the numbers an `enumeration` field holds) that a peer at
-    /// `peer` (packed) does not know, as a variant of the enum `E`. Numbers the enum does
-    /// not list (an open enum keeps them) are passed on as they came.
-    #[inline(never)]
-    pub fn values<E: Proto>(values: &mut dyn Iterator<Item = i32>, peer: u64) -> Option<Unknown> {
-        let table = E::PROTO;
-        for number in values {
-            if let Some(value) = table.value(number)
-                && peer < pack_release(value.since)
-            {
-                return Some(Unknown {
-                    message: <E as Compat>::MESSAGE.name,
-                    part: Part::Variant(value.name),
-                    since: value.since,
-                });
-            }
-        }
-        None
-    }
-
-    /// The newest release among the values of the enum `E`, for the fast path of the
-    /// messages that hold it.
-    #[inline]
-    pub const fn newest_value<E: Proto>() -> u64 {
-        <E as Compat>::MESSAGE.newest
     }
 }

@@ -12,6 +12,8 @@
 //! break, as in buf.
 
 use super::table::{Cardinality, Proto, ProtoField, ProtoKind, ProtoMessage, ProtoType, Scalar};
+use crate::guard::Guard;
+use crate::unreadable::Unknown;
 
 /// What a field of a prost message may hold as a message or enum: a type that derives
 /// `ProstCompat`, or a well-known type. Written by the derive (`__p::table::<T>`); not an
@@ -24,12 +26,69 @@ use super::table::{Cardinality, Proto, ProtoField, ProtoKind, ProtoMessage, Prot
 pub trait Table {
     /// The table.
     const TABLE: &'static ProtoMessage;
+
+    /// The newest release of the type and what it holds (the send guard's fast path); a
+    /// well-known type: none, any peer reads it.
+    #[doc(hidden)]
+    #[inline]
+    fn __walk_newest(depth: u32) -> u64 {
+        let _ = depth;
+        0
+    }
+
+    /// The send guard's walk of a value: what a peer at `peer` does not know.
+    #[doc(hidden)]
+    #[inline]
+    fn __walk_find(&self, peer: u64) -> Option<Unknown> {
+        let _ = peer;
+        None
+    }
+
+    /// Whether the value holds an `@ignorable` part a peer at `peer` predates.
+    #[doc(hidden)]
+    #[inline]
+    fn __walk_needs(&self, peer: u64) -> bool {
+        let _ = peer;
+        false
+    }
+
+    /// Clears the `@ignorable` parts a peer at `peer` predates.
+    #[doc(hidden)]
+    #[inline]
+    fn __walk_clear(&mut self, peer: u64) {
+        let _ = peer;
+    }
 }
 
 // The error names `Table` and its fix, not `Proto`, which a user never implements by hand.
 #[diagnostic::do_not_recommend]
 impl<T: Proto> Table for T {
     const TABLE: &'static ProtoMessage = T::PROTO;
+
+    #[inline]
+    fn __walk_newest(depth: u32) -> u64 {
+        T::newest_within(depth)
+    }
+
+    #[inline]
+    fn __walk_find(&self, peer: u64) -> Option<Unknown> {
+        if T::newest() <= peer {
+            return None;
+        }
+        self.unreadable(peer)
+    }
+
+    #[inline]
+    fn __walk_needs(&self, peer: u64) -> bool {
+        T::newest() > peer && self.needs_strip(peer)
+    }
+
+    #[inline]
+    fn __walk_clear(&mut self, peer: u64) {
+        if T::newest() > peer {
+            self.strip(peer);
+        }
+    }
 }
 
 /// A well-known message.

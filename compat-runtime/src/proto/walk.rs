@@ -1,0 +1,274 @@
+//! The send guard's walk of a prost message, for what `#[derive(ProstCompat)]` writes.
+//!
+//! The derive knows from prost's attributes how each field holds what it holds (`Option`,
+//! `Vec`, a map's values, `Box`), so it calls one of these functions by name, with the
+//! message or enum type spelled out: no method lookup through wrappers for the compiler
+//! to do per field, and the names and releases of what a peer lacks come from the tables,
+//! not from the generated code (benches/compile_time.sh, the prost family).
+
+use std::collections::{BTreeMap, HashMap};
+use std::marker::PhantomData;
+
+use super::table::ProtoMessage;
+use super::well_known::Table;
+use crate::guard::pack_release;
+use crate::message::Message;
+use crate::unreadable::{Part, Unknown};
+
+/// What the walk finds: the first part a peer does not know.
+pub type Found = Option<Unknown>;
+
+/// The messages a field holds, as prost generates the field: the message itself (a oneof
+/// member, a proto2 `required` field), boxed, in an `Option` (a singular field), a `Vec`
+/// (`repeated`), or as a map's values.
+pub trait Holds<M> {
+    /// The first `Some` of `f` over the messages held.
+    fn find<R>(&self, f: impl FnMut(&M) -> Option<R>) -> Option<R>;
+    /// `f` on each message held.
+    fn each_mut(&mut self, f: impl FnMut(&mut M));
+}
+
+impl<M> Holds<M> for M {
+    #[inline]
+    fn find<R>(&self, mut f: impl FnMut(&M) -> Option<R>) -> Option<R> {
+        f(self)
+    }
+    #[inline]
+    fn each_mut(&mut self, mut f: impl FnMut(&mut M)) {
+        f(self);
+    }
+}
+
+impl<M> Holds<M> for Box<M> {
+    #[inline]
+    fn find<R>(&self, mut f: impl FnMut(&M) -> Option<R>) -> Option<R> {
+        f(self)
+    }
+    #[inline]
+    fn each_mut(&mut self, mut f: impl FnMut(&mut M)) {
+        f(self);
+    }
+}
+
+// The containers, each by its iterators over what it holds.
+macro_rules! holds {
+    ($([$($gen:ident),*] $ty:ty, |$v:ident| $iter:expr, |$w:ident| $iter_mut:expr;)*) => {$(
+        impl<M, $($gen),*> Holds<M> for $ty {
+            #[inline]
+            fn find<R>(&self, f: impl FnMut(&M) -> Option<R>) -> Option<R> {
+                let $v = self;
+                $iter.find_map(f)
+            }
+            #[inline]
+            fn each_mut(&mut self, f: impl FnMut(&mut M)) {
+                let $w = self;
+                $iter_mut.for_each(f);
+            }
+        }
+    )*};
+}
+
+holds! {
+    [] Option<M>, |v| v.iter(), |w| w.iter_mut();
+    [] Option<Box<M>>, |v| v.as_deref().into_iter(), |w| w.as_deref_mut().into_iter();
+    [] Vec<M>, |v| v.iter(), |w| w.iter_mut();
+    [K, S] HashMap<K, M, S>, |v| v.values(), |w| w.values_mut();
+    [K] BTreeMap<K, M>, |v| v.values(), |w| w.values_mut();
+}
+
+/// The numbers an `enumeration` field holds: an `i32`, in an `Option`, a `Vec`, or as a
+/// map's values.
+pub trait Numbers {
+    /// The first `Some` of `f` over the numbers held.
+    fn find<R>(&self, f: impl FnMut(i32) -> Option<R>) -> Option<R>;
+}
+
+impl Numbers for i32 {
+    #[inline]
+    fn find<R>(&self, mut f: impl FnMut(i32) -> Option<R>) -> Option<R> {
+        f(*self)
+    }
+}
+
+impl Numbers for Option<i32> {
+    #[inline]
+    fn find<R>(&self, f: impl FnMut(i32) -> Option<R>) -> Option<R> {
+        self.and_then(f)
+    }
+}
+
+impl Numbers for Vec<i32> {
+    #[inline]
+    fn find<R>(&self, mut f: impl FnMut(i32) -> Option<R>) -> Option<R> {
+        self.iter().find_map(|&n| f(n))
+    }
+}
+
+impl<K, S> Numbers for HashMap<K, i32, S> {
+    #[inline]
+    fn find<R>(&self, mut f: impl FnMut(i32) -> Option<R>) -> Option<R> {
+        self.values().find_map(|&n| f(n))
+    }
+}
+
+impl<K> Numbers for BTreeMap<K, i32> {
+    #[inline]
+    fn find<R>(&self, mut f: impl FnMut(i32) -> Option<R>) -> Option<R> {
+        self.values().find_map(|&n| f(n))
+    }
+}
+
+/// The newest of the message's own `newest` and its nested types' (`nested`).
+#[inline]
+pub const fn newest<const N: usize>(own: u64, nested: [u64; N]) -> u64 {
+    let (mut newest, mut i) = (own, 0);
+    while i < N {
+        if nested[i] > newest {
+            newest = nested[i];
+        }
+        i += 1;
+    }
+    newest
+}
+
+/// The first part of a message that a peer at `peer` does not know: the message itself,
+/// then the fields at `checks` (`(index in the table, holds a value)`) it predates.
+#[inline(never)]
+pub fn fields(message: &'static Message, peer: u64, checks: &[(usize, bool)]) -> Found {
+    if peer < pack_release(message.since) {
+        return Some(Unknown {
+            message: message.name,
+            part: Part::Message,
+            since: message.since,
+        });
+    }
+    checks.iter().find_map(|&(index, present)| {
+        let field = message.fields.get(index)?;
+        (present && peer < pack_release(field.since)).then_some(Unknown {
+            message: message.name,
+            part: Part::Field(field.name),
+            since: field.since,
+        })
+    })
+}
+
+/// Whether an `@ignorable` field at `checks` (`(index in the table, holds a value)`) holds
+/// a value that a peer at `peer` predates.
+#[inline(never)]
+pub fn any(message: &'static Message, peer: u64, checks: &[(usize, bool)]) -> bool {
+    checks
+        .iter()
+        .any(|&(index, present)| present && older(message, peer, index))
+}
+
+/// Whether a peer at `peer` predates the field at `index` of the table.
+#[inline]
+pub fn older(message: &'static Message, peer: u64, index: usize) -> bool {
+    message
+        .fields
+        .get(index)
+        .is_some_and(|field| peer < pack_release(field.since))
+}
+
+/// The first part of a oneof's member (index `member` of the table) that a peer at `peer`
+/// does not know: the oneof's message, the member, then `inner` (what the member holds).
+#[inline(never)]
+pub fn member(message: &'static Message, peer: u64, member: usize, inner: Found) -> Found {
+    if peer < pack_release(message.since) {
+        return fields(message, peer, &[]);
+    }
+    if let Some(entry) = message.variants.get(member)
+        && peer < pack_release(entry.since)
+    {
+        return Some(Unknown {
+            message: message.name,
+            part: Part::Variant(entry.name),
+            since: entry.since,
+        });
+    }
+    inner
+}
+
+/// A field's message or enum type, for [`Walk`]: `(&W::<M>::NEW).find(&field, peer)`.
+pub struct W<M>(PhantomData<fn() -> M>);
+
+impl<M> W<M> {
+    /// The walk of `M`.
+    pub const NEW: Self = W(PhantomData);
+}
+
+/// The walk of what a field holds, through its type's table: a type that derives
+/// `ProstCompat` is walked, a well-known type has nothing to walk. A type with neither
+/// falls back to the impl on `&W<M>`, which walks nothing: the protobuf table's
+/// `__p::table::<M>` is where such a type is refused, with one error that names the fix.
+pub trait Walk<M> {
+    /// The newest release of `M` and what it holds.
+    fn newest(&self, depth: u32) -> u64;
+    /// The first part a peer at `peer` does not know in the messages `value` holds.
+    fn find<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64) -> Found;
+    /// Whether a message `value` holds has an `@ignorable` part to clear for `peer`.
+    fn needs<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64) -> bool;
+    /// Clears the `@ignorable` parts a peer at `peer` predates in what `value` holds.
+    fn clear<C: Holds<M> + ?Sized>(&self, value: &mut C, peer: u64);
+    /// The first of the enum values `value` holds that a peer at `peer` does not know, as
+    /// a variant of the enum `M`. Numbers the enum does not list (an open enum keeps them)
+    /// are passed on as they came.
+    fn values<C: Numbers + ?Sized>(&self, value: &C, peer: u64) -> Found;
+}
+
+impl<M: Table> Walk<M> for W<M> {
+    #[inline]
+    fn newest(&self, depth: u32) -> u64 {
+        M::__walk_newest(depth)
+    }
+    #[inline]
+    fn find<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64) -> Found {
+        value.find(|m| m.__walk_find(peer))
+    }
+    #[inline]
+    fn needs<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64) -> bool {
+        value.find(|m| m.__walk_needs(peer).then_some(())).is_some()
+    }
+    #[inline]
+    fn clear<C: Holds<M> + ?Sized>(&self, value: &mut C, peer: u64) {
+        value.each_mut(|m| m.__walk_clear(peer));
+    }
+    #[inline]
+    fn values<C: Numbers + ?Sized>(&self, value: &C, peer: u64) -> Found {
+        if M::__walk_newest(1) <= peer {
+            return None;
+        }
+        value.find(|number| unknown_value(M::TABLE, number, peer))
+    }
+}
+
+impl<M> Walk<M> for &W<M> {
+    #[inline]
+    fn newest(&self, _: u32) -> u64 {
+        0
+    }
+    #[inline]
+    fn find<C: Holds<M> + ?Sized>(&self, _: &C, _: u64) -> Found {
+        None
+    }
+    #[inline]
+    fn needs<C: Holds<M> + ?Sized>(&self, _: &C, _: u64) -> bool {
+        false
+    }
+    #[inline]
+    fn clear<C: Holds<M> + ?Sized>(&self, _: &mut C, _: u64) {}
+    #[inline]
+    fn values<C: Numbers + ?Sized>(&self, _: &C, _: u64) -> Found {
+        None
+    }
+}
+
+#[inline(never)]
+fn unknown_value(table: &'static ProtoMessage, number: i32, peer: u64) -> Found {
+    let value = table.value(number)?;
+    (peer < pack_release(value.since)).then_some(Unknown {
+        message: table.rust,
+        part: Part::Variant(value.name),
+        since: value.since,
+    })
+}
