@@ -25,7 +25,7 @@
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::message::{Compat, Fallback, Fell, Message, Variant};
+use crate::message::{Compat, Fallback, Fell, Message, Travels, Variant};
 use crate::throttle::Throttle;
 
 /// The most distinct degraded variants one send lists; further ones are counted in
@@ -293,6 +293,23 @@ pub fn fall_back<M: Compat>(value: &M, peer: u64) -> Option<M> {
     let (to, fell) = value.__degrade(peer)?;
     fell.note();
     Some(to)
+}
+
+/// The arm of `__degrade` for a newtype variant whose one field may hold a message with a
+/// fallback (`ClientMessage::FileRequest(FileRequest)`): the field degraded from the borrow,
+/// put back in its variant (`variant`, the variant's constructor), readable by the peer
+/// only if the peer also reads that variant (`newest`: the enum's, the variant's and the
+/// field's `#[since]`, packed). Called by the code `#[derive(Compat)]` writes, through
+/// `__g::envelope`.
+#[inline]
+pub fn envelope<T: Travels, S>(
+    field: &T,
+    peer: u64,
+    variant: fn(T) -> S,
+    newest: u64,
+) -> Option<(S, Fell)> {
+    let (value, fell) = field.__walk_degrade(peer)?;
+    Some((variant(value), fell.within(peer >= newest)))
 }
 
 /// Hands the one value `fell` describes to `report`, as a recording that noted only it

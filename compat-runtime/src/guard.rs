@@ -95,7 +95,7 @@ pub mod __private {
     use std::marker::PhantomData;
 
     pub use super::{Guard, Part, Unknown};
-    pub use crate::fallback::{fall_back, fell_back};
+    pub use crate::fallback::{envelope, fall_back, fell_back};
     pub use crate::message::Compat;
     pub use crate::message::Fell;
     use crate::message::{Field, Message};
