@@ -135,6 +135,11 @@ pub const fn newest<const N: usize>(own: u64, nested: [u64; N]) -> u64 {
 /// then the fields at `checks` (`(index in the table, holds a value)`) it predates.
 #[inline(never)]
 pub fn fields(message: &'static Message, peer: u64, checks: &[(usize, bool)]) -> Found {
+    // The peer knows every part of this message (`newest` is packed at compile time): no
+    // release text to read. The walk of what it holds goes on in the caller.
+    if peer >= message.newest {
+        return None;
+    }
     if peer < pack_release(message.since) {
         return Some(Unknown {
             message: message.name,
@@ -156,24 +161,29 @@ pub fn fields(message: &'static Message, peer: u64, checks: &[(usize, bool)]) ->
 /// a value that a peer at `peer` predates.
 #[inline(never)]
 pub fn any(message: &'static Message, peer: u64, checks: &[(usize, bool)]) -> bool {
-    checks
-        .iter()
-        .any(|&(index, present)| present && older(message, peer, index))
+    peer < message.newest
+        && checks
+            .iter()
+            .any(|&(index, present)| present && older(message, peer, index))
 }
 
 /// Whether a peer at `peer` predates the field at `index` of the table.
 #[inline]
 pub fn older(message: &'static Message, peer: u64, index: usize) -> bool {
-    message
-        .fields
-        .get(index)
-        .is_some_and(|field| peer < pack_release(field.since))
+    peer < message.newest
+        && message
+            .fields
+            .get(index)
+            .is_some_and(|field| peer < pack_release(field.since))
 }
 
 /// The first part of a oneof's member (index `member` of the table) that a peer at `peer`
 /// does not know: the oneof's message, the member, then `inner` (what the member holds).
 #[inline(never)]
 pub fn member(message: &'static Message, peer: u64, member: usize, inner: Found) -> Found {
+    if peer >= message.newest {
+        return inner;
+    }
     if peer < pack_release(message.since) {
         return fields(message, peer, &[]);
     }
