@@ -14,22 +14,19 @@ use crate::wire_type::{user_wrapper, wire_type};
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
+use std::cell::RefCell;
 use syn::DeriveInput;
 
 /// An expression whose value is `&'static Message`: one constant expression, whose nested
 /// borrows Rust promotes to `'static`.
 pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> TokenStream {
-    let expression = message(input, params, codec);
-    if !any_recorded(input, &generic_names(input)) {
-        return expression;
-    }
-    // A block's value is extended to `'static` as the expression's own is.
-    let in_scope: TokenStream = WRITES_IN_SCOPE.parse().expect("a `use` item");
-    quote!({ #in_scope #expression })
+    let asked = Asked::default();
+    let expression = message(input, params, codec, &asked);
+    asked.around(expression)
 }
 
-/// [`table`]'s expression itself.
-fn message(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> TokenStream {
+/// [`table`]'s expression itself; `asked` gathers the constants its fields' types name.
+fn message(input: &Input<'_>, params: &[&syn::Ident], codec: Codec, asked: &Asked) -> TokenStream {
     let name = unraw(input.ident);
     let message_since = input.since();
     let since = message_since.map(ToString::to_string).unwrap_or_default();
@@ -53,7 +50,7 @@ fn message(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> TokenStre
             name: <#param as ::compat_runtime::message::Travels>::NAME,
         })
     });
-    let (kind, fields, variant_entries) = contents(input, message_since);
+    let (kind, fields, variant_entries) = contents(input, message_since, asked);
     let featured = featured(input);
     // Paths go through `::compat_runtime::__c`, the shortest that needs no `use` (an item
     // of its own): the compiler re-reads these tokens on every build, so their volume is
@@ -111,13 +108,20 @@ fn message(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> TokenStre
 fn contents(
     input: &Input<'_>,
     message_since: Option<&semver::Version>,
+    asked: &Asked,
 ) -> (TokenStream, TokenStream, TokenStream) {
     let generics = generic_names(input);
     match &input.data {
         Data::Struct(style, fields) => {
             let shape = shape(*style);
             let fields = field_list(fields.iter().map(|field| {
-                field_entry(field, message_since, input.attrs.serde_default, &generics)
+                field_entry(
+                    field,
+                    message_since,
+                    input.attrs.serde_default,
+                    &generics,
+                    asked,
+                )
             }));
             (
                 quote!(::compat_runtime::__c::Kind::Struct(#shape)),
@@ -131,7 +135,7 @@ fn contents(
             variant_list(
                 variants
                     .iter()
-                    .map(|variant| variant_entry(input, variant, message_since, &generics)),
+                    .map(|variant| variant_entry(input, variant, message_since, &generics, asked)),
             ),
         ),
     }
@@ -232,6 +236,7 @@ fn variant_entry(
     variant: &Variant<'_>,
     message_since: Option<&Version>,
     generics: &[String],
+    asked: &Asked,
 ) -> Entry {
     let name = unraw(variant.ident);
     let variant_since = variant.arrival(message_since);
@@ -239,7 +244,7 @@ fn variant_entry(
         variant
             .fields
             .iter()
-            .map(|field| field_entry(field, variant_since, false, generics)),
+            .map(|field| field_entry(field, variant_since, false, generics, asked)),
     );
     let since = variant_since.map(ToString::to_string).unwrap_or_default();
     let catch_all = input.catch_all(variant).is_some();
@@ -329,6 +334,7 @@ fn field_entry(
     container: Option<&Version>,
     container_default: bool,
     generics: &[String],
+    asked: &Asked,
 ) -> Entry {
     let name = &field.name;
     let since = field
@@ -337,7 +343,7 @@ fn field_entry(
         .unwrap_or_default();
     let default = field.can_default(container_default);
     let ignorable = field.attrs.ignorable;
-    let ty = travels_as(field, generics);
+    let ty = travels_as(field, generics, asked);
     let deprecated = field.attrs.deprecated.as_ref().map(|deprecated| {
         let deprecated_since = deprecated.version.to_string();
         let note = match &field.attrs.note {
@@ -402,7 +408,7 @@ fn field_entry(
 /// the user's in it may be a `#[compat(transparent)]` wrapper or a type described with
 /// `#[compat(wire(...))]`, which only its `Travels` impl says: the expression asks it, at
 /// compile time (a generic one through [`user_wrapper`], another through [`recorded`]).
-fn travels_as(field: &Field<'_>, generics: &[String]) -> TokenStream {
+fn travels_as(field: &Field<'_>, generics: &[String], asked: &Asked) -> TokenStream {
     if let Some(described) = &field.attrs.described {
         let text = described_text(&described.shape);
         return quote!(#text);
@@ -420,7 +426,7 @@ fn travels_as(field: &Field<'_>, generics: &[String]) -> TokenStream {
             #text
         ));
     }
-    recorded(&wire, &text, generics).unwrap_or_else(|| quote!(#text))
+    recorded(&wire, &text, generics, asked).unwrap_or_else(|| quote!(#text))
 }
 
 /// The text a description records: `string`, `map<String, Value>`, `seq<LabeledError>`,
@@ -440,24 +446,96 @@ pub(crate) fn described_text(shape: &Described) -> String {
 /// records what it writes in its place. `None` when there is no such type, or several, or
 /// it names one of `generics` (the item's parameters, whose arguments the table lists).
 ///
-/// The type alone is one call; inside a container, the text is spliced at compile time
-/// into a constant array, whose length depends on what the type writes. Both ask
-/// `__c::Writes`, which needs `__c::Unwritten` in scope ([`WRITES_IN_SCOPE`]).
-pub(crate) fn recorded(wire: &syn::Type, text: &str, generics: &[String]) -> Option<TokenStream> {
+/// The answer is a constant of `asked`'s, named here: one per distinct text in the derive
+/// (`Span` in 17 of `Value`'s variants is asked once, and its text made once).
+pub(crate) fn recorded(
+    wire: &syn::Type,
+    text: &str,
+    generics: &[String],
+    asked: &Asked,
+) -> Option<TokenStream> {
     let user = recorded_type(wire, generics)?;
-    let writes = quote!(<::compat_runtime::__c::Writes<#user>>::TEXT);
     let user_text = type_text(user);
-    if user_text == text {
-        return Some(quote!(::compat_runtime::__c::recorded(#writes, #text)));
+    let at = if user_text == text {
+        None
+    } else {
+        Some(word_at(text, &user_text)?)
+    };
+    Some(asked.text(user, text, at, user_text.len()))
+}
+
+/// The constants a derive's recorded types name ([`recorded`]): for each distinct type of
+/// the user's, `__W<n>`, what it writes (asking `__c::Writes`, which needs `__c::Unwritten`
+/// in scope: [`WRITES_IN_SCOPE`]); for each distinct text holding one, `__T<n>`, the text
+/// recorded, which for a type inside a container is spliced at compile time into a constant
+/// array whose length depends on what the type writes.
+#[derive(Default)]
+pub(crate) struct Asked {
+    /// Each type asked (its tokens as text), in the order of its `__W<n>`.
+    types: RefCell<Vec<String>>,
+    /// Each text recorded, in the order of its `__T<n>`.
+    texts: RefCell<Vec<String>>,
+    /// The constant items, in order.
+    items: RefCell<Vec<TokenStream>>,
+}
+
+impl Asked {
+    /// The name of the constant holding `text` as recorded: the type `user` (`len` bytes
+    /// of text) is the whole of it (`at` is `None`) or stands at byte `at`.
+    fn text(&self, user: &syn::Type, text: &str, at: Option<usize>, len: usize) -> TokenStream {
+        let writes = self.writes(user);
+        let key = format!("{writes} {text}");
+        let (n, new) = index_of(&self.texts, key);
+        let name = quote::format_ident!("__T{n}");
+        if new {
+            let value = match at {
+                None => quote!(::compat_runtime::__c::recorded(#writes, #text)),
+                Some(at) => quote!({
+                    const B: [u8; ::compat_runtime::__c::spliced_len(#writes, #text, #len)] =
+                        ::compat_runtime::__c::splice(#writes, #text, #at, #len);
+                    ::compat_runtime::__c::utf8(&B)
+                }),
+            };
+            self.items
+                .borrow_mut()
+                .push(quote!(const #name: &str = #value;));
+        }
+        quote!(#name)
     }
-    let at = word_at(text, &user_text)?;
-    let len = user_text.len();
-    Some(quote!({
-        const W: &str = #writes;
-        const B: [u8; ::compat_runtime::__c::spliced_len(W, #text, #len)] =
-            ::compat_runtime::__c::splice(W, #text, #at, #len);
-        ::compat_runtime::__c::utf8(&B)
-    }))
+
+    /// The name of the constant holding what `user` writes.
+    fn writes(&self, user: &syn::Type) -> syn::Ident {
+        let (n, new) = index_of(&self.types, quote!(#user).to_string());
+        let name = quote::format_ident!("__W{n}");
+        if new {
+            self.items
+                .borrow_mut()
+                .push(quote!(const #name: &str = <::compat_runtime::__c::Writes<#user>>::TEXT;));
+        }
+        name
+    }
+
+    /// `expression` in a block holding the constants it names, if any. A block's value is
+    /// extended to `'static` as the expression's own is.
+    pub(crate) fn around(&self, expression: TokenStream) -> TokenStream {
+        let items = self.items.borrow();
+        if items.is_empty() {
+            return expression;
+        }
+        let in_scope: TokenStream = WRITES_IN_SCOPE.parse().expect("a `use` item");
+        let items = items.iter();
+        quote!({ #in_scope #(#items)* #expression })
+    }
+}
+
+/// The position of `key` in `seen`, added at the end if new (then `true`).
+fn index_of(seen: &RefCell<Vec<String>>, key: String) -> (usize, bool) {
+    let mut seen = seen.borrow_mut();
+    if let Some(n) = seen.iter().position(|k| *k == key) {
+        return (n, false);
+    }
+    seen.push(key);
+    (seen.len() - 1, true)
 }
 
 /// The type [`recorded`] asks about, if any.
@@ -473,24 +551,8 @@ fn recorded_type<'t>(wire: &'t syn::Type, generics: &[String]) -> Option<&'t syn
     (plain && !mentions(quote!(#user), generics)).then_some(user)
 }
 
-/// Whether a field of `input` records its type through [`recorded`], whose expression needs
-/// [`WRITES_IN_SCOPE`].
-fn any_recorded(input: &Input<'_>, generics: &[String]) -> bool {
-    let fields: Vec<&Field<'_>> = match &input.data {
-        Data::Struct(_, fields) => fields.iter().collect(),
-        Data::Enum(variants) => variants.iter().flat_map(|v| &v.fields).collect(),
-    };
-    fields.into_iter().any(|field| {
-        let wire = wire_type(field.ty);
-        field.attrs.described.is_none()
-            && field.walked()
-            && user_wrapper(&wire).is_none()
-            && recorded_type(&wire, generics).is_some()
-    })
-}
-
-/// The `use` that lets [`recorded`]'s expressions fall back on `__c::Unwritten`.
-pub(crate) const WRITES_IN_SCOPE: &str =
+/// The `use` that lets [`Asked`]'s constants fall back on `__c::Unwritten`.
+const WRITES_IN_SCOPE: &str =
     "#[allow(unused_imports)] use ::compat_runtime::__c::Unwritten as _;";
 
 /// The byte offset of the one place `word` (a type's text) stands in `text` as a whole
