@@ -94,3 +94,22 @@ fn each_field_records_what_its_types_write_when_types_repeat_across_variants() {
         ]
     );
 }
+
+/// Each type held once: asked in place, not through a shared constant.
+#[derive(Debug, Clone, PartialEq, Serialize, Compat)]
+#[compat(from = "agent", to = "server")]
+#[since("0.0.1")]
+pub(crate) struct Once {
+    pub(crate) maybe: Option<Row>,
+    pub(crate) sample: Sample,
+    pub(crate) count: u64,
+}
+
+#[test]
+fn a_type_held_once_records_what_it_writes() {
+    let table = Once::MESSAGE;
+    let ty = |name: &str| table.field(name).unwrap().ty;
+    assert_eq!(ty("maybe"), "Option<Vec<Cell>>");
+    assert_eq!(ty("sample"), "Cell");
+    assert_eq!(ty("count"), "u64");
+}

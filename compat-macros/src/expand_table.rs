@@ -14,13 +14,13 @@ use crate::wire_type::{user_wrapper, wire_type};
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use syn::DeriveInput;
 
 /// An expression whose value is `&'static Message`: one constant expression, whose nested
 /// borrows Rust promotes to `'static`.
 pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> TokenStream {
-    let asked = Asked::default();
+    let asked = Asked::of(input, &generic_names(input));
     let expression = message(input, params, codec, &asked);
     asked.around(expression)
 }
@@ -446,8 +446,9 @@ pub(crate) fn described_text(shape: &Described) -> String {
 /// records what it writes in its place. `None` when there is no such type, or several, or
 /// it names one of `generics` (the item's parameters, whose arguments the table lists).
 ///
-/// The answer is a constant of `asked`'s, named here: one per distinct text in the derive
-/// (`Span` in 17 of `Value`'s variants is asked once, and its text made once).
+/// The type alone is one call; inside a container, the text is spliced at compile time
+/// into a constant array, whose length depends on what the type writes. A type held by
+/// several fields is asked once per derive, through `asked` ([`Asked`]).
 pub(crate) fn recorded(
     wire: &syn::Type,
     text: &str,
@@ -464,48 +465,93 @@ pub(crate) fn recorded(
     Some(asked.text(user, text, at, user_text.len()))
 }
 
-/// The constants a derive's recorded types name ([`recorded`]): for each distinct type of
-/// the user's, `__W<n>`, what it writes (asking `__c::Writes`, which needs `__c::Unwritten`
-/// in scope: [`WRITES_IN_SCOPE`]); for each distinct text holding one, `__T<n>`, the text
-/// recorded, which for a type inside a container is spliced at compile time into a constant
-/// array whose length depends on what the type writes.
+/// What a derive's recorded types ([`recorded`]) ask, and the constants that share the
+/// answers. `__c::Writes` needs `__c::Unwritten` in scope ([`WRITES_IN_SCOPE`]). A type
+/// held by several fields (`Span` in 17 of `Value`'s variants) is asked once, `__W<n>`,
+/// and each text that holds it inside a container is spliced once, `__B<n>`; a type held
+/// by one field is asked in place, as a constant item costs the compiler more than one
+/// inline question.
 #[derive(Default)]
 pub(crate) struct Asked {
-    /// Each type asked (its tokens as text), in the order of its `__W<n>`.
+    /// The types (their tokens as text) that more than one field asks about.
+    repeated: Vec<String>,
+    /// Whether anything was asked.
+    asked: Cell<bool>,
+    /// Each repeated type asked so far, in the order of its `__W<n>`.
     types: RefCell<Vec<String>>,
-    /// Each text recorded, in the order of its `__T<n>`.
+    /// Each text spliced so far from a repeated type, in the order of its `__B<n>`.
     texts: RefCell<Vec<String>>,
     /// The constant items, in order.
     items: RefCell<Vec<TokenStream>>,
 }
 
 impl Asked {
-    /// The name of the constant holding `text` as recorded: the type `user` (`len` bytes
-    /// of text) is the whole of it (`at` is `None`) or stands at byte `at`.
+    /// For the fields of `input`: which types more than one of them asks about.
+    pub(crate) fn of(input: &Input<'_>, generics: &[String]) -> Asked {
+        let fields: Vec<&Field<'_>> = match &input.data {
+            Data::Struct(_, fields) => fields.iter().collect(),
+            Data::Enum(variants) => variants.iter().flat_map(|v| &v.fields).collect(),
+        };
+        let mut seen = Vec::new();
+        let mut repeated = Vec::new();
+        for field in fields {
+            let wire = wire_type(field.ty);
+            if field.attrs.described.is_some() || !field.walked() || user_wrapper(&wire).is_some() {
+                continue;
+            }
+            let Some(user) = recorded_type(&wire, generics) else {
+                continue;
+            };
+            let key = quote!(#user).to_string();
+            if seen.contains(&key) {
+                if !repeated.contains(&key) {
+                    repeated.push(key);
+                }
+            } else {
+                seen.push(key);
+            }
+        }
+        Asked {
+            repeated,
+            ..Asked::default()
+        }
+    }
+
+    /// The expression of `text` as recorded: the type `user` (`len` bytes of text) is the
+    /// whole of it (`at` is `None`) or stands at byte `at`.
     fn text(&self, user: &syn::Type, text: &str, at: Option<usize>, len: usize) -> TokenStream {
-        let writes = self.writes(user);
-        let key = format!("{writes} {text}");
-        let (n, new) = index_of(&self.texts, key);
-        let name = quote::format_ident!("__T{n}");
-        if new {
-            let value = match at {
+        self.asked.set(true);
+        let key = quote!(#user).to_string();
+        if !self.repeated.contains(&key) {
+            let writes = quote!(<::compat_runtime::__c::Writes<#user>>::TEXT);
+            return match at {
                 None => quote!(::compat_runtime::__c::recorded(#writes, #text)),
                 Some(at) => quote!({
-                    const B: [u8; ::compat_runtime::__c::spliced_len(#writes, #text, #len)] =
-                        ::compat_runtime::__c::splice(#writes, #text, #at, #len);
+                    const W: &str = #writes;
+                    const B: [u8; ::compat_runtime::__c::spliced_len(W, #text, #len)] =
+                        ::compat_runtime::__c::splice(W, #text, #at, #len);
                     ::compat_runtime::__c::utf8(&B)
                 }),
             };
-            self.items
-                .borrow_mut()
-                .push(quote!(const #name: &str = #value;));
         }
-        quote!(#name)
+        let writes = self.writes(user, key);
+        let Some(at) = at else {
+            return quote!(::compat_runtime::__c::recorded(#writes, #text));
+        };
+        let (n, new) = index_of(&self.texts, format!("{writes} {text}"));
+        let name = quote::format_ident!("__B{n}");
+        if new {
+            self.items.borrow_mut().push(quote!(
+                const #name: [u8; ::compat_runtime::__c::spliced_len(#writes, #text, #len)] =
+                    ::compat_runtime::__c::splice(#writes, #text, #at, #len);
+            ));
+        }
+        quote!(::compat_runtime::__c::utf8(&#name))
     }
 
-    /// The name of the constant holding what `user` writes.
-    fn writes(&self, user: &syn::Type) -> syn::Ident {
-        let (n, new) = index_of(&self.types, quote!(#user).to_string());
+    /// The name of the constant holding what `user` (tokens `key`) writes.
+    fn writes(&self, user: &syn::Type, key: String) -> syn::Ident {
+        let (n, new) = index_of(&self.types, key);
         let name = quote::format_ident!("__W{n}");
         if new {
             self.items
@@ -515,14 +561,15 @@ impl Asked {
         name
     }
 
-    /// `expression` in a block holding the constants it names, if any. A block's value is
-    /// extended to `'static` as the expression's own is.
+    /// `expression` in a block bringing what its questions need into scope, with the
+    /// constants they share, if anything was asked. A block's value is extended to
+    /// `'static` as the expression's own is.
     pub(crate) fn around(&self, expression: TokenStream) -> TokenStream {
-        let items = self.items.borrow();
-        if items.is_empty() {
+        if !self.asked.get() {
             return expression;
         }
         let in_scope: TokenStream = WRITES_IN_SCOPE.parse().expect("a `use` item");
+        let items = self.items.borrow();
         let items = items.iter();
         quote!({ #in_scope #(#items)* #expression })
     }
@@ -552,8 +599,7 @@ fn recorded_type<'t>(wire: &'t syn::Type, generics: &[String]) -> Option<&'t syn
 }
 
 /// The `use` that lets [`Asked`]'s constants fall back on `__c::Unwritten`.
-const WRITES_IN_SCOPE: &str =
-    "#[allow(unused_imports)] use ::compat_runtime::__c::Unwritten as _;";
+const WRITES_IN_SCOPE: &str = "#[allow(unused_imports)] use ::compat_runtime::__c::Unwritten as _;";
 
 /// The byte offset of the one place `word` (a type's text) stands in `text` as a whole
 /// word; `None` when it stands in none or several.
