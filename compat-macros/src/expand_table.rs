@@ -14,19 +14,22 @@ use crate::wire_type::{user_wrapper, wire_type};
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
-use std::cell::{Cell, RefCell};
 use syn::DeriveInput;
 
 /// An expression whose value is `&'static Message`: one constant expression, whose nested
 /// borrows Rust promotes to `'static`.
 pub(crate) fn table(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> TokenStream {
-    let asked = Asked::of(input, &generic_names(input));
-    let expression = message(input, params, codec, &asked);
-    asked.around(expression)
+    let expression = message(input, params, codec);
+    if !any_recorded(input, &generic_names(input)) {
+        return expression;
+    }
+    // A block's value is extended to `'static` as the expression's own is.
+    let in_scope: TokenStream = WRITES_IN_SCOPE.parse().expect("a `use` item");
+    quote!({ #in_scope #expression })
 }
 
-/// [`table`]'s expression itself; `asked` gathers the constants its fields' types name.
-fn message(input: &Input<'_>, params: &[&syn::Ident], codec: Codec, asked: &Asked) -> TokenStream {
+/// [`table`]'s expression itself.
+fn message(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> TokenStream {
     let name = unraw(input.ident);
     let message_since = input.since();
     let since = message_since.map(ToString::to_string).unwrap_or_default();
@@ -50,7 +53,7 @@ fn message(input: &Input<'_>, params: &[&syn::Ident], codec: Codec, asked: &Aske
             name: <#param as ::compat_runtime::message::Travels>::NAME,
         })
     });
-    let (kind, fields, variant_entries) = contents(input, message_since, asked);
+    let (kind, fields, variant_entries) = contents(input, message_since);
     let featured = featured(input);
     // Paths go through `::compat_runtime::__c`, the shortest that needs no `use` (an item
     // of its own): the compiler re-reads these tokens on every build, so their volume is
@@ -108,20 +111,13 @@ fn message(input: &Input<'_>, params: &[&syn::Ident], codec: Codec, asked: &Aske
 fn contents(
     input: &Input<'_>,
     message_since: Option<&semver::Version>,
-    asked: &Asked,
 ) -> (TokenStream, TokenStream, TokenStream) {
     let generics = generic_names(input);
     match &input.data {
         Data::Struct(style, fields) => {
             let shape = shape(*style);
             let fields = field_list(fields.iter().map(|field| {
-                field_entry(
-                    field,
-                    message_since,
-                    input.attrs.serde_default,
-                    &generics,
-                    asked,
-                )
+                field_entry(field, message_since, input.attrs.serde_default, &generics)
             }));
             (
                 quote!(::compat_runtime::__c::Kind::Struct(#shape)),
@@ -135,7 +131,7 @@ fn contents(
             variant_list(
                 variants
                     .iter()
-                    .map(|variant| variant_entry(input, variant, message_since, &generics, asked)),
+                    .map(|variant| variant_entry(input, variant, message_since, &generics)),
             ),
         ),
     }
@@ -236,7 +232,6 @@ fn variant_entry(
     variant: &Variant<'_>,
     message_since: Option<&Version>,
     generics: &[String],
-    asked: &Asked,
 ) -> Entry {
     let name = unraw(variant.ident);
     let variant_since = variant.arrival(message_since);
@@ -244,7 +239,7 @@ fn variant_entry(
         variant
             .fields
             .iter()
-            .map(|field| field_entry(field, variant_since, false, generics, asked)),
+            .map(|field| field_entry(field, variant_since, false, generics)),
     );
     let since = variant_since.map(ToString::to_string).unwrap_or_default();
     let catch_all = input.catch_all(variant).is_some();
@@ -334,7 +329,6 @@ fn field_entry(
     container: Option<&Version>,
     container_default: bool,
     generics: &[String],
-    asked: &Asked,
 ) -> Entry {
     let name = &field.name;
     let since = field
@@ -343,7 +337,7 @@ fn field_entry(
         .unwrap_or_default();
     let default = field.can_default(container_default);
     let ignorable = field.attrs.ignorable;
-    let ty = travels_as(field, generics, asked);
+    let ty = travels_as(field, generics);
     let deprecated = field.attrs.deprecated.as_ref().map(|deprecated| {
         let deprecated_since = deprecated.version.to_string();
         let note = match &field.attrs.note {
@@ -408,7 +402,7 @@ fn field_entry(
 /// the user's in it may be a `#[compat(transparent)]` wrapper or a type described with
 /// `#[compat(wire(...))]`, which only its `Travels` impl says: the expression asks it, at
 /// compile time (a generic one through [`user_wrapper`], another through [`recorded`]).
-fn travels_as(field: &Field<'_>, generics: &[String], asked: &Asked) -> TokenStream {
+fn travels_as(field: &Field<'_>, generics: &[String]) -> TokenStream {
     if let Some(described) = &field.attrs.described {
         let text = described_text(&described.shape);
         return quote!(#text);
@@ -426,7 +420,7 @@ fn travels_as(field: &Field<'_>, generics: &[String], asked: &Asked) -> TokenStr
             #text
         ));
     }
-    recorded(&wire, &text, generics, asked).unwrap_or_else(|| quote!(#text))
+    recorded(&wire, &text, generics).unwrap_or_else(|| quote!(#text))
 }
 
 /// The text a description records: `string`, `map<String, Value>`, `seq<LabeledError>`,
@@ -447,142 +441,23 @@ pub(crate) fn described_text(shape: &Described) -> String {
 /// it names one of `generics` (the item's parameters, whose arguments the table lists).
 ///
 /// The type alone is one call; inside a container, the text is spliced at compile time
-/// into a constant array, whose length depends on what the type writes. A type held by
-/// several fields is asked once per derive, through `asked` ([`Asked`]).
-pub(crate) fn recorded(
-    wire: &syn::Type,
-    text: &str,
-    generics: &[String],
-    asked: &Asked,
-) -> Option<TokenStream> {
+/// into a constant array, whose length depends on what the type writes. Both ask
+/// `__c::Writes`, which needs `__c::Unwritten` in scope ([`WRITES_IN_SCOPE`]).
+pub(crate) fn recorded(wire: &syn::Type, text: &str, generics: &[String]) -> Option<TokenStream> {
     let user = recorded_type(wire, generics)?;
+    let writes = quote!(<::compat_runtime::__c::Writes<#user>>::TEXT);
     let user_text = type_text(user);
-    let at = if user_text == text {
-        None
-    } else {
-        Some(word_at(text, &user_text)?)
-    };
-    Some(asked.text(user, text, at, user_text.len()))
-}
-
-/// What a derive's recorded types ([`recorded`]) ask, and the constants that share the
-/// answers. `__c::Writes` needs `__c::Unwritten` in scope ([`WRITES_IN_SCOPE`]). A type
-/// held by several fields (`Span` in 17 of `Value`'s variants) is asked once, `__W<n>`,
-/// and each text that holds it inside a container is spliced once, `__B<n>`; a type held
-/// by one field is asked in place, as a constant item costs the compiler more than one
-/// inline question.
-#[derive(Default)]
-pub(crate) struct Asked {
-    /// The types (their tokens as text) that more than one field asks about.
-    repeated: Vec<String>,
-    /// Whether anything was asked.
-    asked: Cell<bool>,
-    /// Each repeated type asked so far, in the order of its `__W<n>`.
-    types: RefCell<Vec<String>>,
-    /// Each text spliced so far from a repeated type, in the order of its `__B<n>`.
-    texts: RefCell<Vec<String>>,
-    /// The constant items, in order.
-    items: RefCell<Vec<TokenStream>>,
-}
-
-impl Asked {
-    /// For the fields of `input`: which types more than one of them asks about.
-    pub(crate) fn of(input: &Input<'_>, generics: &[String]) -> Asked {
-        let fields: Vec<&Field<'_>> = match &input.data {
-            Data::Struct(_, fields) => fields.iter().collect(),
-            Data::Enum(variants) => variants.iter().flat_map(|v| &v.fields).collect(),
-        };
-        let mut seen = Vec::new();
-        let mut repeated = Vec::new();
-        for field in fields {
-            let wire = wire_type(field.ty);
-            if field.attrs.described.is_some() || !field.walked() || user_wrapper(&wire).is_some() {
-                continue;
-            }
-            let Some(user) = recorded_type(&wire, generics) else {
-                continue;
-            };
-            let key = quote!(#user).to_string();
-            if seen.contains(&key) {
-                if !repeated.contains(&key) {
-                    repeated.push(key);
-                }
-            } else {
-                seen.push(key);
-            }
-        }
-        Asked {
-            repeated,
-            ..Asked::default()
-        }
+    if user_text == text {
+        return Some(quote!(::compat_runtime::__c::recorded(#writes, #text)));
     }
-
-    /// The expression of `text` as recorded: the type `user` (`len` bytes of text) is the
-    /// whole of it (`at` is `None`) or stands at byte `at`.
-    fn text(&self, user: &syn::Type, text: &str, at: Option<usize>, len: usize) -> TokenStream {
-        self.asked.set(true);
-        let key = quote!(#user).to_string();
-        if !self.repeated.contains(&key) {
-            let writes = quote!(<::compat_runtime::__c::Writes<#user>>::TEXT);
-            return match at {
-                None => quote!(::compat_runtime::__c::recorded(#writes, #text)),
-                Some(at) => quote!({
-                    const W: &str = #writes;
-                    const B: [u8; ::compat_runtime::__c::spliced_len(W, #text, #len)] =
-                        ::compat_runtime::__c::splice(W, #text, #at, #len);
-                    ::compat_runtime::__c::utf8(&B)
-                }),
-            };
-        }
-        let writes = self.writes(user, key);
-        let Some(at) = at else {
-            return quote!(::compat_runtime::__c::recorded(#writes, #text));
-        };
-        let (n, new) = index_of(&self.texts, format!("{writes} {text}"));
-        let name = quote::format_ident!("__B{n}");
-        if new {
-            self.items.borrow_mut().push(quote!(
-                const #name: [u8; ::compat_runtime::__c::spliced_len(#writes, #text, #len)] =
-                    ::compat_runtime::__c::splice(#writes, #text, #at, #len);
-            ));
-        }
-        quote!(::compat_runtime::__c::utf8(&#name))
-    }
-
-    /// The name of the constant holding what `user` (tokens `key`) writes.
-    fn writes(&self, user: &syn::Type, key: String) -> syn::Ident {
-        let (n, new) = index_of(&self.types, key);
-        let name = quote::format_ident!("__W{n}");
-        if new {
-            self.items
-                .borrow_mut()
-                .push(quote!(const #name: &str = <::compat_runtime::__c::Writes<#user>>::TEXT;));
-        }
-        name
-    }
-
-    /// `expression` in a block bringing what its questions need into scope, with the
-    /// constants they share, if anything was asked. A block's value is extended to
-    /// `'static` as the expression's own is.
-    pub(crate) fn around(&self, expression: TokenStream) -> TokenStream {
-        if !self.asked.get() {
-            return expression;
-        }
-        let in_scope: TokenStream = WRITES_IN_SCOPE.parse().expect("a `use` item");
-        let items = self.items.borrow();
-        let items = items.iter();
-        quote!({ #in_scope #(#items)* #expression })
-    }
-}
-
-/// The position of `key` in `seen`, added at the end if new (then `true`).
-fn index_of(seen: &RefCell<Vec<String>>, key: String) -> (usize, bool) {
-    let mut seen = seen.borrow_mut();
-    if let Some(n) = seen.iter().position(|k| *k == key) {
-        return (n, false);
-    }
-    seen.push(key);
-    (seen.len() - 1, true)
+    let at = word_at(text, &user_text)?;
+    let len = user_text.len();
+    Some(quote!({
+        const W: &str = #writes;
+        const B: [u8; ::compat_runtime::__c::spliced_len(W, #text, #len)] =
+            ::compat_runtime::__c::splice(W, #text, #at, #len);
+        ::compat_runtime::__c::utf8(&B)
+    }))
 }
 
 /// The type [`recorded`] asks about, if any.
@@ -598,8 +473,25 @@ fn recorded_type<'t>(wire: &'t syn::Type, generics: &[String]) -> Option<&'t syn
     (plain && !mentions(quote!(#user), generics)).then_some(user)
 }
 
-/// The `use` that lets [`Asked`]'s constants fall back on `__c::Unwritten`.
-const WRITES_IN_SCOPE: &str = "#[allow(unused_imports)] use ::compat_runtime::__c::Unwritten as _;";
+/// Whether a field of `input` records its type through [`recorded`], whose expression needs
+/// [`WRITES_IN_SCOPE`].
+fn any_recorded(input: &Input<'_>, generics: &[String]) -> bool {
+    let fields: Vec<&Field<'_>> = match &input.data {
+        Data::Struct(_, fields) => fields.iter().collect(),
+        Data::Enum(variants) => variants.iter().flat_map(|v| &v.fields).collect(),
+    };
+    fields.into_iter().any(|field| {
+        let wire = wire_type(field.ty);
+        field.attrs.described.is_none()
+            && field.walked()
+            && user_wrapper(&wire).is_none()
+            && recorded_type(&wire, generics).is_some()
+    })
+}
+
+/// The `use` that lets [`recorded`]'s expressions fall back on `__c::Unwritten`.
+pub(crate) const WRITES_IN_SCOPE: &str =
+    "#[allow(unused_imports)] use ::compat_runtime::__c::Unwritten as _;";
 
 /// The byte offset of the one place `word` (a type's text) stands in `text` as a whole
 /// word; `None` when it stands in none or several.

@@ -16,7 +16,7 @@ use crate::ast::{Data, Field, Input};
 use crate::attr::{Described, Wire};
 use crate::ctxt::Ctxt;
 use crate::expand_guard::via_read;
-use crate::expand_table::{Asked, described_text, recorded};
+use crate::expand_table::{WRITES_IN_SCOPE, described_text, recorded};
 use crate::type_text::type_text;
 use crate::wire_type::wire_type;
 use proc_macro2::TokenStream;
@@ -77,9 +77,11 @@ fn wrapper(node: &DeriveInput, field: &Field<'_>) -> TokenStream {
     let writes = (node.generics.type_params().next().is_none()).then(|| {
         let wire = wire_type(ty);
         let text = type_text(&wire);
-        let asked = Asked::default();
-        let writes = match recorded(&wire, &text, &[], &asked) {
-            Some(recorded) => asked.around(recorded),
+        let writes = match recorded(&wire, &text, &[]) {
+            Some(recorded) => {
+                let in_scope: TokenStream = WRITES_IN_SCOPE.parse().expect("a `use` item");
+                quote!({ #in_scope #recorded })
+            }
             None => quote!(#text),
         };
         quote!(const WRITES: &'static str = #writes;)
