@@ -49,7 +49,7 @@ use core::borrow::Borrow;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` travels in a message but has no compatibility table, so what it writes is unchecked",
     label = "`{Self}` has no table, here or inside the type written here",
-    note = "derive `Compat` (with its `#[since]`) on the type that has no table; if its `Serialize` is written by hand, say on the field what it writes: #[compat(wire = \"string\")], #[compat(wire(map_of = \"Value\"))], #[compat(wire(seq_of = \"Value\"))] or #[compat(wire(as = \"Type\"))]; a wrapper that writes the value it holds takes #[compat(transparent)]; or mark the field #[compat(opaque = \"why it needs no check\")]"
+    note = "derive `Compat` (with its `#[since]`) on the type that has no table; if its `Serialize` is written by hand, say what it writes, once on the type (with `#[derive(Compat)]`) or on the field: #[compat(wire = \"string\")], #[compat(wire(map_of = \"Value\"))], #[compat(wire(seq_of = \"Value\"))] or #[compat(wire(as = \"Type\"))]; a wrapper that writes the value it holds takes #[compat(transparent)]; or mark the field #[compat(opaque = \"why it needs no check\")]"
 )]
 pub trait Travels {
     /// Whether the type writes exactly the one value it wraps (`Arc<T>`, a
