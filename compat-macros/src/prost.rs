@@ -92,6 +92,23 @@ mod tests {
     }
 
     #[test]
+    fn the_walk_is_imported_only_where_the_guard_walks() {
+        // An unused import would warn in the user's crate: `retries` is newer, but nothing
+        // is nested, so the guard checks without walking.
+        let optional = REQUEST.replace("uint32, tag", "uint32, optional, tag");
+        let output = expand(&optional, &POLICY);
+        assert!(output.contains("fn __unreadable"), "{output}");
+        assert!(!output.contains("Walk"), "{output}");
+        let nested = optional.replace(
+            "pub retries: u32,",
+            "pub retries: Option<u32>,\n#[prost(message, optional, tag = \"3\")]\npub svid: Option<Svid>,",
+        );
+        let output = expand(&nested, &POLICY);
+        assert!(output.contains("use p :: Walk as _"), "{output}");
+        assert!(output.contains("W :: < Svid > :: new ()"), "{output}");
+    }
+
+    #[test]
     fn an_enum_newer_senders_grow_needs_an_unknown_zero() {
         let status = r#"
             #[compat(from = "server", to = "agent")]

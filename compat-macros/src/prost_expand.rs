@@ -9,26 +9,46 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
 
-/// Both impls of one item that passed its checks.
+/// Both impls of one item that passed its checks, inside one `const _: () = { ... };` that
+/// imports the runtime's hidden module once as `p` (and the walk's trait where the guard
+/// walks): short paths in every row and call, and no `use` items inside each of the
+/// guard's methods for the compiler to resolve (benches/compile_time.sh, the prost family).
 pub(crate) fn impls(item: &Item<'_>) -> TokenStream {
     let ident = item.ident;
-    let message = message_table(item);
-    let proto = proto_table(item);
+    let (rows, message, proto) = tables(item);
     let guard = match &item.body {
         Body::Message(fields) => message_guard(fields),
         Body::Oneof(fields) => oneof_guard(fields),
         Body::Enum(_) => TokenStream::new(),
     };
+    // The walk's trait, where the guard calls it (and only there: an unused import would
+    // warn in the user's crate).
+    let walks = match &item.body {
+        Body::Message(fields) | Body::Oneof(fields) => fields.iter().any(|f| nested(f).is_some()),
+        Body::Enum(_) => false,
+    };
+    let walk = if walks {
+        quote!(
+            use p::Walk as _;
+        )
+    } else {
+        TokenStream::new()
+    };
     quote! {
-        #[automatically_derived]
-        impl ::compat_runtime::message::Compat for #ident {
-            const MESSAGE: &'static ::compat_runtime::message::Message = #message;
-            #guard
-        }
-        #[automatically_derived]
-        impl ::compat_runtime::proto::Proto for #ident {
-            const PROTO: &'static ::compat_runtime::proto::ProtoMessage = #proto;
-        }
+        const _: () = {
+            use ::compat_runtime::__p as p;
+            #walk
+            #rows
+            #[automatically_derived]
+            impl p::Compat for #ident {
+                const MESSAGE: &'static p::Message = #message;
+                #guard
+            }
+            #[automatically_derived]
+            impl p::Proto for #ident {
+                const PROTO: &'static p::ProtoMessage = #proto;
+            }
+        };
     }
 }
 
@@ -86,14 +106,14 @@ fn newest(item: &Item<'_>) -> TokenStream {
         .into_iter()
         .fold(own, |a, b| if b > a { b } else { a });
     let text = newest.to_string();
-    quote!(::compat_runtime::guard::pack_release(#text))
+    quote!(p::pack_release(#text))
 }
 
 fn routes(item: &Item<'_>) -> TokenStream {
     let routes = item
         .routes
         .iter()
-        .map(|(from, to)| quote!(::compat_runtime::message::Route { from: #from, to: #to }));
+        .map(|(from, to)| quote!(p::Route { from: #from, to: #to }));
     quote!(&[#(#routes),*])
 }
 
@@ -115,132 +135,97 @@ fn type_text(field: &Field) -> String {
     }
 }
 
-fn message_table(item: &Item<'_>) -> TokenStream {
+/// The item's tables: the rows both read (a message's or oneof's fields, one row each),
+/// the `Message` table, and the protobuf table.
+fn tables(item: &Item<'_>) -> (TokenStream, TokenStream, TokenStream) {
     let name = item.ident.to_string();
     let (own, _) = since(item);
     let newest = newest(item);
     let routes = routes(item);
-    let m = quote!(::compat_runtime::message);
-    match &item.body {
-        Body::Message(fields) => {
-            let fields = fields.iter().map(|f| {
-                let (fname, fsince, ty, number) = (
-                    &f.name,
-                    field_since(f, &own),
-                    type_text(f),
-                    f.number.to_string(),
-                );
-                let ignorable = f.notes.ignorable;
-                quote!((#fname, #fsince, #ty, #number, #ignorable))
-            });
-            quote!({
-                const FIELDS: &[#m::Field] = &::compat_runtime::__p::fields([#(#fields),*]);
-                &::compat_runtime::__c::message(#name, #own, #newest, #routes, #m::Kind::Struct(#m::Shape::Named), FIELDS, &[])
-            })
-        }
+    let (rows, entries, values, kind) = match &item.body {
+        Body::Message(fields) => (
+            rows(fields, &own),
+            quote!(
+                p::Kind::Struct(p::Shape::Named),
+                {
+                    const F: &[p::Field] = &p::fields(ROWS);
+                    F
+                },
+                &[]
+            ),
+            quote!(&[]),
+            quote!(Message),
+        ),
         Body::Oneof(fields) => {
             let variants = fields.iter().map(|f| {
-                let (vname, vsince, ty, number) = (
-                    &f.name,
-                    field_since(f, &own),
-                    type_text(f),
-                    f.number.to_string(),
-                );
+                let (since, ty) = (field_since(f, &own), type_text(f));
                 variant(
-                    &vname.clone(),
-                    &vsince,
-                    &number,
-                    &quote!(&[::compat_runtime::__c::field("0", #vsince, #ty, true)]),
-                    quote!(#m::Shape::Tuple),
+                    &f.name,
+                    &since,
+                    &f.number.to_string(),
+                    &quote!(&[p::field("0", #since, #ty, true)]),
+                    &quote!(Tuple),
                 )
             });
-            quote!({
-                const VARIANTS: &[#m::Variant] = &[#(#variants),*];
-                &::compat_runtime::__c::message(#name, #own, #newest, #routes, #m::Kind::Enum, &[], VARIANTS)
-            })
+            (
+                rows(fields, &own),
+                quote!(p::Kind::Enum, &[], &[#(#variants),*]),
+                quote!(&[]),
+                quote!(Oneof),
+            )
         }
         Body::Enum(values) => {
             let variants = values.iter().map(|v| {
-                let vsince = v
+                let since = v
                     .notes
                     .since
                     .as_ref()
                     .map_or_else(|| own.clone(), |s| s.text.clone());
                 variant(
                     &v.ident.to_string(),
-                    &vsince,
+                    &since,
                     &v.number.to_string(),
                     &quote!(&[]),
-                    quote!(#m::Shape::Unit),
+                    &quote!(Unit),
                 )
             });
-            quote!({
-                const VARIANTS: &[#m::Variant] = &[#(#variants),*];
-                &::compat_runtime::__c::message(#name, #own, #newest, #routes, #m::Kind::Enum, &[], VARIANTS)
-            })
+            (
+                TokenStream::new(),
+                quote!(p::Kind::Enum, &[], &[#(#variants),*]),
+                proto_values(values, &own),
+                quote!(Enum),
+            )
         }
-    }
+    };
+    let message = quote!(&p::message(#name, #own, #newest, #routes, #entries));
+    let proto = proto_table(item, !rows.is_empty(), &values, &kind);
+    (rows, message, proto)
 }
 
-fn variant(
-    name: &str,
-    since: &str,
-    number: &str,
-    fields: &TokenStream,
-    shape: TokenStream,
+/// The protobuf table; `rows`: whether the item has `ROWS` (its fields) to read.
+fn proto_table(
+    item: &Item<'_>,
+    rows: bool,
+    values: &TokenStream,
+    kind: &TokenStream,
 ) -> TokenStream {
-    let m = quote!(::compat_runtime::message);
-    quote!(#m::Variant {
-        name: #name,
-        wire: #m::WireName { serialize: #number, deserialize: #number, aliases: &[] },
-        rename_all: ::compat_runtime::__c::NO_RULE,
-        since: #since,
-        catch_all: false,
-        shape: #shape,
-        fields: #fields,
-        fallback: ::core::option::Option::None,
-    })
-}
-
-fn proto_table(item: &Item<'_>) -> TokenStream {
-    let p = quote!(::compat_runtime::proto);
     let rust = item.ident.to_string();
-    let name = item.proto.clone().unwrap_or_else(|| rust.clone());
     let (own, _) = since(item);
-    let (kind, fields, values) = match &item.body {
-        Body::Message(fields) => (
-            quote!(Message),
-            proto_fields(fields, &own),
-            TokenStream::new(),
-        ),
-        Body::Oneof(fields) => (
-            quote!(Oneof),
-            proto_fields(fields, &own),
-            TokenStream::new(),
-        ),
-        Body::Enum(values) => (quote!(Enum), TokenStream::new(), proto_values(values, &own)),
+    let full = item.proto.clone().unwrap_or_else(|| rust.clone());
+    let fields = if rows {
+        quote!(&p::proto_fields(ROWS))
+    } else {
+        quote!(&[])
     };
     let reserved = item.reserved.iter().map(|(a, b)| quote!((#a, #b)));
     let reserved_names = &item.reserved_names;
-    // No call for what is empty (an enum's fields, a message's values): one evaluation
-    // fewer for the compiler per table.
-    let fields = if fields.is_empty() {
-        quote!(&[])
-    } else {
-        quote!(&::compat_runtime::__p::proto_fields([#fields]))
-    };
-    let values = if values.is_empty() {
-        quote!(&[])
-    } else {
-        quote!(&::compat_runtime::__p::values_of([#values]))
-    };
     // The routes are the `Message` table's: read, not written twice.
-    quote!(&#p::ProtoMessage {
-        name: #name,
+    quote!(&p::ProtoMessage {
+        name: #full,
         rust: #rust,
         since: #own,
-        kind: #p::ProtoKind::#kind,
-        routes: <Self as ::compat_runtime::message::Compat>::MESSAGE.routes,
+        kind: p::ProtoKind::#kind,
+        routes: <Self as p::Compat>::MESSAGE.routes,
         fields: #fields,
         values: #values,
         reserved: &[#(#reserved),*],
@@ -248,19 +233,40 @@ fn proto_table(item: &Item<'_>) -> TokenStream {
     })
 }
 
-fn proto_fields(fields: &[Field], own: &str) -> TokenStream {
-    let p = quote!(::compat_runtime::proto);
-    let fields = fields.iter().map(|f| {
-        let (name, since, number) = (&f.name, field_since(f, own), f.number);
-        let table = |ty: TokenStream| quote!(#p::TypeRef(::compat_runtime::__p::table::<#ty>));
+/// A variant of the `Message` table of a oneof (a member) or an enum (a value): its number
+/// is its wire name.
+fn variant(
+    name: &str,
+    since: &str,
+    number: &str,
+    fields: &TokenStream,
+    shape: &TokenStream,
+) -> TokenStream {
+    quote!(p::Variant {
+        name: #name,
+        wire: p::WireName { serialize: #number, deserialize: #number, aliases: &[] },
+        since: #since,
+        shape: p::Shape::#shape,
+        fields: #fields,
+        ..p::VARIANT
+    })
+}
+
+/// `const ROWS`: one row per field of a message (or member of a oneof), which both tables
+/// read (`p::fields`, `p::proto_fields`): `(number, number as text, name, since, type as
+/// text, type, cardinality, ignorable, deprecated)`.
+fn rows(fields: &[Field], own: &str) -> TokenStream {
+    let rows = fields.iter().map(|f| {
+        let (number, wire, name) = (f.number, f.number.to_string(), &f.name);
+        let (since, text) = (field_since(f, own), type_text(f));
         let ty = match &f.kind {
             Kind::Scalar(s) => {
                 let variant = syn::Ident::new(&scalar_variant(s), proc_macro2::Span::call_site());
-                quote!(#p::ProtoType::Scalar(#p::Scalar::#variant))
+                quote!(p::ProtoType::Scalar(p::Scalar::#variant))
             }
-            Kind::Message(ty) => { let t = table(quote!(#ty)); quote!(#p::ProtoType::Message(#t)) }
-            Kind::Enum(path) => { let t = table(quote!(#path)); quote!(#p::ProtoType::Enum(#t)) }
-            Kind::Oneof(ty) => { let t = table(quote!(#ty)); quote!(#p::ProtoType::Oneof(#t)) }
+            Kind::Message(ty) => quote!(p::ProtoType::Message(p::TypeRef(p::table::<#ty>))),
+            Kind::Enum(path) => quote!(p::ProtoType::Enum(p::TypeRef(p::table::<#path>))),
+            Kind::Oneof(ty) => quote!(p::ProtoType::Oneof(p::TypeRef(p::table::<#ty>))),
         };
         let cardinality = match f.cardinality {
             Cardinality::Implicit => quote!(Implicit),
@@ -269,13 +275,14 @@ fn proto_fields(fields: &[Field], own: &str) -> TokenStream {
             Cardinality::Repeated => quote!(Repeated),
             Cardinality::Map(key) => {
                 let key = syn::Ident::new(&scalar_variant(key), proc_macro2::Span::call_site());
-                quote!(Map(#p::Scalar::#key))
+                quote!(Map(p::Scalar::#key))
             }
         };
         let (ignorable, deprecated) = (f.notes.ignorable, f.notes.deprecated);
-        quote!((#number, #name, #since, #ty, #p::Cardinality::#cardinality, #ignorable, #deprecated))
+        quote!((#number, #wire, #name, #since, #text, #ty, p::Cardinality::#cardinality, #ignorable, #deprecated))
     });
-    quote!(#(#fields),*)
+    let n = fields.len();
+    quote!(const ROWS: [p::Row; #n] = [#(#rows),*];)
 }
 
 fn proto_values(values: &[Value<'_>], own: &str) -> TokenStream {
@@ -288,7 +295,7 @@ fn proto_values(values: &[Value<'_>], own: &str) -> TokenStream {
             .map_or_else(|| own.to_owned(), |s| s.text.clone());
         quote!((#name, #number, #since))
     });
-    quote!(#(#values),*)
+    quote!(&p::values_of([#(#values),*]))
 }
 
 /// `uint32` → `Uint32`, `sfixed64` → `Sfixed64`.
@@ -333,7 +340,7 @@ fn newest_within(fields: &[Field]) -> TokenStream {
         .iter()
         .filter_map(|f| nested(f).map(|(ty, _)| ty))
         .filter(|ty| seen.insert(ty.to_string()))
-        .map(|ty| quote!((&p::W::<#ty>::NEW).newest(depth - 1)))
+        .map(|ty| quote!((&p::W::<#ty>::new()).newest(depth - 1)))
         .collect();
     if nested.is_empty() {
         return TokenStream::new();
@@ -341,7 +348,6 @@ fn newest_within(fields: &[Field]) -> TokenStream {
     quote! {
         #[inline]
         fn __newest_within(depth: u32) -> u64 {
-            use ::compat_runtime::__p::{self as p, Walk as _};
             if depth == 0 {
                 return u64::MAX;
             }
@@ -394,9 +400,9 @@ fn message_guard(fields: &[Field]) -> TokenStream {
         let (ty, message) = nested(f)?;
         let ident = ident(f);
         Some(if message {
-            quote!(let found = (&p::W::<#ty>::NEW).find(&self.#ident, peer); if found.is_some() { return found; })
+            quote!(let found = (&p::W::<#ty>::new()).find(&self.#ident, peer); if found.is_some() { return found; })
         } else {
-            quote!(let found = (&p::W::<#ty>::NEW).values(&self.#ident, peer); if found.is_some() { return found; })
+            quote!(let found = (&p::W::<#ty>::new()).values(&self.#ident, peer); if found.is_some() { return found; })
         })
     });
     let strip_checks = newer(true).map(|(i, f)| {
@@ -417,15 +423,14 @@ fn message_guard(fields: &[Field]) -> TokenStream {
         .collect();
     let needs = held
         .iter()
-        .map(|(ty, ident)| quote!(|| (&p::W::<#ty>::NEW).needs(&self.#ident, peer)));
+        .map(|(ty, ident)| quote!(|| (&p::W::<#ty>::new()).needs(&self.#ident, peer)));
     let clears = held
         .iter()
-        .map(|(ty, ident)| quote!((&p::W::<#ty>::NEW).clear(&mut self.#ident, peer);));
+        .map(|(ty, ident)| quote!((&p::W::<#ty>::new()).clear(&mut self.#ident, peer);));
     quote! {
         #newest
         #[inline]
-        fn __unreadable(&self, peer: u64) -> ::compat_runtime::__p::Found {
-            use ::compat_runtime::__p::{self as p, Walk as _};
+        fn __unreadable(&self, peer: u64) -> p::Found {
             let found = p::guard_fields(Self::MESSAGE, peer, &[#(#checks),*]);
             if found.is_some() { return found; }
             #(#walks)*
@@ -433,12 +438,10 @@ fn message_guard(fields: &[Field]) -> TokenStream {
         }
         #[inline]
         fn __needs_strip(&self, peer: u64) -> bool {
-            use ::compat_runtime::__p::{self as p, Walk as _};
             p::any(Self::MESSAGE, peer, &[#(#strip_checks),*]) #(#needs)*
         }
         #[inline]
         fn __strip(&mut self, peer: u64) {
-            use ::compat_runtime::__p::{self as p, Walk as _};
             #(#resets)*
             #(#clears)*
         }
@@ -458,8 +461,8 @@ fn oneof_guard(fields: &[Field]) -> TokenStream {
     let arms = fields.iter().enumerate().map(|(i, f)| {
         let variant = ident(f);
         let inner = match nested(f) {
-            Some((ty, true)) => quote!((&p::W::<#ty>::NEW).find(value, peer)),
-            Some((ty, false)) => quote!((&p::W::<#ty>::NEW).values(value, peer)),
+            Some((ty, true)) => quote!((&p::W::<#ty>::new()).find(value, peer)),
+            Some((ty, false)) => quote!((&p::W::<#ty>::new()).values(value, peer)),
             None => quote!({
                 let _ = value;
                 None
@@ -470,8 +473,7 @@ fn oneof_guard(fields: &[Field]) -> TokenStream {
     quote! {
         #newest
         #[inline]
-        fn __unreadable(&self, peer: u64) -> ::compat_runtime::__p::Found {
-            use ::compat_runtime::__p::{self as p, Walk as _};
+        fn __unreadable(&self, peer: u64) -> p::Found {
             match self {
                 #(#arms)*
             }

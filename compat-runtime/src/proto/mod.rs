@@ -55,19 +55,52 @@ pub mod __private {
         Cardinality, Proto, ProtoField, ProtoKind, ProtoMessage, ProtoType, ProtoValue, Scalar,
         TypeRef,
     };
-    use crate::message::Field;
+    pub use crate::guard::pack_release;
+    pub use crate::message::__private::{field, message};
+    pub use crate::message::{Compat, Field, Kind, Message, Route, Shape, Variant, WireName};
 
-    /// A message's fields for its `Message` table, from tuples `(name, since, type, number,
-    /// ignorable)`: every proto3 field defaults, and its wire name is its number. One call
+    /// A row of a message's or oneof's fields, which both its tables read: `(number, number
+    /// as text, name, since, type as text, type, cardinality, ignorable, deprecated)`. One
+    /// row per field rather than one per table: each name and release is written once, and
+    /// the compiler checks one array (benches/compile_time.sh, the prost family).
+    pub type Row = (
+        u32,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        ProtoType,
+        Cardinality,
+        bool,
+        bool,
+    );
+
+    /// A member of a oneof, or a value of an enum, in its `Message` table, before its name,
+    /// wire name, release, shape and fields are filled in.
+    pub const VARIANT: Variant = Variant {
+        name: "",
+        wire: WireName {
+            serialize: "",
+            deserialize: "",
+            aliases: &[],
+        },
+        rename_all: crate::message::__private::NO_RULE,
+        since: "",
+        catch_all: false,
+        shape: Shape::Unit,
+        fields: &[],
+        fallback: None,
+    };
+
+    /// A message's fields for its `Message` table, from its rows (see [`Row`]): every proto3
+    /// field defaults, its wire name is its number, its type the `.proto` file's. One call
     /// with a loop rather than an expression per field: fewer tokens and no trait solve
     /// per entry for the compiler (the reasoning of `__c::fields`).
-    pub const fn fields<const N: usize>(
-        plain: [(&'static str, &'static str, &'static str, &'static str, bool); N],
-    ) -> [Field; N] {
-        let mut out = [crate::message::__private::field("", "", "", true); N];
+    pub const fn fields<const N: usize>(rows: [Row; N]) -> [Field; N] {
+        let mut out = [field("", "", "", true); N];
         let mut i = 0;
         while i < N {
-            let (name, since, ty, number, ignorable) = plain[i];
+            let (_, number, name, since, ty, _, _, ignorable, _) = rows[i];
             let f = &mut out[i];
             f.name = name;
             f.since = since;
@@ -80,19 +113,7 @@ pub mod __private {
         out
     }
 
-    /// A row of [`proto_fields`]: `(number, name, since, type, cardinality, ignorable,
-    /// deprecated)`.
-    pub type Row = (
-        u32,
-        &'static str,
-        &'static str,
-        ProtoType,
-        Cardinality,
-        bool,
-        bool,
-    );
-
-    /// The fields of a protobuf table, from tuples (see [`Row`]).
+    /// The fields of a protobuf table, from the same rows (see [`Row`]).
     pub const fn proto_fields<const N: usize>(rows: [Row; N]) -> [ProtoField; N] {
         let mut out = [ProtoField {
             number: 0,
@@ -105,7 +126,7 @@ pub mod __private {
         }; N];
         let mut i = 0;
         while i < N {
-            let (number, name, since, ty, cardinality, ignorable, deprecated) = rows[i];
+            let (number, _, name, since, _, ty, cardinality, ignorable, deprecated) = rows[i];
             out[i] = ProtoField {
                 number,
                 name,

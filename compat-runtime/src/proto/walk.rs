@@ -199,12 +199,21 @@ pub fn member(message: &'static Message, peer: u64, member: usize, inner: Found)
     inner
 }
 
-/// A field's message or enum type, for [`Walk`]: `(&W::<M>::NEW).find(&field, peer)`.
+/// A field's message or enum type, for [`Walk`]: `(&W::<M>::new()).find(&field, peer)`.
 pub struct W<M>(PhantomData<fn() -> M>);
 
 impl<M> W<M> {
-    /// The walk of `M`.
-    pub const NEW: Self = W(PhantomData);
+    /// The walk of `M`. A call, not a constant: `&W::<M>::new()` in a method body is a
+    /// temporary, where `&W::<M>::NEW` would be a promoted constant that the compiler
+    /// builds and evaluates on its own, once per use.
+    #[inline]
+    #[allow(
+        clippy::new_without_default,
+        reason = "only the derive's code makes one"
+    )]
+    pub fn new() -> Self {
+        W(PhantomData)
+    }
 }
 
 /// The walk of what a field holds, through its type's table: a type that derives
