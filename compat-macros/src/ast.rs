@@ -592,8 +592,9 @@ pub(crate) fn may_be_an_option(ty: &Type) -> bool {
         .iter()
         .filter(|argument| matches!(argument, syn::GenericArgument::Type(_)))
         .count();
+    let name = last.ident.to_string();
     let standard = CARRIERS.iter().chain(OTHER_STANDARD);
-    last.ident == "Option" || (types == 1 && !standard.into_iter().any(|name| last.ident == name))
+    name == "Option" || (types == 1 && !standard.into_iter().any(|known| name == *known))
 }
 
 /// The types a value of `ty` may carry messages as: `ty` itself, or, through the standard
@@ -612,10 +613,13 @@ fn carried_into<'a>(ty: &'a Type, out: &mut Vec<&'a Type>) {
             let Some(last) = path.path.segments.last() else {
                 return out.push(ty);
             };
+            // The name once, as text: comparing an `Ident` with each `&str` makes a string of
+            // it each time, through the compiler (most of what this function cost).
+            let name = last.ident.to_string();
             match &last.arguments {
-                syn::PathArguments::None if SCALARS.iter().any(|name| last.ident == name) => {}
+                syn::PathArguments::None if SCALARS.contains(&name.as_str()) => {}
                 syn::PathArguments::AngleBracketed(arguments)
-                    if CARRIERS.iter().any(|name| last.ident == name) =>
+                    if CARRIERS.contains(&name.as_str()) =>
                 {
                     for argument in &arguments.args {
                         if let syn::GenericArgument::Type(ty) = argument {

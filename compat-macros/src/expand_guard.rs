@@ -461,18 +461,21 @@ impl Parts {
             // `Travels` impl walks it, and the error of a type without one lands on the
             // field's type.
             let (walked, resettable) = ast::walked_type(field.ty);
-            let Walk {
-                travels,
-                names: [newest, unreadable, needs_strip, strip],
-            } = Walk::of(field, walked);
-            let walk = || {
+            // Only a field that may hold messages is walked: its walk is made for it alone
+            // (most fields looked at here are only newer).
+            let walk = nested.then(|| Walk::of(field, walked));
+            let strip_walk = |walk: &Walk| {
                 if !resettable {
                     return TokenStream::new();
                 }
-                let m = mutable(i, at);
+                let (m, travels, strip) = (mutable(i, at), &walk.travels, &walk.names[3]);
                 quote!(#travels::#strip(#m, peer);)
             };
-            if nested {
+            if let Some(Walk {
+                travels,
+                names: [newest, unreadable, needs_strip, _],
+            }) = &walk
+            {
                 remember(types, quote!(#travels::#newest));
                 parts
                     .nested_reads
@@ -490,19 +493,20 @@ impl Parts {
                 } else {
                     quote!(::compat_runtime::__g::reset(#m);)
                 };
-                parts.strips.push(if nested {
-                    let walk = walk();
-                    quote!(if peer < #fs { #reset } else { #walk })
-                } else {
-                    quote!(if peer < #fs { #reset })
+                parts.strips.push(match &walk {
+                    Some(walk) => {
+                        let walk = strip_walk(walk);
+                        quote!(if peer < #fs { #reset } else { #walk })
+                    }
+                    None => quote!(if peer < #fs { #reset }),
                 });
             } else {
                 if newer {
                     let present = present(field, r);
                     parts.checks.push(quote!((#i, #fs, #present)));
                 }
-                if nested {
-                    parts.strips.push(walk());
+                if let Some(walk) = &walk {
+                    parts.strips.push(strip_walk(walk));
                 }
             }
             parts.bound.push(i);

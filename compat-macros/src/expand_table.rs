@@ -115,19 +115,21 @@ fn contents(
     let generics = generic_names(input);
     match &input.data {
         Data::Struct(style, fields) => {
-            let shape = shape(*style);
+            // Constants rather than `Kind::Struct(Shape::Named)` and `&[]`: cheaper for the
+            // compiler (see `compat_runtime::message::__private::STRUCT_NAMED`).
+            let kind = match style {
+                Style::Named => quote!(::compat_runtime::__c::STRUCT_NAMED),
+                Style::Tuple => quote!(::compat_runtime::__c::STRUCT_TUPLE),
+                Style::Unit => quote!(::compat_runtime::__c::STRUCT_UNIT),
+            };
             let fields = field_list(fields.iter().map(|field| {
                 field_entry(field, message_since, input.attrs.serde_default, &generics)
             }));
-            (
-                quote!(::compat_runtime::__c::Kind::Struct(#shape)),
-                fields,
-                quote!(&[]),
-            )
+            (kind, fields, quote!(::compat_runtime::__c::NO_VARIANTS))
         }
         Data::Enum(variants) => (
-            quote!(::compat_runtime::__c::Kind::Enum),
-            quote!(&[]),
+            quote!(::compat_runtime::__c::ENUM),
+            quote!(::compat_runtime::__c::NO_FIELDS),
             variant_list(
                 variants
                     .iter()
@@ -220,6 +222,7 @@ fn variant_list(entries: impl Iterator<Item = Entry>) -> TokenStream {
         entries,
         &quote!(::compat_runtime::__c::variants),
         &quote!(::compat_runtime::__c::variant),
+        &quote!(::compat_runtime::__c::NO_VARIANTS),
     )
 }
 
@@ -298,19 +301,21 @@ fn field_list(entries: impl Iterator<Item = Entry>) -> TokenStream {
         entries,
         &quote!(::compat_runtime::__c::fields),
         &quote!(::compat_runtime::__c::field),
+        &quote!(::compat_runtime::__c::NO_FIELDS),
     )
 }
 
 /// `&all([tuples])` when every entry is plain, else `&[...]` with `one(tuple)` for each
-/// plain entry among the full ones.
+/// plain entry among the full ones; `empty` (a constant) when there is none.
 fn entry_list(
     entries: impl Iterator<Item = Entry>,
     all: &TokenStream,
     one: &TokenStream,
+    empty: &TokenStream,
 ) -> TokenStream {
     let entries: Vec<Entry> = entries.collect();
     if entries.is_empty() {
-        return quote!(&[]);
+        return empty.clone();
     }
     if entries.iter().all(|entry| matches!(entry, Entry::Plain(_))) {
         let tuples = entries.iter().map(Entry::tokens);
@@ -480,12 +485,12 @@ fn any_recorded(input: &Input<'_>, generics: &[String]) -> bool {
         Data::Struct(_, fields) => fields.iter().collect(),
         Data::Enum(variants) => variants.iter().flat_map(|v| &v.fields).collect(),
     };
+    // The wire type only for the fields walked: most are not, and it costs a copy.
     fields.into_iter().any(|field| {
-        let wire = wire_type(field.ty);
-        field.attrs.described.is_none()
-            && field.walked()
-            && user_wrapper(&wire).is_none()
-            && recorded_type(&wire, generics).is_some()
+        field.attrs.described.is_none() && field.walked() && {
+            let wire = wire_type(field.ty);
+            user_wrapper(&wire).is_none() && recorded_type(&wire, generics).is_some()
+        }
     })
 }
 

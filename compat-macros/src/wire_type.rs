@@ -39,12 +39,14 @@ pub(crate) fn wire_type(ty: &Type) -> Type {
             let Some(last) = path.path.segments.last() else {
                 return ty.clone();
             };
-            if WRAPPERS.iter().any(|wrapper| last.ident == wrapper)
+            // The name once, as text (an `Ident` compared with a `&str` is made a string each time).
+            let name = last.ident.to_string();
+            if WRAPPERS.contains(&name.as_str())
                 && let Some(inner) = type_arguments(&last.arguments).next()
             {
                 return wire_type(inner);
             }
-            if path.path.segments.len() == 1 && last.ident == "str" {
+            if path.path.segments.len() == 1 && name == "str" {
                 return syn::parse_quote!(String);
             }
             let mut path = path.clone();
@@ -134,10 +136,8 @@ fn collect(ty: &Type, out: &mut Vec<Type>) {
                 return;
             };
             let arguments: Vec<&Type> = type_arguments(&last.arguments).collect();
-            let standard = CARRIERS
-                .iter()
-                .chain(STANDARD)
-                .any(|name| last.ident == name);
+            let name = last.ident.to_string();
+            let standard = CARRIERS.iter().chain(STANDARD).any(|known| name == *known);
             if !standard && arguments.len() == 1 {
                 out.push(ty.clone());
             }
