@@ -5,7 +5,7 @@
 
 use crate::env_escape::unescape;
 use crate::messages_memo;
-use crate::messages_scan::{Scanned, scan_with_inputs};
+use crate::messages_scan::{Scanned, scan_unlocated, scan_with_inputs};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::parse::Parser;
@@ -32,47 +32,30 @@ pub(crate) fn expand(input: TokenStream, found: Option<Scanned>) -> TokenStream 
         Err(err) => return err.to_compile_error(),
     };
     let listed: Vec<Vec<String>> = types.iter().filter_map(segments).collect();
-    let scanned = found.unwrap_or_default();
+    let mut scanned = found.unwrap_or_default();
+    let mut missing = unlisted(&listed, &scanned);
+    if missing.iter().any(|&(_, place)| place.is_empty()) {
+        // The error names where each missing type is: scan again, with places.
+        if let Some(located) = found_located() {
+            scanned = located;
+            missing = unlisted(&listed, &scanned);
+        }
+    }
     let mut errors = TokenStream::new();
     for refusal in &scanned.refusals {
         errors.extend(syn::Error::new(Span::call_site(), refusal).to_compile_error());
     }
-    let found: Vec<(Vec<String>, &str)> = scanned
-        .messages
-        .iter()
-        .map(|(path, place)| {
-            (
-                path.split("::").map(str::to_owned).collect(),
-                place.as_str(),
-            )
-        })
-        .collect();
-    let mut named = vec![false; found.len()];
-    for path in listed.iter().filter(|path| path.len() > 1) {
-        for (index, (found, _)) in found.iter().enumerate() {
-            named[index] |= found.ends_with(path) || path.ends_with(found);
-        }
-    }
-    for path in listed.iter().filter(|path| path.len() == 1) {
-        let candidates: Vec<usize> = (0..found.len())
-            .filter(|&index| !named[index] && found[index].0.last() == path.last())
-            .collect();
-        if let [only] = candidates.as_slice() {
-            named[*only] = true;
-        }
-    }
     // Every type that derives `Compat` in this crate is listed: a message missing here would
     // be unknown to the handshake and to the wire lock.
-    for ((path, place), named) in found.iter().zip(named) {
-        if named {
-            continue;
-        }
+    for (path, place) in missing {
         let full = path.join("::");
         let name = path.last().map_or("", String::as_str);
-        let namesakes: Vec<String> = found
+        let namesakes: Vec<String> = scanned
+            .messages
             .iter()
-            .filter(|(other, _)| other != path && other.last() == path.last())
-            .map(|(other, _)| format!("`{}`", other.join("::")))
+            .map(|(other, _)| other.split("::").map(str::to_owned).collect::<Vec<_>>())
+            .filter(|other| *other != path && other.last() == path.last())
+            .map(|other| format!("`{}`", other.join("::")))
             .collect();
         let ambiguous = if namesakes.is_empty() || path.len() == 1 {
             String::new()
@@ -103,9 +86,63 @@ pub(crate) fn expand(input: TokenStream, found: Option<Scanned>) -> TokenStream 
     }
 }
 
+/// The types found that `listed` does not name, as their paths' segments and places.
+fn unlisted<'a>(listed: &[Vec<String>], scanned: &'a Scanned) -> Vec<(Vec<String>, &'a str)> {
+    let found: Vec<(Vec<String>, &str)> = scanned
+        .messages
+        .iter()
+        .map(|(path, place)| {
+            (
+                path.split("::").map(str::to_owned).collect(),
+                place.as_str(),
+            )
+        })
+        .collect();
+    let mut named = vec![false; found.len()];
+    for path in listed.iter().filter(|path| path.len() > 1) {
+        for (index, (found, _)) in found.iter().enumerate() {
+            named[index] |= found.ends_with(path) || path.ends_with(found);
+        }
+    }
+    // The found types by name, so that a bare name looks at its namesakes only.
+    let mut by_name: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (index, (path, _)) in found.iter().enumerate() {
+        if let Some(name) = path.last() {
+            by_name.entry(name.as_str()).or_default().push(index);
+        }
+    }
+    for path in listed.iter().filter(|path| path.len() == 1) {
+        let namesakes = by_name.get(path[0].as_str()).map_or(&[][..], Vec::as_slice);
+        let candidates: Vec<usize> = namesakes
+            .iter()
+            .copied()
+            .filter(|&index| !named[index])
+            .collect();
+        if let [only] = candidates.as_slice() {
+            named[*only] = true;
+        }
+    }
+    found
+        .into_iter()
+        .zip(named)
+        .filter_map(|(found, named)| (!named).then_some(found))
+        .collect()
+}
+
 /// What the scan of this crate's library finds, when a build script handed over the
-/// configuration; a malformed configuration is a refusal.
+/// configuration; a malformed configuration is a refusal. The places of the types found may
+/// be empty (see [`scan_unlocated`]): [`expand`] asks [`found_located`] for them when it
+/// reports one.
 pub(crate) fn found() -> Option<Scanned> {
+    found_with(false)
+}
+
+/// [`found`], with every type's place: what an error naming one needs.
+fn found_located() -> Option<Scanned> {
+    found_with(true)
+}
+
+fn found_with(located: bool) -> Option<Scanned> {
     let cfg = std::env::var(CFG).ok()?;
     let dir = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?).join("src");
     let mut vars = std::collections::BTreeMap::new();
@@ -134,14 +171,29 @@ pub(crate) fn found() -> Option<Scanned> {
     if let Some(found) = memo
         .as_deref()
         .and_then(|memo| messages_memo::load(memo, &dir, &cfg))
+        .filter(|found| !located || is_located(found))
     {
         return Some(found);
     }
-    let (found, inputs) = scan_with_inputs(&dir, &|name| vars.get(name).cloned());
+    let env = |name: &str| vars.get(name).cloned();
+    let (mut found, mut inputs) = if located {
+        scan_with_inputs(&dir, &env)
+    } else {
+        scan_unlocated(&dir, &env)
+    };
+    if !located && !found.refusals.is_empty() {
+        // A refusal is an error the user reads: it names its line.
+        (found, inputs) = scan_with_inputs(&dir, &env);
+    }
     if let Some(memo) = &memo {
         messages_memo::store(memo, &dir, &cfg, &inputs, &found);
     }
     Some(found)
+}
+
+/// Whether every type found has its place (an unlocated scan leaves them empty).
+fn is_located(found: &Scanned) -> bool {
+    found.messages.iter().all(|(_, place)| !place.is_empty())
 }
 
 /// The segments of a listed type's path, without generics and without a leading `crate`,

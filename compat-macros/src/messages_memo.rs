@@ -18,7 +18,7 @@ use crate::messages_scan::{Inputs, Scanned};
 const HEADER: &str = concat!(
     "compat-macros scan memo ",
     env!("CARGO_PKG_VERSION"),
-    " v2\n"
+    " v3\n"
 );
 
 /// Where the memo of this crate's scan lives, if the build has an `OUT_DIR`.

@@ -44,6 +44,8 @@ pub(crate) struct Inputs {
 
 struct Scan<'e> {
     env: &'e dyn Fn(&str) -> Option<String>,
+    /// Whether places are recorded: proc-macro2's own lexer gives the spans their lines.
+    located: bool,
     inputs: Inputs,
     /// The crate root, for the places shown.
     root: PathBuf,
@@ -68,8 +70,32 @@ pub(crate) fn scan_with_inputs(
     // Parsed by proc-macro2's own lexer even inside the compiler, which is what gives the
     // spans their lines; nothing parsed here is handed back to the compiler.
     let _fallback = Fallback::force();
+    scan_lexed(src, env, true)
+}
+
+/// [`scan_with_inputs`] without the places: each type's place is empty, and a refusal's
+/// line may be wrong (whoever reports one scans again with [`scan_with_inputs`]). Inside the
+/// compiler the files are lexed by the compiler's own lexer, many times faster than
+/// proc-macro2's, which a proc macro runs unoptimized (benches/compile_time.sh: most of what
+/// `messages![...]` cost a clean build); the places are only needed for an error.
+pub(crate) fn scan_unlocated(
+    src: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> (Scanned, Inputs) {
+    if !proc_macro::is_available() {
+        return scan_with_inputs(src, env);
+    }
+    scan_lexed(src, env, false)
+}
+
+fn scan_lexed(
+    src: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    located: bool,
+) -> (Scanned, Inputs) {
     let mut scan = Scan {
         env,
+        located,
         inputs: Inputs::default(),
         root: src.parent().unwrap_or(src).to_path_buf(),
         seen: BTreeSet::new(),
@@ -104,6 +130,17 @@ impl Scan<'_> {
             .to_string()
     }
 
+    /// The token trees of a file's text; `None` when it does not lex. Unlocated, by the
+    /// compiler's lexer, whose error about the file is then the compiler's own.
+    fn lex(&self, text: &str) -> Option<TokenStream> {
+        if self.located {
+            return text.parse::<TokenStream>().ok();
+        }
+        text.parse::<proc_macro::TokenStream>()
+            .ok()
+            .map(TokenStream::from)
+    }
+
     /// One source file: the module `module`, whose `mod x;` declarations resolve in
     /// `children`.
     fn file(&mut self, file: &Path, module: &[String], children: &Path) {
@@ -121,7 +158,7 @@ impl Scan<'_> {
         // A file that does not lex (unbalanced delimiters, an unterminated string) is the
         // compiler's to report, with better errors than ours; its types are not checked
         // against the list.
-        let Ok(tokens) = text.parse::<TokenStream>() else {
+        let Some(tokens) = self.lex(&text) else {
             return;
         };
         let trees: Vec<TokenTree> = tokens.into_iter().collect();
@@ -374,10 +411,12 @@ impl Scan<'_> {
         if attrs.enabled && attrs.derives_compat && !attrs.wrapper {
             let mut path = module.to_vec();
             path.push(unraw(ident));
-            self.out.messages.push((
-                path.join("::"),
-                format!("{shown}:{}", ident.span().start().line),
-            ));
+            let place = if self.located {
+                format!("{shown}:{}", ident.span().start().line)
+            } else {
+                String::new()
+            };
+            self.out.messages.push((path.join("::"), place));
         }
     }
 
