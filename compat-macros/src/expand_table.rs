@@ -69,21 +69,9 @@ fn message(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> TokenStre
         && params.is_empty();
     let (codec_name, indexes) = coded(input, codec);
     if common {
-        // The usual message: its name travels as written, externally tagged, no case
-        // convention. One call instead of a literal of ten fields; under a positional
-        // codec, one more around it.
-        let message = quote!(
-            ::compat_runtime::__c::message(#name, #since, #newest, &[#(#routes),*], #kind, #fields, #variant_entries)
-        );
-        let message = if featured.is_empty() {
-            message
-        } else {
-            quote!(::compat_runtime::__c::featured(&[#(#featured),*], #message))
-        };
-        if codec == Codec::SelfDescribing {
-            return quote!(&#message);
-        }
-        return quote!(&::compat_runtime::__c::coded(::compat_runtime::__c::Codec::#codec_name, &[#(#indexes),*], #message));
+        let args =
+            quote!(#name, #since, #newest, &[#(#routes),*], #kind, #fields, #variant_entries);
+        return common_table(codec, &codec_name, &indexes, &featured, &args);
     }
     quote!(
         &::compat_runtime::__c::Message {
@@ -105,6 +93,38 @@ fn message(input: &Input<'_>, params: &[&syn::Ident], codec: Codec) -> TokenStre
             features: &[#(#featured),*],
         }
     )
+}
+
+/// The usual message's table: its name travels as written, externally tagged, no case
+/// convention. One call (`args` are `__c::message`'s) instead of a literal of ten fields;
+/// under a positional codec one call too (`__c::positional`), unless variants travel as
+/// indexes other than their positions or parts are tied to features: then a call around.
+fn common_table(
+    codec: Codec,
+    codec_name: &syn::Ident,
+    indexes: &[u32],
+    featured: &[TokenStream],
+    args: &TokenStream,
+) -> TokenStream {
+    let positional = match codec {
+        Codec::SelfDescribing => None,
+        Codec::SerdePositional => Some(quote!(SERDE_POSITIONAL)),
+        Codec::Bincode => Some(quote!(BINCODE)),
+        Codec::Borsh => Some(quote!(BORSH)),
+    };
+    if let Some(codec) = positional.filter(|_| indexes.is_empty() && featured.is_empty()) {
+        return quote!(&::compat_runtime::__c::positional(::compat_runtime::__c::#codec, #args));
+    }
+    let message = quote!(::compat_runtime::__c::message(#args));
+    let message = if featured.is_empty() {
+        message
+    } else {
+        quote!(::compat_runtime::__c::featured(&[#(#featured),*], #message))
+    };
+    if codec == Codec::SelfDescribing {
+        return quote!(&#message);
+    }
+    quote!(&::compat_runtime::__c::coded(::compat_runtime::__c::Codec::#codec_name, &[#(#indexes),*], #message))
 }
 
 /// The kind, the fields of a struct and the variants of an enum, as table entries.
