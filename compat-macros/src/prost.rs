@@ -91,6 +91,14 @@ mod tests {
         );
     }
 
+    /// `source` with an `optional` `retries` and a field holding the message `Svid`.
+    fn held(source: &str) -> String {
+        source.replace(
+            "pub retries: u32,",
+            "pub retries: Option<u32>,\n#[prost(message, optional, tag = \"3\")]\npub svid: Option<Svid>,",
+        )
+    }
+
     #[test]
     fn the_walk_is_imported_only_where_the_guard_walks() {
         // An unused import would warn in the user's crate: `retries` is newer, but nothing
@@ -99,13 +107,32 @@ mod tests {
         let output = expand(&optional, &POLICY);
         assert!(output.contains("fn __unreadable"), "{output}");
         assert!(!output.contains("Walk"), "{output}");
-        let nested = optional.replace(
-            "pub retries: u32,",
-            "pub retries: Option<u32>,\n#[prost(message, optional, tag = \"3\")]\npub svid: Option<Svid>,",
-        );
-        let output = expand(&nested, &POLICY);
+        let output = expand(&held(&optional), &POLICY);
         assert!(output.contains("use p :: Walk as _"), "{output}");
         assert!(output.contains("W :: < Svid > :: new ()"), "{output}");
+    }
+
+    #[test]
+    fn strip_methods_only_where_something_may_be_ignorable() {
+        let optional = REQUEST.replace("uint32, tag", "uint32, optional, tag");
+        let output = expand(&optional, &POLICY);
+        assert!(output.contains("fn __unreadable"), "{output}");
+        assert!(!output.contains("__needs_strip"), "{output}");
+        assert!(!output.contains("__strip"), "{output}");
+        let ignorable = optional.replace("@since 0.9.0", "@since 0.9.0 @ignorable");
+        let output = expand(&ignorable, &POLICY);
+        assert!(output.contains("fn __needs_strip"), "{output}");
+        assert!(output.contains("self . retries = "), "{output}");
+        // A message held may have ignorable parts of its own: strip walks into it.
+        let output = expand(&held(&optional), &POLICY);
+        assert!(
+            output.contains("fn __needs_strip (& self , peer : u64) -> bool { false ||"),
+            "{output}"
+        );
+        assert!(
+            output.contains(". clear (& mut self . svid , peer)"),
+            "{output}"
+        );
     }
 
     #[test]

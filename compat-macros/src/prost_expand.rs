@@ -15,7 +15,7 @@ use semver::Version;
 /// guard's methods for the compiler to resolve (benches/compile_time.sh, the prost family).
 pub(crate) fn impls(item: &Item<'_>) -> TokenStream {
     let ident = item.ident;
-    let (rows, message, proto) = tables(item);
+    let (message, proto) = tables(item);
     let guard = match &item.body {
         Body::Message(fields) => message_guard(fields),
         Body::Oneof(fields) => oneof_guard(fields),
@@ -38,7 +38,6 @@ pub(crate) fn impls(item: &Item<'_>) -> TokenStream {
         const _: () = {
             use ::compat_runtime::__p as p;
             #walk
-            #rows
             #[automatically_derived]
             impl p::Compat for #ident {
                 const MESSAGE: &'static p::Message = #message;
@@ -135,44 +134,20 @@ fn type_text(field: &Field) -> String {
     }
 }
 
-/// The item's tables: the rows both read (a message's or oneof's fields, one row each),
-/// the `Message` table, and the protobuf table.
-fn tables(item: &Item<'_>) -> (TokenStream, TokenStream, TokenStream) {
+/// The item's tables: the `Message` table and the protobuf table.
+fn tables(item: &Item<'_>) -> (TokenStream, TokenStream) {
     let name = item.ident.to_string();
     let (own, _) = since(item);
     let newest = newest(item);
     let routes = routes(item);
-    let (rows, entries, values, kind) = match &item.body {
-        Body::Message(fields) => (
-            rows(fields, &own),
-            quote!(
-                p::Kind::Struct(p::Shape::Named),
-                {
-                    const F: &[p::Field] = &p::fields(ROWS);
-                    F
-                },
-                &[]
-            ),
-            quote!(&[]),
-            quote!(Message),
-        ),
+    let (entries, fields, values, kind) = match &item.body {
+        Body::Message(fields) => {
+            let (entries, fields) = message_fields(fields, &own);
+            (entries, fields, quote!(&[]), quote!(Message))
+        }
         Body::Oneof(fields) => {
-            let variants = fields.iter().map(|f| {
-                let (since, ty) = (field_since(f, &own), type_text(f));
-                variant(
-                    &f.name,
-                    &since,
-                    &f.number.to_string(),
-                    &quote!(&[p::field("0", #since, #ty, true)]),
-                    &quote!(Tuple),
-                )
-            });
-            (
-                rows(fields, &own),
-                quote!(p::Kind::Enum, &[], &[#(#variants),*]),
-                quote!(&[]),
-                quote!(Oneof),
-            )
+            let (entries, fields) = oneof_members(fields, &own);
+            (entries, fields, quote!(&[]), quote!(Oneof))
         }
         Body::Enum(values) => {
             let variants = values.iter().map(|v| {
@@ -190,33 +165,86 @@ fn tables(item: &Item<'_>) -> (TokenStream, TokenStream, TokenStream) {
                 )
             });
             (
-                TokenStream::new(),
                 quote!(p::Kind::Enum, &[], &[#(#variants),*]),
+                quote!(&[]),
                 proto_values(values, &own),
                 quote!(Enum),
             )
         }
     };
     let message = quote!(&p::message(#name, #own, #newest, #routes, #entries));
-    let proto = proto_table(item, !rows.is_empty(), &values, &kind);
-    (rows, message, proto)
+    let proto = proto_table(item, &fields, &values, &kind);
+    (message, proto)
 }
 
-/// The protobuf table; `rows`: whether the item has `ROWS` (its fields) to read.
+/// A message's fields: in its `Message` table (the arguments of `p::message` from its kind
+/// on), and in its protobuf table.
+fn message_fields(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
+    let plain = fields.iter().map(|f| {
+        let (name, since, ty, number) = (
+            &f.name,
+            field_since(f, own),
+            type_text(f),
+            f.number.to_string(),
+        );
+        let ignorable = f.notes.ignorable;
+        quote!((#name, #since, #ty, #number, #ignorable))
+    });
+    // The protobuf table reads each field's name, release and `ignorable` from the
+    // `Message` table: each is written once.
+    let wire = fields.iter().map(|f| {
+        let (number, ty, cardinality) = (f.number, proto_type(f), cardinality(f));
+        let deprecated = f.notes.deprecated;
+        quote!((#number, #ty, #cardinality, #deprecated))
+    });
+    (
+        quote!(
+            p::Kind::Struct(p::Shape::Named),
+            {
+                const F: &[p::Field] = &p::fields([#(#plain),*]);
+                F
+            },
+            &[]
+        ),
+        quote!(&p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*])),
+    )
+}
+
+/// A oneof's members: as variants of its `Message` table (the arguments of `p::message`
+/// from its kind on), and as fields of its protobuf table.
+fn oneof_members(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
+    let variants = fields.iter().map(|f| {
+        let (since, ty) = (field_since(f, own), type_text(f));
+        variant(
+            &f.name,
+            &since,
+            &f.number.to_string(),
+            &quote!(&[p::field("0", #since, #ty, true)]),
+            &quote!(Tuple),
+        )
+    });
+    let members = fields.iter().map(|f| {
+        let (number, name, since) = (f.number, &f.name, field_since(f, own));
+        let (ty, cardinality) = (proto_type(f), cardinality(f));
+        let (ignorable, deprecated) = (f.notes.ignorable, f.notes.deprecated);
+        quote!((#number, #name, #since, #ty, #cardinality, #ignorable, #deprecated))
+    });
+    (
+        quote!(p::Kind::Enum, &[], &[#(#variants),*]),
+        quote!(&p::proto_fields([#(#members),*])),
+    )
+}
+
+/// The protobuf table, with its `fields` and `values` written.
 fn proto_table(
     item: &Item<'_>,
-    rows: bool,
+    fields: &TokenStream,
     values: &TokenStream,
     kind: &TokenStream,
 ) -> TokenStream {
     let rust = item.ident.to_string();
     let (own, _) = since(item);
     let full = item.proto.clone().unwrap_or_else(|| rust.clone());
-    let fields = if rows {
-        quote!(&p::proto_fields(ROWS))
-    } else {
-        quote!(&[])
-    };
     let reserved = item.reserved.iter().map(|(a, b)| quote!((#a, #b)));
     let reserved_names = &item.reserved_names;
     // The routes are the `Message` table's: read, not written twice.
@@ -252,37 +280,32 @@ fn variant(
     })
 }
 
-/// `const ROWS`: one row per field of a message (or member of a oneof), which both tables
-/// read (`p::fields`, `p::proto_fields`): `(number, number as text, name, since, type as
-/// text, type, cardinality, ignorable, deprecated)`.
-fn rows(fields: &[Field], own: &str) -> TokenStream {
-    let rows = fields.iter().map(|f| {
-        let (number, wire, name) = (f.number, f.number.to_string(), &f.name);
-        let (since, text) = (field_since(f, own), type_text(f));
-        let ty = match &f.kind {
-            Kind::Scalar(s) => {
-                let variant = syn::Ident::new(&scalar_variant(s), proc_macro2::Span::call_site());
-                quote!(p::ProtoType::Scalar(p::Scalar::#variant))
-            }
-            Kind::Message(ty) => quote!(p::ProtoType::Message(p::TypeRef(p::table::<#ty>))),
-            Kind::Enum(path) => quote!(p::ProtoType::Enum(p::TypeRef(p::table::<#path>))),
-            Kind::Oneof(ty) => quote!(p::ProtoType::Oneof(p::TypeRef(p::table::<#ty>))),
-        };
-        let cardinality = match f.cardinality {
-            Cardinality::Implicit => quote!(Implicit),
-            Cardinality::Optional => quote!(Optional),
-            Cardinality::Required => quote!(Required),
-            Cardinality::Repeated => quote!(Repeated),
-            Cardinality::Map(key) => {
-                let key = syn::Ident::new(&scalar_variant(key), proc_macro2::Span::call_site());
-                quote!(Map(p::Scalar::#key))
-            }
-        };
-        let (ignorable, deprecated) = (f.notes.ignorable, f.notes.deprecated);
-        quote!((#number, #wire, #name, #since, #text, #ty, p::Cardinality::#cardinality, #ignorable, #deprecated))
-    });
-    let n = fields.len();
-    quote!(const ROWS: [p::Row; #n] = [#(#rows),*];)
+/// The field's type in the protobuf table.
+fn proto_type(f: &Field) -> TokenStream {
+    match &f.kind {
+        Kind::Scalar(s) => {
+            let variant = syn::Ident::new(&scalar_variant(s), proc_macro2::Span::call_site());
+            quote!(p::ProtoType::Scalar(p::Scalar::#variant))
+        }
+        Kind::Message(ty) => quote!(p::ProtoType::Message(p::TypeRef(p::table::<#ty>))),
+        Kind::Enum(path) => quote!(p::ProtoType::Enum(p::TypeRef(p::table::<#path>))),
+        Kind::Oneof(ty) => quote!(p::ProtoType::Oneof(p::TypeRef(p::table::<#ty>))),
+    }
+}
+
+/// The field's cardinality in the protobuf table.
+fn cardinality(f: &Field) -> TokenStream {
+    let cardinality = match f.cardinality {
+        Cardinality::Implicit => quote!(Implicit),
+        Cardinality::Optional => quote!(Optional),
+        Cardinality::Required => quote!(Required),
+        Cardinality::Repeated => quote!(Repeated),
+        Cardinality::Map(key) => {
+            let key = syn::Ident::new(&scalar_variant(key), proc_macro2::Span::call_site());
+            quote!(Map(p::Scalar::#key))
+        }
+    };
+    quote!(p::Cardinality::#cardinality)
 }
 
 fn proto_values(values: &[Value<'_>], own: &str) -> TokenStream {
@@ -400,9 +423,9 @@ fn message_guard(fields: &[Field]) -> TokenStream {
         let (ty, message) = nested(f)?;
         let ident = ident(f);
         Some(if message {
-            quote!(let found = (&p::W::<#ty>::new()).find(&self.#ident, peer); if found.is_some() { return found; })
+            quote!(if let found @ Some(_) = (&p::W::<#ty>::new()).find(&self.#ident, peer) { return found; })
         } else {
-            quote!(let found = (&p::W::<#ty>::new()).values(&self.#ident, peer); if found.is_some() { return found; })
+            quote!(if let found @ Some(_) = (&p::W::<#ty>::new()).values(&self.#ident, peer) { return found; })
         })
     });
     let strip_checks = newer(true).map(|(i, f)| {
@@ -427,18 +450,34 @@ fn message_guard(fields: &[Field]) -> TokenStream {
     let clears = held
         .iter()
         .map(|(ty, ident)| quote!((&p::W::<#ty>::new()).clear(&mut self.#ident, peer);));
-    quote! {
+    // `if let` rather than `is_some()`: a pattern, not a method for the compiler to look up.
+    let unreadable = quote! {
         #newest
         #[inline]
         fn __unreadable(&self, peer: u64) -> p::Found {
-            let found = p::guard_fields(Self::MESSAGE, peer, &[#(#checks),*]);
-            if found.is_some() { return found; }
+            if let found @ Some(_) = p::guard_fields(Self::MESSAGE, peer, &[#(#checks),*]) {
+                return found;
+            }
             #(#walks)*
             None
         }
+    };
+    // Nothing ignorable here and no message held that may have some: the trait's defaults
+    // (nothing to strip) are the whole answer.
+    if held.is_empty() && newer(true).next().is_none() {
+        return unreadable;
+    }
+    let strip_checks: Vec<TokenStream> = strip_checks.collect();
+    let own = if strip_checks.is_empty() {
+        quote!(false)
+    } else {
+        quote!(p::any(Self::MESSAGE, peer, &[#(#strip_checks),*]))
+    };
+    quote! {
+        #unreadable
         #[inline]
         fn __needs_strip(&self, peer: u64) -> bool {
-            p::any(Self::MESSAGE, peer, &[#(#strip_checks),*]) #(#needs)*
+            #own #(#needs)*
         }
         #[inline]
         fn __strip(&mut self, peer: u64) {

@@ -59,22 +59,6 @@ pub mod __private {
     pub use crate::message::__private::{field, message};
     pub use crate::message::{Compat, Field, Kind, Message, Route, Shape, Variant, WireName};
 
-    /// A row of a message's or oneof's fields, which both its tables read: `(number, number
-    /// as text, name, since, type as text, type, cardinality, ignorable, deprecated)`. One
-    /// row per field rather than one per table: each name and release is written once, and
-    /// the compiler checks one array (benches/compile_time.sh, the prost family).
-    pub type Row = (
-        u32,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        ProtoType,
-        Cardinality,
-        bool,
-        bool,
-    );
-
     /// A member of a oneof, or a value of an enum, in its `Message` table, before its name,
     /// wire name, release, shape and fields are filled in.
     pub const VARIANT: Variant = Variant {
@@ -92,15 +76,17 @@ pub mod __private {
         fallback: None,
     };
 
-    /// A message's fields for its `Message` table, from its rows (see [`Row`]): every proto3
-    /// field defaults, its wire name is its number, its type the `.proto` file's. One call
+    /// A message's fields for its `Message` table, from tuples `(name, since, type, number,
+    /// ignorable)`: every proto3 field defaults, and its wire name is its number. One call
     /// with a loop rather than an expression per field: fewer tokens and no trait solve
     /// per entry for the compiler (the reasoning of `__c::fields`).
-    pub const fn fields<const N: usize>(rows: [Row; N]) -> [Field; N] {
+    pub const fn fields<const N: usize>(
+        plain: [(&'static str, &'static str, &'static str, &'static str, bool); N],
+    ) -> [Field; N] {
         let mut out = [field("", "", "", true); N];
         let mut i = 0;
         while i < N {
-            let (_, number, name, since, ty, _, _, ignorable, _) = rows[i];
+            let (name, since, ty, number, ignorable) = plain[i];
             let f = &mut out[i];
             f.name = name;
             f.since = since;
@@ -113,20 +99,61 @@ pub mod __private {
         out
     }
 
-    /// The fields of a protobuf table, from the same rows (see [`Row`]).
-    pub const fn proto_fields<const N: usize>(rows: [Row; N]) -> [ProtoField; N] {
-        let mut out = [ProtoField {
-            number: 0,
-            name: "",
-            since: "",
-            ty: ProtoType::Scalar(Scalar::Bool),
-            cardinality: Cardinality::Implicit,
-            ignorable: false,
-            deprecated: false,
-        }; N];
+    /// The fields of a message's protobuf table: each field's name, release and
+    /// `ignorable` read from its `Message` table (`fields`, in the same order), its
+    /// number, type, cardinality and `deprecated` from tuples. Each name and release is
+    /// written once for both tables (benches/compile_time.sh, the prost family).
+    pub const fn proto_fields_of<const N: usize>(
+        fields: &'static [Field],
+        wire: [(u32, ProtoType, Cardinality, bool); N],
+    ) -> [ProtoField; N] {
+        let mut out = [EMPTY; N];
         let mut i = 0;
         while i < N {
-            let (number, _, name, since, _, ty, cardinality, ignorable, deprecated) = rows[i];
+            let (number, ty, cardinality, deprecated) = wire[i];
+            let field = &fields[i];
+            out[i] = ProtoField {
+                number,
+                name: field.name,
+                since: field.since,
+                ty,
+                cardinality,
+                ignorable: field.ignorable,
+                deprecated,
+            };
+            i += 1;
+        }
+        out
+    }
+
+    /// A member of a oneof's protobuf table (see [`proto_fields`]): `(number, name, since,
+    /// type, cardinality, ignorable, deprecated)`.
+    pub type Member = (
+        u32,
+        &'static str,
+        &'static str,
+        ProtoType,
+        Cardinality,
+        bool,
+        bool,
+    );
+
+    const EMPTY: ProtoField = ProtoField {
+        number: 0,
+        name: "",
+        since: "",
+        ty: ProtoType::Scalar(Scalar::Bool),
+        cardinality: Cardinality::Implicit,
+        ignorable: false,
+        deprecated: false,
+    };
+
+    /// The members of a oneof's protobuf table, from tuples (see [`Member`]).
+    pub const fn proto_fields<const N: usize>(rows: [Member; N]) -> [ProtoField; N] {
+        let mut out = [EMPTY; N];
+        let mut i = 0;
+        while i < N {
+            let (number, name, since, ty, cardinality, ignorable, deprecated) = rows[i];
             out[i] = ProtoField {
                 number,
                 name,
