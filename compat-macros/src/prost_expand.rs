@@ -284,8 +284,8 @@ fn variant(
 fn proto_type(f: &Field) -> TokenStream {
     match &f.kind {
         Kind::Scalar(s) => {
-            let variant = syn::Ident::new(&scalar_variant(s), proc_macro2::Span::call_site());
-            quote!(p::ProtoType::Scalar(p::Scalar::#variant))
+            let scalar = syn::Ident::new(&s.to_uppercase(), proc_macro2::Span::call_site());
+            quote!(p::#scalar)
         }
         Kind::Message(ty) => quote!(p::ProtoType::Message(p::TypeRef(p::table::<#ty>))),
         Kind::Enum(path) => quote!(p::ProtoType::Enum(p::TypeRef(p::table::<#path>))),

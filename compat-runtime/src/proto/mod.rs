@@ -59,6 +59,21 @@ pub mod __private {
     pub use crate::message::__private::{field, message};
     pub use crate::message::{Compat, Field, Kind, Message, Route, Shape, Variant, WireName};
 
+    // Each scalar type as a constant (`p::UINT32`): one short path per scalar field in the
+    // generated rows instead of a variant inside a variant.
+    macro_rules! scalar_types {
+        ($($name:ident $variant:ident,)*) => {$(
+            #[allow(missing_docs, reason = "the scalar of its name")]
+            pub const $name: ProtoType = ProtoType::Scalar(Scalar::$variant);
+        )*};
+    }
+
+    scalar_types! {
+        DOUBLE Double, FLOAT Float, INT32 Int32, INT64 Int64, UINT32 Uint32, UINT64 Uint64,
+        SINT32 Sint32, SINT64 Sint64, FIXED32 Fixed32, FIXED64 Fixed64, SFIXED32 Sfixed32,
+        SFIXED64 Sfixed64, BOOL Bool, STRING String, BYTES Bytes,
+    }
+
     /// A member of a oneof, or a value of an enum, in its `Message` table, before its name,
     /// wire name, release, shape and fields are filled in.
     pub const VARIANT: Variant = Variant {
