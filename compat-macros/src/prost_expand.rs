@@ -293,19 +293,18 @@ fn proto_type(f: &Field) -> TokenStream {
     }
 }
 
-/// The field's cardinality in the protobuf table.
+/// The field's cardinality in the protobuf table (the common ones as `p`'s constants).
 fn cardinality(f: &Field) -> TokenStream {
-    let cardinality = match f.cardinality {
-        Cardinality::Implicit => quote!(Implicit),
-        Cardinality::Optional => quote!(Optional),
-        Cardinality::Required => quote!(Required),
-        Cardinality::Repeated => quote!(Repeated),
+    match f.cardinality {
+        Cardinality::Implicit => quote!(p::IMPLICIT),
+        Cardinality::Optional => quote!(p::OPTIONAL),
+        Cardinality::Repeated => quote!(p::REPEATED),
+        Cardinality::Required => quote!(p::Cardinality::Required),
         Cardinality::Map(key) => {
             let key = syn::Ident::new(&scalar_variant(key), proc_macro2::Span::call_site());
-            quote!(Map(p::Scalar::#key))
+            quote!(p::Cardinality::Map(p::Scalar::#key))
         }
-    };
-    quote!(p::Cardinality::#cardinality)
+    }
 }
 
 fn proto_values(values: &[Value<'_>], own: &str) -> TokenStream {

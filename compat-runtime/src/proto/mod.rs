@@ -74,6 +74,13 @@ pub mod __private {
         SFIXED64 Sfixed64, BOOL Bool, STRING String, BYTES Bytes,
     }
 
+    /// [`Cardinality::Implicit`], as the rows write it.
+    pub const IMPLICIT: Cardinality = Cardinality::Implicit;
+    /// [`Cardinality::Optional`], as the rows write it.
+    pub const OPTIONAL: Cardinality = Cardinality::Optional;
+    /// [`Cardinality::Repeated`], as the rows write it.
+    pub const REPEATED: Cardinality = Cardinality::Repeated;
+
     /// A member of a oneof, or a value of an enum, in its `Message` table, before its name,
     /// wire name, release, shape and fields are filled in.
     pub const VARIANT: Variant = Variant {
