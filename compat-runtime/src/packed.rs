@@ -30,7 +30,28 @@ pub const fn pack(major: u64, minor: u64, patch: u64) -> u64 {
 /// assert_eq!(pack_release("1.2.0-rc.1"), pack(1, 2, 0));
 /// assert_eq!(pack_release(""), 0);
 /// ```
+#[inline]
 pub const fn pack_release(text: &str) -> u64 {
+    // The common form `d.d.d` (one digit each) at once: the guard's slow path reads
+    // release texts at run time (`proto/walk.rs`).
+    match *text.as_bytes() {
+        [
+            major @ b'0'..=b'9',
+            b'.',
+            minor @ b'0'..=b'9',
+            b'.',
+            patch @ b'0'..=b'9',
+        ] => pack(
+            (major - b'0') as u64,
+            (minor - b'0') as u64,
+            (patch - b'0') as u64,
+        ),
+        _ => parse_release(text),
+    }
+}
+
+/// [`pack_release`]'s general reading, digit by digit.
+const fn parse_release(text: &str) -> u64 {
     let bytes = text.as_bytes();
     let mut parts = [0u64; 3];
     let (mut part, mut i) = (0, 0);
@@ -64,5 +85,28 @@ pub fn pack_peer(v: &Version) -> u64 {
         packed
     } else {
         packed.saturating_sub(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{pack_release, parse_release};
+
+    #[test]
+    fn releases_read_at_once_read_as_the_general_reading_reads_them() {
+        for text in [
+            "0.9.0",
+            "1.2.3",
+            "9.9.9",
+            "0.10.0",
+            "10.0.1",
+            "1.2.0-rc.1",
+            "",
+            "0.0.0",
+            "1.2",
+            "a.b.c",
+        ] {
+            assert_eq!(pack_release(text), parse_release(text), "{text}");
+        }
     }
 }

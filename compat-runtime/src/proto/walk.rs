@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 
 use super::table::ProtoMessage;
 use super::well_known::Table;
-use crate::guard::{pack, pack_release};
+use crate::guard::pack_release;
 use crate::message::Message;
 use crate::unreadable::{Part, Unknown};
 
@@ -140,7 +140,7 @@ pub fn fields(message: &'static Message, peer: u64, checks: &[(usize, bool)]) ->
     if peer >= message.newest {
         return None;
     }
-    if peer < release(message.since) {
+    if peer < pack_release(message.since) {
         return Some(Unknown {
             message: message.name,
             part: Part::Message,
@@ -149,7 +149,7 @@ pub fn fields(message: &'static Message, peer: u64, checks: &[(usize, bool)]) ->
     }
     checks.iter().find_map(|&(index, present)| {
         let field = message.fields.get(index)?;
-        (present && peer < release(field.since)).then_some(Unknown {
+        (present && peer < pack_release(field.since)).then_some(Unknown {
             message: message.name,
             part: Part::Field(field.name),
             since: field.since,
@@ -174,7 +174,7 @@ pub fn older(message: &'static Message, peer: u64, index: usize) -> bool {
         && message
             .fields
             .get(index)
-            .is_some_and(|field| peer < release(field.since))
+            .is_some_and(|field| peer < pack_release(field.since))
 }
 
 /// The first part of a oneof's member (index `member` of the table) that a peer at `peer`
@@ -188,8 +188,8 @@ pub fn member(message: &'static Message, peer: u64, member: usize, inner: Found)
         return inner;
     }
     match message.variants.get(member) {
-        Some(entry) if peer < release(entry.since) => {
-            if peer < release(message.since) {
+        Some(entry) if peer < pack_release(entry.since) => {
+            if peer < pack_release(message.since) {
                 return fields(message, peer, &[]);
             }
             Some(Unknown {
@@ -288,54 +288,9 @@ impl<M> Walk<M> for &W<M> {
 #[inline(never)]
 fn unknown_value(table: &'static ProtoMessage, number: i32, peer: u64) -> Found {
     let value = table.value(number)?;
-    (peer < release(value.since)).then_some(Unknown {
+    (peer < pack_release(value.since)).then_some(Unknown {
         message: table.rust,
         part: Part::Variant(value.name),
         since: value.since,
     })
-}
-
-/// A release of the tables, packed: [`pack_release`], with the common form `d.d.d` (one
-/// digit each) read at once. Only the guard's slow path (a peer older than a message's
-/// newest part) reads release texts.
-#[inline]
-fn release(text: &str) -> u64 {
-    match *text.as_bytes() {
-        [
-            major @ b'0'..=b'9',
-            b'.',
-            minor @ b'0'..=b'9',
-            b'.',
-            patch @ b'0'..=b'9',
-        ] => pack(
-            u64::from(major - b'0'),
-            u64::from(minor - b'0'),
-            u64::from(patch - b'0'),
-        ),
-        _ => pack_release(text),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::release;
-    use crate::guard::pack_release;
-
-    #[test]
-    fn releases_read_as_pack_release_reads_them() {
-        for text in [
-            "0.9.0",
-            "1.2.3",
-            "9.9.9",
-            "0.10.0",
-            "10.0.1",
-            "1.2.0-rc.1",
-            "",
-            "0.0.0",
-            "1.2",
-            "a.b.c",
-        ] {
-            assert_eq!(release(text), pack_release(text), "{text}");
-        }
-    }
 }
