@@ -214,3 +214,95 @@ fn an_ignorable_field_is_cleared_for_an_older_peer() {
     let new = session_with("0.0.9");
     assert_eq!(new.prepare(&value).unwrap().hints, ["x"]);
 }
+
+/// A message with an ignorable field, held by [`Batch`] in each way prost holds messages.
+#[derive(Clone, PartialEq, ::prost::Message, ProstCompat)]
+#[compat(proto = "spire.Entry", from = "agent", to = "server")]
+/// @since 0.0.8
+pub struct Entry {
+    #[prost(string, tag = "1")]
+    pub id: ::prost::alloc::string::String,
+    /// @since 0.0.9 @ignorable
+    #[prost(string, tag = "2")]
+    pub note: ::prost::alloc::string::String,
+}
+
+/// Messages and enum values in every container prost-build generates for them.
+#[derive(Clone, PartialEq, ::prost::Message, ProstCompat)]
+#[compat(proto = "spire.Batch", from = "agent", to = "server")]
+/// @since 0.0.8
+pub struct Batch {
+    #[prost(message, repeated, tag = "1")]
+    pub list: ::prost::alloc::vec::Vec<Entry>,
+    #[prost(map = "string, message", tag = "2")]
+    pub by_id: ::std::collections::HashMap<::prost::alloc::string::String, Entry>,
+    #[prost(btree_map = "uint32, message", tag = "3")]
+    pub ordered: ::prost::alloc::collections::BTreeMap<u32, Entry>,
+    #[prost(message, optional, boxed, tag = "4")]
+    pub boxed: ::core::option::Option<::prost::alloc::boxed::Box<Entry>>,
+    #[prost(enumeration = "Status", repeated, tag = "5")]
+    pub statuses: ::prost::alloc::vec::Vec<i32>,
+    #[prost(map = "string, enumeration(Status)", tag = "6")]
+    pub status_by_id: ::std::collections::HashMap<::prost::alloc::string::String, i32>,
+    #[prost(enumeration = "Status", optional, tag = "7")]
+    pub last: ::core::option::Option<i32>,
+}
+
+fn entry(note: &str) -> Entry {
+    Entry {
+        id: "e".into(),
+        note: note.into(),
+    }
+}
+
+#[test]
+fn the_walk_reaches_every_container_prost_generates() {
+    let old = session_with("0.0.8");
+    let new = session_with("0.0.9");
+    let full = Batch {
+        list: vec![entry(""), entry("a")],
+        by_id: [("k".to_owned(), entry("b"))].into(),
+        ordered: [(1, entry("c"))].into(),
+        boxed: Some(Box::new(entry("d"))),
+        ..Batch::default()
+    };
+    // The notes are ignorable: the guard lets them through, `prepare` clears every one
+    // of them for the older agent and none for the newer.
+    assert!(old.guard(&full).is_ok());
+    let sent = old.prepare(&full).unwrap();
+    assert!(sent.list.iter().all(|e| e.note.is_empty()));
+    assert!(sent.by_id.values().all(|e| e.note.is_empty()));
+    assert!(sent.ordered.values().all(|e| e.note.is_empty()));
+    assert!(sent.boxed.as_ref().unwrap().note.is_empty());
+    assert_eq!(sent.list.len(), 2);
+    assert_eq!(*new.prepare(&full).unwrap(), full);
+
+    // An enum value the agent predates, wherever it is held, is refused by name.
+    let draining = Status::Draining as i32;
+    for batch in [
+        Batch {
+            statuses: vec![Status::Ok as i32, draining],
+            ..Batch::default()
+        },
+        Batch {
+            status_by_id: [("k".to_owned(), draining)].into(),
+            ..Batch::default()
+        },
+        Batch {
+            last: Some(draining),
+            ..Batch::default()
+        },
+    ] {
+        assert_eq!(
+            old.guard(&batch).unwrap_err().part(),
+            compat_runtime::guard::Part::Variant("Draining")
+        );
+        assert!(new.guard(&batch).is_ok());
+    }
+    // A number the enum does not list is passed on as it came (an open enum keeps it).
+    let unknown = Batch {
+        statuses: vec![42],
+        ..Batch::default()
+    };
+    assert!(old.guard(&unknown).is_ok());
+}

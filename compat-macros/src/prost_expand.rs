@@ -109,6 +109,9 @@ fn newest(item: &Item<'_>) -> TokenStream {
 }
 
 fn routes(item: &Item<'_>) -> TokenStream {
+    if item.routes.is_empty() {
+        return quote!(p::NO_ROUTES);
+    }
     let routes = item
         .routes
         .iter()
@@ -143,11 +146,11 @@ fn tables(item: &Item<'_>) -> (TokenStream, TokenStream) {
     let (entries, fields, values, kind) = match &item.body {
         Body::Message(fields) => {
             let (entries, fields) = message_fields(fields, &own);
-            (entries, fields, quote!(&[]), quote!(Message))
+            (entries, fields, quote!(p::NO_VALUES), quote!(Message))
         }
         Body::Oneof(fields) => {
             let (entries, fields) = oneof_members(fields, &own);
-            (entries, fields, quote!(&[]), quote!(Oneof))
+            (entries, fields, quote!(p::NO_VALUES), quote!(Oneof))
         }
         Body::Enum(values) => {
             let variants = values.iter().map(|v| {
@@ -160,13 +163,13 @@ fn tables(item: &Item<'_>) -> (TokenStream, TokenStream) {
                     &v.ident.to_string(),
                     &since,
                     &v.number.to_string(),
-                    &quote!(&[]),
+                    &quote!(p::NO_FIELDS),
                     &quote!(Unit),
                 )
             });
             (
-                quote!(p::Kind::Enum, &[], &[#(#variants),*]),
-                quote!(&[]),
+                quote!(p::ENUM, p::NO_FIELDS, &[#(#variants),*]),
+                quote!(p::NO_PROTO_FIELDS),
                 proto_values(values, &own),
                 quote!(Enum),
             )
@@ -199,12 +202,12 @@ fn message_fields(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
     });
     (
         quote!(
-            p::Kind::Struct(p::Shape::Named),
+            p::STRUCT_NAMED,
             {
                 const F: &[p::Field] = &p::fields([#(#plain),*]);
                 F
             },
-            &[]
+            p::NO_VARIANTS
         ),
         quote!(&p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*])),
     )
@@ -230,7 +233,7 @@ fn oneof_members(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
         quote!((#number, #name, #since, #ty, #cardinality, #ignorable, #deprecated))
     });
     (
-        quote!(p::Kind::Enum, &[], &[#(#variants),*]),
+        quote!(p::ENUM, p::NO_FIELDS, &[#(#variants),*]),
         quote!(&p::proto_fields([#(#members),*])),
     )
 }
@@ -245,8 +248,19 @@ fn proto_table(
     let rust = item.ident.to_string();
     let (own, _) = since(item);
     let full = item.proto.clone().unwrap_or_else(|| rust.clone());
-    let reserved = item.reserved.iter().map(|(a, b)| quote!((#a, #b)));
-    let reserved_names = &item.reserved_names;
+    // Empty lists as `p`'s constants, as the kinds are (see `__c::NO_FIELDS`).
+    let reserved = if item.reserved.is_empty() {
+        quote!(p::NO_RESERVED)
+    } else {
+        let reserved = item.reserved.iter().map(|(a, b)| quote!((#a, #b)));
+        quote!(&[#(#reserved),*])
+    };
+    let reserved_names = if item.reserved_names.is_empty() {
+        quote!(p::NO_NAMES)
+    } else {
+        let names = &item.reserved_names;
+        quote!(&[#(#names),*])
+    };
     // The routes are the `Message` table's: read, not written twice.
     quote!(&p::ProtoMessage {
         name: #full,
@@ -256,8 +270,8 @@ fn proto_table(
         routes: <Self as p::Compat>::MESSAGE.routes,
         fields: #fields,
         values: #values,
-        reserved: &[#(#reserved),*],
-        reserved_names: &[#(#reserved_names),*],
+        reserved: #reserved,
+        reserved_names: #reserved_names,
     })
 }
 
@@ -272,7 +286,7 @@ fn variant(
 ) -> TokenStream {
     quote!(p::Variant {
         name: #name,
-        wire: p::WireName { serialize: #number, deserialize: #number, aliases: &[] },
+        wire: p::WireName { serialize: #number, deserialize: #number, aliases: p::NO_ALIASES },
         since: #since,
         shape: p::Shape::#shape,
         fields: #fields,

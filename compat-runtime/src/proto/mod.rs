@@ -56,7 +56,9 @@ pub mod __private {
         TypeRef,
     };
     pub use crate::guard::pack_release;
-    pub use crate::message::__private::{field, message};
+    pub use crate::message::__private::{
+        ENUM, NO_FIELDS, NO_VARIANTS, STRUCT_NAMED, field, message,
+    };
     pub use crate::message::{Compat, Field, Kind, Message, Route, Shape, Variant, WireName};
 
     // Each scalar type as a constant (`p::UINT32`): one short path per scalar field in the
@@ -73,6 +75,22 @@ pub mod __private {
         SINT32 Sint32, SINT64 Sint64, FIXED32 Fixed32, FIXED64 Fixed64, SFIXED32 Sfixed32,
         SFIXED64 Sfixed64, BOOL Bool, STRING String, BYTES Bytes,
     }
+
+    // Empty lists as constants, for the reason of `__c::NO_FIELDS`: a constant operand
+    // costs the compiler no proof per table that it holds no interior mutability.
+
+    /// No routes (a oneof's: it travels as its message does).
+    pub const NO_ROUTES: &[Route] = &[];
+    /// No aliases of a wire name (numbers have none).
+    pub const NO_ALIASES: &[&str] = &[];
+    /// The fields of an enum's protobuf table.
+    pub const NO_PROTO_FIELDS: &[ProtoField] = &[];
+    /// The values of a message's or oneof's protobuf table.
+    pub const NO_VALUES: &[ProtoValue] = &[];
+    /// No `reserved` numbers.
+    pub const NO_RESERVED: &[(i32, i32)] = &[];
+    /// No `reserved` names.
+    pub const NO_NAMES: &[&str] = &[];
 
     /// [`Cardinality::Implicit`], as the rows write it.
     pub const IMPLICIT: Cardinality = Cardinality::Implicit;

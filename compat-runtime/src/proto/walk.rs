@@ -20,101 +20,173 @@ pub type Found = Option<Unknown>;
 
 /// The messages a field holds, as prost generates the field: the message itself (a oneof
 /// member, a proto2 `required` field), boxed, in an `Option` (a singular field), a `Vec`
-/// (`repeated`), or as a map's values.
+/// (`repeated`), or as a map's values. Each walk is written out per container, with no
+/// closure and no iterator adapter: what the user's crate instantiates per message type is
+/// a loop or a `match`, not a chain of `find_map`, `try_fold` and a closure per call
+/// (benches/compile_time.sh, the prost family).
 pub trait Holds<M> {
-    /// The first `Some` of `f` over the messages held.
-    fn find<R>(&self, f: impl FnMut(&M) -> Option<R>) -> Option<R>;
-    /// `f` on each message held.
-    fn each_mut(&mut self, f: impl FnMut(&mut M));
+    /// The first part a peer at `peer` does not know in the messages held.
+    fn find(&self, peer: u64) -> Found
+    where
+        M: Table;
+    /// Whether a message held has an `@ignorable` part a peer at `peer` predates.
+    fn needs(&self, peer: u64) -> bool
+    where
+        M: Table;
+    /// Clears the `@ignorable` parts a peer at `peer` predates in each message held.
+    fn clear(&mut self, peer: u64)
+    where
+        M: Table;
 }
 
-impl<M> Holds<M> for M {
-    #[inline]
-    fn find<R>(&self, mut f: impl FnMut(&M) -> Option<R>) -> Option<R> {
-        f(self)
-    }
-    #[inline]
-    fn each_mut(&mut self, mut f: impl FnMut(&mut M)) {
-        f(self);
-    }
-}
-
-impl<M> Holds<M> for Box<M> {
-    #[inline]
-    fn find<R>(&self, mut f: impl FnMut(&M) -> Option<R>) -> Option<R> {
-        f(self)
-    }
-    #[inline]
-    fn each_mut(&mut self, mut f: impl FnMut(&mut M)) {
-        f(self);
-    }
-}
-
-// The containers, each by its iterators over what it holds.
-macro_rules! holds {
-    ($([$($gen:ident),*] $ty:ty, |$v:ident| $iter:expr, |$w:ident| $iter_mut:expr;)*) => {$(
+// At most one message: the message itself, boxed, or in an `Option`, seen as an `Option`
+// of a reference to it.
+macro_rules! holds_maybe {
+    ($([$($gen:ident),*] $ty:ty, |$v:ident| $one:expr, |$w:ident| $one_mut:expr;)*) => {$(
         impl<M, $($gen),*> Holds<M> for $ty {
             #[inline]
-            fn find<R>(&self, f: impl FnMut(&M) -> Option<R>) -> Option<R> {
+            fn find(&self, peer: u64) -> Found
+            where
+                M: Table,
+            {
                 let $v = self;
-                $iter.find_map(f)
+                match $one {
+                    Some(m) => M::__walk_find(m, peer),
+                    None => None,
+                }
             }
             #[inline]
-            fn each_mut(&mut self, f: impl FnMut(&mut M)) {
+            fn needs(&self, peer: u64) -> bool
+            where
+                M: Table,
+            {
+                let $v = self;
+                match $one {
+                    Some(m) => M::__walk_needs(m, peer),
+                    None => false,
+                }
+            }
+            #[inline]
+            fn clear(&mut self, peer: u64)
+            where
+                M: Table,
+            {
                 let $w = self;
-                $iter_mut.for_each(f);
+                if let Some(m) = $one_mut {
+                    M::__walk_clear(m, peer);
+                }
             }
         }
     )*};
 }
 
-holds! {
-    [] Option<M>, |v| v.iter(), |w| w.iter_mut();
-    [] Option<Box<M>>, |v| v.as_deref().into_iter(), |w| w.as_deref_mut().into_iter();
-    [] Vec<M>, |v| v.iter(), |w| w.iter_mut();
+holds_maybe! {
+    [] M, |v| Some(v), |w| Some(w);
+    [] Box<M>, |v| Some(&**v), |w| Some(&mut **w);
+    [] Option<M>, |v| v, |w| w;
+    [] Option<Box<M>>, |v| v.as_deref(), |w| w.as_deref_mut();
+}
+
+// Any number of messages, by the container's iterators over them.
+macro_rules! holds_many {
+    ($([$($gen:ident),*] $ty:ty, |$v:ident| $iter:expr, |$w:ident| $iter_mut:expr;)*) => {$(
+        impl<M, $($gen),*> Holds<M> for $ty {
+            #[inline]
+            fn find(&self, peer: u64) -> Found
+            where
+                M: Table,
+            {
+                let $v = self;
+                for m in $iter {
+                    if let found @ Some(_) = M::__walk_find(m, peer) {
+                        return found;
+                    }
+                }
+                None
+            }
+            #[inline]
+            fn needs(&self, peer: u64) -> bool
+            where
+                M: Table,
+            {
+                let $v = self;
+                for m in $iter {
+                    if M::__walk_needs(m, peer) {
+                        return true;
+                    }
+                }
+                false
+            }
+            #[inline]
+            fn clear(&mut self, peer: u64)
+            where
+                M: Table,
+            {
+                let $w = self;
+                for m in $iter_mut {
+                    M::__walk_clear(m, peer);
+                }
+            }
+        }
+    )*};
+}
+
+holds_many! {
+    [] Vec<M>, |v| v, |w| w;
     [K, S] HashMap<K, M, S>, |v| v.values(), |w| w.values_mut();
     [K] BTreeMap<K, M>, |v| v.values(), |w| w.values_mut();
 }
 
 /// The numbers an `enumeration` field holds: an `i32`, in an `Option`, a `Vec`, or as a
-/// map's values.
+/// map's values. Not generic over the enum: the loops are compiled once, here, not in
+/// each user's crate.
 pub trait Numbers {
-    /// The first `Some` of `f` over the numbers held.
-    fn find<R>(&self, f: impl FnMut(i32) -> Option<R>) -> Option<R>;
+    /// The first of the numbers held that is a value of `table` (an enum's) a peer at
+    /// `peer` predates. Numbers the enum does not list (an open enum keeps them) are
+    /// passed on as they came.
+    fn unknown(&self, table: &'static ProtoMessage, peer: u64) -> Found;
 }
 
 impl Numbers for i32 {
     #[inline]
-    fn find<R>(&self, mut f: impl FnMut(i32) -> Option<R>) -> Option<R> {
-        f(*self)
+    fn unknown(&self, table: &'static ProtoMessage, peer: u64) -> Found {
+        unknown_value(table, *self, peer)
     }
 }
 
 impl Numbers for Option<i32> {
     #[inline]
-    fn find<R>(&self, f: impl FnMut(i32) -> Option<R>) -> Option<R> {
-        self.and_then(f)
+    fn unknown(&self, table: &'static ProtoMessage, peer: u64) -> Found {
+        self.and_then(|number| unknown_value(table, number, peer))
     }
 }
 
 impl Numbers for Vec<i32> {
-    #[inline]
-    fn find<R>(&self, mut f: impl FnMut(i32) -> Option<R>) -> Option<R> {
-        self.iter().find_map(|&n| f(n))
+    fn unknown(&self, table: &'static ProtoMessage, peer: u64) -> Found {
+        self.iter()
+            .find_map(|&number| unknown_value(table, number, peer))
     }
 }
 
 impl<K, S> Numbers for HashMap<K, i32, S> {
-    #[inline]
-    fn find<R>(&self, mut f: impl FnMut(i32) -> Option<R>) -> Option<R> {
-        self.values().find_map(|&n| f(n))
+    fn unknown(&self, table: &'static ProtoMessage, peer: u64) -> Found {
+        for &number in self.values() {
+            if let found @ Some(_) = unknown_value(table, number, peer) {
+                return found;
+            }
+        }
+        None
     }
 }
 
 impl<K> Numbers for BTreeMap<K, i32> {
-    #[inline]
-    fn find<R>(&self, mut f: impl FnMut(i32) -> Option<R>) -> Option<R> {
-        self.values().find_map(|&n| f(n))
+    fn unknown(&self, table: &'static ProtoMessage, peer: u64) -> Found {
+        for &number in self.values() {
+            if let found @ Some(_) = unknown_value(table, number, peer) {
+                return found;
+            }
+        }
+        None
     }
 }
 
@@ -245,22 +317,22 @@ impl<M: Table> Walk<M> for W<M> {
     }
     #[inline]
     fn find<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64) -> Found {
-        value.find(|m| m.__walk_find(peer))
+        value.find(peer)
     }
     #[inline]
     fn needs<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64) -> bool {
-        value.find(|m| m.__walk_needs(peer).then_some(())).is_some()
+        value.needs(peer)
     }
     #[inline]
     fn clear<C: Holds<M> + ?Sized>(&self, value: &mut C, peer: u64) {
-        value.each_mut(|m| m.__walk_clear(peer));
+        value.clear(peer);
     }
     #[inline]
     fn values<C: Numbers + ?Sized>(&self, value: &C, peer: u64) -> Found {
         if M::__walk_newest(1) <= peer {
             return None;
         }
-        value.find(|number| unknown_value(M::TABLE, number, peer))
+        value.unknown(M::TABLE, peer)
     }
 }
 

@@ -12,7 +12,7 @@
 //! break, as in buf.
 
 use super::table::{Cardinality, Proto, ProtoField, ProtoKind, ProtoMessage, ProtoType, Scalar};
-use crate::guard::Guard;
+use crate::guard::NESTING;
 use crate::unreadable::Unknown;
 
 /// What a field of a prost message may hold as a message or enum: a type that derives
@@ -61,32 +61,34 @@ pub trait Table {
 }
 
 // The error names `Table` and its fix, not `Proto`, which a user never implements by hand.
+// The walks call the `Compat` methods the derive writes, not `Guard`'s wrappers of them:
+// one function fewer per walk for each message type in the user's crate to compile.
 #[diagnostic::do_not_recommend]
 impl<T: Proto> Table for T {
     const TABLE: &'static ProtoMessage = T::PROTO;
 
     #[inline]
     fn __walk_newest(depth: u32) -> u64 {
-        T::newest_within(depth)
+        T::__newest_within(depth)
     }
 
     #[inline]
     fn __walk_find(&self, peer: u64) -> Option<Unknown> {
-        if T::newest() <= peer {
+        if T::__newest_within(NESTING) <= peer {
             return None;
         }
-        self.unreadable(peer)
+        self.__unreadable(peer)
     }
 
     #[inline]
     fn __walk_needs(&self, peer: u64) -> bool {
-        T::newest() > peer && self.needs_strip(peer)
+        T::__newest_within(NESTING) > peer && self.__needs_strip(peer)
     }
 
     #[inline]
     fn __walk_clear(&mut self, peer: u64) {
-        if T::newest() > peer {
-            self.strip(peer);
+        if T::__newest_within(NESTING) > peer {
+            self.__strip(peer);
         }
     }
 }
