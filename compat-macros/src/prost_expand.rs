@@ -376,7 +376,7 @@ fn newest_within(fields: &[Field]) -> TokenStream {
         .iter()
         .filter_map(|f| nested(f).map(|(ty, _)| ty))
         .filter(|ty| seen.insert(ty.to_string()))
-        .map(|ty| quote!((&p::W::<#ty>::new()).newest(depth - 1)))
+        .map(|ty| quote!(p::w::<#ty>().newest(depth - 1)))
         .collect();
     if nested.is_empty() {
         return TokenStream::new();
@@ -436,9 +436,9 @@ fn message_guard(fields: &[Field]) -> TokenStream {
         let (ty, message) = nested(f)?;
         let ident = ident(f);
         Some(if message {
-            quote!(if let found @ Some(_) = (&p::W::<#ty>::new()).find(&self.#ident, peer) { return found; })
+            quote!(if let found @ Some(_) = p::w::<#ty>().find(&self.#ident, peer) { return found; })
         } else {
-            quote!(if let found @ Some(_) = (&p::W::<#ty>::new()).values(&self.#ident, peer) { return found; })
+            quote!(if let found @ Some(_) = p::w::<#ty>().values(&self.#ident, peer) { return found; })
         })
     });
     let strip_checks = newer(true).map(|(i, f)| {
@@ -459,10 +459,10 @@ fn message_guard(fields: &[Field]) -> TokenStream {
         .collect();
     let needs = held
         .iter()
-        .map(|(ty, ident)| quote!(|| (&p::W::<#ty>::new()).needs(&self.#ident, peer)));
+        .map(|(ty, ident)| quote!(|| p::w::<#ty>().needs(&self.#ident, peer)));
     let clears = held
         .iter()
-        .map(|(ty, ident)| quote!((&p::W::<#ty>::new()).clear(&mut self.#ident, peer);));
+        .map(|(ty, ident)| quote!(p::w::<#ty>().clear(&mut self.#ident, peer);));
     // `if let` rather than `is_some()`: a pattern, not a method for the compiler to look up.
     let unreadable = quote! {
         #newest
@@ -513,8 +513,8 @@ fn oneof_guard(fields: &[Field]) -> TokenStream {
     let arms = fields.iter().enumerate().map(|(i, f)| {
         let variant = ident(f);
         let inner = match nested(f) {
-            Some((ty, true)) => quote!((&p::W::<#ty>::new()).find(value, peer)),
-            Some((ty, false)) => quote!((&p::W::<#ty>::new()).values(value, peer)),
+            Some((ty, true)) => quote!(p::w::<#ty>().find(value, peer)),
+            Some((ty, false)) => quote!(p::w::<#ty>().values(value, peer)),
             None => quote!({
                 let _ = value;
                 None

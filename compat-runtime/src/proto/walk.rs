@@ -274,21 +274,16 @@ pub fn member(message: &'static Message, peer: u64, member: usize, inner: Found)
     }
 }
 
-/// A field's message or enum type, for [`Walk`]: `(&W::<M>::new()).find(&field, peer)`.
+/// A field's message or enum type, for [`Walk`]: `p::w::<M>().find(&field, peer)`.
 pub struct W<M>(PhantomData<fn() -> M>);
 
-impl<M> W<M> {
-    /// The walk of `M`. A call, not a constant: `&W::<M>::new()` in a method body is a
-    /// temporary, where `&W::<M>::NEW` would be a promoted constant that the compiler
-    /// builds and evaluates on its own, once per use.
-    #[inline]
-    #[allow(
-        clippy::new_without_default,
-        reason = "only the derive's code makes one"
-    )]
-    pub fn new() -> Self {
-        W(PhantomData)
-    }
+/// The walk of `M`, for a method call on it. A plain function: its path resolves by name,
+/// where `W::<M>::new` is an associated item that the compiler looks up among `W`'s impls
+/// at each use; and the reference it returns is the method's receiver, with no temporary
+/// to borrow in the caller (benches/compile_time.sh, the prost family).
+#[inline]
+pub const fn w<M>() -> &'static W<M> {
+    &W(PhantomData)
 }
 
 /// The walk of what a field holds, through its type's table: a type that derives
