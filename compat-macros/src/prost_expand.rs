@@ -369,25 +369,28 @@ fn nested(field: &Field) -> Option<(TokenStream, bool)> {
 }
 
 /// `__newest_within`: the item's own newest, folded with that of each type its fields hold
-/// (once per type).
+/// (once per type), one call inside the next.
 fn newest_within(fields: &[Field]) -> TokenStream {
     let mut seen = std::collections::BTreeSet::new();
     let nested: Vec<TokenStream> = fields
         .iter()
         .filter_map(|f| nested(f).map(|(ty, _)| ty))
         .filter(|ty| seen.insert(ty.to_string()))
-        .map(|ty| quote!(p::w::<#ty>().newest(depth - 1)))
         .collect();
     if nested.is_empty() {
         return TokenStream::new();
     }
+    let fold = nested.iter().fold(
+        quote!(Self::MESSAGE.newest),
+        |newest, ty| quote!(p::w::<#ty>().newest(depth, #newest)),
+    );
     quote! {
         #[inline]
         fn __newest_within(depth: u32) -> u64 {
             if depth == 0 {
                 return u64::MAX;
             }
-            p::newest(Self::MESSAGE.newest, [#(#nested),*])
+            #fold
         }
     }
 }

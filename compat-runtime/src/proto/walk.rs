@@ -190,19 +190,6 @@ impl<K> Numbers for BTreeMap<K, i32> {
     }
 }
 
-/// The newest of the message's own `newest` and its nested types' (`nested`).
-#[inline]
-pub const fn newest<const N: usize>(own: u64, nested: [u64; N]) -> u64 {
-    let (mut newest, mut i) = (own, 0);
-    while i < N {
-        if nested[i] > newest {
-            newest = nested[i];
-        }
-        i += 1;
-    }
-    newest
-}
-
 /// The first part of a message that a peer at `peer` does not know: the message itself,
 /// then the fields at `checks` (`(index in the table, holds a value)`) it predates.
 #[inline(never)]
@@ -291,8 +278,10 @@ pub const fn w<M>() -> &'static W<M> {
 /// falls back to the impl on `&W<M>`, which walks nothing: the protobuf table's
 /// `__p::table::<M>` is where such a type is refused, with one error that names the fix.
 pub trait Walk<M> {
-    /// The newest release of `M` and what it holds.
-    fn newest(&self, depth: u32) -> u64;
+    /// The newer of `newest` and the newest release of `M` and what it holds, looked at
+    /// `depth` levels down (one less than the caller's). A fold, one call per type held,
+    /// rather than an array and a generic function for the derive's code to build.
+    fn newest(&self, depth: u32, newest: u64) -> u64;
     /// The first part a peer at `peer` does not know in the messages `value` holds.
     fn find<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64) -> Found;
     /// Whether a message `value` holds has an `@ignorable` part to clear for `peer`.
@@ -307,8 +296,9 @@ pub trait Walk<M> {
 
 impl<M: Table> Walk<M> for W<M> {
     #[inline]
-    fn newest(&self, depth: u32) -> u64 {
-        M::__walk_newest(depth)
+    fn newest(&self, depth: u32, newest: u64) -> u64 {
+        let held = M::__walk_newest(depth - 1);
+        if held > newest { held } else { newest }
     }
     #[inline]
     fn find<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64) -> Found {
@@ -333,8 +323,8 @@ impl<M: Table> Walk<M> for W<M> {
 
 impl<M> Walk<M> for &W<M> {
     #[inline]
-    fn newest(&self, _: u32) -> u64 {
-        0
+    fn newest(&self, _: u32, newest: u64) -> u64 {
+        newest
     }
     #[inline]
     fn find<C: Holds<M> + ?Sized>(&self, _: &C, _: u64) -> Found {
