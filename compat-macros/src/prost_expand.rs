@@ -435,14 +435,18 @@ fn message_guard(fields: &[Field]) -> TokenStream {
         let present = present(f);
         quote!((#i, #present))
     });
-    let walks = fields.iter().filter_map(|f| {
-        let (ty, message) = nested(f)?;
+    let checks = quote!(p::guard_fields(Self::MESSAGE, peer, &[#(#checks),*]));
+    // One expression: each field's walk takes the answer so far and passes it on.
+    let walks = fields.iter().fold(checks, |found, f| {
+        let Some((ty, message)) = nested(f) else {
+            return found;
+        };
         let ident = ident(f);
-        Some(if message {
-            quote!(if let found @ Some(_) = p::w::<#ty>().find(&self.#ident, peer) { return found; })
+        if message {
+            quote!(p::w::<#ty>().find(&self.#ident, peer, #found))
         } else {
-            quote!(if let found @ Some(_) = p::w::<#ty>().values(&self.#ident, peer) { return found; })
-        })
+            quote!(p::w::<#ty>().values(&self.#ident, peer, #found))
+        }
     });
     let strip_checks = newer(true).map(|(i, f)| {
         let present = present(f);
@@ -450,7 +454,7 @@ fn message_guard(fields: &[Field]) -> TokenStream {
     });
     let resets = newer(true).map(|(i, f)| {
         let ident = ident(f);
-        quote!(if p::older(Self::MESSAGE, peer, #i) { self.#ident = ::core::default::Default::default(); })
+        quote!(p::reset(Self::MESSAGE, peer, #i, &mut self.#ident);)
     });
     let held: Vec<(TokenStream, syn::Ident)> = fields
         .iter()
@@ -460,22 +464,14 @@ fn message_guard(fields: &[Field]) -> TokenStream {
                 .map(|(ty, _)| (ty, ident(f)))
         })
         .collect();
-    let needs = held
-        .iter()
-        .map(|(ty, ident)| quote!(|| p::w::<#ty>().needs(&self.#ident, peer)));
     let clears = held
         .iter()
         .map(|(ty, ident)| quote!(p::w::<#ty>().clear(&mut self.#ident, peer);));
-    // `if let` rather than `is_some()`: a pattern, not a method for the compiler to look up.
     let unreadable = quote! {
         #newest
         #[inline]
         fn __unreadable(&self, peer: u64) -> p::Found {
-            if let found @ Some(_) = p::guard_fields(Self::MESSAGE, peer, &[#(#checks),*]) {
-                return found;
-            }
-            #(#walks)*
-            None
+            #walks
         }
     };
     // Nothing ignorable here and no message held that may have some: the trait's defaults
@@ -489,11 +485,15 @@ fn message_guard(fields: &[Field]) -> TokenStream {
     } else {
         quote!(p::any(Self::MESSAGE, peer, &[#(#strip_checks),*]))
     };
+    let needs = held.iter().fold(
+        own,
+        |needs, (ty, ident)| quote!(p::w::<#ty>().needs(&self.#ident, peer, #needs)),
+    );
     quote! {
         #unreadable
         #[inline]
         fn __needs_strip(&self, peer: u64) -> bool {
-            #own #(#needs)*
+            #needs
         }
         #[inline]
         fn __strip(&mut self, peer: u64) {
@@ -516,8 +516,8 @@ fn oneof_guard(fields: &[Field]) -> TokenStream {
     let arms = fields.iter().enumerate().map(|(i, f)| {
         let variant = ident(f);
         let inner = match nested(f) {
-            Some((ty, true)) => quote!(p::w::<#ty>().find(value, peer)),
-            Some((ty, false)) => quote!(p::w::<#ty>().values(value, peer)),
+            Some((ty, true)) => quote!(p::w::<#ty>().find(value, peer, None)),
+            Some((ty, false)) => quote!(p::w::<#ty>().values(value, peer, None)),
             None => quote!({
                 let _ = value;
                 None

@@ -228,12 +228,23 @@ pub fn any(message: &'static Message, peer: u64, checks: &[(usize, bool)]) -> bo
 
 /// Whether a peer at `peer` predates the field at `index` of the table.
 #[inline]
-pub fn older(message: &'static Message, peer: u64, index: usize) -> bool {
+fn older(message: &'static Message, peer: u64, index: usize) -> bool {
     peer < message.newest
         && message
             .fields
             .get(index)
             .is_some_and(|field| peer < pack_release(field.since))
+}
+
+/// Resets `field` (the `@ignorable` field at `index` of the table) to its default when a
+/// peer at `peer` predates it. The test, the assignment and the old value's drop are
+/// generic code here, compiled where used, not a branch and a drop in each derived
+/// `__strip` for the user's crate to check.
+#[inline]
+pub fn reset<T: Default>(message: &'static Message, peer: u64, index: usize, field: &mut T) {
+    if older(message, peer, index) {
+        *field = T::default();
+    }
 }
 
 /// The first part of a oneof's member (index `member` of the table) that a peer at `peer`
@@ -282,16 +293,19 @@ pub trait Walk<M> {
     /// `depth` levels down (one less than the caller's). A fold, one call per type held,
     /// rather than an array and a generic function for the derive's code to build.
     fn newest(&self, depth: u32, newest: u64) -> u64;
-    /// The first part a peer at `peer` does not know in the messages `value` holds.
-    fn find<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64) -> Found;
-    /// Whether a message `value` holds has an `@ignorable` part to clear for `peer`.
-    fn needs<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64) -> bool;
+    /// `found`, else the first part a peer at `peer` does not know in the messages `value`
+    /// holds. The walks of a message's fields are one expression, each call taking the
+    /// previous one's answer: no `if let` and `return` per field in the derived code.
+    fn find<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64, found: Found) -> Found;
+    /// `needs`, or whether a message `value` holds has an `@ignorable` part to clear for
+    /// `peer` (folded as [`Walk::find`] is).
+    fn needs<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64, needs: bool) -> bool;
     /// Clears the `@ignorable` parts a peer at `peer` predates in what `value` holds.
     fn clear<C: Holds<M> + ?Sized>(&self, value: &mut C, peer: u64);
-    /// The first of the enum values `value` holds that a peer at `peer` does not know, as
-    /// a variant of the enum `M`. Numbers the enum does not list (an open enum keeps them)
-    /// are passed on as they came.
-    fn values<C: Numbers + ?Sized>(&self, value: &C, peer: u64) -> Found;
+    /// `found`, else the first of the enum values `value` holds that a peer at `peer` does
+    /// not know, as a variant of the enum `M`. Numbers the enum does not list (an open enum
+    /// keeps them) are passed on as they came.
+    fn values<C: Numbers + ?Sized>(&self, value: &C, peer: u64, found: Found) -> Found;
 }
 
 impl<M: Table> Walk<M> for W<M> {
@@ -301,21 +315,24 @@ impl<M: Table> Walk<M> for W<M> {
         if held > newest { held } else { newest }
     }
     #[inline]
-    fn find<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64) -> Found {
+    fn find<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64, found: Found) -> Found {
+        if found.is_some() {
+            return found;
+        }
         value.find(peer)
     }
     #[inline]
-    fn needs<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64) -> bool {
-        value.needs(peer)
+    fn needs<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64, needs: bool) -> bool {
+        needs || value.needs(peer)
     }
     #[inline]
     fn clear<C: Holds<M> + ?Sized>(&self, value: &mut C, peer: u64) {
         value.clear(peer);
     }
     #[inline]
-    fn values<C: Numbers + ?Sized>(&self, value: &C, peer: u64) -> Found {
-        if M::__walk_newest(1) <= peer {
-            return None;
+    fn values<C: Numbers + ?Sized>(&self, value: &C, peer: u64, found: Found) -> Found {
+        if found.is_some() || M::__walk_newest(1) <= peer {
+            return found;
         }
         value.unknown(M::TABLE, peer)
     }
@@ -327,18 +344,18 @@ impl<M> Walk<M> for &W<M> {
         newest
     }
     #[inline]
-    fn find<C: Holds<M> + ?Sized>(&self, _: &C, _: u64) -> Found {
-        None
+    fn find<C: Holds<M> + ?Sized>(&self, _: &C, _: u64, found: Found) -> Found {
+        found
     }
     #[inline]
-    fn needs<C: Holds<M> + ?Sized>(&self, _: &C, _: u64) -> bool {
-        false
+    fn needs<C: Holds<M> + ?Sized>(&self, _: &C, _: u64, needs: bool) -> bool {
+        needs
     }
     #[inline]
     fn clear<C: Holds<M> + ?Sized>(&self, _: &mut C, _: u64) {}
     #[inline]
-    fn values<C: Numbers + ?Sized>(&self, _: &C, _: u64) -> Found {
-        None
+    fn values<C: Numbers + ?Sized>(&self, _: &C, _: u64, found: Found) -> Found {
+        found
     }
 }
 
