@@ -369,7 +369,8 @@ fn nested(field: &Field) -> Option<(TokenStream, bool)> {
 }
 
 /// `__newest_within`: the item's own newest, folded with that of each type its fields hold
-/// (once per type), one call inside the next.
+/// (once per type), one call inside the next. The walk stops at depth 0 (the type may
+/// hold itself): [`Walk::newest`] answers `u64::MAX` there, "too deep to tell".
 fn newest_within(fields: &[Field]) -> TokenStream {
     let mut seen = std::collections::BTreeSet::new();
     let nested: Vec<TokenStream> = fields
@@ -387,9 +388,6 @@ fn newest_within(fields: &[Field]) -> TokenStream {
     quote! {
         #[inline]
         fn __newest_within(depth: u32) -> u64 {
-            if depth == 0 {
-                return u64::MAX;
-            }
             #fold
         }
     }
@@ -515,15 +513,13 @@ fn oneof_guard(fields: &[Field]) -> TokenStream {
     let newest = newest_within(fields);
     let arms = fields.iter().enumerate().map(|(i, f)| {
         let variant = ident(f);
-        let inner = match nested(f) {
+        let walk = match nested(f) {
             Some((ty, true)) => quote!(p::w::<#ty>().find(value, peer, None)),
             Some((ty, false)) => quote!(p::w::<#ty>().values(value, peer, None)),
-            None => quote!({
-                let _ = value;
-                None
-            }),
+            // Nothing held to walk: no binding.
+            None => return quote!(Self::#variant(_) => p::member(Self::MESSAGE, peer, #i, None),),
         };
-        quote!(Self::#variant(value) => p::member(Self::MESSAGE, peer, #i, #inner),)
+        quote!(Self::#variant(value) => p::member(Self::MESSAGE, peer, #i, #walk),)
     });
     quote! {
         #newest

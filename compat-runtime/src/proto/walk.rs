@@ -289,9 +289,10 @@ pub const fn w<M>() -> &'static W<M> {
 /// falls back to the impl on `&W<M>`, which walks nothing: the protobuf table's
 /// `__p::table::<M>` is where such a type is refused, with one error that names the fix.
 pub trait Walk<M> {
-    /// The newer of `newest` and the newest release of `M` and what it holds, looked at
-    /// `depth` levels down (one less than the caller's). A fold, one call per type held,
-    /// rather than an array and a generic function for the derive's code to build.
+    /// The newer of `newest` and the newest release of `M` and what it holds, for a type
+    /// at `depth` that holds `M`; `u64::MAX` (too deep to tell: the slow path) at depth 0,
+    /// where the type may hold itself. A fold, one call per type held, rather than an
+    /// array and a generic function for the derive's code to build.
     fn newest(&self, depth: u32, newest: u64) -> u64;
     /// `found`, else the first part a peer at `peer` does not know in the messages `value`
     /// holds. The walks of a message's fields are one expression, each call taking the
@@ -311,6 +312,9 @@ pub trait Walk<M> {
 impl<M: Table> Walk<M> for W<M> {
     #[inline]
     fn newest(&self, depth: u32, newest: u64) -> u64 {
+        if depth == 0 {
+            return u64::MAX;
+        }
         let held = M::__walk_newest(depth - 1);
         if held > newest { held } else { newest }
     }
