@@ -383,7 +383,7 @@ fn newest_within(fields: &[Field]) -> TokenStream {
     }
     let fold = nested.iter().fold(
         quote!(Self::MESSAGE.newest),
-        |newest, ty| quote!(p::w::<#ty>().newest(depth, #newest)),
+        |newest, ty| quote!(None::<p::W<#ty>>.newest(depth, #newest)),
     );
     quote! {
         #[inline]
@@ -441,9 +441,9 @@ fn message_guard(fields: &[Field]) -> TokenStream {
         };
         let ident = ident(f);
         if message {
-            quote!(p::w::<#ty>().find(&self.#ident, peer, #found))
+            quote!(None::<p::W<#ty>>.find(&self.#ident, peer, #found))
         } else {
-            quote!(p::w::<#ty>().values(&self.#ident, peer, #found))
+            quote!(None::<p::W<#ty>>.values(&self.#ident, peer, #found))
         }
     });
     let strip_checks = newer(true).map(|(i, f)| {
@@ -464,7 +464,7 @@ fn message_guard(fields: &[Field]) -> TokenStream {
         .collect();
     let clears = held
         .iter()
-        .map(|(ty, ident)| quote!(p::w::<#ty>().clear(&mut self.#ident, peer);));
+        .map(|(ty, ident)| quote!(None::<p::W<#ty>>.clear(&mut self.#ident, peer);));
     let unreadable = quote! {
         #newest
         #[inline]
@@ -485,7 +485,7 @@ fn message_guard(fields: &[Field]) -> TokenStream {
     };
     let needs = held.iter().fold(
         own,
-        |needs, (ty, ident)| quote!(p::w::<#ty>().needs(&self.#ident, peer, #needs)),
+        |needs, (ty, ident)| quote!(None::<p::W<#ty>>.needs(&self.#ident, peer, #needs)),
     );
     quote! {
         #unreadable
@@ -514,8 +514,8 @@ fn oneof_guard(fields: &[Field]) -> TokenStream {
     let arms = fields.iter().enumerate().map(|(i, f)| {
         let variant = ident(f);
         let walk = match nested(f) {
-            Some((ty, true)) => quote!(p::w::<#ty>().find(value, peer, None)),
-            Some((ty, false)) => quote!(p::w::<#ty>().values(value, peer, None)),
+            Some((ty, true)) => quote!(None::<p::W<#ty>>.find(value, peer, None)),
+            Some((ty, false)) => quote!(None::<p::W<#ty>>.values(value, peer, None)),
             // Nothing held to walk: no binding.
             None => return quote!(Self::#variant(_) => p::member(Self::MESSAGE, peer, #i, None),),
         };

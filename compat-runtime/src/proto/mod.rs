@@ -231,7 +231,7 @@ pub mod __private {
     }
 
     pub use super::walk::{
-        Found, Holds, Numbers, W, Walk, any, fields as guard_fields, member, reset, w,
+        Found, Holds, Numbers, W, Walk, any, fields as guard_fields, member, reset,
     };
     pub use super::well_known::Table;
 

@@ -272,46 +272,42 @@ pub fn member(message: &'static Message, peer: u64, member: usize, inner: Found)
     }
 }
 
-/// A field's message or enum type, for [`Walk`]: `p::w::<M>().find(&field, peer)`.
+/// A field's message or enum type, for [`Walk`]: `None::<p::W<M>>.find(&field, peer, None)`.
+/// Never made: the receiver is `None` of it, a constant value of the type, with no call
+/// to make and no path among impls to look up for the compiler, per use (where
+/// `W::<M>::new()` was both; benches/compile_time.sh, the prost family).
 pub struct W<M>(PhantomData<fn() -> M>);
-
-/// The walk of `M`, for a method call on it. A plain function: its path resolves by name,
-/// where `W::<M>::new` is an associated item that the compiler looks up among `W`'s impls
-/// at each use; and the reference it returns is the method's receiver, with no temporary
-/// to borrow in the caller (benches/compile_time.sh, the prost family).
-#[inline]
-pub const fn w<M>() -> &'static W<M> {
-    &W(PhantomData)
-}
 
 /// The walk of what a field holds, through its type's table: a type that derives
 /// `ProstCompat` is walked, a well-known type has nothing to walk. A type with neither
-/// falls back to the impl on `&W<M>`, which walks nothing: the protobuf table's
-/// `__p::table::<M>` is where such a type is refused, with one error that names the fix.
-pub trait Walk<M> {
+/// falls back to the impl on `&Option<W<M>>` (the method call's autoref), which walks
+/// nothing: the protobuf table's `__p::table::<M>` is where such a type is refused, with
+/// one error that names the fix. The methods take `self`: the receiver is a constant
+/// `None`, and its autoref (a promoted constant) is made only in that fallback.
+pub trait Walk<M>: Sized {
     /// The newer of `newest` and the newest release of `M` and what it holds, for a type
     /// at `depth` that holds `M`; `u64::MAX` (too deep to tell: the slow path) at depth 0,
     /// where the type may hold itself. A fold, one call per type held, rather than an
     /// array and a generic function for the derive's code to build.
-    fn newest(&self, depth: u32, newest: u64) -> u64;
+    fn newest(self, depth: u32, newest: u64) -> u64;
     /// `found`, else the first part a peer at `peer` does not know in the messages `value`
     /// holds. The walks of a message's fields are one expression, each call taking the
     /// previous one's answer: no `if let` and `return` per field in the derived code.
-    fn find<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64, found: Found) -> Found;
+    fn find<C: Holds<M> + ?Sized>(self, value: &C, peer: u64, found: Found) -> Found;
     /// `needs`, or whether a message `value` holds has an `@ignorable` part to clear for
     /// `peer` (folded as [`Walk::find`] is).
-    fn needs<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64, needs: bool) -> bool;
+    fn needs<C: Holds<M> + ?Sized>(self, value: &C, peer: u64, needs: bool) -> bool;
     /// Clears the `@ignorable` parts a peer at `peer` predates in what `value` holds.
-    fn clear<C: Holds<M> + ?Sized>(&self, value: &mut C, peer: u64);
+    fn clear<C: Holds<M> + ?Sized>(self, value: &mut C, peer: u64);
     /// `found`, else the first of the enum values `value` holds that a peer at `peer` does
     /// not know, as a variant of the enum `M`. Numbers the enum does not list (an open enum
     /// keeps them) are passed on as they came.
-    fn values<C: Numbers + ?Sized>(&self, value: &C, peer: u64, found: Found) -> Found;
+    fn values<C: Numbers + ?Sized>(self, value: &C, peer: u64, found: Found) -> Found;
 }
 
-impl<M: Table> Walk<M> for W<M> {
+impl<M: Table> Walk<M> for Option<W<M>> {
     #[inline]
-    fn newest(&self, depth: u32, newest: u64) -> u64 {
+    fn newest(self, depth: u32, newest: u64) -> u64 {
         if depth == 0 {
             return u64::MAX;
         }
@@ -319,22 +315,22 @@ impl<M: Table> Walk<M> for W<M> {
         if held > newest { held } else { newest }
     }
     #[inline]
-    fn find<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64, found: Found) -> Found {
+    fn find<C: Holds<M> + ?Sized>(self, value: &C, peer: u64, found: Found) -> Found {
         if found.is_some() {
             return found;
         }
         value.find(peer)
     }
     #[inline]
-    fn needs<C: Holds<M> + ?Sized>(&self, value: &C, peer: u64, needs: bool) -> bool {
+    fn needs<C: Holds<M> + ?Sized>(self, value: &C, peer: u64, needs: bool) -> bool {
         needs || value.needs(peer)
     }
     #[inline]
-    fn clear<C: Holds<M> + ?Sized>(&self, value: &mut C, peer: u64) {
+    fn clear<C: Holds<M> + ?Sized>(self, value: &mut C, peer: u64) {
         value.clear(peer);
     }
     #[inline]
-    fn values<C: Numbers + ?Sized>(&self, value: &C, peer: u64, found: Found) -> Found {
+    fn values<C: Numbers + ?Sized>(self, value: &C, peer: u64, found: Found) -> Found {
         if found.is_some() || M::__walk_newest(1) <= peer {
             return found;
         }
@@ -342,23 +338,23 @@ impl<M: Table> Walk<M> for W<M> {
     }
 }
 
-impl<M> Walk<M> for &W<M> {
+impl<M> Walk<M> for &Option<W<M>> {
     #[inline]
-    fn newest(&self, _: u32, newest: u64) -> u64 {
+    fn newest(self, _: u32, newest: u64) -> u64 {
         newest
     }
     #[inline]
-    fn find<C: Holds<M> + ?Sized>(&self, _: &C, _: u64, found: Found) -> Found {
+    fn find<C: Holds<M> + ?Sized>(self, _: &C, _: u64, found: Found) -> Found {
         found
     }
     #[inline]
-    fn needs<C: Holds<M> + ?Sized>(&self, _: &C, _: u64, needs: bool) -> bool {
+    fn needs<C: Holds<M> + ?Sized>(self, _: &C, _: u64, needs: bool) -> bool {
         needs
     }
     #[inline]
-    fn clear<C: Holds<M> + ?Sized>(&self, _: &mut C, _: u64) {}
+    fn clear<C: Holds<M> + ?Sized>(self, _: &mut C, _: u64) {}
     #[inline]
-    fn values<C: Numbers + ?Sized>(&self, _: &C, _: u64, found: Found) -> Found {
+    fn values<C: Numbers + ?Sized>(self, _: &C, _: u64, found: Found) -> Found {
         found
     }
 }
