@@ -454,8 +454,12 @@ fn message_guard(fields: &[Field]) -> TokenStream {
         let ident = ident(f);
         quote!(p::reset(Self::MESSAGE, peer, #i, &mut self.#ident);)
     });
+    // The messages held that may have something to strip. Not a oneof: its derive writes
+    // no `__needs_strip`/`__strip` (`oneof_guard`), so the walk into it would find the
+    // trait's defaults (nothing) at run time; written, it is calls to check per message.
     let held: Vec<(TokenStream, syn::Ident)> = fields
         .iter()
+        .filter(|f| !matches!(f.kind, Kind::Oneof(_)))
         .filter_map(|f| {
             nested(f)
                 .filter(|(_, message)| *message)
@@ -506,6 +510,8 @@ fn ident(field: &Field) -> syn::Ident {
         .unwrap_or_else(|_| syn::Ident::new_raw(&field.name, proc_macro2::Span::call_site()))
 }
 
+/// A oneof's guard: `__newest_within` and `__unreadable` only (`message_guard` relies on
+/// it: a message does not walk into its oneofs to strip).
 fn oneof_guard(fields: &[Field]) -> TokenStream {
     if nothing_to_walk(fields) {
         return TokenStream::new();
