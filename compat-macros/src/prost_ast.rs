@@ -554,23 +554,28 @@ fn map_kind(cx: &Ctxt, map: &str, ty: &Type, attr: &Attribute) -> Option<(Kind, 
     Some((kind, Cardinality::Map(key)))
 }
 
+/// prost's attribute, read key by key: a key and, after `=`, a string, with no general
+/// expression parsed for the value (the derive runs unoptimized in a debug build).
 fn parse_prost(attr: &Attribute) -> syn::Result<ProstAttr> {
     let mut out = ProstAttr::default();
-    let metas = attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)?;
-    for meta in &metas {
+    attr.parse_nested_meta(|meta| {
         let key = meta
-            .path()
+            .path
             .get_ident()
             .map(ToString::to_string)
             .unwrap_or_default();
-        let value = match meta {
-            Meta::NameValue(nv) => match &nv.value {
-                Expr::Lit(syn::ExprLit {
-                    lit: Lit::Str(s), ..
-                }) => Some(s.value()),
+        let value = if meta.input.peek(Token![=]) {
+            match meta.value()?.parse::<Lit>()? {
+                Lit::Str(s) => Some(s.value()),
                 _ => None,
-            },
-            _ => None,
+            }
+        } else {
+            if meta.input.peek(syn::token::Paren) {
+                // A list (`key(...)`): a key prost may grow, read as nothing.
+                let _list;
+                syn::parenthesized!(_list in meta.input);
+            }
+            None
         };
         match (key.as_str(), value) {
             ("message", _) => out.message = true,
@@ -590,7 +595,8 @@ fn parse_prost(attr: &Attribute) -> syn::Result<ProstAttr> {
                 }
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
