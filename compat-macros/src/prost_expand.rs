@@ -4,6 +4,7 @@
 //!
 //! [`Message`]: ../compat_runtime/message/struct.Message.html
 
+use crate::expand_guard::pack;
 use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, Value};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -104,8 +105,9 @@ fn newest(item: &Item<'_>) -> TokenStream {
     let newest = parts
         .into_iter()
         .fold(own, |a, b| if b > a { b } else { a });
-    let text = newest.to_string();
-    quote!(p::pack_release(#text))
+    // Packed here, not by a call the compiler would evaluate for every table.
+    let packed = pack(&newest);
+    quote!(#packed)
 }
 
 fn routes(item: &Item<'_>) -> TokenStream {
@@ -159,13 +161,8 @@ fn tables(item: &Item<'_>) -> (TokenStream, TokenStream) {
                     .since
                     .as_ref()
                     .map_or_else(|| own.clone(), |s| s.text.clone());
-                variant(
-                    &v.ident.to_string(),
-                    &since,
-                    &v.number.to_string(),
-                    &quote!(p::NO_FIELDS),
-                    &quote!(Unit),
-                )
+                let (name, number) = (v.ident.to_string(), v.number.to_string());
+                quote!(p::enum_value(#name, #number, #since))
             });
             (
                 quote!(p::ENUM, p::NO_FIELDS, &[#(#variants),*]),
@@ -217,13 +214,8 @@ fn message_fields(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
 fn oneof_members(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
     let variants = fields.iter().map(|f| {
         let (since, ty) = (field_since(f, own), type_text(f));
-        variant(
-            &f.name,
-            &since,
-            &f.number.to_string(),
-            &quote!(&[p::field("0", #since, #ty, true)]),
-            &quote!(Tuple),
-        )
+        let (name, number) = (&f.name, f.number.to_string());
+        quote!(p::oneof_member(#name, #number, #since, &[p::field("0", #since, #ty, true)]))
     });
     let members = fields.iter().map(|f| {
         let (number, name, since) = (f.number, &f.name, field_since(f, own));
@@ -271,25 +263,6 @@ fn proto_table(
         values: #values,
         reserved: #reserved,
         reserved_names: #reserved_names,
-    })
-}
-
-/// A variant of the `Message` table of a oneof (a member) or an enum (a value): its number
-/// is its wire name.
-fn variant(
-    name: &str,
-    since: &str,
-    number: &str,
-    fields: &TokenStream,
-    shape: &TokenStream,
-) -> TokenStream {
-    quote!(p::Variant {
-        name: #name,
-        wire: p::WireName { serialize: #number, deserialize: #number, aliases: p::NO_ALIASES },
-        since: #since,
-        shape: p::Shape::#shape,
-        fields: #fields,
-        ..p::VARIANT
     })
 }
 
