@@ -97,6 +97,16 @@ const SCALARS: [&str; 15] = [
     "fixed64", "sfixed32", "sfixed64", "bool", "string", "bytes",
 ];
 
+/// The scalar type named `text` as the derive's rows code it: its index here, which is
+/// its index in the runtime's `Scalar::ALL`.
+pub(crate) fn scalar_code(text: &str) -> u8 {
+    SCALARS
+        .iter()
+        .position(|s| *s == text)
+        .and_then(|i| u8::try_from(i).ok())
+        .unwrap_or_default()
+}
+
 /// The scalar type named `text`, as the `'static` name the tables use.
 pub(crate) fn scalar(text: &str) -> Option<&'static str> {
     SCALARS.into_iter().find(|s| *s == text)

@@ -5,7 +5,7 @@
 //! [`Message`]: ../compat_runtime/message/struct.Message.html
 
 use crate::expand_guard::pack;
-use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, Value};
+use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, Value, scalar_code};
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
@@ -195,17 +195,18 @@ fn message_fields(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
     // The protobuf table reads each field's name, release and `ignorable` from the
     // `Message` table: each is written once.
     let wire = fields.iter().map(|f| {
-        let (number, ty, cardinality) = (f.number, proto_type(f), cardinality(f));
+        let (number, ty, cardinality) = (f.number, type_code(f), cardinality(f));
         let deprecated = f.notes.deprecated;
         quote!((#number, #ty, #cardinality, #deprecated))
     });
+    let tables = type_tables(fields);
     (
         quote!(
             p::STRUCT_NAMED,
             &p::fields([#(#plain),*]),
             p::NO_VARIANTS
         ),
-        quote!(&p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*])),
+        quote!(&p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#tables),*])),
     )
 }
 
@@ -219,13 +220,14 @@ fn oneof_members(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
     });
     let members = fields.iter().map(|f| {
         let (number, name, since) = (f.number, &f.name, field_since(f, own));
-        let (ty, cardinality) = (proto_type(f), cardinality(f));
+        let (ty, cardinality) = (type_code(f), cardinality(f));
         let (ignorable, deprecated) = (f.notes.ignorable, f.notes.deprecated);
         quote!((#number, #name, #since, #ty, #cardinality, #ignorable, #deprecated))
     });
+    let tables = type_tables(fields);
     (
         quote!(p::ENUM, p::NO_FIELDS, &[#(#variants),*]),
-        quote!(&p::proto_fields([#(#members),*])),
+        quote!(&p::proto_fields([#(#members),*], [#(#tables),*])),
     )
 }
 
@@ -266,30 +268,41 @@ fn proto_table(
     })
 }
 
-/// The field's type in the protobuf table.
-fn proto_type(f: &Field) -> TokenStream {
+/// The field's type in the protobuf table, as the runtime's rows code it
+/// (`__p::proto_fields_of`): a scalar's index in `Scalar::ALL`; 15, 16, 17 a message, an
+/// enum, a oneof, whose table is the next of the row list's tables.
+fn type_code(f: &Field) -> u8 {
     match &f.kind {
-        Kind::Scalar(s) => {
-            let scalar = syn::Ident::new(&s.to_uppercase(), proc_macro2::Span::call_site());
-            quote!(p::#scalar)
-        }
-        Kind::Message(ty) => quote!(p::ProtoType::Message(p::TypeRef(p::table::<#ty>))),
-        Kind::Enum(path) => quote!(p::ProtoType::Enum(p::TypeRef(p::table::<#path>))),
-        Kind::Oneof(ty) => quote!(p::ProtoType::Oneof(p::TypeRef(p::table::<#ty>))),
+        Kind::Scalar(s) => scalar_code(s),
+        Kind::Message(_) => 15,
+        Kind::Enum(_) => 16,
+        Kind::Oneof(_) => 17,
     }
 }
 
-/// The field's cardinality in the protobuf table (the common ones as `p`'s constants).
-fn cardinality(f: &Field) -> TokenStream {
+/// The tables of the types the rows name, in row order, each with its type's own span:
+/// a type without one is an error at the field's type.
+fn type_tables(fields: &[Field]) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .filter_map(|f| match &f.kind {
+            Kind::Scalar(_) => None,
+            Kind::Message(ty) | Kind::Oneof(ty) => Some(quote!(p::table::<#ty>)),
+            Kind::Enum(path) => Some(quote!(p::table::<#path>)),
+        })
+        .collect()
+}
+
+/// The field's cardinality in the protobuf table, as the runtime's rows code it: 0
+/// implicit, 1 optional, 2 required, 3 repeated, `4 + k` a map whose key is the scalar
+/// coded `k`.
+fn cardinality(f: &Field) -> u8 {
     match f.cardinality {
-        Cardinality::Implicit => quote!(p::IMPLICIT),
-        Cardinality::Optional => quote!(p::OPTIONAL),
-        Cardinality::Repeated => quote!(p::REPEATED),
-        Cardinality::Required => quote!(p::Cardinality::Required),
-        Cardinality::Map(key) => {
-            let key = syn::Ident::new(&scalar_variant(key), proc_macro2::Span::call_site());
-            quote!(p::Cardinality::Map(p::Scalar::#key))
-        }
+        Cardinality::Implicit => 0,
+        Cardinality::Optional => 1,
+        Cardinality::Required => 2,
+        Cardinality::Repeated => 3,
+        Cardinality::Map(key) => 4 + scalar_code(key),
     }
 }
 
@@ -304,14 +317,6 @@ fn proto_values(values: &[Value<'_>], own: &str) -> TokenStream {
         quote!((#name, #number, #since))
     });
     quote!(&p::values_of([#(#values),*]))
-}
-
-/// `uint32` → `Uint32`, `sfixed64` → `Sfixed64`.
-fn scalar_variant(scalar: &str) -> String {
-    let mut chars = scalar.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// The Rust types prost-build maps protobuf's wrappers and `Empty` to: nothing to walk.

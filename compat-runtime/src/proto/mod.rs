@@ -60,21 +60,6 @@ pub mod __private {
     };
     pub use crate::message::{Compat, Field, Kind, Message, Route, Shape, Variant, WireName};
 
-    // Each scalar type as a constant (`p::UINT32`): one short path per scalar field in the
-    // generated rows instead of a variant inside a variant.
-    macro_rules! scalar_types {
-        ($($name:ident $variant:ident,)*) => {$(
-            #[allow(missing_docs, reason = "the scalar of its name")]
-            pub const $name: ProtoType = ProtoType::Scalar(Scalar::$variant);
-        )*};
-    }
-
-    scalar_types! {
-        DOUBLE Double, FLOAT Float, INT32 Int32, INT64 Int64, UINT32 Uint32, UINT64 Uint64,
-        SINT32 Sint32, SINT64 Sint64, FIXED32 Fixed32, FIXED64 Fixed64, SFIXED32 Sfixed32,
-        SFIXED64 Sfixed64, BOOL Bool, STRING String, BYTES Bytes,
-    }
-
     // Empty lists as constants, for the reason of `__c::NO_FIELDS`: a constant operand
     // costs the compiler no proof per table that it holds no interior mutability.
 
@@ -89,12 +74,48 @@ pub mod __private {
     /// No `reserved` names.
     pub const NO_NAMES: &[&str] = &[];
 
-    /// [`Cardinality::Implicit`], as the rows write it.
-    pub const IMPLICIT: Cardinality = Cardinality::Implicit;
-    /// [`Cardinality::Optional`], as the rows write it.
-    pub const OPTIONAL: Cardinality = Cardinality::Optional;
-    /// [`Cardinality::Repeated`], as the rows write it.
-    pub const REPEATED: Cardinality = Cardinality::Repeated;
+    /// A message's, enum's or oneof's table, as a row's type names it: `p::table::<T>`.
+    pub type TableFn = fn() -> &'static ProtoMessage;
+
+    /// A row's type code for a message: its table is the next of the row list's tables.
+    /// Below it, a scalar's index in [`Scalar::ALL`] (`.proto` order, as prost-build's
+    /// attribute names them).
+    const MESSAGE_CODE: u8 = 15;
+    /// A row's type code for an enum, by the next table.
+    const ENUM_CODE: u8 = 16;
+
+    /// A row's type and cardinality from their codes. Numbers rather than `p`'s constants
+    /// in the rows: a literal costs the compiler less than a path to resolve, type-check
+    /// and evaluate (benches/compile_time.sh, the prost family). The type: see
+    /// `MESSAGE_CODE`; 17, a oneof. The cardinality: 0 implicit, 1 optional, 2
+    /// required, 3 repeated, `4 + k` a map whose key is `Scalar::ALL[k]`. `next` counts
+    /// the tables taken.
+    const fn decode(
+        ty: u8,
+        cardinality: u8,
+        tables: &[TableFn],
+        next: &mut usize,
+    ) -> (ProtoType, Cardinality) {
+        let ty = if ty < MESSAGE_CODE {
+            ProtoType::Scalar(Scalar::ALL[ty as usize])
+        } else {
+            let table = TypeRef(tables[*next]);
+            *next += 1;
+            match ty {
+                MESSAGE_CODE => ProtoType::Message(table),
+                ENUM_CODE => ProtoType::Enum(table),
+                _ => ProtoType::Oneof(table),
+            }
+        };
+        let cardinality = match cardinality {
+            0 => Cardinality::Implicit,
+            1 => Cardinality::Optional,
+            2 => Cardinality::Required,
+            3 => Cardinality::Repeated,
+            key => Cardinality::Map(Scalar::ALL[(key - 4) as usize]),
+        };
+        (ty, cardinality)
+    }
 
     /// A member of a oneof in its `Message` table: its number is its wire name, its one
     /// field the value it holds. One call per member: fewer tokens than the struct literal.
@@ -171,16 +192,19 @@ pub mod __private {
 
     /// The fields of a message's protobuf table: each field's name, release and
     /// `ignorable` read from its `Message` table (`fields`, in the same order), its
-    /// number, type, cardinality and `deprecated` from tuples. Each name and release is
+    /// number, type and cardinality (codes, see `decode`) and `deprecated` from tuples,
+    /// the tables of the types the rows name from `tables`, in row order. Each name and release is
     /// written once for both tables (benches/compile_time.sh, the prost family).
-    pub const fn proto_fields_of<const N: usize>(
+    pub const fn proto_fields_of<const N: usize, const T: usize>(
         fields: &'static [Field],
-        wire: [(u32, ProtoType, Cardinality, bool); N],
+        wire: [(u32, u8, u8, bool); N],
+        tables: [TableFn; T],
     ) -> [ProtoField; N] {
         let mut out = [EMPTY; N];
-        let mut i = 0;
+        let (mut i, mut next) = (0, 0);
         while i < N {
             let (number, ty, cardinality, deprecated) = wire[i];
+            let (ty, cardinality) = decode(ty, cardinality, &tables, &mut next);
             let field = &fields[i];
             out[i] = ProtoField {
                 number,
@@ -197,16 +221,9 @@ pub mod __private {
     }
 
     /// A member of a oneof's protobuf table (see [`proto_fields`]): `(number, name, since,
-    /// type, cardinality, ignorable, deprecated)`.
-    pub type Member = (
-        u32,
-        &'static str,
-        &'static str,
-        ProtoType,
-        Cardinality,
-        bool,
-        bool,
-    );
+    /// type, cardinality, ignorable, deprecated)`, the type and cardinality as codes (see
+    /// `decode`).
+    pub type Member = (u32, &'static str, &'static str, u8, u8, bool, bool);
 
     const EMPTY: ProtoField = ProtoField {
         number: 0,
@@ -218,12 +235,17 @@ pub mod __private {
         deprecated: false,
     };
 
-    /// The members of a oneof's protobuf table, from tuples (see [`Member`]).
-    pub const fn proto_fields<const N: usize>(rows: [Member; N]) -> [ProtoField; N] {
+    /// The members of a oneof's protobuf table, from tuples (see [`Member`]), the tables
+    /// of the types they name from `tables`, in row order.
+    pub const fn proto_fields<const N: usize, const T: usize>(
+        rows: [Member; N],
+        tables: [TableFn; T],
+    ) -> [ProtoField; N] {
         let mut out = [EMPTY; N];
-        let mut i = 0;
+        let (mut i, mut next) = (0, 0);
         while i < N {
             let (number, name, since, ty, cardinality, ignorable, deprecated) = rows[i];
+            let (ty, cardinality) = decode(ty, cardinality, &tables, &mut next);
             out[i] = ProtoField {
                 number,
                 name,
