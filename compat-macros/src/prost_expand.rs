@@ -165,23 +165,24 @@ fn tables(item: &Item<'_>) -> (TokenStream, TokenStream) {
                 quote!(p::enum_value(#name, #number, #since))
             });
             (
-                quote!(p::ENUM, p::NO_FIELDS, &[#(#variants),*]),
+                (quote!(p::enum_message), quote!(&[#(#variants),*])),
                 quote!(p::NO_PROTO_FIELDS),
                 proto_values(values, &own),
                 quote!(Enum),
             )
         }
     };
-    let message = quote!(&p::message(#name, #own, #newest, #routes, #entries));
+    let (call, entries) = entries;
+    let message = quote!(&#call(#name, #own, #newest, #routes, #entries));
     let proto = proto_table(item, &fields, &values, &kind);
     (message, proto)
 }
 
-/// A message's fields: in its `Message` table (the arguments of `p::message` from its kind
-/// on), and in its protobuf table. The fields are a borrow the compiler promotes, which
+/// A message's fields: in its `Message` table (the call that writes it and its last
+/// argument), and in its protobuf table. The fields are a borrow the compiler promotes, which
 /// costs it less than a nested `const` item of their own (a body to type-check, borrow-check
 /// and evaluate; benches/compile_time.sh, the prost family).
-fn message_fields(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
+fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), TokenStream) {
     let plain = fields.iter().map(|f| {
         let (name, since, ty, number) = (
             &f.name,
@@ -201,18 +202,14 @@ fn message_fields(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
     });
     let tables = type_tables(fields);
     (
-        quote!(
-            p::STRUCT_NAMED,
-            &p::fields([#(#plain),*]),
-            p::NO_VARIANTS
-        ),
+        (quote!(p::struct_message), quote!(&p::fields([#(#plain),*]))),
         quote!(&p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#tables),*])),
     )
 }
 
-/// A oneof's members: as variants of its `Message` table (the arguments of `p::message`
-/// from its kind on), and as fields of its protobuf table.
-fn oneof_members(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
+/// A oneof's members: as variants of its `Message` table (the call that writes it and
+/// its last argument), and as fields of its protobuf table.
+fn oneof_members(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), TokenStream) {
     let variants = fields.iter().map(|f| {
         let (since, ty) = (field_since(f, own), type_text(f));
         let (name, number) = (&f.name, f.number.to_string());
@@ -226,7 +223,7 @@ fn oneof_members(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
     });
     let tables = type_tables(fields);
     (
-        quote!(p::ENUM, p::NO_FIELDS, &[#(#variants),*]),
+        (quote!(p::enum_message), quote!(&[#(#variants),*])),
         quote!(&p::proto_fields([#(#members),*], [#(#tables),*])),
     )
 }

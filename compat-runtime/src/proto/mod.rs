@@ -55,9 +55,8 @@ pub mod __private {
         Cardinality, Proto, ProtoField, ProtoKind, ProtoMessage, ProtoType, ProtoValue, Scalar,
         TypeRef,
     };
-    pub use crate::message::__private::{
-        ENUM, NO_FIELDS, NO_VARIANTS, STRUCT_NAMED, field, message,
-    };
+    pub use crate::message::__private::field;
+    use crate::message::__private::{ENUM, STRUCT_NAMED, message};
     pub use crate::message::{Compat, Field, Kind, Message, Route, Shape, Variant, WireName};
 
     // Empty lists as constants, for the reason of `__c::NO_FIELDS`: a constant operand
@@ -115,6 +114,30 @@ pub mod __private {
             key => Cardinality::Map(Scalar::ALL[(key - 4) as usize]),
         };
         (ty, cardinality)
+    }
+
+    /// A prost message's `Message` table: [`message`] with a message's kind and no
+    /// variants, two paths fewer per table for the compiler to resolve and check.
+    pub const fn struct_message(
+        name: &'static str,
+        since: &'static str,
+        newest: u64,
+        routes: &'static [Route],
+        fields: &'static [Field],
+    ) -> Message {
+        message(name, since, newest, routes, STRUCT_NAMED, fields, &[])
+    }
+
+    /// A prost enum's or oneof's `Message` table: [`message`] with an enum's kind and no
+    /// fields.
+    pub const fn enum_message(
+        name: &'static str,
+        since: &'static str,
+        newest: u64,
+        routes: &'static [Route],
+        variants: &'static [Variant],
+    ) -> Message {
+        message(name, since, newest, routes, ENUM, &[], variants)
     }
 
     /// A member of a oneof in its `Message` table: its number is its wire name, its one
