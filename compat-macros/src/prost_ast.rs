@@ -220,13 +220,21 @@ impl<'a> Item<'a> {
     }
 }
 
+/// The `proto = "..."` of a `#[compat(...)]`. The other keys' values (a string or a list
+/// of strings) are stepped over unparsed: the derive runs unoptimized in a debug build.
 fn proto_key(attr: &Attribute) -> Option<String> {
     let mut name = None;
     let _ = attr.parse_nested_meta(|meta| {
         if meta.path.is_ident("proto") {
             name = Some(meta.value()?.parse::<LitStr>()?.value());
         } else if meta.input.peek(Token![=]) {
-            let _: Expr = meta.value()?.parse()?;
+            let value = meta.value()?;
+            if value.peek(syn::token::Bracket) {
+                let _list;
+                syn::bracketed!(_list in value);
+            } else {
+                let _: Lit = value.parse()?;
+            }
         }
         Ok(())
     });
