@@ -184,15 +184,18 @@ fn tables(item: &Item<'_>) -> (TokenStream, TokenStream) {
 /// and evaluate; benches/compile_time.sh, the prost family).
 fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), TokenStream) {
     let plain = fields.iter().map(|f| {
-        let (name, since, ty, number) = (
-            &f.name,
-            field_since(f, own),
-            type_text(f),
-            f.number.to_string(),
-        );
-        let ignorable = f.notes.ignorable;
-        quote!((#name, #since, #ty, #number, #ignorable))
+        let (name, ty, number) = (&f.name, type_text(f), f.number.to_string());
+        quote!((#name, #ty, #number))
     });
+    // Only the fields newer than the message, or ignorable, name their release and flag.
+    let newer = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.notes.since.is_some() || f.notes.ignorable)
+        .map(|(i, f)| {
+            let (since, ignorable) = (field_since(f, own), f.notes.ignorable);
+            quote!((#i, #since, #ignorable))
+        });
     // The protobuf table reads each field's name, release and `ignorable` from the
     // `Message` table: each is written once.
     let wire = fields.iter().map(|f| {
@@ -202,7 +205,10 @@ fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), T
     });
     let tables = type_tables(fields);
     (
-        (quote!(p::struct_message), quote!(&p::fields([#(#plain),*]))),
+        (
+            quote!(p::struct_message),
+            quote!(&p::fields(#own, [#(#plain),*], [#(#newer),*])),
+        ),
         quote!(&p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#tables),*])),
     )
 }

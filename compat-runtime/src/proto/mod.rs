@@ -190,25 +190,35 @@ pub mod __private {
         fallback: None,
     };
 
-    /// A message's fields for its `Message` table, from tuples `(name, since, type, number,
-    /// ignorable)`: every proto3 field defaults, and its wire name is its number. One call
-    /// with a loop rather than an expression per field: fewer tokens and no trait solve
-    /// per entry for the compiler (the reasoning of `__c::fields`).
-    pub const fn fields<const N: usize>(
-        plain: [(&'static str, &'static str, &'static str, &'static str, bool); N],
+    /// A message's fields for its `Message` table, from tuples `(name, type, number)`:
+    /// every proto3 field defaults, and its wire name is its number. Each was released
+    /// with the message (`since`) and is not ignorable, but those `newer` names by index:
+    /// `(index, since, ignorable)`. One call with a loop rather than an expression per
+    /// field: fewer tokens and no trait solve per entry for the compiler (the reasoning of
+    /// `__c::fields`), and two literals per field fewer.
+    pub const fn fields<const N: usize, const K: usize>(
+        since: &'static str,
+        plain: [(&'static str, &'static str, &'static str); N],
+        newer: [(usize, &'static str, bool); K],
     ) -> [Field; N] {
         let mut out = [field("", "", "", true); N];
         let mut i = 0;
         while i < N {
-            let (name, since, ty, number, ignorable) = plain[i];
+            let (name, ty, number) = plain[i];
             let f = &mut out[i];
             f.name = name;
             f.since = since;
             f.ty = ty;
             f.wire.serialize = number;
             f.wire.deserialize = number;
-            f.ignorable = ignorable;
             i += 1;
+        }
+        let mut k = 0;
+        while k < K {
+            let (index, since, ignorable) = newer[k];
+            out[index].since = since;
+            out[index].ignorable = ignorable;
+            k += 1;
         }
         out
     }
