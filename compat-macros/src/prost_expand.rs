@@ -200,16 +200,16 @@ fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), T
     // `Message` table: each is written once.
     let wire = fields.iter().map(|f| {
         let (number, ty, cardinality) = (f.number, type_code(f), cardinality(f));
-        let deprecated = f.notes.deprecated;
-        quote!((#number, #ty, #cardinality, #deprecated))
+        quote!((#number, #ty, #cardinality))
     });
+    let deprecated = (0..fields.len()).filter(|&i| fields[i].notes.deprecated);
     let tables = type_tables(fields);
     (
         (
             quote!(p::struct_message),
             quote!(&p::fields(#own, [#(#plain),*], [#(#newer),*])),
         ),
-        quote!(&p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#tables),*])),
+        quote!(&p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#deprecated),*], [#(#tables),*])),
     )
 }
 

@@ -225,18 +225,20 @@ pub mod __private {
 
     /// The fields of a message's protobuf table: each field's name, release and
     /// `ignorable` read from its `Message` table (`fields`, in the same order), its
-    /// number, type and cardinality (codes, see `decode`) and `deprecated` from tuples,
-    /// the tables of the types the rows name from `tables`, in row order. Each name and release is
-    /// written once for both tables (benches/compile_time.sh, the prost family).
-    pub const fn proto_fields_of<const N: usize, const T: usize>(
+    /// number, type and cardinality (codes, see `decode`) from tuples, the indexes of the
+    /// `deprecated` ones apart (most are not: a literal fewer per row), the tables of the
+    /// types the rows name from `tables`, in row order. Each name and release is written
+    /// once for both tables (benches/compile_time.sh, the prost family).
+    pub const fn proto_fields_of<const N: usize, const D: usize, const T: usize>(
         fields: &'static [Field],
-        wire: [(u32, u8, u8, bool); N],
+        wire: [(u32, u8, u8); N],
+        deprecated: [usize; D],
         tables: [TableFn; T],
     ) -> [ProtoField; N] {
         let mut out = [EMPTY; N];
         let (mut i, mut next) = (0, 0);
         while i < N {
-            let (number, ty, cardinality, deprecated) = wire[i];
+            let (number, ty, cardinality) = wire[i];
             let (ty, cardinality) = decode(ty, cardinality, &tables, &mut next);
             let field = &fields[i];
             out[i] = ProtoField {
@@ -246,9 +248,14 @@ pub mod __private {
                 ty,
                 cardinality,
                 ignorable: field.ignorable,
-                deprecated,
+                deprecated: false,
             };
             i += 1;
+        }
+        let mut d = 0;
+        while d < D {
+            out[deprecated[d]].deprecated = true;
+            d += 1;
         }
         out
     }
