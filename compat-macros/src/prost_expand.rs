@@ -199,8 +199,8 @@ fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), T
     // The protobuf table reads each field's name, release and `ignorable` from the
     // `Message` table: each is written once.
     let wire = fields.iter().map(|f| {
-        let (number, ty, cardinality) = (f.number, type_code(f), cardinality(f));
-        quote!((#number, #ty, #cardinality))
+        let (ty, cardinality) = (type_code(f), cardinality(f));
+        quote!((#ty, #cardinality))
     });
     let deprecated = (0..fields.len()).filter(|&i| fields[i].notes.deprecated);
     let tables = type_tables(fields);

@@ -224,25 +224,26 @@ pub mod __private {
     }
 
     /// The fields of a message's protobuf table: each field's name, release and
-    /// `ignorable` read from its `Message` table (`fields`, in the same order), its
-    /// number, type and cardinality (codes, see `decode`) from tuples, the indexes of the
+    /// `ignorable` read from its `Message` table (`fields`, in the same order), and its
+    /// number from its wire name there; its type and cardinality (codes, see `decode`)
+    /// from tuples, the indexes of the
     /// `deprecated` ones apart (most are not: a literal fewer per row), the tables of the
     /// types the rows name from `tables`, in row order. Each name and release is written
     /// once for both tables (benches/compile_time.sh, the prost family).
     pub const fn proto_fields_of<const N: usize, const D: usize, const T: usize>(
         fields: &'static [Field],
-        wire: [(u32, u8, u8); N],
+        wire: [(u8, u8); N],
         deprecated: [usize; D],
         tables: [TableFn; T],
     ) -> [ProtoField; N] {
         let mut out = [EMPTY; N];
         let (mut i, mut next) = (0, 0);
         while i < N {
-            let (number, ty, cardinality) = wire[i];
+            let (ty, cardinality) = wire[i];
             let (ty, cardinality) = decode(ty, cardinality, &tables, &mut next);
             let field = &fields[i];
             out[i] = ProtoField {
-                number,
+                number: number(field.wire.serialize),
                 name: field.name,
                 since: field.since,
                 ty,
@@ -258,6 +259,17 @@ pub mod __private {
             d += 1;
         }
         out
+    }
+
+    /// A field number from its wire name (its decimal digits): the number is written once,
+    /// as the text the `Message` table holds.
+    const fn number(wire: &str) -> u32 {
+        let (bytes, mut i, mut n) = (wire.as_bytes(), 0, 0);
+        while i < bytes.len() {
+            n = n * 10 + (bytes[i] - b'0') as u32;
+            i += 1;
+        }
+        n
     }
 
     /// A member of a oneof's protobuf table (see [`proto_fields`]): `(number, name, since,
