@@ -97,6 +97,16 @@ const SCALARS: [&str; 15] = [
     "fixed64", "sfixed32", "sfixed64", "bool", "string", "bytes",
 ];
 
+/// The scalar type named `text` as the derive's rows code it: its index here, which is
+/// its index in the runtime's `Scalar::ALL`.
+pub(crate) fn scalar_code(text: &str) -> u8 {
+    SCALARS
+        .iter()
+        .position(|s| *s == text)
+        .and_then(|i| u8::try_from(i).ok())
+        .unwrap_or_default()
+}
+
 /// The scalar type named `text`, as the `'static` name the tables use.
 pub(crate) fn scalar(text: &str) -> Option<&'static str> {
     SCALARS.into_iter().find(|s| *s == text)
@@ -210,13 +220,21 @@ impl<'a> Item<'a> {
     }
 }
 
+/// The `proto = "..."` of a `#[compat(...)]`. The other keys' values (a string or a list
+/// of strings) are stepped over unparsed: the derive runs unoptimized in a debug build.
 fn proto_key(attr: &Attribute) -> Option<String> {
     let mut name = None;
     let _ = attr.parse_nested_meta(|meta| {
         if meta.path.is_ident("proto") {
             name = Some(meta.value()?.parse::<LitStr>()?.value());
         } else if meta.input.peek(Token![=]) {
-            let _: Expr = meta.value()?.parse()?;
+            let value = meta.value()?;
+            if value.peek(syn::token::Bracket) {
+                let _list;
+                syn::bracketed!(_list in value);
+            } else {
+                let _: Lit = value.parse()?;
+            }
         }
         Ok(())
     });
@@ -554,23 +572,28 @@ fn map_kind(cx: &Ctxt, map: &str, ty: &Type, attr: &Attribute) -> Option<(Kind, 
     Some((kind, Cardinality::Map(key)))
 }
 
+/// prost's attribute, read key by key: a key and, after `=`, a string, with no general
+/// expression parsed for the value (the derive runs unoptimized in a debug build).
 fn parse_prost(attr: &Attribute) -> syn::Result<ProstAttr> {
     let mut out = ProstAttr::default();
-    let metas = attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)?;
-    for meta in &metas {
+    attr.parse_nested_meta(|meta| {
         let key = meta
-            .path()
+            .path
             .get_ident()
             .map(ToString::to_string)
             .unwrap_or_default();
-        let value = match meta {
-            Meta::NameValue(nv) => match &nv.value {
-                Expr::Lit(syn::ExprLit {
-                    lit: Lit::Str(s), ..
-                }) => Some(s.value()),
+        let value = if meta.input.peek(Token![=]) {
+            match meta.value()?.parse::<Lit>()? {
+                Lit::Str(s) => Some(s.value()),
                 _ => None,
-            },
-            _ => None,
+            }
+        } else {
+            if meta.input.peek(syn::token::Paren) {
+                // A list (`key(...)`): a key prost may grow, read as nothing.
+                let _list;
+                syn::parenthesized!(_list in meta.input);
+            }
+            None
         };
         match (key.as_str(), value) {
             ("message", _) => out.message = true,
@@ -590,7 +613,8 @@ fn parse_prost(attr: &Attribute) -> syn::Result<ProstAttr> {
                 }
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 

@@ -4,7 +4,8 @@
 //!
 //! [`Message`]: ../compat_runtime/message/struct.Message.html
 
-use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, Value};
+use crate::expand_guard::pack;
+use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, Value, scalar_code};
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
@@ -104,8 +105,9 @@ fn newest(item: &Item<'_>) -> TokenStream {
     let newest = parts
         .into_iter()
         .fold(own, |a, b| if b > a { b } else { a });
-    let text = newest.to_string();
-    quote!(p::pack_release(#text))
+    // Packed here, not by a call the compiler would evaluate for every table.
+    let packed = pack(&newest);
+    quote!(#packed)
 }
 
 fn routes(item: &Item<'_>) -> TokenStream {
@@ -159,82 +161,76 @@ fn tables(item: &Item<'_>) -> (TokenStream, TokenStream) {
                     .since
                     .as_ref()
                     .map_or_else(|| own.clone(), |s| s.text.clone());
-                variant(
-                    &v.ident.to_string(),
-                    &since,
-                    &v.number.to_string(),
-                    &quote!(p::NO_FIELDS),
-                    &quote!(Unit),
-                )
+                let (name, number) = (v.ident.to_string(), v.number.to_string());
+                quote!(p::enum_value(#name, #number, #since))
             });
             (
-                quote!(p::ENUM, p::NO_FIELDS, &[#(#variants),*]),
+                (quote!(p::enum_message), quote!(&[#(#variants),*])),
                 quote!(p::NO_PROTO_FIELDS),
                 proto_values(values, &own),
                 quote!(Enum),
             )
         }
     };
-    let message = quote!(&p::message(#name, #own, #newest, #routes, #entries));
+    let (call, entries) = entries;
+    let message = quote!(&#call(#name, #own, #newest, #routes, #entries));
     let proto = proto_table(item, &fields, &values, &kind);
     (message, proto)
 }
 
-/// A message's fields: in its `Message` table (the arguments of `p::message` from its kind
-/// on), and in its protobuf table.
-fn message_fields(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
+/// A message's fields: in its `Message` table (the call that writes it and its last
+/// argument), and in its protobuf table. The fields are a borrow the compiler promotes, which
+/// costs it less than a nested `const` item of their own (a body to type-check, borrow-check
+/// and evaluate; benches/compile_time.sh, the prost family).
+fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), TokenStream) {
     let plain = fields.iter().map(|f| {
-        let (name, since, ty, number) = (
-            &f.name,
-            field_since(f, own),
-            type_text(f),
-            f.number.to_string(),
-        );
-        let ignorable = f.notes.ignorable;
-        quote!((#name, #since, #ty, #number, #ignorable))
+        let (name, ty, number) = (&f.name, type_text(f), f.number.to_string());
+        quote!((#name, #ty, #number))
     });
+    // Only the fields newer than the message, or ignorable, name their release and flag.
+    let newer = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.notes.since.is_some() || f.notes.ignorable)
+        .map(|(i, f)| {
+            let (since, ignorable) = (field_since(f, own), f.notes.ignorable);
+            quote!((#i, #since, #ignorable))
+        });
     // The protobuf table reads each field's name, release and `ignorable` from the
     // `Message` table: each is written once.
     let wire = fields.iter().map(|f| {
-        let (number, ty, cardinality) = (f.number, proto_type(f), cardinality(f));
-        let deprecated = f.notes.deprecated;
-        quote!((#number, #ty, #cardinality, #deprecated))
+        let (ty, cardinality) = (type_code(f), cardinality(f));
+        quote!((#ty, #cardinality))
     });
+    let deprecated = (0..fields.len()).filter(|&i| fields[i].notes.deprecated);
+    let tables = type_tables(fields);
     (
-        quote!(
-            p::STRUCT_NAMED,
-            {
-                const F: &[p::Field] = &p::fields([#(#plain),*]);
-                F
-            },
-            p::NO_VARIANTS
+        (
+            quote!(p::struct_message),
+            quote!(&p::fields(#own, [#(#plain),*], [#(#newer),*])),
         ),
-        quote!(&p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*])),
+        quote!(&p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#deprecated),*], [#(#tables),*])),
     )
 }
 
-/// A oneof's members: as variants of its `Message` table (the arguments of `p::message`
-/// from its kind on), and as fields of its protobuf table.
-fn oneof_members(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
+/// A oneof's members: as variants of its `Message` table (the call that writes it and
+/// its last argument), and as fields of its protobuf table.
+fn oneof_members(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), TokenStream) {
     let variants = fields.iter().map(|f| {
         let (since, ty) = (field_since(f, own), type_text(f));
-        variant(
-            &f.name,
-            &since,
-            &f.number.to_string(),
-            &quote!(&[p::field("0", #since, #ty, true)]),
-            &quote!(Tuple),
-        )
+        let (name, number) = (&f.name, f.number.to_string());
+        quote!(p::oneof_member(#name, #number, #since, &[p::field("0", #since, #ty, true)]))
     });
     let members = fields.iter().map(|f| {
         let (number, name, since) = (f.number, &f.name, field_since(f, own));
-        let (ty, cardinality) = (proto_type(f), cardinality(f));
+        let (ty, cardinality) = (type_code(f), cardinality(f));
         let (ignorable, deprecated) = (f.notes.ignorable, f.notes.deprecated);
         quote!((#number, #name, #since, #ty, #cardinality, #ignorable, #deprecated))
     });
+    let tables = type_tables(fields);
     (
-        quote!(p::ENUM, p::NO_FIELDS, &[#(#variants),*]),
-        quote!(&p::proto_fields([#(#members),*])),
+        (quote!(p::enum_message), quote!(&[#(#variants),*])),
+        quote!(&p::proto_fields([#(#members),*], [#(#tables),*])),
     )
 }
 
@@ -275,49 +271,41 @@ fn proto_table(
     })
 }
 
-/// A variant of the `Message` table of a oneof (a member) or an enum (a value): its number
-/// is its wire name.
-fn variant(
-    name: &str,
-    since: &str,
-    number: &str,
-    fields: &TokenStream,
-    shape: &TokenStream,
-) -> TokenStream {
-    quote!(p::Variant {
-        name: #name,
-        wire: p::WireName { serialize: #number, deserialize: #number, aliases: p::NO_ALIASES },
-        since: #since,
-        shape: p::Shape::#shape,
-        fields: #fields,
-        ..p::VARIANT
-    })
-}
-
-/// The field's type in the protobuf table.
-fn proto_type(f: &Field) -> TokenStream {
+/// The field's type in the protobuf table, as the runtime's rows code it
+/// (`__p::proto_fields_of`): a scalar's index in `Scalar::ALL`; 15, 16, 17 a message, an
+/// enum, a oneof, whose table is the next of the row list's tables.
+fn type_code(f: &Field) -> u8 {
     match &f.kind {
-        Kind::Scalar(s) => {
-            let scalar = syn::Ident::new(&s.to_uppercase(), proc_macro2::Span::call_site());
-            quote!(p::#scalar)
-        }
-        Kind::Message(ty) => quote!(p::ProtoType::Message(p::TypeRef(p::table::<#ty>))),
-        Kind::Enum(path) => quote!(p::ProtoType::Enum(p::TypeRef(p::table::<#path>))),
-        Kind::Oneof(ty) => quote!(p::ProtoType::Oneof(p::TypeRef(p::table::<#ty>))),
+        Kind::Scalar(s) => scalar_code(s),
+        Kind::Message(_) => 15,
+        Kind::Enum(_) => 16,
+        Kind::Oneof(_) => 17,
     }
 }
 
-/// The field's cardinality in the protobuf table (the common ones as `p`'s constants).
-fn cardinality(f: &Field) -> TokenStream {
+/// The tables of the types the rows name, in row order, each with its type's own span:
+/// a type without one is an error at the field's type.
+fn type_tables(fields: &[Field]) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .filter_map(|f| match &f.kind {
+            Kind::Scalar(_) => None,
+            Kind::Message(ty) | Kind::Oneof(ty) => Some(quote!(p::table::<#ty>)),
+            Kind::Enum(path) => Some(quote!(p::table::<#path>)),
+        })
+        .collect()
+}
+
+/// The field's cardinality in the protobuf table, as the runtime's rows code it: 0
+/// implicit, 1 optional, 2 required, 3 repeated, `4 + k` a map whose key is the scalar
+/// coded `k`.
+fn cardinality(f: &Field) -> u8 {
     match f.cardinality {
-        Cardinality::Implicit => quote!(p::IMPLICIT),
-        Cardinality::Optional => quote!(p::OPTIONAL),
-        Cardinality::Repeated => quote!(p::REPEATED),
-        Cardinality::Required => quote!(p::Cardinality::Required),
-        Cardinality::Map(key) => {
-            let key = syn::Ident::new(&scalar_variant(key), proc_macro2::Span::call_site());
-            quote!(p::Cardinality::Map(p::Scalar::#key))
-        }
+        Cardinality::Implicit => 0,
+        Cardinality::Optional => 1,
+        Cardinality::Required => 2,
+        Cardinality::Repeated => 3,
+        Cardinality::Map(key) => 4 + scalar_code(key),
     }
 }
 
@@ -332,14 +320,6 @@ fn proto_values(values: &[Value<'_>], own: &str) -> TokenStream {
         quote!((#name, #number, #since))
     });
     quote!(&p::values_of([#(#values),*]))
-}
-
-/// `uint32` → `Uint32`, `sfixed64` → `Sfixed64`.
-fn scalar_variant(scalar: &str) -> String {
-    let mut chars = scalar.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// The Rust types prost-build maps protobuf's wrappers and `Empty` to: nothing to walk.

@@ -55,34 +55,15 @@ pub mod __private {
         Cardinality, Proto, ProtoField, ProtoKind, ProtoMessage, ProtoType, ProtoValue, Scalar,
         TypeRef,
     };
-    pub use crate::guard::pack_release;
-    pub use crate::message::__private::{
-        ENUM, NO_FIELDS, NO_VARIANTS, STRUCT_NAMED, field, message,
-    };
+    pub use crate::message::__private::field;
+    use crate::message::__private::{ENUM, STRUCT_NAMED, message};
     pub use crate::message::{Compat, Field, Kind, Message, Route, Shape, Variant, WireName};
-
-    // Each scalar type as a constant (`p::UINT32`): one short path per scalar field in the
-    // generated rows instead of a variant inside a variant.
-    macro_rules! scalar_types {
-        ($($name:ident $variant:ident,)*) => {$(
-            #[allow(missing_docs, reason = "the scalar of its name")]
-            pub const $name: ProtoType = ProtoType::Scalar(Scalar::$variant);
-        )*};
-    }
-
-    scalar_types! {
-        DOUBLE Double, FLOAT Float, INT32 Int32, INT64 Int64, UINT32 Uint32, UINT64 Uint64,
-        SINT32 Sint32, SINT64 Sint64, FIXED32 Fixed32, FIXED64 Fixed64, SFIXED32 Sfixed32,
-        SFIXED64 Sfixed64, BOOL Bool, STRING String, BYTES Bytes,
-    }
 
     // Empty lists as constants, for the reason of `__c::NO_FIELDS`: a constant operand
     // costs the compiler no proof per table that it holds no interior mutability.
 
     /// No routes (a oneof's: it travels as its message does).
     pub const NO_ROUTES: &[Route] = &[];
-    /// No aliases of a wire name (numbers have none).
-    pub const NO_ALIASES: &[&str] = &[];
     /// The fields of an enum's protobuf table.
     pub const NO_PROTO_FIELDS: &[ProtoField] = &[];
     /// The values of a message's or oneof's protobuf table.
@@ -92,16 +73,109 @@ pub mod __private {
     /// No `reserved` names.
     pub const NO_NAMES: &[&str] = &[];
 
-    /// [`Cardinality::Implicit`], as the rows write it.
-    pub const IMPLICIT: Cardinality = Cardinality::Implicit;
-    /// [`Cardinality::Optional`], as the rows write it.
-    pub const OPTIONAL: Cardinality = Cardinality::Optional;
-    /// [`Cardinality::Repeated`], as the rows write it.
-    pub const REPEATED: Cardinality = Cardinality::Repeated;
+    /// A message's, enum's or oneof's table, as a row's type names it: `p::table::<T>`.
+    pub type TableFn = fn() -> &'static ProtoMessage;
 
-    /// A member of a oneof, or a value of an enum, in its `Message` table, before its name,
-    /// wire name, release, shape and fields are filled in.
-    pub const VARIANT: Variant = Variant {
+    /// A row's type code for a message: its table is the next of the row list's tables.
+    /// Below it, a scalar's index in [`Scalar::ALL`] (`.proto` order, as prost-build's
+    /// attribute names them).
+    const MESSAGE_CODE: u8 = 15;
+    /// A row's type code for an enum, by the next table.
+    const ENUM_CODE: u8 = 16;
+
+    /// A row's type and cardinality from their codes. Numbers rather than `p`'s constants
+    /// in the rows: a literal costs the compiler less than a path to resolve, type-check
+    /// and evaluate (benches/compile_time.sh, the prost family). The type: see
+    /// `MESSAGE_CODE`; 17, a oneof. The cardinality: 0 implicit, 1 optional, 2
+    /// required, 3 repeated, `4 + k` a map whose key is `Scalar::ALL[k]`. `next` counts
+    /// the tables taken.
+    const fn decode(
+        ty: u8,
+        cardinality: u8,
+        tables: &[TableFn],
+        next: &mut usize,
+    ) -> (ProtoType, Cardinality) {
+        let ty = if ty < MESSAGE_CODE {
+            ProtoType::Scalar(Scalar::ALL[ty as usize])
+        } else {
+            let table = TypeRef(tables[*next]);
+            *next += 1;
+            match ty {
+                MESSAGE_CODE => ProtoType::Message(table),
+                ENUM_CODE => ProtoType::Enum(table),
+                _ => ProtoType::Oneof(table),
+            }
+        };
+        let cardinality = match cardinality {
+            0 => Cardinality::Implicit,
+            1 => Cardinality::Optional,
+            2 => Cardinality::Required,
+            3 => Cardinality::Repeated,
+            key => Cardinality::Map(Scalar::ALL[(key - 4) as usize]),
+        };
+        (ty, cardinality)
+    }
+
+    /// A prost message's `Message` table: [`message`] with a message's kind and no
+    /// variants, two paths fewer per table for the compiler to resolve and check.
+    pub const fn struct_message(
+        name: &'static str,
+        since: &'static str,
+        newest: u64,
+        routes: &'static [Route],
+        fields: &'static [Field],
+    ) -> Message {
+        message(name, since, newest, routes, STRUCT_NAMED, fields, &[])
+    }
+
+    /// A prost enum's or oneof's `Message` table: [`message`] with an enum's kind and no
+    /// fields.
+    pub const fn enum_message(
+        name: &'static str,
+        since: &'static str,
+        newest: u64,
+        routes: &'static [Route],
+        variants: &'static [Variant],
+    ) -> Message {
+        message(name, since, newest, routes, ENUM, &[], variants)
+    }
+
+    /// A member of a oneof in its `Message` table: its number is its wire name, its one
+    /// field the value it holds. One call per member: fewer tokens than the struct literal.
+    pub const fn oneof_member(
+        name: &'static str,
+        number: &'static str,
+        since: &'static str,
+        fields: &'static [Field],
+    ) -> Variant {
+        Variant {
+            name,
+            wire: WireName {
+                serialize: number,
+                deserialize: number,
+                aliases: &[],
+            },
+            since,
+            shape: Shape::Tuple,
+            fields,
+            ..VARIANT
+        }
+    }
+
+    /// A value of an enum in its `Message` table: its number is its wire name.
+    pub const fn enum_value(
+        name: &'static str,
+        number: &'static str,
+        since: &'static str,
+    ) -> Variant {
+        Variant {
+            shape: Shape::Unit,
+            ..oneof_member(name, number, since, &[])
+        }
+    }
+
+    /// A variant with the defaults of a prost type's members and values.
+    const VARIANT: Variant = Variant {
         name: "",
         wire: WireName {
             serialize: "",
@@ -116,67 +190,92 @@ pub mod __private {
         fallback: None,
     };
 
-    /// A message's fields for its `Message` table, from tuples `(name, since, type, number,
-    /// ignorable)`: every proto3 field defaults, and its wire name is its number. One call
-    /// with a loop rather than an expression per field: fewer tokens and no trait solve
-    /// per entry for the compiler (the reasoning of `__c::fields`).
-    pub const fn fields<const N: usize>(
-        plain: [(&'static str, &'static str, &'static str, &'static str, bool); N],
+    /// A message's fields for its `Message` table, from tuples `(name, type, number)`:
+    /// every proto3 field defaults, and its wire name is its number. Each was released
+    /// with the message (`since`) and is not ignorable, but those `newer` names by index:
+    /// `(index, since, ignorable)`. One call with a loop rather than an expression per
+    /// field: fewer tokens and no trait solve per entry for the compiler (the reasoning of
+    /// `__c::fields`), and two literals per field fewer.
+    pub const fn fields<const N: usize, const K: usize>(
+        since: &'static str,
+        plain: [(&'static str, &'static str, &'static str); N],
+        newer: [(usize, &'static str, bool); K],
     ) -> [Field; N] {
         let mut out = [field("", "", "", true); N];
         let mut i = 0;
         while i < N {
-            let (name, since, ty, number, ignorable) = plain[i];
+            let (name, ty, number) = plain[i];
             let f = &mut out[i];
             f.name = name;
             f.since = since;
             f.ty = ty;
             f.wire.serialize = number;
             f.wire.deserialize = number;
-            f.ignorable = ignorable;
             i += 1;
+        }
+        let mut k = 0;
+        while k < K {
+            let (index, since, ignorable) = newer[k];
+            out[index].since = since;
+            out[index].ignorable = ignorable;
+            k += 1;
         }
         out
     }
 
     /// The fields of a message's protobuf table: each field's name, release and
-    /// `ignorable` read from its `Message` table (`fields`, in the same order), its
-    /// number, type, cardinality and `deprecated` from tuples. Each name and release is
-    /// written once for both tables (benches/compile_time.sh, the prost family).
-    pub const fn proto_fields_of<const N: usize>(
+    /// `ignorable` read from its `Message` table (`fields`, in the same order), and its
+    /// number from its wire name there; its type and cardinality (codes, see `decode`)
+    /// from tuples, the indexes of the
+    /// `deprecated` ones apart (most are not: a literal fewer per row), the tables of the
+    /// types the rows name from `tables`, in row order. Each name and release is written
+    /// once for both tables (benches/compile_time.sh, the prost family).
+    pub const fn proto_fields_of<const N: usize, const D: usize, const T: usize>(
         fields: &'static [Field],
-        wire: [(u32, ProtoType, Cardinality, bool); N],
+        wire: [(u8, u8); N],
+        deprecated: [usize; D],
+        tables: [TableFn; T],
     ) -> [ProtoField; N] {
         let mut out = [EMPTY; N];
-        let mut i = 0;
+        let (mut i, mut next) = (0, 0);
         while i < N {
-            let (number, ty, cardinality, deprecated) = wire[i];
+            let (ty, cardinality) = wire[i];
+            let (ty, cardinality) = decode(ty, cardinality, &tables, &mut next);
             let field = &fields[i];
             out[i] = ProtoField {
-                number,
+                number: number(field.wire.serialize),
                 name: field.name,
                 since: field.since,
                 ty,
                 cardinality,
                 ignorable: field.ignorable,
-                deprecated,
+                deprecated: false,
             };
             i += 1;
+        }
+        let mut d = 0;
+        while d < D {
+            out[deprecated[d]].deprecated = true;
+            d += 1;
         }
         out
     }
 
+    /// A field number from its wire name (its decimal digits): the number is written once,
+    /// as the text the `Message` table holds.
+    const fn number(wire: &str) -> u32 {
+        let (bytes, mut i, mut n) = (wire.as_bytes(), 0, 0);
+        while i < bytes.len() {
+            n = n * 10 + (bytes[i] - b'0') as u32;
+            i += 1;
+        }
+        n
+    }
+
     /// A member of a oneof's protobuf table (see [`proto_fields`]): `(number, name, since,
-    /// type, cardinality, ignorable, deprecated)`.
-    pub type Member = (
-        u32,
-        &'static str,
-        &'static str,
-        ProtoType,
-        Cardinality,
-        bool,
-        bool,
-    );
+    /// type, cardinality, ignorable, deprecated)`, the type and cardinality as codes (see
+    /// `decode`).
+    pub type Member = (u32, &'static str, &'static str, u8, u8, bool, bool);
 
     const EMPTY: ProtoField = ProtoField {
         number: 0,
@@ -188,12 +287,17 @@ pub mod __private {
         deprecated: false,
     };
 
-    /// The members of a oneof's protobuf table, from tuples (see [`Member`]).
-    pub const fn proto_fields<const N: usize>(rows: [Member; N]) -> [ProtoField; N] {
+    /// The members of a oneof's protobuf table, from tuples (see [`Member`]), the tables
+    /// of the types they name from `tables`, in row order.
+    pub const fn proto_fields<const N: usize, const T: usize>(
+        rows: [Member; N],
+        tables: [TableFn; T],
+    ) -> [ProtoField; N] {
         let mut out = [EMPTY; N];
-        let mut i = 0;
+        let (mut i, mut next) = (0, 0);
         while i < N {
             let (number, name, since, ty, cardinality, ignorable, deprecated) = rows[i];
+            let (ty, cardinality) = decode(ty, cardinality, &tables, &mut next);
             out[i] = ProtoField {
                 number,
                 name,

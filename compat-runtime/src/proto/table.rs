@@ -243,6 +243,10 @@ macro_rules! scalars {
         }
 
         impl Scalar {
+            /// Every scalar, in the order of their codes in the derive's rows (see
+            /// `__p::proto_fields_of`).
+            pub(crate) const ALL: &'static [Scalar] = &[$(Scalar::$variant,)*];
+
             /// As a `.proto` file writes it.
             pub const fn as_str(self) -> &'static str {
                 match self {
