@@ -246,6 +246,22 @@ pub struct Batch {
     pub status_by_id: ::std::collections::HashMap<::prost::alloc::string::String, i32>,
     #[prost(enumeration = "Status", optional, tag = "7")]
     pub last: ::core::option::Option<i32>,
+    #[prost(oneof = "batch::Pick", tags = "8, 9")]
+    pub pick: ::core::option::Option<batch::Pick>,
+}
+
+/// [`Batch`]'s oneof: a member holding a message, and one holding a string.
+pub mod batch {
+    use compat_runtime::ProstCompat;
+
+    #[derive(Clone, PartialEq, ::prost::Oneof, ProstCompat)]
+    #[compat(proto = "spire.Batch.pick")]
+    pub enum Pick {
+        #[prost(message, tag = "8")]
+        One(super::Entry),
+        #[prost(string, tag = "9")]
+        Name(::prost::alloc::string::String),
+    }
 }
 
 fn entry(note: &str) -> Entry {
@@ -256,7 +272,7 @@ fn entry(note: &str) -> Entry {
 }
 
 #[test]
-fn the_walk_reaches_every_container_prost_generates() {
+fn the_walk_reaches_every_container_prost_generates_a_oneof_included() {
     let old = session_with("0.0.8");
     let new = session_with("0.0.9");
     let full = Batch {
@@ -264,6 +280,7 @@ fn the_walk_reaches_every_container_prost_generates() {
         by_id: [("k".to_owned(), entry("b"))].into(),
         ordered: [(1, entry("c"))].into(),
         boxed: Some(Box::new(entry("d"))),
+        pick: Some(batch::Pick::One(entry("f"))),
         ..Batch::default()
     };
     // The notes are ignorable: the guard lets them through, `prepare` clears every one
@@ -274,8 +291,14 @@ fn the_walk_reaches_every_container_prost_generates() {
     assert!(sent.by_id.values().all(|e| e.note.is_empty()));
     assert!(sent.ordered.values().all(|e| e.note.is_empty()));
     assert!(sent.boxed.as_ref().unwrap().note.is_empty());
+    assert_eq!(sent.pick, Some(batch::Pick::One(entry(""))));
     assert_eq!(sent.list.len(), 2);
     assert_eq!(*new.prepare(&full).unwrap(), full);
+    let named = Batch {
+        pick: Some(batch::Pick::Name("n".into())),
+        ..Batch::default()
+    };
+    assert_eq!(*old.prepare(&named).unwrap(), named);
 
     // An enum value the agent predates, wherever it is held, is refused by name.
     let draining = Status::Draining as i32;

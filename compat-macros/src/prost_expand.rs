@@ -434,18 +434,9 @@ fn message_guard(fields: &[Field]) -> TokenStream {
         let ident = ident(f);
         quote!(p::reset(Self::MESSAGE, peer, #i, &mut self.#ident);)
     });
-    // The messages held that may have something to strip. Not a oneof: its derive writes
-    // no `__needs_strip`/`__strip` (`oneof_guard`), so the walk into it would find the
-    // trait's defaults (nothing) at run time; written, it is calls to check per message.
-    let held: Vec<(TokenStream, syn::Ident)> = fields
-        .iter()
-        .filter(|f| !matches!(f.kind, Kind::Oneof(_)))
-        .filter_map(|f| {
-            nested(f)
-                .filter(|(_, message)| *message)
-                .map(|(ty, _)| (ty, ident(f)))
-        })
-        .collect();
+    // The messages held that may have something to strip, a oneof's included (its member
+    // may hold a message with an `@ignorable` field).
+    let held = held(fields);
     let clears = held
         .iter()
         .map(|(ty, ident)| quote!(None::<p::W<#ty>>.clear(&mut self.#ident, peer);));
@@ -485,13 +476,26 @@ fn message_guard(fields: &[Field]) -> TokenStream {
     }
 }
 
+/// The fields (or members) that hold messages, a oneof's included: each with its type and
+/// its identifier, for the walks that strip.
+fn held(fields: &[Field]) -> Vec<(TokenStream, syn::Ident)> {
+    fields
+        .iter()
+        .filter_map(|f| {
+            nested(f)
+                .filter(|(_, message)| *message)
+                .map(|(ty, _)| (ty, ident(f)))
+        })
+        .collect()
+}
+
 fn ident(field: &Field) -> syn::Ident {
     syn::parse_str(&field.name)
         .unwrap_or_else(|_| syn::Ident::new_raw(&field.name, proc_macro2::Span::call_site()))
 }
 
-/// A oneof's guard: `__newest_within` and `__unreadable` only (`message_guard` relies on
-/// it: a message does not walk into its oneofs to strip).
+/// A oneof's guard: `__newest_within` and `__unreadable`, and where a member holds a
+/// message, `__needs_strip` and `__strip` walking into it.
 fn oneof_guard(fields: &[Field]) -> TokenStream {
     if nothing_to_walk(fields) {
         return TokenStream::new();
@@ -507,12 +511,42 @@ fn oneof_guard(fields: &[Field]) -> TokenStream {
         };
         quote!(Self::#variant(value) => p::member(Self::MESSAGE, peer, #i, #walk),)
     });
-    quote! {
+    let unreadable = quote! {
         #newest
         #[inline]
         fn __unreadable(&self, peer: u64) -> p::Found {
             match self {
                 #(#arms)*
+            }
+        }
+    };
+    let held = held(fields);
+    if held.is_empty() {
+        return unreadable;
+    }
+    let needs = held.iter().map(
+        |(ty, variant)| quote!(Self::#variant(value) => None::<p::W<#ty>>.needs(value, peer, false),),
+    );
+    let clears = held.iter().map(
+        |(ty, variant)| quote!(Self::#variant(value) => None::<p::W<#ty>>.clear(value, peer),),
+    );
+    // A oneof whose every member holds a message needs no catch-all arm.
+    let rest = (held.len() < fields.len()).then(|| quote!(_ => false,));
+    let rest_mut = (held.len() < fields.len()).then(|| quote!(_ => {}));
+    quote! {
+        #unreadable
+        #[inline]
+        fn __needs_strip(&self, peer: u64) -> bool {
+            match self {
+                #(#needs)*
+                #rest
+            }
+        }
+        #[inline]
+        fn __strip(&mut self, peer: u64) {
+            match self {
+                #(#clears)*
+                #rest_mut
             }
         }
     }
