@@ -590,7 +590,11 @@ def crate(name, level, runtime):
     manifest = ["[package]", f'name = "{name}"', 'version = "1.2.0"', 'edition = "2024"',
                 "publish = false", "", "[workspace]", "", "[dependencies]", *deps]
     if level == "annotated":
-        manifest += [f'compat-runtime = {{ path = "{runtime}", features = ["macros"] }}', "",
+        # `ProstCompat` needs the feature `prost` where compat-runtime has it (a baseline
+        # from before it had the derive under `macros`).
+        features = open(os.path.join(runtime, "Cargo.toml")).read()
+        feature = "prost" if re.search(r"(?m)^prost = \[", features) else "macros"
+        manifest += [f'compat-runtime = {{ path = "{runtime}", features = ["{feature}"] }}', "",
                      "[build-dependencies]",
                      f'compat-runtime = {{ path = "{runtime}", features = ["build"] }}']
         open(os.path.join(d, "compat.toml"), "w").write(COMPAT_TOML)

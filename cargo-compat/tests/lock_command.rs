@@ -87,9 +87,11 @@ pub struct Post {
 compat_runtime::proto_wire_lock!(policy(), VERSION, &[<Post as compat_runtime::proto::Proto>::PROTO]);
 "#;
 
-/// The dependencies of [`PROST`].
-const PROST_DEPENDENCIES: &str =
-    "prost = { version = \"0.14\", default-features = false, features = [\"std\", \"derive\"] }\n";
+/// The dependencies of [`PROST`] (and compat-runtime's feature `prost`, for `ProstCompat`).
+const PROST_DEPENDENCIES: (&str, &str) = (
+    "prost",
+    "prost = { version = \"0.14\", default-features = false, features = [\"std\", \"derive\"] }\n",
+);
 
 struct Repo {
     root: PathBuf,
@@ -99,13 +101,13 @@ impl Repo {
     /// A git repository holding the crate `chat-protocol` (in `protocol/`), with its first
     /// commit: release 2.3.0 as plain serde, tagged `v2.3.0`.
     fn new() -> Repo {
-        Repo::with("", PLAIN)
+        Repo::with(("macros", ""), PLAIN)
     }
 
-    /// A git repository holding the crate `chat-protocol` (in `protocol/`) with `lib` and
-    /// `dependencies` besides compat-runtime and serde, committed as release 2.3.0 and
-    /// tagged `v2.3.0`.
-    fn with(dependencies: &str, lib: &str) -> Repo {
+    /// A git repository holding the crate `chat-protocol` (in `protocol/`) with `lib`,
+    /// compat-runtime with `feature` (and `lock` for the tests), serde and `dependencies`,
+    /// committed as release 2.3.0 and tagged `v2.3.0`.
+    fn with((feature, dependencies): (&str, &str), lib: &str) -> Repo {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -125,11 +127,11 @@ edition = "2024"
 publish = false
 
 [dependencies]
-compat-runtime = {{ path = "{runtime}", default-features = false, features = ["macros"] }}
+compat-runtime = {{ path = "{runtime}", default-features = false, features = ["{feature}"] }}
 serde = {{ version = "1", features = ["derive"] }}
 {dependencies}
 [dev-dependencies]
-compat-runtime = {{ path = "{runtime}", default-features = false, features = ["macros", "lock"] }}
+compat-runtime = {{ path = "{runtime}", default-features = false, features = ["{feature}", "lock"] }}
 
 [build-dependencies]
 compat-runtime = {{ path = "{runtime}", default-features = false, features = ["build"] }}

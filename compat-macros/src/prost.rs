@@ -100,12 +100,12 @@ mod tests {
     }
 
     #[test]
-    fn the_walk_is_imported_only_where_the_guard_walks() {
+    fn the_walk_is_imported_only_where_the_fast_path_folds() {
         // An unused import would warn in the user's crate: `retries` is newer, but nothing
-        // is nested, so the guard checks without walking.
+        // is nested, so the guard has no fold to write.
         let optional = REQUEST.replace("uint32, tag", "uint32, optional, tag");
         let output = expand(&optional, &POLICY);
-        assert!(output.contains("fn __unreadable"), "{output}");
+        assert!(output.contains("const __WIRE"), "{output}");
         assert!(!output.contains("Walk"), "{output}");
         let output = expand(&held(&optional), &POLICY);
         assert!(output.contains("use p :: Walk as _"), "{output}");
@@ -113,31 +113,26 @@ mod tests {
     }
 
     #[test]
-    fn strip_methods_only_where_something_may_be_ignorable() {
+    fn the_slow_path_is_one_constant_stripping_only_where_something_may_be_ignorable() {
+        // Nothing newer, nothing held: the trait's defaults are the whole guard.
+        let output = expand(&REQUEST.replace("/// @since 0.9.0", ""), &POLICY);
+        assert!(!output.contains("__WIRE"), "{output}");
         let optional = REQUEST.replace("uint32, tag", "uint32, optional, tag");
         let output = expand(&optional, &POLICY);
-        assert!(output.contains("fn __unreadable"), "{output}");
-        assert!(!output.contains("__needs_strip"), "{output}");
-        assert!(!output.contains("__strip"), "{output}");
+        assert!(
+            output.contains("const __WIRE : p :: Slow < Self > = p :: Wire :: FIND ;"),
+            "{output}"
+        );
+        assert!(
+            !output.contains("fn __"),
+            "no method walks the fields: {output}"
+        );
         let ignorable = optional.replace("@since 0.9.0", "@since 0.9.0 @ignorable");
         let output = expand(&ignorable, &POLICY);
-        assert!(output.contains("fn __needs_strip"), "{output}");
-        assert!(
-            output.contains("p :: reset (Self :: MESSAGE , peer , 1usize , & mut self . retries)"),
-            "{output}"
-        );
-        // A message held may have ignorable parts of its own: strip walks into it.
+        assert!(output.contains("p :: Wire :: STRIP"), "{output}");
+        // A message held may have ignorable parts of its own: the walk strips inside it.
         let output = expand(&held(&optional), &POLICY);
-        assert!(
-            output.contains(
-                "fn __needs_strip (& self , peer : u64) -> bool { None :: < p :: W < Svid >> . needs (& self . svid , peer , false) }"
-            ),
-            "{output}"
-        );
-        assert!(
-            output.contains(". clear (& mut self . svid , peer)"),
-            "{output}"
-        );
+        assert!(output.contains("p :: Wire :: STRIP"), "{output}");
     }
 
     #[test]

@@ -381,173 +381,32 @@ fn nothing_to_walk(fields: &[Field]) -> bool {
         .all(|f| f.notes.since.is_none() && nested(f).is_none())
 }
 
-/// Whether the field holds something other than proto3's default, as prost holds it.
-fn present(field: &Field) -> TokenStream {
-    let ident = ident(field);
-    match (&field.kind, field.cardinality) {
-        (Kind::Oneof(_), _) | (_, Cardinality::Optional) => quote!(self.#ident.is_some()),
-        (_, Cardinality::Repeated | Cardinality::Map(_)) => quote!(!self.#ident.is_empty()),
-        (Kind::Scalar(s), Cardinality::Implicit) => match s.as_str() {
-            "string" | "bytes" => quote!(!self.#ident.is_empty()),
-            "bool" => quote!(self.#ident),
-            "float" | "double" => quote!(self.#ident != 0.0),
-            _ => quote!(self.#ident != 0),
-        },
-        (Kind::Enum(_), Cardinality::Implicit) => quote!(self.#ident != 0),
-        _ => quote!(true),
-    }
-}
-
+/// A message's guard: `__newest_within` (the fast path's constant), and the slow path as
+/// one constant, `__WIRE`, naming the runtime's walk of the message's encoding (which
+/// reads the names, releases and `@ignorable` of what it finds in the protobuf table).
+/// `Wire::FIND` where nothing can need stripping (no `@ignorable` field, no message held
+/// that may have one): `Session::prepare` then asks for no encoding to find nothing.
 fn message_guard(fields: &[Field]) -> TokenStream {
     if nothing_to_walk(fields) {
         return TokenStream::new();
     }
     let newest = newest_within(fields);
-    let newer = |ignorable: bool| {
-        fields
-            .iter()
-            .enumerate()
-            .filter(move |(_, f)| f.notes.since.is_some() && f.notes.ignorable == ignorable)
-    };
-    let checks = newer(false).map(|(i, f)| {
-        let present = present(f);
-        quote!((#i, #present))
+    let strips = fields.iter().any(|f| {
+        (f.notes.since.is_some() && f.notes.ignorable) || nested(f).is_some_and(|(_, m)| m)
     });
-    let checks = quote!(p::guard_fields(Self::MESSAGE, peer, &[#(#checks),*]));
-    // One expression: each field's walk takes the answer so far and passes it on.
-    let walks = fields.iter().fold(checks, |found, f| {
-        let Some((ty, message)) = nested(f) else {
-            return found;
-        };
-        let ident = ident(f);
-        if message {
-            quote!(None::<p::W<#ty>>.find(&self.#ident, peer, #found))
-        } else {
-            quote!(None::<p::W<#ty>>.values(&self.#ident, peer, #found))
-        }
-    });
-    let strip_checks = newer(true).map(|(i, f)| {
-        let present = present(f);
-        quote!((#i, #present))
-    });
-    let resets = newer(true).map(|(i, f)| {
-        let ident = ident(f);
-        quote!(p::reset(Self::MESSAGE, peer, #i, &mut self.#ident);)
-    });
-    // The messages held that may have something to strip, a oneof's included (its member
-    // may hold a message with an `@ignorable` field).
-    let held = held(fields);
-    let clears = held
-        .iter()
-        .map(|(ty, ident)| quote!(None::<p::W<#ty>>.clear(&mut self.#ident, peer);));
-    let unreadable = quote! {
-        #newest
-        #[inline]
-        fn __unreadable(&self, peer: u64) -> p::Found {
-            #walks
-        }
-    };
-    // Nothing ignorable here and no message held that may have some: the trait's defaults
-    // (nothing to strip) are the whole answer.
-    if held.is_empty() && newer(true).next().is_none() {
-        return unreadable;
-    }
-    let strip_checks: Vec<TokenStream> = strip_checks.collect();
-    let own = if strip_checks.is_empty() {
-        quote!(false)
-    } else {
-        quote!(p::any(Self::MESSAGE, peer, &[#(#strip_checks),*]))
-    };
-    let needs = held.iter().fold(
-        own,
-        |needs, (ty, ident)| quote!(None::<p::W<#ty>>.needs(&self.#ident, peer, #needs)),
-    );
+    let wire = if strips { quote!(STRIP) } else { quote!(FIND) };
     quote! {
-        #unreadable
-        #[inline]
-        fn __needs_strip(&self, peer: u64) -> bool {
-            #needs
-        }
-        #[inline]
-        fn __strip(&mut self, peer: u64) {
-            #(#resets)*
-            #(#clears)*
-        }
+        #newest
+        const __WIRE: p::Slow<Self> = p::Wire::#wire;
     }
 }
 
-/// The fields (or members) that hold messages, a oneof's included: each with its type and
-/// its identifier, for the walks that strip.
-fn held(fields: &[Field]) -> Vec<(TokenStream, syn::Ident)> {
-    fields
-        .iter()
-        .filter_map(|f| {
-            nested(f)
-                .filter(|(_, message)| *message)
-                .map(|(ty, _)| (ty, ident(f)))
-        })
-        .collect()
-}
-
-fn ident(field: &Field) -> syn::Ident {
-    syn::parse_str(&field.name)
-        .unwrap_or_else(|_| syn::Ident::new_raw(&field.name, proc_macro2::Span::call_site()))
-}
-
-/// A oneof's guard: `__newest_within` and `__unreadable`, and where a member holds a
-/// message, `__needs_strip` and `__strip` walking into it.
+/// A oneof's guard: `__newest_within`, for the fast path of the messages that hold it. The
+/// slow path is its message's: the walk of the message's encoding checks the member sent
+/// and what it holds. (A oneof is not a message prost encodes on its own.)
 fn oneof_guard(fields: &[Field]) -> TokenStream {
     if nothing_to_walk(fields) {
         return TokenStream::new();
     }
-    let newest = newest_within(fields);
-    let arms = fields.iter().enumerate().map(|(i, f)| {
-        let variant = ident(f);
-        let walk = match nested(f) {
-            Some((ty, true)) => quote!(None::<p::W<#ty>>.find(value, peer, None)),
-            Some((ty, false)) => quote!(None::<p::W<#ty>>.values(value, peer, None)),
-            // Nothing held to walk: no binding.
-            None => return quote!(Self::#variant(_) => p::member(Self::MESSAGE, peer, #i, None),),
-        };
-        quote!(Self::#variant(value) => p::member(Self::MESSAGE, peer, #i, #walk),)
-    });
-    let unreadable = quote! {
-        #newest
-        #[inline]
-        fn __unreadable(&self, peer: u64) -> p::Found {
-            match self {
-                #(#arms)*
-            }
-        }
-    };
-    let held = held(fields);
-    if held.is_empty() {
-        return unreadable;
-    }
-    let needs = held.iter().map(
-        |(ty, variant)| quote!(Self::#variant(value) => None::<p::W<#ty>>.needs(value, peer, false),),
-    );
-    let clears = held.iter().map(
-        |(ty, variant)| quote!(Self::#variant(value) => None::<p::W<#ty>>.clear(value, peer),),
-    );
-    // A oneof whose every member holds a message needs no catch-all arm.
-    let rest = (held.len() < fields.len()).then(|| quote!(_ => false,));
-    let rest_mut = (held.len() < fields.len()).then(|| quote!(_ => {}));
-    quote! {
-        #unreadable
-        #[inline]
-        fn __needs_strip(&self, peer: u64) -> bool {
-            match self {
-                #(#needs)*
-                #rest
-            }
-        }
-        #[inline]
-        fn __strip(&mut self, peer: u64) {
-            match self {
-                #(#clears)*
-                #rest_mut
-            }
-        }
-    }
+    newest_within(fields)
 }

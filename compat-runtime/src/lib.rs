@@ -174,9 +174,11 @@ pub use window::Window;
 pub use compat_macros::Compat;
 
 /// `#[derive(ProstCompat)]`: the compatibility tables of a prost message, enum or oneof, by
-/// field number, checked against the crate's policy while compiling (see [`proto`]).
-#[cfg(feature = "macros")]
-#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
+/// field number, checked against the crate's policy while compiling (see [`proto`]). Needs
+/// the feature `prost` (which turns on `macros`): the send guard of a prost message walks
+/// its encoding, through `prost::Message`.
+#[cfg(feature = "prost")]
+#[cfg_attr(docsrs, doc(cfg(feature = "prost")))]
 pub use compat_macros::ProstCompat;
 
 /// `messages![A, B, C]`: every message of the crate, as `messages()`; a type deriving

@@ -32,6 +32,7 @@
 //! ```
 
 use crate::packed::pack_release;
+use crate::proto::__private::Wire;
 use crate::unreadable::{Part, Unknown};
 
 mod carried;
@@ -68,7 +69,7 @@ pub trait Compat {
     // impl per message for the compiler to check, not two). Used through
     // [`Guard`](crate::Guard), which every `Compat` type has; not an API of its own. The
     // defaults say: nothing nested, nothing unreadable but the message itself, nothing to
-    // strip.
+    // strip; or, for a prost message with a `__WIRE`, what the walk of its encoding says.
 
     #[doc(hidden)]
     #[inline]
@@ -77,9 +78,19 @@ pub trait Compat {
         const { Self::MESSAGE.newest }
     }
 
+    /// A prost message's slow path, on its encoding (`#[derive(ProstCompat)]` sets it; see
+    /// `proto/wire.rs`): `__unreadable`, `__needs_strip` and `__strip` call its functions.
+    /// One constant per message for the compiler to check, where three methods walked the
+    /// fields one by one.
+    #[doc(hidden)]
+    const __WIRE: Option<Wire<Self>> = None;
+
     #[doc(hidden)]
     #[inline]
     fn __unreadable(&self, peer: u64) -> Option<Unknown> {
+        if let Some(wire) = Self::__WIRE {
+            return (wire.unreadable)(self, peer);
+        }
         let since = const { pack_release(Self::MESSAGE.since) };
         (peer < since).then_some(Unknown {
             message: Self::MESSAGE.name,
@@ -91,14 +102,18 @@ pub trait Compat {
     #[doc(hidden)]
     #[inline]
     fn __needs_strip(&self, peer: u64) -> bool {
-        let _ = peer;
-        false
+        match Self::__WIRE {
+            Some(wire) => (wire.needs_strip)(self, peer),
+            None => false,
+        }
     }
 
     #[doc(hidden)]
     #[inline]
     fn __strip(&mut self, peer: u64) {
-        let _ = peer;
+        if let Some(wire) = Self::__WIRE {
+            (wire.strip)(self, peer);
+        }
     }
 
     /// The value in the form a peer at `peer` reads, made from the borrow, when it is a

@@ -18,7 +18,21 @@
 //! (and the messages and enums it holds) carries, one integer compare. For an older peer,
 //! a field it predates that holds a value (not proto3's default, not `None`, not empty) is
 //! refused, or cleared by [`Session::prepare`](crate::Session::prepare) when its comment
-//! says `@ignorable`; an enum value or a oneof member it predates is refused.
+//! says `@ignorable`; an enum value or a oneof member it predates is refused. That walk
+//! reads the message's encoding (prost's `Message::encode`; feature `prost`), where
+//! protobuf leaves out exactly what holds nothing: the fields present, by number, are found
+//! in the [`ProtoMessage`] (a oneof's members through the oneof's table), the messages they
+//! hold walked through their tables and the enum values read; stripping writes the
+//! encoding again without the `@ignorable` fields the peer predates and decodes it back.
+//! The walk is this crate's code, compiled once: the derive writes one constant per
+//! message naming it.
+//!
+//! `ProstCompat` is re-exported with the feature `prost` (which turns on `macros` and
+//! depends on prost, without its derives). A crate of prost messages turns it on:
+//!
+//! ```toml
+//! compat-runtime = { version = "0.1", features = ["prost"] }
+//! ```
 //!
 //! The `.proto` conventions, in comments (which prost-build copies into the generated docs):
 //!
@@ -41,7 +55,11 @@ pub mod build;
 pub mod methods;
 mod table;
 mod walk;
+// The slow path's walk of an encoding: for `ProstCompat` (feature `prost`); its unit
+// tests encode with prost, a dev-dependency.
 mod well_known;
+#[cfg(any(feature = "prost", test))]
+mod wire;
 
 pub use methods::Method;
 pub use table::{
@@ -334,9 +352,11 @@ pub mod __private {
         out
     }
 
-    pub use super::walk::{
-        Found, Holds, Numbers, W, Walk, any, fields as guard_fields, member, reset,
-    };
+    pub use super::walk::{W, Walk, Wire};
+
+    /// The type of `Compat::__WIRE`, for the derive to write without naming `Option`
+    /// (which a `.proto` file may define as a message of its own).
+    pub type Slow<T> = Option<Wire<T>>;
     pub use super::well_known::Table;
 
     /// The table of `T` (a type that derives `ProstCompat`, or a well-known type), as a

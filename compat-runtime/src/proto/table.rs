@@ -11,6 +11,7 @@ use crate::message::{Compat, Route};
 /// A prost type with a protobuf table; implemented by `#[derive(ProstCompat)]`.
 ///
 /// ```
+/// # #[cfg(feature = "prost")] {
 /// use compat_runtime::ProstCompat;
 /// use compat_runtime::proto::{Cardinality, Proto, Scalar, ProtoType};
 ///
@@ -30,6 +31,7 @@ use crate::message::{Compat, Route};
 /// assert_eq!(retries.ty, ProtoType::Scalar(Scalar::Uint32));
 /// assert_eq!(retries.cardinality, Cardinality::Optional);
 /// assert_eq!(Ping::PROTO.name, "spire.Ping");
+/// # }
 /// ```
 pub trait Proto: Compat {
     /// The protobuf table of this type.
@@ -81,6 +83,7 @@ impl ProtoMessage {
     /// the wire lock records a field of one by its name, not the type's fields.
     ///
     /// ```
+    /// # #[cfg(feature = "prost")] {
     /// use compat_runtime::ProstCompat;
     /// use compat_runtime::proto::{Proto, ProtoType};
     ///
@@ -96,6 +99,7 @@ impl ProtoMessage {
     /// assert_eq!(retries.get().name, "google.protobuf.UInt32Value");
     /// assert!(retries.get().is_well_known());
     /// assert!(!Ping::PROTO.is_well_known());
+    /// # }
     /// ```
     pub fn is_well_known(&self) -> bool {
         self.name.starts_with("google.protobuf.")

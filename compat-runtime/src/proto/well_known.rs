@@ -12,8 +12,6 @@
 //! break, as in buf.
 
 use super::table::{Cardinality, Proto, ProtoField, ProtoKind, ProtoMessage, ProtoType, Scalar};
-use crate::guard::NESTING;
-use crate::unreadable::Unknown;
 
 /// What a field of a prost message may hold as a message or enum: a type that derives
 /// `ProstCompat`, or a well-known type. Written by the derive (`__p::table::<T>`); not an
@@ -35,34 +33,11 @@ pub trait Table {
         let _ = depth;
         0
     }
-
-    /// The send guard's walk of a value: what a peer at `peer` does not know.
-    #[doc(hidden)]
-    #[inline]
-    fn __walk_find(&self, peer: u64) -> Option<Unknown> {
-        let _ = peer;
-        None
-    }
-
-    /// Whether the value holds an `@ignorable` part a peer at `peer` predates.
-    #[doc(hidden)]
-    #[inline]
-    fn __walk_needs(&self, peer: u64) -> bool {
-        let _ = peer;
-        false
-    }
-
-    /// Clears the `@ignorable` parts a peer at `peer` predates.
-    #[doc(hidden)]
-    #[inline]
-    fn __walk_clear(&mut self, peer: u64) {
-        let _ = peer;
-    }
 }
 
 // The error names `Table` and its fix, not `Proto`, which a user never implements by hand.
-// The walks call the `Compat` methods the derive writes, not `Guard`'s wrappers of them:
-// one function fewer per walk for each message type in the user's crate to compile.
+// The fold calls the `Compat` method the derive writes, not `Guard`'s wrapper of it: one
+// function fewer per type held for the user's crate to compile.
 #[diagnostic::do_not_recommend]
 impl<T: Proto> Table for T {
     const TABLE: &'static ProtoMessage = T::PROTO;
@@ -70,26 +45,6 @@ impl<T: Proto> Table for T {
     #[inline]
     fn __walk_newest(depth: u32) -> u64 {
         T::__newest_within(depth)
-    }
-
-    #[inline]
-    fn __walk_find(&self, peer: u64) -> Option<Unknown> {
-        if T::__newest_within(NESTING) <= peer {
-            return None;
-        }
-        self.__unreadable(peer)
-    }
-
-    #[inline]
-    fn __walk_needs(&self, peer: u64) -> bool {
-        T::__newest_within(NESTING) > peer && self.__needs_strip(peer)
-    }
-
-    #[inline]
-    fn __walk_clear(&mut self, peer: u64) {
-        if T::__newest_within(NESTING) > peer {
-            self.__strip(peer);
-        }
     }
 }
 
