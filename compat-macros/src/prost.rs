@@ -120,7 +120,7 @@ mod tests {
         let optional = REQUEST.replace("uint32, tag", "uint32, optional, tag");
         let output = expand(&optional, &POLICY);
         assert!(
-            output.contains("const __WIRE : p :: Slow < Self > = p :: Wire :: FIND ;"),
+            output.contains("const __WIRE : p :: Slow < Self > = p :: Wire :: < Self > :: FIND ;"),
             "{output}"
         );
         assert!(
@@ -129,10 +129,16 @@ mod tests {
         );
         let ignorable = optional.replace("@since 0.9.0", "@since 0.9.0 @ignorable");
         let output = expand(&ignorable, &POLICY);
-        assert!(output.contains("p :: Wire :: STRIP"), "{output}");
+        assert!(
+            output.contains("p :: Wire :: < Self > :: STRIP"),
+            "{output}"
+        );
         // A message held may have ignorable parts of its own: the walk strips inside it.
         let output = expand(&held(&optional), &POLICY);
-        assert!(output.contains("p :: Wire :: STRIP"), "{output}");
+        assert!(
+            output.contains("p :: Wire :: < Self > :: STRIP"),
+            "{output}"
+        );
     }
 
     #[test]

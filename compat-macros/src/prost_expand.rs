@@ -386,6 +386,8 @@ fn nothing_to_walk(fields: &[Field]) -> bool {
 /// reads the names, releases and `@ignorable` of what it finds in the protobuf table).
 /// `Wire::FIND` where nothing can need stripping (no `@ignorable` field, no message held
 /// that may have one): `Session::prepare` then asks for no encoding to find nothing.
+/// `Wire::<Self>` spelled out: no inference for the compiler (0.003 G of the pair). Three
+/// one-line methods calling the walk instead of the constant: +0.34 G.
 fn message_guard(fields: &[Field]) -> TokenStream {
     if nothing_to_walk(fields) {
         return TokenStream::new();
@@ -397,7 +399,7 @@ fn message_guard(fields: &[Field]) -> TokenStream {
     let wire = if strips { quote!(STRIP) } else { quote!(FIND) };
     quote! {
         #newest
-        const __WIRE: p::Slow<Self> = p::Wire::#wire;
+        const __WIRE: p::Slow<Self> = p::Wire::<Self>::#wire;
     }
 }
 
