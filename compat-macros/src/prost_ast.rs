@@ -475,17 +475,18 @@ fn reserved_range(text: &str) -> Option<(i32, i32)> {
 pub(crate) fn notes(cx: &Ctxt, attrs: &[Attribute]) -> Notes {
     let mut notes = Notes::default();
     for attr in attrs {
-        if attr.path().is_ident("deprecated") {
+        // Doc lines first: most attributes are.
+        if let Some(text) = doc_text(attr) {
+            // Only a line with a note needs the attribute's span (joined across its tokens).
+            if text.contains('@') {
+                doc_notes(cx, &mut notes, &text, attr.span());
+            }
+        } else if attr.path().is_ident("deprecated") {
             notes.deprecated = true;
         } else if attr.path().is_ident("since") {
             match attr.parse_args::<LitStr>() {
                 Ok(lit) => set_since(cx, &mut notes, &lit.value(), lit.span()),
                 Err(error) => cx.syn_error(error),
-            }
-        } else if let Some(text) = doc_text(attr) {
-            // Only a line with a note needs the attribute's span (joined across its tokens).
-            if text.contains('@') {
-                doc_notes(cx, &mut notes, &text, attr.span());
             }
         }
     }
@@ -704,8 +705,7 @@ fn field_kind(
         } else {
             label
         };
-        let ty = parse_type(cx, ty)?;
-        return Some((Kind::Message(inner_type(&ty).clone()), label));
+        return Some((Kind::Message(message_type(cx, ty.clone())?), label));
     }
     match prost.scalar {
         Some(scalar) => Some((Kind::Scalar(scalar.to_owned()), label)),
@@ -736,12 +736,85 @@ fn map_kind(
     {
         Kind::Enum(syn::parse_str(inner).ok()?)
     } else if value == "message" {
-        let ty = parse_type(cx, ty)?;
-        Kind::Message(inner_type(generic_args(&ty).get(1).copied()?).clone())
+        match path_args(ty) {
+            Some((_, mut args)) if args.len() == 2 => Kind::Message(message_type(cx, args.pop()?)?),
+            _ => {
+                let ty = parse_type(cx, ty)?;
+                Kind::Message(inner_type(generic_args(&ty).get(1).copied()?).clone())
+            }
+        }
     } else {
         Kind::Scalar(scalar(value)?.to_owned())
     };
     Some((kind, Cardinality::Map(key)))
+}
+
+/// The message type a field holds: its type inside `Option`, `Vec` and `Box` (any number
+/// of them), found on the tokens and only that parsed (`Leaf`, not
+/// `::core::option::Option<Leaf>`: the derive runs unoptimized in a debug build); a type
+/// the tokens do not show as a plain path is parsed whole.
+fn message_type(cx: &Ctxt, mut ty: TokenStream) -> Option<Type> {
+    loop {
+        match path_args(&ty) {
+            Some((name, args))
+                if !args.is_empty() && ["Option", "Vec", "Box"].iter().any(|w| name == w) =>
+            {
+                ty = args.into_iter().next()?;
+            }
+            Some(_) => return parse_type(cx, &ty),
+            None => return parse_type(cx, &ty).map(|ty| inner_type(&ty).clone()),
+        }
+    }
+}
+
+/// A path type's last name and its generic arguments, read off its tokens
+/// (`::core::option::Option<Leaf>`: `Option` and `Leaf`). None for any other type, or an
+/// argument that is not a type (a lifetime), which syn reads instead.
+fn path_args(ty: &TokenStream) -> Option<(Ident, Vec<TokenStream>)> {
+    let mut tokens = ty.clone().into_iter();
+    let mut last = None;
+    loop {
+        match tokens.next() {
+            None => return Some((last?, Vec::new())),
+            Some(TokenTree::Ident(ident)) => last = Some(ident),
+            Some(TokenTree::Punct(colon)) if colon.as_char() == ':' => {}
+            Some(TokenTree::Punct(open)) if open.as_char() == '<' && last.is_some() => break,
+            Some(_) => return None,
+        }
+    }
+    // The arguments, split at the commas outside angle brackets, up to the `>` that closes
+    // them and ends the type.
+    let (mut args, mut arg, mut depth, mut arrow) = (Vec::new(), Vec::new(), 0usize, false);
+    while let Some(tree) = tokens.next() {
+        if let TokenTree::Punct(punct) = &tree {
+            let c = punct.as_char();
+            match c {
+                '>' if !arrow && depth == 0 => {
+                    args.push(arg);
+                    let args = args.into_iter().map(|arg: Vec<TokenTree>| {
+                        let starts = arg.first()?;
+                        let lifetime = matches!(starts, TokenTree::Punct(p) if p.as_char() == '\'');
+                        (!lifetime).then(|| arg.into_iter().collect())
+                    });
+                    let args = args.collect::<Option<Vec<TokenStream>>>()?;
+                    return tokens.next().is_none().then_some((last?, args));
+                }
+                ',' if depth == 0 => {
+                    args.push(std::mem::take(&mut arg));
+                    arrow = false;
+                    continue;
+                }
+                '<' => depth += 1,
+                '>' if !arrow => depth -= 1,
+                _ => {}
+            }
+            arrow = c == '-' && punct.spacing() == Spacing::Joint;
+        } else {
+            arrow = false;
+        }
+        arg.push(tree);
+    }
+    None
 }
 
 /// A field's type, parsed: the tables need only a message's (see [`Input`]).

@@ -5,7 +5,7 @@
 //! [`Message`]: ../compat_runtime/message/struct.Message.html
 
 use crate::expand_guard::pack;
-use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, Value, scalar_code};
+use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, scalar_code};
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
@@ -155,19 +155,22 @@ fn tables(item: &Item<'_>) -> (TokenStream, TokenStream) {
             (entries, fields, TokenStream::new(), "AS_ONEOF")
         }
         Body::Enum(values) => {
-            let variants = values.iter().map(|v| {
-                let since = v
-                    .notes
+            let names = values.iter().map(|v| v.ident.to_string());
+            let numbers = values.iter().map(|v| v.number);
+            let texts = values.iter().map(|v| v.number.to_string());
+            let sinces = values.iter().map(|v| {
+                v.notes
                     .since
                     .as_ref()
-                    .map_or_else(|| own.clone(), |s| s.text.clone());
-                let (name, number) = (v.ident.to_string(), v.number.to_string());
-                quote!(p::enum_value(#name, #number, #since))
+                    .map_or_else(|| own.clone(), |s| s.text.clone())
             });
             (
-                (quote!(p::enum_message), quote!(&[#(#variants),*])),
+                (
+                    quote!(p::enum_message),
+                    quote!(&p::values([#(#names),*], [#(#texts),*], [#(#sinces),*])),
+                ),
                 TokenStream::new(),
-                proto_values(values, &own),
+                quote!(values: &p::proto_values(<Self as p::Compat>::MESSAGE.variants, [#(#numbers),*]),),
                 "AS_ENUM",
             )
         }
@@ -310,19 +313,6 @@ fn cardinality(f: &Field) -> u8 {
         Cardinality::Repeated => 3,
         Cardinality::Map(key) => 4 + scalar_code(key),
     }
-}
-
-fn proto_values(values: &[Value<'_>], own: &str) -> TokenStream {
-    let values = values.iter().map(|v| {
-        let (name, number) = (v.ident.to_string(), v.number);
-        let since = v
-            .notes
-            .since
-            .as_ref()
-            .map_or_else(|| own.to_owned(), |s| s.text.clone());
-        quote!((#name, #number, #since))
-    });
-    quote!(values: &p::values_of([#(#values),*]),)
 }
 
 /// The Rust types prost-build maps protobuf's wrappers and `Empty` to: nothing to walk.

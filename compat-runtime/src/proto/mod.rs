@@ -249,6 +249,24 @@ pub mod __private {
         out
     }
 
+    /// An enum's values in its `Message` table (see [`enum_value`]), from their names,
+    /// numbers (as text: the wire names) and releases in three lists: one call per enum
+    /// rather than one per value, for the compiler to check and evaluate
+    /// (benches/compile_time.sh, the prost family).
+    pub const fn values<const N: usize>(
+        names: [&'static str; N],
+        numbers: [&'static str; N],
+        sinces: [&'static str; N],
+    ) -> [Variant; N] {
+        let mut out = [VARIANT; N];
+        let mut i = 0;
+        while i < N {
+            out[i] = enum_value(names[i], numbers[i], sinces[i]);
+            i += 1;
+        }
+        out
+    }
+
     /// A variant with the defaults of a prost type's members and values.
     const VARIANT: Variant = Variant {
         name: "",
@@ -389,9 +407,11 @@ pub mod __private {
         out
     }
 
-    /// The values of an enum's protobuf table, from tuples `(name, number, since)`.
-    pub const fn values_of<const N: usize>(
-        rows: [(&'static str, i32, &'static str); N],
+    /// An enum's values in its protobuf table: each value's name and release read from
+    /// its `Message` table (`variants`, in the same order), its number from `numbers`.
+    pub const fn proto_values<const N: usize>(
+        variants: &'static [Variant],
+        numbers: [i32; N],
     ) -> [ProtoValue; N] {
         let mut out = [ProtoValue {
             name: "",
@@ -400,11 +420,10 @@ pub mod __private {
         }; N];
         let mut i = 0;
         while i < N {
-            let (name, number, since) = rows[i];
             out[i] = ProtoValue {
-                name,
-                number,
-                since,
+                name: variants[i].name,
+                number: numbers[i],
+                since: variants[i].since,
             };
             i += 1;
         }
