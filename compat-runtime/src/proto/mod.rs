@@ -156,8 +156,10 @@ pub mod __private {
         }};
     }
 
-    /// A prost message's `Message` table: [`message`] with a message's kind and no
-    /// variants, two paths fewer per table for the compiler to resolve and check.
+    /// A prost message's `Message` table: [`message`]'s with a message's kind and no
+    /// variants, two paths fewer per table for the compiler to resolve and check. Over a
+    /// constant base rather than a call of [`message`]: the compiler interprets each call
+    /// at compile time, at a cost per table (benches/compile_time.sh, the prost family).
     pub const fn struct_message(
         name: &'static str,
         since: &'static str,
@@ -165,11 +167,23 @@ pub mod __private {
         routes: &'static [Route],
         fields: &'static [Field],
     ) -> Message {
-        message(name, since, newest, routes, STRUCT_NAMED, fields, &[])
+        Message {
+            name,
+            wire: WireName {
+                serialize: name,
+                deserialize: name,
+                aliases: &[],
+            },
+            since,
+            newest,
+            routes,
+            fields,
+            ..STRUCT_BASE
+        }
     }
 
-    /// A prost enum's or oneof's `Message` table: [`message`] with an enum's kind and no
-    /// fields.
+    /// A prost enum's or oneof's `Message` table: [`message`]'s with an enum's kind and
+    /// no fields, as [`struct_message`].
     pub const fn enum_message(
         name: &'static str,
         since: &'static str,
@@ -177,48 +191,32 @@ pub mod __private {
         routes: &'static [Route],
         variants: &'static [Variant],
     ) -> Message {
-        message(name, since, newest, routes, ENUM, &[], variants)
-    }
-
-    /// A member of a oneof in its `Message` table: its number is its wire name, its one
-    /// field the value it holds. One call per member: fewer tokens than the struct literal.
-    pub const fn oneof_member(
-        name: &'static str,
-        number: &'static str,
-        since: &'static str,
-        fields: &'static [Field],
-    ) -> Variant {
-        Variant {
+        Message {
             name,
             wire: WireName {
-                serialize: number,
-                deserialize: number,
+                serialize: name,
+                deserialize: name,
                 aliases: &[],
             },
             since,
-            shape: Shape::Tuple,
-            fields,
-            ..VARIANT
+            newest,
+            routes,
+            variants,
+            ..ENUM_BASE
         }
     }
 
-    /// A value of an enum in its `Message` table: its number is its wire name.
-    pub const fn enum_value(
-        name: &'static str,
-        number: &'static str,
-        since: &'static str,
-    ) -> Variant {
-        Variant {
-            shape: Shape::Unit,
-            ..oneof_member(name, number, since, &[])
-        }
-    }
+    /// [`message`]'s defaults for a prost message, the base of [`struct_message`].
+    const STRUCT_BASE: Message = message("", "", 0, &[], STRUCT_NAMED, &[], &[]);
+    /// [`message`]'s defaults for a prost enum or oneof, the base of [`enum_message`].
+    const ENUM_BASE: Message = message("", "", 0, &[], ENUM, &[], &[]);
 
-    /// A oneof's members in its `Message` table (see [`oneof_member`]), from their names
-    /// and numbers in two lists and their one field each (`fields`, from
-    /// [`member_fields`]): one call per oneof rather than one per member (and one per
-    /// member's field), and lists rather than a tuple per member, for the compiler to
-    /// check and evaluate (benches/compile_time.sh, the prost family).
+    /// A oneof's members in its `Message` table, from their names and numbers in two lists
+    /// and their one field each (`fields`, from [`member_fields`]): a member's number is
+    /// its wire name, its one field the value it holds. One call per oneof rather than one
+    /// per member (and one per member's field), lists rather than a tuple per member, and
+    /// no call per member inside, for the compiler to check and interpret
+    /// (benches/compile_time.sh, the prost family).
     pub const fn members<const N: usize>(
         names: [&'static str; N],
         numbers: [&'static str; N],
@@ -227,7 +225,13 @@ pub mod __private {
         let mut out = [VARIANT; N];
         let mut i = 0;
         while i < N {
-            out[i] = oneof_member(names[i], numbers[i], fields[i][0].since, &fields[i]);
+            let v = &mut out[i];
+            v.name = names[i];
+            v.wire.serialize = numbers[i];
+            v.wire.deserialize = numbers[i];
+            v.since = fields[i][0].since;
+            v.shape = Shape::Tuple;
+            v.fields = &fields[i];
             i += 1;
         }
         out
@@ -239,7 +243,7 @@ pub mod __private {
         sinces: [&'static str; N],
         types: [&'static str; N],
     ) -> [[Field; 1]; N] {
-        let mut out = [[field("0", "", "", true)]; N];
+        let mut out = [[MEMBER_FIELD]; N];
         let mut i = 0;
         while i < N {
             out[i][0].since = sinces[i];
@@ -249,9 +253,9 @@ pub mod __private {
         out
     }
 
-    /// An enum's values in its `Message` table (see [`enum_value`]), from their names,
-    /// numbers (as text: the wire names) and releases in three lists: one call per enum
-    /// rather than one per value, for the compiler to check and evaluate
+    /// An enum's values in its `Message` table, from their names, numbers (as text: a
+    /// value's number is its wire name) and releases in three lists: one call per enum
+    /// rather than one per value, for the compiler to check and interpret
     /// (benches/compile_time.sh, the prost family).
     pub const fn values<const N: usize>(
         names: [&'static str; N],
@@ -261,11 +265,21 @@ pub mod __private {
         let mut out = [VARIANT; N];
         let mut i = 0;
         while i < N {
-            out[i] = enum_value(names[i], numbers[i], sinces[i]);
+            let v = &mut out[i];
+            v.name = names[i];
+            v.wire.serialize = numbers[i];
+            v.wire.deserialize = numbers[i];
+            v.since = sinces[i];
             i += 1;
         }
         out
     }
+
+    /// A field with the defaults of a prost message's fields, which [`fields`] fills in: a
+    /// constant, not a call the compiler would interpret per table.
+    const FIELD: Field = field("", "", "", true);
+    /// The one field of a oneof's member, the value it holds (see [`member_fields`]).
+    const MEMBER_FIELD: Field = field("0", "", "", true);
 
     /// A variant with the defaults of a prost type's members and values.
     const VARIANT: Variant = Variant {
@@ -298,7 +312,7 @@ pub mod __private {
         numbers: [&'static str; N],
         newer: [(usize, &'static str, bool); K],
     ) -> [Field; N] {
-        let mut out = [field("", "", "", true); N];
+        let mut out = [FIELD; N];
         let mut i = 0;
         while i < N {
             let f = &mut out[i];
