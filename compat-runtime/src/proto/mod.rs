@@ -156,6 +156,28 @@ pub mod __private {
         }};
     }
 
+    /// A prost type's `Message` table over `$base` (one of `message`'s tables): its name,
+    /// travelling as written, its releases, its routes, and its fields or variants. A
+    /// macro, as `decode!` is: the tables' const fns call nothing for the compiler to
+    /// interpret per table.
+    macro_rules! over {
+        ($base:expr, $name:expr, $since:expr, $newest:expr, $routes:expr, $parts:ident) => {
+            Message {
+                name: $name,
+                wire: WireName {
+                    serialize: $name,
+                    deserialize: $name,
+                    aliases: &[],
+                },
+                since: $since,
+                newest: $newest,
+                routes: $routes,
+                $parts,
+                ..$base
+            }
+        };
+    }
+
     /// A prost message's `Message` table: [`message`]'s with a message's kind and no
     /// variants, two paths fewer per table for the compiler to resolve and check. Over a
     /// constant base rather than a call of [`message`]: the compiler interprets each call
@@ -167,19 +189,7 @@ pub mod __private {
         routes: &'static [Route],
         fields: &'static [Field],
     ) -> Message {
-        Message {
-            name,
-            wire: WireName {
-                serialize: name,
-                deserialize: name,
-                aliases: &[],
-            },
-            since,
-            newest,
-            routes,
-            fields,
-            ..STRUCT_BASE
-        }
+        over!(STRUCT_BASE, name, since, newest, routes, fields)
     }
 
     /// A prost enum's or oneof's `Message` table: [`message`]'s with an enum's kind and
@@ -191,25 +201,31 @@ pub mod __private {
         routes: &'static [Route],
         variants: &'static [Variant],
     ) -> Message {
-        Message {
-            name,
-            wire: WireName {
-                serialize: name,
-                deserialize: name,
-                aliases: &[],
-            },
-            since,
-            newest,
-            routes,
-            variants,
-            ..ENUM_BASE
-        }
+        over!(ENUM_BASE, name, since, newest, routes, variants)
     }
 
     /// [`message`]'s defaults for a prost message, the base of [`struct_message`].
     const STRUCT_BASE: Message = message("", "", 0, &[], STRUCT_NAMED, &[], &[]);
     /// [`message`]'s defaults for a prost enum or oneof, the base of [`enum_message`].
     const ENUM_BASE: Message = message("", "", 0, &[], ENUM, &[], &[]);
+
+    /// `N` variants named by `$names`, each travelling as the number (text) at its place in
+    /// `$numbers`, then `$rest` for each `$v` at `$i`. A macro, as `decode!` is.
+    macro_rules! numbered {
+        ($names:ident, $numbers:ident, |$v:ident, $i:ident| $rest:expr) => {{
+            let mut out = [VARIANT; N];
+            let mut $i = 0;
+            while $i < N {
+                let $v = &mut out[$i];
+                $v.name = $names[$i];
+                $v.wire.serialize = $numbers[$i];
+                $v.wire.deserialize = $numbers[$i];
+                $rest;
+                $i += 1;
+            }
+            out
+        }};
+    }
 
     /// A oneof's members in its `Message` table, from their names and numbers in two lists
     /// and their one field each (`fields`, from [`member_fields`]): a member's number is
@@ -222,19 +238,11 @@ pub mod __private {
         numbers: [&'static str; N],
         fields: &'static [[Field; 1]; N],
     ) -> [Variant; N] {
-        let mut out = [VARIANT; N];
-        let mut i = 0;
-        while i < N {
-            let v = &mut out[i];
-            v.name = names[i];
-            v.wire.serialize = numbers[i];
-            v.wire.deserialize = numbers[i];
+        numbered!(names, numbers, |v, i| {
             v.since = fields[i][0].since;
             v.shape = Shape::Tuple;
             v.fields = &fields[i];
-            i += 1;
-        }
-        out
+        })
     }
 
     /// The one field of each of a oneof's members (see [`members`]): the value it holds,
@@ -262,17 +270,7 @@ pub mod __private {
         numbers: [&'static str; N],
         sinces: [&'static str; N],
     ) -> [Variant; N] {
-        let mut out = [VARIANT; N];
-        let mut i = 0;
-        while i < N {
-            let v = &mut out[i];
-            v.name = names[i];
-            v.wire.serialize = numbers[i];
-            v.wire.deserialize = numbers[i];
-            v.since = sinces[i];
-            i += 1;
-        }
-        out
+        numbered!(names, numbers, |v, i| v.since = sinces[i])
     }
 
     /// A field with the defaults of a prost message's fields, which [`fields`] fills in: a
