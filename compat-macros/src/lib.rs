@@ -96,7 +96,7 @@ pub fn derive_compat(input: TokenStream) -> TokenStream {
 /// `compat_runtime::proto`.
 #[proc_macro_derive(ProstCompat, attributes(compat, since, prost))]
 pub fn derive_prost_compat(input: TokenStream) -> TokenStream {
-    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    let input = syn::parse_macro_input!(input as prost_ast::Input);
     prost::derive(&input, &env::Env::from_process()).into()
 }
 

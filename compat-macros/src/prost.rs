@@ -8,15 +8,14 @@
 
 use crate::ctxt::Ctxt;
 use crate::env::Env;
-use crate::prost_ast::Item;
+use crate::prost_ast::{Input, Item};
 use crate::{prost_expand, prost_rules};
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::DeriveInput;
 
 /// Parses, checks and expands one `#[derive(ProstCompat)]`; with errors, stub impls follow
 /// them.
-pub(crate) fn derive(node: &DeriveInput, env: &Env) -> TokenStream {
+pub(crate) fn derive(node: &Input, env: &Env) -> TokenStream {
     let cx = Ctxt::new();
     let item = Item::from_syn(&cx, node);
     if let Some(item) = &item {

@@ -6,11 +6,173 @@
 use crate::ctxt::Ctxt;
 use crate::since::parse_release;
 use proc_macro2::Span;
+use proc_macro2::{Spacing, TokenStream, TokenTree};
 use semver::Version;
 use syn::meta::ParseNestedMeta;
+use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Attribute, DeriveInput, Expr, Lit, LitStr, Meta, Token, Type};
+use syn::{Attribute, Expr, Generics, Ident, Lit, LitStr, Meta, Token, Type, Visibility};
+
+/// The input of `#[derive(ProstCompat)]`: what the derive reads of a struct, enum or union,
+/// with each field's type kept as its tokens, parsed only where the tables need it (a
+/// message's type). A full `syn::DeriveInput` parses every field's type, mostly long paths
+/// (`::core::option::Option<::prost::alloc::string::String>`), in a proc macro built
+/// unoptimized: most of the derive's own run (benches/compile_time.sh, the prost family).
+pub(crate) struct Input {
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) ident: Ident,
+    pub(crate) data: Data,
+}
+
+pub(crate) enum Data {
+    Struct(Vec<InputField>),
+    Enum(Vec<InputVariant>),
+    Union,
+}
+
+/// A field of the input: a struct's, or a variant's.
+pub(crate) struct InputField {
+    pub(crate) attrs: Vec<Attribute>,
+    /// None in a tuple.
+    pub(crate) ident: Option<Ident>,
+    /// The type's tokens, up to the comma after it.
+    pub(crate) ty: TokenStream,
+}
+
+pub(crate) struct InputVariant {
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) ident: Ident,
+    pub(crate) fields: Vec<InputField>,
+    pub(crate) discriminant: Option<Expr>,
+}
+
+impl Parse for Input {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let _: Visibility = input.parse()?;
+        let lookahead = input.lookahead1();
+        let kind = if lookahead.peek(Token![struct]) {
+            input.parse::<Token![struct]>().map(|_| 0)?
+        } else if lookahead.peek(Token![enum]) {
+            input.parse::<Token![enum]>().map(|_| 1)?
+        } else if lookahead.peek(Token![union]) {
+            input.parse::<Token![union]>().map(|_| 2)?
+        } else {
+            return Err(lookahead.error());
+        };
+        let ident: Ident = input.parse()?;
+        // Generics are read and left aside, as the derive always has.
+        let mut generics: Generics = input.parse()?;
+        generics.where_clause = input.parse()?;
+        let data = match kind {
+            1 => {
+                let content;
+                syn::braced!(content in input);
+                let variants = Punctuated::<InputVariant, Token![,]>::parse_terminated(&content)?;
+                Data::Enum(variants.into_iter().collect())
+            }
+            kind => {
+                let fields = input_fields(input)?;
+                if generics.where_clause.is_none() {
+                    generics.where_clause = input.parse()?;
+                }
+                if input.peek(Token![;]) {
+                    input.parse::<Token![;]>()?;
+                }
+                if kind == 2 {
+                    Data::Union
+                } else {
+                    Data::Struct(fields)
+                }
+            }
+        };
+        Ok(Input { attrs, ident, data })
+    }
+}
+
+impl Parse for InputVariant {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let ident = input.parse()?;
+        let fields = input_fields(input)?;
+        let discriminant = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse()?)
+        } else {
+            None
+        };
+        Ok(InputVariant {
+            attrs,
+            ident,
+            fields,
+            discriminant,
+        })
+    }
+}
+
+/// Named fields in braces, unnamed ones in parentheses, or none.
+fn input_fields(input: ParseStream<'_>) -> syn::Result<Vec<InputField>> {
+    let content;
+    let named = if input.peek(syn::token::Brace) {
+        syn::braced!(content in input);
+        true
+    } else if input.peek(syn::token::Paren) {
+        syn::parenthesized!(content in input);
+        false
+    } else {
+        return Ok(Vec::new());
+    };
+    let mut fields = Vec::new();
+    while !content.is_empty() {
+        let attrs = content.call(Attribute::parse_outer)?;
+        let _: Visibility = content.parse()?;
+        let ident = if named {
+            let ident: Ident = content.parse()?;
+            content.parse::<Token![:]>()?;
+            Some(ident)
+        } else {
+            None
+        };
+        let ty = type_tokens(&content)?;
+        fields.push(InputField { attrs, ident, ty });
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(fields)
+}
+
+/// A type's tokens, up to the next comma outside angle brackets (`HashMap<K, V>`), left
+/// unparsed.
+fn type_tokens(input: ParseStream<'_>) -> syn::Result<TokenStream> {
+    let tokens = input.step(|cursor| {
+        let (mut rest, mut depth, mut arrow) = (*cursor, 0usize, false);
+        let mut tokens = TokenStream::new();
+        while let Some((tree, next)) = rest.token_tree() {
+            if let TokenTree::Punct(punct) = &tree {
+                match punct.as_char() {
+                    ',' if depth == 0 => break,
+                    '<' => depth += 1,
+                    // The `>` of `->` closes nothing.
+                    '>' if !arrow => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                arrow = punct.as_char() == '-' && punct.spacing() == Spacing::Joint;
+            } else {
+                arrow = false;
+            }
+            tokens.extend(std::iter::once(tree));
+            rest = next;
+        }
+        Ok((tokens, rest))
+    })?;
+    if tokens.is_empty() {
+        return Err(input.error("expected a type"));
+    }
+    Ok(tokens)
+}
 
 /// A release named by `@since` (in a doc comment) or `#[since("...")]`.
 pub(crate) struct Since {
@@ -113,14 +275,14 @@ pub(crate) fn scalar(text: &str) -> Option<&'static str> {
 }
 
 impl<'a> Item<'a> {
-    pub(crate) fn from_syn(cx: &Ctxt, node: &'a DeriveInput) -> Option<Self> {
+    pub(crate) fn from_syn(cx: &Ctxt, node: &'a Input) -> Option<Self> {
         let body = match &node.data {
-            syn::Data::Struct(data) => Body::Message(message_fields(cx, &data.fields)),
-            syn::Data::Enum(data) if data.variants.iter().all(|v| v.fields.is_empty()) => {
-                Body::Enum(values(cx, data))
+            Data::Struct(fields) => Body::Message(message_fields(cx, fields)),
+            Data::Enum(variants) if variants.iter().all(|v| v.fields.is_empty()) => {
+                Body::Enum(values(cx, variants))
             }
-            syn::Data::Enum(data) => Body::Oneof(oneof_members(cx, data)),
-            syn::Data::Union(_) => {
+            Data::Enum(variants) => Body::Oneof(oneof_members(cx, variants)),
+            Data::Union => {
                 cx.error_spanned_by(&node.ident, "a union is not a prost type: derive `ProstCompat` on the structs and enums prost generates");
                 return None;
             }
@@ -220,25 +382,29 @@ impl<'a> Item<'a> {
     }
 }
 
-/// The `proto = "..."` of a `#[compat(...)]`. The other keys' values (a string or a list
-/// of strings) are stepped over unparsed: the derive runs unoptimized in a debug build.
+/// The `proto = "..."` of a `#[compat(...)]`, read straight off the attribute's tokens:
+/// the other keys' values (a string or a list of strings) are single token trees, so a
+/// word followed by `=` is a key. Not syn's general reading: the derive runs unoptimized
+/// in a debug build.
 fn proto_key(attr: &Attribute) -> Option<String> {
-    let mut name = None;
-    let _ = attr.parse_nested_meta(|meta| {
-        if meta.path.is_ident("proto") {
-            name = Some(meta.value()?.parse::<LitStr>()?.value());
-        } else if meta.input.peek(Token![=]) {
-            let value = meta.value()?;
-            if value.peek(syn::token::Bracket) {
-                let _list;
-                syn::bracketed!(_list in value);
-            } else {
-                let _: Lit = value.parse()?;
-            }
+    let Meta::List(list) = &attr.meta else {
+        return None;
+    };
+    let mut tokens = list.tokens.clone().into_iter();
+    while let Some(tree) = tokens.next() {
+        if matches!(&tree, TokenTree::Ident(key) if key == "proto") {
+            let (Some(TokenTree::Punct(eq)), Some(TokenTree::Literal(lit))) =
+                (tokens.next(), tokens.next())
+            else {
+                return None;
+            };
+            return match Lit::new(lit) {
+                Lit::Str(name) if eq.as_char() == '=' => Some(name.value()),
+                _ => None,
+            };
         }
-        Ok(())
-    });
-    name
+    }
+    None
 }
 
 /// Whether the protobuf name `proto` (`pkg.attest_request.params`) ends in the Rust name
@@ -309,15 +475,19 @@ fn reserved_range(text: &str) -> Option<(i32, i32)> {
 pub(crate) fn notes(cx: &Ctxt, attrs: &[Attribute]) -> Notes {
     let mut notes = Notes::default();
     for attr in attrs {
-        if attr.path().is_ident("deprecated") {
+        // Doc lines first: most attributes are.
+        if let Some(text) = doc_text(attr) {
+            // Only a line with a note needs the attribute's span (joined across its tokens).
+            if text.contains('@') {
+                doc_notes(cx, &mut notes, &text, attr.span());
+            }
+        } else if attr.path().is_ident("deprecated") {
             notes.deprecated = true;
         } else if attr.path().is_ident("since") {
             match attr.parse_args::<LitStr>() {
                 Ok(lit) => set_since(cx, &mut notes, &lit.value(), lit.span()),
                 Err(error) => cx.syn_error(error),
             }
-        } else if let Some(text) = doc_text(attr) {
-            doc_notes(cx, &mut notes, &text, attr.span());
         }
     }
     notes
@@ -378,7 +548,7 @@ fn prost_attr(attrs: &[Attribute]) -> Option<&Attribute> {
     attrs.iter().find(|attr| attr.path().is_ident("prost"))
 }
 
-fn message_fields(cx: &Ctxt, fields: &syn::Fields) -> Vec<Field> {
+fn message_fields(cx: &Ctxt, fields: &[InputField]) -> Vec<Field> {
     fields
         .iter()
         .filter_map(|field| {
@@ -396,12 +566,12 @@ fn message_fields(cx: &Ctxt, fields: &syn::Fields) -> Vec<Field> {
         .collect()
 }
 
-fn oneof_members(cx: &Ctxt, data: &syn::DataEnum) -> Vec<Field> {
-    data.variants
+fn oneof_members(cx: &Ctxt, variants: &[InputVariant]) -> Vec<Field> {
+    variants
         .iter()
         .filter_map(|variant| {
             let attr = prost_attr(&variant.attrs)?;
-            let ty = &variant.fields.iter().next()?.ty;
+            let ty = &variant.fields.first()?.ty;
             let mut field = read_field(
                 cx,
                 attr,
@@ -417,15 +587,11 @@ fn oneof_members(cx: &Ctxt, data: &syn::DataEnum) -> Vec<Field> {
         .collect()
 }
 
-fn values<'a>(cx: &Ctxt, data: &'a syn::DataEnum) -> Vec<Value<'a>> {
-    data.variants
+fn values<'a>(cx: &Ctxt, variants: &'a [InputVariant]) -> Vec<Value<'a>> {
+    variants
         .iter()
         .filter_map(|variant| {
-            let number = match variant
-                .discriminant
-                .as_ref()
-                .map(|(_, expr)| discriminant(expr))
-            {
+            let number = match variant.discriminant.as_ref().map(discriminant) {
                 Some(Some(number)) => number,
                 _ => {
                     cx.error_spanned_by(
@@ -478,7 +644,7 @@ fn read_field(
     attr: &Attribute,
     name: String,
     span: Span,
-    ty: &Type,
+    ty: &TokenStream,
     attrs: &[Attribute],
 ) -> Option<Field> {
     let prost = match parse_prost(attr) {
@@ -511,7 +677,7 @@ fn read_field(
 fn field_kind(
     cx: &Ctxt,
     prost: &ProstAttr,
-    ty: &Type,
+    ty: &TokenStream,
     attr: &Attribute,
 ) -> Option<(Kind, Cardinality)> {
     let label = if prost.repeated {
@@ -539,7 +705,7 @@ fn field_kind(
         } else {
             label
         };
-        return Some((Kind::Message(inner_type(ty).clone()), label));
+        return Some((Kind::Message(message_type(cx, ty.clone())?), label));
     }
     match prost.scalar {
         Some(scalar) => Some((Kind::Scalar(scalar.to_owned()), label)),
@@ -552,7 +718,12 @@ fn field_kind(
 
 /// `map = "string, message"`: the key's scalar, and the value as a scalar, a message (the
 /// Rust map's value type) or an enum (`enumeration(Status)`).
-fn map_kind(cx: &Ctxt, map: &str, ty: &Type, attr: &Attribute) -> Option<(Kind, Cardinality)> {
+fn map_kind(
+    cx: &Ctxt,
+    map: &str,
+    ty: &TokenStream,
+    attr: &Attribute,
+) -> Option<(Kind, Cardinality)> {
     let (key, value) = map.split_once(',')?;
     let Some(key) = scalar(key.trim()) else {
         cx.error_spanned_by(attr, format!("map key `{key}` is not a scalar type"));
@@ -565,17 +736,109 @@ fn map_kind(cx: &Ctxt, map: &str, ty: &Type, attr: &Attribute) -> Option<(Kind, 
     {
         Kind::Enum(syn::parse_str(inner).ok()?)
     } else if value == "message" {
-        Kind::Message(inner_type(generic_args(ty).get(1).copied()?).clone())
+        match path_args(ty) {
+            Some((_, mut args)) if args.len() == 2 => Kind::Message(message_type(cx, args.pop()?)?),
+            _ => {
+                let ty = parse_type(cx, ty)?;
+                Kind::Message(inner_type(generic_args(&ty).get(1).copied()?).clone())
+            }
+        }
     } else {
         Kind::Scalar(scalar(value)?.to_owned())
     };
     Some((kind, Cardinality::Map(key)))
 }
 
+/// The message type a field holds: its type inside `Option`, `Vec` and `Box` (any number
+/// of them), found on the tokens and only that parsed (`Leaf`, not
+/// `::core::option::Option<Leaf>`: the derive runs unoptimized in a debug build); a type
+/// the tokens do not show as a plain path is parsed whole.
+fn message_type(cx: &Ctxt, mut ty: TokenStream) -> Option<Type> {
+    loop {
+        match path_args(&ty) {
+            Some((name, args))
+                if !args.is_empty() && ["Option", "Vec", "Box"].iter().any(|w| name == w) =>
+            {
+                ty = args.into_iter().next()?;
+            }
+            Some(_) => return parse_type(cx, &ty),
+            None => return parse_type(cx, &ty).map(|ty| inner_type(&ty).clone()),
+        }
+    }
+}
+
+/// A path type's last name and its generic arguments, read off its tokens
+/// (`::core::option::Option<Leaf>`: `Option` and `Leaf`). None for any other type, or an
+/// argument that is not a type (a lifetime), which syn reads instead.
+fn path_args(ty: &TokenStream) -> Option<(Ident, Vec<TokenStream>)> {
+    let mut tokens = ty.clone().into_iter();
+    let mut last = None;
+    loop {
+        match tokens.next() {
+            None => return Some((last?, Vec::new())),
+            Some(TokenTree::Ident(ident)) => last = Some(ident),
+            Some(TokenTree::Punct(colon)) if colon.as_char() == ':' => {}
+            Some(TokenTree::Punct(open)) if open.as_char() == '<' && last.is_some() => break,
+            Some(_) => return None,
+        }
+    }
+    // The arguments, split at the commas outside angle brackets, up to the `>` that closes
+    // them and ends the type.
+    let (mut args, mut arg, mut depth, mut arrow) = (Vec::new(), Vec::new(), 0usize, false);
+    while let Some(tree) = tokens.next() {
+        if let TokenTree::Punct(punct) = &tree {
+            let c = punct.as_char();
+            match c {
+                '>' if !arrow && depth == 0 => {
+                    args.push(arg);
+                    let args = args.into_iter().map(|arg: Vec<TokenTree>| {
+                        let starts = arg.first()?;
+                        let lifetime = matches!(starts, TokenTree::Punct(p) if p.as_char() == '\'');
+                        (!lifetime).then(|| arg.into_iter().collect())
+                    });
+                    let args = args.collect::<Option<Vec<TokenStream>>>()?;
+                    return tokens.next().is_none().then_some((last?, args));
+                }
+                ',' if depth == 0 => {
+                    args.push(std::mem::take(&mut arg));
+                    arrow = false;
+                    continue;
+                }
+                '<' => depth += 1,
+                '>' if !arrow => depth -= 1,
+                _ => {}
+            }
+            arrow = c == '-' && punct.spacing() == Spacing::Joint;
+        } else {
+            arrow = false;
+        }
+        arg.push(tree);
+    }
+    None
+}
+
+/// A field's type, parsed: the tables need only a message's (see [`Input`]).
+fn parse_type(cx: &Ctxt, tokens: &TokenStream) -> Option<Type> {
+    match syn::parse2(tokens.clone()) {
+        Ok(ty) => Some(ty),
+        Err(error) => {
+            cx.syn_error(error);
+            None
+        }
+    }
+}
+
 /// prost's attribute, read key by key: a key and, after `=`, a string, with no general
 /// expression parsed for the value (the derive runs unoptimized in a debug build).
 fn parse_prost(attr: &Attribute) -> syn::Result<ProstAttr> {
     let mut out = ProstAttr::default();
+    if let Some(keys) = prost_keys(attr) {
+        for (key, value) in keys {
+            out.set(&key, value)?;
+        }
+        return Ok(out);
+    }
+    // Anything else prost's attribute may hold, and the errors, through syn.
     attr.parse_nested_meta(|meta| {
         let key = meta
             .path
@@ -595,27 +858,83 @@ fn parse_prost(attr: &Attribute) -> syn::Result<ProstAttr> {
             }
             None
         };
-        match (key.as_str(), value) {
-            ("message", _) => out.message = true,
-            ("optional", _) => out.optional = true,
-            ("required", _) => out.required = true,
-            ("repeated", _) => out.repeated = true,
-            ("tag", Some(v)) => out.tag = v.trim().parse().ok(),
-            ("tags", Some(v)) => {
-                out.tags = v.split(',').filter_map(|t| t.trim().parse().ok()).collect()
+        out.set(&key, value)
+    })?;
+    Ok(out)
+}
+
+/// The keys of `#[prost(string, optional, tag = "3")]` and their string values, read
+/// straight off the attribute's tokens: a key is a word, a value a plain string literal
+/// after `=`, and `key(...)` a list read as nothing. None when the attribute holds anything
+/// else (left to syn, which reads it whole and words the errors): the derive runs
+/// unoptimized in a debug build, where syn's general reading costs more than the derive's
+/// other work on a field (benches/compile_time.sh, the prost family).
+fn prost_keys(attr: &Attribute) -> Option<Vec<(String, Option<String>)>> {
+    let Meta::List(list) = &attr.meta else {
+        return None;
+    };
+    let mut keys = Vec::new();
+    let mut tokens = list.tokens.clone().into_iter().peekable();
+    while let Some(tree) = tokens.next() {
+        let TokenTree::Ident(key) = tree else {
+            return None;
+        };
+        let value = match tokens.peek() {
+            Some(TokenTree::Punct(eq)) if eq.as_char() == '=' => {
+                tokens.next();
+                match tokens.next() {
+                    Some(TokenTree::Literal(lit)) => Some(plain_string(&lit)?),
+                    _ => return None,
+                }
             }
-            ("enumeration", Some(v)) => out.enumeration = Some(syn::parse_str(&v)?),
-            ("map" | "hash_map" | "btree_map", Some(v)) => out.map = Some(v),
-            ("oneof", Some(v)) => out.oneof = Some(syn::parse_str(&v)?),
+            Some(TokenTree::Group(group))
+                if group.delimiter() == proc_macro2::Delimiter::Parenthesis =>
+            {
+                tokens.next();
+                None
+            }
+            _ => None,
+        };
+        keys.push((key.to_string(), value));
+        match tokens.next() {
+            None => break,
+            Some(TokenTree::Punct(comma)) if comma.as_char() == ',' => {}
+            Some(_) => return None,
+        }
+    }
+    Some(keys)
+}
+
+/// A string literal without escapes, as its text; None for anything else.
+fn plain_string(lit: &proc_macro2::Literal) -> Option<String> {
+    let text = lit.to_string();
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains(['\\', '"'])).then(|| inner.to_owned())
+}
+
+impl ProstAttr {
+    /// One key of prost's attribute, with its string value if it has one.
+    fn set(&mut self, key: &str, value: Option<String>) -> syn::Result<()> {
+        match (key, value) {
+            ("message", _) => self.message = true,
+            ("optional", _) => self.optional = true,
+            ("required", _) => self.required = true,
+            ("repeated", _) => self.repeated = true,
+            ("tag", Some(v)) => self.tag = v.trim().parse().ok(),
+            ("tags", Some(v)) => {
+                self.tags = v.split(',').filter_map(|t| t.trim().parse().ok()).collect()
+            }
+            ("enumeration", Some(v)) => self.enumeration = Some(syn::parse_str(&v)?),
+            ("map" | "hash_map" | "btree_map", Some(v)) => self.map = Some(v),
+            ("oneof", Some(v)) => self.oneof = Some(syn::parse_str(&v)?),
             (other, _) => {
                 if let Some(s) = scalar(other) {
-                    out.scalar = Some(s);
+                    self.scalar = Some(s);
                 }
             }
         }
         Ok(())
-    })?;
-    Ok(out)
+    }
 }
 
 /// The type inside `Option`, `Vec` and `Box` (any number of them).

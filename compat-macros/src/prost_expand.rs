@@ -5,7 +5,7 @@
 //! [`Message`]: ../compat_runtime/message/struct.Message.html
 
 use crate::expand_guard::pack;
-use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, Value, scalar_code};
+use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, scalar_code};
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
@@ -148,33 +148,36 @@ fn tables(item: &Item<'_>) -> (TokenStream, TokenStream) {
     let (entries, fields, values, kind) = match &item.body {
         Body::Message(fields) => {
             let (entries, fields) = message_fields(fields, &own);
-            (entries, fields, quote!(p::NO_VALUES), quote!(Message))
+            (entries, fields, TokenStream::new(), "AS_MESSAGE")
         }
         Body::Oneof(fields) => {
             let (entries, fields) = oneof_members(fields, &own);
-            (entries, fields, quote!(p::NO_VALUES), quote!(Oneof))
+            (entries, fields, TokenStream::new(), "AS_ONEOF")
         }
         Body::Enum(values) => {
-            let variants = values.iter().map(|v| {
-                let since = v
-                    .notes
+            let names = values.iter().map(|v| v.ident.to_string());
+            let numbers = values.iter().map(|v| v.number);
+            let texts = values.iter().map(|v| v.number.to_string());
+            let sinces = values.iter().map(|v| {
+                v.notes
                     .since
                     .as_ref()
-                    .map_or_else(|| own.clone(), |s| s.text.clone());
-                let (name, number) = (v.ident.to_string(), v.number.to_string());
-                quote!(p::enum_value(#name, #number, #since))
+                    .map_or_else(|| own.clone(), |s| s.text.clone())
             });
             (
-                (quote!(p::enum_message), quote!(&[#(#variants),*])),
-                quote!(p::NO_PROTO_FIELDS),
-                proto_values(values, &own),
-                quote!(Enum),
+                (
+                    quote!(p::enum_message),
+                    quote!(&p::values([#(#names),*], [#(#texts),*], [#(#sinces),*])),
+                ),
+                TokenStream::new(),
+                quote!(values: &p::proto_values(<Self as p::Compat>::MESSAGE.variants, [#(#numbers),*]),),
+                "AS_ENUM",
             )
         }
     };
     let (call, entries) = entries;
     let message = quote!(&#call(#name, #own, #newest, #routes, #entries));
-    let proto = proto_table(item, &fields, &values, &kind);
+    let proto = proto_table(item, &fields, &values, kind);
     (message, proto)
 }
 
@@ -183,10 +186,9 @@ fn tables(item: &Item<'_>) -> (TokenStream, TokenStream) {
 /// costs it less than a nested `const` item of their own (a body to type-check, borrow-check
 /// and evaluate; benches/compile_time.sh, the prost family).
 fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), TokenStream) {
-    let plain = fields.iter().map(|f| {
-        let (name, ty, number) = (&f.name, type_text(f), f.number.to_string());
-        quote!((#name, #ty, #number))
-    });
+    let names = fields.iter().map(|f| &f.name);
+    let types = fields.iter().map(type_text);
+    let numbers = fields.iter().map(|f| f.number.to_string());
     // Only the fields newer than the message, or ignorable, name their release and flag.
     let newer = fields
         .iter()
@@ -198,77 +200,81 @@ fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), T
         });
     // The protobuf table reads each field's name, release and `ignorable` from the
     // `Message` table: each is written once.
-    let wire = fields.iter().map(|f| {
-        let (ty, cardinality) = (type_code(f), cardinality(f));
-        quote!((#ty, #cardinality))
-    });
+    let wire = fields.iter().map(code);
     let deprecated = (0..fields.len()).filter(|&i| fields[i].notes.deprecated);
     let tables = type_tables(fields);
     (
         (
             quote!(p::struct_message),
-            quote!(&p::fields(#own, [#(#plain),*], [#(#newer),*])),
+            quote!(&p::fields(#own, [#(#names),*], [#(#types),*], [#(#numbers),*], [#(#newer),*])),
         ),
-        quote!(&p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#deprecated),*], [#(#tables),*])),
+        quote!(fields: &p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#deprecated),*], [#(#tables),*]),),
     )
 }
 
 /// A oneof's members: as variants of its `Message` table (the call that writes it and
 /// its last argument), and as fields of its protobuf table.
 fn oneof_members(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), TokenStream) {
-    let variants = fields.iter().map(|f| {
-        let (since, ty) = (field_since(f, own), type_text(f));
-        let (name, number) = (&f.name, f.number.to_string());
-        quote!(p::oneof_member(#name, #number, #since, &[p::field("0", #since, #ty, true)]))
-    });
-    let members = fields.iter().map(|f| {
-        let (number, name, since) = (f.number, &f.name, field_since(f, own));
-        let (ty, cardinality) = (type_code(f), cardinality(f));
-        let (ignorable, deprecated) = (f.notes.ignorable, f.notes.deprecated);
-        quote!((#number, #name, #since, #ty, #cardinality, #ignorable, #deprecated))
-    });
+    let names = fields.iter().map(|f| &f.name);
+    let numbers = fields.iter().map(|f| f.number.to_string());
+    let sinces = fields.iter().map(|f| field_since(f, own));
+    let types = fields.iter().map(type_text);
+    let codes = fields.iter().map(code);
+    let ignorable = (0..fields.len()).filter(|&i| fields[i].notes.ignorable);
+    let deprecated = (0..fields.len()).filter(|&i| fields[i].notes.deprecated);
     let tables = type_tables(fields);
     (
-        (quote!(p::enum_message), quote!(&[#(#variants),*])),
-        quote!(&p::proto_fields([#(#members),*], [#(#tables),*])),
+        (
+            quote!(p::enum_message),
+            quote!(&p::members([#(#names),*], [#(#numbers),*], &p::member_fields([#(#sinces),*], [#(#types),*]))),
+        ),
+        quote!(fields: &p::proto_members(<Self as p::Compat>::MESSAGE.variants, [#(#codes),*], [#(#ignorable),*], [#(#deprecated),*], [#(#tables),*]),),
     )
 }
 
-/// The protobuf table, with its `fields` and `values` written.
+/// The protobuf table, with its `fields: ...,` and `values: ...,` entries (or none).
 fn proto_table(
     item: &Item<'_>,
     fields: &TokenStream,
     values: &TokenStream,
-    kind: &TokenStream,
+    kind: &str,
 ) -> TokenStream {
     let rust = item.ident.to_string();
     let (own, _) = since(item);
     let full = item.proto.clone().unwrap_or_else(|| rust.clone());
-    // Empty lists as `p`'s constants, as the kinds are (see `__c::NO_FIELDS`).
-    let reserved = if item.reserved.is_empty() {
-        quote!(p::NO_RESERVED)
-    } else {
+    // The routes are the `Message` table's: read, not written twice. The kind and every
+    // empty list come from `p`'s table of the kind (`..p::AS_MESSAGE`):
+    // fewer fields for the compiler to check, and a constant operand costs it no proof
+    // that it holds no interior mutability (see `__c::NO_FIELDS`).
+    let reserved = (!item.reserved.is_empty()).then(|| {
         let reserved = item.reserved.iter().map(|(a, b)| quote!((#a, #b)));
-        quote!(&[#(#reserved),*])
-    };
-    let reserved_names = if item.reserved_names.is_empty() {
-        quote!(p::NO_NAMES)
-    } else {
+        quote!(reserved: &[#(#reserved),*],)
+    });
+    let reserved_names = (!item.reserved_names.is_empty()).then(|| {
         let names = &item.reserved_names;
-        quote!(&[#(#names),*])
-    };
-    // The routes are the `Message` table's: read, not written twice.
+        quote!(reserved_names: &[#(#names),*],)
+    });
+    // No routes (a oneof's: it travels as its message does) are the base's.
+    let routes =
+        (!item.routes.is_empty()).then(|| quote!(routes: <Self as p::Compat>::MESSAGE.routes,));
+    let kind = proc_macro2::Ident::new(kind, proc_macro2::Span::call_site());
     quote!(&p::ProtoMessage {
         name: #full,
         rust: #rust,
         since: #own,
-        kind: p::ProtoKind::#kind,
-        routes: <Self as p::Compat>::MESSAGE.routes,
-        fields: #fields,
-        values: #values,
-        reserved: #reserved,
-        reserved_names: #reserved_names,
+        #routes
+        #fields
+        #values
+        #reserved
+        #reserved_names
+        ..p::#kind
     })
+}
+
+/// The field's type and cardinality in the protobuf table as one code, `type * 32 +
+/// cardinality` (`__p::decode!`), written without a suffix: the row's type says `u16`.
+fn code(f: &Field) -> proc_macro2::Literal {
+    proc_macro2::Literal::u16_unsuffixed(u16::from(type_code(f)) * 32 + u16::from(cardinality(f)))
 }
 
 /// The field's type in the protobuf table, as the runtime's rows code it
@@ -307,19 +313,6 @@ fn cardinality(f: &Field) -> u8 {
         Cardinality::Repeated => 3,
         Cardinality::Map(key) => 4 + scalar_code(key),
     }
-}
-
-fn proto_values(values: &[Value<'_>], own: &str) -> TokenStream {
-    let values = values.iter().map(|v| {
-        let (name, number) = (v.ident.to_string(), v.number);
-        let since = v
-            .notes
-            .since
-            .as_ref()
-            .map_or_else(|| own.to_owned(), |s| s.text.clone());
-        quote!((#name, #number, #since))
-    });
-    quote!(&p::values_of([#(#values),*]))
 }
 
 /// The Rust types prost-build maps protobuf's wrappers and `Empty` to: nothing to walk.

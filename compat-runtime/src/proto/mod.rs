@@ -91,6 +91,33 @@ pub mod __private {
     /// No `reserved` names.
     pub const NO_NAMES: &[&str] = &[];
 
+    /// A message's protobuf table but for what the derive writes (names, release, routes,
+    /// fields and any `reserved`): the base of its struct literal, `..p::AS_MESSAGE`, so
+    /// that the kind and the empty lists are not written, type-checked and evaluated per
+    /// table (benches/compile_time.sh, the prost family).
+    pub const AS_MESSAGE: ProtoMessage = ProtoMessage {
+        name: "",
+        rust: "",
+        since: "",
+        kind: ProtoKind::Message,
+        routes: NO_ROUTES,
+        fields: NO_PROTO_FIELDS,
+        values: NO_VALUES,
+        reserved: NO_RESERVED,
+        reserved_names: NO_NAMES,
+    };
+    /// An oneof's table but for what the derive writes, as [`AS_MESSAGE`]; no routes: a
+    /// oneof travels as its message does.
+    pub const AS_ONEOF: ProtoMessage = ProtoMessage {
+        kind: ProtoKind::Oneof,
+        ..AS_MESSAGE
+    };
+    /// An enum's table but for what the derive writes, as [`AS_MESSAGE`].
+    pub const AS_ENUM: ProtoMessage = ProtoMessage {
+        kind: ProtoKind::Enum,
+        ..AS_MESSAGE
+    };
+
     /// A message's, enum's or oneof's table, as a row's type names it: `p::table::<T>`.
     pub type TableFn = fn() -> &'static ProtoMessage;
 
@@ -101,41 +128,78 @@ pub mod __private {
     /// A row's type code for an enum, by the next table.
     const ENUM_CODE: u8 = 16;
 
-    /// A row's type and cardinality from their codes. Numbers rather than `p`'s constants
-    /// in the rows: a literal costs the compiler less than a path to resolve, type-check
-    /// and evaluate (benches/compile_time.sh, the prost family). The type: see
-    /// `MESSAGE_CODE`; 17, a oneof. The cardinality: 0 implicit, 1 optional, 2
-    /// required, 3 repeated, `4 + k` a map whose key is `Scalar::ALL[k]`. `next` counts
-    /// the tables taken.
-    const fn decode(
-        ty: u8,
-        cardinality: u8,
-        tables: &[TableFn],
-        next: &mut usize,
-    ) -> (ProtoType, Cardinality) {
-        let ty = if ty < MESSAGE_CODE {
-            ProtoType::Scalar(Scalar::ALL[ty as usize])
-        } else {
-            let table = TypeRef(tables[*next]);
-            *next += 1;
-            match ty {
-                MESSAGE_CODE => ProtoType::Message(table),
-                ENUM_CODE => ProtoType::Enum(table),
-                _ => ProtoType::Oneof(table),
-            }
-        };
-        let cardinality = match cardinality {
-            0 => Cardinality::Implicit,
-            1 => Cardinality::Optional,
-            2 => Cardinality::Required,
-            3 => Cardinality::Repeated,
-            key => Cardinality::Map(Scalar::ALL[(key - 4) as usize]),
-        };
-        (ty, cardinality)
+    /// A row's type and cardinality from their code, `type * 32 + cardinality`. A number
+    /// rather than `p`'s constants in the rows: a literal costs the compiler less than a
+    /// path to resolve, type-check and evaluate, and one literal less than two in a tuple
+    /// (benches/compile_time.sh, the prost family). The type: see `MESSAGE_CODE`; 17, a
+    /// oneof. The cardinality: 0 implicit, 1 optional, 2 required, 3 repeated, `4 + k` a
+    /// map whose key is `Scalar::ALL[k]`. `$next` counts the tables taken. A macro rather
+    /// than a `const fn`: the compiler evaluates the rows' loops at compile time, where a
+    /// call per row (a stack frame to push) costs more than the decoding itself.
+    macro_rules! decode {
+        ($code:expr, $tables:expr, $next:ident) => {{
+            let (ty, cardinality) = (($code >> 5) as u8, ($code & 31) as u8);
+            let ty = if ty < MESSAGE_CODE {
+                ProtoType::Scalar(Scalar::ALL[ty as usize])
+            } else {
+                let table = TypeRef($tables[$next]);
+                $next += 1;
+                match ty {
+                    MESSAGE_CODE => ProtoType::Message(table),
+                    ENUM_CODE => ProtoType::Enum(table),
+                    _ => ProtoType::Oneof(table),
+                }
+            };
+            let cardinality = match cardinality {
+                0 => Cardinality::Implicit,
+                1 => Cardinality::Optional,
+                2 => Cardinality::Required,
+                3 => Cardinality::Repeated,
+                key => Cardinality::Map(Scalar::ALL[(key - 4) as usize]),
+            };
+            (ty, cardinality)
+        }};
     }
 
-    /// A prost message's `Message` table: [`message`] with a message's kind and no
-    /// variants, two paths fewer per table for the compiler to resolve and check.
+    /// A field number from its wire name's decimal digits: the number is written once, as
+    /// the text the `Message` table holds. A macro, as `decode!` is.
+    macro_rules! number {
+        ($wire:expr) => {{
+            let (digits, mut k, mut number) = ($wire.as_bytes(), 0, 0);
+            while k < digits.len() {
+                number = number * 10 + (digits[k] - b'0') as u32;
+                k += 1;
+            }
+            number
+        }};
+    }
+
+    /// A prost type's `Message` table over `$base` (one of `message`'s tables): its name,
+    /// travelling as written, its releases, its routes, and its fields or variants. A
+    /// macro, as `decode!` is: the tables' const fns call nothing for the compiler to
+    /// interpret per table.
+    macro_rules! over {
+        ($base:expr, $name:expr, $since:expr, $newest:expr, $routes:expr, $parts:ident) => {
+            Message {
+                name: $name,
+                wire: WireName {
+                    serialize: $name,
+                    deserialize: $name,
+                    aliases: &[],
+                },
+                since: $since,
+                newest: $newest,
+                routes: $routes,
+                $parts,
+                ..$base
+            }
+        };
+    }
+
+    /// A prost message's `Message` table: [`message`]'s with a message's kind and no
+    /// variants, two paths fewer per table for the compiler to resolve and check. Over a
+    /// constant base rather than a call of [`message`]: the compiler interprets each call
+    /// at compile time, at a cost per table (benches/compile_time.sh, the prost family).
     pub const fn struct_message(
         name: &'static str,
         since: &'static str,
@@ -143,11 +207,11 @@ pub mod __private {
         routes: &'static [Route],
         fields: &'static [Field],
     ) -> Message {
-        message(name, since, newest, routes, STRUCT_NAMED, fields, &[])
+        over!(STRUCT_BASE, name, since, newest, routes, fields)
     }
 
-    /// A prost enum's or oneof's `Message` table: [`message`] with an enum's kind and no
-    /// fields.
+    /// A prost enum's or oneof's `Message` table: [`message`]'s with an enum's kind and
+    /// no fields, as [`struct_message`].
     pub const fn enum_message(
         name: &'static str,
         since: &'static str,
@@ -155,42 +219,83 @@ pub mod __private {
         routes: &'static [Route],
         variants: &'static [Variant],
     ) -> Message {
-        message(name, since, newest, routes, ENUM, &[], variants)
+        over!(ENUM_BASE, name, since, newest, routes, variants)
     }
 
-    /// A member of a oneof in its `Message` table: its number is its wire name, its one
-    /// field the value it holds. One call per member: fewer tokens than the struct literal.
-    pub const fn oneof_member(
-        name: &'static str,
-        number: &'static str,
-        since: &'static str,
-        fields: &'static [Field],
-    ) -> Variant {
-        Variant {
-            name,
-            wire: WireName {
-                serialize: number,
-                deserialize: number,
-                aliases: &[],
-            },
-            since,
-            shape: Shape::Tuple,
-            fields,
-            ..VARIANT
-        }
+    /// [`message`]'s defaults for a prost message, the base of [`struct_message`].
+    const STRUCT_BASE: Message = message("", "", 0, &[], STRUCT_NAMED, &[], &[]);
+    /// [`message`]'s defaults for a prost enum or oneof, the base of [`enum_message`].
+    const ENUM_BASE: Message = message("", "", 0, &[], ENUM, &[], &[]);
+
+    /// `N` variants named by `$names`, each travelling as the number (text) at its place in
+    /// `$numbers`, then `$rest` for each `$v` at `$i`. A macro, as `decode!` is.
+    macro_rules! numbered {
+        ($names:ident, $numbers:ident, |$v:ident, $i:ident| $rest:expr) => {{
+            let mut out = [VARIANT; N];
+            let mut $i = 0;
+            while $i < N {
+                let $v = &mut out[$i];
+                $v.name = $names[$i];
+                $v.wire.serialize = $numbers[$i];
+                $v.wire.deserialize = $numbers[$i];
+                $rest;
+                $i += 1;
+            }
+            out
+        }};
     }
 
-    /// A value of an enum in its `Message` table: its number is its wire name.
-    pub const fn enum_value(
-        name: &'static str,
-        number: &'static str,
-        since: &'static str,
-    ) -> Variant {
-        Variant {
-            shape: Shape::Unit,
-            ..oneof_member(name, number, since, &[])
-        }
+    /// A oneof's members in its `Message` table, from their names and numbers in two lists
+    /// and their one field each (`fields`, from [`member_fields`]): a member's number is
+    /// its wire name, its one field the value it holds. One call per oneof rather than one
+    /// per member (and one per member's field), lists rather than a tuple per member, and
+    /// no call per member inside, for the compiler to check and interpret
+    /// (benches/compile_time.sh, the prost family).
+    pub const fn members<const N: usize>(
+        names: [&'static str; N],
+        numbers: [&'static str; N],
+        fields: &'static [[Field; 1]; N],
+    ) -> [Variant; N] {
+        numbered!(names, numbers, |v, i| {
+            v.since = fields[i][0].since;
+            v.shape = Shape::Tuple;
+            v.fields = &fields[i];
+        })
     }
+
+    /// The one field of each of a oneof's members (see [`members`]): the value it holds,
+    /// `0`, with the member's release and type.
+    pub const fn member_fields<const N: usize>(
+        sinces: [&'static str; N],
+        types: [&'static str; N],
+    ) -> [[Field; 1]; N] {
+        let mut out = [[MEMBER_FIELD]; N];
+        let mut i = 0;
+        while i < N {
+            out[i][0].since = sinces[i];
+            out[i][0].ty = types[i];
+            i += 1;
+        }
+        out
+    }
+
+    /// An enum's values in its `Message` table, from their names, numbers (as text: a
+    /// value's number is its wire name) and releases in three lists: one call per enum
+    /// rather than one per value, for the compiler to check and interpret
+    /// (benches/compile_time.sh, the prost family).
+    pub const fn values<const N: usize>(
+        names: [&'static str; N],
+        numbers: [&'static str; N],
+        sinces: [&'static str; N],
+    ) -> [Variant; N] {
+        numbered!(names, numbers, |v, i| v.since = sinces[i])
+    }
+
+    /// A field with the defaults of a prost message's fields, which [`fields`] fills in: a
+    /// constant, not a call the compiler would interpret per table.
+    const FIELD: Field = field("", "", "", true);
+    /// The one field of a oneof's member, the value it holds (see [`member_fields`]).
+    const MEMBER_FIELD: Field = field("0", "", "", true);
 
     /// A variant with the defaults of a prost type's members and values.
     const VARIANT: Variant = Variant {
@@ -208,27 +313,30 @@ pub mod __private {
         fallback: None,
     };
 
-    /// A message's fields for its `Message` table, from tuples `(name, type, number)`:
-    /// every proto3 field defaults, and its wire name is its number. Each was released
-    /// with the message (`since`) and is not ignorable, but those `newer` names by index:
-    /// `(index, since, ignorable)`. One call with a loop rather than an expression per
-    /// field: fewer tokens and no trait solve per entry for the compiler (the reasoning of
-    /// `__c::fields`), and two literals per field fewer.
+    /// A message's fields for its `Message` table, from their names, types and numbers in
+    /// three lists: every proto3 field defaults, and its wire name is its number. Each was
+    /// released with the message (`since`) and is not ignorable, but those `newer` names by
+    /// index: `(index, since, ignorable)`. One call with a loop rather than an expression
+    /// per field: fewer tokens and no trait solve per entry for the compiler (the reasoning
+    /// of `__c::fields`), and lists of strings rather than a tuple per field, which the
+    /// compiler type-checks, borrow-checks and evaluates at a cost per tuple
+    /// (benches/compile_time.sh, the prost family).
     pub const fn fields<const N: usize, const K: usize>(
         since: &'static str,
-        plain: [(&'static str, &'static str, &'static str); N],
+        names: [&'static str; N],
+        types: [&'static str; N],
+        numbers: [&'static str; N],
         newer: [(usize, &'static str, bool); K],
     ) -> [Field; N] {
-        let mut out = [field("", "", "", true); N];
+        let mut out = [FIELD; N];
         let mut i = 0;
         while i < N {
-            let (name, ty, number) = plain[i];
             let f = &mut out[i];
-            f.name = name;
+            f.name = names[i];
             f.since = since;
-            f.ty = ty;
-            f.wire.serialize = number;
-            f.wire.deserialize = number;
+            f.ty = types[i];
+            f.wire.serialize = numbers[i];
+            f.wire.deserialize = numbers[i];
             i += 1;
         }
         let mut k = 0;
@@ -243,25 +351,24 @@ pub mod __private {
 
     /// The fields of a message's protobuf table: each field's name, release and
     /// `ignorable` read from its `Message` table (`fields`, in the same order), and its
-    /// number from its wire name there; its type and cardinality (codes, see `decode`)
-    /// from tuples, the indexes of the
+    /// number from its wire name there; its type and cardinality from one code each (see
+    /// `decode!`), the indexes of the
     /// `deprecated` ones apart (most are not: a literal fewer per row), the tables of the
     /// types the rows name from `tables`, in row order. Each name and release is written
     /// once for both tables (benches/compile_time.sh, the prost family).
     pub const fn proto_fields_of<const N: usize, const D: usize, const T: usize>(
         fields: &'static [Field],
-        wire: [(u8, u8); N],
+        wire: [u16; N],
         deprecated: [usize; D],
         tables: [TableFn; T],
     ) -> [ProtoField; N] {
         let mut out = [EMPTY; N];
         let (mut i, mut next) = (0, 0);
         while i < N {
-            let (ty, cardinality) = wire[i];
-            let (ty, cardinality) = decode(ty, cardinality, &tables, &mut next);
+            let (ty, cardinality) = decode!(wire[i], tables, next);
             let field = &fields[i];
             out[i] = ProtoField {
-                number: number(field.wire.serialize),
+                number: number!(field.wire.serialize),
                 name: field.name,
                 since: field.since,
                 ty,
@@ -279,22 +386,6 @@ pub mod __private {
         out
     }
 
-    /// A field number from its wire name (its decimal digits): the number is written once,
-    /// as the text the `Message` table holds.
-    const fn number(wire: &str) -> u32 {
-        let (bytes, mut i, mut n) = (wire.as_bytes(), 0, 0);
-        while i < bytes.len() {
-            n = n * 10 + (bytes[i] - b'0') as u32;
-            i += 1;
-        }
-        n
-    }
-
-    /// A member of a oneof's protobuf table (see [`proto_fields`]): `(number, name, since,
-    /// type, cardinality, ignorable, deprecated)`, the type and cardinality as codes (see
-    /// `decode`).
-    pub type Member = (u32, &'static str, &'static str, u8, u8, bool, bool);
-
     const EMPTY: ProtoField = ProtoField {
         number: 0,
         name: "",
@@ -305,34 +396,52 @@ pub mod __private {
         deprecated: false,
     };
 
-    /// The members of a oneof's protobuf table, from tuples (see [`Member`]), the tables
-    /// of the types they name from `tables`, in row order.
-    pub const fn proto_fields<const N: usize, const T: usize>(
-        rows: [Member; N],
+    /// The members of a oneof's protobuf table: each member's name, release and number
+    /// read from its `Message` table (`variants`, in the same order), its type and
+    /// cardinality from one code each (see `decode!`), the indexes of the `ignorable` and
+    /// the `deprecated` ones apart, the tables of the types the members name from
+    /// `tables`, in member order.
+    pub const fn proto_members<const N: usize, const I: usize, const D: usize, const T: usize>(
+        variants: &'static [Variant],
+        codes: [u16; N],
+        ignorable: [usize; I],
+        deprecated: [usize; D],
         tables: [TableFn; T],
     ) -> [ProtoField; N] {
         let mut out = [EMPTY; N];
         let (mut i, mut next) = (0, 0);
         while i < N {
-            let (number, name, since, ty, cardinality, ignorable, deprecated) = rows[i];
-            let (ty, cardinality) = decode(ty, cardinality, &tables, &mut next);
+            let (ty, cardinality) = decode!(codes[i], tables, next);
+            let variant = &variants[i];
             out[i] = ProtoField {
-                number,
-                name,
-                since,
+                number: number!(variant.wire.serialize),
+                name: variant.name,
+                since: variant.since,
                 ty,
                 cardinality,
-                ignorable,
-                deprecated,
+                ignorable: false,
+                deprecated: false,
             };
             i += 1;
+        }
+        let mut k = 0;
+        while k < I {
+            out[ignorable[k]].ignorable = true;
+            k += 1;
+        }
+        let mut d = 0;
+        while d < D {
+            out[deprecated[d]].deprecated = true;
+            d += 1;
         }
         out
     }
 
-    /// The values of an enum's protobuf table, from tuples `(name, number, since)`.
-    pub const fn values_of<const N: usize>(
-        rows: [(&'static str, i32, &'static str); N],
+    /// An enum's values in its protobuf table: each value's name and release read from
+    /// its `Message` table (`variants`, in the same order), its number from `numbers`.
+    pub const fn proto_values<const N: usize>(
+        variants: &'static [Variant],
+        numbers: [i32; N],
     ) -> [ProtoValue; N] {
         let mut out = [ProtoValue {
             name: "",
@@ -341,11 +450,10 @@ pub mod __private {
         }; N];
         let mut i = 0;
         while i < N {
-            let (name, number, since) = rows[i];
             out[i] = ProtoValue {
-                name,
-                number,
-                since,
+                name: variants[i].name,
+                number: numbers[i],
+                since: variants[i].since,
             };
             i += 1;
         }
