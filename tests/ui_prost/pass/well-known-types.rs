@@ -1,6 +1,5 @@
 // protobuf's well-known types as prost-build maps them: prost-types' messages, the
 // wrappers as Rust's own types, `Empty` as `()`. compat knows them by their full names.
-use compat_runtime::ProstCompat;
 use compat_runtime::proto::{Proto, ProtoType};
 
 #[derive(::compat_runtime::ProstCompat)]
