@@ -329,3 +329,83 @@ fn the_walk_reaches_every_container_prost_generates_a_oneof_included() {
     };
     assert!(old.guard(&unknown).is_ok());
 }
+
+/// A message that holds itself, with the figure compat's build helper attaches to each
+/// type: `within`, the newest release of all the type may hold, however deep.
+#[derive(Clone, PartialEq, ::prost::Message, ProstCompat)]
+#[compat(proto = "spire.Tree", from = "agent", to = "server", within = "0.0.9")]
+/// @since 0.0.8
+pub struct Tree {
+    #[prost(message, repeated, tag = "1")]
+    pub children: ::prost::alloc::vec::Vec<Tree>,
+    #[prost(message, optional, tag = "2")]
+    pub selector: ::core::option::Option<Selector>,
+}
+
+/// [`Tree`] derived without the helper's figure: the derive folds the types its fields
+/// hold, which cannot tell how new a type that holds itself gets.
+#[derive(Clone, PartialEq, ::prost::Message, ProstCompat)]
+#[compat(proto = "spire.HandTree", from = "agent", to = "server")]
+/// @since 0.0.8
+pub struct HandTree {
+    #[prost(message, repeated, tag = "1")]
+    pub children: ::prost::alloc::vec::Vec<HandTree>,
+    #[prost(message, optional, tag = "2")]
+    pub selector: ::core::option::Option<Selector>,
+}
+
+#[test]
+fn the_helpers_figure_is_exact_for_a_message_that_holds_itself() {
+    assert_eq!(Tree::newest(), compat_runtime::guard::pack(0, 0, 9));
+    // Without it, too deep to tell: every peer takes the slow path.
+    assert_eq!(HandTree::newest(), u64::MAX);
+
+    let old = session_with("0.0.8");
+    let new = session_with("0.0.9");
+    let plain = Tree {
+        children: vec![Tree::default()],
+        selector: None,
+    };
+    assert!(old.guard(&plain).is_ok());
+    let negated = Tree {
+        children: vec![Tree {
+            selector: Some(Selector {
+                kind: "k".into(),
+                negated: Some(true),
+            }),
+            ..Tree::default()
+        }],
+        selector: None,
+    };
+    assert!(old.guard(&negated).is_err());
+    assert!(new.guard(&negated).is_ok());
+}
+
+#[test]
+fn the_fast_path_answers_the_newest_release_the_tables_reach() {
+    macro_rules! same {
+        ($($ty:ty),* $(,)?) => {$(
+            assert_eq!(
+                <$ty as Guard>::newest(),
+                <$ty as Proto>::PROTO.newest_held(),
+                "{}",
+                stringify!($ty)
+            );
+        )*};
+    }
+    // The helper's figure, and the fold of a type that does not hold itself.
+    same!(
+        AttestRequest,
+        attest_request::Params,
+        Selector,
+        Status,
+        Entry,
+        Batch,
+        batch::Pick,
+        Tree
+    );
+    assert_eq!(
+        HandTree::PROTO.newest_held(),
+        compat_runtime::guard::pack(0, 0, 9)
+    );
+}

@@ -163,4 +163,87 @@ mod tests {
         assert!(output.contains("add `// @since X.Y.Z`"), "{output}");
         assert!(output.contains("`message AttestRequest`"), "{output}");
     }
+
+    /// `REQUEST` with a `Svid` field (which folds into the fast path) and the build
+    /// helper's `within`.
+    fn within(within: &str) -> String {
+        let optional = REQUEST.replace("uint32, tag", "uint32, optional, tag");
+        held(&optional).replace(
+            r#"to = "server")]"#,
+            &format!(r#"to = "server", within = "{within}")]"#),
+        )
+    }
+
+    #[test]
+    fn the_helpers_within_is_the_fast_path_and_nothing_is_folded() {
+        let output = expand(&within("1.0.0"), &POLICY);
+        assert!(!output.contains("compile_error"), "{output}");
+        assert!(
+            output.contains(&format!(
+                "const __NEWEST_WITHIN : u64 = {}u64 ;",
+                (1u64 << 40)
+            )),
+            "{output}"
+        );
+        assert!(!output.contains("fn __newest_within"), "{output}");
+        assert!(!output.contains("Walk"), "{output}");
+        assert!(
+            output.contains("const __WIRE"),
+            "the slow path stays: {output}"
+        );
+    }
+
+    #[test]
+    fn a_within_equal_to_the_types_own_newest_writes_nothing_the_defaults_say_it() {
+        let output = expand(&within("0.9.0"), &POLICY);
+        assert!(!output.contains("compile_error"), "{output}");
+        assert!(!output.contains("__NEWEST_WITHIN"), "{output}");
+        assert!(!output.contains("fn __newest_within"), "{output}");
+        assert!(output.contains("const __WIRE"), "{output}");
+    }
+
+    #[test]
+    fn a_within_older_than_the_types_docs_is_an_error_naming_both() {
+        let output = expand(&within("0.8.5"), &POLICY);
+        assert!(output.contains("compile_error"), "{output}");
+        assert!(
+            output.contains(r#"`within = \"0.8.5\"` is older than `@since 0.9.0` in the docs of `AttestRequest`"#),
+            "{output}"
+        );
+        let output = expand(&within("1.0"), &POLICY);
+        assert!(output.contains("compile_error"), "{output}");
+    }
+
+    #[test]
+    fn a_nested_type_takes_its_own_within_not_its_parents() {
+        // prost-build's `type_attribute` matches by prefix: a nested type also gets its
+        // parent's attribute.
+        let svid = r#"
+            #[compat(proto = "spire.AttestRequest", from = "agent", to = "server", within = "0.9.0")]
+            #[compat(proto = "spire.AttestRequest.Svid", from = "agent", to = "server", within = "1.1.0")]
+            /// @since 0.8.0
+            pub struct Svid {
+                #[prost(message, optional, tag = "1")]
+                pub inner: Option<Inner>,
+            }
+        "#;
+        let output = expand(svid, &POLICY);
+        assert!(!output.contains("compile_error"), "{output}");
+        let packed = (1u64 << 40) | (1 << 20);
+        assert!(
+            output.contains(&format!("const __NEWEST_WITHIN : u64 = {packed}u64 ;")),
+            "{output}"
+        );
+        let older = svid.replace(r#"within = "1.1.0""#, r#"within = "0.8.0""#);
+        let output = expand(&older, &POLICY);
+        assert!(!output.contains("__NEWEST_WITHIN"), "{output}");
+    }
+
+    #[test]
+    fn without_within_the_derive_folds_the_types_the_fields_hold() {
+        let optional = REQUEST.replace("uint32, tag", "uint32, optional, tag");
+        let output = expand(&held(&optional), &POLICY);
+        assert!(output.contains("fn __newest_within"), "{output}");
+        assert!(!output.contains("__NEWEST_WITHIN"), "{output}");
+    }
 }

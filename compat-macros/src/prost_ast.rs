@@ -202,6 +202,9 @@ pub(crate) struct Item<'a> {
     pub(crate) routes_span: Span,
     pub(crate) reserved: Vec<(i32, i32)>,
     pub(crate) reserved_names: Vec<String>,
+    /// The newest release of the type and all it may hold, from `#[compat(within =
+    /// "...")]` (the build helper's); checked by the rules.
+    pub(crate) within: Option<LitStr>,
     pub(crate) body: Body<'a>,
 }
 
@@ -295,6 +298,7 @@ impl<'a> Item<'a> {
             routes_span: node.ident.span(),
             reserved: Vec::new(),
             reserved_names: Vec::new(),
+            within: None,
             body,
         };
         item.read_compat(cx, &node.attrs);
@@ -370,11 +374,13 @@ impl<'a> Item<'a> {
             }
             // #[compat(reserved_names = ["old_name"])]
             "reserved_names" => self.reserved_names.extend(strings(meta)?),
+            // #[compat(within = "1.2.0")]
+            "within" => self.within = Some(meta.value()?.parse::<LitStr>()?),
             // #[compat(ignorable)], #[compat(zero_means_absent)], #[compat(unknown_handled)]
             "unknown_handled" => self.notes.unknown_handled = true,
             _ => {
                 return Err(meta.error(format!(
-                    "unknown key `{key}` for a prost type; expected `proto`, `from`, `to`, `between`, `routes`, `reserved`, `reserved_names` or `unknown_handled`"
+                    "unknown key `{key}` for a prost type; expected `proto`, `from`, `to`, `between`, `routes`, `reserved`, `reserved_names`, `within` or `unknown_handled`"
                 )));
             }
         }

@@ -13,6 +13,7 @@ pub(crate) fn check(cx: &Ctxt, item: &Item<'_>, env: &Env) {
     type_has_since(cx, item);
     releases_in_order(cx, item, env.version.as_ref());
     numbers_unique_and_unreserved(cx, item);
+    within_covers_the_type(cx, item);
     for problem in &env.problems {
         cx.error_at(item.ident.span(), problem);
     }
@@ -127,6 +128,53 @@ fn releases_in_order(cx: &Ctxt, item: &Item<'_>, built: Option<&Version>) {
     };
     for since in parts.into_iter().flatten() {
         check(since, own);
+    }
+}
+
+/// The newest `@since` of the item and its parts, as the docs say (none: the item names
+/// none).
+pub(crate) fn newest_since<'i>(item: &'i Item<'_>) -> Option<&'i Since> {
+    let parts: Vec<&Since> = match &item.body {
+        Body::Message(fields) | Body::Oneof(fields) => fields
+            .iter()
+            .filter_map(|f| f.notes.since.as_ref())
+            .collect(),
+        Body::Enum(values) => values
+            .iter()
+            .filter_map(|v| v.notes.since.as_ref())
+            .collect(),
+    };
+    item.notes
+        .since
+        .iter()
+        .chain(parts)
+        .fold(None, |newest: Option<&Since>, since| match newest {
+            Some(n) if n.version >= since.version => Some(n),
+            _ => Some(since),
+        })
+}
+
+/// The build helper's `within` (the newest release of the type and of all it may hold) is
+/// a release, and no older than the newest `@since` the type's own docs name: the helper
+/// reads the comments prost-build copies into those docs, so an older figure means the two
+/// read them differently, and the send guard's fast path, which trusts the figure, would
+/// pass what a peer cannot read.
+fn within_covers_the_type(cx: &Ctxt, item: &Item<'_>) {
+    let Some(within) = &item.within else {
+        return;
+    };
+    let text = within.value();
+    let version = match crate::since::parse_release(&text) {
+        Ok(version) => version,
+        Err(why) => return cx.error_at(within.span(), why),
+    };
+    if let Some(newest) = newest_since(item)
+        && version < newest.version
+    {
+        cx.error_at(within.span(), format!(
+            "`within = \"{text}\"` is older than `@since {}` in the docs of `{}`: compat's build helper and the derive read the comments differently; regenerate the code with the helper that matches this derive, or drop `within` (the derive then folds the types the fields hold)",
+            newest.text, item.ident
+        ));
     }
 }
 

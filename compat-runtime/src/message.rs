@@ -71,11 +71,20 @@ pub trait Compat {
     // defaults say: nothing nested, nothing unreadable but the message itself, nothing to
     // strip; or, for a prost message with a `__WIRE`, what the walk of its encoding says.
 
+    /// The newest release of the type and of everything it may hold, at any depth, when
+    /// something computed it whole: for a prost message, compat's build helper, over the
+    /// descriptor set (`#[compat(within = "...")]`; exact even for a type that holds
+    /// itself). By default the type's own newest, which is the whole answer for a type
+    /// that holds no other; a type that does and has no such figure overrides
+    /// `__newest_within` instead.
+    #[doc(hidden)]
+    const __NEWEST_WITHIN: u64 = Self::MESSAGE.newest;
+
     #[doc(hidden)]
     #[inline]
     fn __newest_within(depth: u32) -> u64 {
         let _ = depth;
-        const { Self::MESSAGE.newest }
+        Self::__NEWEST_WITHIN
     }
 
     /// A prost message's slow path, on its encoding (`#[derive(ProstCompat)]` sets it; see

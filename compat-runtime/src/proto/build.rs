@@ -55,6 +55,9 @@ struct TypeInfo {
     reserved: Vec<String>,
     reserved_names: Vec<String>,
     since: bool,
+    /// Every `@since` of the type's docs as prost-build writes them: its own, its fields'
+    /// (a message's oneofs' too), its members', its values'.
+    releases: Vec<String>,
     map_entry: bool,
     /// Where it is declared: `proto/spire/node.proto:12:1`.
     place: String,
@@ -139,15 +142,11 @@ impl Annotations {
         path: Vec<i32>,
     ) {
         let name = join(scope, message.name());
-        let references = message
-            .field
-            .iter()
-            .filter_map(|f| {
-                f.type_name
-                    .as_deref()
-                    .map(|t| t.trim_start_matches('.').to_owned())
-            })
-            .collect();
+        let references: Vec<String> = message.field.iter().filter_map(type_name).collect();
+        let mut releases: Vec<String> = comments.releases(&path);
+        for i in 0..message.field.len() {
+            releases.extend(comments.releases(&[path.as_slice(), &[2, to_i32(i)]].concat()));
+        }
         let range = |start: i32, end: i32| match (end - start, end >= 536_870_912) {
             (1, _) => start.to_string(),
             (_, true) => format!("{start} to max"),
@@ -165,27 +164,13 @@ impl Annotations {
                     .collect(),
                 reserved_names: message.reserved_name.clone(),
                 since: comments.since(&path).is_some(),
+                releases,
                 map_entry: message.options.as_ref().is_some_and(|o| o.map_entry()),
                 place: comments.place(&path),
                 package: package.to_owned(),
             },
         );
-        for (i, oneof) in message.oneof_decl.iter().enumerate() {
-            let synthetic = message
-                .field
-                .iter()
-                .filter(|f| f.oneof_index == Some(to_i32(i)))
-                .all(|f| f.proto3_optional());
-            if !synthetic {
-                let info = TypeInfo {
-                    kind: "oneof",
-                    since: true,
-                    package: package.to_owned(),
-                    ..TypeInfo::default()
-                };
-                self.types.insert(join(&name, oneof.name()), info);
-            }
-        }
+        self.read_oneofs(package, &name, message, comments, &path);
         for (i, nested) in message.nested_type.iter().enumerate() {
             self.read_message(
                 package,
@@ -206,6 +191,50 @@ impl Annotations {
         }
     }
 
+    /// The oneofs of the message `name` (proto3's `optional` fields aside, which prost
+    /// writes as plain fields): each a type of its own, which the message holds.
+    fn read_oneofs(
+        &mut self,
+        package: &str,
+        name: &str,
+        message: &DescriptorProto,
+        comments: &Comments<'_>,
+        path: &[i32],
+    ) {
+        for (i, oneof) in message.oneof_decl.iter().enumerate() {
+            let members: Vec<usize> = (0..message.field.len())
+                .filter(|&j| message.field[j].oneof_index == Some(to_i32(i)))
+                .collect();
+            if members.iter().all(|&j| message.field[j].proto3_optional()) {
+                continue;
+            }
+            // prost-build writes the oneof's comment on the enum and on its message's
+            // field; the members are the enum's variants.
+            let decl = comments.releases(&[path, &[8, to_i32(i)]].concat());
+            let mut releases = decl.clone();
+            for &j in &members {
+                releases.extend(comments.releases(&[path, &[2, to_i32(j)]].concat()));
+            }
+            let info = TypeInfo {
+                kind: "oneof",
+                references: members
+                    .iter()
+                    .filter_map(|&j| type_name(&message.field[j]))
+                    .collect(),
+                since: true,
+                releases,
+                package: package.to_owned(),
+                ..TypeInfo::default()
+            };
+            let oneof = join(name, oneof.name());
+            self.types.insert(oneof.clone(), info);
+            if let Some(info) = self.types.get_mut(name) {
+                info.releases.extend(decl);
+                info.references.push(oneof);
+            }
+        }
+    }
+
     fn read_enum(
         &mut self,
         package: &str,
@@ -219,6 +248,10 @@ impl Annotations {
             (_, true) => format!("{start} to max"),
             _ => format!("{start} to {end}"),
         };
+        let mut releases = comments.releases(&path);
+        for i in 0..en.value.len() {
+            releases.extend(comments.releases(&[path.as_slice(), &[2, to_i32(i)]].concat()));
+        }
         self.types.insert(
             join(scope, en.name()),
             TypeInfo {
@@ -230,6 +263,7 @@ impl Annotations {
                     .collect(),
                 reserved_names: en.reserved_name.clone(),
                 since: comments.since(&path).is_some(),
+                releases,
                 place: comments.place(&path),
                 package: package.to_owned(),
                 ..TypeInfo::default()
@@ -288,10 +322,40 @@ impl Annotations {
         routes
     }
 
+    /// The newest release of the type `name` and of everything it may hold (every
+    /// message, oneof and enum its fields reach, however deep, itself included): the
+    /// newest `@since` of their docs, as text (`"0.0.0"` for none; protobuf's well-known
+    /// types count as that too). What the send guard's fast path compares a peer with.
+    fn within(&self, name: &str) -> String {
+        let mut newest: Option<(u64, &str)> = None;
+        let mut seen = BTreeSet::from([name]);
+        let mut stack = vec![name];
+        while let Some(name) = stack.pop() {
+            let Some(info) = self.types.get(name) else {
+                continue;
+            };
+            for release in &info.releases {
+                let packed = crate::packed::pack_release(release);
+                if newest.is_none_or(|(n, _)| packed > n) {
+                    newest = Some((packed, release));
+                }
+            }
+            for held in &info.references {
+                if seen.insert(held) {
+                    stack.push(held);
+                }
+            }
+        }
+        newest.map_or_else(|| "0.0.0".to_owned(), |(_, text)| text.to_owned())
+    }
+
     /// `(path, attribute)` pairs for `type_attribute`: the derive once per package (a
     /// path matches the types below it too, and each matcher applies once per type), then
     /// each type's `#[compat(...)]`, which names its type so that the nested types it
-    /// also reaches leave it alone.
+    /// also reaches leave it alone. It carries the type's routes, its reserved numbers and
+    /// names, and `within`, the newest release of the type and all it may hold
+    /// ([`within`](Self::within)): the send guard's fast path, which the derive then need
+    /// not fold from the types the fields hold.
     pub fn type_attributes(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = self
             .packages
@@ -319,6 +383,7 @@ impl Annotations {
                     quoted(info.reserved_names.iter())
                 );
             }
+            let _ = write!(attr, ", within = {:?}", self.within(name));
             attr.push_str(")]");
             out.push((format!(".{name}"), attr));
         }
@@ -392,6 +457,14 @@ fn quoted<'a>(items: impl Iterator<Item = &'a String>) -> String {
         .join(", ")
 }
 
+/// The full name of the message or enum a field holds, if any.
+fn type_name(field: &prost_types::FieldDescriptorProto) -> Option<String> {
+    field
+        .type_name
+        .as_deref()
+        .map(|t| t.trim_start_matches('.').to_owned())
+}
+
 fn join(scope: &str, name: &str) -> String {
     if scope.is_empty() {
         name.to_owned()
@@ -434,6 +507,29 @@ impl<'a> Comments<'a> {
             .location
             .iter()
             .find(|l| l.path == path)
+    }
+
+    /// Every release an `@since` in the element's doc comment names, read as the derive
+    /// reads the docs prost-build writes (the leading comment's lines, then the trailing
+    /// one's, each line on its own; `@since` and the word after it, trimmed of `,` and
+    /// `;`). The derive refuses a second one.
+    fn releases(&self, path: &[i32]) -> Vec<String> {
+        let Some(location) = self.location(path) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let comments = [&location.leading_comments, &location.trailing_comments];
+        for line in comments.into_iter().flatten().flat_map(|c| c.lines()) {
+            let mut words = line.split_whitespace();
+            while let Some(word) = words.next() {
+                if word.trim_end_matches(['.', ',', ';']) == "@since"
+                    && let Some(release) = words.next()
+                {
+                    out.push(release.trim_end_matches([',', ';']).to_owned());
+                }
+            }
+        }
+        out
     }
 
     /// The release an `@since` in the element's leading comment names.
@@ -520,5 +616,106 @@ mod tests {
             "{attributes:?}"
         );
         assert!(attributes.iter().any(|(path, _)| path == ".chat.Post"));
+    }
+
+    fn field(name: &str, number: i32, type_name: Option<&str>) -> FieldDescriptorProto {
+        FieldDescriptorProto {
+            name: Some(name.into()),
+            number: Some(number),
+            type_name: type_name.map(Into::into),
+            ..FieldDescriptorProto::default()
+        }
+    }
+
+    fn comment(path: &[i32], leading: Option<&str>, trailing: Option<&str>) -> Location {
+        Location {
+            path: path.to_vec(),
+            span: vec![0, 0, 1],
+            leading_comments: leading.map(Into::into),
+            trailing_comments: trailing.map(Into::into),
+            ..Location::default()
+        }
+    }
+
+    /// `tree.proto`: a `Node` that holds itself, a `Leaf` (through a oneof), an enum, and
+    /// a well-known type; each newer part is in a different place of the comments.
+    fn tree() -> FileDescriptorSet {
+        let mut member = field("leaf", 4, Some(".t.Leaf"));
+        member.oneof_index = Some(0);
+        let node = DescriptorProto {
+            name: Some("Node".into()),
+            field: vec![
+                field("children", 1, Some(".t.Node")),
+                field("state", 2, Some(".t.State")),
+                field("at", 3, Some(".google.protobuf.Timestamp")),
+                member,
+            ],
+            oneof_decl: vec![prost_types::OneofDescriptorProto {
+                name: Some("pick".into()),
+                ..Default::default()
+            }],
+            ..DescriptorProto::default()
+        };
+        let leaf = DescriptorProto {
+            name: Some("Leaf".into()),
+            field: vec![field("x", 1, None)],
+            ..DescriptorProto::default()
+        };
+        let state = EnumDescriptorProto {
+            name: Some("State".into()),
+            value: vec![
+                prost_types::EnumValueDescriptorProto {
+                    name: Some("STATE_UNSPECIFIED".into()),
+                    number: Some(0),
+                    ..Default::default()
+                },
+                prost_types::EnumValueDescriptorProto {
+                    name: Some("STATE_DRAINING".into()),
+                    number: Some(1),
+                    ..Default::default()
+                },
+            ],
+            ..EnumDescriptorProto::default()
+        };
+        let mut set = set();
+        set.file[1] = FileDescriptorProto {
+            name: Some("tree.proto".into()),
+            package: Some("t".into()),
+            dependency: vec!["google/protobuf/timestamp.proto".into()],
+            message_type: vec![node, leaf],
+            enum_type: vec![state],
+            source_code_info: Some(SourceCodeInfo {
+                location: vec![
+                    comment(&[4, 0], Some(" @since 1.0.0\n"), None),
+                    comment(&[4, 1], Some(" A leaf.\n @since 1.0.0\n"), None),
+                    // A trailing comment: prost-build copies it into the docs too.
+                    comment(&[4, 1, 2, 0], None, Some(" @since 1.1.0\n")),
+                    comment(&[5, 0], Some(" @since 1.0.0\n"), None),
+                    comment(&[5, 0, 2, 1], Some(" Drained.\n @since 1.2.0\n"), None),
+                ],
+            }),
+            ..FileDescriptorProto::default()
+        };
+        set
+    }
+
+    fn within(set: &FileDescriptorSet, path: &str) -> String {
+        let attributes = Annotations::new(set).type_attributes();
+        let (_, attribute) = attributes.iter().find(|(p, _)| p == path).unwrap();
+        let (_, rest) = attribute.split_once("within = ").unwrap();
+        rest.trim_end_matches(")]").to_owned()
+    }
+
+    #[test]
+    fn within_is_the_newest_release_of_all_a_type_may_hold() {
+        let tree = tree();
+        // A value of the enum, through a message that holds itself: exact, not "too deep".
+        assert_eq!(within(&tree, ".t.Node"), r#""1.2.0""#);
+        // The oneof holds the leaf, whose field says so in a trailing comment.
+        assert_eq!(within(&tree, ".t.Node.pick"), r#""1.1.0""#);
+        assert_eq!(within(&tree, ".t.Leaf"), r#""1.1.0""#);
+        assert_eq!(within(&tree, ".t.State"), r#""1.2.0""#);
+        // A well-known type adds nothing.
+        assert_eq!(within(&set(), ".chat.Post"), r#""1.0.0""#);
     }
 }

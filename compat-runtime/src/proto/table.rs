@@ -105,6 +105,37 @@ impl ProtoMessage {
         self.name.starts_with("google.protobuf.")
     }
 
+    /// The newest release, packed ([`guard::pack`](crate::guard::pack)), of the type and
+    /// of every message, oneof and enum it may hold however deep (itself, if it holds
+    /// itself): the newest `since` of their tables, their fields', members' and values'.
+    /// What the send guard's fast path ([`Guard::newest`](crate::Guard::newest)) must
+    /// answer, there from the figure compat's build helper computes over the descriptor
+    /// set (`#[compat(within = "...")]`); the tests compare the two.
+    pub fn newest_held(&self) -> u64 {
+        let mut newest = 0;
+        let mut seen = vec![self.name];
+        let mut stack = vec![self];
+        while let Some(table) = stack.pop() {
+            let parts = table.fields.iter().map(|f| f.since);
+            let values = table.values.iter().map(|v| v.since);
+            for since in std::iter::once(table.since).chain(parts).chain(values) {
+                newest = newest.max(crate::packed::pack_release(since));
+            }
+            for field in table.fields {
+                if let ProtoType::Message(held) | ProtoType::Enum(held) | ProtoType::Oneof(held) =
+                    field.ty
+                {
+                    let held = held.get();
+                    if !seen.contains(&held.name) {
+                        seen.push(held.name);
+                        stack.push(held);
+                    }
+                }
+            }
+        }
+        newest
+    }
+
     /// Whether `number` is reserved.
     pub fn reserves(&self, number: i32) -> bool {
         self.reserved

@@ -1,7 +1,9 @@
 //! The send guard of a prost message, for what `#[derive(ProstCompat)]` writes: the fast
-//! path's constant, folded per type from the types its fields hold ([`Walk::newest`]), and
-//! the slow path as one constant per type, [`Wire`], whose functions walk the message's
-//! encoding (`proto/wire.rs`, feature `prost`) instead of code the derive writes per field.
+//! path's constant, folded per type from the types its fields hold ([`Walk::newest`])
+//! where the build helper did not compute it whole (`#[compat(within = "...")]`, which the
+//! derive writes as `Compat::__NEWEST_WITHIN`), and the slow path as one constant per type,
+//! [`Wire`], whose functions walk the message's encoding (`proto/wire.rs`, feature
+//! `prost`) instead of code the derive writes per field.
 
 use std::marker::PhantomData;
 
