@@ -35,6 +35,7 @@ pub(crate) fn derive(node: &Input, env: &Env) -> TokenStream {
 mod tests {
     use super::derive;
     use crate::env::Env;
+    use crate::prost_ast::Input;
 
     const POLICY: [(&str, &str); 4] = [
         ("COMPAT_VERSION", "0.9.3"),
@@ -50,7 +51,7 @@ mod tests {
     fn expand(source: &str, vars: &[(&str, &str)]) -> String {
         let vars: std::collections::HashMap<&str, &str> = vars.iter().copied().collect();
         let env = Env::read(|name| vars.get(name).map(|v| (*v).to_owned()), None);
-        derive(&syn::parse_str(source).unwrap(), &env).to_string()
+        derive(&Input::parse(source.parse().unwrap()).unwrap(), &env).to_string()
     }
 
     const REQUEST: &str = r#"

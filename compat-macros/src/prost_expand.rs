@@ -126,9 +126,8 @@ fn routes(item: &Item<'_>) -> TokenStream {
 fn type_text(field: &Field) -> String {
     let base = match &field.kind {
         Kind::Scalar(s) => s.clone(),
-        Kind::Message(ty) => quote!(#ty).to_string().replace(' ', ""),
-        Kind::Enum(path) => quote!(#path).to_string().replace(' ', ""),
-        Kind::Oneof(ty) => return format!("oneof {}", quote!(#ty).to_string().replace(' ', "")),
+        Kind::Message(ty) | Kind::Enum(ty) => ty.text.clone(),
+        Kind::Oneof(ty) => return format!("oneof {}", ty.text),
     };
     match field.cardinality {
         Cardinality::Implicit => base,
@@ -296,8 +295,7 @@ fn type_tables(fields: &[Field]) -> Vec<TokenStream> {
         .iter()
         .filter_map(|f| match &f.kind {
             Kind::Scalar(_) => None,
-            Kind::Message(ty) | Kind::Oneof(ty) => Some(quote!(p::table::<#ty>)),
-            Kind::Enum(path) => Some(quote!(p::table::<#path>)),
+            Kind::Message(ty) | Kind::Oneof(ty) | Kind::Enum(ty) => Some(quote!(p::table::<#ty>)),
         })
         .collect()
 }
@@ -324,19 +322,9 @@ const WRAPPED: [&str; 10] = [
 /// (`false`); none for a scalar or a wrapper.
 fn nested(field: &Field) -> Option<(TokenStream, bool)> {
     match &field.kind {
-        Kind::Message(ty)
-            if WRAPPED.contains(
-                &quote!(#ty)
-                    .to_string()
-                    .rsplit(' ')
-                    .next()
-                    .unwrap_or_default(),
-            ) =>
-        {
-            None
-        }
-        Kind::Message(ty) | Kind::Oneof(ty) => Some((quote!(#ty), true)),
-        Kind::Enum(path) => Some((quote!(#path), false)),
+        Kind::Message(ty) if WRAPPED.contains(&ty.last.as_str()) => None,
+        Kind::Message(ty) | Kind::Oneof(ty) => Some((ty.tokens.clone(), true)),
+        Kind::Enum(ty) => Some((ty.tokens.clone(), false)),
         Kind::Scalar(_) => None,
     }
 }
