@@ -142,6 +142,54 @@ mod tests {
     }
 
     #[test]
+    fn compat_keys_read_off_the_tokens_and_through_syn_agree() {
+        // Plain strings are read off the tokens; a raw string sends the whole attribute
+        // through syn: the tables and the errors are the same.
+        let request = |compat: &str| {
+            REQUEST.replace(
+                r#"#[compat(proto = "spire.AttestRequest", from = "agent", to = "server")]"#,
+                compat,
+            )
+        };
+        let cases = [
+            (
+                r#"#[compat(proto = "spire.AttestRequest", routes = ["agent > server"], reserved = ["3", "9 to max"], reserved_names = ["old"],)]"#,
+                r#"#[compat(proto = r"spire.AttestRequest", routes = ["agent > server"], reserved = ["3", "9 to max"], reserved_names = ["old"],)]"#,
+            ),
+            (
+                r#"#[compat(routes = ["agent server"], reserved = ["9 to 3"])]"#,
+                r#"#[compat(routes = [r"agent server"], reserved = ["9 to 3"])]"#,
+            ),
+            (
+                r#"#[compat(between = ["agent", "server"], unknown_handled)]"#,
+                r#"#[compat(between = [r"agent", "server"], unknown_handled)]"#,
+            ),
+            (
+                r#"#[compat(from = "agent", sent = "server")]"#,
+                r#"#[compat(from = r"agent", sent = "server")]"#,
+            ),
+        ];
+        for (plain, raw) in cases {
+            let plain = expand(&request(plain), &POLICY);
+            assert_eq!(plain, expand(&request(raw), &POLICY));
+        }
+        let output = expand(&request(cases[1].0), &POLICY);
+        assert!(
+            output.contains("route `agent server` is not written"),
+            "{output}"
+        );
+        assert!(output.contains("reserved range `9 to 3`"), "{output}");
+        let output = expand(&request(cases[3].0), &POLICY);
+        assert!(
+            output.contains("unknown key `sent` for a prost type"),
+            "{output}"
+        );
+        let valid = request(cases[0].0).replace("uint32, tag", "uint32, optional, tag");
+        let output = expand(&valid, &POLICY);
+        assert!(output.contains("reserved_names : & [\"old\"]"), "{output}");
+    }
+
+    #[test]
     fn an_enum_newer_senders_grow_needs_an_unknown_zero() {
         let status = r#"
             #[compat(from = "server", to = "agent")]

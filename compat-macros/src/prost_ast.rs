@@ -638,20 +638,83 @@ impl<'a> Item<'a> {
     /// names its type (`proto = "pkg.Message"`), and an item takes only its own: the one
     /// whose last name is the item's (prost's camel case aside), else one without `proto`.
     fn read_compat(&mut self, cx: &Ctxt, attrs: &[Attr]) {
-        let own = |attr: &&Attr| {
-            attr.kind == AttrKind::Compat
-                && proto_key(attr).is_none_or(|name| same_name(&name, &self.ident.to_string()))
-        };
-        for attr in attrs.iter().filter(own) {
+        for attr in attrs.iter().filter(|attr| attr.kind == AttrKind::Compat) {
+            let keys: Option<Vec<TokenTree>> =
+                attr.list_tokens().map(|list| list.into_iter().collect());
+            if let Some(name) = keys.as_deref().and_then(proto_key)
+                && !same_name(&name, &self.ident.to_string())
+            {
+                continue;
+            }
             self.routes_span = attr.span();
             let mut directions = Directions::default();
-            let result = attr.to_syn().and_then(|attr| {
-                attr.parse_nested_meta(|meta| self.compat_key(cx, &meta, &mut directions))
-            });
-            if let Err(error) = result {
-                cx.syn_error(error);
+            if let Some(entries) = keys.as_deref().and_then(compat_entries) {
+                for (key, value) in entries {
+                    match value {
+                        CompatValue::Proto(name) => self.proto = Some(name),
+                        CompatValue::Flag => self.notes.unknown_handled = true,
+                        CompatValue::Strings(strings) => {
+                            self.compat_strings(cx, &key, strings, &mut directions);
+                        }
+                    }
+                }
+            } else {
+                let result = attr.to_syn().and_then(|attr| {
+                    attr.parse_nested_meta(|meta| self.compat_key(cx, &meta, &mut directions))
+                });
+                if let Err(error) = result {
+                    cx.syn_error(error);
+                }
             }
             self.routes.extend(directions.routes());
+        }
+    }
+
+    /// A key of `#[compat(...)]` whose value is a string or a list of them: the
+    /// directions, the routes, the reserved numbers and names. Errors point at `key`.
+    fn compat_strings(
+        &mut self,
+        cx: &Ctxt,
+        key: &Ident,
+        strings: Vec<String>,
+        directions: &mut Directions,
+    ) {
+        match key.to_string().as_str() {
+            // #[compat(from = "agent", to = ["server"])]
+            "from" => directions.from = strings,
+            "to" => directions.to = strings,
+            // #[compat(between = ["server", "agent"])]
+            "between" => directions.between = strings,
+            // #[compat(routes = ["agent > server"])]
+            "routes" => {
+                for route in strings {
+                    match route.split_once('>') {
+                        Some((from, to)) => directions
+                            .routes
+                            .push((from.trim().to_owned(), to.trim().to_owned())),
+                        None => cx.error_spanned_by(
+                            key,
+                            format!("route `{route}` is not written `\"sender > receiver\"`"),
+                        ),
+                    }
+                }
+            }
+            // #[compat(reserved = ["3", "9 to 11", "100 to max"])]
+            "reserved" => {
+                for range in strings {
+                    match reserved_range(&range) {
+                        Some(range) => self.reserved.push(range),
+                        None => cx.error_spanned_by(
+                            key,
+                            format!(
+                                "reserved range `{range}` is not `N` or `N to M` (or `N to max`)"
+                            ),
+                        ),
+                    }
+                }
+            }
+            // #[compat(reserved_names = ["old_name"])]
+            _ => self.reserved_names.extend(strings),
         }
     }
 
@@ -669,41 +732,13 @@ impl<'a> Item<'a> {
         match key.as_str() {
             // #[compat(proto = "spire.api.node.v1.AttestRequest")]
             "proto" => self.proto = Some(meta.value()?.parse::<LitStr>()?.value()),
-            // #[compat(from = "agent", to = ["server"])]
-            "from" => directions.from = strings(meta)?,
-            "to" => directions.to = strings(meta)?,
-            // #[compat(between = ["server", "agent"])]
-            "between" => directions.between = strings(meta)?,
-            // #[compat(routes = ["agent > server"])]
-            "routes" => {
-                for route in strings(meta)? {
-                    match route.split_once('>') {
-                        Some((from, to)) => directions
-                            .routes
-                            .push((from.trim().to_owned(), to.trim().to_owned())),
-                        None => cx.error_spanned_by(
-                            &meta.path,
-                            format!("route `{route}` is not written `\"sender > receiver\"`"),
-                        ),
-                    }
+            "from" | "to" | "between" | "routes" | "reserved" | "reserved_names" => {
+                let key = meta.path.get_ident().cloned();
+                if let Some(key) = key {
+                    let strings = strings(meta)?;
+                    self.compat_strings(cx, &key, strings, directions);
                 }
             }
-            // #[compat(reserved = ["3", "9 to 11", "100 to max"])]
-            "reserved" => {
-                for range in strings(meta)? {
-                    match reserved_range(&range) {
-                        Some(range) => self.reserved.push(range),
-                        None => cx.error_spanned_by(
-                            &meta.path,
-                            format!(
-                                "reserved range `{range}` is not `N` or `N to M` (or `N to max`)"
-                            ),
-                        ),
-                    }
-                }
-            }
-            // #[compat(reserved_names = ["old_name"])]
-            "reserved_names" => self.reserved_names.extend(strings(meta)?),
             // #[compat(ignorable)], #[compat(zero_means_absent)], #[compat(unknown_handled)]
             "unknown_handled" => self.notes.unknown_handled = true,
             _ => {
@@ -720,8 +755,8 @@ impl<'a> Item<'a> {
 /// the other keys' values (a string or a list of strings) are single token trees, so a
 /// word followed by `=` is a key. Not syn's general reading: the derive runs unoptimized
 /// in a debug build.
-fn proto_key(attr: &Attr) -> Option<String> {
-    let mut tokens = attr.list_tokens()?.into_iter();
+fn proto_key(keys: &[TokenTree]) -> Option<String> {
+    let mut tokens = keys.iter().cloned();
     while let Some(tree) = tokens.next() {
         if matches!(&tree, TokenTree::Ident(key) if key == "proto") {
             let (Some(TokenTree::Punct(eq)), Some(TokenTree::Literal(lit))) =
@@ -736,6 +771,78 @@ fn proto_key(attr: &Attr) -> Option<String> {
         }
     }
     None
+}
+
+/// The value of one key of `#[compat(...)]`, as [`compat_entries`] reads it.
+enum CompatValue {
+    /// `proto = "pkg.Name"`.
+    Proto(String),
+    /// `unknown_handled`.
+    Flag,
+    /// A string or a list of strings.
+    Strings(Vec<String>),
+}
+
+/// The keys of `#[compat(proto = "pkg.Name", routes = ["agent > server"])]` read straight
+/// off its tokens, each key known and its value of the form the key takes, every string
+/// plain (see [`plain_string`]); None for anything else, which syn reads and words the
+/// errors of. Not syn's general reading: the derive runs unoptimized in a debug build.
+fn compat_entries(tokens: &[TokenTree]) -> Option<Vec<(Ident, CompatValue)>> {
+    let mut entries = Vec::new();
+    let mut tokens = tokens.iter();
+    while let Some(tree) = tokens.next() {
+        let TokenTree::Ident(key) = tree else {
+            return None;
+        };
+        let name = key.to_string();
+        let value = if name == "unknown_handled" {
+            CompatValue::Flag
+        } else {
+            match tokens.next() {
+                Some(TokenTree::Punct(eq)) if eq.as_char() == '=' => {}
+                _ => return None,
+            }
+            match (name.as_str(), tokens.next()?) {
+                ("proto", TokenTree::Literal(lit)) => CompatValue::Proto(plain_string(lit)?),
+                ("proto", _) => return None,
+                ("from" | "to" | "between" | "routes" | "reserved" | "reserved_names", value) => {
+                    CompatValue::Strings(plain_strings(value)?)
+                }
+                _ => return None,
+            }
+        };
+        entries.push((key.clone(), value));
+        match tokens.next() {
+            None => break,
+            Some(TokenTree::Punct(comma)) if comma.as_char() == ',' => {}
+            Some(_) => return None,
+        }
+    }
+    Some(entries)
+}
+
+/// `"a"` or `["a", "b"]` (a trailing comma allowed), plain strings only.
+fn plain_strings(value: &TokenTree) -> Option<Vec<String>> {
+    match value {
+        TokenTree::Literal(lit) => Some(vec![plain_string(lit)?]),
+        TokenTree::Group(list) if list.delimiter() == Delimiter::Bracket => {
+            let mut strings = Vec::new();
+            let mut items = list.stream().into_iter();
+            while let Some(item) = items.next() {
+                let TokenTree::Literal(lit) = item else {
+                    return None;
+                };
+                strings.push(plain_string(&lit)?);
+                match items.next() {
+                    None => break,
+                    Some(TokenTree::Punct(comma)) if comma.as_char() == ',' => {}
+                    Some(_) => return None,
+                }
+            }
+            Some(strings)
+        }
+        _ => None,
+    }
 }
 
 /// Whether the protobuf name `proto` (`pkg.attest_request.params`) ends in the Rust name
