@@ -5,7 +5,7 @@
 //! [`Message`]: ../compat_runtime/message/struct.Message.html
 
 use crate::expand_guard::pack;
-use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, scalar_code};
+use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, TypeName, scalar_code};
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
@@ -90,7 +90,7 @@ fn field_since(field: &Field, own: &str) -> String {
 }
 
 /// The newest release of the item and its parts, packed.
-fn newest(item: &Item<'_>) -> TokenStream {
+fn newest(item: &Item<'_>) -> u64 {
     let (_, own) = since(item);
     let parts: Vec<Version> = match &item.body {
         Body::Message(fields) | Body::Oneof(fields) => fields
@@ -106,19 +106,18 @@ fn newest(item: &Item<'_>) -> TokenStream {
         .into_iter()
         .fold(own, |a, b| if b > a { b } else { a });
     // Packed here, not by a call the compiler would evaluate for every table.
-    let packed = pack(&newest);
-    quote!(#packed)
+    pack(&newest)
 }
 
 fn routes(item: &Item<'_>) -> TokenStream {
     if item.routes.is_empty() {
         return quote!(p::NO_ROUTES);
     }
-    let routes = item
-        .routes
-        .iter()
-        .map(|(from, to)| quote!(p::Route { from: #from, to: #to }));
-    quote!(&[#(#routes),*])
+    // One repetition in one `quote!`: a stream per route, interpolated, costs the derive
+    // a bridge call each.
+    let from = item.routes.iter().map(|(from, _)| from);
+    let to = item.routes.iter().map(|(_, to)| to);
+    quote!(&[#(p::Route { from: #from, to: #to }),*])
 }
 
 /// The field's type as a `.proto` file would write it, for the `Message` table (which the
@@ -189,14 +188,15 @@ fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), T
     let types = fields.iter().map(type_text);
     let numbers = fields.iter().map(|f| f.number.to_string());
     // Only the fields newer than the message, or ignorable, name their release and flag.
-    let newer = fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.notes.since.is_some() || f.notes.ignorable)
-        .map(|(i, f)| {
-            let (since, ignorable) = (field_since(f, own), f.notes.ignorable);
-            quote!((#i, #since, #ignorable))
-        });
+    let newer = || {
+        fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.notes.since.is_some() || f.notes.ignorable)
+    };
+    let index = newer().map(|(i, _)| i);
+    let since = newer().map(|(_, f)| field_since(f, own));
+    let ignorable = newer().map(|(_, f)| f.notes.ignorable);
     // The protobuf table reads each field's name, release and `ignorable` from the
     // `Message` table: each is written once.
     let wire = fields.iter().map(code);
@@ -205,9 +205,9 @@ fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), T
     (
         (
             quote!(p::struct_message),
-            quote!(&p::fields(#own, [#(#names),*], [#(#types),*], [#(#numbers),*], [#(#newer),*])),
+            quote!(&p::fields(#own, [#(#names),*], [#(#types),*], [#(#numbers),*], [#((#index, #since, #ignorable)),*])),
         ),
-        quote!(fields: &p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#deprecated),*], [#(#tables),*]),),
+        quote!(fields: &p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#deprecated),*], [#(p::table::<#tables>),*]),),
     )
 }
 
@@ -227,7 +227,7 @@ fn oneof_members(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), To
             quote!(p::enum_message),
             quote!(&p::members([#(#names),*], [#(#numbers),*], &p::member_fields([#(#sinces),*], [#(#types),*]))),
         ),
-        quote!(fields: &p::proto_members(<Self as p::Compat>::MESSAGE.variants, [#(#codes),*], [#(#ignorable),*], [#(#deprecated),*], [#(#tables),*]),),
+        quote!(fields: &p::proto_members(<Self as p::Compat>::MESSAGE.variants, [#(#codes),*], [#(#ignorable),*], [#(#deprecated),*], [#(p::table::<#tables>),*]),),
     )
 }
 
@@ -288,16 +288,13 @@ fn type_code(f: &Field) -> u8 {
     }
 }
 
-/// The tables of the types the rows name, in row order, each with its type's own span:
-/// a type without one is an error at the field's type.
-fn type_tables(fields: &[Field]) -> Vec<TokenStream> {
-    fields
-        .iter()
-        .filter_map(|f| match &f.kind {
-            Kind::Scalar(_) => None,
-            Kind::Message(ty) | Kind::Oneof(ty) | Kind::Enum(ty) => Some(quote!(p::table::<#ty>)),
-        })
-        .collect()
+/// The types whose tables the rows name (`p::table::<T>`), in row order, each with its
+/// own span: a type without one is an error at the field's type.
+fn type_tables(fields: &[Field]) -> impl Iterator<Item = &TypeName> {
+    fields.iter().filter_map(|f| match &f.kind {
+        Kind::Scalar(_) => None,
+        Kind::Message(ty) | Kind::Oneof(ty) | Kind::Enum(ty) => Some(ty),
+    })
 }
 
 /// The field's cardinality in the protobuf table, as the runtime's rows code it: 0
