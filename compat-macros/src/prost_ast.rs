@@ -322,22 +322,20 @@ fn input_fields(tokens: &mut Tokens) -> syn::Result<Vec<InputField>> {
         };
         let ty = type_tokens(&mut content);
         if ty.is_empty() {
-            return Err(error_at(content.next(), "expected a type"));
+            return Err(error_at(None, "expected a type"));
         }
         fields.push(InputField { attrs, ident, ty });
-        // The comma after the type, if any.
-        content.next();
     }
     Ok(fields)
 }
 
 /// A type's tokens, up to the next comma outside angle brackets (`HashMap<K, V>`), left
-/// unparsed; the comma is left in `tokens`.
+/// unparsed; the comma is read past.
 fn type_tokens(tokens: &mut Tokens) -> Vec<TokenTree> {
     let (mut depth, mut arrow) = (0usize, false);
     let mut out = Vec::new();
-    while let Some(tree) = tokens.peek() {
-        if let TokenTree::Punct(punct) = tree {
+    for tree in tokens.by_ref() {
+        if let TokenTree::Punct(punct) = &tree {
             match punct.as_char() {
                 ',' if depth == 0 => break,
                 '<' => depth += 1,
@@ -349,7 +347,7 @@ fn type_tokens(tokens: &mut Tokens) -> Vec<TokenTree> {
         } else {
             arrow = false;
         }
-        out.extend(tokens.next());
+        out.push(tree);
     }
     out
 }
