@@ -22,7 +22,9 @@ use crate::ast::Input;
 use crate::codec::Codec;
 use crate::env_window::{self, Window};
 use semver::Version;
+use std::cell::{Cell, RefCell};
 use std::path::Path;
+use std::rc::Rc;
 
 /// Everything the checks need from outside the item.
 pub(crate) struct Env {
@@ -159,14 +161,64 @@ const REBUILD: &str = "it is written by `compat_runtime::build::enforce()`; run 
      and if it persists, report it";
 
 impl Env {
-    pub(crate) fn from_process() -> Self {
-        Self::read(
-            |name| std::env::var(name).ok(),
+    /// The environment of this expansion. Read once per distinct set of values: a crate
+    /// expands the derive once per type (hundreds of times for prost-generated code), and
+    /// a proc-macro server (rust-analyzer's) expands many crates in one process, so the
+    /// cached reading is reused only while every variable it reads is the same.
+    pub(crate) fn from_process() -> Rc<Self> {
+        /// Every variable [`Env::read`] looks up, in the order of the snapshot.
+        const VARS: [&str; 9] = [
+            "COMPAT_WINDOWS",
+            "CARGO_PKG_VERSION",
+            "COMPAT_VERSION",
+            "COMPAT_POLICY",
+            "COMPAT_COMPONENTS",
+            "COMPAT_WIRE_CHANGES",
+            "COMPAT_CODEC",
+            "COMPAT_PROTOCOL",
+            "COMPAT_FEATURES",
+        ];
+        type Snapshot = (Vec<Option<String>>, Option<String>);
+        thread_local! {
+            static LAST: RefCell<Option<(Snapshot, Rc<Env>)>> = const { RefCell::new(None) };
+        }
+        let values: Vec<Option<String>> =
+            VARS.iter().map(|name| std::env::var(name).ok()).collect();
+        // The policy file is looked for (and part of the key) only where it matters, with
+        // no build script's windows: it may appear between two expansions.
+        let unenforced = if values[0].is_none() {
             std::env::var_os("CARGO_MANIFEST_DIR")
                 .as_deref()
                 .map(Path::new)
-                .and_then(unenforced_policy),
-        )
+                .and_then(unenforced_policy)
+        } else {
+            None
+        };
+        let snapshot = (values, unenforced);
+        if let Some(env) = LAST.with_borrow(|last| {
+            last.as_ref()
+                .filter(|(seen, _)| *seen == snapshot)
+                .map(|(_, env)| Rc::clone(env))
+        }) {
+            return env;
+        }
+        // A variable missing from `VARS` is read from the process, and the reading is
+        // then not kept: its value is not part of the key.
+        let unlisted = Cell::new(false);
+        let env = Rc::new(Self::read(
+            |name| match VARS.iter().position(|var| *var == name) {
+                Some(i) => snapshot.0[i].clone(),
+                None => {
+                    unlisted.set(true);
+                    std::env::var(name).ok()
+                }
+            },
+            snapshot.1.clone(),
+        ));
+        if !unlisted.get() {
+            LAST.set(Some((snapshot, Rc::clone(&env))));
+        }
+        env
     }
 
     /// Reads the variables through `lookup`; `unenforced` is the policy file found in the

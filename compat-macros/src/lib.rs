@@ -96,7 +96,10 @@ pub fn derive_compat(input: TokenStream) -> TokenStream {
 /// `compat_runtime::proto`.
 #[proc_macro_derive(ProstCompat, attributes(compat, since, prost))]
 pub fn derive_prost_compat(input: TokenStream) -> TokenStream {
-    let input = syn::parse_macro_input!(input as prost_ast::Input);
+    let input = match prost_ast::Input::parse(input.into()) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error().into(),
+    };
     prost::derive(&input, &env::Env::from_process()).into()
 }
 

@@ -35,6 +35,7 @@ pub(crate) fn derive(node: &Input, env: &Env) -> TokenStream {
 mod tests {
     use super::derive;
     use crate::env::Env;
+    use crate::prost_ast::Input;
 
     const POLICY: [(&str, &str); 4] = [
         ("COMPAT_VERSION", "0.9.3"),
@@ -50,7 +51,7 @@ mod tests {
     fn expand(source: &str, vars: &[(&str, &str)]) -> String {
         let vars: std::collections::HashMap<&str, &str> = vars.iter().copied().collect();
         let env = Env::read(|name| vars.get(name).map(|v| (*v).to_owned()), None);
-        derive(&syn::parse_str(source).unwrap(), &env).to_string()
+        derive(&Input::parse(source.parse().unwrap()).unwrap(), &env).to_string()
     }
 
     const REQUEST: &str = r#"
@@ -138,6 +139,54 @@ mod tests {
             output.contains("p :: Wire :: < Self > :: STRIP"),
             "{output}"
         );
+    }
+
+    #[test]
+    fn compat_keys_read_off_the_tokens_and_through_syn_agree() {
+        // Plain strings are read off the tokens; a raw string sends the whole attribute
+        // through syn: the tables and the errors are the same.
+        let request = |compat: &str| {
+            REQUEST.replace(
+                r#"#[compat(proto = "spire.AttestRequest", from = "agent", to = "server")]"#,
+                compat,
+            )
+        };
+        let cases = [
+            (
+                r#"#[compat(proto = "spire.AttestRequest", routes = ["agent > server"], reserved = ["3", "9 to max"], reserved_names = ["old"],)]"#,
+                r#"#[compat(proto = r"spire.AttestRequest", routes = ["agent > server"], reserved = ["3", "9 to max"], reserved_names = ["old"],)]"#,
+            ),
+            (
+                r#"#[compat(routes = ["agent server"], reserved = ["9 to 3"])]"#,
+                r#"#[compat(routes = [r"agent server"], reserved = ["9 to 3"])]"#,
+            ),
+            (
+                r#"#[compat(between = ["agent", "server"], unknown_handled)]"#,
+                r#"#[compat(between = [r"agent", "server"], unknown_handled)]"#,
+            ),
+            (
+                r#"#[compat(from = "agent", sent = "server")]"#,
+                r#"#[compat(from = r"agent", sent = "server")]"#,
+            ),
+        ];
+        for (plain, raw) in cases {
+            let plain = expand(&request(plain), &POLICY);
+            assert_eq!(plain, expand(&request(raw), &POLICY));
+        }
+        let output = expand(&request(cases[1].0), &POLICY);
+        assert!(
+            output.contains("route `agent server` is not written"),
+            "{output}"
+        );
+        assert!(output.contains("reserved range `9 to 3`"), "{output}");
+        let output = expand(&request(cases[3].0), &POLICY);
+        assert!(
+            output.contains("unknown key `sent` for a prost type"),
+            "{output}"
+        );
+        let valid = request(cases[0].0).replace("uint32, tag", "uint32, optional, tag");
+        let output = expand(&valid, &POLICY);
+        assert!(output.contains("reserved_names : & [\"old\"]"), "{output}");
     }
 
     #[test]

@@ -5,22 +5,22 @@
 
 use crate::ctxt::Ctxt;
 use crate::since::parse_release;
-use proc_macro2::Span;
-use proc_macro2::{Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Punct, Spacing, Span, TokenStream, TokenTree};
+use quote::{ToTokens, TokenStreamExt};
 use semver::Version;
+use std::iter::Peekable;
 use syn::meta::ParseNestedMeta;
-use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
-use syn::{Attribute, Expr, Generics, Ident, Lit, LitStr, Meta, Token, Type, Visibility};
+use syn::{Attribute, Expr, Ident, Lit, LitStr, Token, Type};
 
 /// The input of `#[derive(ProstCompat)]`: what the derive reads of a struct, enum or union,
-/// with each field's type kept as its tokens, parsed only where the tables need it (a
-/// message's type). A full `syn::DeriveInput` parses every field's type, mostly long paths
-/// (`::core::option::Option<::prost::alloc::string::String>`), in a proc macro built
-/// unoptimized: most of the derive's own run (benches/compile_time.sh, the prost family).
+/// read off the token trees themselves rather than through syn's parse buffer (which
+/// copies every token of the item, doc comments and prost's attributes included, before
+/// reading any: most of the derive's own run in a proc macro built unoptimized,
+/// benches/compile_time.sh's prost family). Each field's type is kept as its tokens,
+/// parsed only where the tables need it (a message's type).
 pub(crate) struct Input {
-    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) attrs: Vec<Attr>,
     pub(crate) ident: Ident,
     pub(crate) data: Data,
 }
@@ -33,145 +33,409 @@ pub(crate) enum Data {
 
 /// A field of the input: a struct's, or a variant's.
 pub(crate) struct InputField {
-    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) attrs: Vec<Attr>,
     /// None in a tuple.
     pub(crate) ident: Option<Ident>,
     /// The type's tokens, up to the comma after it.
-    pub(crate) ty: TokenStream,
+    pub(crate) ty: Vec<TokenTree>,
 }
 
 pub(crate) struct InputVariant {
-    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) attrs: Vec<Attr>,
     pub(crate) ident: Ident,
     pub(crate) fields: Vec<InputField>,
-    pub(crate) discriminant: Option<Expr>,
+    /// The number after `=`: None without one, or for an expression that is not an
+    /// integer literal (negated or not).
+    pub(crate) number: Option<i32>,
 }
 
-impl Parse for Input {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        let _: Visibility = input.parse()?;
-        let lookahead = input.lookahead1();
-        let kind = if lookahead.peek(Token![struct]) {
-            input.parse::<Token![struct]>().map(|_| 0)?
-        } else if lookahead.peek(Token![enum]) {
-            input.parse::<Token![enum]>().map(|_| 1)?
-        } else if lookahead.peek(Token![union]) {
-            input.parse::<Token![union]>().map(|_| 2)?
-        } else {
-            return Err(lookahead.error());
-        };
-        let ident: Ident = input.parse()?;
-        // Generics are read and left aside, as the derive always has.
-        let mut generics: Generics = input.parse()?;
-        generics.where_clause = input.parse()?;
-        let data = match kind {
-            1 => {
-                let content;
-                syn::braced!(content in input);
-                let variants = Punctuated::<InputVariant, Token![,]>::parse_terminated(&content)?;
-                Data::Enum(variants.into_iter().collect())
+/// An outer attribute, `#` and its bracketed group, with what the derive reads of it
+/// known from its first word alone: the rest is read (or handed to syn) only where needed.
+pub(crate) struct Attr {
+    pound: Punct,
+    group: Group,
+    /// The group's tokens.
+    inner: Vec<TokenTree>,
+    kind: AttrKind,
+}
+
+/// The attributes the derive reads, by their one-word path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AttrKind {
+    /// `#[doc = "..."]`: a doc comment.
+    Doc,
+    Prost,
+    Compat,
+    Since,
+    Deprecated,
+    Other,
+}
+
+impl Attr {
+    fn new(pound: Punct, group: Group) -> Self {
+        let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+        let kind = match inner.as_slice() {
+            // A path of more than one word (`a::b`) is none of these.
+            [_, TokenTree::Punct(colon), ..] if colon.as_char() == ':' => AttrKind::Other,
+            [TokenTree::Ident(word), rest @ ..] => {
+                let word = word.to_string();
+                match word.as_str() {
+                    "doc" => match rest {
+                        [TokenTree::Punct(eq), TokenTree::Literal(_)] if eq.as_char() == '=' => {
+                            AttrKind::Doc
+                        }
+                        _ => AttrKind::Other,
+                    },
+                    "prost" => AttrKind::Prost,
+                    "compat" => AttrKind::Compat,
+                    "since" => AttrKind::Since,
+                    "deprecated" => AttrKind::Deprecated,
+                    _ => AttrKind::Other,
+                }
             }
-            kind => {
-                let fields = input_fields(input)?;
-                if generics.where_clause.is_none() {
-                    generics.where_clause = input.parse()?;
+            _ => AttrKind::Other,
+        };
+        Attr {
+            pound,
+            group,
+            inner,
+            kind,
+        }
+    }
+
+    /// Where the attribute is, as syn's `Spanned` gives it: from `#` to `]` where spans
+    /// join, else the `#`.
+    pub(crate) fn span(&self) -> Span {
+        let pound = self.pound.span();
+        pound.join(self.group.span()).unwrap_or(pound)
+    }
+
+    /// The text of a doc comment (`#[doc = "..."]` holding a string), None for any other
+    /// attribute. Only a line holding `@` is unescaped: no other says anything.
+    fn doc_note_text(&self) -> Option<String> {
+        if self.kind != AttrKind::Doc {
+            return None;
+        }
+        let TokenTree::Literal(lit) = self.inner.get(2)? else {
+            return None;
+        };
+        if !lit.to_string().contains('@') {
+            return None;
+        }
+        match Lit::new(lit.clone()) {
+            Lit::Str(s) => Some(s.value()),
+            _ => None,
+        }
+    }
+
+    /// The tokens inside `word(...)` (syn's `Meta::List`); None for any other form.
+    fn list_tokens(&self) -> Option<TokenStream> {
+        match self.inner.as_slice() {
+            [TokenTree::Ident(_), TokenTree::Group(list)]
+                if list.delimiter() != Delimiter::None =>
+            {
+                Some(list.stream())
+            }
+            _ => None,
+        }
+    }
+
+    /// The attribute as syn reads it, for the forms and the errors only syn's general
+    /// reading covers.
+    fn to_syn(&self) -> syn::Result<Attribute> {
+        let attrs = syn::parse::Parser::parse2(Attribute::parse_outer, self.to_token_stream())?;
+        attrs
+            .into_iter()
+            .next()
+            .ok_or_else(|| syn::Error::new(self.span(), "expected an attribute"))
+    }
+}
+
+impl ToTokens for Attr {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.append(self.pound.clone());
+        tokens.append(self.group.clone());
+    }
+}
+
+type Tokens = Peekable<proc_macro2::token_stream::IntoIter>;
+
+impl Input {
+    /// Reads the derive's input. Generics and a `where` clause are read past and left
+    /// aside, as the derive always has.
+    pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Self> {
+        let mut tokens = tokens.into_iter().peekable();
+        let attrs = outer_attrs(&mut tokens);
+        skip_visibility(&mut tokens);
+        let kind = match tokens.next() {
+            Some(TokenTree::Ident(word))
+                if word == "struct" || word == "enum" || word == "union" =>
+            {
+                word.to_string()
+            }
+            other => return Err(error_at(other, "expected `struct`, `enum` or `union`")),
+        };
+        let ident = match tokens.next() {
+            Some(TokenTree::Ident(ident)) => ident,
+            other => return Err(error_at(other, "expected identifier")),
+        };
+        skip_generics(&mut tokens);
+        if matches!(tokens.peek(), Some(TokenTree::Ident(word)) if word == "where") {
+            // Up to the body in braces (or the `;` of a unit struct): a tuple struct's
+            // clause follows its fields.
+            while let Some(tree) = tokens.peek() {
+                match tree {
+                    TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => break,
+                    TokenTree::Punct(p) if p.as_char() == ';' => break,
+                    _ => {
+                        tokens.next();
+                    }
                 }
-                if input.peek(Token![;]) {
-                    input.parse::<Token![;]>()?;
+            }
+        }
+        let data = if kind == "enum" {
+            match tokens.next() {
+                Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace => {
+                    Data::Enum(variants(body.stream())?)
                 }
-                if kind == 2 {
-                    Data::Union
-                } else {
-                    Data::Struct(fields)
-                }
+                other => return Err(error_at(other, "expected `{`")),
+            }
+        } else {
+            let fields = input_fields(&mut tokens)?;
+            if kind == "union" {
+                Data::Union
+            } else {
+                Data::Struct(fields)
             }
         };
         Ok(Input { attrs, ident, data })
     }
 }
 
-impl Parse for InputVariant {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        let ident = input.parse()?;
-        let fields = input_fields(input)?;
-        let discriminant = if input.peek(Token![=]) {
-            input.parse::<Token![=]>()?;
-            Some(input.parse()?)
-        } else {
-            None
+/// A syn error at `tree` (at the end of the input without one).
+fn error_at(tree: Option<TokenTree>, message: &str) -> syn::Error {
+    match tree {
+        Some(tree) => syn::Error::new(tree.span(), message),
+        None => syn::Error::new(
+            Span::call_site(),
+            format!("unexpected end of input, {message}"),
+        ),
+    }
+}
+
+/// The outer attributes at the front of `tokens`.
+fn outer_attrs(tokens: &mut Tokens) -> Vec<Attr> {
+    let mut attrs = Vec::new();
+    while matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '#') {
+        let Some(TokenTree::Punct(pound)) = tokens.next() else {
+            break;
         };
-        Ok(InputVariant {
-            attrs,
-            ident,
-            fields,
-            discriminant,
-        })
+        match tokens.next() {
+            Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Bracket => {
+                attrs.push(Attr::new(pound, group));
+            }
+            _ => break,
+        }
+    }
+    attrs
+}
+
+/// `pub`, `pub(crate)`, `pub(self)`, `pub(super)`, `pub(in path)`: read past. A `pub`
+/// followed by any other parentheses is a tuple struct's field of a tuple type, as syn
+/// reads it.
+fn skip_visibility(tokens: &mut Tokens) {
+    if !matches!(tokens.peek(), Some(TokenTree::Ident(word)) if word == "pub") {
+        return;
+    }
+    tokens.next();
+    let restricted = match tokens.peek() {
+        Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {
+            let mut inside = group.stream().into_iter();
+            match (inside.next(), inside.next()) {
+                (Some(TokenTree::Ident(word)), None) => {
+                    word == "crate" || word == "self" || word == "super"
+                }
+                (Some(TokenTree::Ident(word)), Some(_)) => word == "in",
+                _ => false,
+            }
+        }
+        _ => false,
+    };
+    if restricted {
+        tokens.next();
+    }
+}
+
+/// `<...>` after the item's name, read past to its closing `>`.
+fn skip_generics(tokens: &mut Tokens) {
+    if !matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '<') {
+        return;
+    }
+    let (mut depth, mut arrow) = (0usize, false);
+    for tree in tokens.by_ref() {
+        if let TokenTree::Punct(punct) = &tree {
+            match punct.as_char() {
+                '<' => depth += 1,
+                // The `>` of `->` closes nothing.
+                '>' if !arrow => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return;
+                    }
+                }
+                _ => {}
+            }
+            arrow = punct.as_char() == '-' && punct.spacing() == Spacing::Joint;
+        } else {
+            arrow = false;
+        }
     }
 }
 
 /// Named fields in braces, unnamed ones in parentheses, or none.
-fn input_fields(input: ParseStream<'_>) -> syn::Result<Vec<InputField>> {
-    let content;
-    let named = if input.peek(syn::token::Brace) {
-        syn::braced!(content in input);
-        true
-    } else if input.peek(syn::token::Paren) {
-        syn::parenthesized!(content in input);
-        false
-    } else {
+fn input_fields(tokens: &mut Tokens) -> syn::Result<Vec<InputField>> {
+    let named = match tokens.peek() {
+        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => true,
+        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => false,
+        _ => return Ok(Vec::new()),
+    };
+    let Some(TokenTree::Group(body)) = tokens.next() else {
         return Ok(Vec::new());
     };
+    let mut content = body.stream().into_iter().peekable();
     let mut fields = Vec::new();
-    while !content.is_empty() {
-        let attrs = content.call(Attribute::parse_outer)?;
-        let _: Visibility = content.parse()?;
+    while content.peek().is_some() {
+        let attrs = outer_attrs(&mut content);
+        skip_visibility(&mut content);
         let ident = if named {
-            let ident: Ident = content.parse()?;
-            content.parse::<Token![:]>()?;
+            let ident = match content.next() {
+                Some(TokenTree::Ident(ident)) => ident,
+                other => return Err(error_at(other, "expected identifier")),
+            };
+            match content.next() {
+                Some(TokenTree::Punct(colon)) if colon.as_char() == ':' => {}
+                other => return Err(error_at(other, "expected `:`")),
+            }
             Some(ident)
         } else {
             None
         };
-        let ty = type_tokens(&content)?;
-        fields.push(InputField { attrs, ident, ty });
-        if content.is_empty() {
-            break;
+        let ty = type_tokens(&mut content);
+        if ty.is_empty() {
+            return Err(error_at(None, "expected a type"));
         }
-        content.parse::<Token![,]>()?;
+        fields.push(InputField { attrs, ident, ty });
     }
     Ok(fields)
 }
 
 /// A type's tokens, up to the next comma outside angle brackets (`HashMap<K, V>`), left
-/// unparsed.
-fn type_tokens(input: ParseStream<'_>) -> syn::Result<TokenStream> {
-    let tokens = input.step(|cursor| {
-        let (mut rest, mut depth, mut arrow) = (*cursor, 0usize, false);
-        let mut tokens = TokenStream::new();
-        while let Some((tree, next)) = rest.token_tree() {
-            if let TokenTree::Punct(punct) = &tree {
-                match punct.as_char() {
-                    ',' if depth == 0 => break,
-                    '<' => depth += 1,
-                    // The `>` of `->` closes nothing.
-                    '>' if !arrow => depth = depth.saturating_sub(1),
-                    _ => {}
-                }
-                arrow = punct.as_char() == '-' && punct.spacing() == Spacing::Joint;
-            } else {
-                arrow = false;
+/// unparsed; the comma is read past.
+fn type_tokens(tokens: &mut Tokens) -> Vec<TokenTree> {
+    let (mut depth, mut arrow) = (0usize, false);
+    let mut out = Vec::new();
+    for tree in tokens.by_ref() {
+        if let TokenTree::Punct(punct) = &tree {
+            match punct.as_char() {
+                ',' if depth == 0 => break,
+                '<' => depth += 1,
+                // The `>` of `->` closes nothing.
+                '>' if !arrow => depth = depth.saturating_sub(1),
+                _ => {}
             }
-            tokens.extend(std::iter::once(tree));
-            rest = next;
+            arrow = punct.as_char() == '-' && punct.spacing() == Spacing::Joint;
+        } else {
+            arrow = false;
         }
-        Ok((tokens, rest))
-    })?;
-    if tokens.is_empty() {
-        return Err(input.error("expected a type"));
+        out.push(tree);
     }
-    Ok(tokens)
+    out
+}
+
+/// An enum's variants: attributes, name, fields, and the number after `=`.
+fn variants(body: TokenStream) -> syn::Result<Vec<InputVariant>> {
+    let mut tokens = body.into_iter().peekable();
+    let mut variants = Vec::new();
+    while tokens.peek().is_some() {
+        let attrs = outer_attrs(&mut tokens);
+        let ident = match tokens.next() {
+            Some(TokenTree::Ident(ident)) => ident,
+            other => return Err(error_at(other, "expected identifier")),
+        };
+        let fields = input_fields(&mut tokens)?;
+        let number = if matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '=') {
+            tokens.next();
+            discriminant(&mut tokens)?
+        } else {
+            None
+        };
+        variants.push(InputVariant {
+            attrs,
+            ident,
+            fields,
+            number,
+        });
+        match tokens.next() {
+            None => break,
+            Some(TokenTree::Punct(comma)) if comma.as_char() == ',' => {}
+            other => return Err(error_at(other, "expected `,`")),
+        }
+    }
+    Ok(variants)
+}
+
+/// The number after a variant's `=`: an integer literal, negated or not, read off its
+/// tokens; any other expression is read by syn (and is no number).
+fn discriminant(tokens: &mut Tokens) -> syn::Result<Option<i32>> {
+    let mut taken = Vec::new();
+    if matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '-') {
+        taken.extend(tokens.next());
+    }
+    if matches!(tokens.peek(), Some(TokenTree::Literal(_))) {
+        taken.extend(tokens.next());
+        let ends = match tokens.peek() {
+            None => true,
+            Some(TokenTree::Punct(p)) => p.as_char() == ',',
+            Some(_) => false,
+        };
+        if let (true, Some(TokenTree::Literal(lit))) = (ends, taken.last()) {
+            let number: Option<i32> = match Lit::new(lit.clone()) {
+                Lit::Int(int) => int.base10_parse().ok(),
+                _ => None,
+            };
+            return Ok(if taken.len() == 2 {
+                number.map(|n| -n)
+            } else {
+                number
+            });
+        }
+    }
+    // Anything else: syn reads the expression, and the variants go on after it.
+    let rest: TokenStream = taken.into_iter().chain(tokens.by_ref()).collect();
+    let (expr, rest) = syn::parse::Parser::parse2(
+        |input: syn::parse::ParseStream<'_>| {
+            let expr: Expr = input.parse()?;
+            let rest: TokenStream = input.parse()?;
+            Ok((expr, rest))
+        },
+        rest,
+    )?;
+    *tokens = rest.into_iter().peekable();
+    Ok(expr_number(&expr))
+}
+
+fn expr_number(expr: &Expr) -> Option<i32> {
+    match expr {
+        Expr::Lit(lit) => match &lit.lit {
+            Lit::Int(int) => int.base10_parse().ok(),
+            _ => None,
+        },
+        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => {
+            expr_number(&unary.expr).map(|n| -n)
+        }
+        Expr::Group(group) => expr_number(&group.expr),
+        _ => None,
+    }
 }
 
 /// A release named by `@since` (in a doc comment) or `#[since("...")]`.
@@ -233,11 +497,77 @@ pub(crate) struct Field {
 pub(crate) enum Kind {
     Scalar(String),
     /// A message: the Rust type of the message itself (no `Option`, `Vec` or `Box`).
-    Message(Type),
+    Message(TypeName),
     /// `enumeration = "Path"`.
-    Enum(syn::Path),
+    Enum(TypeName),
     /// `oneof = "path"`: the oneof enum's type.
-    Oneof(Type),
+    Oneof(TypeName),
+}
+
+/// A type a field names: its tokens, which the output writes, and its text, which the
+/// tables hold, both taken once from the tokens (a type's text through the compiler's
+/// printer, once per use, cost the derive a bridge call each time).
+pub(crate) struct TypeName {
+    pub(crate) tokens: TokenStream,
+    /// The tokens' text without spaces: `message000::Choice`.
+    pub(crate) text: String,
+    /// The text of the last token: `String` of `::prost::alloc::string::String`.
+    pub(crate) last: String,
+}
+
+impl TypeName {
+    fn of(tokens: &impl ToTokens) -> Self {
+        Self::from_trees(tokens.to_token_stream().into_iter().collect())
+    }
+
+    fn from_trees(trees: Vec<TokenTree>) -> Self {
+        let mut text = String::new();
+        let mut last = String::new();
+        for tree in &trees {
+            last.clear();
+            push_text(&mut last, tree);
+            text.push_str(&last);
+        }
+        text.retain(|c| c != ' ');
+        TypeName {
+            tokens: trees.into_iter().collect(),
+            text,
+            last,
+        }
+    }
+}
+
+impl ToTokens for TypeName {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        self.tokens.to_tokens(tokens);
+    }
+}
+
+/// A token's text, a group's with its delimiters, with no spaces between tokens.
+fn push_text(out: &mut String, tree: &TokenTree) {
+    use std::fmt::Write as _;
+    match tree {
+        TokenTree::Ident(ident) => {
+            let _ = write!(out, "{ident}");
+        }
+        TokenTree::Punct(punct) => out.push(punct.as_char()),
+        TokenTree::Literal(lit) => {
+            let _ = write!(out, "{lit}");
+        }
+        TokenTree::Group(group) => {
+            let (open, close) = match group.delimiter() {
+                Delimiter::Parenthesis => ("(", ")"),
+                Delimiter::Brace => ("{", "}"),
+                Delimiter::Bracket => ("[", "]"),
+                Delimiter::None => ("", ""),
+            };
+            out.push_str(open);
+            for inner in group.stream() {
+                push_text(out, &inner);
+            }
+            out.push_str(close);
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -309,19 +639,85 @@ impl<'a> Item<'a> {
     /// types and oneofs of the path it names as well, so each attribute the helper writes
     /// names its type (`proto = "pkg.Message"`), and an item takes only its own: the one
     /// whose last name is the item's (prost's camel case aside), else one without `proto`.
-    fn read_compat(&mut self, cx: &Ctxt, attrs: &[Attribute]) {
-        let own = |attr: &&Attribute| {
-            attr.path().is_ident("compat")
-                && proto_key(attr).is_none_or(|name| same_name(&name, &self.ident.to_string()))
-        };
-        for attr in attrs.iter().filter(own) {
+    fn read_compat(&mut self, cx: &Ctxt, attrs: &[Attr]) {
+        for attr in attrs.iter().filter(|attr| attr.kind == AttrKind::Compat) {
+            let keys: Option<Vec<TokenTree>> =
+                attr.list_tokens().map(|list| list.into_iter().collect());
+            if let Some(name) = keys.as_deref().and_then(proto_key)
+                && !same_name(&name, &self.ident.to_string())
+            {
+                continue;
+            }
             self.routes_span = attr.span();
             let mut directions = Directions::default();
-            let result = attr.parse_nested_meta(|meta| self.compat_key(cx, &meta, &mut directions));
-            if let Err(error) = result {
-                cx.syn_error(error);
+            if let Some(entries) = keys.as_deref().and_then(compat_entries) {
+                for (key, value) in entries {
+                    match value {
+                        CompatValue::Proto(name) => self.proto = Some(name),
+                        CompatValue::Within(release) => self.within = Some(release),
+                        CompatValue::Flag => self.notes.unknown_handled = true,
+                        CompatValue::Strings(strings) => {
+                            self.compat_strings(cx, &key, strings, &mut directions);
+                        }
+                    }
+                }
+            } else {
+                let result = attr.to_syn().and_then(|attr| {
+                    attr.parse_nested_meta(|meta| self.compat_key(cx, &meta, &mut directions))
+                });
+                if let Err(error) = result {
+                    cx.syn_error(error);
+                }
             }
             self.routes.extend(directions.routes());
+        }
+    }
+
+    /// A key of `#[compat(...)]` whose value is a string or a list of them: the
+    /// directions, the routes, the reserved numbers and names. Errors point at `key`.
+    fn compat_strings(
+        &mut self,
+        cx: &Ctxt,
+        key: &Ident,
+        strings: Vec<String>,
+        directions: &mut Directions,
+    ) {
+        match key.to_string().as_str() {
+            // #[compat(from = "agent", to = ["server"])]
+            "from" => directions.from = strings,
+            "to" => directions.to = strings,
+            // #[compat(between = ["server", "agent"])]
+            "between" => directions.between = strings,
+            // #[compat(routes = ["agent > server"])]
+            "routes" => {
+                for route in strings {
+                    match route.split_once('>') {
+                        Some((from, to)) => directions
+                            .routes
+                            .push((from.trim().to_owned(), to.trim().to_owned())),
+                        None => cx.error_spanned_by(
+                            key,
+                            format!("route `{route}` is not written `\"sender > receiver\"`"),
+                        ),
+                    }
+                }
+            }
+            // #[compat(reserved = ["3", "9 to 11", "100 to max"])]
+            "reserved" => {
+                for range in strings {
+                    match reserved_range(&range) {
+                        Some(range) => self.reserved.push(range),
+                        None => cx.error_spanned_by(
+                            key,
+                            format!(
+                                "reserved range `{range}` is not `N` or `N to M` (or `N to max`)"
+                            ),
+                        ),
+                    }
+                }
+            }
+            // #[compat(reserved_names = ["old_name"])]
+            _ => self.reserved_names.extend(strings),
         }
     }
 
@@ -339,41 +735,13 @@ impl<'a> Item<'a> {
         match key.as_str() {
             // #[compat(proto = "spire.api.node.v1.AttestRequest")]
             "proto" => self.proto = Some(meta.value()?.parse::<LitStr>()?.value()),
-            // #[compat(from = "agent", to = ["server"])]
-            "from" => directions.from = strings(meta)?,
-            "to" => directions.to = strings(meta)?,
-            // #[compat(between = ["server", "agent"])]
-            "between" => directions.between = strings(meta)?,
-            // #[compat(routes = ["agent > server"])]
-            "routes" => {
-                for route in strings(meta)? {
-                    match route.split_once('>') {
-                        Some((from, to)) => directions
-                            .routes
-                            .push((from.trim().to_owned(), to.trim().to_owned())),
-                        None => cx.error_spanned_by(
-                            &meta.path,
-                            format!("route `{route}` is not written `\"sender > receiver\"`"),
-                        ),
-                    }
+            "from" | "to" | "between" | "routes" | "reserved" | "reserved_names" => {
+                let key = meta.path.get_ident().cloned();
+                if let Some(key) = key {
+                    let strings = strings(meta)?;
+                    self.compat_strings(cx, &key, strings, directions);
                 }
             }
-            // #[compat(reserved = ["3", "9 to 11", "100 to max"])]
-            "reserved" => {
-                for range in strings(meta)? {
-                    match reserved_range(&range) {
-                        Some(range) => self.reserved.push(range),
-                        None => cx.error_spanned_by(
-                            &meta.path,
-                            format!(
-                                "reserved range `{range}` is not `N` or `N to M` (or `N to max`)"
-                            ),
-                        ),
-                    }
-                }
-            }
-            // #[compat(reserved_names = ["old_name"])]
-            "reserved_names" => self.reserved_names.extend(strings(meta)?),
             // #[compat(within = "1.2.0")]
             "within" => self.within = Some(meta.value()?.parse::<LitStr>()?),
             // #[compat(ignorable)], #[compat(zero_means_absent)], #[compat(unknown_handled)]
@@ -392,11 +760,8 @@ impl<'a> Item<'a> {
 /// the other keys' values (a string or a list of strings) are single token trees, so a
 /// word followed by `=` is a key. Not syn's general reading: the derive runs unoptimized
 /// in a debug build.
-fn proto_key(attr: &Attribute) -> Option<String> {
-    let Meta::List(list) = &attr.meta else {
-        return None;
-    };
-    let mut tokens = list.tokens.clone().into_iter();
+fn proto_key(keys: &[TokenTree]) -> Option<String> {
+    let mut tokens = keys.iter().cloned();
     while let Some(tree) = tokens.next() {
         if matches!(&tree, TokenTree::Ident(key) if key == "proto") {
             let (Some(TokenTree::Punct(eq)), Some(TokenTree::Literal(lit))) =
@@ -411,6 +776,84 @@ fn proto_key(attr: &Attribute) -> Option<String> {
         }
     }
     None
+}
+
+/// The value of one key of `#[compat(...)]`, as [`compat_entries`] reads it.
+enum CompatValue {
+    /// `proto = "pkg.Name"`.
+    Proto(String),
+    /// `within = "1.2.0"`.
+    Within(LitStr),
+    /// `unknown_handled`.
+    Flag,
+    /// A string or a list of strings.
+    Strings(Vec<String>),
+}
+
+/// The keys of `#[compat(proto = "pkg.Name", routes = ["agent > server"])]` read straight
+/// off its tokens, each key known and its value of the form the key takes, every string
+/// plain (see [`plain_string`]); None for anything else, which syn reads and words the
+/// errors of. Not syn's general reading: the derive runs unoptimized in a debug build.
+fn compat_entries(tokens: &[TokenTree]) -> Option<Vec<(Ident, CompatValue)>> {
+    let mut entries = Vec::new();
+    let mut tokens = tokens.iter();
+    while let Some(tree) = tokens.next() {
+        let TokenTree::Ident(key) = tree else {
+            return None;
+        };
+        let name = key.to_string();
+        let value = if name == "unknown_handled" {
+            CompatValue::Flag
+        } else {
+            match tokens.next() {
+                Some(TokenTree::Punct(eq)) if eq.as_char() == '=' => {}
+                _ => return None,
+            }
+            match (name.as_str(), tokens.next()?) {
+                ("proto", TokenTree::Literal(lit)) => CompatValue::Proto(plain_string(lit)?),
+                ("proto", _) => return None,
+                ("within", TokenTree::Literal(lit)) => {
+                    CompatValue::Within(LitStr::new(&plain_string(lit)?, lit.span()))
+                }
+                ("within", _) => return None,
+                ("from" | "to" | "between" | "routes" | "reserved" | "reserved_names", value) => {
+                    CompatValue::Strings(plain_strings(value)?)
+                }
+                _ => return None,
+            }
+        };
+        entries.push((key.clone(), value));
+        match tokens.next() {
+            None => break,
+            Some(TokenTree::Punct(comma)) if comma.as_char() == ',' => {}
+            Some(_) => return None,
+        }
+    }
+    Some(entries)
+}
+
+/// `"a"` or `["a", "b"]` (a trailing comma allowed), plain strings only.
+fn plain_strings(value: &TokenTree) -> Option<Vec<String>> {
+    match value {
+        TokenTree::Literal(lit) => Some(vec![plain_string(lit)?]),
+        TokenTree::Group(list) if list.delimiter() == Delimiter::Bracket => {
+            let mut strings = Vec::new();
+            let mut items = list.stream().into_iter();
+            while let Some(item) = items.next() {
+                let TokenTree::Literal(lit) = item else {
+                    return None;
+                };
+                strings.push(plain_string(&lit)?);
+                match items.next() {
+                    None => break,
+                    Some(TokenTree::Punct(comma)) if comma.as_char() == ',' => {}
+                    Some(_) => return None,
+                }
+            }
+            Some(strings)
+        }
+        _ => None,
+    }
 }
 
 /// Whether the protobuf name `proto` (`pkg.attest_request.params`) ends in the Rust name
@@ -478,41 +921,25 @@ fn reserved_range(text: &str) -> Option<(i32, i32)> {
 
 /// What the doc comments and `#[since]`, `#[deprecated]` and `#[compat(...)]` flags of one
 /// item say.
-pub(crate) fn notes(cx: &Ctxt, attrs: &[Attribute]) -> Notes {
+pub(crate) fn notes(cx: &Ctxt, attrs: &[Attr]) -> Notes {
     let mut notes = Notes::default();
     for attr in attrs {
-        // Doc lines first: most attributes are.
-        if let Some(text) = doc_text(attr) {
-            // Only a line with a note needs the attribute's span (joined across its tokens).
-            if text.contains('@') {
-                doc_notes(cx, &mut notes, &text, attr.span());
+        match attr.kind {
+            AttrKind::Doc => {
+                // Only a line with a note needs its text and the attribute's span.
+                if let Some(text) = attr.doc_note_text() {
+                    doc_notes(cx, &mut notes, &text, attr.span());
+                }
             }
-        } else if attr.path().is_ident("deprecated") {
-            notes.deprecated = true;
-        } else if attr.path().is_ident("since") {
-            match attr.parse_args::<LitStr>() {
+            AttrKind::Deprecated => notes.deprecated = true,
+            AttrKind::Since => match attr.to_syn().and_then(|attr| attr.parse_args::<LitStr>()) {
                 Ok(lit) => set_since(cx, &mut notes, &lit.value(), lit.span()),
                 Err(error) => cx.syn_error(error),
-            }
+            },
+            AttrKind::Prost | AttrKind::Compat | AttrKind::Other => {}
         }
     }
     notes
-}
-
-fn doc_text(attr: &Attribute) -> Option<String> {
-    let Meta::NameValue(nv) = &attr.meta else {
-        return None;
-    };
-    if !nv.path.is_ident("doc") {
-        return None;
-    }
-    match &nv.value {
-        Expr::Lit(lit) => match &lit.lit {
-            Lit::Str(s) => Some(s.value()),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// `@since 0.9.0`, `@ignorable`, `@zero-means-absent`, `@unknown-handled`, anywhere in a
@@ -550,8 +977,8 @@ fn set_since(cx: &Ctxt, notes: &mut Notes, text: &str, span: Span) {
     }
 }
 
-fn prost_attr(attrs: &[Attribute]) -> Option<&Attribute> {
-    attrs.iter().find(|attr| attr.path().is_ident("prost"))
+fn prost_attr(attrs: &[Attr]) -> Option<&Attr> {
+    attrs.iter().find(|attr| attr.kind == AttrKind::Prost)
 }
 
 fn message_fields(cx: &Ctxt, fields: &[InputField]) -> Vec<Field> {
@@ -597,9 +1024,9 @@ fn values<'a>(cx: &Ctxt, variants: &'a [InputVariant]) -> Vec<Value<'a>> {
     variants
         .iter()
         .filter_map(|variant| {
-            let number = match variant.discriminant.as_ref().map(discriminant) {
-                Some(Some(number)) => number,
-                _ => {
+            let number = match variant.number {
+                Some(number) => number,
+                None => {
                     cx.error_spanned_by(
                         &variant.ident,
                         "a prost enum value needs its number: `Name = 1`",
@@ -614,20 +1041,6 @@ fn values<'a>(cx: &Ctxt, variants: &'a [InputVariant]) -> Vec<Value<'a>> {
             })
         })
         .collect()
-}
-
-fn discriminant(expr: &Expr) -> Option<i32> {
-    match expr {
-        Expr::Lit(lit) => match &lit.lit {
-            Lit::Int(int) => int.base10_parse().ok(),
-            _ => None,
-        },
-        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => {
-            discriminant(&unary.expr).map(|n| -n)
-        }
-        Expr::Group(group) => discriminant(&group.expr),
-        _ => None,
-    }
 }
 
 /// What one `#[prost(...)]` attribute says.
@@ -647,11 +1060,11 @@ struct ProstAttr {
 
 fn read_field(
     cx: &Ctxt,
-    attr: &Attribute,
+    attr: &Attr,
     name: String,
     span: Span,
-    ty: &TokenStream,
-    attrs: &[Attribute],
+    ty: &[TokenTree],
+    attrs: &[Attr],
 ) -> Option<Field> {
     let prost = match parse_prost(attr) {
         Ok(prost) => prost,
@@ -683,8 +1096,8 @@ fn read_field(
 fn field_kind(
     cx: &Ctxt,
     prost: &ProstAttr,
-    ty: &TokenStream,
-    attr: &Attribute,
+    ty: &[TokenTree],
+    attr: &Attr,
 ) -> Option<(Kind, Cardinality)> {
     let label = if prost.repeated {
         Cardinality::Repeated
@@ -696,13 +1109,13 @@ fn field_kind(
         Cardinality::Implicit
     };
     if let Some(oneof) = &prost.oneof {
-        return Some((Kind::Oneof(oneof.clone()), Cardinality::Optional));
+        return Some((Kind::Oneof(TypeName::of(oneof)), Cardinality::Optional));
     }
     if let Some(map) = &prost.map {
         return map_kind(cx, map, ty, attr);
     }
     if let Some(path) = &prost.enumeration {
-        return Some((Kind::Enum(path.clone()), label));
+        return Some((Kind::Enum(TypeName::of(path)), label));
     }
     if prost.message {
         // A singular message field is an `Option`: it has presence.
@@ -711,7 +1124,7 @@ fn field_kind(
         } else {
             label
         };
-        return Some((Kind::Message(message_type(cx, ty.clone())?), label));
+        return Some((Kind::Message(message_type(cx, ty.to_vec())?), label));
     }
     match prost.scalar {
         Some(scalar) => Some((Kind::Scalar(scalar.to_owned()), label)),
@@ -724,12 +1137,7 @@ fn field_kind(
 
 /// `map = "string, message"`: the key's scalar, and the value as a scalar, a message (the
 /// Rust map's value type) or an enum (`enumeration(Status)`).
-fn map_kind(
-    cx: &Ctxt,
-    map: &str,
-    ty: &TokenStream,
-    attr: &Attribute,
-) -> Option<(Kind, Cardinality)> {
+fn map_kind(cx: &Ctxt, map: &str, ty: &[TokenTree], attr: &Attr) -> Option<(Kind, Cardinality)> {
     let (key, value) = map.split_once(',')?;
     let Some(key) = scalar(key.trim()) else {
         cx.error_spanned_by(attr, format!("map key `{key}` is not a scalar type"));
@@ -740,13 +1148,13 @@ fn map_kind(
         .strip_prefix("enumeration(")
         .and_then(|v| v.strip_suffix(')'))
     {
-        Kind::Enum(syn::parse_str(inner).ok()?)
+        Kind::Enum(TypeName::of(&syn::parse_str::<syn::Path>(inner).ok()?))
     } else if value == "message" {
         match path_args(ty) {
             Some((_, mut args)) if args.len() == 2 => Kind::Message(message_type(cx, args.pop()?)?),
             _ => {
                 let ty = parse_type(cx, ty)?;
-                Kind::Message(inner_type(generic_args(&ty).get(1).copied()?).clone())
+                Kind::Message(TypeName::of(inner_type(generic_args(&ty).get(1).copied()?)))
             }
         }
     } else {
@@ -759,7 +1167,7 @@ fn map_kind(
 /// of them), found on the tokens and only that parsed (`Leaf`, not
 /// `::core::option::Option<Leaf>`: the derive runs unoptimized in a debug build); a type
 /// the tokens do not show as a plain path is parsed whole.
-fn message_type(cx: &Ctxt, mut ty: TokenStream) -> Option<Type> {
+fn message_type(cx: &Ctxt, mut ty: Vec<TokenTree>) -> Option<TypeName> {
     loop {
         match path_args(&ty) {
             Some((name, args))
@@ -767,8 +1175,8 @@ fn message_type(cx: &Ctxt, mut ty: TokenStream) -> Option<Type> {
             {
                 ty = args.into_iter().next()?;
             }
-            Some(_) => return parse_type(cx, &ty),
-            None => return parse_type(cx, &ty).map(|ty| inner_type(&ty).clone()),
+            Some(_) => return Some(TypeName::from_trees(ty)),
+            None => return parse_type(cx, &ty).map(|ty| TypeName::of(inner_type(&ty))),
         }
     }
 }
@@ -776,8 +1184,8 @@ fn message_type(cx: &Ctxt, mut ty: TokenStream) -> Option<Type> {
 /// A path type's last name and its generic arguments, read off its tokens
 /// (`::core::option::Option<Leaf>`: `Option` and `Leaf`). None for any other type, or an
 /// argument that is not a type (a lifetime), which syn reads instead.
-fn path_args(ty: &TokenStream) -> Option<(Ident, Vec<TokenStream>)> {
-    let mut tokens = ty.clone().into_iter();
+fn path_args(ty: &[TokenTree]) -> Option<(Ident, Vec<Vec<TokenTree>>)> {
+    let mut tokens = ty.iter().cloned();
     let mut last = None;
     loop {
         match tokens.next() {
@@ -800,9 +1208,9 @@ fn path_args(ty: &TokenStream) -> Option<(Ident, Vec<TokenStream>)> {
                     let args = args.into_iter().map(|arg: Vec<TokenTree>| {
                         let starts = arg.first()?;
                         let lifetime = matches!(starts, TokenTree::Punct(p) if p.as_char() == '\'');
-                        (!lifetime).then(|| arg.into_iter().collect())
+                        (!lifetime).then_some(arg)
                     });
-                    let args = args.collect::<Option<Vec<TokenStream>>>()?;
+                    let args = args.collect::<Option<Vec<Vec<TokenTree>>>>()?;
                     return tokens.next().is_none().then_some((last?, args));
                 }
                 ',' if depth == 0 => {
@@ -824,8 +1232,8 @@ fn path_args(ty: &TokenStream) -> Option<(Ident, Vec<TokenStream>)> {
 }
 
 /// A field's type, parsed: the tables need only a message's (see [`Input`]).
-fn parse_type(cx: &Ctxt, tokens: &TokenStream) -> Option<Type> {
-    match syn::parse2(tokens.clone()) {
+fn parse_type(cx: &Ctxt, tokens: &[TokenTree]) -> Option<Type> {
+    match syn::parse2(tokens.iter().cloned().collect()) {
         Ok(ty) => Some(ty),
         Err(error) => {
             cx.syn_error(error);
@@ -836,7 +1244,7 @@ fn parse_type(cx: &Ctxt, tokens: &TokenStream) -> Option<Type> {
 
 /// prost's attribute, read key by key: a key and, after `=`, a string, with no general
 /// expression parsed for the value (the derive runs unoptimized in a debug build).
-fn parse_prost(attr: &Attribute) -> syn::Result<ProstAttr> {
+fn parse_prost(attr: &Attr) -> syn::Result<ProstAttr> {
     let mut out = ProstAttr::default();
     if let Some(keys) = prost_keys(attr) {
         for (key, value) in keys {
@@ -845,7 +1253,7 @@ fn parse_prost(attr: &Attribute) -> syn::Result<ProstAttr> {
         return Ok(out);
     }
     // Anything else prost's attribute may hold, and the errors, through syn.
-    attr.parse_nested_meta(|meta| {
+    attr.to_syn()?.parse_nested_meta(|meta| {
         let key = meta
             .path
             .get_ident()
@@ -875,12 +1283,9 @@ fn parse_prost(attr: &Attribute) -> syn::Result<ProstAttr> {
 /// else (left to syn, which reads it whole and words the errors): the derive runs
 /// unoptimized in a debug build, where syn's general reading costs more than the derive's
 /// other work on a field (benches/compile_time.sh, the prost family).
-fn prost_keys(attr: &Attribute) -> Option<Vec<(String, Option<String>)>> {
-    let Meta::List(list) = &attr.meta else {
-        return None;
-    };
+fn prost_keys(attr: &Attr) -> Option<Vec<(String, Option<String>)>> {
     let mut keys = Vec::new();
-    let mut tokens = list.tokens.clone().into_iter().peekable();
+    let mut tokens = attr.list_tokens()?.into_iter().peekable();
     while let Some(tree) = tokens.next() {
         let TokenTree::Ident(key) = tree else {
             return None;

@@ -5,7 +5,7 @@
 //! [`Message`]: ../compat_runtime/message/struct.Message.html
 
 use crate::expand_guard::pack;
-use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, scalar_code};
+use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, TypeName, scalar_code};
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
@@ -116,11 +116,11 @@ fn routes(item: &Item<'_>) -> TokenStream {
     if item.routes.is_empty() {
         return quote!(p::NO_ROUTES);
     }
-    let routes = item
-        .routes
-        .iter()
-        .map(|(from, to)| quote!(p::Route { from: #from, to: #to }));
-    quote!(&[#(#routes),*])
+    // One repetition in one `quote!`: a stream per route, interpolated, costs the derive
+    // a bridge call each.
+    let from = item.routes.iter().map(|(from, _)| from);
+    let to = item.routes.iter().map(|(_, to)| to);
+    quote!(&[#(p::Route { from: #from, to: #to }),*])
 }
 
 /// The field's type as a `.proto` file would write it, for the `Message` table (which the
@@ -128,9 +128,8 @@ fn routes(item: &Item<'_>) -> TokenStream {
 fn type_text(field: &Field) -> String {
     let base = match &field.kind {
         Kind::Scalar(s) => s.clone(),
-        Kind::Message(ty) => quote!(#ty).to_string().replace(' ', ""),
-        Kind::Enum(path) => quote!(#path).to_string().replace(' ', ""),
-        Kind::Oneof(ty) => return format!("oneof {}", quote!(#ty).to_string().replace(' ', "")),
+        Kind::Message(ty) | Kind::Enum(ty) => ty.text.clone(),
+        Kind::Oneof(ty) => return format!("oneof {}", ty.text),
     };
     match field.cardinality {
         Cardinality::Implicit => base,
@@ -192,14 +191,15 @@ fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), T
     let types = fields.iter().map(type_text);
     let numbers = fields.iter().map(|f| f.number.to_string());
     // Only the fields newer than the message, or ignorable, name their release and flag.
-    let newer = fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.notes.since.is_some() || f.notes.ignorable)
-        .map(|(i, f)| {
-            let (since, ignorable) = (field_since(f, own), f.notes.ignorable);
-            quote!((#i, #since, #ignorable))
-        });
+    let newer = || {
+        fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.notes.since.is_some() || f.notes.ignorable)
+    };
+    let index = newer().map(|(i, _)| i);
+    let since = newer().map(|(_, f)| field_since(f, own));
+    let ignorable = newer().map(|(_, f)| f.notes.ignorable);
     // The protobuf table reads each field's name, release and `ignorable` from the
     // `Message` table: each is written once.
     let wire = fields.iter().map(code);
@@ -208,9 +208,9 @@ fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), T
     (
         (
             quote!(p::struct_message),
-            quote!(&p::fields(#own, [#(#names),*], [#(#types),*], [#(#numbers),*], [#(#newer),*])),
+            quote!(&p::fields(#own, [#(#names),*], [#(#types),*], [#(#numbers),*], [#((#index, #since, #ignorable)),*])),
         ),
-        quote!(fields: &p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#deprecated),*], [#(#tables),*]),),
+        quote!(fields: &p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#deprecated),*], [#(p::table::<#tables>),*]),),
     )
 }
 
@@ -230,7 +230,7 @@ fn oneof_members(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), To
             quote!(p::enum_message),
             quote!(&p::members([#(#names),*], [#(#numbers),*], &p::member_fields([#(#sinces),*], [#(#types),*]))),
         ),
-        quote!(fields: &p::proto_members(<Self as p::Compat>::MESSAGE.variants, [#(#codes),*], [#(#ignorable),*], [#(#deprecated),*], [#(#tables),*]),),
+        quote!(fields: &p::proto_members(<Self as p::Compat>::MESSAGE.variants, [#(#codes),*], [#(#ignorable),*], [#(#deprecated),*], [#(p::table::<#tables>),*]),),
     )
 }
 
@@ -291,17 +291,13 @@ fn type_code(f: &Field) -> u8 {
     }
 }
 
-/// The tables of the types the rows name, in row order, each with its type's own span:
-/// a type without one is an error at the field's type.
-fn type_tables(fields: &[Field]) -> Vec<TokenStream> {
-    fields
-        .iter()
-        .filter_map(|f| match &f.kind {
-            Kind::Scalar(_) => None,
-            Kind::Message(ty) | Kind::Oneof(ty) => Some(quote!(p::table::<#ty>)),
-            Kind::Enum(path) => Some(quote!(p::table::<#path>)),
-        })
-        .collect()
+/// The types whose tables the rows name (`p::table::<T>`), in row order, each with its
+/// own span: a type without one is an error at the field's type.
+fn type_tables(fields: &[Field]) -> impl Iterator<Item = &TypeName> {
+    fields.iter().filter_map(|f| match &f.kind {
+        Kind::Scalar(_) => None,
+        Kind::Message(ty) | Kind::Oneof(ty) | Kind::Enum(ty) => Some(ty),
+    })
 }
 
 /// The field's cardinality in the protobuf table, as the runtime's rows code it: 0
@@ -326,19 +322,9 @@ const WRAPPED: [&str; 10] = [
 /// (`false`); none for a scalar or a wrapper.
 fn nested(field: &Field) -> Option<(TokenStream, bool)> {
     match &field.kind {
-        Kind::Message(ty)
-            if WRAPPED.contains(
-                &quote!(#ty)
-                    .to_string()
-                    .rsplit(' ')
-                    .next()
-                    .unwrap_or_default(),
-            ) =>
-        {
-            None
-        }
-        Kind::Message(ty) | Kind::Oneof(ty) => Some((quote!(#ty), true)),
-        Kind::Enum(path) => Some((quote!(#path), false)),
+        Kind::Message(ty) if WRAPPED.contains(&ty.last.as_str()) => None,
+        Kind::Message(ty) | Kind::Oneof(ty) => Some((ty.tokens.clone(), true)),
+        Kind::Enum(ty) => Some((ty.tokens.clone(), false)),
         Kind::Scalar(_) => None,
     }
 }
