@@ -16,13 +16,14 @@ use semver::Version;
 /// guard's methods for the compiler to resolve (benches/compile_time.sh, the prost family).
 pub(crate) fn impls(item: &Item<'_>) -> TokenStream {
     let ident = item.ident;
-    let (message, proto) = tables(item);
     let within = within(item);
     let guard = match &item.body {
         Body::Message(fields) => message_guard(fields, &within),
         Body::Oneof(fields) => oneof_guard(fields, &within),
         Body::Enum(_) => within.constant(),
     };
+    // Each stream interpolated costs the derive bridge calls, an empty one too.
+    let guard = (!guard.is_empty()).then_some(guard);
     // The walk's trait, where the guard calls it (and only there: an unused import would
     // warn in the user's crate).
     let walks = match (&item.body, &within) {
@@ -31,25 +32,65 @@ pub(crate) fn impls(item: &Item<'_>) -> TokenStream {
         }
         _ => false,
     };
-    let walk = if walks {
+    let walk = walks.then(|| {
         quote!(
             use p::Walk as _;
         )
-    } else {
-        TokenStream::new()
-    };
+    });
+    let Tables {
+        call,
+        entries,
+        fields,
+        values,
+        kind,
+    } = tables(item);
+    let name = ident.to_string();
+    let (own, _) = since(item);
+    let newest = newest(item);
+    let routes = routes(item);
+    // The protobuf table. The routes are the `Message` table's: read, not written twice.
+    // The kind and every empty list come from `p`'s table of the kind
+    // (`..p::AS_MESSAGE`): fewer fields for the compiler to check, and a constant operand
+    // costs it no proof that it holds no interior mutability (see `__c::NO_FIELDS`).
+    let full = item.proto.as_ref().unwrap_or(&name);
+    let reserved = (!item.reserved.is_empty()).then(|| {
+        let start = item.reserved.iter().map(|(a, _)| a);
+        let end = item.reserved.iter().map(|(_, b)| b);
+        quote!(reserved: &[#((#start, #end)),*],)
+    });
+    let reserved_names = (!item.reserved_names.is_empty()).then(|| {
+        let names = &item.reserved_names;
+        quote!(reserved_names: &[#(#names),*],)
+    });
+    // No routes (a oneof's: it travels as its message does) are the base's.
+    let proto_routes =
+        (!item.routes.is_empty()).then(|| quote!(routes: <Self as p::Compat>::MESSAGE.routes,));
+    let call = proc_macro2::Ident::new(call, proc_macro2::Span::call_site());
+    let kind = proc_macro2::Ident::new(kind, proc_macro2::Span::call_site());
+    // One `quote!` for both impls and both tables: a table built as a stream of its own
+    // and interpolated costs the derive bridge calls to evaluate and join it.
     quote! {
         const _: () = {
             use ::compat_runtime::__p as p;
             #walk
             #[automatically_derived]
             impl p::Compat for #ident {
-                const MESSAGE: &'static p::Message = #message;
+                const MESSAGE: &'static p::Message = &p::#call(#name, #own, #newest, #routes, #entries);
                 #guard
             }
             #[automatically_derived]
             impl p::Proto for #ident {
-                const PROTO: &'static p::ProtoMessage = #proto;
+                const PROTO: &'static p::ProtoMessage = &p::ProtoMessage {
+                    name: #full,
+                    rust: #name,
+                    since: #own,
+                    #proto_routes
+                    #fields
+                    #values
+                    #reserved
+                    #reserved_names
+                    ..p::#kind
+                };
             }
         };
     }
@@ -140,22 +181,43 @@ fn type_text(field: &Field) -> String {
     }
 }
 
-/// The item's tables: the `Message` table and the protobuf table.
-fn tables(item: &Item<'_>) -> (TokenStream, TokenStream) {
-    let name = item.ident.to_string();
-    let (own, _) = since(item);
-    let newest = newest(item);
-    let routes = routes(item);
-    let (entries, fields, values, kind) = match &item.body {
+/// What the item's kind puts in its tables: the `Message` table's constructor (`p::...`)
+/// and its last argument, the protobuf table's `fields: ...,` or `values: ...,` entry, and
+/// the base that table takes the rest from (`p::...`).
+struct Tables {
+    call: &'static str,
+    entries: TokenStream,
+    fields: Option<TokenStream>,
+    values: Option<TokenStream>,
+    kind: &'static str,
+}
+
+fn tables(item: &Item<'_>) -> Tables {
+    match &item.body {
         Body::Message(fields) => {
+            let (own, _) = since(item);
             let (entries, fields) = message_fields(fields, &own);
-            (entries, fields, TokenStream::new(), "AS_MESSAGE")
+            Tables {
+                call: "struct_message",
+                entries,
+                fields: Some(fields),
+                values: None,
+                kind: "AS_MESSAGE",
+            }
         }
         Body::Oneof(fields) => {
+            let (own, _) = since(item);
             let (entries, fields) = oneof_members(fields, &own);
-            (entries, fields, TokenStream::new(), "AS_ONEOF")
+            Tables {
+                call: "enum_message",
+                entries,
+                fields: Some(fields),
+                values: None,
+                kind: "AS_ONEOF",
+            }
         }
         Body::Enum(values) => {
+            let (own, _) = since(item);
             let names = values.iter().map(|v| v.ident.to_string());
             let numbers = values.iter().map(|v| v.number);
             let texts = values.iter().map(|v| v.number.to_string());
@@ -165,28 +227,24 @@ fn tables(item: &Item<'_>) -> (TokenStream, TokenStream) {
                     .as_ref()
                     .map_or_else(|| own.clone(), |s| s.text.clone())
             });
-            (
-                (
-                    quote!(p::enum_message),
-                    quote!(&p::values([#(#names),*], [#(#texts),*], [#(#sinces),*])),
+            Tables {
+                call: "enum_message",
+                entries: quote!(&p::values([#(#names),*], [#(#texts),*], [#(#sinces),*])),
+                fields: None,
+                values: Some(
+                    quote!(values: &p::proto_values(<Self as p::Compat>::MESSAGE.variants, [#(#numbers),*]),),
                 ),
-                TokenStream::new(),
-                quote!(values: &p::proto_values(<Self as p::Compat>::MESSAGE.variants, [#(#numbers),*]),),
-                "AS_ENUM",
-            )
+                kind: "AS_ENUM",
+            }
         }
-    };
-    let (call, entries) = entries;
-    let message = quote!(&#call(#name, #own, #newest, #routes, #entries));
-    let proto = proto_table(item, &fields, &values, kind);
-    (message, proto)
+    }
 }
 
-/// A message's fields: in its `Message` table (the call that writes it and its last
-/// argument), and in its protobuf table. The fields are a borrow the compiler promotes, which
+/// A message's fields: in its `Message` table (the last argument of the call that writes
+/// it), and in its protobuf table. The fields are a borrow the compiler promotes, which
 /// costs it less than a nested `const` item of their own (a body to type-check, borrow-check
 /// and evaluate; benches/compile_time.sh, the prost family).
-fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), TokenStream) {
+fn message_fields(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
     let names = fields.iter().map(|f| &f.name);
     let types = fields.iter().map(type_text);
     let numbers = fields.iter().map(|f| f.number.to_string());
@@ -206,17 +264,14 @@ fn message_fields(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), T
     let deprecated = (0..fields.len()).filter(|&i| fields[i].notes.deprecated);
     let tables = type_tables(fields);
     (
-        (
-            quote!(p::struct_message),
-            quote!(&p::fields(#own, [#(#names),*], [#(#types),*], [#(#numbers),*], [#((#index, #since, #ignorable)),*])),
-        ),
+        quote!(&p::fields(#own, [#(#names),*], [#(#types),*], [#(#numbers),*], [#((#index, #since, #ignorable)),*])),
         quote!(fields: &p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#deprecated),*], [#(p::table::<#tables>),*]),),
     )
 }
 
-/// A oneof's members: as variants of its `Message` table (the call that writes it and
-/// its last argument), and as fields of its protobuf table.
-fn oneof_members(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), TokenStream) {
+/// A oneof's members: as variants of its `Message` table (the last argument of the call
+/// that writes it), and as fields of its protobuf table.
+fn oneof_members(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
     let names = fields.iter().map(|f| &f.name);
     let numbers = fields.iter().map(|f| f.number.to_string());
     let sinces = fields.iter().map(|f| field_since(f, own));
@@ -226,51 +281,9 @@ fn oneof_members(fields: &[Field], own: &str) -> ((TokenStream, TokenStream), To
     let deprecated = (0..fields.len()).filter(|&i| fields[i].notes.deprecated);
     let tables = type_tables(fields);
     (
-        (
-            quote!(p::enum_message),
-            quote!(&p::members([#(#names),*], [#(#numbers),*], &p::member_fields([#(#sinces),*], [#(#types),*]))),
-        ),
+        quote!(&p::members([#(#names),*], [#(#numbers),*], &p::member_fields([#(#sinces),*], [#(#types),*]))),
         quote!(fields: &p::proto_members(<Self as p::Compat>::MESSAGE.variants, [#(#codes),*], [#(#ignorable),*], [#(#deprecated),*], [#(p::table::<#tables>),*]),),
     )
-}
-
-/// The protobuf table, with its `fields: ...,` and `values: ...,` entries (or none).
-fn proto_table(
-    item: &Item<'_>,
-    fields: &TokenStream,
-    values: &TokenStream,
-    kind: &str,
-) -> TokenStream {
-    let rust = item.ident.to_string();
-    let (own, _) = since(item);
-    let full = item.proto.clone().unwrap_or_else(|| rust.clone());
-    // The routes are the `Message` table's: read, not written twice. The kind and every
-    // empty list come from `p`'s table of the kind (`..p::AS_MESSAGE`):
-    // fewer fields for the compiler to check, and a constant operand costs it no proof
-    // that it holds no interior mutability (see `__c::NO_FIELDS`).
-    let reserved = (!item.reserved.is_empty()).then(|| {
-        let reserved = item.reserved.iter().map(|(a, b)| quote!((#a, #b)));
-        quote!(reserved: &[#(#reserved),*],)
-    });
-    let reserved_names = (!item.reserved_names.is_empty()).then(|| {
-        let names = &item.reserved_names;
-        quote!(reserved_names: &[#(#names),*],)
-    });
-    // No routes (a oneof's: it travels as its message does) are the base's.
-    let routes =
-        (!item.routes.is_empty()).then(|| quote!(routes: <Self as p::Compat>::MESSAGE.routes,));
-    let kind = proc_macro2::Ident::new(kind, proc_macro2::Span::call_site());
-    quote!(&p::ProtoMessage {
-        name: #full,
-        rust: #rust,
-        since: #own,
-        #routes
-        #fields
-        #values
-        #reserved
-        #reserved_names
-        ..p::#kind
-    })
 }
 
 /// The field's type and cardinality in the protobuf table as one code, `type * 32 +
