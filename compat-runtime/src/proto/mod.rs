@@ -317,12 +317,13 @@ pub mod __private {
         numbers: [&'static str; N],
         newer: [(usize, &'static str, bool); K],
     ) -> [Field; N] {
-        let mut out = [FIELD; N];
+        let mut base = FIELD;
+        base.since = since;
+        let mut out = [base; N];
         let mut i = 0;
         while i < N {
             let f = &mut out[i];
             f.name = names[i];
-            f.since = since;
             f.ty = types[i];
             f.wire.serialize = numbers[i];
             f.wire.deserialize = numbers[i];
