@@ -128,7 +128,9 @@ pub mod __private {
     /// A row's type code for an enum, by the next table.
     const ENUM_CODE: u8 = 16;
 
-    /// A row's type and cardinality from their code, `type * 32 + cardinality`. A number
+    /// A row's type and cardinality from their code, `number * 1024 + type * 32 +
+    /// cardinality` (the field's number is read from it with a shift, see
+    /// [`proto_fields_of`]). A number
     /// rather than `p`'s constants in the rows: a literal costs the compiler less than a
     /// path to resolve, type-check and evaluate, and one literal less than two in a tuple
     /// (benches/compile_time.sh, the prost family). The type: see `MESSAGE_CODE`; 17, a
@@ -138,7 +140,7 @@ pub mod __private {
     /// call per row (a stack frame to push) costs more than the decoding itself.
     macro_rules! decode {
         ($code:expr, $tables:expr, $next:ident) => {{
-            let (ty, cardinality) = (($code >> 5) as u8, ($code & 31) as u8);
+            let (ty, cardinality) = ((($code >> 5) & 31) as u8, ($code & 31) as u8);
             let ty = if ty < MESSAGE_CODE {
                 ProtoType::Scalar(Scalar::ALL[ty as usize])
             } else {
@@ -158,19 +160,6 @@ pub mod __private {
                 key => Cardinality::Map(Scalar::ALL[(key - 4) as usize]),
             };
             (ty, cardinality)
-        }};
-    }
-
-    /// A field number from its wire name's decimal digits: the number is written once, as
-    /// the text the `Message` table holds. A macro, as `decode!` is.
-    macro_rules! number {
-        ($wire:expr) => {{
-            let (digits, mut k, mut number) = ($wire.as_bytes(), 0, 0);
-            while k < digits.len() {
-                number = number * 10 + (digits[k] - b'0') as u32;
-                k += 1;
-            }
-            number
         }};
     }
 
@@ -328,12 +317,13 @@ pub mod __private {
         numbers: [&'static str; N],
         newer: [(usize, &'static str, bool); K],
     ) -> [Field; N] {
-        let mut out = [FIELD; N];
+        let mut base = FIELD;
+        base.since = since;
+        let mut out = [base; N];
         let mut i = 0;
         while i < N {
             let f = &mut out[i];
             f.name = names[i];
-            f.since = since;
             f.ty = types[i];
             f.wire.serialize = numbers[i];
             f.wire.deserialize = numbers[i];
@@ -350,15 +340,16 @@ pub mod __private {
     }
 
     /// The fields of a message's protobuf table: each field's name, release and
-    /// `ignorable` read from its `Message` table (`fields`, in the same order), and its
-    /// number from its wire name there; its type and cardinality from one code each (see
-    /// `decode!`), the indexes of the
+    /// `ignorable` read from its `Message` table (`fields`, in the same order); its number,
+    /// type and cardinality from one code each (see `decode!`: a shift rather than
+    /// parsing the wire name's digits, which the compiler interprets step by step), the
+    /// indexes of the
     /// `deprecated` ones apart (most are not: a literal fewer per row), the tables of the
     /// types the rows name from `tables`, in row order. Each name and release is written
     /// once for both tables (benches/compile_time.sh, the prost family).
     pub const fn proto_fields_of<const N: usize, const D: usize, const T: usize>(
         fields: &'static [Field],
-        wire: [u16; N],
+        wire: [u64; N],
         deprecated: [usize; D],
         tables: [TableFn; T],
     ) -> [ProtoField; N] {
@@ -368,7 +359,7 @@ pub mod __private {
             let (ty, cardinality) = decode!(wire[i], tables, next);
             let field = &fields[i];
             out[i] = ProtoField {
-                number: number!(field.wire.serialize),
+                number: (wire[i] >> 10) as u32,
                 name: field.name,
                 since: field.since,
                 ty,
@@ -396,14 +387,14 @@ pub mod __private {
         deprecated: false,
     };
 
-    /// The members of a oneof's protobuf table: each member's name, release and number
-    /// read from its `Message` table (`variants`, in the same order), its type and
+    /// The members of a oneof's protobuf table: each member's name and release read from
+    /// its `Message` table (`variants`, in the same order), its number, type and
     /// cardinality from one code each (see `decode!`), the indexes of the `ignorable` and
     /// the `deprecated` ones apart, the tables of the types the members name from
     /// `tables`, in member order.
     pub const fn proto_members<const N: usize, const I: usize, const D: usize, const T: usize>(
         variants: &'static [Variant],
-        codes: [u16; N],
+        codes: [u64; N],
         ignorable: [usize; I],
         deprecated: [usize; D],
         tables: [TableFn; T],
@@ -414,7 +405,7 @@ pub mod __private {
             let (ty, cardinality) = decode!(codes[i], tables, next);
             let variant = &variants[i];
             out[i] = ProtoField {
-                number: number!(variant.wire.serialize),
+                number: (codes[i] >> 10) as u32,
                 name: variant.name,
                 since: variant.since,
                 ty,
