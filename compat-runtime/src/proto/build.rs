@@ -353,9 +353,9 @@ impl Annotations {
     /// path matches the types below it too, and each matcher applies once per type), then
     /// each type's `#[compat(...)]`, which names its type so that the nested types it
     /// also reaches leave it alone. It carries the type's routes, its reserved numbers and
-    /// names, and `within`, the newest release of the type and all it may hold
-    /// ([`within`](Self::within)): the send guard's fast path, which the derive then need
-    /// not fold from the types the fields hold.
+    /// names, and `within`, the newest release of the type and all it may hold, over the
+    /// whole descriptor set: the send guard's fast path, which the derive then need not
+    /// fold from the types the fields hold.
     pub fn type_attributes(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = self
             .packages
