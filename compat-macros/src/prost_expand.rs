@@ -133,24 +133,11 @@ fn field_since(field: &Field, own: &str) -> String {
         .map_or_else(|| own.to_owned(), |s| s.text.clone())
 }
 
-/// The newest release of the item and its parts, packed.
+/// The newest release of the item and its parts, packed (0.0.0 where the docs name
+/// none): the newest `@since` the rules read too.
 fn newest(item: &Item<'_>) -> u64 {
-    let (_, own) = since(item);
-    let parts: Vec<Version> = match &item.body {
-        Body::Message(fields) | Body::Oneof(fields) => fields
-            .iter()
-            .filter_map(|f| f.notes.since.as_ref().map(|s| s.version.clone()))
-            .collect(),
-        Body::Enum(values) => values
-            .iter()
-            .filter_map(|v| v.notes.since.as_ref().map(|s| s.version.clone()))
-            .collect(),
-    };
-    let newest = parts
-        .into_iter()
-        .fold(own, |a, b| if b > a { b } else { a });
     // Packed here, not by a call the compiler would evaluate for every table.
-    pack(&newest)
+    crate::prost_rules::newest_since(item).map_or(0, |since| pack(&since.version))
 }
 
 fn routes(item: &Item<'_>) -> TokenStream {
