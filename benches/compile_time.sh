@@ -53,7 +53,8 @@
 # Runs of the crates are interleaved (plain, annotated, plain, ...), so that load from
 # anything else on the machine falls on both alike; a run that also recompiled a
 # dependency (a concurrent edit to compat, say) is reported and left out of the medians.
-# Targets (issue 8), on CPU time: what `Compat` adds (annotated - plain) is at most 20% of
+# Targets (issue 8), on CPU time, each the median over the interleaved rounds of that round's
+# differences: what `Compat` adds (annotated - plain) is at most 20% of
 # what serde's derive adds (plain - bare) on an incremental rebuild and at most 10% on a
 # clean build of the crate; a scratch build with dependencies is no slower than the
 # baseline's (with --baseline); and a single syn major in the annotated crate's graph
@@ -943,11 +944,40 @@ if dirty:
     left = ", ".join(f"{n} {v} {k}" for (v, k), n in dirty.items())
     print(f"* runs that also rebuilt a dependency were left out of the medians ({left}); "
           "--snapshot avoids that")
+# The runs are interleaved round by round (bare, plain, annotated, bare, ...), so the runs of
+# one round saw the same state of the machine: the median over rounds of each round's
+# differences cancels the drift that widens each variant's own spread (on a shared 2-core VM,
+# the same crate's clean build spans +-8%), which a difference of medians does not.
+rounds = {}
+for v, kind, wall, cpu, flag in rows:
+    seen = rounds.setdefault((v, kind), [])
+    seen.append(None if flag else float(cpu))
+def paired(prefix, k):
+    """Median over rounds of (annotated - plain) and of (plain - bare), in CPU seconds."""
+    b, p, a = (rounds.get((prefix + v, k), []) for v in ("bare", "plain", "annotated"))
+    both = [(x, y, z) for x, y, z in zip(b, p, a) if None not in (x, y, z)]
+    if not both:
+        return None
+    return (statistics.median(z - y for _, y, z in both),
+            statistics.median(y - x for x, y, _ in both), len(both))
+for prefix, title, theirs, ours in families:
+    print(f"what {ours} adds to {title}, CPU seconds, median over rounds of each round's "
+          f"differences (the targets' measure):")
+    for k in ("clean", "incremental"):
+        got = paired(prefix, k)
+        if got is None:
+            continue
+        ours_added, theirs_added, n = got
+        each = [round(z - y, 2) for x, y, z in zip(*(rounds[(prefix + v, k)] for v in
+                ("bare", "plain", "annotated"))) if None not in (x, y, z)]
+        print(f"  {k:<18} {theirs} {theirs_added:7.2f}   {ours} {ours_added:7.2f}   "
+              f"{ours}/{theirs} {ours_added / theirs_added:6.1%}   ({ours} per round: {each})")
+    print()
 def share(prefix, k):
-    b, p, a = (med("cpu", prefix + v, k) for v in ("bare", "plain", "annotated"))
-    if None in (b, p, a):
+    got = paired(prefix, k)
+    if got is None or got[1] <= 0:
         return float("nan")
-    return (a - p) / (p - b) if p - b > 0 else float("inf")
+    return got[0] / got[1]
 for prefix, title, theirs, ours in families:
     c, i = share(prefix, "clean"), share(prefix, "incremental")
     print(f"{title}: target {ours} <= 10% of {theirs}'s added CPU time on a clean build: {c:.1%} -> "
