@@ -532,14 +532,11 @@ impl<'a> Comments<'a> {
         out
     }
 
-    /// The release an `@since` in the element's leading comment names.
+    /// The release the element's `@since` names, found where the derive finds it: in the
+    /// leading comment or the trailing one (prost-build copies both into the docs), so that
+    /// `check` and the derive never disagree on whether a type has one.
     fn since(&self, path: &[i32]) -> Option<String> {
-        let text = self.location(path)?.leading_comments.as_deref()?;
-        let mut words = text.split_whitespace();
-        words.by_ref().find(|w| *w == "@since")?;
-        words
-            .next()
-            .map(|w| w.trim_end_matches(['.', ',', ';']).to_owned())
+        self.releases(path).into_iter().next()
     }
 
     fn place(&self, path: &[i32]) -> String {
@@ -697,6 +694,25 @@ mod tests {
             ..FileDescriptorProto::default()
         };
         set
+    }
+
+    #[test]
+    fn a_since_in_a_trailing_comment_counts_as_the_derive_reads_it() {
+        let mut tree = tree();
+        fn locations(tree: &mut FileDescriptorSet) -> &mut Vec<Location> {
+            &mut tree.file[1].source_code_info.as_mut().unwrap().location
+        }
+        // `message Leaf { ... } // @since 1.0.0`: no leading comment at all.
+        locations(&mut tree)[1] = comment(&[4, 1], None, Some(" @since 1.0.0\n"));
+        assert_eq!(Annotations::new(&tree).check(), Ok(()));
+        // Without it, the error names the type and says what to add.
+        locations(&mut tree).remove(1);
+        let error = Annotations::new(&tree).check().unwrap_err();
+        assert_eq!(
+            error,
+            "tree.proto:0:0: message `t.Leaf` has no `@since`: add `// @since X.Y.Z` (the \
+             release that first shipped it) on the line above it"
+        );
     }
 
     fn within(set: &FileDescriptorSet, path: &str) -> String {
