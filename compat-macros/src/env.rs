@@ -166,6 +166,23 @@ impl Env {
     /// a proc-macro server (rust-analyzer's) expands many crates in one process, so the
     /// cached reading is reused only while every variable it reads is the same.
     pub(crate) fn from_process() -> Rc<Self> {
+        Self::cached(
+            |name| std::env::var(name).ok(),
+            || {
+                std::env::var_os("CARGO_MANIFEST_DIR")
+                    .as_deref()
+                    .map(Path::new)
+                    .and_then(unenforced_policy)
+            },
+        )
+    }
+
+    /// [`Env::from_process`] over any source of variables: `lookup` reads one, `policy_file`
+    /// finds the crate's policy file (asked only when no build script set the windows).
+    fn cached(
+        lookup: impl Fn(&str) -> Option<String>,
+        policy_file: impl FnOnce() -> Option<String>,
+    ) -> Rc<Self> {
         /// Every variable [`Env::read`] looks up, in the order of the snapshot.
         const VARS: [&str; 9] = [
             "COMPAT_WINDOWS",
@@ -182,15 +199,11 @@ impl Env {
         thread_local! {
             static LAST: RefCell<Option<(Snapshot, Rc<Env>)>> = const { RefCell::new(None) };
         }
-        let values: Vec<Option<String>> =
-            VARS.iter().map(|name| std::env::var(name).ok()).collect();
+        let values: Vec<Option<String>> = VARS.iter().map(|name| lookup(name)).collect();
         // The policy file is looked for (and part of the key) only where it matters, with
         // no build script's windows: it may appear between two expansions.
         let unenforced = if values[0].is_none() {
-            std::env::var_os("CARGO_MANIFEST_DIR")
-                .as_deref()
-                .map(Path::new)
-                .and_then(unenforced_policy)
+            policy_file()
         } else {
             None
         };
@@ -210,7 +223,7 @@ impl Env {
                 Some(i) => snapshot.0[i].clone(),
                 None => {
                     unlisted.set(true);
-                    std::env::var(name).ok()
+                    lookup(name)
                 }
             },
             snapshot.1.clone(),
@@ -485,6 +498,45 @@ mod tests {
             |name| vars.get(name).cloned(),
             unenforced.map(str::to_owned),
         )
+    }
+
+    #[test]
+    fn the_cached_reading_is_kept_only_while_every_variable_it_read_is_the_same() {
+        use std::cell::{Cell, RefCell};
+        use std::rc::Rc;
+        let vars = RefCell::new(BTreeMap::from([("CARGO_PKG_VERSION", "0.4.1".to_owned())]));
+        let looked_for_file = Cell::new(0);
+        let read = || {
+            Env::cached(
+                |name| vars.borrow().get(name).cloned(),
+                || {
+                    looked_for_file.set(looked_for_file.get() + 1);
+                    None
+                },
+            )
+        };
+        let first = read();
+        assert!(
+            Rc::ptr_eq(&first, &read()),
+            "the same values: the same reading"
+        );
+        // A new version between two expansions (a proc-macro server's next crate).
+        vars.borrow_mut()
+            .insert("CARGO_PKG_VERSION", "0.5.0".to_owned());
+        let second = read();
+        assert_eq!(second.version.as_ref().unwrap().to_string(), "0.5.0");
+        assert!(!Rc::ptr_eq(&first, &second));
+        // The policy file is looked for on each expansion without windows (it may appear
+        // between two), and not once the build script's windows are there.
+        assert_eq!(looked_for_file.get(), 3);
+        vars.borrow_mut().insert("COMPAT_WINDOWS", String::new());
+        let with_windows = read();
+        assert_eq!(looked_for_file.get(), 3);
+        assert!(!Rc::ptr_eq(&second, &with_windows));
+        assert!(
+            with_windows.problems[0].contains("COMPAT_WINDOWS is set but COMPAT_VERSION is not")
+        );
+        assert!(Rc::ptr_eq(&with_windows, &read()));
     }
 
     #[test]
