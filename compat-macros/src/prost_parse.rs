@@ -137,6 +137,21 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// `tokens` with the invisible groups a macro's fragments make (`$routes:expr` in
+/// `#[compat(routes = $routes)]`) opened, as syn's cursor reads through them.
+pub(crate) fn flat(tokens: TokenStream) -> Vec<TokenTree> {
+    let mut out = Vec::new();
+    for tree in tokens {
+        match tree {
+            TokenTree::Group(group) if group.delimiter() == Delimiter::None => {
+                out.extend(flat(group.stream()));
+            }
+            tree => out.push(tree),
+        }
+    }
+    out
+}
+
 /// The key of one entry of an attribute's list (syn's `ParseNestedMeta::path`).
 pub(crate) struct Key {
     /// The key when it is one word (syn's `Path::get_ident`).
@@ -228,11 +243,7 @@ pub(crate) fn attr_args(inner: &[TokenTree]) -> Result<(Vec<TokenTree>, Span, De
             if let Some(extra) = rest.first() {
                 return Err(Error::new(extra.span(), "unexpected token, expected `]`"));
             }
-            Ok((
-                list.stream().into_iter().collect(),
-                list.span_close(),
-                list.delimiter(),
-            ))
+            Ok((flat(list.stream()), list.span_close(), list.delimiter()))
         }
         [TokenTree::Ident(word)] => Err(Error::new(
             word.span(),
@@ -253,7 +264,7 @@ pub(crate) fn strings(input: &mut Cursor<'_>) -> Result<Vec<String>> {
         && list.delimiter() == Delimiter::Bracket
     {
         input.pos += 1;
-        let trees: Vec<TokenTree> = list.stream().into_iter().collect();
+        let trees = flat(list.stream());
         let mut content = Cursor::new(&trees, list.span_close());
         let mut strings = Vec::new();
         while !content.is_empty() {
@@ -622,7 +633,10 @@ mod tests {
             panic!("{source}");
         };
         let attr = syn::parse::Parser::parse2(syn::Attribute::parse_outer, tokens).unwrap();
-        (brackets.stream().into_iter().collect(), attr.into_iter().next().unwrap())
+        (
+            brackets.stream().into_iter().collect(),
+            attr.into_iter().next().unwrap(),
+        )
     }
 
     /// The keys and string values of prost's attribute as the derive read them through
@@ -630,7 +644,11 @@ mod tests {
     fn through_syn(attr: &syn::Attribute) -> Result<Vec<(String, Option<String>)>, String> {
         let mut keys = Vec::new();
         attr.parse_nested_meta(|meta| {
-            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             let value = if meta.input.peek(syn::Token![=]) {
                 match meta.value()?.parse::<syn::Lit>()? {
                     syn::Lit::Str(s) => Some(s.value()),
@@ -747,5 +765,27 @@ mod tests {
         ] {
             assert_eq!(ours(source), syns(source), "{source}");
         }
+    }
+
+    #[test]
+    fn invisible_groups_are_read_through() {
+        // `#[compat(routes = $routes)]` in a `macro_rules!` hands the list over inside an
+        // invisible group.
+        let list: TokenStream = r#"["agent > server"]"#.parse().unwrap();
+        let mut tokens: TokenStream = "routes =".parse().unwrap();
+        tokens.extend([TokenTree::Group(proc_macro2::Group::new(
+            proc_macro2::Delimiter::None,
+            list,
+        ))]);
+        let trees = super::flat(tokens);
+        let mut input = super::Cursor::new(&trees, proc_macro2::Span::call_site());
+        let mut out = Vec::new();
+        super::nested_meta(&mut input, |_, input| {
+            input.punct('=')?;
+            out.extend(super::strings(input)?);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(out, ["agent > server"]);
     }
 }
