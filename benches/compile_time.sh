@@ -591,12 +591,14 @@ def crate(name, level, runtime):
                 "publish = false", "", "[workspace]", "", "[dependencies]", *deps]
     if level == "annotated":
         # `ProstCompat` needs the feature `prost` where compat-runtime has it (a baseline
-        # from before it had the derive under `macros`).
+        # from before it had the derive under `macros`). Without the default features, as
+        # a prost user writes them: `prost` no longer turns on `macros` (the serde derive,
+        # syn); in a baseline where it still does, the crate builds as it did.
         features = open(os.path.join(runtime, "Cargo.toml")).read()
         feature = "prost" if re.search(r"(?m)^prost = \[", features) else "macros"
-        manifest += [f'compat-runtime = {{ path = "{runtime}", features = ["{feature}"] }}', "",
-                     "[build-dependencies]",
-                     f'compat-runtime = {{ path = "{runtime}", features = ["build"] }}']
+        manifest += [f'compat-runtime = {{ path = "{runtime}", default-features = false, features = ["{feature}"] }}',
+                     "", "[build-dependencies]",
+                     f'compat-runtime = {{ path = "{runtime}", default-features = false, features = ["build"] }}']
         open(os.path.join(d, "compat.toml"), "w").write(COMPAT_TOML)
         open(os.path.join(d, "build.rs"), "w").write(
             "fn main() {\n    compat_runtime::build::enforce();\n}\n")

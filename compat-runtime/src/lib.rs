@@ -82,7 +82,13 @@
 //! The wire lock (`lock`, feature `lock`, a dev-dependency of the protocol crate) checks the
 //! tables, by what travels, against every release recorded in `compat.lock`.
 //!
-//! Features: `macros` (default) re-exports the derive; `build` is the build-script API;
+//! Features: `macros` (default) re-exports the derive and `messages!` (and compiles syn);
+//! `prost` is `#[derive(ProstCompat)]` for prost-generated types, without syn and without
+//! `macros`, and `proto-build` the build-script helper that annotates them (a prost user
+//! writes `default-features = false, features = ["prost"]`, and `features = ["build",
+//! "proto-build"]` in `[build-dependencies]`: the derive then adds no syn beside
+//! prost-derive's, while `build` reads `compat.toml` through serde's derive, on syn 3);
+//! `build` is the build-script API;
 //! `lock` (implies `build`) is the wire lock, kept out of `build` because every protocol
 //! crate's build script compiles that; `tokio` drives the handshake over a socket; `tower`
 //! and `tonic` are the HTTP and gRPC middleware; `tracing` reports peers as structured
@@ -175,8 +181,9 @@ pub use compat_macros::Compat;
 
 /// `#[derive(ProstCompat)]`: the compatibility tables of a prost message, enum or oneof, by
 /// field number, checked against the crate's policy while compiling (see [`proto`]). Needs
-/// the feature `prost` (which turns on `macros`): the send guard of a prost message walks
-/// its encoding, through `prost::Message`.
+/// the feature `prost` (the send guard of a prost message walks its encoding, through
+/// `prost::Message`), not `macros`: the derive is built without syn, so with the default
+/// features off it adds no syn beside the one prost's own derive uses.
 #[cfg(feature = "prost")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prost")))]
 pub use compat_macros::ProstCompat;
