@@ -86,8 +86,8 @@
 //! `prost` is `#[derive(ProstCompat)]` for prost-generated types, without syn and without
 //! `macros`, and `proto-build` the build-script helper that annotates them (a prost user
 //! writes `default-features = false, features = ["prost"]`, and `features = ["build",
-//! "proto-build"]` in `[build-dependencies]`: the derive then adds no syn beside
-//! prost-derive's, while `build` reads `compat.toml` through serde's derive, on syn 3);
+//! "proto-build"]` in `[build-dependencies]`, and compiles one syn major, prost-derive's:
+//! neither the derive nor `build` uses syn or serde's derive);
 //! `build` is the build-script API;
 //! `lock` (implies `build`) is the wire lock, kept out of `build` because every protocol
 //! crate's build script compiles that; `tokio` drives the handshake over a socket; `tower`
@@ -105,7 +105,8 @@
 //!
 //! 1. [`version`] (versions and their schemes), `suggest` ("did you mean", the same file as
 //!    compat-macros'), [`skew`] (how far apart two versions are), `codec` (how messages
-//!    travel: [`message::Codec`]);
+//!    travel: [`message::Codec`]), `de_table` (`Deserialize` for `build`'s tables without
+//!    serde's derive);
 //! 2. [`policy`] (reading, building and linting `compat.toml`), `build` (the build-script
 //!    API, which compiles a checked policy into the crate);
 //! 3. [`check`] (a verdict on two peers), `remedy` (what to move, and to what), [`window`]
@@ -134,6 +135,8 @@ pub mod build;
 pub mod census;
 pub mod check;
 mod codec;
+#[cfg(feature = "build")]
+mod de_table;
 pub mod docs;
 #[cfg(feature = "tracing")]
 mod events;
