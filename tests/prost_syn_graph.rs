@@ -1,12 +1,10 @@
 //! What compat-runtime adds to a prost user's build (issue 18): one syn major. prost-derive
-//! 0.14 is built on syn 2 and compat's serde derive on syn 3, so `#[derive(ProstCompat)]`
-//! reads token trees without syn, and the feature `prost` does not turn on `macros`. This
-//! resolves compat-runtime with the features a prost user turns on (`cargo tree`, offline,
-//! from the lockfile: no network) and fails, naming the path, when a second syn major or
-//! any syn reached through compat-macros comes back.
-//!
-//! Not covered here: the `build` feature (the build script's `enforce()`), which reads
-//! `compat.toml` through serde's derive, and serde_derive 1.0.229 is built on syn 3.
+//! 0.14 is built on syn 2, compat's serde derive and serde's own (serde_derive 1.0.229) on
+//! syn 3, so `#[derive(ProstCompat)]` reads token trees without syn, the feature `prost`
+//! does not turn on `macros`, and `build` reads `compat.toml` without serde's derive
+//! (src/de_table.rs). This resolves compat-runtime with the features a prost user turns on
+//! (`cargo tree`, offline, from the lockfile: no network) and fails, naming the path, when a
+//! second syn major or any syn reached through compat-macros comes back.
 
 use std::process::Command;
 
@@ -18,7 +16,9 @@ struct Node {
 }
 
 /// compat-runtime's graph with `features` and without the default ones, over normal and
-/// build dependencies for every target, each path spelled out (no `(*)` shortcuts).
+/// build dependencies, each path spelled out (no `(*)` shortcuts). For the host, not
+/// `--target all`: serde_core pins serde_derive's version with a dependency under
+/// `cfg(any())`, which no target compiles and `--target all` lists.
 fn graph(features: &str) -> Vec<Node> {
     tree(&[
         "--package",
@@ -38,8 +38,6 @@ fn tree(select: &[&str]) -> Vec<Node> {
         .args([
             "--edges",
             "normal,build",
-            "--target",
-            "all",
             "--no-dedupe",
             "--prefix",
             "depth",
@@ -91,12 +89,13 @@ fn syns(nodes: &[Node]) -> Vec<(String, String)> {
 #[test]
 fn a_prost_users_compat_runtime_compiles_one_syn_major_and_none_for_compat_macros() {
     // The dependency a prost user writes, with the well-known types, and the build
-    // helper of its build script.
+    // dependency of its build script (`enforce()` and the helper); and all at once.
     for features in [
         "prost",
         "prost,well-known-types",
-        "proto-build",
-        "prost,proto-build",
+        "build",
+        "build,proto-build",
+        "prost,well-known-types,build,proto-build",
     ] {
         let nodes = graph(features);
         assert!(
@@ -124,7 +123,7 @@ fn a_prost_users_compat_runtime_compiles_one_syn_major_and_none_for_compat_macro
 #[test]
 fn in_the_grpc_example_no_syn_comes_through_compat_macros() {
     // spire-grpc compiles syn 3 anyway (tonic's async-trait, tonic-prost-build's
-    // prost-build, serde's derive through compat-runtime's `tower` and `build`) beside
+    // prost-build, serde's derive through compat-runtime's `tower`) beside
     // prost-derive's syn 2: what compat can answer for is that its derive adds none.
     let nodes = tree(&["--package", "spire-grpc"]);
     assert!(nodes.iter().any(|n| n.name == "compat-macros"));
