@@ -1021,7 +1021,7 @@ fn read_compat(
             key(symbol, &meta)
         });
         if let Err(error) = result {
-            cx.syn_error(error);
+            cx.error(error);
         }
     }
     cx.len() == before
@@ -1212,7 +1212,7 @@ fn flag(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<bool> {
     if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
         let path = &meta.path;
         let word = quote::quote!(#path).to_string();
-        cx.syn_error(meta.error(format!("`{word}` takes no value: write #[compat({word})]")));
+        cx.error(meta.error(format!("`{word}` takes no value: write #[compat({word})]")));
         skip_value(meta)?;
     }
     Ok(true)

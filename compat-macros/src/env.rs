@@ -18,6 +18,7 @@
 //! generated and the policy-independent checks still run (against `CARGO_PKG_VERSION`),
 //! unless the crate has a policy that no build script enforces, which is an error.
 
+#[cfg(feature = "serde")]
 use crate::ast::Input;
 use crate::codec::Codec;
 use crate::env_window::{self, Window};
@@ -114,6 +115,7 @@ impl WireLines {
 impl Env {
     /// How `input` travels: its `#[compat(codec = "...")]`, or else the policy's `[wire]
     /// codec`, or else self-describing.
+    #[cfg(feature = "serde")]
     pub(crate) fn codec(&self, input: &Input<'_>) -> Codec {
         input
             .attrs
@@ -136,6 +138,7 @@ impl Env {
 
     /// Where the codec of `input` is said: `#[compat(codec = "bincode")]` on it, or the
     /// policy's `[wire] codec` (`compat.toml:31:9`).
+    #[cfg(feature = "serde")]
     pub(crate) fn codec_origin(&self, input: &Input<'_>) -> String {
         match (&input.attrs.codec, self.policy_codec()) {
             (Some((_, codec)), _) => {

@@ -16,8 +16,8 @@
 use crate::ast::{Data, Field, Input};
 use crate::attr::Route;
 use crate::env::Env;
-use crate::expand_guard::pack;
 use crate::rules::{may_be_newer, oldest_sender, receiver_at};
+use crate::since::pack;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;

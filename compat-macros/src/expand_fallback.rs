@@ -10,8 +10,8 @@
 //! `via` string, by coercing it to the signature [`Conversion`] names.
 
 use crate::ast::{self, Input, Style, Variant};
-use crate::expand_guard::pack;
 use crate::rules_fallback::Conversion;
+use crate::since::pack;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use semver::Version;

@@ -17,17 +17,12 @@
 
 use crate::ast::{self, Data, Input};
 use crate::attr::{Described, SkipSerializing};
+use crate::since::pack;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use semver::Version;
 use syn::DeriveInput;
 use syn::spanned::Spanned;
-
-/// Packs a release as `compat_runtime::guard::pack` does.
-pub(crate) fn pack(v: &Version) -> u64 {
-    let cap = |v: u64, bits: u32| v.min((1 << bits) - 1);
-    (cap(v.major, 24) << 40) | (cap(v.minor, 20) << 20) | cap(v.patch, 20)
-}
 
 /// The newest `#[since]` of the message, its fields, its variants and theirs, packed: the
 /// table's `newest`, which `Guard::NEWEST` reads.

@@ -6,7 +6,8 @@
 //! A module uses only the modules of the layers before its own and, within its layer, the
 //! ones named before it, so the imports between sibling modules point one way:
 //!
-//! 1. shared pieces, which use no other module: `ctxt` (every error of one derive),
+//! 1. shared pieces, which use no other module: `error` (a compile error, syn-free),
+//!    `ctxt` (every error of one derive),
 //!    `symbol` (the attribute names), `case` (serde's `rename_all` conventions), `codec`
 //!    (how a message travels), `since`
 //!    (the release a `#[since]` names), `suggest` ("did you mean"), `type_text` (a type as
@@ -31,9 +32,16 @@
 //!    source, `messages_memo` keeps its result between builds, `messages` checks the list
 //!    against it and writes `messages()`.
 //! 7. `#[derive(ProstCompat)]`, the companion for prost types, in the same passes:
-//!    `prost_ast` parses prost's attributes and the `.proto` comments' conventions,
+//!    `prost_parse` reads attribute arguments, literals and paths off the token trees
+//!    with syn's rules and words, `prost_ast` parses prost's attributes and the `.proto`
+//!    comments' conventions with it,
 //!    `prost_rules` checks proto3's rules against the windows (`env`), `prost_expand`
 //!    writes the `impl Compat` and the `impl Proto`, and `prost` runs them.
+//!
+//! Only the `serde` feature (on by default) compiles syn: `#[derive(ProstCompat)]` and the
+//! modules it uses (`error`, `ctxt`, `codec`, `since`, `env*`, `prost*`) read token trees
+//! themselves, so that a prost user, whose prost-derive brings its own syn major, builds
+//! one syn. The modules of the serde derive and `messages!` are compiled with the feature.
 //!
 //! As serde and thiserror do, parsing collects every attribute error before validating, and
 //! an item with errors still gets an impl (with a stub table), so the user sees only the
@@ -44,45 +52,80 @@
     reason = "names such as `attr::Field` read better qualified"
 )]
 
+#[cfg(feature = "serde")]
 mod ast;
+#[cfg(feature = "serde")]
 mod attr;
+#[cfg(feature = "serde")]
 mod carriers;
+#[cfg(feature = "serde")]
 mod case;
 #[allow(
     unreachable_pub,
     reason = "one file with compat-runtime's `codec.rs` (a symlink), where `Codec` is public"
 )]
+#[cfg_attr(
+    not(feature = "serde"),
+    allow(dead_code, reason = "the prost derive reads only the policy's codec")
+)]
 mod codec;
 mod ctxt;
+#[cfg_attr(
+    not(feature = "serde"),
+    allow(
+        dead_code,
+        reason = "the environment is read whole; the serde derive reads more of it"
+    )
+)]
 mod env;
 mod env_escape;
 mod env_features;
 mod env_window;
+mod error;
+#[cfg(feature = "serde")]
 mod expand;
+#[cfg(feature = "serde")]
 mod expand_carried;
+#[cfg(feature = "serde")]
 mod expand_fallback;
+#[cfg(feature = "serde")]
 mod expand_guard;
+#[cfg(feature = "serde")]
 mod expand_table;
+#[cfg(feature = "serde")]
 mod expand_wrapper;
+#[cfg(feature = "serde")]
 mod features;
+#[cfg(feature = "serde")]
 mod messages;
+#[cfg(feature = "serde")]
 mod messages_memo;
+#[cfg(feature = "serde")]
 mod messages_scan;
 mod prost;
 mod prost_ast;
 mod prost_expand;
+mod prost_parse;
 mod prost_rules;
+#[cfg(feature = "serde")]
 mod rules;
+#[cfg(feature = "serde")]
 mod rules_fallback;
+#[cfg(feature = "serde")]
 mod rules_positional;
 mod since;
+#[cfg(feature = "serde")]
 mod suggest;
+#[cfg(feature = "serde")]
 mod symbol;
+#[cfg(feature = "serde")]
 mod type_text;
+#[cfg(feature = "serde")]
 mod wire_type;
 
 use proc_macro::TokenStream;
 
+#[cfg(feature = "serde")]
 #[doc = include_str!("derive.md")]
 #[proc_macro_derive(Compat, attributes(compat, since))]
 pub fn derive_compat(input: TokenStream) -> TokenStream {
@@ -114,6 +157,7 @@ pub fn derive_prost_compat(input: TokenStream) -> TokenStream {
 /// module level that generates types deriving `Compat` is refused, since source is not
 /// what it expands to. List each by its name or by its module path (`v1::Hello`); two
 /// types of the same name need their paths, and `v1::Hello` never stands for `v2::Hello`.
+#[cfg(feature = "serde")]
 #[proc_macro]
 pub fn messages(input: TokenStream) -> TokenStream {
     messages::expand(input.into(), messages::found()).into()

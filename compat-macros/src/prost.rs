@@ -1,4 +1,4 @@
-//! One `#[derive(ProstCompat)]` from start to end: parse ([`Item::from_syn`]), validate
+//! One `#[derive(ProstCompat)]` from start to end: parse ([`Item::from_input`]), validate
 //! ([`prost_rules::check`]), generate ([`prost_expand::impls`]).
 //!
 //! A companion to `#[derive(Compat)]` rather than a mode of it: on a prost type the field
@@ -17,7 +17,7 @@ use quote::quote;
 /// them.
 pub(crate) fn derive(node: &Input, env: &Env) -> TokenStream {
     let cx = Ctxt::new();
-    let item = Item::from_syn(&cx, node);
+    let item = Item::from_input(&cx, node);
     if let Some(item) = &item {
         prost_rules::check(&cx, item, env);
     }
@@ -142,9 +142,10 @@ mod tests {
     }
 
     #[test]
-    fn compat_keys_read_off_the_tokens_and_through_syn_agree() {
+    fn compat_keys_read_off_the_tokens_and_through_the_general_reading_agree() {
         // Plain strings are read off the tokens; a raw string sends the whole attribute
-        // through syn: the tables and the errors are the same.
+        // through the general reading (`prost_parse`): the tables and the errors are the
+        // same.
         let request = |compat: &str| {
             REQUEST.replace(
                 r#"#[compat(proto = "spire.AttestRequest", from = "agent", to = "server")]"#,

@@ -4,21 +4,21 @@
 //! build-script helper attaches (`proto`, the routes, `reserved`).
 
 use crate::ctxt::Ctxt;
+use crate::error::Error;
+use crate::prost_parse::{self, Cursor, Key, Result, int_value, path_of, string_value};
 use crate::since::parse_release;
-use proc_macro2::{Delimiter, Group, Punct, Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, TokenStreamExt};
 use semver::Version;
 use std::iter::Peekable;
-use syn::meta::ParseNestedMeta;
-use syn::punctuated::Punctuated;
-use syn::{Attribute, Expr, Ident, Lit, LitStr, Token, Type};
 
 /// The input of `#[derive(ProstCompat)]`: what the derive reads of a struct, enum or union,
 /// read off the token trees themselves rather than through syn's parse buffer (which
 /// copies every token of the item, doc comments and prost's attributes included, before
 /// reading any: most of the derive's own run in a proc macro built unoptimized,
-/// benches/compile_time.sh's prost family). Each field's type is kept as its tokens,
-/// parsed only where the tables need it (a message's type).
+/// benches/compile_time.sh's prost family), and so that the derive builds without syn.
+/// Each field's type is kept as its tokens, read only where the tables need it (a
+/// message's type).
 pub(crate) struct Input {
     pub(crate) attrs: Vec<Attr>,
     pub(crate) ident: Ident,
@@ -50,7 +50,7 @@ pub(crate) struct InputVariant {
 }
 
 /// An outer attribute, `#` and its bracketed group, with what the derive reads of it
-/// known from its first word alone: the rest is read (or handed to syn) only where needed.
+/// known from its first word alone: the rest is read only where needed.
 pub(crate) struct Attr {
     pound: Punct,
     group: Group,
@@ -122,10 +122,7 @@ impl Attr {
         if !lit.to_string().contains('@') {
             return None;
         }
-        match Lit::new(lit.clone()) {
-            Lit::Str(s) => Some(s.value()),
-            _ => None,
-        }
+        string_value(lit)
     }
 
     /// The tokens inside `word(...)` (syn's `Meta::List`); None for any other form.
@@ -140,14 +137,10 @@ impl Attr {
         }
     }
 
-    /// The attribute as syn reads it, for the forms and the errors only syn's general
-    /// reading covers.
-    fn to_syn(&self) -> syn::Result<Attribute> {
-        let attrs = syn::parse::Parser::parse2(Attribute::parse_outer, self.to_token_stream())?;
-        attrs
-            .into_iter()
-            .next()
-            .ok_or_else(|| syn::Error::new(self.span(), "expected an attribute"))
+    /// The arguments of `word(...)`, with the span of the closing delimiter and the
+    /// delimiter, for the forms the quick readings leave (and their errors).
+    fn args(&self) -> Result<(Vec<TokenTree>, Span, Delimiter)> {
+        prost_parse::attr_args(&self.inner)
     }
 }
 
@@ -163,7 +156,7 @@ type Tokens = Peekable<proc_macro2::token_stream::IntoIter>;
 impl Input {
     /// Reads the derive's input. Generics and a `where` clause are read past and left
     /// aside, as the derive always has.
-    pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Self> {
+    pub(crate) fn parse(tokens: TokenStream) -> Result<Self> {
         let mut tokens = tokens.into_iter().peekable();
         let attrs = outer_attrs(&mut tokens);
         skip_visibility(&mut tokens);
@@ -212,11 +205,11 @@ impl Input {
     }
 }
 
-/// A syn error at `tree` (at the end of the input without one).
-fn error_at(tree: Option<TokenTree>, message: &str) -> syn::Error {
+/// An error at `tree` (at the end of the input without one), as syn words it.
+fn error_at(tree: Option<TokenTree>, message: &str) -> Error {
     match tree {
-        Some(tree) => syn::Error::new(tree.span(), message),
-        None => syn::Error::new(
+        Some(tree) => Error::new(tree.span(), message),
+        None => Error::new(
             Span::call_site(),
             format!("unexpected end of input, {message}"),
         ),
@@ -293,7 +286,7 @@ fn skip_generics(tokens: &mut Tokens) {
 }
 
 /// Named fields in braces, unnamed ones in parentheses, or none.
-fn input_fields(tokens: &mut Tokens) -> syn::Result<Vec<InputField>> {
+fn input_fields(tokens: &mut Tokens) -> Result<Vec<InputField>> {
     let named = match tokens.peek() {
         Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => true,
         Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => false,
@@ -353,7 +346,7 @@ fn type_tokens(tokens: &mut Tokens) -> Vec<TokenTree> {
 }
 
 /// An enum's variants: attributes, name, fields, and the number after `=`.
-fn variants(body: TokenStream) -> syn::Result<Vec<InputVariant>> {
+fn variants(body: TokenStream) -> Result<Vec<InputVariant>> {
     let mut tokens = body.into_iter().peekable();
     let mut variants = Vec::new();
     while tokens.peek().is_some() {
@@ -384,56 +377,47 @@ fn variants(body: TokenStream) -> syn::Result<Vec<InputVariant>> {
     Ok(variants)
 }
 
-/// The number after a variant's `=`: an integer literal, negated or not, read off its
-/// tokens; any other expression is read by syn (and is no number).
-fn discriminant(tokens: &mut Tokens) -> syn::Result<Option<i32>> {
+/// The number after a variant's `=`: an integer literal, negated any number of times (or
+/// inside the invisible group a macro's `$value:expr` makes), read off its tokens; any
+/// other expression is no number. The tokens up to the comma that ends the variant are
+/// read past: a comma inside an expression is inside a group or a turbofish's `<...>`.
+fn discriminant(tokens: &mut Tokens) -> Result<Option<i32>> {
     let mut taken = Vec::new();
-    if matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '-') {
-        taken.extend(tokens.next());
-    }
-    if matches!(tokens.peek(), Some(TokenTree::Literal(_))) {
-        taken.extend(tokens.next());
-        let ends = match tokens.peek() {
-            None => true,
-            Some(TokenTree::Punct(p)) => p.as_char() == ',',
-            Some(_) => false,
-        };
-        if let (true, Some(TokenTree::Literal(lit))) = (ends, taken.last()) {
-            let number: Option<i32> = match Lit::new(lit.clone()) {
-                Lit::Int(int) => int.base10_parse().ok(),
-                _ => None,
-            };
-            return Ok(if taken.len() == 2 {
-                number.map(|n| -n)
-            } else {
-                number
-            });
+    let (mut depth, mut arrow, mut path_sep) = (0usize, false, false);
+    while let Some(tree) = tokens.peek() {
+        if let TokenTree::Punct(punct) = tree {
+            match punct.as_char() {
+                ',' if depth == 0 => break,
+                // Generic arguments open only after `::` in an expression.
+                '<' if path_sep || depth > 0 => depth += 1,
+                '>' if depth > 0 && !arrow => depth -= 1,
+                _ => {}
+            }
+            path_sep = punct.as_char() == ':' && taken.last().is_some_and(
+                |prev| matches!(prev, TokenTree::Punct(p) if p.as_char() == ':' && p.spacing() == Spacing::Joint),
+            );
+            arrow = punct.as_char() == '-' && punct.spacing() == Spacing::Joint;
+        } else {
+            (arrow, path_sep) = (false, false);
         }
+        taken.extend(tokens.next());
     }
-    // Anything else: syn reads the expression, and the variants go on after it.
-    let rest: TokenStream = taken.into_iter().chain(tokens.by_ref()).collect();
-    let (expr, rest) = syn::parse::Parser::parse2(
-        |input: syn::parse::ParseStream<'_>| {
-            let expr: Expr = input.parse()?;
-            let rest: TokenStream = input.parse()?;
-            Ok((expr, rest))
-        },
-        rest,
-    )?;
-    *tokens = rest.into_iter().peekable();
-    Ok(expr_number(&expr))
+    if taken.is_empty() {
+        return Err(error_at(tokens.next(), "expected an expression"));
+    }
+    Ok(number(&taken))
 }
 
-fn expr_number(expr: &Expr) -> Option<i32> {
-    match expr {
-        Expr::Lit(lit) => match &lit.lit {
-            Lit::Int(int) => int.base10_parse().ok(),
-            _ => None,
-        },
-        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => {
-            expr_number(&unary.expr).map(|n| -n)
+/// The value of `-`* followed by an integer literal.
+fn number(trees: &[TokenTree]) -> Option<i32> {
+    match trees {
+        [TokenTree::Punct(minus), rest @ ..] if minus.as_char() == '-' => {
+            number(rest)?.checked_neg()
         }
-        Expr::Group(group) => expr_number(&group.expr),
+        [TokenTree::Literal(lit)] => int_value(lit),
+        [TokenTree::Group(group)] if group.delimiter() == Delimiter::None => {
+            number(&group.stream().into_iter().collect::<Vec<_>>())
+        }
         _ => None,
     }
 }
@@ -457,7 +441,7 @@ pub(crate) struct Notes {
 
 /// One prost type.
 pub(crate) struct Item<'a> {
-    pub(crate) ident: &'a syn::Ident,
+    pub(crate) ident: &'a Ident,
     pub(crate) notes: Notes,
     /// The full protobuf name, from `#[compat(proto = "...")]`.
     pub(crate) proto: Option<String>,
@@ -468,8 +452,14 @@ pub(crate) struct Item<'a> {
     pub(crate) reserved_names: Vec<String>,
     /// The newest release of the type and all it may hold, from `#[compat(within =
     /// "...")]` (the build helper's); checked by the rules.
-    pub(crate) within: Option<LitStr>,
+    pub(crate) within: Option<Within>,
     pub(crate) body: Body<'a>,
+}
+
+/// `#[compat(within = "1.2.0")]`: the release as written, and where.
+pub(crate) struct Within {
+    pub(crate) text: String,
+    pub(crate) span: Span,
 }
 
 pub(crate) enum Body<'a> {
@@ -582,7 +572,7 @@ pub(crate) enum Cardinality {
 
 /// A value of an enum.
 pub(crate) struct Value<'a> {
-    pub(crate) ident: &'a syn::Ident,
+    pub(crate) ident: &'a Ident,
     pub(crate) number: i32,
     pub(crate) notes: Notes,
 }
@@ -608,7 +598,7 @@ pub(crate) fn scalar(text: &str) -> Option<&'static str> {
 }
 
 impl<'a> Item<'a> {
-    pub(crate) fn from_syn(cx: &Ctxt, node: &'a Input) -> Option<Self> {
+    pub(crate) fn from_input(cx: &Ctxt, node: &'a Input) -> Option<Self> {
         let body = match &node.data {
             Data::Struct(fields) => Body::Message(message_fields(cx, fields)),
             Data::Enum(variants) if variants.iter().all(|v| v.fields.is_empty()) => {
@@ -662,11 +652,14 @@ impl<'a> Item<'a> {
                     }
                 }
             } else {
-                let result = attr.to_syn().and_then(|attr| {
-                    attr.parse_nested_meta(|meta| self.compat_key(cx, &meta, &mut directions))
+                let result = attr.args().and_then(|(trees, scope, _)| {
+                    let mut input = Cursor::new(&trees, scope);
+                    prost_parse::nested_meta(&mut input, |key, input| {
+                        self.compat_key(cx, &key, input, &mut directions)
+                    })
                 });
                 if let Err(error) = result {
-                    cx.syn_error(error);
+                    cx.error(error);
                 }
             }
             self.routes.extend(directions.routes());
@@ -724,31 +717,35 @@ impl<'a> Item<'a> {
     fn compat_key(
         &mut self,
         cx: &Ctxt,
-        meta: &ParseNestedMeta<'_>,
+        key: &Key,
+        input: &mut Cursor<'_>,
         directions: &mut Directions,
-    ) -> syn::Result<()> {
-        let key = meta
-            .path
-            .get_ident()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        match key.as_str() {
+    ) -> Result<()> {
+        let name = key.name();
+        match name.as_str() {
             // #[compat(proto = "spire.api.node.v1.AttestRequest")]
-            "proto" => self.proto = Some(meta.value()?.parse::<LitStr>()?.value()),
+            "proto" => {
+                input.punct('=')?;
+                self.proto = Some(input.lit_str()?.0);
+            }
             "from" | "to" | "between" | "routes" | "reserved" | "reserved_names" => {
-                let key = meta.path.get_ident().cloned();
-                if let Some(key) = key {
-                    let strings = strings(meta)?;
-                    self.compat_strings(cx, &key, strings, directions);
+                if let Some(ident) = &key.ident {
+                    input.punct('=')?;
+                    let strings = prost_parse::strings(input)?;
+                    self.compat_strings(cx, ident, strings, directions);
                 }
             }
             // #[compat(within = "1.2.0")]
-            "within" => self.within = Some(meta.value()?.parse::<LitStr>()?),
+            "within" => {
+                input.punct('=')?;
+                let (text, span) = input.lit_str()?;
+                self.within = Some(Within { text, span });
+            }
             // #[compat(ignorable)], #[compat(zero_means_absent)], #[compat(unknown_handled)]
             "unknown_handled" => self.notes.unknown_handled = true,
             _ => {
-                return Err(meta.error(format!(
-                    "unknown key `{key}` for a prost type; expected `proto`, `from`, `to`, `between`, `routes`, `reserved`, `reserved_names`, `within` or `unknown_handled`"
+                return Err(key.error(input, format!(
+                    "unknown key `{name}` for a prost type; expected `proto`, `from`, `to`, `between`, `routes`, `reserved`, `reserved_names`, `within` or `unknown_handled`"
                 )));
             }
         }
@@ -758,8 +755,8 @@ impl<'a> Item<'a> {
 
 /// The `proto = "..."` of a `#[compat(...)]`, read straight off the attribute's tokens:
 /// the other keys' values (a string or a list of strings) are single token trees, so a
-/// word followed by `=` is a key. Not syn's general reading: the derive runs unoptimized
-/// in a debug build.
+/// word followed by `=` is a key. Not the general reading: the derive runs unoptimized in
+/// a debug build.
 fn proto_key(keys: &[TokenTree]) -> Option<String> {
     let mut tokens = keys.iter().cloned();
     while let Some(tree) = tokens.next() {
@@ -769,10 +766,7 @@ fn proto_key(keys: &[TokenTree]) -> Option<String> {
             else {
                 return None;
             };
-            return match Lit::new(lit) {
-                Lit::Str(name) if eq.as_char() == '=' => Some(name.value()),
-                _ => None,
-            };
+            return string_value(&lit).filter(|_| eq.as_char() == '=');
         }
     }
     None
@@ -783,7 +777,7 @@ enum CompatValue {
     /// `proto = "pkg.Name"`.
     Proto(String),
     /// `within = "1.2.0"`.
-    Within(LitStr),
+    Within(Within),
     /// `unknown_handled`.
     Flag,
     /// A string or a list of strings.
@@ -792,8 +786,9 @@ enum CompatValue {
 
 /// The keys of `#[compat(proto = "pkg.Name", routes = ["agent > server"])]` read straight
 /// off its tokens, each key known and its value of the form the key takes, every string
-/// plain (see [`plain_string`]); None for anything else, which syn reads and words the
-/// errors of. Not syn's general reading: the derive runs unoptimized in a debug build.
+/// plain (see [`plain_string`]); None for anything else, which the general reading
+/// ([`prost_parse::nested_meta`]) reads and words the errors of: the derive runs
+/// unoptimized in a debug build.
 fn compat_entries(tokens: &[TokenTree]) -> Option<Vec<(Ident, CompatValue)>> {
     let mut entries = Vec::new();
     let mut tokens = tokens.iter();
@@ -812,9 +807,10 @@ fn compat_entries(tokens: &[TokenTree]) -> Option<Vec<(Ident, CompatValue)>> {
             match (name.as_str(), tokens.next()?) {
                 ("proto", TokenTree::Literal(lit)) => CompatValue::Proto(plain_string(lit)?),
                 ("proto", _) => return None,
-                ("within", TokenTree::Literal(lit)) => {
-                    CompatValue::Within(LitStr::new(&plain_string(lit)?, lit.span()))
-                }
+                ("within", TokenTree::Literal(lit)) => CompatValue::Within(Within {
+                    text: plain_string(lit)?,
+                    span: lit.span(),
+                }),
                 ("within", _) => return None,
                 ("from" | "to" | "between" | "routes" | "reserved" | "reserved_names", value) => {
                     CompatValue::Strings(plain_strings(value)?)
@@ -896,18 +892,6 @@ impl Directions {
     }
 }
 
-fn strings(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<String>> {
-    let input = meta.value()?;
-    if input.peek(syn::token::Bracket) {
-        let content;
-        syn::bracketed!(content in input);
-        let list = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
-        Ok(list.iter().map(LitStr::value).collect())
-    } else {
-        Ok(vec![input.parse::<LitStr>()?.value()])
-    }
-}
-
 /// `3`, `9 to 11`, `100 to max`.
 fn reserved_range(text: &str) -> Option<(i32, i32)> {
     let (start, end) = text.split_once(" to ").unwrap_or((text, text));
@@ -932,14 +916,23 @@ pub(crate) fn notes(cx: &Ctxt, attrs: &[Attr]) -> Notes {
                 }
             }
             AttrKind::Deprecated => notes.deprecated = true,
-            AttrKind::Since => match attr.to_syn().and_then(|attr| attr.parse_args::<LitStr>()) {
-                Ok(lit) => set_since(cx, &mut notes, &lit.value(), lit.span()),
-                Err(error) => cx.syn_error(error),
+            AttrKind::Since => match since_arg(attr) {
+                Ok((text, span)) => set_since(cx, &mut notes, &text, span),
+                Err(error) => cx.error(error),
             },
             AttrKind::Prost | AttrKind::Compat | AttrKind::Other => {}
         }
     }
     notes
+}
+
+/// The string of `#[since("0.9.0")]`, and where it is.
+fn since_arg(attr: &Attr) -> Result<(String, Span)> {
+    let (trees, scope, _) = attr.args()?;
+    let mut input = Cursor::new(&trees, scope);
+    let arg = input.lit_str()?;
+    input.end(Delimiter::None)?;
+    Ok(arg)
 }
 
 /// `@since 0.9.0`, `@ignorable`, `@zero-means-absent`, `@unknown-handled`, anywhere in a
@@ -993,7 +986,7 @@ fn message_fields(cx: &Ctxt, fields: &[InputField]) -> Vec<Field> {
             let span = field
                 .ident
                 .as_ref()
-                .map_or_else(|| attr.span(), syn::Ident::span);
+                .map_or_else(|| attr.span(), Ident::span);
             read_field(cx, attr, name, span, &field.ty, &field.attrs)
         })
         .collect()
@@ -1048,9 +1041,11 @@ fn values<'a>(cx: &Ctxt, variants: &'a [InputVariant]) -> Vec<Value<'a>> {
 struct ProstAttr {
     scalar: Option<&'static str>,
     message: bool,
-    enumeration: Option<syn::Path>,
+    /// The path's tokens.
+    enumeration: Option<TokenStream>,
     map: Option<String>,
-    oneof: Option<Type>,
+    /// The path's tokens.
+    oneof: Option<TokenStream>,
     tag: Option<u32>,
     tags: Vec<u32>,
     optional: bool,
@@ -1069,7 +1064,7 @@ fn read_field(
     let prost = match parse_prost(attr) {
         Ok(prost) => prost,
         Err(error) => {
-            cx.syn_error(error);
+            cx.error(error);
             return None;
         }
     };
@@ -1124,7 +1119,7 @@ fn field_kind(
         } else {
             label
         };
-        return Some((Kind::Message(message_type(cx, ty.to_vec())?), label));
+        return Some((Kind::Message(message_type(ty.to_vec())), label));
     }
     match prost.scalar {
         Some(scalar) => Some((Kind::Scalar(scalar.to_owned()), label)),
@@ -1148,15 +1143,11 @@ fn map_kind(cx: &Ctxt, map: &str, ty: &[TokenTree], attr: &Attr) -> Option<(Kind
         .strip_prefix("enumeration(")
         .and_then(|v| v.strip_suffix(')'))
     {
-        Kind::Enum(TypeName::of(&syn::parse_str::<syn::Path>(inner).ok()?))
+        Kind::Enum(TypeName::of(&path_of(inner).ok()?))
     } else if value == "message" {
-        match path_args(ty) {
-            Some((_, mut args)) if args.len() == 2 => Kind::Message(message_type(cx, args.pop()?)?),
-            _ => {
-                let ty = parse_type(cx, ty)?;
-                Kind::Message(TypeName::of(inner_type(generic_args(&ty).get(1).copied()?)))
-            }
-        }
+        // The map's second type argument (a map type that is not a path has none).
+        let (_, args) = path_args(ty)?;
+        Kind::Message(message_type(args.into_iter().nth(1)?))
     } else {
         Kind::Scalar(scalar(value)?.to_owned())
     };
@@ -1164,26 +1155,28 @@ fn map_kind(cx: &Ctxt, map: &str, ty: &[TokenTree], attr: &Attr) -> Option<(Kind
 }
 
 /// The message type a field holds: its type inside `Option`, `Vec` and `Box` (any number
-/// of them), found on the tokens and only that parsed (`Leaf`, not
-/// `::core::option::Option<Leaf>`: the derive runs unoptimized in a debug build); a type
-/// the tokens do not show as a plain path is parsed whole.
-fn message_type(cx: &Ctxt, mut ty: Vec<TokenTree>) -> Option<TypeName> {
+/// of them), found on the tokens (`Leaf`, not `::core::option::Option<Leaf>`); a type the
+/// tokens do not show as a path with type arguments is the type itself (the compiler has
+/// parsed the item, so the tokens are a type).
+fn message_type(mut ty: Vec<TokenTree>) -> TypeName {
     loop {
         match path_args(&ty) {
             Some((name, args))
                 if !args.is_empty() && ["Option", "Vec", "Box"].iter().any(|w| name == w) =>
             {
-                ty = args.into_iter().next()?;
+                let Some(inner) = args.into_iter().next() else {
+                    return TypeName::from_trees(ty);
+                };
+                ty = inner;
             }
-            Some(_) => return Some(TypeName::from_trees(ty)),
-            None => return parse_type(cx, &ty).map(|ty| TypeName::of(inner_type(&ty))),
+            _ => return TypeName::from_trees(ty),
         }
     }
 }
 
 /// A path type's last name and its generic arguments, read off its tokens
 /// (`::core::option::Option<Leaf>`: `Option` and `Leaf`). None for any other type, or an
-/// argument that is not a type (a lifetime), which syn reads instead.
+/// argument that is not a type (a lifetime).
 fn path_args(ty: &[TokenTree]) -> Option<(Ident, Vec<Vec<TokenTree>>)> {
     let mut tokens = ty.iter().cloned();
     let mut last = None;
@@ -1231,20 +1224,9 @@ fn path_args(ty: &[TokenTree]) -> Option<(Ident, Vec<Vec<TokenTree>>)> {
     None
 }
 
-/// A field's type, parsed: the tables need only a message's (see [`Input`]).
-fn parse_type(cx: &Ctxt, tokens: &[TokenTree]) -> Option<Type> {
-    match syn::parse2(tokens.iter().cloned().collect()) {
-        Ok(ty) => Some(ty),
-        Err(error) => {
-            cx.syn_error(error);
-            None
-        }
-    }
-}
-
 /// prost's attribute, read key by key: a key and, after `=`, a string, with no general
 /// expression parsed for the value (the derive runs unoptimized in a debug build).
-fn parse_prost(attr: &Attr) -> syn::Result<ProstAttr> {
+fn parse_prost(attr: &Attr) -> Result<ProstAttr> {
     let mut out = ProstAttr::default();
     if let Some(keys) = prost_keys(attr) {
         for (key, value) in keys {
@@ -1252,27 +1234,21 @@ fn parse_prost(attr: &Attr) -> syn::Result<ProstAttr> {
         }
         return Ok(out);
     }
-    // Anything else prost's attribute may hold, and the errors, through syn.
-    attr.to_syn()?.parse_nested_meta(|meta| {
-        let key = meta
-            .path
-            .get_ident()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        let value = if meta.input.peek(Token![=]) {
-            match meta.value()?.parse::<Lit>()? {
-                Lit::Str(s) => Some(s.value()),
-                _ => None,
-            }
+    // Anything else prost's attribute may hold, and the errors, as syn reads them.
+    let (trees, scope, _) = attr.args()?;
+    let mut input = Cursor::new(&trees, scope);
+    prost_parse::nested_meta(&mut input, |key, input| {
+        let value = if input.peek_punct('=') {
+            input.punct('=')?;
+            input.lit()?
         } else {
-            if meta.input.peek(syn::token::Paren) {
+            if input.peek_group(Delimiter::Parenthesis) {
                 // A list (`key(...)`): a key prost may grow, read as nothing.
-                let _list;
-                syn::parenthesized!(_list in meta.input);
+                input.next();
             }
             None
         };
-        out.set(&key, value)
+        out.set(&key.name(), value)
     })?;
     Ok(out)
 }
@@ -1280,9 +1256,9 @@ fn parse_prost(attr: &Attr) -> syn::Result<ProstAttr> {
 /// The keys of `#[prost(string, optional, tag = "3")]` and their string values, read
 /// straight off the attribute's tokens: a key is a word, a value a plain string literal
 /// after `=`, and `key(...)` a list read as nothing. None when the attribute holds anything
-/// else (left to syn, which reads it whole and words the errors): the derive runs
-/// unoptimized in a debug build, where syn's general reading costs more than the derive's
-/// other work on a field (benches/compile_time.sh, the prost family).
+/// else (left to [`parse_prost`]'s general reading, which words the errors): the derive
+/// runs unoptimized in a debug build, where a general reading costs more than the
+/// derive's other work on a field (benches/compile_time.sh, the prost family).
 fn prost_keys(attr: &Attr) -> Option<Vec<(String, Option<String>)>> {
     let mut keys = Vec::new();
     let mut tokens = attr.list_tokens()?.into_iter().peekable();
@@ -1325,7 +1301,7 @@ fn plain_string(lit: &proc_macro2::Literal) -> Option<String> {
 
 impl ProstAttr {
     /// One key of prost's attribute, with its string value if it has one.
-    fn set(&mut self, key: &str, value: Option<String>) -> syn::Result<()> {
+    fn set(&mut self, key: &str, value: Option<String>) -> Result<()> {
         match (key, value) {
             ("message", _) => self.message = true,
             ("optional", _) => self.optional = true,
@@ -1335,9 +1311,9 @@ impl ProstAttr {
             ("tags", Some(v)) => {
                 self.tags = v.split(',').filter_map(|t| t.trim().parse().ok()).collect()
             }
-            ("enumeration", Some(v)) => self.enumeration = Some(syn::parse_str(&v)?),
+            ("enumeration", Some(v)) => self.enumeration = Some(path_of(&v)?),
             ("map" | "hash_map" | "btree_map", Some(v)) => self.map = Some(v),
-            ("oneof", Some(v)) => self.oneof = Some(syn::parse_str(&v)?),
+            ("oneof", Some(v)) => self.oneof = Some(path_of(&v)?),
             (other, _) => {
                 if let Some(s) = scalar(other) {
                     self.scalar = Some(s);
@@ -1345,41 +1321,5 @@ impl ProstAttr {
             }
         }
         Ok(())
-    }
-}
-
-/// The type inside `Option`, `Vec` and `Box` (any number of them).
-pub(crate) fn inner_type(ty: &Type) -> &Type {
-    match last_segment(ty) {
-        Some(seg) if ["Option", "Vec", "Box"].contains(&seg.ident.to_string().as_str()) => {
-            generic_args(ty)
-                .first()
-                .map_or(ty, |inner| inner_type(inner))
-        }
-        _ => ty,
-    }
-}
-
-fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
-    match ty {
-        Type::Path(path) => path.path.segments.last(),
-        _ => None,
-    }
-}
-
-fn generic_args(ty: &Type) -> Vec<&Type> {
-    let Some(seg) = last_segment(ty) else {
-        return Vec::new();
-    };
-    match &seg.arguments {
-        syn::PathArguments::AngleBracketed(args) => args
-            .args
-            .iter()
-            .filter_map(|arg| match arg {
-                syn::GenericArgument::Type(ty) => Some(ty),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
     }
 }

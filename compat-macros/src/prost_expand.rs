@@ -4,8 +4,8 @@
 //!
 //! [`Message`]: ../compat_runtime/message/struct.Message.html
 
-use crate::expand_guard::pack;
 use crate::prost_ast::{Body, Cardinality, Field, Item, Kind, TypeName, scalar_code};
+use crate::since::pack;
 use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
@@ -98,7 +98,7 @@ pub(crate) fn impls(item: &Item<'_>) -> TokenStream {
 
 /// The impls of an item with errors: empty tables, so that code using them compiles and
 /// the user sees only the real errors.
-pub(crate) fn stubs(ident: &syn::Ident) -> TokenStream {
+pub(crate) fn stubs(ident: &proc_macro2::Ident) -> TokenStream {
     let name = ident.to_string();
     quote! {
         #[automatically_derived]
@@ -366,7 +366,7 @@ fn within(item: &Item<'_>) -> Within {
     let Some(within) = item
         .within
         .as_ref()
-        .and_then(|w| crate::since::parse_release(&w.value()).ok())
+        .and_then(|w| crate::since::parse_release(&w.text).ok())
     else {
         return Within::Fold;
     };

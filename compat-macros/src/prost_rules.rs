@@ -163,15 +163,15 @@ fn within_covers_the_type(cx: &Ctxt, item: &Item<'_>) {
     let Some(within) = &item.within else {
         return;
     };
-    let text = within.value();
-    let version = match crate::since::parse_release(&text) {
+    let text = &within.text;
+    let version = match crate::since::parse_release(text) {
         Ok(version) => version,
-        Err(why) => return cx.error_at(within.span(), why),
+        Err(why) => return cx.error_at(within.span, why),
     };
     if let Some(newest) = newest_since(item)
         && version < newest.version
     {
-        cx.error_at(within.span(), format!(
+        cx.error_at(within.span, format!(
             "`within = \"{text}\"` is older than `@since {}` in the docs of `{}`: compat's build helper and the derive read the comments differently; regenerate the code with the helper that matches this derive, or drop `within` (the derive then folds the types the fields hold)",
             newest.text, item.ident
         ));

@@ -6,6 +6,13 @@
 
 use semver::Version;
 
+/// Packs a release as `compat_runtime::guard::pack` does: the guard's one-compare form,
+/// which both derives write into their tables.
+pub(crate) fn pack(v: &Version) -> u64 {
+    let cap = |v: u64, bits: u32| v.min((1 << bits) - 1);
+    (cap(v.major, 24) << 40) | (cap(v.minor, 20) << 20) | cap(v.patch, 20)
+}
+
 /// Parses a release version, or says what is wrong with it and what to write instead.
 pub(crate) fn parse_release(text: &str) -> Result<Version, String> {
     if text.trim() != text || text.contains(' ') {

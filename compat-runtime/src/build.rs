@@ -352,15 +352,16 @@ pub fn write_policy_and_releases(
 /// lock code; a release recorded before locks kept fingerprints is left out, and its peers
 /// are checked by version alone.
 pub fn recorded_fingerprints(path: &Path) -> Result<Vec<(String, u64)>, BuildError> {
-    #[derive(serde::Deserialize)]
-    struct Lock {
-        #[serde(default)]
-        release: Vec<Recorded>,
+    crate::de_table::table! {
+        struct Lock {
+            release: Vec<Recorded> = "release" default,
+        }
     }
-    #[derive(serde::Deserialize)]
-    struct Recorded {
-        version: String,
-        fingerprint: Option<String>,
+    crate::de_table::table! {
+        struct Recorded {
+            version: String = "version" required,
+            fingerprint: Option<String> = "fingerprint" optional,
+        }
     }
     let failed = |problem: String| BuildError {
         lines: vec![format!("{}: {problem}", path.display())],

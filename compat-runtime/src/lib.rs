@@ -82,7 +82,13 @@
 //! The wire lock (`lock`, feature `lock`, a dev-dependency of the protocol crate) checks the
 //! tables, by what travels, against every release recorded in `compat.lock`.
 //!
-//! Features: `macros` (default) re-exports the derive; `build` is the build-script API;
+//! Features: `macros` (default) re-exports the derive and `messages!` (and compiles syn);
+//! `prost` is `#[derive(ProstCompat)]` for prost-generated types, without syn and without
+//! `macros`, and `proto-build` the build-script helper that annotates them (a prost user
+//! writes `default-features = false, features = ["prost"]`, and `features = ["build",
+//! "proto-build"]` in `[build-dependencies]`, and compiles one syn major, prost-derive's:
+//! neither the derive nor `build` uses syn or serde's derive);
+//! `build` is the build-script API;
 //! `lock` (implies `build`) is the wire lock, kept out of `build` because every protocol
 //! crate's build script compiles that; `tokio` drives the handshake over a socket; `tower`
 //! and `tonic` are the HTTP and gRPC middleware; `tracing` reports peers as structured
@@ -99,7 +105,8 @@
 //!
 //! 1. [`version`] (versions and their schemes), `suggest` ("did you mean", the same file as
 //!    compat-macros'), [`skew`] (how far apart two versions are), `codec` (how messages
-//!    travel: [`message::Codec`]);
+//!    travel: [`message::Codec`]), `de_table` (`Deserialize` for `build`'s tables without
+//!    serde's derive);
 //! 2. [`policy`] (reading, building and linting `compat.toml`), `build` (the build-script
 //!    API, which compiles a checked policy into the crate);
 //! 3. [`check`] (a verdict on two peers), `remedy` (what to move, and to what), [`window`]
@@ -128,6 +135,8 @@ pub mod build;
 pub mod census;
 pub mod check;
 mod codec;
+#[cfg(feature = "build")]
+mod de_table;
 pub mod docs;
 #[cfg(feature = "tracing")]
 mod events;
@@ -175,8 +184,9 @@ pub use compat_macros::Compat;
 
 /// `#[derive(ProstCompat)]`: the compatibility tables of a prost message, enum or oneof, by
 /// field number, checked against the crate's policy while compiling (see [`proto`]). Needs
-/// the feature `prost` (which turns on `macros`): the send guard of a prost message walks
-/// its encoding, through `prost::Message`.
+/// the feature `prost` (the send guard of a prost message walks its encoding, through
+/// `prost::Message`), not `macros`: the derive is built without syn, so with the default
+/// features off it adds no syn beside the one prost's own derive uses.
 #[cfg(feature = "prost")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prost")))]
 pub use compat_macros::ProstCompat;

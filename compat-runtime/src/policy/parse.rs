@@ -25,89 +25,89 @@ mod protocol;
 /// The largest policy file read; real ones are a few kilobytes.
 const MAX_POLICY_LEN: usize = 1 << 20;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawPolicy {
-    versioning: Option<RawVersioning>,
-    components: Option<Spanned<BTreeMap<Spanned<String>, Spanned<RawComponent>>>>,
-    rule: Option<Vec<Spanned<RawRule>>>,
-    upgrade: Option<Spanned<Upgrades>>,
-    support: Option<RawSupport>,
-    wire: Option<RawWire>,
-    deny: Option<Vec<Spanned<RawDeny>>>,
-    protocol: Option<Spanned<protocol::RawProtocol>>,
-    feature: Option<Vec<Spanned<protocol::RawFeature>>>,
+crate::de_table::table! {
+    struct RawPolicy, deny_unknown_fields {
+        versioning: Option<RawVersioning> = "versioning" optional,
+        components: Option<Spanned<BTreeMap<Spanned<String>, Spanned<RawComponent>>>> = "components" optional,
+        rule: Option<Vec<Spanned<RawRule>>> = "rule" optional,
+        upgrade: Option<Spanned<Upgrades>> = "upgrade" optional,
+        support: Option<RawSupport> = "support" optional,
+        wire: Option<RawWire> = "wire" optional,
+        deny: Option<Vec<Spanned<RawDeny>>> = "deny" optional,
+        protocol: Option<Spanned<protocol::RawProtocol>> = "protocol" optional,
+        feature: Option<Vec<Spanned<protocol::RawFeature>>> = "feature" optional,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawVersioning {
-    unstable: Option<Spanned<String>>,
-    major_zero: Option<Spanned<String>>,
-    prerelease: Option<Spanned<RawPrerelease>>,
-    wire_changes: Option<Spanned<String>>,
+crate::de_table::table! {
+    struct RawVersioning, deny_unknown_fields {
+        unstable: Option<Spanned<String>> = "unstable" optional,
+        major_zero: Option<Spanned<String>> = "major-zero" optional,
+        prerelease: Option<Spanned<RawPrerelease>> = "prerelease" optional,
+        wire_changes: Option<Spanned<String>> = "wire-changes" optional,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawPrerelease {
-    order: Option<Vec<Spanned<String>>>,
-    with_releases: Option<Spanned<BoolOrList>>,
+crate::de_table::table! {
+    struct RawPrerelease, deny_unknown_fields {
+        order: Option<Vec<Spanned<String>>> = "order" optional,
+        with_releases: Option<Spanned<BoolOrList>> = "with-releases" optional,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawComponent {
-    description: Option<String>,
+crate::de_table::table! {
+    struct RawComponent, deny_unknown_fields {
+        description: Option<String> = "description" optional,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawRule {
-    component: Spanned<String>,
-    peer: Spanned<String>,
-    newer: Option<Spanned<String>>,
-    older: Option<Spanned<String>>,
-    skew: Option<Spanned<String>>,
-    exact: Option<Spanned<bool>>,
-    managed: Option<Spanned<bool>>,
-    from: Option<Spanned<String>>,
-    until: Option<Spanned<String>>,
-    note: Option<String>,
+crate::de_table::table! {
+    struct RawRule, deny_unknown_fields {
+        component: Spanned<String> = "component" required,
+        peer: Spanned<String> = "peer" required,
+        newer: Option<Spanned<String>> = "newer" optional,
+        older: Option<Spanned<String>> = "older" optional,
+        skew: Option<Spanned<String>> = "skew" optional,
+        exact: Option<Spanned<bool>> = "exact" optional,
+        managed: Option<Spanned<bool>> = "managed" optional,
+        from: Option<Spanned<String>> = "from" optional,
+        until: Option<Spanned<String>> = "until" optional,
+        note: Option<String> = "note" optional,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawUpgrade {
-    order: Option<Vec<Spanned<String>>>,
-    downgrade: Option<Vec<Spanned<String>>>,
-    max_jump: Option<Spanned<String>>,
-    rolling: Option<Spanned<BoolOrList>>,
-    from: Option<Spanned<String>>,
-    until: Option<Spanned<String>>,
+crate::de_table::table! {
+    struct RawUpgrade, deny_unknown_fields {
+        order: Option<Vec<Spanned<String>>> = "order" optional,
+        downgrade: Option<Vec<Spanned<String>>> = "downgrade" optional,
+        max_jump: Option<Spanned<String>> = "max-jump" optional,
+        rolling: Option<Spanned<BoolOrList>> = "rolling" optional,
+        from: Option<Spanned<String>> = "from" optional,
+        until: Option<Spanned<String>> = "until" optional,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawSupport {
-    window: Option<Spanned<String>>,
-    minimum: Option<Spanned<String>>,
+crate::de_table::table! {
+    struct RawSupport, deny_unknown_fields {
+        window: Option<Spanned<String>> = "window" optional,
+        minimum: Option<Spanned<String>> = "minimum" optional,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawWire {
-    codec: Option<Spanned<String>>,
+crate::de_table::table! {
+    struct RawWire, deny_unknown_fields {
+        codec: Option<Spanned<String>> = "codec" optional,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawDeny {
-    component: Option<Spanned<String>>,
-    version: Option<Spanned<String>>,
-    from: Option<Spanned<String>>,
-    through: Option<Spanned<String>>,
-    reason: Option<Spanned<String>>,
+crate::de_table::table! {
+    struct RawDeny, deny_unknown_fields {
+        component: Option<Spanned<String>> = "component" optional,
+        version: Option<Spanned<String>> = "version" optional,
+        from: Option<Spanned<String>> = "from" optional,
+        through: Option<Spanned<String>> = "through" optional,
+        reason: Option<Spanned<String>> = "reason" optional,
+    }
 }
 
 /// `[upgrade]` as one table, or `[[upgrade]]` as several with ranges.
@@ -168,19 +168,22 @@ impl<'de> Deserialize<'de> for BoolOrList {
     }
 }
 
-#[derive(Deserialize)]
-struct CargoManifest {
-    package: Option<CargoPackage>,
+crate::de_table::table! {
+    struct CargoManifest {
+        package: Option<CargoPackage> = "package" optional,
+    }
 }
 
-#[derive(Deserialize)]
-struct CargoPackage {
-    metadata: Option<CargoMetadata>,
+crate::de_table::table! {
+    struct CargoPackage {
+        metadata: Option<CargoMetadata> = "metadata" optional,
+    }
 }
 
-#[derive(Deserialize)]
-struct CargoMetadata {
-    compat: Option<RawPolicy>,
+crate::de_table::table! {
+    struct CargoMetadata {
+        compat: Option<RawPolicy> = "compat" optional,
+    }
 }
 
 /// Maps byte offsets of one file to lines and columns.

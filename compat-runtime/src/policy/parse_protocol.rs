@@ -2,30 +2,29 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use toml::Spanned;
 
 use super::Builder;
 use crate::policy::{Carried, Feature, Located, Protocol};
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(super) struct RawProtocol {
-    name: Option<Spanned<String>>,
-    version: Option<Spanned<String>>,
-    version_from: Option<Spanned<String>>,
-    assumed: Option<Spanned<String>>,
-    releases: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+crate::de_table::table! {
+    pub(super) struct RawProtocol, deny_unknown_fields {
+        name: Option<Spanned<String>> = "name" optional,
+        version: Option<Spanned<String>> = "version" optional,
+        version_from: Option<Spanned<String>> = "version-from" optional,
+        assumed: Option<Spanned<String>> = "assumed" optional,
+        releases: Option<BTreeMap<Spanned<String>, Spanned<String>>> = "releases" optional,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(super) struct RawFeature {
-    name: Option<Spanned<String>>,
-    since: Option<Spanned<String>>,
-    until: Option<Spanned<String>>,
-    note: Option<String>,
-    advertised: Option<Spanned<bool>>,
+crate::de_table::table! {
+    pub(super) struct RawFeature, deny_unknown_fields {
+        name: Option<Spanned<String>> = "name" optional,
+        since: Option<Spanned<String>> = "since" optional,
+        until: Option<Spanned<String>> = "until" optional,
+        note: Option<String> = "note" optional,
+        advertised: Option<Spanned<bool>> = "advertised" optional,
+    }
 }
 
 /// The sources `version-from` knows, for its did-you-mean.
