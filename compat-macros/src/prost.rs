@@ -108,8 +108,14 @@ mod tests {
         assert!(output.contains("const __WIRE"), "{output}");
         assert!(!output.contains("Walk"), "{output}");
         let output = expand(&held(&optional), &POLICY);
-        assert!(output.contains("use p :: Walk as _"), "{output}");
-        assert!(output.contains("None :: < p :: W < Svid >>"), "{output}");
+        assert!(
+            output.contains("use :: compat_runtime :: __p :: Walk as _"),
+            "{output}"
+        );
+        assert!(
+            output.contains("None :: < :: compat_runtime :: __p :: W < Svid >>"),
+            "{output}"
+        );
     }
 
     #[test]
@@ -120,7 +126,7 @@ mod tests {
         let optional = REQUEST.replace("uint32, tag", "uint32, optional, tag");
         let output = expand(&optional, &POLICY);
         assert!(
-            output.contains("const __WIRE : p :: Slow < Self > = p :: Wire :: < Self > :: FIND ;"),
+            output.contains("const __WIRE : :: compat_runtime :: __p :: Slow < Self > = :: compat_runtime :: __p :: Wire :: < Self > :: FIND ;"),
             "{output}"
         );
         assert!(
@@ -130,13 +136,13 @@ mod tests {
         let ignorable = optional.replace("@since 0.9.0", "@since 0.9.0 @ignorable");
         let output = expand(&ignorable, &POLICY);
         assert!(
-            output.contains("p :: Wire :: < Self > :: STRIP"),
+            output.contains("__p :: Wire :: < Self > :: STRIP"),
             "{output}"
         );
         // A message held may have ignorable parts of its own: the walk strips inside it.
         let output = expand(&held(&optional), &POLICY);
         assert!(
-            output.contains("p :: Wire :: < Self > :: STRIP"),
+            output.contains("__p :: Wire :: < Self > :: STRIP"),
             "{output}"
         );
     }

@@ -10,10 +10,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use semver::Version;
 
-/// Both impls of one item that passed its checks, inside one `const _: () = { ... };` that
-/// imports the runtime's hidden module once as `p` (and the walk's trait where the guard
-/// walks): short paths in every row and call, and no `use` items inside each of the
-/// guard's methods for the compiler to resolve (benches/compile_time.sh, the prost family).
+/// Both impls of one item that passed its checks, at the item's level with the runtime's
+/// hidden module spelled out in every path. A `const _: () = { use ... as p; ... }` for
+/// shorter paths is one more body per type for the compiler to type-check, borrow-check
+/// and evaluate, which costs it more than the longer paths (the stub pair of
+/// benches/compile_time.sh's prost family: 8.199 G -> 8.170 G); only the guard's fold,
+/// whose method calls need the walk's trait in scope, keeps that block.
 pub(crate) fn impls(item: &Item<'_>) -> TokenStream {
     let ident = item.ident;
     let within = within(item);
@@ -32,11 +34,6 @@ pub(crate) fn impls(item: &Item<'_>) -> TokenStream {
         }
         _ => false,
     };
-    let walk = walks.then(|| {
-        quote!(
-            use p::Walk as _;
-        )
-    });
     let Tables {
         call,
         entries,
@@ -49,8 +46,8 @@ pub(crate) fn impls(item: &Item<'_>) -> TokenStream {
     let newest = newest(item);
     let routes = routes(item);
     // The protobuf table. The routes are the `Message` table's: read, not written twice.
-    // The kind and every empty list come from `p`'s table of the kind
-    // (`..p::AS_MESSAGE`): fewer fields for the compiler to check, and a constant operand
+    // The kind and every empty list come from the runtime's table of the kind
+    // (`..__p::AS_MESSAGE`): fewer fields for the compiler to check, and a constant operand
     // costs it no proof that it holds no interior mutability (see `__c::NO_FIELDS`).
     let full = item.proto.as_ref().unwrap_or(&name);
     let reserved = (!item.reserved.is_empty()).then(|| {
@@ -63,36 +60,44 @@ pub(crate) fn impls(item: &Item<'_>) -> TokenStream {
         quote!(reserved_names: &[#(#names),*],)
     });
     // No routes (a oneof's: it travels as its message does) are the base's.
-    let proto_routes =
-        (!item.routes.is_empty()).then(|| quote!(routes: <Self as p::Compat>::MESSAGE.routes,));
+    let proto_routes = (!item.routes.is_empty())
+        .then(|| quote!(routes: <Self as ::compat_runtime::__p::Compat>::MESSAGE.routes,));
     let call = proc_macro2::Ident::new(call, proc_macro2::Span::call_site());
     let kind = proc_macro2::Ident::new(kind, proc_macro2::Span::call_site());
     // One `quote!` for both impls and both tables: a table built as a stream of its own
     // and interpolated costs the derive bridge calls to evaluate and join it.
-    quote! {
-        const _: () = {
-            use ::compat_runtime::__p as p;
-            #walk
-            #[automatically_derived]
-            impl p::Compat for #ident {
-                const MESSAGE: &'static p::Message = &p::#call(#name, #own, #newest, #routes, #entries);
-                #guard
-            }
-            #[automatically_derived]
-            impl p::Proto for #ident {
-                const PROTO: &'static p::ProtoMessage = &p::ProtoMessage {
-                    name: #full,
-                    rust: #name,
-                    since: #own,
-                    #proto_routes
-                    #fields
-                    #values
-                    #reserved
-                    #reserved_names
-                    ..p::#kind
-                };
-            }
-        };
+    let impls = quote! {
+        #[automatically_derived]
+        impl ::compat_runtime::__p::Compat for #ident {
+            const MESSAGE: &'static ::compat_runtime::__p::Message = &::compat_runtime::__p::#call(#name, #own, #newest, #routes, #entries);
+            #guard
+        }
+        #[automatically_derived]
+        impl ::compat_runtime::__p::Proto for #ident {
+            const PROTO: &'static ::compat_runtime::__p::ProtoMessage = &::compat_runtime::__p::ProtoMessage {
+                name: #full,
+                rust: #name,
+                since: #own,
+                #proto_routes
+                #fields
+                #values
+                #reserved
+                #reserved_names
+                ..::compat_runtime::__p::#kind
+            };
+        }
+    };
+    if walks {
+        // The walk's trait in scope for the fold's method calls, inside a block of its
+        // own: an import at the item's level could clash with the user's names.
+        quote! {
+            const _: () = {
+                use ::compat_runtime::__p::Walk as _;
+                #impls
+            };
+        }
+    } else {
+        impls
     }
 }
 
@@ -142,13 +147,13 @@ fn newest(item: &Item<'_>) -> u64 {
 
 fn routes(item: &Item<'_>) -> TokenStream {
     if item.routes.is_empty() {
-        return quote!(p::NO_ROUTES);
+        return quote!(::compat_runtime::__p::NO_ROUTES);
     }
     // One repetition in one `quote!`: a stream per route, interpolated, costs the derive
     // a bridge call each.
     let from = item.routes.iter().map(|(from, _)| from);
     let to = item.routes.iter().map(|(_, to)| to);
-    quote!(&[#(p::Route { from: #from, to: #to }),*])
+    quote!(&[#(::compat_runtime::__p::Route { from: #from, to: #to }),*])
 }
 
 /// The field's type as a `.proto` file would write it, for the `Message` table (which the
@@ -168,9 +173,9 @@ fn type_text(field: &Field) -> String {
     }
 }
 
-/// What the item's kind puts in its tables: the `Message` table's constructor (`p::...`)
+/// What the item's kind puts in its tables: the `Message` table's constructor (`__p::...`)
 /// and its last argument, the protobuf table's `fields: ...,` or `values: ...,` entry, and
-/// the base that table takes the rest from (`p::...`).
+/// the base that table takes the rest from (`__p::...`).
 struct Tables {
     call: &'static str,
     entries: TokenStream,
@@ -216,10 +221,10 @@ fn tables(item: &Item<'_>) -> Tables {
             });
             Tables {
                 call: "enum_message",
-                entries: quote!(&p::values([#(#names),*], [#(#texts),*], [#(#sinces),*])),
+                entries: quote!(&::compat_runtime::__p::values([#(#names),*], [#(#texts),*], [#(#sinces),*])),
                 fields: None,
                 values: Some(
-                    quote!(values: &p::proto_values(<Self as p::Compat>::MESSAGE.variants, [#(#numbers),*]),),
+                    quote!(values: &::compat_runtime::__p::proto_values(<Self as ::compat_runtime::__p::Compat>::MESSAGE.variants, [#(#numbers),*]),),
                 ),
                 kind: "AS_ENUM",
             }
@@ -251,8 +256,8 @@ fn message_fields(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
     let deprecated = (0..fields.len()).filter(|&i| fields[i].notes.deprecated);
     let tables = type_tables(fields);
     (
-        quote!(&p::fields(#own, [#(#names),*], [#(#types),*], [#(#numbers),*], [#((#index, #since, #ignorable)),*])),
-        quote!(fields: &p::proto_fields_of(<Self as p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#deprecated),*], [#(p::table::<#tables>),*]),),
+        quote!(&::compat_runtime::__p::fields(#own, [#(#names),*], [#(#types),*], [#(#numbers),*], [#((#index, #since, #ignorable)),*])),
+        quote!(fields: &::compat_runtime::__p::proto_fields_of(<Self as ::compat_runtime::__p::Compat>::MESSAGE.fields, [#(#wire),*], [#(#deprecated),*], [#(::compat_runtime::__p::table::<#tables>),*]),),
     )
 }
 
@@ -268,8 +273,8 @@ fn oneof_members(fields: &[Field], own: &str) -> (TokenStream, TokenStream) {
     let deprecated = (0..fields.len()).filter(|&i| fields[i].notes.deprecated);
     let tables = type_tables(fields);
     (
-        quote!(&p::members([#(#names),*], [#(#numbers),*], &p::member_fields([#(#sinces),*], [#(#types),*]))),
-        quote!(fields: &p::proto_members(<Self as p::Compat>::MESSAGE.variants, [#(#codes),*], [#(#ignorable),*], [#(#deprecated),*], [#(p::table::<#tables>),*]),),
+        quote!(&::compat_runtime::__p::members([#(#names),*], [#(#numbers),*], &::compat_runtime::__p::member_fields([#(#sinces),*], [#(#types),*]))),
+        quote!(fields: &::compat_runtime::__p::proto_members(<Self as ::compat_runtime::__p::Compat>::MESSAGE.variants, [#(#codes),*], [#(#ignorable),*], [#(#deprecated),*], [#(::compat_runtime::__p::table::<#tables>),*]),),
     )
 }
 
@@ -296,7 +301,7 @@ fn type_code(f: &Field) -> u8 {
     }
 }
 
-/// The types whose tables the rows name (`p::table::<T>`), in row order, each with its
+/// The types whose tables the rows name (`__p::table::<T>`), in row order, each with its
 /// own span: a type without one is an error at the field's type.
 fn type_tables(fields: &[Field]) -> impl Iterator<Item = &TypeName> {
     fields.iter().filter_map(|f| match &f.kind {
@@ -397,7 +402,7 @@ fn newest_within(fields: &[Field], within: &Within) -> TokenStream {
     }
     let fold = nested.iter().fold(
         quote!(Self::MESSAGE.newest),
-        |newest, ty| quote!(None::<p::W<#ty>>.newest(depth, #newest)),
+        |newest, ty| quote!(None::<::compat_runtime::__p::W<#ty>>.newest(depth, #newest)),
     );
     quote! {
         #[inline]
@@ -433,7 +438,7 @@ fn message_guard(fields: &[Field], within: &Within) -> TokenStream {
     let wire = if strips { quote!(STRIP) } else { quote!(FIND) };
     quote! {
         #newest
-        const __WIRE: p::Slow<Self> = p::Wire::<Self>::#wire;
+        const __WIRE: ::compat_runtime::__p::Slow<Self> = ::compat_runtime::__p::Wire::<Self>::#wire;
     }
 }
 

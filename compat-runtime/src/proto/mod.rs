@@ -118,7 +118,7 @@ pub mod __private {
         ..AS_MESSAGE
     };
 
-    /// A message's, enum's or oneof's table, as a row's type names it: `p::table::<T>`.
+    /// A message's, enum's or oneof's table, as a row's type names it: `__p::table::<T>`.
     pub type TableFn = fn() -> &'static ProtoMessage;
 
     /// A row's type code for a message: its table is the next of the row list's tables.
