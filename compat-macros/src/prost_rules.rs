@@ -87,11 +87,19 @@ fn type_has_since(cx: &Ctxt, item: &Item<'_>) {
         Body::Enum(_) => "enum",
         Body::Oneof(_) => return,
     };
-    let name = item.proto.as_deref().unwrap_or("...");
+    // The `.proto` name's last part; without one (hand-written code, or a `proto` the
+    // derive could not read), the Rust name, which prost-build takes from it.
+    let rust = item.ident.to_string();
+    let name = match item
+        .proto
+        .as_deref()
+        .and_then(|full| full.rsplit('.').next())
+    {
+        Some(last) if !last.is_empty() => last,
+        _ => &rust,
+    };
     cx.error_at(item.ident.span(), format!(
-        "prost {what} `{}` has no `@since`: add `// @since X.Y.Z` (the release that first shipped it) on the line above `{what} {}` in the .proto file (prost-build copies the comment into the docs), or `#[since(\"X.Y.Z\")]` on hand-written code",
-        item.ident,
-        name.rsplit('.').next().unwrap_or(name)
+        "prost {what} `{rust}` has no `@since`: add `// @since X.Y.Z` (the release that first shipped it) on the line above `{what} {name}` in the .proto file (prost-build copies the comment into the docs), or `#[since(\"X.Y.Z\")]` on hand-written code",
     ));
 }
 
