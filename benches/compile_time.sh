@@ -954,14 +954,16 @@ rounds = {}
 for v, kind, wall, cpu, flag in rows:
     seen = rounds.setdefault((v, kind), [])
     seen.append(None if flag else float(cpu))
-def paired(prefix, k):
-    """Median over rounds of (annotated - plain) and of (plain - bare), in CPU seconds."""
+def per_round(prefix, k):
+    """Each complete round's (annotated - plain, plain - bare), in CPU seconds."""
     b, p, a = (rounds.get((prefix + v, k), []) for v in ("bare", "plain", "annotated"))
-    both = [(x, y, z) for x, y, z in zip(b, p, a) if None not in (x, y, z)]
-    if not both:
+    return [(z - y, y - x) for x, y, z in zip(b, p, a) if None not in (x, y, z)]
+def paired(prefix, k):
+    """Median over rounds of (annotated - plain) and of (plain - bare)."""
+    each = per_round(prefix, k)
+    if not each:
         return None
-    return (statistics.median(z - y for _, y, z in both),
-            statistics.median(y - x for x, y, _ in both), len(both))
+    return statistics.median(o for o, _ in each), statistics.median(t for _, t in each)
 for prefix, title, theirs, ours in families:
     print(f"what {ours} adds to {title}, CPU seconds, median over rounds of each round's "
           f"differences (the targets' measure):")
@@ -969,9 +971,8 @@ for prefix, title, theirs, ours in families:
         got = paired(prefix, k)
         if got is None:
             continue
-        ours_added, theirs_added, n = got
-        each = [round(z - y, 2) for x, y, z in zip(*(rounds[(prefix + v, k)] for v in
-                ("bare", "plain", "annotated"))) if None not in (x, y, z)]
+        ours_added, theirs_added = got
+        each = [round(o, 2) for o, _ in per_round(prefix, k)]
         print(f"  {k:<18} {theirs} {theirs_added:7.2f}   {ours} {ours_added:7.2f}   "
               f"{ours}/{theirs} {ours_added / theirs_added:6.1%}   ({ours} per round: {each})")
     print()
