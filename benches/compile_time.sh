@@ -56,7 +56,8 @@
 # anything else on the machine falls on both alike; a run that also recompiled a
 # dependency (a concurrent edit to compat, say) is reported and left out of the medians.
 # Targets (issue 8), on CPU time, each the median over the interleaved rounds of that round's
-# differences: what `Compat` adds (annotated - plain) is at most 20% of
+# differences (printed with its 95% interval, by resampling the rounds: on a shared machine
+# 25 rounds still leave the clean share several points wide): what `Compat` adds (annotated - plain) is at most 20% of
 # what serde's derive adds (plain - bare) on an incremental rebuild and at most 10% on a
 # clean build of the crate; a scratch build with dependencies is no slower than the
 # baseline's (with --baseline); and a single syn major in the annotated crate's graph
@@ -877,7 +878,7 @@ fi
 # --- report ------------------------------------------------------------------------------
 echo
 python3 - "$RESULTS" $VARIANTS <<'PY'
-import statistics, sys
+import random, statistics, sys
 path, variants = sys.argv[1], sys.argv[2:]
 rows = [l.rstrip("\n").split("\t") for l in open(path) if l.strip()]
 # Runs that also rebuilt a dependency measure something else: leave them out (unless no
@@ -973,6 +974,22 @@ def paired(prefix, k):
     if not each:
         return None
     return statistics.median(o for o, _ in each), statistics.median(t for _, t in each)
+def interval(prefix, k, resamples=10000):
+    """The 95% interval of the targets' share, by a bootstrap of the rounds: how far apart
+    the medians of the same number of rounds may land on this machine (fixed seed, so a
+    run's report repeats). None under 5 rounds."""
+    each = per_round(prefix, k)
+    if len(each) < 5:
+        return None
+    rng = random.Random(0)
+    shares = []
+    for _ in range(resamples):
+        pick = [rng.choice(each) for _ in each]
+        theirs_added = statistics.median(t for _, t in pick)
+        if theirs_added > 0:
+            shares.append(statistics.median(o for o, _ in pick) / theirs_added)
+    shares.sort()
+    return shares[int(len(shares) * 0.025)], shares[int(len(shares) * 0.975) - 1]
 for prefix, title, theirs, ours in families:
     print(f"what {ours} adds to {title}, CPU seconds, median over rounds of each round's "
           f"differences (the targets' measure):")
@@ -984,6 +1001,10 @@ for prefix, title, theirs, ours in families:
         each = [round(o, 2) for o, _ in per_round(prefix, k)]
         print(f"  {k:<18} {theirs} {theirs_added:7.2f}   {ours} {ours_added:7.2f}   "
               f"{ours}/{theirs} {ours_added / theirs_added:6.1%}   ({ours} per round: {each})")
+        band = interval(prefix, k)
+        if band:
+            print(f"  {'':<18} the share's 95% interval, resampling the rounds: "
+                  f"{band[0]:.1%} to {band[1]:.1%}")
     print()
 def share(prefix, k):
     got = paired(prefix, k)
