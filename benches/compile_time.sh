@@ -57,9 +57,9 @@
 # dependency (a concurrent edit to compat, say) is reported and left out of the medians.
 # Targets (issue 8), on CPU time, each the median over the interleaved rounds of that round's
 # differences (printed with its 95% interval, by resampling the rounds: on a shared machine
-# 25 rounds still leave the clean share several points wide): what `Compat` adds (annotated - plain) is at most 20% of
-# what serde's derive adds (plain - bare) on an incremental rebuild and at most 10% on a
-# clean build of the crate; a scratch build with dependencies is no slower than the
+# 25 rounds still leave the clean share several points wide): what `Compat` adds
+# (annotated - plain) is at most 20% of what serde's derive adds (plain - bare) on an
+# incremental rebuild and at most 10% on a clean build of the crate; a scratch build with dependencies is no slower than the
 # baseline's (with --baseline); and a single syn major in the annotated crate's graph
 # (checked with `cargo tree`, and against what the scratch build actually compiled).
 #
